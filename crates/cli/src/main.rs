@@ -1,0 +1,585 @@
+//! The `webproof` command line. Thin: argument parsing, files in the home directory,
+//! passphrases and output; all evidence logic lives in the library crates.
+//!
+//! Exit codes: 0 verified / done, 1 verification failed, 2 usage or input error,
+//! 3 package intact but a signer's key is not configured as trusted.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
+use webproof_evidence::manifest::Case;
+use webproof_evidence::package::{self, Limits};
+use webproof_evidence::{Hash32, Utc};
+use webproof_verify::{Policy, Verdict};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Parser)]
+#[command(
+    name = "webproof",
+    version,
+    about = "Notarized web-capture forensics: capture, seal and verify evidence packages"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage the operator (or notary) identity in WEBPROOF_HOME.
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+    /// Seal files (contracts, e-mails, pictures, audio, …) into a signed evidence package.
+    Seal(SealArgs),
+    /// Work with capture directories.
+    #[command(subcommand)]
+    Capture(CaptureCmd),
+    /// Verify an evidence package offline. Exit 0 = verified, 1 = failed, 2 = input error,
+    /// 3 = intact but a signer is not trusted.
+    Verify(VerifyArgs),
+}
+
+#[derive(Subcommand)]
+enum OperatorCmd {
+    /// Create a key pair (encrypted with WEBPROOF_PASSPHRASE) and identity document.
+    Init(InitArgs),
+    /// Show the identity and its key fingerprint.
+    Show {
+        #[arg(long, value_enum, default_value = "operator")]
+        role: RoleArg,
+        /// Print only the fingerprint.
+        #[arg(long)]
+        fingerprint: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Operator,
+    Notary,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Notary => Role::Notary,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlgArg {
+    Ed25519,
+    Sm2,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Real name of the person.
+    #[arg(long)]
+    name: String,
+    /// Organisation (agency, notary office, company).
+    #[arg(long)]
+    org: Option<String>,
+    /// Contact (e-mail or phone).
+    #[arg(long)]
+    contact: Option<String>,
+    /// ID document number; only a salted SHA-256 of it is published (the salt stays in
+    /// WEBPROOF_HOME so you can prove the link to a court).
+    #[arg(long)]
+    id_number: Option<String>,
+    #[arg(long, value_enum, default_value = "ed25519")]
+    algorithm: AlgArg,
+    #[arg(long, value_enum, default_value = "operator")]
+    role: RoleArg,
+    /// Replace an existing identity (the old files are kept with a .replaced-<time> suffix).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct SealArgs {
+    /// Files to seal, one `file` step each.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Package to write (.wacz).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Case or matter identifier.
+    #[arg(long)]
+    case: Option<String>,
+    /// A note recorded as a `note` step and in the manifest.
+    #[arg(long)]
+    note: Option<String>,
+    /// WEBPROOF_HOME of a supervising notary, who countersigns (passphrase from
+    /// WEBPROOF_NOTARY_PASSPHRASE).
+    #[arg(long)]
+    notary_home: Option<PathBuf>,
+    /// Keep the capture directory after the package is written.
+    #[arg(long)]
+    keep_work: bool,
+}
+
+#[derive(Subcommand)]
+enum CaptureCmd {
+    /// Seal a capture directory a crashed or killed process left behind: records an
+    /// `interruption` step saying so, then seals it into a package.
+    Resume {
+        dir: PathBuf,
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        notary_home: Option<PathBuf>,
+    },
+    /// List unfinished capture directories in WEBPROOF_HOME.
+    List,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// A .wacz package or a package directory.
+    package: PathBuf,
+    #[arg(long)]
+    json: bool,
+    /// Fingerprint (SHA-256 of SPKI DER, hex) of an operator key to trust. Repeatable.
+    #[arg(long = "trust-operator", value_name = "FINGERPRINT")]
+    trust_operator: Vec<String>,
+    /// Fingerprint of a notary key to trust. Repeatable.
+    #[arg(long = "trust-notary", value_name = "FINGERPRINT")]
+    trust_notary: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("webproof: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Operator(OperatorCmd::Init(a)) => operator_init(a),
+        Command::Operator(OperatorCmd::Show {
+            role,
+            fingerprint,
+            json,
+        }) => {
+            let doc = load_identity(&home()?, role.into())?;
+            if fingerprint {
+                println!("{}", doc.fingerprint);
+            } else if json {
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                print_identity(&doc);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seal(a) => seal(a),
+        Command::Capture(CaptureCmd::Resume {
+            dir,
+            out,
+            case,
+            notary_home,
+        }) => resume(&dir, &out, case, notary_home),
+        Command::Capture(CaptureCmd::List) => {
+            let dir = home()?.join("captures");
+            if let Ok(rd) = std::fs::read_dir(&dir) {
+                for e in rd.flatten() {
+                    println!("{}", e.path().display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify(a) => verify(a),
+    }
+}
+
+fn home() -> Result<PathBuf> {
+    if let Some(h) = std::env::var_os("WEBPROOF_HOME") {
+        return Ok(PathBuf::from(h));
+    }
+    let h = std::env::var_os("HOME").ok_or_else(|| anyhow!("set WEBPROOF_HOME (or HOME)"))?;
+    Ok(PathBuf::from(h).join(".webproof"))
+}
+
+fn passphrase(var: &str, prompt: &str) -> Result<String> {
+    if let Ok(p) = std::env::var(var) {
+        if p.is_empty() {
+            bail!("{var} is empty");
+        }
+        return Ok(p);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return rpassword::prompt_password(prompt).context("reading the passphrase");
+    }
+    bail!("no passphrase: set {var} (no terminal to ask on)")
+}
+
+fn role_dir(home: &Path, role: Role) -> PathBuf {
+    home.join(role.as_str())
+}
+
+fn operator_init(a: InitArgs) -> Result<ExitCode> {
+    let home = home()?;
+    let role: Role = a.role.into();
+    let dir = role_dir(&home, role);
+    if dir.join("key.pem").exists() {
+        if !a.force {
+            bail!(
+                "an {} identity already exists in {} (use --force to replace it; the old one is kept)",
+                role.as_str(),
+                dir.display()
+            );
+        }
+        let stamp = Utc::now().to_string().replace(':', "");
+        let old = home.join(format!("{}.replaced-{stamp}", role.as_str()));
+        std::fs::rename(&dir, &old).with_context(|| format!("moving {} aside", dir.display()))?;
+    }
+    let alg = match a.algorithm {
+        AlgArg::Ed25519 => Algorithm::Ed25519,
+        AlgArg::Sm2 => Algorithm::Sm2,
+    };
+    let pass = passphrase("WEBPROOF_PASSPHRASE", "Passphrase for the new key: ")?;
+    let key = SecretKey::generate(alg)?;
+    let pk = key.public_key();
+    let id_ref = match &a.id_number {
+        Some(id) => {
+            let salt = identity::new_salt()?;
+            write_private(&dir.join("id-salt.hex"), hex::encode(salt).as_bytes())?;
+            Some(identity::id_reference(&salt, id))
+        }
+        None => None,
+    };
+    let doc = IdentityDoc {
+        v: 1,
+        role,
+        name: a.name,
+        organisation: a.org,
+        contact: a.contact,
+        id_ref,
+        algorithm: alg,
+        public_key: pk.to_pem()?,
+        fingerprint: pk.fingerprint()?,
+        created: Utc::now(),
+    };
+    let pem = key.to_encrypted_pem(pass.as_bytes(), PBKDF2_ROUNDS)?;
+    write_private(&dir.join("key.pem"), pem.as_bytes())?;
+    write_private(
+        &dir.join("identity.json"),
+        serde_json::to_string_pretty(&doc)?.as_bytes(),
+    )?;
+    println!("created {} identity in {}", role.as_str(), dir.display());
+    print_identity(&doc);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn print_identity(doc: &IdentityDoc) {
+    println!("  role:         {}", doc.role.as_str());
+    println!("  name:         {}", doc.name);
+    if let Some(o) = &doc.organisation {
+        println!("  organisation: {o}");
+    }
+    if let Some(c) = &doc.contact {
+        println!("  contact:      {c}");
+    }
+    if let Some(r) = &doc.id_ref {
+        println!("  id reference: {r}");
+    }
+    println!("  algorithm:    {}", doc.algorithm.as_str());
+    println!("  fingerprint:  {}", doc.fingerprint);
+}
+
+fn load_identity(home: &Path, role: Role) -> Result<IdentityDoc> {
+    let p = role_dir(home, role).join("identity.json");
+    let bytes = std::fs::read(&p).with_context(|| {
+        format!(
+            "no {} identity at {} (run `webproof operator init`)",
+            role.as_str(),
+            p.display()
+        )
+    })?;
+    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", p.display()))
+}
+
+fn load_key(home: &Path, role: Role, pass_var: &str) -> Result<(SecretKey, IdentityDoc)> {
+    let doc = load_identity(home, role)?;
+    let p = role_dir(home, role).join("key.pem");
+    let pem = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+    let pass = passphrase(
+        pass_var,
+        &format!("Passphrase for the {} key: ", role.as_str()),
+    )?;
+    let key = SecretKey::from_encrypted_pem(&pem, pass.as_bytes())
+        .with_context(|| format!("opening {}", p.display()))?;
+    if key.public_key().fingerprint()? != doc.fingerprint {
+        bail!(
+            "{} does not belong to the identity in {}",
+            p.display(),
+            role_dir(home, role).display()
+        );
+    }
+    Ok((key, doc))
+}
+
+struct Signers {
+    operator: (SecretKey, IdentityDoc),
+    notary: Option<(SecretKey, IdentityDoc)>,
+}
+
+fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
+    let operator = load_key(&home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let notary = match notary_home {
+        Some(h) => Some(load_key(h, Role::Notary, "WEBPROOF_NOTARY_PASSPHRASE")?),
+        None => None,
+    };
+    Ok(Signers { operator, notary })
+}
+
+fn seal_and_package(
+    cap: Capture,
+    signers: &Signers,
+    case: Case,
+    out: &Path,
+    keep_work: bool,
+) -> Result<()> {
+    let dir = cap.dir().to_owned();
+    let input = SealInput {
+        case,
+        tool_version: VERSION.to_owned(),
+        operator: SignerKey {
+            key: &signers.operator.0,
+            identity: &signers.operator.1,
+        },
+        notary: signers.notary.as_ref().map(|(k, d)| SignerKey {
+            key: k,
+            identity: d,
+        }),
+    };
+    let manifest = cap
+        .seal(&input)
+        .with_context(|| format!("sealing {}", dir.display()))?;
+    package::write_zip(&dir, out, &Limits::default())
+        .with_context(|| format!("writing {}", out.display()))?;
+    // Check what was written before the working copy goes.
+    let report = webproof_verify::verify_path(
+        out,
+        &Policy {
+            trusted_operators: vec![signers.operator.1.fingerprint],
+            trusted_notaries: signers.notary.iter().map(|n| n.1.fingerprint).collect(),
+            ..Policy::default()
+        },
+    )?;
+    if report.verdict() != Verdict::Pass {
+        let first = report
+            .failures()
+            .next()
+            .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
+            .unwrap_or_default();
+        bail!(
+            "the package just written does not verify ({first}); the capture directory {} is kept",
+            dir.display()
+        );
+    }
+    println!(
+        "sealed {} steps into {}",
+        manifest.heads.len(),
+        out.display()
+    );
+    println!("  capture:     {}", manifest.capture);
+    println!("  chain head:  SHA-256 {}", manifest.journal.head.sha256);
+    println!("               SM3     {}", manifest.journal.head.sm3);
+    println!(
+        "  operator:    {} ({})",
+        signers.operator.1.name, signers.operator.1.fingerprint
+    );
+    if let Some((_, n)) = &signers.notary {
+        println!("  notary:      {} ({})", n.name, n.fingerprint);
+    }
+    if keep_work {
+        println!("  capture dir: {} (kept)", dir.display());
+    } else {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn seal(a: SealArgs) -> Result<ExitCode> {
+    if a.out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            a.out.display()
+        );
+    }
+    for f in &a.files {
+        let m = std::fs::metadata(f).with_context(|| format!("cannot read {}", f.display()))?;
+        if !m.is_file() {
+            bail!("{} is not a regular file", f.display());
+        }
+    }
+    let signers = load_signers(a.notary_home.as_deref())?;
+    let dir = home()?
+        .join("captures")
+        .join(format!("seal-{}", uuid_like()));
+    let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    eprintln!("capture directory: {}", dir.display());
+    for f in &a.files {
+        let r = cap
+            .add_file(f)
+            .with_context(|| format!("adding {}", f.display()))?;
+        eprintln!(
+            "  step {}: {} -> {}",
+            r.seq,
+            f.display(),
+            r.artifacts.first().map(|x| x.path.as_str()).unwrap_or("")
+        );
+    }
+    if let Some(n) = &a.note {
+        cap.add_note(n)?;
+    }
+    let case = Case {
+        id: a.case,
+        note: a.note,
+    };
+    seal_and_package(cap, &signers, case, &a.out, a.keep_work)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn uuid_like() -> String {
+    let t = Utc::now().to_string();
+    t.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+fn resume(
+    dir: &Path,
+    out: &Path,
+    case: Option<String>,
+    notary_home: Option<PathBuf>,
+) -> Result<ExitCode> {
+    if out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            out.display()
+        );
+    }
+    let signers = load_signers(notary_home.as_deref())?;
+    let (mut cap, recovery) =
+        Capture::resume(dir).with_context(|| format!("reopening {}", dir.display()))?;
+    if !cap.is_sealed() {
+        let mut reason = String::from(
+            "the capture process ended without sealing; reopened by `webproof capture resume`",
+        );
+        if let Some((_, n)) = &recovery.torn_tail {
+            reason.push_str(&format!(
+                "; the journal ended in an incomplete record of {n} bytes, kept as an artifact"
+            ));
+        }
+        let r = cap.record_interruption(&reason, &recovery)?;
+        eprintln!(
+            "step {}: interruption recorded ({} earlier steps kept)",
+            r.seq, r.seq
+        );
+    }
+    seal_and_package(
+        cap,
+        &signers,
+        Case {
+            id: case,
+            note: None,
+        },
+        out,
+        false,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_fprs(v: &[String]) -> Result<Vec<Hash32>> {
+    v.iter()
+        .map(|s| Hash32::from_hex(&s.to_ascii_lowercase()).map_err(|e| anyhow!("--trust-*: {e}")))
+        .collect()
+}
+
+fn verify(a: VerifyArgs) -> Result<ExitCode> {
+    let policy = Policy {
+        trusted_operators: parse_fprs(&a.trust_operator)?,
+        trusted_notaries: parse_fprs(&a.trust_notary)?,
+        ..Policy::default()
+    };
+    let report = webproof_verify::verify_path(&a.package, &policy)?;
+    let verdict = report.verdict();
+    if a.json {
+        let v = serde_json::json!({
+            "package": report.package,
+            "verdict": verdict,
+            "capture": report.capture,
+            "chain_head": report.chain_head,
+            "checks": report.checks,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        for c in &report.checks {
+            println!(
+                "{:<9} {:<18} {}: {}",
+                c.verdict.as_str(),
+                c.id,
+                c.subject,
+                c.detail
+            );
+        }
+        let fails = report.failures().count();
+        match verdict {
+            Verdict::Pass => println!("VERIFIED: all {} checks pass", report.checks.len()),
+            Verdict::Untrusted => println!(
+                "INTACT, NOT TRUSTED: every check holds, but a signer's key is not configured as trusted"
+            ),
+            Verdict::Fail => println!("FAILED: {fails} of {} checks failed", report.checks.len()),
+        }
+    }
+    Ok(match verdict {
+        Verdict::Pass => ExitCode::SUCCESS,
+        Verdict::Fail => ExitCode::from(1),
+        Verdict::Untrusted => ExitCode::from(3),
+    })
+}

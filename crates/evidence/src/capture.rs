@@ -1,0 +1,508 @@
+//! A capture on disk: a directory with the package layout whose journal grows one durable
+//! step at a time, and which [`Capture::seal`] turns into a signed, complete package.
+//!
+//! Order of durability for a step with artifacts: artifact bytes are written and fsynced
+//! first, then the journal record that names their digests. A crash between the two leaves an
+//! unjournaled artifact file, which [`Capture::resume`] keeps (as evidence of the crash) by
+//! recording it in the `interruption` step.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::digest::{Digests, digest_bytes, digest_reader_with};
+use crate::identity::{IdentityDoc, KeyError, Role, SecretKey};
+use crate::journal::{Journal, JournalError, NewStep, Recovery, sync_parent};
+use crate::layout;
+use crate::manifest::{
+    Case, FileEntry, JournalRef, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, Signer, StepHead,
+    Tool,
+};
+use crate::package::{self, Limits, PackageError, PackageSource};
+use crate::record::{Artifact, StepKind, StepRecord};
+use crate::utc::Utc;
+use crate::wacz;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaptureError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Package(#[from] PackageError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("cannot encode: {0}")]
+    Encode(String),
+    #[error("{0} already exists; a capture directory is never reused")]
+    Exists(PathBuf),
+    #[error("the capture is already sealed")]
+    Sealed,
+    #[error("the signer's identity document does not match its key")]
+    IdentityMismatch,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CaptureError + '_ {
+    move |source| CaptureError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A key and the identity document that describes it.
+pub struct SignerKey<'a> {
+    pub key: &'a SecretKey,
+    pub identity: &'a IdentityDoc,
+}
+
+/// What sealing needs besides the journal.
+pub struct SealInput<'a> {
+    pub case: Case,
+    pub tool_version: String,
+    pub operator: SignerKey<'a>,
+    pub notary: Option<SignerKey<'a>>,
+}
+
+/// An open capture directory.
+pub struct Capture {
+    dir: PathBuf,
+    journal: Journal,
+}
+
+impl Capture {
+    /// Creates a new capture directory (which must not exist) with a fresh capture id.
+    pub fn create(dir: &Path) -> Result<Self, CaptureError> {
+        if dir.exists() {
+            return Err(CaptureError::Exists(dir.to_owned()));
+        }
+        for sub in ["evidence", layout::ARTIFACTS_DIR] {
+            fs::create_dir_all(dir.join(sub)).map_err(io_err(dir))?;
+        }
+        sync_parent(dir).map_err(io_err(dir))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let journal = Journal::create(&dir.join(layout::JOURNAL), &id)?;
+        Ok(Capture {
+            dir: dir.to_owned(),
+            journal,
+        })
+    }
+
+    /// Reopens a capture directory left by a process that did not finish.
+    pub fn resume(dir: &Path) -> Result<(Self, Recovery), CaptureError> {
+        let (journal, recovery) = Journal::recover(&dir.join(layout::JOURNAL))?;
+        Ok((
+            Capture {
+                dir: dir.to_owned(),
+                journal,
+            },
+            recovery,
+        ))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn id(&self) -> &str {
+        self.journal.capture()
+    }
+
+    pub fn records(&self) -> &[StepRecord] {
+        self.journal.records()
+    }
+
+    pub fn head(&self) -> Option<Digests> {
+        self.journal.head()
+    }
+
+    pub fn is_sealed(&self) -> bool {
+        self.records()
+            .last()
+            .is_some_and(|r| r.kind == StepKind::Seal)
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.records().len() as u64
+    }
+
+    /// Appends a step (artifacts must already be durable in the directory).
+    pub fn append(&mut self, step: NewStep) -> Result<(StepRecord, Digests), CaptureError> {
+        if self.is_sealed() {
+            return Err(CaptureError::Sealed);
+        }
+        Ok(self.journal.append(step)?)
+    }
+
+    /// Copies `src` into the package as the artifact of a new `file` step, hashing while
+    /// copying (one read of the source), fsyncing, then journaling the step.
+    pub fn add_file(&mut self, src: &Path) -> Result<StepRecord, CaptureError> {
+        if self.is_sealed() {
+            return Err(CaptureError::Sealed);
+        }
+        let started = Utc::now();
+        let seq = self.next_seq();
+        let original = src
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rel = layout::artifact_path(seq, &original);
+        let dst = self.dir.join(&rel);
+        let input = File::open(src).map_err(io_err(src))?;
+        let meta = input.metadata().map_err(io_err(src))?;
+        if !meta.is_file() {
+            return Err(CaptureError::Invalid(format!(
+                "{} is not a regular file",
+                src.display()
+            )));
+        }
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&dst)
+            .map_err(io_err(&dst))?;
+        let (digests, size) =
+            digest_reader_with(input, |chunk| out.write_all(chunk)).map_err(io_err(&dst))?;
+        out.sync_all().map_err(io_err(&dst))?;
+        drop(out);
+        sync_parent(&dst).map_err(io_err(&dst))?;
+        let media_type = mime_guess::from_path(&original)
+            .first_raw()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let mut params = Map::new();
+        params.insert("original_name".into(), Value::String(original));
+        if let Ok(abs) = fs::canonicalize(src) {
+            params.insert(
+                "source_path".into(),
+                Value::String(abs.to_string_lossy().into_owned()),
+            );
+        }
+        if let Ok(m) = meta.modified() {
+            params.insert(
+                "source_modified".into(),
+                Value::String(Utc::from_offset(m.into()).to_string()),
+            );
+        }
+        let step = NewStep {
+            kind: StepKind::File,
+            started,
+            ended: Utc::now(),
+            url: None,
+            params,
+            artifacts: vec![Artifact {
+                path: rel,
+                media_type,
+                size,
+                sha256: digests.sha256,
+                sm3: digests.sm3,
+            }],
+        };
+        Ok(self.append(step)?.0)
+    }
+
+    /// Appends a `note` step with the operator's text.
+    pub fn add_note(&mut self, text: &str) -> Result<StepRecord, CaptureError> {
+        let t = Utc::now();
+        let mut params = Map::new();
+        params.insert("text".into(), Value::String(text.to_owned()));
+        Ok(self
+            .append(NewStep {
+                kind: StepKind::Note,
+                started: t,
+                ended: t,
+                url: None,
+                params,
+                artifacts: vec![],
+            })?
+            .0)
+    }
+
+    /// Records that the capture was interrupted: appends an `interruption` step that says
+    /// what happened, keeping a torn journal tail and any artifact files no step names as
+    /// artifacts of this step.
+    pub fn record_interruption(
+        &mut self,
+        reason: &str,
+        recovery: &Recovery,
+    ) -> Result<StepRecord, CaptureError> {
+        let started = Utc::now();
+        let seq = self.next_seq();
+        let mut artifacts = Vec::new();
+        let mut params = Map::new();
+        params.insert("reason".into(), Value::String(reason.to_owned()));
+        params.insert(
+            "steps_before".into(),
+            Value::from(self.records().len() as u64),
+        );
+        if let Some((side, len)) = &recovery.torn_tail {
+            let rel = layout::artifact_path(seq, "journal-torn-tail.bin");
+            let dst = self.dir.join(&rel);
+            fs::rename(side, &dst).map_err(io_err(side))?;
+            sync_parent(&dst).map_err(io_err(&dst))?;
+            artifacts.push(self.artifact_of(&rel, "application/octet-stream")?);
+            params.insert("torn_tail_bytes".into(), Value::from(*len));
+        }
+        // Artifact files written but never journaled (crash between file and record).
+        let named: std::collections::HashSet<&str> = self
+            .records()
+            .iter()
+            .flat_map(|r| r.artifacts.iter().map(|a| a.path.as_str()))
+            .collect();
+        let mut orphans = Vec::new();
+        let art_dir = self.dir.join(layout::ARTIFACTS_DIR);
+        for e in fs::read_dir(&art_dir).map_err(io_err(&art_dir))? {
+            let e = e.map_err(io_err(&art_dir))?;
+            let name = format!(
+                "{}/{}",
+                layout::ARTIFACTS_DIR,
+                e.file_name().to_string_lossy()
+            );
+            if !named.contains(name.as_str())
+                && !artifacts.iter().any(|a: &Artifact| a.path == name)
+            {
+                orphans.push(name);
+            }
+        }
+        orphans.sort();
+        if !orphans.is_empty() {
+            params.insert("unjournaled_artifacts".into(), json!(orphans));
+        }
+        for o in orphans {
+            artifacts.push(self.artifact_of(&o, "application/octet-stream")?);
+        }
+        let step = NewStep {
+            kind: StepKind::Interruption,
+            started,
+            ended: Utc::now(),
+            url: None,
+            params,
+            artifacts,
+        };
+        Ok(self.append(step)?.0)
+    }
+
+    fn artifact_of(&self, rel: &str, media_type: &str) -> Result<Artifact, CaptureError> {
+        let path = self.dir.join(rel);
+        let f = File::open(&path).map_err(io_err(&path))?;
+        let (d, size) = digest_reader_with(f, |_| Ok(())).map_err(io_err(&path))?;
+        Ok(Artifact {
+            path: rel.to_owned(),
+            media_type: media_type.to_owned(),
+            size,
+            sha256: d.sha256,
+            sm3: d.sm3,
+        })
+    }
+
+    /// Seals the capture: appends the `seal` step (unless a crash happened right after it),
+    /// writes identities, the WACZ files, the manifest and its signatures, and returns the
+    /// manifest. The directory is then a complete package; see [`package::write_zip`].
+    pub fn seal(mut self, input: &SealInput<'_>) -> Result<Manifest, CaptureError> {
+        let mut signers = vec![(Role::Operator, &input.operator)];
+        if let Some(n) = &input.notary {
+            signers.push((Role::Notary, n));
+        }
+        for (role, s) in &signers {
+            let fp = s.key.public_key().fingerprint()?;
+            if s.identity.fingerprint != fp || s.identity.role != *role {
+                return Err(CaptureError::IdentityMismatch);
+            }
+        }
+        if !self.is_sealed() {
+            let t = Utc::now();
+            let mut params = Map::new();
+            params.insert(
+                "signers".into(),
+                json!(signers.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>()),
+            );
+            self.append(NewStep {
+                kind: StepKind::Seal,
+                started: t,
+                ended: t,
+                url: None,
+                params,
+                artifacts: vec![],
+            })?;
+        }
+        // Sealing outputs are derived; a crash during an earlier seal may have left some.
+        for p in [
+            layout::MANIFEST,
+            layout::DATAPACKAGE,
+            layout::DATAPACKAGE_DIGEST,
+        ] {
+            remove_if_present(&self.dir.join(p))?;
+        }
+        for role in [Role::Operator, Role::Notary] {
+            for p in [
+                layout::identity_path(role),
+                layout::public_key_path(role),
+                layout::signature_path(role),
+            ] {
+                remove_if_present(&self.dir.join(p))?;
+            }
+        }
+        let seal = self
+            .records()
+            .last()
+            .cloned()
+            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+        let software = format!("webproof {}", input.tool_version);
+        let write_new = |rel: &str, bytes: &[u8]| -> Result<(), CaptureError> {
+            let p = self.dir.join(rel);
+            if p.exists() {
+                return Ok(());
+            }
+            package::write_file(&p, bytes)?;
+            Ok(())
+        };
+        write_new(
+            layout::WARC,
+            &wacz::warcinfo(
+                self.id(),
+                input.case.id.as_deref(),
+                &self.records()[0].started,
+                &software,
+            ),
+        )?;
+        write_new(layout::PAGES, wacz::PAGES_HEADER.as_bytes())?;
+        write_new(layout::CDX, b"")?;
+        let mut manifest_signers = Vec::new();
+        for (role, s) in &signers {
+            let doc = crate::canonical::to_jcs(s.identity)
+                .map_err(|e| CaptureError::Encode(e.to_string()))?;
+            package::write_file(&self.dir.join(layout::identity_path(*role)), &doc)?;
+            package::write_file(
+                &self.dir.join(layout::public_key_path(*role)),
+                s.identity.public_key.as_bytes(),
+            )?;
+            manifest_signers.push(Signer {
+                role: *role,
+                algorithm: s.identity.algorithm,
+                fingerprint: s.identity.fingerprint,
+                identity: layout::identity_path(*role),
+                public_key: layout::public_key_path(*role),
+                signature: layout::signature_path(*role),
+            });
+        }
+
+        // Digests of every file the manifest lists. Artifacts were hashed when captured.
+        let known: std::collections::HashMap<&str, &Artifact> = self
+            .records()
+            .iter()
+            .flat_map(|r| r.artifacts.iter().map(|a| (a.path.as_str(), a)))
+            .collect();
+        let src = package::DirSource::open(&self.dir, &Limits::default())?;
+        let mut files = Vec::new();
+        for e in src.entries() {
+            if layout::is_outside_manifest(&e.name) {
+                continue;
+            }
+            let (d, size) = match known.get(e.name.as_str()) {
+                Some(a) => (a.digests(), a.size),
+                None => {
+                    let bytes = (&src as &dyn PackageSource).read_all(&e.name, u64::MAX)?;
+                    (digest_bytes(&bytes), bytes.len() as u64)
+                }
+            };
+            files.push(FileEntry {
+                path: e.name.clone(),
+                size,
+                sha256: d.sha256,
+                sm3: d.sm3,
+            });
+        }
+        let heads = crate::journal::parse(
+            &fs::read(self.dir.join(layout::JOURNAL)).map_err(io_err(&self.dir))?,
+        )?;
+        let manifest = Manifest {
+            v: MANIFEST_VERSION,
+            format: MANIFEST_FORMAT.into(),
+            capture: self.id().to_owned(),
+            case: input.case.clone(),
+            tool: Tool {
+                name: "webproof".into(),
+                version: input.tool_version.clone(),
+            },
+            sealed: seal.ended,
+            journal: JournalRef {
+                path: layout::JOURNAL.into(),
+                records: heads.records.len() as u64,
+                head: self
+                    .head()
+                    .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?,
+            },
+            heads: heads
+                .records
+                .iter()
+                .zip(&heads.heads)
+                .map(|(r, h)| StepHead {
+                    seq: r.seq,
+                    kind: r.kind,
+                    head: *h,
+                })
+                .collect(),
+            files,
+            signers: manifest_signers,
+        };
+        let manifest_bytes =
+            crate::canonical::to_jcs(&manifest).map_err(|e| CaptureError::Encode(e.to_string()))?;
+        package::write_file(&self.dir.join(layout::MANIFEST), &manifest_bytes)?;
+        for (role, s) in &signers {
+            let sig = s.key.sign(&manifest_bytes)?;
+            package::write_file(&self.dir.join(layout::signature_path(*role)), &sig)?;
+        }
+
+        // WACZ datapackage over every file but the two datapackage files.
+        let src = package::DirSource::open(&self.dir, &Limits::default())?;
+        let mut resources = Vec::new();
+        for e in src.entries() {
+            if e.name == layout::DATAPACKAGE || e.name == layout::DATAPACKAGE_DIGEST {
+                continue;
+            }
+            let sha = match manifest.file(&e.name) {
+                Some(f) => f.sha256,
+                None => crate::digest::sha256(
+                    &(&src as &dyn PackageSource).read_all(&e.name, u64::MAX)?,
+                ),
+            };
+            resources.push(wacz::Resource::new(&e.name, sha, e.size));
+        }
+        let dp = wacz::datapackage(&manifest, &resources)
+            .map_err(|e| CaptureError::Encode(e.to_string()))?;
+        package::write_file(&self.dir.join(layout::DATAPACKAGE), &dp)?;
+        let dd = wacz::datapackage_digest(&dp).map_err(|e| CaptureError::Encode(e.to_string()))?;
+        package::write_file(&self.dir.join(layout::DATAPACKAGE_DIGEST), &dd)?;
+        sync_parent(&self.dir.join(layout::DATAPACKAGE)).map_err(io_err(&self.dir))?;
+        Ok(manifest)
+    }
+}
+
+fn remove_if_present(p: &Path) -> Result<(), CaptureError> {
+    match fs::remove_file(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CaptureError::Io {
+            path: p.to_owned(),
+            source: e,
+        }),
+    }
+}
+
+/// Reads a whole small file (for callers that hold paths, not sources).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, CaptureError> {
+    let mut v = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut v))
+        .map_err(io_err(path))?;
+    Ok(v)
+}

@@ -1,0 +1,100 @@
+//! Where everything lives inside a package (and inside an unfinished capture directory, which
+//! has the same layout). Written once, here; see docs/evidence-package.md.
+//!
+//! Every path is exactly two components deep (`folder/name`) because the WACZ validator
+//! identifies files by their last two path components.
+
+use crate::identity::Role;
+
+pub const DATAPACKAGE: &str = "datapackage.json";
+pub const DATAPACKAGE_DIGEST: &str = "datapackage-digest.json";
+pub const MANIFEST: &str = "evidence/manifest.json";
+pub const JOURNAL: &str = "evidence/journal.jsonl";
+pub const WARC: &str = "archive/data.warc";
+pub const CDX: &str = "indexes/index.cdx";
+pub const PAGES: &str = "pages/pages.jsonl";
+/// Folder of step artifacts: `artifacts/<seq, 6 digits>-<safe name>`.
+pub const ARTIFACTS_DIR: &str = "artifacts";
+
+/// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
+/// evidence-log receipts, the human-readable report.
+pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];
+
+pub fn identity_path(role: Role) -> String {
+    format!("identity/{}.json", role.as_str())
+}
+
+pub fn public_key_path(role: Role) -> String {
+    format!("identity/{}.pub.pem", role.as_str())
+}
+
+pub fn signature_path(role: Role) -> String {
+    format!("signatures/{}.sig", role.as_str())
+}
+
+/// Files that the manifest cannot list (they are derived from it, or sign it).
+pub fn is_outside_manifest(path: &str) -> bool {
+    path == DATAPACKAGE
+        || path == DATAPACKAGE_DIGEST
+        || path == MANIFEST
+        || (path.starts_with("signatures/") && path.ends_with(".sig"))
+}
+
+/// Longest safe-name part of an artifact file name.
+const MAX_NAME: usize = 96;
+
+/// The package path for an artifact of step `seq` whose original name was `original`.
+/// Names are reduced to `[a-z0-9._-]` (the WACZ datapackage's resource-name alphabet); the
+/// original name is kept in the step's parameters.
+pub fn artifact_path(seq: u64, original: &str) -> String {
+    let mut safe: String = original
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while safe.starts_with('.') {
+        safe.remove(0);
+    }
+    if safe.len() > MAX_NAME {
+        // Keep the extension, which tells a reader what the file is.
+        let ext = safe
+            .rfind('.')
+            .filter(|&i| safe.len() - i <= 16)
+            .map(|i| safe[i..].to_owned())
+            .unwrap_or_default();
+        safe.truncate(MAX_NAME - ext.len());
+        safe.push_str(&ext);
+    }
+    if safe.is_empty() {
+        safe.push_str("file");
+    }
+    format!("{ARTIFACTS_DIR}/{seq:06}-{safe}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_names_are_safe_and_stable() {
+        assert_eq!(
+            artifact_path(1, "Contract.PDF"),
+            "artifacts/000001-contract.pdf"
+        );
+        assert_eq!(
+            artifact_path(2, "../../etc/passwd"),
+            "artifacts/000002-_.._etc_passwd"
+        );
+        assert_eq!(artifact_path(3, "合同.pdf"), "artifacts/000003-__.pdf");
+        assert_eq!(artifact_path(4, ""), "artifacts/000004-file");
+        let long = format!("{}.jpeg", "x".repeat(300));
+        let p = artifact_path(5, &long);
+        assert!(p.ends_with(".jpeg") && p.len() == "artifacts/000005-".len() + MAX_NAME);
+    }
+}

@@ -1,0 +1,728 @@
+//! # webproof-verify
+//!
+//! `verify(package, policy) -> Report`: every claim a webproof evidence package makes, checked
+//! offline, each check with a stable id, a subject (the file or step it is about), a verdict
+//! and a reason a lawyer can read.
+//!
+//! Architecture invariant: depends only on `webproof-evidence`; never on capture, browser,
+//! network or timestamp-fetching code. An auditor reads this crate and the evidence crate and
+//! nothing else. Verification never writes to disk.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use webproof_evidence::digest::{Digests, Hash32, digest_reader};
+use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
+use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
+use webproof_evidence::package::{self, Limits, PackageError, PackageSource};
+use webproof_evidence::record::StepKind;
+use webproof_evidence::{canonical, journal, layout, wacz};
+
+/// The outcome of one check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The claim holds.
+    Pass,
+    /// The cryptography holds but rests on a key nobody configured as trusted.
+    Untrusted,
+    /// The claim does not hold.
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Untrusted => "UNTRUSTED",
+            Verdict::Fail => "FAIL",
+        }
+    }
+}
+
+/// One named check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// Stable identifier, e.g. `file.digest` (see docs/evidence-package.md).
+    pub id: &'static str,
+    /// The file, step or signer the check is about.
+    pub subject: String,
+    pub verdict: Verdict,
+    pub detail: String,
+}
+
+/// Every check made, in order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub package: String,
+    pub capture: Option<String>,
+    pub chain_head: Option<Digests>,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// `Fail` if any check failed, else `Untrusted` if any is untrusted, else `Pass`.
+    pub fn verdict(&self) -> Verdict {
+        if self.checks.is_empty() || self.checks.iter().any(|c| c.verdict == Verdict::Fail) {
+            Verdict::Fail
+        } else if self.checks.iter().any(|c| c.verdict == Verdict::Untrusted) {
+            Verdict::Untrusted
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.verdict == Verdict::Fail)
+    }
+
+    fn push(
+        &mut self,
+        id: &'static str,
+        subject: impl Into<String>,
+        verdict: Verdict,
+        detail: impl Into<String>,
+    ) {
+        self.checks.push(Check {
+            id,
+            subject: subject.into(),
+            verdict,
+            detail: detail.into(),
+        });
+    }
+    fn pass(&mut self, id: &'static str, subject: impl Into<String>, detail: impl Into<String>) {
+        self.push(id, subject, Verdict::Pass, detail);
+    }
+    fn fail(&mut self, id: &'static str, subject: impl Into<String>, detail: impl Into<String>) {
+        self.push(id, subject, Verdict::Fail, detail);
+    }
+}
+
+/// What the verifier trusts and how hard it works.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Fingerprints (SHA-256 of SPKI DER) of operator keys the user trusts.
+    pub trusted_operators: Vec<Hash32>,
+    /// Fingerprints of notary keys the user trusts.
+    pub trusted_notaries: Vec<Hash32>,
+    /// Threads re-hashing files (each also runs SM3 on a helper thread).
+    pub threads: usize,
+    pub limits: Limits,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            trusted_operators: Vec::new(),
+            trusted_notaries: Vec::new(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Errors that stop verification before it starts (the package could not even be found).
+/// A package that exists but is malformed or hostile gives a report with failed checks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    #[error("{path}: {source}")]
+    NotFound {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Verifies the package at `path` (a `.wacz` file or a package directory).
+pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> {
+    if let Err(source) = std::fs::symlink_metadata(path) {
+        return Err(VerifyError::NotFound {
+            path: path.display().to_string(),
+            source,
+        });
+    }
+    let mut report = Report {
+        package: path.display().to_string(),
+        capture: None,
+        chain_head: None,
+        checks: Vec::new(),
+    };
+    match package::open(path, &policy.limits) {
+        Ok(src) => {
+            report.pass(
+                "package.structure",
+                path.display().to_string(),
+                format!(
+                    "{} files; names, links, duplicates, sizes and compression within limits",
+                    src.entries().len()
+                ),
+            );
+            verify_source(src.as_ref(), policy, &mut report);
+        }
+        Err(e) => report.fail(
+            "package.structure",
+            path.display().to_string(),
+            format!("refused: {e}"),
+        ),
+    }
+    Ok(report)
+}
+
+/// Verifies an opened package.
+pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Report) {
+    // 1. Re-hash every file (in parallel).
+    let hashes = hash_all(src, policy.threads);
+
+    // 2. The manifest.
+    let manifest_bytes = match src.read_all(layout::MANIFEST, policy.limits.max_json) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail("manifest.read", layout::MANIFEST, e.to_string());
+            wacz_checks(src, None, &hashes, report);
+            return;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            report.fail(
+                "manifest.parse",
+                layout::MANIFEST,
+                format!("not a valid manifest: {e}"),
+            );
+            wacz_checks(src, None, &hashes, report);
+            return;
+        }
+    };
+    report.capture = Some(manifest.capture.clone());
+    report.chain_head = Some(manifest.journal.head);
+    if manifest.v != MANIFEST_VERSION || manifest.format != MANIFEST_FORMAT {
+        report.fail(
+            "manifest.parse",
+            layout::MANIFEST,
+            format!(
+                "unsupported manifest format {:?} version {}",
+                manifest.format, manifest.v
+            ),
+        );
+    } else if !canonical::is_canonical(&manifest_bytes) {
+        report.fail(
+            "manifest.parse",
+            layout::MANIFEST,
+            "not in canonical (RFC 8785) form",
+        );
+    } else {
+        report.pass(
+            "manifest.parse",
+            layout::MANIFEST,
+            format!(
+                "capture {}, {} steps, {} files",
+                manifest.capture,
+                manifest.heads.len(),
+                manifest.files.len()
+            ),
+        );
+    }
+
+    // 3. Signatures and identities.
+    signature_checks(src, &manifest, &manifest_bytes, policy, report);
+
+    // 4. Every listed file, and nothing unlisted.
+    file_checks(src, &manifest, &hashes, report);
+
+    // 5. The journal and chain.
+    chain_checks(src, &manifest, policy, report);
+
+    // 6. The WACZ files derived from all of the above.
+    wacz_checks(src, Some(&manifest), &hashes, report);
+}
+
+type HashResult = Result<(Digests, u64), String>;
+
+fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<String, HashResult> {
+    let entries = src.entries();
+    let next = Mutex::new(0usize);
+    let out = Mutex::new(HashMap::with_capacity(entries.len()));
+    // Largest first keeps both threads busy to the end.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(entries[i].size));
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, 64) {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let Ok(mut n) = next.lock() else { return };
+                        if *n >= order.len() {
+                            return;
+                        }
+                        *n += 1;
+                        order[*n - 1]
+                    };
+                    let name = &entries[i].name;
+                    let mut res = None;
+                    let r = src.read_with(name, &mut |r| {
+                        res = Some(digest_reader(r)?);
+                        Ok(())
+                    });
+                    let value = match (r, res) {
+                        (Ok(()), Some(d)) => Ok(d),
+                        (Err(e), _) => Err(e.to_string()),
+                        (Ok(()), None) => Err("not read".to_owned()),
+                    };
+                    if let Ok(mut o) = out.lock() {
+                        o.insert(name.clone(), value);
+                    }
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap_or_default()
+}
+
+fn signature_checks(
+    src: &dyn PackageSource,
+    m: &Manifest,
+    manifest_bytes: &[u8],
+    policy: &Policy,
+    report: &mut Report,
+) {
+    if !m.signers.iter().any(|s| s.role == Role::Operator) {
+        report.fail(
+            "signature.operator",
+            layout::MANIFEST,
+            "the manifest names no operator signature",
+        );
+    }
+    let mut seen = Vec::new();
+    for s in &m.signers {
+        let (sig_id, id_id) = match s.role {
+            Role::Operator => ("signature.operator", "identity.operator"),
+            Role::Notary => ("signature.notary", "identity.notary"),
+        };
+        if seen.contains(&s.role) {
+            report.fail(sig_id, layout::MANIFEST, "the same role signs twice");
+            continue;
+        }
+        seen.push(s.role);
+        if s.identity != layout::identity_path(s.role)
+            || s.public_key != layout::public_key_path(s.role)
+            || s.signature != layout::signature_path(s.role)
+        {
+            report.fail(
+                sig_id,
+                layout::MANIFEST,
+                "signer files are not at their standard paths",
+            );
+            continue;
+        }
+        // Identity document and public key.
+        let doc = src
+            .read_all(&s.identity, policy.limits.max_json)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                serde_json::from_slice::<IdentityDoc>(&b)
+                    .map_err(|e| format!("not an identity document: {e}"))
+            });
+        let doc = match doc {
+            Ok(d) => d,
+            Err(e) => {
+                report.fail(id_id, s.identity.clone(), e);
+                continue;
+            }
+        };
+        let pem = src
+            .read_all(&s.public_key, policy.limits.max_json)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_owned()));
+        let pem = match pem {
+            Ok(p) => p,
+            Err(e) => {
+                report.fail(id_id, s.public_key.clone(), e);
+                continue;
+            }
+        };
+        let key = match PublicKey::from_pem(&pem) {
+            Ok(k) => k,
+            Err(e) => {
+                report.fail(id_id, s.public_key.clone(), e.to_string());
+                continue;
+            }
+        };
+        let fp = match key.fingerprint() {
+            Ok(f) => f,
+            Err(e) => {
+                report.fail(id_id, s.public_key.clone(), e.to_string());
+                continue;
+            }
+        };
+        if pem != doc.public_key
+            || fp != doc.fingerprint
+            || fp != s.fingerprint
+            || doc.role != s.role
+            || key.algorithm() != s.algorithm
+            || doc.algorithm != s.algorithm
+        {
+            report.fail(
+                id_id,
+                s.identity.clone(),
+                format!(
+                    "identity document, {} and manifest disagree about the {} key",
+                    s.public_key,
+                    s.role.as_str()
+                ),
+            );
+            continue;
+        }
+        // The signature.
+        let sig = match src.read_all(&s.signature, 64 * 1024) {
+            Ok(b) => b,
+            Err(e) => {
+                report.fail(sig_id, s.signature.clone(), e.to_string());
+                continue;
+            }
+        };
+        match key.verify(manifest_bytes, &sig) {
+            Ok(()) => report.pass(
+                sig_id,
+                s.signature.clone(),
+                format!(
+                    "{} signature by {} ({}) over {} verifies",
+                    s.algorithm.as_str(),
+                    doc.name,
+                    fp,
+                    layout::MANIFEST
+                ),
+            ),
+            Err(e) => {
+                report.fail(
+                    sig_id,
+                    s.signature.clone(),
+                    format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
+                );
+                continue;
+            }
+        }
+        // Trust.
+        let trusted = match s.role {
+            Role::Operator => &policy.trusted_operators,
+            Role::Notary => &policy.trusted_notaries,
+        };
+        let who = match &doc.organisation {
+            Some(o) => format!("{} ({o})", doc.name),
+            None => doc.name.clone(),
+        };
+        if trusted.contains(&fp) {
+            report.pass(
+                id_id,
+                s.identity.clone(),
+                format!("{who}: key {fp} is configured as trusted"),
+            );
+        } else {
+            report.push(
+                id_id,
+                s.identity.clone(),
+                Verdict::Untrusted,
+                format!(
+                    "{who}: self-asserted identity; key {fp} is not configured as trusted (--trust-{} {fp})",
+                    s.role.as_str()
+                ),
+            );
+        }
+    }
+}
+
+fn file_checks(
+    src: &dyn PackageSource,
+    m: &Manifest,
+    hashes: &HashMap<String, HashResult>,
+    report: &mut Report,
+) {
+    let mut sorted = true;
+    for w in m.files.windows(2) {
+        if w[0].path >= w[1].path {
+            sorted = false;
+        }
+    }
+    if !sorted {
+        report.fail(
+            "manifest.parse",
+            layout::MANIFEST,
+            "files are not sorted by path without duplicates",
+        );
+    }
+    for f in &m.files {
+        if layout::is_outside_manifest(&f.path) {
+            report.fail(
+                "file.digest",
+                f.path.clone(),
+                "the manifest cannot list this file",
+            );
+            continue;
+        }
+        match hashes.get(&f.path) {
+            None => report.fail(
+                "file.digest",
+                f.path.clone(),
+                "listed in the manifest but missing from the package",
+            ),
+            Some(Err(e)) => report.fail(
+                "file.digest",
+                f.path.clone(),
+                format!("cannot be read: {e}"),
+            ),
+            Some(Ok((d, size))) => {
+                let mut wrong = Vec::new();
+                if *size != f.size {
+                    wrong.push(format!("size is {size}, manifest says {}", f.size));
+                }
+                if d.sha256 != f.sha256 {
+                    wrong.push(format!(
+                        "SHA-256 is {}, manifest says {}",
+                        d.sha256, f.sha256
+                    ));
+                }
+                if d.sm3 != f.sm3 {
+                    wrong.push(format!("SM3 is {}, manifest says {}", d.sm3, f.sm3));
+                }
+                if wrong.is_empty() {
+                    report.pass(
+                        "file.digest",
+                        f.path.clone(),
+                        format!("{} bytes, SHA-256 {}, SM3 {}", size, d.sha256, d.sm3),
+                    );
+                } else {
+                    report.fail(
+                        "file.digest",
+                        f.path.clone(),
+                        format!("altered: {}", wrong.join("; ")),
+                    );
+                }
+            }
+        }
+    }
+    for e in src.entries() {
+        if layout::is_outside_manifest(&e.name) {
+            let expected = e.name == layout::DATAPACKAGE
+                || e.name == layout::DATAPACKAGE_DIGEST
+                || e.name == layout::MANIFEST
+                || m.signers.iter().any(|s| s.signature == e.name);
+            if !expected {
+                report.fail(
+                    "file.unlisted",
+                    e.name.clone(),
+                    "a signature file no signer in the manifest names",
+                );
+            }
+        } else if m.file(&e.name).is_none() {
+            report.fail(
+                "file.unlisted",
+                e.name.clone(),
+                "in the package but not listed in the signed manifest",
+            );
+        }
+    }
+}
+
+fn chain_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: &mut Report) {
+    if m.journal.path != layout::JOURNAL {
+        report.fail(
+            "journal.chain",
+            layout::MANIFEST,
+            "the journal is not at its standard path",
+        );
+        return;
+    }
+    let bytes = match src.read_all(layout::JOURNAL, policy.limits.max_journal) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail("journal.chain", layout::JOURNAL, e.to_string());
+            return;
+        }
+    };
+    let parsed = match journal::parse(&bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            report.fail("journal.chain", layout::JOURNAL, e.to_string());
+            return;
+        }
+    };
+    if !parsed.torn_tail.is_empty() {
+        report.fail(
+            "journal.chain",
+            layout::JOURNAL,
+            "ends in an incomplete record",
+        );
+        return;
+    }
+    let n = parsed.records.len();
+    if parsed.records.iter().any(|r| r.capture != m.capture) {
+        report.fail(
+            "journal.chain",
+            layout::JOURNAL,
+            "records belong to another capture than the manifest's",
+        );
+        return;
+    }
+    report.pass(
+        "journal.chain",
+        layout::JOURNAL,
+        format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
+    );
+    // Heads.
+    let heads_ok = n as u64 == m.journal.records
+        && m.heads.len() == n
+        && parsed.heads.last() == Some(&m.journal.head)
+        && m.heads
+            .iter()
+            .zip(parsed.records.iter().zip(&parsed.heads))
+            .all(|(s, (r, h))| s.seq == r.seq && s.kind == r.kind && s.head == *h);
+    if heads_ok {
+        report.pass(
+            "journal.heads",
+            layout::JOURNAL,
+            format!(
+                "chain head after every step matches the manifest; final head SHA-256 {} SM3 {}",
+                m.journal.head.sha256, m.journal.head.sm3
+            ),
+        );
+    } else {
+        report.fail(
+            "journal.heads",
+            layout::JOURNAL,
+            "the chain heads recomputed from the journal differ from the manifest's",
+        );
+    }
+    match parsed.records.last() {
+        Some(r) if r.kind == StepKind::Seal => {}
+        _ => report.fail(
+            "journal.heads",
+            layout::JOURNAL,
+            "the last step is not a seal step",
+        ),
+    }
+    if parsed
+        .records
+        .iter()
+        .rev()
+        .skip(1)
+        .any(|r| r.kind == StepKind::Seal)
+    {
+        report.fail(
+            "journal.heads",
+            layout::JOURNAL,
+            "a step follows a seal step",
+        );
+    }
+    // Every artifact a step names is in the package with the same digests.
+    for r in &parsed.records {
+        for a in &r.artifacts {
+            let subject = a.path.clone();
+            match m.file(&a.path) {
+                Some(f) if f.sha256 == a.sha256 && f.sm3 == a.sm3 && f.size == a.size => report
+                    .pass(
+                        "step.artifact",
+                        subject,
+                        format!(
+                            "step {} ({}) produced it with these digests",
+                            r.seq,
+                            r.kind.as_str()
+                        ),
+                    ),
+                Some(_) => report.fail(
+                    "step.artifact",
+                    subject,
+                    format!(
+                        "step {} journaled other digests than the manifest lists",
+                        r.seq
+                    ),
+                ),
+                None => report.fail(
+                    "step.artifact",
+                    subject,
+                    format!("step {} names it but the manifest does not list it", r.seq),
+                ),
+            }
+        }
+    }
+}
+
+fn wacz_checks(
+    src: &dyn PackageSource,
+    m: Option<&Manifest>,
+    hashes: &HashMap<String, HashResult>,
+    report: &mut Report,
+) {
+    // datapackage.json: re-derived from the manifest and the files, byte for byte.
+    let dp = src.read_all(layout::DATAPACKAGE, 64 << 20);
+    match (&dp, m) {
+        (Err(e), _) => report.fail("wacz.datapackage", layout::DATAPACKAGE, e.to_string()),
+        (Ok(_), None) => report.fail(
+            "wacz.datapackage",
+            layout::DATAPACKAGE,
+            "cannot be checked without a valid manifest",
+        ),
+        (Ok(bytes), Some(m)) => {
+            let mut resources = Vec::new();
+            let mut unreadable = None;
+            let files: BTreeMap<&str, u64> = src
+                .entries()
+                .iter()
+                .map(|e| (e.name.as_str(), e.size))
+                .collect();
+            for (name, size) in files {
+                if name == layout::DATAPACKAGE || name == layout::DATAPACKAGE_DIGEST {
+                    continue;
+                }
+                match hashes.get(name) {
+                    Some(Ok((d, _))) => resources.push(wacz::Resource::new(name, d.sha256, size)),
+                    _ => unreadable = Some(name.to_owned()),
+                }
+            }
+            match (unreadable, wacz::datapackage(m, &resources)) {
+                (Some(n), _) => report.fail("wacz.datapackage", layout::DATAPACKAGE, format!("cannot be checked: {n} is unreadable")),
+                (None, Err(e)) => report.fail("wacz.datapackage", layout::DATAPACKAGE, e.to_string()),
+                (None, Ok(expected)) if &expected == bytes => report.pass(
+                    "wacz.datapackage",
+                    layout::DATAPACKAGE,
+                    format!("lists all {} files with their SHA-256 and size (WACZ {})", resources.len(), wacz::WACZ_VERSION),
+                ),
+                (None, Ok(_)) => report.fail(
+                    "wacz.datapackage",
+                    layout::DATAPACKAGE,
+                    "differs from the datapackage derived from the manifest and the files (altered, or a file's hash or size changed)",
+                ),
+            }
+        }
+    }
+    match (src.read_all(layout::DATAPACKAGE_DIGEST, 1 << 20), dp) {
+        (Err(e), _) => report.fail("wacz.digest", layout::DATAPACKAGE_DIGEST, e.to_string()),
+        (Ok(_), Err(_)) => report.fail(
+            "wacz.digest",
+            layout::DATAPACKAGE_DIGEST,
+            "datapackage.json is unreadable",
+        ),
+        (Ok(got), Ok(dp)) => match wacz::datapackage_digest(&dp) {
+            Ok(expected) if expected == got => report.pass(
+                "wacz.digest",
+                layout::DATAPACKAGE_DIGEST,
+                format!(
+                    "SHA-256 of datapackage.json is {}",
+                    webproof_evidence::digest::sha256(&dp)
+                ),
+            ),
+            _ => report.fail(
+                "wacz.digest",
+                layout::DATAPACKAGE_DIGEST,
+                "does not state the SHA-256 of datapackage.json in the expected form",
+            ),
+        },
+    }
+}
+
+/// Convenience for callers that only have a package error.
+pub fn describe_package_error(e: &PackageError) -> String {
+    e.to_string()
+}

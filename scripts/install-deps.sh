@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what webproof and its tests need on Debian 12 (run as root, or with sudo present).
+# Rust itself must already be there (rustup; Debian's own cargo is too old): this checks it.
+set -euo pipefail
+
+need_apt=()
+for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip"; do
+  cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
+  command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# The WACZ validator (webrecorder's py-wacz), an independent check of the package format.
+if ! command -v wacz >/dev/null 2>&1; then
+  python3 -m pip install --quiet wacz 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages wacz
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo not found: install Rust >= 1.89 with rustup (https://rustup.rs), then re-run." >&2
+  exit 1
+fi
