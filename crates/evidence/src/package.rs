@@ -317,7 +317,21 @@ impl ZipSource {
             pos: 0,
             len,
         };
-        let mut archive = ZipArchive::new(pf).map_err(|e| PackageError::NotZip(e.to_string()))?;
+        let mut archive =
+            ZipArchive::new(pf.clone()).map_err(|e| PackageError::NotZip(e.to_string()))?;
+        // The zip crate keeps only the last of several entries with one name; count the raw
+        // central directory so such a package is refused instead of silently shadowed.
+        let raw = central_directory_names(&pf, limits.max_entries)?;
+        if raw.len() != archive.len() {
+            let mut sorted = raw;
+            sorted.sort();
+            let dup = sorted
+                .windows(2)
+                .find(|w| w[0] == w[1])
+                .map(|w| String::from_utf8_lossy(&w[0]).into_owned())
+                .unwrap_or_default();
+            return Err(PackageError::Duplicate(dup));
+        }
         if archive.len() > limits.max_entries {
             return Err(PackageError::TooManyEntries(limits.max_entries));
         }
@@ -388,6 +402,72 @@ impl ZipSource {
             entries,
         })
     }
+}
+
+/// The raw names in a ZIP central directory, read straight from the end-of-central-directory
+/// record (ZIP64 aware), independently of the zip crate's deduplicating index.
+fn central_directory_names(f: &PFile, max_entries: usize) -> Result<Vec<Vec<u8>>, PackageError> {
+    let bad = |what: &str| PackageError::NotZip(what.to_owned());
+    let read = |pos: u64, len: usize| -> Result<Vec<u8>, PackageError> {
+        let mut buf = vec![0u8; len];
+        f.file
+            .read_exact_at(&mut buf, pos)
+            .map_err(|e| PackageError::NotZip(format!("reading the central directory: {e}")))?;
+        Ok(buf)
+    };
+    let u16at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as u64;
+    let u32at =
+        |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
+    let u64at = |b: &[u8], i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(a)
+    };
+    let tail_len = f.len.min(22 + 65535);
+    let tail = read(f.len - tail_len, tail_len as usize)?;
+    let eocd = (0..=tail.len().saturating_sub(22))
+        .rev()
+        .find(|&i| tail[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .ok_or_else(|| bad("no end-of-central-directory record"))?;
+    let eocd_pos = f.len - tail_len + eocd as u64;
+    let mut count = u16at(&tail, eocd + 10);
+    let mut cd_size = u32at(&tail, eocd + 12);
+    let mut cd_off = u32at(&tail, eocd + 16);
+    if (count == 0xffff || cd_off == 0xffff_ffff || cd_size == 0xffff_ffff) && eocd_pos >= 20 {
+        let loc = read(eocd_pos - 20, 20)?;
+        if loc[..4] == [0x50, 0x4b, 0x06, 0x07] {
+            let rec = read(u64at(&loc, 8), 56)?;
+            if rec[..4] != [0x50, 0x4b, 0x06, 0x06] {
+                return Err(bad("bad ZIP64 end-of-central-directory record"));
+            }
+            count = u64at(&rec, 32);
+            cd_size = u64at(&rec, 40);
+            cd_off = u64at(&rec, 48);
+        }
+    }
+    if count > max_entries as u64 {
+        return Err(PackageError::TooManyEntries(max_entries));
+    }
+    if cd_off.saturating_add(cd_size) > f.len || cd_size > (max_entries as u64) * (46 + 65535 * 3) {
+        return Err(bad("central directory lies outside the file"));
+    }
+    let cd = read(cd_off, cd_size as usize)?;
+    let mut names = Vec::with_capacity(count as usize);
+    let mut i = 0usize;
+    while i + 46 <= cd.len() && cd[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+        let n = u16at(&cd, i + 28) as usize;
+        let x = u16at(&cd, i + 30) as usize;
+        let c = u16at(&cd, i + 32) as usize;
+        let name = cd
+            .get(i + 46..i + 46 + n)
+            .ok_or_else(|| bad("central directory entry runs past its end"))?;
+        // Directory entries (names ending in '/') are not files.
+        if !name.ends_with(b"/") {
+            names.push(name.to_vec());
+        }
+        i += 46 + n + x + c;
+    }
+    Ok(names)
 }
 
 impl PackageSource for ZipSource {

@@ -1,0 +1,133 @@
+//! Builds real packages in-process with the evidence core, for the verifier's tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
+use webproof_evidence::manifest::Case;
+use webproof_evidence::package::{self, Limits};
+use webproof_evidence::{Hash32, Utc};
+use webproof_verify::{Policy, Report, verify_path};
+
+pub fn identity(role: Role, alg: Algorithm, name: &str) -> (SecretKey, IdentityDoc) {
+    let key = SecretKey::generate(alg).unwrap();
+    let pk = key.public_key();
+    let doc = IdentityDoc {
+        v: 1,
+        role,
+        name: name.into(),
+        organisation: Some("Test Org".into()),
+        contact: None,
+        id_ref: None,
+        algorithm: alg,
+        public_key: pk.to_pem().unwrap(),
+        fingerprint: pk.fingerprint().unwrap(),
+        created: Utc::now(),
+    };
+    (key, doc)
+}
+
+pub struct Built {
+    pub dir: PathBuf,
+    pub wacz: PathBuf,
+    pub operator: Hash32,
+    pub notary: Option<Hash32>,
+}
+
+impl Built {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            trusted_operators: vec![self.operator],
+            trusted_notaries: self.notary.into_iter().collect(),
+            ..Policy::default()
+        }
+    }
+}
+
+/// A sealed package with three files (one of 3 MB), a note, and optionally a notary.
+pub fn build(root: &Path, alg: Algorithm, with_notary: bool) -> Built {
+    let src = root.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("contract.txt"), b"contract text\n").unwrap();
+    std::fs::write(
+        src.join("mail.eml"),
+        b"From: a@example.invalid\r\n\r\nhello\r\n",
+    )
+    .unwrap();
+    let big: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(src.join("photo.jpg"), &big).unwrap();
+
+    let dir = root.join("pkg");
+    let mut cap = Capture::create(&dir).unwrap();
+    for f in ["contract.txt", "mail.eml", "photo.jpg"] {
+        cap.add_file(&src.join(f)).unwrap();
+    }
+    cap.add_note("captured for the test").unwrap();
+    let (ok, od) = identity(Role::Operator, alg, "Test Operator");
+    let notary = with_notary.then(|| identity(Role::Notary, Algorithm::Ed25519, "Test Notary"));
+    let input = SealInput {
+        case: Case {
+            id: Some("CASE-T".into()),
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: &ok,
+            identity: &od,
+        },
+        notary: notary.as_ref().map(|(k, d)| SignerKey {
+            key: k,
+            identity: d,
+        }),
+    };
+    cap.seal(&input).unwrap();
+    let wacz = root.join("pkg.wacz");
+    package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+    Built {
+        dir,
+        wacz,
+        operator: od.fingerprint,
+        notary: notary.map(|(_, d)| d.fingerprint),
+    }
+}
+
+pub fn verify(p: &Path, policy: &Policy) -> Report {
+    verify_path(p, policy).unwrap()
+}
+
+/// The failed checks, as one string per check, for assertion messages.
+pub fn failures(r: &Report) -> Vec<String> {
+    r.failures()
+        .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
+        .collect()
+}
+
+/// Every entry of a zip, in order, with its bytes.
+pub fn read_zip(p: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut a = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+    (0..a.len())
+        .map(|i| {
+            let mut f = a.by_index(i).unwrap();
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            (f.name().unwrap().into_owned(), v)
+        })
+        .collect()
+}
+
+/// Writes entries as a stored zip (names are not checked: tests write hostile ones).
+pub fn write_zip(p: &Path, entries: &[(String, Vec<u8>)]) {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(p).unwrap());
+    let o =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (n, b) in entries {
+        z.start_file(n.as_str(), o).unwrap();
+        z.write_all(b).unwrap();
+    }
+    z.finish().unwrap();
+}
