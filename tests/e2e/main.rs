@@ -1,1 +1,10 @@
+//! End-to-end: the real `webproof` binary, driven as a user (or a script) would, and its
+//! packages checked by independent tools: OpenSSL, coreutils' sha256sum and the WACZ
+//! validator from PyPI.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod util;
+
+mod by_hand;
+mod cli;
+mod crash;

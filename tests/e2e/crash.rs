@@ -1,0 +1,102 @@
+//! Kill `webproof seal` (SIGKILL) in the middle of a deposit, then seal what it left with
+//! `webproof capture resume`: every journaled step is kept and an interruption step says
+//! what happened; the result verifies.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::util::*;
+
+#[test]
+fn killed_seal_is_resumed_into_a_verified_package() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let mut files = Vec::new();
+    for i in 0..12u32 {
+        let data: Vec<u8> = (0..40_000_000u32)
+            .map(|j| (j.wrapping_mul(2654435761).wrapping_add(i) >> 11) as u8)
+            .collect();
+        files.push(
+            env.write(&format!("big{i:02}.bin"), &data)
+                .display()
+                .to_string(),
+        );
+    }
+    let mut args = vec!["seal".to_owned()];
+    args.extend(files.iter().cloned());
+    args.extend(["--out".into(), "never.wacz".into()]);
+    let mut child = env
+        .cmd()
+        .args(&args)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.trim_start().starts_with("step 1:") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!env.path().join("never.wacz").exists(), "{seen:?}");
+
+    let list = env.ok(&["capture", "list"], 0);
+    let dir = list
+        .lines()
+        .next()
+        .expect("the killed capture's directory is listed")
+        .to_owned();
+    let out = env.ok(
+        &[
+            "capture",
+            "resume",
+            &dir,
+            "--out",
+            "resumed.wacz",
+            "--case",
+            "CRASH-1",
+        ],
+        0,
+    );
+    assert!(out.contains("sealed"), "{out}");
+    let out = env.ok(&["verify", "resumed.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("VERIFIED"), "{out}");
+
+    // The journal: file steps that were acknowledged, then interruption, then seal.
+    let mut a = zip::ZipArchive::new(std::fs::File::open(env.path().join("resumed.wacz")).unwrap())
+        .unwrap();
+    let mut j = String::new();
+    std::io::Read::read_to_string(&mut a.by_name("evidence/journal.jsonl").unwrap(), &mut j)
+        .unwrap();
+    let kinds: Vec<String> = j
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let n = kinds.len();
+    assert!(n >= 4, "{kinds:?}");
+    assert_eq!(kinds[n - 1], "seal");
+    assert_eq!(kinds[n - 2], "interruption");
+    assert!(
+        kinds[..n - 2].iter().all(|k| k == "file") && n - 2 >= 2,
+        "{kinds:?}"
+    );
+    let interruption: serde_json::Value =
+        serde_json::from_str(j.lines().nth(n - 2).unwrap()).unwrap();
+    assert!(
+        interruption["params"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("without sealing")
+    );
+}

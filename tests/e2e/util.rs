@@ -1,0 +1,119 @@
+//! A tiny harness: a temporary WEBPROOF_HOME and the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const PASS: &str = "e2e passphrase";
+
+/// target/<profile>/webproof, built by `cargo test --workspace`.
+pub fn bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let p = dir.join("webproof");
+    assert!(
+        p.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        p.display()
+    );
+    p
+}
+
+pub struct Env {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.path().join("home")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.env("WEBPROOF_HOME", self.home())
+            .env("WEBPROOF_PASSPHRASE", PASS)
+            .env_remove("WEBPROOF_NOTARY_PASSPHRASE")
+            .current_dir(self.path());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs and asserts the exit code, returning stdout.
+    pub fn ok(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "webproof {args:?}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn init_operator(&self, alg: &str) -> String {
+        self.ok(
+            &[
+                "operator",
+                "init",
+                "--name",
+                "E2E Operator",
+                "--org",
+                "Test Agency",
+                "--id-number",
+                "110101199003071234",
+                "--algorithm",
+                alg,
+            ],
+            0,
+        );
+        self.ok(&["operator", "show", "--fingerprint"], 0)
+            .trim()
+            .to_owned()
+    }
+}
+
+/// The sample files shipped in samples/.
+pub fn samples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn tool(name: &str, args: &[&str], cwd: &Path) -> Output {
+    Command::new(name)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`{name}` is needed for this test (scripts/install-deps.sh installs it): {e}")
+        })
+}
+
+/// Extracts a package with the zip crate (tests only; webproof itself never extracts).
+pub fn unzip(wacz: &Path, to: &Path) {
+    let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
+    a.extract(to).unwrap();
+}
