@@ -8,3 +8,4 @@ mod util;
 mod by_hand;
 mod cli;
 mod crash;
+mod docs;
