@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
+cargo build --workspace --bins --locked
 cargo test --workspace --locked

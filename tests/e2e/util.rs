@@ -5,16 +5,25 @@ use std::process::{Command, Output};
 
 pub const PASS: &str = "e2e passphrase";
 
-/// target/<profile>/webproof, built by `cargo test --workspace`.
+/// target/<profile>/webproof. `cargo test --workspace` does not build another package's
+/// binary for integration tests, so it is built here once if missing.
 pub fn bin() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let p = dir.join("webproof");
-    assert!(
-        p.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        p.display()
-    );
+    BUILD.call_once(|| {
+        let mut c = Command::new(env!("CARGO"));
+        c.args(["build", "--quiet", "-p", "webproof", "--bin", "webproof"]);
+        if dir.file_name().is_some_and(|n| n == "release") {
+            c.arg("--release");
+        }
+        let st = c
+            .status()
+            .expect("running cargo build for the webproof binary");
+        assert!(st.success(), "building the webproof binary failed");
+    });
+    assert!(p.exists(), "{} is missing", p.display());
     p
 }
 

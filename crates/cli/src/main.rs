@@ -126,6 +126,9 @@ struct SealArgs {
     /// Keep the capture directory after the package is written.
     #[arg(long)]
     keep_work: bool,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -140,6 +143,9 @@ enum CaptureCmd {
         case: Option<String>,
         #[arg(long)]
         notary_home: Option<PathBuf>,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// List unfinished capture directories in WEBPROOF_HOME.
     List,
@@ -205,7 +211,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             case,
             notary_home,
-        }) => resume(&dir, &out, case, notary_home),
+            json,
+        }) => resume(&dir, &out, case, notary_home, json),
         Command::Capture(CaptureCmd::List) => {
             let dir = home()?.join("captures");
             if let Ok(rd) = std::fs::read_dir(&dir) {
@@ -384,6 +391,7 @@ fn seal_and_package(
     case: Case,
     out: &Path,
     keep_work: bool,
+    json: bool,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
     let input = SealInput {
@@ -422,6 +430,22 @@ fn seal_and_package(
             "the package just written does not verify ({first}); the capture directory {} is kept",
             dir.display()
         );
+    }
+    if json {
+        let v = serde_json::json!({
+            "package": out.display().to_string(),
+            "capture": manifest.capture,
+            "steps": manifest.heads.len(),
+            "chain_head": manifest.journal.head,
+            "operator": signers.operator.1.fingerprint,
+            "notary": signers.notary.as_ref().map(|n| n.1.fingerprint),
+            "capture_dir": keep_work.then(|| dir.display().to_string()),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        if !keep_work {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        return Ok(());
     }
     println!(
         "sealed {} steps into {}",
@@ -483,7 +507,7 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         id: a.case,
         note: a.note,
     };
-    seal_and_package(cap, &signers, case, &a.out, a.keep_work)?;
+    seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -497,6 +521,7 @@ fn resume(
     out: &Path,
     case: Option<String>,
     notary_home: Option<PathBuf>,
+    json: bool,
 ) -> Result<ExitCode> {
     if out.exists() {
         bail!(
@@ -531,6 +556,7 @@ fn resume(
         },
         out,
         false,
+        json,
     )?;
     Ok(ExitCode::SUCCESS)
 }

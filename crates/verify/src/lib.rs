@@ -180,7 +180,14 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     let manifest_bytes = match src.read_all(layout::MANIFEST, policy.limits.max_json) {
         Ok(b) => b,
         Err(e) => {
-            report.fail("manifest.read", layout::MANIFEST, e.to_string());
+            let why = if src.entry(layout::MANIFEST).is_none()
+                && src.entry(layout::JOURNAL).is_some()
+            {
+                "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof capture resume`)".to_owned()
+            } else {
+                e.to_string()
+            };
+            report.fail("manifest.read", layout::MANIFEST, why);
             wacz_checks(src, None, &hashes, report);
             return;
         }
