@@ -4,7 +4,8 @@
 set -euo pipefail
 
 need_apt=()
-for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip"; do
+for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip" \
+               "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

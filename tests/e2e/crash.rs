@@ -1,5 +1,5 @@
 //! Kill `webproof seal` (SIGKILL) in the middle of a deposit, then seal what it left with
-//! `webproof capture resume`: every journaled step is kept and an interruption step says
+//! `webproof captures resume`: every journaled step is kept and an interruption step says
 //! what happened; the result verifies.
 
 use std::io::{BufRead, BufReader};
@@ -46,7 +46,7 @@ fn killed_seal_is_resumed_into_a_verified_package() {
     child.wait().unwrap();
     assert!(!env.path().join("never.wacz").exists(), "{seen:?}");
 
-    let list = env.ok(&["capture", "list"], 0);
+    let list = env.ok(&["captures", "list"], 0);
     let dir = list
         .lines()
         .next()

@@ -6,6 +6,8 @@
 mod util;
 
 mod by_hand;
+mod capture;
 mod cli;
 mod crash;
 mod docs;
+mod site;

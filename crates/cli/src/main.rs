@@ -36,9 +36,13 @@ enum Command {
     Operator(OperatorCmd),
     /// Seal files (contracts, e-mails, pictures, audio, …) into a signed evidence package.
     Seal(SealArgs),
+    /// Capture a web page with webproof's own Chromium: navigate (with a screenshot), full-page
+    /// screenshot, DOM snapshot (HTML + MHTML), each step hashed and journaled as it happens,
+    /// then sealed into a package.
+    Capture(CaptureArgs),
     /// Work with capture directories.
     #[command(subcommand)]
-    Capture(CaptureCmd),
+    Captures(CaptureCmd),
     /// Verify an evidence package offline. Exit 0 = verified, 1 = failed, 2 = input error,
     /// 3 = intact but a signer is not trusted.
     Verify(VerifyArgs),
@@ -131,6 +135,33 @@ struct SealArgs {
     json: bool,
 }
 
+#[derive(Args)]
+struct CaptureArgs {
+    /// The page to capture.
+    url: String,
+    /// Package to write (.wacz).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Run Chromium headless instead of in webproof's private Xvfb display.
+    #[arg(long)]
+    headless: bool,
+    #[arg(long)]
+    case: Option<String>,
+    /// A note recorded as a `note` step and in the manifest.
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long)]
+    notary_home: Option<PathBuf>,
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: PathBuf,
+    #[arg(long)]
+    keep_work: bool,
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum CaptureCmd {
     /// Seal a capture directory a crashed or killed process left behind: records an
@@ -206,14 +237,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Seal(a) => seal(a),
-        Command::Capture(CaptureCmd::Resume {
+        Command::Captures(CaptureCmd::Resume {
             dir,
             out,
             case,
             notary_home,
             json,
         }) => resume(&dir, &out, case, notary_home, json),
-        Command::Capture(CaptureCmd::List) => {
+        Command::Capture(a) => capture(a),
+        Command::Captures(CaptureCmd::List) => {
             let dir = home()?.join("captures");
             if let Ok(rd) = std::fs::read_dir(&dir) {
                 for e in rd.flatten() {
@@ -534,7 +566,7 @@ fn resume(
         Capture::resume(dir).with_context(|| format!("reopening {}", dir.display()))?;
     if !cap.is_sealed() {
         let mut reason = String::from(
-            "the capture process ended without sealing; reopened by `webproof capture resume`",
+            "the capture process ended without sealing; reopened by `webproof captures resume`",
         );
         if let Some((_, n)) = &recovery.torn_tail {
             reason.push_str(&format!(
@@ -608,4 +640,87 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         Verdict::Fail => ExitCode::from(1),
         Verdict::Untrusted => ExitCode::from(3),
     })
+}
+
+fn capture(a: CaptureArgs) -> Result<ExitCode> {
+    use webproof_capture::{Action, Session};
+    if a.out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            a.out.display()
+        );
+    }
+    let signers = load_signers(a.notary_home.as_deref())?;
+    let dir = home()?
+        .join("captures")
+        .join(format!("capture-{}", uuid_like()));
+    let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    eprintln!("capture directory: {}", dir.display());
+    let opts = webproof_browser::LaunchOptions {
+        chromium: a.chromium.clone(),
+        chromedriver: a.chromedriver.clone(),
+        headless: a.headless,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome: Result<(), String> = rt.block_on(async {
+        let mut browser = webproof_browser::Chromium::launch(&opts)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut session = Session::new(&mut cap);
+        let result: Result<(), String> = async {
+            session
+                .record_browser(&browser)
+                .map_err(|e| e.to_string())?;
+            let mut actions = vec![
+                Action::Navigate(a.url.clone()),
+                Action::Screenshot,
+                Action::Snapshot,
+            ];
+            if let Some(n) = &a.note {
+                actions.push(Action::Note(n.clone()));
+            }
+            for action in &actions {
+                let r = session
+                    .run(&mut browser, action)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!(
+                    "  step {}: {} {} ({} artifacts)",
+                    r.seq,
+                    r.kind.as_str(),
+                    r.url.as_deref().unwrap_or(""),
+                    r.artifacts.len()
+                );
+            }
+            Ok(())
+        }
+        .await;
+        let _ = browser.close().await;
+        result
+    });
+    let case = Case {
+        id: a.case,
+        note: a.note,
+    };
+    match outcome {
+        Ok(()) => {
+            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            // Keep what was captured: record why it stopped, and seal.
+            let recovery = webproof_evidence::journal::Recovery { torn_tail: None };
+            cap.record_interruption(&format!("capture stopped: {reason}"), &recovery)?;
+            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            bail!(
+                "capture stopped: {reason}; what was captured before is sealed in {}",
+                a.out.display()
+            )
+        }
+    }
 }

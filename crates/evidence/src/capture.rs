@@ -210,6 +210,50 @@ impl Capture {
         Ok(self.append(step)?.0)
     }
 
+    /// Appends a step whose artifacts are in memory: each is written under
+    /// `artifacts/<seq>-<name>` and fsynced, then the record is journaled. Used by browser
+    /// steps (screenshots, snapshots, downloads).
+    pub fn add_step(
+        &mut self,
+        kind: StepKind,
+        started: Utc,
+        url: Option<String>,
+        params: Map<String, Value>,
+        files: &[(&str, &str, &[u8])],
+    ) -> Result<StepRecord, CaptureError> {
+        if self.is_sealed() {
+            return Err(CaptureError::Sealed);
+        }
+        let seq = self.next_seq();
+        let mut artifacts = Vec::with_capacity(files.len());
+        for (name, media_type, bytes) in files {
+            let rel = layout::artifact_path(seq, name);
+            let dst = self.dir.join(&rel);
+            package::write_file(&dst, bytes)?;
+            let d = digest_bytes(bytes);
+            artifacts.push(Artifact {
+                path: rel,
+                media_type: (*media_type).to_owned(),
+                size: bytes.len() as u64,
+                sha256: d.sha256,
+                sm3: d.sm3,
+            });
+        }
+        if !files.is_empty() {
+            sync_parent(&self.dir.join(layout::ARTIFACTS_DIR).join("x"))
+                .map_err(io_err(&self.dir))?;
+        }
+        let step = NewStep {
+            kind,
+            started,
+            ended: Utc::now(),
+            url,
+            params,
+            artifacts,
+        };
+        Ok(self.append(step)?.0)
+    }
+
     /// Appends a `note` step with the operator's text.
     pub fn add_note(&mut self, text: &str) -> Result<StepRecord, CaptureError> {
         let t = Utc::now();

@@ -183,7 +183,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
             let why = if src.entry(layout::MANIFEST).is_none()
                 && src.entry(layout::JOURNAL).is_some()
             {
-                "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof capture resume`)".to_owned()
+                "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)".to_owned()
             } else {
                 e.to_string()
             };

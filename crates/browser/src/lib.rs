@@ -1,0 +1,362 @@
+//! # webproof-browser
+//!
+//! [`Chromium`]: webproof's own chromedriver and Chromium, with a fresh temporary profile, no
+//! extensions, a fixed window size and the flags that work as root, driven over WebDriver by
+//! fantoccini. CDP calls go through chromedriver's `goog/cdp/execute` endpoint. Headful runs use
+//! a private Xvfb display that webproof starts (so a recording shows the real window).
+//! Every child process is killed when the value is dropped.
+//!
+//! Architecture invariant: implements `webproof_capture::Browser`; nothing above it knows
+//! Chromium.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use base64::Engine as _;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Map, Value, json};
+use tokio::process::{Child, Command};
+use webproof_capture::{Browser, BrowserError, PageState};
+
+/// How to start the browser.
+#[derive(Clone, Debug)]
+pub struct LaunchOptions {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    pub headless: bool,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for LaunchOptions {
+    fn default() -> Self {
+        LaunchOptions {
+            chromium: PathBuf::from("/usr/bin/chromium"),
+            chromedriver: PathBuf::from("/usr/bin/chromedriver"),
+            headless: false,
+            width: 1280,
+            height: 720,
+        }
+    }
+}
+
+/// A running Chromium session.
+pub struct Chromium {
+    client: Client,
+    _driver: Child,
+    _xvfb: Option<Child>,
+    _profile: tempfile::TempDir,
+    description: Map<String, Value>,
+    display: Option<String>,
+}
+
+fn err(action: &str) -> impl Fn(String) -> BrowserError + '_ {
+    move |m| BrowserError::new(action, m)
+}
+
+fn free_port() -> Result<u16, BrowserError> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| BrowserError::new("finding a free port", e))
+}
+
+async fn version(bin: &Path) -> String {
+    match Command::new(bin).arg("--version").output().await {
+        Ok(o) => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        Err(e) => format!("unknown ({e})"),
+    }
+}
+
+/// Starts Xvfb on the first free display from :90 and waits for its socket.
+async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserError> {
+    for n in 90..140 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        {
+            continue;
+        }
+        let mut child = Command::new("Xvfb")
+            .arg(format!(":{n}"))
+            .args([
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| {
+                BrowserError::new(
+                    "starting Xvfb (install the xvfb package, or use --headless)",
+                    e,
+                )
+            })?;
+        let sock = format!("/tmp/.X11-unix/X{n}");
+        for _ in 0..100 {
+            if Path::new(&sock).exists() {
+                return Ok((child, format!(":{n}")));
+            }
+            if let Ok(Some(_)) = child.try_wait() {
+                break; // lost a race for this display; try the next
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill().await;
+    }
+    Err(BrowserError::new(
+        "starting Xvfb",
+        "no free display between :90 and :139",
+    ))
+}
+
+impl Chromium {
+    pub async fn launch(opts: &LaunchOptions) -> Result<Self, BrowserError> {
+        let profile = tempfile::Builder::new()
+            .prefix("webproof-chromium-")
+            .tempdir()
+            .map_err(|e| BrowserError::new("creating a fresh browser profile", e))?;
+        let (xvfb, display) = if opts.headless {
+            (None, None)
+        } else {
+            let (c, d) = start_xvfb(opts.width, opts.height + 120).await?;
+            (Some(c), Some(d))
+        };
+        let port = free_port()?;
+        let mut cmd = Command::new(&opts.chromedriver);
+        cmd.arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        if let Some(d) = &display {
+            cmd.env("DISPLAY", d);
+        }
+        let driver = cmd.spawn().map_err(|e| {
+            BrowserError::new(
+                format!(
+                    "starting {} (install chromium-driver)",
+                    opts.chromedriver.display()
+                ),
+                e,
+            )
+        })?;
+        let mut args = vec![
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-extensions".into(),
+            "--no-first-run".into(),
+            "--no-default-browser-check".into(),
+            "--disable-quic".into(),
+            "--hide-scrollbars".into(),
+            format!("--window-size={},{}", opts.width, opts.height),
+            "--window-position=0,0".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if opts.headless {
+            args.push("--headless=new".into());
+        }
+        let mut caps = Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": opts.chromium, "args": args}),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = String::new();
+        let mut client = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => {
+                    client = Some(c);
+                    break;
+                }
+                Err(e) => {
+                    last = e.to_string();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        let client =
+            client.ok_or_else(|| BrowserError::new("starting a Chromium session", last))?;
+        let mut description = Map::new();
+        description.insert("browser".into(), json!(version(&opts.chromium).await));
+        description.insert("driver".into(), json!(version(&opts.chromedriver).await));
+        description.insert("headless".into(), json!(opts.headless));
+        description.insert("window".into(), json!([opts.width, opts.height]));
+        let mut me = Chromium {
+            client,
+            _driver: driver,
+            _xvfb: xvfb,
+            _profile: profile,
+            description,
+            display,
+        };
+        if opts.headless {
+            // Headless viewports are smaller than the window: pin the size.
+            me.cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({"width": opts.width, "height": opts.height, "deviceScaleFactor": 1, "mobile": false}),
+            )
+            .await?;
+        }
+        if let Ok(ua) = me
+            .client
+            .execute("return navigator.userAgent", vec![])
+            .await
+        {
+            me.description.insert("user_agent".into(), ua);
+        }
+        Ok(me)
+    }
+
+    /// The X display of a headful session (for the screen recorder).
+    pub fn display(&self) -> Option<&str> {
+        self.display.as_deref()
+    }
+
+    /// One CDP request/response call through chromedriver.
+    pub async fn cdp(&mut self, cmd: &str, params: Value) -> Result<Value, BrowserError> {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_owned(),
+                params,
+            })
+            .await
+            .map_err(|e| BrowserError::new(cmd, e))
+    }
+
+    /// Ends the WebDriver session; child processes end when `self` drops.
+    pub async fn close(self) -> Result<(), BrowserError> {
+        self.client
+            .close()
+            .await
+            .map_err(|e| BrowserError::new("closing the browser", e))
+    }
+}
+
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"cmd": self.cmd, "params": self.params}).to_string()),
+        )
+    }
+}
+
+fn b64(v: &Value, action: &str) -> Result<Vec<u8>, BrowserError> {
+    let s = v
+        .get("data")
+        .and_then(Value::as_str)
+        .ok_or_else(|| BrowserError::new(action, "no data in the CDP reply"))?;
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| BrowserError::new(action, e))
+}
+
+impl Browser for Chromium {
+    async fn navigate(&mut self, url: &str) -> Result<PageState, BrowserError> {
+        self.client
+            .goto(url)
+            .await
+            .map_err(|e| err("navigate")(e.to_string()))?;
+        self.state().await
+    }
+
+    async fn state(&mut self) -> Result<PageState, BrowserError> {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map_err(|e| err("reading the URL")(e.to_string()))?;
+        let title = self
+            .client
+            .title()
+            .await
+            .map_err(|e| err("reading the title")(e.to_string()))?;
+        Ok(PageState {
+            url: url.to_string(),
+            title,
+        })
+    }
+
+    async fn screenshot_viewport(&mut self) -> Result<Vec<u8>, BrowserError> {
+        self.client
+            .screenshot()
+            .await
+            .map_err(|e| err("viewport screenshot")(e.to_string()))
+    }
+
+    async fn screenshot_full(&mut self) -> Result<Vec<u8>, BrowserError> {
+        let m = self.cdp("Page.getLayoutMetrics", json!({})).await?;
+        let size = m.get("cssContentSize").or_else(|| m.get("contentSize"));
+        let (w, h) = match size {
+            Some(s) => (
+                s.get("width").and_then(Value::as_f64).unwrap_or(0.0).ceil(),
+                s.get("height")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0)
+                    .ceil(),
+            ),
+            None => (0.0, 0.0),
+        };
+        let mut params =
+            json!({"format": "png", "captureBeyondViewport": true, "fromSurface": true});
+        if w > 0.0 && h > 0.0 {
+            params["clip"] = json!({"x": 0, "y": 0, "width": w, "height": h, "scale": 1});
+        }
+        let r = self.cdp("Page.captureScreenshot", params).await?;
+        b64(&r, "full-page screenshot")
+    }
+
+    async fn html(&mut self) -> Result<String, BrowserError> {
+        self.client
+            .source()
+            .await
+            .map_err(|e| err("reading the DOM")(e.to_string()))
+    }
+
+    async fn mhtml(&mut self) -> Result<String, BrowserError> {
+        let r = self
+            .cdp("Page.captureSnapshot", json!({"format": "mhtml"}))
+            .await?;
+        r.get("data")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| BrowserError::new("MHTML snapshot", "no data in the CDP reply"))
+    }
+
+    fn describe(&self) -> Map<String, Value> {
+        self.description.clone()
+    }
+}

@@ -1,0 +1,123 @@
+//! `webproof capture` with the real Chromium and chromedriver (headless, and headful in
+//! webproof's own Xvfb) against the fixture site.
+
+use std::io::Read;
+
+use crate::site;
+use crate::util::*;
+
+fn png_size(b: &[u8]) -> (u32, u32) {
+    assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    (
+        u32::from_be_bytes([b[16], b[17], b[18], b[19]]),
+        u32::from_be_bytes([b[20], b[21], b[22], b[23]]),
+    )
+}
+
+fn entry(wacz: &std::path::Path, name: &str) -> Vec<u8> {
+    let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
+    let mut v = Vec::new();
+    a.by_name(name).unwrap().read_to_end(&mut v).unwrap();
+    v
+}
+
+fn capture_and_check(headless: bool) {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let url = format!("{base}/redirect");
+    let mut args = vec!["capture", &url, "--out", "c.wacz", "--case", "SHOP-42"];
+    if headless {
+        args.push("--headless");
+    }
+    env.ok(&args, 0);
+    let wacz = env.path().join("c.wacz");
+    let out = env.ok(&["verify", "c.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("VERIFIED"), "{out}");
+
+    // Steps in order, the redirect followed, URL and title recorded.
+    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
+    let recs: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = recs.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["note", "navigate", "screenshot", "snapshot", "seal"]
+    );
+    assert!(
+        recs[0]["params"]["browser"]
+            .as_str()
+            .unwrap()
+            .contains("Chromium"),
+        "{}",
+        recs[0]
+    );
+    assert_eq!(recs[1]["params"]["requested_url"], url.as_str());
+    assert_eq!(recs[1]["url"], format!("{base}/index.html"));
+    assert_eq!(recs[1]["params"]["title"], "Example Shop – Item 42");
+
+    // Real PNGs of the right size: full width, full page height beyond the viewport.
+    let full = entry(&wacz, "artifacts/000002-full-page.png");
+    let view = entry(&wacz, "artifacts/000002-viewport.png");
+    let (fw, fh) = png_size(&full);
+    let (vw, vh) = png_size(&view);
+    assert_eq!((fw, vw), (1280, 1280));
+    assert!(
+        fh > 2500 && fh > vh && vh >= 500,
+        "full {fw}x{fh}, viewport {vw}x{vh}"
+    );
+
+    // The DOM snapshot holds what the page showed; MHTML carries the image.
+    let dom = String::from_utf8(entry(&wacz, "artifacts/000003-dom.html")).unwrap();
+    assert!(
+        dom.contains("PhotoCopy Ltd") && dom.contains("data-loaded=\"yes\""),
+        "{dom}"
+    );
+    let mhtml = String::from_utf8_lossy(&entry(&wacz, "artifacts/000003-page.mhtml")).into_owned();
+    assert!(
+        mhtml.contains("Content-Type: image/png"),
+        "MHTML lacks the image"
+    );
+
+    let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+}
+
+#[test]
+fn headless_capture_of_the_fixture_site_verifies() {
+    capture_and_check(true);
+}
+
+#[test]
+fn headful_capture_in_xvfb_verifies() {
+    capture_and_check(false);
+}
+
+#[test]
+fn an_unreachable_site_still_yields_a_sealed_package_saying_why() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/gone");
+    let o = env.run(&["capture", &url, "--out", "u.wacz", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("capture stopped") && err.contains("u.wacz"),
+        "{err}"
+    );
+    env.ok(&["verify", "u.wacz", "--trust-operator", &fpr], 0);
+    let journal =
+        String::from_utf8(entry(&env.path().join("u.wacz"), "evidence/journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("\"kind\":\"interruption\"") && journal.contains("navigate"),
+        "{journal}"
+    );
+}

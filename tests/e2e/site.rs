@@ -1,0 +1,62 @@
+//! The fixture site (tests/fixtures/site) served on 127.0.0.1 by a tiny static HTTP server
+//! that lives as long as the test process.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/site")
+}
+
+/// Starts the server; returns its base URL (`http://127.0.0.1:PORT`).
+pub fn serve() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&conn);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .split('?')
+                    .next()
+                    .unwrap_or("/")
+                    .to_owned();
+                let mut out = &conn;
+                let response: Vec<u8> = match path.as_str() {
+                    "/redirect" => b"HTTP/1.1 302 Found\r\nLocation: /index.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                    p => {
+                        let name = if p == "/" { "index.html" } else { p.trim_start_matches('/') };
+                        let safe = !name.contains("..") && !name.contains('/');
+                        match std::fs::read(root().join(name)).ok().filter(|_| safe) {
+                            Some(body) => {
+                                let ct = match name.rsplit('.').next() {
+                                    Some("html") => "text/html; charset=utf-8",
+                                    Some("png") => "image/png",
+                                    _ => "application/octet-stream",
+                                };
+                                let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                                r.extend_from_slice(&body);
+                                r
+                            }
+                            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec(),
+                        }
+                    }
+                };
+                let _ = out.write_all(&response);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
