@@ -5,11 +5,21 @@ set -euo pipefail
 
 need_apt=()
 for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip" \
-               "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb"; do
+               "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# Libraries the screen recorder links (ffmpeg-next) and bindgen needs to build against them.
+for pc_pkg in "libavcodec:libavcodec-dev" "libavformat:libavformat-dev" "libavutil:libavutil-dev" \
+              "libavdevice:libavdevice-dev" "libavfilter:libavfilter-dev" "libswscale:libswscale-dev" \
+              "libswresample:libswresample-dev"; do
+  pc=${pc_pkg%%:*}; pkg=${pc_pkg#*:}
+  pkg-config --exists "$pc" 2>/dev/null || need_apt+=("$pkg")
+done
+[ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 \
+  || need_apt+=(clang libclang-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

@@ -22,6 +22,10 @@ fn entry(wacz: &std::path::Path, name: &str) -> Vec<u8> {
 }
 
 fn capture_and_check(headless: bool) {
+    capture_and_check_with(headless, &[]);
+}
+
+fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<serde_json::Value>) {
     let base = site::serve();
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
@@ -30,6 +34,7 @@ fn capture_and_check(headless: bool) {
     if headless {
         args.push("--headless");
     }
+    args.extend_from_slice(extra);
     env.ok(&args, 0);
     let wacz = env.path().join("c.wacz");
     let out = env.ok(&["verify", "c.wacz", "--trust-operator", &fpr], 0);
@@ -41,7 +46,12 @@ fn capture_and_check(headless: bool) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let kinds: Vec<&str> = recs.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    // Video segments are journaled when they close, between the other steps.
+    let kinds: Vec<&str> = recs
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .filter(|k| *k != "video-segment")
+        .collect();
     assert_eq!(
         kinds,
         ["note", "navigate", "screenshot", "snapshot", "seal"]
@@ -83,6 +93,7 @@ fn capture_and_check(headless: bool) {
 
     let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
     assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    (env, fpr, recs)
 }
 
 #[test]
@@ -91,8 +102,75 @@ fn headless_capture_of_the_fixture_site_verifies() {
 }
 
 #[test]
-fn headful_capture_in_xvfb_verifies() {
-    capture_and_check(false);
+fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
+    let (env, fpr, recs) = capture_and_check_with(false, &["--segment-secs", "1"]);
+    let segs: Vec<&serde_json::Value> = recs
+        .iter()
+        .filter(|r| r["kind"] == "video-segment")
+        .collect();
+    assert!(!segs.is_empty(), "no video-segment step");
+    let wacz = env.path().join("c.wacz");
+    let dir = env.path().join("x");
+    unzip(&wacz, &dir);
+    let mut frames = 0u64;
+    for s in &segs {
+        let path = s["artifacts"][0]["path"].as_str().unwrap();
+        assert!(
+            path.starts_with("video/segment-") && path.ends_with(".mp4"),
+            "{path}"
+        );
+        // The segment decodes: H.264, 1280x720, as many frames as journaled.
+        let o = tool(
+            "ffprobe",
+            &[
+                "-v",
+                "error",
+                "-count_frames",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=codec_name,width,height,nb_read_frames",
+                "-of",
+                "csv=p=0",
+                path,
+            ],
+            &dir,
+        );
+        let text = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+        let journaled = s["params"]["frames"].as_u64().unwrap();
+        assert_eq!(text, format!("h264,1280,720,{journaled}"), "{path}");
+        frames += journaled;
+    }
+    assert!(frames >= 10, "only {frames} frames recorded");
+
+    // A tampered video segment fails verification, naming the segment.
+    let victim = segs[0]["artifacts"][0]["path"].as_str().unwrap().to_owned();
+    let mut a = zip::ZipArchive::new(std::fs::File::open(&wacz).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(env.path().join("t.wacz")).unwrap());
+    for i in 0..a.len() {
+        use std::io::Write;
+        let mut e = a.by_index(i).unwrap();
+        let name = e.name().unwrap().into_owned();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        if name == victim {
+            let n = b.len() / 2;
+            b[n] ^= 0x20;
+        }
+        w.start_file(
+            name.as_str(),
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored),
+        )
+        .unwrap();
+        w.write_all(&b).unwrap();
+    }
+    w.finish().unwrap();
+    let out = env.ok(&["verify", "t.wacz", "--trust-operator", &fpr], 1);
+    assert!(
+        out.contains(&format!("FAIL      file.digest        {victim}")),
+        "{out}"
+    );
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn killed_seal_is_resumed_into_a_verified_package() {
         .to_owned();
     let out = env.ok(
         &[
-            "capture",
+            "captures",
             "resume",
             &dir,
             "--out",

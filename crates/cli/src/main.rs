@@ -152,6 +152,12 @@ struct CaptureArgs {
     note: Option<String>,
     #[arg(long)]
     notary_home: Option<PathBuf>,
+    /// Screen-recording segment length in seconds (headful captures are recorded).
+    #[arg(long, default_value_t = 60)]
+    segment_secs: u32,
+    /// Do not record the screen.
+    #[arg(long)]
+    no_video: bool,
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
     #[arg(long, default_value = "/usr/bin/chromedriver")]
@@ -667,13 +673,24 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let video_dir = dir.join(webproof_evidence::layout::VIDEO_DIR);
     let outcome: Result<(), String> = rt.block_on(async {
         let mut browser = webproof_browser::Chromium::launch(&opts)
             .await
             .map_err(|e| e.to_string())?;
-        let mut session = Session::new(&mut cap);
+        let mut recording = match (browser.display(), a.no_video) {
+            (Some(display), false) => {
+                let mut ro = webproof_recorder::RecorderOptions::new(display, &video_dir);
+                ro.segment_secs = a.segment_secs;
+                Some(
+                    webproof_recorder::Recording::start(ro)
+                        .map_err(|e| format!("screen recording: {e}"))?,
+                )
+            }
+            _ => None,
+        };
         let result: Result<(), String> = async {
-            session
+            Session::new(&mut cap)
                 .record_browser(&browser)
                 .map_err(|e| e.to_string())?;
             let mut actions = vec![
@@ -685,7 +702,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
                 actions.push(Action::Note(n.clone()));
             }
             for action in &actions {
-                let r = session
+                let r = Session::new(&mut cap)
                     .run(&mut browser, action)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -696,10 +713,32 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
                     r.url.as_deref().unwrap_or(""),
                     r.artifacts.len()
                 );
+                if let Some(rec) = &recording {
+                    for seg in rec.closed_segments() {
+                        journal_segment(&mut cap, &seg, &opts).map_err(|e| e.to_string())?;
+                    }
+                }
             }
             Ok(())
         }
         .await;
+        if let Some(rec) = recording.take() {
+            match rec.stop() {
+                Ok((segs, stats)) => {
+                    for seg in segs {
+                        journal_segment(&mut cap, &seg, &opts).map_err(|e| e.to_string())?;
+                    }
+                    eprintln!(
+                        "  recorded {} frames in {:.1} s ({:.1} fps), {} segments",
+                        stats.frames,
+                        stats.seconds,
+                        stats.fps(),
+                        stats.segments
+                    );
+                }
+                Err(e) => eprintln!("  screen recording ended with an error: {e}"),
+            }
+        }
         let _ = browser.close().await;
         result
     });
@@ -723,4 +762,42 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             )
         }
     }
+}
+
+fn journal_segment(
+    cap: &mut Capture,
+    seg: &webproof_recorder::Segment,
+    opts: &webproof_browser::LaunchOptions,
+) -> Result<()> {
+    use webproof_evidence::journal::NewStep;
+    use webproof_evidence::record::StepKind;
+    let rel = format!(
+        "{}/{}",
+        webproof_evidence::layout::VIDEO_DIR,
+        seg.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    let mut params = serde_json::Map::new();
+    params.insert("segment".into(), seg.index.into());
+    params.insert("frames".into(), seg.frames.into());
+    params.insert("codec".into(), "h264".into());
+    params.insert("size".into(), serde_json::json!([opts.width, opts.height]));
+    let step = NewStep {
+        kind: StepKind::VideoSegment,
+        started: Utc::from_offset(seg.started.into()),
+        ended: Utc::from_offset(seg.ended.into()),
+        url: None,
+        params,
+        artifacts: vec![],
+    };
+    let r = cap
+        .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
+        .with_context(|| format!("journaling {}", seg.path.display()))?;
+    eprintln!(
+        "  step {}: video-segment {} ({} frames)",
+        r.seq, rel, seg.frames
+    );
+    Ok(())
 }

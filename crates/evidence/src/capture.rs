@@ -254,6 +254,22 @@ impl Capture {
         Ok(self.append(step)?.0)
     }
 
+    /// Appends a step whose artifacts are files already inside the capture directory (e.g.
+    /// closed video segments under `video/`): each is hashed where it lies, then the record is
+    /// journaled.
+    pub fn add_step_for_files(
+        &mut self,
+        step: NewStep,
+        files: &[(&str, &str)],
+    ) -> Result<StepRecord, CaptureError> {
+        let mut step = step;
+        for (rel, media_type) in files {
+            package::check_name(rel)?;
+            step.artifacts.push(self.artifact_of(rel, media_type)?);
+        }
+        Ok(self.append(step)?.0)
+    }
+
     /// Appends a `note` step with the operator's text.
     pub fn add_note(&mut self, text: &str) -> Result<StepRecord, CaptureError> {
         let t = Utc::now();
@@ -303,18 +319,19 @@ impl Capture {
             .flat_map(|r| r.artifacts.iter().map(|a| a.path.as_str()))
             .collect();
         let mut orphans = Vec::new();
-        let art_dir = self.dir.join(layout::ARTIFACTS_DIR);
-        for e in fs::read_dir(&art_dir).map_err(io_err(&art_dir))? {
-            let e = e.map_err(io_err(&art_dir))?;
-            let name = format!(
-                "{}/{}",
-                layout::ARTIFACTS_DIR,
-                e.file_name().to_string_lossy()
-            );
-            if !named.contains(name.as_str())
-                && !artifacts.iter().any(|a: &Artifact| a.path == name)
-            {
-                orphans.push(name);
+        for folder in [layout::ARTIFACTS_DIR, layout::VIDEO_DIR] {
+            let dir = self.dir.join(folder);
+            if !dir.exists() {
+                continue;
+            }
+            for e in fs::read_dir(&dir).map_err(io_err(&dir))? {
+                let e = e.map_err(io_err(&dir))?;
+                let name = format!("{folder}/{}", e.file_name().to_string_lossy());
+                if !named.contains(name.as_str())
+                    && !artifacts.iter().any(|a: &Artifact| a.path == name)
+                {
+                    orphans.push(name);
+                }
             }
         }
         orphans.sort();

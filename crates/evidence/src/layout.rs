@@ -16,6 +16,9 @@ pub const PAGES: &str = "pages/pages.jsonl";
 /// Folder of step artifacts: `artifacts/<seq, 6 digits>-<safe name>`.
 pub const ARTIFACTS_DIR: &str = "artifacts";
 
+/// Screen-recording segments: `video/segment-NNNNNN.mp4`.
+pub const VIDEO_DIR: &str = "video";
+
 /// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
 /// evidence-log receipts, the human-readable report.
 pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];

@@ -1,0 +1,380 @@
+//! # webproof-recorder
+//!
+//! Records webproof's own X display (the Xvfb that shows the real Chromium window, address bar
+//! included) with FFmpeg's libraries through ffmpeg-next: x11grab → swscale → libx264 → MP4
+//! with `+faststart`, cut into standalone segments of a configurable length. Each segment file
+//! is finished, fsynced and reported the moment it is closed, so the capture can hash and
+//! journal it at once and a crash loses at most the open segment.
+//!
+//! Architecture invariant: knows nothing of evidence, journals or browsers; it turns a display
+//! into files and reports them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Instant, SystemTime};
+
+use ff::{Dictionary, Rational, codec, encoder, format, frame, media, software::scaling};
+use ffmpeg_next as ff;
+
+/// What to record and how.
+#[derive(Clone, Debug)]
+pub struct RecorderOptions {
+    /// X display, e.g. `:90`.
+    pub display: String,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    /// Length of one segment in seconds.
+    pub segment_secs: u32,
+    /// Folder for segment files (`segment-000001.mp4`, …).
+    pub dir: PathBuf,
+    /// libx264 preset and constant rate factor.
+    pub preset: String,
+    pub crf: u32,
+}
+
+impl RecorderOptions {
+    pub fn new(display: &str, dir: &Path) -> Self {
+        RecorderOptions {
+            display: display.to_owned(),
+            width: 1280,
+            height: 720,
+            fps: 30,
+            segment_secs: 60,
+            dir: dir.to_owned(),
+            preset: "veryfast".into(),
+            crf: 28,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecorderError {
+    #[error("FFmpeg: {context}: {source}")]
+    Ffmpeg {
+        context: &'static str,
+        #[source]
+        source: ff::Error,
+    },
+    #[error("FFmpeg has no {0} (install Debian's libavdevice/libavcodec with libx264)")]
+    Missing(&'static str),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the recording thread stopped unexpectedly")]
+    Thread,
+}
+
+fn ffe(context: &'static str) -> impl FnOnce(ff::Error) -> RecorderError {
+    move |source| RecorderError::Ffmpeg { context, source }
+}
+
+/// A finished, fsynced segment file.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    pub index: u32,
+    pub path: PathBuf,
+    pub frames: u64,
+    pub started: SystemTime,
+    pub ended: SystemTime,
+}
+
+/// Totals of a recording.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub frames: u64,
+    pub seconds: f64,
+    pub segments: u32,
+}
+
+impl Stats {
+    pub fn fps(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.frames as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A recording in progress on its own thread.
+pub struct Recording {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Result<Stats, RecorderError>>>,
+    segments: mpsc::Receiver<Segment>,
+}
+
+impl Recording {
+    /// Opens the display and starts recording; returns once the first frame source is open
+    /// (or with the error that prevented it).
+    pub fn start(opts: RecorderOptions) -> Result<Self, RecorderError> {
+        std::fs::create_dir_all(&opts.dir).map_err(|source| RecorderError::Io {
+            path: opts.dir.clone(),
+            source,
+        })?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seg_tx, segments) = mpsc::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let stop2 = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("webproof-recorder".into())
+            .spawn(move || record(opts, stop2, seg_tx, ready_tx))
+            .map_err(|source| RecorderError::Io {
+                path: PathBuf::from("recorder thread"),
+                source,
+            })?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Recording {
+                stop,
+                thread: Some(thread),
+                segments,
+            }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => match thread.join() {
+                Ok(Err(e)) => Err(e),
+                _ => Err(RecorderError::Thread),
+            },
+        }
+    }
+
+    /// Segments closed since the last call.
+    pub fn closed_segments(&self) -> Vec<Segment> {
+        self.segments.try_iter().collect()
+    }
+
+    /// Stops, finishes the open segment, and returns the segments not yet collected.
+    pub fn stop(mut self) -> Result<(Vec<Segment>, Stats), RecorderError> {
+        self.stop.store(true, Ordering::SeqCst);
+        let stats = match self.thread.take().map(|t| t.join()) {
+            Some(Ok(r)) => r?,
+            _ => return Err(RecorderError::Thread),
+        };
+        Ok((self.segments.try_iter().collect(), stats))
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One open MP4 segment with its encoder.
+struct SegmentWriter {
+    out: format::context::Output,
+    enc: encoder::Video,
+    path: PathBuf,
+    index: u32,
+    frames: u64,
+    started: SystemTime,
+    enc_tb: Rational,
+}
+
+impl SegmentWriter {
+    fn open(opts: &RecorderOptions, index: u32) -> Result<Self, RecorderError> {
+        let path = opts.dir.join(format!("segment-{index:06}.mp4"));
+        let mut out = format::output(&path).map_err(ffe("creating the MP4 file"))?;
+        let global = out.format().flags().contains(format::Flags::GLOBAL_HEADER);
+        let h264 =
+            encoder::find_by_name("libx264").ok_or(RecorderError::Missing("libx264 encoder"))?;
+        let mut enc = codec::context::Context::new_with_codec(h264)
+            .encoder()
+            .video()
+            .map_err(ffe("creating the H.264 encoder"))?;
+        let enc_tb = Rational(1, opts.fps as i32);
+        enc.set_width(opts.width);
+        enc.set_height(opts.height);
+        enc.set_format(format::Pixel::YUV420P);
+        enc.set_time_base(enc_tb);
+        enc.set_frame_rate(Some(Rational(opts.fps as i32, 1)));
+        enc.set_gop(opts.fps * 2);
+        if global {
+            enc.set_flags(codec::Flags::GLOBAL_HEADER);
+        }
+        let mut x264 = Dictionary::new();
+        x264.set("preset", &opts.preset);
+        x264.set("crf", &opts.crf.to_string());
+        let enc = enc.open_with(x264).map_err(ffe("opening libx264"))?;
+        {
+            let mut st = out
+                .add_stream(h264)
+                .map_err(ffe("adding the video stream"))?;
+            st.set_parameters(&enc);
+            st.set_time_base(enc_tb);
+        }
+        let mut mux = Dictionary::new();
+        mux.set("movflags", "+faststart");
+        out.write_header_with(mux)
+            .map_err(ffe("writing the MP4 header"))?;
+        Ok(SegmentWriter {
+            out,
+            enc,
+            path,
+            index,
+            frames: 0,
+            started: SystemTime::now(),
+            enc_tb,
+        })
+    }
+
+    fn drain(&mut self) -> Result<(), RecorderError> {
+        let mut pkt = ff::Packet::empty();
+        let ost_tb = self
+            .out
+            .stream(0)
+            .map(|s| s.time_base())
+            .unwrap_or(self.enc_tb);
+        while self.enc.receive_packet(&mut pkt).is_ok() {
+            pkt.set_stream(0);
+            pkt.rescale_ts(self.enc_tb, ost_tb);
+            pkt.write_interleaved(&mut self.out)
+                .map_err(ffe("writing a video packet"))?;
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, f: &mut frame::Video) -> Result<(), RecorderError> {
+        f.set_pts(Some(self.frames as i64));
+        self.enc.send_frame(f).map_err(ffe("encoding a frame"))?;
+        self.frames += 1;
+        self.drain()
+    }
+
+    fn finish(mut self) -> Result<Segment, RecorderError> {
+        self.enc.send_eof().map_err(ffe("flushing the encoder"))?;
+        self.drain()?;
+        self.out
+            .write_trailer()
+            .map_err(ffe("writing the MP4 trailer"))?;
+        drop(self.out);
+        std::fs::File::open(&self.path)
+            .and_then(|f| f.sync_all())
+            .map_err(|source| RecorderError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(Segment {
+            index: self.index,
+            path: self.path,
+            frames: self.frames,
+            started: self.started,
+            ended: SystemTime::now(),
+        })
+    }
+}
+
+fn record(
+    opts: RecorderOptions,
+    stop: Arc<AtomicBool>,
+    seg_tx: mpsc::Sender<Segment>,
+    ready: mpsc::Sender<Result<(), RecorderError>>,
+) -> Result<Stats, RecorderError> {
+    let opened = open_input(&opts);
+    let (mut ictx, mut dec, idx) = match opened {
+        Ok(x) => {
+            let _ = ready.send(Ok(()));
+            x
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let _ = ready.send(Err(e));
+            return Err(RecorderError::Io {
+                path: PathBuf::from(&opts.display),
+                source: std::io::Error::other(msg),
+            });
+        }
+    };
+    let mut scaler = scaling::Context::get(
+        dec.format(),
+        dec.width(),
+        dec.height(),
+        format::Pixel::YUV420P,
+        opts.width,
+        opts.height,
+        scaling::Flags::BILINEAR,
+    )
+    .map_err(ffe("creating the scaler"))?;
+    let per_segment = u64::from(opts.fps) * u64::from(opts.segment_secs.max(1));
+    let t0 = Instant::now();
+    let mut stats = Stats::default();
+    let mut index = 1;
+    let mut seg = SegmentWriter::open(&opts, index)?;
+    let mut raw = frame::Video::empty();
+    let mut yuv = frame::Video::empty();
+    for (stream, packet) in ictx.packets() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        if stream.index() != idx {
+            continue;
+        }
+        dec.send_packet(&packet)
+            .map_err(ffe("decoding a screen frame"))?;
+        while dec.receive_frame(&mut raw).is_ok() {
+            scaler
+                .run(&raw, &mut yuv)
+                .map_err(ffe("converting a frame"))?;
+            seg.push(&mut yuv)?;
+            stats.frames += 1;
+            if seg.frames >= per_segment {
+                let done = seg.finish()?;
+                stats.segments += 1;
+                let _ = seg_tx.send(done);
+                index += 1;
+                seg = SegmentWriter::open(&opts, index)?;
+            }
+        }
+    }
+    let done = seg.finish()?;
+    if done.frames > 0 {
+        stats.segments += 1;
+        let _ = seg_tx.send(done);
+    } else {
+        let _ = std::fs::remove_file(&done.path);
+    }
+    stats.seconds = t0.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+fn open_input(
+    opts: &RecorderOptions,
+) -> Result<(format::context::Input, ff::decoder::Video, usize), RecorderError> {
+    ff::init().map_err(ffe("initialising"))?;
+    // FFmpeg's own chatter (libx264 statistics) would flood the operator's terminal.
+    ff::util::log::set_level(ff::util::log::Level::Error);
+    ff::device::register_all();
+    let x11 = ff::device::input::video()
+        .find(|f| f.name() == "x11grab")
+        .ok_or(RecorderError::Missing("x11grab input device"))?;
+    let mut d = Dictionary::new();
+    d.set("framerate", &opts.fps.to_string());
+    d.set("video_size", &format!("{}x{}", opts.width, opts.height));
+    d.set("draw_mouse", "1");
+    let ictx = format::open_with(&opts.display, &x11, d)
+        .map_err(ffe("opening the X display with x11grab"))?
+        .input();
+    let st = ictx
+        .streams()
+        .best(media::Type::Video)
+        .ok_or(RecorderError::Missing("video stream from x11grab"))?;
+    let idx = st.index();
+    let dec = codec::context::Context::from_parameters(st.parameters())
+        .map_err(ffe("reading x11grab parameters"))?
+        .decoder()
+        .video()
+        .map_err(ffe("opening the rawvideo decoder"))?;
+    Ok((ictx, dec, idx))
+}
