@@ -46,11 +46,17 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Video segments are journaled when they close, between the other steps.
+    // Video segments (and their subtitle track) are journaled when they close, between the
+    // other steps.
     let kinds: Vec<&str> = recs
         .iter()
+        .filter(|r| {
+            !r["artifacts"][0]["path"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("video/")
+        })
         .map(|r| r["kind"].as_str().unwrap())
-        .filter(|k| *k != "video-segment")
         .collect();
     assert_eq!(
         kinds,
@@ -142,6 +148,17 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
         frames += journaled;
     }
     assert!(frames >= 10, "only {frames} frames recorded");
+
+    // The step timeline as WebVTT, journaled after the last segment.
+    let vtt = std::fs::read_to_string(dir.join("video/steps.vtt")).unwrap();
+    assert!(
+        vtt.starts_with("WEBVTT") && vtt.contains("step 1 · navigate") && vtt.contains(" --> "),
+        "{vtt}"
+    );
+    assert!(
+        recs.iter()
+            .any(|r| r["artifacts"][0]["path"] == "video/steps.vtt")
+    );
 
     // A tampered video segment fails verification, naming the segment.
     let victim = segs[0]["artifacts"][0]["path"].as_str().unwrap().to_owned();

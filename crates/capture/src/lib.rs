@@ -6,6 +6,8 @@
 //!
 //! Architecture invariant: depends on `webproof-evidence` only.
 
+pub mod vtt;
+
 use serde_json::{Map, Value};
 use webproof_evidence::capture::{Capture, CaptureError};
 use webproof_evidence::record::{StepKind, StepRecord};

@@ -728,6 +728,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
                     for seg in segs {
                         journal_segment(&mut cap, &seg, &opts).map_err(|e| e.to_string())?;
                     }
+                    write_subtitles(&mut cap).map_err(|e| format!("{e:#}"))?;
                     eprintln!(
                         "  recorded {} frames in {:.1} s ({:.1} fps), {} segments",
                         stats.frames,
@@ -799,5 +800,46 @@ fn journal_segment(
         "  step {}: video-segment {} ({} frames)",
         r.seq, rel, seg.frames
     );
+    Ok(())
+}
+
+/// Writes `video/steps.vtt` (the step timeline as WebVTT, timed from the first video segment)
+/// and journals it as a `note` step.
+fn write_subtitles(cap: &mut Capture) -> Result<()> {
+    use webproof_evidence::journal::NewStep;
+    use webproof_evidence::record::StepKind;
+    let records = cap.records().to_vec();
+    let Some(start) = records
+        .iter()
+        .filter(|r| r.kind == StepKind::VideoSegment)
+        .map(|r| r.started)
+        .min()
+    else {
+        return Ok(());
+    };
+    let mut steps = Vec::with_capacity(records.len());
+    for r in records {
+        let d = r.digests().context("hashing a step record")?;
+        steps.push((r, d));
+    }
+    let vtt = webproof_capture::vtt::timeline(&start, &steps);
+    let rel = format!("{}/steps.vtt", webproof_evidence::layout::VIDEO_DIR);
+    webproof_evidence::package::write_file(&cap.dir().join(&rel), vtt.as_bytes())?;
+    let mut params = serde_json::Map::new();
+    params.insert(
+        "text".into(),
+        "subtitle track of the step timeline for the screen recording".into(),
+    );
+    let t = Utc::now();
+    let step = NewStep {
+        kind: StepKind::Note,
+        started: t,
+        ended: t,
+        url: None,
+        params,
+        artifacts: vec![],
+    };
+    let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
+    eprintln!("  step {}: note {rel}", r.seq);
     Ok(())
 }
