@@ -6,6 +6,7 @@
 //!
 //! Architecture invariant: depends on `webproof-evidence` only.
 
+pub mod environment;
 pub mod vtt;
 
 use serde_json::{Map, Value};

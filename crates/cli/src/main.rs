@@ -40,6 +40,19 @@ enum Command {
     /// screenshot, DOM snapshot (HTML + MHTML), each step hashed and journaled as it happens,
     /// then sealed into a package.
     Capture(CaptureArgs),
+    /// Check that this machine is clean for a capture (hosts file, proxies, DNS, route,
+    /// interfaces, OS, virtualisation, software versions and digests, fonts).
+    /// Exit 0 = no failing finding, 1 = a finding fails.
+    EnvCheck {
+        /// The page you intend to capture (its host is checked in DNS, hosts and route).
+        url: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = "/usr/bin/chromium")]
+        chromium: PathBuf,
+        #[arg(long, default_value = "/usr/bin/chromedriver")]
+        chromedriver: PathBuf,
+    },
     /// Work with capture directories.
     #[command(subcommand)]
     Captures(CaptureCmd),
@@ -152,6 +165,9 @@ struct CaptureArgs {
     note: Option<String>,
     #[arg(long)]
     notary_home: Option<PathBuf>,
+    /// Capture even though the environment check fails; the reason is recorded in step 0.
+    #[arg(long, value_name = "REASON")]
+    override_env: Option<String>,
     /// Screen-recording segment length in seconds (headful captures are recorded).
     #[arg(long, default_value_t = 60)]
     segment_secs: u32,
@@ -251,6 +267,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         }) => resume(&dir, &out, case, notary_home, json),
         Command::Capture(a) => capture(a),
+        Command::EnvCheck {
+            url,
+            json,
+            chromium,
+            chromedriver,
+        } => {
+            let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
+                target_url: url,
+                chromium,
+                chromedriver,
+                webproof_version: VERSION.into(),
+            });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_env(&r);
+            }
+            Ok(if r.worst() == webproof_capture::environment::Grade::Fail {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Captures(CaptureCmd::List) => {
             let dir = home()?.join("captures");
             if let Ok(rd) = std::fs::read_dir(&dir) {
@@ -673,6 +712,61 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    // Step 0: the clean-environment check, before the browser opens.
+    {
+        use webproof_capture::environment::{self, Grade};
+        let started = Utc::now();
+        let report = environment::collect(&environment::Probe {
+            target_url: Some(a.url.clone()),
+            chromium: a.chromium.clone(),
+            chromedriver: a.chromedriver.clone(),
+            webproof_version: VERSION.into(),
+        });
+        print_env(&report);
+        let worst = report.worst();
+        let mut params = serde_json::Map::new();
+        params.insert("worst".into(), worst.as_str().into());
+        params.insert(
+            "findings".into(),
+            serde_json::json!(
+                report
+                    .findings
+                    .iter()
+                    .map(
+                        |f| serde_json::json!({"id": f.id, "grade": f.grade, "summary": f.summary})
+                    )
+                    .collect::<Vec<_>>()
+            ),
+        );
+        if worst == Grade::Fail {
+            params.insert("override".into(), serde_json::json!(a.override_env));
+        }
+        let bytes = serde_json::to_vec_pretty(&report)?;
+        let r = cap.add_step(
+            webproof_evidence::record::StepKind::Environment,
+            started,
+            Some(a.url.clone()),
+            params,
+            &[("environment.json", "application/json", &bytes)],
+        )?;
+        eprintln!("  step {}: environment ({})", r.seq, worst.as_str());
+        if worst == Grade::Fail && a.override_env.is_none() {
+            let recovery = webproof_evidence::journal::Recovery { torn_tail: None };
+            cap.record_interruption(
+                "the environment check failed and the operator did not override it; the browser was not started",
+                &recovery,
+            )?;
+            let case = Case {
+                id: a.case,
+                note: a.note,
+            };
+            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            bail!(
+                "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
+                a.out.display()
+            );
+        }
+    }
     let video_dir = dir.join(webproof_evidence::layout::VIDEO_DIR);
     let outcome: Result<(), String> = rt.block_on(async {
         let mut browser = webproof_browser::Chromium::launch(&opts)
@@ -842,4 +936,15 @@ fn write_subtitles(cap: &mut Capture) -> Result<()> {
     let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
     eprintln!("  step {}: note {rel}", r.seq);
     Ok(())
+}
+
+fn print_env(r: &webproof_capture::environment::EnvReport) {
+    for f in &r.findings {
+        eprintln!(
+            "  {:<8} {:<16} {}",
+            f.grade.as_str().to_uppercase(),
+            f.id,
+            f.summary
+        );
+    }
 }

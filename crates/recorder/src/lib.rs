@@ -201,6 +201,9 @@ impl SegmentWriter {
         enc.set_time_base(enc_tb);
         enc.set_frame_rate(Some(Rational(opts.fps as i32, 1)));
         enc.set_gop(opts.fps * 2);
+        // No B-frames: every frame decodes in order and the MP4 needs no edit list, so a
+        // segment holds exactly the frames journaled for it.
+        enc.set_max_b_frames(0);
         if global {
             enc.set_flags(codec::Flags::GLOBAL_HEADER);
         }

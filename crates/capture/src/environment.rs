@@ -1,0 +1,461 @@
+//! The clean-environment check, recorded as step 0 of every browser capture.
+//!
+//! Collection reads the machine (files under /etc, /proc and /sys, a few standard commands);
+//! grading is pure and tested. Each finding is `ok`, `warning` or `fail`; a `fail` stops the
+//! capture unless the operator overrides it with a reason, which is recorded.
+
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use webproof_evidence::digest::{digest_bytes, digest_reader};
+use webproof_evidence::utc::Utc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    Ok,
+    Warning,
+    Fail,
+}
+
+impl Grade {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Grade::Ok => "ok",
+            Grade::Warning => "warning",
+            Grade::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable identifier, e.g. `hosts`.
+    pub id: &'static str,
+    pub grade: Grade,
+    pub summary: String,
+    pub detail: Value,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvReport {
+    pub v: u32,
+    pub checked: Utc,
+    pub target: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl EnvReport {
+    pub fn worst(&self) -> Grade {
+        self.findings
+            .iter()
+            .map(|f| f.grade)
+            .max()
+            .unwrap_or(Grade::Ok)
+    }
+}
+
+/// What to check the machine for.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    pub target_url: Option<String>,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    pub webproof_version: String,
+}
+
+/// The host part of an http(s) URL.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let hostport = authority.rsplit('@').next()?;
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split(']').next()?.to_owned()
+    } else {
+        hostport.split(':').next()?.to_owned()
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Grades /etc/hosts: entries beyond the usual loopback lines are flagged; an entry for the
+/// target host fails (the capture would see what the hosts file says, not what DNS says).
+pub fn grade_hosts(content: &str, target_host: Option<&str>, own_hostname: &str) -> Finding {
+    let defaults = [
+        "localhost",
+        "localhost.localdomain",
+        "ip6-localhost",
+        "ip6-loopback",
+        "ip6-localnet",
+        "ip6-mcastprefix",
+        "ip6-allnodes",
+        "ip6-allrouters",
+    ];
+    let mut unusual = Vec::new();
+    let mut target_hit = None;
+    for line in content.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut parts = line.split_whitespace();
+        let Some(addr) = parts.next() else { continue };
+        let names: Vec<&str> = parts.collect();
+        if names
+            .iter()
+            .any(|n| Some(n.to_ascii_lowercase().as_str()) == target_host)
+        {
+            target_hit = Some(line.to_owned());
+        }
+        let all_default = names.iter().all(|n| {
+            defaults.contains(&n.to_ascii_lowercase().as_str())
+                || n.eq_ignore_ascii_case(own_hostname)
+                || n.split('.')
+                    .next()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(own_hostname))
+        });
+        if !all_default {
+            unusual.push(format!("{addr} {}", names.join(" ")));
+        }
+    }
+    let detail = json!({
+        "sha256": digest_bytes(content.as_bytes()).sha256,
+        "content": content,
+        "non_default_entries": unusual,
+    });
+    match (target_hit, unusual.is_empty()) {
+        (Some(line), _) => Finding {
+            id: "hosts",
+            grade: Grade::Fail,
+            summary: format!("/etc/hosts maps the target host: {line}"),
+            detail,
+        },
+        (None, false) => Finding {
+            id: "hosts",
+            grade: Grade::Warning,
+            summary: format!("/etc/hosts has {} non-default entries", unusual.len()),
+            detail,
+        },
+        (None, true) => Finding {
+            id: "hosts",
+            grade: Grade::Ok,
+            summary: "/etc/hosts holds only the default entries".into(),
+            detail,
+        },
+    }
+}
+
+/// Grades proxy settings from environment variables (Chromium on Linux follows them).
+pub fn grade_proxy(vars: &[(String, String)]) -> Finding {
+    let set: Vec<&(String, String)> = vars
+        .iter()
+        .filter(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            !v.is_empty()
+                && matches!(
+                    k.as_str(),
+                    "http_proxy" | "https_proxy" | "all_proxy" | "ftp_proxy"
+                )
+        })
+        .collect();
+    let detail = json!(
+        vars.iter()
+            .map(|(k, v)| json!({"name": k, "value": v}))
+            .collect::<Vec<_>>()
+    );
+    if set.is_empty() {
+        Finding {
+            id: "proxy",
+            grade: Grade::Ok,
+            summary: "no proxy configured in the environment".into(),
+            detail,
+        }
+    } else {
+        Finding {
+            id: "proxy",
+            grade: Grade::Warning,
+            summary: format!(
+                "traffic may go through a proxy: {}",
+                set.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            detail,
+        }
+    }
+}
+
+fn run(cmd: &str, args: &[&str]) -> Option<String> {
+    let o = Command::new(cmd).args(args).output().ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+}
+
+fn read(p: &str) -> Option<String> {
+    std::fs::read_to_string(p).ok().map(|s| s.trim().to_owned())
+}
+
+fn binary(path: &Path) -> Value {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let digest = std::fs::File::open(&real)
+        .ok()
+        .and_then(|f| digest_reader(f).ok())
+        .map(|(d, n)| json!({"sha256": d.sha256, "sm3": d.sm3, "size": n}));
+    json!({"path": path, "resolved": real, "digest": digest})
+}
+
+/// Checks the machine. Never fails as a whole: what cannot be read is a finding.
+pub fn collect(p: &Probe) -> EnvReport {
+    let target_host = p.target_url.as_deref().and_then(url_host);
+    let own = read("/proc/sys/kernel/hostname").unwrap_or_default();
+    let mut findings = Vec::new();
+
+    findings.push(Finding {
+        id: "clock",
+        grade: Grade::Warning,
+        summary: "system clock recorded; not yet compared with a trusted time source (RFC 3161 time-stamps cover the capture)".into(),
+        detail: json!({"system_utc": Utc::now(), "timedatectl": run("timedatectl", &["show"])}),
+    });
+
+    findings.push(match std::fs::read_to_string("/etc/hosts") {
+        Ok(c) => grade_hosts(&c, target_host.as_deref(), &own),
+        Err(e) => Finding {
+            id: "hosts",
+            grade: Grade::Warning,
+            summary: format!("/etc/hosts cannot be read: {e}"),
+            detail: Value::Null,
+        },
+    });
+
+    let vars: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.to_ascii_lowercase().ends_with("_proxy"))
+        .collect();
+    findings.push(grade_proxy(&vars));
+
+    // DNS through the system resolver.
+    let resolv = read("/etc/resolv.conf");
+    findings.push(match &target_host {
+        None => Finding {
+            id: "dns",
+            grade: Grade::Ok,
+            summary: "no target given".into(),
+            detail: json!({"resolv_conf": resolv}),
+        },
+        Some(h) => match (h.as_str(), 80).to_socket_addrs() {
+            Ok(addrs) => {
+                let ips: Vec<String> = addrs.map(|a| a.ip().to_string()).collect();
+                let local = ips.iter().all(|ip| ip.starts_with("127.") || ip == "::1");
+                let is_literal_local = h == "localhost" || h.starts_with("127.") || h == "::1";
+                Finding {
+                    id: "dns",
+                    grade: if local && !is_literal_local {
+                        Grade::Warning
+                    } else {
+                        Grade::Ok
+                    },
+                    summary: format!("{h} resolves to {}", ips.join(", ")),
+                    detail: json!({"host": h, "addresses": ips, "resolv_conf": resolv}),
+                }
+            }
+            Err(e) => Finding {
+                id: "dns",
+                grade: Grade::Fail,
+                summary: format!("{h} does not resolve: {e}"),
+                detail: json!({"host": h, "resolv_conf": resolv}),
+            },
+        },
+    });
+
+    // Route to the target.
+    let route = target_host.as_deref().and_then(|h| {
+        let ip = (h, 80).to_socket_addrs().ok()?.next()?.ip().to_string();
+        run("ip", &["route", "get", &ip])
+    });
+    findings.push(Finding {
+        id: "route",
+        grade: if route.is_some() || target_host.is_none() { Grade::Ok } else { Grade::Warning },
+        summary: match &route {
+            Some(r) => r.lines().next().unwrap_or("").to_owned(),
+            None => "route not determined (no target, or `ip` unavailable)".into(),
+        },
+        detail: json!({"ip_route_get": route, "traceroute": run("traceroute", &["-n", "-m", "8", "-w", "1", target_host.as_deref().unwrap_or("127.0.0.1")])}),
+    });
+
+    findings.push(Finding {
+        id: "interfaces",
+        grade: Grade::Ok,
+        summary: "network interfaces and addresses recorded".into(),
+        detail: json!({"ip_addr": run("ip", &["-br", "addr"]), "proc_net_dev": read("/proc/net/dev")}),
+    });
+
+    let os = read("/etc/os-release").and_then(|s| {
+        s.lines().find_map(|l| {
+            l.strip_prefix("PRETTY_NAME=")
+                .map(|v| v.trim_matches('"').to_owned())
+        })
+    });
+    findings.push(Finding {
+        id: "os",
+        grade: Grade::Ok,
+        summary: format!(
+            "{} (kernel {})",
+            os.clone().unwrap_or_else(|| "unknown OS".into()),
+            read("/proc/sys/kernel/osrelease").unwrap_or_default()
+        ),
+        detail: json!({"os_release": read("/etc/os-release"), "kernel": read("/proc/version"), "hostname": own}),
+    });
+
+    let vendor = read("/sys/class/dmi/id/sys_vendor");
+    let product = read("/sys/class/dmi/id/product_name");
+    let hypervisor_flag = read("/proc/cpuinfo").is_some_and(|c| {
+        c.lines()
+            .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "hypervisor"))
+    });
+    let detect = run("systemd-detect-virt", &[]);
+    let container = Path::new("/.dockerenv").exists() || Path::new("/run/.containerenv").exists();
+    let virtual_ = hypervisor_flag || container || detect.as_deref().is_some_and(|d| d != "none");
+    findings.push(Finding {
+        id: "virtualization",
+        grade: if virtual_ { Grade::Warning } else { Grade::Ok },
+        summary: if virtual_ {
+            let mut what: Vec<String> = [vendor.clone(), product.clone()].into_iter().flatten().filter(|s| !s.is_empty()).collect();
+            if hypervisor_flag {
+                what.push("CPU hypervisor flag".into());
+            }
+            if container {
+                what.push("container marker".into());
+            }
+            if let Some(d) = detect.as_deref().filter(|d| *d != "none") {
+                what.push(format!("systemd-detect-virt: {d}"));
+            }
+            format!("runs virtualised or in a container ({}); disclose this with the evidence", what.join(", "))
+        } else {
+            "no virtual-machine indicators".into()
+        },
+        detail: json!({"sys_vendor": vendor, "product_name": product, "cpu_hypervisor_flag": hypervisor_flag, "systemd_detect_virt": detect, "container_marker": container}),
+    });
+
+    let exe = std::env::current_exe().ok();
+    findings.push(Finding {
+        id: "software",
+        grade: Grade::Ok,
+        summary: format!(
+            "webproof {}, {}, {}",
+            p.webproof_version,
+            run(&p.chromium.to_string_lossy(), &["--version"])
+                .unwrap_or_else(|| "Chromium not found".into()),
+            run(&p.chromedriver.to_string_lossy(), &["--version"])
+                .unwrap_or_else(|| "chromedriver not found".into())
+        ),
+        detail: json!({
+            "webproof": {"version": p.webproof_version, "binary": exe.as_deref().map(binary)},
+            "chromium": binary(&p.chromium),
+            "chromedriver": binary(&p.chromedriver),
+        }),
+    });
+
+    findings.push(Finding {
+        id: "browser-profile",
+        grade: Grade::Ok,
+        summary:
+            "fresh temporary Chromium profile, no extensions, no sync, no background networking"
+                .into(),
+        detail: Value::Null,
+    });
+
+    let cjk = run("fc-list", &[":lang=zh", "family"]);
+    findings.push(Finding {
+        id: "cjk-fonts",
+        grade: if cjk.as_deref().is_some_and(|s| !s.is_empty()) { Grade::Ok } else { Grade::Warning },
+        summary: match cjk.as_deref() {
+            Some(s) if !s.is_empty() => format!("CJK fonts present: {}", s.lines().next().unwrap_or("")),
+            _ => "no CJK font found: Chinese pages would render as empty boxes (install fonts-noto-cjk)".into(),
+        },
+        detail: json!({"fc_list_zh": cjk}),
+    });
+
+    EnvReport {
+        v: 1,
+        checked: Utc::now(),
+        target: p.target_url.clone(),
+        findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEBIAN: &str = "127.0.0.1\tlocalhost\n127.0.1.1\tbox.example.org box\n\n# IPv6\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n";
+
+    #[test]
+    fn hosts_default_ok_extra_warns_target_fails() {
+        assert_eq!(
+            grade_hosts(DEBIAN, Some("shop.example"), "box").grade,
+            Grade::Ok
+        );
+        let extra = format!("{DEBIAN}10.0.0.5 intranet\n");
+        let f = grade_hosts(&extra, Some("shop.example"), "box");
+        assert_eq!(f.grade, Grade::Warning);
+        assert_eq!(f.detail["non_default_entries"][0], "10.0.0.5 intranet");
+        let evil = format!("{DEBIAN}203.0.113.9 Shop.Example www.shop.example\n");
+        let f = grade_hosts(&evil, Some("shop.example"), "box");
+        assert_eq!(f.grade, Grade::Fail, "{}", f.summary);
+        assert!(f.summary.contains("203.0.113.9"));
+    }
+
+    #[test]
+    fn proxies_warn() {
+        assert_eq!(grade_proxy(&[]).grade, Grade::Ok);
+        assert_eq!(
+            grade_proxy(&[("no_proxy".into(), "localhost".into())]).grade,
+            Grade::Ok
+        );
+        let f = grade_proxy(&[("HTTPS_PROXY".into(), "http://10.1.1.1:3128".into())]);
+        assert_eq!(f.grade, Grade::Warning);
+        assert!(f.summary.contains("10.1.1.1"));
+    }
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(
+            url_host("https://User@Shop.Example:8443/a?b").as_deref(),
+            Some("shop.example")
+        );
+        assert_eq!(url_host("http://[::1]:8080/").as_deref(), Some("::1"));
+        assert_eq!(
+            url_host("http://127.0.0.1:3/x").as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(url_host("not a url"), None);
+    }
+
+    #[test]
+    fn collect_reports_every_finding_on_this_machine() {
+        let r = collect(&Probe {
+            target_url: Some("http://127.0.0.1:9/".into()),
+            chromium: "/usr/bin/chromium".into(),
+            chromedriver: "/usr/bin/chromedriver".into(),
+            webproof_version: "test".into(),
+        });
+        let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
+        for id in [
+            "clock",
+            "hosts",
+            "proxy",
+            "dns",
+            "route",
+            "interfaces",
+            "os",
+            "virtualization",
+            "software",
+            "browser-profile",
+            "cjk-fonts",
+        ] {
+            assert!(ids.contains(&id), "{id}");
+        }
+        let dns = r.findings.iter().find(|f| f.id == "dns").unwrap();
+        assert_eq!(dns.grade, Grade::Ok, "{}", dns.summary);
+    }
+}
