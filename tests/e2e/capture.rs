@@ -21,6 +21,16 @@ fn entry(wacz: &std::path::Path, name: &str) -> Vec<u8> {
     v
 }
 
+/// The path of the artifact of the first `kind` step whose name ends with `suffix`.
+fn artifact(recs: &[serde_json::Value], kind: &str, suffix: &str) -> String {
+    recs.iter()
+        .filter(|r| r["kind"] == kind)
+        .flat_map(|r| r["artifacts"].as_array().unwrap().iter())
+        .map(|a| a["path"].as_str().unwrap().to_owned())
+        .find(|p| p.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {kind} artifact *{suffix}"))
+}
+
 fn capture_and_check(headless: bool) {
     capture_and_check_with(headless, &[]);
 }
@@ -64,6 +74,7 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
             "environment",
             "note",
             "navigate",
+            "scroll",
             "screenshot",
             "snapshot",
             "seal"
@@ -82,8 +93,8 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
     assert_eq!(recs[2]["params"]["title"], "Example Shop – Item 42");
 
     // Real PNGs of the right size: full width, full page height beyond the viewport.
-    let full = entry(&wacz, "artifacts/000003-full-page.png");
-    let view = entry(&wacz, "artifacts/000003-viewport.png");
+    let full = entry(&wacz, &artifact(&recs, "screenshot", "full-page.png"));
+    let view = entry(&wacz, &artifact(&recs, "screenshot", "viewport.png"));
     let (fw, fh) = png_size(&full);
     let (vw, vh) = png_size(&view);
     assert_eq!((fw, vw), (1280, 1280));
@@ -93,12 +104,13 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
     );
 
     // The DOM snapshot holds what the page showed; MHTML carries the image.
-    let dom = String::from_utf8(entry(&wacz, "artifacts/000004-dom.html")).unwrap();
+    let dom = String::from_utf8(entry(&wacz, &artifact(&recs, "snapshot", "dom.html"))).unwrap();
     assert!(
         dom.contains("PhotoCopy Ltd") && dom.contains("data-loaded=\"yes\""),
         "{dom}"
     );
-    let mhtml = String::from_utf8_lossy(&entry(&wacz, "artifacts/000004-page.mhtml")).into_owned();
+    let mhtml = String::from_utf8_lossy(&entry(&wacz, &artifact(&recs, "snapshot", "page.mhtml")))
+        .into_owned();
     assert!(
         mhtml.contains("Content-Type: image/png"),
         "MHTML lacks the image"
@@ -291,4 +303,83 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(journal.lines().count() > 3);
+}
+
+#[test]
+fn gallery_profile_scrolls_infinite_list_and_downloads_every_image() {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let url = format!("{base}/gallery.html");
+    env.ok(
+        &[
+            "capture",
+            &url,
+            "--out",
+            "g.wacz",
+            "--headless",
+            "--profile",
+            "gallery",
+        ],
+        0,
+    );
+    env.ok(&["verify", "g.wacz", "--trust-operator", &fpr], 0);
+    let wacz = env.path().join("g.wacz");
+    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
+    let recs: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let scroll = recs
+        .iter()
+        .find(|r| r["kind"] == "scroll")
+        .expect("scroll step");
+    assert_eq!(scroll["params"]["reached_end"], true, "{scroll}");
+    let download = recs
+        .iter()
+        .find(|r| r["kind"] == "download")
+        .expect("download step");
+    let arts = download["artifacts"].as_array().unwrap();
+    // 3 images at load + 2 batches of 3 from infinite scroll.
+    assert_eq!(arts.len(), 9, "{download}");
+    let original = std::fs::read(site::root().join("photo.png")).unwrap();
+    for a in arts {
+        assert_eq!(a["media_type"], "image/png");
+        assert_eq!(entry(&wacz, a["path"].as_str().unwrap()), original, "{a}");
+    }
+    let files = download["params"]["files"].as_array().unwrap();
+    assert!(
+        files
+            .iter()
+            .all(|f| f["status"] == 200 && f["url"].as_str().unwrap().contains("photo.png?n="))
+    );
+}
+
+#[test]
+fn profiles_are_listed_shown_and_checked() {
+    let env = Env::new();
+    let out = env.ok(&["profiles", "list"], 0);
+    for n in ["generic", "gallery", "article", "ecommerce", "video"] {
+        assert!(out.contains(n), "{out}");
+    }
+    assert!(
+        env.ok(&["profiles", "show", "gallery"], 0)
+            .contains("action = \"download\"")
+    );
+    let good = env.write(
+        "p.toml",
+        b"name = \"mine\"\ndescription = \"d\"\n[[steps]]\naction = \"navigate\"\n",
+    );
+    assert!(
+        env.ok(&["profiles", "check", good.to_str().unwrap()], 0)
+            .contains("valid: mine")
+    );
+    let bad = env.write(
+        "b.toml",
+        b"name = \"mine\"\ndescription = \"d\"\n[[steps]]\naction = \"click\"\nselector = \"\"\n",
+    );
+    assert!(
+        env.ok(&["profiles", "check", bad.to_str().unwrap()], 1)
+            .contains("invalid")
+    );
 }

@@ -356,6 +356,42 @@ impl Browser for Chromium {
             .ok_or_else(|| BrowserError::new("MHTML snapshot", "no data in the CDP reply"))
     }
 
+    async fn eval(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
+        self.client
+            .execute(script, args)
+            .await
+            .map_err(|e| err("running a script")(e.to_string()))
+    }
+
+    async fn eval_async(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
+        self.client
+            .execute_async(script, args)
+            .await
+            .map_err(|e| err("running an async script")(e.to_string()))
+    }
+
+    async fn click(&mut self, selector: &str) -> Result<(), BrowserError> {
+        let el = self
+            .client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .map_err(|e| BrowserError::new(format!("finding {selector}"), e))?;
+        el.click()
+            .await
+            .map_err(|e| BrowserError::new(format!("clicking {selector}"), e))
+    }
+
+    async fn type_text(&mut self, selector: &str, text: &str) -> Result<(), BrowserError> {
+        let el = self
+            .client
+            .find(fantoccini::Locator::Css(selector))
+            .await
+            .map_err(|e| BrowserError::new(format!("finding {selector}"), e))?;
+        el.send_keys(text)
+            .await
+            .map_err(|e| BrowserError::new(format!("typing into {selector}"), e))
+    }
+
     fn describe(&self) -> Map<String, Value> {
         self.description.clone()
     }

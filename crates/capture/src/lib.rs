@@ -7,7 +7,10 @@
 //! Architecture invariant: depends on `webproof-evidence` only.
 
 pub mod environment;
+pub mod profile;
 pub mod vtt;
+
+mod scripts;
 
 use serde_json::{Map, Value};
 use webproof_evidence::capture::{Capture, CaptureError};
@@ -52,6 +55,14 @@ pub trait Browser {
     async fn html(&mut self) -> Result<String, BrowserError>;
     /// The page as an MHTML archive (HTML with its resources).
     async fn mhtml(&mut self) -> Result<String, BrowserError>;
+    /// Runs JavaScript in the page (WebDriver "execute script"); `arguments[i]` are `args`.
+    async fn eval(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError>;
+    /// Runs asynchronous JavaScript; the last argument is the callback that returns.
+    async fn eval_async(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError>;
+    /// Clicks the first element matching a CSS selector.
+    async fn click(&mut self, selector: &str) -> Result<(), BrowserError>;
+    /// Types text into the first element matching a CSS selector.
+    async fn type_text(&mut self, selector: &str, text: &str) -> Result<(), BrowserError>;
     /// Browser and driver versions, user agent: recorded in the session's first step.
     fn describe(&self) -> Map<String, Value>;
 }
@@ -76,6 +87,31 @@ pub enum Action {
     Snapshot,
     /// An operator's note.
     Note(String),
+    /// Scroll to the bottom repeatedly until the page stops growing (lazy loading, infinite
+    /// scroll), at most `max_rounds` times.
+    Scroll {
+        max_rounds: u32,
+        pause_ms: u64,
+    },
+    /// Wait for a selector (or, without one, for a time).
+    Wait {
+        selector: Option<String>,
+        timeout_ms: u64,
+    },
+    Click(String),
+    /// Type into a field; a secret is masked in the record.
+    Type {
+        selector: String,
+        text: String,
+        secret: bool,
+    },
+    /// Download page media through the page's own session (cookies apply).
+    Download {
+        what: profile::MediaKind,
+        max_files: u32,
+    },
+    /// Extract named fields (`selector` or `selector@attribute`) into extract.json.
+    Extract(std::collections::BTreeMap<String, String>),
 }
 
 /// Runs actions against a browser, journaling each as a step.
@@ -142,6 +178,153 @@ impl<'c> Session<'c> {
                     ],
                 )?
             }
+            Action::Scroll {
+                max_rounds,
+                pause_ms,
+            } => {
+                let mut rounds = 0u32;
+                let mut last = -1i64;
+                let mut stable = 0;
+                let mut height = 0i64;
+                while rounds < *max_rounds {
+                    rounds += 1;
+                    height = b
+                        .eval_async(scripts::SCROLL_ROUND, vec![Value::from(*pause_ms)])
+                        .await?
+                        .as_i64()
+                        .unwrap_or(0);
+                    if height == last {
+                        stable += 1;
+                        if stable >= 2 {
+                            break;
+                        }
+                    } else {
+                        stable = 0;
+                    }
+                    last = height;
+                }
+                b.eval("window.scrollTo(0, 0); return true;", vec![])
+                    .await?;
+                params.insert("rounds".into(), Value::from(rounds));
+                params.insert("page_height".into(), Value::from(height));
+                params.insert("reached_end".into(), Value::from(stable >= 2));
+                self.screenshot_step(b, StepKind::Scroll, started, params)
+                    .await?
+            }
+            Action::Wait {
+                selector,
+                timeout_ms,
+            } => {
+                let found;
+                let mut left = *timeout_ms;
+                loop {
+                    // WebDriver scripts time out after 30 s: wait in slices.
+                    let slice = left.min(20_000);
+                    let r = b
+                        .eval_async(
+                            scripts::WAIT_SLICE,
+                            vec![Value::from(selector.clone()), Value::from(slice)],
+                        )
+                        .await?;
+                    left -= slice;
+                    if r == Value::Bool(true) || left == 0 {
+                        found = r;
+                        break;
+                    }
+                }
+                if let Some(sel) = selector {
+                    params.insert("selector".into(), Value::String(sel.clone()));
+                    params.insert("found".into(), found);
+                }
+                params.insert("timeout_ms".into(), Value::from(*timeout_ms));
+                let url = b.state().await.ok().map(|s| s.url);
+                self.cap
+                    .add_step(StepKind::Wait, started, url, params, &[])?
+            }
+            Action::Click(selector) => {
+                params.insert("selector".into(), Value::String(selector.clone()));
+                b.click(selector).await?;
+                self.screenshot_step(b, StepKind::Click, started, params)
+                    .await?
+            }
+            Action::Type {
+                selector,
+                text,
+                secret,
+            } => {
+                params.insert("selector".into(), Value::String(selector.clone()));
+                let shown = if *secret {
+                    "•".repeat(text.chars().count())
+                } else {
+                    text.clone()
+                };
+                params.insert("text".into(), Value::String(shown));
+                params.insert("masked".into(), Value::Bool(*secret));
+                b.type_text(selector, text).await?;
+                self.screenshot_step(b, StepKind::Input, started, params)
+                    .await?
+            }
+            Action::Extract(fields) => {
+                let spec = serde_json::to_value(fields).unwrap_or(Value::Null);
+                let values = b.eval(scripts::EXTRACT, vec![spec]).await?;
+                let st = b.state().await?;
+                let bytes = serde_json::to_vec_pretty(
+                    &serde_json::json!({"url": st.url, "fields": values}),
+                )
+                .map_err(|e| BrowserError::new("extract", e))?;
+                params.insert("fields".into(), values);
+                self.cap.add_step(
+                    StepKind::Snapshot,
+                    started,
+                    Some(st.url),
+                    params,
+                    &[("extract.json", "application/json", &bytes)],
+                )?
+            }
+            Action::Download { what, max_files } => {
+                let urls = b
+                    .eval(
+                        scripts::MEDIA_URLS,
+                        vec![Value::from(format!("{what:?}").to_lowercase())],
+                    )
+                    .await?;
+                let urls: Vec<String> = urls
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
+                let mut listing = Vec::new();
+                for (i, url) in urls.iter().take(*max_files as usize).enumerate() {
+                    let r = b
+                        .eval_async(scripts::FETCH, vec![Value::String(url.clone())])
+                        .await?;
+                    match decode_fetch(&r) {
+                        Ok((ctype, bytes)) => {
+                            let name = format!("{:03}-{}", i + 1, file_name(url));
+                            listing.push(serde_json::json!({"url": url, "status": r["status"], "content_type": ctype, "size": bytes.len(), "file": name}));
+                            files.push((name, ctype, bytes));
+                        }
+                        Err(e) => listing.push(serde_json::json!({"url": url, "error": e})),
+                    }
+                }
+                params.insert(
+                    "what".into(),
+                    Value::String(format!("{what:?}").to_lowercase()),
+                );
+                params.insert("found".into(), Value::from(urls.len()));
+                params.insert("files".into(), Value::Array(listing));
+                let st = b.state().await?;
+                let refs: Vec<(&str, &str, &[u8])> = files
+                    .iter()
+                    .map(|(n, t, d)| (n.as_str(), t.as_str(), d.as_slice()))
+                    .collect();
+                self.cap
+                    .add_step(StepKind::Download, started, Some(st.url), params, &refs)?
+            }
             Action::Note(text) => {
                 params.insert("text".into(), Value::String(text.clone()));
                 let url = b.state().await.ok().map(|s| s.url);
@@ -150,6 +333,25 @@ impl<'c> Session<'c> {
             }
         };
         Ok(record)
+    }
+
+    async fn screenshot_step<B: Browser>(
+        &mut self,
+        b: &mut B,
+        kind: StepKind,
+        started: Utc,
+        mut params: Map<String, Value>,
+    ) -> Result<StepRecord, SessionError> {
+        let st = b.state().await?;
+        params.insert("title".into(), Value::String(st.title));
+        let shot = b.screenshot_viewport().await?;
+        Ok(self.cap.add_step(
+            kind,
+            started,
+            Some(st.url),
+            params,
+            &[("viewport.png", "image/png", &shot)],
+        )?)
     }
 
     /// Records the browser's description as the session's opening note.
@@ -162,5 +364,36 @@ impl<'c> Session<'c> {
         Ok(self
             .cap
             .add_step(StepKind::Note, Utc::now(), None, params, &[])?)
+    }
+}
+
+/// The body of a FETCH script result: `{status, type, data: "data:…;base64,…"}`.
+fn decode_fetch(r: &Value) -> Result<(String, Vec<u8>), String> {
+    use base64::Engine as _;
+    if let Some(e) = r.get("error").and_then(Value::as_str) {
+        return Err(e.to_owned());
+    }
+    let data = r.get("data").and_then(Value::as_str).ok_or("no data")?;
+    let b64 = data.split_once(";base64,").map(|(_, d)| d).unwrap_or("");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| e.to_string())?;
+    let ctype = r
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    Ok((ctype, bytes))
+}
+
+/// The last path segment of a URL, for naming a downloaded file.
+fn file_name(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    if last.is_empty() {
+        "download".into()
+    } else {
+        last.to_owned()
     }
 }

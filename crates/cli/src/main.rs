@@ -53,6 +53,9 @@ enum Command {
         #[arg(long, default_value = "/usr/bin/chromedriver")]
         chromedriver: PathBuf,
     },
+    /// Capture profiles: list, show or check them.
+    #[command(subcommand)]
+    Profiles(ProfilesCmd),
     /// Work with capture directories.
     #[command(subcommand)]
     Captures(CaptureCmd),
@@ -165,6 +168,10 @@ struct CaptureArgs {
     note: Option<String>,
     #[arg(long)]
     notary_home: Option<PathBuf>,
+    /// Capture profile: a shipped name (`webproof profiles list`) or a .toml file. Default: the
+    /// profile whose URL patterns match, else `generic`.
+    #[arg(long)]
+    profile: Option<String>,
     /// Capture even though the environment check fails; the reason is recorded in step 0.
     #[arg(long, value_name = "REASON")]
     override_env: Option<String>,
@@ -182,6 +189,16 @@ struct CaptureArgs {
     keep_work: bool,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum ProfilesCmd {
+    /// The shipped profiles.
+    List,
+    /// A profile's TOML.
+    Show { name: String },
+    /// Validate a profile file (exit 0 if valid).
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -267,6 +284,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         }) => resume(&dir, &out, case, notary_home, json),
         Command::Capture(a) => capture(a),
+        Command::Profiles(ProfilesCmd::List) => {
+            for (name, text) in webproof_capture::profile::BUILTIN {
+                let p = webproof_capture::profile::Profile::parse(name, text)?;
+                println!("{:<10} {}", p.name, p.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Profiles(ProfilesCmd::Show { name }) => {
+            match webproof_capture::profile::BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+            {
+                Some((_, text)) => print!("{text}"),
+                None => bail!("no profile named {name:?} (see `webproof profiles list`)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Profiles(ProfilesCmd::Check { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match webproof_capture::profile::Profile::parse(&file.display().to_string(), &text) {
+                Ok(p) => {
+                    println!("valid: {} ({} steps)", p.name, p.steps.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("invalid: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
         Command::EnvCheck {
             url,
             json,
@@ -695,18 +743,28 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             a.out.display()
         );
     }
+    let profile_name = a
+        .profile
+        .clone()
+        .unwrap_or_else(|| webproof_capture::profile::suggest(&a.url).to_owned());
+    let profile = webproof_capture::profile::Profile::load(&profile_name)?;
     let signers = load_signers(a.notary_home.as_deref())?;
     let dir = home()?
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
+    eprintln!("profile: {} ({})", profile.name, profile.description);
     let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
     eprintln!("capture directory: {}", dir.display());
-    let opts = webproof_browser::LaunchOptions {
+    let mut opts = webproof_browser::LaunchOptions {
         chromium: a.chromium.clone(),
         chromedriver: a.chromedriver.clone(),
         headless: a.headless,
         ..Default::default()
     };
+    if let Some(v) = profile.viewport {
+        opts.width = v.width;
+        opts.height = v.height;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -787,11 +845,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             Session::new(&mut cap)
                 .record_browser(&browser)
                 .map_err(|e| e.to_string())?;
-            let mut actions = vec![
-                Action::Navigate(a.url.clone()),
-                Action::Screenshot,
-                Action::Snapshot,
-            ];
+            let mut actions = profile.actions(&a.url);
             if let Some(n) = &a.note {
                 actions.push(Action::Note(n.clone()));
             }

@@ -1,0 +1,66 @@
+//! JavaScript run in the page for the generic actions. Kept here, in one place, so a reviewer
+//! can read exactly what webproof does inside the captured page.
+
+/// One scroll round: to the bottom, wait `arguments[0]` ms, report the page height.
+pub const SCROLL_ROUND: &str = r#"
+const pause = arguments[0], done = arguments[arguments.length - 1];
+window.scrollTo(0, document.documentElement.scrollHeight);
+setTimeout(() => done(document.documentElement.scrollHeight), pause);
+"#;
+
+/// Waits up to `arguments[1]` ms for selector `arguments[0]` (or just waits when it is null).
+pub const WAIT_SLICE: &str = r#"
+const sel = arguments[0], ms = arguments[1], done = arguments[arguments.length - 1];
+if (sel === null) { setTimeout(() => done(null), ms); }
+else {
+  const t0 = Date.now();
+  (function poll() {
+    if (document.querySelector(sel)) done(true);
+    else if (Date.now() - t0 >= ms) done(false);
+    else setTimeout(poll, 100);
+  })();
+}
+"#;
+
+/// Text (or `selector@attribute`) of named fields; null where nothing matches.
+pub const EXTRACT: &str = r#"
+const spec = arguments[0], out = {};
+for (const [name, raw] of Object.entries(spec)) {
+  const at = raw.lastIndexOf('@');
+  const sel = at > 0 ? raw.slice(0, at) : raw, attr = at > 0 ? raw.slice(at + 1) : null;
+  let el = null;
+  try { el = document.querySelector(sel); } catch (e) { out[name] = null; continue; }
+  out[name] = el ? (attr ? el.getAttribute(attr) : (el.innerText || el.textContent || '').trim()) : null;
+}
+return out;
+"#;
+
+/// Absolute http(s) URLs of page media: "images", "videos" or "links", without duplicates.
+pub const MEDIA_URLS: &str = r#"
+const what = arguments[0], seen = new Set(), out = [];
+const add = (u) => { try { const a = new URL(u, document.baseURI).href;
+  if (/^https?:/.test(a) && !seen.has(a)) { seen.add(a); out.push(a); } } catch (e) {} };
+if (what === 'images') {
+  for (const i of document.images) add(i.currentSrc || i.src);
+  for (const s of document.querySelectorAll('picture source[srcset]')) add(s.srcset.split(',')[0].trim().split(' ')[0]);
+} else if (what === 'videos') {
+  for (const v of document.querySelectorAll('video')) { if (v.currentSrc) add(v.currentSrc); if (v.src) add(v.src); }
+  for (const s of document.querySelectorAll('video source[src]')) add(s.src);
+} else {
+  const ext = /\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|mp3|mp4|m4a|wav|jpe?g|png|gif|webp)(\?|#|$)/i;
+  for (const a of document.querySelectorAll('a[href]')) if (ext.test(a.href)) add(a.href);
+}
+return out;
+"#;
+
+/// Fetches `arguments[0]` with the page's cookies; returns status, type and a data: URL.
+pub const FETCH: &str = r#"
+const url = arguments[0], done = arguments[arguments.length - 1];
+fetch(url, {credentials: 'include'}).then(async (r) => {
+  const blob = await r.blob();
+  const fr = new FileReader();
+  fr.onload = () => done({status: r.status, type: blob.type, data: fr.result});
+  fr.onerror = () => done({error: 'reading the body failed'});
+  fr.readAsDataURL(blob);
+}).catch((e) => done({error: String(e)}));
+"#;
