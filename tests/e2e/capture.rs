@@ -77,6 +77,7 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
             "scroll",
             "screenshot",
             "snapshot",
+            "network-archive",
             "seal"
         ]
     );
@@ -114,6 +115,58 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
     assert!(
         mhtml.contains("Content-Type: image/png"),
         "MHTML lacks the image"
+    );
+
+    // The network archive: the redirect chain and the page in the WARC, indexed by CDXJ
+    // entries that point at their response records.
+    let na = recs
+        .iter()
+        .find(|r| r["kind"] == "network-archive")
+        .expect("network-archive step");
+    let paths: Vec<&str> = na["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "archive/data.warc",
+            "indexes/index.cdx",
+            "pages/pages.jsonl"
+        ]
+    );
+    let warc_bytes = entry(&wacz, "archive/data.warc");
+    let cdx = String::from_utf8(entry(&wacz, "indexes/index.cdx")).unwrap();
+    let mut statuses = std::collections::BTreeMap::new();
+    for line in cdx.lines() {
+        let j: serde_json::Value =
+            serde_json::from_str(line.splitn(3, ' ').nth(2).unwrap()).unwrap();
+        let off = j["offset"].as_u64().unwrap() as usize;
+        let len = j["length"].as_u64().unwrap() as usize;
+        let rec = &warc_bytes[off..off + len];
+        assert!(
+            rec.starts_with(b"WARC/1.1\r\nWARC-Type: response"),
+            "{line}"
+        );
+        statuses.insert(
+            j["url"].as_str().unwrap().to_owned(),
+            j["status"].as_str().unwrap().to_owned(),
+        );
+    }
+    assert_eq!(statuses.get(&url).map(String::as_str), Some("302"), "{cdx}");
+    assert_eq!(
+        statuses
+            .get(&format!("{base}/index.html"))
+            .map(String::as_str),
+        Some("200"),
+        "{cdx}"
+    );
+    let pages = String::from_utf8(entry(&wacz, "pages/pages.jsonl")).unwrap();
+    assert!(
+        pages.lines().nth(1).unwrap().contains("/index.html"),
+        "{pages}"
     );
 
     let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
@@ -347,6 +400,18 @@ fn gallery_profile_scrolls_infinite_list_and_downloads_every_image() {
         assert_eq!(a["media_type"], "image/png");
         assert_eq!(entry(&wacz, a["path"].as_str().unwrap()), original, "{a}");
     }
+    // The downloaded bytes are in the WARC too (the page fetched them).
+    let warc_bytes = entry(&wacz, "archive/data.warc");
+    let payload = format!(
+        "WARC-Payload-Digest: sha256:{}",
+        webproof_evidence::digest::sha256(&original)
+    );
+    assert!(
+        String::from_utf8_lossy(&warc_bytes)
+            .matches(&payload)
+            .count()
+            >= 9
+    );
     let files = download["params"]["files"].as_array().unwrap();
     assert!(
         files

@@ -9,6 +9,8 @@
 //! Architecture invariant: implements `webproof_capture::Browser`; nothing above it knows
 //! Chromium.
 
+pub mod network;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -222,6 +224,16 @@ impl Chromium {
             me.description.insert("user_agent".into(), ua);
         }
         Ok(me)
+    }
+
+    /// The DevTools `host:port` chromedriver reports for this session.
+    pub fn debugger_address(&self) -> Option<String> {
+        self.client
+            .capabilities()?
+            .get("goog:chromeOptions")?
+            .get("debuggerAddress")?
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// The X display of a headful session (for the screen recorder).

@@ -841,6 +841,27 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             }
             _ => None,
         };
+        let network = match browser.debugger_address() {
+            Some(addr) => {
+                let archive_dir = cap.dir().join("archive");
+                std::fs::create_dir_all(&archive_dir).map_err(|e| e.to_string())?;
+                let info = webproof_evidence::wacz::warcinfo(
+                    cap.id(),
+                    a.case.as_deref(),
+                    &Utc::now(),
+                    &format!("webproof {VERSION}"),
+                );
+                Some(
+                    webproof_browser::network::start(&addr, &cap.dir().join(webproof_evidence::layout::WARC), info)
+                        .await
+                        .map_err(|e| e.to_string())?,
+                )
+            }
+            None => {
+                eprintln!("  warning: chromedriver reported no DevTools address; the network is not archived");
+                None
+            }
+        };
         let result: Result<(), String> = async {
             Session::new(&mut cap)
                 .record_browser(&browser)
@@ -870,6 +891,12 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             Ok(())
         }
         .await;
+        if let Some(n) = network {
+            match n.stop().await {
+                Ok(summary) => journal_network(&mut cap, summary).map_err(|e| format!("{e:#}"))?,
+                Err(e) => eprintln!("  network archive ended with an error: {e}"),
+            }
+        }
         if let Some(rec) = recording.take() {
             match rec.stop() {
                 Ok((segs, stats)) => {
@@ -1001,4 +1028,67 @@ fn print_env(r: &webproof_capture::environment::EnvReport) {
             f.summary
         );
     }
+}
+
+/// Writes the CDXJ index and the WACZ page list for the archived traffic, then journals the
+/// WARC, index and pages as one `network-archive` step.
+fn journal_network(
+    cap: &mut Capture,
+    summary: webproof_browser::network::NetworkSummary,
+) -> Result<()> {
+    use webproof_evidence::journal::NewStep;
+    use webproof_evidence::layout;
+    use webproof_evidence::record::StepKind;
+    let mut lines: Vec<String> = summary
+        .index
+        .iter()
+        .map(|e| format!("{} {} {}", e.surt, e.timestamp, e.json))
+        .collect();
+    lines.sort();
+    let mut cdx = lines.join("\n");
+    if !cdx.is_empty() {
+        cdx.push('\n');
+    }
+    webproof_evidence::package::write_file(&cap.dir().join(layout::CDX), cdx.as_bytes())?;
+    let mut pages = String::from(webproof_evidence::wacz::PAGES_HEADER);
+    for r in cap
+        .records()
+        .iter()
+        .filter(|r| r.kind == StepKind::Navigate)
+    {
+        let title = r.params.get("title").cloned().unwrap_or_default();
+        pages.push_str(&serde_json::json!({"id": format!("step-{}", r.seq), "url": r.url, "ts": r.ended.to_string(), "title": title}).to_string());
+        pages.push('\n');
+    }
+    webproof_evidence::package::write_file(&cap.dir().join(layout::PAGES), pages.as_bytes())?;
+    let mut params = serde_json::Map::new();
+    params.insert("responses".into(), summary.responses.into());
+    params.insert("failed_requests".into(), summary.failures.into());
+    params.insert("body_bytes".into(), summary.bytes.into());
+    params.insert(
+        "source".into(),
+        "Chrome DevTools Protocol (Network domain)".into(),
+    );
+    let t = Utc::now();
+    let step = NewStep {
+        kind: StepKind::NetworkArchive,
+        started: t,
+        ended: t,
+        url: None,
+        params,
+        artifacts: vec![],
+    };
+    let r = cap.add_step_for_files(
+        step,
+        &[
+            (layout::WARC, "application/warc"),
+            (layout::CDX, "application/cdxj"),
+            (layout::PAGES, "application/x-ndjson"),
+        ],
+    )?;
+    eprintln!(
+        "  step {}: network-archive ({} responses, {} failed)",
+        r.seq, summary.responses, summary.failures
+    );
+    Ok(())
 }

@@ -319,7 +319,7 @@ impl Capture {
             .flat_map(|r| r.artifacts.iter().map(|a| a.path.as_str()))
             .collect();
         let mut orphans = Vec::new();
-        for folder in [layout::ARTIFACTS_DIR, layout::VIDEO_DIR] {
+        for folder in [layout::ARTIFACTS_DIR, layout::VIDEO_DIR, "archive"] {
             let dir = self.dir.join(folder);
             if !dir.exists() {
                 continue;

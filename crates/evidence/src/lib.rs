@@ -17,6 +17,7 @@ pub mod package;
 pub mod record;
 pub mod utc;
 pub mod wacz;
+pub mod warc;
 
 pub use digest::{Digests, Hash32};
 pub use record::{Artifact, StepKind, StepRecord};
