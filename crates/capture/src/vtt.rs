@@ -29,7 +29,8 @@ pub fn timeline(video_start: &Utc, steps: &[(StepRecord, Digests)]) -> String {
     let steps = sorted;
     let mut out = String::from("WEBVTT - webproof step timeline\n\n");
     for (i, (r, head)) in steps.iter().enumerate() {
-        let start = millis(video_start, &r.started);
+        // Steps before the recording began are shown from its first moment.
+        let start = millis(video_start, &r.started).max(0);
         let next = steps
             .get(i + 1)
             .map(|n| millis(video_start, &n.0.started))
@@ -76,6 +77,7 @@ mod tests {
         };
         let d = digest_bytes(b"x");
         let steps = vec![
+            (rec(0, "2025-12-31T23:59:58.000000Z", None), d),
             (
                 rec(1, "2026-01-01T00:00:01.250000Z", Some("http://a/-->b")),
                 d,
@@ -84,6 +86,7 @@ mod tests {
         ];
         let v = timeline(&t("2026-01-01T00:00:00.000000Z"), &steps);
         assert!(v.starts_with("WEBVTT"));
+        assert!(v.contains("00:00:00.000 --> 00:00:01.250\n"), "{v}");
         assert!(v.contains("00:00:01.250 --> 00:01:05.000\n"), "{v}");
         assert!(v.contains("00:01:05.000 --> 00:01:08.000\n"), "{v}");
         assert!(v.contains("http://a/->b") && !v.contains("a/-->b"));
