@@ -1,4 +1,4 @@
-//! The fixture site (tests/fixtures/site) served on 127.0.0.1 by a tiny static HTTP server
+//! The demo site (demo-site/, also what scripts/demo.sh captures) served on 127.0.0.1 by a tiny static HTTP server
 //! that lives as long as the test process.
 
 use std::io::{BufRead, BufReader, Write};
@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/site")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo-site")
 }
 
 /// Starts the server; returns its base URL (`http://127.0.0.1:PORT`).

@@ -126,3 +126,23 @@ pub fn unzip(wacz: &Path, to: &Path) {
     let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
     a.extract(to).unwrap();
 }
+
+/// Copies a package entry by entry into `dst` (stored, a well-formed ZIP), letting `change`
+/// alter any entry's bytes: how the tests tamper with packages.
+pub fn rewrite_zip(src: &Path, dst: &Path, mut change: impl FnMut(&str, &mut Vec<u8>)) {
+    use std::io::{Read, Write};
+    let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..a.len() {
+        let mut e = a.by_index(i).unwrap();
+        let name = e.name().unwrap().into_owned();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        change(&name, &mut b);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file(name.as_str(), o).unwrap();
+        w.write_all(&b).unwrap();
+    }
+    w.finish().unwrap();
+}

@@ -230,6 +230,14 @@ fn finish_entries(
     Ok(entries)
 }
 
+/// The size an entry declares, looked up in a sorted entry list.
+fn declared_size(entries: &[EntryInfo], name: &str) -> Result<u64, PackageError> {
+    entries
+        .binary_search_by(|x| x.name.as_str().cmp(name))
+        .map(|i| entries[i].size)
+        .map_err(|_| PackageError::Missing(name.to_owned()))
+}
+
 /// A reader that fails instead of yielding more than `left` bytes.
 struct Bounded<'a> {
     inner: &'a mut dyn Read,
@@ -480,10 +488,7 @@ impl PackageSource for ZipSource {
         name: &str,
         f: &mut dyn FnMut(&mut dyn Read) -> io::Result<()>,
     ) -> Result<(), PackageError> {
-        let declared = match self.entries.binary_search_by(|x| x.name.as_str().cmp(name)) {
-            Ok(i) => self.entries[i].size,
-            Err(_) => return Err(PackageError::Missing(name.to_owned())),
-        };
+        let declared = declared_size(&self.entries, name)?;
         let mut archive = self.archive.clone();
         let mut zf = archive.by_name(name).map_err(|e| PackageError::Read {
             name: name.to_owned(),
@@ -595,10 +600,7 @@ impl PackageSource for DirSource {
         name: &str,
         f: &mut dyn FnMut(&mut dyn Read) -> io::Result<()>,
     ) -> Result<(), PackageError> {
-        let declared = match self.entries.binary_search_by(|x| x.name.as_str().cmp(name)) {
-            Ok(i) => self.entries[i].size,
-            Err(_) => return Err(PackageError::Missing(name.to_owned())),
-        };
+        let declared = declared_size(&self.entries, name)?;
         let path = self.root.join(name);
         let err = |e: io::Error| PackageError::Read {
             name: name.to_owned(),
