@@ -409,7 +409,15 @@ fn gallery_profile_scrolls_infinite_list_and_downloads_every_image() {
 fn profiles_are_listed_shown_and_checked() {
     let env = Env::new();
     let out = env.ok(&["profiles", "list"], 0);
-    for n in ["generic", "gallery", "article", "ecommerce", "video"] {
+    for n in [
+        "generic",
+        "gallery",
+        "article",
+        "ecommerce",
+        "video",
+        "login",
+        "social",
+    ] {
         assert!(out.contains(n), "{out}");
     }
     assert!(
@@ -432,4 +440,66 @@ fn profiles_are_listed_shown_and_checked() {
         env.ok(&["profiles", "check", bad.to_str().unwrap()], 1)
             .contains("invalid")
     );
+}
+
+#[test]
+fn login_profile_signs_in_with_asked_credentials_that_are_never_stored() {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let url = format!("{base}/login.html");
+    // Without the credentials and without a terminal: refused before anything starts.
+    let o = env.run(&[
+        "capture",
+        &url,
+        "--out",
+        "l.wacz",
+        "--headless",
+        "--profile",
+        "login",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("WEBPROOF_ASK_USERNAME"));
+    let o = env
+        .cmd()
+        .env("WEBPROOF_ASK_USERNAME", "agent7")
+        .env("WEBPROOF_ASK_PASSWORD", "s3cret")
+        .args([
+            "capture",
+            &url,
+            "--out",
+            "l.wacz",
+            "--headless",
+            "--profile",
+            "login",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    env.ok(&["verify", "l.wacz", "--trust-operator", &fpr], 0);
+    let wacz = env.path().join("l.wacz");
+    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
+    let recs: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dom = String::from_utf8(entry(&wacz, &artifact(&recs, "snapshot", "dom.html"))).unwrap();
+    assert!(
+        dom.contains("Welcome back"),
+        "the cookie login did not hold: {dom}"
+    );
+    let wait = recs.iter().find(|r| r["kind"] == "wait").unwrap();
+    assert_eq!(wait["params"]["found"], true);
+    let inputs: Vec<&serde_json::Value> = recs.iter().filter(|r| r["kind"] == "input").collect();
+    assert_eq!(inputs[0]["params"]["text"], "agent7");
+    assert_eq!(inputs[1]["params"]["text"], "••••••");
+    assert_eq!(inputs[1]["params"]["masked"], true);
+    // The password appears nowhere in the journal or the manifest. (The WARC holds the
+    // sign-in request the site received, as a network archive must.)
+    for f in ["evidence/journal.jsonl", "evidence/manifest.json"] {
+        assert!(
+            !String::from_utf8_lossy(&entry(&wacz, f)).contains("s3cret"),
+            "{f}"
+        );
+    }
 }

@@ -35,6 +35,14 @@ pub fn serve() -> String {
                     .to_owned();
                 let mut out = &conn;
                 let response: Vec<u8> = match path.as_str() {
+                    // Sign-in: any user with password "s3cret" gets the session cookie.
+                    "/login" => {
+                        if request.contains("pass=s3cret") {
+                            b"HTTP/1.1 302 Found\r\nSet-Cookie: session=ok; Path=/\r\nLocation: /account.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+                        } else {
+                            b"HTTP/1.1 302 Found\r\nLocation: /login.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+                        }
+                    }
                     "/redirect" => b"HTTP/1.1 302 Found\r\nLocation: /index.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
                     p => {
                         let name = if p == "/" { "index.html" } else { p.trim_start_matches('/') };

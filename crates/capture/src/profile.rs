@@ -133,7 +133,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "video",
         include_str!("../../../capture-profiles/video.toml"),
     ),
+    (
+        "login",
+        include_str!("../../../capture-profiles/login.toml"),
+    ),
+    (
+        "social",
+        include_str!("../../../capture-profiles/social.toml"),
+    ),
 ];
+
+/// The `NAME` of a run-time placeholder `{{ask:NAME}}`, if `text` is one.
+pub fn ask_placeholder(text: &str) -> Option<&str> {
+    let name = text.strip_prefix("{{ask:")?.strip_suffix("}}")?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
 
 impl Profile {
     pub fn parse(name: &str, text: &str) -> Result<Self, ProfileError> {
@@ -345,6 +360,14 @@ mod tests {
             let e = Profile::parse("t", text).unwrap_err().to_string();
             assert!(e.contains(why), "{e}");
         }
+    }
+
+    #[test]
+    fn ask_placeholders() {
+        assert_eq!(ask_placeholder("{{ask:password}}"), Some("password"));
+        assert_eq!(ask_placeholder("{{ask:}}"), None);
+        assert_eq!(ask_placeholder("plain"), None);
+        assert_eq!(ask_placeholder("{{ask:a b}}"), None);
     }
 
     #[test]

@@ -748,6 +748,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| webproof_capture::profile::suggest(&a.url).to_owned());
     let profile = webproof_capture::profile::Profile::load(&profile_name)?;
+    let actions = resolve_asks(profile.actions(&a.url))?;
     let signers = load_signers(a.notary_home.as_deref())?;
     let dir = home()?
         .join("captures")
@@ -866,7 +867,7 @@ fn capture(a: CaptureArgs) -> Result<ExitCode> {
             Session::new(&mut cap)
                 .record_browser(&browser)
                 .map_err(|e| e.to_string())?;
-            let mut actions = profile.actions(&a.url);
+            let mut actions = actions.clone();
             if let Some(n) = &a.note {
                 actions.push(Action::Note(n.clone()));
             }
@@ -1091,4 +1092,50 @@ fn journal_network(
         r.seq, summary.responses, summary.failures
     );
     Ok(())
+}
+
+/// Replaces `{{ask:NAME}}` in typed text with WEBPROOF_ASK_NAME, or asks on the terminal.
+/// The values live only in memory for the session; secrets are masked in the record.
+fn resolve_asks(actions: Vec<webproof_capture::Action>) -> Result<Vec<webproof_capture::Action>> {
+    use webproof_capture::Action;
+    actions
+        .into_iter()
+        .map(|a| match a {
+            Action::Type {
+                selector,
+                text,
+                secret,
+            } => {
+                let text = match webproof_capture::profile::ask_placeholder(&text) {
+                    Some(name) => {
+                        let var = format!("WEBPROOF_ASK_{}", name.to_ascii_uppercase());
+                        match std::env::var(&var) {
+                            Ok(v) => v,
+                            Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                                let prompt = format!("{name} for {selector}: ");
+                                if secret {
+                                    rpassword::prompt_password(prompt)?
+                                } else {
+                                    eprint!("{prompt}");
+                                    let mut line = String::new();
+                                    std::io::stdin().read_line(&mut line)?;
+                                    line.trim_end_matches(['\r', '\n']).to_owned()
+                                }
+                            }
+                            Err(_) => bail!(
+                                "the profile asks for {name}: set {var} (no terminal to ask on)"
+                            ),
+                        }
+                    }
+                    None => text,
+                };
+                Ok(Action::Type {
+                    selector,
+                    text,
+                    secret,
+                })
+            }
+            other => Ok(other),
+        })
+        .collect()
 }
