@@ -204,10 +204,11 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
                 "-v",
                 "error",
                 "-count_frames",
+                "-count_packets",
                 "-select_streams",
                 "v:0",
                 "-show_entries",
-                "stream=codec_name,width,height,nb_read_frames",
+                "stream=codec_name,width,height,nb_read_frames,nb_read_packets",
                 "-of",
                 "csv=p=0",
                 path,
@@ -216,14 +217,17 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
         );
         let text = String::from_utf8_lossy(&o.stdout).trim().to_owned();
         let journaled = s["params"]["frames"].as_u64().unwrap();
-        // Plausible, not exact: ffprobe sometimes decodes one frame fewer than were encoded
-        // (under investigation; noted on the issue).
+        // The segment holds exactly the journaled number of frames (one packet each, no
+        // B-frames). ffprobe sometimes decodes one fewer than it stores (cause not pinned
+        // down yet; the MP4 edit list is the suspect; noted on the issue).
         let fields: Vec<&str> = text.split(',').collect();
         assert_eq!(&fields[..3], ["h264", "1280", "720"], "{path}: {text}");
         let decoded: u64 = fields[3].parse().unwrap();
+        let packets: u64 = fields[4].parse().unwrap();
+        assert_eq!(packets, journaled, "{path}: {text}");
         assert!(
             decoded + 1 >= journaled && decoded <= journaled,
-            "{path}: decoded {decoded}, journaled {journaled}"
+            "{path}: {text}"
         );
         frames += journaled;
     }
