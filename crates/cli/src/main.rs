@@ -1006,15 +1006,7 @@ fn write_subtitles(cap: &mut Capture) -> Result<()> {
         "text".into(),
         "subtitle track of the step timeline for the screen recording".into(),
     );
-    let t = Utc::now();
-    let step = NewStep {
-        kind: StepKind::Note,
-        started: t,
-        ended: t,
-        url: None,
-        params,
-        artifacts: vec![],
-    };
+    let step = NewStep::instant(StepKind::Note, params);
     let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
     eprintln!("  step {}: note {rel}", r.seq);
     Ok(())
@@ -1070,15 +1062,7 @@ fn journal_network(
         "source".into(),
         "Chrome DevTools Protocol (Network domain)".into(),
     );
-    let t = Utc::now();
-    let step = NewStep {
-        kind: StepKind::NetworkArchive,
-        started: t,
-        ended: t,
-        url: None,
-        params,
-        artifacts: vec![],
-    };
+    let step = NewStep::instant(StepKind::NetworkArchive, params);
     let r = cap.add_step_for_files(
         step,
         &[

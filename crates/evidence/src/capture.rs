@@ -272,19 +272,9 @@ impl Capture {
 
     /// Appends a `note` step with the operator's text.
     pub fn add_note(&mut self, text: &str) -> Result<StepRecord, CaptureError> {
-        let t = Utc::now();
         let mut params = Map::new();
         params.insert("text".into(), Value::String(text.to_owned()));
-        Ok(self
-            .append(NewStep {
-                kind: StepKind::Note,
-                started: t,
-                ended: t,
-                url: None,
-                params,
-                artifacts: vec![],
-            })?
-            .0)
+        Ok(self.append(NewStep::instant(StepKind::Note, params))?.0)
     }
 
     /// Records that the capture was interrupted: appends an `interruption` step that says
@@ -380,20 +370,12 @@ impl Capture {
             }
         }
         if !self.is_sealed() {
-            let t = Utc::now();
             let mut params = Map::new();
             params.insert(
                 "signers".into(),
                 json!(signers.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>()),
             );
-            self.append(NewStep {
-                kind: StepKind::Seal,
-                started: t,
-                ended: t,
-                url: None,
-                params,
-                artifacts: vec![],
-            })?;
+            self.append(NewStep::instant(StepKind::Seal, params))?;
         }
         // Sealing outputs are derived; a crash during an earlier seal may have left some.
         for p in [

@@ -115,6 +115,24 @@ pub struct NewStep {
     pub artifacts: Vec<crate::record::Artifact>,
 }
 
+impl NewStep {
+    /// A step that happens at one instant (now), on no URL, with no artifacts yet.
+    pub fn instant(
+        kind: crate::record::StepKind,
+        params: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        let t = crate::utc::Utc::now();
+        NewStep {
+            kind,
+            started: t,
+            ended: t,
+            url: None,
+            params,
+            artifacts: vec![],
+        }
+    }
+}
+
 impl Journal {
     /// Creates a new, empty journal for capture `capture`. Fails if the file exists.
     pub fn create(path: &Path, capture: &str) -> Result<Self, JournalError> {
