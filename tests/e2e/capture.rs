@@ -1,8 +1,6 @@
 //! `webproof capture` with the real Chromium and chromedriver (headless, and headful in
 //! webproof's own Xvfb) against the fixture site.
 
-use std::io::Read;
-
 use crate::site;
 use crate::util::*;
 
@@ -12,13 +10,6 @@ fn png_size(b: &[u8]) -> (u32, u32) {
         u32::from_be_bytes([b[16], b[17], b[18], b[19]]),
         u32::from_be_bytes([b[20], b[21], b[22], b[23]]),
     )
-}
-
-fn entry(wacz: &std::path::Path, name: &str) -> Vec<u8> {
-    let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
-    let mut v = Vec::new();
-    a.by_name(name).unwrap().read_to_end(&mut v).unwrap();
-    v
 }
 
 /// The path of the artifact of the first `kind` step whose name ends with `suffix`.
@@ -51,11 +42,7 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
     assert!(out.contains("VERIFIED"), "{out}");
 
     // Steps in order, the redirect followed, URL and title recorded.
-    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
-    let recs: Vec<serde_json::Value> = journal
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = journal(&wacz);
     // Video segments (and their subtitle track) are journaled when they close, between the
     // other steps.
     let kinds: Vec<&str> = recs
@@ -299,18 +286,10 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
         "{err}"
     );
     env.ok(&["verify", "e.wacz", "--trust-operator", &fpr], 0);
-    let journal =
-        String::from_utf8(entry(&env.path().join("e.wacz"), "evidence/journal.jsonl")).unwrap();
-    let kinds: Vec<String> = journal
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    assert_eq!(kinds, ["environment", "interruption", "seal"]);
+    assert_eq!(
+        kinds(&env.path().join("e.wacz")),
+        ["environment", "interruption", "seal"]
+    );
     let report: serde_json::Value = serde_json::from_slice(&entry(
         &env.path().join("e.wacz"),
         "artifacts/000000-environment.json",
@@ -335,16 +314,15 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
         "--override-env",
         "testing the override",
     ]);
-    let journal =
-        String::from_utf8(entry(&env.path().join("o.wacz"), "evidence/journal.jsonl")).unwrap();
-    let first: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
+    let recs = journal(&env.path().join("o.wacz"));
+    let first = &recs[0];
     assert_eq!(
         first["params"]["override"],
         "testing the override",
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(journal.lines().count() > 3);
+    assert!(recs.len() > 3);
 }
 
 #[test]
@@ -367,11 +345,7 @@ fn gallery_profile_scrolls_infinite_list_and_downloads_every_image() {
     );
     env.ok(&["verify", "g.wacz", "--trust-operator", &fpr], 0);
     let wacz = env.path().join("g.wacz");
-    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
-    let recs: Vec<serde_json::Value> = journal
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = journal(&wacz);
     let scroll = recs
         .iter()
         .find(|r| r["kind"] == "scroll")
@@ -482,11 +456,7 @@ fn login_profile_signs_in_with_asked_credentials_that_are_never_stored() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     env.ok(&["verify", "l.wacz", "--trust-operator", &fpr], 0);
     let wacz = env.path().join("l.wacz");
-    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
-    let recs: Vec<serde_json::Value> = journal
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = journal(&wacz);
     let dom = String::from_utf8(entry(&wacz, &artifact(&recs, "snapshot", "dom.html"))).unwrap();
     assert!(
         dom.contains("Welcome back"),

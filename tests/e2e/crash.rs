@@ -69,20 +69,8 @@ fn killed_seal_is_resumed_into_a_verified_package() {
     assert!(out.contains("VERIFIED"), "{out}");
 
     // The journal: file steps that were acknowledged, then interruption, then seal.
-    let mut a = zip::ZipArchive::new(std::fs::File::open(env.path().join("resumed.wacz")).unwrap())
-        .unwrap();
-    let mut j = String::new();
-    std::io::Read::read_to_string(&mut a.by_name("evidence/journal.jsonl").unwrap(), &mut j)
-        .unwrap();
-    let kinds: Vec<String> = j
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let recs = journal(&env.path().join("resumed.wacz"));
+    let kinds = kinds(&env.path().join("resumed.wacz"));
     let n = kinds.len();
     assert!(n >= 4, "{kinds:?}");
     assert_eq!(kinds[n - 1], "seal");
@@ -91,8 +79,7 @@ fn killed_seal_is_resumed_into_a_verified_package() {
         kinds[..n - 2].iter().all(|k| k == "file") && n - 2 >= 2,
         "{kinds:?}"
     );
-    let interruption: serde_json::Value =
-        serde_json::from_str(j.lines().nth(n - 2).unwrap()).unwrap();
+    let interruption = &recs[n - 2];
     assert!(
         interruption["params"]["reason"]
             .as_str()

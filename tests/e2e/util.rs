@@ -146,3 +146,29 @@ pub fn rewrite_zip(src: &Path, dst: &Path, mut change: impl FnMut(&str, &mut Vec
     }
     w.finish().unwrap();
 }
+
+/// The bytes of one entry of a package.
+pub fn entry(wacz: &Path, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
+    let mut v = Vec::new();
+    a.by_name(name).unwrap().read_to_end(&mut v).unwrap();
+    v
+}
+
+/// The step records of a package's journal, parsed.
+pub fn journal(wacz: &Path) -> Vec<serde_json::Value> {
+    String::from_utf8(entry(wacz, "evidence/journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The kinds of a package's steps, in order.
+pub fn kinds(wacz: &Path) -> Vec<String> {
+    journal(wacz)
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
