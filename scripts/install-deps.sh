@@ -5,7 +5,8 @@ set -euo pipefail
 
 need_apt=()
 for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip" \
-               "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg"; do
+               "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg" \
+               "xdotool:xdotool"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
@@ -17,7 +18,8 @@ for pc_pkg in "libavcodec:libavcodec-dev" "libavformat:libavformat-dev" "libavut
   pc=${pc_pkg%%:*}; pkg=${pc_pkg#*:}
   pkg-config --exists "$pc" 2>/dev/null || need_apt+=("$pkg")
 done
-[ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 \
+# bindgen needs libclang itself (libclang-NN.so), not libclang-cpp which other packages pull in.
+ls /usr/lib/llvm-*/lib/libclang.so /usr/lib/*-linux-gnu/libclang-[0-9]*.so* >/dev/null 2>&1 \
   || need_apt+=(clang libclang-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -22,10 +22,6 @@ fn artifact(recs: &[serde_json::Value], kind: &str, suffix: &str) -> String {
         .unwrap_or_else(|| panic!("no {kind} artifact *{suffix}"))
 }
 
-fn capture_and_check(headless: bool) {
-    capture_and_check_with(headless, &[]);
-}
-
 fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<serde_json::Value>) {
     let base = site::serve();
     let env = Env::new();
@@ -161,24 +157,24 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
     (env, fpr, recs)
 }
 
-#[test]
-fn headless_capture_of_the_fixture_site_verifies() {
-    capture_and_check(true);
-}
-
-#[test]
-fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
-    let (env, fpr, recs) = capture_and_check_with(false, &["--segment-secs", "1"]);
+/// Unzips the package into `dir` and checks every `video-segment` step: an H.264 1280x720
+/// MP4 holding exactly the journaled frames, recorded from `source`. Returns the segment
+/// steps and the frame total.
+pub fn check_video<'r>(
+    wacz: &std::path::Path,
+    dir: &std::path::Path,
+    recs: &'r [serde_json::Value],
+    source: &str,
+) -> (Vec<&'r serde_json::Value>, u64) {
     let segs: Vec<&serde_json::Value> = recs
         .iter()
         .filter(|r| r["kind"] == "video-segment")
         .collect();
     assert!(!segs.is_empty(), "no video-segment step");
-    let wacz = env.path().join("c.wacz");
-    let dir = env.path().join("x");
-    unzip(&wacz, &dir);
+    unzip(wacz, dir);
     let mut frames = 0u64;
     for s in &segs {
+        assert_eq!(s["params"]["source"], source);
         let path = s["artifacts"][0]["path"].as_str().unwrap();
         assert!(
             path.starts_with("video/segment-") && path.ends_with(".mp4"),
@@ -200,7 +196,7 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
                 "csv=p=0",
                 path,
             ],
-            &dir,
+            dir,
         );
         let text = String::from_utf8_lossy(&o.stdout).trim().to_owned();
         let journaled = s["params"]["frames"].as_u64().unwrap();
@@ -218,6 +214,142 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
         );
         frames += journaled;
     }
+    (segs, frames)
+}
+
+#[test]
+fn headless_capture_of_the_fixture_site_verifies() {
+    let (env, _, recs) = capture_and_check_with(true, &[]);
+    // Headless sessions are recorded from the DevTools screencast at a constant 25 fps.
+    let (segs, frames) = check_video(
+        &env.path().join("c.wacz"),
+        &env.path().join("x"),
+        &recs,
+        "DevTools screencast",
+    );
+    let seconds: f64 = segs
+        .iter()
+        .map(|s| {
+            let t = |k: &str| {
+                time::OffsetDateTime::parse(
+                    s[k].as_str().unwrap(),
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .unwrap()
+            };
+            (t("ended") - t("started")).as_seconds_f64()
+        })
+        .sum();
+    let fps = frames as f64 / seconds;
+    assert!(
+        (20.0..=30.0).contains(&fps),
+        "{frames} frames in {seconds:.1} s"
+    );
+}
+
+/// A profile for the media page: wait for the late change, take every video and document.
+const MEDIA_PROFILE: &str = r##"
+name = "media-test"
+description = "media page of the fixture site"
+
+[[steps]]
+action = "navigate"
+
+[[steps]]
+action = "wait"
+selector = "#status.updated"
+timeout_ms = 10000
+
+[[steps]]
+action = "extract"
+fields = { status = "#status", video = "video@src" }
+
+[[steps]]
+action = "download"
+what = "videos"
+max_files = 3
+
+[[steps]]
+action = "download"
+what = "links"
+max_files = 3
+
+[[steps]]
+action = "screenshot"
+
+[[steps]]
+action = "snapshot"
+"##;
+
+#[test]
+fn media_page_iframe_video_download_and_late_change_are_all_kept() {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let profile = env.write("media.toml", MEDIA_PROFILE.as_bytes());
+    let url = format!("{base}/media.html");
+    env.ok(
+        &[
+            "capture",
+            &url,
+            "--out",
+            "c.wacz",
+            "--headless",
+            "--profile",
+            profile.to_str().unwrap(),
+        ],
+        0,
+    );
+    let out = env.ok(&["verify", "c.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("VERIFIED"), "{out}");
+    let wacz = env.path().join("c.wacz");
+    let recs = journal(&wacz);
+
+    // The text that changed after load is what was extracted, waited for.
+    let wait = recs.iter().find(|r| r["kind"] == "wait").unwrap();
+    assert_eq!(wait["params"]["found"], true, "{wait}");
+    let extract: serde_json::Value =
+        serde_json::from_slice(&entry(&wacz, &artifact(&recs, "snapshot", "extract.json")))
+            .unwrap();
+    assert_eq!(extract["extracted"]["status"], "Status: updated after load");
+
+    // The HTML5 video and the PDF, byte for byte as served, as artifacts and in the WARC.
+    let site_file = |n: &str| std::fs::read(site::root().join(n)).unwrap();
+    let clip = entry(&wacz, &artifact(&recs, "download", "clip.mp4"));
+    let pdf = entry(&wacz, &artifact(&recs, "download", "report.pdf"));
+    assert_eq!(clip, site_file("clip.mp4"));
+    assert_eq!(pdf, site_file("report.pdf"));
+    let warc = entry(&wacz, "archive/data.warc");
+    let contains = |needle: &[u8]| warc.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(&pdf), "the PDF's bytes are not in the WARC");
+    assert!(contains(&clip), "the video's bytes are not in the WARC");
+
+    // The iframe's document and its image were archived too.
+    let cdx = String::from_utf8(entry(&wacz, "indexes/index.cdx")).unwrap();
+    for page in ["/frame.html", "/photo.png", "/clip.mp4", "/media.html"] {
+        assert!(
+            cdx.contains(&format!("{base}{page}")),
+            "{page} not indexed:\n{cdx}"
+        );
+    }
+    // ...and the DOM snapshot's MHTML holds the frame's content.
+    let mhtml = String::from_utf8_lossy(&entry(&wacz, &artifact(&recs, "snapshot", "page.mhtml")))
+        .into_owned();
+    assert!(
+        mhtml.contains("Embedded review"),
+        "the MHTML lacks the iframe"
+    );
+
+    let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+}
+
+#[test]
+fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
+    let (env, fpr, recs) = capture_and_check_with(false, &["--segment-secs", "1"]);
+    let wacz = env.path().join("c.wacz");
+    let dir = env.path().join("x");
+    let (segs, frames) = check_video(&wacz, &dir, &recs, "x11grab");
     assert!(frames >= 10, "only {frames} frames recorded");
 
     // The step timeline as WebVTT, journaled after the last segment.

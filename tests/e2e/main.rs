@@ -10,4 +10,5 @@ mod capture;
 mod cli;
 mod crash;
 mod docs;
+mod manual;
 mod site;

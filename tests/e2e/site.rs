@@ -52,6 +52,8 @@ pub fn serve() -> String {
                                 let ct = match name.rsplit('.').next() {
                                     Some("html") => "text/html; charset=utf-8",
                                     Some("png") => "image/png",
+                                    Some("mp4") => "video/mp4",
+                                    Some("pdf") => "application/pdf",
                                     _ => "application/octet-stream",
                                 };
                                 let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();

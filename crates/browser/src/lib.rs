@@ -9,7 +9,10 @@
 //! Architecture invariant: implements `webproof_capture::Browser`; nothing above it knows
 //! Chromium.
 
+pub mod cdp;
+pub mod manual;
 pub mod network;
+pub mod screencast;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -28,6 +31,9 @@ pub struct LaunchOptions {
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
     pub headless: bool,
+    /// Show the browser on this X display (the operator's own, for manual mode) instead of a
+    /// private Xvfb.
+    pub display: Option<String>,
     pub width: u32,
     pub height: u32,
 }
@@ -38,6 +44,7 @@ impl Default for LaunchOptions {
             chromium: PathBuf::from("/usr/bin/chromium"),
             chromedriver: PathBuf::from("/usr/bin/chromedriver"),
             headless: false,
+            display: None,
             width: 1280,
             height: 720,
         }
@@ -126,6 +133,8 @@ impl Chromium {
             .map_err(|e| BrowserError::new("creating a fresh browser profile", e))?;
         let (xvfb, display) = if opts.headless {
             (None, None)
+        } else if let Some(d) = &opts.display {
+            (None, Some(d.clone()))
         } else {
             let (c, d) = start_xvfb(opts.width, opts.height + 120).await?;
             (Some(c), Some(d))
@@ -250,6 +259,17 @@ impl Chromium {
             })
             .await
             .map_err(|e| BrowserError::new(cmd, e))
+    }
+
+    /// Makes WebDriver commands act on the tab with DevTools target id `target` (chromedriver's
+    /// window handles are target ids).
+    pub async fn focus_tab(&mut self, target: &str) -> Result<(), BrowserError> {
+        let handle = fantoccini::wd::WindowHandle::try_from(target.to_owned())
+            .map_err(|e| BrowserError::new("switching tabs", format!("{e:?}")))?;
+        self.client
+            .switch_to_window(handle)
+            .await
+            .map_err(|e| BrowserError::new("switching tabs", e))
     }
 
     /// Ends the WebDriver session; child processes end when `self` drops.

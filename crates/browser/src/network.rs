@@ -1,5 +1,5 @@
-//! The network archive: every request and response the page makes, collected from the DevTools
-//! protocol (a websocket to the debugger address chromedriver reports) and written as WARC/1.1
+//! The network archive: every request and response of every tab and frame, collected from the
+//! DevTools protocol (the shared browser-level [`Hub`]) and written as WARC/1.1
 //! `request`, `response` and `metadata` records while the session runs.
 //!
 //! Why CDP rather than a recording proxy: no certificate interception (the browser validates the
@@ -11,15 +11,15 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::Message;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{mpsc, oneshot};
 use webproof_capture::BrowserError;
 use webproof_evidence::digest::sha256;
 use webproof_evidence::utc::Utc;
 use webproof_evidence::warc::{self, Record};
+
+use crate::cdp::Hub;
 
 /// One CDXJ index line, before sorting.
 #[derive(Clone, Debug)]
@@ -42,10 +42,21 @@ pub struct NetworkSummary {
 /// A running network archive.
 pub struct NetworkArchive {
     stop: Option<oneshot::Sender<()>>,
+    downloads: mpsc::UnboundedSender<(String, PathBuf)>,
     task: tokio::task::JoinHandle<Result<NetworkSummary, BrowserError>>,
 }
 
+/// Downloads larger than this are kept as artifacts only, with a metadata record in the WARC.
+const MAX_ARCHIVED_DOWNLOAD: u64 = 512 << 20;
+
 impl NetworkArchive {
+    /// Archives a file the browser downloaded from `url` (now at `file`): the browser hands a
+    /// download's body to its download manager, not to the page, so the Network domain never
+    /// reports it. The response record pairs the headers the browser received with these bytes.
+    pub fn archive_download(&self, url: &str, file: &Path) {
+        let _ = self.downloads.send((url.to_owned(), file.to_owned()));
+    }
+
     /// Stops collecting (after giving outstanding bodies a moment), fsyncs the WARC.
     pub async fn stop(mut self) -> Result<NetworkSummary, BrowserError> {
         if let Some(s) = self.stop.take() {
@@ -66,6 +77,24 @@ struct Exchange {
     post: Vec<u8>,
     date: Option<Utc>,
     response: Option<Value>,
+    /// Why the browser could not give the response body (the record is then marked
+    /// `WARC-Truncated` and the reason is in its metadata record).
+    body_error: Option<String>,
+}
+
+impl Exchange {
+    /// The body length the response's Content-Length header declares (0 if none).
+    fn declared_length(&self) -> u64 {
+        self.response
+            .as_ref()
+            .and_then(|r| r["headers"].as_object())
+            .and_then(|h| {
+                h.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.as_str()?.trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
 }
 
 fn headers(v: &Value) -> Vec<(String, String)> {
@@ -85,189 +114,91 @@ fn headers(v: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// GET http://{addr}{path} on the local DevTools endpoint (which may keep the connection
-/// open: the body is read by its Content-Length).
-async fn http_get(addr: &str, path: &str) -> Result<String, BrowserError> {
-    let e = |m: String| BrowserError::new("reading the DevTools endpoint", m);
-    let fut = async {
-        let mut s = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|x| e(x.to_string()))?;
-        s.write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .map_err(|x| e(x.to_string()))?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = s.read(&mut chunk).await.map_err(|x| e(x.to_string()))?;
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..h]).to_ascii_lowercase();
-                let len = head.lines().find_map(|l| {
-                    l.strip_prefix("content-length:")
-                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                });
-                if let Some(len) = len
-                    && buf.len() >= h + 4 + len
-                {
-                    return Ok(String::from_utf8_lossy(&buf[h + 4..h + 4 + len]).into_owned());
-                }
-            }
-            if n == 0 {
-                let text = String::from_utf8_lossy(&buf).into_owned();
-                return Ok(text
-                    .split_once("\r\n\r\n")
-                    .map(|(_, b)| b.to_owned())
-                    .unwrap_or_default());
-            }
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(10), fut)
-        .await
-        .map_err(|_| e("no answer within 10 s".into()))?
-}
-
-/// Starts archiving the network traffic of the page target at `debugger` (host:port) into
-/// `warc` (appended; a `warcinfo` record is written first if the file is new).
+/// Starts archiving the network traffic of every page and frame the hub is attached to into
+/// `warc_path` (appended; a `warcinfo` record is written first if the file is new). Call
+/// before [`Hub::attach`] so the first requests are not missed.
 pub async fn start(
-    debugger: &str,
+    hub: &Hub,
     warc_path: &Path,
     warcinfo: Vec<u8>,
 ) -> Result<NetworkArchive, BrowserError> {
-    let list: Value = serde_json::from_str(&http_get(debugger, "/json/list").await?)
-        .map_err(|e| BrowserError::new("reading the DevTools target list", e))?;
-    let ws = list
-        .as_array()
-        .and_then(|a| a.iter().find(|t| t["type"] == "page"))
-        .and_then(|t| t["webSocketDebuggerUrl"].as_str())
-        .ok_or_else(|| BrowserError::new("finding the page's DevTools target", "no page target"))?
-        .to_owned();
-    let (mut sock, _) = tokio_tungstenite::connect_async(ws.as_str())
-        .await
-        .map_err(|e| BrowserError::new("connecting to DevTools", e))?;
-    sock.send(Message::text(
-        json!({"id": 1, "method": "Network.enable", "params": {"maxPostDataSize": 1048576}})
-            .to_string(),
-    ))
-    .await
-    .map_err(|e| BrowserError::new("Network.enable", e))?;
-    let fresh = !warc_path.exists();
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(warc_path)
-        .await
-        .map_err(|e| BrowserError::new(format!("opening {}", warc_path.display()), e))?;
-    let mut offset = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-    if fresh {
-        file.write_all(&warcinfo)
-            .await
-            .map_err(|e| BrowserError::new("writing the WARC", e))?;
-        offset += warcinfo.len() as u64;
-    }
+    let mut events = hub.subscribe(&["Network."]);
+    let caller = hub.caller();
+    let mut w = Warc::open(warc_path, &warcinfo).await?;
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
-    let path = warc_path.to_owned();
+    let (dl_tx, mut dl_rx) = mpsc::unbounded_channel::<(String, PathBuf)>();
     let task = tokio::spawn(async move {
+        // Exchanges by (session, request id): request ids are unique per renderer only.
         let mut ex: HashMap<String, Exchange> = HashMap::new();
-        let mut pending: HashMap<u64, String> = HashMap::new();
-        let mut cert_pending: HashMap<u64, String> = HashMap::new();
+        // Finished exchanges whose body the browser did not keep (a page's fetch() of a PDF,
+        // for one), by URL, waiting for the bytes from the download that caused them.
+        let mut bodiless: HashMap<String, Exchange> = HashMap::new();
         let mut certs_asked: HashSet<String> = HashSet::new();
-        let mut next_id = 10u64;
-        let mut sum = NetworkSummary {
-            path: path.clone(),
-            ..Default::default()
-        };
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Fetched>();
+        let mut in_flight = 0usize;
         let mut stopping: Option<tokio::time::Instant> = None;
         loop {
-            let deadline = stopping.map(|t| t + std::time::Duration::from_secs(2));
-            let msg = tokio::select! {
+            if stopping.is_some() && in_flight == 0 {
+                break;
+            }
+            let deadline = stopping.map(|t| t + std::time::Duration::from_secs(3));
+            let ev = tokio::select! {
                 _ = &mut stop_rx, if stopping.is_none() => {
                     stopping = Some(tokio::time::Instant::now());
                     continue;
                 }
                 _ = async { if let Some(d) = deadline { tokio::time::sleep_until(d).await } else { std::future::pending::<()>().await } } => break,
-                m = sock.next() => m,
-            };
-            if stopping.is_some() && pending.is_empty() && cert_pending.is_empty() {
-                break;
-            }
-            let Some(Ok(Message::Text(text))) = msg else {
-                if msg.is_none() {
-                    break;
-                }
-                continue;
-            };
-            let Ok(v) = serde_json::from_str::<Value>(text.as_str()) else {
-                continue;
-            };
-            if let Some(id) = v.get("id").and_then(Value::as_u64) {
-                if let Some(origin) = cert_pending.remove(&id) {
-                    let chain: Vec<String> = v["result"]["tableNames"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|c| c.as_str())
-                                .map(|b| {
-                                    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-                                    for chunk in b.as_bytes().chunks(64) {
-                                        pem.push_str(&String::from_utf8_lossy(chunk));
-                                        pem.push('\n');
-                                    }
-                                    pem.push_str("-----END CERTIFICATE-----\n");
-                                    pem
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let rec = Record {
-                        kind: "metadata",
-                        id: uuid::Uuid::new_v4().to_string(),
-                        date: Utc::now(),
-                        target_uri: Some(&origin),
-                        fields: vec![],
-                        content_type: "application/x-pem-file",
-                        block: chain.concat().into_bytes(),
-                    };
-                    let b = rec.to_bytes();
-                    if file.write_all(&b).await.is_ok() {
-                        offset += b.len() as u64;
+                f = done_rx.recv() => {
+                    let Some(f) = f else { continue };
+                    in_flight -= 1;
+                    match f {
+                        Fetched::Body(x, body) if body.is_empty() && x.body_error.is_none() && x.declared_length() > 0 => {
+                            bodiless.insert(x.url.clone(), x);
+                        }
+                        Fetched::Body(x, body) => w.exchange(&x, &body).await?,
+                        Fetched::Certs(origin, result) => w.raw(&cert_record(&origin, &result)).await?,
                     }
                     continue;
                 }
-                let Some(req_id) = pending.remove(&id) else {
+                d = dl_rx.recv() => {
+                    let Some((url, dl_file)) = d else { continue };
+                    // The exchange this download came from: one that got a response and
+                    // no body, newest first.
+                    let key = ex
+                        .iter()
+                        .filter(|(_, x)| x.url == url && x.response.is_some())
+                        .max_by_key(|(_, x)| x.date)
+                        .map(|(k, _)| k.clone());
+                    let exchange = key.and_then(|k| ex.remove(&k)).or_else(|| bodiless.remove(&url));
+                    let size = std::fs::metadata(&dl_file).map(|m| m.len()).unwrap_or(0);
+                    if size > MAX_ARCHIVED_DOWNLOAD {
+                        w.raw(&metadata(&url, json!({"download": true, "size": size, "archived": false,
+                            "reason": "larger than the WARC limit; the file is an artifact of its download step"}))).await?;
+                        continue;
+                    }
+                    let body = tokio::fs::read(&dl_file)
+                        .await
+                        .map_err(|e| BrowserError::new(format!("reading {}", dl_file.display()), e))?;
+                    match exchange {
+                        Some(x) => w.exchange(&x, &body).await?,
+                        // Already archived with these very bytes (a fetch whose body the browser kept).
+                        None if w.holds(&url, &body) => {}
+                        // A download started by a link goes straight to the download manager:
+                        // keep the bytes as a `resource` record at their URL.
+                        None => w.resource(&url, &body).await?,
+                    }
                     continue;
-                };
-                let Some(x) = ex.remove(&req_id) else {
-                    continue;
-                };
-                let body = match (
-                    v["result"]["body"].as_str(),
-                    v["result"]["base64Encoded"].as_bool(),
-                ) {
-                    (Some(b), Some(true)) => base64::engine::general_purpose::STANDARD
-                        .decode(b)
-                        .unwrap_or_default(),
-                    (Some(b), _) => b.as_bytes().to_vec(),
-                    _ => Vec::new(),
-                };
-                let (bytes, entry) = records(&x, &body);
-                if let Some(mut e) = entry {
-                    e.json["offset"] = json!(offset);
-                    sum.index.push(e);
                 }
-                if let Err(e) = file.write_all(&bytes).await {
-                    return Err(BrowserError::new("writing the WARC", e));
-                }
-                offset += bytes.len() as u64;
-                sum.bytes += body.len() as u64;
-                sum.responses += 1;
-                continue;
-            }
-            let p = &v["params"];
+                e = events.recv() => match e {
+                    Some(e) => e,
+                    None => break,
+                },
+            };
+            let p = &ev.params;
+            let session = ev.session.clone().unwrap_or_default();
             let rid = p["requestId"].as_str().unwrap_or("").to_owned();
-            match v["method"].as_str().unwrap_or("") {
+            let key = format!("{session}/{rid}");
+            match ev.method.as_str() {
                 "Network.requestWillBeSent" => {
                     let url = p["request"]["url"].as_str().unwrap_or("").to_owned();
                     if !url.starts_with("http") {
@@ -275,24 +206,16 @@ pub async fn start(
                     }
                     // A redirect ends the previous exchange of this request id.
                     if p.get("redirectResponse").is_some_and(|r| r.is_object())
-                        && let Some(mut prev) = ex.remove(&rid)
+                        && let Some(mut prev) = ex.remove(&key)
                     {
                         prev.response = Some(p["redirectResponse"].clone());
-                        let (bytes, entry) = records(&prev, b"");
-                        if let Some(mut e) = entry {
-                            e.json["offset"] = json!(offset);
-                            sum.index.push(e);
-                        }
-                        if file.write_all(&bytes).await.is_ok() {
-                            offset += bytes.len() as u64;
-                            sum.responses += 1;
-                        }
+                        w.exchange(&prev, b"").await?;
                     }
-                    let date = p["wallTime"].as_f64().and_then(|w| {
-                        time::OffsetDateTime::from_unix_timestamp_nanos((w * 1e9) as i128).ok()
+                    let date = p["wallTime"].as_f64().and_then(|t| {
+                        time::OffsetDateTime::from_unix_timestamp_nanos((t * 1e9) as i128).ok()
                     });
                     ex.insert(
-                        rid,
+                        key,
                         Exchange {
                             url,
                             method: p["request"]["method"].as_str().unwrap_or("GET").to_owned(),
@@ -304,66 +227,247 @@ pub async fn start(
                                 .to_vec(),
                             date: Some(date.map(Utc::from_offset).unwrap_or_else(Utc::now)),
                             response: None,
+                            body_error: None,
                         },
                     );
                 }
                 "Network.responseReceived" => {
-                    if let Some(x) = ex.get_mut(&rid) {
+                    if let Some(x) = ex.get_mut(&key) {
                         x.response = Some(p["response"].clone());
                         let url = &p["response"]["url"];
                         if url.as_str().is_some_and(|u| u.starts_with("https://"))
                             && let Some(origin) = url.as_str().and_then(origin_of)
                             && certs_asked.insert(origin.clone())
                         {
-                            next_id += 1;
-                            cert_pending.insert(next_id, origin.clone());
-                            let _ = sock
-                                .send(Message::text(json!({"id": next_id, "method": "Network.getCertificate", "params": {"origin": origin}}).to_string()))
-                                .await;
+                            in_flight += 1;
+                            let (c, tx, s) = (caller.clone(), done_tx.clone(), session.clone());
+                            tokio::spawn(async move {
+                                let r = c
+                                    .call(
+                                        "Network.getCertificate",
+                                        json!({"origin": origin}),
+                                        Some(&s),
+                                    )
+                                    .await;
+                                let _ = tx.send(Fetched::Certs(origin, r.unwrap_or(Value::Null)));
+                            });
                         }
                     }
                 }
-                "Network.loadingFinished" if ex.contains_key(&rid) => {
-                    next_id += 1;
-                    pending.insert(next_id, rid.clone());
-                    let _ = sock
-                        .send(Message::text(json!({"id": next_id, "method": "Network.getResponseBody", "params": {"requestId": rid}}).to_string()))
-                        .await;
+                "Network.loadingFinished" => {
+                    if let Some(mut x) = ex.remove(&key) {
+                        in_flight += 1;
+                        let (c, tx) = (caller.clone(), done_tx.clone());
+                        tokio::spawn(async move {
+                            let r = c
+                                .call(
+                                    "Network.getResponseBody",
+                                    json!({"requestId": rid}),
+                                    Some(&session),
+                                )
+                                .await;
+                            let body = match r {
+                                Ok(v) => match (v["body"].as_str(), v["base64Encoded"].as_bool()) {
+                                    (Some(b), Some(true)) => {
+                                        base64::engine::general_purpose::STANDARD
+                                            .decode(b)
+                                            .unwrap_or_default()
+                                    }
+                                    (Some(b), _) => b.as_bytes().to_vec(),
+                                    _ => Vec::new(),
+                                },
+                                Err(e) => {
+                                    x.body_error = Some(e.message);
+                                    Vec::new()
+                                }
+                            };
+                            let _ = tx.send(Fetched::Body(x, body));
+                        });
+                    }
                 }
                 "Network.loadingFailed" => {
-                    if let Some(x) = ex.remove(&rid) {
-                        let rec = Record {
-                            kind: "metadata",
-                            id: uuid::Uuid::new_v4().to_string(),
-                            date: x.date.unwrap_or_else(Utc::now),
-                            target_uri: Some(&x.url),
-                            fields: vec![],
-                            content_type: "application/json",
-                            block: json!({"error": p["errorText"], "canceled": p["canceled"], "blocked": p["blockedReason"]}).to_string().into_bytes(),
-                        };
-                        let b = rec.to_bytes();
-                        if file.write_all(&b).await.is_ok() {
-                            offset += b.len() as u64;
-                        }
-                        sum.failures += 1;
+                    if let Some(x) = ex.remove(&key) {
+                        w.raw(&metadata(&x.url, json!({"error": p["errorText"], "canceled": p["canceled"], "blocked": p["blockedReason"]}))).await?;
+                        w.sum.failures += 1;
                     }
                 }
                 _ => {}
             }
         }
-        file.flush()
-            .await
-            .map_err(|e| BrowserError::new("writing the WARC", e))?;
-        file.sync_all()
-            .await
-            .map_err(|e| BrowserError::new("syncing the WARC", e))?;
-        let _ = sock.close(None).await;
-        Ok(sum)
+        // Bodies that never came: the response is kept, marked truncated, with the reason.
+        for (_, mut x) in bodiless {
+            x.body_error = Some("the browser kept no body for this response".into());
+            w.exchange(&x, b"").await?;
+        }
+        w.finish().await
     });
     Ok(NetworkArchive {
         stop: Some(stop_tx),
+        downloads: dl_tx,
         task,
     })
+}
+
+/// The WARC file being written, its length, and what it holds.
+struct Warc {
+    file: tokio::fs::File,
+    offset: u64,
+    sum: NetworkSummary,
+    /// (URL, SHA-256 of the payload) of every response with a body written so far.
+    payloads: HashSet<(String, String)>,
+}
+
+impl Warc {
+    async fn open(path: &Path, warcinfo: &[u8]) -> Result<Self, BrowserError> {
+        let fresh = !path.exists();
+        let file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .await
+            .map_err(|e| BrowserError::new(format!("opening {}", path.display()), e))?;
+        let offset = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+        let mut w = Warc {
+            file,
+            offset,
+            sum: NetworkSummary {
+                path: path.to_owned(),
+                ..Default::default()
+            },
+            payloads: HashSet::new(),
+        };
+        if fresh {
+            w.raw(warcinfo).await?;
+        }
+        Ok(w)
+    }
+
+    /// Whether a response for `url` with exactly `body` is already archived.
+    fn holds(&self, url: &str, body: &[u8]) -> bool {
+        self.payloads
+            .contains(&(url.to_owned(), sha256(body).to_string()))
+    }
+
+    async fn raw(&mut self, bytes: &[u8]) -> Result<(), BrowserError> {
+        self.file
+            .write_all(bytes)
+            .await
+            .map_err(|e| BrowserError::new("writing the WARC", e))?;
+        self.offset += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// The request, response and metadata records of one exchange, indexed.
+    async fn exchange(&mut self, x: &Exchange, body: &[u8]) -> Result<(), BrowserError> {
+        let (bytes, entry) = records(x, body);
+        if !body.is_empty() {
+            self.payloads
+                .insert((x.url.clone(), sha256(body).to_string()));
+        }
+        if let Some(mut e) = entry {
+            e.json["offset"] = json!(self.offset);
+            self.sum.index.push(e);
+            self.sum.responses += 1;
+            self.sum.bytes += body.len() as u64;
+        }
+        self.raw(&bytes).await
+    }
+
+    /// A `resource` record: bytes at a URL with no HTTP exchange the browser reported.
+    async fn resource(&mut self, url: &str, body: &[u8]) -> Result<(), BrowserError> {
+        let date = Utc::now();
+        let digest = format!("sha256:{}", sha256(body));
+        let mime = mime_of(url);
+        let rec = Record {
+            kind: "resource",
+            id: uuid::Uuid::new_v4().to_string(),
+            date,
+            target_uri: Some(url),
+            fields: vec![("WARC-Payload-Digest".to_owned(), digest.clone())],
+            content_type: mime,
+            block: body.to_vec(),
+        }
+        .to_bytes();
+        self.sum.index.push(IndexEntry {
+            surt: warc::surt(url),
+            timestamp: warc::timestamp14(&date),
+            json: json!({"url": url, "mime": mime, "status": "200", "digest": digest,
+                "filename": "data.warc", "offset": self.offset, "length": rec.len()}),
+        });
+        self.sum.responses += 1;
+        self.sum.bytes += body.len() as u64;
+        self.raw(&rec).await
+    }
+
+    async fn finish(mut self) -> Result<NetworkSummary, BrowserError> {
+        self.file
+            .flush()
+            .await
+            .map_err(|e| BrowserError::new("writing the WARC", e))?;
+        self.file
+            .sync_all()
+            .await
+            .map_err(|e| BrowserError::new("syncing the WARC", e))?;
+        Ok(self.sum)
+    }
+}
+
+/// A `metadata` record of JSON about `url`.
+fn metadata(url: &str, info: Value) -> Vec<u8> {
+    Record {
+        kind: "metadata",
+        id: uuid::Uuid::new_v4().to_string(),
+        date: Utc::now(),
+        target_uri: Some(url),
+        fields: vec![],
+        content_type: "application/json",
+        block: info.to_string().into_bytes(),
+    }
+    .to_bytes()
+}
+
+enum Fetched {
+    Body(Exchange, Vec<u8>),
+    Certs(String, Value),
+}
+
+/// A `metadata` record holding an origin's certificate chain as PEM.
+fn cert_record(origin: &str, result: &Value) -> Vec<u8> {
+    let chain: Vec<String> = result["tableNames"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str())
+                .map(|b| {
+                    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+                    for chunk in b.as_bytes().chunks(64) {
+                        pem.push_str(&String::from_utf8_lossy(chunk));
+                        pem.push('\n');
+                    }
+                    pem.push_str("-----END CERTIFICATE-----\n");
+                    pem
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Record {
+        kind: "metadata",
+        id: uuid::Uuid::new_v4().to_string(),
+        date: Utc::now(),
+        target_uri: Some(origin),
+        fields: vec![],
+        content_type: "application/x-pem-file",
+        block: chain.concat().into_bytes(),
+    }
+    .to_bytes()
+}
+
+/// A media type for a downloaded file, from its URL's extension.
+fn mime_of(url: &str) -> &'static str {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
 }
 
 fn origin_of(url: &str) -> Option<String> {
@@ -387,6 +491,9 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
         "WARC-Payload-Digest".to_owned(),
         format!("sha256:{}", sha256(body)),
     )];
+    if x.body_error.is_some() {
+        fields.push(("WARC-Truncated".to_owned(), "unspecified".to_owned()));
+    }
     if !ip.is_empty() {
         fields.push((
             "WARC-IP-Address".to_owned(),
@@ -434,6 +541,7 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
             block: json!({
                 "remote_ip": r["remoteIPAddress"], "remote_port": r["remotePort"], "protocol": r["protocol"],
                 "security": r["securityState"], "tls": r["securityDetails"], "from_cache": r["fromDiskCache"],
+                "body_error": x.body_error,
             })
             .to_string()
             .into_bytes(),

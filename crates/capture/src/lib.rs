@@ -7,6 +7,7 @@
 //! Architecture invariant: depends on `webproof-evidence` only.
 
 pub mod environment;
+pub mod manual;
 pub mod profile;
 pub mod vtt;
 
@@ -269,7 +270,7 @@ impl<'c> Session<'c> {
                 let values = b.eval(scripts::EXTRACT, vec![spec]).await?;
                 let st = b.state().await?;
                 let bytes = serde_json::to_vec_pretty(
-                    &serde_json::json!({"url": st.url, "fields": values}),
+                    &serde_json::json!({"url": st.url, "extracted": values}),
                 )
                 .map_err(|e| BrowserError::new("extract", e))?;
                 params.insert("fields".into(), values);

@@ -64,3 +64,61 @@ fetch(url, {credentials: 'include'}).then(async (r) => {
   fr.readAsDataURL(blob);
 }).catch((e) => done({error: String(e)}));
 "#;
+
+/// Manual mode: installed in every document of every tab and frame before the page runs.
+/// Reports the operator's clicks, finished field edits (`change`, not keystrokes), form
+/// submissions, top-level page loads and tab activations through the DevTools binding
+/// `__webproofEvent`. A password (or card) field's value never leaves the page: only as many
+/// bullets as it has characters.
+pub const MANUAL_RECORDER: &str = r#"
+(() => {
+  if (window.__webproofInstalled) return;
+  window.__webproofInstalled = true;
+  const send = (o) => { o.frame = window.top !== window; o.url = location.href;
+    try { window.__webproofEvent(JSON.stringify(o)); } catch (e) {} };
+  const describe = (el) => {
+    const parts = [];
+    for (let n = el; n && n.nodeType === 1 && parts.length < 5; n = n.parentElement) {
+      let p = n.localName;
+      if (n.id) { parts.unshift(p + '#' + CSS.escape(n.id)); break; }
+      const sib = n.parentElement ? [...n.parentElement.children].filter((c) => c.localName === n.localName) : [];
+      if (sib.length > 1) p += ':nth-of-type(' + (sib.indexOf(n) + 1) + ')';
+      parts.unshift(p);
+    }
+    return parts.join(' > ');
+  };
+  const secret = (el) => el && (el.type === 'password' || /password|cc-/.test(el.autocomplete || ''));
+  const mask = (v) => '\u2022'.repeat([...v].length);
+  addEventListener('click', (e) => {
+    const el = (e.target.closest && e.target.closest('a,button,input,select,textarea,label,summary,[role=button],[onclick]')) || e.target;
+    if (!el || el.nodeType !== 1) return;
+    const isInput = el.localName === 'input' || el.localName === 'textarea';
+    const text = isInput ? (['submit', 'button', 'reset'].includes(el.type) ? el.value : (el.placeholder || el.name || ''))
+                         : (el.innerText || el.alt || el.title || '');
+    send({type: 'click', selector: describe(el), text: String(text).trim().slice(0, 200),
+          href: el.href ? String(el.href) : null, x: e.clientX, y: e.clientY});
+  }, true);
+  addEventListener('change', (e) => {
+    const el = e.target;
+    if (!el || !('value' in el)) return;
+    const s = secret(el);
+    const v = (el.type === 'checkbox' || el.type === 'radio') ? String(el.checked)
+            : (el.type === 'file' ? [...(el.files || [])].map((f) => f.name).join(', ') : String(el.value));
+    send({type: 'input', selector: describe(el), name: el.name || null,
+          field_type: el.type || el.localName, value: s ? mask(v) : v.slice(0, 10000), masked: !!s});
+  }, true);
+  addEventListener('submit', (e) => {
+    const f = e.target;
+    send({type: 'submit', selector: describe(f), action: f.action || null, method: (f.method || 'get').toLowerCase()});
+  }, true);
+  if (window.top === window) {
+    if (document.readyState !== 'complete') {
+      addEventListener('load', () => send({type: 'load', title: document.title, referrer: document.referrer || null}));
+    }
+    addEventListener('hashchange', () => send({type: 'load', title: document.title, referrer: null}));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') send({type: 'tab-shown', title: document.title});
+    });
+  }
+})();
+"#;

@@ -270,6 +270,37 @@ impl Capture {
         Ok(self.append(step)?.0)
     }
 
+    /// Appends a step whose one artifact is a file the browser saved elsewhere (a download):
+    /// it is moved (or, across file systems, copied) to `artifacts/<seq>-<name>`, fsynced and
+    /// hashed where it lies, then the record is journaled.
+    pub fn add_step_moving_file(
+        &mut self,
+        step: NewStep,
+        src: &Path,
+        name: &str,
+        media_type: &str,
+    ) -> Result<StepRecord, CaptureError> {
+        if self.is_sealed() {
+            return Err(CaptureError::Sealed);
+        }
+        let rel = layout::artifact_path(self.next_seq(), name);
+        let dst = self.dir.join(&rel);
+        if let Some(parent) = dst.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        if fs::rename(src, &dst).is_err() {
+            fs::copy(src, &dst).map_err(io_err(src))?;
+            fs::remove_file(src).map_err(io_err(src))?;
+        }
+        File::open(&dst)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&dst))?;
+        sync_parent(&dst).map_err(io_err(&dst))?;
+        let mut step = step;
+        step.artifacts.push(self.artifact_of(&rel, media_type)?);
+        Ok(self.append(step)?.0)
+    }
+
     /// Appends a `note` step with the operator's text.
     pub fn add_note(&mut self, text: &str) -> Result<StepRecord, CaptureError> {
         let mut params = Map::new();

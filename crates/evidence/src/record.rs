@@ -26,6 +26,8 @@ pub enum StepKind {
     Screenshot,
     Snapshot,
     Download,
+    /// A tab opened, shown or closed (manual mode).
+    Tab,
     NetworkArchive,
     VideoSegment,
     File,
@@ -46,6 +48,7 @@ impl StepKind {
             StepKind::Screenshot => "screenshot",
             StepKind::Snapshot => "snapshot",
             StepKind::Download => "download",
+            StepKind::Tab => "tab",
             StepKind::NetworkArchive => "network-archive",
             StepKind::VideoSegment => "video-segment",
             StepKind::File => "file",

@@ -92,6 +92,8 @@ pub struct Stats {
     pub frames: u64,
     pub seconds: f64,
     pub segments: u32,
+    /// Pictures of a frame recording that could not be decoded (the previous one was kept).
+    pub undecodable: u64,
 }
 
 impl Stats {
@@ -147,6 +149,39 @@ impl Recording {
         }
     }
 
+    /// Records pictures handed over through the returned [`FrameFeed`] (JPEG or PNG, e.g. the
+    /// DevTools screencast of a headless browser) as a constant-rate video: every tick of
+    /// `opts.fps` encodes the newest picture received, so time in the video is wall-clock time
+    /// even though a screencast only sends a picture when the page changes. `opts.display` is
+    /// only a label here.
+    pub fn start_frames(opts: RecorderOptions) -> Result<(Self, FrameFeed), RecorderError> {
+        std::fs::create_dir_all(&opts.dir).map_err(|source| RecorderError::Io {
+            path: opts.dir.clone(),
+            source,
+        })?;
+        ff::init().map_err(ffe("initialising"))?;
+        ff::util::log::set_level(ff::util::log::Level::Error);
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seg_tx, segments) = mpsc::channel();
+        let (feed_tx, feed_rx) = mpsc::channel();
+        let stop2 = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("webproof-recorder".into())
+            .spawn(move || record_frames(opts, stop2, seg_tx, feed_rx))
+            .map_err(|source| RecorderError::Io {
+                path: PathBuf::from("recorder thread"),
+                source,
+            })?;
+        Ok((
+            Recording {
+                stop,
+                thread: Some(thread),
+                segments,
+            },
+            FrameFeed { tx: feed_tx },
+        ))
+    }
+
     /// Segments closed since the last call.
     pub fn closed_segments(&self) -> Vec<Segment> {
         self.segments.try_iter().collect()
@@ -169,6 +204,19 @@ impl Drop for Recording {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Hands encoded pictures (JPEG or PNG bytes) to a frame recording.
+#[derive(Clone)]
+pub struct FrameFeed {
+    tx: mpsc::Sender<Vec<u8>>,
+}
+
+impl FrameFeed {
+    /// Queues a picture; false once the recording has stopped.
+    pub fn send(&self, picture: Vec<u8>) -> bool {
+        self.tx.send(picture).is_ok()
     }
 }
 
@@ -310,11 +358,8 @@ fn record(
         scaling::Flags::BILINEAR,
     )
     .map_err(ffe("creating the scaler"))?;
-    let per_segment = u64::from(opts.fps) * u64::from(opts.segment_secs.max(1));
     let t0 = Instant::now();
-    let mut stats = Stats::default();
-    let mut index = 1;
-    let mut seg = SegmentWriter::open(&opts, index)?;
+    let mut out = Segmenter::new(&opts, seg_tx)?;
     let mut raw = frame::Video::empty();
     let mut yuv = frame::Video::empty();
     for (stream, packet) in ictx.packets() {
@@ -330,26 +375,63 @@ fn record(
             scaler
                 .run(&raw, &mut yuv)
                 .map_err(ffe("converting a frame"))?;
-            seg.push(&mut yuv)?;
-            stats.frames += 1;
-            if seg.frames >= per_segment {
-                let done = seg.finish()?;
-                stats.segments += 1;
-                let _ = seg_tx.send(done);
-                index += 1;
-                seg = SegmentWriter::open(&opts, index)?;
-            }
+            out.push(&mut yuv)?;
         }
     }
-    let done = seg.finish()?;
-    if done.frames > 0 {
-        stats.segments += 1;
-        let _ = seg_tx.send(done);
-    } else {
-        let _ = std::fs::remove_file(&done.path);
+    out.finish(t0)
+}
+
+/// Cuts the encoded stream into segments and reports each closed one.
+struct Segmenter<'o> {
+    opts: &'o RecorderOptions,
+    seg: Option<SegmentWriter>,
+    per_segment: u64,
+    stats: Stats,
+    tx: mpsc::Sender<Segment>,
+}
+
+impl<'o> Segmenter<'o> {
+    fn new(opts: &'o RecorderOptions, tx: mpsc::Sender<Segment>) -> Result<Self, RecorderError> {
+        Ok(Segmenter {
+            opts,
+            seg: Some(SegmentWriter::open(opts, 1)?),
+            per_segment: u64::from(opts.fps) * u64::from(opts.segment_secs.max(1)),
+            stats: Stats::default(),
+            tx,
+        })
     }
-    stats.seconds = t0.elapsed().as_secs_f64();
-    Ok(stats)
+
+    fn push(&mut self, yuv: &mut frame::Video) -> Result<(), RecorderError> {
+        let Some(seg) = self.seg.as_mut() else {
+            return Err(RecorderError::Thread);
+        };
+        seg.push(yuv)?;
+        self.stats.frames += 1;
+        if seg.frames >= self.per_segment {
+            let next = seg.index + 1;
+            if let Some(done) = self.seg.take() {
+                let done = done.finish()?;
+                self.stats.segments += 1;
+                let _ = self.tx.send(done);
+            }
+            self.seg = Some(SegmentWriter::open(self.opts, next)?);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, t0: Instant) -> Result<Stats, RecorderError> {
+        if let Some(seg) = self.seg.take() {
+            let done = seg.finish()?;
+            if done.frames > 0 {
+                self.stats.segments += 1;
+                let _ = self.tx.send(done);
+            } else {
+                let _ = std::fs::remove_file(&done.path);
+            }
+        }
+        self.stats.seconds = t0.elapsed().as_secs_f64();
+        Ok(self.stats)
+    }
 }
 
 fn open_input(
@@ -380,4 +462,86 @@ fn open_input(
         .video()
         .map_err(ffe("opening the rawvideo decoder"))?;
     Ok((ictx, dec, idx))
+}
+
+/// Decodes one JPEG or PNG picture.
+fn decode_picture(bytes: &[u8]) -> Result<frame::Video, RecorderError> {
+    let id = if bytes.starts_with(b"\x89PNG") {
+        codec::Id::PNG
+    } else {
+        codec::Id::MJPEG
+    };
+    let codec = ff::decoder::find(id).ok_or(RecorderError::Missing("JPEG/PNG decoder"))?;
+    let mut dec = codec::context::Context::new_with_codec(codec)
+        .decoder()
+        .video()
+        .map_err(ffe("opening the picture decoder"))?;
+    let pkt = ff::Packet::copy(bytes);
+    dec.send_packet(&pkt)
+        .map_err(ffe("decoding a screencast picture"))?;
+    dec.send_eof()
+        .map_err(ffe("decoding a screencast picture"))?;
+    let mut f = frame::Video::empty();
+    dec.receive_frame(&mut f)
+        .map_err(ffe("decoding a screencast picture"))?;
+    Ok(f)
+}
+
+fn record_frames(
+    opts: RecorderOptions,
+    stop: Arc<AtomicBool>,
+    seg_tx: mpsc::Sender<Segment>,
+    feed: mpsc::Receiver<Vec<u8>>,
+) -> Result<Stats, RecorderError> {
+    let t0 = Instant::now();
+    let mut out = Segmenter::new(&opts, seg_tx)?;
+    // Black until the first picture arrives.
+    let mut yuv = frame::Video::new(format::Pixel::YUV420P, opts.width, opts.height);
+    for (plane, value) in [(0, 16u8), (1, 128), (2, 128)] {
+        yuv.data_mut(plane).fill(value);
+    }
+    let mut scaler: Option<(scaling::Context, (format::Pixel, u32, u32))> = None;
+    let tick = std::time::Duration::from_secs_f64(1.0 / f64::from(opts.fps.max(1)));
+    let mut encoded: u64 = 0;
+    while !stop.load(Ordering::SeqCst) {
+        // The newest picture wins; older ones queued during a slow tick are skipped.
+        if let Some(bytes) = feed.try_iter().last() {
+            match decode_picture(&bytes) {
+                Ok(pic) => {
+                    let key = (pic.format(), pic.width(), pic.height());
+                    if scaler.as_ref().is_none_or(|(_, k)| *k != key) {
+                        let ctx = scaling::Context::get(
+                            key.0,
+                            key.1,
+                            key.2,
+                            format::Pixel::YUV420P,
+                            opts.width,
+                            opts.height,
+                            scaling::Flags::BILINEAR,
+                        )
+                        .map_err(ffe("creating the scaler"))?;
+                        scaler = Some((ctx, key));
+                    }
+                    if let Some((ctx, _)) = scaler.as_mut() {
+                        let mut fresh = frame::Video::empty();
+                        ctx.run(&pic, &mut fresh)
+                            .map_err(ffe("converting a frame"))?;
+                        yuv = fresh;
+                    }
+                }
+                Err(_) => out.stats.undecodable += 1,
+            }
+        }
+        // Constant rate: encode as many frames as wall-clock time asks for.
+        let due = (t0.elapsed().as_secs_f64() * f64::from(opts.fps)) as u64 + 1;
+        while encoded < due {
+            out.push(&mut yuv)?;
+            encoded += 1;
+        }
+        let next = t0 + tick.mul_f64(encoded as f64);
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+    out.finish(t0)
 }

@@ -1,0 +1,714 @@
+//! `webproof capture`: step 0 (the environment), then the browser session — by a capture
+//! profile or by the operator's own hands (`--manual`) — with the screen recording and the
+//! network archive running, every step journaled as it completes, then seal.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::{Map, Value, json};
+use webproof_browser::cdp::Hub;
+use webproof_browser::manual::{Seen, Watcher};
+use webproof_capture::manual::ManualEvent;
+use webproof_capture::{Action, Session};
+use webproof_evidence::capture::Capture;
+use webproof_evidence::journal::{NewStep, Recovery};
+use webproof_evidence::layout;
+use webproof_evidence::manifest::Case;
+use webproof_evidence::record::{StepKind, StepRecord};
+use webproof_evidence::utc::Utc;
+
+use crate::{VERSION, home, load_signers, print_env, seal_and_package, uuid_like};
+
+#[derive(Args)]
+pub struct CaptureArgs {
+    /// The page to capture.
+    url: String,
+    /// Package to write (.wacz).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Run Chromium headless instead of in webproof's private Xvfb display (the session is
+    /// then recorded from the DevTools screencast).
+    #[arg(long, conflicts_with = "manual")]
+    headless: bool,
+    /// You drive the browser: it opens on your screen (DISPLAY, or --display) and every
+    /// navigation, click, field edit, download and tab change is recorded as a step until you
+    /// type `q` (or close the browser).
+    #[arg(long, conflicts_with = "profile")]
+    manual: bool,
+    /// X display for the browser in manual mode (default: $DISPLAY).
+    #[arg(long)]
+    display: Option<String>,
+    #[arg(long)]
+    case: Option<String>,
+    /// A note recorded as a `note` step and in the manifest.
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long)]
+    notary_home: Option<PathBuf>,
+    /// Capture profile: a shipped name (`webproof profiles list`) or a .toml file. Default: the
+    /// profile whose URL patterns match, else `generic`.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Capture even though the environment check fails; the reason is recorded in step 0.
+    #[arg(long, value_name = "REASON")]
+    override_env: Option<String>,
+    /// Screen-recording segment length in seconds.
+    #[arg(long, default_value_t = 60)]
+    segment_secs: u32,
+    /// Do not record the screen.
+    #[arg(long)]
+    no_video: bool,
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: PathBuf,
+    #[arg(long)]
+    keep_work: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Progress on the terminal: a spinner with the elapsed time and the last step when stderr
+/// is a terminal, plain lines otherwise (logs, tests).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(std::time::Duration::from_millis(200));
+            b
+        });
+        Progress { bar }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => {
+                b.println(text);
+                b.set_message(text.trim().to_owned());
+            }
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn step(&self, r: &StepRecord) {
+        self.line(&format!(
+            "  step {}: {} {} ({} artifacts)",
+            r.seq,
+            r.kind.as_str(),
+            r.url.as_deref().unwrap_or(""),
+            r.artifacts.len()
+        ));
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
+    if a.out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            a.out.display()
+        );
+    }
+    let manual_display = if a.manual {
+        match a.display.clone().or_else(|| std::env::var("DISPLAY").ok()) {
+            Some(d) if !d.is_empty() => Some(d),
+            _ => bail!(
+                "manual mode shows the browser on your screen: run it in a desktop session (DISPLAY) or pass --display"
+            ),
+        }
+    } else {
+        None
+    };
+    let (actions, profile) = if a.manual {
+        (vec![Action::Navigate(a.url.clone())], None)
+    } else {
+        let name = a
+            .profile
+            .clone()
+            .unwrap_or_else(|| webproof_capture::profile::suggest(&a.url).to_owned());
+        let profile = webproof_capture::profile::Profile::load(&name)?;
+        (resolve_asks(profile.actions(&a.url))?, Some(profile))
+    };
+    let signers = load_signers(a.notary_home.as_deref())?;
+    let dir = home()?
+        .join("captures")
+        .join(format!("capture-{}", uuid_like()));
+    let progress = Progress::new();
+    match &profile {
+        Some(p) => progress.line(&format!("profile: {} ({})", p.name, p.description)),
+        None => progress.line("manual mode: you drive the browser"),
+    }
+    let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    progress.line(&format!("capture directory: {}", dir.display()));
+    let mut opts = webproof_browser::LaunchOptions {
+        chromium: a.chromium.clone(),
+        chromedriver: a.chromedriver.clone(),
+        headless: a.headless,
+        display: manual_display,
+        ..Default::default()
+    };
+    if let Some(v) = profile.as_ref().and_then(|p| p.viewport) {
+        opts.width = v.width;
+        opts.height = v.height;
+    }
+    let case = Case {
+        id: a.case.clone(),
+        note: a.note.clone(),
+    };
+    if !environment_step(&mut cap, &a, &progress)? {
+        progress.done();
+        cap.record_interruption(
+            "the environment check failed and the operator did not override it; the browser was not started",
+            &Recovery { torn_tail: None },
+        )?;
+        seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+        bail!(
+            "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
+            a.out.display()
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut actions = actions;
+    if let Some(n) = &a.note {
+        actions.push(Action::Note(n.clone()));
+    }
+    let outcome = rt.block_on(browser_session(&mut cap, &a, &opts, &actions, &progress));
+    progress.done();
+    match outcome {
+        Ok(()) => {
+            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(reason) => {
+            // Keep what was captured: record why it stopped, and seal.
+            let reason = format!("{reason:#}");
+            cap.record_interruption(
+                &format!("capture stopped: {reason}"),
+                &Recovery { torn_tail: None },
+            )?;
+            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            bail!(
+                "capture stopped: {reason}; what was captured before is sealed in {}",
+                a.out.display()
+            )
+        }
+    }
+}
+
+/// Step 0. Returns false when the environment fails and the operator did not override it.
+fn environment_step(cap: &mut Capture, a: &CaptureArgs, progress: &Progress) -> Result<bool> {
+    use webproof_capture::environment::{self, Grade};
+    let started = Utc::now();
+    let report = environment::collect(&environment::Probe {
+        target_url: Some(a.url.clone()),
+        chromium: a.chromium.clone(),
+        chromedriver: a.chromedriver.clone(),
+        webproof_version: VERSION.into(),
+    });
+    print_env(&report);
+    let worst = report.worst();
+    let mut params = Map::new();
+    params.insert("worst".into(), worst.as_str().into());
+    params.insert(
+        "findings".into(),
+        json!(
+            report
+                .findings
+                .iter()
+                .map(|f| json!({"id": f.id, "grade": f.grade, "summary": f.summary}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    if worst == Grade::Fail {
+        params.insert("override".into(), json!(a.override_env));
+    }
+    let bytes = serde_json::to_vec_pretty(&report)?;
+    let r = cap.add_step(
+        StepKind::Environment,
+        started,
+        Some(a.url.clone()),
+        params,
+        &[("environment.json", "application/json", &bytes)],
+    )?;
+    progress.line(&format!(
+        "  step {}: environment ({})",
+        r.seq,
+        worst.as_str()
+    ));
+    Ok(worst != Grade::Fail || a.override_env.is_some())
+}
+
+/// What records the screen: x11grab of the browser's display, or the DevTools screencast.
+struct Recorder {
+    recording: webproof_recorder::Recording,
+    forward: Option<tokio::task::JoinHandle<()>>,
+}
+
+async fn start_recorder(
+    a: &CaptureArgs,
+    browser: &webproof_browser::Chromium,
+    hub: Option<&Hub>,
+    video_dir: &Path,
+    opts: &webproof_browser::LaunchOptions,
+) -> Result<Option<Recorder>> {
+    if a.no_video {
+        return Ok(None);
+    }
+    if let Some(display) = browser.display() {
+        let mut ro = webproof_recorder::RecorderOptions::new(display, video_dir);
+        ro.segment_secs = a.segment_secs;
+        ro.width = opts.width;
+        ro.height = opts.height;
+        let recording =
+            webproof_recorder::Recording::start(ro).context("starting the screen recording")?;
+        return Ok(Some(Recorder {
+            recording,
+            forward: None,
+        }));
+    }
+    let Some(hub) = hub else {
+        return Ok(None);
+    };
+    let page = hub.pages().into_iter().next().context("no tab to record")?;
+    let mut ro = webproof_recorder::RecorderOptions::new("screencast", video_dir);
+    ro.segment_secs = a.segment_secs;
+    ro.width = opts.width;
+    ro.height = opts.height;
+    ro.fps = 25;
+    let (recording, feed) = webproof_recorder::Recording::start_frames(ro)
+        .context("starting the screencast recording")?;
+    let mut pictures =
+        webproof_browser::screencast::start(hub, &page.session, opts.width, opts.height).await?;
+    let forward = tokio::spawn(async move {
+        while let Some(p) = pictures.recv().await {
+            if !feed.send(p) {
+                break;
+            }
+        }
+    });
+    Ok(Some(Recorder {
+        recording,
+        forward: Some(forward),
+    }))
+}
+
+async fn browser_session(
+    cap: &mut Capture,
+    a: &CaptureArgs,
+    opts: &webproof_browser::LaunchOptions,
+    actions: &[Action],
+    progress: &Progress,
+) -> Result<()> {
+    let mut browser = webproof_browser::Chromium::launch(opts).await?;
+    let hub = match browser.debugger_address() {
+        Some(addr) => Some(Hub::connect(&addr).await?),
+        None => {
+            progress.line(
+                "  warning: chromedriver reported no DevTools address; the network is not archived",
+            );
+            None
+        }
+    };
+    let network = match &hub {
+        Some(hub) => {
+            std::fs::create_dir_all(cap.dir().join("archive"))?;
+            let info = webproof_evidence::wacz::warcinfo(
+                cap.id(),
+                a.case.as_deref(),
+                &Utc::now(),
+                &format!("webproof {VERSION}"),
+            );
+            let n =
+                webproof_browser::network::start(hub, &cap.dir().join(layout::WARC), info).await?;
+            hub.attach(vec![]).await?;
+            Some(n)
+        }
+        None => None,
+    };
+    let video_dir = cap.dir().join(layout::VIDEO_DIR);
+    let mut recorder = start_recorder(a, &browser, hub.as_ref(), &video_dir, opts).await?;
+    let result: Result<()> = async {
+        let r = Session::new(cap).record_browser(&browser)?;
+        progress.step(&r);
+        for action in actions {
+            let r = Session::new(cap).run(&mut browser, action).await?;
+            progress.step(&r);
+            archive_downloads(network.as_ref(), cap, &r);
+            if let Some(rec) = &recorder {
+                journal_segments(cap, rec.recording.closed_segments(), opts, progress)?;
+            }
+        }
+        if a.manual {
+            let hub = hub
+                .as_ref()
+                .context("manual mode needs the DevTools connection")?;
+            manual_session(
+                cap,
+                hub,
+                &mut browser,
+                recorder.as_ref(),
+                network.as_ref(),
+                opts,
+                progress,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Some(n) = network {
+        match n.stop().await {
+            Ok(summary) => journal_network(cap, summary, progress)?,
+            Err(e) => progress.line(&format!("  network archive ended with an error: {e}")),
+        }
+    }
+    if let Some(rec) = recorder.take() {
+        if let Some(f) = rec.forward {
+            f.abort();
+        }
+        match rec.recording.stop() {
+            Ok((segs, stats)) => {
+                journal_segments(cap, segs, opts, progress)?;
+                write_subtitles(cap, progress)?;
+                progress.line(&format!(
+                    "  recorded {} frames in {:.1} s ({:.1} fps), {} segments",
+                    stats.frames,
+                    stats.seconds,
+                    stats.fps(),
+                    stats.segments
+                ));
+            }
+            Err(e) => progress.line(&format!("  screen recording ended with an error: {e}")),
+        }
+    }
+    let _ = browser.close().await;
+    result
+}
+
+/// Commands the operator types in the terminal during a manual session.
+const MANUAL_HELP: &str = "manual mode: use the browser; in this terminal type  s  (full-page screenshot + DOM snapshot of the active tab),  n TEXT  (a note),  q  (end and seal)";
+
+async fn manual_session(
+    cap: &mut Capture,
+    hub: &Hub,
+    browser: &mut webproof_browser::Chromium,
+    recorder: Option<&Recorder>,
+    network: Option<&webproof_browser::network::NetworkArchive>,
+    opts: &webproof_browser::LaunchOptions,
+    progress: &Progress,
+) -> Result<()> {
+    let downloads = cap
+        .dir()
+        .with_extension("downloads")
+        .to_string_lossy()
+        .into_owned();
+    let mut watcher = Watcher::start(hub, Path::new(&downloads)).await?;
+    let (line_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match stdin.read_line(&mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = line_tx.send(None);
+                    break;
+                }
+                Ok(_) => {
+                    if line_tx
+                        .send(Some(line.trim_end_matches(['\r', '\n']).to_owned()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    progress.line(MANUAL_HELP);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let end = loop {
+        tokio::select! {
+            seen = watcher.next() => match seen {
+                Seen::BrowserGone => break "the browser was closed",
+                Seen::Action(ev, tab) => {
+                    let started = Utc::now();
+                    let shot = if ev.wants_screenshot() {
+                        // Let the page paint what the action did.
+                        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                        match watcher.screenshot(tab.as_deref()).await {
+                            Ok(png) => Some(png),
+                            Err(e) => {
+                                progress.line(&format!("  (no screenshot: {e})"));
+                                None
+                            }
+                        }
+                    } else {
+                        None
+                    };
+                    let closed = matches!(ev, ManualEvent::TabClosed { .. });
+                    let r = webproof_capture::manual::record(cap, ev, started, shot.as_deref())?;
+                    progress.step(&r);
+                    archive_downloads(network, cap, &r);
+                    if closed && watcher.open_tabs() == 0 {
+                        break "the operator closed the last tab";
+                    }
+                }
+            },
+            line = lines.recv() => match line.flatten().as_deref().map(str::trim) {
+                None => break "the terminal closed (end of input)",
+                Some("q") | Some("quit") | Some("end") => break "the operator ended the session",
+                Some("s") => {
+                    if let Some(tab) = watcher.active_tab().map(str::to_owned) {
+                        browser.focus_tab(&tab).await?;
+                    }
+                    for action in [Action::Screenshot, Action::Snapshot] {
+                        let r = Session::new(cap).run(browser, &action).await?;
+                        progress.step(&r);
+                    }
+                }
+                Some(l) if l.starts_with("n ") => {
+                    let r = cap.add_note(l[2..].trim())?;
+                    progress.step(&r);
+                }
+                Some("") => {}
+                Some(_) => progress.line(MANUAL_HELP),
+            },
+            _ = tokio::signal::ctrl_c() => break "the operator pressed Ctrl-C",
+            _ = tick.tick() => {}
+        }
+        if let Some(rec) = recorder {
+            journal_segments(cap, rec.recording.closed_segments(), opts, progress)?;
+        }
+    };
+    let mut params = Map::new();
+    params.insert(
+        "text".into(),
+        Value::String(format!("manual session ended: {end}")),
+    );
+    let r = cap.append(NewStep::instant(StepKind::Note, params))?.0;
+    progress.step(&r);
+    let _ = std::fs::remove_dir(&downloads);
+    Ok(())
+}
+
+/// Hands the files of a `download` step to the network archive, which pairs them with the
+/// responses the browser reported without a body (or keeps them as `resource` records).
+fn archive_downloads(
+    network: Option<&webproof_browser::network::NetworkArchive>,
+    cap: &Capture,
+    r: &StepRecord,
+) {
+    let Some(n) = network.filter(|_| r.kind == StepKind::Download) else {
+        return;
+    };
+    // Profile downloads list their URLs in `files` (failures have no file); an operator's
+    // download is the step's URL.
+    let urls: Vec<&str> = match r.params.get("files").and_then(Value::as_array) {
+        Some(files) => files
+            .iter()
+            .filter(|f| f.get("file").is_some())
+            .filter_map(|f| f["url"].as_str())
+            .collect(),
+        None => r.url.as_deref().into_iter().collect(),
+    };
+    for (url, a) in urls.iter().zip(&r.artifacts) {
+        n.archive_download(url, &cap.dir().join(&a.path));
+    }
+}
+
+fn journal_segments(
+    cap: &mut Capture,
+    segs: Vec<webproof_recorder::Segment>,
+    opts: &webproof_browser::LaunchOptions,
+    progress: &Progress,
+) -> Result<()> {
+    for seg in segs {
+        let rel = format!(
+            "{}/{}",
+            layout::VIDEO_DIR,
+            seg.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        let mut params = Map::new();
+        params.insert("segment".into(), seg.index.into());
+        params.insert("frames".into(), seg.frames.into());
+        params.insert("codec".into(), "h264".into());
+        params.insert("size".into(), json!([opts.width, opts.height]));
+        params.insert(
+            "source".into(),
+            if opts.headless {
+                "DevTools screencast"
+            } else {
+                "x11grab"
+            }
+            .into(),
+        );
+        let step = NewStep {
+            kind: StepKind::VideoSegment,
+            started: Utc::from_offset(seg.started.into()),
+            ended: Utc::from_offset(seg.ended.into()),
+            url: None,
+            params,
+            artifacts: vec![],
+        };
+        let r = cap
+            .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
+            .with_context(|| format!("journaling {}", seg.path.display()))?;
+        progress.line(&format!(
+            "  step {}: video-segment {} ({} frames)",
+            r.seq, rel, seg.frames
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `video/steps.vtt` (the step timeline as WebVTT, timed from the first video segment)
+/// and journals it as a `note` step.
+fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
+    let records = cap.records().to_vec();
+    let Some(start) = records
+        .iter()
+        .filter(|r| r.kind == StepKind::VideoSegment)
+        .map(|r| r.started)
+        .min()
+    else {
+        return Ok(());
+    };
+    let mut steps = Vec::with_capacity(records.len());
+    for r in records {
+        let d = r.digests().context("hashing a step record")?;
+        steps.push((r, d));
+    }
+    let vtt = webproof_capture::vtt::timeline(&start, &steps);
+    let rel = format!("{}/steps.vtt", layout::VIDEO_DIR);
+    webproof_evidence::package::write_file(&cap.dir().join(&rel), vtt.as_bytes())?;
+    let mut params = Map::new();
+    params.insert(
+        "text".into(),
+        "subtitle track of the step timeline for the screen recording".into(),
+    );
+    let step = NewStep::instant(StepKind::Note, params);
+    let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
+    progress.line(&format!("  step {}: note {rel}", r.seq));
+    Ok(())
+}
+
+/// Writes the CDXJ index and the WACZ page list for the archived traffic, then journals the
+/// WARC, index and pages as one `network-archive` step.
+fn journal_network(
+    cap: &mut Capture,
+    summary: webproof_browser::network::NetworkSummary,
+    progress: &Progress,
+) -> Result<()> {
+    let mut lines: Vec<String> = summary
+        .index
+        .iter()
+        .map(|e| format!("{} {} {}", e.surt, e.timestamp, e.json))
+        .collect();
+    lines.sort();
+    let mut cdx = lines.join("\n");
+    if !cdx.is_empty() {
+        cdx.push('\n');
+    }
+    webproof_evidence::package::write_file(&cap.dir().join(layout::CDX), cdx.as_bytes())?;
+    let mut pages = String::from(webproof_evidence::wacz::PAGES_HEADER);
+    for r in cap
+        .records()
+        .iter()
+        .filter(|r| r.kind == StepKind::Navigate)
+    {
+        let title = r.params.get("title").cloned().unwrap_or_default();
+        pages.push_str(&json!({"id": format!("step-{}", r.seq), "url": r.url, "ts": r.ended.to_string(), "title": title}).to_string());
+        pages.push('\n');
+    }
+    webproof_evidence::package::write_file(&cap.dir().join(layout::PAGES), pages.as_bytes())?;
+    let mut params = Map::new();
+    params.insert("responses".into(), summary.responses.into());
+    params.insert("failed_requests".into(), summary.failures.into());
+    params.insert("body_bytes".into(), summary.bytes.into());
+    params.insert(
+        "source".into(),
+        "Chrome DevTools Protocol (Network domain, every tab and frame)".into(),
+    );
+    let step = NewStep::instant(StepKind::NetworkArchive, params);
+    let r = cap.add_step_for_files(
+        step,
+        &[
+            (layout::WARC, "application/warc"),
+            (layout::CDX, "application/cdxj"),
+            (layout::PAGES, "application/x-ndjson"),
+        ],
+    )?;
+    progress.line(&format!(
+        "  step {}: network-archive ({} responses, {} failed)",
+        r.seq, summary.responses, summary.failures
+    ));
+    Ok(())
+}
+
+/// Replaces `{{ask:NAME}}` in typed text with WEBPROOF_ASK_NAME, or asks on the terminal.
+/// The values live only in memory for the session; secrets are masked in the record.
+fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
+    actions
+        .into_iter()
+        .map(|a| match a {
+            Action::Type {
+                selector,
+                text,
+                secret,
+            } => {
+                let text = match webproof_capture::profile::ask_placeholder(&text) {
+                    Some(name) => {
+                        let var = format!("WEBPROOF_ASK_{}", name.to_ascii_uppercase());
+                        match std::env::var(&var) {
+                            Ok(v) => v,
+                            Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                                let prompt = format!("{name} for {selector}: ");
+                                if secret {
+                                    rpassword::prompt_password(prompt)?
+                                } else {
+                                    eprint!("{prompt}");
+                                    let mut line = String::new();
+                                    std::io::stdin().read_line(&mut line)?;
+                                    line.trim_end_matches(['\r', '\n']).to_owned()
+                                }
+                            }
+                            Err(_) => bail!(
+                                "the profile asks for {name}: set {var} (no terminal to ask on)"
+                            ),
+                        }
+                    }
+                    None => text,
+                };
+                Ok(Action::Type {
+                    selector,
+                    text,
+                    secret,
+                })
+            }
+            other => Ok(other),
+        })
+        .collect()
+}

@@ -1,0 +1,273 @@
+//! `webproof capture --manual` under Xvfb: the test plays the operator with xdotool — real X
+//! mouse and keyboard events into the real Chromium window — and ends the session on stdin.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::capture::check_video;
+use crate::site;
+use crate::util::*;
+
+/// An Xvfb display of the test's own (the operator's screen), killed on drop.
+struct Screen {
+    child: Child,
+    display: String,
+}
+
+impl Screen {
+    fn start() -> Screen {
+        for n in 200..260 {
+            if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                || std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            {
+                continue;
+            }
+            let mut child = Command::new("Xvfb")
+                .args([
+                    &format!(":{n}"),
+                    "-screen",
+                    "0",
+                    "1280x840x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (apt-get install xvfb)");
+            for _ in 0..100 {
+                if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                    return Screen {
+                        child,
+                        display: format!(":{n}"),
+                    };
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+        }
+        panic!("no free X display");
+    }
+
+    /// The operator's hand: xdotool on this screen.
+    fn xdotool(&self, args: &[&str]) {
+        let s = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("xdotool (apt-get install xdotool)");
+        assert!(s.success(), "xdotool {args:?}");
+    }
+
+    /// Clicks the middle of a `manual.html` row whose top is at page y `top` (rows are 90
+    /// px high). Chromium's tab strip, address bar and automation info bar take 143 px above
+    /// the page at this window size.
+    fn click_row(&self, top: u32) {
+        let y = (143 + top + 45).to_string();
+        self.xdotool(&["mousemove", "300", &y, "click", "1"]);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the collected stderr contains `needle`.
+fn wait_for(log: &Arc<Mutex<String>>, needle: &str, secs: u64) {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(secs) {
+        if log.lock().unwrap().contains(needle) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "no {needle:?} within {secs} s; stderr:\n{}",
+        log.lock().unwrap()
+    );
+}
+
+#[test]
+fn manual_mode_records_what_the_operator_does_in_the_browser() {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let screen = Screen::start();
+    let url = format!("{base}/manual.html");
+    let mut child = env
+        .cmd()
+        .args([
+            "capture",
+            &url,
+            "--manual",
+            "--out",
+            "m.wacz",
+            "--segment-secs",
+            "5",
+        ])
+        .env("DISPLAY", &screen.display)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap_or_default();
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    wait_for(&log, "manual mode: use the browser", 60);
+
+    // Type a name, then a password (the change event fires when the field loses focus).
+    screen.click_row(20);
+    screen.xdotool(&["type", "--delay", "20", "Alice Zhang"]);
+    screen.click_row(140);
+    screen.xdotool(&["type", "--delay", "20", "hunter2-secret"]);
+    // Download the report, then follow a link.
+    screen.click_row(260);
+    wait_for(&log, "download http", 20);
+    screen.click_row(380);
+    wait_for(&log, "navigate http", 20);
+    wait_for(&log, "/media.html", 20);
+    // A full-page screenshot and DOM snapshot on request, a note, and the end.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"s\n").unwrap();
+    wait_for(&log, "snapshot http", 30);
+    stdin
+        .write_all(b"n the video plays the copied photograph\nq\n")
+        .unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let stderr = log.lock().unwrap().clone();
+    assert!(status.success(), "{stderr}");
+
+    let out = env.ok(&["verify", "m.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("VERIFIED"), "{out}");
+    let wacz = env.path().join("m.wacz");
+    let recs = journal(&wacz);
+    let by_operator: Vec<(&str, &serde_json::Value)> = recs
+        .iter()
+        .filter(|r| r["params"]["by"] == "operator")
+        .map(|r| (r["kind"].as_str().unwrap(), &r["params"]))
+        .collect();
+    let kinds: Vec<&str> = by_operator.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        kinds,
+        [
+            "click", "input", "click", "input", "click", "download", "click", "navigate"
+        ],
+        "{stderr}"
+    );
+    assert_eq!(by_operator[1].1["text"], "Alice Zhang");
+    assert_eq!(by_operator[1].1["selector"], "input#name");
+    // The password is masked in the record, and appears nowhere in the package.
+    assert_eq!(by_operator[3].1["masked"], true);
+    assert_eq!(by_operator[3].1["text"], "•".repeat("hunter2-secret".len()));
+    let dir = env.path().join("x");
+    let (_, frames) = check_video(&wacz, &dir, &recs, "x11grab");
+    assert!(frames >= 25, "only {frames} frames");
+    for e in walk(&dir) {
+        let bytes = std::fs::read(&e).unwrap();
+        assert!(
+            !bytes.windows(7).any(|w| w == b"hunter2"),
+            "{} holds the password",
+            e.display()
+        );
+    }
+    // The downloaded file, byte for byte, as an artifact and in the WARC.
+    let served = std::fs::read(site::root().join("report.pdf")).unwrap();
+    let dl = recs.iter().find(|r| r["kind"] == "download").unwrap();
+    assert_eq!(dl["params"]["suggested_name"], "report.pdf");
+    assert_eq!(
+        entry(&wacz, dl["artifacts"][0]["path"].as_str().unwrap()),
+        served
+    );
+    let warc = entry(&wacz, "archive/data.warc");
+    assert!(warc.windows(served.len()).any(|w| w == served.as_slice()));
+    // Every operator step but the download keeps a screenshot of what followed.
+    for r in recs
+        .iter()
+        .filter(|r| r["params"]["by"] == "operator" && r["kind"] != "download")
+    {
+        assert_eq!(r["artifacts"][0]["media_type"], "image/png", "{r}");
+    }
+    // The requested screenshot and snapshot of the page the operator ended on, the note, and
+    // why the session ended.
+    let after: Vec<&str> = recs
+        .iter()
+        .skip_while(|r| r["params"]["by"] != "operator")
+        .filter(|r| r["params"]["by"] != "operator")
+        .filter(|r| !["video-segment"].contains(&r["kind"].as_str().unwrap()))
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &after[..4],
+        ["screenshot", "snapshot", "note", "note"],
+        "{after:?}"
+    );
+    let notes: Vec<&str> = recs
+        .iter()
+        .filter(|r| r["kind"] == "note")
+        .filter_map(|r| r["params"]["text"].as_str())
+        .collect();
+    assert!(notes.contains(&"the video plays the copied photograph"));
+    assert!(notes.contains(&"manual session ended: the operator ended the session"));
+    let snap = recs.iter().find(|r| r["kind"] == "snapshot").unwrap();
+    assert_eq!(snap["url"], format!("{base}/media.html"));
+
+    let o = tool("wacz", &["validate", "-f", "m.wacz"], env.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+}
+
+#[test]
+fn manual_mode_without_a_screen_says_so() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let out = env
+        .cmd()
+        .args([
+            "capture",
+            "http://127.0.0.1:9/",
+            "--manual",
+            "--out",
+            "m.wacz",
+        ])
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("manual mode shows the browser on your screen"),
+        "{err}"
+    );
+    assert!(!env.path().join("m.wacz").exists());
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
