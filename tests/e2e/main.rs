@@ -10,5 +10,6 @@ mod capture;
 mod cli;
 mod crash;
 mod docs;
+mod env_check;
 mod manual;
 mod site;

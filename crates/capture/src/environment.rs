@@ -65,6 +65,123 @@ pub struct Probe {
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
     pub webproof_version: String,
+    /// DNS servers to ask for the target host besides the system resolver (e.g. the
+    /// operator's trusted public resolvers); answers that differ are flagged.
+    pub resolvers: Vec<std::net::SocketAddr>,
+}
+
+/// What one configured DNS server answered for the target host (A and AAAA).
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolverAnswer {
+    pub server: String,
+    pub answer: Result<Vec<std::net::IpAddr>, String>,
+}
+
+/// Compares the configured resolvers' answers with the system resolver's. A server that does
+/// not answer, or an answer sharing no address with the system's, is a warning (CDNs answer
+/// differently by place, so it is disclosed, not fatal); no resolver configured is ok.
+pub fn grade_resolvers(
+    host: &str,
+    system: &[std::net::IpAddr],
+    answers: &[ResolverAnswer],
+) -> Finding {
+    let mut problems = Vec::new();
+    for a in answers {
+        match &a.answer {
+            Err(e) => problems.push(format!("{} did not answer ({e})", a.server)),
+            Ok(ips) if ips.is_empty() => {
+                problems.push(format!("{} has no address for {host}", a.server))
+            }
+            Ok(ips) if !ips.iter().any(|ip| system.contains(ip)) => problems.push(format!(
+                "{} answers {} where the system resolver answers {}",
+                a.server,
+                join(ips),
+                join(system)
+            )),
+            Ok(_) => {}
+        }
+    }
+    let summary = if answers.is_empty() {
+        "no other resolver configured (--resolver)".to_owned()
+    } else if problems.is_empty() {
+        format!(
+            "{} configured resolver(s) agree with the system resolver for {host}",
+            answers.len()
+        )
+    } else {
+        problems.join("; ")
+    };
+    Finding {
+        id: "resolvers",
+        grade: if problems.is_empty() {
+            Grade::Ok
+        } else {
+            Grade::Warning
+        },
+        summary,
+        detail: json!({"host": host, "system": system, "answers": answers}),
+    }
+}
+
+fn join(ips: &[std::net::IpAddr]) -> String {
+    ips.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Asks `server` over UDP for the A and AAAA records of `host` (recursion desired, 3 s).
+pub fn query_resolver(server: std::net::SocketAddr, host: &str) -> ResolverAnswer {
+    use hickory_proto::op::{Message, Query};
+    use hickory_proto::rr::{Name, RecordType};
+    let ask = || -> Result<Vec<std::net::IpAddr>, String> {
+        let name = Name::from_ascii(format!("{host}.")).map_err(|e| e.to_string())?;
+        let bind = if server.is_ipv4() {
+            "0.0.0.0:0"
+        } else {
+            "[::]:0"
+        };
+        let sock = std::net::UdpSocket::bind(bind).map_err(|e| e.to_string())?;
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(3)))
+            .map_err(|e| e.to_string())?;
+        let mut ips = Vec::new();
+        let mut refused = Vec::new();
+        for rt in [RecordType::A, RecordType::AAAA] {
+            let mut q = Message::query();
+            q.metadata.recursion_desired = true;
+            q.add_query(Query::query(name.clone(), rt));
+            let bytes = q.to_vec().map_err(|e| e.to_string())?;
+            sock.send_to(&bytes, server).map_err(|e| e.to_string())?;
+            let mut buf = [0u8; 4096];
+            let reply = loop {
+                let (n, from) = sock.recv_from(&mut buf).map_err(|e| e.to_string())?;
+                let Ok(m) = Message::from_vec(&buf[..n]) else {
+                    continue;
+                };
+                // Only the server's answer to this very question counts.
+                if from == server && m.metadata.id == q.metadata.id {
+                    break m;
+                }
+            };
+            let code = reply.metadata.response_code;
+            if code != hickory_proto::op::ResponseCode::NoError
+                && code != hickory_proto::op::ResponseCode::NXDomain
+            {
+                refused.push(format!("{rt}: {code:?}"));
+                continue;
+            }
+            ips.extend(reply.answers.iter().filter_map(|r| r.data.ip_addr()));
+        }
+        // One refused record type (a server with no AAAA data, say) is not a failure.
+        if refused.len() == 2 {
+            return Err(refused.join(", "));
+        }
+        Ok(ips)
+    };
+    ResolverAnswer {
+        server: server.to_string(),
+        answer: ask(),
+    }
 }
 
 /// The host part of an http(s) URL.
@@ -267,6 +384,16 @@ pub fn collect(p: &Probe) -> EnvReport {
         },
     });
 
+    if let Some(h) = &target_host {
+        let system: Vec<std::net::IpAddr> = (h.as_str(), 80)
+            .to_socket_addrs()
+            .map(|a| a.map(|x| x.ip()).collect())
+            .unwrap_or_default();
+        let answers: Vec<ResolverAnswer> =
+            p.resolvers.iter().map(|r| query_resolver(*r, h)).collect();
+        findings.push(grade_resolvers(h, &system, &answers));
+    }
+
     // Route to the target.
     let route = target_host.as_deref().and_then(|h| {
         let ip = (h, 80).to_socket_addrs().ok()?.next()?.ip().to_string();
@@ -432,12 +559,73 @@ mod tests {
     }
 
     #[test]
+    fn resolvers_that_disagree_or_do_not_answer_are_flagged() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let sys = [ip("93.184.215.14")];
+        let agree = ResolverAnswer {
+            server: "1.1.1.1:53".into(),
+            answer: Ok(vec![
+                ip("93.184.215.14"),
+                ip("2606:2800:21f:cb07:6820:80da:af6b:8b2c"),
+            ]),
+        };
+        let f = grade_resolvers("example.com", &sys, std::slice::from_ref(&agree));
+        assert_eq!(f.grade, Grade::Ok, "{}", f.summary);
+        let other = ResolverAnswer {
+            server: "10.0.0.53:53".into(),
+            answer: Ok(vec![ip("10.6.6.6")]),
+        };
+        let f = grade_resolvers("example.com", &sys, &[agree.clone(), other]);
+        assert_eq!(f.grade, Grade::Warning);
+        assert!(
+            f.summary.contains(
+                "10.0.0.53:53 answers 10.6.6.6 where the system resolver answers 93.184.215.14"
+            ),
+            "{}",
+            f.summary
+        );
+        let down = ResolverAnswer {
+            server: "192.0.2.1:53".into(),
+            answer: Err("timed out".into()),
+        };
+        assert_eq!(
+            grade_resolvers("example.com", &sys, &[down]).grade,
+            Grade::Warning
+        );
+        let none = ResolverAnswer {
+            server: "192.0.2.2:53".into(),
+            answer: Ok(vec![]),
+        };
+        assert_eq!(
+            grade_resolvers("example.com", &sys, &[none]).grade,
+            Grade::Warning
+        );
+        let f = grade_resolvers("example.com", &sys, &[]);
+        assert_eq!(
+            (f.grade, f.summary.contains("no other resolver")),
+            (Grade::Ok, true)
+        );
+    }
+
+    #[test]
+    fn a_resolver_that_is_not_there_is_an_error_not_a_hang() {
+        // Nothing listens on this loopback port: the answer is an error within the timeout.
+        let port = std::net::UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let a = query_resolver(port, "example.com");
+        assert!(a.answer.is_err(), "{:?}", a.answer);
+    }
+
+    #[test]
     fn collect_reports_every_finding_on_this_machine() {
         let r = collect(&Probe {
             target_url: Some("http://127.0.0.1:9/".into()),
             chromium: "/usr/bin/chromium".into(),
             chromedriver: "/usr/bin/chromedriver".into(),
             webproof_version: "test".into(),
+            resolvers: vec![],
         });
         let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
         for id in [
@@ -445,6 +633,7 @@ mod tests {
             "hosts",
             "proxy",
             "dns",
+            "resolvers",
             "route",
             "interfaces",
             "os",

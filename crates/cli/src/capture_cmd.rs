@@ -54,6 +54,10 @@ pub struct CaptureArgs {
     /// Capture even though the environment check fails; the reason is recorded in step 0.
     #[arg(long, value_name = "REASON")]
     override_env: Option<String>,
+    /// A DNS server (IP or IP:PORT) to ask for the target host in step 0 besides the system
+    /// resolver. Repeatable.
+    #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = crate::parse_resolver)]
+    resolvers: Vec<std::net::SocketAddr>,
     /// Screen-recording segment length in seconds.
     #[arg(long, default_value_t = 60)]
     segment_secs: u32,
@@ -223,6 +227,7 @@ fn environment_step(cap: &mut Capture, a: &CaptureArgs, progress: &Progress) -> 
         chromium: a.chromium.clone(),
         chromedriver: a.chromedriver.clone(),
         webproof_version: VERSION.into(),
+        resolvers: a.resolvers.clone(),
     });
     print_env(&report);
     let worst = report.worst();

@@ -54,6 +54,10 @@ enum Command {
         chromium: PathBuf,
         #[arg(long, default_value = "/usr/bin/chromedriver")]
         chromedriver: PathBuf,
+        /// A DNS server (IP or IP:PORT) to ask for the target host besides the system
+        /// resolver; answers that differ are flagged. Repeatable.
+        #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = parse_resolver)]
+        resolvers: Vec<std::net::SocketAddr>,
     },
     /// Capture profiles: list, show or check them.
     #[command(subcommand)]
@@ -282,12 +286,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             chromium,
             chromedriver,
+            resolvers,
         } => {
             let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
                 target_url: url,
                 chromium,
                 chromedriver,
                 webproof_version: VERSION.into(),
+                resolvers,
             });
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -311,6 +317,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify(a) => verify(a),
     }
+}
+
+/// `IP` or `IP:PORT` (port 53 by default) of a DNS server.
+fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(a) = s.parse::<std::net::SocketAddr>() {
+        return Ok(a);
+    }
+    s.trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, 53))
+        .map_err(|_| format!("{s:?} is not an IP address or IP:PORT"))
 }
 
 fn home() -> Result<PathBuf> {

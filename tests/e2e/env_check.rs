@@ -1,0 +1,113 @@
+//! `webproof env-check` against real peers: DNS servers (dnsmasq, an independent
+//! implementation) on loopback that agree, disagree, or are not there.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::util::*;
+
+/// dnsmasq answering `localhost` with `addr`, on a free loopback port; killed on drop.
+struct Dns {
+    child: Child,
+    port: u16,
+}
+
+impl Dns {
+    fn answering(addr: &str) -> Dns {
+        let port = std::net::UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("dnsmasq")
+            .args([
+                "--keep-in-foreground",
+                "--no-resolv",
+                "--no-hosts",
+                "--conf-file=/dev/null",
+                "--bind-interfaces",
+                "--listen-address=127.0.0.1",
+                &format!("--port={port}"),
+                &format!("--address=/localhost/{addr}"),
+                "--user=root",
+                "--pid-file=",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dnsmasq (apt-get install dnsmasq-base)");
+        std::thread::sleep(Duration::from_millis(300));
+        Dns { child, port }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Dns {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn finding(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} finding"))
+        .clone()
+}
+
+#[test]
+fn configured_resolvers_are_asked_and_disagreement_is_flagged() {
+    let env = Env::new();
+    let honest = Dns::answering("127.0.0.1");
+    let liar = Dns::answering("10.66.66.66");
+    let url = "http://localhost:8080/listing";
+
+    let out = env.run(&["env-check", url, "--json", "--resolver", &honest.addr()]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = finding(&r, "resolvers");
+    assert_eq!(f["grade"], "ok", "{f}");
+    assert_eq!(
+        f["detail"]["answers"][0]["answer"]["Ok"][0], "127.0.0.1",
+        "{f}"
+    );
+
+    let out = env.run(&[
+        "env-check",
+        url,
+        "--json",
+        "--resolver",
+        &honest.addr(),
+        "--resolver",
+        &liar.addr(),
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = finding(&r, "resolvers");
+    assert_eq!(f["grade"], "warning", "{f}");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&format!("{} answers 10.66.66.66", liar.addr())),
+        "{summary}"
+    );
+
+    // A resolver that is not there is reported, not waited on forever.
+    drop(liar);
+    let gone = env.run(&["env-check", url, "--json", "--resolver", "127.0.0.1:9"]);
+    let r: serde_json::Value = serde_json::from_slice(&gone.stdout).unwrap();
+    let f = finding(&r, "resolvers");
+    assert_eq!(f["grade"], "warning", "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("did not answer"),
+        "{f}"
+    );
+
+    // A malformed resolver is a usage error.
+    let bad = env.run(&["env-check", url, "--resolver", "not-an-ip"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
