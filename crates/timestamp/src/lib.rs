@@ -1,0 +1,747 @@
+//! # webproof-timestamp
+//!
+//! RFC 3161 time-stamp tokens (with RFC 5816's ESS signing-certificate-v2): building
+//! requests, reading responses, and verifying tokens offline **as of their genTime** against
+//! trust anchors the user chose. Also a development TSA ([`dev`]) that issues real tokens.
+//!
+//! Pure: no network, no clock except where a caller passes one. The HTTP client lives at the
+//! edge (`webproof-net`).
+//!
+//! Verification (see [`verify`]) finds the signer by the SignerInfo's `sid` (issuer+serial or
+//! subject key identifier) — never by position or name — checks the ESS binding of that
+//! certificate, the content-type and message-digest attributes, the CMS signature (RSA
+//! PKCS#1 v1.5, RSA-PSS, ECDSA P-256/P-384, SM2), the critical timeStamping EKU, and a chain
+//! to an anchor with every certificate valid at genTime.
+
+pub mod asn1;
+pub mod dev;
+mod verify_sig;
+
+use der::asn1::{Int, ObjectIdentifier, OctetString};
+use der::{Decode, Encode, Tagged};
+use sha2::Digest as _;
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
+
+use crate::asn1::*;
+
+/// Digest algorithms for message imprints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HashAlg {
+    Sha256,
+    Sha384,
+    Sha512,
+    /// GB/T 32905 (OID 1.2.156.10197.1.401), for TSAs that accept it.
+    Sm3,
+}
+
+impl HashAlg {
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            HashAlg::Sha256 => ID_SHA256,
+            HashAlg::Sha384 => ID_SHA384,
+            HashAlg::Sha512 => ID_SHA512,
+            HashAlg::Sm3 => ID_SM3,
+        }
+    }
+
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        [
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+            HashAlg::Sm3,
+        ]
+        .into_iter()
+        .find(|h| h.oid() == *oid)
+    }
+
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            HashAlg::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            HashAlg::Sha384 => sha2::Sha384::digest(data).to_vec(),
+            HashAlg::Sha512 => sha2::Sha512::digest(data).to_vec(),
+            HashAlg::Sm3 => sm3::Sm3::digest(data).to_vec(),
+        }
+    }
+
+    pub fn output_len(self) -> usize {
+        match self {
+            HashAlg::Sha256 | HashAlg::Sm3 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+            HashAlg::Sm3 => "SM3",
+        }
+    }
+}
+
+fn alg_id(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: None,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TspError {
+    #[error("malformed {what}: {detail}")]
+    Malformed { what: &'static str, detail: String },
+    #[error("the TSA refused: status {status} ({text}){failures}")]
+    Rejected {
+        status: u8,
+        text: String,
+        failures: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("random number generator: {0}")]
+    Random(String),
+}
+
+fn malformed(what: &'static str) -> impl Fn(der::Error) -> TspError {
+    move |e| TspError::Malformed {
+        what,
+        detail: e.to_string(),
+    }
+}
+
+/// A time-stamp request and what its answer must match.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub der: Vec<u8>,
+    pub alg: HashAlg,
+    pub imprint: Vec<u8>,
+    /// The nonce as unsigned big-endian bytes.
+    pub nonce: Option<Vec<u8>>,
+}
+
+/// A random 64-bit nonce, as unsigned big-endian bytes without leading zeros.
+pub fn random_nonce() -> Result<Vec<u8>, TspError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| TspError::Random(e.to_string()))?;
+    b[0] |= 0x01; // never zero, never shorter than expected by much
+    Ok(b.to_vec())
+}
+
+/// Builds a TimeStampReq for `imprint` (already the digest of the data under `alg`), with
+/// `certReq` true so the token carries the TSA's certificate.
+pub fn request(
+    alg: HashAlg,
+    imprint: &[u8],
+    nonce: Option<Vec<u8>>,
+    policy: Option<ObjectIdentifier>,
+) -> Result<Request, TspError> {
+    if imprint.len() != alg.output_len() {
+        return Err(TspError::Invalid(format!(
+            "a {} imprint has {} bytes, not {}",
+            alg.name(),
+            alg.output_len(),
+            imprint.len()
+        )));
+    }
+    let req = TimeStampReq {
+        version: 1,
+        message_imprint: MessageImprint {
+            hash_algorithm: alg_id(alg.oid()),
+            hashed_message: OctetString::new(imprint).map_err(malformed("imprint"))?,
+        },
+        req_policy: policy,
+        nonce: match &nonce {
+            Some(n) => Some(uint(n)?),
+            None => None,
+        },
+        cert_req: true,
+        extensions: None,
+    };
+    Ok(Request {
+        der: req.to_der().map_err(malformed("request"))?,
+        alg,
+        imprint: imprint.to_vec(),
+        nonce,
+    })
+}
+
+/// An unsigned big-endian integer as a DER INTEGER.
+fn uint(bytes: &[u8]) -> Result<Int, TspError> {
+    let mut v = Vec::with_capacity(bytes.len() + 1);
+    if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+        v.push(0);
+    }
+    v.extend_from_slice(bytes);
+    Int::new(&v).map_err(malformed("integer"))
+}
+
+/// The unsigned magnitude of a DER INTEGER (leading zero bytes removed).
+fn magnitude(i: &Int) -> Vec<u8> {
+    let b = i.as_bytes();
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    b[start..].to_vec()
+}
+
+impl Request {
+    /// Reads a TimeStampReq (e.g. one kept beside a token) to check a response against it.
+    pub fn from_der(der: &[u8]) -> Result<Request, TspError> {
+        let r = TimeStampReq::from_der(der).map_err(malformed("time-stamp request"))?;
+        let alg = HashAlg::from_oid(&r.message_imprint.hash_algorithm.oid).ok_or_else(|| {
+            TspError::Invalid(format!(
+                "unsupported imprint algorithm {}",
+                r.message_imprint.hash_algorithm.oid
+            ))
+        })?;
+        Ok(Request {
+            der: der.to_vec(),
+            alg,
+            imprint: r.message_imprint.hashed_message.as_bytes().to_vec(),
+            nonce: r.nonce.as_ref().map(magnitude),
+        })
+    }
+}
+
+/// What a token says, read without trusting it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TokenInfo {
+    /// RFC 3339, as the TSA wrote it (fraction kept).
+    pub gen_time: String,
+    /// Seconds since the Unix epoch (fraction dropped).
+    pub gen_time_unix: i64,
+    pub policy: String,
+    pub serial: String,
+    pub imprint_alg: HashAlg,
+    pub imprint: String,
+    pub nonce: Option<String>,
+    /// Accuracy in microseconds, when the TSA states it.
+    pub accuracy_micros: Option<u64>,
+    pub ordering: bool,
+    pub tsa_name: Option<String>,
+}
+
+/// A time-stamp token: a CMS ContentInfo (SignedData over a TSTInfo).
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub der: Vec<u8>,
+    pub info: TokenInfo,
+    signed_data: cms::signed_data::SignedData,
+    tst_der: Vec<u8>,
+}
+
+/// Reads a TimeStampResp: a granted status (0 or 1) with a token, or the TSA's refusal.
+pub fn parse_response(bytes: &[u8]) -> Result<Token, TspError> {
+    let resp = TimeStampResp::from_der(bytes).map_err(malformed("time-stamp response"))?;
+    if resp.status.status > 1 {
+        let f = resp.status.failures();
+        return Err(TspError::Rejected {
+            status: resp.status.status,
+            text: resp.status.text(),
+            failures: if f.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", f.join(", "))
+            },
+        });
+    }
+    let token = resp
+        .time_stamp_token
+        .ok_or_else(|| TspError::Invalid("status granted but no token in the response".into()))?;
+    parse_token(&token.to_der().map_err(malformed("token"))?)
+}
+
+/// Reads a token (a DER ContentInfo).
+pub fn parse_token(der: &[u8]) -> Result<Token, TspError> {
+    let ci = cms::content_info::ContentInfo::from_der(der).map_err(malformed("token"))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(TspError::Invalid(format!(
+            "the token is {} content, not SignedData",
+            ci.content_type
+        )));
+    }
+    let sd: cms::signed_data::SignedData = ci
+        .content
+        .decode_as()
+        .map_err(malformed("token SignedData"))?;
+    if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
+        return Err(TspError::Invalid(format!(
+            "the signed content is {}, not TSTInfo",
+            sd.encap_content_info.econtent_type
+        )));
+    }
+    let econtent = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or_else(|| TspError::Invalid("the token carries no TSTInfo".into()))?;
+    let tst_der = econtent
+        .decode_as::<OctetString>()
+        .map_err(malformed("TSTInfo octets"))?
+        .as_bytes()
+        .to_vec();
+    let tst = TstInfo::from_der(&tst_der).map_err(malformed("TSTInfo"))?;
+    if tst.version != 1 {
+        return Err(TspError::Invalid(format!(
+            "TSTInfo version {}",
+            tst.version
+        )));
+    }
+    let imprint_alg =
+        HashAlg::from_oid(&tst.message_imprint.hash_algorithm.oid).ok_or_else(|| {
+            TspError::Invalid(format!(
+                "unsupported imprint algorithm {}",
+                tst.message_imprint.hash_algorithm.oid
+            ))
+        })?;
+    let (gen_time, gen_time_unix) = gen_time(&tst.gen_time)?;
+    let accuracy_micros = tst.accuracy.as_ref().map(|a| {
+        a.seconds.unwrap_or(0) * 1_000_000
+            + u64::from(a.millis.unwrap_or(0)) * 1000
+            + u64::from(a.micros.unwrap_or(0))
+    });
+    let info = TokenInfo {
+        gen_time,
+        gen_time_unix,
+        policy: tst.policy.to_string(),
+        serial: hex::encode(magnitude(&tst.serial_number)),
+        imprint_alg,
+        imprint: hex::encode(tst.message_imprint.hashed_message.as_bytes()),
+        nonce: tst.nonce.as_ref().map(|n| hex::encode(magnitude(n))),
+        accuracy_micros,
+        ordering: tst.ordering,
+        tsa_name: tst.tsa.as_ref().map(general_name),
+    };
+    Ok(Token {
+        der: der.to_vec(),
+        info,
+        signed_data: sd,
+        tst_der,
+    })
+}
+
+fn general_name(g: &x509_cert::ext::pkix::name::GeneralName) -> String {
+    use x509_cert::ext::pkix::name::GeneralName as G;
+    match g {
+        G::DirectoryName(n) => n.to_string(),
+        G::DnsName(d) => d.to_string(),
+        G::Rfc822Name(m) => m.to_string(),
+        G::UniformResourceIdentifier(u) => u.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Parses a GeneralizedTime value `YYYYMMDDHHMMSS[.f*]Z` (RFC 3161 §2.4.2).
+fn gen_time(any: &der::Any) -> Result<(String, i64), TspError> {
+    let bad = || TspError::Invalid("genTime is not a UTC GeneralizedTime".into());
+    if any.tag() != der::Tag::GeneralizedTime {
+        return Err(bad());
+    }
+    let s = std::str::from_utf8(any.value()).map_err(|_| bad())?;
+    let body = s.strip_suffix('Z').ok_or_else(bad)?;
+    let (whole, frac) = match body.split_once('.') {
+        Some((w, f))
+            if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) && !f.ends_with('0') =>
+        {
+            (w, Some(f))
+        }
+        Some(_) => return Err(bad()),
+        None => (body, None),
+    };
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n = |r: std::ops::Range<usize>| whole[r].parse::<u32>().map_err(|_| bad());
+    let month = time::Month::try_from(n(4..6)? as u8).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(n(0..4)? as i32, month, n(6..8)? as u8)
+        .map_err(|_| bad())?;
+    let t = time::Time::from_hms(n(8..10)? as u8, n(10..12)? as u8, n(12..14)? as u8)
+        .map_err(|_| bad())?;
+    let dt = time::PrimitiveDateTime::new(date, t).assume_utc();
+    let text = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}Z",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        frac.map(|f| format!(".{f}")).unwrap_or_default()
+    );
+    Ok((text, dt.unix_timestamp()))
+}
+
+/// What the token must be about.
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    /// The imprint the token must carry (algorithm and digest).
+    pub imprint: Option<(HashAlg, Vec<u8>)>,
+    /// The request's nonce, when the request is known.
+    pub nonce: Option<Vec<u8>>,
+}
+
+impl Expect {
+    pub fn from_request(r: &Request) -> Expect {
+        Expect {
+            imprint: Some((r.alg, r.imprint.clone())),
+            nonce: r.nonce.clone(),
+        }
+    }
+}
+
+/// Whom to trust.
+#[derive(Clone, Debug, Default)]
+pub struct Trust {
+    /// Trust anchors (roots), chosen by the user. Nothing is trusted by default.
+    pub anchors: Vec<Certificate>,
+    /// More certificates to build the chain with (for tokens without embedded ones).
+    pub intermediates: Vec<Certificate>,
+    /// If set, the signer (found by sid) must have exactly this subject (RFC 4514 string).
+    pub signer_subject: Option<String>,
+}
+
+/// Reads every certificate of a PEM file (lines of any length, as OpenSSL accepts), or one
+/// DER certificate.
+pub fn load_certs(bytes: &[u8]) -> Result<Vec<Certificate>, TspError> {
+    use base64::Engine as _;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) if t.contains("-----BEGIN CERTIFICATE-----") => t,
+        _ => {
+            return Ok(vec![
+                Certificate::from_der(bytes).map_err(malformed("DER certificate"))?,
+            ]);
+        }
+    };
+    let mut out = Vec::new();
+    for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
+        let body = block
+            .split("-----END CERTIFICATE-----")
+            .next()
+            .unwrap_or("");
+        let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| TspError::Malformed {
+                what: "PEM certificate",
+                detail: e.to_string(),
+            })?;
+        out.push(Certificate::from_der(&der).map_err(malformed("PEM certificate"))?);
+    }
+    Ok(out)
+}
+
+/// The outcome of verifying one token.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Intact and chains to a configured anchor, every certificate valid at genTime.
+    Trusted,
+    /// Intact (imprint, ESS binding, signature, EKU hold) but no chain to a configured anchor.
+    Untrusted,
+    /// Something does not hold; the reason says what.
+    Invalid,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Verification {
+    pub verdict: Verdict,
+    /// Why it is not trusted or not valid (empty when trusted).
+    pub reason: String,
+    pub info: TokenInfo,
+    /// Subject of the signing certificate, when found.
+    pub signer: Option<String>,
+    /// Subjects from the signer up to the anchor, when a chain was built.
+    pub chain: Vec<String>,
+}
+
+/// Verifies `token` as of its own genTime.
+pub fn verify(token: &Token, expect: &Expect, trust: &Trust) -> Verification {
+    verify_at(token, expect, trust, token.info.gen_time_unix)
+}
+
+/// Verifies with certificate validity checked at `at` (Unix seconds) instead of genTime —
+/// for showing what a verifier that used another time would conclude.
+pub fn verify_at(token: &Token, expect: &Expect, trust: &Trust, at: i64) -> Verification {
+    let mut v = Verification {
+        verdict: Verdict::Invalid,
+        reason: String::new(),
+        info: token.info.clone(),
+        signer: None,
+        chain: vec![],
+    };
+    match check(token, expect, trust, at, &mut v) {
+        Ok(Some(chain)) => {
+            v.verdict = Verdict::Trusted;
+            v.chain = chain;
+        }
+        Ok(None) => {
+            v.verdict = Verdict::Untrusted;
+            if v.reason.is_empty() {
+                v.reason = "valid signature, but no chain to a configured trust anchor".into();
+            }
+        }
+        Err(reason) => v.reason = reason,
+    }
+    v
+}
+
+fn check(
+    token: &Token,
+    expect: &Expect,
+    trust: &Trust,
+    at: i64,
+    v: &mut Verification,
+) -> Result<Option<Vec<String>>, String> {
+    let info = &token.info;
+    if let Some((alg, digest)) = &expect.imprint {
+        if info.imprint_alg != *alg {
+            return Err(format!(
+                "the token stamps a {} imprint, not {}",
+                info.imprint_alg.name(),
+                alg.name()
+            ));
+        }
+        if info.imprint != hex::encode(digest) {
+            return Err(format!(
+                "the token stamps {}, not the expected {}",
+                info.imprint,
+                hex::encode(digest)
+            ));
+        }
+    }
+    if let Some(n) = &expect.nonce
+        && info.nonce.as_deref() != Some(hex::encode(n).as_str())
+    {
+        return Err(format!(
+            "the token's nonce {} is not the request's {}",
+            info.nonce.as_deref().unwrap_or("(none)"),
+            hex::encode(n)
+        ));
+    }
+    let sd = &token.signed_data;
+    let infos: Vec<&cms::signed_data::SignerInfo> = sd.signer_infos.0.iter().collect();
+    if infos.len() != 1 {
+        return Err(format!(
+            "a time-stamp token has exactly one signer, this one has {}",
+            infos.len()
+        ));
+    }
+    let si = infos[0];
+    // The certificate pool: the token's bag plus what the verifier supplied.
+    let mut pool: Vec<Certificate> = Vec::new();
+    if let Some(set) = &sd.certificates {
+        for c in set.0.iter() {
+            if let cms::cert::CertificateChoices::Certificate(c) = c {
+                pool.push(c.clone());
+            }
+        }
+    }
+    pool.extend(trust.intermediates.iter().cloned());
+    pool.extend(trust.anchors.iter().cloned());
+    let signer = pool
+        .iter()
+        .find(|c| matches_sid(c, &si.sid))
+        .ok_or("the signing certificate named by the SignerInfo (sid) is not in the token or the supplied chain")?
+        .clone();
+    let subject = signer.tbs_certificate().subject().to_string();
+    v.signer = Some(subject.clone());
+    if let Some(want) = &trust.signer_subject
+        && *want != subject
+    {
+        return Err(format!(
+            "the token is signed by {subject}, not by the pinned {want}"
+        ));
+    }
+    // Signed attributes: content type, message digest of the TSTInfo, ESS binding.
+    let attrs = si
+        .signed_attrs
+        .as_ref()
+        .ok_or("the SignerInfo has no signed attributes")?;
+    let find = |oid: ObjectIdentifier| attrs.iter().find(|a| a.oid == oid);
+    let ct: ObjectIdentifier = find(ID_CONTENT_TYPE)
+        .and_then(|a| single_value(&a.values))
+        .ok_or("no content-type attribute")?;
+    if ct != ID_CT_TST_INFO {
+        return Err(format!("the content-type attribute is {ct}, not TSTInfo"));
+    }
+    let digest_alg = sig_digest(&si.digest_alg.oid)?;
+    let md: OctetString = find(ID_MESSAGE_DIGEST)
+        .and_then(|a| single_value(&a.values))
+        .ok_or("no message-digest attribute")?;
+    if md.as_bytes() != digest_alg.digest(&token.tst_der).as_slice() {
+        return Err(
+            "the message-digest attribute does not match the TSTInfo: the content was changed"
+                .into(),
+        );
+    }
+    let cert_der = signer.to_der().map_err(|e| e.to_string())?;
+    if let Some(a) = find(ID_AA_SIGNING_CERTIFICATE_V2) {
+        let sc: SigningCertificateV2 =
+            single_value(&a.values).ok_or("malformed signing-certificate-v2 attribute")?;
+        let first = sc.certs.first().ok_or("empty signing-certificate-v2")?;
+        let alg = match &first.hash_algorithm {
+            Some(a) => sig_digest(&a.oid)?,
+            None => HashAlg::Sha256,
+        };
+        if first.cert_hash.as_bytes() != alg.digest(&cert_der).as_slice() {
+            return Err(
+                "the ESS signing-certificate-v2 does not name the signing certificate".into(),
+            );
+        }
+        check_issuer_serial(first.issuer_serial.as_ref(), &signer)?;
+    } else if let Some(a) = find(ID_AA_SIGNING_CERTIFICATE) {
+        let sc: SigningCertificate =
+            single_value(&a.values).ok_or("malformed signing-certificate attribute")?;
+        let first = sc.certs.first().ok_or("empty signing-certificate")?;
+        if first.cert_hash.as_bytes() != sha1::Sha1::digest(&cert_der).as_slice() {
+            return Err("the ESS signing-certificate does not name the signing certificate".into());
+        }
+        check_issuer_serial(first.issuer_serial.as_ref(), &signer)?;
+    } else {
+        return Err(
+            "no ESS signing-certificate(-v2) attribute binds the signer's certificate".into(),
+        );
+    }
+    // The signature over the signed attributes exactly as encoded.
+    let raw = asn1::raw_signed_attrs(&token.der)
+        .and_then(|v| v.into_iter().next().flatten())
+        .ok_or("cannot locate the signed attributes' encoding")?;
+    let mut signed = raw;
+    signed[0] = 0x31; // [0] IMPLICIT → SET OF, as RFC 5652 §5.4 requires
+    verify_sig::verify(
+        signer.tbs_certificate().subject_public_key_info(),
+        &si.signature_algorithm,
+        digest_alg,
+        &signed,
+        si.signature.as_bytes(),
+    )
+    .map_err(|e| format!("the signature does not verify: {e}"))?;
+    // The critical timeStamping EKU.
+    let eku = signer
+        .tbs_certificate()
+        .extensions()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == ID_CE_EXT_KEY_USAGE))
+        .ok_or("the signing certificate has no extended key usage")?;
+    let purposes = Vec::<ObjectIdentifier>::from_der(eku.extn_value.as_bytes())
+        .map_err(|e| format!("malformed extended key usage: {e}"))?;
+    if !eku.critical || purposes != [ID_KP_TIME_STAMPING] {
+        return Err("the signing certificate's extended key usage is not the critical timeStamping purpose alone (RFC 3161 §2.3)".into());
+    }
+    // A chain to an anchor, every certificate valid at `at`.
+    Ok(chain_to_anchor(&signer, &pool, &trust.anchors, at, v))
+}
+
+fn check_issuer_serial(is: Option<&IssuerSerial>, signer: &Certificate) -> Result<(), String> {
+    if let Some(is) = is
+        && is.serial_number != *signer.tbs_certificate().serial_number()
+    {
+        return Err("the ESS issuerSerial names another certificate".into());
+    }
+    Ok(())
+}
+
+fn sig_digest(oid: &ObjectIdentifier) -> Result<HashAlg, String> {
+    HashAlg::from_oid(oid).ok_or_else(|| format!("unsupported digest algorithm {oid}"))
+}
+
+fn matches_sid(c: &Certificate, sid: &cms::signed_data::SignerIdentifier) -> bool {
+    use cms::signed_data::SignerIdentifier as S;
+    let tbs = c.tbs_certificate();
+    match sid {
+        S::IssuerAndSerialNumber(is) => {
+            tbs.issuer() == &is.issuer && tbs.serial_number() == &is.serial_number
+        }
+        S::SubjectKeyIdentifier(ski) => tbs
+            .extensions()
+            .and_then(|e| e.iter().find(|x| x.extn_id == ID_CE_SUBJECT_KEY_IDENTIFIER))
+            .and_then(|x| OctetString::from_der(x.extn_value.as_bytes()).ok())
+            .is_some_and(|k| k.as_bytes() == ski.0.as_bytes()),
+    }
+}
+
+fn valid_at(c: &Certificate, at: i64) -> bool {
+    let v = c.tbs_certificate().validity();
+    let nb = v.not_before.to_unix_duration().as_secs() as i64;
+    let na = v.not_after.to_unix_duration().as_secs() as i64;
+    nb <= at && at <= na
+}
+
+fn is_ca(c: &Certificate) -> bool {
+    c.tbs_certificate()
+        .extensions()
+        .and_then(|e| e.iter().find(|x| x.extn_id == ID_CE_BASIC_CONSTRAINTS))
+        .and_then(|x| {
+            x509_cert::ext::pkix::BasicConstraints::from_der(x.extn_value.as_bytes()).ok()
+        })
+        .is_some_and(|bc| bc.ca)
+}
+
+/// Walks from `leaf` up through `pool` to one of `anchors`. `Some(subjects)` when a chain is
+/// found with every link's signature verifying and every certificate valid at `at`; `None`
+/// (with the reason in `v.reason`) otherwise.
+fn chain_to_anchor(
+    leaf: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: i64,
+    v: &mut Verification,
+) -> Option<Vec<String>> {
+    let mut path = vec![leaf.clone()];
+    let mut cur = leaf.clone();
+    for _ in 0..8 {
+        if !valid_at(&cur, at) {
+            v.reason = format!(
+                "{} was not valid at {}",
+                cur.tbs_certificate().subject(),
+                unix_text(at)
+            );
+            return None;
+        }
+        if anchors.iter().any(|a| a == &cur) {
+            return Some(subjects(&path));
+        }
+        // An anchor that issued it, else an intermediate CA from the pool.
+        let issuer = anchors
+            .iter()
+            .chain(pool.iter())
+            .filter(|i| i.tbs_certificate().subject() == cur.tbs_certificate().issuer())
+            .filter(|i| *i != &cur)
+            .find(|i| verify_sig::verify_cert(&cur, i).is_ok());
+        let Some(issuer) = issuer else {
+            v.reason = format!(
+                "no configured trust anchor issued {} (issuer {})",
+                cur.tbs_certificate().subject(),
+                cur.tbs_certificate().issuer()
+            );
+            return None;
+        };
+        if !anchors.iter().any(|a| a == issuer) && !is_ca(issuer) {
+            v.reason = format!("{} is not a CA", issuer.tbs_certificate().subject());
+            return None;
+        }
+        path.push(issuer.clone());
+        cur = issuer.clone();
+    }
+    v.reason = "the certificate chain is longer than 8".into();
+    None
+}
+
+fn subjects(path: &[Certificate]) -> Vec<String> {
+    path.iter()
+        .map(|c| c.tbs_certificate().subject().to_string())
+        .collect()
+}
+
+fn unix_text(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
