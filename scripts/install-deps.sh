@@ -14,7 +14,7 @@ python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 # Libraries the screen recorder links (ffmpeg-next) and bindgen needs to build against them.
 for pc_pkg in "libavcodec:libavcodec-dev" "libavformat:libavformat-dev" "libavutil:libavutil-dev" \
               "libavdevice:libavdevice-dev" "libavfilter:libavfilter-dev" "libswscale:libswscale-dev" \
-              "libswresample:libswresample-dev"; do
+              "libswresample:libswresample-dev" "openssl:libssl-dev"; do
   pc=${pc_pkg%%:*}; pkg=${pc_pkg#*:}
   pkg-config --exists "$pc" 2>/dev/null || need_apt+=("$pkg")
 done

@@ -13,3 +13,4 @@ mod docs;
 mod env_check;
 mod manual;
 mod site;
+mod timestamp;

@@ -17,6 +17,7 @@ use webproof_evidence::{Hash32, Utc};
 use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
+mod timestamp_cmd;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -65,6 +66,12 @@ enum Command {
     /// Work with capture directories.
     #[command(subcommand)]
     Captures(CaptureCmd),
+    /// RFC 3161 time-stamp tokens: request one from a TSA, or verify one on its own.
+    #[command(subcommand)]
+    Timestamp(timestamp_cmd::TimestampCmd),
+    /// Run a time-stamp authority (the development TSA).
+    #[command(subcommand)]
+    Tsa(timestamp_cmd::TsaCmd),
     /// Verify an evidence package offline. Exit 0 = verified, 1 = failed, 2 = input error,
     /// 3 = intact but a signer is not trusted.
     Verify(VerifyArgs),
@@ -316,6 +323,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify(a) => verify(a),
+        Command::Timestamp(c) => timestamp_cmd::timestamp(c),
+        Command::Tsa(c) => timestamp_cmd::tsa(c),
     }
 }
 

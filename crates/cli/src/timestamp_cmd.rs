@@ -1,0 +1,304 @@
+//! `webproof timestamp request|verify` and `webproof tsa serve --dev`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use webproof_timestamp::dev::{DevTsa, DevTsaFiles};
+use webproof_timestamp::{Expect, HashAlg, Trust, Verdict};
+
+#[derive(Subcommand)]
+pub enum TimestampCmd {
+    /// Ask a TSA to stamp a file (or a digest); writes its response (.tsr).
+    Request {
+        #[arg(long)]
+        tsa: String,
+        #[command(flatten)]
+        subject: Subject,
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Check one RFC 3161 token (or response) on its own: exit 0 only if it is valid for the
+    /// data and chains to a --trust anchor as of its genTime; 3 valid but not trusted; 1 invalid.
+    Verify {
+        /// The token (.tsr response or bare token, DER).
+        token: PathBuf,
+        #[command(flatten)]
+        subject: Subject,
+        /// A trusted TSA root (PEM, or DER). Repeatable. Nothing is trusted by default.
+        #[arg(long = "trust", value_name = "PEM")]
+        trust: Vec<PathBuf>,
+        /// More certificates for the chain (when the token carries none).
+        #[arg(long = "chain", value_name = "PEM")]
+        chain: Vec<PathBuf>,
+        /// The request (.tsq) the token answers: its nonce is checked too.
+        #[arg(long)]
+        request: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct Subject {
+    /// The stamped file.
+    #[arg(long, conflicts_with = "digest", required_unless_present = "digest")]
+    data: Option<PathBuf>,
+    /// The stamped digest (hex).
+    #[arg(long)]
+    digest: Option<String>,
+    /// Digest algorithm.
+    #[arg(long, value_enum, default_value = "sha256")]
+    alg: AlgArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlgArg {
+    Sha256,
+    Sha384,
+    Sha512,
+    Sm3,
+}
+
+impl From<AlgArg> for HashAlg {
+    fn from(a: AlgArg) -> HashAlg {
+        match a {
+            AlgArg::Sha256 => HashAlg::Sha256,
+            AlgArg::Sha384 => HashAlg::Sha384,
+            AlgArg::Sha512 => HashAlg::Sha512,
+            AlgArg::Sm3 => HashAlg::Sm3,
+        }
+    }
+}
+
+impl Subject {
+    fn digest(&self) -> Result<(HashAlg, Vec<u8>)> {
+        let alg = HashAlg::from(self.alg);
+        let d = match (&self.data, &self.digest) {
+            (Some(p), _) => {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                alg.digest(&bytes)
+            }
+            (None, Some(h)) => hex::decode(h.trim()).context("--digest is not hex")?,
+            (None, None) => bail!("give --data FILE or --digest HEX"),
+        };
+        if d.len() != alg.output_len() {
+            bail!(
+                "a {} digest has {} bytes; this one has {}",
+                alg.name(),
+                alg.output_len(),
+                d.len()
+            );
+        }
+        Ok((alg, d))
+    }
+}
+
+#[derive(Subcommand)]
+pub enum TsaCmd {
+    /// Run an RFC 3161 responder over HTTP (POST application/timestamp-query).
+    Serve {
+        /// Development TSA with a generated CA kept in WEBPROOF_HOME/dev-tsa (its tokens
+        /// verify, but are trusted only where its root is added on purpose).
+        #[arg(long, required = true)]
+        dev: bool,
+        #[arg(long, default_value = "127.0.0.1:3161")]
+        listen: String,
+    },
+}
+
+fn certs(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let b = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+        out.extend(
+            webproof_timestamp::load_certs(&b)
+                .with_context(|| format!("reading {}", p.display()))?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
+    match cmd {
+        TimestampCmd::Request { tsa, subject, out } => {
+            let (alg, digest) = subject.digest()?;
+            let req = webproof_timestamp::request(
+                alg,
+                &digest,
+                Some(webproof_timestamp::random_nonce()?),
+                None,
+            )?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
+            let stamp = rt.block_on(client.stamp(&tsa, &req))?;
+            webproof_evidence::package::write_file(&out, &stamp.response)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{} stamped {} {} at {} (written to {})",
+                tsa,
+                alg.name(),
+                hex::encode(&digest),
+                stamp.token.info.gen_time,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        TimestampCmd::Verify {
+            token,
+            subject,
+            trust,
+            chain,
+            request,
+            json,
+        } => {
+            let bytes =
+                std::fs::read(&token).with_context(|| format!("reading {}", token.display()))?;
+            let t = match webproof_timestamp::parse_response(&bytes) {
+                Ok(t) => t,
+                Err(webproof_timestamp::TspError::Malformed { .. }) => {
+                    webproof_timestamp::parse_token(&bytes).with_context(|| {
+                        format!("{} is neither a response nor a token", token.display())
+                    })?
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let (alg, digest) = subject.digest()?;
+            let mut expect = Expect {
+                imprint: Some((alg, digest)),
+                nonce: None,
+            };
+            if let Some(r) = request {
+                let rb = std::fs::read(&r).with_context(|| format!("reading {}", r.display()))?;
+                let req = webproof_timestamp::Request::from_der(&rb)?;
+                expect.nonce = req.nonce;
+            }
+            let trust = Trust {
+                anchors: certs(&trust)?,
+                intermediates: certs(&chain)?,
+                signer_subject: None,
+            };
+            let v = webproof_timestamp::verify(&t, &expect, &trust);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                let label = match v.verdict {
+                    Verdict::Trusted => "TRUSTED",
+                    Verdict::Untrusted => "VALID, NOT TRUSTED",
+                    Verdict::Invalid => "INVALID",
+                };
+                println!("{label}: {}", token.display());
+                println!("  genTime:   {}", v.info.gen_time);
+                if let Some(a) = v.info.accuracy_micros {
+                    println!("  accuracy:  ±{} ms", a as f64 / 1000.0);
+                }
+                println!(
+                    "  imprint:   {} {}",
+                    v.info.imprint_alg.name(),
+                    v.info.imprint
+                );
+                println!("  policy:    {}", v.info.policy);
+                if let Some(s) = &v.signer {
+                    let dev = if s.contains(webproof_timestamp::dev::DEV_MARK) {
+                        " (development TSA)"
+                    } else {
+                        ""
+                    };
+                    println!("  signer:    {s}{dev}");
+                }
+                for c in v.chain.iter().skip(1) {
+                    println!("  chain:     {c}");
+                }
+                if !v.reason.is_empty() {
+                    println!("  reason:    {}", v.reason);
+                }
+            }
+            Ok(match v.verdict {
+                Verdict::Trusted => ExitCode::SUCCESS,
+                Verdict::Untrusted => ExitCode::from(3),
+                Verdict::Invalid => ExitCode::from(1),
+            })
+        }
+    }
+}
+
+/// The development TSA of this WEBPROOF_HOME, created on first use.
+pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
+    let dir = home.join("dev-tsa");
+    let root = dir.join("root.pem");
+    let files = [root.clone(), dir.join("tsa.pem"), dir.join("tsa.key")];
+    if files.iter().all(|p| p.exists()) {
+        let read = |p: &PathBuf| {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+        };
+        let tsa = DevTsa::from_files(&DevTsaFiles {
+            root_pem: read(&files[0])?,
+            tsa_pem: read(&files[1])?,
+            key_pem: read(&files[2])?,
+        })?;
+        return Ok((tsa, root));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let tsa = DevTsa::generate(now)?;
+    let f = tsa.to_files()?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    webproof_evidence::package::write_file(&files[0], f.root_pem.as_bytes())?;
+    webproof_evidence::package::write_file(&files[1], f.tsa_pem.as_bytes())?;
+    crate::write_private(&files[2], f.key_pem.as_bytes())?;
+    Ok((tsa, root))
+}
+
+pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
+    let TsaCmd::Serve { dev: _, listen } = cmd;
+    let (tsa, root) = dev_tsa(&crate::home()?)?;
+    let tsa = Arc::new(tsa);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        use axum::routing::post;
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr()?;
+        let app = axum::Router::new()
+            .route("/", post(respond))
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+            .with_state(tsa);
+        println!("development TSA (NOT a trusted time source) on http://{addr}/");
+        println!("  its root certificate: {}", root.display());
+        println!(
+            "  tokens verify as trusted only with --trust-tsa {}",
+            root.display()
+        );
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, app).await.context("serving")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn respond(
+    axum::extract::State(tsa): axum::extract::State<Arc<DevTsa>>,
+    body: axum::body::Bytes,
+) -> impl axum::response::IntoResponse {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/timestamp-reply",
+        )],
+        tsa.respond(&body, now),
+    )
+}

@@ -1,0 +1,123 @@
+//! # webproof-net
+//!
+//! The network edge. [`TsaClient`] posts RFC 3161 requests (`application/timestamp-query`)
+//! with a timeout and bounded retries and checks that the answer is a time-stamp response for
+//! the request it sent; what the token proves is for `webproof_timestamp::verify` to say.
+
+use std::time::Duration;
+
+use webproof_timestamp::{Expect, Request, Token, Trust, TspError, Verdict};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetError {
+    #[error("{url}: {detail}")]
+    Transport { url: String, detail: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: {source}")]
+    Tsp {
+        url: String,
+        #[source]
+        source: TspError,
+    },
+    #[error("{url}: the token does not answer this request: {reason}")]
+    Mismatch { url: String, reason: String },
+}
+
+/// An RFC 3161 client.
+#[derive(Clone)]
+pub struct TsaClient {
+    http: reqwest::Client,
+    /// Further attempts after a transport error or an HTTP 5xx.
+    pub retries: u32,
+}
+
+/// A token and the exact response bytes it came in.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub url: String,
+    pub response: Vec<u8>,
+    pub token: Token,
+}
+
+impl TsaClient {
+    /// A client whose every attempt ends after `timeout`.
+    pub fn new(timeout: Duration) -> Result<Self, NetError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("webproof/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| NetError::Transport {
+                url: String::new(),
+                detail: e.to_string(),
+            })?;
+        Ok(TsaClient { http, retries: 2 })
+    }
+
+    /// Sends `req` to the TSA at `url` and returns its token, checked to carry the request's
+    /// imprint and nonce and a signature that verifies (trust is decided later, offline).
+    pub async fn stamp(&self, url: &str, req: &Request) -> Result<Stamp, NetError> {
+        let mut attempt = 0;
+        let body = loop {
+            let r = self
+                .http
+                .post(url)
+                .header("Content-Type", "application/timestamp-query")
+                .header("Accept", "application/timestamp-reply")
+                .body(req.der.clone())
+                .send()
+                .await;
+            let retry = match r {
+                Ok(resp) if resp.status().is_success() => match resp.bytes().await {
+                    Ok(b) => break b.to_vec(),
+                    Err(e) => NetError::Transport {
+                        url: url.to_owned(),
+                        detail: e.to_string(),
+                    },
+                },
+                Ok(resp) if resp.status().is_server_error() => NetError::Status {
+                    url: url.to_owned(),
+                    status: resp.status().as_u16(),
+                },
+                Ok(resp) => {
+                    return Err(NetError::Status {
+                        url: url.to_owned(),
+                        status: resp.status().as_u16(),
+                    });
+                }
+                Err(e) => NetError::Transport {
+                    url: url.to_owned(),
+                    detail: if e.is_timeout() {
+                        "no answer in time".to_owned()
+                    } else {
+                        e.to_string()
+                    },
+                },
+            };
+            if attempt >= self.retries {
+                return Err(retry);
+            }
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+        };
+        let token = webproof_timestamp::parse_response(&body).map_err(|source| NetError::Tsp {
+            url: url.to_owned(),
+            source,
+        })?;
+        // Imprint, nonce, ESS binding and signature must hold now; an unknown root is fine.
+        let v = webproof_timestamp::verify(&token, &Expect::from_request(req), &Trust::default());
+        if v.verdict == Verdict::Invalid {
+            return Err(NetError::Mismatch {
+                url: url.to_owned(),
+                reason: v.reason,
+            });
+        }
+        Ok(Stamp {
+            url: url.to_owned(),
+            response: body,
+            token,
+        })
+    }
+}
