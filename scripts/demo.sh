@@ -5,7 +5,10 @@
 #     Chromium in a private Xvfb display: environment check, navigation, infinite scroll, every
 #     image downloaded, screenshots, DOM snapshot, network archive (WARC), screen recording;
 #  3. seal the bundled sample files (a file deposit);
-#  4. verify both packages, trusting the demo operator's key explicitly.
+#  every chain head is time-stamped by two local development TSAs (`webproof tsa serve --dev`,
+#  each with its own generated CA: no internet needed);
+#  4. verify both packages, trusting the demo operator's key and, on purpose, the two
+#     development TSA roots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,22 +20,35 @@ export WEBPROOF_HOME="$out/home"
 export WEBPROOF_PASSPHRASE=${WEBPROOF_PASSPHRASE:-demo-passphrase-change-me}
 $W operator init --name "Demo Operator" --org "webproof demo" --contact demo@example.invalid
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; }
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory demo-site >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+pids+=($!)
+# Two development TSAs, each with its own CA (in its own home).
+tsa_args=(); trust_args=()
+for n in 1 2; do
+  p=$(free_port)
+  WEBPROOF_HOME="$out/tsa$n" $W tsa serve --dev --listen "127.0.0.1:$p" >/dev/null &
+  pids+=($!)
+  wait_port "$p"
+  tsa_args+=(--tsa "http://127.0.0.1:$p/"); trust_args+=(--trust-tsa "$out/tsa$n/dev-tsa/root.pem")
+done
+wait_port "$port"
 
 echo; echo "== capturing http://127.0.0.1:$port/gallery.html"
 $W capture "http://127.0.0.1:$port/gallery.html" --profile gallery --case DEMO-0001 \
-  --segment-secs 10 --out "$out/demo-capture.wacz"
+  --segment-secs 10 "${tsa_args[@]}" --out "$out/demo-capture.wacz"
 echo; echo "== sealing the sample files"
-$W seal samples/* --out "$out/demo-files.wacz" --case DEMO-0001 --note "bundled sample files"
+$W seal samples/* "${tsa_args[@]}" --out "$out/demo-files.wacz" --case DEMO-0001 --note "bundled sample files"
 
 fpr=$($W operator show --fingerprint)
 for p in "$out/demo-capture.wacz" "$out/demo-files.wacz"; do
   echo; echo "== verifying $p"
-  $W verify "$p" --trust-operator "$fpr" | tail -n 4
+  # The development TSAs' roots are trusted here on purpose: they are this demo's own.
+  $W verify "$p" --trust-operator "$fpr" "${trust_args[@]}" | grep -E 'timestamp\.coverage|^(VERIFIED|INTACT|FAILED)'
 done
 echo
 echo "Packages: $out/demo-capture.wacz, $out/demo-files.wacz"

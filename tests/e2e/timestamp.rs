@@ -162,3 +162,294 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// OpenSSL's TSA (RSA-2048 key, its own CA made by `openssl req`) behind `openssl_tsa.py`.
+pub struct OpensslTsa {
+    child: Child,
+    pub url: String,
+    pub root: std::path::PathBuf,
+}
+
+impl OpensslTsa {
+    pub fn start(env: &Env) -> OpensslTsa {
+        let d = env.path().join("openssl-tsa");
+        std::fs::create_dir_all(&d).unwrap();
+        let run = |args: &[&str]| {
+            let o = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(&d)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        run(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "ca.key",
+        ]);
+        run(&[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/O=OpenSSL test/CN=OpenSSL test root",
+            "-days",
+            "30",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-out",
+            "ca.pem",
+        ]);
+        run(&[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "tsa.key",
+        ]);
+        run(&[
+            "req",
+            "-new",
+            "-key",
+            "tsa.key",
+            "-subj",
+            "/O=OpenSSL test/CN=OpenSSL test TSA",
+            "-out",
+            "tsa.csr",
+        ]);
+        std::fs::write(
+            d.join("ext.cnf"),
+            "extendedKeyUsage=critical,timeStamping\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "tsa.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "tsa.pem",
+        ]);
+        std::fs::write(
+            d.join("tsa.cnf"),
+            "[tsa]\ndefault_tsa = tsa_config\n[tsa_config]\nserial = serial.txt\n\
+             signer_cert = tsa.pem\nsigner_key = tsa.key\nsigner_digest = sha256\n\
+             default_policy = 1.3.6.1.4.1.32473.3161.2\ndigests = sha256, sha384, sha512\n\
+             accuracy = secs:1\nordering = no\ntsa_name = yes\ness_cert_id_alg = sha256\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("serial.txt"), "01\n").unwrap();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e/openssl_tsa.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&d)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        OpensslTsa {
+            child,
+            url: line.trim().to_owned(),
+            root: d.join("ca.pem"),
+        }
+    }
+}
+
+impl Drop for OpensslTsa {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_sealed_package_carries_tokens_from_two_tsas_and_says_what_they_cover() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dev = DevTsa::start(&env);
+    let ossl = OpensslTsa::start(&env);
+    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["seal"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--out",
+        "p.wacz",
+        "--tsa",
+        &dev.url,
+        "--tsa",
+        &ossl.url,
+        "--tsa-quorum",
+        "2",
+    ]);
+    let out = env.run(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        err.matches("time-stamp: chain head after step").count(),
+        2,
+        "{err}"
+    );
+
+    let dev_root = dev.root.to_str().unwrap();
+    let ossl_root = ossl.root.to_str().unwrap();
+    let both = [
+        "verify",
+        "p.wacz",
+        "--trust-operator",
+        &fpr,
+        "--trust-tsa",
+        dev_root,
+        "--trust-tsa",
+        ossl_root,
+    ];
+    let out = env.ok(&both, 0);
+    assert!(out.contains("VERIFIED"), "{out}");
+    assert_eq!(out.matches("PASS      timestamp.token").count(), 2, "{out}");
+    assert!(
+        out.contains("PASS      timestamp.coverage timestamps/: steps 0-"),
+        "{out}"
+    );
+
+    // Only OpenSSL's root: its token covers every step, the development TSA's is labelled.
+    let out = env.ok(
+        &[
+            "verify",
+            "p.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-tsa",
+            ossl_root,
+        ],
+        3,
+    );
+    assert!(out.contains("development TSA, not trusted"), "{out}");
+    assert!(out.contains("PASS      timestamp.coverage"), "{out}");
+    // No root at all: intact, not trusted, and the coverage says no step has trusted time.
+    let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 3);
+    assert!(out.contains("no trusted time-stamp"), "{out}");
+
+    // JSON gives every step its time.
+    let out = env.ok(&[&both[..], &["--json"]].concat(), 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let time = v["time"].as_array().unwrap();
+    assert!(
+        !time.is_empty() && time.iter().all(|t| t["not_after"].is_string()),
+        "{v}"
+    );
+
+    // A changed token fails, naming it (the manifest's digest, and the token itself).
+    let wacz = env.path().join("p.wacz");
+    rewrite_zip(&wacz, &env.path().join("t.wacz"), |name, b| {
+        if name.starts_with("timestamps/") && name.ends_with(".tsr") {
+            let n = b.len() - 80;
+            b[n] ^= 0x01;
+        }
+    });
+    let out = env.ok(
+        &[
+            "verify",
+            "t.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-tsa",
+            dev_root,
+            "--trust-tsa",
+            ossl_root,
+        ],
+        1,
+    );
+    assert!(
+        out.contains("FAIL      file.digest        timestamps/"),
+        "{out}"
+    );
+
+    // OpenSSL verifies the tokens in the package against the chain head they stamp.
+    let dir = env.path().join("x");
+    unzip(&wacz, &dir);
+    let ossl_port = ossl
+        .url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut checked = 0;
+    for e in std::fs::read_dir(dir.join("timestamps")).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().and_then(|x| x.to_str()) != Some("tsr") {
+            continue;
+        }
+        checked += 1;
+        let q = p.with_extension("tsq");
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let root = if name.ends_with(&format!("_{ossl_port}.tsr")) {
+            ossl_root
+        } else {
+            dev_root
+        };
+        let o = std::process::Command::new("openssl")
+            .args([
+                "ts",
+                "-verify",
+                "-queryfile",
+                q.to_str().unwrap(),
+                "-in",
+                p.to_str().unwrap(),
+                "-CAfile",
+                root,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Verification: OK"),
+            "{}: {}",
+            p.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(checked, 2, "one token per TSA");
+}
+
+#[test]
+fn a_tsa_that_is_down_or_lies_does_not_stop_sealing_and_is_reported() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dead = format!("http://127.0.0.1:{}/", free_port());
+    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["seal"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--out", "p.wacz", "--tsa", &dead]);
+    let out = env.run(&args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("0 of 1 time-stamp authorities stamped the final chain head"),
+        "{err}"
+    );
+    let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("no RFC 3161 time-stamps"), "{out}");
+}

@@ -72,6 +72,14 @@ pub struct CaptureArgs {
     keep_work: bool,
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tsa: crate::stamping::TsaArgs,
+    /// Time-stamp the chain head after this many steps (besides at the start and at seal).
+    #[arg(long, default_value_t = 25)]
+    stamp_every: u64,
+    /// …or after this many seconds, whichever comes first.
+    #[arg(long, default_value_t = 60)]
+    stamp_secs: u64,
 }
 
 /// Progress on the terminal: a spinner with the elapsed time and the last step when stderr
@@ -174,32 +182,61 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         id: a.case.clone(),
         note: a.note.clone(),
     };
-    if !environment_step(&mut cap, &a, &progress)? {
-        progress.done();
-        cap.record_interruption(
-            "the environment check failed and the operator did not override it; the browser was not started",
-            &Recovery { torn_tail: None },
-        )?;
-        seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
-        bail!(
-            "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
-            a.out.display()
-        );
-    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let mut stamper = crate::stamping::Stamper::new(&a.tsa, rt.handle().clone())?;
+    let env_ok = environment_step(&mut cap, &a, &progress)?;
+    // Session start: the environment report is stamped before the browser opens.
+    if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {
+        st.start(0, &head)?;
+    }
+    if !env_ok {
+        progress.done();
+        cap.record_interruption(
+            "the environment check failed and the operator did not override it; the browser was not started",
+            &Recovery { torn_tail: None },
+        )?;
+        seal_and_package(
+            cap,
+            &signers,
+            case,
+            &a.out,
+            a.keep_work,
+            a.json,
+            stamper.as_mut(),
+        )?;
+        bail!(
+            "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
+            a.out.display()
+        );
+    }
     let mut actions = actions;
     if let Some(n) = &a.note {
         actions.push(Action::Note(n.clone()));
     }
-    let outcome = rt.block_on(browser_session(&mut cap, &a, &opts, &actions, &progress));
+    let outcome = rt.block_on(browser_session(
+        &mut cap,
+        &a,
+        &opts,
+        &actions,
+        &progress,
+        stamper.as_mut(),
+    ));
     progress.done();
     match outcome {
         Ok(()) => {
-            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            seal_and_package(
+                cap,
+                &signers,
+                case,
+                &a.out,
+                a.keep_work,
+                a.json,
+                stamper.as_mut(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(reason) => {
@@ -209,7 +246,15 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
                 &format!("capture stopped: {reason}"),
                 &Recovery { torn_tail: None },
             )?;
-            seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+            seal_and_package(
+                cap,
+                &signers,
+                case,
+                &a.out,
+                a.keep_work,
+                a.json,
+                stamper.as_mut(),
+            )?;
             bail!(
                 "capture stopped: {reason}; what was captured before is sealed in {}",
                 a.out.display()
@@ -316,12 +361,37 @@ async fn start_recorder(
     }))
 }
 
+/// Collects arrived tokens and starts a checkpoint when enough steps or time have passed.
+fn checkpoint(
+    cap: &Capture,
+    stamper: &mut Option<&mut crate::stamping::Stamper>,
+    a: &CaptureArgs,
+    progress: &Progress,
+) -> Result<()> {
+    let Some(st) = stamper.as_deref_mut() else {
+        return Ok(());
+    };
+    let say = |l: &str| progress.line(l);
+    st.collect(cap, &say)?;
+    let seq = cap.records().len() as u64 - 1;
+    let since = seq.saturating_sub(st.last_seq.unwrap_or(0));
+    if since > 0
+        && (since >= a.stamp_every.max(1)
+            || st.last_time.elapsed() >= std::time::Duration::from_secs(a.stamp_secs.max(1)))
+        && let Some(head) = cap.head()
+    {
+        st.start(seq, &head)?;
+    }
+    Ok(())
+}
+
 async fn browser_session(
     cap: &mut Capture,
     a: &CaptureArgs,
     opts: &webproof_browser::LaunchOptions,
     actions: &[Action],
     progress: &Progress,
+    mut stamper: Option<&mut crate::stamping::Stamper>,
 ) -> Result<()> {
     let mut browser = webproof_browser::Chromium::launch(opts).await?;
     let hub = match browser.debugger_address() {
@@ -358,6 +428,7 @@ async fn browser_session(
             let r = Session::new(cap).run(&mut browser, action).await?;
             progress.step(&r);
             archive_downloads(network.as_ref(), cap, &r);
+            checkpoint(cap, &mut stamper, a, progress)?;
             if let Some(rec) = &recorder {
                 journal_segments(cap, rec.recording.closed_segments(), opts, progress)?;
             }
@@ -366,16 +437,15 @@ async fn browser_session(
             let hub = hub
                 .as_ref()
                 .context("manual mode needs the DevTools connection")?;
-            manual_session(
-                cap,
-                hub,
-                &mut browser,
-                recorder.as_ref(),
-                network.as_ref(),
+            let mut edges = Edges {
+                recorder: recorder.as_ref(),
+                network: network.as_ref(),
+                stamper: stamper.as_deref_mut(),
+                a,
                 opts,
                 progress,
-            )
-            .await?;
+            };
+            manual_session(cap, hub, &mut browser, &mut edges).await?;
         }
         Ok(())
     }
@@ -412,15 +482,29 @@ async fn browser_session(
 /// Commands the operator types in the terminal during a manual session.
 const MANUAL_HELP: &str = "manual mode: use the browser; in this terminal type  s  (full-page screenshot + DOM snapshot of the active tab),  n TEXT  (a note),  q  (end and seal)";
 
+/// What a manual session feeds besides the journal.
+struct Edges<'e> {
+    recorder: Option<&'e Recorder>,
+    network: Option<&'e webproof_browser::network::NetworkArchive>,
+    stamper: Option<&'e mut crate::stamping::Stamper>,
+    a: &'e CaptureArgs,
+    opts: &'e webproof_browser::LaunchOptions,
+    progress: &'e Progress,
+}
+
 async fn manual_session(
     cap: &mut Capture,
     hub: &Hub,
     browser: &mut webproof_browser::Chromium,
-    recorder: Option<&Recorder>,
-    network: Option<&webproof_browser::network::NetworkArchive>,
-    opts: &webproof_browser::LaunchOptions,
-    progress: &Progress,
+    edges: &mut Edges<'_>,
 ) -> Result<()> {
+    let (recorder, network, a, opts, progress) = (
+        edges.recorder,
+        edges.network,
+        edges.a,
+        edges.opts,
+        edges.progress,
+    );
     let downloads = cap
         .dir()
         .with_extension("downloads")
@@ -504,6 +588,8 @@ async fn manual_session(
         if let Some(rec) = recorder {
             journal_segments(cap, rec.recording.closed_segments(), opts, progress)?;
         }
+        let mut st = edges.stamper.as_deref_mut();
+        checkpoint(cap, &mut st, a, progress)?;
     };
     let mut params = Map::new();
     params.insert(

@@ -17,6 +17,7 @@ use webproof_evidence::{Hash32, Utc};
 use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
+mod stamping;
 mod timestamp_cmd;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -162,6 +163,8 @@ struct SealArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tsa: stamping::TsaArgs,
 }
 
 #[derive(Subcommand)]
@@ -206,6 +209,10 @@ struct VerifyArgs {
     /// Fingerprint of a notary key to trust. Repeatable.
     #[arg(long = "trust-notary", value_name = "FINGERPRINT")]
     trust_notary: Vec<String>,
+    /// A time-stamp authority root to trust (PEM or DER file, or a directory of them).
+    /// Repeatable. Nothing is trusted by default.
+    #[arg(long = "trust-tsa", value_name = "PEM|DIR")]
+    trust_tsa: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -499,12 +506,13 @@ fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
 }
 
 fn seal_and_package(
-    cap: Capture,
+    mut cap: Capture,
     signers: &Signers,
     case: Case,
     out: &Path,
     keep_work: bool,
     json: bool,
+    stamper: Option<&mut stamping::Stamper>,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
     let input = SealInput {
@@ -519,6 +527,24 @@ fn seal_and_package(
             identity: d,
         }),
     };
+    if let Some(st) = stamper {
+        // The final chain head (after the seal step) is what the TSAs stamp last.
+        let (seq, head) = cap
+            .seal_step(&input)
+            .with_context(|| format!("sealing {}", dir.display()))?;
+        let say = |l: &str| eprintln!("{l}");
+        st.collect(&cap, &say)?;
+        st.start(seq, &head)?;
+        st.finish(&cap, std::time::Duration::from_secs(30), &say)?;
+        if !st.quorum_met(seq) {
+            eprintln!(
+                "warning: {} of {} time-stamp authorities stamped the final chain head (quorum {}); the package is sealed anyway, and `webproof verify` shows which steps have trusted time",
+                st.stamped.get(&seq).copied().unwrap_or(0),
+                st.tsa_count(),
+                st.quorum()
+            );
+        }
+    }
     let manifest = cap
         .seal(&input)
         .with_context(|| format!("sealing {}", dir.display()))?;
@@ -533,7 +559,8 @@ fn seal_and_package(
             ..Policy::default()
         },
     )?;
-    if report.verdict() != Verdict::Pass {
+    // Untrusted is fine here: the TSAs' roots are the verifier's to choose.
+    if report.verdict() == Verdict::Fail {
         let first = report
             .failures()
             .next()
@@ -620,7 +647,21 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         id: a.case,
         note: a.note,
     };
-    seal_and_package(cap, &signers, case, &a.out, a.keep_work, a.json)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut stamper = stamping::Stamper::new(&a.tsa, rt.handle().clone())?;
+    seal_and_package(
+        cap,
+        &signers,
+        case,
+        &a.out,
+        a.keep_work,
+        a.json,
+        stamper.as_mut(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -670,8 +711,42 @@ fn resume(
         out,
         false,
         json,
+        None,
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// TSA roots from PEM/DER files, or every `.pem`/`.crt`/`.der` file of a directory.
+fn tsa_roots(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| {
+                    matches!(
+                        f.extension().and_then(|e| e.to_str()),
+                        Some("pem" | "crt" | "der" | "cer")
+                    )
+                })
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let b = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
+        out.extend(
+            webproof_timestamp::load_certs(&b)
+                .with_context(|| format!("reading TSA root {}", f.display()))?,
+        );
+    }
+    Ok(out)
 }
 
 fn parse_fprs(v: &[String]) -> Result<Vec<Hash32>> {
@@ -684,6 +759,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
     let policy = Policy {
         trusted_operators: parse_fprs(&a.trust_operator)?,
         trusted_notaries: parse_fprs(&a.trust_notary)?,
+        trusted_tsa: tsa_roots(&a.trust_tsa)?,
         ..Policy::default()
     };
     let report = webproof_verify::verify_path(&a.package, &policy)?;
@@ -695,6 +771,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
             "capture": report.capture,
             "chain_head": report.chain_head,
             "checks": report.checks,
+            "time": report.time,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
@@ -710,9 +787,25 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         let fails = report.failures().count();
         match verdict {
             Verdict::Pass => println!("VERIFIED: all {} checks pass", report.checks.len()),
-            Verdict::Untrusted => println!(
-                "INTACT, NOT TRUSTED: every check holds, but a signer's key is not configured as trusted"
-            ),
+            Verdict::Untrusted => {
+                let mut what: Vec<&str> = report
+                    .checks
+                    .iter()
+                    .filter(|c| c.verdict == Verdict::Untrusted)
+                    .map(|c| match c.id {
+                        "timestamp.token" => {
+                            "a time-stamp authority is not configured as trusted (--trust-tsa)"
+                        }
+                        "timestamp.coverage" => "some steps have no trusted time-stamp",
+                        _ => "a signer's key is not configured as trusted",
+                    })
+                    .collect();
+                what.dedup();
+                println!(
+                    "INTACT, NOT TRUSTED: every check holds, but {}",
+                    what.join("; ")
+                )
+            }
             Verdict::Fail => println!("FAILED: {fails} of {} checks failed", report.checks.len()),
         }
     }

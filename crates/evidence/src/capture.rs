@@ -386,6 +386,58 @@ impl Capture {
         })
     }
 
+    /// Appends the `seal` step (once; again after a crash it is found in place) and returns
+    /// its sequence number and the final chain head — what the time-stamp authorities stamp
+    /// before [`Capture::seal`] writes the manifest.
+    pub fn seal_step(&mut self, input: &SealInput<'_>) -> Result<(u64, Digests), CaptureError> {
+        if !self.is_sealed() {
+            let mut roles = vec![Role::Operator.as_str()];
+            if input.notary.is_some() {
+                roles.push(Role::Notary.as_str());
+            }
+            let mut params = Map::new();
+            params.insert("signers".into(), json!(roles));
+            self.append(NewStep::instant(StepKind::Seal, params))?;
+        }
+        let seq = self.records().len() as u64 - 1;
+        let head = self
+            .head()
+            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+        Ok((seq, head))
+    }
+
+    /// Stores the request and response of one time-stamp of the chain head after step `seq`
+    /// (`k` numbers the TSA), durably. They are listed in the manifest at seal.
+    pub fn add_timestamp(
+        &self,
+        seq: u64,
+        k: usize,
+        tsa: &str,
+        request: &[u8],
+        response: &[u8],
+    ) -> Result<(), CaptureError> {
+        // A token kept before a crash keeps its name; this one takes the next free number.
+        let mut k = k;
+        while self
+            .dir
+            .join(layout::timestamp_path(seq, k, tsa, "tsr"))
+            .exists()
+            || self
+                .dir
+                .join(layout::timestamp_path(seq, k, tsa, "tsq"))
+                .exists()
+        {
+            k += 1;
+        }
+        // The request first: a response without its request still verifies (without the
+        // nonce check); a request without a response is ignored by the verifier.
+        for (ext, bytes) in [("tsq", request), ("tsr", response)] {
+            let rel = layout::timestamp_path(seq, k, tsa, ext);
+            package::write_file(&self.dir.join(&rel), bytes)?;
+        }
+        Ok(())
+    }
+
     /// Seals the capture: appends the `seal` step (unless a crash happened right after it),
     /// writes identities, the WACZ files, the manifest and its signatures, and returns the
     /// manifest. The directory is then a complete package; see [`package::write_zip`].
@@ -400,14 +452,7 @@ impl Capture {
                 return Err(CaptureError::IdentityMismatch);
             }
         }
-        if !self.is_sealed() {
-            let mut params = Map::new();
-            params.insert(
-                "signers".into(),
-                json!(signers.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>()),
-            );
-            self.append(NewStep::instant(StepKind::Seal, params))?;
-        }
+        self.seal_step(input)?;
         // Sealing outputs are derived; a crash during an earlier seal may have left some.
         for p in [
             layout::MANIFEST,

@@ -19,6 +19,34 @@ pub const ARTIFACTS_DIR: &str = "artifacts";
 /// Screen-recording segments: `video/segment-NNNNNN.mp4`.
 pub const VIDEO_DIR: &str = "video";
 
+/// RFC 3161 time-stamps of chain heads: `timestamps/<seq>-<k>-<tsa>.tsr` (the TSA's response)
+/// and `.tsq` (the request, for its nonce), where `<seq>` is the step whose record digest was
+/// stamped (the chain head after it) and `<k>` numbers the TSAs.
+pub const TIMESTAMPS_DIR: &str = "timestamps";
+
+/// The path of a time-stamp file (`ext` is `tsr` or `tsq`).
+pub fn timestamp_path(seq: u64, k: usize, tsa: &str, ext: &str) -> String {
+    let label: String = tsa
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(48)
+        .collect();
+    format!("{TIMESTAMPS_DIR}/{seq:06}-{k}-{label}.{ext}")
+}
+
+/// The step a time-stamp file stamps, from its name.
+pub fn timestamp_seq(path: &str) -> Option<u64> {
+    let name = path.strip_prefix("timestamps/")?;
+    name.split('-').next()?.parse().ok()
+}
+
 /// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
 /// evidence-log receipts, the human-readable report.
 pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];

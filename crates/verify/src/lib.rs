@@ -60,6 +60,19 @@ pub struct Report {
     pub capture: Option<String>,
     pub chain_head: Option<Digests>,
     pub checks: Vec<Check>,
+    /// For every step, the earliest trusted time-stamp that covers it (empty when the
+    /// package has none or the chain does not hold).
+    pub time: Vec<StepTime>,
+}
+
+/// The trusted time that covers one step: the step existed no later than `not_after`.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepTime {
+    pub seq: u64,
+    pub not_after: Option<String>,
+    pub tsa: Option<String>,
+    /// The token file that says so.
+    pub token: Option<String>,
 }
 
 impl Report {
@@ -107,6 +120,8 @@ pub struct Policy {
     pub trusted_operators: Vec<Hash32>,
     /// Fingerprints of notary keys the user trusts.
     pub trusted_notaries: Vec<Hash32>,
+    /// Roots of time-stamp authorities the user trusts; none by default.
+    pub trusted_tsa: Vec<x509_cert::Certificate>,
     /// Threads re-hashing files (each also runs SM3 on a helper thread).
     pub threads: usize,
     pub limits: Limits,
@@ -117,6 +132,7 @@ impl Default for Policy {
         Policy {
             trusted_operators: Vec::new(),
             trusted_notaries: Vec::new(),
+            trusted_tsa: Vec::new(),
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             limits: Limits::default(),
         }
@@ -149,6 +165,7 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
         capture: None,
         chain_head: None,
         checks: Vec::new(),
+        time: Vec::new(),
     };
     match package::open(path, &policy.limits) {
         Ok(src) => {
@@ -240,8 +257,10 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     // 4. Every listed file, and nothing unlisted.
     file_checks(src, &manifest, &hashes, report);
 
-    // 5. The journal and chain.
-    chain_checks(src, &manifest, policy, report);
+    // 5. The journal and chain, then the trusted time over it.
+    if let Some(heads) = chain_checks(src, &manifest, policy, report) {
+        timestamp_checks(src, &heads, policy, report);
+    }
 
     // 6. The WACZ files derived from all of the above.
     wacz_checks(src, Some(&manifest), &hashes, report);
@@ -533,27 +552,33 @@ fn file_checks(
     }
 }
 
-fn chain_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: &mut Report) {
+/// Checks the journal; returns the chain head after every step when the chain holds.
+fn chain_checks(
+    src: &dyn PackageSource,
+    m: &Manifest,
+    policy: &Policy,
+    report: &mut Report,
+) -> Option<Vec<Digests>> {
     if m.journal.path != layout::JOURNAL {
         report.fail(
             "journal.chain",
             layout::MANIFEST,
             "the journal is not at its standard path",
         );
-        return;
+        return None;
     }
     let bytes = match src.read_all(layout::JOURNAL, policy.limits.max_journal) {
         Ok(b) => b,
         Err(e) => {
             report.fail("journal.chain", layout::JOURNAL, e.to_string());
-            return;
+            return None;
         }
     };
     let parsed = match journal::parse(&bytes) {
         Ok(p) => p,
         Err(e) => {
             report.fail("journal.chain", layout::JOURNAL, e.to_string());
-            return;
+            return None;
         }
     };
     if !parsed.torn_tail.is_empty() {
@@ -562,7 +587,7 @@ fn chain_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: 
             layout::JOURNAL,
             "ends in an incomplete record",
         );
-        return;
+        return None;
     }
     let n = parsed.records.len();
     if parsed.records.iter().any(|r| r.capture != m.capture) {
@@ -571,7 +596,7 @@ fn chain_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: 
             layout::JOURNAL,
             "records belong to another capture than the manifest's",
         );
-        return;
+        return None;
     }
     report.pass(
         "journal.chain",
@@ -654,6 +679,7 @@ fn chain_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: 
             }
         }
     }
+    Some(parsed.heads)
 }
 
 fn wacz_checks(
@@ -732,4 +758,218 @@ fn wacz_checks(
 /// Convenience for callers that only have a package error.
 pub fn describe_package_error(e: &PackageError) -> String {
     e.to_string()
+}
+
+/// One time-stamp token of the package, as verified.
+struct Stamped {
+    file: String,
+    seq: u64,
+    trusted: bool,
+    gen_time: String,
+    gen_unix: i64,
+    tsa: String,
+}
+
+/// Every `timestamps/*.tsr`: the token must stamp the chain head after the step its name
+/// gives (SHA-256 or SM3 imprint), answer its request when the request is kept, and verify as
+/// of its genTime; then every step gets the earliest trusted time that covers it.
+fn timestamp_checks(
+    src: &dyn PackageSource,
+    heads: &[Digests],
+    policy: &Policy,
+    report: &mut Report,
+) {
+    use webproof_timestamp::{Expect, HashAlg, Trust, Verdict as TsVerdict};
+    let names: Vec<String> = src
+        .entries()
+        .iter()
+        .filter(|e| e.name.starts_with("timestamps/") && e.name.ends_with(".tsr"))
+        .map(|e| e.name.clone())
+        .collect();
+    if names.is_empty() {
+        report.pass(
+            "timestamp.coverage",
+            "timestamps/",
+            "no RFC 3161 time-stamps: the times in this package are the capture machine's clock only",
+        );
+        return;
+    }
+    let trust = Trust {
+        anchors: policy.trusted_tsa.clone(),
+        ..Trust::default()
+    };
+    let mut stamped = Vec::new();
+    for name in names {
+        let Some(seq) = layout::timestamp_seq(&name) else {
+            report.fail(
+                "timestamp.token",
+                name,
+                "the file name does not say which step it stamps",
+            );
+            continue;
+        };
+        let Some(head) = heads.get(seq as usize) else {
+            report.fail(
+                "timestamp.token",
+                name,
+                format!("stamps step {seq}, which the journal does not have"),
+            );
+            continue;
+        };
+        let bytes = match src.read_all(&name, 1 << 20) {
+            Ok(b) => b,
+            Err(e) => {
+                report.fail("timestamp.token", name, e.to_string());
+                continue;
+            }
+        };
+        let token = match webproof_timestamp::parse_response(&bytes)
+            .or_else(|_| webproof_timestamp::parse_token(&bytes))
+        {
+            Ok(t) => t,
+            Err(e) => {
+                report.fail(
+                    "timestamp.token",
+                    name,
+                    format!("not a time-stamp token: {e}"),
+                );
+                continue;
+            }
+        };
+        let alg = token.info.imprint_alg;
+        let digest = match alg {
+            HashAlg::Sha256 => head.sha256.0.to_vec(),
+            HashAlg::Sm3 => head.sm3.0.to_vec(),
+            other => {
+                report.fail(
+                    "timestamp.token",
+                    name,
+                    format!(
+                        "stamps a {} imprint; chain heads are SHA-256 and SM3",
+                        other.name()
+                    ),
+                );
+                continue;
+            }
+        };
+        let mut expect = Expect {
+            imprint: Some((alg, digest.clone())),
+            nonce: None,
+        };
+        let tsq = format!("{}.tsq", name.trim_end_matches(".tsr"));
+        if let Ok(q) = src.read_all(&tsq, 64 << 10) {
+            match webproof_timestamp::Request::from_der(&q) {
+                Ok(r) if r.alg == alg && r.imprint == digest => expect.nonce = r.nonce,
+                Ok(_) => {
+                    report.fail(
+                        "timestamp.token",
+                        tsq,
+                        "the request kept beside the token asks for another imprint",
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    report.fail(
+                        "timestamp.token",
+                        tsq,
+                        format!("not a time-stamp request: {e}"),
+                    );
+                    continue;
+                }
+            }
+        }
+        let v = webproof_timestamp::verify(&token, &expect, &trust);
+        let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
+        let dev = if tsa.contains(webproof_timestamp::dev::DEV_MARK) {
+            "development TSA, "
+        } else {
+            ""
+        };
+        let acc = v
+            .info
+            .accuracy_micros
+            .map(|a| format!(" ±{} ms", a as f64 / 1000.0))
+            .unwrap_or_default();
+        let what = format!(
+            "{tsa}: {} imprint of the chain head after step {seq}, genTime {}{acc}",
+            alg.name(),
+            v.info.gen_time
+        );
+        match v.verdict {
+            TsVerdict::Trusted => {
+                report.pass("timestamp.token", name.clone(), format!("{what}; trusted"))
+            }
+            TsVerdict::Untrusted => report.push(
+                "timestamp.token",
+                name.clone(),
+                Verdict::Untrusted,
+                format!("{what}; {dev}not trusted: {}", v.reason),
+            ),
+            TsVerdict::Invalid => {
+                report.fail("timestamp.token", name, format!("invalid: {}", v.reason));
+                continue;
+            }
+        }
+        stamped.push(Stamped {
+            file: name,
+            seq,
+            trusted: v.verdict == TsVerdict::Trusted,
+            gen_time: v.info.gen_time.clone(),
+            gen_unix: v.info.gen_time_unix,
+            tsa,
+        });
+    }
+    // Coverage: step i existed no later than the earliest trusted genTime of a token over a
+    // head at or after i.
+    let mut time = Vec::with_capacity(heads.len());
+    for i in 0..heads.len() as u64 {
+        let best = stamped
+            .iter()
+            .filter(|t| t.trusted && t.seq >= i)
+            .min_by_key(|t| t.gen_unix);
+        time.push(StepTime {
+            seq: i,
+            not_after: best.map(|t| t.gen_time.clone()),
+            tsa: best.map(|t| t.tsa.clone()),
+            token: best.map(|t| t.file.clone()),
+        });
+    }
+    let mut ranges: Vec<(u64, u64, Option<String>)> = Vec::new();
+    for t in &time {
+        let label = t
+            .not_after
+            .as_ref()
+            .map(|n| format!("not after {n} ({})", t.tsa.as_deref().unwrap_or("")));
+        match ranges.last_mut() {
+            Some((_, end, l)) if *l == label && *end + 1 == t.seq => *end = t.seq,
+            _ => ranges.push((t.seq, t.seq, label)),
+        }
+    }
+    let detail = ranges
+        .iter()
+        .map(|(a, b, l)| {
+            let steps = if a == b {
+                format!("step {a}")
+            } else {
+                format!("steps {a}-{b}")
+            };
+            format!(
+                "{steps}: {}",
+                l.as_deref().unwrap_or("no trusted time-stamp")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let all = time.iter().all(|t| t.not_after.is_some());
+    report.push(
+        "timestamp.coverage",
+        "timestamps/",
+        if all {
+            Verdict::Pass
+        } else {
+            Verdict::Untrusted
+        },
+        detail,
+    );
+    report.time = time;
 }

@@ -1,0 +1,178 @@
+//! Checkpoint stamping: the chain head goes to every configured TSA in parallel; tokens are
+//! written into the capture as they arrive, and a TSA that is down never stops the capture.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tokio::sync::mpsc;
+use webproof_evidence::capture::Capture;
+use webproof_evidence::digest::Digests;
+use webproof_net::{NetError, Stamp, TsaClient};
+use webproof_timestamp::HashAlg;
+
+/// The `--tsa` options shared by `seal` and `capture`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TsaArgs {
+    /// An RFC 3161 time-stamp authority (URL). Repeatable; also WEBPROOF_TSA (comma-separated).
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
+    /// How many TSAs must stamp a checkpoint for it to count (default: 1).
+    #[arg(long, default_value_t = 1)]
+    pub tsa_quorum: usize,
+}
+
+impl TsaArgs {
+    pub fn urls(&self) -> Vec<String> {
+        let mut urls = self.tsa.clone();
+        if urls.is_empty()
+            && let Ok(v) = std::env::var("WEBPROOF_TSA")
+        {
+            urls = v
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        urls
+    }
+}
+
+struct Done {
+    seq: u64,
+    k: usize,
+    url: String,
+    request: Vec<u8>,
+    result: Result<Stamp, NetError>,
+}
+
+/// Stamps chain heads in the background.
+pub struct Stamper {
+    urls: Vec<String>,
+    quorum: usize,
+    client: TsaClient,
+    handle: tokio::runtime::Handle,
+    tx: mpsc::UnboundedSender<Done>,
+    rx: mpsc::UnboundedReceiver<Done>,
+    pending: usize,
+    /// Successful stamps per checkpoint.
+    pub stamped: std::collections::BTreeMap<u64, usize>,
+    pub last_seq: Option<u64>,
+    pub last_time: Instant,
+}
+
+impl Stamper {
+    /// `None` when no TSA is configured.
+    pub fn new(args: &TsaArgs, handle: tokio::runtime::Handle) -> Result<Option<Self>> {
+        let urls = args.urls();
+        if urls.is_empty() {
+            return Ok(None);
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        Ok(Some(Stamper {
+            quorum: args.tsa_quorum.clamp(1, urls.len()),
+            urls,
+            client: TsaClient::new(Duration::from_secs(10))?,
+            handle,
+            tx,
+            rx,
+            pending: 0,
+            stamped: Default::default(),
+            last_seq: None,
+            last_time: Instant::now(),
+        }))
+    }
+
+    /// Sends the chain head after step `seq` to every TSA; returns at once.
+    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<()> {
+        for (k, url) in self.urls.iter().enumerate() {
+            let req = webproof_timestamp::request(
+                HashAlg::Sha256,
+                &head.sha256.0,
+                Some(webproof_timestamp::random_nonce()?),
+                None,
+            )?;
+            let (client, tx, url) = (self.client.clone(), self.tx.clone(), url.clone());
+            self.pending += 1;
+            self.handle.spawn(async move {
+                let result = client.stamp(&url, &req).await;
+                let _ = tx.send(Done {
+                    seq,
+                    k: k + 1,
+                    url,
+                    request: req.der,
+                    result,
+                });
+            });
+        }
+        self.last_seq = Some(seq);
+        self.last_time = Instant::now();
+        Ok(())
+    }
+
+    fn keep(&mut self, cap: &Capture, d: Done, say: &dyn Fn(&str)) -> Result<()> {
+        self.pending -= 1;
+        match d.result {
+            Ok(s) => {
+                cap.add_timestamp(d.seq, d.k, &host(&d.url), &d.request, &s.response)
+                    .context("keeping a time-stamp token")?;
+                *self.stamped.entry(d.seq).or_default() += 1;
+                say(&format!(
+                    "  time-stamp: chain head after step {} stamped by {} at {}",
+                    d.seq, d.url, s.token.info.gen_time
+                ));
+            }
+            Err(e) => say(&format!(
+                "  time-stamp: {e} (the capture goes on; the verifier will show what is covered)"
+            )),
+        }
+        Ok(())
+    }
+
+    /// Writes the tokens that have arrived.
+    pub fn collect(&mut self, cap: &Capture, say: &dyn Fn(&str)) -> Result<()> {
+        while let Ok(d) = self.rx.try_recv() {
+            self.keep(cap, d, say)?;
+        }
+        Ok(())
+    }
+
+    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived.
+    pub fn finish(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while self.pending > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let next = self
+                .handle
+                .block_on(async { tokio::time::timeout(left, self.rx.recv()).await });
+            match next {
+                Ok(Some(d)) => self.keep(cap, d, say)?,
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the checkpoint after step `seq` reached the quorum.
+    pub fn quorum_met(&self, seq: u64) -> bool {
+        self.stamped.get(&seq).copied().unwrap_or(0) >= self.quorum
+    }
+
+    pub fn quorum(&self) -> usize {
+        self.quorum
+    }
+
+    pub fn tsa_count(&self) -> usize {
+        self.urls.len()
+    }
+}
+
+/// A short label for a TSA URL (its host and port), used in token file names.
+fn host(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or("tsa")
+        .to_owned()
+}
