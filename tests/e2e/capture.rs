@@ -609,3 +609,95 @@ fn login_profile_signs_in_with_asked_credentials_that_are_never_stored() {
         );
     }
 }
+
+#[test]
+fn a_capture_is_time_stamped_as_it_goes_and_every_step_gets_trusted_time() {
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let tsa = crate::timestamp::DevTsa::start(&env);
+    let url = format!("{base}/index.html");
+    let out = env.run(&[
+        "capture",
+        &url,
+        "--out",
+        "c.wacz",
+        "--headless",
+        "--tsa",
+        &tsa.url,
+        "--stamp-every",
+        "2",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let wacz = env.path().join("c.wacz");
+    let recs = journal(&wacz);
+    // Step 0 keeps the TSA's answer to the clock probe, and its clock finding cites it.
+    let env_step = &recs[0];
+    assert!(
+        env_step["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["path"].as_str().unwrap().ends_with("clock-check.tsr")),
+        "{env_step}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&entry(
+        &wacz,
+        &artifact(&recs, "environment", "environment.json"),
+    ))
+    .unwrap();
+    let clock = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "clock")
+        .unwrap();
+    assert_eq!(clock["grade"], "ok", "{clock}");
+
+    // Tokens at the start (over step 0), along the way, and over the final head.
+    let dir = env.path().join("x");
+    unzip(&wacz, &dir);
+    let names: Vec<String> = std::fs::read_dir(dir.join("timestamps"))
+        .unwrap()
+        .flatten()
+        .map(|e| format!("timestamps/{}", e.file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".tsr"))
+        .collect();
+    let last = recs.len() - 1;
+    assert!(
+        names.iter().any(|n| n.starts_with("timestamps/000000-")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&format!("timestamps/{last:06}-"))),
+        "{names:?}"
+    );
+    assert!(names.len() >= 3, "{names:?}");
+
+    let root = tsa.root.to_str().unwrap();
+    let out = env.ok(
+        &[
+            "verify",
+            "c.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-tsa",
+            root,
+            "--json",
+        ],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let time = v["time"].as_array().unwrap();
+    assert_eq!(time.len(), recs.len());
+    // Each step's time comes from the first checkpoint at or after it.
+    for t in time {
+        let seq = t["seq"].as_u64().unwrap();
+        let token = t["token"].as_str().unwrap();
+        let covered: u64 = token["timestamps/".len()..][..6].parse().unwrap();
+        assert!(covered >= seq, "{t}");
+    }
+}

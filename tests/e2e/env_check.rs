@@ -111,3 +111,34 @@ fn configured_resolvers_are_asked_and_disagreement_is_flagged() {
     let bad = env.run(&["env-check", url, "--resolver", "not-an-ip"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_clock_is_compared_with_a_time_stamp_authority() {
+    let env = Env::new();
+    let tsa = crate::timestamp::DevTsa::start(&env);
+    let out = env.run(&["env-check", "--json", "--tsa", &tsa.url]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = finding(&r, "clock");
+    // Same machine, same clock: well within the round trip and the TSA's accuracy.
+    assert_eq!(f["grade"], "ok", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("from {}", tsa.url)),
+        "{f}"
+    );
+    assert!(
+        f["detail"]["offset_micros"].as_i64().unwrap().abs() < 2_000_000,
+        "{f}"
+    );
+    // A TSA that is not there leaves the clock unverified, said so.
+    let dead = env.run(&["env-check", "--json", "--tsa", "http://127.0.0.1:9/"]);
+    let r: serde_json::Value = serde_json::from_slice(&dead.stdout).unwrap();
+    let f = finding(&r, "clock");
+    assert_eq!(f["grade"], "warning", "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("did not answer"),
+        "{f}"
+    );
+}

@@ -68,6 +68,72 @@ pub struct Probe {
     /// DNS servers to ask for the target host besides the system resolver (e.g. the
     /// operator's trusted public resolvers); answers that differ are flagged.
     pub resolvers: Vec<std::net::SocketAddr>,
+    /// A time-stamp authority's answer to a clock probe made just before (the edge asks it).
+    pub trusted_time: Option<Result<TrustedTime, String>>,
+}
+
+/// What a TSA said the time was, and the local clock just before and after asking.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustedTime {
+    pub source: String,
+    pub gen_time: String,
+    pub gen_time_micros: i64,
+    pub accuracy_micros: Option<u64>,
+    /// True when genTime has no fraction (the TSA truncated to whole seconds).
+    pub whole_seconds: bool,
+    pub local_before_micros: i64,
+    pub local_after_micros: i64,
+}
+
+/// Compares the system clock with a TSA's genTime. The offset is genTime minus the midpoint of
+/// the local times around the request; its uncertainty is half the round trip, the TSA's stated
+/// accuracy and, for whole-second genTimes, one second. Within 2 s beyond the uncertainty is
+/// ok, within 60 s a warning, more a failure (a wrong clock makes every local time suspect).
+pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
+    let now = Utc::now();
+    match t {
+        None => Finding {
+            id: "clock",
+            grade: Grade::Warning,
+            summary:
+                "system clock recorded; not compared with a trusted time source (configure --tsa)"
+                    .into(),
+            detail: json!({"system_utc": now, "timedatectl": run("timedatectl", &["show"])}),
+        },
+        Some(Err(e)) => Finding {
+            id: "clock",
+            grade: Grade::Warning,
+            summary: format!("system clock recorded; the trusted time source did not answer: {e}"),
+            detail: json!({"system_utc": now, "error": e}),
+        },
+        Some(Ok(t)) => {
+            let mid = (t.local_before_micros + t.local_after_micros) / 2;
+            let offset = t.gen_time_micros - mid;
+            let uncertainty = (t.local_after_micros - t.local_before_micros).max(0) / 2
+                + t.accuracy_micros.unwrap_or(1_000_000) as i64
+                + if t.whole_seconds { 1_000_000 } else { 0 };
+            let excess = offset.abs() - uncertainty;
+            let grade = if excess <= 2_000_000 {
+                Grade::Ok
+            } else if excess <= 60_000_000 {
+                Grade::Warning
+            } else {
+                Grade::Fail
+            };
+            Finding {
+                id: "clock",
+                grade,
+                summary: format!(
+                    "system clock is {:+.3} s from {} (genTime {}, ±{:.3} s)",
+                    -offset as f64 / 1e6,
+                    t.source,
+                    t.gen_time,
+                    uncertainty as f64 / 1e6
+                ),
+                detail: json!({"system_utc": now, "offset_micros": -offset, "uncertainty_micros": uncertainty, "trusted_time": t}),
+            }
+        }
+    }
 }
 
 /// What one configured DNS server answered for the target host (A and AAAA).
@@ -328,12 +394,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     let own = read("/proc/sys/kernel/hostname").unwrap_or_default();
     let mut findings = Vec::new();
 
-    findings.push(Finding {
-        id: "clock",
-        grade: Grade::Warning,
-        summary: "system clock recorded; not yet compared with a trusted time source (RFC 3161 time-stamps cover the capture)".into(),
-        detail: json!({"system_utc": Utc::now(), "timedatectl": run("timedatectl", &["show"])}),
-    });
+    findings.push(grade_clock(p.trusted_time.as_ref()));
 
     findings.push(match std::fs::read_to_string("/etc/hosts") {
         Ok(c) => grade_hosts(&c, target_host.as_deref(), &own),
@@ -559,6 +620,34 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_is_graded_against_trusted_time() {
+        let t = |offset_s: f64| TrustedTime {
+            source: "http://tsa/".into(),
+            gen_time: "x".into(),
+            gen_time_micros: 1_000_000_000_000_000 + (offset_s * 1e6) as i64,
+            accuracy_micros: Some(1_000),
+            whole_seconds: false,
+            local_before_micros: 1_000_000_000_000_000 - 50_000,
+            local_after_micros: 1_000_000_000_000_000 + 50_000,
+        };
+        // genTime ahead of us by 0.5 s means our clock is 0.5 s behind.
+        let f = grade_clock(Some(&Ok(t(0.5))));
+        assert_eq!(f.grade, Grade::Ok, "{}", f.summary);
+        assert!(f.summary.contains("-0.500 s"), "{}", f.summary);
+        assert_eq!(grade_clock(Some(&Ok(t(-20.0)))).grade, Grade::Warning);
+        let f = grade_clock(Some(&Ok(t(3600.0))));
+        assert_eq!(f.grade, Grade::Fail);
+        assert_eq!(f.detail["offset_micros"], -3_600_000_000i64);
+        // Whole-second TSAs get a second of slack.
+        assert_eq!(grade_clock(Some(&Ok(t(2.9)))).grade, Grade::Warning);
+        let mut w = t(2.9);
+        w.whole_seconds = true;
+        assert_eq!(grade_clock(Some(&Ok(w))).grade, Grade::Ok);
+        assert_eq!(grade_clock(Some(&Err("down".into()))).grade, Grade::Warning);
+        assert_eq!(grade_clock(None).grade, Grade::Warning);
+    }
+
+    #[test]
     fn resolvers_that_disagree_or_do_not_answer_are_flagged() {
         let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
         let sys = [ip("93.184.215.14")];
@@ -626,6 +715,7 @@ mod tests {
             chromedriver: "/usr/bin/chromedriver".into(),
             webproof_version: "test".into(),
             resolvers: vec![],
+            trusted_time: None,
         });
         let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
         for id in [

@@ -188,7 +188,8 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let mut stamper = crate::stamping::Stamper::new(&a.tsa, rt.handle().clone())?;
-    let env_ok = environment_step(&mut cap, &a, &progress)?;
+    let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
+    let env_ok = environment_step(&mut cap, &a, &progress, clock)?;
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {
         st.start(0, &head)?;
@@ -264,7 +265,12 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
 }
 
 /// Step 0. Returns false when the environment fails and the operator did not override it.
-fn environment_step(cap: &mut Capture, a: &CaptureArgs, progress: &Progress) -> Result<bool> {
+fn environment_step(
+    cap: &mut Capture,
+    a: &CaptureArgs,
+    progress: &Progress,
+    clock: Option<crate::stamping::ClockProbe>,
+) -> Result<bool> {
     use webproof_capture::environment::{self, Grade};
     let started = Utc::now();
     let report = environment::collect(&environment::Probe {
@@ -273,6 +279,7 @@ fn environment_step(cap: &mut Capture, a: &CaptureArgs, progress: &Progress) -> 
         chromedriver: a.chromedriver.clone(),
         webproof_version: VERSION.into(),
         resolvers: a.resolvers.clone(),
+        trusted_time: clock.as_ref().map(|(t, _)| t.clone()),
     });
     print_env(&report);
     let worst = report.worst();
@@ -292,12 +299,18 @@ fn environment_step(cap: &mut Capture, a: &CaptureArgs, progress: &Progress) -> 
         params.insert("override".into(), json!(a.override_env));
     }
     let bytes = serde_json::to_vec_pretty(&report)?;
+    let mut files: Vec<(&str, &str, &[u8])> =
+        vec![("environment.json", "application/json", &bytes)];
+    // The TSA's answer to the clock probe: anyone can check the genTime the finding cites.
+    if let Some((_, Some(tsr))) = &clock {
+        files.push(("clock-check.tsr", "application/timestamp-reply", tsr));
+    }
     let r = cap.add_step(
         StepKind::Environment,
         started,
         Some(a.url.clone()),
         params,
-        &[("environment.json", "application/json", &bytes)],
+        &files,
     )?;
     progress.line(&format!(
         "  step {}: environment ({})",

@@ -60,6 +60,9 @@ enum Command {
         /// resolver; answers that differ are flagged. Repeatable.
         #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = parse_resolver)]
         resolvers: Vec<std::net::SocketAddr>,
+        /// Compare the system clock with this time-stamp authority's time.
+        #[arg(long = "tsa", value_name = "URL")]
+        tsa: Vec<String>,
     },
     /// Capture profiles: list, show or check them.
     #[command(subcommand)]
@@ -301,13 +304,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             chromium,
             chromedriver,
             resolvers,
+            tsa,
         } => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let clock = stamping::clock_probe(&tsa, &rt).map(|(t, _)| t);
             let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
                 target_url: url,
                 chromium,
                 chromedriver,
                 webproof_version: VERSION.into(),
                 resolvers,
+                trusted_time: clock,
             });
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);

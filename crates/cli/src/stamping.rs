@@ -176,3 +176,55 @@ fn host(url: &str) -> String {
         .unwrap_or("tsa")
         .to_owned()
 }
+
+/// The clock probe's result, and the TSA's response when it answered.
+pub type ClockProbe = (
+    Result<webproof_capture::environment::TrustedTime, String>,
+    Option<Vec<u8>>,
+);
+
+/// Asks the first TSA for the time (a token over a fresh digest), measuring the local clock
+/// just before and after: the clock finding of step 0. Returns the finding's input and the
+/// response, kept as evidence of the comparison.
+pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<ClockProbe> {
+    let url = urls.first()?.clone();
+    let micros = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0)
+    };
+    let result = (|| -> Result<(webproof_capture::environment::TrustedTime, Vec<u8>), String> {
+        let client = TsaClient::new(Duration::from_secs(10)).map_err(|e| e.to_string())?;
+        let seed = format!("webproof clock check {}", micros());
+        let req = webproof_timestamp::request(
+            HashAlg::Sha256,
+            &HashAlg::Sha256.digest(seed.as_bytes()),
+            Some(webproof_timestamp::random_nonce().map_err(|e| e.to_string())?),
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+        let before = micros();
+        let stamp = rt
+            .block_on(client.stamp(&url, &req))
+            .map_err(|e| e.to_string())?;
+        let after = micros();
+        let info = &stamp.token.info;
+        Ok((
+            webproof_capture::environment::TrustedTime {
+                source: url.clone(),
+                gen_time: info.gen_time.clone(),
+                gen_time_micros: info.gen_time_micros,
+                accuracy_micros: info.accuracy_micros,
+                whole_seconds: !info.gen_time.contains('.'),
+                local_before_micros: before,
+                local_after_micros: after,
+            },
+            stamp.response,
+        ))
+    })();
+    Some(match result {
+        Ok((t, resp)) => (Ok(t), Some(resp)),
+        Err(e) => (Err(e), None),
+    })
+}

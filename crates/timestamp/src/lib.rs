@@ -214,6 +214,8 @@ pub struct TokenInfo {
     pub gen_time: String,
     /// Seconds since the Unix epoch (fraction dropped).
     pub gen_time_unix: i64,
+    /// Microseconds since the Unix epoch (fraction beyond microseconds dropped).
+    pub gen_time_micros: i64,
     pub policy: String,
     pub serial: String,
     pub imprint_alg: HashAlg,
@@ -298,7 +300,7 @@ pub fn parse_token(der: &[u8]) -> Result<Token, TspError> {
                 tst.message_imprint.hash_algorithm.oid
             ))
         })?;
-    let (gen_time, gen_time_unix) = gen_time(&tst.gen_time)?;
+    let (gen_time, gen_time_unix, gen_time_micros) = gen_time(&tst.gen_time)?;
     let accuracy_micros = tst.accuracy.as_ref().map(|a| {
         a.seconds.unwrap_or(0) * 1_000_000
             + u64::from(a.millis.unwrap_or(0)) * 1000
@@ -307,6 +309,7 @@ pub fn parse_token(der: &[u8]) -> Result<Token, TspError> {
     let info = TokenInfo {
         gen_time,
         gen_time_unix,
+        gen_time_micros,
         policy: tst.policy.to_string(),
         serial: hex::encode(magnitude(&tst.serial_number)),
         imprint_alg,
@@ -336,7 +339,7 @@ fn general_name(g: &x509_cert::ext::pkix::name::GeneralName) -> String {
 }
 
 /// Parses a GeneralizedTime value `YYYYMMDDHHMMSS[.f*]Z` (RFC 3161 §2.4.2).
-fn gen_time(any: &der::Any) -> Result<(String, i64), TspError> {
+fn gen_time(any: &der::Any) -> Result<(String, i64, i64), TspError> {
     let bad = || TspError::Invalid("genTime is not a UTC GeneralizedTime".into());
     if any.tag() != der::Tag::GeneralizedTime {
         return Err(bad());
@@ -372,7 +375,17 @@ fn gen_time(any: &der::Any) -> Result<(String, i64), TspError> {
         dt.second(),
         frac.map(|f| format!(".{f}")).unwrap_or_default()
     );
-    Ok((text, dt.unix_timestamp()))
+    let micros = frac
+        .map(|f| {
+            let six: String = f.chars().chain(std::iter::repeat('0')).take(6).collect();
+            six.parse::<i64>().unwrap_or(0)
+        })
+        .unwrap_or(0);
+    Ok((
+        text,
+        dt.unix_timestamp(),
+        dt.unix_timestamp() * 1_000_000 + micros,
+    ))
 }
 
 /// What the token must be about.
