@@ -453,3 +453,103 @@ fn a_tsa_that_is_down_or_lies_does_not_stop_sealing_and_is_reported() {
     let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 0);
     assert!(out.contains("no RFC 3161 time-stamps"), "{out}");
 }
+
+#[test]
+fn renew_adds_a_renewal_that_verifies_and_cannot_be_forged() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dev = DevTsa::start(&env);
+    let ossl = OpensslTsa::start(&env);
+    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["seal"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--out", "p.wacz", "--tsa", &dev.url]);
+    env.ok(&args, 0);
+    let dev_root = dev.root.to_str().unwrap();
+    let ossl_root = ossl.root.to_str().unwrap();
+    // Renewal 1 by OpenSSL's TSA under SHA-512, keeping the development TSA's chain.
+    env.ok(
+        &[
+            "renew",
+            "p.wacz",
+            "--out",
+            "r.wacz",
+            "--tsa",
+            &ossl.url,
+            "--alg",
+            "sha512",
+            "--trust-tsa",
+            dev_root,
+        ],
+        0,
+    );
+    let trust = [
+        "--trust-operator",
+        &fpr,
+        "--trust-tsa",
+        dev_root,
+        "--trust-tsa",
+        ossl_root,
+    ];
+    let out = env.ok(&[&["verify", "r.wacz"][..], &trust].concat(), 0);
+    assert!(
+        out.contains("PASS      renewal.record     renewals/001.json: covers"),
+        "{out}"
+    );
+    assert!(
+        out.contains("PASS      renewal.token      renewals/001-1.tsr"),
+        "{out}"
+    );
+    let o = tool("wacz", &["validate", "-f", "r.wacz"], env.path());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    // The certificate file keeps the development TSA's chain.
+    let pem =
+        String::from_utf8(entry(&env.path().join("r.wacz"), "renewals/001-certs.pem")).unwrap();
+    assert!(pem.matches("BEGIN CERTIFICATE").count() >= 2, "{pem}");
+    // The original is untouched; renewing never overwrites.
+    let out = env.run(&["renew", "p.wacz", "--out", "r.wacz", "--tsa", &ossl.url]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let r = env.path().join("r.wacz");
+    // A changed renewal record: its token no longer matches.
+    rewrite_zip(&r, &env.path().join("t1.wacz"), |name, b| {
+        if name == "renewals/001.json" {
+            // One hex digit of the first listed digest.
+            let at = b.windows(10).position(|w| w == b"\"digest\":\"").unwrap() + 10;
+            b[at] = if b[at] == b'0' { b'1' } else { b'0' };
+        }
+    });
+    let out = env.ok(&[&["verify", "t1.wacz"][..], &trust].concat(), 1);
+    assert!(
+        out.contains("FAIL      renewal.token      renewals/001-1.tsr"),
+        "{out}"
+    );
+    // A renewal stripped of its token proves nothing.
+    rewrite_zip_without(&r, &env.path().join("t2.wacz"), "renewals/001-1.tsr");
+    let out = env.ok(&[&["verify", "t2.wacz"][..], &trust].concat(), 1);
+    assert!(
+        out.contains("a renewal without a time-stamp token proves nothing"),
+        "{out}"
+    );
+    // A tampered package is not renewed.
+    rewrite_zip(
+        &env.path().join("p.wacz"),
+        &env.path().join("bad.wacz"),
+        |name, b| {
+            if name.starts_with("artifacts/") {
+                b[0] ^= 1;
+            }
+        },
+    );
+    let out = env.run(&[
+        "renew",
+        "bad.wacz",
+        "--out",
+        "bad-r.wacz",
+        "--tsa",
+        &ossl.url,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be renewed"));
+    assert!(!env.path().join("bad-r.wacz").exists());
+}

@@ -130,6 +130,23 @@ pub fn unzip(wacz: &Path, to: &Path) {
 /// Copies a package entry by entry into `dst` (stored, a well-formed ZIP), letting `change`
 /// alter any entry's bytes: how the tests tamper with packages.
 pub fn rewrite_zip(src: &Path, dst: &Path, mut change: impl FnMut(&str, &mut Vec<u8>)) {
+    rewrite_zip_keeping(src, dst, |n, b| {
+        change(n, b);
+        true
+    });
+}
+
+/// A copy of a package without the entry `drop`.
+pub fn rewrite_zip_without(src: &Path, dst: &Path, drop: &str) {
+    rewrite_zip_keeping(src, dst, |n, _| n != drop);
+}
+
+/// A copy of a package whose entries `change` may alter, or drop by returning false.
+pub fn rewrite_zip_keeping(
+    src: &Path,
+    dst: &Path,
+    mut change: impl FnMut(&str, &mut Vec<u8>) -> bool,
+) {
     use std::io::{Read, Write};
     let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
@@ -138,7 +155,9 @@ pub fn rewrite_zip(src: &Path, dst: &Path, mut change: impl FnMut(&str, &mut Vec
         let name = e.name().unwrap().into_owned();
         let mut b = Vec::new();
         e.read_to_end(&mut b).unwrap();
-        change(&name, &mut b);
+        if !change(&name, &mut b) {
+            continue;
+        }
         let o = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
         w.start_file(name.as_str(), o).unwrap();

@@ -73,6 +73,10 @@ enum Command {
     /// RFC 3161 time-stamp tokens: request one from a TSA, or verify one on its own.
     #[command(subcommand)]
     Timestamp(timestamp_cmd::TimestampCmd),
+    /// Add a renewal to a copy of a sealed package: every file's digest (under a hash you
+    /// choose), the certificate chains of its time-stamps, and a new time-stamp over them, so
+    /// the evidence stays verifiable after a TSA certificate expires or an algorithm weakens.
+    Renew(timestamp_cmd::RenewArgs),
     /// Run a time-stamp authority (the development TSA).
     #[command(subcommand)]
     Tsa(timestamp_cmd::TsaCmd),
@@ -341,6 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(a) => verify(a),
         Command::Timestamp(c) => timestamp_cmd::timestamp(c),
         Command::Tsa(c) => timestamp_cmd::tsa(c),
+        Command::Renew(a) => timestamp_cmd::renew(a),
     }
 }
 

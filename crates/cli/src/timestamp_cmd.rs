@@ -302,3 +302,212 @@ async fn respond(
         tsa.respond(&body, now),
     )
 }
+
+#[derive(Args)]
+pub struct RenewArgs {
+    /// The sealed package to renew.
+    package: PathBuf,
+    /// Where to write the renewed package (the original is left as it is).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Time-stamp authorities for the renewal token. Repeatable (or WEBPROOF_TSA).
+    #[command(flatten)]
+    tsa: crate::stamping::TsaArgs,
+    /// Hash algorithm of the renewal (choose a stronger one when the old one weakens).
+    #[arg(long, value_enum, default_value = "sha256")]
+    alg: RenewAlgArg,
+    /// TSA roots to keep in the renewal's certificate file and to check the package against.
+    #[arg(long = "trust-tsa", value_name = "PEM|DIR")]
+    trust_tsa: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RenewAlgArg {
+    Sha256,
+    Sha512,
+    Sm3,
+}
+
+/// `webproof renew`: adds renewal NNN (every file's digest, the certificate chains of the
+/// package's tokens, and a new token over it) to a copy of the package.
+pub fn renew(a: RenewArgs) -> Result<ExitCode> {
+    use webproof_evidence::package::{self, Limits};
+    use webproof_evidence::renewal::{self, Part, RenewalAlg};
+    if a.out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            a.out.display()
+        );
+    }
+    let urls = a.tsa.urls();
+    if urls.is_empty() {
+        bail!("renewal needs a time-stamp authority: pass --tsa URL");
+    }
+    let limits = Limits::default();
+    let roots = crate::tsa_roots(&a.trust_tsa)?;
+    // Renewing a package that does not verify would lend it new credibility: refuse.
+    let report = webproof_verify::verify_path(
+        &a.package,
+        &webproof_verify::Policy {
+            trusted_tsa: roots.clone(),
+            ..webproof_verify::Policy::default()
+        },
+    )?;
+    if report.verdict() == webproof_verify::Verdict::Fail {
+        let first = report
+            .failures()
+            .next()
+            .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
+            .unwrap_or_default();
+        bail!(
+            "{} does not verify ({first}); it cannot be renewed",
+            a.package.display()
+        );
+    }
+    let capture = report
+        .capture
+        .clone()
+        .context("the package names no capture")?;
+    let src = package::open(&a.package, &limits)
+        .with_context(|| format!("opening {}", a.package.display()))?;
+    let work = a.out.with_extension("renew-work");
+    if work.exists() {
+        bail!(
+            "{} exists (an interrupted renewal?); remove it first",
+            work.display()
+        );
+    }
+    let result = (|| -> Result<()> {
+        // Unpack.
+        for e in src.entries() {
+            let dst = work.join(&e.name);
+            if let Some(p) = dst.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            let mut f = std::fs::File::create(&dst)
+                .with_context(|| format!("creating {}", dst.display()))?;
+            src.read_with(&e.name, &mut |r| std::io::copy(r, &mut f).map(|_| ()))?;
+            f.sync_all()?;
+        }
+        let n = src
+            .entries()
+            .iter()
+            .filter(|e| matches!(renewal::classify(&e.name), Some((_, Part::Record))))
+            .count() as u32
+            + 1;
+        // The certificates that verify every token so far, and the roots given.
+        let mut certs: Vec<x509_cert::Certificate> = Vec::new();
+        for e in src.entries() {
+            if !(e.name.ends_with(".tsr")) {
+                continue;
+            }
+            let b = src.read_all(&e.name, 1 << 20)?;
+            if let Ok(t) = webproof_timestamp::parse_response(&b)
+                .or_else(|_| webproof_timestamp::parse_token(&b))
+            {
+                certs.extend(t.certificates());
+            }
+        }
+        certs.extend(roots.iter().cloned());
+        let mut seen = std::collections::HashSet::new();
+        certs.retain(|c| seen.insert(der_bytes(c)));
+        webproof_evidence::package::write_file(
+            &work.join(renewal::certs_path(n)),
+            webproof_timestamp::certs_to_pem(&certs)?.as_bytes(),
+        )?;
+        // The record.
+        let alg = match a.alg {
+            RenewAlgArg::Sha256 => RenewalAlg::Sha256,
+            RenewAlgArg::Sha512 => RenewalAlg::Sha512,
+            RenewAlgArg::Sm3 => RenewalAlg::Sm3,
+        };
+        let dir_src = package::open(&work, &limits)?;
+        let record = renewal::plan(dir_src.as_ref(), &capture, n, alg)?;
+        let bytes = renewal::to_bytes(&record)?;
+        webproof_evidence::package::write_file(&work.join(renewal::json_path(n)), &bytes)?;
+        // Its tokens.
+        let hash = match alg {
+            RenewalAlg::Sha256 => HashAlg::Sha256,
+            RenewalAlg::Sha512 => HashAlg::Sha512,
+            RenewalAlg::Sm3 => HashAlg::Sm3,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
+        let mut stamped = 0;
+        for (k, url) in urls.iter().enumerate() {
+            let req = webproof_timestamp::request(
+                hash,
+                &hash.digest(&bytes),
+                Some(webproof_timestamp::random_nonce()?),
+                None,
+            )?;
+            match rt.block_on(client.stamp(url, &req)) {
+                Ok(s) => {
+                    webproof_evidence::package::write_file(
+                        &work.join(renewal::token_path(n, k + 1, "tsq")),
+                        &req.der,
+                    )?;
+                    webproof_evidence::package::write_file(
+                        &work.join(renewal::token_path(n, k + 1, "tsr")),
+                        &s.response,
+                    )?;
+                    eprintln!("renewal {n} stamped by {url} at {}", s.token.info.gen_time);
+                    stamped += 1;
+                }
+                Err(e) => eprintln!("  {e}"),
+            }
+        }
+        if stamped == 0 {
+            bail!("no time-stamp authority answered; nothing was renewed");
+        }
+        // The derived WACZ files now list the renewal's files too.
+        rederive_datapackage(&work, &limits)?;
+        package::write_zip(&work, &a.out, &limits)
+            .with_context(|| format!("writing {}", a.out.display()))?;
+        println!(
+            "renewal {n} ({} files under {}) added; renewed package: {}",
+            record.files.len(),
+            alg.as_str(),
+            a.out.display()
+        );
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn der_bytes(c: &x509_cert::Certificate) -> Vec<u8> {
+    use x509_cert::der::Encode;
+    c.to_der().unwrap_or_default()
+}
+
+/// Rewrites `datapackage.json` and `datapackage-digest.json` of the package directory `dir`.
+fn rederive_datapackage(dir: &Path, limits: &webproof_evidence::package::Limits) -> Result<()> {
+    use webproof_evidence::{layout, wacz};
+    for p in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
+        std::fs::remove_file(dir.join(p)).with_context(|| format!("replacing {p}"))?;
+    }
+    let manifest: webproof_evidence::manifest::Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST))?)?;
+    let src = webproof_evidence::package::open(dir, limits)?;
+    let mut resources = Vec::new();
+    for e in src.entries() {
+        let mut d = None;
+        src.read_with(&e.name, &mut |r| {
+            d = Some(webproof_evidence::digest::digest_reader(r)?);
+            Ok(())
+        })?;
+        if let Some((digests, size)) = d {
+            resources.push(wacz::Resource::new(&e.name, digests.sha256, size));
+        }
+    }
+    let dp = wacz::datapackage(&manifest, &resources)?;
+    webproof_evidence::package::write_file(&dir.join(layout::DATAPACKAGE), &dp)?;
+    webproof_evidence::package::write_file(
+        &dir.join(layout::DATAPACKAGE_DIGEST),
+        &wacz::datapackage_digest(&dp)?,
+    )?;
+    Ok(())
+}

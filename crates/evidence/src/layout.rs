@@ -69,6 +69,7 @@ pub fn is_outside_manifest(path: &str) -> bool {
         || path == DATAPACKAGE_DIGEST
         || path == MANIFEST
         || (path.starts_with("signatures/") && path.ends_with(".sig"))
+        || path.starts_with("renewals/")
 }
 
 /// Longest safe-name part of an artifact file name.

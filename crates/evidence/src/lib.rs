@@ -15,6 +15,7 @@ pub mod layout;
 pub mod manifest;
 pub mod package;
 pub mod record;
+pub mod renewal;
 pub mod utc;
 pub mod wacz;
 pub mod warc;

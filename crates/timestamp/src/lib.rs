@@ -236,6 +236,34 @@ pub struct Token {
     tst_der: Vec<u8>,
 }
 
+impl Token {
+    /// The certificates the token carries (its CMS certificate bag).
+    pub fn certificates(&self) -> Vec<Certificate> {
+        self.signed_data
+            .certificates
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Certificates as PEM text, in order.
+pub fn certs_to_pem(certs: &[Certificate]) -> Result<String, TspError> {
+    use der::EncodePem;
+    let mut out = String::new();
+    for c in certs {
+        out.push_str(
+            &c.to_pem(der::pem::LineEnding::LF)
+                .map_err(malformed("certificate"))?,
+        );
+    }
+    Ok(out)
+}
+
 /// Reads a TimeStampResp: a granted status (0 or 1) with a token, or the TSA's refusal.
 pub fn parse_response(bytes: &[u8]) -> Result<Token, TspError> {
     let resp = TimeStampResp::from_der(bytes).map_err(malformed("time-stamp response"))?;

@@ -261,6 +261,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     if let Some(heads) = chain_checks(src, &manifest, policy, report) {
         timestamp_checks(src, &heads, policy, report);
     }
+    renewal_checks(src, &manifest, policy, report);
 
     // 6. The WACZ files derived from all of the above.
     wacz_checks(src, Some(&manifest), &hashes, report);
@@ -535,7 +536,15 @@ fn file_checks(
                 || e.name == layout::DATAPACKAGE_DIGEST
                 || e.name == layout::MANIFEST
                 || m.signers.iter().any(|s| s.signature == e.name);
-            if !expected {
+            if e.name.starts_with("renewals/") {
+                if webproof_evidence::renewal::classify(&e.name).is_none() {
+                    report.fail(
+                        "file.unlisted",
+                        e.name.clone(),
+                        "not one of the file names a renewal has",
+                    );
+                }
+            } else if !expected {
                 report.fail(
                     "file.unlisted",
                     e.name.clone(),
@@ -972,4 +981,160 @@ fn timestamp_checks(
         detail,
     );
     report.time = time;
+}
+
+/// Every `renewals/NNN.json`: canonical, of this capture, numbered from 1 without gaps; every
+/// file it must cover (§6b) listed with the digest it has now; and its tokens stamp its bytes
+/// and verify as of their genTime.
+fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report: &mut Report) {
+    use webproof_evidence::renewal::{self, Part, Renewal};
+    use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict};
+    let records: Vec<(u32, String)> = src
+        .entries()
+        .iter()
+        .filter_map(|e| match renewal::classify(&e.name) {
+            Some((n, Part::Record)) => Some((n, e.name.clone())),
+            _ => None,
+        })
+        .collect();
+    for (i, (n, name)) in records.iter().enumerate() {
+        if *n != i as u32 + 1 {
+            report.fail(
+                "renewal.record",
+                name.clone(),
+                format!("renewal {n} follows renewal {i}: numbers must run from 1 without gaps"),
+            );
+            continue;
+        }
+        let bytes = match src.read_all(name, 64 << 20) {
+            Ok(b) => b,
+            Err(e) => {
+                report.fail("renewal.record", name.clone(), e.to_string());
+                continue;
+            }
+        };
+        let r: Renewal = match serde_json::from_slice(&bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                report.fail(
+                    "renewal.record",
+                    name.clone(),
+                    format!("not a renewal record: {e}"),
+                );
+                continue;
+            }
+        };
+        if r.v != renewal::VERSION
+            || r.format != renewal::FORMAT
+            || r.n != *n
+            || r.capture != m.capture
+            || !canonical::is_canonical(&bytes)
+        {
+            report.fail(
+                "renewal.record",
+                name.clone(),
+                "wrong format, version, number or capture, or not canonical",
+            );
+            continue;
+        }
+        let listed: BTreeMap<&str, &str> = r
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.digest.as_str()))
+            .collect();
+        let mut problems = Vec::new();
+        for e in src.entries() {
+            if renewal::must_cover(&e.name, *n) && !listed.contains_key(e.name.as_str()) {
+                problems.push(format!("{} is not covered", e.name));
+            }
+        }
+        for (path, want) in &listed {
+            if src.entry(path).is_none() {
+                problems.push(format!("{path} is missing"));
+                continue;
+            }
+            let mut got = Vec::new();
+            let read = src.read_with(path, &mut |rd| {
+                got = r.alg.digest_reader(rd)?;
+                Ok(())
+            });
+            if read.is_err() || hex::encode(&got) != *want {
+                problems.push(format!("{path} changed since the renewal"));
+            }
+        }
+        if problems.is_empty() {
+            report.pass(
+                "renewal.record",
+                name.clone(),
+                format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
+            );
+        } else {
+            report.fail("renewal.record", name.clone(), problems.join("; "));
+        }
+        // Its tokens, over the record's bytes.
+        let mut anchors = policy.trusted_tsa.clone();
+        anchors.dedup();
+        let trust = Trust {
+            anchors,
+            ..Trust::default()
+        };
+        let mut tokens = 0;
+        for e in src.entries() {
+            let Some((tn, Part::Token(_))) = renewal::classify(&e.name) else {
+                continue;
+            };
+            if tn != *n {
+                continue;
+            }
+            tokens += 1;
+            let token = match src
+                .read_all(&e.name, 1 << 20)
+                .map_err(|e| e.to_string())
+                .and_then(|b| {
+                    webproof_timestamp::parse_response(&b)
+                        .or_else(|_| webproof_timestamp::parse_token(&b))
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(t) => t,
+                Err(err) => {
+                    report.fail("renewal.token", e.name.clone(), err);
+                    continue;
+                }
+            };
+            let alg = token.info.imprint_alg;
+            let expect = Expect {
+                imprint: Some((alg, alg.digest(&bytes))),
+                nonce: None,
+            };
+            let v = webproof_timestamp::verify(&token, &expect, &trust);
+            let what = format!(
+                "{}: renewal {n} existed by {}",
+                v.signer.as_deref().unwrap_or("unknown signer"),
+                v.info.gen_time
+            );
+            match v.verdict {
+                TsVerdict::Trusted => {
+                    report.pass("renewal.token", e.name.clone(), format!("{what}; trusted"))
+                }
+                TsVerdict::Untrusted => report.push(
+                    "renewal.token",
+                    e.name.clone(),
+                    Verdict::Untrusted,
+                    format!("{what}; not trusted: {}", v.reason),
+                ),
+                TsVerdict::Invalid => report.fail(
+                    "renewal.token",
+                    e.name.clone(),
+                    format!("invalid: {}", v.reason),
+                ),
+            }
+        }
+        if tokens == 0 {
+            report.fail(
+                "renewal.token",
+                name.clone(),
+                "a renewal without a time-stamp token proves nothing",
+            );
+        }
+    }
 }
