@@ -553,3 +553,34 @@ fn renew_adds_a_renewal_that_verifies_and_cannot_be_forged() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be renewed"));
     assert!(!env.path().join("bad-r.wacz").exists());
 }
+
+#[test]
+fn tsas_roots_and_sm3_imprints_come_from_config_toml() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dev = DevTsa::start(&env);
+    std::fs::write(
+        env.home().join("config.toml"),
+        format!(
+            "[timestamp]\ntsa = [\"{}\"]\nimprint = \"both\"\ntrust = [\"{}\"]\n",
+            dev.url,
+            dev.root.parent().unwrap().display()
+        ),
+    )
+    .unwrap();
+    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["seal"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--out", "p.wacz"]);
+    env.ok(&args, 0);
+    // No flags: the configured roots are trusted; both heads were stamped.
+    let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 0);
+    assert!(out.contains("SHA-256 imprint of the chain head"), "{out}");
+    assert!(out.contains("SM3 imprint of the chain head"), "{out}");
+    assert_eq!(out.matches("PASS      timestamp.token").count(), 2, "{out}");
+    // A configuration with an unknown key is an error, not ignored.
+    std::fs::write(env.home().join("config.toml"), "[timestamp]\ntsas = []\n").unwrap();
+    let out = env.run(&["verify", "p.wacz"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("config.toml"));
+}

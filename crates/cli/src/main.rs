@@ -17,6 +17,7 @@ use webproof_evidence::{Hash32, Utc};
 use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
+mod config;
 mod stamping;
 mod timestamp_cmd;
 
@@ -553,7 +554,7 @@ fn seal_and_package(
         if !st.quorum_met(seq) {
             eprintln!(
                 "warning: {} of {} time-stamp authorities stamped the final chain head (quorum {}); the package is sealed anyway, and `webproof verify` shows which steps have trusted time",
-                st.stamped.get(&seq).copied().unwrap_or(0),
+                st.stamped.get(&seq).map_or(0, |s| s.len()),
                 st.tsa_count(),
                 st.quorum()
             );
@@ -730,6 +731,15 @@ fn resume(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The TSA roots given on the command line plus those in config.toml's `timestamp.trust`.
+fn configured_trust(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut all = given.to_vec();
+    if let Ok(h) = home() {
+        all.extend(config::Config::load(&h)?.timestamp.trust);
+    }
+    Ok(all)
+}
+
 /// TSA roots from PEM/DER files, or every `.pem`/`.crt`/`.der` file of a directory.
 fn tsa_roots(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     let mut files = Vec::new();
@@ -773,7 +783,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
     let policy = Policy {
         trusted_operators: parse_fprs(&a.trust_operator)?,
         trusted_notaries: parse_fprs(&a.trust_notary)?,
-        trusted_tsa: tsa_roots(&a.trust_tsa)?,
+        trusted_tsa: tsa_roots(&configured_trust(&a.trust_tsa)?)?,
         ..Policy::default()
     };
     let report = webproof_verify::verify_path(&a.package, &policy)?;

@@ -17,12 +17,35 @@ pub struct TsaArgs {
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
     /// How many TSAs must stamp a checkpoint for it to count (default: 1).
-    #[arg(long, default_value_t = 1)]
-    pub tsa_quorum: usize,
+    #[arg(long)]
+    pub tsa_quorum: Option<usize>,
+    /// Which chain-head digest to have stamped: the SHA-256 head, the SM3 head (for TSAs that
+    /// accept SM3), or both.
+    #[arg(long, value_enum)]
+    pub tsa_imprint: Option<Imprint>,
+    /// The TSA policy (OID) to ask for.
+    #[arg(long, value_name = "OID")]
+    pub tsa_policy: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Imprint {
+    Sha256,
+    Sm3,
+    Both,
+}
+
+/// The TSA settings in force: flags, else WEBPROOF_TSA, else WEBPROOF_HOME/config.toml.
+pub struct TsaSettings {
+    pub urls: Vec<String>,
+    pub quorum: usize,
+    pub algs: Vec<HashAlg>,
+    pub policy: Option<der::asn1::ObjectIdentifier>,
 }
 
 impl TsaArgs {
-    pub fn urls(&self) -> Vec<String> {
+    pub fn settings(&self) -> Result<TsaSettings> {
+        let cfg = crate::config::Config::load(&crate::home()?)?.timestamp;
         let mut urls = self.tsa.clone();
         if urls.is_empty()
             && let Ok(v) = std::env::var("WEBPROOF_TSA")
@@ -33,7 +56,40 @@ impl TsaArgs {
                 .filter(|s| !s.is_empty())
                 .collect();
         }
-        urls
+        if urls.is_empty() {
+            urls = cfg.tsa.clone();
+        }
+        let imprint = match (self.tsa_imprint, cfg.imprint.as_deref()) {
+            (Some(i), _) => i,
+            (None, None | Some("sha256")) => Imprint::Sha256,
+            (None, Some("sm3")) => Imprint::Sm3,
+            (None, Some("both")) => Imprint::Both,
+            (None, Some(other)) => {
+                anyhow::bail!("config.toml: timestamp.imprint {other:?} is not sha256, sm3 or both")
+            }
+        };
+        let algs = match imprint {
+            Imprint::Sha256 => vec![HashAlg::Sha256],
+            Imprint::Sm3 => vec![HashAlg::Sm3],
+            Imprint::Both => vec![HashAlg::Sha256, HashAlg::Sm3],
+        };
+        let policy = match self.tsa_policy.clone().or(cfg.policy.clone()) {
+            Some(p) => Some(
+                p.parse()
+                    .map_err(|e| anyhow::anyhow!("TSA policy {p:?} is not an OID: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(TsaSettings {
+            quorum: self.tsa_quorum.or(cfg.quorum).unwrap_or(1),
+            urls,
+            algs,
+            policy,
+        })
+    }
+
+    pub fn urls(&self) -> Vec<String> {
+        self.settings().map(|s| s.urls).unwrap_or_default()
     }
 }
 
@@ -48,14 +104,16 @@ struct Done {
 /// Stamps chain heads in the background.
 pub struct Stamper {
     urls: Vec<String>,
+    algs: Vec<HashAlg>,
+    policy: Option<der::asn1::ObjectIdentifier>,
     quorum: usize,
     client: TsaClient,
     handle: tokio::runtime::Handle,
     tx: mpsc::UnboundedSender<Done>,
     rx: mpsc::UnboundedReceiver<Done>,
     pending: usize,
-    /// Successful stamps per checkpoint.
-    pub stamped: std::collections::BTreeMap<u64, usize>,
+    /// TSAs that stamped each checkpoint.
+    pub stamped: std::collections::BTreeMap<u64, std::collections::BTreeSet<String>>,
     pub last_seq: Option<u64>,
     pub last_time: Instant,
 }
@@ -63,14 +121,21 @@ pub struct Stamper {
 impl Stamper {
     /// `None` when no TSA is configured.
     pub fn new(args: &TsaArgs, handle: tokio::runtime::Handle) -> Result<Option<Self>> {
-        let urls = args.urls();
+        let TsaSettings {
+            urls,
+            quorum,
+            algs,
+            policy,
+        } = args.settings()?;
         if urls.is_empty() {
             return Ok(None);
         }
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(Some(Stamper {
-            quorum: args.tsa_quorum.clamp(1, urls.len()),
+            quorum: quorum.clamp(1, urls.len()),
             urls,
+            algs,
+            policy,
             client: TsaClient::new(Duration::from_secs(10))?,
             handle,
             tx,
@@ -84,25 +149,33 @@ impl Stamper {
 
     /// Sends the chain head after step `seq` to every TSA; returns at once.
     pub fn start(&mut self, seq: u64, head: &Digests) -> Result<()> {
-        for (k, url) in self.urls.iter().enumerate() {
-            let req = webproof_timestamp::request(
-                HashAlg::Sha256,
-                &head.sha256.0,
-                Some(webproof_timestamp::random_nonce()?),
-                None,
-            )?;
-            let (client, tx, url) = (self.client.clone(), self.tx.clone(), url.clone());
-            self.pending += 1;
-            self.handle.spawn(async move {
-                let result = client.stamp(&url, &req).await;
-                let _ = tx.send(Done {
-                    seq,
-                    k: k + 1,
-                    url,
-                    request: req.der,
-                    result,
+        let mut k = 0;
+        for url in &self.urls {
+            for alg in &self.algs {
+                k += 1;
+                let imprint = match alg {
+                    HashAlg::Sm3 => head.sm3.0,
+                    _ => head.sha256.0,
+                };
+                let req = webproof_timestamp::request(
+                    *alg,
+                    &imprint,
+                    Some(webproof_timestamp::random_nonce()?),
+                    self.policy,
+                )?;
+                let (client, tx, url) = (self.client.clone(), self.tx.clone(), url.clone());
+                self.pending += 1;
+                self.handle.spawn(async move {
+                    let result = client.stamp(&url, &req).await;
+                    let _ = tx.send(Done {
+                        seq,
+                        k,
+                        url,
+                        request: req.der,
+                        result,
+                    });
                 });
-            });
+            }
         }
         self.last_seq = Some(seq);
         self.last_time = Instant::now();
@@ -115,7 +188,7 @@ impl Stamper {
             Ok(s) => {
                 cap.add_timestamp(d.seq, d.k, &host(&d.url), &d.request, &s.response)
                     .context("keeping a time-stamp token")?;
-                *self.stamped.entry(d.seq).or_default() += 1;
+                self.stamped.entry(d.seq).or_default().insert(d.url.clone());
                 say(&format!(
                     "  time-stamp: chain head after step {} stamped by {} at {}",
                     d.seq, d.url, s.token.info.gen_time
@@ -154,7 +227,7 @@ impl Stamper {
 
     /// Whether the checkpoint after step `seq` reached the quorum.
     pub fn quorum_met(&self, seq: u64) -> bool {
-        self.stamped.get(&seq).copied().unwrap_or(0) >= self.quorum
+        self.stamped.get(&seq).map_or(0, |s| s.len()) >= self.quorum
     }
 
     pub fn quorum(&self) -> usize {

@@ -344,7 +344,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         bail!("renewal needs a time-stamp authority: pass --tsa URL");
     }
     let limits = Limits::default();
-    let roots = crate::tsa_roots(&a.trust_tsa)?;
+    let roots = crate::tsa_roots(&crate::configured_trust(&a.trust_tsa)?)?;
     // Renewing a package that does not verify would lend it new credibility: refuse.
     let report = webproof_verify::verify_path(
         &a.package,

@@ -25,6 +25,21 @@ pub enum NetError {
     Mismatch { url: String, reason: String },
 }
 
+/// An error with its causes ("error sending request: connection refused").
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(c) = next {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        next = c.source();
+    }
+    text
+}
+
 /// An RFC 3161 client.
 #[derive(Clone)]
 pub struct TsaClient {
@@ -92,7 +107,7 @@ impl TsaClient {
                     detail: if e.is_timeout() {
                         "no answer in time".to_owned()
                     } else {
-                        e.to_string()
+                        causes(&e)
                     },
                 },
             };

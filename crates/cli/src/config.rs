@@ -1,0 +1,49 @@
+//! `WEBPROOF_HOME/config.toml`: settings a user keeps instead of repeating flags. Flags win
+//! over environment variables, which win over the file. Unknown keys are errors.
+//!
+//! ```toml
+//! [timestamp]
+//! tsa = ["http://tsa.example/", "https://tsa2.example/tsr"]   # like --tsa
+//! quorum = 2                                                  # like --tsa-quorum
+//! imprint = "both"                                            # sha256 | sm3 | both
+//! policy = "1.2.3.4.1"                                        # TSA policy to ask for
+//! trust = ["/etc/webproof/tsa-roots"]                         # like --trust-tsa (files or directories)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub timestamp: TimestampConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampConfig {
+    #[serde(default)]
+    pub tsa: Vec<String>,
+    pub quorum: Option<usize>,
+    pub imprint: Option<String>,
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub trust: Vec<PathBuf>,
+}
+
+impl Config {
+    /// The configuration of `home`, or the defaults when it has none.
+    pub fn load(home: &Path) -> Result<Config> {
+        let path = home.join("config.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
