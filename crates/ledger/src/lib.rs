@@ -1,0 +1,10 @@
+//! # webproof-ledger
+//!
+//! The pure core of the evidence log (issue: the judicial alliance): RFC 9162 Merkle trees
+//! with inclusion and consistency proofs ([`merkle`]) and the C2SP formats others can check
+//! without webproof — signed notes, checkpoints and `cosignature/v1` ([`note`]).
+//!
+//! No network, no storage, no clock: the log server, witnesses and client build on this.
+
+pub mod merkle;
+pub mod note;
