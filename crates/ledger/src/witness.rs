@@ -1,0 +1,332 @@
+//! Witnessing (c2sp.org/tlog-witness semantics, pure): a witness cosigns a log's checkpoint
+//! only if it is signed by the log and consistent with the last checkpoint the witness
+//! cosigned for that log; a second tree of the same size, or one that does not extend the
+//! last, is a fork, refused with the two signed checkpoints as evidence. And the client side:
+//! a checkpoint counts once k of the configured witnesses have cosigned it.
+
+use std::collections::BTreeMap;
+
+use crate::merkle::{self, Hash, ProofError};
+use crate::note::{Checkpoint, Note, NoteError, NoteKey, NoteSigner, SigLine};
+
+/// What a witness remembers of one log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub size: u64,
+    pub root: Hash,
+    /// The signed checkpoint note it last cosigned (evidence, should the log fork).
+    pub note: String,
+}
+
+/// Why a witness refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WitnessError {
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    #[error("unknown log {0:?}")]
+    UnknownLog(String),
+    #[error("the checkpoint is not signed by the log's key")]
+    NotSignedByLog,
+    /// The client assumed another previous size (HTTP 409 in tlog-witness).
+    #[error("the witness's last checkpoint for this log has size {have}, not {claimed}")]
+    Conflict { have: u64, claimed: u64 },
+    #[error("the checkpoint is smaller than the last one cosigned ({have})")]
+    Rollback { have: u64 },
+    #[error("not consistent with the last cosigned checkpoint: {0}")]
+    Inconsistent(ProofError),
+    /// Two different trees from one log: a split view. Both signed notes are kept.
+    #[error("fork: the log signed two different trees; evidence kept")]
+    Fork { earlier: String, later: String },
+}
+
+/// A witness: its cosigning key, the logs it watches and what it has seen of each.
+pub struct Witness {
+    signer: NoteSigner,
+    logs: BTreeMap<String, NoteKey>,
+    pub state: BTreeMap<String, Seen>,
+    /// Signed evidence of every fork seen (earlier, later).
+    pub forks: Vec<(String, String)>,
+}
+
+impl Witness {
+    /// `signer` must be a cosignature/v1 (0x04) key; `logs` maps each log's origin to its key.
+    pub fn new(signer: NoteSigner, logs: Vec<(String, NoteKey)>) -> Self {
+        Witness {
+            signer,
+            logs: logs.into_iter().collect(),
+            state: BTreeMap::new(),
+            forks: Vec::new(),
+        }
+    }
+
+    pub fn key(&self) -> &NoteKey {
+        &self.signer.key
+    }
+
+    /// tlog-witness `add-checkpoint`: `old_size` is what the log believes the witness last
+    /// cosigned, `proof` the consistency proof from it, `note` the signed checkpoint. Returns the
+    /// cosignature line (at `now`, Unix seconds) and remembers the checkpoint.
+    pub fn add_checkpoint(
+        &mut self,
+        old_size: u64,
+        proof: &[Hash],
+        note: &str,
+        now: u64,
+    ) -> Result<SigLine, WitnessError> {
+        let n = Note::parse(note)?;
+        let cp = Checkpoint::parse(&n.text)?;
+        let log = self
+            .logs
+            .get(&cp.origin)
+            .ok_or_else(|| WitnessError::UnknownLog(cp.origin.clone()))?;
+        n.verify_signer(log)
+            .map_err(|_| WitnessError::NotSignedByLog)?;
+        let seen = self.state.get(&cp.origin);
+        let have = seen.map_or(0, |s| s.size);
+        if let Some(s) = seen
+            && s.size == cp.size
+            && s.root != cp.root
+        {
+            // Same size, another root: a split view, whatever the client claims.
+            self.forks.push((s.note.clone(), note.to_owned()));
+            return Err(WitnessError::Fork {
+                earlier: s.note.clone(),
+                later: note.to_owned(),
+            });
+        }
+        if old_size != have {
+            return Err(WitnessError::Conflict {
+                have,
+                claimed: old_size,
+            });
+        }
+        if cp.size < have {
+            return Err(WitnessError::Rollback { have });
+        }
+        if let Some(s) = seen
+            && cp.size > s.size
+            && let Err(e) = merkle::verify_consistency(s.size, cp.size, &s.root, &cp.root, proof)
+        {
+            if e == ProofError::RootMismatch {
+                // A validly signed tree that does not extend the one cosigned: a fork.
+                self.forks.push((s.note.clone(), note.to_owned()));
+                return Err(WitnessError::Fork {
+                    earlier: s.note.clone(),
+                    later: note.to_owned(),
+                });
+            }
+            return Err(WitnessError::Inconsistent(e));
+        }
+        let line = self.signer.cosign(&n.text, now);
+        self.state.insert(
+            cp.origin.clone(),
+            Seen {
+                size: cp.size,
+                root: cp.root,
+                note: note.to_owned(),
+            },
+        );
+        Ok(line)
+    }
+}
+
+/// A checkpoint note verified against the log's key and k of the given witnesses.
+#[derive(Clone, Debug)]
+pub struct Witnessed {
+    pub checkpoint: Checkpoint,
+    /// (witness name, cosignature time) of every witness whose cosignature verifies.
+    pub cosigners: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QuorumError {
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    #[error("the checkpoint is not signed by the log")]
+    NotSignedByLog,
+    #[error("{got} of the required {need} witnesses cosigned")]
+    TooFew { got: usize, need: usize },
+}
+
+/// Checks a checkpoint note: the log's signature, and at least `k` valid cosignatures among
+/// `witnesses`. A cosignature by a known witness that does not verify rejects the note.
+pub fn verify_witnessed(
+    note: &str,
+    log: &NoteKey,
+    witnesses: &[NoteKey],
+    k: usize,
+) -> Result<Witnessed, QuorumError> {
+    let n = Note::parse(note)?;
+    n.verify_signer(log)
+        .map_err(|_| QuorumError::NotSignedByLog)?;
+    let checkpoint = Checkpoint::parse(&n.text)?;
+    let mut cosigners = Vec::new();
+    for w in witnesses {
+        match n.verify_cosigner(w) {
+            Ok(t) => cosigners.push((w.name.clone(), t)),
+            Err(NoteError::Unsigned) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if cosigners.len() < k {
+        return Err(QuorumError::TooFew {
+            got: cosigners.len(),
+            need: k,
+        });
+    }
+    Ok(Witnessed {
+        checkpoint,
+        cosigners,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merkle::{consistency_proof, leaf_hash, root};
+    use crate::note::{ALG_COSIGNATURE_V1, ALG_ED25519};
+    use ed25519_dalek::SigningKey;
+
+    const ORIGIN: &str = "log.webproof.test/evidence";
+
+    fn key(name: &str, alg: u8, seed: u8) -> NoteSigner {
+        NoteSigner::new(name, alg, SigningKey::from_bytes(&[seed; 32])).unwrap()
+    }
+
+    fn signed(log: &NoteSigner, leaves: &[Hash]) -> String {
+        let text = Checkpoint {
+            origin: ORIGIN.into(),
+            size: leaves.len() as u64,
+            root: root(leaves),
+            extensions: vec![],
+        }
+        .to_text();
+        Note {
+            text: text.clone(),
+            sigs: vec![log.sign(&text)],
+        }
+        .to_text()
+    }
+
+    fn leaves(tag: &str, n: usize) -> Vec<Hash> {
+        (0..n)
+            .map(|i| leaf_hash(format!("{tag}{i}").as_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn three_witnesses_cosign_a_growing_log_and_refuse_a_split_view() {
+        let log = key(ORIGIN, ALG_ED25519, 1);
+        let mut ws: Vec<Witness> = ["court.test/w", "notary.test/w", "ca.test/w"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                Witness::new(
+                    key(n, ALG_COSIGNATURE_V1, 10 + i as u8),
+                    vec![(ORIGIN.to_owned(), log.key.clone())],
+                )
+            })
+            .collect();
+        let wkeys: Vec<NoteKey> = ws.iter().map(|w| w.key().clone()).collect();
+        let tree = leaves("deposit", 10);
+        // First contact at size 4, then 10 with a consistency proof.
+        let mut note = Note::parse(&signed(&log, &tree[..4])).unwrap();
+        for w in &mut ws {
+            note.sigs.push(
+                w.add_checkpoint(0, &[], &signed(&log, &tree[..4]), 1000)
+                    .unwrap(),
+            );
+        }
+        let v = verify_witnessed(&note.to_text(), &log.key, &wkeys, 3).unwrap();
+        assert_eq!(v.cosigners.len(), 3);
+        let proof = consistency_proof(&tree, 4).unwrap();
+        let n10 = signed(&log, &tree);
+        for w in &mut ws {
+            w.add_checkpoint(4, &proof, &n10, 1001).unwrap();
+        }
+        // Split view: the log signs another tree of size 10 (one deposit replaced).
+        let mut other = tree.clone();
+        other[7] = leaf_hash(b"rewritten history");
+        let forged = signed(&log, &other);
+        for w in &mut ws {
+            let e = w.add_checkpoint(10, &[], &forged, 1002).unwrap_err();
+            assert!(matches!(e, WitnessError::Fork { .. }), "{e:?}");
+            assert_eq!(w.forks.len(), 1);
+            assert_eq!(w.forks[0], (n10.clone(), forged.clone()));
+        }
+        // …and a bigger tree that does not extend the cosigned one: also a fork.
+        let mut longer = other.clone();
+        longer.push(leaf_hash(b"x"));
+        let p = consistency_proof(&longer, 10).unwrap();
+        let e = ws[0]
+            .add_checkpoint(10, &p, &signed(&log, &longer), 1003)
+            .unwrap_err();
+        assert!(matches!(e, WitnessError::Fork { .. }), "{e:?}");
+        // A forged checkpoint carries no cosignature, so clients reject it.
+        assert_eq!(
+            verify_witnessed(&forged, &log.key, &wkeys, 2).unwrap_err(),
+            QuorumError::TooFew { got: 0, need: 2 }
+        );
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let log = key(ORIGIN, ALG_ED25519, 1);
+        let mut w = Witness::new(
+            key("w.test", ALG_COSIGNATURE_V1, 2),
+            vec![(ORIGIN.to_owned(), log.key.clone())],
+        );
+        let tree = leaves("d", 8);
+        // Unknown log, and a checkpoint not signed by the log's key.
+        let stranger = key("other.test/log", ALG_ED25519, 3);
+        let text = Checkpoint {
+            origin: "other.test/log".into(),
+            size: 1,
+            root: tree[0],
+            extensions: vec![],
+        }
+        .to_text();
+        let n = Note {
+            text: text.clone(),
+            sigs: vec![stranger.sign(&text)],
+        }
+        .to_text();
+        assert!(matches!(
+            w.add_checkpoint(0, &[], &n, 1),
+            Err(WitnessError::UnknownLog(_))
+        ));
+        let impostor = key(ORIGIN, ALG_ED25519, 4);
+        assert!(matches!(
+            w.add_checkpoint(0, &[], &signed(&impostor, &tree), 1),
+            Err(WitnessError::NotSignedByLog)
+        ));
+        w.add_checkpoint(0, &[], &signed(&log, &tree[..5]), 1)
+            .unwrap();
+        // A client that assumes another old size learns the witness's.
+        assert_eq!(
+            w.add_checkpoint(3, &[], &signed(&log, &tree), 2)
+                .unwrap_err(),
+            WitnessError::Conflict {
+                have: 5,
+                claimed: 3
+            }
+        );
+        // A bad proof.
+        let mut p = consistency_proof(&tree, 5).unwrap();
+        p.pop();
+        assert!(matches!(
+            w.add_checkpoint(5, &p, &signed(&log, &tree), 2),
+            Err(WitnessError::Inconsistent(_))
+        ));
+        // Rollback.
+        assert_eq!(
+            w.add_checkpoint(5, &[], &signed(&log, &tree[..3]), 2)
+                .unwrap_err(),
+            WitnessError::Rollback { have: 5 }
+        );
+        // Nothing was remembered from the refusals.
+        assert_eq!(w.state[ORIGIN].size, 5);
+    }
+}
