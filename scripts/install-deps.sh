@@ -35,6 +35,6 @@ if ! command -v wacz >/dev/null 2>&1; then
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "cargo not found: install Rust >= 1.89 with rustup (https://rustup.rs), then re-run." >&2
+  echo "cargo not found: install Rust >= 1.90 with rustup (https://rustup.rs), then re-run." >&2
   exit 1
 fi

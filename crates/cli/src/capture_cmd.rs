@@ -478,10 +478,11 @@ async fn browser_session(
                 journal_segments(cap, segs, opts, progress)?;
                 write_subtitles(cap, progress)?;
                 progress.line(&format!(
-                    "  recorded {} frames in {:.1} s ({:.1} fps), {} segments",
+                    "  recorded {} frames in {:.1} s ({:.1} fps, {} dropped), {} segments",
                     stats.frames,
                     stats.seconds,
                     stats.fps(),
+                    stats.dropped,
                     stats.segments
                 ));
             }

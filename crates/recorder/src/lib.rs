@@ -94,6 +94,9 @@ pub struct Stats {
     pub segments: u32,
     /// Pictures of a frame recording that could not be decoded (the previous one was kept).
     pub undecodable: u64,
+    /// Frames the display source skipped because the recorder fell behind, from the gaps in
+    /// x11grab's capture timestamps (0 for frame recordings, which repeat the last picture).
+    pub dropped: u64,
 }
 
 impl Stats {
@@ -362,12 +365,27 @@ fn record(
     let mut out = Segmenter::new(&opts, seg_tx)?;
     let mut raw = frame::Video::empty();
     let mut yuv = frame::Video::empty();
+    let mut last_pts: Option<f64> = None;
+    let mut dropped = 0u64;
     for (stream, packet) in ictx.packets() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         if stream.index() != idx {
             continue;
+        }
+        // x11grab stamps each frame with its capture time: a gap of more than one frame
+        // interval means frames were skipped because we read too late.
+        if let Some(pts) = packet.pts() {
+            let tb = stream.time_base();
+            let t = pts as f64 * f64::from(tb.numerator()) / f64::from(tb.denominator().max(1));
+            if let Some(prev) = last_pts {
+                let gap = ((t - prev) * f64::from(opts.fps)).round() as i64 - 1;
+                if gap > 0 {
+                    dropped += gap as u64;
+                }
+            }
+            last_pts = Some(t);
         }
         dec.send_packet(&packet)
             .map_err(ffe("decoding a screen frame"))?;
@@ -378,7 +396,9 @@ fn record(
             out.push(&mut yuv)?;
         }
     }
-    out.finish(t0)
+    let mut stats = out.finish(t0)?;
+    stats.dropped = dropped;
+    Ok(stats)
 }
 
 /// Cuts the encoded stream into segments and reports each closed one.
