@@ -701,3 +701,70 @@ fn a_capture_is_time_stamped_as_it_goes_and_every_step_gets_trusted_time() {
         assert!(covered >= seq, "{t}");
     }
 }
+
+#[test]
+fn click_by_point_network_idle_and_a_40000_px_full_page_screenshot() {
+    let base = site::serve();
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let profile = env.write(
+        "long.toml",
+        br##"
+name = "long-test"
+description = "long page of the fixture site"
+
+[[steps]]
+action = "navigate"
+
+[[steps]]
+action = "click"
+x = 150
+y = 150
+
+[[steps]]
+action = "wait"
+network_idle_ms = 600
+timeout_ms = 15000
+
+[[steps]]
+action = "extract"
+fields = { status = "#status", loaded = "#loaded" }
+
+[[steps]]
+action = "screenshot"
+"##,
+    );
+    let url = format!("{base}/long.html");
+    env.ok(
+        &[
+            "capture",
+            &url,
+            "--out",
+            "c.wacz",
+            "--headless",
+            "--no-video",
+            "--profile",
+            profile.to_str().unwrap(),
+        ],
+        0,
+    );
+    let wacz = env.path().join("c.wacz");
+    let recs = journal(&wacz);
+    let click = recs.iter().find(|r| r["kind"] == "click").unwrap();
+    assert_eq!(click["params"]["point"], serde_json::json!([150, 150]));
+    let wait = recs.iter().find(|r| r["kind"] == "wait").unwrap();
+    assert_eq!(wait["params"]["idle"], true, "{wait}");
+    let extract: serde_json::Value =
+        serde_json::from_slice(&entry(&wacz, &artifact(&recs, "snapshot", "extract.json")))
+            .unwrap();
+    // The point click hit the button, and the wait lasted until all five loads were done.
+    assert_eq!(extract["extracted"]["status"], "clicked", "{extract}");
+    assert_eq!(extract["extracted"]["loaded"], "5", "{extract}");
+    // The whole page in one PNG, no size limit.
+    let (w, h) = png_size(&entry(
+        &wacz,
+        &artifact(&recs, "screenshot", "full-page.png"),
+    ));
+    assert_eq!(w, 1280);
+    assert!(h >= 40_000, "full page is {w}x{h}");
+}

@@ -413,6 +413,19 @@ impl Browser for Chromium {
             .map_err(|e| BrowserError::new(format!("clicking {selector}"), e))
     }
 
+    async fn click_at(&mut self, x: u32, y: u32) -> Result<(), BrowserError> {
+        // A real mouse: move, press, release (Input domain), where the page sees the pointer.
+        for (kind, buttons) in [("mouseMoved", 0), ("mousePressed", 1), ("mouseReleased", 0)] {
+            let mut p = json!({"type": kind, "x": x, "y": y, "buttons": buttons});
+            if kind != "mouseMoved" {
+                p["button"] = json!("left");
+                p["clickCount"] = json!(1);
+            }
+            self.cdp("Input.dispatchMouseEvent", p).await?;
+        }
+        Ok(())
+    }
+
     async fn type_text(&mut self, selector: &str, text: &str) -> Result<(), BrowserError> {
         let el = self
             .client

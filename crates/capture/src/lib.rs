@@ -62,6 +62,8 @@ pub trait Browser {
     async fn eval_async(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError>;
     /// Clicks the first element matching a CSS selector.
     async fn click(&mut self, selector: &str) -> Result<(), BrowserError>;
+    /// Clicks the point (x, y) of the viewport, in CSS pixels, as a mouse would.
+    async fn click_at(&mut self, x: u32, y: u32) -> Result<(), BrowserError>;
     /// Types text into the first element matching a CSS selector.
     async fn type_text(&mut self, selector: &str, text: &str) -> Result<(), BrowserError>;
     /// Browser and driver versions, user agent: recorded in the session's first step.
@@ -100,6 +102,17 @@ pub enum Action {
         timeout_ms: u64,
     },
     Click(String),
+    /// Click the point (x, y) of the viewport (CSS pixels) with a real mouse event.
+    ClickAt {
+        x: u32,
+        y: u32,
+    },
+    /// Wait until the page has loaded and no resource has started or finished loading for
+    /// `idle_ms`, at most `timeout_ms`.
+    WaitIdle {
+        idle_ms: u64,
+        timeout_ms: u64,
+    },
     /// Type into a field; a secret is masked in the record.
     Type {
         selector: String,
@@ -247,6 +260,38 @@ impl<'c> Session<'c> {
                 b.click(selector).await?;
                 self.screenshot_step(b, StepKind::Click, started, params)
                     .await?
+            }
+            Action::ClickAt { x, y } => {
+                params.insert("point".into(), serde_json::json!([x, y]));
+                b.click_at(*x, *y).await?;
+                self.screenshot_step(b, StepKind::Click, started, params)
+                    .await?
+            }
+            Action::WaitIdle {
+                idle_ms,
+                timeout_ms,
+            } => {
+                let mut left = *timeout_ms;
+                let idle = loop {
+                    // WebDriver scripts time out after 30 s: wait in slices.
+                    let slice = left.min(20_000);
+                    let r = b
+                        .eval_async(
+                            scripts::NETWORK_IDLE,
+                            vec![Value::from(*idle_ms), Value::from(slice)],
+                        )
+                        .await?;
+                    left -= slice;
+                    if r == Value::Bool(true) || left == 0 {
+                        break r == Value::Bool(true);
+                    }
+                };
+                params.insert("network_idle_ms".into(), Value::from(*idle_ms));
+                params.insert("timeout_ms".into(), Value::from(*timeout_ms));
+                params.insert("idle".into(), Value::Bool(idle));
+                let url = b.state().await.ok().map(|s| s.url);
+                self.cap
+                    .add_step(StepKind::Wait, started, url, params, &[])?
             }
             Action::Type {
                 selector,

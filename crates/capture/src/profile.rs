@@ -42,14 +42,19 @@ pub enum StepSpec {
         #[serde(default = "default_pause")]
         pause_ms: u64,
     },
-    /// Wait for a selector to appear, or for a time.
+    /// Wait for a selector to appear, for the network to be idle for `network_idle_ms`, or
+    /// (with neither) for a time.
     Wait {
         selector: Option<String>,
+        network_idle_ms: Option<u64>,
         #[serde(default = "default_timeout")]
         timeout_ms: u64,
     },
+    /// Click the element a selector names, or the point (`x`, `y`, CSS pixels of the viewport).
     Click {
-        selector: String,
+        selector: Option<String>,
+        x: Option<u32>,
+        y: Option<u32>,
     },
     /// Type text into a field; `secret = true` masks it in the record.
     Type {
@@ -207,10 +212,28 @@ impl Profile {
                 StepSpec::Wait { timeout_ms, .. } if *timeout_ms > 120_000 => {
                     return bad(format!("step {}: timeout_ms over 2 minutes", i + 1));
                 }
-                StepSpec::Click { selector } | StepSpec::Type { selector, .. }
-                    if selector.trim().is_empty() =>
-                {
+                StepSpec::Type { selector, .. } if selector.trim().is_empty() => {
                     return bad(format!("step {}: empty selector", i + 1));
+                }
+                StepSpec::Click { selector, x, y } => match (selector, x, y) {
+                    (Some(sel), None, None) if !sel.trim().is_empty() => {}
+                    (None, Some(_), Some(_)) => {}
+                    _ => {
+                        return bad(format!(
+                            "step {}: click needs a selector, or both x and y",
+                            i + 1
+                        ));
+                    }
+                },
+                StepSpec::Wait {
+                    selector: Some(_),
+                    network_idle_ms: Some(_),
+                    ..
+                } => {
+                    return bad(format!(
+                        "step {}: wait for a selector or for network idle, not both",
+                        i + 1
+                    ));
                 }
                 StepSpec::Extract { fields } if fields.is_empty() => {
                     return bad(format!("step {}: extract needs fields", i + 1));
@@ -246,12 +269,24 @@ impl Profile {
                 },
                 StepSpec::Wait {
                     selector,
+                    network_idle_ms,
                     timeout_ms,
-                } => Action::Wait {
-                    selector: selector.clone(),
-                    timeout_ms: *timeout_ms,
+                } => match network_idle_ms {
+                    Some(idle) => Action::WaitIdle {
+                        idle_ms: *idle,
+                        timeout_ms: *timeout_ms,
+                    },
+                    None => Action::Wait {
+                        selector: selector.clone(),
+                        timeout_ms: *timeout_ms,
+                    },
                 },
-                StepSpec::Click { selector } => Action::Click(selector.clone()),
+                StepSpec::Click { selector, x, y } => match (selector, x, y) {
+                    (Some(sel), _, _) => Action::Click(sel.clone()),
+                    (None, Some(x), Some(y)) => Action::ClickAt { x: *x, y: *y },
+                    // validate() refuses this; a click on nothing is a note of that.
+                    _ => Action::Note("click without a target".into()),
+                },
                 StepSpec::Type {
                     selector,
                     text,
@@ -355,6 +390,18 @@ mod tests {
             (
                 "name='x y'\ndescription='d'\nsteps=[{action='navigate'}]",
                 "name must",
+            ),
+            (
+                "name='x'\ndescription='d'\nsteps=[{action='navigate'},{action='click',x=3}]",
+                "both x and y",
+            ),
+            (
+                "name='x'\ndescription='d'\nsteps=[{action='navigate'},{action='click',selector='a',x=1,y=2}]",
+                "both x and y",
+            ),
+            (
+                "name='x'\ndescription='d'\nsteps=[{action='navigate'},{action='wait',selector='a',network_idle_ms=500}]",
+                "not both",
             ),
         ] {
             let e = Profile::parse("t", text).unwrap_err().to_string();

@@ -22,6 +22,23 @@ else {
 }
 "#;
 
+/// Waits until the document has loaded and no resource has finished loading for
+/// `arguments[0]` ms (resource timing entries appear as each load ends), at most
+/// `arguments[1]` ms; answers whether the network went idle.
+pub const NETWORK_IDLE: &str = r#"
+const idle = arguments[0], limit = arguments[1], done = arguments[arguments.length - 1];
+performance.setResourceTimingBufferSize(100000);
+const t0 = Date.now();
+let seen = -1, since = Date.now();
+(function poll() {
+  const n = performance.getEntriesByType('resource').length;
+  if (n !== seen || document.readyState !== 'complete') { seen = n; since = Date.now(); }
+  if (Date.now() - since >= idle) done(true);
+  else if (Date.now() - t0 >= limit) done(false);
+  else setTimeout(poll, 50);
+})();
+"#;
+
 /// Text (or `selector@attribute`) of named fields; null where nothing matches.
 pub const EXTRACT: &str = r#"
 const spec = arguments[0], out = {};
