@@ -292,10 +292,7 @@ fn a_sealed_package_carries_tokens_from_two_tsas_and_says_what_they_cover() {
     let fpr = env.init_operator("ed25519");
     let dev = DevTsa::start(&env);
     let ossl = OpensslTsa::start(&env);
-    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
-    let mut args = vec!["seal"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend([
+    let args = seal_args(&[
         "--out",
         "p.wacz",
         "--tsa",
@@ -305,7 +302,7 @@ fn a_sealed_package_carries_tokens_from_two_tsas_and_says_what_they_cover() {
         "--tsa-quorum",
         "2",
     ]);
-    let out = env.run(&args);
+    let out = env.run(&refs(&args));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert_eq!(
@@ -439,11 +436,8 @@ fn a_tsa_that_is_down_or_lies_does_not_stop_sealing_and_is_reported() {
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
     let dead = format!("http://127.0.0.1:{}/", free_port());
-    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
-    let mut args = vec!["seal"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend(["--out", "p.wacz", "--tsa", &dead]);
-    let out = env.run(&args);
+    let args = seal_args(&["--out", "p.wacz", "--tsa", &dead]);
+    let out = env.run(&refs(&args));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -460,11 +454,8 @@ fn renew_adds_a_renewal_that_verifies_and_cannot_be_forged() {
     let fpr = env.init_operator("ed25519");
     let dev = DevTsa::start(&env);
     let ossl = OpensslTsa::start(&env);
-    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
-    let mut args = vec!["seal"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend(["--out", "p.wacz", "--tsa", &dev.url]);
-    env.ok(&args, 0);
+    let args = seal_args(&["--out", "p.wacz", "--tsa", &dev.url]);
+    env.ok(&refs(&args), 0);
     let dev_root = dev.root.to_str().unwrap();
     let ossl_root = ossl.root.to_str().unwrap();
     // Renewal 1 by OpenSSL's TSA under SHA-512, keeping the development TSA's chain.
@@ -568,11 +559,8 @@ fn tsas_roots_and_sm3_imprints_come_from_config_toml() {
         ),
     )
     .unwrap();
-    let files: Vec<String> = samples().iter().map(|p| p.display().to_string()).collect();
-    let mut args = vec!["seal"];
-    args.extend(files.iter().map(String::as_str));
-    args.extend(["--out", "p.wacz"]);
-    env.ok(&args, 0);
+    let args = seal_args(&["--out", "p.wacz"]);
+    env.ok(&refs(&args), 0);
     // No flags: the configured roots are trusted; both heads were stamped.
     let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 0);
     assert!(out.contains("SHA-256 imprint of the chain head"), "{out}");
@@ -583,4 +571,16 @@ fn tsas_roots_and_sm3_imprints_come_from_config_toml() {
     let out = env.run(&["verify", "p.wacz"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("config.toml"));
+}
+
+/// `seal <the sample files> <extra…>` as an argument list.
+fn seal_args(extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["seal".to_owned()];
+    args.extend(samples().iter().map(|p| p.display().to_string()));
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }

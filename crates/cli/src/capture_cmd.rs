@@ -194,21 +194,16 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {
         st.start(0, &head)?;
     }
+    let seal = |cap: Capture, st: Option<&mut crate::stamping::Stamper>| {
+        seal_and_package(cap, &signers, case.clone(), &a.out, a.keep_work, a.json, st)
+    };
     if !env_ok {
         progress.done();
         cap.record_interruption(
             "the environment check failed and the operator did not override it; the browser was not started",
             &Recovery { torn_tail: None },
         )?;
-        seal_and_package(
-            cap,
-            &signers,
-            case,
-            &a.out,
-            a.keep_work,
-            a.json,
-            stamper.as_mut(),
-        )?;
+        seal(cap, stamper.as_mut())?;
         bail!(
             "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
             a.out.display()
@@ -229,15 +224,7 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     progress.done();
     match outcome {
         Ok(()) => {
-            seal_and_package(
-                cap,
-                &signers,
-                case,
-                &a.out,
-                a.keep_work,
-                a.json,
-                stamper.as_mut(),
-            )?;
+            seal(cap, stamper.as_mut())?;
             Ok(ExitCode::SUCCESS)
         }
         Err(reason) => {
@@ -247,15 +234,7 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
                 &format!("capture stopped: {reason}"),
                 &Recovery { torn_tail: None },
             )?;
-            seal_and_package(
-                cap,
-                &signers,
-                case,
-                &a.out,
-                a.keep_work,
-                a.json,
-                stamper.as_mut(),
-            )?;
+            seal(cap, stamper.as_mut())?;
             bail!(
                 "capture stopped: {reason}; what was captured before is sealed in {}",
                 a.out.display()

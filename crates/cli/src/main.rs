@@ -576,11 +576,7 @@ fn seal_and_package(
     )?;
     // Untrusted is fine here: the TSAs' roots are the verifier's to choose.
     if report.verdict() == Verdict::Fail {
-        let first = report
-            .failures()
-            .next()
-            .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
-            .unwrap_or_default();
+        let first = report.first_failure().unwrap_or_default();
         bail!(
             "the package just written does not verify ({first}); the capture directory {} is kept",
             dir.display()

@@ -354,11 +354,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         },
     )?;
     if report.verdict() == webproof_verify::Verdict::Fail {
-        let first = report
-            .failures()
-            .next()
-            .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
-            .unwrap_or_default();
+        let first = report.first_failure().unwrap_or_default();
         bail!(
             "{} does not verify ({first}); it cannot be renewed",
             a.package.display()

@@ -91,6 +91,13 @@ impl Report {
         self.checks.iter().filter(|c| c.verdict == Verdict::Fail)
     }
 
+    /// The first failed check as one line (`id subject: detail`), for messages.
+    pub fn first_failure(&self) -> Option<String> {
+        self.failures()
+            .next()
+            .map(|c| format!("{} {}: {}", c.id, c.subject, c.detail))
+    }
+
     fn push(
         &mut self,
         id: &'static str,
