@@ -1,14 +1,14 @@
 //! `webproof env-check` against real peers: DNS servers (dnsmasq, an independent
 //! implementation) on loopback that agree, disagree, or are not there.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::util::*;
 
 /// dnsmasq answering `localhost` with `addr`, on a free loopback port; killed on drop.
 struct Dns {
-    child: Child,
+    _child: Reaped,
     port: u16,
 }
 
@@ -37,18 +37,14 @@ impl Dns {
             .spawn()
             .expect("dnsmasq (apt-get install dnsmasq-base)");
         std::thread::sleep(Duration::from_millis(300));
-        Dns { child, port }
+        Dns {
+            _child: Reaped(child),
+            port,
+        }
     }
 
     fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Dns {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

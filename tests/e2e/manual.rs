@@ -2,7 +2,7 @@
 //! mouse and keyboard events into the real Chromium window — and ends the session on stdin.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use crate::util::*;
 
 /// An Xvfb display of the test's own (the operator's screen), killed on drop.
 struct Screen {
-    child: Child,
+    _child: Reaped,
     display: String,
 }
 
@@ -40,7 +40,7 @@ impl Screen {
             for _ in 0..100 {
                 if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
                     return Screen {
-                        child,
+                        _child: Reaped(child),
                         display: format!(":{n}"),
                     };
                 }
@@ -71,13 +71,6 @@ impl Screen {
         let y = (143 + top + 45).to_string();
         self.xdotool(&["mousemove", "300", &y, "click", "1"]);
         std::thread::sleep(Duration::from_millis(400));
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -2,13 +2,13 @@
 //! OpenSSL's verdict on the same token.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use crate::util::*;
 
 /// A running `webproof tsa serve --dev`, killed on drop.
 pub struct DevTsa {
-    child: Child,
+    _child: Reaped,
     pub url: String,
     pub root: std::path::PathBuf,
 }
@@ -31,17 +31,10 @@ impl DevTsa {
             .to_owned();
         std::thread::spawn(move || for _ in lines {});
         DevTsa {
-            child,
+            _child: Reaped(child),
             url,
             root: env.home().join("dev-tsa/root.pem"),
         }
-    }
-}
-
-impl Drop for DevTsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -165,7 +158,7 @@ fn free_port() -> u16 {
 
 /// OpenSSL's TSA (RSA-2048 key, its own CA made by `openssl req`) behind `openssl_tsa.py`.
 pub struct OpensslTsa {
-    child: Child,
+    _child: Reaped,
     pub url: String,
     pub root: std::path::PathBuf,
 }
@@ -272,17 +265,10 @@ impl OpensslTsa {
             .read_line(&mut line)
             .unwrap();
         OpensslTsa {
-            child,
+            _child: Reaped(child),
             url: line.trim().to_owned(),
             root: d.join("ca.pem"),
         }
-    }
-}
-
-impl Drop for OpensslTsa {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -191,3 +191,13 @@ pub fn kinds(wacz: &Path) -> Vec<String> {
         .map(|r| r["kind"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// A child process killed and reaped when dropped (servers a test starts).
+pub struct Reaped(pub std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
