@@ -8,4 +8,5 @@
 
 pub mod merkle;
 pub mod note;
+pub mod tree;
 pub mod witness;
