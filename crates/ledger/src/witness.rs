@@ -31,8 +31,8 @@ pub enum WitnessError {
     /// The client assumed another previous size (HTTP 409 in tlog-witness).
     #[error("the witness's last checkpoint for this log has size {have}, not {claimed}")]
     Conflict { have: u64, claimed: u64 },
-    #[error("the checkpoint is smaller than the last one cosigned ({have})")]
-    Rollback { have: u64 },
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("not consistent with the last cosigned checkpoint: {0}")]
     Inconsistent(ProofError),
     /// Two different trees from one log: a split view. Both signed notes are kept.
@@ -82,6 +82,17 @@ impl Witness {
             .ok_or_else(|| WitnessError::UnknownLog(cp.origin.clone()))?;
         n.verify_signer(log)
             .map_err(|_| WitnessError::NotSignedByLog)?;
+        if old_size > cp.size {
+            return Err(WitnessError::BadRequest(format!(
+                "old size {old_size} is larger than the checkpoint's {}",
+                cp.size
+            )));
+        }
+        if old_size == 0 && !proof.is_empty() {
+            return Err(WitnessError::BadRequest(
+                "a proof from size 0 must be empty".into(),
+            ));
+        }
         let seen = self.state.get(&cp.origin);
         let have = seen.map_or(0, |s| s.size);
         if let Some(s) = seen
@@ -101,21 +112,13 @@ impl Witness {
                 claimed: old_size,
             });
         }
-        if cp.size < have {
-            return Err(WitnessError::Rollback { have });
-        }
         if let Some(s) = seen
             && cp.size > s.size
             && let Err(e) = merkle::verify_consistency(s.size, cp.size, &s.root, &cp.root, proof)
         {
-            if e == ProofError::RootMismatch {
-                // A validly signed tree that does not extend the one cosigned: a fork.
-                self.forks.push((s.note.clone(), note.to_owned()));
-                return Err(WitnessError::Fork {
-                    earlier: s.note.clone(),
-                    later: note.to_owned(),
-                });
-            }
+            // A validly signed tree with no proof that it extends the one cosigned: kept as
+            // possible evidence of a fork (tlog-witness allows logging it), never cosigned.
+            self.forks.push((s.note.clone(), note.to_owned()));
             return Err(WitnessError::Inconsistent(e));
         }
         let line = self.signer.cosign(&n.text, now);
@@ -129,6 +132,66 @@ impl Witness {
         );
         Ok(line)
     }
+}
+
+impl WitnessError {
+    /// The HTTP status c2sp.org/tlog-witness gives this refusal.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            WitnessError::UnknownLog(_) => 404,
+            WitnessError::NotSignedByLog => 403,
+            WitnessError::Conflict { .. } | WitnessError::Fork { .. } => 409,
+            WitnessError::Inconsistent(_) => 422,
+            WitnessError::Note(_) | WitnessError::BadRequest(_) => 400,
+        }
+    }
+}
+
+/// The body of a tlog-witness `add-checkpoint` request: `old N`, the consistency proof (one
+/// base64 hash per line), an empty line, the signed checkpoint.
+pub fn add_checkpoint_body(old_size: u64, proof: &[Hash], note: &str) -> String {
+    use base64::Engine as _;
+    let mut s = format!("old {old_size}\n");
+    for h in proof {
+        s.push_str(&base64::engine::general_purpose::STANDARD.encode(h));
+        s.push('\n');
+    }
+    s.push('\n');
+    s.push_str(note);
+    s
+}
+
+/// Reads an `add-checkpoint` request body.
+pub fn parse_add_checkpoint(body: &str) -> Result<(u64, Vec<Hash>, String), WitnessError> {
+    use base64::Engine as _;
+    let bad = |m: &str| WitnessError::BadRequest(m.to_owned());
+    let (head, note) = body
+        .split_once("\n\n")
+        .ok_or_else(|| bad("no empty line"))?;
+    let mut lines = head.split('\n');
+    let old = lines
+        .next()
+        .and_then(|l| l.strip_prefix("old "))
+        .filter(|n| {
+            !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && (n.len() == 1 || !n.starts_with('0'))
+        })
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| bad("the first line must be `old <size>`"))?;
+    let mut proof = Vec::new();
+    for l in lines {
+        let h: Hash = base64::engine::general_purpose::STANDARD
+            .decode(l)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("a proof line is not a base64 hash"))?;
+        proof.push(h);
+        if proof.len() > 63 {
+            return Err(bad("more than 63 proof lines"));
+        }
+    }
+    Ok((old, proof, note.to_owned()))
 }
 
 /// A checkpoint note verified against the log's key and k of the given witnesses.
@@ -263,7 +326,9 @@ mod tests {
         let e = ws[0]
             .add_checkpoint(10, &p, &signed(&log, &longer), 1003)
             .unwrap_err();
-        assert!(matches!(e, WitnessError::Fork { .. }), "{e:?}");
+        assert!(matches!(e, WitnessError::Inconsistent(_)), "{e:?}");
+        assert_eq!(e.http_status(), 422);
+        assert_eq!(ws[0].forks.len(), 2, "kept as evidence");
         // A forged checkpoint carries no cosignature, so clients reject it.
         assert_eq!(
             verify_witnessed(&forged, &log.key, &wkeys, 2).unwrap_err(),
@@ -324,9 +389,47 @@ mod tests {
         assert_eq!(
             w.add_checkpoint(5, &[], &signed(&log, &tree[..3]), 2)
                 .unwrap_err(),
-            WitnessError::Rollback { have: 5 }
+            WitnessError::BadRequest("old size 5 is larger than the checkpoint's 3".into())
+        );
+        assert_eq!(
+            w.add_checkpoint(0, &[[1; 32]], &signed(&log, &tree), 2)
+                .unwrap_err()
+                .http_status(),
+            400
         );
         // Nothing was remembered from the refusals.
         assert_eq!(w.state[ORIGIN].size, 5);
+    }
+
+    #[test]
+    fn the_add_checkpoint_wire_format_round_trips() {
+        let log = key(ORIGIN, ALG_ED25519, 1);
+        let tree = leaves("d", 9);
+        let proof = consistency_proof(&tree, 4).unwrap();
+        let note = signed(&log, &tree);
+        let body = add_checkpoint_body(4, &proof, &note);
+        assert!(body.starts_with("old 4\n"));
+        assert_eq!(
+            parse_add_checkpoint(&body).unwrap(),
+            (4, proof, note.clone())
+        );
+        for bad in [
+            "old 04\n\nx",
+            "new 4\n\nx",
+            "old 4\nnot-base64\n\nx",
+            "old 4\n",
+        ] {
+            assert!(parse_add_checkpoint(bad).is_err(), "{bad:?}");
+        }
+        let mut w = Witness::new(
+            key("w.test", ALG_COSIGNATURE_V1, 2),
+            vec![(ORIGIN.to_owned(), log.key.clone())],
+        );
+        let (old, p, n) = parse_add_checkpoint(&add_checkpoint_body(0, &[], &note)).unwrap();
+        let line = w.add_checkpoint(old, &p, &n, 7).unwrap();
+        // The response line appended to the checkpoint verifies as a cosignature.
+        let cosigned = format!("{note}{}", line.to_line());
+        let v = verify_witnessed(&cosigned, &log.key, std::slice::from_ref(w.key()), 1).unwrap();
+        assert_eq!(v.cosigners, vec![("w.test".to_owned(), 7)]);
     }
 }
