@@ -14,3 +14,4 @@ mod env_check;
 mod manual;
 mod site;
 mod timestamp;
+mod witness;

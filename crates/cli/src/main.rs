@@ -18,6 +18,7 @@ use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
 mod config;
+mod log_cmd;
 mod stamping;
 mod timestamp_cmd;
 
@@ -78,6 +79,9 @@ enum Command {
     /// choose), the certificate chains of its time-stamps, and a new time-stamp over them, so
     /// the evidence stays verifiable after a TSA certificate expires or an algorithm weakens.
     Renew(timestamp_cmd::RenewArgs),
+    /// Run a witness of evidence logs.
+    #[command(subcommand)]
+    Witness(log_cmd::WitnessCmd),
     /// Run a time-stamp authority (the development TSA).
     #[command(subcommand)]
     Tsa(timestamp_cmd::TsaCmd),
@@ -347,6 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Timestamp(c) => timestamp_cmd::timestamp(c),
         Command::Tsa(c) => timestamp_cmd::tsa(c),
         Command::Renew(a) => timestamp_cmd::renew(a),
+        Command::Witness(c) => log_cmd::witness(c),
     }
 }
 

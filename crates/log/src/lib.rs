@@ -9,6 +9,8 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+pub mod witness_http;
+
 use redb::{ReadableDatabase as _, ReadableTable as _, TableDefinition};
 use webproof_ledger::merkle::{self, Hash};
 use webproof_ledger::tree::{self, Nodes};
