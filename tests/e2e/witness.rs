@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use ed25519_dalek::SigningKey;
 use webproof_ledger::merkle::{Hash, leaf_hash, root};
-use webproof_ledger::note::{ALG_ED25519, Checkpoint, Note, NoteKey, NoteSigner};
+use webproof_ledger::note::{ALG_ED25519, Checkpoint, NoteKey, NoteSigner};
 use webproof_ledger::witness::{add_checkpoint_body, verify_witnessed};
 
 use crate::util::*;
@@ -63,18 +63,13 @@ fn post(url: &str, body: &str) -> (u16, String) {
 }
 
 fn signed(log: &NoteSigner, leaves: &[Hash]) -> String {
-    let text = Checkpoint {
+    Checkpoint {
         origin: ORIGIN.into(),
         size: leaves.len() as u64,
         root: root(leaves),
         extensions: vec![],
     }
-    .to_text();
-    Note {
-        text: text.clone(),
-        sigs: vec![log.sign(&text)],
-    }
-    .to_text()
+    .sign(log)
 }
 
 #[test]

@@ -61,22 +61,8 @@ pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
     let svc = Arc::new(webproof_log::witness_http::WitnessService::open(
         &dir, signer, logs,
     )?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&listen)
-            .await
-            .with_context(|| format!("listening on {listen}"))?;
-        let addr = listener.local_addr()?;
-        println!("witness {name} on http://{addr}/add-checkpoint");
-        println!("  verifier key: {}", svc.vkey());
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
-        axum::serve(listener, webproof_log::witness_http::router(svc))
-            .await
-            .context("serving")?;
-        Ok(ExitCode::SUCCESS)
+    let vkey = svc.vkey();
+    crate::serve_http(&listen, webproof_log::witness_http::router(svc), |addr| {
+        format!("witness {name} on http://{addr}/add-checkpoint\n  verifier key: {vkey}")
     })
 }

@@ -355,6 +355,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Serves `app` on `listen` until killed, first printing `banner(address)` (the address is
+/// the real one when the port was 0), flushed so a supervisor can read it.
+fn serve_http(
+    listen: &str,
+    app: axum::Router,
+    banner: impl FnOnce(std::net::SocketAddr) -> String,
+) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        println!("{}", banner(listener.local_addr()?));
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, app).await.context("serving")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 /// `IP` or `IP:PORT` (port 53 by default) of a DNS server.
 fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
     if let Ok(a) = s.parse::<std::net::SocketAddr>() {

@@ -256,33 +256,19 @@ pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
 }
 
 pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
+    use axum::routing::post;
     let TsaCmd::Serve { dev: _, listen } = cmd;
     let (tsa, root) = dev_tsa(&crate::home()?)?;
-    let tsa = Arc::new(tsa);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
-        use axum::routing::post;
-        let listener = tokio::net::TcpListener::bind(&listen)
-            .await
-            .with_context(|| format!("listening on {listen}"))?;
-        let addr = listener.local_addr()?;
-        let app = axum::Router::new()
-            .route("/", post(respond))
-            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-            .with_state(tsa);
-        println!("development TSA (NOT a trusted time source) on http://{addr}/");
-        println!("  its root certificate: {}", root.display());
-        println!(
-            "  tokens verify as trusted only with --trust-tsa {}",
+    let app = axum::Router::new()
+        .route("/", post(respond))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(Arc::new(tsa));
+    crate::serve_http(&listen, app, |addr| {
+        format!(
+            "development TSA (NOT a trusted time source) on http://{addr}/\n  its root certificate: {}\n  tokens verify as trusted only with --trust-tsa {}",
+            root.display(),
             root.display()
-        );
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
-        axum::serve(listener, app).await.context("serving")?;
-        Ok(ExitCode::SUCCESS)
+        )
     })
 }
 

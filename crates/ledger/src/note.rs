@@ -291,6 +291,16 @@ impl Checkpoint {
         s
     }
 
+    /// The checkpoint as a note signed by the log's key.
+    pub fn sign(&self, log: &NoteSigner) -> String {
+        let text = self.to_text();
+        Note {
+            sigs: vec![log.sign(&text)],
+            text,
+        }
+        .to_text()
+    }
+
     pub fn parse(text: &str) -> Result<Checkpoint, NoteError> {
         let c = |e: &str| NoteError::Checkpoint(e.to_owned());
         let body = text

@@ -259,18 +259,13 @@ mod tests {
     }
 
     fn signed(log: &NoteSigner, leaves: &[Hash]) -> String {
-        let text = Checkpoint {
+        Checkpoint {
             origin: ORIGIN.into(),
             size: leaves.len() as u64,
             root: root(leaves),
             extensions: vec![],
         }
-        .to_text();
-        Note {
-            text: text.clone(),
-            sigs: vec![log.sign(&text)],
-        }
-        .to_text()
+        .sign(log)
     }
 
     fn leaves(tag: &str, n: usize) -> Vec<Hash> {
@@ -346,18 +341,13 @@ mod tests {
         let tree = leaves("d", 8);
         // Unknown log, and a checkpoint not signed by the log's key.
         let stranger = key("other.test/log", ALG_ED25519, 3);
-        let text = Checkpoint {
+        let n = Checkpoint {
             origin: "other.test/log".into(),
             size: 1,
             root: tree[0],
             extensions: vec![],
         }
-        .to_text();
-        let n = Note {
-            text: text.clone(),
-            sigs: vec![stranger.sign(&text)],
-        }
-        .to_text();
+        .sign(&stranger);
         assert!(matches!(
             w.add_checkpoint(0, &[], &n, 1),
             Err(WitnessError::UnknownLog(_))

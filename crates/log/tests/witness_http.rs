@@ -7,27 +7,20 @@ use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
 use webproof_ledger::merkle::{Hash, consistency_proof, leaf_hash, root};
-use webproof_ledger::note::{
-    ALG_COSIGNATURE_V1, ALG_ED25519, Checkpoint, Note, NoteKey, NoteSigner,
-};
+use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519, Checkpoint, NoteKey, NoteSigner};
 use webproof_ledger::witness::{add_checkpoint_body, verify_witnessed};
 use webproof_log::witness_http::{WitnessService, router};
 
 const ORIGIN: &str = "log.webproof.test/evidence";
 
 fn signed(log: &NoteSigner, leaves: &[Hash]) -> String {
-    let text = Checkpoint {
+    Checkpoint {
         origin: ORIGIN.into(),
         size: leaves.len() as u64,
         root: root(leaves),
         extensions: vec![],
     }
-    .to_text();
-    Note {
-        text: text.clone(),
-        sigs: vec![log.sign(&text)],
-    }
-    .to_text()
+    .sign(log)
 }
 
 async fn serve(svc: Arc<WitnessService>) -> (String, tokio::task::JoinHandle<()>) {
@@ -127,18 +120,13 @@ async fn witnesses_on_loopback_cosign_remember_and_refuse_a_split_view() {
         SigningKey::from_bytes(&[7; 32]),
     )
     .unwrap();
-    let text = Checkpoint {
+    let unknown = Checkpoint {
         origin: "other.test/log".into(),
         size: 1,
         root: tree[0],
         extensions: vec![],
     }
-    .to_text();
-    let unknown = Note {
-        text: text.clone(),
-        sigs: vec![stranger.sign(&text)],
-    }
-    .to_text();
+    .sign(&stranger);
     assert_eq!(
         post(urls[1].clone(), add_checkpoint_body(0, &[], &unknown))
             .await
