@@ -293,6 +293,10 @@ impl SegmentWriter {
             .unwrap_or(self.enc_tb);
         while self.enc.receive_packet(&mut pkt).is_ok() {
             pkt.set_stream(0);
+            // Every frame lasts one frame interval. Left unset, the MP4 muxer gives the last
+            // sample duration 0 and demuxers drop it under the edit list: a segment would
+            // seem to hold one frame fewer than was recorded and journaled.
+            pkt.set_duration(1);
             pkt.rescale_ts(self.enc_tb, ost_tb);
             pkt.write_interleaved(&mut self.out)
                 .map_err(ffe("writing a video packet"))?;
