@@ -93,3 +93,130 @@ fn a_witness_cosigns_remembers_its_key_and_refuses_a_fork() {
     assert_eq!(code, 409, "{body}");
     assert!(body.contains("fork"), "{body}");
 }
+
+/// `GET` over raw HTTP/1.1: status and body.
+fn get(url: &str) -> (u16, String) {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Starts `webproof <args>` and returns it with the first URL and the verifier key it prints.
+fn serve(env: &Env, args: &[&str]) -> (Reaped, String, String) {
+    let mut child = env.cmd().args(args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let vkey = lines
+        .next()
+        .unwrap()
+        .unwrap()
+        .trim()
+        .trim_start_matches("verifier key: ")
+        .to_owned();
+    (Reaped(child), url, vkey)
+}
+
+#[test]
+fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
+    let env = Env::new();
+    let origin = "log.alliance.test/evidence";
+    let log_vkey = env
+        .ok(&["log", "key", "--origin", origin], 0)
+        .trim()
+        .to_owned();
+    let mut witnesses = Vec::new();
+    let mut wkeys = Vec::new();
+    let mut flags = Vec::new();
+    for name in [
+        "witness.court.test",
+        "witness.notary.test",
+        "witness.ca.test",
+    ] {
+        let (w, url, vkey) = serve(
+            &env,
+            &[
+                "witness",
+                "serve",
+                "--name",
+                name,
+                "--listen",
+                "127.0.0.1:0",
+                "--log",
+                &log_vkey,
+            ],
+        );
+        assert_eq!(env.ok(&["witness", "key", "--name", name], 0).trim(), vkey);
+        wkeys.push(NoteKey::from_vkey(&vkey).unwrap());
+        flags.push(format!("{url}={vkey}"));
+        witnesses.push(w);
+    }
+    let mut args = vec![
+        "log",
+        "serve",
+        "--origin",
+        origin,
+        "--listen",
+        "127.0.0.1:0",
+        "--quorum",
+        "3",
+        "--interval-ms",
+        "200",
+    ];
+    for f in &flags {
+        args.extend(["--witness", f.as_str()]);
+    }
+    let (_log, base, vkey) = serve(&env, &args);
+    assert_eq!(vkey, log_vkey);
+    let log_key = NoteKey::from_vkey(&log_vkey).unwrap();
+    let deposit = webproof_ledger::deposit::Deposit {
+        v: 1,
+        sha256: "ab".repeat(32),
+        sm3: "cd".repeat(32),
+        package: "capture-e2e".into(),
+        operator: "ef".repeat(32),
+        claimed_time: "2026-11-23T12:00:00Z".into(),
+        label: Some("demo".into()),
+    }
+    .to_bytes()
+    .unwrap();
+    let (code, promise) = post(
+        &format!("{base}add"),
+        std::str::from_utf8(&deposit).unwrap(),
+    );
+    assert_eq!(code, 200, "{promise}");
+    let promise = webproof_ledger::note::Note::parse(&promise).unwrap();
+    promise.verify_signer(&log_key).unwrap();
+    // Within a few checkpoint intervals, a checkpoint cosigned by all three is published.
+    let mut cp = String::new();
+    for _ in 0..50 {
+        let (code, body) = get(&format!("{base}checkpoint"));
+        if code == 200 {
+            cp = body;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let w = verify_witnessed(&cp, &log_key, &wkeys, 3).unwrap();
+    assert_eq!(w.checkpoint.size, 1);
+    assert_eq!(w.checkpoint.root, leaf_hash(&deposit));
+    let (code, index) = get(&format!("{base}lookup/{}", "ab".repeat(32)));
+    assert_eq!((code, index.trim()), (200, "0"));
+}

@@ -1,4 +1,5 @@
-//! `webproof witness serve` (and, to come, the evidence log's commands).
+//! `webproof witness serve|key` and `webproof log serve|key`: the evidence log and its
+//! witnesses (keys and state under WEBPROOF_HOME).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,40 +21,41 @@ pub enum WitnessCmd {
         #[arg(long, default_value = "127.0.0.1:3162")]
         listen: String,
     },
+    /// Print the witness's verifier key (creating its key on first use).
+    Key {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn signer(
+    kind: &str,
+    name: &str,
+    alg: u8,
+) -> Result<(webproof_ledger::note::NoteSigner, std::path::PathBuf)> {
+    let dir = crate::home()?.join(kind).join(safe(name));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let s = webproof_ledger::note::NoteSigner::new(
+        name,
+        alg,
+        ed25519_dalek::SigningKey::from_bytes(&seed(&dir.join("key"))?),
+    )?;
+    Ok((s, dir))
 }
 
 pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
-    use webproof_ledger::note::{ALG_COSIGNATURE_V1, NoteKey, NoteSigner};
-    let WitnessCmd::Serve { name, logs, listen } = cmd;
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let dir = crate::home()?.join("witness").join(safe);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let key_path = dir.join("key");
-    let seed: [u8; 32] = match std::fs::read(&key_path) {
-        Ok(b) => b
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", key_path.display()))?,
-        Err(_) => {
-            let mut s = [0u8; 32];
-            getrandom::fill(&mut s).map_err(|e| anyhow::anyhow!("random: {e}"))?;
-            crate::write_private(&key_path, &s)?;
-            s
+    use webproof_ledger::note::{ALG_COSIGNATURE_V1, NoteKey};
+    let (name, logs, listen) = match cmd {
+        WitnessCmd::Key { name } => {
+            println!(
+                "{}",
+                signer("witness", &name, ALG_COSIGNATURE_V1)?.0.key.vkey()
+            );
+            return Ok(ExitCode::SUCCESS);
         }
+        WitnessCmd::Serve { name, logs, listen } => (name, logs, listen),
     };
-    let signer = NoteSigner::new(
-        &name,
-        ALG_COSIGNATURE_V1,
-        ed25519_dalek::SigningKey::from_bytes(&seed),
-    )?;
+    let (signer, dir) = signer("witness", &name, ALG_COSIGNATURE_V1)?;
     let logs = logs
         .iter()
         .map(|v| NoteKey::from_vkey(v).with_context(|| format!("--log {v}")))
@@ -65,4 +67,103 @@ pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
     crate::serve_http(&listen, webproof_log::witness_http::router(svc), |addr| {
         format!("witness {name} on http://{addr}/add-checkpoint\n  verifier key: {vkey}")
     })
+}
+
+#[derive(clap::Subcommand)]
+pub enum LogCmd {
+    /// Run the evidence log: `POST /add` takes a deposit and answers with a signed promise
+    /// once it is durable; every `--interval-ms` a new checkpoint is cosigned by the
+    /// witnesses and published once `--quorum` of them have; `GET /checkpoint`,
+    /// `/proof/inclusion/I/N`, `/proof/consistency/M/N`, `/entry/I`, `/lookup/SHA256`.
+    /// Key and store live in WEBPROOF_HOME/log/ORIGIN.
+    Serve {
+        /// The log's origin (a schema-less URL, e.g. log.alliance.example/evidence).
+        #[arg(long)]
+        origin: String,
+        /// A witness as `URL=VKEY` (its add-checkpoint URL and verifier key). Repeatable.
+        #[arg(long = "witness", value_name = "URL=VKEY")]
+        witnesses: Vec<String>,
+        /// How many witnesses must cosign a checkpoint before it is published.
+        #[arg(long, default_value_t = 1)]
+        quorum: usize,
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+        #[arg(long, default_value = "127.0.0.1:3163")]
+        listen: String,
+    },
+    /// Print the log's verifier key (creating its key on first use).
+    Key {
+        #[arg(long)]
+        origin: String,
+    },
+}
+
+/// The 32-byte Ed25519 seed at `path`, created on first use (mode 0600).
+fn seed(path: &std::path::Path) -> Result<[u8; 32]> {
+    match std::fs::read(path) {
+        Ok(b) => b
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", path.display())),
+        Err(_) => {
+            let mut s = [0u8; 32];
+            getrandom::fill(&mut s).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+            crate::write_private(path, &s)?;
+            Ok(s)
+        }
+    }
+}
+
+/// A directory name for a log origin or witness name.
+fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+pub fn log(cmd: LogCmd) -> Result<ExitCode> {
+    use webproof_ledger::note::{ALG_ED25519, NoteKey};
+    let (origin, witnesses, quorum, interval_ms, listen) = match cmd {
+        LogCmd::Key { origin } => {
+            println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
+            return Ok(ExitCode::SUCCESS);
+        }
+        LogCmd::Serve {
+            origin,
+            witnesses,
+            quorum,
+            interval_ms,
+            listen,
+        } => (origin, witnesses, quorum, interval_ms, listen),
+    };
+    let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
+    let peers = witnesses
+        .iter()
+        .map(|w| {
+            let (url, vkey) = w
+                .split_once('=')
+                .with_context(|| format!("--witness {w}: give URL=VKEY"))?;
+            Ok(webproof_log::server::WitnessPeer {
+                url: url.to_owned(),
+                key: NoteKey::from_vkey(vkey).with_context(|| format!("--witness {w}"))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let svc = webproof_log::server::LogService::open(&dir, signer, peers, quorum)?;
+    let vkey = svc.vkey();
+    let app = svc.router();
+    let every = std::time::Duration::from_millis(interval_ms.max(10));
+    crate::serve_http_with(
+        &listen,
+        app,
+        move || {
+            svc.spawn_checkpointer(every);
+        },
+        move |addr| format!("evidence log {origin} on http://{addr}/\n  verifier key: {vkey}"),
+    )
 }

@@ -82,6 +82,9 @@ enum Command {
     /// Run a witness of evidence logs.
     #[command(subcommand)]
     Witness(log_cmd::WitnessCmd),
+    /// Run the evidence log.
+    #[command(subcommand)]
+    Log(log_cmd::LogCmd),
     /// Run a time-stamp authority (the development TSA).
     #[command(subcommand)]
     Tsa(timestamp_cmd::TsaCmd),
@@ -352,6 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tsa(c) => timestamp_cmd::tsa(c),
         Command::Renew(a) => timestamp_cmd::renew(a),
         Command::Witness(c) => log_cmd::witness(c),
+        Command::Log(c) => log_cmd::log(c),
     }
 }
 
@@ -362,11 +366,22 @@ fn serve_http(
     app: axum::Router,
     banner: impl FnOnce(std::net::SocketAddr) -> String,
 ) -> Result<ExitCode> {
+    serve_http_with(listen, app, || {}, banner)
+}
+
+/// [`serve_http`], running `start` inside the runtime first (background tasks).
+fn serve_http_with(
+    listen: &str,
+    app: axum::Router,
+    start: impl FnOnce(),
+    banner: impl FnOnce(std::net::SocketAddr) -> String,
+) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        start();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;

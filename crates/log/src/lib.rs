@@ -9,6 +9,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+pub mod server;
 pub mod witness_http;
 
 use redb::{ReadableDatabase as _, ReadableTable as _, TableDefinition};
@@ -19,6 +20,13 @@ const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 /// Complete-subtree hashes, keyed `level << 64 | index`.
 const NODES: TableDefinition<u128, &[u8]> = TableDefinition::new("nodes");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Lookup key (e.g. the deposited chain head) → index of the first deposit with it.
+const LOOKUP: TableDefinition<&[u8], u64> = TableDefinition::new("lookup");
+/// Published checkpoints by tree size (the signed, cosigned note).
+const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+
+/// What a deposit is looked up by, if anything.
+pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
 
 /// Largest deposit accepted.
 pub const MAX_ENTRY: usize = 64 << 10;
@@ -47,6 +55,7 @@ fn key(level: u32, index: u64) -> u128 {
 /// The durable store.
 pub struct Store {
     db: redb::Database,
+    key_of: Option<KeyOf>,
 }
 
 /// Reads nodes from a table (inside a read or a write transaction).
@@ -62,15 +71,50 @@ impl<T: redb::ReadableTable<u128, &'static [u8]>> Nodes for TableNodes<'_, T> {
 impl Store {
     /// Opens (or creates) the store at `path`.
     pub fn open(path: &std::path::Path) -> Result<Self, LogError> {
+        Self::open_with_lookup(path, None)
+    }
+
+    /// Opens the store, indexing each deposit under `key_of(deposit)` for [`Store::lookup`].
+    pub fn open_with_lookup(
+        path: &std::path::Path,
+        key_of: Option<KeyOf>,
+    ) -> Result<Self, LogError> {
         let db = redb::Database::create(path).map_err(store_err)?;
         let tx = db.begin_write().map_err(store_err)?;
         {
             tx.open_table(ENTRIES).map_err(store_err)?;
             tx.open_table(NODES).map_err(store_err)?;
             tx.open_table(META).map_err(store_err)?;
+            tx.open_table(LOOKUP).map_err(store_err)?;
+            tx.open_table(CHECKPOINTS).map_err(store_err)?;
         }
         tx.commit().map_err(store_err)?;
-        Ok(Store { db })
+        Ok(Store { db, key_of })
+    }
+
+    /// The index of the first deposit whose lookup key is `key`.
+    pub fn lookup(&self, key: &[u8]) -> Result<Option<u64>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(LOOKUP).map_err(store_err)?;
+        Ok(t.get(key).map_err(store_err)?.map(|v| v.value()))
+    }
+
+    /// Keeps a published checkpoint note (tree size `size`).
+    pub fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), LogError> {
+        let tx = self.db.begin_write().map_err(store_err)?;
+        {
+            let mut t = tx.open_table(CHECKPOINTS).map_err(store_err)?;
+            t.insert(size, note.as_bytes()).map_err(store_err)?;
+        }
+        tx.commit().map_err(store_err)
+    }
+
+    /// The published checkpoint with the largest tree.
+    pub fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(CHECKPOINTS).map_err(store_err)?;
+        let last = t.last().map_err(store_err)?;
+        Ok(last.map(|(k, v)| (k.value(), String::from_utf8_lossy(v.value()).into_owned())))
     }
 
     /// How many deposits are durable.
@@ -91,6 +135,7 @@ impl Store {
             let mut meta = tx.open_table(META).map_err(store_err)?;
             let mut ent = tx.open_table(ENTRIES).map_err(store_err)?;
             let mut nodes = tx.open_table(NODES).map_err(store_err)?;
+            let mut lookup = tx.open_table(LOOKUP).map_err(store_err)?;
             first = meta
                 .get("size")
                 .map_err(store_err)?
@@ -98,6 +143,11 @@ impl Store {
             for (i, e) in entries.iter().enumerate() {
                 let index = first + i as u64;
                 ent.insert(index, e.as_slice()).map_err(store_err)?;
+                if let Some(k) = self.key_of.and_then(|f| f(e))
+                    && lookup.get(k.as_slice()).map_err(store_err)?.is_none()
+                {
+                    lookup.insert(k.as_slice(), index).map_err(store_err)?;
+                }
                 let new = tree::append(&TableNodes(&nodes), index, merkle::leaf_hash(e))
                     .ok_or(LogError::MissingNode(0, index.saturating_sub(1)))?;
                 for (level, at, h) in new {

@@ -1,0 +1,94 @@
+//! What a deposit in the evidence log says (RFC 8785 JSON, the bytes the Merkle leaf hashes):
+//! the chain head of a capture (SHA-256 and SM3), the package id, the operator's key
+//! fingerprint, the client's claimed time and an optional short label.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEPOSIT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deposit {
+    pub v: u32,
+    /// Chain head, SHA-256 (hex).
+    pub sha256: String,
+    /// Chain head, SM3 (hex).
+    pub sm3: String,
+    /// Capture / package id.
+    pub package: String,
+    /// SHA-256 of the operator's SubjectPublicKeyInfo (hex).
+    pub operator: String,
+    /// The client's clock, RFC 3339 (a claim; the log's checkpoints give the trusted order).
+    pub claimed_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+fn hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl Deposit {
+    /// Reads a deposit; it must be canonical (RFC 8785) and well-formed.
+    pub fn parse(bytes: &[u8]) -> Result<Deposit, String> {
+        let d: Deposit =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a deposit: {e}"))?;
+        d.validate()?;
+        if d.to_bytes()? != bytes {
+            return Err("not in canonical (RFC 8785) form".into());
+        }
+        Ok(d)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.v != DEPOSIT_VERSION {
+            return Err(format!("unknown deposit version {}", self.v));
+        }
+        if !hex64(&self.sha256) || !hex64(&self.sm3) || !hex64(&self.operator) {
+            return Err("sha256, sm3 and operator are 64 lowercase hex digits".into());
+        }
+        if self.package.is_empty() || self.package.len() > 128 {
+            return Err("package id is 1 to 128 bytes".into());
+        }
+        if self.claimed_time.len() > 40 {
+            return Err("claimed_time is too long".into());
+        }
+        if self.label.as_ref().is_some_and(|l| l.chars().count() > 64) {
+            return Err("label is at most 64 characters".into());
+        }
+        Ok(())
+    }
+
+    /// The canonical bytes (what is deposited and hashed).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        serde_json_canonicalizer::to_vec(self).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deposits_are_canonical_and_checked() {
+        let d = Deposit {
+            v: 1,
+            sha256: "a".repeat(64),
+            sm3: "b".repeat(64),
+            package: "capture-1".into(),
+            operator: "c".repeat(64),
+            claimed_time: "2026-11-23T12:00:00Z".into(),
+            label: None,
+        };
+        let b = d.to_bytes().unwrap();
+        assert!(b.starts_with(b"{\"claimed_time\""));
+        assert_eq!(Deposit::parse(&b).unwrap(), d);
+        // Not canonical, unknown fields, bad hex: refused.
+        let spaced = String::from_utf8(b.clone()).unwrap().replace(",", ", ");
+        assert!(Deposit::parse(spaced.as_bytes()).is_err());
+        assert!(Deposit::parse(br#"{"v":1,"x":2}"#).is_err());
+        let mut bad = d.clone();
+        bad.sha256 = "A".repeat(64);
+        assert!(Deposit::parse(&bad.to_bytes().unwrap()).is_err());
+    }
+}
