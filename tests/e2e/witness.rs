@@ -219,4 +219,35 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
     assert_eq!(w.checkpoint.root, leaf_hash(&deposit));
     let (code, index) = get(&format!("{base}lookup/{}", "ab".repeat(32)));
     assert_eq!((code, index.trim()), (200, "0"));
+
+    // The same question on the command line, checked offline against the witnesses' keys.
+    let head = "ab".repeat(32);
+    let mut args = vec![
+        "log",
+        "lookup",
+        &head,
+        "--log",
+        &base,
+        "--log-key",
+        &log_vkey,
+        "--quorum",
+        "3",
+    ];
+    let vkeys: Vec<String> = wkeys.iter().map(|k| k.vkey()).collect();
+    for v in &vkeys {
+        args.extend(["--witness-key", v.as_str()]);
+    }
+    let out = env.ok(&args, 0);
+    assert!(out.starts_with("DEPOSITED and PROVEN"), "{out}");
+    assert_eq!(out.matches("cosigned by").count(), 3, "{out}");
+    // Asking for more witnesses than cosigned, or for a head never deposited: exit 1.
+    let mut four = args.clone();
+    four[8] = "4";
+    let out = env.ok(&four, 1);
+    assert!(out.contains("FAILED"), "{out}");
+    let other = "00".repeat(32);
+    let mut absent = args.clone();
+    absent[2] = &other;
+    let out = env.ok(&absent, 1);
+    assert!(out.starts_with("NOT DEPOSITED"), "{out}");
 }

@@ -96,6 +96,25 @@ pub enum LogCmd {
         #[arg(long)]
         origin: String,
     },
+    /// Was this chain head deposited? Finds the deposit by its SHA-256 (hex), and checks its
+    /// inclusion proof against the log's latest witnessed checkpoint (with the log's and the
+    /// witnesses' verifier keys). Exit 0 found and proven, 1 not found or not proven.
+    Lookup {
+        /// The chain head's SHA-256, hex.
+        digest: String,
+        /// The log's URL.
+        #[arg(long)]
+        log: String,
+        /// The log's verifier key.
+        #[arg(long = "log-key", value_name = "VKEY")]
+        log_key: String,
+        /// A witness's verifier key. Repeatable.
+        #[arg(long = "witness-key", value_name = "VKEY")]
+        witness_keys: Vec<String>,
+        /// How many of those witnesses must have cosigned.
+        #[arg(long, default_value_t = 1)]
+        quorum: usize,
+    },
 }
 
 /// The 32-byte Ed25519 seed at `path`, created on first use (mode 0600).
@@ -133,6 +152,13 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
             return Ok(ExitCode::SUCCESS);
         }
+        LogCmd::Lookup {
+            digest,
+            log,
+            log_key,
+            witness_keys,
+            quorum,
+        } => return lookup(&digest, &log, &log_key, &witness_keys, quorum),
         LogCmd::Serve {
             origin,
             witnesses,
@@ -166,4 +192,83 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         },
         move |addr| format!("evidence log {origin} on http://{addr}/\n  verifier key: {vkey}"),
     )
+}
+
+fn lookup(
+    digest: &str,
+    url: &str,
+    log_key: &str,
+    witness_keys: &[String],
+    quorum: usize,
+) -> Result<ExitCode> {
+    use webproof_ledger::note::NoteKey;
+    let digest = digest.trim().to_ascii_lowercase();
+    if digest.len() != 64 || hex::decode(&digest).is_err() {
+        anyhow::bail!("give the chain head's SHA-256 as 64 hex digits");
+    }
+    let log_key = NoteKey::from_vkey(log_key).context("--log-key")?;
+    let wkeys = witness_keys
+        .iter()
+        .map(|v| NoteKey::from_vkey(v).with_context(|| format!("--witness-key {v}")))
+        .collect::<Result<Vec<_>>>()?;
+    let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let Some(index) = client.lookup(&digest).await? else {
+            println!("NOT DEPOSITED: {digest} is not in {url}");
+            return Ok(ExitCode::from(1));
+        };
+        let cp = client
+            .checkpoint()
+            .await?
+            .context("the log has published no checkpoint yet")?;
+        let entry = client
+            .entry(index)
+            .await?
+            .context("the log lists the deposit but does not serve it")?;
+        let size = webproof_ledger::note::Note::parse(&cp)
+            .ok()
+            .and_then(|n| webproof_ledger::note::Checkpoint::parse(&n.text).ok())
+            .map_or(0, |c| c.size);
+        if index >= size {
+            println!("DEPOSITED at index {index}, not yet in a witnessed checkpoint (size {size})");
+            return Ok(ExitCode::from(1));
+        }
+        let proof = client
+            .inclusion(index, size)
+            .await?
+            .and_then(|t| webproof_ledger::witness::parse_proof(&t))
+            .context("no inclusion proof")?;
+        let deposit = webproof_ledger::deposit::Deposit::parse(&entry)
+            .map_err(|e| anyhow::anyhow!("the deposit at {index}: {e}"))?;
+        if deposit.sha256 != digest {
+            println!("FAILED: the log's entry {index} is for another chain head");
+            return Ok(ExitCode::from(1));
+        }
+        match webproof_ledger::witness::verify_deposit(
+            &cp, &log_key, &wkeys, quorum, index, &entry, &proof,
+        ) {
+            Ok(w) => {
+                println!("DEPOSITED and PROVEN: {digest}");
+                println!(
+                    "  index {index} of {size}, package {}, operator {}",
+                    deposit.package, deposit.operator
+                );
+                println!(
+                    "  claimed time {} (the client's clock)",
+                    deposit.claimed_time
+                );
+                for (name, t) in &w.cosigners {
+                    println!("  cosigned by {name} at {t} (Unix time)");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                println!("FAILED: {e}");
+                Ok(ExitCode::from(1))
+            }
+        }
+    })
 }

@@ -245,6 +245,42 @@ pub fn verify_witnessed(
     })
 }
 
+/// Reads proof lines (one base64 hash per line).
+pub fn parse_proof(text: &str) -> Option<Vec<Hash>> {
+    use base64::Engine as _;
+    text.lines()
+        .map(|l| {
+            base64::engine::general_purpose::STANDARD
+                .decode(l)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+        })
+        .collect()
+}
+
+/// Checks that `entry` is deposit `index` of the tree a witnessed checkpoint commits to:
+/// the checkpoint (log key, k of `witnesses`) and the inclusion proof, offline.
+pub fn verify_deposit(
+    checkpoint: &str,
+    log: &NoteKey,
+    witnesses: &[NoteKey],
+    k: usize,
+    index: u64,
+    entry: &[u8],
+    proof: &[Hash],
+) -> Result<Witnessed, String> {
+    let w = verify_witnessed(checkpoint, log, witnesses, k).map_err(|e| e.to_string())?;
+    merkle::verify_inclusion(
+        index,
+        w.checkpoint.size,
+        &merkle::leaf_hash(entry),
+        proof,
+        &w.checkpoint.root,
+    )
+    .map_err(|e| format!("inclusion proof: {e}"))?;
+    Ok(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

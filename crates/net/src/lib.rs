@@ -136,3 +136,82 @@ impl TsaClient {
         })
     }
 }
+
+/// A client of an evidence log's read API (`webproof log serve`).
+#[derive(Clone)]
+pub struct LogClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl LogClient {
+    /// `base` is the log's URL (`http://host:port/`).
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, NetError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| NetError::Transport {
+                url: base.to_owned(),
+                detail: causes(&e),
+            })?;
+        Ok(LogClient {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// GET `path`: `Ok(None)` on 404.
+    async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, NetError> {
+        let url = format!("{}{path}", self.base);
+        let r = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| NetError::Transport {
+                url: url.clone(),
+                detail: causes(&e),
+            })?;
+        match r.status().as_u16() {
+            200 => Ok(Some(
+                r.bytes()
+                    .await
+                    .map_err(|e| NetError::Transport {
+                        url: url.clone(),
+                        detail: causes(&e),
+                    })?
+                    .to_vec(),
+            )),
+            404 => Ok(None),
+            status => Err(NetError::Status { url, status }),
+        }
+    }
+
+    /// The index of the first deposit of chain head `sha256` (hex), if deposited.
+    pub async fn lookup(&self, sha256: &str) -> Result<Option<u64>, NetError> {
+        Ok(self
+            .get(&format!("/lookup/{sha256}"))
+            .await?
+            .and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()))
+    }
+
+    /// The latest published (witnessed) checkpoint note.
+    pub async fn checkpoint(&self) -> Result<Option<String>, NetError> {
+        Ok(self
+            .get("/checkpoint")
+            .await?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    pub async fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, NetError> {
+        self.get(&format!("/entry/{index}")).await
+    }
+
+    /// The inclusion proof of `index` in the tree of `size` (base64 lines).
+    pub async fn inclusion(&self, index: u64, size: u64) -> Result<Option<String>, NetError> {
+        Ok(self
+            .get(&format!("/proof/inclusion/{index}/{size}"))
+            .await?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+}
