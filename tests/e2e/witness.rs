@@ -14,9 +14,10 @@ use crate::util::*;
 const ORIGIN: &str = "log.webproof.test/e2e";
 
 fn start(env: &Env, log: &NoteSigner) -> (Reaped, String, String) {
-    let mut child = env
-        .cmd()
-        .args([
+    let vkey = log.key.vkey();
+    serve(
+        env,
+        &[
             "witness",
             "serve",
             "--name",
@@ -24,34 +25,22 @@ fn start(env: &Env, log: &NoteSigner) -> (Reaped, String, String) {
             "--listen",
             "127.0.0.1:0",
             "--log",
-            &log.key.vkey(),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    let vkey = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .trim()
-        .trim_start_matches("verifier key: ")
-        .to_owned();
-    (Reaped(child), url, vkey)
+            &vkey,
+        ],
+    )
 }
 
-/// A raw HTTP/1.1 POST (the tests have no HTTP client crate): status and body.
-fn post(url: &str, body: &str) -> (u16, String) {
+/// One raw HTTP/1.1 request (the tests have no HTTP client crate): status and body.
+fn http(method: &str, url: &str, body: &str) -> (u16, String) {
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(s, "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    write!(
+        s,
+        "{method} /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -60,6 +49,14 @@ fn post(url: &str, body: &str) -> (u16, String) {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+fn post(url: &str, body: &str) -> (u16, String) {
+    http("POST", url, body)
+}
+
+fn get(url: &str) -> (u16, String) {
+    http("GET", url, "")
 }
 
 fn signed(log: &NoteSigner, leaves: &[Hash]) -> String {
@@ -92,26 +89,6 @@ fn a_witness_cosigns_remembers_its_key_and_refuses_a_fork() {
     let (code, body) = post(&url, &add_checkpoint_body(5, &[], &signed(&log, &other)));
     assert_eq!(code, 409, "{body}");
     assert!(body.contains("fork"), "{body}");
-}
-
-/// `GET` over raw HTTP/1.1: status and body.
-fn get(url: &str) -> (u16, String) {
-    let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
 }
 
 /// Starts `webproof <args>` and returns it with the first URL and the verifier key it prints.
