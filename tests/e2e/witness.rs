@@ -30,25 +30,30 @@ fn start(env: &Env, log: &NoteSigner) -> (Reaped, String, String) {
     )
 }
 
-/// One raw HTTP/1.1 request (the tests have no HTTP client crate): status and body.
-fn http(method: &str, url: &str, body: &str) -> (u16, String) {
+/// One raw HTTP/1.1 request (the tests have no HTTP client crate): status and body, or
+/// `None` when the server is not there or hangs up.
+fn try_http(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     let rest = url.trim_start_matches("http://");
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut s = std::net::TcpStream::connect(host).unwrap();
+    let (host, path) = rest.split_once('/')?;
+    let mut s = std::net::TcpStream::connect(host).ok()?;
     write!(
         s,
         "{method} /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
-    .unwrap();
+    .ok()?;
     let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split_whitespace().nth(1)?.parse().ok()?;
     let body = out
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
-    (status, body)
+    Some((status, body))
+}
+
+fn http(method: &str, url: &str, body: &str) -> (u16, String) {
+    try_http(method, url, body).unwrap_or_else(|| panic!("{method} {url}: no answer"))
 }
 
 fn post(url: &str, body: &str) -> (u16, String) {
@@ -227,4 +232,139 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
     absent[2] = &other;
     let out = env.ok(&absent, 1);
     assert!(out.starts_with("NOT DEPOSITED"), "{out}");
+}
+
+/// A deposit whose chain head encodes `n`.
+fn numbered(n: u64) -> String {
+    String::from_utf8(
+        webproof_ledger::deposit::Deposit {
+            v: 1,
+            sha256: format!("{n:064x}"),
+            sm3: "cd".repeat(32),
+            package: format!("capture-{n}"),
+            operator: "ef".repeat(32),
+            claimed_time: "2026-11-23T12:00:00Z".into(),
+            label: None,
+        }
+        .to_bytes()
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn kill_9_under_load_loses_no_acknowledged_deposit_and_history_stays_consistent() {
+    use std::sync::{Arc, Mutex};
+    let env = Env::new();
+    let origin = "log.crash.test/evidence";
+    let log_vkey = env
+        .ok(&["log", "key", "--origin", origin], 0)
+        .trim()
+        .to_owned();
+    let log_key = NoteKey::from_vkey(&log_vkey).unwrap();
+    let acked: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
+    let mut checkpoints: Vec<(u64, Hash)> = Vec::new();
+    let mut next = 0u64;
+    for round in 0..20u64 {
+        let (log, base, _) = serve(
+            &env,
+            &[
+                "log",
+                "serve",
+                "--origin",
+                origin,
+                "--listen",
+                "127.0.0.1:0",
+                "--interval-ms",
+                "50",
+            ],
+        );
+        // After a restart, the newest checkpoint extends every earlier one.
+        let (code, cp) = get(&format!("{base}checkpoint"));
+        if code == 200 {
+            let w = verify_witnessed(&cp, &log_key, &[], 0).unwrap();
+            for (size, root) in &checkpoints {
+                if *size < w.checkpoint.size {
+                    let (_, p) = get(&format!(
+                        "{base}proof/consistency/{size}/{}",
+                        w.checkpoint.size
+                    ));
+                    let proof = webproof_ledger::witness::parse_proof(&p).unwrap();
+                    webproof_ledger::merkle::verify_consistency(
+                        *size,
+                        w.checkpoint.size,
+                        root,
+                        &w.checkpoint.root,
+                        &proof,
+                    )
+                    .unwrap_or_else(|e| {
+                        panic!("round {round}: {size} -> {}: {e}", w.checkpoint.size)
+                    });
+                }
+            }
+            checkpoints.push((w.checkpoint.size, w.checkpoint.root));
+        }
+        // Four clients deposit as fast as they can; SIGKILL comes at a random moment.
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let clients: Vec<_> = (0..4u64)
+            .map(|c| {
+                let (base, acked, stop) = (base.clone(), acked.clone(), stop.clone());
+                let start = next + c * 1_000_000;
+                std::thread::spawn(move || {
+                    let mut n = start;
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        let d = numbered(n);
+                        n += 1;
+                        match try_http("POST", &format!("{base}add"), &d) {
+                            Some((200, promise)) => {
+                                let note = webproof_ledger::note::Note::parse(&promise).unwrap();
+                                let index = note.text.lines().nth(2).unwrap().parse().unwrap();
+                                acked.lock().unwrap().push((index, d));
+                            }
+                            _ => break, // the server is gone
+                        }
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(150 + (round * 37) % 300));
+        drop(log); // SIGKILL, then reap
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for c in clients {
+            let _ = c.join();
+        }
+        next += 10_000_000;
+    }
+    // Every acknowledged deposit is there, at the index its promise gave.
+    let (_log, base, _) = serve(
+        &env,
+        &[
+            "log",
+            "serve",
+            "--origin",
+            origin,
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    let acked = acked.lock().unwrap();
+    assert!(
+        acked.len() > 100,
+        "only {} deposits acknowledged",
+        acked.len()
+    );
+    for (index, d) in acked.iter() {
+        let (code, e) = get(&format!("{base}entry/{index}"));
+        assert_eq!((code, e.as_str()), (200, d.as_str()), "entry {index}");
+    }
+    assert!(
+        checkpoints.len() >= 10,
+        "{} checkpoints seen",
+        checkpoints.len()
+    );
+    println!(
+        "{} acknowledged deposits over 20 SIGKILLs all present; {} checkpoints, each consistent with those before",
+        acked.len(),
+        checkpoints.len()
+    );
 }
