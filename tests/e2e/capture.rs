@@ -152,8 +152,7 @@ fn capture_and_check_with(headless: bool, extra: &[&str]) -> (Env, String, Vec<s
         "{pages}"
     );
 
-    let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    assert_wacz_valid(&env, "c.wacz");
     (env, fpr, recs)
 }
 
@@ -337,8 +336,7 @@ fn media_page_iframe_video_download_and_late_change_are_all_kept() {
         "the MHTML lacks the iframe"
     );
 
-    let o = tool("wacz", &["validate", "-f", "c.wacz"], env.path());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    assert_wacz_valid(&env, "c.wacz");
 }
 
 #[test]

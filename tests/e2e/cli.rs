@@ -61,13 +61,7 @@ fn seal_then_verify_with_trust_levels_exit_codes_and_json() {
     }
 
     // The package is a valid WACZ for webrecorder's own validator.
-    let o = tool("wacz", &["validate", "-f", "case.wacz"], env.path());
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && text.contains("Validation succeeded"),
-        "{text}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_wacz_valid(&env, "case.wacz");
 }
 
 #[test]

@@ -223,8 +223,7 @@ fn manual_mode_records_what_the_operator_does_in_the_browser() {
     let snap = recs.iter().find(|r| r["kind"] == "snapshot").unwrap();
     assert_eq!(snap["url"], format!("{base}/media.html"));
 
-    let o = tool("wacz", &["validate", "-f", "m.wacz"], env.path());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    assert_wacz_valid(&env, "m.wacz");
 }
 
 #[test]

@@ -477,8 +477,7 @@ fn renew_adds_a_renewal_that_verifies_and_cannot_be_forged() {
         out.contains("PASS      renewal.token      renewals/001-1.tsr"),
         "{out}"
     );
-    let o = tool("wacz", &["validate", "-f", "r.wacz"], env.path());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Validation succeeded"));
+    assert_wacz_valid(&env, "r.wacz");
     // The certificate file keeps the development TSA's chain.
     let pem =
         String::from_utf8(entry(&env.path().join("r.wacz"), "renewals/001-certs.pem")).unwrap();

@@ -201,3 +201,14 @@ impl Drop for Reaped {
         let _ = self.0.wait();
     }
 }
+
+/// The WACZ validator from PyPI accepts the package `name` in the test's directory.
+pub fn assert_wacz_valid(env: &Env, name: &str) {
+    let o = tool("wacz", &["validate", "-f", name], env.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("Validation succeeded"),
+        "{name}: {out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

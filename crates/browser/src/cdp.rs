@@ -185,19 +185,9 @@ impl Hub {
         self.caller.call(method, params, session).await
     }
 
-    /// A command whose answer does not matter.
-    pub fn send(&self, method: &str, params: Value, session: Option<&str>) {
-        self.caller.send(method, params, session)
-    }
-
     /// A handle for sending commands from other tasks.
     pub fn caller(&self) -> Caller {
         self.caller.clone()
-    }
-
-    /// Whether the connection is still open.
-    pub fn is_open(&self) -> bool {
-        !self.task.is_finished()
     }
 }
 
