@@ -5,10 +5,14 @@
 #     Chromium in a private Xvfb display: environment check, navigation, infinite scroll, every
 #     image downloaded, screenshots, DOM snapshot, network archive (WARC), screen recording;
 #  3. seal the bundled sample files (a file deposit);
-#  every chain head is time-stamped by two local development TSAs (`webproof tsa serve --dev`,
-#  each with its own generated CA: no internet needed);
-#  4. verify both packages, trusting the demo operator's key and, on purpose, the two
-#     development TSA roots.
+#  all on `webproof dev up`: two development TSAs, an evidence log and three witnesses (a
+#  court, a notary office, a CA) in one local process, written into config.toml — so every
+#  chain head is time-stamped by two TSAs and deposited in the log, and each package carries a
+#  receipt cosigned by all three witnesses (no internet needed; none of it is a trusted
+#  authority);
+#  4. verify both packages offline, trusting the demo operator's key and, through the
+#     configuration `dev up` wrote, the development TSAs, log and witnesses; then look the
+#     capture's chain head up in the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -27,29 +31,33 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory demo-site >/dev/null 2>&1 &
 pids+=($!)
-# Two development TSAs, each with its own CA (in its own home).
-tsa_args=(); trust_args=()
-for n in 1 2; do
-  p=$(free_port)
-  WEBPROOF_HOME="$out/tsa$n" $W tsa serve --dev --listen "127.0.0.1:$p" >/dev/null &
-  pids+=($!)
-  wait_port "$p"
-  tsa_args+=(--tsa "http://127.0.0.1:$p/"); trust_args+=(--trust-tsa "$out/tsa$n/dev-tsa/root.pem")
-done
+# The local alliance: TSAs, evidence log, witnesses; it writes $WEBPROOF_HOME/config.toml.
+$W dev up > "$out/dev-up.log" &
+pids+=($!)
+for _ in $(seq 300); do grep -qx ready "$out/dev-up.log" 2>/dev/null && break; sleep 0.1; done
+grep -qx ready "$out/dev-up.log" || { cat "$out/dev-up.log"; echo "webproof dev up did not start" >&2; exit 1; }
+sed -n '1,/^ready$/p' "$out/dev-up.log" | grep -v '^ready$'
 wait_port "$port"
 
+echo; echo "== sealing the sample files"
+$W seal samples/* --out "$out/demo-files.wacz" --case DEMO-0001 --note "bundled sample files"
+# The capture's step 0 records the log's latest witnessed checkpoint (now the one above):
+# the session provably began after it existed.
 echo; echo "== capturing http://127.0.0.1:$port/gallery.html"
 $W capture "http://127.0.0.1:$port/gallery.html" --profile gallery --case DEMO-0001 \
-  --segment-secs 10 "${tsa_args[@]}" --out "$out/demo-capture.wacz"
-echo; echo "== sealing the sample files"
-$W seal samples/* "${tsa_args[@]}" --out "$out/demo-files.wacz" --case DEMO-0001 --note "bundled sample files"
+  --segment-secs 10 --out "$out/demo-capture.wacz"
 
 fpr=$($W operator show --fingerprint)
 for p in "$out/demo-capture.wacz" "$out/demo-files.wacz"; do
-  echo; echo "== verifying $p"
-  # The development TSAs' roots are trusted here on purpose: they are this demo's own.
-  $W verify "$p" --trust-operator "$fpr" "${trust_args[@]}" | grep -E 'timestamp\.coverage|^(VERIFIED|INTACT|FAILED)'
+  echo; echo "== verifying $p (offline)"
+  $W verify "$p" --trust-operator "$fpr" \
+    | grep -E 'timestamp\.coverage|receipt\.(coverage|not_before)|^(VERIFIED|INTACT|FAILED)'
 done
+echo; echo "== looking the capture's chain head up in the evidence log"
+head=$(python3 -c 'import json, sys, zipfile
+m = json.loads(zipfile.ZipFile(sys.argv[1]).read("evidence/manifest.json"))
+print(m["journal"]["head"]["sha256"])' "$out/demo-capture.wacz")
+$W log lookup "$head"
 echo
 echo "Packages: $out/demo-capture.wacz, $out/demo-files.wacz"
 echo "(unzip one and follow docs/evidence-package.md to check it by hand)"

@@ -5,6 +5,7 @@
 
 mod util;
 
+mod alliance;
 mod by_hand;
 mod capture;
 mod cli;

@@ -32,7 +32,7 @@ fn start(env: &Env, log: &NoteSigner) -> (Reaped, String, String) {
 
 /// One raw HTTP/1.1 request (the tests have no HTTP client crate): status and body, or
 /// `None` when the server is not there or hangs up.
-fn try_http(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
+pub(crate) fn try_http(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/')?;
     let mut s = std::net::TcpStream::connect(host).ok()?;
@@ -52,15 +52,15 @@ fn try_http(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-fn http(method: &str, url: &str, body: &str) -> (u16, String) {
+pub(crate) fn http(method: &str, url: &str, body: &str) -> (u16, String) {
     try_http(method, url, body).unwrap_or_else(|| panic!("{method} {url}: no answer"))
 }
 
-fn post(url: &str, body: &str) -> (u16, String) {
+pub(crate) fn post(url: &str, body: &str) -> (u16, String) {
     http("POST", url, body)
 }
 
-fn get(url: &str) -> (u16, String) {
+pub(crate) fn get(url: &str) -> (u16, String) {
     http("GET", url, "")
 }
 
@@ -222,9 +222,19 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
     let out = env.ok(&args, 0);
     assert!(out.starts_with("DEPOSITED and PROVEN"), "{out}");
     assert_eq!(out.matches("cosigned by").count(), 3, "{out}");
-    // Asking for more witnesses than cosigned, or for a head never deposited: exit 1.
+    // Asking for more witnesses than cosigned (a fourth that never did), or for a head never
+    // deposited: exit 1.
+    let fourth = NoteSigner::new(
+        "witness.other.test",
+        webproof_ledger::note::ALG_COSIGNATURE_V1,
+        SigningKey::from_bytes(&[9; 32]),
+    )
+    .unwrap()
+    .key
+    .vkey();
     let mut four = args.clone();
     four[8] = "4";
+    four.extend(["--witness-key", fourth.as_str()]);
     let out = env.ok(&four, 1);
     assert!(out.contains("FAILED"), "{out}");
     let other = "00".repeat(32);

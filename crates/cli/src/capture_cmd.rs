@@ -74,6 +74,8 @@ pub struct CaptureArgs {
     json: bool,
     #[command(flatten)]
     tsa: crate::stamping::TsaArgs,
+    #[command(flatten)]
+    log: crate::depositing::LogArgs,
     /// Time-stamp the chain head after this many steps (besides at the start and at seal).
     #[arg(long, default_value_t = 25)]
     stamp_every: u64,
@@ -187,9 +189,17 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let mut stamper = crate::stamping::Stamper::new(&a.tsa, rt.handle().clone())?;
+    let depositor = crate::depositing::depositor(
+        &a.log,
+        cap.id(),
+        &signers.operator.1.fingerprint,
+        a.case.as_deref(),
+        rt.handle(),
+    )?;
+    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
-    let env_ok = environment_step(&mut cap, &a, &progress, clock)?;
+    let seen = crate::depositing::latest_checkpoint(&a.log, &rt, &|l| progress.line(l));
+    let env_ok = environment_step(&mut cap, &a, &progress, clock, seen.as_deref())?;
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {
         st.start(0, &head)?;
@@ -249,6 +259,7 @@ fn environment_step(
     a: &CaptureArgs,
     progress: &Progress,
     clock: Option<crate::stamping::ClockProbe>,
+    log_checkpoint: Option<&str>,
 ) -> Result<bool> {
     use webproof_capture::environment::{self, Grade};
     let started = Utc::now();
@@ -283,6 +294,14 @@ fn environment_step(
     // The TSA's answer to the clock probe: anyone can check the genTime the finding cites.
     if let Some((_, Some(tsr))) = &clock {
         files.push(("clock-check.tsr", "application/timestamp-reply", tsr));
+    }
+    // The evidence log's latest witnessed checkpoint: the session began after it existed.
+    if let Some(note) = log_checkpoint {
+        files.push(("log-checkpoint.txt", "text/plain", note.as_bytes()));
+        params.insert(
+            "log_checkpoint".into(),
+            json!(note.lines().take(3).collect::<Vec<_>>()),
+        );
     }
     let r = cap.add_step(
         StepKind::Environment,

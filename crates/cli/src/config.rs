@@ -8,6 +8,12 @@
 //! imprint = "both"                                            # sha256 | sm3 | both
 //! policy = "1.2.3.4.1"                                        # TSA policy to ask for
 //! trust = ["/etc/webproof/tsa-roots"]                         # like --trust-tsa (files or directories)
+//!
+//! [log]
+//! url = "https://log.alliance.example/"      # like --log: deposit chain heads here
+//! key = "log.alliance.example+1a2b3c4d+AB…"  # the log's verifier key (like --trust-log)
+//! witnesses = ["witness.court.example+…"]    # witnesses' verifier keys (like --trust-witness)
+//! quorum = 2                                 # witnesses that must cosign (like --witness-quorum)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -20,6 +26,18 @@ use serde::Deserialize;
 pub struct Config {
     #[serde(default)]
     pub timestamp: TimestampConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub url: Option<String>,
+    pub key: Option<String>,
+    #[serde(default)]
+    pub witnesses: Vec<String>,
+    pub quorum: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

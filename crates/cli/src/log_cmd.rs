@@ -28,7 +28,8 @@ pub enum WitnessCmd {
     },
 }
 
-fn signer(
+/// The note signer `name` of `kind` (log or witness) and its directory under WEBPROOF_HOME.
+pub fn signer(
     kind: &str,
     name: &str,
     alg: u8,
@@ -98,22 +99,24 @@ pub enum LogCmd {
     },
     /// Was this chain head deposited? Finds the deposit by its SHA-256 (hex), and checks its
     /// inclusion proof against the log's latest witnessed checkpoint (with the log's and the
-    /// witnesses' verifier keys). Exit 0 found and proven, 1 not found or not proven.
+    /// witnesses' verifier keys; by default those of config.toml `[log]`). Exit 0 found and
+    /// proven, 1 not found or not proven.
     Lookup {
         /// The chain head's SHA-256, hex.
         digest: String,
-        /// The log's URL.
+        /// The log's URL (default: config.toml `[log] url`).
         #[arg(long)]
-        log: String,
-        /// The log's verifier key.
+        log: Option<String>,
+        /// The log's verifier key (default: config.toml `[log] key`).
         #[arg(long = "log-key", value_name = "VKEY")]
-        log_key: String,
-        /// A witness's verifier key. Repeatable.
+        log_key: Option<String>,
+        /// A witness's verifier key. Repeatable (default: config.toml `[log] witnesses`).
         #[arg(long = "witness-key", value_name = "VKEY")]
         witness_keys: Vec<String>,
-        /// How many of those witnesses must have cosigned.
-        #[arg(long, default_value_t = 1)]
-        quorum: usize,
+        /// How many of those witnesses must have cosigned (default: config.toml `[log]
+        /// quorum`, else 1 when witnesses are given).
+        #[arg(long)]
+        quorum: Option<usize>,
     },
 }
 
@@ -158,7 +161,7 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             log_key,
             witness_keys,
             quorum,
-        } => return lookup(&digest, &log, &log_key, &witness_keys, quorum),
+        } => return lookup(&digest, log, log_key, &witness_keys, quorum),
         LogCmd::Serve {
             origin,
             witnesses,
@@ -196,21 +199,37 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
 
 fn lookup(
     digest: &str,
-    url: &str,
-    log_key: &str,
+    url: Option<String>,
+    log_key: Option<String>,
     witness_keys: &[String],
-    quorum: usize,
+    quorum: Option<usize>,
 ) -> Result<ExitCode> {
-    use webproof_ledger::note::NoteKey;
     let digest = digest.trim().to_ascii_lowercase();
     if digest.len() != 64 || hex::decode(&digest).is_err() {
         anyhow::bail!("give the chain head's SHA-256 as 64 hex digits");
     }
-    let log_key = NoteKey::from_vkey(log_key).context("--log-key")?;
-    let wkeys = witness_keys
-        .iter()
-        .map(|v| NoteKey::from_vkey(v).with_context(|| format!("--witness-key {v}")))
-        .collect::<Result<Vec<_>>>()?;
+    let cfg = crate::config::Config::load(&crate::home()?)?.log;
+    let url = url
+        .or(cfg.url)
+        .context("give the log's URL: --log, or `url` in config.toml [log]")?;
+    let url = url.as_str();
+    // A key given on the command line replaces the configured one.
+    let trust = match &log_key {
+        Some(k) => {
+            let t = crate::depositing::log_trust(std::slice::from_ref(k), witness_keys, quorum)?;
+            webproof_ledger::receipt::LogTrust {
+                logs: vec![t.logs[0].clone()],
+                ..t
+            }
+        }
+        None => crate::depositing::log_trust(&[], witness_keys, quorum)?,
+    };
+    let log_key = trust
+        .logs
+        .first()
+        .cloned()
+        .context("give the log's verifier key: --log-key, or `key` in config.toml [log]")?;
+    let (wkeys, quorum) = (trust.witnesses, trust.quorum);
     let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -261,7 +280,9 @@ fn lookup(
                     deposit.claimed_time
                 );
                 for (name, t) in &w.cosigners {
-                    println!("  cosigned by {name} at {t} (Unix time)");
+                    let when = webproof_evidence::utc::Utc::from_unix(*t)
+                        .map_or_else(|| format!("Unix time {t}"), |u| u.to_string());
+                    println!("  cosigned by {name} at {when}");
                 }
                 Ok(ExitCode::SUCCESS)
             }

@@ -18,7 +18,10 @@ use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
 mod config;
+mod depositing;
+mod dev_cmd;
 mod log_cmd;
+mod receipt_cmd;
 mod stamping;
 mod timestamp_cmd;
 
@@ -88,6 +91,12 @@ enum Command {
     /// Run a time-stamp authority (the development TSA).
     #[command(subcommand)]
     Tsa(timestamp_cmd::TsaCmd),
+    /// A local development alliance (TSAs, evidence log, witnesses) in one process.
+    #[command(subcommand)]
+    Dev(dev_cmd::DevCmd),
+    /// Evidence-log receipts of a sealed package.
+    #[command(subcommand)]
+    Receipt(receipt_cmd::ReceiptCmd),
     /// Verify an evidence package offline. Exit 0 = verified, 1 = failed, 2 = input error,
     /// 3 = intact but a signer is not trusted.
     Verify(VerifyArgs),
@@ -180,6 +189,8 @@ struct SealArgs {
     json: bool,
     #[command(flatten)]
     tsa: stamping::TsaArgs,
+    #[command(flatten)]
+    log: depositing::LogArgs,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +239,16 @@ struct VerifyArgs {
     /// Repeatable. Nothing is trusted by default.
     #[arg(long = "trust-tsa", value_name = "PEM|DIR")]
     trust_tsa: Vec<PathBuf>,
+    /// An evidence log's verifier key to trust (also config.toml `[log] key`). Repeatable.
+    #[arg(long = "trust-log", value_name = "VKEY")]
+    trust_log: Vec<String>,
+    /// A witness's verifier key to trust (also config.toml `[log] witnesses`). Repeatable.
+    #[arg(long = "trust-witness", value_name = "VKEY")]
+    trust_witness: Vec<String>,
+    /// How many trusted witnesses must have cosigned a receipt's checkpoint (default: config
+    /// `[log] quorum`, else 1 when witnesses are trusted).
+    #[arg(long, value_name = "K")]
+    witness_quorum: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -353,6 +374,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(a) => verify(a),
         Command::Timestamp(c) => timestamp_cmd::timestamp(c),
         Command::Tsa(c) => timestamp_cmd::tsa(c),
+        Command::Dev(c) => dev_cmd::dev(c),
+        Command::Receipt(c) => receipt_cmd::receipt(c),
         Command::Renew(a) => timestamp_cmd::renew(a),
         Command::Witness(c) => log_cmd::witness(c),
         Command::Log(c) => log_cmd::log(c),
@@ -594,7 +617,7 @@ fn seal_and_package(
         st.collect(&cap, &say)?;
         st.start(seq, &head)?;
         st.finish(&cap, std::time::Duration::from_secs(30), &say)?;
-        if !st.quorum_met(seq) {
+        if st.tsa_count() > 0 && !st.quorum_met(seq) {
             eprintln!(
                 "warning: {} of {} time-stamp authorities stamped the final chain head (quorum {}); the package is sealed anyway, and `webproof verify` shows which steps have trusted time",
                 st.stamped.get(&seq).map_or(0, |s| s.len()),
@@ -706,7 +729,14 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let mut stamper = stamping::Stamper::new(&a.tsa, rt.handle().clone())?;
+    let depositor = depositing::depositor(
+        &a.log,
+        cap.id(),
+        &signers.operator.1.fingerprint,
+        case.id.as_deref(),
+        rt.handle(),
+    )?;
+    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     seal_and_package(
         cap,
         &signers,
@@ -823,6 +853,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         trusted_operators: parse_fprs(&a.trust_operator)?,
         trusted_notaries: parse_fprs(&a.trust_notary)?,
         trusted_tsa: tsa_roots(&configured_trust(&a.trust_tsa)?)?,
+        log: depositing::log_trust(&a.trust_log, &a.trust_witness, a.witness_quorum)?,
         ..Policy::default()
     };
     let report = webproof_verify::verify_path(&a.package, &policy)?;
@@ -860,6 +891,9 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
                             "a time-stamp authority is not configured as trusted (--trust-tsa)"
                         }
                         "timestamp.coverage" => "some steps have no trusted time-stamp",
+                        id if id.starts_with("receipt.") => {
+                            "an evidence log or its witnesses are not configured as trusted (--trust-log, --trust-witness), or a head has no receipt"
+                        }
                         _ => "a signer's key is not configured as trusted",
                     })
                     .collect();

@@ -1,5 +1,6 @@
-//! Checkpoint stamping: the chain head goes to every configured TSA in parallel; tokens are
-//! written into the capture as they arrive, and a TSA that is down never stops the capture.
+//! Checkpoints: the chain head goes to every configured TSA in parallel, and to the evidence
+//! log when one is configured ([`crate::depositing`]); tokens are written into the capture as
+//! they arrive, receipts at seal, and a TSA or log that is down never stops the capture.
 
 use std::time::{Duration, Instant};
 
@@ -101,8 +102,9 @@ struct Done {
     result: Result<Stamp, NetError>,
 }
 
-/// Stamps chain heads in the background.
+/// Stamps (and deposits) chain heads in the background.
 pub struct Stamper {
+    log: Option<crate::depositing::Depositor>,
     urls: Vec<String>,
     algs: Vec<HashAlg>,
     policy: Option<der::asn1::ObjectIdentifier>,
@@ -119,20 +121,25 @@ pub struct Stamper {
 }
 
 impl Stamper {
-    /// `None` when no TSA is configured.
-    pub fn new(args: &TsaArgs, handle: tokio::runtime::Handle) -> Result<Option<Self>> {
+    /// `None` when no TSA and no log is configured.
+    pub fn new(
+        args: &TsaArgs,
+        log: Option<crate::depositing::Depositor>,
+        handle: tokio::runtime::Handle,
+    ) -> Result<Option<Self>> {
         let TsaSettings {
             urls,
             quorum,
             algs,
             policy,
         } = args.settings()?;
-        if urls.is_empty() {
+        if urls.is_empty() && log.is_none() {
             return Ok(None);
         }
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(Some(Stamper {
-            quorum: quorum.clamp(1, urls.len()),
+            log,
+            quorum: quorum.clamp(1, urls.len().max(1)),
             urls,
             algs,
             policy,
@@ -147,8 +154,11 @@ impl Stamper {
         }))
     }
 
-    /// Sends the chain head after step `seq` to every TSA; returns at once.
+    /// Sends the chain head after step `seq` to every TSA and the log; returns at once.
     pub fn start(&mut self, seq: u64, head: &Digests) -> Result<()> {
+        if let Some(log) = &mut self.log {
+            log.start(seq, head)?;
+        }
         let mut k = 0;
         for url in &self.urls {
             for alg in &self.algs {
@@ -201,16 +211,28 @@ impl Stamper {
         Ok(())
     }
 
-    /// Writes the tokens that have arrived.
+    /// Writes the tokens that have arrived (and notes the log's promises).
     pub fn collect(&mut self, cap: &Capture, say: &dyn Fn(&str)) -> Result<()> {
+        if let Some(log) = &mut self.log {
+            log.collect(say);
+        }
         while let Ok(d) = self.rx.try_recv() {
             self.keep(cap, d, say)?;
         }
         Ok(())
     }
 
-    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived.
+    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived; then the
+    /// same for the log's receipts.
     pub fn finish(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
+        self.finish_tokens(cap, limit, say)?;
+        if let Some(log) = &mut self.log {
+            log.finish(cap, limit, say)?;
+        }
+        Ok(())
+    }
+
+    fn finish_tokens(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
         let deadline = Instant::now() + limit;
         while self.pending > 0 {
             let left = deadline.saturating_duration_since(Instant::now());

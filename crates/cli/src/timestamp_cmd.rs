@@ -255,14 +255,20 @@ pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
     Ok((tsa, root))
 }
 
-pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
+/// The development TSA of `home` as an HTTP service (`POST /`), and its root's path.
+pub fn dev_tsa_app(home: &Path) -> Result<(axum::Router, PathBuf)> {
     use axum::routing::post;
-    let TsaCmd::Serve { dev: _, listen } = cmd;
-    let (tsa, root) = dev_tsa(&crate::home()?)?;
+    let (tsa, root) = dev_tsa(home)?;
     let app = axum::Router::new()
         .route("/", post(respond))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(Arc::new(tsa));
+    Ok((app, root))
+}
+
+pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
+    let TsaCmd::Serve { dev: _, listen } = cmd;
+    let (app, root) = dev_tsa_app(&crate::home()?)?;
     crate::serve_http(&listen, app, |addr| {
         format!(
             "development TSA (NOT a trusted time source) on http://{addr}/\n  its root certificate: {}\n  tokens verify as trusted only with --trust-tsa {}",
@@ -360,17 +366,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         );
     }
     let result = (|| -> Result<()> {
-        // Unpack.
-        for e in src.entries() {
-            let dst = work.join(&e.name);
-            if let Some(p) = dst.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            let mut f = std::fs::File::create(&dst)
-                .with_context(|| format!("creating {}", dst.display()))?;
-            src.read_with(&e.name, &mut |r| std::io::copy(r, &mut f).map(|_| ()))?;
-            f.sync_all()?;
-        }
+        unpack(src.as_ref(), &work)?;
         let n = src
             .entries()
             .iter()
@@ -460,13 +456,28 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
     result.map(|()| ExitCode::SUCCESS)
 }
 
+/// Copies every file of a package into the directory `work`.
+pub fn unpack(src: &dyn webproof_evidence::package::PackageSource, work: &Path) -> Result<()> {
+    for e in src.entries() {
+        let dst = work.join(&e.name);
+        if let Some(p) = dst.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        let mut f =
+            std::fs::File::create(&dst).with_context(|| format!("creating {}", dst.display()))?;
+        src.read_with(&e.name, &mut |r| std::io::copy(r, &mut f).map(|_| ()))?;
+        f.sync_all()?;
+    }
+    Ok(())
+}
+
 fn der_bytes(c: &x509_cert::Certificate) -> Vec<u8> {
     use x509_cert::der::Encode;
     c.to_der().unwrap_or_default()
 }
 
 /// Rewrites `datapackage.json` and `datapackage-digest.json` of the package directory `dir`.
-fn rederive_datapackage(dir: &Path, limits: &webproof_evidence::package::Limits) -> Result<()> {
+pub fn rederive_datapackage(dir: &Path, limits: &webproof_evidence::package::Limits) -> Result<()> {
     use webproof_evidence::{layout, wacz};
     for p in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
         std::fs::remove_file(dir.join(p)).with_context(|| format!("replacing {p}"))?;

@@ -438,6 +438,12 @@ impl Capture {
         Ok(())
     }
 
+    /// Keeps an evidence-log receipt for the chain head after step `seq` (log `k`).
+    pub fn add_receipt(&self, seq: u64, k: usize, receipt: &[u8]) -> Result<(), CaptureError> {
+        package::write_file(&self.dir.join(layout::receipt_path(seq, k)), receipt)?;
+        Ok(())
+    }
+
     /// Seals the capture: appends the `seal` step (unless a crash happened right after it),
     /// writes identities, the WACZ files, the manifest and its signatures, and returns the
     /// manifest. The directory is then a complete package; see [`package::write_zip`].

@@ -47,6 +47,27 @@ pub fn timestamp_seq(path: &str) -> Option<u64> {
     name.split('-').next()?.parse().ok()
 }
 
+/// Evidence-log receipts: `receipts/<seq>-<k>.json` for the deposit of the chain head after
+/// step `<seq>` in log `<k>` (listed in the manifest), and `receipts/refresh-NNN.json`, newer
+/// checkpoints added after sealing (outside the manifest, like renewals).
+pub const RECEIPTS_DIR: &str = "receipts";
+
+pub fn receipt_path(seq: u64, k: usize) -> String {
+    format!("{RECEIPTS_DIR}/{seq:06}-{k}.json")
+}
+
+/// The step a receipt file is for, from its name (`None` for refreshes and other names).
+pub fn receipt_seq(path: &str) -> Option<u64> {
+    let name = path.strip_prefix("receipts/")?.strip_suffix(".json")?;
+    let (seq, k) = name.split_once('-')?;
+    k.parse::<usize>().ok()?;
+    seq.parse().ok()
+}
+
+pub fn refresh_path(n: u32) -> String {
+    format!("{RECEIPTS_DIR}/refresh-{n:03}.json")
+}
+
 /// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
 /// evidence-log receipts, the human-readable report.
 pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];
@@ -70,6 +91,7 @@ pub fn is_outside_manifest(path: &str) -> bool {
         || path == MANIFEST
         || (path.starts_with("signatures/") && path.ends_with(".sig"))
         || path.starts_with("renewals/")
+        || path.starts_with("receipts/refresh-")
 }
 
 /// Longest safe-name part of an artifact file name.
@@ -112,6 +134,15 @@ pub fn artifact_path(seq: u64, original: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receipt_names_say_their_step() {
+        assert_eq!(receipt_path(12, 1), "receipts/000012-1.json");
+        assert_eq!(receipt_seq("receipts/000012-1.json"), Some(12));
+        assert_eq!(receipt_seq(&refresh_path(1)), None);
+        assert!(is_outside_manifest(&refresh_path(1)));
+        assert!(!is_outside_manifest(&receipt_path(12, 1)));
+    }
 
     #[test]
     fn artifact_names_are_safe_and_stable() {

@@ -127,10 +127,14 @@ pub enum Part {
     Request(usize),
 }
 
-/// Whether renewal `n` must cover `path`: every file but the derived WACZ files and renewal
-/// `n`'s own record and tokens (its certificate file is covered).
+/// Whether renewal `n` must cover `path`: every file but the derived WACZ files, renewal
+/// `n`'s own record and tokens (its certificate file is covered), and receipt refreshes
+/// (which may come after it; a renewal lists those that came before, see [`plan`]).
 pub fn must_cover(path: &str, n: u32) -> bool {
-    if path == layout::DATAPACKAGE || path == layout::DATAPACKAGE_DIGEST {
+    if path == layout::DATAPACKAGE
+        || path == layout::DATAPACKAGE_DIGEST
+        || path.starts_with("receipts/refresh-")
+    {
         return false;
     }
     match classify(path) {
@@ -149,7 +153,7 @@ pub fn plan(
 ) -> Result<Renewal, PackageError> {
     let mut files = Vec::new();
     for e in src.entries() {
-        if !must_cover(&e.name, n) {
+        if !must_cover(&e.name, n) && !e.name.starts_with("receipts/refresh-") {
             continue;
         }
         let mut d = Vec::new();

@@ -29,6 +29,14 @@ impl Utc {
         Utc(t.replace_microsecond(micros).unwrap_or(t))
     }
 
+    /// The instant `secs` seconds after the Unix epoch (`None` out of range).
+    pub fn from_unix(secs: u64) -> Option<Self> {
+        let secs = i64::try_from(secs).ok()?;
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .map(Self::from_offset)
+    }
+
     pub fn as_offset(&self) -> OffsetDateTime {
         self.0
     }

@@ -9,5 +9,6 @@
 pub mod deposit;
 pub mod merkle;
 pub mod note;
+pub mod receipt;
 pub mod tree;
 pub mod witness;

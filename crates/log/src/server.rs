@@ -47,13 +47,7 @@ fn b64(h: &Hash) -> String {
     base64::engine::general_purpose::STANDARD.encode(h)
 }
 
-/// The text a promise signs: that the deposit is durable at `index`.
-pub fn promise_text(origin: &str, index: u64, leaf: &Hash, time: u64) -> String {
-    format!(
-        "webproof-log promise/v1\n{origin}\n{index}\n{}\n{time}\n",
-        b64(leaf)
-    )
-}
+pub use webproof_ledger::receipt::promise_text;
 
 impl LogService {
     /// Opens the log whose store is `dir/log.redb`; its origin is the signer's name.

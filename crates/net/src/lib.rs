@@ -15,6 +15,12 @@ pub enum NetError {
     Transport { url: String, detail: String },
     #[error("{url}: HTTP {status}")]
     Status { url: String, status: u16 },
+    #[error("{url}: refused (HTTP {status}): {detail}")]
+    Refused {
+        url: String,
+        status: u16,
+        detail: String,
+    },
     #[error("{url}: {source}")]
     Tsp {
         url: String,
@@ -205,6 +211,40 @@ impl LogClient {
 
     pub async fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, NetError> {
         self.get(&format!("/entry/{index}")).await
+    }
+
+    /// Deposits a canonical deposit entry; returns the log's signed promise.
+    pub async fn add(&self, entry: &[u8]) -> Result<String, NetError> {
+        let url = format!("{}/add", self.base);
+        let t = |e: reqwest::Error| NetError::Transport {
+            url: url.clone(),
+            detail: causes(&e),
+        };
+        let r = self
+            .http
+            .post(&url)
+            .body(entry.to_vec())
+            .send()
+            .await
+            .map_err(t)?;
+        let status = r.status().as_u16();
+        let body = r.text().await.map_err(t)?;
+        if status != 200 {
+            return Err(NetError::Refused {
+                url,
+                status,
+                detail: body.trim().chars().take(300).collect(),
+            });
+        }
+        Ok(body)
+    }
+
+    /// The consistency proof from the tree of `old` to the tree of `size` (base64 lines).
+    pub async fn consistency(&self, old: u64, size: u64) -> Result<Option<String>, NetError> {
+        Ok(self
+            .get(&format!("/proof/consistency/{old}/{size}"))
+            .await?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     /// The inclusion proof of `index` in the tree of `size` (base64 lines).

@@ -8,6 +8,8 @@
 //! network or timestamp-fetching code. An auditor reads this crate and the evidence crate and
 //! nothing else. Verification never writes to disk.
 
+mod receipts;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
@@ -129,6 +131,8 @@ pub struct Policy {
     pub trusted_notaries: Vec<Hash32>,
     /// Roots of time-stamp authorities the user trusts; none by default.
     pub trusted_tsa: Vec<x509_cert::Certificate>,
+    /// Evidence logs and witnesses the user trusts, and the witness quorum; none by default.
+    pub log: webproof_ledger::receipt::LogTrust,
     /// Threads re-hashing files (each also runs SM3 on a helper thread).
     pub threads: usize,
     pub limits: Limits,
@@ -140,6 +144,7 @@ impl Default for Policy {
             trusted_operators: Vec::new(),
             trusted_notaries: Vec::new(),
             trusted_tsa: Vec::new(),
+            log: Default::default(),
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             limits: Limits::default(),
         }
@@ -267,6 +272,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     // 5. The journal and chain, then the trusted time over it.
     if let Some(heads) = chain_checks(src, &manifest, policy, report) {
         timestamp_checks(src, &heads, policy, report);
+        receipts::receipt_checks(src, &heads, &manifest, policy, report);
     }
     renewal_checks(src, &manifest, policy, report);
 
@@ -551,6 +557,8 @@ fn file_checks(
                         "not one of the file names a renewal has",
                     );
                 }
+            } else if e.name.starts_with("receipts/refresh-") {
+                // Checked as receipt.refresh (its name and number included).
             } else if !expected {
                 report.fail(
                     "file.unlisted",

@@ -1,0 +1,393 @@
+//! Deposits chain heads in the evidence log (`--log`, or config.toml `[log]`) and keeps the
+//! receipts: the log's promise arrives at once; at seal, webproof waits for a witnessed
+//! checkpoint that covers every deposit, fetches the inclusion proofs, checks each receipt
+//! against the configured keys and writes it into the capture (`receipts/`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tokio::sync::mpsc;
+use webproof_evidence::capture::Capture;
+use webproof_evidence::digest::Digests;
+use webproof_ledger::deposit::Deposit;
+use webproof_ledger::note::{Note, NoteKey};
+use webproof_ledger::receipt::{self, LogTrust, Receipt};
+use webproof_net::{LogClient, NetError};
+
+/// The evidence-log options of `seal` and `capture`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LogArgs {
+    /// An evidence log to deposit chain heads in (its URL). Default: config.toml `[log] url`.
+    #[arg(long = "log", value_name = "URL")]
+    pub log: Option<String>,
+    /// The log's verifier key (`origin+id+key`). Default: config.toml `[log] key`.
+    #[arg(long = "log-key", value_name = "VKEY")]
+    pub log_key: Option<String>,
+    /// A witness's verifier key. Repeatable. Default: config.toml `[log] witnesses`.
+    #[arg(long = "witness-key", value_name = "VKEY")]
+    pub witness_keys: Vec<String>,
+    /// How many of those witnesses must cosign a receipt's checkpoint.
+    #[arg(long, value_name = "K")]
+    pub witness_quorum: Option<usize>,
+    /// Deposit nothing, even if config.toml names a log.
+    #[arg(long, conflicts_with = "log")]
+    pub no_log: bool,
+}
+
+/// The log in force, with the keys its receipts are checked against.
+pub struct LogSettings {
+    pub url: String,
+    pub trust: LogTrust,
+}
+
+/// Keys given as flags plus those of config.toml `[log]`; the quorum from the flag, else the
+/// file, else 1 when witnesses are configured.
+pub fn log_trust(
+    log_keys: &[String],
+    witness_keys: &[String],
+    quorum: Option<usize>,
+) -> Result<LogTrust> {
+    let cfg = crate::config::Config::load(&crate::home()?)?.log;
+    let parse = |v: &String, what: &str| {
+        NoteKey::from_vkey(v.trim()).with_context(|| format!("{what} {v:?} is not a verifier key"))
+    };
+    let mut logs = Vec::new();
+    for v in log_keys.iter().chain(cfg.key.iter()) {
+        logs.push(parse(v, "log key")?);
+    }
+    let mut witnesses: Vec<NoteKey> = Vec::new();
+    for v in witness_keys.iter().chain(cfg.witnesses.iter()) {
+        let k = parse(v, "witness key")?;
+        if !witnesses.iter().any(|w| w.vkey() == k.vkey()) {
+            witnesses.push(k);
+        }
+    }
+    let quorum = quorum
+        .or(cfg.quorum)
+        .unwrap_or(usize::from(!witnesses.is_empty()));
+    if quorum > witnesses.len() {
+        anyhow::bail!(
+            "a witness quorum of {quorum} needs at least {quorum} witness keys; {} configured",
+            witnesses.len()
+        );
+    }
+    Ok(LogTrust {
+        logs,
+        witnesses,
+        quorum,
+    })
+}
+
+impl LogArgs {
+    /// `None` when no log is configured (or `--no-log`).
+    pub fn settings(&self) -> Result<Option<LogSettings>> {
+        if self.no_log {
+            return Ok(None);
+        }
+        let cfg = crate::config::Config::load(&crate::home()?)?.log;
+        let Some(url) = self.log.clone().or(cfg.url) else {
+            return Ok(None);
+        };
+        let keys: Vec<String> = self.log_key.iter().cloned().collect();
+        let trust = log_trust(&keys, &self.witness_keys, self.witness_quorum)?;
+        if trust.logs.is_empty() {
+            anyhow::bail!(
+                "depositing in {url} needs the log's verifier key: --log-key, or `key` in config.toml [log]"
+            );
+        }
+        Ok(Some(LogSettings { url, trust }))
+    }
+}
+
+/// A deposit the log promised.
+struct Promised {
+    seq: u64,
+    entry: Vec<u8>,
+    index: u64,
+    promise: String,
+}
+
+struct Answer {
+    seq: u64,
+    entry: Vec<u8>,
+    result: Result<String, NetError>,
+}
+
+/// What every deposit of one capture says besides its chain head.
+pub struct DepositInfo {
+    pub package: String,
+    pub operator: String,
+    pub label: Option<String>,
+}
+
+/// Deposits chain heads in the background and turns the promises into receipts.
+pub struct Depositor {
+    trust: LogTrust,
+    client: LogClient,
+    info: DepositInfo,
+    handle: tokio::runtime::Handle,
+    tx: mpsc::UnboundedSender<Answer>,
+    rx: mpsc::UnboundedReceiver<Answer>,
+    pending: usize,
+    promised: Vec<Promised>,
+}
+
+impl Depositor {
+    pub fn new(s: LogSettings, info: DepositInfo, handle: tokio::runtime::Handle) -> Result<Self> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Ok(Depositor {
+            client: LogClient::new(&s.url, Duration::from_secs(10))?,
+            trust: s.trust,
+            info,
+            handle,
+            tx,
+            rx,
+            pending: 0,
+            promised: Vec::new(),
+        })
+    }
+
+    fn log_key(&self) -> &NoteKey {
+        // settings() refuses a log without a key.
+        &self.trust.logs[0]
+    }
+
+    /// Deposits the chain head after step `seq`; returns at once.
+    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<()> {
+        let deposit = Deposit {
+            v: webproof_ledger::deposit::DEPOSIT_VERSION,
+            sha256: head.sha256.to_hex(),
+            sm3: head.sm3.to_hex(),
+            package: self.info.package.clone(),
+            operator: self.info.operator.clone(),
+            claimed_time: webproof_evidence::utc::Utc::now().to_string(),
+            label: self.info.label.clone(),
+        };
+        deposit
+            .validate()
+            .map_err(|e| anyhow::anyhow!("the deposit: {e}"))?;
+        let entry = deposit.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        self.pending += 1;
+        self.handle.spawn(async move {
+            let result = client.add(&entry).await;
+            let _ = tx.send(Answer { seq, entry, result });
+        });
+        Ok(())
+    }
+
+    /// Checks a promise: signed by the log, for this entry; returns its index.
+    fn read_promise(&self, promise: &str, entry: &[u8]) -> Result<u64, String> {
+        let n = Note::parse(promise).map_err(|e| format!("the promise: {e}"))?;
+        let key = self.log_key();
+        n.verify_signer(key)
+            .map_err(|e| format!("the promise is not signed by the log's key: {e}"))?;
+        let mut lines = n.text.lines().skip(2);
+        let index = lines.next().and_then(|l| l.parse().ok());
+        let time = lines.nth(1).and_then(|l| l.parse().ok());
+        let (Some(index), Some(time)) = (index, time) else {
+            return Err("the promise is malformed".into());
+        };
+        let leaf = webproof_ledger::merkle::leaf_hash(entry);
+        if n.text != receipt::promise_text(&key.name, index, &leaf, time) {
+            return Err("the promise is for another entry".into());
+        }
+        Ok(index)
+    }
+
+    fn keep(&mut self, a: Answer, say: &dyn Fn(&str)) {
+        self.pending -= 1;
+        let checked = a
+            .result
+            .map_err(|e| e.to_string())
+            .and_then(|p| Ok((self.read_promise(&p, &a.entry)?, p)));
+        match checked {
+            Ok((index, promise)) => {
+                say(&format!(
+                    "  evidence log: chain head after step {} deposited at index {index}",
+                    a.seq
+                ));
+                self.promised.push(Promised {
+                    seq: a.seq,
+                    entry: a.entry,
+                    index,
+                    promise,
+                });
+            }
+            Err(e) => say(&format!(
+                "  evidence log: {e} (the capture goes on; this chain head has no receipt)"
+            )),
+        }
+    }
+
+    /// Notes the promises that have arrived.
+    pub fn collect(&mut self, say: &dyn Fn(&str)) {
+        while let Ok(a) = self.rx.try_recv() {
+            self.keep(a, say);
+        }
+    }
+
+    /// Waits (at most `limit`) for the outstanding promises and for a witnessed checkpoint
+    /// that covers every deposit, then writes a receipt per deposit into the capture.
+    pub fn finish(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while self.pending > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let next = self
+                .handle
+                .block_on(async { tokio::time::timeout(left, self.rx.recv()).await });
+            match next {
+                Ok(Some(a)) => self.keep(a, say),
+                _ => break,
+            }
+        }
+        let Some(need) = self.promised.iter().map(|p| p.index).max() else {
+            return Ok(());
+        };
+        let origin = self.log_key().name.clone();
+        let (checkpoint, witnessed) = loop {
+            let got = self.handle.block_on(self.client.checkpoint());
+            let why = match got {
+                Ok(Some(note)) => {
+                    match receipt::check_checkpoint(&note, &origin, "", &[], &self.trust) {
+                        Ok(w) if w.checkpoint.size > need => break (note, w),
+                        Ok(w) => format!(
+                            "its latest witnessed checkpoint has size {}",
+                            w.checkpoint.size
+                        ),
+                        Err(e) => format!("its checkpoint does not check: {e}"),
+                    }
+                }
+                Ok(None) => "it has published no checkpoint yet".to_owned(),
+                Err(e) => e.to_string(),
+            };
+            if Instant::now() >= deadline {
+                say(&format!(
+                    "  evidence log: no witnessed checkpoint covers the deposits within {} s ({why}); the package has no receipts. The promises were:",
+                    limit.as_secs()
+                ));
+                for p in &self.promised {
+                    say(&format!(
+                        "    step {} at index {}: {}",
+                        p.seq,
+                        p.index,
+                        p.promise.lines().next().unwrap_or("")
+                    ));
+                }
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        };
+        let size = witnessed.checkpoint.size;
+        for p in std::mem::take(&mut self.promised) {
+            let proof = self
+                .handle
+                .block_on(self.client.inclusion(p.index, size))
+                .map_err(anyhow::Error::from)
+                .and_then(|t| {
+                    t.and_then(|t| webproof_ledger::witness::parse_proof(&t))
+                        .context("the log has no inclusion proof")
+                });
+            let proof = match proof {
+                Ok(proof) => proof,
+                Err(e) => {
+                    say(&format!("  evidence log: step {}: {e:#}", p.seq));
+                    continue;
+                }
+            };
+            let r = Receipt {
+                v: 1,
+                format: receipt::RECEIPT_FORMAT.into(),
+                seq: p.seq,
+                log: origin.clone(),
+                log_key: self.log_key().vkey(),
+                witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
+                index: p.index,
+                entry: String::from_utf8(p.entry).context("a deposit entry is not UTF-8")?,
+                promise: p.promise,
+                checkpoint: checkpoint.clone(),
+                inclusion: receipt::proof_to_b64(&proof),
+            };
+            if let Err(e) = r.check(&self.trust) {
+                say(&format!(
+                    "  evidence log: the receipt for step {} does not check ({e}); not kept",
+                    p.seq
+                ));
+                continue;
+            }
+            cap.add_receipt(p.seq, 1, &r.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?)
+                .context("keeping a receipt")?;
+            let names: Vec<&str> = witnessed
+                .cosigners
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            say(&format!(
+                "  evidence log: receipt for step {}: index {} in checkpoint {size} of {origin}, cosigned by {}",
+                p.seq,
+                p.index,
+                if names.is_empty() {
+                    "no witness".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The depositor of one capture, when a log is configured.
+pub fn depositor(
+    args: &LogArgs,
+    capture: &str,
+    operator: &webproof_evidence::digest::Hash32,
+    case: Option<&str>,
+    handle: &tokio::runtime::Handle,
+) -> Result<Option<Depositor>> {
+    let Some(s) = args.settings()? else {
+        return Ok(None);
+    };
+    let info = DepositInfo {
+        package: capture.to_owned(),
+        operator: operator.to_hex(),
+        label: case.map(|c| c.chars().take(64).collect()),
+    };
+    Ok(Some(Depositor::new(s, info, handle.clone())?))
+}
+
+/// The log's latest witnessed checkpoint, checked against the configured keys, for the
+/// environment step ("the session began after this existed"). `None` (said why) when no log is
+/// configured or it cannot be had.
+pub fn latest_checkpoint(
+    args: &LogArgs,
+    rt: &tokio::runtime::Runtime,
+    say: &dyn Fn(&str),
+) -> Option<String> {
+    let s = match args.settings() {
+        Ok(Some(s)) => s,
+        Ok(None) => return None,
+        Err(e) => {
+            say(&format!("  evidence log: {e:#}"));
+            return None;
+        }
+    };
+    let origin = s.trust.logs.first()?.name.clone();
+    let client = LogClient::new(&s.url, Duration::from_secs(10)).ok()?;
+    let checked = match rt.block_on(client.checkpoint()) {
+        Ok(Some(note)) => receipt::check_checkpoint(&note, &origin, "", &[], &s.trust)
+            .map(|_| note)
+            .map_err(|e| e.to_string()),
+        Ok(None) => return None,
+        Err(e) => Err(e.to_string()),
+    };
+    match checked {
+        Ok(note) => Some(note),
+        Err(e) => {
+            say(&format!(
+                "  evidence log: no \"not before\" checkpoint for step 0: {e}"
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! `webproof dev up`: a local alliance in one process — two development TSAs, the evidence log
+//! and three witnesses (a court, a notary office and a CA) on loopback — written into
+//! WEBPROOF_HOME/config.toml so that `seal`, `capture` and `verify` use them with no flags.
+//! For trying webproof and for tests; real deployments configure real TSAs, logs and
+//! witnesses instead. Keys and the log's history persist under WEBPROOF_HOME across restarts.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519};
+
+/// The first line of a config.toml written by `dev up` (any other file is the user's own).
+pub const DEV_MARK: &str = "# Written by `webproof dev up`";
+
+pub const DEV_LOG: &str = "log.webproof.dev/evidence";
+pub const DEV_WITNESSES: [&str; 3] = [
+    "witness.court.webproof.dev",
+    "witness.notary.webproof.dev",
+    "witness.ca.webproof.dev",
+];
+
+#[derive(clap::Subcommand)]
+pub enum DevCmd {
+    /// Start two development TSAs, an evidence log and three witnesses on loopback (until
+    /// Ctrl-C), and write their addresses and keys into WEBPROOF_HOME/config.toml. NOT a
+    /// trusted alliance: every key is generated on this machine.
+    Up {
+        /// The address to listen on (each service takes a free port).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// How often the log publishes a new checkpoint, in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        interval_ms: u64,
+        /// Replace a config.toml that `dev up` did not write.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn toml_list(items: &[String]) -> String {
+    let q: Vec<String> = items.iter().map(|s| toml_str(s)).collect();
+    format!("[{}]", q.join(", "))
+}
+
+fn toml_str(s: &str) -> String {
+    // A TOML basic string is a JSON string for the characters used here.
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+async fn listen(host: &str) -> Result<(tokio::net::TcpListener, String)> {
+    let l = tokio::net::TcpListener::bind((host, 0))
+        .await
+        .with_context(|| format!("listening on {host}"))?;
+    let url = format!("http://{}/", l.local_addr()?);
+    Ok((l, url))
+}
+
+fn spawn(l: tokio::net::TcpListener, app: axum::Router) {
+    tokio::spawn(async move {
+        let _ = axum::serve(l, app).await;
+    });
+}
+
+fn write_config(home: &Path, text: &str) -> Result<()> {
+    let path = home.join("config.toml");
+    let tmp = home.join("config.toml.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))
+}
+
+pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
+    let DevCmd::Up {
+        host,
+        interval_ms,
+        force,
+    } = cmd;
+    let home = crate::home()?;
+    std::fs::create_dir_all(&home).with_context(|| format!("creating {}", home.display()))?;
+    let cfg_path = home.join("config.toml");
+    if let Ok(old) = std::fs::read_to_string(&cfg_path)
+        && !old.starts_with(DEV_MARK)
+        && !force
+    {
+        bail!(
+            "{} is your own configuration; `dev up` would replace it. Use another WEBPROOF_HOME, or --force",
+            cfg_path.display()
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let mut lines = Vec::new();
+        // Two development TSAs, each with its own CA.
+        let mut tsa_urls = Vec::new();
+        let mut roots = Vec::new();
+        for n in 1..=2 {
+            let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
+            let (l, url) = listen(&host).await?;
+            spawn(l, app);
+            lines.push(format!("development TSA {n}: {url}"));
+            tsa_urls.push(url);
+            roots.push(std::fs::canonicalize(&root).unwrap_or(root).display().to_string());
+        }
+        // The log's key first: the witnesses watch it.
+        let (log_signer, log_dir) = crate::log_cmd::signer("log", DEV_LOG, ALG_ED25519)?;
+        let log_vkey = log_signer.key.vkey();
+        let mut peers = Vec::new();
+        let mut witness_vkeys = Vec::new();
+        for name in DEV_WITNESSES {
+            let (signer, dir) = crate::log_cmd::signer("witness", name, ALG_COSIGNATURE_V1)?;
+            let svc = Arc::new(webproof_log::witness_http::WitnessService::open(
+                &dir,
+                signer,
+                vec![log_signer.key.clone()],
+            )?);
+            let vkey = svc.vkey();
+            let (l, url) = listen(&host).await?;
+            spawn(l, webproof_log::witness_http::router(svc));
+            let endpoint = format!("{url}add-checkpoint");
+            lines.push(format!("witness {name}: {endpoint}"));
+            peers.push(webproof_log::server::WitnessPeer {
+                url: endpoint,
+                key: webproof_ledger::note::NoteKey::from_vkey(&vkey)?,
+            });
+            witness_vkeys.push(vkey);
+        }
+        let quorum = peers.len();
+        let log = webproof_log::server::LogService::open(&log_dir, log_signer, peers, quorum)?;
+        let (l, log_url) = listen(&host).await?;
+        spawn(l, log.router());
+        log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
+        lines.push(format!("evidence log {DEV_LOG}: {log_url} (checkpoints cosigned by all {quorum} witnesses)"));
+
+        let config = format!(
+            "{DEV_MARK} (a local development alliance: NOT trusted time, NOT independent witnesses).\n\
+             # Rewritten at every `dev up`; replace it to use real TSAs, logs and witnesses.\n\
+             \n[timestamp]\ntsa = {}\nquorum = 2\ntrust = {}\n\
+             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\n",
+            toml_list(&tsa_urls),
+            toml_list(&roots),
+            toml_str(&log_url),
+            toml_str(&log_vkey),
+            toml_list(&witness_vkeys),
+        );
+        // The file must parse as the configuration it is meant to be.
+        toml::from_str::<crate::config::Config>(&config).context("the configuration written")?;
+        write_config(&home, &config)?;
+        println!("webproof dev up: a local development alliance (Ctrl-C to stop)");
+        for l in &lines {
+            println!("  {l}");
+        }
+        println!("  log verifier key: {log_vkey}");
+        for v in &witness_vkeys {
+            println!("  witness verifier key: {v}");
+        }
+        println!("configuration written to {}", cfg_path.display());
+        println!("ready");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        wait_for_signal().await;
+        println!("stopped; {} keeps the keys, so packages still verify offline", cfg_path.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

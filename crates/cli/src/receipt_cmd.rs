@@ -1,0 +1,192 @@
+//! `webproof receipt refresh PACKAGE --out NEW`: adds to a copy of a sealed package the log's
+//! newest witnessed checkpoint and consistency proofs from the receipts' checkpoints to it
+//! (`receipts/refresh-NNN.json`, docs/evidence-package.md §6c).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use webproof_evidence::layout;
+use webproof_evidence::package::{self, Limits};
+use webproof_ledger::note::{Checkpoint, Note};
+use webproof_ledger::receipt::{self, ConsistencyProof, Receipt, Refresh};
+
+#[derive(clap::Subcommand)]
+pub enum ReceiptCmd {
+    /// Fetch the evidence log's newest witnessed checkpoint and a consistency proof from the
+    /// package's receipts to it, and write a copy of the package with them.
+    Refresh {
+        /// The sealed package.
+        package: PathBuf,
+        /// Where to write the refreshed package (the original is left as it is).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// The log's URL (default: config.toml `[log] url`).
+        #[arg(long = "log", value_name = "URL")]
+        log: Option<String>,
+        /// The log's verifier key to trust (besides config.toml `[log] key`). Repeatable.
+        #[arg(long = "trust-log", value_name = "VKEY")]
+        trust_log: Vec<String>,
+        /// A witness's verifier key to trust (besides config.toml). Repeatable.
+        #[arg(long = "trust-witness", value_name = "VKEY")]
+        trust_witness: Vec<String>,
+        #[arg(long, value_name = "K")]
+        witness_quorum: Option<usize>,
+    },
+}
+
+fn checkpoint_of(note: &str) -> Result<Checkpoint> {
+    let n = Note::parse(note).map_err(|e| anyhow::anyhow!("a checkpoint: {e}"))?;
+    Checkpoint::parse(&n.text).map_err(|e| anyhow::anyhow!("a checkpoint: {e}"))
+}
+
+pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
+    let ReceiptCmd::Refresh {
+        package: pkg,
+        out,
+        log,
+        trust_log,
+        trust_witness,
+        witness_quorum,
+    } = cmd;
+    if out.exists() {
+        bail!(
+            "{} already exists; webproof never overwrites a package",
+            out.display()
+        );
+    }
+    let trust = crate::depositing::log_trust(&trust_log, &trust_witness, witness_quorum)?;
+    let url = match log {
+        Some(u) => u,
+        None => crate::config::Config::load(&crate::home()?)?
+            .log
+            .url
+            .context("give the log's URL: --log, or `url` in config.toml [log]")?,
+    };
+    // Refreshing a package that does not verify would lend it new credibility: refuse.
+    let report = webproof_verify::verify_path(
+        &pkg,
+        &webproof_verify::Policy {
+            log: trust.clone(),
+            ..webproof_verify::Policy::default()
+        },
+    )?;
+    if report.verdict() == webproof_verify::Verdict::Fail {
+        let first = report.first_failure().unwrap_or_default();
+        bail!(
+            "{} does not verify ({first}); it cannot be refreshed",
+            pkg.display()
+        );
+    }
+    let limits = Limits::default();
+    let src = package::open(&pkg, &limits).with_context(|| format!("opening {}", pkg.display()))?;
+    let mut receipts = Vec::new();
+    let mut refreshes = 0u32;
+    let mut newest_held = 0u64;
+    for e in src.entries() {
+        if e.name.starts_with("receipts/refresh-") {
+            refreshes += 1;
+            let b = src.read_all(&e.name, 1 << 20)?;
+            let r = Refresh::parse(&b).map_err(|e2| anyhow::anyhow!("{}: {e2}", e.name))?;
+            newest_held = newest_held.max(checkpoint_of(&r.checkpoint)?.size);
+        } else if layout::receipt_seq(&e.name).is_some() {
+            let b = src.read_all(&e.name, 1 << 20)?;
+            receipts.push(Receipt::parse(&b).map_err(|e2| anyhow::anyhow!("{}: {e2}", e.name))?);
+        }
+    }
+    let Some(first) = receipts.first() else {
+        bail!("{} has no evidence-log receipts to refresh", pkg.display());
+    };
+    let origin = first.log.clone();
+    let mut earlier = Vec::new();
+    for r in receipts.iter().filter(|r| r.log == origin) {
+        let c = checkpoint_of(&r.checkpoint)?;
+        earlier.push((c.size, c.root));
+    }
+    earlier.sort();
+    earlier.dedup();
+    let client = webproof_net::LogClient::new(&url, std::time::Duration::from_secs(10))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let note = rt
+        .block_on(client.checkpoint())?
+        .with_context(|| format!("{url} has published no checkpoint"))?;
+    let newest =
+        receipt::check_checkpoint(&note, &origin, &first.log_key, &first.witness_keys, &trust)
+            .with_context(|| {
+                format!("the checkpoint {url} serves is not of {origin}, or does not check")
+            })?;
+    let size = newest.checkpoint.size;
+    newest_held = newest_held.max(earlier.iter().map(|(s, _)| *s).max().unwrap_or(0));
+    if size <= newest_held {
+        bail!(
+            "the log's newest witnessed checkpoint ({size}) is not newer than the package's ({newest_held}): nothing to refresh"
+        );
+    }
+    let mut consistency = Vec::new();
+    for (old, _) in &earlier {
+        if *old > size {
+            bail!("the log's newest checkpoint ({size}) is older than a receipt's ({old})");
+        }
+        if *old == size {
+            continue;
+        }
+        let text = rt
+            .block_on(client.consistency(*old, size))?
+            .with_context(|| format!("{url} has no consistency proof from {old} to {size}"))?;
+        let proof = webproof_ledger::witness::parse_proof(&text)
+            .context("the consistency proof is malformed")?;
+        consistency.push(ConsistencyProof {
+            size: *old,
+            proof: receipt::proof_to_b64(&proof),
+        });
+    }
+    let refresh = Refresh {
+        v: 1,
+        format: receipt::REFRESH_FORMAT.into(),
+        n: refreshes + 1,
+        log: origin.clone(),
+        checkpoint: note,
+        consistency,
+    };
+    // Checked before it is written: a log that forked is caught here.
+    refresh
+        .check(&first.log_key, &first.witness_keys, &earlier, &trust)
+        .context(
+            "the log's newest checkpoint does not extend the receipts' checkpoints (a split view?)",
+        )?;
+    let work = out.with_extension("refresh-work");
+    if work.exists() {
+        bail!(
+            "{} exists (an interrupted refresh?); remove it first",
+            work.display()
+        );
+    }
+    let result = (|| -> Result<()> {
+        crate::timestamp_cmd::unpack(src.as_ref(), &work)?;
+        package::write_file(
+            &work.join(layout::refresh_path(refresh.n)),
+            &refresh.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?,
+        )?;
+        crate::timestamp_cmd::rederive_datapackage(&work, &limits)?;
+        package::write_zip(&work, &out, &limits)
+            .with_context(|| format!("writing {}", out.display()))?;
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    result?;
+    let who: Vec<&str> = newest.cosigners.iter().map(|(n, _)| n.as_str()).collect();
+    println!(
+        "refresh {} added: checkpoint {size} of {origin} (cosigned by {}), consistent with the receipts' checkpoints {:?}; refreshed package: {}",
+        refresh.n,
+        if who.is_empty() {
+            "no witness".to_owned()
+        } else {
+            who.join(", ")
+        },
+        earlier.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

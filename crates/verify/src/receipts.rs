@@ -1,0 +1,322 @@
+//! Evidence-log receipts (docs/evidence-package.md §6c): each receipt's deposit is of this
+//! package's chain head, signed by the log and included in a checkpoint cosigned by the
+//! witnesses; refreshes extend those checkpoints; the environment step's checkpoint gives the
+//! session a "not before" time.
+
+use webproof_evidence::digest::Digests;
+use webproof_evidence::identity::Role;
+use webproof_evidence::layout;
+use webproof_evidence::manifest::Manifest;
+use webproof_evidence::package::PackageSource;
+use webproof_evidence::utc::Utc;
+use webproof_ledger::receipt::{CheckedCheckpoint, Receipt, Refresh, check_checkpoint};
+
+use crate::{Policy, Report, Verdict};
+
+const MAX_RECEIPT: u64 = 1 << 20;
+
+fn when(t: u64) -> String {
+    Utc::from_unix(t).map_or_else(|| format!("Unix time {t}"), |u| u.to_string())
+}
+
+fn cosigned(c: &CheckedCheckpoint) -> String {
+    if c.cosigners.is_empty() {
+        return "cosigned by no witness".into();
+    }
+    let who: Vec<String> = c
+        .cosigners
+        .iter()
+        .map(|(n, t)| format!("{n} at {}", when(*t)))
+        .collect();
+    format!("cosigned by {}", who.join(", "))
+}
+
+fn verdict(c: &CheckedCheckpoint) -> Verdict {
+    if c.trusted {
+        Verdict::Pass
+    } else {
+        Verdict::Untrusted
+    }
+}
+
+const UNTRUSTED_NOTE: &str =
+    " (checked with the keys the package carries; the log's key is not configured as trusted)";
+
+pub(crate) fn receipt_checks(
+    src: &dyn PackageSource,
+    heads: &[Digests],
+    m: &Manifest,
+    policy: &Policy,
+    report: &mut Report,
+) {
+    let mut names: Vec<String> = src
+        .entries()
+        .iter()
+        .filter(|e| e.name.starts_with("receipts/"))
+        .map(|e| e.name.clone())
+        .collect();
+    names.sort();
+    let (refreshes, receipts): (Vec<String>, Vec<String>) = names
+        .into_iter()
+        .partition(|n| n.starts_with("receipts/refresh-"));
+    let mut good: Vec<Receipt> = Vec::new();
+    let mut trusted_last = None;
+    let mut any_last = false;
+    let last = heads.len().saturating_sub(1) as u64;
+    let operator = m
+        .signers
+        .iter()
+        .find(|s| s.role == Role::Operator)
+        .map(|s| s.fingerprint.to_hex());
+    for name in receipts {
+        let Some(seq) = layout::receipt_seq(&name) else {
+            report.fail(
+                "receipt.deposit",
+                name,
+                "not a receipt name (receipts/<seq>-<k>.json)",
+            );
+            continue;
+        };
+        let r = match src
+            .read_all(&name, MAX_RECEIPT)
+            .map_err(|e| e.to_string())
+            .and_then(|b| Receipt::parse(&b).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                report.fail("receipt.deposit", name, e);
+                continue;
+            }
+        };
+        let Some(head) = heads.get(seq as usize).filter(|_| r.seq == seq) else {
+            report.fail(
+                "receipt.deposit",
+                name,
+                format!(
+                    "for step {}, which this package's journal does not have at this name",
+                    r.seq
+                ),
+            );
+            continue;
+        };
+        let c = match r.check(&policy.log) {
+            Ok(c) => c,
+            Err(e) => {
+                report.fail("receipt.deposit", name, e.to_string());
+                continue;
+            }
+        };
+        let d = &c.deposit;
+        let mismatch = if d.sha256 != head.sha256.to_hex() || d.sm3 != head.sm3.to_hex() {
+            Some(format!(
+                "the deposit is of another chain head, not the head after step {seq}"
+            ))
+        } else if d.package != m.capture {
+            Some(format!(
+                "the deposit is of capture {:?}, not {:?}",
+                d.package, m.capture
+            ))
+        } else if operator.as_deref() != Some(d.operator.as_str()) {
+            Some("the deposit names another operator key than the manifest's".into())
+        } else {
+            None
+        };
+        if let Some(why) = mismatch {
+            report.fail("receipt.deposit", name, why);
+            continue;
+        }
+        let v = verdict(&c.witnessed);
+        let detail = format!(
+            "chain head after step {seq} deposited in {} at index {} (promised {}); in checkpoint {} {}{}",
+            r.log,
+            r.index,
+            when(c.promised_at),
+            c.witnessed.checkpoint.size,
+            cosigned(&c.witnessed),
+            if v == Verdict::Pass {
+                ""
+            } else {
+                UNTRUSTED_NOTE
+            }
+        );
+        report.push("receipt.deposit", name, v, detail);
+        if seq == last {
+            any_last = true;
+            if v == Verdict::Pass {
+                trusted_last = Some(cosigned(&c.witnessed));
+            }
+        }
+        good.push(r);
+    }
+    refresh_checks(src, &refreshes, &good, policy, report);
+    // Coverage: the final chain head (after the seal step) covers every step.
+    let subject = layout::RECEIPTS_DIR;
+    match (trusted_last, any_last, good.is_empty()) {
+        (Some(who), _, _) => report.pass(
+            "receipt.coverage",
+            subject,
+            format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"),
+        ),
+        (None, true, _) => report.push(
+            "receipt.coverage",
+            subject,
+            Verdict::Untrusted,
+            "the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)",
+        ),
+        (None, false, false) => report.push(
+            "receipt.coverage",
+            subject,
+            Verdict::Untrusted,
+            "the final chain head has no receipt; only the steps up to the last deposited head are covered",
+        ),
+        (None, false, true) if policy.log.logs.is_empty() => report.pass(
+            "receipt.coverage",
+            subject,
+            "no evidence-log receipts: this package's chain head was not deposited in a witnessed log",
+        ),
+        (None, false, true) => report.push(
+            "receipt.coverage",
+            subject,
+            Verdict::Untrusted,
+            "no evidence-log receipts, though an evidence log is configured as trusted",
+        ),
+    }
+    not_before_check(src, &good, policy, report);
+}
+
+fn refresh_checks(
+    src: &dyn PackageSource,
+    names: &[String],
+    receipts: &[Receipt],
+    policy: &Policy,
+    report: &mut Report,
+) {
+    for (i, name) in names.iter().enumerate() {
+        let r = match src
+            .read_all(name, MAX_RECEIPT)
+            .map_err(|e| e.to_string())
+            .and_then(|b| Refresh::parse(&b).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                report.fail("receipt.refresh", name.clone(), e);
+                continue;
+            }
+        };
+        if *name != layout::refresh_path(r.n) || r.n as usize != i + 1 {
+            report.fail(
+                "receipt.refresh",
+                name.clone(),
+                "refreshes are numbered from 001 without gaps, each in its own name",
+            );
+            continue;
+        }
+        let of_log: Vec<&Receipt> = receipts.iter().filter(|x| x.log == r.log).collect();
+        let Some(first) = of_log.first() else {
+            report.fail(
+                "receipt.refresh",
+                name.clone(),
+                format!("no valid receipt of log {:?} to refresh", r.log),
+            );
+            continue;
+        };
+        // The receipts' checkpoints (their signatures were checked with the receipts).
+        let mut earlier: Vec<(u64, [u8; 32])> = of_log
+            .iter()
+            .filter_map(|x| {
+                let n = webproof_ledger::note::Note::parse(&x.checkpoint).ok()?;
+                let c = webproof_ledger::note::Checkpoint::parse(&n.text).ok()?;
+                Some((c.size, c.root))
+            })
+            .collect();
+        earlier.sort();
+        earlier.dedup();
+        match r.check(&first.log_key, &first.witness_keys, &earlier, &policy.log) {
+            Ok(c) => {
+                let v = verdict(&c);
+                let detail = format!(
+                    "checkpoint {} of {} extends the receipts' checkpoints; {}{}",
+                    c.checkpoint.size,
+                    r.log,
+                    cosigned(&c),
+                    if v == Verdict::Pass {
+                        ""
+                    } else {
+                        UNTRUSTED_NOTE
+                    }
+                );
+                report.push("receipt.refresh", name.clone(), v, detail);
+            }
+            Err(e) => report.fail("receipt.refresh", name.clone(), e.to_string()),
+        }
+    }
+}
+
+/// The environment step's `log-checkpoint.txt`: the session began after that checkpoint.
+fn not_before_check(
+    src: &dyn PackageSource,
+    receipts: &[Receipt],
+    policy: &Policy,
+    report: &mut Report,
+) {
+    let path = layout::artifact_path(0, "log-checkpoint.txt");
+    if src.entry(&path).is_none() {
+        return;
+    }
+    let note = match src
+        .read_all(&path, MAX_RECEIPT)
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_owned()))
+    {
+        Ok(n) => n,
+        Err(e) => {
+            report.fail("receipt.not_before", path, e);
+            return;
+        }
+    };
+    let origin = note.lines().next().unwrap_or("").to_owned();
+    let known = receipts.iter().find(|r| r.log == origin);
+    let (fallback_log, fallback_witnesses) = known
+        .map(|r| (r.log_key.as_str(), r.witness_keys.as_slice()))
+        .unwrap_or(("", &[]));
+    if known.is_none() && !policy.log.logs.iter().any(|k| k.name == origin) {
+        report.push(
+            "receipt.not_before",
+            path,
+            Verdict::Untrusted,
+            format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"),
+        );
+        return;
+    }
+    match check_checkpoint(
+        &note,
+        &origin,
+        fallback_log,
+        fallback_witnesses,
+        &policy.log,
+    ) {
+        Ok(c) => {
+            let v = verdict(&c);
+            let earliest = c.cosigners.iter().map(|(_, t)| *t).min();
+            let detail = match earliest {
+                Some(t) => format!(
+                    "the session began after checkpoint {} of {origin} existed: not before {} ({}){}",
+                    c.checkpoint.size,
+                    when(t),
+                    cosigned(&c),
+                    if v == Verdict::Pass {
+                        ""
+                    } else {
+                        UNTRUSTED_NOTE
+                    }
+                ),
+                None => format!(
+                    "the session began after checkpoint {} of {origin} existed (no witness cosigned it, so it gives no time)",
+                    c.checkpoint.size
+                ),
+            };
+            report.push("receipt.not_before", path, v, detail);
+        }
+        Err(e) => report.fail("receipt.not_before", path, e.to_string()),
+    }
+}

@@ -1,0 +1,394 @@
+//! `webproof dev up` (two development TSAs, the evidence log and three witnesses in one
+//! process) behind `seal`, `capture` and `verify` with no flags: packages carry receipts
+//! cosigned by all three witnesses that verify offline; a refresh extends them; a split view
+//! is refused by the witnesses and rejected by the verifier.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use ed25519_dalek::SigningKey;
+use webproof_ledger::deposit::Deposit;
+use webproof_ledger::merkle::leaf_hash;
+use webproof_ledger::note::{ALG_ED25519, Checkpoint, Note, NoteSigner};
+use webproof_ledger::receipt::{Receipt, promise_text};
+use webproof_ledger::witness::add_checkpoint_body;
+
+use crate::util::*;
+use crate::witness::post;
+
+pub const DEV_LOG: &str = "log.webproof.dev/evidence";
+
+/// A running `webproof dev up` and what it printed.
+pub struct DevUp {
+    _child: Reaped,
+    pub log_url: String,
+    pub log_vkey: String,
+    pub witness_urls: Vec<String>,
+    pub witness_vkeys: Vec<String>,
+}
+
+impl DevUp {
+    pub fn start(env: &Env) -> DevUp {
+        let mut child = env
+            .cmd()
+            .args(["dev", "up", "--interval-ms", "200"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let child = Reaped(child);
+        let (mut log_url, mut log_vkey) = (String::new(), String::new());
+        let (mut witness_urls, mut witness_vkeys) = (Vec::new(), Vec::new());
+        for line in out.lines() {
+            let line = line.unwrap();
+            let l = line.trim();
+            let url = || {
+                l.split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .unwrap()
+                    .to_owned()
+            };
+            if l == "ready" {
+                break;
+            } else if let Some(k) = l.strip_prefix("log verifier key: ") {
+                log_vkey = k.to_owned();
+            } else if let Some(k) = l.strip_prefix("witness verifier key: ") {
+                witness_vkeys.push(k.to_owned());
+            } else if l.starts_with("evidence log ") {
+                log_url = url();
+            } else if l.starts_with("witness ") {
+                witness_urls.push(url());
+            }
+        }
+        assert!(
+            !log_url.is_empty() && witness_vkeys.len() == 3,
+            "dev up did not start"
+        );
+        DevUp {
+            _child: child,
+            log_url,
+            log_vkey,
+            witness_urls,
+            witness_vkeys,
+        }
+    }
+}
+
+fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
+    let mut all = vec!["verify"];
+    all.extend(args);
+    all.push("--json");
+    let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
+    v["checks"].as_array().unwrap().clone()
+}
+
+fn verdicts<'a>(checks: &'a [serde_json::Value], id: &str) -> Vec<&'a str> {
+    checks
+        .iter()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["verdict"].as_str().unwrap())
+        .collect()
+}
+
+fn detail<'a>(checks: &'a [serde_json::Value], id: &str) -> &'a str {
+    checks
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["detail"].as_str())
+        .unwrap_or_default()
+}
+
+#[test]
+fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies_offline() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dev = DevUp::start(&env);
+    let sample = samples()[0].display().to_string();
+    // No flags: config.toml written by `dev up` names the TSAs, the log and the witnesses.
+    let out = env.ok(&["seal", &sample, "--out", "s.wacz", "--json"], 0);
+    let sealed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let head = sealed["chain_head"]["sha256"].as_str().unwrap().to_owned();
+    let c = checks(&env, &["s.wacz", "--trust-operator", &fpr], 0);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
+    let cov = detail(&c, "receipt.coverage");
+    for w in ["court", "notary", "ca"] {
+        assert!(cov.contains(&format!("witness.{w}.webproof.dev")), "{cov}");
+    }
+
+    // Lookup by digest: the court's "compare the hash with the chain" step.
+    let mut args = vec![
+        "log",
+        "lookup",
+        &head,
+        "--log",
+        &dev.log_url,
+        "--log-key",
+        &dev.log_vkey,
+        "--quorum",
+        "3",
+    ];
+    for v in &dev.witness_vkeys {
+        args.extend(["--witness-key", v.as_str()]);
+    }
+    let found = env.ok(&args, 0);
+    assert!(found.starts_with("DEPOSITED and PROVEN"), "{found}");
+
+    // A second deposit grows the log; a refresh proves the first receipt's tree is a prefix.
+    env.ok(&["seal", &sample, "--out", "t.wacz"], 0);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+
+    // By hand: Python's standard library and OpenSSL alone check the second receipt (a
+    // non-empty inclusion proof); a changed proof hash is caught.
+    let dir = env.path().join("t");
+    unzip(&env.path().join("t.wacz"), &dir);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verify-receipt.py");
+    let by_hand = |d: &std::path::Path| {
+        tool(
+            "python3",
+            &[script.to_str().unwrap(), "receipts/000001-1.json"],
+            d,
+        )
+    };
+    let o = by_hand(&dir);
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        said.contains("OK: 3 witness cosignature(s) verify"),
+        "{said}"
+    );
+    let path = dir.join("receipts/000001-1.json");
+    let mut r: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(r["index"], 1);
+    let p0 = r["inclusion"][0].as_str().unwrap().to_owned();
+    let flipped = if p0.starts_with('A') {
+        p0.replacen('A', "B", 1)
+    } else {
+        format!("A{}", &p0[1..])
+    };
+    r["inclusion"][0] = flipped.into();
+    std::fs::write(&path, serde_json::to_vec(&r).unwrap()).unwrap();
+    let o = by_hand(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("inclusion proof does not lead"));
+    let out = env.ok(&["receipt", "refresh", "s.wacz", "--out", "s2.wacz"], 0);
+    assert!(out.contains("refresh 1 added"), "{out}");
+    let c = checks(&env, &["s2.wacz", "--trust-operator", &fpr], 0);
+    assert_eq!(verdicts(&c, "receipt.refresh"), ["pass"], "{c:#?}");
+    assert_wacz_valid(&env, "s2.wacz");
+    // Nothing newer: refused, nothing written.
+    let o = env.run(&["receipt", "refresh", "s2.wacz", "--out", "s3.wacz"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to refresh"));
+    assert!(!env.path().join("s3.wacz").exists());
+
+    // Offline: the alliance is gone, the package still verifies with the configured keys.
+    drop(dev);
+    checks(&env, &["s2.wacz", "--trust-operator", &fpr], 0);
+
+    // A verifier without the keys: the receipts check with the package's own keys, but are
+    // not trusted; given the keys on the command line, they are.
+    let stranger = Env::new();
+    std::fs::copy(env.path().join("s.wacz"), stranger.path().join("s.wacz")).unwrap();
+    let c = checks(&stranger, &["s.wacz"], 3);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["untrusted"], "{c:#?}");
+    let cfg = std::fs::read_to_string(env.home().join("config.toml")).unwrap();
+    let cfg: toml::Value = toml::from_str(&cfg).unwrap();
+    let log_key = cfg["log"]["key"].as_str().unwrap().to_owned();
+    let wkeys: Vec<String> = cfg["log"]["witnesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let mut args = vec!["s.wacz", "--trust-log", &log_key, "--witness-quorum", "3"];
+    for w in &wkeys {
+        args.extend(["--trust-witness", w.as_str()]);
+    }
+    let c = checks(&stranger, &args, 3);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
+    assert_eq!(verdicts(&c, "receipt.coverage"), ["pass"], "{c:#?}");
+    // Trusting only two of the three witnesses while asking for three: rejected.
+    let mut two = vec![
+        "verify",
+        "s.wacz",
+        "--trust-log",
+        &log_key,
+        "--witness-quorum",
+        "3",
+    ];
+    for w in &wkeys[..2] {
+        two.extend(["--trust-witness", w.as_str()]);
+    }
+    let o = stranger.run(&two);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a quorum above the witnesses given is a usage error"
+    );
+
+    // The receipt of another package: its deposit is not of this chain head.
+    let other = entry(&env.path().join("t.wacz"), "receipts/000001-1.json");
+    rewrite_zip(
+        &env.path().join("s.wacz"),
+        &stranger.path().join("swapped.wacz"),
+        |name, bytes| {
+            if name == "receipts/000001-1.json" {
+                *bytes = other.clone();
+            }
+        },
+    );
+    let c = checks(&stranger, &["swapped.wacz", "--trust-log", &log_key], 1);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["fail"], "{c:#?}");
+    assert!(
+        detail(&c, "receipt.deposit").contains("another chain head"),
+        "{c:#?}"
+    );
+}
+
+#[test]
+fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let dev = DevUp::start(&env);
+    let sample = samples()[0].display().to_string();
+    env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
+    let honest =
+        Receipt::parse(&entry(&env.path().join("s.wacz"), "receipts/000001-1.json")).unwrap();
+    assert_eq!((honest.index, honest.log.as_str()), (0, DEV_LOG));
+
+    // The log's operator turns hostile: with the log's own key it signs another tree of the
+    // same size, whose only entry claims another chain head for the same package.
+    let seed: [u8; 32] = std::fs::read(env.home().join("log/log.webproof.dev_evidence/key"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let log = NoteSigner::new(DEV_LOG, ALG_ED25519, SigningKey::from_bytes(&seed)).unwrap();
+    assert_eq!(log.key.vkey(), dev.log_vkey);
+    let mut forged = Deposit::parse(honest.entry.as_bytes()).unwrap();
+    forged.sha256 = "0f".repeat(32);
+    let forged_entry = forged.to_bytes().unwrap();
+    let cp = Checkpoint {
+        origin: DEV_LOG.into(),
+        size: 1,
+        root: leaf_hash(&forged_entry),
+        extensions: vec![],
+    };
+    let forked = cp.sign(&log);
+    for url in &dev.witness_urls {
+        let (code, body) = post(url, &add_checkpoint_body(1, &[], &forked));
+        assert_eq!(code, 409, "{url}: {body}");
+        assert!(body.contains("fork"), "{url}: {body}");
+    }
+    // Each witness kept the evidence: both checkpoints, signed by the log.
+    for name in [
+        "witness.court.webproof.dev",
+        "witness.notary.webproof.dev",
+        "witness.ca.webproof.dev",
+    ] {
+        let forks =
+            std::fs::read_to_string(env.home().join("witness").join(name).join("forks.log"))
+                .unwrap();
+        assert!(
+            forks.contains(&Note::parse(&forked).unwrap().text),
+            "{name}"
+        );
+    }
+
+    // A package built on the forked tree: signed by the log, but no witness cosigned it.
+    let text = promise_text(DEV_LOG, 0, &leaf_hash(&forged_entry), 1_795_000_000);
+    let promise = Note {
+        sigs: vec![log.sign(&text)],
+        text,
+    }
+    .to_text();
+    let fake = Receipt {
+        entry: String::from_utf8(forged_entry).unwrap(),
+        promise,
+        checkpoint: forked,
+        inclusion: vec![],
+        ..honest.clone()
+    };
+    let fake = fake.to_bytes().unwrap();
+    rewrite_zip(
+        &env.path().join("s.wacz"),
+        &env.path().join("forked.wacz"),
+        |name, bytes| {
+            if name == "receipts/000001-1.json" {
+                *bytes = fake.clone();
+            }
+        },
+    );
+    let c = checks(&env, &["forked.wacz", "--trust-operator", &fpr], 1);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["fail"], "{c:#?}");
+    assert!(
+        detail(&c, "receipt.deposit").contains("0 of the required 3 trusted witnesses"),
+        "{c:#?}"
+    );
+    // The honest package still verifies, and the log goes on: a new deposit is cosigned.
+    checks(&env, &["s.wacz", "--trust-operator", &fpr], 0);
+    env.ok(&["seal", &sample, "--out", "t.wacz"], 0);
+    checks(&env, &["t.wacz", "--trust-operator", &fpr], 0);
+}
+
+#[test]
+fn a_capture_under_dev_up_has_a_not_before_checkpoint_and_receipts_along_the_way() {
+    let base = crate::site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let _dev = DevUp::start(&env);
+    // A first deposit, so that a witnessed checkpoint exists before the capture starts.
+    let sample = samples()[0].display().to_string();
+    env.ok(&["seal", &sample, "--out", "first.wacz"], 0);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let url = format!("{base}/index.html");
+    let out = env.run(&[
+        "capture",
+        &url,
+        "--out",
+        "c.wacz",
+        "--headless",
+        "--no-video",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = checks(&env, &["c.wacz", "--trust-operator", &fpr], 0);
+    // Deposited at the start (after step 0) and at the end.
+    let receipts: Vec<&str> = c
+        .iter()
+        .filter(|x| x["id"] == "receipt.deposit")
+        .map(|x| x["subject"].as_str().unwrap())
+        .collect();
+    let last = journal(&env.path().join("c.wacz")).len() - 1;
+    assert_eq!(
+        receipts,
+        [
+            "receipts/000000-1.json".to_owned(),
+            format!("receipts/{last:06}-1.json")
+        ],
+        "{c:#?}"
+    );
+    assert_eq!(verdicts(&c, "receipt.not_before"), ["pass"], "{c:#?}");
+    let nb = detail(&c, "receipt.not_before");
+    assert!(
+        nb.contains("the session began after checkpoint 1 of log.webproof.dev/evidence"),
+        "{nb}"
+    );
+    // The checkpoint is step 0's artifact, so the operator's signature covers it.
+    let recs = journal(&env.path().join("c.wacz"));
+    assert!(
+        recs[0]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["path"] == "artifacts/000000-log-checkpoint.txt"),
+        "{}",
+        recs[0]
+    );
+}
