@@ -130,14 +130,21 @@ def main():
     if origin != r["log"] or not signed_by(r["checkpoint"], log_key):
         fail("the checkpoint is not signed by the log's key")
     print(f"checkpoint: {origin}, size {size}, signed by the log")
-    # The promise: the log's signature over this entry's leaf hash at this index.
+    # The promise: the log's signature over the head of the entry's commit group (deposits
+    # first..first+count-1); the entry's path in that group leads to it.
     ptext, _ = split_note(r["promise"])
     lines = ptext.split("\n")
-    if lines[:4] != ["webproof-log promise/v1", r["log"], str(r["index"]), base64.b64encode(leaf).decode()]:
-        fail("the promise is for another log, index or entry")
+    if lines[0] != "webproof-log promise/v2" or lines[1] != r["log"]:
+        fail("the promise is not a promise of this log")
+    first, count = int(lines[2]), int(lines[3])
+    if not first <= r["index"] < first + count:
+        fail("the promise does not cover the entry's index")
+    group = [base64.b64decode(p) for p in r["promise_proof"]]
+    if root_from_inclusion(r["index"] - first, count, leaf, group) != base64.b64decode(lines[4]):
+        fail("the entry is not in the promised group")
     if not signed_by(r["promise"], log_key):
         fail("the promise is not signed by the log's key")
-    print(f"promise: index {r['index']}, log time {lines[4]}, signed by the log")
+    print(f"promise: index {r['index']} (group {first}..{first + count - 1}), log time {lines[5]}, signed by the log")
     # The inclusion proof.
     proof = [base64.b64decode(p) for p in r["inclusion"]]
     if root_from_inclusion(r["index"], int(size), leaf, proof) != base64.b64decode(root_b64):

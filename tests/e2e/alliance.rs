@@ -299,7 +299,7 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
     }
 
     // A package built on the forked tree: signed by the log, but no witness cosigned it.
-    let text = promise_text(DEV_LOG, 0, &leaf_hash(&forged_entry), 1_795_000_000);
+    let text = promise_text(DEV_LOG, 0, 1, &leaf_hash(&forged_entry), 1_795_000_000);
     let promise = Note {
         sigs: vec![log.sign(&text)],
         text,
@@ -308,6 +308,7 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
     let fake = Receipt {
         entry: String::from_utf8(forged_entry).unwrap(),
         promise,
+        promise_proof: vec![],
         checkpoint: forked,
         inclusion: vec![],
         ..honest.clone()

@@ -179,13 +179,21 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
     }
     .to_bytes()
     .unwrap();
-    let (code, promise) = post(
+    let (code, ack) = post(
         &format!("{base}add"),
         std::str::from_utf8(&deposit).unwrap(),
     );
-    assert_eq!(code, 200, "{promise}");
-    let promise = webproof_ledger::note::Note::parse(&promise).unwrap();
-    promise.verify_signer(&log_key).unwrap();
+    assert_eq!(code, 200, "{ack}");
+    let ack: webproof_ledger::receipt::Ack = serde_json::from_str(&ack).unwrap();
+    assert_eq!(ack.index, 0);
+    webproof_ledger::receipt::check_promise(
+        &ack.promise,
+        &log_key,
+        0,
+        &leaf_hash(&deposit),
+        &ack.proof,
+    )
+    .unwrap();
     // Within a few checkpoint intervals, a checkpoint cosigned by all three is published.
     let mut cp = String::new();
     for _ in 0..50 {
@@ -326,10 +334,10 @@ fn kill_9_under_load_loses_no_acknowledged_deposit_and_history_stays_consistent(
                         let d = numbered(n);
                         n += 1;
                         match try_http("POST", &format!("{base}add"), &d) {
-                            Some((200, promise)) => {
-                                let note = webproof_ledger::note::Note::parse(&promise).unwrap();
-                                let index = note.text.lines().nth(2).unwrap().parse().unwrap();
-                                acked.lock().unwrap().push((index, d));
+                            Some((200, ack)) => {
+                                let ack: webproof_ledger::receipt::Ack =
+                                    serde_json::from_str(&ack).unwrap();
+                                acked.lock().unwrap().push((ack.index, d));
                             }
                             _ => break, // the server is gone
                         }

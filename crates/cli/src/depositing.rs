@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use webproof_evidence::capture::Capture;
 use webproof_evidence::digest::Digests;
 use webproof_ledger::deposit::Deposit;
-use webproof_ledger::note::{Note, NoteKey};
+use webproof_ledger::note::NoteKey;
 use webproof_ledger::receipt::{self, LogTrust, Receipt};
 use webproof_net::{LogClient, NetError};
 
@@ -103,14 +103,13 @@ impl LogArgs {
 struct Promised {
     seq: u64,
     entry: Vec<u8>,
-    index: u64,
-    promise: String,
+    ack: webproof_net::Ack,
 }
 
 struct Answer {
     seq: u64,
     entry: Vec<u8>,
-    result: Result<String, NetError>,
+    result: Result<webproof_net::Ack, NetError>,
 }
 
 /// What every deposit of one capture says besides its chain head.
@@ -176,42 +175,25 @@ impl Depositor {
         Ok(())
     }
 
-    /// Checks a promise: signed by the log, for this entry; returns its index.
-    fn read_promise(&self, promise: &str, entry: &[u8]) -> Result<u64, String> {
-        let n = Note::parse(promise).map_err(|e| format!("the promise: {e}"))?;
-        let key = self.log_key();
-        n.verify_signer(key)
-            .map_err(|e| format!("the promise is not signed by the log's key: {e}"))?;
-        let mut lines = n.text.lines().skip(2);
-        let index = lines.next().and_then(|l| l.parse().ok());
-        let time = lines.nth(1).and_then(|l| l.parse().ok());
-        let (Some(index), Some(time)) = (index, time) else {
-            return Err("the promise is malformed".into());
-        };
-        let leaf = webproof_ledger::merkle::leaf_hash(entry);
-        if n.text != receipt::promise_text(&key.name, index, &leaf, time) {
-            return Err("the promise is for another entry".into());
-        }
-        Ok(index)
-    }
-
     fn keep(&mut self, a: Answer, say: &dyn Fn(&str)) {
         self.pending -= 1;
-        let checked = a
-            .result
-            .map_err(|e| e.to_string())
-            .and_then(|p| Ok((self.read_promise(&p, &a.entry)?, p)));
+        // The promise must be the log's signature over a group holding exactly this entry.
+        let leaf = webproof_ledger::merkle::leaf_hash(&a.entry);
+        let checked = a.result.map_err(|e| e.to_string()).and_then(|ack| {
+            receipt::check_promise(&ack.promise, self.log_key(), ack.index, &leaf, &ack.proof)
+                .map_err(|e| e.to_string())?;
+            Ok(ack)
+        });
         match checked {
-            Ok((index, promise)) => {
+            Ok(ack) => {
                 say(&format!(
-                    "  evidence log: chain head after step {} deposited at index {index}",
-                    a.seq
+                    "  evidence log: chain head after step {} deposited at index {}",
+                    a.seq, ack.index
                 ));
                 self.promised.push(Promised {
                     seq: a.seq,
                     entry: a.entry,
-                    index,
-                    promise,
+                    ack,
                 });
             }
             Err(e) => say(&format!(
@@ -241,7 +223,7 @@ impl Depositor {
                 _ => break,
             }
         }
-        let Some(need) = self.promised.iter().map(|p| p.index).max() else {
+        let Some(need) = self.promised.iter().map(|p| p.ack.index).max() else {
             return Ok(());
         };
         let origin = self.log_key().name.clone();
@@ -267,12 +249,7 @@ impl Depositor {
                     limit.as_secs()
                 ));
                 for p in &self.promised {
-                    say(&format!(
-                        "    step {} at index {}: {}",
-                        p.seq,
-                        p.index,
-                        p.promise.lines().next().unwrap_or("")
-                    ));
+                    say(&format!("    step {} at index {}", p.seq, p.ack.index));
                 }
                 return Ok(());
             }
@@ -282,7 +259,7 @@ impl Depositor {
         for p in std::mem::take(&mut self.promised) {
             let proof = self
                 .handle
-                .block_on(self.client.inclusion(p.index, size))
+                .block_on(self.client.inclusion(p.ack.index, size))
                 .map_err(anyhow::Error::from)
                 .and_then(|t| {
                     t.and_then(|t| webproof_ledger::witness::parse_proof(&t))
@@ -302,9 +279,10 @@ impl Depositor {
                 log: origin.clone(),
                 log_key: self.log_key().vkey(),
                 witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
-                index: p.index,
+                index: p.ack.index,
                 entry: String::from_utf8(p.entry).context("a deposit entry is not UTF-8")?,
-                promise: p.promise,
+                promise: p.ack.promise,
+                promise_proof: p.ack.proof,
                 checkpoint: checkpoint.clone(),
                 inclusion: receipt::proof_to_b64(&proof),
             };
@@ -325,7 +303,7 @@ impl Depositor {
             say(&format!(
                 "  evidence log: receipt for step {}: index {} in checkpoint {size} of {origin}, cosigned by {}",
                 p.seq,
-                p.index,
+                r.index,
                 if names.is_empty() {
                     "no witness".to_owned()
                 } else {

@@ -10,5 +10,6 @@ pub mod deposit;
 pub mod merkle;
 pub mod note;
 pub mod receipt;
+pub mod tiles;
 pub mod tree;
 pub mod witness;

@@ -76,6 +76,32 @@ pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
     Some(out)
 }
 
+/// The tree head of `leaves` and the audit path of every leaf, in O(n log n) (one pass, where
+/// [`inclusion_proof`] per leaf would be O(n) each). Empty input: the empty root, no paths.
+pub fn all_inclusion_proofs(leaves: &[Hash]) -> (Hash, Vec<Vec<Hash>>) {
+    fn rec(leaves: &[Hash], paths: &mut [Vec<Hash>]) -> Hash {
+        let n = leaves.len();
+        if n == 1 {
+            return leaves[0];
+        }
+        let k = split(n);
+        let (lp, rp) = paths.split_at_mut(k);
+        let left = rec(&leaves[..k], lp);
+        let right = rec(&leaves[k..], rp);
+        // Pushed after the subtrees' own siblings: paths run from the leaf upwards.
+        lp.iter_mut().for_each(|p| p.push(right));
+        rp.iter_mut().for_each(|p| p.push(left));
+        node_hash(&left, &right)
+    }
+    if leaves.is_empty() {
+        return (empty_root(), Vec::new());
+    }
+    let depth = usize::BITS - leaves.len().leading_zeros();
+    let mut paths = vec![Vec::with_capacity(depth as usize); leaves.len()];
+    let root = rec(leaves, &mut paths);
+    (root, paths)
+}
+
 /// The consistency proof from the tree of the first `size1` leaves to the tree of all.
 pub fn consistency_proof(leaves: &[Hash], size1: usize) -> Option<Vec<Hash>> {
     if size1 > leaves.len() {
@@ -235,6 +261,21 @@ pub fn verify_consistency(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn all_paths_at_once_equal_each_path_alone() {
+        for n in 0..70u32 {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+            let (r, paths) = all_inclusion_proofs(&leaves);
+            assert_eq!(r, root(&leaves), "{n}");
+            assert_eq!(paths.len(), n as usize);
+            for (i, p) in paths.iter().enumerate() {
+                assert_eq!(Some(p.clone()), inclusion_proof(&leaves, i), "{n} {i}");
+                verify_inclusion(i as u64, u64::from(n), &leaves[i], p, &r).unwrap();
+            }
+        }
+    }
+
     use super::*;
 
     fn leaves(n: usize) -> Vec<Hash> {

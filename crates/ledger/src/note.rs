@@ -229,6 +229,7 @@ pub fn cosigned_message(time: u64, text: &str) -> String {
 }
 
 /// A signing key with its note name.
+#[derive(Clone)]
 pub struct NoteSigner {
     pub key: NoteKey,
     secret: SigningKey,

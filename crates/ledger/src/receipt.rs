@@ -18,12 +18,94 @@ use crate::note::{Checkpoint, Note, NoteError, NoteKey};
 pub const RECEIPT_FORMAT: &str = "webproof-receipt";
 pub const REFRESH_FORMAT: &str = "webproof-receipt-refresh";
 
-/// The text of a log's promise: the deposit is durable at `index` (log time `time`, Unix s).
-pub fn promise_text(origin: &str, index: u64, leaf: &Hash, time: u64) -> String {
+/// The text of a log's promise for one commit group: the `count` deposits from index `first`,
+/// whose leaf hashes have the RFC 9162 head `root`, are durable (log time `time`, Unix s). One
+/// signature per commit; each deposit is acknowledged with the note and its path in the
+/// group's tree ([`Ack`]).
+pub fn promise_text(origin: &str, first: u64, count: u64, root: &Hash, time: u64) -> String {
     format!(
-        "webproof-log promise/v1\n{origin}\n{index}\n{}\n{time}\n",
-        b64(leaf)
+        "webproof-log promise/v2\n{origin}\n{first}\n{count}\n{}\n{time}\n",
+        b64(root)
     )
+}
+
+/// What the log answers a deposit with (JSON): its index, its commit group's signed promise
+/// and its audit path in the group's tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ack {
+    pub index: u64,
+    pub promise: String,
+    pub proof: Vec<String>,
+}
+
+/// What the log answers a batch with: the first index (the batch's deposits are consecutive
+/// and in one commit group), the group's promise, and each deposit's path in the group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchAck {
+    pub first: u64,
+    pub promise: String,
+    pub proofs: Vec<Vec<String>>,
+}
+
+impl BatchAck {
+    /// One [`Ack`] per deposit.
+    pub fn into_acks(self) -> Vec<Ack> {
+        let (first, promise) = (self.first, self.promise);
+        self.proofs
+            .into_iter()
+            .zip(first..)
+            .map(|(proof, index)| Ack {
+                index,
+                promise: promise.clone(),
+                proof,
+            })
+            .collect()
+    }
+}
+
+/// Checks that `promise` is the log `key`'s signed promise covering the entry with leaf hash
+/// `leaf` at `index` (through `proof`, its path in the promised group); returns the log time.
+pub fn check_promise(
+    promise: &str,
+    key: &NoteKey,
+    index: u64,
+    leaf: &Hash,
+    proof: &[String],
+) -> Result<u64, ReceiptError> {
+    let bad = |m: &str| ReceiptError::Promise(m.to_owned());
+    let n = Note::parse(promise).map_err(|e| ReceiptError::Promise(e.to_string()))?;
+    n.verify_signer(key)
+        .map_err(|e| ReceiptError::Promise(format!("not signed by the log: {e}")))?;
+    let lines: Vec<&str> = n.text.lines().collect();
+    let [head, origin, first, count, root, time] = lines[..] else {
+        return Err(bad("malformed"));
+    };
+    let num = |s: &str| s.parse::<u64>().map_err(|_| bad("malformed number"));
+    let (first, count, time) = (num(first)?, num(count)?, num(time)?);
+    let root: Hash = base64::engine::general_purpose::STANDARD
+        .decode(root)
+        .ok()
+        .and_then(|r| r.try_into().ok())
+        .ok_or_else(|| bad("malformed root"))?;
+    if head != "webproof-log promise/v2" || origin != key.name {
+        return Err(bad("not a promise of this log"));
+    }
+    if n.text != promise_text(origin, first, count, &root, time) {
+        return Err(bad("not in canonical form"));
+    }
+    if index < first || index - first >= count {
+        return Err(ReceiptError::Promise(format!(
+            "it covers indices {first}..{}, not {index}",
+            first.saturating_add(count)
+        )));
+    }
+    let path = proof_from_b64(proof)?;
+    merkle::verify_inclusion(index - first, count, leaf, &path, &root).map_err(|e| {
+        ReceiptError::Promise(format!("the entry is not in the promised group: {e}"))
+    })?;
+    Ok(time)
 }
 
 fn b64(h: &Hash) -> String {
@@ -101,8 +183,10 @@ pub struct Receipt {
     pub index: u64,
     /// The deposit entry: canonical [`Deposit`] JSON, the bytes the Merkle leaf hashes.
     pub entry: String,
-    /// The log's signed promise (a signed note over [`promise_text`]).
+    /// The log's signed promise for the entry's commit group (a signed note over
+    /// [`promise_text`]) and the entry's path in the group's tree (base64 hashes).
     pub promise: String,
+    pub promise_proof: Vec<String>,
     /// The witnessed checkpoint (a signed note with cosignatures).
     pub checkpoint: String,
     /// The inclusion proof of `entry` at `index` in the checkpoint's tree (base64 hashes).
@@ -259,20 +343,13 @@ impl Receipt {
             None => NoteKey::from_vkey(&self.log_key)
                 .map_err(|e| ReceiptError::LogKey(e.to_string()))?,
         };
-        let p = Note::parse(&self.promise).map_err(|e| ReceiptError::Promise(e.to_string()))?;
-        p.verify_signer(&key)
-            .map_err(|e| ReceiptError::Promise(format!("not signed by the log: {e}")))?;
-        let promised_at = p
-            .text
-            .lines()
-            .nth(4)
-            .and_then(|t| t.parse::<u64>().ok())
-            .ok_or_else(|| ReceiptError::Promise("no log time".into()))?;
-        if p.text != promise_text(&self.log, self.index, &self.leaf(), promised_at) {
-            return Err(ReceiptError::Promise(
-                "it promises another entry, index or log".into(),
-            ));
-        }
+        let promised_at = check_promise(
+            &self.promise,
+            &key,
+            self.index,
+            &self.leaf(),
+            &self.promise_proof,
+        )?;
         let proof = proof_from_b64(&self.inclusion)?;
         merkle::verify_inclusion(
             self.index,
@@ -409,9 +486,11 @@ mod tests {
             note
         }
 
+        /// A receipt whose deposit was committed in a group of the leaves 2..size.
         fn receipt(&self, index: usize, size: usize, k: usize) -> Receipt {
-            let leaf = merkle::leaf_hash(&self.leaves[index]);
-            let text = promise_text(ORIGIN, index as u64, &leaf, 1_795_000_000);
+            let group = &self.hashes(size)[2..];
+            let (root, paths) = merkle::all_inclusion_proofs(group);
+            let text = promise_text(ORIGIN, 2, group.len() as u64, &root, 1_795_000_000);
             let promise = Note {
                 sigs: vec![self.log.sign(&text)],
                 text,
@@ -427,6 +506,7 @@ mod tests {
                 index: index as u64,
                 entry: String::from_utf8(self.leaves[index].clone()).unwrap(),
                 promise,
+                promise_proof: proof_to_b64(&paths[index - 2]),
                 checkpoint: self.checkpoint(size, k),
                 inclusion: proof_to_b64(
                     &merkle::inclusion_proof(&self.hashes(size), index).unwrap(),
@@ -489,7 +569,20 @@ mod tests {
             Err(ReceiptError::Inclusion(_))
         ));
         let mut r = f.receipt(4, 6, 3);
-        r.promise = r.promise.replacen("\n4\n", "\n5\n", 1);
+        r.promise_proof.swap(0, 1);
+        assert!(matches!(
+            r.check(&f.trust(3)),
+            Err(ReceiptError::Promise(_))
+        ));
+        // A promise for a group without this entry.
+        let mut r = f.receipt(4, 6, 3);
+        r.promise = f.receipt(2, 4, 3).promise;
+        assert!(matches!(
+            r.check(&f.trust(3)),
+            Err(ReceiptError::Promise(_))
+        ));
+        let mut r = f.receipt(4, 6, 3);
+        r.promise = r.promise.replacen("\n2\n", "\n1\n", 1);
         assert!(matches!(
             r.check(&f.trust(3)),
             Err(ReceiptError::Promise(_))

@@ -28,8 +28,8 @@ const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoin
 /// What a deposit is looked up by, if anything.
 pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
 
-/// Largest deposit accepted.
-pub const MAX_ENTRY: usize = 64 << 10;
+/// Largest deposit accepted (an entry bundle of c2sp.org/tlog-tiles gives it 16 bits).
+pub const MAX_ENTRY: usize = u16::MAX as usize;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -125,9 +125,9 @@ impl Store {
     }
 
     /// Appends `entries` in one durable transaction; returns the index of the first.
-    pub fn append(&self, entries: &[Vec<u8>]) -> Result<u64, LogError> {
-        if let Some(e) = entries.iter().find(|e| e.len() > MAX_ENTRY) {
-            return Err(LogError::TooLarge(e.len()));
+    pub fn append<E: AsRef<[u8]>>(&self, entries: &[E]) -> Result<u64, LogError> {
+        if let Some(e) = entries.iter().find(|e| e.as_ref().len() > MAX_ENTRY) {
+            return Err(LogError::TooLarge(e.as_ref().len()));
         }
         let tx = self.db.begin_write().map_err(store_err)?;
         let first;
@@ -141,8 +141,9 @@ impl Store {
                 .map_err(store_err)?
                 .map_or(0, |v| v.value());
             for (i, e) in entries.iter().enumerate() {
+                let e = e.as_ref();
                 let index = first + i as u64;
-                ent.insert(index, e.as_slice()).map_err(store_err)?;
+                ent.insert(index, e).map_err(store_err)?;
                 if let Some(k) = self.key_of.and_then(|f| f(e))
                     && lookup.get(k.as_slice()).map_err(store_err)?.is_none()
                 {
@@ -162,6 +163,33 @@ impl Store {
         // Durability::Immediate (redb's default): fsync'd when commit returns.
         tx.commit().map_err(store_err)?;
         Ok(first)
+    }
+
+    /// The stored complete-subtree hashes of tree `level` from `index` (as many as exist, at
+    /// most `count`).
+    pub fn nodes(&self, level: u32, index: u64, count: u64) -> Result<Vec<Hash>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(NODES).map_err(store_err)?;
+        let mut out = Vec::new();
+        for i in index..index.saturating_add(count) {
+            match t.get(key(level, i)).map_err(store_err)? {
+                Some(v) => out.push(v.value().try_into().map_err(store_err)?),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The deposits from `index` (as many as exist, at most `count`).
+    pub fn entries(&self, index: u64, count: u64) -> Result<Vec<Vec<u8>>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(ENTRIES).map_err(store_err)?;
+        let end = index.saturating_add(count);
+        let mut out = Vec::new();
+        for e in t.range(index..end).map_err(store_err)? {
+            out.push(e.map_err(store_err)?.1.value().to_vec());
+        }
+        Ok(out)
     }
 
     /// The deposit at `index`.
@@ -193,41 +221,87 @@ impl Store {
     }
 }
 
-type Reply = mpsc::Sender<Result<u64, String>>;
+/// What a commit group's deposits are acknowledged with besides their indices: one signed
+/// promise over the whole group (see `webproof_ledger::receipt::promise_text`) and each
+/// deposit's path in the group's tree.
+#[derive(Debug)]
+pub struct Group {
+    pub first: u64,
+    /// The signed promise note.
+    pub promise: String,
+    /// The audit path of each deposit of the group, by `index - first`.
+    pub paths: Vec<Vec<Hash>>,
+}
+
+/// Signs a group's promise: `(first index, count, RFC 9162 head of the group's leaves)`.
+pub type GroupSigner = Box<dyn Fn(u64, u64, &Hash) -> String + Send>;
+
+/// A commit's answer to one request: the first index and the group's promise, or why not.
+type Committed = Result<(u64, Option<std::sync::Arc<Group>>), String>;
+type Reply = tokio::sync::oneshot::Sender<Committed>;
 
 /// Group commit: whatever deposits are waiting when the previous commit ends go into the
-/// next one; each caller gets its index once its transaction is durable.
+/// next one; each caller gets its index once its transaction is durable (and, with a
+/// [`GroupSigner`], the group's promise — one signature per commit, not per deposit).
 pub struct Sequencer {
-    tx: Option<mpsc::Sender<(Vec<u8>, Reply)>>,
+    tx: Option<mpsc::Sender<(Vec<Vec<u8>>, Reply)>>,
     thread: Option<JoinHandle<()>>,
 }
 
-/// Most deposits in one transaction.
+/// Most deposits in one transaction (a single request may bring more; it is never split).
 pub const MAX_BATCH: usize = 8192;
 
 impl Sequencer {
     pub fn start(store: std::sync::Arc<Store>) -> Self {
-        let (tx, rx) = mpsc::channel::<(Vec<u8>, Reply)>();
+        Self::start_with(store, None)
+    }
+
+    pub fn start_with(store: std::sync::Arc<Store>, sign: Option<GroupSigner>) -> Self {
+        let (tx, rx) = mpsc::channel::<(Vec<Vec<u8>>, Reply)>();
         let thread = std::thread::spawn(move || {
             while let Ok(first) = rx.recv() {
+                let mut total = first.0.len();
                 let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
+                while total < MAX_BATCH {
                     match rx.try_recv() {
-                        Ok(x) => batch.push(x),
+                        Ok(x) => {
+                            total += x.0.len();
+                            batch.push(x);
+                        }
                         Err(_) => break,
                     }
                 }
-                // An oversized deposit is refused alone; the others still commit.
-                let (ok, bad): (Vec<_>, Vec<_>) =
-                    batch.into_iter().partition(|(e, _)| e.len() <= MAX_ENTRY);
-                for (e, reply) in bad {
-                    let _ = reply.send(Err(LogError::TooLarge(e.len()).to_string()));
+                // A request with an oversized deposit is refused alone; the others commit.
+                let (ok, bad): (Vec<_>, Vec<_>) = batch
+                    .into_iter()
+                    .partition(|(es, _)| !es.is_empty() && es.iter().all(|e| e.len() <= MAX_ENTRY));
+                for (es, reply) in bad {
+                    let n = es.iter().map(Vec::len).max().unwrap_or(0);
+                    let _ = reply.send(Err(LogError::TooLarge(n).to_string()));
                 }
-                let entries: Vec<Vec<u8>> = ok.iter().map(|(e, _)| e.clone()).collect();
+                if ok.is_empty() {
+                    continue;
+                }
+                let entries: Vec<&[u8]> = ok
+                    .iter()
+                    .flat_map(|(es, _)| es.iter().map(Vec::as_slice))
+                    .collect();
                 match store.append(&entries) {
                     Ok(first) => {
-                        for (i, (_, reply)) in ok.into_iter().enumerate() {
-                            let _ = reply.send(Ok(first + i as u64));
+                        let group = sign.as_ref().map(|sign| {
+                            let leaves: Vec<Hash> =
+                                entries.iter().map(|e| merkle::leaf_hash(e)).collect();
+                            let (root, paths) = merkle::all_inclusion_proofs(&leaves);
+                            std::sync::Arc::new(Group {
+                                first,
+                                promise: sign(first, leaves.len() as u64, &root),
+                                paths,
+                            })
+                        });
+                        let mut at = first;
+                        for (es, reply) in ok {
+                            let _ = reply.send(Ok((at, group.clone())));
+                            at += es.len() as u64;
                         }
                     }
                     Err(e) => {
@@ -246,15 +320,43 @@ impl Sequencer {
 
     /// Deposits `entry`; returns its index once it is durable.
     pub fn deposit(&self, entry: Vec<u8>) -> Result<u64, LogError> {
-        let (reply, rx) = mpsc::channel();
+        self.deposit_all(vec![entry]).map(|(i, _)| i)
+    }
+
+    /// Deposits `entries` together (consecutive indices, one commit); returns the first index
+    /// once they are durable, and the group's promise when the sequencer signs.
+    pub fn deposit_all(
+        &self,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<(u64, Option<std::sync::Arc<Group>>), LogError> {
+        self.submit(entries)?
+            .blocking_recv()
+            .map_err(|_| LogError::Stopped)?
+            .map_err(LogError::Store)
+    }
+
+    /// [`Sequencer::deposit_all`] for async callers: waits without holding a thread.
+    pub async fn deposit_all_async(
+        &self,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<(u64, Option<std::sync::Arc<Group>>), LogError> {
+        self.submit(entries)?
+            .await
+            .map_err(|_| LogError::Stopped)?
+            .map_err(LogError::Store)
+    }
+
+    fn submit(
+        &self,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<tokio::sync::oneshot::Receiver<Committed>, LogError> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
         self.tx
             .as_ref()
             .ok_or(LogError::Stopped)?
-            .send((entry, reply))
+            .send((entries, reply))
             .map_err(|_| LogError::Stopped)?;
-        rx.recv()
-            .map_err(|_| LogError::Stopped)?
-            .map_err(LogError::Store)
+        Ok(rx)
     }
 }
 

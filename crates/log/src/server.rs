@@ -3,9 +3,13 @@
 //! has grown, has it cosigned by the configured witnesses (c2sp.org/tlog-witness) and publishes
 //! it once `quorum` of them have cosigned. Anyone can then fetch the checkpoint and proofs.
 //!
-//! Endpoints: `POST /add` (a canonical [`Deposit`]), `GET /checkpoint`,
+//! Endpoints: `POST /add` (a canonical [`Deposit`]; answered with an [`Ack`] in JSON),
+//! `POST /add-batch` (canonical deposits, one per line, committed together; a [`BatchAck`]:
+//! the first index, the promise once, each deposit's path), `GET /checkpoint`,
 //! `GET /proof/inclusion/{index}/{size}`, `GET /proof/consistency/{old}/{size}`,
-//! `GET /entry/{index}`, `GET /lookup/{sha256 hex}`.
+//! `GET /entry/{index}`, `GET /lookup/{sha256 hex}`, and c2sp.org/tlog-tiles reads within the
+//! latest published checkpoint: `GET /tile/<L>/<N>[.p/<W>]`, `GET /tile/entries/<N>[.p/<W>]`
+//! (immutable, so any HTTP cache or mirror can serve them).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,11 +17,17 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use webproof_ledger::deposit::Deposit;
-use webproof_ledger::merkle::{self, Hash};
+use webproof_ledger::merkle::Hash;
 use webproof_ledger::note::{Checkpoint, Note, NoteKey, NoteSigner};
+use webproof_ledger::receipt::{Ack, BatchAck, proof_to_b64};
 use webproof_ledger::witness::{add_checkpoint_body, verify_witnessed};
 
 use crate::{LogError, Sequencer, Store};
+
+/// Most deposits in one `POST /add-batch`.
+pub const MAX_PER_REQUEST: usize = 4096;
+/// Largest request body.
+const MAX_REQUEST: usize = 4 << 20;
 
 /// A witness the log asks for cosignatures.
 #[derive(Clone, Debug)]
@@ -38,9 +48,14 @@ pub struct LogService {
     http: reqwest::Client,
 }
 
+/// The chain head a deposit is looked up by. Entries are validated canonical deposits before
+/// they reach the store, so the value after the one top-level `"sha256":"` is taken as it is
+/// (in canonical JSON a quote inside a string is always escaped, so the pattern cannot occur
+/// inside the label).
 fn lookup_key(entry: &[u8]) -> Option<Vec<u8>> {
-    let d = Deposit::parse(entry).ok()?;
-    hex::decode(&d.sha256).ok()
+    const KEY: &[u8] = b"\"sha256\":\"";
+    let at = entry.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    hex::decode(entry.get(at..at + 64)?).ok()
 }
 
 fn b64(h: &Hash) -> String {
@@ -66,8 +81,17 @@ impl LogService {
             .timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| LogError::Store(e.to_string()))?;
+        let promiser = signer.clone();
+        let sign = move |first: u64, count: u64, root: &Hash| {
+            let text = promise_text(&promiser.key.name, first, count, root, unix_now());
+            Note {
+                sigs: vec![promiser.sign(&text)],
+                text,
+            }
+            .to_text()
+        };
         Ok(Arc::new(LogService {
-            seq: Sequencer::start(store.clone()),
+            seq: Sequencer::start_with(store.clone(), Some(Box::new(sign))),
             store,
             quorum: quorum.min(witnesses.len()),
             witnesses,
@@ -89,19 +113,42 @@ impl LogService {
         &self.store
     }
 
-    /// One deposit: validated, durable, then promised (a signed note).
-    pub fn deposit(&self, body: &[u8], now: u64) -> Result<String, (u16, String)> {
-        Deposit::parse(body).map_err(|e| (400, format!("{e}\n")))?;
-        let index = self
-            .seq
-            .deposit(body.to_vec())
-            .map_err(|e| (500, format!("{e}\n")))?;
-        let text = promise_text(self.origin(), index, &merkle::leaf_hash(body), now);
-        Ok(Note {
-            sigs: vec![self.signer.sign(&text)],
-            text,
+    /// Deposits: each validated, all durable together, then acknowledged with the commit
+    /// group's signed promise and each one's path in the group.
+    pub async fn deposit_all(&self, entries: Vec<Vec<u8>>) -> Result<BatchAck, (u16, String)> {
+        if entries.is_empty() {
+            return Err((400, "no deposit\n".into()));
         }
-        .to_text())
+        if entries.len() > MAX_PER_REQUEST {
+            return Err((
+                413,
+                format!("at most {MAX_PER_REQUEST} deposits per request\n"),
+            ));
+        }
+        for (i, e) in entries.iter().enumerate() {
+            Deposit::parse(e).map_err(|err| (400, format!("deposit {}: {err}\n", i + 1)))?;
+        }
+        let n = entries.len() as u64;
+        let (first, group) = self
+            .seq
+            .deposit_all_async(entries)
+            .await
+            .map_err(|e| (500, format!("{e}\n")))?;
+        let group = group.ok_or((500, "the log signs no promises\n".to_owned()))?;
+        let proofs = (first..first + n)
+            .map(|index| {
+                group
+                    .paths
+                    .get((index - group.first) as usize)
+                    .map(|p| proof_to_b64(p))
+                    .ok_or((500, "the commit group lost a deposit\n".to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(BatchAck {
+            first,
+            promise: group.promise.clone(),
+            proofs,
+        })
     }
 
     /// Asks one witness to cosign `note` (tree `size`, from whatever size it last cosigned).
@@ -195,12 +242,14 @@ impl LogService {
         use axum::routing::{get, post};
         axum::Router::new()
             .route("/add", post(add))
+            .route("/add-batch", post(add_batch))
             .route("/checkpoint", get(checkpoint))
             .route("/proof/inclusion/{index}/{size}", get(inclusion))
             .route("/proof/consistency/{old}/{size}", get(consistency))
             .route("/entry/{index}", get(entry))
             .route("/lookup/{digest}", get(lookup))
-            .layer(axum::extract::DefaultBodyLimit::max(crate::MAX_ENTRY))
+            .route("/tile/{*path}", get(tile))
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
     }
 }
@@ -225,13 +274,45 @@ fn text(code: u16, body: String) -> Resp {
         .into_response()
 }
 
-async fn add(axum::extract::State(svc): S, body: axum::body::Bytes) -> Resp {
-    let now = unix_now();
-    match tokio::task::spawn_blocking(move || svc.deposit(&body, now)).await {
-        Ok(Ok(promise)) => text(200, promise),
-        Ok(Err((code, msg))) => text(code, msg),
-        Err(_) => text(500, "deposit task failed\n".into()),
+async fn deposit(svc: Arc<LogService>, entries: Vec<Vec<u8>>, one: bool) -> Resp {
+    match svc.deposit_all(entries).await {
+        Ok(mut b) => {
+            let json = if one {
+                serde_json::to_string(&Ack {
+                    index: b.first,
+                    promise: b.promise,
+                    proof: b.proofs.pop().unwrap_or_default(),
+                })
+            } else {
+                serde_json::to_string(&b)
+            };
+            match json {
+                Ok(j) => text(200, j),
+                Err(e) => text(500, format!("{e}\n")),
+            }
+        }
+        Err((code, msg)) => text(code, msg),
     }
+}
+
+async fn add(axum::extract::State(svc): S, body: axum::body::Bytes) -> Resp {
+    if body.len() > crate::MAX_ENTRY {
+        return text(
+            413,
+            format!("a deposit is at most {} bytes\n", crate::MAX_ENTRY),
+        );
+    }
+    deposit(svc, vec![body.to_vec()], true).await
+}
+
+/// Deposits, one per line (canonical JSON has no raw newline).
+async fn add_batch(axum::extract::State(svc): S, body: axum::body::Bytes) -> Resp {
+    let entries: Vec<Vec<u8>> = body
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    deposit(svc, entries, false).await
 }
 
 async fn checkpoint(axum::extract::State(svc): S) -> Resp {
@@ -296,5 +377,74 @@ async fn lookup(
         Ok(Some(i)) => text(200, format!("{i}\n")),
         Ok(None) => text(404, "not deposited\n".into()),
         Err(e) => text(500, format!("{e}\n")),
+    }
+}
+
+/// c2sp.org/tlog-tiles: hash tiles and entry bundles within the latest published checkpoint.
+async fn tile(
+    axum::extract::State(svc): S,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> Resp {
+    use axum::response::IntoResponse;
+    use webproof_ledger::tiles::{self, Tile};
+    let Some(t) = Tile::parse(&format!("tile/{path}")) else {
+        return text(404, "not a tile path\n".into());
+    };
+    let published = match svc.store.latest_checkpoint() {
+        Ok(c) => c.map_or(0, |(s, _)| s),
+        Err(e) => return text(500, format!("{e}\n")),
+    };
+    if !t.within(published) {
+        return text(404, "no such tile in the latest checkpoint\n".into());
+    }
+    let first = t.index * tiles::WIDTH;
+    let body = match t.level {
+        None => svc
+            .store
+            .entries(first, t.width)
+            .ok()
+            .filter(|e| e.len() as u64 == t.width)
+            .and_then(|e| tiles::entry_bundle(&e)),
+        Some(_) => svc
+            .store
+            .nodes(t.tree_level(), first, t.width)
+            .ok()
+            .filter(|h| h.len() as u64 == t.width)
+            .map(|h| h.concat()),
+    };
+    match body {
+        Some(b) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/octet-stream"),
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "public, max-age=31536000, immutable",
+                ),
+            ],
+            b,
+        )
+            .into_response(),
+        None => text(500, "the store lacks part of a published tile\n".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lookup_key_is_the_chain_head_even_when_the_label_mimics_it() {
+        let d = Deposit {
+            v: 1,
+            sha256: "ab".repeat(32),
+            sm3: "cd".repeat(32),
+            package: "p".into(),
+            operator: "ef".repeat(32),
+            claimed_time: format!("\"sha256\":\"{}", "00".repeat(8)),
+            label: Some(format!("\"sha256\":\"{}", "11".repeat(20))),
+        };
+        let b = d.to_bytes().unwrap();
+        Deposit::parse(&b).unwrap();
+        assert_eq!(lookup_key(&b), Some(vec![0xab; 32]));
     }
 }

@@ -11,8 +11,9 @@ use ed25519_dalek::SigningKey;
 use webproof_ledger::deposit::Deposit;
 use webproof_ledger::merkle::{Hash, leaf_hash, verify_inclusion};
 use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519, Note, NoteKey, NoteSigner};
+use webproof_ledger::receipt::{Ack, check_promise};
 use webproof_ledger::witness::verify_witnessed;
-use webproof_log::server::{LogService, WitnessPeer, promise_text};
+use webproof_log::server::{LogService, WitnessPeer};
 use webproof_log::witness_http::{WitnessService, router};
 
 const ORIGIN: &str = "log.webproof.test/alliance";
@@ -81,16 +82,63 @@ async fn deposits_are_promised_witnessed_and_provable() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let note = Note::parse(&r.text().await.unwrap()).unwrap();
-        note.verify_signer(&log_key).unwrap();
-        let index: u64 = note.text.lines().nth(2).unwrap().parse().unwrap();
-        let t = note.text.lines().nth(4).unwrap().parse().unwrap();
-        assert_eq!(
-            note.text,
-            promise_text(ORIGIN, index, &leaf_hash(&deposit(i)), t)
+        let ack: Ack = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        check_promise(
+            &ack.promise,
+            &log_key,
+            ack.index,
+            &leaf_hash(&deposit(i)),
+            &ack.proof,
+        )
+        .unwrap();
+        // Not a promise for another deposit.
+        assert!(
+            check_promise(
+                &ack.promise,
+                &log_key,
+                ack.index,
+                &leaf_hash(&deposit(i + 1)),
+                &ack.proof
+            )
+            .is_err()
         );
-        promised.push(index);
+        promised.push(ack.index);
     }
+    // A batch: one commit, one signed promise, each deposit with its own path in the group.
+    let batch: Vec<Vec<u8>> = (100..140u8).map(deposit).collect();
+    let r = http
+        .post(format!("{base}/add-batch"))
+        .body(batch.join(&b'\n'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let acks = serde_json::from_str::<webproof_ledger::receipt::BatchAck>(&r.text().await.unwrap())
+        .unwrap()
+        .into_acks();
+    assert_eq!(acks.len(), 40);
+    let note = Note::parse(&acks[0].promise).unwrap();
+    assert!(
+        note.text
+            .starts_with(&format!("webproof-log promise/v2\n{ORIGIN}\n10\n40\n"))
+    );
+    for (k, (ack, e)) in acks.iter().zip(&batch).enumerate() {
+        assert_eq!(ack.index, 10 + k as u64);
+        assert_eq!(ack.promise, acks[0].promise);
+        check_promise(&ack.promise, &log_key, ack.index, &leaf_hash(e), &ack.proof).unwrap();
+    }
+    // A batch with one malformed deposit is refused whole, saying which; nothing stored.
+    let mut bad = batch.clone();
+    bad[7] = b"{}".to_vec();
+    let r = http
+        .post(format!("{base}/add-batch"))
+        .body(bad.join(&b'\n'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().starts_with("deposit 8:"));
+    assert_eq!(svc.store().size().unwrap(), 50);
     promised.sort();
     assert_eq!(promised, (0..10).collect::<Vec<_>>());
     // A malformed deposit is refused and not stored.
@@ -101,7 +149,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(svc.store().size().unwrap(), 10);
+    assert_eq!(svc.store().size().unwrap(), 50);
 
     // No checkpoint yet; then one, cosigned by all three witnesses.
     assert_eq!(
@@ -112,7 +160,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
             .status(),
         404
     );
-    assert_eq!(svc.checkpoint_once().await.unwrap(), Some(10));
+    assert_eq!(svc.checkpoint_once().await.unwrap(), Some(50));
     let cp = http
         .get(format!("{base}/checkpoint"))
         .send()
@@ -122,7 +170,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
         .await
         .unwrap();
     let w = verify_witnessed(&cp, &log_key, &wkeys, 3).unwrap();
-    assert_eq!((w.checkpoint.size, w.cosigners.len()), (10, 3));
+    assert_eq!((w.checkpoint.size, w.cosigners.len()), (50, 3));
 
     // Lookup by chain head, the entry, and its inclusion proof against the checkpoint.
     let head = hex::encode([6u8; 32]);
@@ -147,7 +195,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
         .unwrap();
     assert_eq!(e.as_ref(), deposit(6).as_slice());
     let proof: Vec<Hash> = http
-        .get(format!("{base}/proof/inclusion/{index}/10"))
+        .get(format!("{base}/proof/inclusion/{index}/50"))
         .send()
         .await
         .unwrap()
@@ -163,7 +211,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
                 .unwrap()
         })
         .collect();
-    verify_inclusion(index, 10, &leaf_hash(&e), &proof, &w.checkpoint.root).unwrap();
+    verify_inclusion(index, 50, &leaf_hash(&e), &proof, &w.checkpoint.root).unwrap();
     assert_eq!(
         http.get(format!("{base}/lookup/{}", hex::encode([99u8; 32])))
             .send()
@@ -181,7 +229,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
             .await
             .unwrap();
     }
-    assert_eq!(svc.checkpoint_once().await.unwrap(), Some(15));
+    assert_eq!(svc.checkpoint_once().await.unwrap(), Some(55));
     let cp = http
         .get(format!("{base}/checkpoint"))
         .send()
@@ -195,8 +243,42 @@ async fn deposits_are_promised_witnessed_and_provable() {
             .unwrap()
             .checkpoint
             .size,
-        15
+        55
     );
     // Nothing new: no new checkpoint.
     assert_eq!(svc.checkpoint_once().await.unwrap(), None);
+
+    // c2sp.org/tlog-tiles: the level-0 tile and the entry bundle of the published tree, from
+    // which anyone recomputes the checkpoint's root.
+    let get = |path: &str| {
+        let (http, url) = (http.clone(), format!("{base}/{path}"));
+        async move {
+            let r = http.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (code, hashes) = get("tile/0/000.p/55").await;
+    assert_eq!((code, hashes.len()), (200, 55 * 32));
+    let leaves: Vec<Hash> = hashes.chunks(32).map(|c| c.try_into().unwrap()).collect();
+    let root = webproof_ledger::merkle::root(&leaves);
+    let cp = Note::parse(&cp).unwrap();
+    let cp = webproof_ledger::note::Checkpoint::parse(&cp.text).unwrap();
+    assert_eq!((cp.size, cp.root), (55, root));
+    let (code, bundle) = get("tile/entries/000.p/55").await;
+    assert_eq!(code, 200);
+    let entries = webproof_ledger::tiles::parse_entry_bundle(&bundle).unwrap();
+    assert_eq!(entries.len(), 55);
+    for (e, h) in entries.iter().zip(&leaves) {
+        assert_eq!(leaf_hash(e), *h);
+    }
+    // Beyond the published tree, a full tile, or a non-canonical path: not found.
+    for p in [
+        "tile/0/000.p/56",
+        "tile/0/000",
+        "tile/1/000.p/1",
+        "tile/0/0",
+        "tile/0/000.p/055",
+    ] {
+        assert_eq!(get(p).await.0, 404, "{p}");
+    }
 }

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+pub use webproof_ledger::receipt::Ack;
+
 use webproof_timestamp::{Expect, Request, Token, Trust, TspError, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -213,20 +215,45 @@ impl LogClient {
         self.get(&format!("/entry/{index}")).await
     }
 
-    /// Deposits a canonical deposit entry; returns the log's signed promise.
-    pub async fn add(&self, entry: &[u8]) -> Result<String, NetError> {
-        let url = format!("{}/add", self.base);
+    /// Deposits a canonical deposit entry; returns the log's acknowledgement (index, signed
+    /// promise of its commit group, path in the group).
+    pub async fn add(&self, entry: &[u8]) -> Result<Ack, NetError> {
+        let body = self.post("/add", entry.to_vec()).await?;
+        serde_json::from_str(&body).map_err(|e| NetError::Transport {
+            url: format!("{}/add", self.base),
+            detail: format!("not an acknowledgement: {e}"),
+        })
+    }
+
+    /// Deposits canonical entries together (one commit); one acknowledgement per entry.
+    pub async fn add_batch(&self, entries: &[Vec<u8>]) -> Result<Vec<Ack>, NetError> {
+        let body = self.post("/add-batch", entries.join(&b'\n')).await?;
+        let acks = serde_json::from_str::<webproof_ledger::receipt::BatchAck>(&body)
+            .map_err(|e| NetError::Transport {
+                url: format!("{}/add-batch", self.base),
+                detail: format!("not acknowledgements: {e}"),
+            })?
+            .into_acks();
+        if acks.len() != entries.len() {
+            return Err(NetError::Transport {
+                url: format!("{}/add-batch", self.base),
+                detail: format!(
+                    "{} acknowledgements for {} deposits",
+                    acks.len(),
+                    entries.len()
+                ),
+            });
+        }
+        Ok(acks)
+    }
+
+    async fn post(&self, path: &str, body: Vec<u8>) -> Result<String, NetError> {
+        let url = format!("{}{path}", self.base);
         let t = |e: reqwest::Error| NetError::Transport {
             url: url.clone(),
             detail: causes(&e),
         };
-        let r = self
-            .http
-            .post(&url)
-            .body(entry.to_vec())
-            .send()
-            .await
-            .map_err(t)?;
+        let r = self.http.post(&url).body(body).send().await.map_err(t)?;
         let status = r.status().as_u16();
         let body = r.text().await.map_err(t)?;
         if status != 200 {
