@@ -162,7 +162,7 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     );
     let path = dir.join("receipts/000001-1.json");
     let mut r: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(r["index"], 1);
+    assert!(!r["inclusion"].as_array().unwrap().is_empty());
     let p0 = r["inclusion"][0].as_str().unwrap().to_owned();
     let flipped = if p0.starts_with('A') {
         p0.replacen('A', "B", 1)
@@ -258,10 +258,14 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
     env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
     let honest =
         Receipt::parse(&entry(&env.path().join("s.wacz"), "receipts/000001-1.json")).unwrap();
-    assert_eq!((honest.index, honest.log.as_str()), (0, DEV_LOG));
+    assert_eq!(honest.log, DEV_LOG);
+    let size = {
+        let n = Note::parse(&honest.checkpoint).unwrap();
+        Checkpoint::parse(&n.text).unwrap().size
+    };
 
     // The log's operator turns hostile: with the log's own key it signs another tree of the
-    // same size, whose only entry claims another chain head for the same package.
+    // same size, in which this package's entry claims another chain head.
     let seed: [u8; 32] = std::fs::read(env.home().join("log/log.webproof.dev_evidence/key"))
         .unwrap()
         .try_into()
@@ -271,15 +275,25 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
     let mut forged = Deposit::parse(honest.entry.as_bytes()).unwrap();
     forged.sha256 = "0f".repeat(32);
     let forged_entry = forged.to_bytes().unwrap();
+    let mut leaves: Vec<_> = (0..size)
+        .map(|i| {
+            let (code, e) = crate::witness::get(&format!("{}entry/{i}", dev.log_url));
+            assert_eq!(code, 200);
+            leaf_hash(e.as_bytes())
+        })
+        .collect();
+    let at = honest.index as usize;
+    assert_eq!(leaves[at], leaf_hash(honest.entry.as_bytes()));
+    leaves[at] = leaf_hash(&forged_entry);
     let cp = Checkpoint {
         origin: DEV_LOG.into(),
-        size: 1,
-        root: leaf_hash(&forged_entry),
+        size,
+        root: webproof_ledger::merkle::root(&leaves),
         extensions: vec![],
     };
     let forked = cp.sign(&log);
     for url in &dev.witness_urls {
-        let (code, body) = post(url, &add_checkpoint_body(1, &[], &forked));
+        let (code, body) = post(url, &add_checkpoint_body(size, &[], &forked));
         assert_eq!(code, 409, "{url}: {body}");
         assert!(body.contains("fork"), "{url}: {body}");
     }
@@ -299,7 +313,14 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
     }
 
     // A package built on the forked tree: signed by the log, but no witness cosigned it.
-    let text = promise_text(DEV_LOG, 0, 1, &leaf_hash(&forged_entry), 1_795_000_000);
+    // A consistent forgery: a promise for the entry alone, its inclusion in the forked tree.
+    let text = promise_text(
+        DEV_LOG,
+        honest.index,
+        1,
+        &leaf_hash(&forged_entry),
+        1_795_000_000,
+    );
     let promise = Note {
         sigs: vec![log.sign(&text)],
         text,
@@ -310,7 +331,9 @@ fn a_split_view_is_refused_by_every_witness_and_rejected_by_the_verifier() {
         promise,
         promise_proof: vec![],
         checkpoint: forked,
-        inclusion: vec![],
+        inclusion: webproof_ledger::receipt::proof_to_b64(
+            &webproof_ledger::merkle::inclusion_proof(&leaves, at).unwrap(),
+        ),
         ..honest.clone()
     };
     let fake = fake.to_bytes().unwrap();
@@ -378,7 +401,8 @@ fn a_capture_under_dev_up_has_a_not_before_checkpoint_and_receipts_along_the_way
     assert_eq!(verdicts(&c, "receipt.not_before"), ["pass"], "{c:#?}");
     let nb = detail(&c, "receipt.not_before");
     assert!(
-        nb.contains("the session began after checkpoint 1 of log.webproof.dev/evidence"),
+        nb.contains("the session began after checkpoint ")
+            && nb.contains(" of log.webproof.dev/evidence existed: not before "),
         "{nb}"
     );
     // The checkpoint is step 0's artifact, so the operator's signature covers it.

@@ -11,6 +11,7 @@ mod capture;
 mod cli;
 mod crash;
 mod docs;
+mod enrollment;
 mod env_check;
 mod manual;
 mod site;

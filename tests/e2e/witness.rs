@@ -97,7 +97,7 @@ fn a_witness_cosigns_remembers_its_key_and_refuses_a_fork() {
 }
 
 /// Starts `webproof <args>` and returns it with the first URL and the verifier key it prints.
-fn serve(env: &Env, args: &[&str]) -> (Reaped, String, String) {
+pub(crate) fn serve(env: &Env, args: &[&str]) -> (Reaped, String, String) {
     let mut child = env.cmd().args(args).stdout(Stdio::piped()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();

@@ -192,7 +192,7 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     let depositor = crate::depositing::depositor(
         &a.log,
         cap.id(),
-        &signers.operator.1.fingerprint,
+        &signers.operator.0,
         a.case.as_deref(),
         rt.handle(),
     )?;

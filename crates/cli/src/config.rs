@@ -14,6 +14,7 @@
 //! key = "log.alliance.example+1a2b3c4d+AB…"  # the log's verifier key (like --trust-log)
 //! witnesses = ["witness.court.example+…"]    # witnesses' verifier keys (like --trust-witness)
 //! quorum = 2                                 # witnesses that must cosign (like --witness-quorum)
+//! operator_ca = ["/etc/webproof/operator-ca.pem"]   # like --trust-operator-ca
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,9 @@ pub struct LogConfig {
     #[serde(default)]
     pub witnesses: Vec<String>,
     pub quorum: Option<usize>,
+    /// Operator CA certificates (PEM files) whose certified operators verify trusts.
+    #[serde(default)]
+    pub operator_ca: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

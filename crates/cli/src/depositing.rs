@@ -117,6 +117,25 @@ pub struct DepositInfo {
     pub package: String,
     pub operator: String,
     pub label: Option<String>,
+    /// The operator's key: deposits are signed requests (logs with access control take
+    /// deposits only from enrolled operators).
+    pub key: webproof_evidence::identity::SecretKey,
+}
+
+/// The `Webproof-Signature` header for POSTing `body` to `path` now, signed by `key`.
+pub fn auth_header(
+    key: &webproof_evidence::identity::SecretKey,
+    path: &str,
+    body: &[u8],
+) -> Result<String> {
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let msg = webproof_ledger::auth::request_message("POST", path, time, body);
+    let sig = key.sign(&msg).context("signing the request")?;
+    let keyid = key.public_key().fingerprint()?.to_hex();
+    Ok(webproof_ledger::auth::header_value(&keyid, time, &sig))
 }
 
 /// Deposits chain heads in the background and turns the promises into receipts.
@@ -166,10 +185,11 @@ impl Depositor {
             .validate()
             .map_err(|e| anyhow::anyhow!("the deposit: {e}"))?;
         let entry = deposit.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let auth = auth_header(&self.info.key, "/add", &entry)?;
         let (client, tx) = (self.client.clone(), self.tx.clone());
         self.pending += 1;
         self.handle.spawn(async move {
-            let result = client.add(&entry).await;
+            let result = client.add(&entry, Some(auth)).await;
             let _ = tx.send(Answer { seq, entry, result });
         });
         Ok(())
@@ -319,7 +339,7 @@ impl Depositor {
 pub fn depositor(
     args: &LogArgs,
     capture: &str,
-    operator: &webproof_evidence::digest::Hash32,
+    operator: &webproof_evidence::identity::SecretKey,
     case: Option<&str>,
     handle: &tokio::runtime::Handle,
 ) -> Result<Option<Depositor>> {
@@ -328,8 +348,9 @@ pub fn depositor(
     };
     let info = DepositInfo {
         package: capture.to_owned(),
-        operator: operator.to_hex(),
+        operator: operator.public_key().fingerprint()?.to_hex(),
         label: case.map(|c| c.chars().take(64).collect()),
+        key: operator.clone(),
     };
     Ok(Some(Depositor::new(s, info, handle.clone())?))
 }

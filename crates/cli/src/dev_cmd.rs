@@ -16,6 +16,8 @@ use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519};
 pub const DEV_MARK: &str = "# Written by `webproof dev up`";
 
 pub const DEV_LOG: &str = "log.webproof.dev/evidence";
+/// The passphrase of the development RA's admin and registrar keys: they guard nothing.
+const DEV_RA_PASS: &str = "webproof development RA - not secret";
 pub const DEV_WITNESSES: [&str; 3] = [
     "witness.court.webproof.dev",
     "witness.notary.webproof.dev",
@@ -130,22 +132,46 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
             witness_vkeys.push(vkey);
         }
         let quorum = peers.len();
-        let log = webproof_log::server::LogService::open(&log_dir, log_signer, peers, quorum)?;
+        // The registration authority: a development admin and registrar (keys under
+        // WEBPROOF_HOME/dev/ra); only enrolled operators deposit.
+        let ra_dir = home.join("dev/ra");
+        let admin = dev_key(&ra_dir.join("admin.pem"))?;
+        let registrar = dev_key(&ra_dir.join("registrar.pem"))?;
+        let log = webproof_log::server::LogService::open_with(
+            &log_dir,
+            log_signer,
+            peers,
+            quorum,
+            webproof_log::server::Access {
+                admins: vec![admin.public_key()],
+                rate: 1000,
+            },
+        )?;
         let (l, log_url) = listen(&host).await?;
         spawn(l, log.router());
         log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
-        lines.push(format!("evidence log {DEV_LOG}: {log_url} (checkpoints cosigned by all {quorum} witnesses)"));
+        lines.push(format!("evidence log {DEV_LOG}: {log_url} (checkpoints cosigned by all {quorum} witnesses; deposits from enrolled operators only)"));
+        let (url, h) = (log_url.clone(), home.clone());
+        let enrolled = tokio::task::spawn_blocking(move || enroll_home(&url, &h, &admin, &registrar))
+            .await
+            .context("enrolling")??;
+        lines.push(enrolled);
+        let operator_ca = std::fs::canonicalize(log_dir.join("operator-ca.pem"))
+            .unwrap_or_else(|_| log_dir.join("operator-ca.pem"))
+            .display()
+            .to_string();
 
         let config = format!(
             "{DEV_MARK} (a local development alliance: NOT trusted time, NOT independent witnesses).\n\
              # Rewritten at every `dev up`; replace it to use real TSAs, logs and witnesses.\n\
              \n[timestamp]\ntsa = {}\nquorum = 2\ntrust = {}\n\
-             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\n",
+             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\noperator_ca = {}\n",
             toml_list(&tsa_urls),
             toml_list(&roots),
             toml_str(&log_url),
             toml_str(&log_vkey),
             toml_list(&witness_vkeys),
+            toml_list(&[operator_ca]),
         );
         // The file must parse as the configuration it is meant to be.
         toml::from_str::<crate::config::Config>(&config).context("the configuration written")?;
@@ -166,6 +192,82 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         println!("stopped; {} keeps the keys, so packages still verify offline", cfg_path.display());
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A development RA key, created on first use.
+fn dev_key(path: &Path) -> Result<webproof_evidence::identity::SecretKey> {
+    use webproof_evidence::identity::{Algorithm, SecretKey};
+    if let Ok(pem) = std::fs::read_to_string(path) {
+        return SecretKey::from_encrypted_pem(&pem, DEV_RA_PASS.as_bytes())
+            .with_context(|| format!("reading {}", path.display()));
+    }
+    let k = SecretKey::generate(Algorithm::Ed25519)?;
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    crate::write_private(
+        path,
+        k.to_encrypted_pem(DEV_RA_PASS.as_bytes(), 10_000)?
+            .as_bytes(),
+    )?;
+    Ok(k)
+}
+
+/// Makes the development registrar a registrar, and enrolls this home's operator (when it has
+/// one, is not enrolled yet and WEBPROOF_PASSPHRASE unlocks its key) as the registrar would
+/// after checking their identity. Says what it did.
+fn enroll_home(
+    url: &str,
+    home: &Path,
+    admin: &webproof_evidence::identity::SecretKey,
+    registrar: &webproof_evidence::identity::SecretKey,
+) -> Result<String> {
+    use webproof_evidence::identity::Role;
+    let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
+    if let Err(e) = crate::ra_cmd::signed_post(url, "/ra/registrars", &reg, admin)
+        && !format!("{e:#}").contains("already a registrar")
+    {
+        return Err(e.context("adding the development registrar"));
+    }
+    let id_path = home.join("operator/identity.json");
+    let Ok(doc) = std::fs::read_to_string(&id_path) else {
+        return Ok("no operator identity in this WEBPROOF_HOME yet: run `webproof operator init`, then restart `dev up` to enroll it".into());
+    };
+    let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
+    if crate::certificate_file(home).exists() {
+        return Ok(format!(
+            "operator {} ({}) is enrolled",
+            doc.name, doc.fingerprint
+        ));
+    }
+    let code = crate::ra_cmd::signed_post(
+        url,
+        "/ra/codes",
+        &serde_json::json!({
+            "name": doc.name, "organisation": doc.organisation, "tenant": "dev",
+            "id_ref": doc.id_ref, "fingerprint": doc.fingerprint.to_hex(),
+        }),
+        registrar,
+    )?;
+    let code = code["code"].as_str().context("no code")?.to_owned();
+    if std::env::var_os("WEBPROOF_PASSPHRASE").is_none() {
+        return Ok(format!(
+            "enrollment code for {}: {code} (run `webproof operator enroll --code {code}`)",
+            doc.name
+        ));
+    }
+    let (key, _) = crate::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let v = crate::ra_cmd::signed_post(
+        url,
+        "/ra/enroll",
+        &serde_json::json!({"code": code, "public_key": doc.public_key}),
+        &key,
+    )?;
+    crate::ra_cmd::save_enrollment(home, &v)?;
+    Ok(format!(
+        "operator {} ({}) enrolled: certified by the development operator CA, tenant dev",
+        doc.name, doc.fingerprint
+    ))
 }
 
 async fn wait_for_signal() {

@@ -91,6 +91,13 @@ pub enum LogCmd {
         interval_ms: u64,
         #[arg(long, default_value = "127.0.0.1:3163")]
         listen: String,
+        /// An admin's public key (PEM file or identity.json). Repeatable. With admins, the log
+        /// runs a registration authority and takes deposits only from enrolled operators.
+        #[arg(long = "admin-key", value_name = "FILE")]
+        admin_keys: Vec<std::path::PathBuf>,
+        /// Deposits per second each operator may make (bursts of twice that).
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
     },
     /// Print the log's verifier key (creating its key on first use).
     Key {
@@ -150,7 +157,7 @@ fn safe(name: &str) -> String {
 
 pub fn log(cmd: LogCmd) -> Result<ExitCode> {
     use webproof_ledger::note::{ALG_ED25519, NoteKey};
-    let (origin, witnesses, quorum, interval_ms, listen) = match cmd {
+    let (origin, witnesses, quorum, interval_ms, listen, admin_keys, rate) = match cmd {
         LogCmd::Key { origin } => {
             println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
             return Ok(ExitCode::SUCCESS);
@@ -168,7 +175,17 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             quorum,
             interval_ms,
             listen,
-        } => (origin, witnesses, quorum, interval_ms, listen),
+            admin_keys,
+            rate,
+        } => (
+            origin,
+            witnesses,
+            quorum,
+            interval_ms,
+            listen,
+            admin_keys,
+            rate,
+        ),
     };
     let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
     let peers = witnesses
@@ -183,7 +200,18 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let svc = webproof_log::server::LogService::open(&dir, signer, peers, quorum)?;
+    let admins = admin_keys
+        .iter()
+        .map(|p| crate::ra_cmd::read_public_key(p))
+        .collect::<Result<Vec<_>>>()?;
+    let controlled = !admins.is_empty();
+    let svc = webproof_log::server::LogService::open_with(
+        &dir,
+        signer,
+        peers,
+        quorum,
+        webproof_log::server::Access { admins, rate },
+    )?;
     let vkey = svc.vkey();
     let app = svc.router();
     let every = std::time::Duration::from_millis(interval_ms.max(10));
@@ -193,7 +221,14 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         move || {
             svc.spawn_checkpointer(every);
         },
-        move |addr| format!("evidence log {origin} on http://{addr}/\n  verifier key: {vkey}"),
+        move |addr| {
+            let access = if controlled {
+                "deposits from enrolled operators only (registration authority on)"
+            } else {
+                "open to any depositor"
+            };
+            format!("evidence log {origin} on http://{addr}/\n  verifier key: {vkey}\n  {access}")
+        },
     )
 }
 

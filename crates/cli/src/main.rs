@@ -21,6 +21,7 @@ mod config;
 mod depositing;
 mod dev_cmd;
 mod log_cmd;
+mod ra_cmd;
 mod receipt_cmd;
 mod stamping;
 mod timestamp_cmd;
@@ -94,6 +95,9 @@ enum Command {
     /// A local development alliance (TSAs, evidence log, witnesses) in one process.
     #[command(subcommand)]
     Dev(dev_cmd::DevCmd),
+    /// The evidence log's registration authority: registrars, enrollment codes, revocation.
+    #[command(subcommand)]
+    Ra(ra_cmd::RaCmd),
     /// Evidence-log receipts of a sealed package.
     #[command(subcommand)]
     Receipt(receipt_cmd::ReceiptCmd),
@@ -115,6 +119,17 @@ enum OperatorCmd {
         fingerprint: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Enroll this operator's key in an evidence log with the one-time code a registrar gave
+    /// you after checking your identity; the log's operator CA certifies the key, and sealed
+    /// packages carry the certificate.
+    Enroll {
+        /// The enrollment code.
+        #[arg(long)]
+        code: String,
+        /// The log's URL (default: config.toml `[log] url`).
+        #[arg(long)]
+        log: Option<String>,
     },
 }
 
@@ -249,6 +264,14 @@ struct VerifyArgs {
     /// `[log] quorum`, else 1 when witnesses are trusted).
     #[arg(long, value_name = "K")]
     witness_quorum: Option<usize>,
+    /// An evidence log's operator CA certificate (PEM) to trust: operators it certified are
+    /// identified by their certificate. Repeatable (also config.toml `[log] operator_ca`).
+    #[arg(long = "trust-operator-ca", value_name = "PEM")]
+    trust_operator_ca: Vec<PathBuf>,
+    /// A log's signed list of revoked operators (`webproof ra revocations > FILE`), checked
+    /// with the trusted log keys.
+    #[arg(long, value_name = "FILE")]
+    revocations: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -276,6 +299,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Operator(OperatorCmd::Init(a)) => operator_init(a),
+        Command::Operator(OperatorCmd::Enroll { code, log }) => ra_cmd::enroll(log, &code),
+        Command::Ra(c) => ra_cmd::ra(c),
         Command::Operator(OperatorCmd::Show {
             role,
             fingerprint,
@@ -408,9 +433,12 @@ fn serve_http_with(
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
-        println!("{}", banner(listener.local_addr()?));
+        // A supervisor may stop reading after the lines it needs: a closed stdout is no
+        // reason to stop serving.
         use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", banner(listener.local_addr()?));
+        let _ = out.flush();
         axum::serve(listener, app).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })
@@ -575,6 +603,13 @@ fn load_key(home: &Path, role: Role, pass_var: &str) -> Result<(SecretKey, Ident
 struct Signers {
     operator: (SecretKey, IdentityDoc),
     notary: Option<(SecretKey, IdentityDoc)>,
+    /// The operator's certificate from an evidence log's operator CA (`operator enroll`).
+    operator_cert: Option<String>,
+}
+
+/// Where `operator enroll` keeps the operator's certificate and its CA's.
+fn certificate_file(home: &Path) -> PathBuf {
+    role_dir(home, Role::Operator).join("certificate.pem")
 }
 
 fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
@@ -583,7 +618,24 @@ fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
         Some(h) => Some(load_key(h, Role::Notary, "WEBPROOF_NOTARY_PASSPHRASE")?),
         None => None,
     };
-    Ok(Signers { operator, notary })
+    // A certificate for another key (an identity replaced since enrollment) is not used.
+    let operator_cert = std::fs::read_to_string(certificate_file(&home()?))
+        .ok()
+        .filter(|pem| {
+            let spki = operator.0.public_key().spki_der().unwrap_or_default();
+            webproof_timestamp::ca::parse_cert(pem.as_bytes()).is_ok_and(|c| {
+                use der::Encode;
+                c.tbs_certificate()
+                    .subject_public_key_info()
+                    .to_der()
+                    .is_ok_and(|k| k == spki)
+            })
+        });
+    Ok(Signers {
+        operator,
+        notary,
+        operator_cert,
+    })
 }
 
 fn seal_and_package(
@@ -602,10 +654,12 @@ fn seal_and_package(
         operator: SignerKey {
             key: &signers.operator.0,
             identity: &signers.operator.1,
+            certificate: signers.operator_cert.as_deref(),
         },
         notary: signers.notary.as_ref().map(|(k, d)| SignerKey {
             key: k,
             identity: d,
+            certificate: None,
         }),
     };
     if let Some(st) = stamper {
@@ -732,7 +786,7 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
     let depositor = depositing::depositor(
         &a.log,
         cap.id(),
-        &signers.operator.1.fingerprint,
+        &signers.operator.0,
         case.id.as_deref(),
         rt.handle(),
     )?;
@@ -848,12 +902,66 @@ fn parse_fprs(v: &[String]) -> Result<Vec<Hash32>> {
         .collect()
 }
 
+/// Operator CA certificates given and configured.
+fn operator_cas(given: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
+    let mut paths = given.to_vec();
+    paths.extend(config::Config::load(&home()?)?.log.operator_ca);
+    paths
+        .iter()
+        .map(|p| {
+            let b = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            webproof_timestamp::ca::parse_cert(&b).map_err(|e| anyhow!("{}: {e}", p.display()))
+        })
+        .collect()
+}
+
+/// A log's revocation list, signed by a trusted log key: (fingerprint, time) pairs.
+fn revocations(
+    path: &Path,
+    trust: &webproof_ledger::receipt::LogTrust,
+) -> Result<Vec<(String, u64)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let note = webproof_ledger::note::Note::parse(&text)
+        .map_err(|e| anyhow!("{}: not a signed note: {e}", path.display()))?;
+    let mut lines = note.text.lines();
+    let (head, origin) = (lines.next(), lines.next().unwrap_or(""));
+    if head != Some("webproof-log revocations/v1") {
+        bail!("{} is not a revocation list", path.display());
+    }
+    let key = trust
+        .logs
+        .iter()
+        .find(|k| k.name == origin)
+        .with_context(|| {
+            format!("the revocation list is of {origin}, whose key is not trusted (--trust-log)")
+        })?;
+    note.verify_signer(key)
+        .map_err(|e| anyhow!("the revocation list is not signed by {origin}: {e}"))?;
+    lines.next();
+    lines
+        .map(|l| {
+            let (f, t) = l.split_once(' ').context("a malformed revocation line")?;
+            Ok((
+                f.to_owned(),
+                t.parse().context("a malformed revocation time")?,
+            ))
+        })
+        .collect()
+}
+
 fn verify(a: VerifyArgs) -> Result<ExitCode> {
+    let log = depositing::log_trust(&a.trust_log, &a.trust_witness, a.witness_quorum)?;
     let policy = Policy {
         trusted_operators: parse_fprs(&a.trust_operator)?,
         trusted_notaries: parse_fprs(&a.trust_notary)?,
         trusted_tsa: tsa_roots(&configured_trust(&a.trust_tsa)?)?,
-        log: depositing::log_trust(&a.trust_log, &a.trust_witness, a.witness_quorum)?,
+        log: log.clone(),
+        operator_cas: operator_cas(&a.trust_operator_ca)?,
+        revoked: match &a.revocations {
+            Some(p) => revocations(p, &log)?,
+            None => Vec::new(),
+        },
         ..Policy::default()
     };
     let report = webproof_verify::verify_path(&a.package, &policy)?;

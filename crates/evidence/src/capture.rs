@@ -63,6 +63,8 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CaptureError + '_ {
 pub struct SignerKey<'a> {
     pub key: &'a SecretKey,
     pub identity: &'a IdentityDoc,
+    /// The signer's certificate from an operator CA (PEM), when enrolled in an evidence log.
+    pub certificate: Option<&'a str>,
 }
 
 /// What sealing needs besides the journal.
@@ -472,6 +474,7 @@ impl Capture {
                 layout::identity_path(role),
                 layout::public_key_path(role),
                 layout::signature_path(role),
+                layout::certificate_path(role),
             ] {
                 remove_if_present(&self.dir.join(p))?;
             }
@@ -510,6 +513,12 @@ impl Capture {
                 &self.dir.join(layout::public_key_path(*role)),
                 s.identity.public_key.as_bytes(),
             )?;
+            if let Some(cert) = s.certificate {
+                package::write_file(
+                    &self.dir.join(layout::certificate_path(*role)),
+                    cert.as_bytes(),
+                )?;
+            }
             manifest_signers.push(Signer {
                 role: *role,
                 algorithm: s.identity.algorithm,

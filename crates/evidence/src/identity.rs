@@ -80,6 +80,7 @@ pub enum KeyError {
 pub struct BadSignature(pub String);
 
 /// A private signing key.
+#[derive(Clone)]
 pub enum SecretKey {
     Ed25519(Box<ed25519_dalek::SigningKey>),
     Sm2(Box<sm2::dsa::SigningKey>),

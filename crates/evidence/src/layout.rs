@@ -80,6 +80,11 @@ pub fn public_key_path(role: Role) -> String {
     format!("identity/{}.pub.pem", role.as_str())
 }
 
+/// The signer's certificate from an evidence log's operator CA, when enrolled.
+pub fn certificate_path(role: Role) -> String {
+    format!("identity/{}.cert.pem", role.as_str())
+}
+
 pub fn signature_path(role: Role) -> String {
     format!("signatures/{}.sig", role.as_str())
 }

@@ -65,6 +65,32 @@ impl Deposit {
     }
 }
 
+/// An administrative action of the log's registration authority, appended to the log like a
+/// deposit (so it is witnessed too): adding a registrar, issuing an enrollment code,
+/// enrolling an operator, revoking one. It names keys by fingerprint and codes by their
+/// SHA-256 only, never a person's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminEntry {
+    pub v: u32,
+    /// `registrar-add`, `code-issue`, `enroll` or `revoke`.
+    pub admin: String,
+    /// Fingerprint of the key that did it (hex).
+    pub actor: String,
+    /// What it was done to: a key fingerprint, or the SHA-256 of an enrollment code (hex).
+    pub subject: String,
+    /// The log's clock, Unix seconds.
+    pub time: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl AdminEntry {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        serde_json_canonicalizer::to_vec(self).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +116,15 @@ mod tests {
         let mut bad = d.clone();
         bad.sha256 = "A".repeat(64);
         assert!(Deposit::parse(&bad.to_bytes().unwrap()).is_err());
+        // An administrative entry is never taken for a deposit.
+        let a = AdminEntry {
+            v: 1,
+            admin: "revoke".into(),
+            actor: "a".repeat(64),
+            subject: "b".repeat(64),
+            time: 1,
+            detail: None,
+        };
+        assert!(Deposit::parse(&a.to_bytes().unwrap()).is_err());
     }
 }

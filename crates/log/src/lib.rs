@@ -9,6 +9,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+pub mod ra;
 pub mod server;
 pub mod witness_http;
 
@@ -24,6 +25,8 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const LOOKUP: TableDefinition<&[u8], u64> = TableDefinition::new("lookup");
 /// Published checkpoints by tree size (the signed, cosigned note).
 const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
+/// The registration authority's records (registrars, enrollment codes, operators), as JSON.
+const RA: TableDefinition<&str, &[u8]> = TableDefinition::new("ra");
 
 /// What a deposit is looked up by, if anything.
 pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
@@ -87,9 +90,55 @@ impl Store {
             tx.open_table(META).map_err(store_err)?;
             tx.open_table(LOOKUP).map_err(store_err)?;
             tx.open_table(CHECKPOINTS).map_err(store_err)?;
+            tx.open_table(RA).map_err(store_err)?;
         }
         tx.commit().map_err(store_err)?;
         Ok(Store { db, key_of })
+    }
+
+    /// A registration-authority record.
+    pub fn ra_get(&self, key: &str) -> Result<Option<Vec<u8>>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(RA).map_err(store_err)?;
+        Ok(t.get(key).map_err(store_err)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The registration-authority records whose keys start with `prefix`.
+    pub fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(RA).map_err(store_err)?;
+        let mut out = Vec::new();
+        for r in t.range(prefix..).map_err(store_err)? {
+            let (k, v) = r.map_err(store_err)?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((k.value().to_owned(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Reads, changes and writes one record in one durable transaction: `change` gets the
+    /// current value and returns the new one (`None`: leave it) or an error (nothing written).
+    pub fn ra_update<E>(
+        &self,
+        key: &str,
+        change: impl FnOnce(Option<&[u8]>) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<Result<(), E>, LogError> {
+        let tx = self.db.begin_write().map_err(store_err)?;
+        {
+            let mut t = tx.open_table(RA).map_err(store_err)?;
+            let old = t.get(key).map_err(store_err)?.map(|v| v.value().to_vec());
+            match change(old.as_deref()) {
+                Ok(Some(new)) => {
+                    t.insert(key, new.as_slice()).map_err(store_err)?;
+                }
+                Ok(None) => {}
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        tx.commit().map_err(store_err)?;
+        Ok(Ok(()))
     }
 
     /// The index of the first deposit whose lookup key is `key`.

@@ -46,6 +46,16 @@ pub struct LogService {
     /// The tree size each witness last cosigned, as far as the log knows.
     known: Mutex<HashMap<String, u64>>,
     http: reqwest::Client,
+    /// The registration authority: when present, only enrolled operators deposit.
+    ra: Option<crate::ra::Ra>,
+}
+
+/// Who may use the log: admins' keys and the deposits per second each operator may make.
+/// With no admin, the log is open (anyone may deposit).
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    pub admins: Vec<webproof_evidence::identity::PublicKey>,
+    pub rate: u32,
 }
 
 /// The chain head a deposit is looked up by. Entries are validated canonical deposits before
@@ -72,6 +82,17 @@ impl LogService {
         witnesses: Vec<WitnessPeer>,
         quorum: usize,
     ) -> Result<Arc<Self>, LogError> {
+        Self::open_with(dir, signer, witnesses, quorum, Access::default())
+    }
+
+    /// [`LogService::open`] with access control ([`crate::ra`]) when `access` names admins.
+    pub fn open_with(
+        dir: &std::path::Path,
+        signer: NoteSigner,
+        witnesses: Vec<WitnessPeer>,
+        quorum: usize,
+        access: Access,
+    ) -> Result<Arc<Self>, LogError> {
         std::fs::create_dir_all(dir).map_err(|e| LogError::Store(e.to_string()))?;
         let store = Arc::new(Store::open_with_lookup(
             &dir.join("log.redb"),
@@ -90,7 +111,20 @@ impl LogService {
             }
             .to_text()
         };
+        let ra = if access.admins.is_empty() {
+            None
+        } else {
+            Some(crate::ra::Ra::open(
+                dir,
+                &signer.key.name,
+                store.clone(),
+                access.admins,
+                access.rate,
+                unix_now(),
+            )?)
+        };
         Ok(Arc::new(LogService {
+            ra,
             seq: Sequencer::start_with(store.clone(), Some(Box::new(sign))),
             store,
             quorum: quorum.min(witnesses.len()),
@@ -116,6 +150,16 @@ impl LogService {
     /// Deposits: each validated, all durable together, then acknowledged with the commit
     /// group's signed promise and each one's path in the group.
     pub async fn deposit_all(&self, entries: Vec<Vec<u8>>) -> Result<BatchAck, (u16, String)> {
+        self.deposit_as(entries, None).await
+    }
+
+    /// [`LogService::deposit_all`] by the enrolled operator `operator` (when access is
+    /// controlled): every deposit must name that operator.
+    async fn deposit_as(
+        &self,
+        entries: Vec<Vec<u8>>,
+        operator: Option<&str>,
+    ) -> Result<BatchAck, (u16, String)> {
         if entries.is_empty() {
             return Err((400, "no deposit\n".into()));
         }
@@ -126,7 +170,23 @@ impl LogService {
             ));
         }
         for (i, e) in entries.iter().enumerate() {
-            Deposit::parse(e).map_err(|err| (400, format!("deposit {}: {err}\n", i + 1)))?;
+            let d =
+                Deposit::parse(e).map_err(|err| (400, format!("deposit {}: {err}\n", i + 1)))?;
+            if let Some(op) = operator
+                && d.operator != op
+            {
+                return Err((
+                    403,
+                    format!(
+                        "deposit {}: names another operator than the request's signer\n",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        if let (Some(ra), Some(op)) = (&self.ra, operator) {
+            ra.charge(op, entries.len())
+                .map_err(|(c, m)| (c, format!("{m}\n")))?;
         }
         let n = entries.len() as u64;
         let (first, group) = self
@@ -149,6 +209,144 @@ impl LogService {
             promise: group.promise.clone(),
             proofs,
         })
+    }
+
+    /// Who deposits: with access control, the enrolled operator who signed the request.
+    fn depositor(
+        &self,
+        path: &str,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<String>, crate::ra::Refusal> {
+        let Some(ra) = &self.ra else {
+            return Ok(None);
+        };
+        let caller = ra.authenticate("POST", path, sig_header(headers), body, unix_now(), None)?;
+        if caller.role != crate::ra::Role::Operator {
+            return Err((403, "only enrolled operators deposit".into()));
+        }
+        Ok(Some(caller.fingerprint))
+    }
+
+    /// Appends an administrative action to the log (witnessed like any deposit).
+    async fn append_admin(
+        &self,
+        action: &str,
+        actor: &str,
+        subject: &str,
+        detail: Option<String>,
+    ) -> Result<u64, crate::ra::Refusal> {
+        let e = webproof_ledger::deposit::AdminEntry {
+            v: 1,
+            admin: action.into(),
+            actor: actor.into(),
+            subject: subject.into(),
+            time: unix_now(),
+            detail,
+        }
+        .to_bytes()
+        .map_err(|e| (500, e))?;
+        let (index, _) = self
+            .seq
+            .deposit_all_async(vec![e])
+            .await
+            .map_err(|e| (500, e.to_string()))?;
+        Ok(index)
+    }
+
+    /// One registration-authority request: authenticated, done, logged.
+    async fn ra_request(
+        &self,
+        path: &str,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<serde_json::Value, crate::ra::Refusal> {
+        use crate::ra::*;
+        let ra = self
+            .ra
+            .as_ref()
+            .ok_or((404, "this log has no registration authority".to_owned()))?;
+        let now = unix_now();
+        let parse = |what: &str| (400, format!("not a {what} request"));
+        match path {
+            "/ra/registrars" => {
+                let req: RegistrarRequest =
+                    serde_json::from_slice(body).map_err(|_| parse("registrar"))?;
+                let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
+                let fpr = ra.add_registrar(&caller, &req, now)?;
+                let index = self
+                    .append_admin("registrar-add", &caller.fingerprint, &fpr, None)
+                    .await?;
+                Ok(serde_json::json!({"registrar": fpr, "logged_at": index}))
+            }
+            "/ra/codes" => {
+                let req: CodeRequest = serde_json::from_slice(body).map_err(|_| parse("code"))?;
+                let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
+                let (code, hash, expires) = ra.issue_code(&caller, &req, now)?;
+                let index = self
+                    .append_admin("code-issue", &caller.fingerprint, &hash, Some(req.tenant))
+                    .await?;
+                Ok(serde_json::json!({"code": code, "expires": expires, "logged_at": index}))
+            }
+            "/ra/enroll" => {
+                let req: EnrollRequest =
+                    serde_json::from_slice(body).map_err(|_| parse("enrollment"))?;
+                let key = webproof_evidence::identity::PublicKey::from_pem(&req.public_key)
+                    .map_err(|e| (400, format!("the operator's key: {e}")))?;
+                let caller =
+                    ra.authenticate("POST", path, sig_header(headers), body, now, Some(&key))?;
+                let (enrolled, registrar, cert_hash) = ra.enroll(&caller, &req, now)?;
+                let index = self
+                    .append_admin(
+                        "enroll",
+                        &registrar,
+                        &caller.fingerprint,
+                        Some(format!("certificate sha256:{cert_hash}")),
+                    )
+                    .await?;
+                let mut v = serde_json::to_value(&enrolled).map_err(|e| (500, e.to_string()))?;
+                v["logged_at"] = index.into();
+                Ok(v)
+            }
+            "/ra/revoke" => {
+                let req: RevokeRequest =
+                    serde_json::from_slice(body).map_err(|_| parse("revocation"))?;
+                let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
+                ra.revoke(&caller, &req, now)?;
+                let index = self
+                    .append_admin(
+                        "revoke",
+                        &caller.fingerprint,
+                        &req.fingerprint.to_ascii_lowercase(),
+                        Some(req.reason.chars().take(200).collect()),
+                    )
+                    .await?;
+                Ok(serde_json::json!({"revoked": req.fingerprint, "time": now, "logged_at": index}))
+            }
+            _ => Err((404, "no such registration-authority request".into())),
+        }
+    }
+
+    /// The revoked operators as a note signed by the log: `webproof-log revocations/v1`,
+    /// origin, time, then `<fingerprint> <revocation time>` per line.
+    pub fn revocations(&self) -> Result<String, LogError> {
+        let list = match &self.ra {
+            Some(ra) => ra.revoked()?,
+            None => Vec::new(),
+        };
+        let mut text = format!(
+            "webproof-log revocations/v1\n{}\n{}\n",
+            self.origin(),
+            unix_now()
+        );
+        for (f, t) in list {
+            text.push_str(&format!("{f} {t}\n"));
+        }
+        Ok(Note {
+            sigs: vec![self.signer.sign(&text)],
+            text,
+        }
+        .to_text())
     }
 
     /// Asks one witness to cosign `note` (tree `size`, from whatever size it last cosigned).
@@ -249,6 +447,9 @@ impl LogService {
             .route("/entry/{index}", get(entry))
             .route("/lookup/{digest}", get(lookup))
             .route("/tile/{*path}", get(tile))
+            .route("/ra/{action}", post(ra_post))
+            .route("/ra/ca", get(ra_ca))
+            .route("/ra/revocations", get(ra_revocations))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
     }
@@ -274,8 +475,13 @@ fn text(code: u16, body: String) -> Resp {
         .into_response()
 }
 
-async fn deposit(svc: Arc<LogService>, entries: Vec<Vec<u8>>, one: bool) -> Resp {
-    match svc.deposit_all(entries).await {
+async fn deposit(
+    svc: Arc<LogService>,
+    entries: Vec<Vec<u8>>,
+    one: bool,
+    operator: Option<String>,
+) -> Resp {
+    match svc.deposit_as(entries, operator.as_deref()).await {
         Ok(mut b) => {
             let json = if one {
                 serde_json::to_string(&Ack {
@@ -295,24 +501,40 @@ async fn deposit(svc: Arc<LogService>, entries: Vec<Vec<u8>>, one: bool) -> Resp
     }
 }
 
-async fn add(axum::extract::State(svc): S, body: axum::body::Bytes) -> Resp {
+async fn add(
+    axum::extract::State(svc): S,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Resp {
     if body.len() > crate::MAX_ENTRY {
         return text(
             413,
             format!("a deposit is at most {} bytes\n", crate::MAX_ENTRY),
         );
     }
-    deposit(svc, vec![body.to_vec()], true).await
+    let op = match svc.depositor("/add", &headers, &body) {
+        Ok(op) => op,
+        Err((c, m)) => return text(c, format!("{m}\n")),
+    };
+    deposit(svc, vec![body.to_vec()], true, op).await
 }
 
 /// Deposits, one per line (canonical JSON has no raw newline).
-async fn add_batch(axum::extract::State(svc): S, body: axum::body::Bytes) -> Resp {
+async fn add_batch(
+    axum::extract::State(svc): S,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Resp {
+    let op = match svc.depositor("/add-batch", &headers, &body) {
+        Ok(op) => op,
+        Err((c, m)) => return text(c, format!("{m}\n")),
+    };
     let entries: Vec<Vec<u8>> = body
         .split(|b| *b == b'\n')
         .filter(|l| !l.is_empty())
         .map(<[u8]>::to_vec)
         .collect();
-    deposit(svc, entries, false).await
+    deposit(svc, entries, false, op).await
 }
 
 async fn checkpoint(axum::extract::State(svc): S) -> Resp {
@@ -425,6 +647,40 @@ async fn tile(
         )
             .into_response(),
         None => text(500, "the store lacks part of a published tile\n".into()),
+    }
+}
+
+fn sig_header(h: &axum::http::HeaderMap) -> Option<&str> {
+    h.get(webproof_ledger::auth::HEADER)
+        .and_then(|v| v.to_str().ok())
+}
+
+async fn ra_post(
+    axum::extract::State(svc): S,
+    axum::extract::Path(action): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Resp {
+    match svc
+        .ra_request(&format!("/ra/{action}"), &headers, &body)
+        .await
+    {
+        Ok(v) => text(200, v.to_string()),
+        Err((c, m)) => text(c, format!("{m}\n")),
+    }
+}
+
+async fn ra_ca(axum::extract::State(svc): S) -> Resp {
+    match &svc.ra {
+        Some(ra) => text(200, ra.ca_pem()),
+        None => text(404, "this log has no registration authority\n".into()),
+    }
+}
+
+async fn ra_revocations(axum::extract::State(svc): S) -> Resp {
+    match svc.revocations() {
+        Ok(n) => text(200, n),
+        Err(e) => text(500, format!("{e}\n")),
     }
 }
 

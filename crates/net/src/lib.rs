@@ -203,6 +203,14 @@ impl LogClient {
             .and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()))
     }
 
+    /// GET `path` as text (`Ok(None)` on 404).
+    pub async fn get_text(&self, path: &str) -> Result<Option<String>, NetError> {
+        Ok(self
+            .get(path)
+            .await?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
     /// The latest published (witnessed) checkpoint note.
     pub async fn checkpoint(&self) -> Result<Option<String>, NetError> {
         Ok(self
@@ -217,8 +225,10 @@ impl LogClient {
 
     /// Deposits a canonical deposit entry; returns the log's acknowledgement (index, signed
     /// promise of its commit group, path in the group).
-    pub async fn add(&self, entry: &[u8]) -> Result<Ack, NetError> {
-        let body = self.post("/add", entry.to_vec()).await?;
+    /// `auth` is the `Webproof-Signature` header value, for logs that only take deposits from
+    /// enrolled operators.
+    pub async fn add(&self, entry: &[u8], auth: Option<String>) -> Result<Ack, NetError> {
+        let body = self.post("/add", entry.to_vec(), auth).await?;
         serde_json::from_str(&body).map_err(|e| NetError::Transport {
             url: format!("{}/add", self.base),
             detail: format!("not an acknowledgement: {e}"),
@@ -226,34 +236,46 @@ impl LogClient {
     }
 
     /// Deposits canonical entries together (one commit); one acknowledgement per entry.
-    pub async fn add_batch(&self, entries: &[Vec<u8>]) -> Result<Vec<Ack>, NetError> {
-        let body = self.post("/add-batch", entries.join(&b'\n')).await?;
+    pub async fn add_batch(
+        &self,
+        body: Vec<u8>,
+        count: usize,
+        auth: Option<String>,
+    ) -> Result<Vec<Ack>, NetError> {
+        let body = self.post("/add-batch", body, auth).await?;
         let acks = serde_json::from_str::<webproof_ledger::receipt::BatchAck>(&body)
             .map_err(|e| NetError::Transport {
                 url: format!("{}/add-batch", self.base),
                 detail: format!("not acknowledgements: {e}"),
             })?
             .into_acks();
-        if acks.len() != entries.len() {
+        if acks.len() != count {
             return Err(NetError::Transport {
                 url: format!("{}/add-batch", self.base),
-                detail: format!(
-                    "{} acknowledgements for {} deposits",
-                    acks.len(),
-                    entries.len()
-                ),
+                detail: format!("{} acknowledgements for {count} deposits", acks.len()),
             });
         }
         Ok(acks)
     }
 
-    async fn post(&self, path: &str, body: Vec<u8>) -> Result<String, NetError> {
+    /// POSTs `body` to `path` (with a `Webproof-Signature` header when `auth` is given);
+    /// the answer's text when the status is 200.
+    pub async fn post(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        auth: Option<String>,
+    ) -> Result<String, NetError> {
         let url = format!("{}{path}", self.base);
         let t = |e: reqwest::Error| NetError::Transport {
             url: url.clone(),
             detail: causes(&e),
         };
-        let r = self.http.post(&url).body(body).send().await.map_err(t)?;
+        let mut req = self.http.post(&url).body(body);
+        if let Some(a) = auth {
+            req = req.header(webproof_ledger::auth::HEADER, a);
+        }
+        let r = req.send().await.map_err(t)?;
         let status = r.status().as_u16();
         let body = r.text().await.map_err(t)?;
         if status != 200 {

@@ -75,7 +75,7 @@ fn sign(key: &p256::ecdsa::SigningKey, msg: &[u8]) -> Result<Vec<u8>, TspError> 
     Ok(sig.to_bytes().to_vec())
 }
 
-fn random_key() -> Result<p256::ecdsa::SigningKey, TspError> {
+pub(crate) fn random_key() -> Result<p256::ecdsa::SigningKey, TspError> {
     for _ in 0..8 {
         let mut b = [0u8; 32];
         getrandom::fill(&mut b).map_err(|e| TspError::Random(e.to_string()))?;
@@ -94,7 +94,11 @@ fn random_serial() -> Result<Int, TspError> {
     Int::new(&b).map_err(malformed("serial"))
 }
 
-fn ext(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension, TspError> {
+pub(crate) fn ext(
+    oid: ObjectIdentifier,
+    critical: bool,
+    value: &impl Encode,
+) -> Result<Extension, TspError> {
     Ok(Extension {
         extn_id: oid,
         critical,
@@ -115,8 +119,29 @@ fn make_cert(
     let spki_der = subject_key
         .to_public_key_der()
         .map_err(|e| TspError::Invalid(e.to_string()))?;
-    let spki =
-        SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes()).map_err(malformed("key"))?;
+    issue(
+        issuer_key,
+        issuer,
+        subject,
+        spki_der.as_bytes(),
+        not_before,
+        not_before + years * 366 * 86_400,
+        extensions,
+    )
+}
+
+/// A certificate for the key `spki_der` (any algorithm), signed by `issuer_key` (ECDSA P-256
+/// with SHA-256), valid from `not_before` to `not_after` (Unix seconds).
+pub(crate) fn issue(
+    issuer_key: &p256::ecdsa::SigningKey,
+    issuer: &Name,
+    subject: &Name,
+    spki_der: &[u8],
+    not_before: i64,
+    not_after: i64,
+    extensions: Vec<Extension>,
+) -> Result<Certificate, TspError> {
+    let spki = SubjectPublicKeyInfoOwned::from_der(spki_der).map_err(malformed("key"))?;
     let t = |unix: i64| -> Result<Time, TspError> {
         let d = std::time::Duration::from_secs(unix.max(0) as u64);
         Ok(Time::GeneralTime(
@@ -128,7 +153,7 @@ fn make_cert(
         serial: random_serial()?,
         signature: ecdsa_sha256(),
         issuer: issuer.clone(),
-        validity: Validity::new(t(not_before)?, t(not_before + years * 366 * 86_400)?),
+        validity: Validity::new(t(not_before)?, t(not_after)?),
         subject: subject.clone(),
         spki,
         extensions,

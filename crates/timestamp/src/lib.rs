@@ -14,8 +14,11 @@
 //! to an anchor with every certificate valid at genTime.
 
 pub mod asn1;
+pub mod ca;
 pub mod dev;
 mod verify_sig;
+
+pub use verify_sig::verify_cert;
 
 use der::asn1::{Int, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Tagged};

@@ -63,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         operator: SignerKey {
             key: &key,
             identity: &doc,
+            certificate: None,
         },
         notary: None,
     })?;

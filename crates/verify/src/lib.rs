@@ -133,6 +133,12 @@ pub struct Policy {
     pub trusted_tsa: Vec<x509_cert::Certificate>,
     /// Evidence logs and witnesses the user trusts, and the witness quorum; none by default.
     pub log: webproof_ledger::receipt::LogTrust,
+    /// Operator CAs (of evidence logs' registration authorities) the user trusts: an operator
+    /// certified by one is identified by its certificate.
+    pub operator_cas: Vec<x509_cert::Certificate>,
+    /// Revoked operators (fingerprint hex, revocation time in Unix seconds), from a log's
+    /// signed revocation list the user checked.
+    pub revoked: Vec<(String, u64)>,
     /// Threads re-hashing files (each also runs SM3 on a helper thread).
     pub threads: usize,
     pub limits: Limits,
@@ -145,6 +151,8 @@ impl Default for Policy {
             trusted_notaries: Vec::new(),
             trusted_tsa: Vec::new(),
             log: Default::default(),
+            operator_cas: Vec::new(),
+            revoked: Vec::new(),
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             limits: Limits::default(),
         }
@@ -454,7 +462,17 @@ fn signature_checks(
             Some(o) => format!("{} ({o})", doc.name),
             None => doc.name.clone(),
         };
-        if trusted.contains(&fp) {
+        let certified = match certificate_check(src, s.role, &doc, m, policy) {
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                report.fail(id_id, layout::certificate_path(s.role), e);
+                continue;
+            }
+            None => None,
+        };
+        if let Some(c) = certified {
+            report.pass(id_id, layout::certificate_path(s.role), c);
+        } else if trusted.contains(&fp) {
             report.pass(
                 id_id,
                 s.identity.clone(),
@@ -472,6 +490,56 @@ fn signature_checks(
             );
         }
     }
+}
+
+/// The signer's certificate, if the package carries one: `Some(Ok(detail))` when a configured
+/// operator CA certifies exactly this key as of sealing; `Some(Err)` when it does not; `None`
+/// when there is none or no operator CA is configured (then the key's own trust decides).
+fn certificate_check(
+    src: &dyn PackageSource,
+    role: Role,
+    doc: &IdentityDoc,
+    m: &Manifest,
+    policy: &Policy,
+) -> Option<Result<String, String>> {
+    let path = layout::certificate_path(role);
+    src.entry(&path)?;
+    if policy.operator_cas.is_empty() {
+        return None;
+    }
+    let check = || -> Result<String, String> {
+        let bytes = src.read_all(&path, 64 << 10).map_err(|e| e.to_string())?;
+        let cert = webproof_timestamp::ca::parse_cert(&bytes)?;
+        let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
+            .and_then(|k| k.spki_der())
+            .map_err(|e| e.to_string())?;
+        let at = m.sealed.as_offset().unix_timestamp();
+        let mut why = String::from("no operator CA is configured");
+        for ca in &policy.operator_cas {
+            match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at) {
+                Ok(sub) => {
+                    return Ok(format!(
+                        "{}{}, tenant {}: key {} certified by {} (valid at sealing){}",
+                        sub.name,
+                        sub.organisation
+                            .map(|o| format!(" ({o})"))
+                            .unwrap_or_default(),
+                        sub.tenant,
+                        doc.fingerprint,
+                        ca.tbs_certificate().subject(),
+                        sub.id_ref
+                            .map(|r| format!("; ID reference {r}"))
+                            .unwrap_or_default()
+                    ));
+                }
+                Err(e) => why = e,
+            }
+        }
+        Err(format!(
+            "the certificate does not check against the configured operator CAs: {why}"
+        ))
+    };
+    Some(check())
 }
 
 fn file_checks(

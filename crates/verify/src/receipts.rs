@@ -61,6 +61,7 @@ pub(crate) fn receipt_checks(
         .partition(|n| n.starts_with("receipts/refresh-"));
     let mut good: Vec<Receipt> = Vec::new();
     let mut trusted_last = None;
+    let mut last_promised: Option<u64> = None;
     let mut any_last = false;
     let last = heads.len().saturating_sub(1) as u64;
     let operator = m
@@ -144,6 +145,7 @@ pub(crate) fn receipt_checks(
             any_last = true;
             if v == Verdict::Pass {
                 trusted_last = Some(cosigned(&c.witnessed));
+                last_promised = Some(last_promised.map_or(c.promised_at, |p| p.min(c.promised_at)));
             }
         }
         good.push(r);
@@ -182,6 +184,30 @@ pub(crate) fn receipt_checks(
         ),
     }
     not_before_check(src, &good, policy, report);
+    if let Some(op) = &operator
+        && let Some((_, t)) = policy.revoked.iter().find(|(f, _)| f == op)
+    {
+        let subject = layout::identity_path(Role::Operator);
+        match last_promised {
+            Some(p) if p < *t => report.pass(
+                "identity.revocation",
+                subject,
+                format!(
+                    "the operator's key was revoked at {}, after the final chain head was deposited ({}): sealed while the key was valid",
+                    when(*t),
+                    when(p)
+                ),
+            ),
+            _ => report.fail(
+                "identity.revocation",
+                subject,
+                format!(
+                    "the operator's key was revoked at {}, and no trusted receipt shows this package was deposited before",
+                    when(*t)
+                ),
+            ),
+        }
+    }
 }
 
 fn refresh_checks(

@@ -77,10 +77,12 @@ pub fn build(root: &Path, alg: Algorithm, with_notary: bool) -> Built {
         operator: SignerKey {
             key: &ok,
             identity: &od,
+            certificate: None,
         },
         notary: notary.as_ref().map(|(k, d)| SignerKey {
             key: k,
             identity: d,
+            certificate: None,
         }),
     };
     cap.seal(&input).unwrap();

@@ -1,0 +1,235 @@
+//! `webproof ra …` (the evidence log's registration authority, as its admins and registrars
+//! use it) and `webproof operator enroll`. Every request is signed with the identity key of
+//! this WEBPROOF_HOME (passphrase from WEBPROOF_PASSPHRASE).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use webproof_evidence::identity::{PublicKey, Role, SecretKey};
+
+#[derive(clap::Subcommand)]
+pub enum RaCmd {
+    /// (Admin) Make the holder of a key a registrar, who may issue enrollment codes.
+    RegistrarAdd {
+        #[arg(long)]
+        log: Option<String>,
+        /// The registrar's name (e.g. the notary office).
+        #[arg(long)]
+        name: String,
+        /// The registrar's public key: a PEM file, or their identity.json.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// (Registrar) After checking a person's identity in person, issue a one-time enrollment
+    /// code for them. Give the code to the person; they run `webproof operator enroll`.
+    Code {
+        #[arg(long)]
+        log: Option<String>,
+        /// Full name as on the identity document checked.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        org: Option<String>,
+        /// The tenant (e.g. the agency) the person deposits for.
+        #[arg(long)]
+        tenant: String,
+        /// The ID number checked, with `--id-salt` (from the person's
+        /// WEBPROOF_HOME/operator/id-salt.hex): only the salted digest leaves this machine.
+        #[arg(long, requires = "id_salt")]
+        id_number: Option<String>,
+        #[arg(long, value_name = "HEX")]
+        id_salt: Option<String>,
+        /// Bind the code to the person's key (their `webproof operator show --fingerprint`).
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+    /// (Admin, or the registrar who enrolled them) Revoke an operator: no more deposits.
+    Revoke {
+        /// The operator's key fingerprint.
+        fingerprint: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        log: Option<String>,
+    },
+    /// Print the log's signed list of revoked operators (for `webproof verify --revocations`).
+    Revocations {
+        #[arg(long)]
+        log: Option<String>,
+    },
+}
+
+fn log_url(given: Option<String>) -> Result<String> {
+    match given {
+        Some(u) => Ok(u),
+        None => crate::config::Config::load(&crate::home()?)?
+            .log
+            .url
+            .context("give the log's URL: --log, or `url` in config.toml [log]"),
+    }
+}
+
+/// A public key from a PEM file or an identity.json.
+pub fn read_public_key(path: &Path) -> Result<PublicKey> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let pem = if text.trim_start().starts_with('{') {
+        let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not an identity document", path.display()))?;
+        doc.public_key
+    } else {
+        text
+    };
+    PublicKey::from_pem(&pem).with_context(|| format!("{} holds no public key", path.display()))
+}
+
+fn my_key() -> Result<SecretKey> {
+    Ok(crate::load_key(&crate::home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?.0)
+}
+
+/// POSTs `body` to the log's `path`, signed with `key`; the JSON answer.
+pub fn signed_post(
+    url: &str,
+    path: &str,
+    body: &serde_json::Value,
+    key: &SecretKey,
+) -> Result<serde_json::Value> {
+    let body = serde_json::to_vec(body)?;
+    let auth = crate::depositing::auth_header(key, path, &body)?;
+    let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let text = rt.block_on(client.post(path, body, Some(auth)))?;
+    serde_json::from_str(&text).context("the log's answer is not JSON")
+}
+
+pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
+    match cmd {
+        RaCmd::RegistrarAdd { log, name, key } => {
+            let public_key = read_public_key(&key)?.to_pem()?;
+            let v = signed_post(
+                &log_url(log)?,
+                "/ra/registrars",
+                &serde_json::json!({"name": name, "public_key": public_key}),
+                &my_key()?,
+            )?;
+            println!(
+                "registrar {name} added: key {} (logged as entry {})",
+                v["registrar"].as_str().unwrap_or(""),
+                v["logged_at"]
+            );
+        }
+        RaCmd::Code {
+            log,
+            name,
+            org,
+            tenant,
+            id_number,
+            id_salt,
+            fingerprint,
+        } => {
+            let id_ref = match (id_number, id_salt) {
+                (Some(id), Some(salt)) => {
+                    let salt = hex::decode(salt.trim()).context("--id-salt is hex")?;
+                    Some(webproof_evidence::identity::id_reference(&salt, &id))
+                }
+                _ => None,
+            };
+            let v = signed_post(
+                &log_url(log)?,
+                "/ra/codes",
+                &serde_json::json!({
+                    "name": name, "organisation": org, "tenant": tenant,
+                    "id_ref": id_ref, "fingerprint": fingerprint,
+                }),
+                &my_key()?,
+            )?;
+            let code = v["code"].as_str().context("no code in the answer")?;
+            println!("enrollment code for {name} ({tenant}): {code}");
+            println!(
+                "  valid until {} (Unix time {}); usable once. Give it to {name} in person.",
+                v["expires"]
+                    .as_u64()
+                    .and_then(webproof_evidence::utc::Utc::from_unix)
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+                v["expires"]
+            );
+        }
+        RaCmd::Revoke {
+            fingerprint,
+            reason,
+            log,
+        } => {
+            let v = signed_post(
+                &log_url(log)?,
+                "/ra/revoke",
+                &serde_json::json!({"fingerprint": fingerprint, "reason": reason}),
+                &my_key()?,
+            )?;
+            println!(
+                "revoked {fingerprint} at Unix time {} (logged as entry {})",
+                v["time"], v["logged_at"]
+            );
+        }
+        RaCmd::Revocations { log } => {
+            let url = log_url(log)?;
+            let client = webproof_net::LogClient::new(&url, std::time::Duration::from_secs(10))?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let note = rt
+                .block_on(client.get_text("/ra/revocations"))?
+                .context("the log has no registration authority")?;
+            print!("{note}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `webproof operator enroll`: sends this home's operator key with the code, signed by that
+/// key; keeps the certificate (and the CA's) beside the identity.
+pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
+    let home = crate::home()?;
+    let (key, doc) = crate::load_key(&home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let url = log_url(log)?;
+    let v = signed_post(
+        &url,
+        "/ra/enroll",
+        &serde_json::json!({"code": code, "public_key": doc.public_key}),
+        &key,
+    )?;
+    save_enrollment(&home, &v)?;
+    println!(
+        "enrolled {} in {url}: certified as {} ({}), tenant {}",
+        doc.fingerprint,
+        v["subject"]["name"].as_str().unwrap_or(""),
+        v["subject"]["organisation"].as_str().unwrap_or("-"),
+        v["subject"]["tenant"].as_str().unwrap_or("")
+    );
+    println!(
+        "  certificate: {} (sealed packages carry it)",
+        crate::certificate_file(&home).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the certificate and the CA certificate an enrollment answered with.
+pub fn save_enrollment(home: &Path, v: &serde_json::Value) -> Result<()> {
+    let cert = v["certificate"]
+        .as_str()
+        .context("no certificate in the answer")?;
+    let ca = v["ca"]
+        .as_str()
+        .context("no CA certificate in the answer")?;
+    let path = crate::certificate_file(home);
+    if path.exists() {
+        bail!("{} exists; move it aside to enroll again", path.display());
+    }
+    std::fs::write(&path, cert).with_context(|| format!("writing {}", path.display()))?;
+    let ca_path = path.with_file_name("operator-ca.pem");
+    std::fs::write(&ca_path, ca).with_context(|| format!("writing {}", ca_path.display()))?;
+    Ok(())
+}

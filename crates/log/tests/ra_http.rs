@@ -1,0 +1,252 @@
+//! The registration authority over HTTP: an admin adds a registrar, the registrar issues a
+//! one-time code for a checked person, the person enrolls their key and gets a certificate
+//! from the operator CA, only enrolled operators deposit (under their own key, within their
+//! rate), revocation stops them and is published; every administrative action is in the log.
+//! And the hostile cases: unsigned, unknown, stale, replayed and mis-signed requests, reused
+//! codes, codes for another key, deposits in another operator's name.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use webproof_evidence::identity::{Algorithm, SecretKey};
+use webproof_ledger::auth;
+use webproof_ledger::deposit::{AdminEntry, Deposit};
+use webproof_ledger::note::{ALG_ED25519, Note, NoteSigner};
+use webproof_log::server::{Access, LogService};
+use webproof_timestamp::ca::{check_certified, parse_cert};
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn fpr(k: &SecretKey) -> String {
+    k.public_key().fingerprint().unwrap().to_hex()
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    /// POSTs `body` to `path`, signed by `key` at `time` (unsigned when `key` is None).
+    async fn post_at(
+        &self,
+        path: &str,
+        body: &[u8],
+        key: Option<&SecretKey>,
+        time: u64,
+    ) -> (u16, String) {
+        let mut r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .body(body.to_vec());
+        if let Some(k) = key {
+            let sig = k
+                .sign(&auth::request_message("POST", path, time, body))
+                .unwrap();
+            r = r.header(auth::HEADER, auth::header_value(&fpr(k), time, &sig));
+        }
+        let r = r.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, body: &[u8], key: Option<&SecretKey>) -> (u16, String) {
+        self.post_at(path, body, key, now()).await
+    }
+
+    async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+fn deposit(operator: &str, n: u8) -> Vec<u8> {
+    Deposit {
+        v: 1,
+        sha256: hex::encode([n; 32]),
+        sm3: hex::encode([n ^ 0x55; 32]),
+        package: format!("capture-{n}"),
+        operator: operator.into(),
+        claimed_time: "2026-11-23T12:00:00Z".into(),
+        label: None,
+    }
+    .to_bytes()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_access_control_and_revocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = NoteSigner::new(
+        "log.webproof.test/ra",
+        ALG_ED25519,
+        ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+    )
+    .unwrap();
+    let log_key = log.key.clone();
+    let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let registrar = SecretKey::generate(Algorithm::Sm2).unwrap();
+    let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let stranger = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let svc = LogService::open_with(
+        dir.path(),
+        log,
+        vec![],
+        0,
+        Access {
+            admins: vec![admin.public_key()],
+            rate: 5,
+        },
+    )
+    .unwrap();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let app = svc.router();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    let c = Client {
+        http: reqwest::Client::new(),
+        base,
+    };
+    let op = fpr(&operator);
+
+    // Nobody deposits yet: unsigned, unknown.
+    let (code, _) = c.post("/add", &deposit(&op, 1), None).await;
+    assert_eq!(code, 401);
+    let (code, body) = c.post("/add", &deposit(&op, 1), Some(&operator)).await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("not enrolled"), "{body}");
+
+    // The admin adds a registrar; a registrar cannot.
+    let reg = serde_json::json!({"name": "Notary Office 1", "public_key": registrar.public_key().to_pem().unwrap()});
+    let reg = serde_json::to_vec(&reg).unwrap();
+    let (code, _) = c.post("/ra/registrars", &reg, Some(&registrar)).await;
+    assert_eq!(code, 403);
+    let (code, body) = c.post("/ra/registrars", &reg, Some(&admin)).await;
+    assert_eq!(code, 200, "{body}");
+
+    // The registrar issues a code bound to the operator's key.
+    let req = serde_json::json!({
+        "name": "Zhang San", "organisation": "Acme IP Agency", "tenant": "acme",
+        "id_ref": format!("sha256:{}", "ab".repeat(32)), "fingerprint": op,
+    });
+    let req = serde_json::to_vec(&req).unwrap();
+    let (code, _) = c.post("/ra/codes", &req, Some(&admin)).await;
+    assert_eq!(code, 403, "an admin does not issue codes");
+    let (code, body) = c.post("/ra/codes", &req, Some(&registrar)).await;
+    assert_eq!(code, 200, "{body}");
+    let issued: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let enroll_code = issued["code"].as_str().unwrap().to_owned();
+
+    // Another key cannot use it; a request not signed by the key it enrolls is refused.
+    let other = serde_json::to_vec(&serde_json::json!({"code": enroll_code, "public_key": stranger.public_key().to_pem().unwrap()})).unwrap();
+    let (code, body) = c.post("/ra/enroll", &other, Some(&stranger)).await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("another key"), "{body}");
+    let mine = serde_json::to_vec(&serde_json::json!({"code": enroll_code.to_lowercase(), "public_key": operator.public_key().to_pem().unwrap()})).unwrap();
+    let (code, _) = c.post("/ra/enroll", &mine, Some(&stranger)).await;
+    assert_eq!(code, 401);
+    // Enrolled: a certificate of the CA for exactly this key, naming the checked person.
+    let t = now();
+    let (code, body) = c.post_at("/ra/enroll", &mine, Some(&operator), t).await;
+    assert_eq!(code, 200, "{body}");
+    let enrolled: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let cert = parse_cert(enrolled["certificate"].as_str().unwrap().as_bytes()).unwrap();
+    let (code, ca_pem) = c.get("/ra/ca").await;
+    assert_eq!(code, 200);
+    let ca = parse_cert(ca_pem.as_bytes()).unwrap();
+    let subject = check_certified(
+        &cert,
+        &ca,
+        &operator.public_key().spki_der().unwrap(),
+        t as i64,
+    )
+    .unwrap();
+    assert_eq!(
+        (subject.name.as_str(), subject.tenant.as_str()),
+        ("Zhang San", "acme")
+    );
+    // The same signed request again: a replay. A fresh one: the code is used up.
+    let (code, _) = c.post_at("/ra/enroll", &mine, Some(&operator), t).await;
+    assert_eq!(code, 409);
+    let (code, _) = c.post("/ra/enroll", &mine, Some(&operator)).await;
+    assert_eq!(code, 409, "already enrolled");
+    // (Ed25519 signatures are deterministic: a second later, so it is not a replay.)
+    let (code, body) = c
+        .post_at("/ra/enroll", &other, Some(&stranger), now() + 1)
+        .await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("already used"), "{body}");
+
+    // Deposits: the operator's own, signed; not in another's name; not stale; rate-limited.
+    let (code, body) = c.post("/add", &deposit(&op, 1), Some(&operator)).await;
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = c
+        .post("/add", &deposit(&"cd".repeat(32), 2), Some(&operator))
+        .await;
+    assert_eq!(code, 403, "{body}");
+    let (code, _) = c
+        .post_at("/add", &deposit(&op, 3), Some(&operator), now() - 3600)
+        .await;
+    assert_eq!(code, 401);
+    let batch: Vec<Vec<u8>> = (10..21).map(|n| deposit(&op, n)).collect();
+    let (code, body) = c
+        .post("/add-batch", &batch.join(&b'\n'), Some(&operator))
+        .await;
+    assert_eq!(code, 429, "{body}");
+    let (code, body) = c
+        .post("/add-batch", &batch[..5].join(&b'\n'), Some(&operator))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    // A tampered body under a valid signature.
+    let sig = operator
+        .sign(&auth::request_message(
+            "POST",
+            "/add",
+            now(),
+            &deposit(&op, 4),
+        ))
+        .unwrap();
+    let r = c
+        .http
+        .post(format!("{}/add", c.base))
+        .header(auth::HEADER, auth::header_value(&op, now(), &sig))
+        .body(deposit(&op, 5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // Revocation: by the admin; the operator can no longer deposit; the log publishes it.
+    let rev =
+        serde_json::to_vec(&serde_json::json!({"fingerprint": op, "reason": "left the agency"}))
+            .unwrap();
+    let (code, _) = c.post("/ra/revoke", &rev, Some(&stranger)).await;
+    assert_eq!(code, 403);
+    let (code, body) = c.post("/ra/revoke", &rev, Some(&admin)).await;
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = c.post("/add", &deposit(&op, 6), Some(&operator)).await;
+    assert_eq!(code, 403);
+    assert!(body.contains("revoked"), "{body}");
+    let (code, note) = c.get("/ra/revocations").await;
+    assert_eq!(code, 200);
+    let note = Note::parse(&note).unwrap();
+    note.verify_signer(&log_key).unwrap();
+    assert!(note.text.contains(&format!("\n{op} ")), "{}", note.text);
+
+    // Every administrative action is an entry of the log, next to the deposits.
+    let size = svc.store().size().unwrap();
+    let actions: Vec<String> = (0..size)
+        .filter_map(|i| svc.store().entry(i).unwrap())
+        .filter_map(|e| serde_json::from_slice::<AdminEntry>(&e).ok())
+        .map(|a| a.admin)
+        .collect();
+    assert_eq!(actions, ["registrar-add", "code-issue", "enroll", "revoke"]);
+    assert_eq!(size, 4 + 1 + 5);
+}

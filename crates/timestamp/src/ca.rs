@@ -1,0 +1,269 @@
+//! A small certification authority (ECDSA P-256 with SHA-256): the evidence log's operator CA
+//! certifies an enrolled operator's key (Ed25519 or SM2) with the name, organisation, tenant
+//! and salted ID reference a registrar checked. Standard X.509 v3, so `openssl verify`
+//! checks it without webproof.
+
+use std::str::FromStr;
+
+use der::asn1::ObjectIdentifier;
+use der::{Decode, Encode};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+use x509_cert::name::Name;
+
+use crate::TspError;
+use crate::dev::{ext, issue, random_key};
+
+const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+const O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
+const SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+
+/// Who a certificate names (its subject).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Subject {
+    pub name: String,
+    pub organisation: Option<String>,
+    /// The tenant (e.g. the copyright agency) the operator deposits for.
+    pub tenant: String,
+    /// `sha256:` + hex of SHA-256(salt ‖ ID number), as the operator's identity document has it.
+    pub id_ref: Option<String>,
+}
+
+/// An RFC 4514 attribute value with its special characters escaped.
+fn escape(v: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in v.chars().enumerate() {
+        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
+            || (i == 0 && matches!(c, '#' | ' '))
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    if out.ends_with(' ') {
+        out.insert(out.len() - 1, '\\');
+    }
+    out
+}
+
+impl Subject {
+    fn to_name(&self) -> Result<Name, TspError> {
+        let mut parts = vec![format!("CN={}", escape(&self.name))];
+        if let Some(o) = &self.organisation {
+            parts.push(format!("O={}", escape(o)));
+        }
+        parts.push(format!("OU={}", escape(&self.tenant)));
+        if let Some(id) = &self.id_ref {
+            parts.push(format!("2.5.4.5={}", escape(id)));
+        }
+        // RFC 4514 lists the most significant RDN last.
+        parts.reverse();
+        Name::from_str(&parts.join(","))
+            .map_err(|e| TspError::Invalid(format!("certificate subject: {e}")))
+    }
+
+    /// The subject a certificate names.
+    pub fn of(cert: &Certificate) -> Result<Subject, String> {
+        let mut s = Subject {
+            name: String::new(),
+            organisation: None,
+            tenant: String::new(),
+            id_ref: None,
+        };
+        for rdn in cert.tbs_certificate().subject().as_ref().iter() {
+            for atv in rdn.as_ref().iter() {
+                let v = atv
+                    .value
+                    .decode_as::<der::asn1::Utf8StringRef<'_>>()
+                    .map(|v| v.as_str().to_owned())
+                    .or_else(|_| {
+                        atv.value
+                            .decode_as::<der::asn1::PrintableStringRef<'_>>()
+                            .map(|v| v.as_str().to_owned())
+                    })
+                    .map_err(|e| format!("subject attribute {}: {e}", atv.oid))?;
+                match atv.oid {
+                    CN => s.name = v,
+                    O => s.organisation = Some(v),
+                    OU => s.tenant = v,
+                    SERIAL_NUMBER => s.id_ref = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        if s.name.is_empty() || s.tenant.is_empty() {
+            return Err("the certificate names no person or no tenant".into());
+        }
+        Ok(s)
+    }
+}
+
+/// The CA: its key and self-signed certificate.
+pub struct Ca {
+    key: p256::ecdsa::SigningKey,
+    pub cert: Certificate,
+}
+
+/// A CA as kept on disk (PEM texts).
+pub struct CaFiles {
+    pub cert_pem: String,
+    /// PKCS#8; the caller keeps it private (mode 0600).
+    pub key_pem: String,
+}
+
+impl Ca {
+    /// A new CA named `cn`, valid from `now` (Unix seconds) for ten years.
+    pub fn generate(cn: &str, now: i64) -> Result<Ca, TspError> {
+        let key = random_key()?;
+        let name = Name::from_str(&format!("CN={}", escape(cn)))
+            .map_err(|e| TspError::Invalid(e.to_string()))?;
+        let spki = p256::pkcs8::EncodePublicKey::to_public_key_der(key.verifying_key())
+            .map_err(|e| TspError::Invalid(e.to_string()))?;
+        let ca = BasicConstraints {
+            ca: true,
+            path_len_constraint: Some(0),
+        };
+        let usage = KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign);
+        let cert = issue(
+            &key,
+            &name,
+            &name,
+            spki.as_bytes(),
+            now - 3600,
+            now + 10 * 366 * 86_400,
+            vec![
+                ext(ID_CE_BASIC_CONSTRAINTS, true, &ca)?,
+                ext(ID_CE_KEY_USAGE, true, &usage)?,
+            ],
+        )?;
+        Ok(Ca { key, cert })
+    }
+
+    pub fn to_files(&self) -> Result<CaFiles, TspError> {
+        use der::EncodePem;
+        let le = der::pem::LineEnding::LF;
+        Ok(CaFiles {
+            cert_pem: self
+                .cert
+                .to_pem(le)
+                .map_err(|e| TspError::Invalid(e.to_string()))?,
+            key_pem: self
+                .key
+                .to_pkcs8_pem(le)
+                .map_err(|e| TspError::Invalid(e.to_string()))?
+                .to_string(),
+        })
+    }
+
+    pub fn from_files(f: &CaFiles) -> Result<Ca, TspError> {
+        let cert = crate::load_certs(f.cert_pem.as_bytes())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| TspError::Invalid("no CA certificate".into()))?;
+        let key = p256::ecdsa::SigningKey::from_pkcs8_pem(&f.key_pem)
+            .map_err(|e| TspError::Invalid(format!("CA key: {e}")))?;
+        Ok(Ca { key, cert })
+    }
+
+    /// Certifies the key `spki_der` for `subject` from `now` for `days` days: an end-entity
+    /// certificate (not a CA) for digital signatures.
+    pub fn certify(
+        &self,
+        subject: &Subject,
+        spki_der: &[u8],
+        now: i64,
+        days: i64,
+    ) -> Result<Certificate, TspError> {
+        let end = BasicConstraints {
+            ca: false,
+            path_len_constraint: None,
+        };
+        let usage = KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation);
+        issue(
+            &self.key,
+            self.cert.tbs_certificate().subject(),
+            &subject.to_name()?,
+            spki_der,
+            now - 300,
+            now + days * 86_400,
+            vec![
+                ext(ID_CE_BASIC_CONSTRAINTS, true, &end)?,
+                ext(ID_CE_KEY_USAGE, true, &usage)?,
+            ],
+        )
+    }
+}
+
+/// Checks that `cert` was issued by `ca` (name and signature), certifies exactly the key
+/// `spki_der`, and was valid at `at` (Unix seconds); returns whom it names.
+pub fn check_certified(
+    cert: &Certificate,
+    ca: &Certificate,
+    spki_der: &[u8],
+    at: i64,
+) -> Result<Subject, String> {
+    let tbs = cert.tbs_certificate();
+    if tbs.issuer() != ca.tbs_certificate().subject() {
+        return Err("issued by another CA".into());
+    }
+    crate::verify_cert(cert, ca).map_err(|e| format!("the CA's signature: {e}"))?;
+    let key = tbs
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| e.to_string())?;
+    if key != spki_der {
+        return Err("it certifies another key".into());
+    }
+    let v = tbs.validity();
+    let secs = |t: &x509_cert::time::Time| t.to_unix_duration().as_secs() as i64;
+    if at < secs(&v.not_before) || at > secs(&v.not_after) {
+        return Err("not valid at the time in question".into());
+    }
+    Subject::of(cert)
+}
+
+/// A certificate from PEM or DER.
+pub fn parse_cert(bytes: &[u8]) -> Result<Certificate, String> {
+    crate::load_certs(bytes)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .or_else(|| Certificate::from_der(bytes).ok())
+        .ok_or_else(|| "no certificate".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operator_key_is_certified_and_checked() {
+        let ca = Ca::generate("webproof operator CA log.test", 1_795_000_000).unwrap();
+        let ca = Ca::from_files(&ca.to_files().unwrap()).unwrap();
+        // An Ed25519 SubjectPublicKeyInfo (RFC 8410 prefix + 32 bytes).
+        let mut spki = hex::decode("302a300506032b6570032100").unwrap();
+        spki.extend_from_slice(&[9u8; 32]);
+        let subject = Subject {
+            name: "Zhang San, Jr.".into(),
+            organisation: Some("Acme IP Agency".into()),
+            tenant: "acme".into(),
+            id_ref: Some(format!("sha256:{}", "ab".repeat(32))),
+        };
+        let cert = ca.certify(&subject, &spki, 1_795_000_000, 730).unwrap();
+        assert_eq!(
+            check_certified(&cert, &ca.cert, &spki, 1_795_000_100).unwrap(),
+            subject
+        );
+        // Another key, another time, another CA: refused.
+        let mut other = spki.clone();
+        other[20] ^= 1;
+        assert!(check_certified(&cert, &ca.cert, &other, 1_795_000_100).is_err());
+        assert!(check_certified(&cert, &ca.cert, &spki, 1_700_000_000).is_err());
+        let ca2 = Ca::generate("webproof operator CA log.test", 1_795_000_000).unwrap();
+        assert!(check_certified(&cert, &ca2.cert, &spki, 1_795_000_100).is_err());
+    }
+}
