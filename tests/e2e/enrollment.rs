@@ -163,6 +163,8 @@ fn registrar_code_enrollment_certificate_and_revocation() {
             &url,
             "--log-key",
             &vkey,
+            "--case",
+            "CASE-7",
         ])
     };
     let o = seal(&operator, "a.wacz");
@@ -180,6 +182,13 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         "{d}"
     );
     assert_eq!(check(&c, "receipt.coverage").0, "pass");
+    // The case id is a private label: only its commitment is in the log, the receipt opens it.
+    let (v, d) = check(&c, "receipt.deposit");
+    assert_eq!(v, "pass", "{d}");
+    assert!(d.contains("label \"CASE-7\""), "{d}");
+    let receipt = entry(&operator.path().join("a.wacz"), "receipts/000001-1.json");
+    let receipt: serde_json::Value = serde_json::from_slice(&receipt).unwrap();
+    assert!(!receipt["entry"].as_str().unwrap().contains("CASE-7"));
 
     // An unknown operator's deposit is refused: the package is sealed without a receipt.
     let o = seal(&stranger, "s.wacz");

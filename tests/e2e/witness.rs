@@ -176,6 +176,7 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
         operator: "ef".repeat(32),
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: Some("demo".into()),
+        label_commitment: None,
     }
     .to_bytes()
     .unwrap();
@@ -263,6 +264,7 @@ fn numbered(n: u64) -> String {
             operator: "ef".repeat(32),
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
+            label_commitment: None,
         }
         .to_bytes()
         .unwrap(),

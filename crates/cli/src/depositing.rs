@@ -120,6 +120,8 @@ pub struct DepositInfo {
     /// The operator's key: deposits are signed requests (logs with access control take
     /// deposits only from enrolled operators).
     pub key: webproof_evidence::identity::SecretKey,
+    /// The salt of the private label's commitment (one per capture).
+    pub label_salt: [u8; 16],
 }
 
 /// The `Webproof-Signature` header for POSTing `body` to `path` now, signed by `key`.
@@ -179,17 +181,29 @@ impl Depositor {
             package: self.info.package.clone(),
             operator: self.info.operator.clone(),
             claimed_time: webproof_evidence::utc::Utc::now().to_string(),
-            label: self.info.label.clone(),
+            // The label (the case id) stays private: the log keeps only a commitment, and
+            // shows the label itself to this operator's tenant alone.
+            label: None,
+            label_commitment: self
+                .info
+                .label
+                .as_ref()
+                .map(|l| webproof_ledger::deposit::label_commitment(l, &self.info.label_salt)),
         };
         deposit
             .validate()
             .map_err(|e| anyhow::anyhow!("the deposit: {e}"))?;
         let entry = deposit.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
         let auth = auth_header(&self.info.key, "/add", &entry)?;
+        let label = self
+            .info
+            .label
+            .as_ref()
+            .map(|l| webproof_ledger::auth::label_header(l, &self.info.label_salt));
         let (client, tx) = (self.client.clone(), self.tx.clone());
         self.pending += 1;
         self.handle.spawn(async move {
-            let result = client.add(&entry, Some(auth)).await;
+            let result = client.add(&entry, Some(auth), label).await;
             let _ = tx.send(Answer { seq, entry, result });
         });
         Ok(())
@@ -305,6 +319,12 @@ impl Depositor {
                 promise_proof: p.ack.proof,
                 checkpoint: checkpoint.clone(),
                 inclusion: receipt::proof_to_b64(&proof),
+                label: self.info.label.clone(),
+                label_salt: self
+                    .info
+                    .label
+                    .as_ref()
+                    .map(|_| hex::encode(self.info.label_salt)),
             };
             if let Err(e) = r.check(&self.trust) {
                 say(&format!(
@@ -351,6 +371,7 @@ pub fn depositor(
         operator: operator.public_key().fingerprint()?.to_hex(),
         label: case.map(|c| c.chars().take(64).collect()),
         key: operator.clone(),
+        label_salt: webproof_evidence::identity::new_salt()?,
     };
     Ok(Some(Depositor::new(s, info, handle.clone())?))
 }

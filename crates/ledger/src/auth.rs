@@ -29,6 +29,26 @@ pub fn header_value(keyid: &str, time: u64, sig: &[u8]) -> String {
     )
 }
 
+/// The header carrying a deposit's private label: `<base64 label>;<hex salt>`. The log checks
+/// it opens the deposit's `label_commitment` (which the signature covers).
+pub const LABEL_HEADER: &str = "webproof-label";
+
+pub fn label_header(label: &str, salt: &[u8; 16]) -> String {
+    format!(
+        "{};{}",
+        base64::engine::general_purpose::STANDARD.encode(label),
+        hex::encode(salt)
+    )
+}
+
+/// The label and salt of a label header.
+pub fn parse_label_header(v: &str) -> Option<(String, [u8; 16])> {
+    let (l, s) = v.split_once(';')?;
+    let l = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).ok()?).ok()?;
+    let s: [u8; 16] = hex::decode(s).ok()?.try_into().ok()?;
+    (l.chars().count() <= 64).then_some((l, s))
+}
+
 /// A parsed header: key fingerprint (hex), time, signature.
 pub fn parse_header(v: &str) -> Option<(String, u64, Vec<u8>)> {
     let (mut keyid, mut time, mut sig) = (None, None, None);

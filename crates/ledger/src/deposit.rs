@@ -20,8 +20,25 @@ pub struct Deposit {
     pub operator: String,
     /// The client's clock, RFC 3339 (a claim; the log's checkpoints give the trusted order).
     pub claimed_time: String,
+    /// A short label in clear (public: anyone reading the log sees it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// A private label: only its commitment ([`label_commitment`]) is in the log; the label
+    /// and salt travel beside the deposit to the log, which shows them only to the depositor's
+    /// tenant, and stay in the package's receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_commitment: Option<String>,
+}
+
+/// The commitment to a private label: hex SHA-256 of `webproof-label/v1`, a zero byte, the
+/// 16-byte salt and the label's UTF-8.
+pub fn label_commitment(label: &str, salt: &[u8; 16]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"webproof-label/v1\0");
+    h.update(salt);
+    h.update(label.as_bytes());
+    hex::encode(h.finalize())
 }
 
 fn hex64(s: &str) -> bool {
@@ -55,6 +72,9 @@ impl Deposit {
         }
         if self.label.as_ref().is_some_and(|l| l.chars().count() > 64) {
             return Err("label is at most 64 characters".into());
+        }
+        if self.label_commitment.as_ref().is_some_and(|c| !hex64(c)) {
+            return Err("label_commitment is 64 lowercase hex digits".into());
         }
         Ok(())
     }
@@ -105,6 +125,7 @@ mod tests {
             operator: "c".repeat(64),
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
+            label_commitment: None,
         };
         let b = d.to_bytes().unwrap();
         assert!(b.starts_with(b"{\"claimed_time\""));

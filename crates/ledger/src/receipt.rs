@@ -191,6 +191,11 @@ pub struct Receipt {
     pub checkpoint: String,
     /// The inclusion proof of `entry` at `index` in the checkpoint's tree (base64 hashes).
     pub inclusion: Vec<String>,
+    /// The deposit's private label and its salt (hex), which open its `label_commitment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_salt: Option<String>,
 }
 
 /// A newer checkpoint for a package's receipts.
@@ -229,6 +234,8 @@ pub struct CheckedCheckpoint {
 #[derive(Clone, Debug)]
 pub struct CheckedReceipt {
     pub deposit: Deposit,
+    /// The label: in clear in the deposit, or private and opened by the receipt.
+    pub label: Option<String>,
     /// The log time of the promise (Unix s).
     pub promised_at: u64,
     pub witnessed: CheckedCheckpoint,
@@ -330,6 +337,27 @@ impl Receipt {
     /// the deposit is of *this* package's chain head is the caller's to compare.
     pub fn check(&self, trust: &LogTrust) -> Result<CheckedReceipt, ReceiptError> {
         let deposit = Deposit::parse(self.entry.as_bytes()).map_err(ReceiptError::Entry)?;
+        let label = match (&deposit.label_commitment, &self.label, &self.label_salt) {
+            (Some(c), Some(l), Some(salt)) => {
+                let salt: [u8; 16] = hex::decode(salt)
+                    .ok()
+                    .and_then(|s| s.try_into().ok())
+                    .ok_or(ReceiptError::Malformed("label_salt is 16 bytes of hex"))?;
+                if crate::deposit::label_commitment(l, &salt) != *c {
+                    return Err(ReceiptError::Entry(
+                        "the private label does not open its commitment".into(),
+                    ));
+                }
+                Some(l.clone())
+            }
+            (None, None, None) => deposit.label.clone(),
+            (Some(_), None, None) => None,
+            _ => {
+                return Err(ReceiptError::Malformed(
+                    "a label and salt without a commitment, or only one of them",
+                ));
+            }
+        };
         let witnessed = check_checkpoint(
             &self.checkpoint,
             &self.log,
@@ -361,6 +389,7 @@ impl Receipt {
         .map_err(ReceiptError::Inclusion)?;
         Ok(CheckedReceipt {
             deposit,
+            label,
             promised_at,
             witnessed,
         })
@@ -437,6 +466,7 @@ mod tests {
             operator: "ef".repeat(32),
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
+            label_commitment: None,
         }
         .to_bytes()
         .unwrap()
@@ -511,6 +541,8 @@ mod tests {
                 inclusion: proof_to_b64(
                     &merkle::inclusion_proof(&self.hashes(size), index).unwrap(),
                 ),
+                label: None,
+                label_salt: None,
             }
         }
 

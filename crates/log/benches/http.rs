@@ -43,6 +43,7 @@ fn deposit_checked(n: u64) -> Vec<u8> {
         operator: "07".repeat(32),
         claimed_time: "2026-11-23T12:00:00.000000Z".into(),
         label: Some("BENCH".into()),
+        label_commitment: None,
     }
     .to_bytes()
     .unwrap()

@@ -518,9 +518,30 @@ impl Ra {
         Ok(out)
     }
 
-    /// Whether operator `fpr`'s deposits may be read by a caller of `tenant`.
-    pub fn tenant_of(&self, fpr: &str) -> Result<Option<String>, Refusal> {
-        Ok(self.operator(fpr)?.map(|o| o.subject.tenant))
+    /// Keeps the private label of the deposit at `index` by operator `fpr`, for its tenant.
+    pub fn keep_label(&self, index: u64, fpr: &str, label: &str) -> Result<(), Refusal> {
+        let tenant = self
+            .operator(fpr)?
+            .map(|o| o.subject.tenant)
+            .ok_or_else(|| refuse(403, "not enrolled"))?;
+        let rec = json(&serde_json::json!({"tenant": tenant, "label": label}))?;
+        self.store
+            .ra_update::<Refusal>(&format!("label/{index:020}"), |_| Ok(Some(rec)))
+            .map_err(internal)?
+    }
+
+    /// The private label of the deposit at `index`, for an operator of the same tenant only.
+    pub fn label(&self, index: u64, caller: &Caller) -> Result<String, Refusal> {
+        let rec = self
+            .store
+            .ra_get(&format!("label/{index:020}"))
+            .map_err(internal)?
+            .ok_or_else(|| refuse(404, "no private label for this entry"))?;
+        let rec: serde_json::Value = serde_json::from_slice(&rec).map_err(internal)?;
+        if caller.role != Role::Operator || caller.tenant.as_deref() != rec["tenant"].as_str() {
+            return Err(refuse(403, "another tenant's label"));
+        }
+        Ok(rec["label"].as_str().unwrap_or_default().to_owned())
     }
 }
 

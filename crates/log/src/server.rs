@@ -160,6 +160,38 @@ impl LogService {
         entries: Vec<Vec<u8>>,
         operator: Option<&str>,
     ) -> Result<BatchAck, (u16, String)> {
+        self.deposit_labelled(entries, operator, None).await
+    }
+
+    /// [`LogService::deposit_as`] with a private label for a single deposit (the label
+    /// header's value), checked against the deposit's commitment and kept for its tenant.
+    async fn deposit_labelled(
+        &self,
+        entries: Vec<Vec<u8>>,
+        operator: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<BatchAck, (u16, String)> {
+        let label = match label {
+            None => None,
+            Some(h) => {
+                let (l, salt) = webproof_ledger::auth::parse_label_header(h)
+                    .ok_or((400, "a malformed private label\n".to_owned()))?;
+                let d = entries
+                    .first()
+                    .filter(|_| entries.len() == 1)
+                    .and_then(|e| Deposit::parse(e).ok())
+                    .ok_or((400, "a private label goes with one deposit\n".to_owned()))?;
+                if d.label_commitment.as_deref()
+                    != Some(webproof_ledger::deposit::label_commitment(&l, &salt).as_str())
+                {
+                    return Err((
+                        400,
+                        "the private label does not open the deposit's label_commitment\n".into(),
+                    ));
+                }
+                Some(l)
+            }
+        };
         if entries.is_empty() {
             return Err((400, "no deposit\n".into()));
         }
@@ -172,6 +204,15 @@ impl LogService {
         for (i, e) in entries.iter().enumerate() {
             let d =
                 Deposit::parse(e).map_err(|err| (400, format!("deposit {}: {err}\n", i + 1)))?;
+            if self.ra.is_some() && d.label.is_some() {
+                return Err((
+                    400,
+                    format!(
+                        "deposit {}: this log keeps labels private: send a label_commitment and the label beside it\n",
+                        i + 1
+                    ),
+                ));
+            }
             if let Some(op) = operator
                 && d.operator != op
             {
@@ -195,6 +236,10 @@ impl LogService {
             .await
             .map_err(|e| (500, format!("{e}\n")))?;
         let group = group.ok_or((500, "the log signs no promises\n".to_owned()))?;
+        if let (Some(ra), Some(op), Some(l)) = (&self.ra, operator, label) {
+            ra.keep_label(first, op, &l)
+                .map_err(|(c, m)| (c, format!("{m}\n")))?;
+        }
         let proofs = (first..first + n)
             .map(|index| {
                 group
@@ -450,6 +495,7 @@ impl LogService {
             .route("/ra/{action}", post(ra_post))
             .route("/ra/ca", get(ra_ca))
             .route("/ra/revocations", get(ra_revocations))
+            .route("/ra/labels/{index}", get(ra_label))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
     }
@@ -480,8 +526,12 @@ async fn deposit(
     entries: Vec<Vec<u8>>,
     one: bool,
     operator: Option<String>,
+    label: Option<String>,
 ) -> Resp {
-    match svc.deposit_as(entries, operator.as_deref()).await {
+    match svc
+        .deposit_labelled(entries, operator.as_deref(), label.as_deref())
+        .await
+    {
         Ok(mut b) => {
             let json = if one {
                 serde_json::to_string(&Ack {
@@ -516,7 +566,11 @@ async fn add(
         Ok(op) => op,
         Err((c, m)) => return text(c, format!("{m}\n")),
     };
-    deposit(svc, vec![body.to_vec()], true, op).await
+    let label = headers
+        .get(webproof_ledger::auth::LABEL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    deposit(svc, vec![body.to_vec()], true, op, label).await
 }
 
 /// Deposits, one per line (canonical JSON has no raw newline).
@@ -534,7 +588,7 @@ async fn add_batch(
         .filter(|l| !l.is_empty())
         .map(<[u8]>::to_vec)
         .collect();
-    deposit(svc, entries, false, op).await
+    deposit(svc, entries, false, op, None).await
 }
 
 async fn checkpoint(axum::extract::State(svc): S) -> Resp {
@@ -670,6 +724,26 @@ async fn ra_post(
     }
 }
 
+/// A deposit's private label, to an operator of the depositor's tenant (signed GET).
+async fn ra_label(
+    axum::extract::State(svc): S,
+    axum::extract::Path(index): axum::extract::Path<u64>,
+    headers: axum::http::HeaderMap,
+) -> Resp {
+    let Some(ra) = &svc.ra else {
+        return text(404, "this log keeps no labels\n".into());
+    };
+    let path = format!("/ra/labels/{index}");
+    let caller = match ra.authenticate("GET", &path, sig_header(&headers), b"", unix_now(), None) {
+        Ok(c) => c,
+        Err((c, m)) => return text(c, format!("{m}\n")),
+    };
+    match ra.label(index, &caller) {
+        Ok(l) => text(200, l),
+        Err((c, m)) => text(c, format!("{m}\n")),
+    }
+}
+
 async fn ra_ca(axum::extract::State(svc): S) -> Resp {
     match &svc.ra {
         Some(ra) => text(200, ra.ca_pem()),
@@ -698,6 +772,7 @@ mod tests {
             operator: "ef".repeat(32),
             claimed_time: format!("\"sha256\":\"{}", "00".repeat(8)),
             label: Some(format!("\"sha256\":\"{}", "11".repeat(20))),
+            label_commitment: None,
         };
         let b = d.to_bytes().unwrap();
         Deposit::parse(&b).unwrap();

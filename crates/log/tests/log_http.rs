@@ -34,6 +34,7 @@ fn deposit(i: u8) -> Vec<u8> {
         operator: hex::encode([7u8; 32]),
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: None,
+        label_commitment: None,
     }
     .to_bytes()
     .unwrap()

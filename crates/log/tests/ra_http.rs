@@ -56,6 +56,22 @@ impl Client {
         self.post_at(path, body, key, now()).await
     }
 
+    /// A GET signed by `key`.
+    async fn get_signed(&self, path: &str, key: &SecretKey) -> (u16, String) {
+        let t = now();
+        let sig = key
+            .sign(&auth::request_message("GET", path, t, b""))
+            .unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(auth::HEADER, auth::header_value(&fpr(key), t, &sig))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     async fn get(&self, path: &str) -> (u16, String) {
         let r = self
             .http
@@ -76,6 +92,7 @@ fn deposit(operator: &str, n: u8) -> Vec<u8> {
         operator: operator.into(),
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: None,
+        label_commitment: None,
     }
     .to_bytes()
     .unwrap()
@@ -223,6 +240,61 @@ async fn enrollment_access_control_and_revocation() {
         .unwrap();
     assert_eq!(r.status(), 401);
 
+    // Labels are private: a clear one is refused; a committed one is kept for the tenant.
+    let mut clear = Deposit::parse(&deposit(&op, 30)).unwrap();
+    clear.label = Some("CASE-42".into());
+    let (code, body) = c
+        .post("/add", &clear.to_bytes().unwrap(), Some(&operator))
+        .await;
+    assert_eq!(code, 400, "{body}");
+    let salt = [7u8; 16];
+    let mut private = Deposit::parse(&deposit(&op, 31)).unwrap();
+    private.label_commitment = Some(webproof_ledger::deposit::label_commitment("CASE-42", &salt));
+    let body = private.to_bytes().unwrap();
+    let send = |label: String, t: u64| {
+        let sig = operator
+            .sign(&auth::request_message("POST", "/add", t, &body))
+            .unwrap();
+        let (c, body) = (&c, body.clone());
+        let op = op.clone();
+        async move {
+            let r = c
+                .http
+                .post(format!("{}/add", c.base))
+                .header(auth::HEADER, auth::header_value(&op, t, &sig))
+                .header(auth::LABEL_HEADER, label)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (code, _) = send(auth::label_header("CASE-43", &salt), now()).await;
+    assert_eq!(code, 400, "a label that does not open the commitment");
+    let (code, ack) = send(auth::label_header("CASE-42", &salt), now() + 1).await;
+    assert_eq!(code, 200, "{ack}");
+    let index = serde_json::from_str::<webproof_ledger::receipt::Ack>(&ack)
+        .unwrap()
+        .index;
+    let public = String::from_utf8(svc.store().entry(index).unwrap().unwrap()).unwrap();
+    assert!(!public.contains("CASE-42"), "{public}");
+    // Its tenant reads it; another tenant's operator does not.
+    let (code, label) = c
+        .get_signed(&format!("/ra/labels/{index}"), &operator)
+        .await;
+    assert_eq!((code, label.as_str()), (200, "CASE-42"));
+    let rival = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let req = serde_json::to_vec(&serde_json::json!({"name": "Li Si", "tenant": "rival-agency"}))
+        .unwrap();
+    let (_, body) = c.post("/ra/codes", &req, Some(&registrar)).await;
+    let rival_code: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let enroll = serde_json::to_vec(&serde_json::json!({"code": rival_code["code"], "public_key": rival.public_key().to_pem().unwrap()})).unwrap();
+    let (code, body) = c.post("/ra/enroll", &enroll, Some(&rival)).await;
+    assert_eq!(code, 200, "{body}");
+    let (code, _) = c.get_signed(&format!("/ra/labels/{index}"), &rival).await;
+    assert_eq!(code, 403);
+
     // Revocation: by the admin; the operator can no longer deposit; the log publishes it.
     let rev =
         serde_json::to_vec(&serde_json::json!({"fingerprint": op, "reason": "left the agency"}))
@@ -247,6 +319,16 @@ async fn enrollment_access_control_and_revocation() {
         .filter_map(|e| serde_json::from_slice::<AdminEntry>(&e).ok())
         .map(|a| a.admin)
         .collect();
-    assert_eq!(actions, ["registrar-add", "code-issue", "enroll", "revoke"]);
-    assert_eq!(size, 4 + 1 + 5);
+    assert_eq!(
+        actions,
+        [
+            "registrar-add",
+            "code-issue",
+            "enroll",
+            "code-issue",
+            "enroll",
+            "revoke"
+        ]
+    );
+    assert_eq!(size, 6 + 1 + 5 + 1);
 }

@@ -227,8 +227,14 @@ impl LogClient {
     /// promise of its commit group, path in the group).
     /// `auth` is the `Webproof-Signature` header value, for logs that only take deposits from
     /// enrolled operators.
-    pub async fn add(&self, entry: &[u8], auth: Option<String>) -> Result<Ack, NetError> {
-        let body = self.post("/add", entry.to_vec(), auth).await?;
+    /// `label` is a private label's header value (`webproof_ledger::auth::label_header`).
+    pub async fn add(
+        &self,
+        entry: &[u8],
+        auth: Option<String>,
+        label: Option<String>,
+    ) -> Result<Ack, NetError> {
+        let body = self.post_with("/add", entry.to_vec(), auth, label).await?;
         serde_json::from_str(&body).map_err(|e| NetError::Transport {
             url: format!("{}/add", self.base),
             detail: format!("not an acknowledgement: {e}"),
@@ -266,6 +272,16 @@ impl LogClient {
         body: Vec<u8>,
         auth: Option<String>,
     ) -> Result<String, NetError> {
+        self.post_with(path, body, auth, None).await
+    }
+
+    async fn post_with(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        auth: Option<String>,
+        label: Option<String>,
+    ) -> Result<String, NetError> {
         let url = format!("{}{path}", self.base);
         let t = |e: reqwest::Error| NetError::Transport {
             url: url.clone(),
@@ -274,6 +290,9 @@ impl LogClient {
         let mut req = self.http.post(&url).body(body);
         if let Some(a) = auth {
             req = req.header(webproof_ledger::auth::HEADER, a);
+        }
+        if let Some(l) = label {
+            req = req.header(webproof_ledger::auth::LABEL_HEADER, l);
         }
         let r = req.send().await.map_err(t)?;
         let status = r.status().as_u16();

@@ -128,9 +128,13 @@ pub(crate) fn receipt_checks(
         }
         let v = verdict(&c.witnessed);
         let detail = format!(
-            "chain head after step {seq} deposited in {} at index {} (promised {}); in checkpoint {} {}{}",
+            "chain head after step {seq} deposited in {} at index {}{} (promised {}); in checkpoint {} {}{}",
             r.log,
             r.index,
+            c.label
+                .as_ref()
+                .map(|l| format!(", label {l:?}"))
+                .unwrap_or_default(),
             when(c.promised_at),
             c.witnessed.checkpoint.size,
             cosigned(&c.witnessed),
