@@ -55,6 +55,87 @@ fn key(level: u32, index: u64) -> u128 {
     (u128::from(level) << 64) | u128::from(index)
 }
 
+/// A registration-authority record change: gets the current value, returns the new one
+/// (`None`: leave it) or a refusal (nothing written).
+pub type RaChange<'a> =
+    Box<dyn FnOnce(Option<&[u8]>) -> Result<Option<Vec<u8>>, (u16, String)> + 'a>;
+
+/// What the log needs from its storage: the deposits and the tree as complete subtrees (one
+/// durable transaction per append), lookup by chain head, published checkpoints and the
+/// registration authority's records (read-modify-write in one transaction). [`Store`] is the
+/// embedded redb implementation; a PostgreSQL one for deployments that outgrow a machine
+/// implements the same trait.
+pub trait LogStore: Send + Sync {
+    fn size(&self) -> Result<u64, LogError>;
+    /// Appends in one durable transaction; returns the index of the first.
+    fn append(&self, entries: &[&[u8]]) -> Result<u64, LogError>;
+    fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, LogError>;
+    fn entries(&self, index: u64, count: u64) -> Result<Vec<Vec<u8>>, LogError>;
+    fn nodes(&self, level: u32, index: u64, count: u64) -> Result<Vec<Hash>, LogError>;
+    fn root(&self, size: u64) -> Result<Hash, LogError>;
+    fn inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<Hash>>, LogError>;
+    fn consistency(&self, size1: u64, size2: u64) -> Result<Option<Vec<Hash>>, LogError>;
+    fn lookup(&self, key: &[u8]) -> Result<Option<u64>, LogError>;
+    fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), LogError>;
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, LogError>;
+    fn ra_get(&self, key: &str) -> Result<Option<Vec<u8>>, LogError>;
+    fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError>;
+    fn ra_update(
+        &self,
+        key: &str,
+        change: RaChange<'_>,
+    ) -> Result<Result<(), (u16, String)>, LogError>;
+}
+
+impl LogStore for Store {
+    fn size(&self) -> Result<u64, LogError> {
+        Store::size(self)
+    }
+    fn append(&self, entries: &[&[u8]]) -> Result<u64, LogError> {
+        Store::append(self, entries)
+    }
+    fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, LogError> {
+        Store::entry(self, index)
+    }
+    fn entries(&self, index: u64, count: u64) -> Result<Vec<Vec<u8>>, LogError> {
+        Store::entries(self, index, count)
+    }
+    fn nodes(&self, level: u32, index: u64, count: u64) -> Result<Vec<Hash>, LogError> {
+        Store::nodes(self, level, index, count)
+    }
+    fn root(&self, size: u64) -> Result<Hash, LogError> {
+        Store::root(self, size)
+    }
+    fn inclusion(&self, index: u64, size: u64) -> Result<Option<Vec<Hash>>, LogError> {
+        Store::inclusion(self, index, size)
+    }
+    fn consistency(&self, size1: u64, size2: u64) -> Result<Option<Vec<Hash>>, LogError> {
+        Store::consistency(self, size1, size2)
+    }
+    fn lookup(&self, key: &[u8]) -> Result<Option<u64>, LogError> {
+        Store::lookup(self, key)
+    }
+    fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), LogError> {
+        Store::put_checkpoint(self, size, note)
+    }
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, LogError> {
+        Store::latest_checkpoint(self)
+    }
+    fn ra_get(&self, key: &str) -> Result<Option<Vec<u8>>, LogError> {
+        Store::ra_get(self, key)
+    }
+    fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError> {
+        Store::ra_list(self, prefix)
+    }
+    fn ra_update(
+        &self,
+        key: &str,
+        change: RaChange<'_>,
+    ) -> Result<Result<(), (u16, String)>, LogError> {
+        Store::ra_update(self, key, change)
+    }
+}
+
 /// The durable store.
 pub struct Store {
     db: redb::Database,
@@ -301,11 +382,11 @@ pub struct Sequencer {
 pub const MAX_BATCH: usize = 8192;
 
 impl Sequencer {
-    pub fn start(store: std::sync::Arc<Store>) -> Self {
+    pub fn start(store: std::sync::Arc<dyn LogStore>) -> Self {
         Self::start_with(store, None)
     }
 
-    pub fn start_with(store: std::sync::Arc<Store>, sign: Option<GroupSigner>) -> Self {
+    pub fn start_with(store: std::sync::Arc<dyn LogStore>, sign: Option<GroupSigner>) -> Self {
         let (tx, rx) = mpsc::channel::<(Vec<Vec<u8>>, Reply)>();
         let thread = std::thread::spawn(move || {
             while let Ok(first) = rx.recv() {

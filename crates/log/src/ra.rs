@@ -22,7 +22,7 @@ use webproof_evidence::identity::PublicKey;
 use webproof_ledger::auth;
 use webproof_timestamp::ca::{Ca, CaFiles, Subject};
 
-use crate::{LogError, Store};
+use crate::{LogError, LogStore};
 
 /// How long an enrollment code stays valid, in seconds.
 pub const CODE_LIFETIME: u64 = 7 * 86_400;
@@ -132,7 +132,7 @@ pub struct Caller {
 }
 
 pub struct Ra {
-    store: std::sync::Arc<Store>,
+    store: std::sync::Arc<dyn LogStore>,
     ca: Ca,
     admins: Vec<(String, PublicKey)>,
     /// Deposits per second per operator (bursts of twice that).
@@ -151,7 +151,7 @@ impl Ra {
     pub fn open(
         dir: &std::path::Path,
         origin: &str,
-        store: std::sync::Arc<Store>,
+        store: std::sync::Arc<dyn LogStore>,
         admins: Vec<PublicKey>,
         rate: u32,
         now: u64,
@@ -316,10 +316,13 @@ impl Ra {
             by: by.fingerprint.clone(),
         })?;
         self.store
-            .ra_update::<Refusal>(&format!("registrar/{fpr}"), |old| match old {
-                Some(_) => Err(refuse(409, "already a registrar")),
-                None => Ok(Some(rec)),
-            })
+            .ra_update(
+                &format!("registrar/{fpr}"),
+                Box::new(|old| match old {
+                    Some(_) => Err(refuse(409, "already a registrar")),
+                    None => Ok(Some(rec)),
+                }),
+            )
             .map_err(internal)??;
         Ok(fpr)
     }
@@ -379,10 +382,13 @@ impl Ra {
             used_by: None,
         })?;
         self.store
-            .ra_update::<Refusal>(&format!("code/{hash}"), |old| match old {
-                Some(_) => Err(internal("code collision")),
-                None => Ok(Some(rec)),
-            })
+            .ra_update(
+                &format!("code/{hash}"),
+                Box::new(|old| match old {
+                    Some(_) => Err(internal("code collision")),
+                    None => Ok(Some(rec)),
+                }),
+            )
             .map_err(internal)??;
         Ok((code, hash, expires))
     }
@@ -419,25 +425,28 @@ impl Ra {
         let hash = code_hash(&req.code);
         let mut taken: Option<CodeRecord> = None;
         self.store
-            .ra_update::<Refusal>(&format!("code/{hash}"), |old| {
-                let Some(old) = old else {
-                    return Err(refuse(403, "unknown enrollment code"));
-                };
-                let mut c: CodeRecord = serde_json::from_slice(old).map_err(internal)?;
-                if c.used_by.is_some() {
-                    return Err(refuse(403, "this enrollment code was already used"));
-                }
-                if now > c.expires {
-                    return Err(refuse(403, "this enrollment code has expired"));
-                }
-                if c.fingerprint.as_ref().is_some_and(|f| *f != fpr) {
-                    return Err(refuse(403, "this enrollment code is for another key"));
-                }
-                c.used_by = Some(fpr.clone());
-                let new = json(&c)?;
-                taken = Some(c);
-                Ok(Some(new))
-            })
+            .ra_update(
+                &format!("code/{hash}"),
+                Box::new(|old| {
+                    let Some(old) = old else {
+                        return Err(refuse(403, "unknown enrollment code"));
+                    };
+                    let mut c: CodeRecord = serde_json::from_slice(old).map_err(internal)?;
+                    if c.used_by.is_some() {
+                        return Err(refuse(403, "this enrollment code was already used"));
+                    }
+                    if now > c.expires {
+                        return Err(refuse(403, "this enrollment code has expired"));
+                    }
+                    if c.fingerprint.as_ref().is_some_and(|f| *f != fpr) {
+                        return Err(refuse(403, "this enrollment code is for another key"));
+                    }
+                    c.used_by = Some(fpr.clone());
+                    let new = json(&c)?;
+                    taken = Some(c);
+                    Ok(Some(new))
+                }),
+            )
             .map_err(internal)??;
         let c = taken.ok_or_else(|| internal("code lost"))?;
         let spki = key.spki_der().map_err(internal)?;
@@ -456,10 +465,13 @@ impl Ra {
             revoked: None,
         })?;
         self.store
-            .ra_update::<Refusal>(&format!("operator/{fpr}"), |old| match old {
-                Some(_) => Err(refuse(409, "this key is already enrolled")),
-                None => Ok(Some(rec)),
-            })
+            .ra_update(
+                &format!("operator/{fpr}"),
+                Box::new(|old| match old {
+                    Some(_) => Err(refuse(409, "this key is already enrolled")),
+                    None => Ok(Some(rec)),
+                }),
+            )
             .map_err(internal)??;
         let cert_hash = webproof_evidence::digest::sha256(pem.as_bytes()).to_hex();
         Ok((
@@ -492,15 +504,18 @@ impl Ra {
             by: by.fingerprint.clone(),
         };
         self.store
-            .ra_update::<Refusal>(&format!("operator/{fpr}"), |old| {
-                let mut op: OperatorRecord =
-                    serde_json::from_slice(old.unwrap_or_default()).map_err(internal)?;
-                if op.revoked.is_some() {
-                    return Err(refuse(409, "already revoked"));
-                }
-                op.revoked = Some(revocation);
-                Ok(Some(json(&op)?))
-            })
+            .ra_update(
+                &format!("operator/{fpr}"),
+                Box::new(|old| {
+                    let mut op: OperatorRecord =
+                        serde_json::from_slice(old.unwrap_or_default()).map_err(internal)?;
+                    if op.revoked.is_some() {
+                        return Err(refuse(409, "already revoked"));
+                    }
+                    op.revoked = Some(revocation);
+                    Ok(Some(json(&op)?))
+                }),
+            )
             .map_err(internal)??;
         Ok(())
     }
@@ -526,7 +541,7 @@ impl Ra {
             .ok_or_else(|| refuse(403, "not enrolled"))?;
         let rec = json(&serde_json::json!({"tenant": tenant, "label": label}))?;
         self.store
-            .ra_update::<Refusal>(&format!("label/{index:020}"), |_| Ok(Some(rec)))
+            .ra_update(&format!("label/{index:020}"), Box::new(|_| Ok(Some(rec))))
             .map_err(internal)?
     }
 

@@ -39,7 +39,7 @@ pub struct WitnessPeer {
 /// The log: its key, store, sequencer and witnesses.
 pub struct LogService {
     signer: NoteSigner,
-    store: Arc<Store>,
+    store: Arc<dyn crate::LogStore>,
     seq: Sequencer,
     witnesses: Vec<WitnessPeer>,
     quorum: usize,
@@ -62,7 +62,7 @@ pub struct Access {
 /// they reach the store, so the value after the one top-level `"sha256":"` is taken as it is
 /// (in canonical JSON a quote inside a string is always escaped, so the pattern cannot occur
 /// inside the label).
-fn lookup_key(entry: &[u8]) -> Option<Vec<u8>> {
+pub fn lookup_key(entry: &[u8]) -> Option<Vec<u8>> {
     const KEY: &[u8] = b"\"sha256\":\"";
     let at = entry.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
     hex::decode(entry.get(at..at + 64)?).ok()
@@ -98,6 +98,20 @@ impl LogService {
             &dir.join("log.redb"),
             Some(lookup_key),
         )?);
+        Self::open_on(dir, store, signer, witnesses, quorum, access)
+    }
+
+    /// The log on any [`crate::LogStore`] (`dir` keeps the operator CA's files). The store
+    /// must look deposits up by their chain head, as [`Store::open_with_lookup`] with
+    /// [`lookup_key`] does.
+    pub fn open_on(
+        dir: &std::path::Path,
+        store: Arc<dyn crate::LogStore>,
+        signer: NoteSigner,
+        witnesses: Vec<WitnessPeer>,
+        quorum: usize,
+        access: Access,
+    ) -> Result<Arc<Self>, LogError> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
@@ -143,8 +157,8 @@ impl LogService {
         self.signer.key.vkey()
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn crate::LogStore {
+        self.store.as_ref()
     }
 
     /// Deposits: each validated, all durable together, then acknowledged with the commit
