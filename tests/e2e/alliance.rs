@@ -74,14 +74,6 @@ impl DevUp {
     }
 }
 
-fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
-    let mut all = vec!["verify"];
-    all.extend(args);
-    all.push("--json");
-    let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
-    v["checks"].as_array().unwrap().clone()
-}
-
 fn verdicts<'a>(checks: &'a [serde_json::Value], id: &str) -> Vec<&'a str> {
     checks
         .iter()

@@ -8,14 +8,6 @@
 use crate::util::*;
 use crate::witness::serve;
 
-fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
-    let mut all = vec!["verify"];
-    all.extend(args);
-    all.push("--json");
-    let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
-    v["checks"].as_array().unwrap().clone()
-}
-
 fn check<'a>(c: &'a [serde_json::Value], id: &str) -> (&'a str, &'a str) {
     c.iter()
         .find(|x| x["id"] == id)

@@ -212,3 +212,12 @@ pub fn assert_wacz_valid(env: &Env, name: &str) {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `webproof verify ARGS --json` in `env`, asserting the exit code; its checks.
+pub fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
+    let mut all = vec!["verify"];
+    all.extend(args);
+    all.push("--json");
+    let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
+    v["checks"].as_array().unwrap().clone()
+}

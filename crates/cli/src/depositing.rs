@@ -40,6 +40,28 @@ pub struct LogSettings {
     pub trust: LogTrust,
 }
 
+/// The flags by which a verifier trusts evidence logs and witnesses (`verify`, `receipt
+/// refresh`); config.toml `[log]` adds its keys.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LogTrustArgs {
+    /// An evidence log's verifier key to trust (also config.toml `[log] key`). Repeatable.
+    #[arg(long = "trust-log", value_name = "VKEY")]
+    pub trust_log: Vec<String>,
+    /// A witness's verifier key to trust (also config.toml `[log] witnesses`). Repeatable.
+    #[arg(long = "trust-witness", value_name = "VKEY")]
+    pub trust_witness: Vec<String>,
+    /// How many trusted witnesses must have cosigned a receipt's checkpoint (default: config
+    /// `[log] quorum`, else 1 when witnesses are trusted).
+    #[arg(long, value_name = "K")]
+    pub witness_quorum: Option<usize>,
+}
+
+impl LogTrustArgs {
+    pub fn trust(&self) -> Result<LogTrust> {
+        log_trust(&self.trust_log, &self.trust_witness, self.witness_quorum)
+    }
+}
+
 /// Keys given as flags plus those of config.toml `[log]`; the quorum from the flag, else the
 /// file, else 1 when witnesses are configured.
 pub fn log_trust(

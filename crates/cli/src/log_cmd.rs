@@ -70,6 +70,31 @@ pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
     })
 }
 
+/// `webproof log serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The log's origin (a schema-less URL, e.g. log.alliance.example/evidence).
+    #[arg(long)]
+    pub origin: String,
+    /// A witness as `URL=VKEY` (its add-checkpoint URL and verifier key). Repeatable.
+    #[arg(long = "witness", value_name = "URL=VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many witnesses must cosign a checkpoint before it is published.
+    #[arg(long, default_value_t = 1)]
+    pub quorum: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub interval_ms: u64,
+    #[arg(long, default_value = "127.0.0.1:3163")]
+    pub listen: String,
+    /// An admin's public key (PEM file or identity.json). Repeatable. With admins, the log
+    /// runs a registration authority and takes deposits only from enrolled operators.
+    #[arg(long = "admin-key", value_name = "FILE")]
+    pub admin_keys: Vec<std::path::PathBuf>,
+    /// Deposits per second each operator may make (bursts of twice that).
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u32,
+}
+
 #[derive(clap::Subcommand)]
 pub enum LogCmd {
     /// Run the evidence log: `POST /add` takes a deposit and answers with a signed promise
@@ -77,28 +102,7 @@ pub enum LogCmd {
     /// witnesses and published once `--quorum` of them have; `GET /checkpoint`,
     /// `/proof/inclusion/I/N`, `/proof/consistency/M/N`, `/entry/I`, `/lookup/SHA256`.
     /// Key and store live in WEBPROOF_HOME/log/ORIGIN.
-    Serve {
-        /// The log's origin (a schema-less URL, e.g. log.alliance.example/evidence).
-        #[arg(long)]
-        origin: String,
-        /// A witness as `URL=VKEY` (its add-checkpoint URL and verifier key). Repeatable.
-        #[arg(long = "witness", value_name = "URL=VKEY")]
-        witnesses: Vec<String>,
-        /// How many witnesses must cosign a checkpoint before it is published.
-        #[arg(long, default_value_t = 1)]
-        quorum: usize,
-        #[arg(long, default_value_t = 1000)]
-        interval_ms: u64,
-        #[arg(long, default_value = "127.0.0.1:3163")]
-        listen: String,
-        /// An admin's public key (PEM file or identity.json). Repeatable. With admins, the log
-        /// runs a registration authority and takes deposits only from enrolled operators.
-        #[arg(long = "admin-key", value_name = "FILE")]
-        admin_keys: Vec<std::path::PathBuf>,
-        /// Deposits per second each operator may make (bursts of twice that).
-        #[arg(long, default_value_t = 1000)]
-        rate: u32,
-    },
+    Serve(ServeArgs),
     /// Print the log's verifier key (creating its key on first use).
     Key {
         #[arg(long)]
@@ -157,7 +161,15 @@ fn safe(name: &str) -> String {
 
 pub fn log(cmd: LogCmd) -> Result<ExitCode> {
     use webproof_ledger::note::{ALG_ED25519, NoteKey};
-    let (origin, witnesses, quorum, interval_ms, listen, admin_keys, rate) = match cmd {
+    let ServeArgs {
+        origin,
+        witnesses,
+        quorum,
+        interval_ms,
+        listen,
+        admin_keys,
+        rate,
+    } = match cmd {
         LogCmd::Key { origin } => {
             println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
             return Ok(ExitCode::SUCCESS);
@@ -169,23 +181,7 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             witness_keys,
             quorum,
         } => return lookup(&digest, log, log_key, &witness_keys, quorum),
-        LogCmd::Serve {
-            origin,
-            witnesses,
-            quorum,
-            interval_ms,
-            listen,
-            admin_keys,
-            rate,
-        } => (
-            origin,
-            witnesses,
-            quorum,
-            interval_ms,
-            listen,
-            admin_keys,
-            rate,
-        ),
+        LogCmd::Serve(a) => a,
     };
     let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
     let peers = witnesses

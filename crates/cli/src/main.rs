@@ -254,16 +254,8 @@ struct VerifyArgs {
     /// Repeatable. Nothing is trusted by default.
     #[arg(long = "trust-tsa", value_name = "PEM|DIR")]
     trust_tsa: Vec<PathBuf>,
-    /// An evidence log's verifier key to trust (also config.toml `[log] key`). Repeatable.
-    #[arg(long = "trust-log", value_name = "VKEY")]
-    trust_log: Vec<String>,
-    /// A witness's verifier key to trust (also config.toml `[log] witnesses`). Repeatable.
-    #[arg(long = "trust-witness", value_name = "VKEY")]
-    trust_witness: Vec<String>,
-    /// How many trusted witnesses must have cosigned a receipt's checkpoint (default: config
-    /// `[log] quorum`, else 1 when witnesses are trusted).
-    #[arg(long, value_name = "K")]
-    witness_quorum: Option<usize>,
+    #[command(flatten)]
+    log_trust: depositing::LogTrustArgs,
     /// An evidence log's operator CA certificate (PEM) to trust: operators it certified are
     /// identified by their certificate. Repeatable (also config.toml `[log] operator_ca`).
     #[arg(long = "trust-operator-ca", value_name = "PEM")]
@@ -951,7 +943,7 @@ fn revocations(
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode> {
-    let log = depositing::log_trust(&a.trust_log, &a.trust_witness, a.witness_quorum)?;
+    let log = a.log_trust.trust()?;
     let policy = Policy {
         trusted_operators: parse_fprs(&a.trust_operator)?,
         trusted_notaries: parse_fprs(&a.trust_notary)?,

@@ -24,14 +24,8 @@ pub enum ReceiptCmd {
         /// The log's URL (default: config.toml `[log] url`).
         #[arg(long = "log", value_name = "URL")]
         log: Option<String>,
-        /// The log's verifier key to trust (besides config.toml `[log] key`). Repeatable.
-        #[arg(long = "trust-log", value_name = "VKEY")]
-        trust_log: Vec<String>,
-        /// A witness's verifier key to trust (besides config.toml). Repeatable.
-        #[arg(long = "trust-witness", value_name = "VKEY")]
-        trust_witness: Vec<String>,
-        #[arg(long, value_name = "K")]
-        witness_quorum: Option<usize>,
+        #[command(flatten)]
+        log_trust: crate::depositing::LogTrustArgs,
     },
 }
 
@@ -45,9 +39,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         package: pkg,
         out,
         log,
-        trust_log,
-        trust_witness,
-        witness_quorum,
+        log_trust,
     } = cmd;
     if out.exists() {
         bail!(
@@ -55,7 +47,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
             out.display()
         );
     }
-    let trust = crate::depositing::log_trust(&trust_log, &trust_witness, witness_quorum)?;
+    let trust = log_trust.trust()?;
     let url = match log {
         Some(u) => u,
         None => crate::config::Config::load(&crate::home()?)?
