@@ -10,9 +10,11 @@
 #  chain head is time-stamped by two TSAs and deposited in the log, and each package carries a
 #  receipt cosigned by all three witnesses (no internet needed; none of it is a trusted
 #  authority);
-#  4. verify both packages offline, trusting the demo operator's key and, through the
-#     configuration `dev up` wrote, the development TSAs, log and witnesses; then look the
-#     capture's chain head up in the log.
+#  `dev up` also runs the log's registration authority and enrolls the demo operator (its
+#  operator CA certifies the operator's key);
+#  4. verify both packages offline, trusting — through the configuration `dev up` wrote — the
+#     development TSAs, log, witnesses and operator CA; then look the capture's chain head up
+#     in the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -47,11 +49,11 @@ echo; echo "== capturing http://127.0.0.1:$port/gallery.html"
 $W capture "http://127.0.0.1:$port/gallery.html" --profile gallery --case DEMO-0001 \
   --segment-secs 10 --out "$out/demo-capture.wacz"
 
-fpr=$($W operator show --fingerprint)
 for p in "$out/demo-capture.wacz" "$out/demo-files.wacz"; do
   echo; echo "== verifying $p (offline)"
-  $W verify "$p" --trust-operator "$fpr" \
-    | grep -E 'timestamp\.coverage|receipt\.(coverage|not_before)|^(VERIFIED|INTACT|FAILED)'
+  # The operator is identified by the certificate the log's operator CA issued at enrollment.
+  $W verify "$p" \
+    | grep -E 'identity\.operator|timestamp\.coverage|receipt\.(coverage|not_before)|^(VERIFIED|INTACT|FAILED)'
 done
 echo; echo "== looking the capture's chain head up in the evidence log"
 head=$(python3 -c 'import json, sys, zipfile

@@ -14,6 +14,7 @@ mod docs;
 mod enrollment;
 mod env_check;
 mod manual;
+mod report;
 mod site;
 mod timestamp;
 mod witness;

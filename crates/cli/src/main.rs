@@ -23,6 +23,7 @@ mod dev_cmd;
 mod log_cmd;
 mod ra_cmd;
 mod receipt_cmd;
+mod report_cmd;
 mod stamping;
 mod timestamp_cmd;
 
@@ -98,6 +99,10 @@ enum Command {
     /// The evidence log's registration authority: registrars, enrollment codes, revocation.
     #[command(subcommand)]
     Ra(ra_cmd::RaCmd),
+    /// The evidence report a judge reads (HTML, and PDF with --pdf): case, operator,
+    /// environment, a timeline of every step with thumbnails and digests, video, time-stamps,
+    /// log receipts and witnesses, a QR code of the package's SHA-256, how to verify by hand.
+    Report(report_cmd::ReportArgs),
     /// Evidence-log receipts of a sealed package.
     #[command(subcommand)]
     Receipt(receipt_cmd::ReceiptCmd),
@@ -393,6 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tsa(c) => timestamp_cmd::tsa(c),
         Command::Dev(c) => dev_cmd::dev(c),
         Command::Receipt(c) => receipt_cmd::receipt(c),
+        Command::Report(a) => report_cmd::report(a),
         Command::Renew(a) => timestamp_cmd::renew(a),
         Command::Witness(c) => log_cmd::witness(c),
         Command::Log(c) => log_cmd::log(c),

@@ -1,0 +1,123 @@
+//! `webproof report PACKAGE [--out report.html] [--pdf report.pdf]`: the evidence report a
+//! judge reads, from the package and its verification under this machine's trust settings;
+//! the PDF is printed by webproof's own headless Chromium.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The sealed package.
+    package: PathBuf,
+    /// Where to write the HTML report (default: the package's name with `.report.html`).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Also print it to this PDF file (with webproof's Chromium).
+    #[arg(long)]
+    pdf: Option<PathBuf>,
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
+    #[arg(long, default_value = "/usr/bin/chromedriver")]
+    chromedriver: PathBuf,
+}
+
+pub fn report(a: ReportArgs) -> Result<ExitCode> {
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| a.package.with_extension("report.html"));
+    for p in std::iter::once(&out).chain(a.pdf.iter()) {
+        if p.exists() {
+            bail!("{} already exists; webproof never overwrites", p.display());
+        }
+    }
+    let policy = webproof_verify::Policy {
+        trusted_tsa: crate::tsa_roots(&crate::configured_trust(&[])?)?,
+        log: crate::depositing::log_trust(&[], &[], None)?,
+        operator_cas: crate::operator_cas(&[])?,
+        ..webproof_verify::Policy::default()
+    };
+    let verification = webproof_verify::verify_path(&a.package, &policy)?;
+    let limits = webproof_evidence::package::Limits::default();
+    let src = webproof_evidence::package::open(&a.package, &limits)
+        .with_context(|| format!("opening {}", a.package.display()))?;
+    let sha = if a.package.is_file() {
+        let f = std::fs::File::open(&a.package)?;
+        webproof_evidence::digest::digest_reader(f)?
+            .0
+            .sha256
+            .to_hex()
+    } else {
+        "(a directory, not a package file)".to_owned()
+    };
+    let html = webproof_report::html(&webproof_report::Input {
+        src: src.as_ref(),
+        verification: &verification,
+        package_name: a
+            .package
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        package_sha256: sha,
+    })?;
+    webproof_evidence::package::write_file(&out, html.as_bytes())
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!("report: {}", out.display());
+    if let Some(pdf) = &a.pdf {
+        let bytes = print_pdf(&a, &out)?;
+        webproof_evidence::package::write_file(pdf, &bytes)
+            .with_context(|| format!("writing {}", pdf.display()))?;
+        println!("report: {} ({} bytes)", pdf.display(), bytes.len());
+    }
+    println!("verdict: {}", verification.verdict().as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The HTML file printed to PDF (A4) by headless Chromium.
+fn print_pdf(a: &ReportArgs, html: &std::path::Path) -> Result<Vec<u8>> {
+    use webproof_capture::Browser as _;
+    let path = std::fs::canonicalize(html)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let opts = webproof_browser::LaunchOptions {
+            chromium: a.chromium.clone(),
+            chromedriver: a.chromedriver.clone(),
+            headless: true,
+            ..Default::default()
+        };
+        let mut browser = webproof_browser::Chromium::launch(&opts)
+            .await
+            .context("starting Chromium to print the PDF")?;
+        let printed = async {
+            browser
+                .navigate(&format!("file://{}", path.display()))
+                .await?;
+            browser
+                .cdp(
+                    "Page.printToPDF",
+                    serde_json::json!({
+                        "printBackground": true,
+                        "paperWidth": 8.27, "paperHeight": 11.69,
+                        "marginTop": 0.4, "marginBottom": 0.4, "marginLeft": 0.4, "marginRight": 0.4,
+                        "displayHeaderFooter": true,
+                        "headerTemplate": "<span></span>",
+                        "footerTemplate": "<div style=\"font-size:7pt;width:100%;text-align:center\">webproof evidence report · page <span class=\"pageNumber\"></span> of <span class=\"totalPages\"></span></div>",
+                    }),
+                )
+                .await
+        }
+        .await;
+        let _ = browser.close().await;
+        let v = printed.context("printing the report")?;
+        let data = v["data"].as_str().context("Chromium returned no PDF")?;
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .context("Chromium's PDF is not base64")
+    })
+}

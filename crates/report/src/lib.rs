@@ -1,0 +1,437 @@
+//! # webproof-report
+//!
+//! The evidence report a judge reads: one self-contained HTML page built from a sealed
+//! package and its verification — case and operator, the clean-environment summary, a
+//! timeline of every step (time, action, URL, thumbnail, chain head), the video segments, the
+//! time-stamp tokens, the evidence-log receipts and witnesses, a QR code carrying the package's
+//! SHA-256, and how to check it all without webproof. The CLI prints it to PDF with the
+//! Chromium webproof already drives.
+//!
+//! Pure: it reads a [`PackageSource`] and a [`webproof_verify::Report`]; no network, no clock.
+
+use std::fmt::Write as _;
+
+use webproof_evidence::identity::{IdentityDoc, Role};
+use webproof_evidence::layout;
+use webproof_evidence::manifest::Manifest;
+use webproof_evidence::package::PackageSource;
+use webproof_evidence::record::{StepKind, StepRecord};
+use webproof_verify::{Report, Verdict};
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    #[error("the package cannot be read: {0}")]
+    Package(String),
+    #[error("QR code: {0}")]
+    Qr(String),
+}
+
+/// Largest screenshot embedded as a thumbnail (bigger ones are named, not embedded).
+const MAX_THUMBNAIL: u64 = 3 << 20;
+
+/// HTML-escapes text.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A QR code of `text` as an SVG image (error correction M, black on white).
+pub fn qr_svg(text: &str) -> Result<String, ReportError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ReportError::Qr(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+/// What the report is built from.
+pub struct Input<'a> {
+    pub src: &'a dyn PackageSource,
+    pub verification: &'a Report,
+    /// The package file's name and SHA-256 (hex), which the QR code carries.
+    pub package_name: String,
+    pub package_sha256: String,
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Untrusted => "untrusted",
+        Verdict::Fail => "fail",
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(src: &dyn PackageSource, path: &str) -> Option<T> {
+    let b = src.read_all(path, 16 << 20).ok()?;
+    serde_json::from_slice(&b).ok()
+}
+
+fn records(src: &dyn PackageSource) -> Result<Vec<StepRecord>, ReportError> {
+    let b = src
+        .read_all(layout::JOURNAL, 256 << 20)
+        .map_err(|e| ReportError::Package(e.to_string()))?;
+    b.split(|c| *c == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).map_err(|e| ReportError::Package(e.to_string())))
+        .collect()
+}
+
+fn base64(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+const STYLE: &str = r#"
+body{font-family:"Noto Sans","Noto Sans CJK SC","DejaVu Sans",sans-serif;font-size:10.5pt;color:#111;margin:24px;max-width:1000px}
+h1{font-size:18pt;margin:0 0 4px}h2{font-size:13pt;border-bottom:1px solid #999;margin-top:22px}
+table{border-collapse:collapse;width:100%;margin:6px 0}td,th{border:1px solid #bbb;padding:3px 5px;vertical-align:top;text-align:left}
+th{background:#eee}code,.mono{font-family:"DejaVu Sans Mono",monospace;font-size:8.5pt;word-break:break-all}
+.pass{color:#0a6b1f;font-weight:bold}.untrusted{color:#8a5a00;font-weight:bold}.fail{color:#b00020;font-weight:bold}
+.ok{color:#0a6b1f}.warning{color:#8a5a00}.finding-fail{color:#b00020}
+img.thumb{max-width:220px;max-height:160px;border:1px solid #999}
+.head{display:flex;justify-content:space-between;gap:16px}.qr{width:170px;text-align:center;font-size:8pt}
+.qr svg{width:160px;height:160px}pre{background:#f4f4f4;padding:6px;white-space:pre-wrap;font-size:8.5pt}
+tr{page-break-inside:avoid}
+"#;
+
+/// The report as one self-contained HTML page.
+pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
+    let src = input.src;
+    let v = input.verification;
+    let manifest: Manifest = read_json(src, layout::MANIFEST)
+        .ok_or_else(|| ReportError::Package("no readable manifest".into()))?;
+    let recs = records(src)?;
+    let mut h = String::new();
+    let verdict = v.verdict();
+    let verdict_text = match verdict {
+        Verdict::Pass => "VERIFIED: every check passes",
+        Verdict::Untrusted => {
+            "INTACT, NOT TRUSTED: every check holds, but a key or authority is not configured as trusted"
+        }
+        Verdict::Fail => "FAILED: at least one check failed",
+    };
+    let qr_text = format!("sha256:{} {}", input.package_sha256, input.package_name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Evidence report {}</title><style>{STYLE}</style></head><body>",
+        esc(&manifest.capture)
+    );
+    let _ = write!(
+        h,
+        "<div class=\"head\"><div><h1>Evidence report</h1><div>Package <code>{}</code></div>\
+         <div>SHA-256 of the package file: <code>{}</code></div>\
+         <div>Capture <code>{}</code>, sealed {} (capture machine clock)</div>\
+         <div>Chain head: SHA-256 <code>{}</code><br>SM3 <code>{}</code></div>\
+         <p class=\"{}\">{}</p></div><div class=\"qr\">{}<br>QR: the package's SHA-256</div></div>",
+        esc(&input.package_name),
+        esc(&input.package_sha256),
+        esc(&manifest.capture),
+        esc(&manifest.sealed.to_string()),
+        manifest.journal.head.sha256,
+        manifest.journal.head.sm3,
+        verdict_class(verdict),
+        verdict_text,
+        qr_svg(&qr_text)?
+    );
+
+    // Case and people.
+    h.push_str("<h2>Case and people</h2><table>");
+    let _ = write!(
+        h,
+        "<tr><th>Case</th><td>{}</td></tr><tr><th>Note</th><td>{}</td></tr><tr><th>Tool</th><td>{} {}</td></tr>",
+        esc(manifest.case.id.as_deref().unwrap_or("—")),
+        esc(manifest.case.note.as_deref().unwrap_or("—")),
+        esc(&manifest.tool.name),
+        esc(&manifest.tool.version)
+    );
+    for role in [Role::Operator, Role::Notary] {
+        let Some(doc) = read_json::<IdentityDoc>(src, &layout::identity_path(role)) else {
+            continue;
+        };
+        let id_check = v
+            .checks
+            .iter()
+            .find(|c| c.id == format!("identity.{}", role.as_str()));
+        let _ = write!(
+            h,
+            "<tr><th>{}</th><td>{}{}<br>key <code>{}</code> ({})<br>{}</td></tr>",
+            esc(role.as_str()),
+            esc(&doc.name),
+            doc.organisation
+                .as_ref()
+                .map(|o| format!(", {}", esc(o)))
+                .unwrap_or_default(),
+            doc.fingerprint,
+            esc(doc.algorithm.as_str()),
+            id_check
+                .map(|c| format!(
+                    "<span class=\"{}\">{}</span> {}",
+                    verdict_class(c.verdict),
+                    c.verdict.as_str(),
+                    esc(&c.detail)
+                ))
+                .unwrap_or_default()
+        );
+    }
+    h.push_str("</table>");
+
+    // Environment.
+    if let Some(env) = recs
+        .iter()
+        .find(|r| r.kind == StepKind::Environment)
+        .and_then(|r| {
+            r.artifacts
+                .iter()
+                .find(|a| a.path.ends_with("environment.json"))
+        })
+        .and_then(|a| read_json::<serde_json::Value>(src, &a.path))
+    {
+        h.push_str("<h2>Clean-environment check (step 0)</h2><table><tr><th>Finding</th><th>Grade</th><th>Detail</th></tr>");
+        for f in env["findings"].as_array().into_iter().flatten() {
+            let grade = f["grade"].as_str().unwrap_or("");
+            let class = if grade == "fail" {
+                "finding-fail"
+            } else {
+                grade
+            };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+                esc(f["id"].as_str().unwrap_or("")),
+                esc(class),
+                esc(grade),
+                esc(f["summary"].as_str().unwrap_or(""))
+            );
+        }
+        h.push_str("</table>");
+    }
+
+    // Timeline.
+    h.push_str("<h2>Timeline of every step</h2><table><tr><th>#</th><th>Time (capture clock) / trusted not-after</th><th>Action, URL</th><th>Picture</th><th>Chain head after the step</th></tr>");
+    for r in &recs {
+        let head = manifest
+            .heads
+            .get(r.seq as usize)
+            .map(|s| {
+                format!(
+                    "SHA-256 <code>{}</code><br>SM3 <code>{}</code>",
+                    s.head.sha256, s.head.sm3
+                )
+            })
+            .unwrap_or_default();
+        let trusted = v
+            .time
+            .iter()
+            .find(|t| t.seq == r.seq)
+            .and_then(|t| t.not_after.as_ref())
+            .map(|t| format!("<br>not after <b>{}</b>", esc(t)))
+            .unwrap_or_default();
+        let picture = r
+            .artifacts
+            .iter()
+            .find(|a| a.media_type == "image/png" || a.media_type == "image/jpeg")
+            .map(|a| {
+                if a.size <= MAX_THUMBNAIL
+                    && let Ok(b) = src.read_all(&a.path, MAX_THUMBNAIL)
+                {
+                    format!(
+                        "<img class=\"thumb\" alt=\"{}\" src=\"data:{};base64,{}\">",
+                        esc(&a.path),
+                        esc(&a.media_type),
+                        base64(&b)
+                    )
+                } else {
+                    format!("<code>{}</code> ({} bytes)", esc(&a.path), a.size)
+                }
+            })
+            .unwrap_or_default();
+        let mut what = format!("<b>{}</b>", esc(r.kind.as_str()));
+        if let Some(u) = &r.url {
+            let _ = write!(what, "<br><code>{}</code>", esc(u));
+        }
+        if let Some(n) = r.params.get("text").and_then(|t| t.as_str()) {
+            let _ = write!(what, "<br>{}", esc(n));
+        }
+        for a in &r.artifacts {
+            let _ = write!(
+                what,
+                "<br><span class=\"mono\">{} · {} B · SHA-256 {}</span>",
+                esc(&a.path),
+                a.size,
+                a.sha256
+            );
+        }
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
+            r.seq,
+            esc(&r.started.to_string()),
+            trusted,
+            what,
+            picture,
+            head
+        );
+    }
+    h.push_str("</table>");
+
+    // Video.
+    let segments: Vec<&StepRecord> = recs
+        .iter()
+        .filter(|r| r.kind == StepKind::VideoSegment)
+        .collect();
+    if !segments.is_empty() {
+        h.push_str("<h2>Screen recording</h2><table><tr><th>Segment</th><th>Frames, duration</th><th>SHA-256</th></tr>");
+        for r in segments {
+            for a in &r.artifacts {
+                let _ = write!(
+                    h,
+                    "<tr><td><code>{}</code></td><td>{} frames, {:.1} s ({} to {})</td><td class=\"mono\">{}</td></tr>",
+                    esc(&a.path),
+                    r.params
+                        .get("frames")
+                        .map(|f| f.to_string())
+                        .unwrap_or_default(),
+                    (r.ended.as_offset() - r.started.as_offset()).as_seconds_f64(),
+                    esc(&r.started.to_string()),
+                    esc(&r.ended.to_string()),
+                    a.sha256
+                );
+            }
+        }
+        h.push_str("</table>");
+    }
+
+    // Checks grouped.
+    let groups: [(&str, &[&str]); 5] = [
+        (
+            "Time-stamps (RFC 3161)",
+            &[
+                "timestamp.token",
+                "timestamp.coverage",
+                "renewal.record",
+                "renewal.token",
+            ],
+        ),
+        (
+            "Evidence log and witnesses",
+            &[
+                "receipt.deposit",
+                "receipt.coverage",
+                "receipt.refresh",
+                "receipt.not_before",
+                "identity.revocation",
+            ],
+        ),
+        (
+            "Signatures and identities",
+            &[
+                "signature.operator",
+                "signature.notary",
+                "identity.operator",
+                "identity.notary",
+            ],
+        ),
+        (
+            "Chain of steps",
+            &["journal.chain", "journal.heads", "step.artifact"],
+        ),
+        (
+            "Package and files",
+            &[
+                "package.structure",
+                "manifest.read",
+                "manifest.parse",
+                "file.digest",
+                "file.unlisted",
+                "wacz.datapackage",
+                "wacz.digest",
+            ],
+        ),
+    ];
+    h.push_str("<h2>What <code>webproof verify</code> found</h2>");
+    for (title, ids) in groups {
+        let rows: Vec<_> = v.checks.iter().filter(|c| ids.contains(&c.id)).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(h, "<h3>{}</h3><table>", esc(title));
+        // Many file digests: summarised unless one fails.
+        let files = rows.iter().filter(|c| c.id == "file.digest").count();
+        let files_ok = rows
+            .iter()
+            .filter(|c| c.id == "file.digest")
+            .all(|c| c.verdict == Verdict::Pass);
+        if files > 0 && files_ok {
+            let _ = write!(
+                h,
+                "<tr><td class=\"pass\">PASS</td><td>file.digest</td><td>all {files} listed files have their SHA-256 and SM3</td></tr>"
+            );
+        }
+        for c in rows.iter().filter(|c| !(files_ok && c.id == "file.digest")) {
+            let _ = write!(
+                h,
+                "<tr><td class=\"{}\">{}</td><td>{}</td><td><code>{}</code>: {}</td></tr>",
+                verdict_class(c.verdict),
+                c.verdict.as_str(),
+                esc(c.id),
+                esc(&c.subject),
+                esc(&c.detail)
+            );
+        }
+        h.push_str("</table>");
+    }
+
+    // By hand.
+    let _ = write!(
+        h,
+        "<h2>How to check this without webproof</h2>\
+         <pre>sha256sum {pkg}                      # must print {sha}\n\
+unzip -q {pkg} -d pkg &amp;&amp; cd pkg\n\
+sha256sum datapackage.json; cat datapackage-digest.json          # the same digest\n\
+openssl pkeyutl -verify -pubin -inkey identity/operator.pub.pem -rawin \\\n    -in evidence/manifest.json -sigfile signatures/operator.sig   # Ed25519 (SM2: docs §5)\n\
+# every file: the manifest's sha256 and sm3\n\
+sha256sum artifacts/* ; openssl dgst -sm3 -r artifacts/*\n\
+# the chain: line N's prev is the digest of line N-1 (docs/evidence-package.md §8)\n\
+sed -n 1p evidence/journal.jsonl | tr -d '\\n' | sha256sum\n\
+# time-stamps: each token over the chain head its name gives\n\
+openssl ts -verify -queryfile timestamps/NNNNNN-K-tsa.tsq -in timestamps/NNNNNN-K-tsa.tsr -CAfile tsa-root.pem\n\
+# evidence-log receipts: inclusion proof and note signatures\n\
+python3 verify-receipt.py receipts/NNNNNN-1.json --log-key … --witness-key …\n\
+# the video: frames and duration\n\
+ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration video/segment-000001.mp4</pre>\
+         <p>The format is specified in <code>docs/evidence-package.md</code> of webproof's source; \
+         <code>docs/verify-by-hand.sh</code> and <code>docs/verify-receipt.py</code> run these steps.</p>",
+        pkg = esc(&input.package_name),
+        sha = esc(&input.package_sha256)
+    );
+    h.push_str("</body></html>\n");
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_qr_codes_are_svg() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        let svg = qr_svg("sha256:00ff").unwrap();
+        assert!(svg.contains("<svg") && svg.contains("</svg>"));
+    }
+}
