@@ -22,6 +22,9 @@ done
 ls /usr/lib/llvm-*/lib/libclang.so /usr/lib/*-linux-gnu/libclang-[0-9]*.so* >/dev/null 2>&1 \
   || need_apt+=(clang libclang-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# CJK fonts, so that Chromium draws Chinese pages as they are (not as empty boxes).
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -q "Noto Sans CJK"; } \
+  || need_apt+=(fonts-noto-cjk fontconfig)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

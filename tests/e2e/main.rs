@@ -8,6 +8,7 @@ mod util;
 mod alliance;
 mod by_hand;
 mod capture;
+mod cjk;
 mod cli;
 mod crash;
 mod docs;

@@ -1,5 +1,5 @@
-//! `webproof report`: the HTML and PDF report of a real capture. The PDF is read back with
-//! poppler's pdftotext (the step URLs, the chain head and every artifact's SHA-256 are in it;
+//! `webproof report`: the HTML and PDF report of a real capture, in English, Chinese and both.
+//! The PDF is read back with poppler's pdftotext (the step URLs, the chain head and every artifact's SHA-256 are in it;
 //! the page count is sane) and its QR code, rendered by pdftoppm, decodes with zbarimg to the
 //! package file's SHA-256.
 
@@ -47,7 +47,7 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         .parse()
         .unwrap();
     assert!((1..=20).contains(&pages), "{info}");
-    let o = tool("pdftotext", &["c.pdf", "-"], env.path());
+    let o = tool("pdftotext", &["-raw", "c.pdf", "-"], env.path());
     assert!(o.status.success());
     let text = squeeze(&String::from_utf8_lossy(&o.stdout));
     assert!(text.contains(&squeeze(&url)), "the URL");
@@ -78,4 +78,40 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         .unwrap()
         .to_owned();
     assert_eq!(qr, format!("sha256:{sha} c.wacz"));
+
+    // In Chinese (WEBPROOF_LANG as a user would set it): the Chinese headings and the step
+    // URLs, in a PDF that embeds a font covering Chinese.
+    let o = env
+        .cmd()
+        .env("WEBPROOF_LANG", "zh-CN")
+        .args(["report", "c.wacz", "--out", "zh.html", "--pdf", "zh.pdf"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = tool("pdftotext", &["-raw", "zh.pdf", "-"], env.path());
+    let zh = squeeze(&String::from_utf8_lossy(&o.stdout));
+    for heading in [
+        "电子证据报告",
+        "全部步骤时间线",
+        "清洁环境检查",
+        "不借助webproof的核验方法",
+    ] {
+        assert!(zh.contains(heading), "{heading}");
+    }
+    assert!(zh.contains(&squeeze(&url)));
+    // (Chromium embeds its fonts as unnamed Type 3 fonts; that the same Chromium draws
+    // Chinese as real glyphs, not boxes, is tests/e2e/cjk.rs's check.)
+    let o = tool("pdffonts", &["zh.pdf"], env.path());
+    let fonts = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        fonts.lines().skip(2).any(|l| l.contains(" yes ")),
+        "{fonts}"
+    );
+    // Both languages side by side.
+    env.ok(
+        &["report", "c.wacz", "--lang", "both", "--out", "both.html"],
+        0,
+    );
+    let both = std::fs::read_to_string(env.path().join("both.html")).unwrap();
+    assert!(both.contains("电子证据报告 / Evidence report"));
 }

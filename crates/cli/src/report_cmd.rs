@@ -17,6 +17,10 @@ pub struct ReportArgs {
     /// Also print it to this PDF file (with webproof's Chromium).
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// The report's language: `en`, `zh-CN`, or `both` (Chinese and English side by side).
+    /// Default: WEBPROOF_LANG, else the OS locale.
+    #[arg(long)]
+    lang: Option<String>,
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
     #[arg(long, default_value = "/usr/bin/chromedriver")]
@@ -52,7 +56,14 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     } else {
         "(a directory, not a package file)".to_owned()
     };
+    use webproof_i18n::Lang;
+    let langs = match a.lang.as_deref() {
+        Some("both") => vec![Lang::ZhCn, Lang::En],
+        other => vec![Lang::detect(other)?],
+    };
+    let texts = webproof_report::Texts::new(&langs)?;
     let html = webproof_report::html(&webproof_report::Input {
+        texts: &texts,
         src: src.as_ref(),
         verification: &verification,
         package_name: a

@@ -16,6 +16,7 @@ use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
+use webproof_i18n::{Catalogue, Lang};
 use webproof_verify::{Report, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,8 @@ pub enum ReportError {
     Package(String),
     #[error("QR code: {0}")]
     Qr(String),
+    #[error("messages: {0}")]
+    Text(String),
 }
 
 /// Largest screenshot embedded as a thumbnail (bigger ones are named, not embedded).
@@ -57,8 +60,49 @@ pub fn qr_svg(text: &str) -> Result<String, ReportError> {
         .build())
 }
 
+/// The report's language(s): one, or two side by side.
+pub struct Texts {
+    catalogues: Vec<(Lang, Catalogue)>,
+}
+
+impl Texts {
+    pub fn new(langs: &[Lang]) -> Result<Texts, ReportError> {
+        let catalogues = langs
+            .iter()
+            .map(|l| {
+                Ok((
+                    *l,
+                    Catalogue::new(*l).map_err(|e| ReportError::Text(e.to_string()))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, ReportError>>()?;
+        if catalogues.is_empty() {
+            return Err(ReportError::Text("no language".into()));
+        }
+        Ok(Texts { catalogues })
+    }
+
+    /// The message in every language, HTML-escaped, joined by " / ".
+    fn t(&self, key: &str) -> String {
+        self.t_with(key, &[])
+    }
+
+    fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.catalogues
+            .iter()
+            .map(|(_, c)| esc(&c.t_with(key, args)))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    }
+
+    fn lang_tag(&self) -> &'static str {
+        self.catalogues[0].0.tag()
+    }
+}
+
 /// What the report is built from.
 pub struct Input<'a> {
+    pub texts: &'a Texts,
     pub src: &'a dyn PackageSource,
     pub verification: &'a Report,
     /// The package file's name and SHA-256 (hex), which the QR code carries.
@@ -116,44 +160,54 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     let recs = records(src)?;
     let mut h = String::new();
     let verdict = v.verdict();
-    let verdict_text = match verdict {
-        Verdict::Pass => "VERIFIED: every check passes",
-        Verdict::Untrusted => {
-            "INTACT, NOT TRUSTED: every check holds, but a key or authority is not configured as trusted"
-        }
-        Verdict::Fail => "FAILED: at least one check failed",
-    };
+    let tx = input.texts;
+    let verdict_text = tx.t(match verdict {
+        Verdict::Pass => "verdict-pass",
+        Verdict::Untrusted => "verdict-untrusted",
+        Verdict::Fail => "verdict-fail",
+    });
     let qr_text = format!("sha256:{} {}", input.package_sha256, input.package_name);
     let _ = write!(
         h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Evidence report {}</title><style>{STYLE}</style></head><body>",
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title><style>{STYLE}</style></head><body>",
+        tx.lang_tag(),
+        tx.t("report-title"),
         esc(&manifest.capture)
     );
     let _ = write!(
         h,
-        "<div class=\"head\"><div><h1>Evidence report</h1><div>Package <code>{}</code></div>\
-         <div>SHA-256 of the package file: <code>{}</code></div>\
-         <div>Capture <code>{}</code>, sealed {} (capture machine clock)</div>\
-         <div>Chain head: SHA-256 <code>{}</code><br>SM3 <code>{}</code></div>\
-         <p class=\"{}\">{}</p></div><div class=\"qr\">{}<br>QR: the package's SHA-256</div></div>",
+        "<div class=\"head\"><div><h1>{}</h1><div>{}: <code>{}</code></div>\
+         <div>{}: <code>{}</code></div>\
+         <div>{}: <code>{}</code>, {}</div>\
+         <div>{}: SHA-256 <code>{}</code><br>SM3 <code>{}</code></div>\
+         <p class=\"{}\">{}</p></div><div class=\"qr\">{}<br>{}</div></div>",
+        tx.t("report-title"),
+        tx.t("report-package"),
         esc(&input.package_name),
+        tx.t("report-package-sha256"),
         esc(&input.package_sha256),
+        tx.t("report-capture"),
         esc(&manifest.capture),
-        esc(&manifest.sealed.to_string()),
+        tx.t_with("report-sealed", &[("time", &manifest.sealed.to_string())]),
+        tx.t("report-chain-head"),
         manifest.journal.head.sha256,
         manifest.journal.head.sm3,
         verdict_class(verdict),
         verdict_text,
-        qr_svg(&qr_text)?
+        qr_svg(&qr_text)?,
+        tx.t("report-qr-caption")
     );
 
     // Case and people.
-    h.push_str("<h2>Case and people</h2><table>");
+    let _ = write!(h, "<h2>{}</h2><table>", tx.t("section-case"));
     let _ = write!(
         h,
-        "<tr><th>Case</th><td>{}</td></tr><tr><th>Note</th><td>{}</td></tr><tr><th>Tool</th><td>{} {}</td></tr>",
+        "<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{} {}</td></tr>",
+        tx.t("case-id"),
         esc(manifest.case.id.as_deref().unwrap_or("—")),
+        tx.t("case-note"),
         esc(manifest.case.note.as_deref().unwrap_or("—")),
+        tx.t("case-tool"),
         esc(&manifest.tool.name),
         esc(&manifest.tool.version)
     );
@@ -167,13 +221,17 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             .find(|c| c.id == format!("identity.{}", role.as_str()));
         let _ = write!(
             h,
-            "<tr><th>{}</th><td>{}{}<br>key <code>{}</code> ({})<br>{}</td></tr>",
-            esc(role.as_str()),
+            "<tr><th>{}</th><td>{}{}<br>{} <code>{}</code> ({})<br>{}</td></tr>",
+            tx.t(match role {
+                Role::Operator => "role-operator",
+                Role::Notary => "role-notary",
+            }),
             esc(&doc.name),
             doc.organisation
                 .as_ref()
                 .map(|o| format!(", {}", esc(o)))
                 .unwrap_or_default(),
+            tx.t("label-key"),
             doc.fingerprint,
             esc(doc.algorithm.as_str()),
             id_check
@@ -199,7 +257,14 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         })
         .and_then(|a| read_json::<serde_json::Value>(src, &a.path))
     {
-        h.push_str("<h2>Clean-environment check (step 0)</h2><table><tr><th>Finding</th><th>Grade</th><th>Detail</th></tr>");
+        let _ = write!(
+            h,
+            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+            tx.t("section-environment"),
+            tx.t("col-finding"),
+            tx.t("col-grade"),
+            tx.t("col-detail")
+        );
         for f in env["findings"].as_array().into_iter().flatten() {
             let grade = f["grade"].as_str().unwrap_or("");
             let class = if grade == "fail" {
@@ -220,7 +285,17 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     }
 
     // Timeline.
-    h.push_str("<h2>Timeline of every step</h2><table><tr><th>#</th><th>Time (capture clock) / trusted not-after</th><th>Action, URL</th><th>Picture</th><th>Chain head after the step</th></tr>");
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        tx.t("section-timeline"),
+        tx.t("col-step"),
+        tx.t("col-time"),
+        tx.t("col-action"),
+        tx.t("col-picture"),
+        tx.t("col-head")
+    );
+    let not_after = tx.t("not-after");
     for r in &recs {
         let head = manifest
             .heads
@@ -237,7 +312,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             .iter()
             .find(|t| t.seq == r.seq)
             .and_then(|t| t.not_after.as_ref())
-            .map(|t| format!("<br>not after <b>{}</b>", esc(t)))
+            .map(|t| format!("<br>{not_after} <b>{}</b>", esc(t)))
             .unwrap_or_default();
         let picture = r
             .artifacts
@@ -293,18 +368,32 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         .filter(|r| r.kind == StepKind::VideoSegment)
         .collect();
     if !segments.is_empty() {
-        h.push_str("<h2>Screen recording</h2><table><tr><th>Segment</th><th>Frames, duration</th><th>SHA-256</th></tr>");
+        let _ = write!(
+            h,
+            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr>",
+            tx.t("section-video"),
+            tx.t("col-segment"),
+            tx.t("col-frames")
+        );
         for r in segments {
+            let frames = r
+                .params
+                .get("frames")
+                .map(|f| f.to_string())
+                .unwrap_or_default();
+            let seconds = format!(
+                "{:.1}",
+                (r.ended.as_offset() - r.started.as_offset()).as_seconds_f64()
+            );
             for a in &r.artifacts {
                 let _ = write!(
                     h,
-                    "<tr><td><code>{}</code></td><td>{} frames, {:.1} s ({} to {})</td><td class=\"mono\">{}</td></tr>",
+                    "<tr><td><code>{}</code></td><td>{} ({} – {})</td><td class=\"mono\">{}</td></tr>",
                     esc(&a.path),
-                    r.params
-                        .get("frames")
-                        .map(|f| f.to_string())
-                        .unwrap_or_default(),
-                    (r.ended.as_offset() - r.started.as_offset()).as_seconds_f64(),
+                    tx.t_with(
+                        "frames-duration",
+                        &[("frames", &frames), ("seconds", &seconds)]
+                    ),
                     esc(&r.started.to_string()),
                     esc(&r.ended.to_string()),
                     a.sha256
@@ -317,7 +406,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     // Checks grouped.
     let groups: [(&str, &[&str]); 5] = [
         (
-            "Time-stamps (RFC 3161)",
+            "group-time",
             &[
                 "timestamp.token",
                 "timestamp.coverage",
@@ -326,7 +415,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             ],
         ),
         (
-            "Evidence log and witnesses",
+            "group-log",
             &[
                 "receipt.deposit",
                 "receipt.coverage",
@@ -336,7 +425,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             ],
         ),
         (
-            "Signatures and identities",
+            "group-signatures",
             &[
                 "signature.operator",
                 "signature.notary",
@@ -345,11 +434,11 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             ],
         ),
         (
-            "Chain of steps",
+            "group-chain",
             &["journal.chain", "journal.heads", "step.artifact"],
         ),
         (
-            "Package and files",
+            "group-files",
             &[
                 "package.structure",
                 "manifest.read",
@@ -361,13 +450,13 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             ],
         ),
     ];
-    h.push_str("<h2>What <code>webproof verify</code> found</h2>");
+    let _ = write!(h, "<h2>{}</h2>", tx.t("section-checks"));
     for (title, ids) in groups {
         let rows: Vec<_> = v.checks.iter().filter(|c| ids.contains(&c.id)).collect();
         if rows.is_empty() {
             continue;
         }
-        let _ = write!(h, "<h3>{}</h3><table>", esc(title));
+        let _ = write!(h, "<h3>{}</h3><table>", tx.t(title));
         // Many file digests: summarised unless one fails.
         let files = rows.iter().filter(|c| c.id == "file.digest").count();
         let files_ok = rows
@@ -377,7 +466,8 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         if files > 0 && files_ok {
             let _ = write!(
                 h,
-                "<tr><td class=\"pass\">PASS</td><td>file.digest</td><td>all {files} listed files have their SHA-256 and SM3</td></tr>"
+                "<tr><td class=\"pass\">PASS</td><td>file.digest</td><td>{}</td></tr>",
+                tx.t_with("all-files-ok", &[("count", &files.to_string())])
             );
         }
         for c in rows.iter().filter(|c| !(files_ok && c.id == "file.digest")) {
@@ -397,7 +487,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     // By hand.
     let _ = write!(
         h,
-        "<h2>How to check this without webproof</h2>\
+        "<h2>{by_hand}</h2>\
          <pre>sha256sum {pkg}                      # must print {sha}\n\
 unzip -q {pkg} -d pkg &amp;&amp; cd pkg\n\
 sha256sum datapackage.json; cat datapackage-digest.json          # the same digest\n\
@@ -412,8 +502,9 @@ openssl ts -verify -queryfile timestamps/NNNNNN-K-tsa.tsq -in timestamps/NNNNNN-
 python3 verify-receipt.py receipts/NNNNNN-1.json --log-key … --witness-key …\n\
 # the video: frames and duration\n\
 ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration video/segment-000001.mp4</pre>\
-         <p>The format is specified in <code>docs/evidence-package.md</code> of webproof's source; \
-         <code>docs/verify-by-hand.sh</code> and <code>docs/verify-receipt.py</code> run these steps.</p>",
+         <p>{note}</p>",
+        by_hand = tx.t("section-by-hand"),
+        note = tx.t("by-hand-note"),
         pkg = esc(&input.package_name),
         sha = esc(&input.package_sha256)
     );

@@ -1,0 +1,178 @@
+//! # webproof-i18n
+//!
+//! One message catalogue for what webproof says to people, in Simplified Chinese and English,
+//! as Fluent resources (`locales/<lang>/webproof.ftl`, compiled in). The language comes from
+//! `--lang`, else `WEBPROOF_LANG`, else the OS locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+//! Machine-readable output stays language-neutral: stable identifiers, localized text beside.
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+
+/// A language webproof speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+const EN: &str = include_str!("../locales/en/webproof.ftl");
+const ZH_CN: &str = include_str!("../locales/zh-CN/webproof.ftl");
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum I18nError {
+    #[error("unknown language {0:?} (en, zh-CN)")]
+    UnknownLang(String),
+    #[error("the {0} catalogue: {1}")]
+    Catalogue(&'static str, String),
+}
+
+impl Lang {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    fn source(self) -> &'static str {
+        match self {
+            Lang::En => EN,
+            Lang::ZhCn => ZH_CN,
+        }
+    }
+
+    /// `en`, `zh-CN` (also `zh`, `zh_CN.UTF-8`, …).
+    pub fn parse(s: &str) -> Result<Lang, I18nError> {
+        let l = s.trim().to_ascii_lowercase().replace('_', "-");
+        let base = l.split(['.', '@']).next().unwrap_or("");
+        if base == "zh"
+            || base.starts_with("zh-cn")
+            || base.starts_with("zh-hans")
+            || base == "zh-sg"
+        {
+            Ok(Lang::ZhCn)
+        } else if base == "en" || base.starts_with("en-") || base == "c" || base == "posix" {
+            Ok(Lang::En)
+        } else {
+            Err(I18nError::UnknownLang(s.to_owned()))
+        }
+    }
+
+    /// The language a flag, `WEBPROOF_LANG` or the OS locale asks for; English otherwise.
+    pub fn detect(flag: Option<&str>) -> Result<Lang, I18nError> {
+        if let Some(f) = flag {
+            return Lang::parse(f);
+        }
+        if let Ok(v) = std::env::var("WEBPROOF_LANG")
+            && !v.is_empty()
+        {
+            return Lang::parse(&v);
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return Ok(Lang::parse(&v).unwrap_or(Lang::En));
+            }
+        }
+        Ok(Lang::En)
+    }
+}
+
+/// The messages of one language.
+pub struct Catalogue {
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl Catalogue {
+    pub fn new(lang: Lang) -> Result<Catalogue, I18nError> {
+        let res = FluentResource::try_new(lang.source().to_owned())
+            .map_err(|(_, e)| I18nError::Catalogue(lang.tag(), format!("{e:?}")))?;
+        let id = lang
+            .tag()
+            .parse()
+            .map_err(|e| I18nError::Catalogue(lang.tag(), format!("{e}")))?;
+        let mut bundle = FluentBundle::new(vec![id]);
+        // No Unicode isolation marks around arguments: the text goes into HTML and terminals.
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(res)
+            .map_err(|e| I18nError::Catalogue(lang.tag(), format!("{e:?}")))?;
+        Ok(Catalogue { bundle })
+    }
+
+    /// The message `key` (the key itself if the catalogue lacks it; a test keeps them whole).
+    pub fn t(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The message `key` with arguments.
+    pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut a = FluentArgs::new();
+        for (k, v) in args {
+            a.set(*k, FluentValue::from(*v));
+        }
+        self.format(key, Some(&a))
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let Some(pattern) = self.bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
+    }
+
+    /// Every message key of the catalogue.
+    pub fn keys(lang: Lang) -> Vec<String> {
+        lang.source()
+            .lines()
+            .filter(|l| !l.starts_with(['#', ' ']) && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").next().map(|k| k.trim().to_owned()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_every_key_and_parse() {
+        let en = Catalogue::keys(Lang::En);
+        let zh = Catalogue::keys(Lang::ZhCn);
+        assert!(en.len() > 30);
+        let missing_zh: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+        let missing_en: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
+        assert!(missing_zh.is_empty(), "missing in zh-CN: {missing_zh:?}");
+        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        for lang in [Lang::En, Lang::ZhCn] {
+            let c = Catalogue::new(lang).unwrap();
+            for k in Catalogue::keys(lang) {
+                assert_ne!(c.t(&k), k, "{} {k} does not format", lang.tag());
+            }
+        }
+    }
+
+    #[test]
+    fn messages_format_with_arguments_and_languages_parse() {
+        let zh = Catalogue::new(Lang::ZhCn).unwrap();
+        assert_eq!(zh.t("report-title"), "电子证据报告");
+        assert_eq!(
+            zh.t_with("frames-duration", &[("frames", "25"), ("seconds", "1.0")]),
+            "25 帧，1.0 秒"
+        );
+        let en = Catalogue::new(Lang::En).unwrap();
+        assert_eq!(
+            en.t_with("all-files-ok", &[("count", "7")]),
+            "all 7 listed files have their SHA-256 and SM3"
+        );
+        assert_eq!(en.t("no-such-key"), "no-such-key");
+        assert_eq!(Lang::parse("zh_CN.UTF-8").unwrap(), Lang::ZhCn);
+        assert_eq!(Lang::parse("en_US.UTF-8").unwrap(), Lang::En);
+        assert_eq!(Lang::parse("C.UTF-8").unwrap(), Lang::En);
+        assert!(Lang::parse("fr").is_err());
+    }
+}
