@@ -115,3 +115,71 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
     let both = std::fs::read_to_string(env.path().join("both.html")).unwrap();
     assert!(both.contains("电子证据报告 / Evidence report"));
 }
+
+#[test]
+fn a_sealed_package_carries_its_report_covered_by_the_seal() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let sample = samples()[0].display().to_string();
+    env.ok(
+        &[
+            "seal",
+            &sample,
+            "--out",
+            "s.wacz",
+            "--report-pdf",
+            "--lang",
+            "zh-CN",
+            "--case",
+            "案-1",
+        ],
+        0,
+    );
+    let wacz = env.path().join("s.wacz");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&entry(&wacz, "evidence/manifest.json")).unwrap();
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(listed.contains(&"report/report.html") && listed.contains(&"report/report.pdf"));
+    // Covered: the package verifies, and a changed report does not.
+    let c = checks(&env, &["s.wacz", "--trust-operator", &fpr], 0);
+    assert!(
+        c.iter()
+            .any(|x| x["subject"] == "report/report.pdf" && x["verdict"] == "pass")
+    );
+    rewrite_zip(&wacz, &env.path().join("t.wacz"), |name, bytes| {
+        if name == "report/report.html" {
+            bytes.extend_from_slice(b"<!-- edited -->");
+        }
+    });
+    env.ok(&["verify", "t.wacz", "--trust-operator", &fpr], 1);
+    // The PDF in the package is Chinese and its QR code carries the final chain head.
+    std::fs::write(env.path().join("r.pdf"), entry(&wacz, "report/report.pdf")).unwrap();
+    let o = tool("pdftotext", &["-raw", "r.pdf", "-"], env.path());
+    let text = squeeze(&String::from_utf8_lossy(&o.stdout));
+    assert!(text.contains("电子证据报告") && text.contains("案-1"));
+    tool(
+        "pdftoppm",
+        &["-png", "-r", "150", "-f", "1", "-l", "1", "r.pdf", "r"],
+        env.path(),
+    );
+    let o = tool("zbarimg", &["-q", "--raw", "r-1.png"], env.path());
+    let head = manifest["journal"]["head"]["sha256"].as_str().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!(
+            "webproof chain head sha256:{head} capture {}",
+            manifest["capture"].as_str().unwrap()
+        )
+    );
+    // --no-report leaves it out.
+    env.ok(&["seal", &sample, "--out", "n.wacz", "--no-report"], 0);
+    let m: serde_json::Value =
+        serde_json::from_slice(&entry(&env.path().join("n.wacz"), "evidence/manifest.json"))
+            .unwrap();
+    assert!(!m.to_string().contains("report/"));
+}

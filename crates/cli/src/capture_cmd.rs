@@ -76,6 +76,8 @@ pub struct CaptureArgs {
     tsa: crate::stamping::TsaArgs,
     #[command(flatten)]
     log: crate::depositing::LogArgs,
+    #[command(flatten)]
+    report: crate::report_cmd::ReportOpts,
     /// Time-stamp the chain head after this many steps (besides at the start and at seal).
     #[arg(long, default_value_t = 25)]
     stamp_every: u64,
@@ -205,7 +207,20 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         st.start(0, &head)?;
     }
     let seal = |cap: Capture, st: Option<&mut crate::stamping::Stamper>| {
-        seal_and_package(cap, &signers, case.clone(), &a.out, a.keep_work, a.json, st)
+        seal_and_package(
+            cap,
+            &signers,
+            case.clone(),
+            &a.out,
+            a.keep_work,
+            a.json,
+            st,
+            Some(crate::ReportPlan {
+                opts: &a.report,
+                chromium: &a.chromium,
+                chromedriver: &a.chromedriver,
+            }),
+        )
     };
     if !env_ok {
         progress.done();

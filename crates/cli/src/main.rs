@@ -211,6 +211,8 @@ struct SealArgs {
     tsa: stamping::TsaArgs,
     #[command(flatten)]
     log: depositing::LogArgs,
+    #[command(flatten)]
+    report: report_cmd::ReportOpts,
 }
 
 #[derive(Subcommand)]
@@ -636,6 +638,14 @@ fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
     })
 }
 
+/// Where a sealed package's report comes from (see [`report_cmd::report_into`]).
+struct ReportPlan<'a> {
+    opts: &'a report_cmd::ReportOpts,
+    chromium: &'a Path,
+    chromedriver: &'a Path,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn seal_and_package(
     mut cap: Capture,
     signers: &Signers,
@@ -644,6 +654,7 @@ fn seal_and_package(
     keep_work: bool,
     json: bool,
     stamper: Option<&mut stamping::Stamper>,
+    report: Option<ReportPlan<'_>>,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
     let input = SealInput {
@@ -678,9 +689,30 @@ fn seal_and_package(
             );
         }
     }
-    let manifest = cap
+    let mut manifest = cap
         .seal(&input)
         .with_context(|| format!("sealing {}", dir.display()))?;
+    if let Some(plan) = report.filter(|p| !p.opts.no_report) {
+        // The report is made from the sealed package, then added to it and the manifest is
+        // signed again (the journal, time-stamps and receipts stay as they are). A crash in
+        // between leaves a sealed capture directory that `captures resume` packages.
+        let first = dir.with_extension("unreported.wacz");
+        package::write_zip(&dir, &first, &Limits::default())
+            .with_context(|| format!("writing {}", first.display()))?;
+        let made =
+            report_cmd::report_into(plan.opts, &first, &dir, plan.chromium, plan.chromedriver);
+        let _ = std::fs::remove_file(&first);
+        if let Err(e) = made {
+            eprintln!(
+                "warning: the evidence report could not be made completely ({e:#}); the package is sealed with what there is"
+            );
+        }
+        let (again, _) =
+            Capture::resume(&dir).with_context(|| format!("reopening {}", dir.display()))?;
+        manifest = again
+            .seal(&input)
+            .with_context(|| format!("sealing {} with its report", dir.display()))?;
+    }
     package::write_zip(&dir, out, &Limits::default())
         .with_context(|| format!("writing {}", out.display()))?;
     // Check what was written before the working copy goes.
@@ -797,6 +829,11 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         a.keep_work,
         a.json,
         stamper.as_mut(),
+        Some(ReportPlan {
+            opts: &a.report,
+            chromium: Path::new("/usr/bin/chromium"),
+            chromedriver: Path::new("/usr/bin/chromedriver"),
+        }),
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -848,6 +885,15 @@ fn resume(
         false,
         json,
         None,
+        Some(ReportPlan {
+            opts: &report_cmd::ReportOpts {
+                no_report: false,
+                report_pdf: false,
+                lang: None,
+            },
+            chromium: Path::new("/usr/bin/chromium"),
+            chromedriver: Path::new("/usr/bin/chromedriver"),
+        }),
     )?;
     Ok(ExitCode::SUCCESS)
 }

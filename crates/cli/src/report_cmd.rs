@@ -37,13 +37,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
             bail!("{} already exists; webproof never overwrites", p.display());
         }
     }
-    let policy = webproof_verify::Policy {
-        trusted_tsa: crate::tsa_roots(&crate::configured_trust(&[])?)?,
-        log: crate::depositing::log_trust(&[], &[], None)?,
-        operator_cas: crate::operator_cas(&[])?,
-        ..webproof_verify::Policy::default()
-    };
-    let verification = webproof_verify::verify_path(&a.package, &policy)?;
+    let verification = webproof_verify::verify_path(&a.package, &configured_policy()?)?;
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
         .with_context(|| format!("opening {}", a.package.display()))?;
@@ -56,12 +50,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     } else {
         "(a directory, not a package file)".to_owned()
     };
-    use webproof_i18n::Lang;
-    let langs = match a.lang.as_deref() {
-        Some("both") => vec![Lang::ZhCn, Lang::En],
-        other => vec![Lang::detect(other)?],
-    };
-    let texts = webproof_report::Texts::new(&langs)?;
+    let texts = webproof_report::Texts::new(&langs(a.lang.as_deref())?)?;
     let html = webproof_report::html(&webproof_report::Input {
         texts: &texts,
         src: src.as_ref(),
@@ -71,13 +60,13 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        package_sha256: sha,
+        package_sha256: Some(sha),
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
         .with_context(|| format!("writing {}", out.display()))?;
     println!("report: {}", out.display());
     if let Some(pdf) = &a.pdf {
-        let bytes = print_pdf(&a, &out)?;
+        let bytes = print_pdf(&a.chromium, &a.chromedriver, &out)?;
         webproof_evidence::package::write_file(pdf, &bytes)
             .with_context(|| format!("writing {}", pdf.display()))?;
         println!("report: {} ({} bytes)", pdf.display(), bytes.len());
@@ -86,8 +75,75 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `en`, `zh-CN`, `both` (Chinese, then English), or what WEBPROOF_LANG / the locale say.
+pub fn langs(flag: Option<&str>) -> Result<Vec<webproof_i18n::Lang>> {
+    use webproof_i18n::Lang;
+    Ok(match flag {
+        Some("both") => vec![Lang::ZhCn, Lang::En],
+        other => vec![Lang::detect(other)?],
+    })
+}
+
+/// What this machine is configured to trust (config.toml): TSA roots, logs and witnesses,
+/// operator CAs. Not the sealer's own key: a report does not vouch for its author.
+fn configured_policy() -> Result<webproof_verify::Policy> {
+    Ok(webproof_verify::Policy {
+        trusted_tsa: crate::tsa_roots(&crate::configured_trust(&[])?)?,
+        log: crate::depositing::log_trust(&[], &[], None)?,
+        operator_cas: crate::operator_cas(&[])?,
+        ..webproof_verify::Policy::default()
+    })
+}
+
+/// How a sealed package gets its report (`seal`, `capture`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ReportOpts {
+    /// Do not put an evidence report (report/report.html) into the package.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Also put the report as PDF (report/report.pdf), printed by webproof's Chromium.
+    #[arg(long)]
+    pub report_pdf: bool,
+    /// The report's language: en, zh-CN or both (default: WEBPROOF_LANG, else the locale).
+    #[arg(long)]
+    pub lang: Option<String>,
+}
+
+/// Writes the report of the sealed package `sealed` into the capture directory `dir`
+/// (`report/report.html`, and `report/report.pdf` if asked), for sealing again.
+pub fn report_into(
+    opts: &ReportOpts,
+    sealed: &std::path::Path,
+    dir: &std::path::Path,
+    chromium: &std::path::Path,
+    chromedriver: &std::path::Path,
+) -> Result<()> {
+    let verification = webproof_verify::verify_path(sealed, &configured_policy()?)?;
+    let limits = webproof_evidence::package::Limits::default();
+    let src = webproof_evidence::package::open(sealed, &limits)?;
+    let texts = webproof_report::Texts::new(&langs(opts.lang.as_deref())?)?;
+    let html = webproof_report::html(&webproof_report::Input {
+        texts: &texts,
+        src: src.as_ref(),
+        verification: &verification,
+        package_name: "this package".into(),
+        package_sha256: None,
+    })?;
+    let html_path = dir.join("report/report.html");
+    webproof_evidence::package::write_file(&html_path, html.as_bytes())?;
+    if opts.report_pdf {
+        let pdf = print_pdf(chromium, chromedriver, &html_path)?;
+        webproof_evidence::package::write_file(&dir.join("report/report.pdf"), &pdf)?;
+    }
+    Ok(())
+}
+
 /// The HTML file printed to PDF (A4) by headless Chromium.
-fn print_pdf(a: &ReportArgs, html: &std::path::Path) -> Result<Vec<u8>> {
+fn print_pdf(
+    chromium: &std::path::Path,
+    chromedriver: &std::path::Path,
+    html: &std::path::Path,
+) -> Result<Vec<u8>> {
     use webproof_capture::Browser as _;
     let path = std::fs::canonicalize(html)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -96,8 +152,8 @@ fn print_pdf(a: &ReportArgs, html: &std::path::Path) -> Result<Vec<u8>> {
         .build()?;
     rt.block_on(async {
         let opts = webproof_browser::LaunchOptions {
-            chromium: a.chromium.clone(),
-            chromedriver: a.chromedriver.clone(),
+            chromium: chromium.to_owned(),
+            chromedriver: chromedriver.to_owned(),
             headless: true,
             ..Default::default()
         };

@@ -105,9 +105,11 @@ pub struct Input<'a> {
     pub texts: &'a Texts,
     pub src: &'a dyn PackageSource,
     pub verification: &'a Report,
-    /// The package file's name and SHA-256 (hex), which the QR code carries.
+    /// The package file's name and SHA-256 (hex), which the QR code carries. `None` for a
+    /// report that goes into the package it describes (whose digest it cannot know): its QR
+    /// code carries the chain head instead.
     pub package_name: String,
-    pub package_sha256: String,
+    pub package_sha256: Option<String>,
 }
 
 fn verdict_class(v: Verdict) -> &'static str {
@@ -166,7 +168,19 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         Verdict::Untrusted => "verdict-untrusted",
         Verdict::Fail => "verdict-fail",
     });
-    let qr_text = format!("sha256:{} {}", input.package_sha256, input.package_name);
+    let (qr_text, qr_caption) = match &input.package_sha256 {
+        Some(sha) => (
+            format!("sha256:{sha} {}", input.package_name),
+            tx.t("report-qr-caption"),
+        ),
+        None => (
+            format!(
+                "webproof chain head sha256:{} capture {}",
+                manifest.journal.head.sha256, manifest.capture
+            ),
+            tx.t("report-qr-caption-head"),
+        ),
+    };
     let _ = write!(
         h,
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title><style>{STYLE}</style></head><body>",
@@ -185,7 +199,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         tx.t("report-package"),
         esc(&input.package_name),
         tx.t("report-package-sha256"),
-        esc(&input.package_sha256),
+        esc(input.package_sha256.as_deref().unwrap_or("—")),
         tx.t("report-capture"),
         esc(&manifest.capture),
         tx.t_with("report-sealed", &[("time", &manifest.sealed.to_string())]),
@@ -195,8 +209,11 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         verdict_class(verdict),
         verdict_text,
         qr_svg(&qr_text)?,
-        tx.t("report-qr-caption")
+        qr_caption
     );
+    if input.package_sha256.is_none() {
+        let _ = write!(h, "<p><i>{}</i></p>", tx.t("report-in-package"));
+    }
 
     // Case and people.
     let _ = write!(h, "<h2>{}</h2><table>", tx.t("section-case"));
@@ -506,7 +523,10 @@ ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration vide
         by_hand = tx.t("section-by-hand"),
         note = tx.t("by-hand-note"),
         pkg = esc(&input.package_name),
-        sha = esc(&input.package_sha256)
+        sha = esc(input
+            .package_sha256
+            .as_deref()
+            .unwrap_or("(the package's SHA-256)"))
     );
     h.push_str("</body></html>\n");
     Ok(h)

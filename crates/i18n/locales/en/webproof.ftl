@@ -41,3 +41,5 @@ group-files = Package and files
 all-files-ok = all { $count } listed files have their SHA-256 and SM3
 section-by-hand = How to check this without webproof
 by-hand-note = The format is specified in docs/evidence-package.md of webproof's source; docs/verify-by-hand.sh and docs/verify-receipt.py run these steps.
+report-qr-caption-head = QR: the chain head (SHA-256)
+report-in-package = This report is inside the package it describes. It was made from the sealed evidence (journal, files, time-stamps, receipts), then added to the package, whose manifest lists it and was signed again; the checks below are those of the package before the report was added.

@@ -41,3 +41,5 @@ group-files = 证据包与文件
 all-files-ok = 清单所列全部 { $count } 个文件的 SHA-256 与 SM3 均一致
 section-by-hand = 不借助 webproof 的核验方法
 by-hand-note = 格式规范见 webproof 源代码中的 docs/evidence-package.md；docs/verify-by-hand.sh 与 docs/verify-receipt.py 执行以下步骤。
+report-qr-caption-head = 二维码：链头（SHA-256）
+report-in-package = 本报告位于其所描述的证据包之内：先依据已封存的证据（步骤日志、文件、时间戳、存证回执）生成，再加入证据包；证据包清单列出本报告并重新签名。下文的检查结果是加入本报告之前对证据包的检查。
