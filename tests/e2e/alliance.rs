@@ -361,19 +361,7 @@ fn a_capture_under_dev_up_has_a_not_before_checkpoint_and_receipts_along_the_way
     env.ok(&["seal", &sample, "--out", "first.wacz"], 0);
     std::thread::sleep(std::time::Duration::from_millis(400));
     let url = format!("{base}/index.html");
-    let out = env.run(&[
-        "capture",
-        &url,
-        "--out",
-        "c.wacz",
-        "--headless",
-        "--no-video",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    capture_headless(&env, &url, "c.wacz");
     let c = checks(&env, &["c.wacz", "--trust-operator", &fpr], 0);
     // Deposited at the start (after step 0) and at the end.
     let receipts: Vec<&str> = c

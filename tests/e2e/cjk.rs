@@ -35,19 +35,7 @@ fn crop(gray: &[u8], width: usize, x: usize, y: usize, w: usize, h: usize) -> Ve
 fn glyphs(env: &Env, base: &str, page: &str) -> (Vec<serde_json::Value>, usize, usize, usize) {
     let url = format!("{base}/{page}");
     let out_name = format!("{page}.wacz");
-    let out = env.run(&[
-        "capture",
-        &url,
-        "--out",
-        &out_name,
-        "--headless",
-        "--no-video",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    capture_headless(env, &url, &out_name);
     let wacz = env.path().join(&out_name);
     let recs = journal(&wacz);
     let shot = recs

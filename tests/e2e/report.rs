@@ -16,19 +16,7 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
     let env = Env::new();
     env.init_operator("ed25519");
     let url = format!("{base}/index.html");
-    let out = env.run(&[
-        "capture",
-        &url,
-        "--out",
-        "c.wacz",
-        "--headless",
-        "--no-video",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    capture_headless(&env, &url, "c.wacz");
     let said = env.ok(&["report", "c.wacz", "--pdf", "c.pdf"], 0);
     assert!(said.contains("report: c.report.html"), "{said}");
     // Never overwritten.

@@ -221,3 +221,9 @@ pub fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
     v["checks"].as_array().unwrap().clone()
 }
+
+/// `webproof capture URL --out OUT --headless --no-video` in `env`, which must succeed.
+pub fn capture_headless(env: &Env, url: &str, out: &str) {
+    let o = env.run(&["capture", url, "--out", out, "--headless", "--no-video"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

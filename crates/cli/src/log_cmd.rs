@@ -311,8 +311,10 @@ fn lookup(
                     deposit.claimed_time
                 );
                 for (name, t) in &w.cosigners {
-                    let when = webproof_evidence::utc::Utc::from_unix(*t)
-                        .map_or_else(|| format!("Unix time {t}"), |u| u.to_string());
+                    let when = webproof_evidence::utc::Utc::from_unix(*t).map_or_else(
+                        || format!("Unix time {t}"),
+                        |u| u.to_string().replace(".000000Z", "Z"),
+                    );
                     println!("  cosigned by {name} at {when}");
                 }
                 Ok(ExitCode::SUCCESS)

@@ -15,8 +15,12 @@ use crate::{Policy, Report, Verdict};
 
 const MAX_RECEIPT: u64 = 1 << 20;
 
+/// A Unix time (whole seconds) as RFC 3339 UTC.
 fn when(t: u64) -> String {
-    Utc::from_unix(t).map_or_else(|| format!("Unix time {t}"), |u| u.to_string())
+    Utc::from_unix(t).map_or_else(
+        || format!("Unix time {t}"),
+        |u| u.to_string().replace(".000000Z", "Z"),
+    )
 }
 
 fn cosigned(c: &CheckedCheckpoint) -> String {
