@@ -47,7 +47,7 @@ $W seal samples/* --out "$out/demo-files.wacz" --case DEMO-0001 --note "bundled 
 # the session provably began after it existed.
 echo; echo "== capturing http://127.0.0.1:$port/gallery.html"
 $W capture "http://127.0.0.1:$port/gallery.html" --profile gallery --case DEMO-0001 \
-  --segment-secs 10 --out "$out/demo-capture.wacz"
+  --segment-secs 10 --report-pdf --out "$out/demo-capture.wacz"
 
 for p in "$out/demo-capture.wacz" "$out/demo-files.wacz"; do
   echo; echo "== verifying $p (offline)"
@@ -62,4 +62,6 @@ print(m["journal"]["head"]["sha256"])' "$out/demo-capture.wacz")
 $W log lookup "$head"
 echo
 echo "Packages: $out/demo-capture.wacz, $out/demo-files.wacz"
+echo "Each carries its evidence report (report/report.html; the capture also report/report.pdf):"
+echo "  unzip -p $out/demo-capture.wacz report/report.pdf > $out/demo-capture-report.pdf"
 echo "(unzip one and follow docs/evidence-package.md to check it by hand)"
