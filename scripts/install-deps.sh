@@ -22,6 +22,8 @@ done
 ls /usr/lib/llvm-*/lib/libclang.so /usr/lib/*-linux-gnu/libclang-[0-9]*.so* >/dev/null 2>&1 \
   || need_apt+=(clang libclang-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# Time-zone data: reports show times in the operator's zone beside UTC.
+[ -e /usr/share/zoneinfo/Asia/Shanghai ] || need_apt+=(tzdata)
 # CJK fonts, so that Chromium draws Chinese pages as they are (not as empty boxes).
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -q "Noto Sans CJK"; } \
   || need_apt+=(fonts-noto-cjk fontconfig)

@@ -95,13 +95,23 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         fonts.lines().skip(2).any(|l| l.contains(" yes ")),
         "{fonts}"
     );
-    // Both languages side by side.
-    env.ok(
-        &["report", "c.wacz", "--lang", "both", "--out", "both.html"],
-        0,
-    );
+    // Both languages side by side; times in the machine's zone (here Beijing's) beside UTC.
+    let o = env
+        .cmd()
+        .env("TZ", "Asia/Shanghai")
+        .args(["report", "c.wacz", "--lang", "both", "--out", "both.html"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let both = std::fs::read_to_string(env.path().join("both.html")).unwrap();
     assert!(both.contains("电子证据报告 / Evidence report"));
+    assert!(both.contains(" UTC+08:00 · "), "local time beside UTC");
+    env.ok(
+        &["report", "c.wacz", "--tz", "-05:00", "--out", "ny.html"],
+        0,
+    );
+    let ny = std::fs::read_to_string(env.path().join("ny.html")).unwrap();
+    assert!(ny.contains(" UTC-05:00 · "));
 }
 
 #[test]

@@ -273,7 +273,12 @@ struct VerifyArgs {
     revocations: Option<PathBuf>,
 }
 
+/// This machine's UTC offset, read at start (reading it is only sound while the program has
+/// one thread).
+static LOCAL_OFFSET: std::sync::OnceLock<Option<time::UtcOffset>> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
+    let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -890,6 +895,7 @@ fn resume(
                 no_report: false,
                 report_pdf: false,
                 lang: None,
+                tz: None,
             },
             chromium: Path::new("/usr/bin/chromium"),
             chromedriver: Path::new("/usr/bin/chromedriver"),

@@ -21,6 +21,10 @@ pub struct ReportArgs {
     /// Default: WEBPROOF_LANG, else the OS locale.
     #[arg(long)]
     lang: Option<String>,
+    /// The time zone to show times in, beside UTC (`+08:00`, `-05:00`, `UTC`). Default:
+    /// WEBPROOF_TZ, else this machine's.
+    #[arg(long, allow_hyphen_values = true)]
+    tz: Option<String>,
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
     #[arg(long, default_value = "/usr/bin/chromedriver")]
@@ -61,6 +65,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         package_sha256: Some(sha),
+        offset: offset(a.tz.as_deref())?,
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
         .with_context(|| format!("writing {}", out.display()))?;
@@ -107,6 +112,40 @@ pub struct ReportOpts {
     /// The report's language: en, zh-CN or both (default: WEBPROOF_LANG, else the locale).
     #[arg(long)]
     pub lang: Option<String>,
+    /// The report's time zone beside UTC (`+08:00`; default: WEBPROOF_TZ, else this machine's).
+    #[arg(long, allow_hyphen_values = true)]
+    pub tz: Option<String>,
+}
+
+/// The offset of `±HH:MM` (or `UTC`, `Z`).
+fn parse_offset(s: &str) -> Result<time::UtcOffset> {
+    let t = s.trim();
+    if matches!(t, "UTC" | "utc" | "Z" | "z") {
+        return Ok(time::UtcOffset::UTC);
+    }
+    let bad = || anyhow::anyhow!("time zone {s:?}: give ±HH:MM, e.g. +08:00, or UTC");
+    let sign: i8 = match t.as_bytes().first() {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => return Err(bad()),
+    };
+    let (h, m) = t[1..].split_once(':').ok_or_else(bad)?;
+    let (h, m): (i8, i8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    time::UtcOffset::from_hms(sign * h, sign * m, 0).map_err(|_| bad())
+}
+
+/// The reader's time zone: the flag, else WEBPROOF_TZ, else this machine's (read when the
+/// program started).
+pub fn offset(flag: Option<&str>) -> Result<Option<time::UtcOffset>> {
+    if let Some(f) = flag {
+        return parse_offset(f).map(Some);
+    }
+    if let Ok(v) = std::env::var("WEBPROOF_TZ")
+        && !v.is_empty()
+    {
+        return parse_offset(&v).map(Some);
+    }
+    Ok(crate::LOCAL_OFFSET.get().copied().flatten())
 }
 
 /// Writes the report of the sealed package `sealed` into the capture directory `dir`
@@ -128,6 +167,7 @@ pub fn report_into(
         verification: &verification,
         package_name: "this package".into(),
         package_sha256: None,
+        offset: offset(opts.tz.as_deref())?,
     })?;
     let html_path = dir.join("report/report.html");
     webproof_evidence::package::write_file(&html_path, html.as_bytes())?;

@@ -110,6 +110,31 @@ pub struct Input<'a> {
     /// code carries the chain head instead.
     pub package_name: String,
     pub package_sha256: Option<String>,
+    /// The reader's time zone (the operator's), shown beside UTC; `None` or zero: UTC only.
+    pub offset: Option<time::UtcOffset>,
+}
+
+/// A time in the reader's zone with UTC beside it (`2026-11-24 00:42:18 UTC+08:00 ·
+/// 2026-11-23T16:42:18.636097Z`), or UTC alone.
+pub fn local_and_utc(t: &webproof_evidence::utc::Utc, offset: Option<time::UtcOffset>) -> String {
+    let utc = t.to_string();
+    let Some(off) = offset.filter(|o| !o.is_utc()) else {
+        return utc;
+    };
+    let local = t.as_offset().to_offset(off);
+    let (h, m, _) = off.as_hms();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC{}{:02}:{:02} · {utc}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        if off.is_negative() { '-' } else { '+' },
+        h.unsigned_abs(),
+        m.unsigned_abs()
+    )
 }
 
 fn verdict_class(v: Verdict) -> &'static str {
@@ -202,7 +227,10 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         esc(input.package_sha256.as_deref().unwrap_or("—")),
         tx.t("report-capture"),
         esc(&manifest.capture),
-        tx.t_with("report-sealed", &[("time", &manifest.sealed.to_string())]),
+        tx.t_with(
+            "report-sealed",
+            &[("time", &local_and_utc(&manifest.sealed, input.offset))]
+        ),
         tx.t("report-chain-head"),
         manifest.journal.head.sha256,
         manifest.journal.head.sm3,
@@ -370,7 +398,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             h,
             "<tr><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
             r.seq,
-            esc(&r.started.to_string()),
+            esc(&local_and_utc(&r.started, input.offset)),
             trusted,
             what,
             picture,
@@ -411,7 +439,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                         "frames-duration",
                         &[("frames", &frames), ("seconds", &seconds)]
                     ),
-                    esc(&r.started.to_string()),
+                    esc(&local_and_utc(&r.started, input.offset)),
                     esc(&r.ended.to_string()),
                     a.sha256
                 );
@@ -535,6 +563,23 @@ ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration vide
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_show_the_readers_zone_beside_utc() {
+        let t = webproof_evidence::utc::Utc::parse("2026-11-23T16:42:18.636097Z").unwrap();
+        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+        assert_eq!(
+            local_and_utc(&t, Some(cst)),
+            "2026-11-24 00:42:18 UTC+08:00 · 2026-11-23T16:42:18.636097Z"
+        );
+        let ny = time::UtcOffset::from_hms(-5, 0, 0).unwrap();
+        assert!(local_and_utc(&t, Some(ny)).starts_with("2026-11-23 11:42:18 UTC-05:00"));
+        assert_eq!(local_and_utc(&t, None), "2026-11-23T16:42:18.636097Z");
+        assert_eq!(
+            local_and_utc(&t, Some(time::UtcOffset::UTC)),
+            "2026-11-23T16:42:18.636097Z"
+        );
+    }
 
     #[test]
     fn text_is_escaped_and_qr_codes_are_svg() {
