@@ -140,6 +140,9 @@ pub struct Ra {
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
     /// Signatures seen (SHA-256) and when they may be forgotten.
     seen: Mutex<HashMap<[u8; 32], u64>>,
+    /// Enrolled, unrevoked operators' keys and tenants, as read from the store (a revocation
+    /// removes its entry before it returns).
+    operators: Mutex<HashMap<String, (PublicKey, String)>>,
 }
 
 fn json<T: Serialize>(v: &T) -> Result<Vec<u8>, Refusal> {
@@ -184,6 +187,7 @@ impl Ra {
             rate: f64::from(rate.max(1)),
             buckets: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
+            operators: Mutex::new(HashMap::new()),
         })
     }
 
@@ -242,6 +246,14 @@ impl Ra {
             let r: RegistrarRecord = serde_json::from_slice(&b).map_err(internal)?;
             let k = PublicKey::from_pem(&r.public_key).map_err(internal)?;
             (Role::Registrar, k, None)
+        } else if let Some((k, tenant)) = self
+            .operators
+            .lock()
+            .map_err(|_| internal("lock"))?
+            .get(&keyid)
+            .cloned()
+        {
+            (Role::Operator, k, Some(tenant))
         } else if let Some(op) = self.operator(&keyid)? {
             if let Some(r) = &op.revoked {
                 return Err(refuse(
@@ -250,6 +262,10 @@ impl Ra {
                 ));
             }
             let k = PublicKey::from_pem(&op.public_key).map_err(internal)?;
+            self.operators
+                .lock()
+                .map_err(|_| internal("lock"))?
+                .insert(keyid.clone(), (k.clone(), op.subject.tenant.clone()));
             (Role::Operator, k, Some(op.subject.tenant))
         } else {
             return Err(refuse(403, format!("unknown key {keyid}: not enrolled")));
@@ -503,6 +519,11 @@ impl Ra {
             reason: req.reason.chars().take(200).collect(),
             by: by.fingerprint.clone(),
         };
+        // Forgotten first: from here on every request of this key reads the store.
+        self.operators
+            .lock()
+            .map_err(|_| internal("lock"))?
+            .remove(&fpr);
         self.store
             .ra_update(
                 &format!("operator/{fpr}"),
@@ -517,6 +538,12 @@ impl Ra {
                 }),
             )
             .map_err(internal)??;
+        // And again: a request that read the record before the revocation was written may
+        // have cached the key meanwhile.
+        self.operators
+            .lock()
+            .map_err(|_| internal("lock"))?
+            .remove(&fpr);
         Ok(())
     }
 
