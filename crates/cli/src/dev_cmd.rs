@@ -151,8 +151,8 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         spawn(l, log.router());
         log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
         lines.push(format!("evidence log {DEV_LOG}: {log_url} (checkpoints cosigned by all {quorum} witnesses; deposits from enrolled operators only)"));
-        let (url, h) = (log_url.clone(), home.clone());
-        let enrolled = tokio::task::spawn_blocking(move || enroll_home(&url, &h, &admin, &registrar))
+        let (url, h, ca) = (log_url.clone(), home.clone(), log_dir.join("operator-ca.pem"));
+        let enrolled = tokio::task::spawn_blocking(move || enroll_home(&url, &h, &ca, &admin, &registrar))
             .await
             .context("enrolling")??;
         lines.push(enrolled);
@@ -219,6 +219,7 @@ fn dev_key(path: &Path) -> Result<webproof_evidence::identity::SecretKey> {
 fn enroll_home(
     url: &str,
     home: &Path,
+    ca_path: &Path,
     admin: &webproof_evidence::identity::SecretKey,
     registrar: &webproof_evidence::identity::SecretKey,
 ) -> Result<String> {
@@ -234,7 +235,30 @@ fn enroll_home(
         return Ok("no operator identity in this WEBPROOF_HOME yet: run `webproof operator init`, then restart `dev up` to enroll it".into());
     };
     let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
-    if crate::certificate_file(home).exists() {
+    let cert_file = crate::certificate_file(home);
+    if let Ok(pem) = std::fs::read(&cert_file) {
+        // Still valid only if this log's operator CA issued it (its directory may be new).
+        let ca = std::fs::read(ca_path)
+            .ok()
+            .and_then(|b| webproof_timestamp::ca::parse_cert(&b).ok());
+        let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)?.spki_der()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let valid = ca.is_some_and(|ca| {
+            webproof_timestamp::ca::parse_cert(&pem)
+                .and_then(|c| {
+                    webproof_timestamp::ca::check_certified(&c, &ca, &spki, now)
+                        .map_err(|e| e.to_string())
+                })
+                .is_ok()
+        });
+        if !valid {
+            let aside = cert_file.with_extension(format!("pem.replaced-{now}"));
+            std::fs::rename(&cert_file, &aside)
+                .with_context(|| format!("moving {} aside", cert_file.display()))?;
+            return enroll_home(url, home, ca_path, admin, registrar);
+        }
         return Ok(format!(
             "operator {} ({}) is enrolled",
             doc.name, doc.fingerprint

@@ -213,7 +213,8 @@ fn print_pdf(
                         "marginTop": 0.4, "marginBottom": 0.4, "marginLeft": 0.4, "marginRight": 0.4,
                         "displayHeaderFooter": true,
                         "headerTemplate": "<span></span>",
-                        "footerTemplate": "<div style=\"font-size:7pt;width:100%;text-align:center\">webproof evidence report · page <span class=\"pageNumber\"></span> of <span class=\"totalPages\"></span></div>",
+                        // Language-neutral: "webproof · 3 / 9".
+                        "footerTemplate": "<div style=\"font-size:7pt;width:100%;text-align:center\">webproof · <span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></div>",
                     }),
                 )
                 .await

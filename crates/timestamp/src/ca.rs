@@ -205,25 +205,39 @@ pub fn check_certified(
     ca: &Certificate,
     spki_der: &[u8],
     at: i64,
-) -> Result<Subject, String> {
+) -> Result<Subject, CertError> {
     let tbs = cert.tbs_certificate();
     if tbs.issuer() != ca.tbs_certificate().subject() {
-        return Err("issued by another CA".into());
+        return Err(CertError::OtherCa("issued by another CA".into()));
     }
-    crate::verify_cert(cert, ca).map_err(|e| format!("the CA's signature: {e}"))?;
+    crate::verify_cert(cert, ca)
+        .map_err(|e| CertError::OtherCa(format!("not signed by this CA's key: {e}")))?;
     let key = tbs
         .subject_public_key_info()
         .to_der()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CertError::Invalid(e.to_string()))?;
     if key != spki_der {
-        return Err("it certifies another key".into());
+        return Err(CertError::Invalid("it certifies another key".into()));
     }
     let v = tbs.validity();
     let secs = |t: &x509_cert::time::Time| t.to_unix_duration().as_secs() as i64;
     if at < secs(&v.not_before) || at > secs(&v.not_after) {
-        return Err("not valid at the time in question".into());
+        return Err(CertError::Invalid(
+            "not valid at the time in question".into(),
+        ));
     }
-    Subject::of(cert)
+    Subject::of(cert).map_err(CertError::Invalid)
+}
+
+/// Why a certificate does not certify a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertError {
+    /// Not issued by this CA (another CA, or another key under the same name).
+    #[error("{0}")]
+    OtherCa(String),
+    /// Issued by this CA, but not for this key or not at this time.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// A certificate from PEM or DER.
@@ -261,9 +275,20 @@ mod tests {
         // Another key, another time, another CA: refused.
         let mut other = spki.clone();
         other[20] ^= 1;
-        assert!(check_certified(&cert, &ca.cert, &other, 1_795_000_100).is_err());
-        assert!(check_certified(&cert, &ca.cert, &spki, 1_700_000_000).is_err());
+        // Issued by this CA but for another key or time: a false claim.
+        assert!(matches!(
+            check_certified(&cert, &ca.cert, &other, 1_795_000_100),
+            Err(CertError::Invalid(_))
+        ));
+        assert!(matches!(
+            check_certified(&cert, &ca.cert, &spki, 1_700_000_000),
+            Err(CertError::Invalid(_))
+        ));
+        // Another CA of the same name: not this CA's certificate at all.
         let ca2 = Ca::generate("webproof operator CA log.test", 1_795_000_000).unwrap();
-        assert!(check_certified(&cert, &ca2.cert, &spki, 1_795_000_100).is_err());
+        assert!(matches!(
+            check_certified(&cert, &ca2.cert, &spki, 1_795_000_100),
+            Err(CertError::OtherCa(_))
+        ));
     }
 }

@@ -493,8 +493,9 @@ fn signature_checks(
 }
 
 /// The signer's certificate, if the package carries one: `Some(Ok(detail))` when a configured
-/// operator CA certifies exactly this key as of sealing; `Some(Err)` when it does not; `None`
-/// when there is none or no operator CA is configured (then the key's own trust decides).
+/// operator CA certifies exactly this key as of sealing; `Some(Err)` when a configured CA
+/// issued it but not for this key or time; `None` when there is none, or no configured CA
+/// issued it (then the key's own trust decides).
 fn certificate_check(
     src: &dyn PackageSource,
     role: Role,
@@ -514,7 +515,7 @@ fn certificate_check(
             .and_then(|k| k.spki_der())
             .map_err(|e| e.to_string())?;
         let at = m.sealed.as_offset().unix_timestamp();
-        let mut why = String::from("no operator CA is configured");
+        let mut why = None;
         for ca in &policy.operator_cas {
             match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at) {
                 Ok(sub) => {
@@ -532,14 +533,23 @@ fn certificate_check(
                             .unwrap_or_default()
                     ));
                 }
-                Err(e) => why = e,
+                // A configured CA issued it, but not for this key or time: a false claim.
+                Err(webproof_timestamp::ca::CertError::Invalid(e)) => why = Some(e),
+                // Another CA's: it identifies nobody to this verifier.
+                Err(webproof_timestamp::ca::CertError::OtherCa(_)) => {}
             }
         }
-        Err(format!(
-            "the certificate does not check against the configured operator CAs: {why}"
-        ))
+        match why {
+            Some(e) => Err(format!(
+                "the certificate of a configured operator CA does not hold: {e}"
+            )),
+            None => Ok(String::new()),
+        }
     };
-    Some(check())
+    match check() {
+        Ok(d) if d.is_empty() => None,
+        r => Some(r),
+    }
 }
 
 fn file_checks(
