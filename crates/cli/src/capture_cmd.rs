@@ -198,9 +198,11 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         a.case.as_deref(),
         rt.handle(),
     )?;
+    let seen = depositor
+        .as_ref()
+        .and_then(|d| d.latest_checkpoint(&|l| progress.line(l)));
     let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
-    let seen = crate::depositing::latest_checkpoint(&a.log, &rt, &|l| progress.line(l));
     let env_ok = environment_step(&mut cap, &a, &progress, clock, seen.as_deref())?;
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {

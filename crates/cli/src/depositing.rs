@@ -70,6 +70,16 @@ pub fn log_trust(
     quorum: Option<usize>,
 ) -> Result<LogTrust> {
     let cfg = crate::config::Config::load(&crate::home()?)?.log;
+    trust_with(&cfg, log_keys, witness_keys, quorum)
+}
+
+/// [`log_trust`] with the `[log]` section already read.
+fn trust_with(
+    cfg: &crate::config::LogConfig,
+    log_keys: &[String],
+    witness_keys: &[String],
+    quorum: Option<usize>,
+) -> Result<LogTrust> {
     let parse = |v: &String, what: &str| {
         NoteKey::from_vkey(v.trim()).with_context(|| format!("{what} {v:?} is not a verifier key"))
     };
@@ -107,11 +117,11 @@ impl LogArgs {
             return Ok(None);
         }
         let cfg = crate::config::Config::load(&crate::home()?)?.log;
-        let Some(url) = self.log.clone().or(cfg.url) else {
+        let Some(url) = self.log.clone().or(cfg.url.clone()) else {
             return Ok(None);
         };
         let keys: Vec<String> = self.log_key.iter().cloned().collect();
-        let trust = log_trust(&keys, &self.witness_keys, self.witness_quorum)?;
+        let trust = trust_with(&cfg, &keys, &self.witness_keys, self.witness_quorum)?;
         if trust.logs.is_empty() {
             anyhow::bail!(
                 "depositing in {url} needs the log's verifier key: --log-key, or `key` in config.toml [log]"
@@ -187,6 +197,29 @@ impl Depositor {
             pending: 0,
             promised: Vec::new(),
         })
+    }
+
+    /// The log's latest witnessed checkpoint, checked against the configured keys, for the
+    /// environment step ("the session began after this existed"). `None` (said why) when it
+    /// cannot be had.
+    pub fn latest_checkpoint(&self, say: &dyn Fn(&str)) -> Option<String> {
+        let origin = &self.log_key().name;
+        let checked = match self.handle.block_on(self.client.checkpoint()) {
+            Ok(Some(note)) => receipt::check_checkpoint(&note, origin, "", &[], &self.trust)
+                .map(|_| note)
+                .map_err(|e| e.to_string()),
+            Ok(None) => return None,
+            Err(e) => Err(e.to_string()),
+        };
+        match checked {
+            Ok(note) => Some(note),
+            Err(e) => {
+                say(&format!(
+                    "  evidence log: no \"not before\" checkpoint for step 0: {e}"
+                ));
+                None
+            }
+        }
     }
 
     fn log_key(&self) -> &NoteKey {
@@ -270,13 +303,9 @@ impl Depositor {
     pub fn finish(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
         let deadline = Instant::now() + limit;
         while self.pending > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let next = self
-                .handle
-                .block_on(async { tokio::time::timeout(left, self.rx.recv()).await });
-            match next {
-                Ok(Some(a)) => self.keep(a, say),
-                _ => break,
+            match crate::stamping::recv_until(&self.handle, &mut self.rx, deadline) {
+                Some(a) => self.keep(a, say),
+                None => break,
             }
         }
         let Some(need) = self.promised.iter().map(|p| p.ack.index).max() else {
@@ -396,40 +425,4 @@ pub fn depositor(
         label_salt: webproof_evidence::identity::new_salt()?,
     };
     Ok(Some(Depositor::new(s, info, handle.clone())?))
-}
-
-/// The log's latest witnessed checkpoint, checked against the configured keys, for the
-/// environment step ("the session began after this existed"). `None` (said why) when no log is
-/// configured or it cannot be had.
-pub fn latest_checkpoint(
-    args: &LogArgs,
-    rt: &tokio::runtime::Runtime,
-    say: &dyn Fn(&str),
-) -> Option<String> {
-    let s = match args.settings() {
-        Ok(Some(s)) => s,
-        Ok(None) => return None,
-        Err(e) => {
-            say(&format!("  evidence log: {e:#}"));
-            return None;
-        }
-    };
-    let origin = s.trust.logs.first()?.name.clone();
-    let client = LogClient::new(&s.url, Duration::from_secs(10)).ok()?;
-    let checked = match rt.block_on(client.checkpoint()) {
-        Ok(Some(note)) => receipt::check_checkpoint(&note, &origin, "", &[], &s.trust)
-            .map(|_| note)
-            .map_err(|e| e.to_string()),
-        Ok(None) => return None,
-        Err(e) => Err(e.to_string()),
-    };
-    match checked {
-        Ok(note) => Some(note),
-        Err(e) => {
-            say(&format!(
-                "  evidence log: no \"not before\" checkpoint for step 0: {e}"
-            ));
-            None
-        }
-    }
 }

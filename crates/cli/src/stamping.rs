@@ -235,13 +235,9 @@ impl Stamper {
     fn finish_tokens(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
         let deadline = Instant::now() + limit;
         while self.pending > 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let next = self
-                .handle
-                .block_on(async { tokio::time::timeout(left, self.rx.recv()).await });
-            match next {
-                Ok(Some(d)) => self.keep(cap, d, say)?,
-                _ => break,
+            match recv_until(&self.handle, &mut self.rx, deadline) {
+                Some(d) => self.keep(cap, d, say)?,
+                None => break,
             }
         }
         Ok(())
@@ -259,6 +255,20 @@ impl Stamper {
     pub fn tsa_count(&self) -> usize {
         self.urls.len()
     }
+}
+
+/// The next answer on `rx`, waiting until `deadline` at most (`None`: time is up, or every
+/// sender is gone).
+pub fn recv_until<T>(
+    handle: &tokio::runtime::Handle,
+    rx: &mut mpsc::UnboundedReceiver<T>,
+    deadline: Instant,
+) -> Option<T> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    handle
+        .block_on(async { tokio::time::timeout(left, rx.recv()).await })
+        .ok()
+        .flatten()
 }
 
 /// A short label for a TSA URL (its host and port), used in token file names.
