@@ -162,23 +162,10 @@ impl LogService {
     }
 
     /// Deposits: each validated, all durable together, then acknowledged with the commit
-    /// group's signed promise and each one's path in the group.
-    pub async fn deposit_all(&self, entries: Vec<Vec<u8>>) -> Result<BatchAck, (u16, String)> {
-        self.deposit_as(entries, None).await
-    }
-
-    /// [`LogService::deposit_all`] by the enrolled operator `operator` (when access is
-    /// controlled): every deposit must name that operator.
-    async fn deposit_as(
-        &self,
-        entries: Vec<Vec<u8>>,
-        operator: Option<&str>,
-    ) -> Result<BatchAck, (u16, String)> {
-        self.deposit_labelled(entries, operator, None).await
-    }
-
-    /// [`LogService::deposit_as`] with a private label for a single deposit (the label
-    /// header's value), checked against the deposit's commitment and kept for its tenant.
+    /// group's signed promise and each one's path in the group. With access control, by the
+    /// enrolled operator `operator`, whose name every deposit must carry; `label` is a single
+    /// deposit's private label (the label header's value), checked against the deposit's
+    /// commitment and kept for the operator's tenant.
     async fn deposit_labelled(
         &self,
         entries: Vec<Vec<u8>>,

@@ -241,29 +241,6 @@ impl LogClient {
         })
     }
 
-    /// Deposits canonical entries together (one commit); one acknowledgement per entry.
-    pub async fn add_batch(
-        &self,
-        body: Vec<u8>,
-        count: usize,
-        auth: Option<String>,
-    ) -> Result<Vec<Ack>, NetError> {
-        let body = self.post("/add-batch", body, auth).await?;
-        let acks = serde_json::from_str::<webproof_ledger::receipt::BatchAck>(&body)
-            .map_err(|e| NetError::Transport {
-                url: format!("{}/add-batch", self.base),
-                detail: format!("not acknowledgements: {e}"),
-            })?
-            .into_acks();
-        if acks.len() != count {
-            return Err(NetError::Transport {
-                url: format!("{}/add-batch", self.base),
-                detail: format!("{} acknowledgements for {count} deposits", acks.len()),
-            });
-        }
-        Ok(acks)
-    }
-
     /// POSTs `body` to `path` (with a `Webproof-Signature` header when `auth` is given);
     /// the answer's text when the status is 200.
     pub async fn post(
