@@ -22,6 +22,15 @@ done
 ls /usr/lib/llvm-*/lib/libclang.so /usr/lib/*-linux-gnu/libclang-[0-9]*.so* >/dev/null 2>&1 \
   || need_apt+=(clang libclang-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The desktop app (Tauri 2 on WebKitGTK), and WebKitWebDriver for its end-to-end test.
+for pc_pkg in "webkit2gtk-4.1:libwebkit2gtk-4.1-dev" "gtk+-3.0:libgtk-3-dev" "librsvg-2.0:librsvg2-dev" \
+              "ayatana-appindicator3-0.1:libayatana-appindicator3-dev"; do
+  pc=${pc_pkg%%:*}; pkg=${pc_pkg#*:}
+  pkg-config --exists "$pc" 2>/dev/null || need_apt+=("$pkg")
+done
+[ -e /usr/include/xdo.h ] || need_apt+=(libxdo-dev)
+command -v file >/dev/null 2>&1 || need_apt+=(file)
+command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 # Time-zone data: reports show times in the operator's zone beside UTC.
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need_apt+=(tzdata)
 # CJK fonts, so that Chromium draws Chinese pages as they are (not as empty boxes).
@@ -43,3 +52,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install Rust >= 1.90 with rustup (https://rustup.rs), then re-run." >&2
   exit 1
 fi
+
+# The app's front end (ui/) builds with Vite 7, which needs Node.js >= 20.19.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "Node.js >= 20.19 with npm is needed to build the desktop app's front end (ui/); found: $(node --version 2>/dev/null || echo none)." >&2
+  exit 1
+fi
+
+# tauri-driver: the WebDriver bridge the app's end-to-end test drives the window through.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  cargo install --quiet --locked tauri-driver --version "^2"
+fi
+
+# The front end, built into ui/dist (the app binary embeds it).
+( cd ui && npm ci --no-fund --no-audit --loglevel=error && npm run --silent build )

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The front end: type check and unit tests (Vitest); install-deps.sh has built ui/dist.
+( cd ui && npm test --silent )
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo build --workspace --bins --locked

@@ -6,6 +6,7 @@
 mod util;
 
 mod alliance;
+mod app;
 mod by_hand;
 mod capture;
 mod cjk;
@@ -14,6 +15,7 @@ mod crash;
 mod docs;
 mod enrollment;
 mod env_check;
+mod events;
 mod manual;
 mod report;
 mod site;

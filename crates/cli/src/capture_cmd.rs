@@ -19,7 +19,7 @@ use webproof_evidence::manifest::Case;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_evidence::utc::Utc;
 
-use crate::{VERSION, home, load_signers, print_env, seal_and_package, uuid_like};
+use crate::{Output, VERSION, home, load_signers, print_env, seal_and_package, uuid_like};
 
 #[derive(Args)]
 pub struct CaptureArgs {
@@ -72,6 +72,11 @@ pub struct CaptureArgs {
     keep_work: bool,
     #[arg(long)]
     json: bool,
+    /// JSON lines on stdout as things happen (steps, trusted-time and log status, sealing
+    /// phases, the result), for the desktop app; see docs/app-events.md. With --manual, the
+    /// commands `s`, `n TEXT` and `q` are read from stdin as in the terminal.
+    #[arg(long, conflicts_with = "json")]
+    events: bool,
     #[command(flatten)]
     tsa: crate::stamping::TsaArgs,
     #[command(flatten)]
@@ -90,11 +95,14 @@ pub struct CaptureArgs {
 /// is a terminal, plain lines otherwise (logs, tests).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    output: Output,
 }
 
 impl Progress {
-    fn new() -> Self {
-        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+    fn new(output: Output) -> Self {
+        let bar = (output != Output::Events
+            && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
@@ -103,10 +111,14 @@ impl Progress {
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
-        Progress { bar }
+        Progress { bar, output }
     }
 
     fn line(&self, text: &str) {
+        if self.output == Output::Events {
+            self.output.event("line", json!({ "text": text.trim() }));
+            return;
+        }
         match &self.bar {
             Some(b) => {
                 b.println(text);
@@ -116,7 +128,14 @@ impl Progress {
         }
     }
 
+    /// A journaled step, said in `text`.
+    fn step_as(&self, r: &StepRecord, text: &str) {
+        self.output.step(r);
+        self.line(text);
+    }
+
     fn step(&self, r: &StepRecord) {
+        self.output.step(r);
         self.line(&format!(
             "  step {}: {} {} ({} artifacts)",
             r.seq,
@@ -134,6 +153,15 @@ impl Progress {
 }
 
 pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
+    let output = Output::new(a.json, a.events);
+    let r = run(a);
+    if let Err(e) = &r {
+        output.event("error", json!({ "message": format!("{e:#}") }));
+    }
+    r
+}
+
+fn run(a: CaptureArgs) -> Result<ExitCode> {
     if a.out.exists() {
         bail!(
             "{} already exists; webproof never overwrites a package",
@@ -164,7 +192,8 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     let dir = home()?
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
-    let progress = Progress::new();
+    let output = Output::new(a.json, a.events);
+    let progress = Progress::new(output);
     match &profile {
         Some(p) => progress.line(&format!("profile: {} ({})", p.name, p.description)),
         None => progress.line("manual mode: you drive the browser"),
@@ -215,7 +244,7 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
             case.clone(),
             &a.out,
             a.keep_work,
-            a.json,
+            output,
             st,
             Some(crate::ReportPlan {
                 opts: &a.report,
@@ -226,10 +255,11 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     };
     if !env_ok {
         progress.done();
-        cap.record_interruption(
+        let r = cap.record_interruption(
             "the environment check failed and the operator did not override it; the browser was not started",
             &Recovery { torn_tail: None },
         )?;
+        output.step(&r);
         seal(cap, stamper.as_mut())?;
         bail!(
             "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
@@ -257,10 +287,11 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
         Err(reason) => {
             // Keep what was captured: record why it stopped, and seal.
             let reason = format!("{reason:#}");
-            cap.record_interruption(
+            let r = cap.record_interruption(
                 &format!("capture stopped: {reason}"),
                 &Recovery { torn_tail: None },
             )?;
+            output.step(&r);
             seal(cap, stamper.as_mut())?;
             bail!(
                 "capture stopped: {reason}; what was captured before is sealed in {}",
@@ -288,7 +319,13 @@ fn environment_step(
         resolvers: a.resolvers.clone(),
         trusted_time: clock.as_ref().map(|(t, _)| t.clone()),
     });
-    print_env(&report);
+    if progress.output != Output::Events {
+        print_env(&report);
+    }
+    progress.output.event(
+        "environment",
+        json!({ "worst": report.worst().as_str(), "findings": report.findings }),
+    );
     let worst = report.worst();
     let mut params = Map::new();
     params.insert("worst".into(), worst.as_str().into());
@@ -327,11 +364,10 @@ fn environment_step(
         params,
         &files,
     )?;
-    progress.line(&format!(
-        "  step {}: environment ({})",
-        r.seq,
-        worst.as_str()
-    ));
+    progress.step_as(
+        &r,
+        &format!("  step {}: environment ({})", r.seq, worst.as_str()),
+    );
     Ok(worst != Grade::Fail || a.override_env.is_some())
 }
 
@@ -401,6 +437,7 @@ fn checkpoint(
     };
     let say = |l: &str| progress.line(l);
     st.collect(cap, &say)?;
+    progress.output.event("trust", st.status());
     let seq = cap.records().len() as u64 - 1;
     let since = seq.saturating_sub(st.last_seq.unwrap_or(0));
     if since > 0
@@ -562,7 +599,9 @@ async fn manual_session(
             }
         }
     });
-    progress.line(MANUAL_HELP);
+    if progress.output != Output::Events {
+        progress.line(MANUAL_HELP);
+    }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let end = loop {
         tokio::select! {
@@ -696,10 +735,13 @@ fn journal_segments(
         let r = cap
             .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
             .with_context(|| format!("journaling {}", seg.path.display()))?;
-        progress.line(&format!(
-            "  step {}: video-segment {} ({} frames)",
-            r.seq, rel, seg.frames
-        ));
+        progress.step_as(
+            &r,
+            &format!(
+                "  step {}: video-segment {} ({} frames)",
+                r.seq, rel, seg.frames
+            ),
+        );
     }
     Ok(())
 }
@@ -731,7 +773,7 @@ fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
     );
     let step = NewStep::instant(StepKind::Note, params);
     let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
-    progress.line(&format!("  step {}: note {rel}", r.seq));
+    progress.step_as(&r, &format!("  step {}: note {rel}", r.seq));
     Ok(())
 }
 
@@ -781,10 +823,13 @@ fn journal_network(
             (layout::PAGES, "application/x-ndjson"),
         ],
     )?;
-    progress.line(&format!(
-        "  step {}: network-archive ({} responses, {} failed)",
-        r.seq, summary.responses, summary.failures
-    ));
+    progress.step_as(
+        &r,
+        &format!(
+            "  step {}: network-archive ({} responses, {} failed)",
+            r.seq, summary.responses, summary.failures
+        ),
+    );
     Ok(())
 }
 

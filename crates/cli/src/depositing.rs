@@ -291,6 +291,11 @@ impl Depositor {
         }
     }
 
+    /// How many chain heads the log has promised so far.
+    pub fn promised(&self) -> usize {
+        self.promised.len()
+    }
+
     /// Notes the promises that have arrived.
     pub fn collect(&mut self, say: &dyn Fn(&str)) {
         while let Ok(a) = self.rx.try_recv() {

@@ -650,6 +650,67 @@ struct ReportPlan<'a> {
     chromedriver: &'a Path,
 }
 
+/// How a command reports: text for people, one JSON document (`--json`), or JSON lines as
+/// things happen (`--events`, for the desktop app: docs/app-events.md).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    Text,
+    Json,
+    Events,
+}
+
+impl Output {
+    pub(crate) fn new(json: bool, events: bool) -> Output {
+        match (json, events) {
+            (_, true) => Output::Events,
+            (true, false) => Output::Json,
+            _ => Output::Text,
+        }
+    }
+
+    /// One event line on stdout (only with `--events`), flushed at once.
+    pub(crate) fn event(self, name: &str, mut fields: serde_json::Value) {
+        if self != Output::Events {
+            return;
+        }
+        if let Some(m) = fields.as_object_mut() {
+            m.insert("event".into(), name.into());
+        }
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{fields}");
+        let _ = out.flush();
+    }
+
+    /// A journaled step (`--events`): its digests are the chain head after it.
+    pub(crate) fn step(self, r: &webproof_evidence::record::StepRecord) {
+        if self != Output::Events {
+            return;
+        }
+        let d = r.digests().ok();
+        self.event(
+            "step",
+            serde_json::json!({
+                "seq": r.seq,
+                "kind": r.kind.as_str(),
+                "url": r.url,
+                "time": r.ended.to_string(),
+                "artifacts": r.artifacts.iter().map(|a| serde_json::json!({
+                    "path": a.path, "media_type": a.media_type, "size": a.size,
+                    "sha256": a.sha256.to_hex(), "sm3": a.sm3.to_hex(),
+                })).collect::<Vec<_>>(),
+                "sha256": d.map(|d| d.sha256.to_hex()),
+                "sm3": d.map(|d| d.sm3.to_hex()),
+            }),
+        );
+    }
+
+    /// A sealing phase begins (`--events`).
+    pub(crate) fn phase(self, phase: &str) {
+        self.event("phase", serde_json::json!({ "phase": phase }));
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn seal_and_package(
     mut cap: Capture,
@@ -657,7 +718,7 @@ fn seal_and_package(
     case: Case,
     out: &Path,
     keep_work: bool,
-    json: bool,
+    output: Output,
     stamper: Option<&mut stamping::Stamper>,
     report: Option<ReportPlan<'_>>,
 ) -> Result<()> {
@@ -676,15 +737,23 @@ fn seal_and_package(
             certificate: None,
         }),
     };
+    // The final chain head (after the seal step) is what the TSAs stamp last.
+    let (seq, head) = cap
+        .seal_step(&input)
+        .with_context(|| format!("sealing {}", dir.display()))?;
+    if let Some(r) = cap.records().last() {
+        output.step(r);
+    }
     if let Some(st) = stamper {
-        // The final chain head (after the seal step) is what the TSAs stamp last.
-        let (seq, head) = cap
-            .seal_step(&input)
-            .with_context(|| format!("sealing {}", dir.display()))?;
-        let say = |l: &str| eprintln!("{l}");
+        let say = |l: &str| match output {
+            Output::Events => output.event("line", serde_json::json!({ "text": l.trim() })),
+            _ => eprintln!("{l}"),
+        };
         st.collect(&cap, &say)?;
+        output.phase("timestamping");
         st.start(seq, &head)?;
         st.finish(&cap, std::time::Duration::from_secs(30), &say)?;
+        output.event("trust", st.status());
         if st.tsa_count() > 0 && !st.quorum_met(seq) {
             eprintln!(
                 "warning: {} of {} time-stamp authorities stamped the final chain head (quorum {}); the package is sealed anyway, and `webproof verify` shows which steps have trusted time",
@@ -694,10 +763,13 @@ fn seal_and_package(
             );
         }
     }
+    output.phase("hashing");
     let mut manifest = cap
         .seal(&input)
         .with_context(|| format!("sealing {}", dir.display()))?;
+
     if let Some(plan) = report.filter(|p| !p.opts.no_report) {
+        output.phase("report");
         // The report is made from the sealed package, then added to it and the manifest is
         // signed again (the journal, time-stamps and receipts stay as they are). A crash in
         // between leaves a sealed capture directory that `captures resume` packages.
@@ -718,9 +790,11 @@ fn seal_and_package(
             .seal(&input)
             .with_context(|| format!("sealing {} with its report", dir.display()))?;
     }
+    output.phase("packaging");
     package::write_zip(&dir, out, &Limits::default())
         .with_context(|| format!("writing {}", out.display()))?;
     // Check what was written before the working copy goes.
+    output.phase("verifying");
     let report = webproof_verify::verify_path(
         out,
         &Policy {
@@ -737,7 +811,7 @@ fn seal_and_package(
             dir.display()
         );
     }
-    if json {
+    if output != Output::Text {
         let v = serde_json::json!({
             "package": out.display().to_string(),
             "capture": manifest.capture,
@@ -747,7 +821,11 @@ fn seal_and_package(
             "notary": signers.notary.as_ref().map(|n| n.1.fingerprint),
             "capture_dir": keep_work.then(|| dir.display().to_string()),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        if output == Output::Events {
+            output.event("sealed", v);
+        } else {
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
         if !keep_work {
             std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
         }
@@ -832,7 +910,7 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         case,
         &a.out,
         a.keep_work,
-        a.json,
+        Output::new(a.json, false),
         stamper.as_mut(),
         Some(ReportPlan {
             opts: &a.report,
@@ -888,7 +966,7 @@ fn resume(
         },
         out,
         false,
-        json,
+        Output::new(json, false),
         None,
         Some(ReportPlan {
             opts: &report_cmd::ReportOpts {

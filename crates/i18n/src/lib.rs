@@ -156,6 +156,40 @@ mod tests {
         }
     }
 
+    /// The desktop app's messages (`app.ftl`, read by ui/src/i18n.ts) are part of the one
+    /// catalogue: same keys in both languages, valid Fluent, every message with a value.
+    #[test]
+    fn app_catalogues_have_every_key_and_parse() {
+        let parse = |src: &'static str, tag: &str| {
+            let res = FluentResource::try_new(src.to_owned())
+                .unwrap_or_else(|(_, e)| panic!("{tag} app.ftl: {e:?}"));
+            let keys: Vec<String> = res
+                .entries()
+                .filter_map(|e| match e {
+                    fluent_syntax::ast::Entry::Message(m) => {
+                        assert!(m.value.is_some(), "{tag} {} has no value", m.id.name);
+                        Some(m.id.name.to_owned())
+                    }
+                    _ => None,
+                })
+                .collect();
+            keys
+        };
+        let en = parse(include_str!("../locales/en/app.ftl"), "en");
+        let zh = parse(include_str!("../locales/zh-CN/app.ftl"), "zh-CN");
+        assert!(en.len() > 100);
+        let missing_zh: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+        let missing_en: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
+        assert!(
+            missing_zh.is_empty(),
+            "missing in zh-CN app.ftl: {missing_zh:?}"
+        );
+        assert!(
+            missing_en.is_empty(),
+            "missing in en app.ftl: {missing_en:?}"
+        );
+    }
+
     #[test]
     fn messages_format_with_arguments_and_languages_parse() {
         let zh = Catalogue::new(Lang::ZhCn).unwrap();

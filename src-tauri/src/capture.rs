@@ -1,0 +1,616 @@
+//! New capture, environment check, live session and sealing screens. The capture runs in a
+//! child `webproof capture --events` process (docs/app-events.md): its JSON lines become
+//! typed [`CaptureEvent`]s for the window, and the window's buttons become the manual-mode
+//! commands on its stdin (`s`, `n TEXT`, `q`).
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{ChildStdin, Stdio};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tauri::{AppHandle, State};
+use tauri_specta::Event as _;
+use webproof_cases::{PackageKind, PackageRef, PackageStatus, PackageUpdate};
+
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::{AppState, engine};
+
+/// A capture profile the window offers.
+#[derive(Clone, Debug, Serialize, specta::Type)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub description: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn profiles() -> Vec<ProfileInfo> {
+    webproof_capture::profile::BUILTIN
+        .iter()
+        .filter_map(|(n, t)| webproof_capture::profile::Profile::parse(n, t).ok())
+        .map(|p| ProfileInfo {
+            name: p.name,
+            description: p.description,
+        })
+        .collect()
+}
+
+/// The profile whose URL patterns match `url`, else `generic`.
+#[tauri::command]
+#[specta::specta]
+pub fn suggest_profile(url: String) -> String {
+    webproof_capture::profile::suggest(&url).to_owned()
+}
+
+/// One finding of the environment check.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct Finding {
+    pub id: String,
+    /// `ok`, `warning` or `fail`.
+    pub grade: String,
+    pub summary: String,
+    /// The finding's evidence, as pretty JSON.
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct EnvironmentView {
+    pub worst: String,
+    pub findings: Vec<Finding>,
+}
+
+fn findings(v: &Value) -> Vec<Finding> {
+    v.get("findings")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|f| Finding {
+                    id: str_of(f, "id"),
+                    grade: str_of(f, "grade"),
+                    summary: str_of(f, "summary"),
+                    detail: f
+                        .get("detail")
+                        .map(|d| serde_json::to_string_pretty(d).unwrap_or_default())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn worst(f: &[Finding]) -> String {
+    let rank = |g: &str| match g {
+        "fail" => 2,
+        "warning" => 1,
+        _ => 0,
+    };
+    f.iter()
+        .map(|f| f.grade.as_str())
+        .max_by_key(|g| rank(g))
+        .unwrap_or("ok")
+        .to_owned()
+}
+
+fn str_of(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+/// The environment check before a capture (`webproof env-check --json URL`); the capture
+/// itself runs it again as step 0, which is what the package keeps.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_environment(
+    state: State<'_, AppState>,
+    url: String,
+) -> AppResult<EnvironmentView> {
+    let url = check_url(&url)?;
+    let c = state.engine(&["env-check", "--json", &url]);
+    let out = tauri::async_runtime::spawn_blocking(move || engine::run(c))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))??;
+    // Exit 1 means a finding fails: still a report.
+    let v: Value = serde_json::from_str(&out.stdout).map_err(|_| {
+        AppError::new(
+            ErrorKind::Command,
+            format!("environment check: {}", engine::failure(&out.stderr)),
+        )
+    })?;
+    let f = findings(&v);
+    Ok(EnvironmentView {
+        worst: worst(&f),
+        findings: f,
+    })
+}
+
+fn check_url(url: &str) -> AppResult<String> {
+    let u = url.trim();
+    if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 {
+        return Err(AppError::input(format!(
+            "{u:?} is not a web address (http:// or https://)"
+        )));
+    }
+    Ok(u.to_owned())
+}
+
+/// What the operator asked for on the New capture screen.
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+pub struct CaptureRequest {
+    pub case: String,
+    pub url: String,
+    /// A shipped profile, or `None` for manual mode (the operator drives the browser).
+    pub profile: Option<String>,
+    /// The operator key's passphrase.
+    pub passphrase: String,
+    /// Supervised by a notary: the notary's home and passphrase.
+    pub notary: Option<NotaryLogin>,
+    /// The reason the operator typed to capture despite a failing environment finding.
+    pub override_reason: Option<String>,
+    /// Report language: `en`, `zh-CN` or `both`.
+    pub report_lang: String,
+}
+
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+pub struct NotaryLogin {
+    pub home: String,
+    pub passphrase: String,
+}
+
+/// What the live session screen hears.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum CaptureEvent {
+    Environment {
+        worst: String,
+        findings: Vec<Finding>,
+    },
+    Step {
+        seq: u32,
+        kind: String,
+        url: Option<String>,
+        time: String,
+        /// Digests of the step record (SHA-256, SM3).
+        sha256: String,
+        sm3: String,
+        artifacts: Vec<String>,
+    },
+    Trust {
+        tsas: u32,
+        quorum: u32,
+        stamped_by: u32,
+        stamped_seq: Option<u32>,
+        log: bool,
+        deposited: u32,
+    },
+    Phase {
+        phase: String,
+    },
+    Line {
+        text: String,
+    },
+    Finished(Finished),
+}
+
+/// The end of a capture: where the package and its report are, and what verification said.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct Finished {
+    pub case: String,
+    pub package_id: String,
+    pub status: PackageStatus,
+    pub package: String,
+    pub report: Option<String>,
+    pub head: Option<String>,
+    pub verdict: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A running capture.
+pub struct Live {
+    stdin: ChildStdin,
+    pub package: PackageRef,
+}
+
+/// Translates one `--events` line; `None` for lines the window does not show.
+pub fn translate(line: &str) -> Option<CaptureEvent> {
+    let v: Value = serde_json::from_str(line).ok()?;
+    let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as u32;
+    Some(match v.get("event")?.as_str()? {
+        "environment" => {
+            let f = findings(&v);
+            CaptureEvent::Environment {
+                worst: str_of(&v, "worst"),
+                findings: f,
+            }
+        }
+        "step" => CaptureEvent::Step {
+            seq: n("seq"),
+            kind: str_of(&v, "kind"),
+            url: v.get("url").and_then(Value::as_str).map(str::to_owned),
+            time: str_of(&v, "time"),
+            sha256: str_of(&v, "sha256"),
+            sm3: str_of(&v, "sm3"),
+            artifacts: v
+                .get("artifacts")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|x| str_of(x, "path")).collect())
+                .unwrap_or_default(),
+        },
+        "trust" => CaptureEvent::Trust {
+            tsas: n("tsas"),
+            quorum: n("quorum"),
+            stamped_by: n("stamped_by"),
+            stamped_seq: v
+                .get("stamped_seq")
+                .and_then(Value::as_u64)
+                .map(|s| s as u32),
+            log: v.get("log").and_then(Value::as_bool).unwrap_or(false),
+            deposited: n("deposited"),
+        },
+        "phase" => CaptureEvent::Phase {
+            phase: str_of(&v, "phase"),
+        },
+        "line" => CaptureEvent::Line {
+            text: str_of(&v, "text"),
+        },
+        _ => return None,
+    })
+}
+
+/// Starts a capture for a case; its events follow as [`CaptureEvent`]s.
+#[tauri::command]
+#[specta::specta]
+pub fn start_capture(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    req: CaptureRequest,
+) -> AppResult<PackageRef> {
+    let url = check_url(&req.url)?;
+    if req.passphrase.is_empty() {
+        return Err(AppError::input("the operator key's passphrase is empty"));
+    }
+    let mut live = state
+        .live
+        .lock()
+        .map_err(|_| AppError::new(ErrorKind::Busy, "the capture state is poisoned"))?;
+    if live.is_some() {
+        return Err(AppError::new(
+            ErrorKind::Busy,
+            "a capture is already running; finish it first",
+        ));
+    }
+    let case = state.cases.get(&req.case)?;
+    let dir = state.home.join("cases").join(&case.id);
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::io("creating the case folder", e))?;
+    let stamp = webproof_evidence::utc::Utc::now()
+        .to_string()
+        .replace([':', '-'], "")
+        .replace('.', "-");
+    let out = dir.join(format!("capture-{stamp}.wacz"));
+    let out_s = out.display().to_string();
+    let lang = match req.report_lang.as_str() {
+        "zh-CN" | "both" | "en" => req.report_lang.clone(),
+        other => {
+            return Err(AppError::input(format!(
+                "unknown report language {other:?}"
+            )));
+        }
+    };
+    let mut args: Vec<String> = vec![
+        "capture".into(),
+        url.clone(),
+        "--out".into(),
+        out_s.clone(),
+        "--events".into(),
+        "--case".into(),
+        case.matter.clone(),
+        "--lang".into(),
+        lang,
+        // The judge's copy: the report as PDF too, beside the package and inside it.
+        "--report-pdf".into(),
+    ];
+    match &req.profile {
+        Some(p) => args.extend(["--profile".into(), p.clone()]),
+        None => {
+            let display = std::env::var("DISPLAY").unwrap_or_default();
+            if display.is_empty() {
+                return Err(AppError::input(
+                    "manual mode needs a desktop session (DISPLAY) to show the browser",
+                ));
+            }
+            args.extend(["--manual".into(), "--display".into(), display]);
+        }
+    }
+    if let Some(r) = req.override_reason.as_deref().map(str::trim)
+        && !r.is_empty()
+    {
+        args.extend(["--override-env".into(), r.to_owned()]);
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = state.engine(&argv);
+    cmd.env("WEBPROOF_PASSPHRASE", &req.passphrase)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(n) = &req.notary {
+        cmd.arg("--notary-home")
+            .arg(&n.home)
+            .env("WEBPROOF_NOTARY_PASSPHRASE", &n.passphrase);
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        AppError::new(
+            ErrorKind::Engine,
+            format!("{} could not be started: {e}", state.bin.display()),
+        )
+    })?;
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        let _ = child.kill();
+        return Err(AppError::new(
+            ErrorKind::Engine,
+            "the capture process has no pipes",
+        ));
+    };
+    let (c, pid) = state.cases.add_package(
+        &case.id,
+        PackageKind::Capture,
+        &out_s,
+        &url,
+        PackageStatus::Running,
+    )?;
+    let package = c
+        .packages
+        .iter()
+        .find(|p| p.id == pid)
+        .cloned()
+        .ok_or_else(|| AppError::new(ErrorKind::Store, "the new package is not in its case"))?;
+    *live = Some(Live {
+        stdin,
+        package: package.clone(),
+    });
+    drop(live);
+
+    // stderr: kept for the error message, each line also shown in the session log.
+    let tail = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (tail2, app2) = (tail.clone(), app.clone());
+    let err_reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(mut t) = tail2.lock() {
+                t.push_str(&line);
+                t.push('\n');
+                if t.len() > 64 * 1024 {
+                    let cut = t.len() - 32 * 1024;
+                    let cut = (cut..t.len()).find(|i| t.is_char_boundary(*i)).unwrap_or(0);
+                    t.drain(..cut);
+                }
+            }
+            let _ = CaptureEvent::Line {
+                text: line.trim().to_owned(),
+            }
+            .emit(&app2);
+        }
+    });
+    let case_id = case.id.clone();
+    std::thread::spawn(move || {
+        let mut sealed: Option<Value> = None;
+        let mut error: Option<String> = None;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                match v.get("event").and_then(Value::as_str) {
+                    Some("sealed") => sealed = Some(v.clone()),
+                    Some("error") => error = Some(str_of(&v, "message")),
+                    _ => {}
+                }
+            }
+            if let Some(ev) = translate(&line) {
+                let _ = ev.emit(&app);
+            }
+        }
+        let code = child.wait().ok().and_then(|s| s.code());
+        let _ = err_reader.join();
+        let stderr_tail = tail.lock().map(|t| t.clone()).unwrap_or_default();
+        let done = finish(
+            &app,
+            &case_id,
+            &pid,
+            &out,
+            sealed,
+            error,
+            code,
+            &stderr_tail,
+        );
+        if let Some(st) = tauri::Manager::try_state::<AppState>(&app)
+            && let Ok(mut l) = st.live.lock()
+        {
+            *l = None;
+        }
+        let _ = CaptureEvent::Finished(done).emit(&app);
+    });
+    Ok(package)
+}
+
+/// After the capture process ended: record the outcome in the case store, verify the
+/// package with the engine, put a copy of its report beside it.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    app: &AppHandle,
+    case: &str,
+    pid: &str,
+    out: &Path,
+    sealed: Option<Value>,
+    error: Option<String>,
+    code: Option<i32>,
+    stderr: &str,
+) -> Finished {
+    let exists = out.is_file();
+    let status = match (exists, code) {
+        (true, Some(0)) => PackageStatus::Sealed,
+        (true, _) => PackageStatus::Interrupted,
+        (false, _) => PackageStatus::Failed,
+    };
+    let message = match (&error, code) {
+        (Some(e), _) => Some(e.clone()),
+        (None, Some(0)) => None,
+        (None, _) => Some(engine::failure(stderr)),
+    };
+    let head = sealed.as_ref().and_then(|v| {
+        v.get("chain_head")
+            .and_then(|h| h.get("sha256"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let mut verdict = None;
+    let mut report = None;
+    if exists {
+        let _ = CaptureEvent::Phase {
+            phase: "app-verify".into(),
+        }
+        .emit(app);
+        if let Some(st) = tauri::Manager::try_state::<AppState>(app) {
+            verdict = crate::verify::run_verify(&st, out).ok().map(|v| v.verdict);
+        }
+        report = crate::verify::extract_report(out).ok().flatten();
+    }
+    if let Some(st) = tauri::Manager::try_state::<AppState>(app) {
+        let _ = st.cases.update_package(
+            case,
+            pid,
+            PackageUpdate {
+                status: Some(status),
+                head: head.clone(),
+                verdict: verdict.clone(),
+                detail: message.clone(),
+            },
+        );
+    }
+    Finished {
+        case: case.to_owned(),
+        package_id: pid.to_owned(),
+        status,
+        package: out.display().to_string(),
+        report: report.map(|p: PathBuf| p.display().to_string()),
+        head,
+        verdict,
+        message,
+    }
+}
+
+/// What the live session's buttons send.
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum LiveCommand {
+    /// Full-page screenshot and DOM snapshot of the active tab, now.
+    Screenshot,
+    /// A note in the journal.
+    Note { text: String },
+    /// End the session and seal.
+    Finish,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn capture_command(state: State<'_, AppState>, command: LiveCommand) -> AppResult<()> {
+    let mut live = state
+        .live
+        .lock()
+        .map_err(|_| AppError::new(ErrorKind::NoSession, "the capture state is poisoned"))?;
+    let Some(l) = live.as_mut() else {
+        return Err(AppError::new(ErrorKind::NoSession, "no capture is running"));
+    };
+    let line = match command {
+        LiveCommand::Screenshot => "s".to_owned(),
+        LiveCommand::Note { text } => {
+            let t = text.replace(['\r', '\n'], " ");
+            if t.trim().is_empty() {
+                return Err(AppError::input("the note is empty"));
+            }
+            format!("n {}", t.trim())
+        }
+        LiveCommand::Finish => "q".to_owned(),
+    };
+    writeln!(l.stdin, "{line}")
+        .and_then(|_| l.stdin.flush())
+        .map_err(|e| AppError::io("sending to the capture process", e))
+}
+
+/// The capture running now, if any.
+#[tauri::command]
+#[specta::specta]
+pub fn live_capture(state: State<'_, AppState>) -> AppResult<Option<PackageRef>> {
+    let live = state
+        .live
+        .lock()
+        .map_err(|_| AppError::new(ErrorKind::NoSession, "the capture state is poisoned"))?;
+    Ok(live.as_ref().map(|l| l.package.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_events_become_typed_events() {
+        let step = r#"{"event":"step","seq":3,"kind":"screenshot","url":"http://127.0.0.1:8000/","time":"2026-11-23T18:00:00Z","artifacts":[{"path":"artifacts/000003-screenshot.png","media_type":"image/png","size":10,"sha256":"aa","sm3":"bb"}],"sha256":"11","sm3":"22"}"#;
+        match translate(step) {
+            Some(CaptureEvent::Step {
+                seq,
+                kind,
+                artifacts,
+                sha256,
+                ..
+            }) => {
+                assert_eq!(
+                    (seq, kind.as_str(), sha256.as_str()),
+                    (3, "screenshot", "11")
+                );
+                assert_eq!(artifacts, vec!["artifacts/000003-screenshot.png"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let trust = r#"{"event":"trust","tsas":2,"quorum":1,"stamped_seq":4,"stamped_by":2,"log":true,"deposited":3}"#;
+        assert!(matches!(
+            translate(trust),
+            Some(CaptureEvent::Trust {
+                tsas: 2,
+                stamped_by: 2,
+                stamped_seq: Some(4),
+                log: true,
+                deposited: 3,
+                ..
+            })
+        ));
+        let env = r#"{"event":"environment","worst":"warning","findings":[{"id":"hosts","grade":"warning","summary":"s","detail":{"a":1}}]}"#;
+        match translate(env) {
+            Some(CaptureEvent::Environment { worst, findings }) => {
+                assert_eq!(worst, "warning");
+                assert_eq!(findings[0].id, "hosts");
+                assert!(findings[0].detail.contains("\"a\": 1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(translate("not json").is_none());
+        assert!(translate(r#"{"event":"sealed"}"#).is_none());
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(check_url(" http://127.0.0.1:8000/ ").is_ok());
+        assert_eq!(
+            check_url("ftp://x.example/").map_err(|e| e.kind),
+            Err(ErrorKind::Input)
+        );
+    }
+
+    #[test]
+    fn worst_grade() {
+        let f = |g: &str| Finding {
+            id: "x".into(),
+            grade: g.into(),
+            summary: String::new(),
+            detail: String::new(),
+        };
+        assert_eq!(worst(&[f("ok"), f("fail"), f("warning")]), "fail");
+        assert_eq!(worst(&[f("ok"), f("warning")]), "warning");
+        assert_eq!(worst(&[]), "ok");
+    }
+}

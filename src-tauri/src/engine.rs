@@ -1,0 +1,111 @@
+//! The `webproof` engine: the app runs the same binary as the command line for everything
+//! that captures, seals, verifies, deposits or enrolls, so a package made in the window is
+//! made by exactly the code a terminal user runs, and a capture survives a crashed window
+//! (its journal is on disk; `webproof captures resume` seals it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{AppError, AppResult, ErrorKind};
+
+/// Where the `webproof` binary is: `WEBPROOF_BIN`, else beside this app's executable, else
+/// on `PATH`.
+pub fn locate() -> PathBuf {
+    if let Some(p) = std::env::var_os("WEBPROOF_BIN").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Ok(me) = std::env::current_exe()
+        && let Some(dir) = me.parent()
+    {
+        let beside = dir.join("webproof");
+        if beside.is_file() {
+            return beside;
+        }
+    }
+    PathBuf::from("webproof")
+}
+
+/// A prepared engine command (environment for WEBPROOF_HOME and the language set).
+pub fn command(bin: &Path, home: &Path, lang: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(bin);
+    c.args(args)
+        .env("WEBPROOF_HOME", home)
+        .env("WEBPROOF_LANG", lang)
+        .stdin(Stdio::null());
+    c
+}
+
+/// What a finished engine command printed.
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs an engine command to its end.
+pub fn run(mut c: Command) -> AppResult<Output> {
+    let program = c.get_program().to_string_lossy().into_owned();
+    let out = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| {
+            AppError::new(
+                ErrorKind::Engine,
+                format!("{program} could not be started: {e}"),
+            )
+        })?;
+    Ok(Output {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// The engine's own error line (`error: …` and what follows), else the last lines it wrote.
+pub fn failure(stderr: &str) -> String {
+    if let Some(i) = stderr.rfind("Error: ").or_else(|| stderr.rfind("error: ")) {
+        return stderr[i..].trim().to_owned();
+    }
+    let tail: Vec<&str> = stderr.lines().rev().take(4).collect();
+    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+}
+
+/// Runs a command that must succeed (exit 0).
+pub fn run_ok(what: &str, c: Command) -> AppResult<Output> {
+    let out = run(c)?;
+    if out.code != Some(0) {
+        return Err(AppError::new(
+            ErrorKind::Command,
+            format!("{what}: {}", failure(&out.stderr)),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_prefers_the_error_line() {
+        let e = "  step 1: navigate\nError: capture stopped: net::ERR_CONNECTION_REFUSED\n\nCaused by: x\n";
+        assert!(failure(e).starts_with("Error: capture stopped"));
+        assert_eq!(failure("a\nb\nc\nd\ne\n"), "b\nc\nd\ne");
+    }
+
+    #[test]
+    fn a_missing_engine_is_an_engine_error() {
+        let c = command(
+            Path::new("/nonexistent/webproof"),
+            Path::new("/tmp"),
+            "en",
+            &["--version"],
+        );
+        let Err(e) = run(c) else {
+            panic!("a missing binary ran")
+        };
+        assert_eq!(e.kind, ErrorKind::Engine);
+        assert!(e.message.contains("/nonexistent/webproof"));
+    }
+}

@@ -1,0 +1,204 @@
+//! # webproof-app
+//!
+//! The desktop window over webproof: cases, new capture, environment check, live session,
+//! sealing, verification and settings. It holds no evidence logic: captures, seals,
+//! verification, deposits and enrollment run in the `webproof` engine (the command-line
+//! binary, [`engine`]), so the window and the terminal make and judge packages with one
+//! code path; the window keeps the local case store ([`webproof_cases`]) and shows what the
+//! engine reports. Commands are thin and typed; `ui/src/bindings.ts` is generated from them
+//! (tauri-specta), never written by hand.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod capture;
+mod cases;
+mod engine;
+mod error;
+mod settings;
+mod verify;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tauri::State;
+use webproof_cases::CaseStore;
+
+/// What every command can reach.
+pub struct AppState {
+    pub home: PathBuf,
+    pub bin: PathBuf,
+    pub cases: Arc<CaseStore>,
+    pub live: Arc<Mutex<Option<capture::Live>>>,
+}
+
+impl AppState {
+    /// An engine command with this app's WEBPROOF_HOME and language.
+    pub fn engine(&self, args: &[&str]) -> Command {
+        engine::command(&self.bin, &self.home, &settings::lang(&self.home), args)
+    }
+
+    /// A handle for a worker thread.
+    pub fn clone_for_worker(&self) -> AppState {
+        AppState {
+            home: self.home.clone(),
+            bin: self.bin.clone(),
+            cases: self.cases.clone(),
+            live: self.live.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub home: String,
+    pub lang: String,
+    pub engine: String,
+    /// Whether the engine answered `--version` (else the message says why not).
+    pub engine_ok: bool,
+    pub engine_message: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+fn app_info(state: State<'_, AppState>) -> AppInfo {
+    let probe = engine::run(state.engine(&["--version"]));
+    let (engine_ok, engine_message) = match probe {
+        Ok(o) if o.code == Some(0) => (true, o.stdout.trim().to_owned()),
+        Ok(o) => (false, engine::failure(&o.stderr)),
+        Err(e) => (false, e.message),
+    };
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        home: state.home.display().to_string(),
+        lang: settings::lang(&state.home),
+        engine: state.bin.display().to_string(),
+        engine_ok,
+        engine_message,
+    }
+}
+
+/// The typed bindings: every command and event the window may use.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            app_info,
+            cases::list_cases,
+            cases::get_case,
+            cases::create_case,
+            cases::edit_case,
+            cases::add_package_file,
+            capture::profiles,
+            capture::suggest_profile,
+            capture::check_environment,
+            capture::start_capture,
+            capture::capture_command,
+            capture::live_capture,
+            verify::verify_package,
+            verify::remember_verdict,
+            settings::settings,
+            settings::set_lang,
+            settings::set_notary_home,
+            settings::save_config,
+            settings::operator_init,
+            settings::operator_enroll,
+        ])
+        .events(tauri_specta::collect_events![capture::CaptureEvent])
+        // One TypeScript type per Rust type (none of ours serialises differently each way).
+        .disable_serde_phases()
+}
+
+/// Where the generated bindings live, relative to this crate.
+pub const BINDINGS: &str = "../ui/src/bindings.ts";
+
+fn home() -> Result<PathBuf, String> {
+    if let Some(h) = std::env::var_os("WEBPROOF_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(h));
+    }
+    std::env::var_os("HOME")
+        .map(|h| Path::new(&h).join(".webproof"))
+        .ok_or_else(|| "neither WEBPROOF_HOME nor HOME is set".to_owned())
+}
+
+fn main() -> std::process::ExitCode {
+    let home = match home() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("webproof-app: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let cases = match CaseStore::open(&home.join("cases.redb")) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("webproof-app: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if let Err(e) = cases.settle_running(
+        "the app stopped during this capture; if no package appears, `webproof captures list` shows the capture directory and `webproof captures resume` seals it",
+    ) {
+        eprintln!("webproof-app: {e}");
+    }
+    let state = AppState {
+        home,
+        bin: engine::locate(),
+        cases: Arc::new(cases),
+        live: Arc::new(Mutex::new(None)),
+    };
+    let builder = specta_builder();
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .register_uri_scheme_protocol("evidence", |_ctx, request| {
+            let (status, mime, body) = verify::serve(&request.uri().to_string());
+            tauri::http::Response::builder()
+                .status(status)
+                .header("Content-Type", mime)
+                .header("Cache-Control", "no-store")
+                .body(body)
+                .unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
+        })
+        .setup(move |app| {
+            builder.mount_events(app);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match app {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("webproof-app: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed TypeScript bindings are exactly what the commands generate
+    /// (`WEBPROOF_BLESS=1 cargo test -p webproof-app bindings` rewrites them).
+    #[test]
+    fn bindings_are_current() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let fresh = dir.path().join("bindings.ts");
+        specta_builder().export(
+            specta_typescript::Typescript::default().header("// Generated by tauri-specta from src-tauri (cargo test -p webproof-app bindings). Do not edit.\n"),
+            &fresh,
+        )?;
+        let fresh = std::fs::read_to_string(&fresh)?;
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS);
+        if std::env::var_os("WEBPROOF_BLESS").is_some() {
+            std::fs::write(&committed, &fresh)?;
+        }
+        let old = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            old == fresh,
+            "ui/src/bindings.ts is stale: run WEBPROOF_BLESS=1 cargo test -p webproof-app bindings"
+        );
+        Ok(())
+    }
+}

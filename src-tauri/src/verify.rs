@@ -1,0 +1,315 @@
+//! Verify screen: `webproof verify --json` (the same verifier, policy and trust settings as
+//! the command line), plus what the window shows beside the checks — the step timeline from
+//! the package's journal, its screenshots, video segments and subtitles, served read-only
+//! from inside the package by the `evidence:` protocol.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tauri::State;
+use webproof_evidence::package::{self, Limits};
+use webproof_evidence::{journal, layout};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorKind};
+
+/// One check, as the verifier named and judged it.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct CheckView {
+    pub id: String,
+    pub subject: String,
+    /// `pass`, `untrusted` or `fail`.
+    pub verdict: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct ArtifactView {
+    pub path: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub sm3: String,
+    /// Size in bytes (as a number the window can show).
+    pub size: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct StepView {
+    pub seq: u32,
+    pub kind: String,
+    pub url: Option<String>,
+    pub started: String,
+    pub ended: String,
+    /// The step record's digests.
+    pub sha256: String,
+    pub sm3: String,
+    pub artifacts: Vec<ArtifactView>,
+    /// The earliest trusted time that covers the step, if any.
+    pub not_after: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct VerifyView {
+    pub package: String,
+    /// `PASS`, `UNTRUSTED` or `FAIL` (the engine's exit status: 0, 3, 1).
+    pub verdict: String,
+    pub capture: Option<String>,
+    pub head_sha256: Option<String>,
+    pub head_sm3: Option<String>,
+    pub checks: Vec<CheckView>,
+    /// Empty when the journal could not be read (the checks say why).
+    pub steps: Vec<StepView>,
+    pub videos: Vec<String>,
+    pub subtitles: Option<String>,
+    pub reports: Vec<String>,
+    /// The package path as the `evidence:` protocol names it.
+    pub key: String,
+}
+
+/// Verifies with the engine and reads the timeline.
+pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
+    if !path.exists() {
+        return Err(AppError::new(
+            ErrorKind::NotFound,
+            format!("{} does not exist", path.display()),
+        ));
+    }
+    let p = path.display().to_string();
+    let out = crate::engine::run(state.engine(&["verify", "--json", &p]))?;
+    let v: Value = serde_json::from_str(&out.stdout).map_err(|_| {
+        AppError::new(
+            ErrorKind::Command,
+            format!("verify: {}", crate::engine::failure(&out.stderr)),
+        )
+    })?;
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let checks: Vec<CheckView> = v
+        .get("checks")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|c| CheckView {
+                    id: s(c, "id").unwrap_or_default(),
+                    subject: s(c, "subject").unwrap_or_default(),
+                    verdict: s(c, "verdict").unwrap_or_default(),
+                    detail: s(c, "detail").unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let times: Vec<(u64, Option<String>)> = v
+        .get("time")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| Some((t.get("seq")?.as_u64()?, s(t, "not_after"))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let verdict = s(&v, "verdict")
+        .unwrap_or_else(|| "fail".into())
+        .to_uppercase();
+    let head = v.get("chain_head");
+    let (steps, members) = timeline(path).unwrap_or_default();
+    let steps = steps
+        .into_iter()
+        .map(|mut st| {
+            st.not_after = times
+                .iter()
+                .find(|(q, _)| *q == u64::from(st.seq))
+                .and_then(|(_, t)| t.clone());
+            st
+        })
+        .collect();
+    let pick = |pre: &str, ext: &str| -> Vec<String> {
+        members
+            .iter()
+            .filter(|m| m.starts_with(pre) && m.ends_with(ext))
+            .cloned()
+            .collect()
+    };
+    Ok(VerifyView {
+        package: p.clone(),
+        verdict,
+        capture: s(&v, "capture"),
+        head_sha256: head.and_then(|h| s(h, "sha256")),
+        head_sm3: head.and_then(|h| s(h, "sm3")),
+        checks,
+        steps,
+        videos: pick("video/", ".mp4"),
+        subtitles: pick("video/", ".vtt").into_iter().next(),
+        reports: pick("report/", ""),
+        key: p,
+    })
+}
+
+/// The package's steps and its member names (for a hostile package: whatever can be read).
+fn timeline(path: &Path) -> Result<(Vec<StepView>, Vec<String>), String> {
+    let src = package::open(path, &Limits::default()).map_err(|e| e.to_string())?;
+    let members: Vec<String> = src.entries().iter().map(|e| e.name.clone()).collect();
+    let bytes = src
+        .read_all(layout::JOURNAL, 256 << 20)
+        .map_err(|e| e.to_string())?;
+    let parsed = journal::parse(&bytes).map_err(|e| e.to_string())?;
+    let steps = parsed
+        .records
+        .iter()
+        .zip(&parsed.heads)
+        .map(|(r, d)| {
+            let d: Option<&webproof_evidence::digest::Digests> = Some(d);
+            StepView {
+                seq: r.seq as u32,
+                kind: r.kind.as_str().to_owned(),
+                url: r.url.clone(),
+                started: r.started.to_string(),
+                ended: r.ended.to_string(),
+                sha256: d.map(|d| d.sha256.to_hex()).unwrap_or_default(),
+                sm3: d.map(|d| d.sm3.to_hex()).unwrap_or_default(),
+                artifacts: r
+                    .artifacts
+                    .iter()
+                    .map(|a| ArtifactView {
+                        path: a.path.clone(),
+                        media_type: a.media_type.clone(),
+                        sha256: a.sha256.to_hex(),
+                        sm3: a.sm3.to_hex(),
+                        size: a.size as f64,
+                    })
+                    .collect(),
+                not_after: None,
+            }
+        })
+        .collect();
+    Ok((steps, members))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_package(state: State<'_, AppState>, path: String) -> AppResult<VerifyView> {
+    let path = PathBuf::from(path.trim());
+    let st = state.inner().clone_for_worker();
+    tauri::async_runtime::spawn_blocking(move || run_verify(&st, &path))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))?
+}
+
+/// Records a verification's verdict on a case's package.
+#[tauri::command]
+#[specta::specta]
+pub fn remember_verdict(
+    state: State<'_, AppState>,
+    case_id: String,
+    package_id: String,
+    verdict: String,
+) -> AppResult<()> {
+    state.cases.update_package(
+        &case_id,
+        &package_id,
+        webproof_cases::PackageUpdate {
+            verdict: Some(verdict),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// Copies the package's report (PDF if there is one, else HTML) beside the package as
+/// `NAME.report.pdf|html`, so it can be opened and sent without unpacking; returns its path.
+pub fn extract_report(pkg: &Path) -> AppResult<Option<PathBuf>> {
+    let src = package::open(pkg, &Limits::default()).map_err(|e| AppError::io("reading", e))?;
+    for (member, ext) in [
+        ("report/report.pdf", "report.pdf"),
+        ("report/report.html", "report.html"),
+    ] {
+        if src.as_ref().entry(member).is_some() {
+            let bytes = src
+                .read_all(member, 512 << 20)
+                .map_err(|e| AppError::io(member, e))?;
+            let out = pkg.with_extension(ext);
+            std::fs::write(&out, bytes).map_err(|e| AppError::io("writing the report", e))?;
+            return Ok(Some(out));
+        }
+    }
+    Ok(None)
+}
+
+/// `evidence://localhost/<member>?package=<path>`: a file from inside a package, read-only,
+/// through the hostile-safe package reader. Only media the window shows are served.
+pub fn serve(uri: &str) -> (u16, &'static str, Vec<u8>) {
+    let Some((path_part, query)) = uri.split_once('?') else {
+        return (400, "text/plain", b"no package".to_vec());
+    };
+    let member = path_part
+        .split_once("://")
+        .map(|(_, r)| r)
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, m)| percent_decode(m))
+        .unwrap_or_default();
+    let pkg = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("package="))
+        .map(percent_decode)
+        .unwrap_or_default();
+    let mime = match member.rsplit('.').next().unwrap_or("") {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "mp4" => "video/mp4",
+        "vtt" => "text/vtt",
+        "pdf" => "application/pdf",
+        // HTML from a captured site is shown as text, never run in the app's window.
+        "html" | "htm" | "mhtml" => "text/plain; charset=utf-8",
+        _ => return (403, "text/plain", b"not served".to_vec()),
+    };
+    let src = match package::open(Path::new(&pkg), &Limits::default()) {
+        Ok(s) => s,
+        Err(e) => return (404, "text/plain", e.to_string().into_bytes()),
+    };
+    match src.read_all(&member, 1 << 30) {
+        Ok(b) => (200, mime, b),
+        Err(e) => (404, "text/plain", e.to_string().into_bytes()),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("%2Ftmp%2Fa%20b.wacz"), "/tmp/a b.wacz");
+        assert_eq!(percent_decode("%E8%AF%81"), "证");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn only_media_are_served() {
+        let (code, _, _) = serve("evidence://localhost/evidence/journal.jsonl?package=%2Ftmp%2Fx");
+        assert_eq!(code, 403);
+        let (code, _, body) = serve("evidence://localhost/a.png?package=%2Fnonexistent.wacz");
+        assert_eq!(code, 404);
+        assert!(!body.is_empty());
+        let (code, _, _) = serve("evidence://localhost/a.png");
+        assert_eq!(code, 400);
+    }
+}

@@ -1,0 +1,504 @@
+//! The desktop app, end to end, as a new user meets it: the built `webproof-app` in a private
+//! Xvfb display, driven through tauri-driver and WebKitWebDriver (Debian's webkit2gtk-driver),
+//! against `webproof dev up` (TSAs, evidence log, witnesses) and the demo site on loopback.
+//! In the window only: create the operator identity, enroll it with the registrar's code,
+//! create a case, run a manual capture (screenshot now, a note, finish), watch it seal,
+//! verify the package, then verify a tampered copy and see the failure; then the same screens
+//! in Chinese with a profile-driven capture. Every screen is saved as a PNG under
+//! target/app-screens/ (en-*.png, zh-CN-*.png).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::util::*;
+
+/// target/<profile>/webproof-app, built here if missing (the front end, ui/dist, must have
+/// been built: scripts/test.sh does it first).
+fn app_bin() -> PathBuf {
+    let webproof = bin();
+    let p = webproof.with_file_name("webproof-app");
+    if !p.exists() {
+        let st = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "webproof-app",
+                "--bin",
+                "webproof-app",
+            ])
+            .status()
+            .unwrap();
+        assert!(st.success(), "building webproof-app failed");
+    }
+    p
+}
+
+fn screens_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/app-screens");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A private X display for the window and the operator's browser.
+fn xvfb() -> (Reaped, String) {
+    for n in 140..200 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "1366x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (package xvfb) is needed for the app's end-to-end test");
+        let child = Reaped(child);
+        let sock = format!("/tmp/.X11-unix/X{n}");
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if Path::new(&sock).exists() {
+                return (child, format!(":{n}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("no free X display");
+}
+
+/// `webproof dev up` in `env` without the operator's passphrase: it writes config.toml and,
+/// when the home has an identity that is not enrolled, prints the registrar's one-time code
+/// (as a registrar would hand it over) instead of enrolling by itself.
+fn dev_up(env: &Env) -> (Reaped, Option<String>) {
+    let mut child = env
+        .cmd()
+        .env_remove("WEBPROOF_PASSPHRASE")
+        .args(["dev", "up", "--interval-ms", "200"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let child = Reaped(child);
+    let mut code = None;
+    for line in out.lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.trim().split("enrollment code for ").nth(1) {
+            code = rest
+                .split(": ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .map(str::to_owned);
+        }
+        if line.trim() == "ready" {
+            return (child, code);
+        }
+    }
+    panic!("dev up did not start");
+}
+
+struct Ui {
+    c: Client,
+    lang: &'static str,
+}
+
+impl Ui {
+    async fn find(&self, css: &str, secs: u64) -> Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(secs))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear within {secs} s: {e}"))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css, 20).await.click().await.unwrap();
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self.find(css, 20).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css, 20).await.text().await.unwrap()
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.c.find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// Waits until `css` matches at least `n` elements.
+    async fn at_least(&self, css: &str, n: usize, secs: u64) {
+        let t = Instant::now();
+        while self.count(css).await < n {
+            assert!(
+                t.elapsed() < Duration::from_secs(secs),
+                "{css}: fewer than {n} within {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Waits for `attr` of the first `css` to satisfy `ok`.
+    async fn attr_until(
+        &self,
+        css: &str,
+        attr: &str,
+        secs: u64,
+        ok: impl Fn(&str) -> bool,
+    ) -> String {
+        let t = Instant::now();
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(Some(v)) = e.attr(attr).await
+                && ok(&v)
+            {
+                return v;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(secs),
+                "{css}[{attr}] not as expected within {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    async fn no_error(&self) {
+        if let Ok(e) = self
+            .c
+            .find(Locator::Css("[data-testid=error]:not([hidden])"))
+            .await
+        {
+            panic!(
+                "the app shows an error: {}",
+                e.text().await.unwrap_or_default()
+            );
+        }
+    }
+
+    /// Saves the window as target/app-screens/<lang>-<name>.png and checks it is a picture.
+    async fn shot(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.c.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name}: not a PNG");
+        let d = png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .unwrap();
+        assert!(d.info().width >= 800, "{name}: window screenshot too small");
+        std::fs::write(
+            screens_dir().join(format!("{}-{name}.png", self.lang)),
+            &png,
+        )
+        .unwrap();
+    }
+}
+
+/// The environment screen: waits for the findings; types a reason when one fails.
+async fn pass_environment(ui: &Ui) {
+    ui.find("[data-testid=findings]", 90).await;
+    assert!(ui.count("[data-testid=finding]").await >= 8);
+    if ui.count("[data-testid=env-override]").await > 0 {
+        ui.fill(
+            "[data-testid=env-override]",
+            "test machine: the failing finding is the CI sandbox itself",
+        )
+        .await;
+    }
+}
+
+#[test]
+fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
+    let app = app_bin();
+    let env = Env::new();
+    std::fs::create_dir_all(env.home()).unwrap();
+    let site = crate::site::serve();
+    let (_x, display) = xvfb();
+    let port = free_port();
+    let driver = Command::new("tauri-driver")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &free_port().to_string(),
+        ])
+        .env("DISPLAY", &display)
+        .env("WEBPROOF_HOME", env.home())
+        .env("WEBPROOF_BIN", bin())
+        .env("WEBPROOF_LANG", "en")
+        .env("LANG", "C.UTF-8")
+        .env_remove("WEBPROOF_PASSPHRASE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "tauri-driver (cargo install tauri-driver) is needed for the app's end-to-end test",
+        );
+    let _driver = Reaped(driver);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.display().to_string() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let t = Instant::now();
+        let c = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if t.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => panic!("tauri-driver did not start the app: {e}"),
+            }
+        };
+        let mut ui = Ui { c, lang: "en" };
+
+        // Cases, empty.
+        ui.find("[data-screen=cases]", 30).await;
+        assert!(ui.text("[data-testid=case-list]").await.contains("No cases yet"));
+        ui.shot("01-cases-empty").await;
+
+        // Settings: create the operator identity in the window.
+        ui.click("[data-testid=nav-settings]").await;
+        ui.find("[data-testid=settings-init]", 10).await;
+        ui.fill("[data-testid=settings-init] [name=name]", "Li Wei").await;
+        ui.fill("[data-testid=settings-init] [name=org]", "Example Copyright Agency").await;
+        ui.fill("[data-testid=settings-init] [name=passphrase]", PASS).await;
+        ui.click("[data-testid=settings-init] button[type=submit]").await;
+        ui.find("[data-testid=settings-operator]", 30).await;
+        ui.no_error().await;
+        assert_eq!(ui.text("[data-testid=settings-enrolled]").await, "no");
+
+        // The alliance is up; the registrar (dev up) hands over a one-time code.
+        let (_dev, code) = dev_up(&env);
+        let code = code.expect("dev up printed no enrollment code");
+        ui.click("[data-testid=nav-settings]").await;
+        ui.fill("form.inline [name=code]", &code).await;
+        ui.fill("form.inline [name=passphrase]", PASS).await;
+        ui.click("form.inline button[type=submit]").await;
+        let t0 = Instant::now();
+        while ui.text("[data-testid=settings-enrolled]").await != "yes" {
+            assert!(t0.elapsed() < Duration::from_secs(30), "enrollment did not finish");
+            ui.no_error().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let config = ui.find("[data-testid=settings-config]", 5).await;
+        assert!(config.prop("value").await.unwrap().unwrap_or_default().contains("[log]"));
+        ui.shot("02-settings").await;
+
+        // A case.
+        ui.click("[data-testid=nav-cases]").await;
+        ui.fill("[data-testid=case-matter]", "Gallery photos copied by Example Shop").await;
+        ui.fill("[data-testid=case-parties]", "Example Copyright Agency\nExample Shop Ltd").await;
+        ui.fill("[data-testid=case-notes]", "pirated product photos").await;
+        ui.click("[data-testid=case-create]").await;
+        ui.find("[data-screen=case]", 10).await;
+        assert_eq!(ui.text("[data-testid=case-title]").await, "Gallery photos copied by Example Shop");
+
+        // New capture, manual mode: the operator's own browser.
+        ui.click("[data-testid=case-new-capture]").await;
+        ui.fill("[data-testid=capture-url]", &format!("{site}/")).await;
+        ui.fill("[data-testid=capture-passphrase]", PASS).await;
+        ui.shot("04-new-capture").await;
+        ui.click("[data-testid=capture-check]").await;
+        pass_environment(&ui).await;
+        ui.shot("05-environment").await;
+        ui.click("[data-testid=capture-start]").await;
+
+        // Live: steps arrive as they are journaled.
+        ui.find("[data-screen=live]", 20).await;
+        ui.at_least("[data-testid=live-step]", 2, 90).await; // environment, browser, navigate…
+        let n = ui.count("[data-testid=live-step]").await;
+        ui.click("[data-testid=live-screenshot]").await;
+        ui.at_least("[data-testid=live-step]", n + 2, 60).await; // screenshot + snapshot
+        ui.fill("[data-testid=live-note-text]", "the gallery shows our photos").await;
+        ui.click("[data-testid=live-note]").await;
+        ui.at_least("[data-testid=live-step]", n + 3, 30).await;
+        let steps = ui.text("[data-testid=live-steps]").await;
+        assert!(steps.contains(&format!("{site}/")), "{steps}");
+        assert!(steps.contains("screenshot") && steps.contains("note"), "{steps}");
+        assert!(ui.text("[data-testid=live-tsa]").await.contains("TSAs"));
+        ui.shot("06-live").await;
+        ui.click("[data-testid=live-finish]").await;
+
+        // Sealing, then where the package is.
+        ui.find("[data-screen=sealing]", 60).await;
+        ui.shot("07-sealing").await;
+        let status = ui.attr_until("[data-testid=seal-done]", "data-status", 240, |_| true).await;
+        let pkg = PathBuf::from(ui.text("[data-testid=seal-package]").await);
+        let message = ui.c.find(Locator::Css("[data-testid=seal-message]")).await;
+        assert_eq!(
+            status,
+            "sealed",
+            "{}",
+            match message {
+                Ok(m) => m.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        );
+        assert!(pkg.is_file(), "{} is not there", pkg.display());
+        let report = ui.text("[data-testid=seal-report]").await;
+        assert!(report.ends_with(".report.pdf"), "{report}");
+        assert!(Path::new(&report).is_file());
+        let verdict = ui.text("[data-testid=seal-verdict]").await;
+        assert_eq!(verdict, "VERIFIED", "the app's own verification");
+        ui.shot("08-sealed").await;
+        // The same package checks with the command line.
+        let o = env.run(&["verify", pkg.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        let kinds = kinds(&pkg);
+        assert!(kinds.iter().any(|k| k == "screenshot"), "{kinds:?}");
+        assert!(journal(&pkg).iter().any(|r| r["params"]["text"] == "the gallery shows our photos"));
+
+        // Verify in the window: grouped checks, timeline with thumbnails.
+        ui.click("[data-testid=seal-verify]").await;
+        let v = ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true).await;
+        assert_eq!(v, "PASS");
+        for g in ["files", "chain", "signatures", "timestamps", "receipts"] {
+            let css = format!("[data-testid=check-group][data-group={g}]");
+            assert_eq!(ui.count(&css).await, 1, "group {g}");
+            let verdict = ui.find(&css, 5).await.attr("data-verdict").await.unwrap();
+            assert_eq!(verdict.as_deref(), Some("pass"), "group {g}");
+        }
+        assert!(ui.count("[data-testid=timeline-step]").await >= n + 3);
+        assert!(ui.count("[data-testid=thumb]").await >= 1);
+        assert!(ui.count("[data-testid=video]").await >= 1);
+        // The thumbnails are real pictures served from inside the package.
+        let loaded: serde_json::Value = ui
+            .c
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=thumb]')).filter(i => i.complete && i.naturalWidth > 0).length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(loaded.as_u64().unwrap_or(0) >= 1, "no thumbnail loaded");
+        ui.shot("09-verify-pass").await;
+
+        // A tampered copy: one byte of a screenshot changed.
+        let bad = env.path().join("tampered.wacz");
+        let mut changed = false;
+        rewrite_zip(&pkg, &bad, |name, bytes| {
+            if !changed && name.starts_with("artifacts/") && name.ends_with(".png") {
+                let i = bytes.len() / 2;
+                bytes[i] ^= 0x01;
+                changed = true;
+            }
+        });
+        assert!(changed);
+        ui.click("[data-testid=nav-verify]").await;
+        ui.fill("[data-testid=verify-path]", bad.to_str().unwrap()).await;
+        ui.click("[data-testid=verify-run]").await;
+        let v = ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true).await;
+        assert_eq!(v, "FAIL");
+        let files = ui
+            .find("[data-testid=check-group][data-group=files]", 5)
+            .await
+            .attr("data-verdict")
+            .await
+            .unwrap();
+        assert_eq!(files.as_deref(), Some("fail"));
+        assert!(ui.count("[data-testid=check][data-verdict=fail][data-id='file.digest']").await >= 1);
+        ui.shot("10-verify-tampered").await;
+
+        // The case remembers its package and verdict.
+        ui.click("[data-testid=nav-cases]").await;
+        ui.fill("[data-testid=case-search]", "Example Shop").await;
+        ui.at_least("[data-testid=case-row]", 1, 10).await;
+        ui.click("[data-testid=case-row]").await;
+        ui.at_least("[data-testid=package-row]", 1, 10).await;
+        let row = ui.text("[data-testid=package-row]").await;
+        assert!(row.contains("sealed") && row.contains("VERIFIED"), "{row}");
+        ui.shot("03-case").await;
+
+        // 中文: switch in Settings; every screen again, with a profile-driven capture.
+        ui.click("[data-testid=nav-settings]").await;
+        ui.click("[data-testid=lang-zh-CN]").await;
+        let t0 = Instant::now();
+        while ui.text("[data-testid=nav-cases]").await != "案件" {
+            assert!(t0.elapsed() < Duration::from_secs(10), "the window did not switch to Chinese");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        ui.lang = "zh-CN";
+        assert!(ui.text("[data-screen=settings]").await.contains("取证人身份"));
+        ui.shot("02-settings").await;
+        ui.click("[data-testid=nav-cases]").await;
+        ui.find("[data-screen=cases]", 10).await;
+        ui.shot("01-cases").await;
+        ui.click("[data-testid=case-row]").await;
+        ui.find("[data-screen=case]", 10).await;
+        assert!(ui.text("[data-screen=case]").await.contains("证据包"));
+        ui.shot("03-case").await;
+        ui.click("[data-testid=case-new-capture]").await;
+        ui.fill("[data-testid=capture-url]", &format!("{site}/zh.html")).await;
+        ui.find("[data-testid=capture-profile]", 5)
+            .await
+            .select_by_value("generic")
+            .await
+            .unwrap();
+        ui.fill("[data-testid=capture-passphrase]", PASS).await;
+        ui.find("[data-testid=capture-report-lang]", 5)
+            .await
+            .select_by_value("both")
+            .await
+            .unwrap();
+        ui.shot("04-new-capture").await;
+        ui.click("[data-testid=capture-check]").await;
+        pass_environment(&ui).await;
+        assert!(ui.text("[data-screen=environment]").await.contains("取证环境检查"));
+        ui.shot("05-environment").await;
+        ui.click("[data-testid=capture-start]").await;
+        ui.find("[data-screen=live]", 20).await;
+        ui.at_least("[data-testid=live-step]", 2, 90).await;
+        ui.shot("06-live").await;
+        ui.find("[data-screen=sealing]", 180).await;
+        ui.shot("07-sealing").await;
+        let status = ui.attr_until("[data-testid=seal-done]", "data-status", 240, |_| true).await;
+        assert_eq!(status, "sealed");
+        assert_eq!(ui.text("[data-testid=seal-verdict]").await, "验证通过");
+        ui.shot("08-sealed").await;
+        ui.click("[data-testid=seal-verify]").await;
+        let v = ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true).await;
+        assert_eq!(v, "PASS");
+        assert!(ui.text("[data-screen=verify]").await.contains("时间线"));
+        ui.shot("09-verify-pass").await;
+        ui.click("[data-testid=nav-verify]").await;
+        ui.fill("[data-testid=verify-path]", bad.to_str().unwrap()).await;
+        ui.click("[data-testid=verify-run]").await;
+        let v = ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true).await;
+        assert_eq!(v, "FAIL");
+        assert!(ui.text("[data-testid=verify-verdict]").await.contains("验证失败"));
+        ui.shot("10-verify-tampered").await;
+        ui.c.close().await.unwrap();
+    });
+}

@@ -1,0 +1,91 @@
+//! `webproof capture --events` (docs/app-events.md): every line of stdout is one JSON event
+//! the document names, with the members it lists; steps arrive in order with their digests,
+//! sealing phases in the documented order, and the last event names the package written.
+
+use crate::util::*;
+
+#[test]
+fn capture_events_are_json_lines_as_documented() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let site = crate::site::serve();
+    let out = env.path().join("ev.wacz");
+    let o = env.run(&[
+        "capture",
+        &format!("{site}/"),
+        "--out",
+        out.to_str().unwrap(),
+        "--headless",
+        "--no-video",
+        "--events",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/app-events.md"),
+    )
+    .unwrap();
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let name = |e: &serde_json::Value| e["event"].as_str().unwrap().to_owned();
+    for e in &events {
+        let n = name(e);
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{n}` |")))
+            .unwrap_or_else(|| panic!("event {n} is not in docs/app-events.md"));
+        for (k, _) in e.as_object().unwrap() {
+            assert!(
+                k == "event" || row.contains(&format!("`{k}`")),
+                "member {k} of {n} is not documented"
+            );
+        }
+    }
+    assert_eq!(name(&events[0]), "line");
+    assert!(events.iter().any(|e| name(e) == "environment"));
+    let seqs: Vec<u64> = events
+        .iter()
+        .filter(|e| name(e) == "step")
+        .map(|e| {
+            assert_eq!(e["sha256"].as_str().unwrap().len(), 64);
+            assert_eq!(e["sm3"].as_str().unwrap().len(), 64);
+            e["seq"].as_u64().unwrap()
+        })
+        .collect();
+    assert!(seqs.len() >= 4, "{seqs:?}");
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let phases: Vec<String> = events
+        .iter()
+        .filter(|e| name(e) == "phase")
+        .map(|e| e["phase"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(phases, ["hashing", "report", "packaging", "verifying"]);
+    let last = events.last().unwrap();
+    assert_eq!(name(last), "sealed");
+    assert_eq!(last["package"], out.display().to_string());
+    // Every step of the package was announced, the seal step last.
+    assert_eq!(
+        seqs,
+        (0..last["steps"].as_u64().unwrap()).collect::<Vec<_>>()
+    );
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "step")
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"environment"));
+    assert_eq!(kinds.last(), Some(&"seal"));
+    assert!(kinds.contains(&"network-archive"), "{kinds:?}");
+    // The chain head the event names is the package's.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&entry(&out, "evidence/manifest.json")).unwrap();
+    assert_eq!(last["chain_head"], manifest["journal"]["head"]);
+    // Messages went into `line` events, not to stderr.
+    assert!(
+        String::from_utf8_lossy(&o.stderr).trim().is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1,0 +1,20 @@
+import { App } from "./app";
+import { caseScreen, casesScreen } from "./screens/cases";
+import { environmentScreen, newCaptureScreen } from "./screens/capture";
+import { liveScreen, sealingScreen } from "./screens/live";
+import { settingsScreen } from "./screens/settings";
+import { verifyScreen } from "./screens/verify";
+
+const root = document.getElementById("app");
+if (root) {
+  const app = new App(root);
+  app.register("cases", casesScreen);
+  app.register("case", caseScreen);
+  app.register("new-capture", newCaptureScreen);
+  app.register("environment", environmentScreen);
+  app.register("live", liveScreen);
+  app.register("sealing", sealingScreen);
+  app.register("verify", verifyScreen);
+  app.register("settings", settingsScreen);
+  void app.start().catch((e) => app.error(e));
+}

@@ -1,0 +1,192 @@
+// What the screens compute, kept free of the DOM and of Tauri so it is unit-tested.
+
+import type { CaptureEvent, CheckView, Finished } from "./bindings";
+
+export type Group = "files" | "chain" | "signatures" | "timestamps" | "receipts" | "other";
+
+const GROUPS: [Group, string[]][] = [
+  ["files", ["package.", "manifest.", "file.", "wacz."]],
+  ["chain", ["journal.", "step."]],
+  ["signatures", ["signature.", "identity.operator", "identity.notary"]],
+  ["timestamps", ["timestamp.", "renewal."]],
+  ["receipts", ["receipt.", "identity.revocation"]],
+];
+
+/** The group a check identifier (docs/evidence-package.md's checks table) belongs to. */
+export function groupOf(id: string): Group {
+  for (const [g, prefixes] of GROUPS) {
+    if (prefixes.some((p) => (p.endsWith(".") ? id.startsWith(p) : id === p))) return g;
+  }
+  return "other";
+}
+
+export type Verdict = "pass" | "untrusted" | "fail";
+
+export function worstOf(vs: string[]): Verdict {
+  if (vs.length === 0) return "fail";
+  if (vs.some((v) => v === "fail")) return "fail";
+  if (vs.some((v) => v === "untrusted")) return "untrusted";
+  return "pass";
+}
+
+export interface CheckGroup {
+  group: Group;
+  worst: Verdict;
+  checks: CheckView[];
+}
+
+/** Checks in display order: files, chain, signatures, time-stamps, log receipts, other. */
+export function groupChecks(checks: CheckView[]): CheckGroup[] {
+  const order: Group[] = ["files", "chain", "signatures", "timestamps", "receipts", "other"];
+  return order
+    .map((group) => {
+      // Failures first, then untrusted, then passes; otherwise in the verifier's order.
+      const rank = (v: string) => (v === "fail" ? 0 : v === "untrusted" ? 1 : 2);
+      const cs = checks
+        .filter((c) => groupOf(c.id) === group)
+        .map((c, i) => ({ c, i }))
+        .sort((a, b) => rank(a.c.verdict) - rank(b.c.verdict) || a.i - b.i)
+        .map((x) => x.c);
+      return { group, worst: worstOf(cs.map((c) => c.verdict)), checks: cs };
+    })
+    .filter((g) => g.checks.length > 0);
+}
+
+/** The trust level a verdict stands for (message keys trust-trusted|untrusted|invalid). */
+export function trustKey(verdict: string): string {
+  switch (verdict.toLowerCase()) {
+    case "pass":
+      return "trust-trusted";
+    case "untrusted":
+      return "trust-untrusted";
+    default:
+      return "trust-invalid";
+  }
+}
+
+/** Green, amber, red for environment grades. */
+export function gradeColour(grade: string): "green" | "amber" | "red" {
+  return grade === "ok" ? "green" : grade === "warning" ? "amber" : "red";
+}
+
+export function short(hex: string | null | undefined, n = 16): string {
+  if (!hex) return "";
+  return hex.length > n ? `${hex.slice(0, n)}…` : hex;
+}
+
+export function elapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  const two = (x: number) => String(x).padStart(2, "0");
+  return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${two(mm)}:${two(ss)}`;
+}
+
+/** A file inside a package, as the app's read-only `evidence:` protocol serves it. */
+export function evidenceUrl(pkg: string, member: string): string {
+  const path = member.split("/").map(encodeURIComponent).join("/");
+  return `evidence://localhost/${path}?package=${encodeURIComponent(pkg)}`;
+}
+
+/** Parties typed one per line (or separated by semicolons). */
+export function parseParties(text: string): string[] {
+  return text
+    .split(/[\n;；]/)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+export const PHASES = ["timestamping", "hashing", "report", "packaging", "verifying", "app-verify"] as const;
+
+export interface StepRow {
+  seq: number;
+  kind: string;
+  url: string | null;
+  time: string;
+  sha256: string;
+  sm3: string;
+  artifacts: string[];
+}
+
+export interface LiveState {
+  steps: StepRow[];
+  tsas: number;
+  quorum: number;
+  stampedBy: number;
+  stampedSeq: number | null;
+  log: boolean;
+  deposited: number;
+  phase: string | null;
+  phasesDone: string[];
+  lines: string[];
+  environment: string | null;
+  finished: Finished | null;
+}
+
+export function emptyLive(): LiveState {
+  return {
+    steps: [],
+    tsas: 0,
+    quorum: 0,
+    stampedBy: 0,
+    stampedSeq: null,
+    log: false,
+    deposited: 0,
+    phase: null,
+    phasesDone: [],
+    lines: [],
+    environment: null,
+    finished: null,
+  };
+}
+
+const MAX_LINES = 300;
+
+/** The live session's state after one engine event. */
+export function applyEvent(s: LiveState, ev: CaptureEvent): LiveState {
+  switch (ev.type) {
+    case "environment":
+      return { ...s, environment: ev.worst };
+    case "step": {
+      const row: StepRow = {
+        seq: ev.seq,
+        kind: ev.kind,
+        url: ev.url,
+        time: ev.time,
+        sha256: ev.sha256,
+        sm3: ev.sm3,
+        artifacts: ev.artifacts,
+      };
+      const steps = s.steps.filter((x) => x.seq !== ev.seq).concat([row]);
+      steps.sort((a, b) => a.seq - b.seq);
+      return { ...s, steps };
+    }
+    case "trust":
+      return {
+        ...s,
+        tsas: ev.tsas,
+        quorum: ev.quorum,
+        stampedBy: ev.stamped_by,
+        stampedSeq: ev.stamped_seq,
+        log: ev.log,
+        deposited: ev.deposited,
+      };
+    case "phase": {
+      const done = s.phase && !s.phasesDone.includes(s.phase) ? [...s.phasesDone, s.phase] : s.phasesDone;
+      return { ...s, phase: ev.phase, phasesDone: done };
+    }
+    case "line":
+      return { ...s, lines: [...s.lines, ev.text].slice(-MAX_LINES) };
+    case "finished": {
+      const done = s.phase && !s.phasesDone.includes(s.phase) ? [...s.phasesDone, s.phase] : s.phasesDone;
+      const { type: _t, ...f } = ev;
+      return { ...s, finished: f as Finished, phase: null, phasesDone: done };
+    }
+  }
+}
+
+/** Whether a capture may start: a failing finding needs a typed reason. */
+export function mayStart(worst: string, reason: string): boolean {
+  return worst !== "fail" || reason.trim().length >= 10;
+}
