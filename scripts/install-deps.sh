@@ -64,5 +64,7 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install --quiet --locked tauri-driver --version "^2"
 fi
 
-# The front end, built into ui/dist (the app binary embeds it).
-( cd ui && npm ci --no-fund --no-audit --loglevel=error && npm run --silent build )
+# The front end, built into ui/dist (the app binary embeds it). `npm install` with the
+# committed lock file installs the locked versions; not `npm ci`, which insists on lock entries
+# for every platform's optional packages (rollup's), which registry mirrors may not serve.
+( cd ui && npm install --no-fund --no-audit --loglevel=error && npm run --silent build )
