@@ -49,6 +49,7 @@ pub struct Finding {
     pub id: String,
     /// `ok`, `warning` or `fail`.
     pub grade: String,
+    /// What was found, in the window's language where the catalogue has it.
     pub summary: String,
     /// The finding's evidence, as pretty JSON.
     pub detail: String,
@@ -68,7 +69,12 @@ fn findings(v: &Value) -> Vec<Finding> {
                 .map(|f| Finding {
                     id: str_of(f, "id"),
                     grade: str_of(f, "grade"),
-                    summary: str_of(f, "summary"),
+                    // The engine's text in the window's language, else its English summary.
+                    summary: f
+                        .get("text")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| str_of(f, "summary")),
                     detail: f
                         .get("detail")
                         .map(|d| serde_json::to_string_pretty(d).unwrap_or_default())

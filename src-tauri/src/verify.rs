@@ -18,9 +18,12 @@ use crate::error::{AppError, AppResult, ErrorKind};
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
 pub struct CheckView {
     pub id: String,
+    /// The check's name in the window's language.
+    pub name: String,
     pub subject: String,
     /// `pass`, `untrusted` or `fail`.
     pub verdict: String,
+    /// What was found, in the window's language where the catalogue has it (else English).
     pub detail: String,
 }
 
@@ -91,9 +94,10 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
             a.iter()
                 .map(|c| CheckView {
                     id: s(c, "id").unwrap_or_default(),
+                    name: s(c, "name").or_else(|| s(c, "id")).unwrap_or_default(),
                     subject: s(c, "subject").unwrap_or_default(),
                     verdict: s(c, "verdict").unwrap_or_default(),
-                    detail: s(c, "detail").unwrap_or_default(),
+                    detail: s(c, "text").or_else(|| s(c, "detail")).unwrap_or_default(),
                 })
                 .collect()
         })

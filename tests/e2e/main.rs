@@ -16,6 +16,7 @@ mod docs;
 mod enrollment;
 mod env_check;
 mod events;
+mod i18n;
 mod manual;
 mod report;
 mod site;

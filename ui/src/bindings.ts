@@ -119,9 +119,12 @@ export type CaseFields = {
 /**  One check, as the verifier named and judged it. */
 export type CheckView = {
 	id: string,
+	/**  The check's name in the window's language. */
+	name: string,
 	subject: string,
 	/**  `pass`, `untrusted` or `fail`. */
 	verdict: string,
+	/**  What was found, in the window's language where the catalogue has it (else English). */
 	detail: string,
 };
 
@@ -153,6 +156,7 @@ export type Finding = {
 	id: string,
 	/**  `ok`, `warning` or `fail`. */
 	grade: string,
+	/**  What was found, in the window's language where the catalogue has it. */
 	summary: string,
 	/**  The finding's evidence, as pretty JSON. */
 	detail: string,

@@ -15,7 +15,7 @@ import {
   worstOf,
 } from "../src/model";
 
-const check = (id: string, verdict: string): CheckView => ({ id, verdict, subject: "s", detail: "d" });
+const check = (id: string, verdict: string): CheckView => ({ id, name: id, verdict, subject: "s", detail: "d" });
 
 describe("checks", () => {
   it("fall into the groups the verifier's identifiers name", () => {

@@ -11,6 +11,7 @@ use std::process::Command;
 use serde::Serialize;
 use serde_json::{Value, json};
 use webproof_evidence::digest::{digest_bytes, digest_reader};
+use webproof_evidence::message::Message;
 use webproof_evidence::utc::Utc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -36,7 +37,11 @@ pub struct Finding {
     /// Stable identifier, e.g. `hosts`.
     pub id: &'static str,
     pub grade: Grade,
+    /// What the check found, in English.
     pub summary: String,
+    /// The same as a catalogue message, for reading it in another language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
     pub detail: Value,
 }
 
@@ -93,6 +98,7 @@ pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
     let now = Utc::now();
     match t {
         None => Finding {
+            message: Some(Message::new("env-clock-unchecked")),
             id: "clock",
             grade: Grade::Warning,
             summary:
@@ -101,6 +107,7 @@ pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
             detail: json!({"system_utc": now, "timedatectl": run("timedatectl", &["show"])}),
         },
         Some(Err(e)) => Finding {
+            message: Some(Message::new("env-clock-no-answer").arg("error", e)),
             id: "clock",
             grade: Grade::Warning,
             summary: format!("system clock recorded; the trusted time source did not answer: {e}"),
@@ -121,6 +128,13 @@ pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
                 Grade::Fail
             };
             Finding {
+                message: Some(
+                    Message::new("env-clock-offset")
+                        .arg("offset", format!("{:+.3}", -offset as f64 / 1e6))
+                        .arg("source", &t.source)
+                        .arg("time", &t.gen_time)
+                        .arg("uncertainty", format!("{:.3}", uncertainty as f64 / 1e6)),
+                ),
                 id: "clock",
                 grade,
                 summary: format!(
@@ -177,7 +191,19 @@ pub fn grade_resolvers(
     } else {
         problems.join("; ")
     };
+    let message = if answers.is_empty() {
+        Some(Message::new("env-resolvers-none"))
+    } else if problems.is_empty() {
+        Some(
+            Message::new("env-resolvers-agree")
+                .arg("count", answers.len())
+                .arg("host", host),
+        )
+    } else {
+        Some(Message::new("env-resolvers-differ").arg("problems", problems.join("; ")))
+    };
     Finding {
+        message,
         id: "resolvers",
         grade: if problems.is_empty() {
             Grade::Ok
@@ -307,18 +333,21 @@ pub fn grade_hosts(content: &str, target_host: Option<&str>, own_hostname: &str)
     });
     match (target_hit, unusual.is_empty()) {
         (Some(line), _) => Finding {
+            message: Some(Message::new("env-hosts-target").arg("line", &line)),
             id: "hosts",
             grade: Grade::Fail,
             summary: format!("/etc/hosts maps the target host: {line}"),
             detail,
         },
         (None, false) => Finding {
+            message: Some(Message::new("env-hosts-entries").arg("count", unusual.len())),
             id: "hosts",
             grade: Grade::Warning,
             summary: format!("/etc/hosts has {} non-default entries", unusual.len()),
             detail,
         },
         (None, true) => Finding {
+            message: Some(Message::new("env-hosts-default")),
             id: "hosts",
             grade: Grade::Ok,
             summary: "/etc/hosts holds only the default entries".into(),
@@ -347,6 +376,7 @@ pub fn grade_proxy(vars: &[(String, String)]) -> Finding {
     );
     if set.is_empty() {
         Finding {
+            message: Some(Message::new("env-proxy-none")),
             id: "proxy",
             grade: Grade::Ok,
             summary: "no proxy configured in the environment".into(),
@@ -354,6 +384,15 @@ pub fn grade_proxy(vars: &[(String, String)]) -> Finding {
         }
     } else {
         Finding {
+            message: Some(
+                Message::new("env-proxy-set").arg(
+                    "proxies",
+                    set.iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ),
             id: "proxy",
             grade: Grade::Warning,
             summary: format!(
@@ -399,6 +438,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     findings.push(match std::fs::read_to_string("/etc/hosts") {
         Ok(c) => grade_hosts(&c, target_host.as_deref(), &own),
         Err(e) => Finding {
+            message: Some(Message::new("env-hosts-unreadable").arg("error", &e)),
             id: "hosts",
             grade: Grade::Warning,
             summary: format!("/etc/hosts cannot be read: {e}"),
@@ -415,6 +455,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     let resolv = read("/etc/resolv.conf");
     findings.push(match &target_host {
         None => Finding {
+            message: Some(Message::new("env-no-target")),
             id: "dns",
             grade: Grade::Ok,
             summary: "no target given".into(),
@@ -426,6 +467,11 @@ pub fn collect(p: &Probe) -> EnvReport {
                 let local = ips.iter().all(|ip| ip.starts_with("127.") || ip == "::1");
                 let is_literal_local = h == "localhost" || h.starts_with("127.") || h == "::1";
                 Finding {
+                    message: Some(
+                        Message::new("env-dns-resolves")
+                            .arg("host", h)
+                            .arg("addresses", ips.join(", ")),
+                    ),
                     id: "dns",
                     grade: if local && !is_literal_local {
                         Grade::Warning
@@ -437,6 +483,11 @@ pub fn collect(p: &Probe) -> EnvReport {
                 }
             }
             Err(e) => Finding {
+                message: Some(
+                    Message::new("env-dns-fails")
+                        .arg("host", h)
+                        .arg("error", &e),
+                ),
                 id: "dns",
                 grade: Grade::Fail,
                 summary: format!("{h} does not resolve: {e}"),
@@ -461,6 +512,10 @@ pub fn collect(p: &Probe) -> EnvReport {
         run("ip", &["route", "get", &ip])
     });
     findings.push(Finding {
+        message: route.as_ref().map_or_else(
+            || Some(Message::new("env-route-unknown")),
+            |r| Some(Message::new("env-route").arg("route", r.lines().next().unwrap_or(""))),
+        ),
         id: "route",
         grade: if route.is_some() || target_host.is_none() { Grade::Ok } else { Grade::Warning },
         summary: match &route {
@@ -471,6 +526,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     });
 
     findings.push(Finding {
+        message: Some(Message::new("env-interfaces")),
         id: "interfaces",
         grade: Grade::Ok,
         summary: "network interfaces and addresses recorded".into(),
@@ -484,6 +540,11 @@ pub fn collect(p: &Probe) -> EnvReport {
         })
     });
     findings.push(Finding {
+        message: Some(
+            Message::new("env-os")
+                .arg("os", os.clone().unwrap_or_else(|| "?".into()))
+                .arg("kernel", read("/proc/sys/kernel/osrelease").unwrap_or_default()),
+        ),
         id: "os",
         grade: Grade::Ok,
         summary: format!(
@@ -504,6 +565,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     let container = Path::new("/.dockerenv").exists() || Path::new("/run/.containerenv").exists();
     let virtual_ = hypervisor_flag || container || detect.as_deref().is_some_and(|d| d != "none");
     findings.push(Finding {
+        message: Some(Message::new(if virtual_ { "env-virtual" } else { "env-not-virtual" })),
         id: "virtualization",
         grade: if virtual_ { Grade::Warning } else { Grade::Ok },
         summary: if virtual_ {
@@ -525,17 +587,19 @@ pub fn collect(p: &Probe) -> EnvReport {
     });
 
     let exe = std::env::current_exe().ok();
+    let versions = format!(
+        "webproof {}, {}, {}",
+        p.webproof_version,
+        run(&p.chromium.to_string_lossy(), &["--version"])
+            .unwrap_or_else(|| "Chromium not found".into()),
+        run(&p.chromedriver.to_string_lossy(), &["--version"])
+            .unwrap_or_else(|| "chromedriver not found".into())
+    );
     findings.push(Finding {
+        message: Some(Message::new("env-software").arg("versions", &versions)),
         id: "software",
         grade: Grade::Ok,
-        summary: format!(
-            "webproof {}, {}, {}",
-            p.webproof_version,
-            run(&p.chromium.to_string_lossy(), &["--version"])
-                .unwrap_or_else(|| "Chromium not found".into()),
-            run(&p.chromedriver.to_string_lossy(), &["--version"])
-                .unwrap_or_else(|| "chromedriver not found".into())
-        ),
+        summary: versions,
         detail: json!({
             "webproof": {"version": p.webproof_version, "binary": exe.as_deref().map(binary)},
             "chromium": binary(&p.chromium),
@@ -544,6 +608,7 @@ pub fn collect(p: &Probe) -> EnvReport {
     });
 
     findings.push(Finding {
+        message: Some(Message::new("env-browser-profile")),
         id: "browser-profile",
         grade: Grade::Ok,
         summary:
@@ -554,6 +619,12 @@ pub fn collect(p: &Probe) -> EnvReport {
 
     let cjk = run("fc-list", &[":lang=zh", "family"]);
     findings.push(Finding {
+        message: Some(match cjk.as_deref() {
+            Some(s) if !s.is_empty() => {
+                Message::new("env-cjk-ok").arg("font", s.lines().next().unwrap_or(""))
+            }
+            _ => Message::new("env-cjk-missing"),
+        }),
         id: "cjk-fonts",
         grade: if cjk.as_deref().is_some_and(|s| !s.is_empty()) { Grade::Ok } else { Grade::Warning },
         summary: match cjk.as_deref() {

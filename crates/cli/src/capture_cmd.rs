@@ -319,12 +319,21 @@ fn environment_step(
         resolvers: a.resolvers.clone(),
         trusted_time: clock.as_ref().map(|(t, _)| t.clone()),
     });
+    // Findings in the report's language when it is one language, else WEBPROOF_LANG's.
+    let flag = a.report.lang.as_deref().filter(|l| *l != "both");
+    let (_, cat) = crate::messages(flag)?;
     if progress.output != Output::Events {
-        print_env(&report);
+        print_env(&report, &cat);
+    }
+    let mut findings = json!(report.findings);
+    if let Some(fs) = findings.as_array_mut() {
+        for (f, finding) in fs.iter_mut().zip(&report.findings) {
+            f["text"] = crate::finding_text(&cat, finding).into();
+        }
     }
     progress.output.event(
         "environment",
-        json!({ "worst": report.worst().as_str(), "findings": report.findings }),
+        json!({ "worst": report.worst().as_str(), "findings": findings }),
     );
     let worst = report.worst();
     let mut params = Map::new();

@@ -14,6 +14,7 @@ use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, R
 use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
 use webproof_evidence::{Hash32, Utc};
+use webproof_i18n::{Catalogue, Lang};
 use webproof_verify::{Policy, Verdict};
 
 mod capture_cmd;
@@ -67,9 +68,14 @@ enum Command {
         /// resolver; answers that differ are flagged. Repeatable.
         #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = parse_resolver)]
         resolvers: Vec<std::net::SocketAddr>,
-        /// Compare the system clock with this time-stamp authority's time.
+        /// Compare the system clock with this time-stamp authority's time (default: the
+        /// configured TSAs).
         #[arg(long = "tsa", value_name = "URL")]
         tsa: Vec<String>,
+        /// Language of the findings' texts: en or zh-CN (default: WEBPROOF_LANG, else the
+        /// locale). `--json` keeps stable identifiers and message keys beside the text.
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Capture profiles: list, show or check them.
     #[command(subcommand)]
@@ -249,8 +255,14 @@ enum CaptureCmd {
 struct VerifyArgs {
     /// A .wacz package or a package directory.
     package: PathBuf,
+    /// Machine-readable: every check's stable identifier, verdict, English detail and
+    /// catalogue message, with its name and text in the chosen language.
     #[arg(long)]
     json: bool,
+    /// Language of the check names and texts: en or zh-CN (default: WEBPROOF_LANG, else the
+    /// locale).
+    #[arg(long)]
+    lang: Option<String>,
     /// Fingerprint (SHA-256 of SPKI DER, hex) of an operator key to trust. Repeatable.
     #[arg(long = "trust-operator", value_name = "FINGERPRINT")]
     trust_operator: Vec<String>,
@@ -367,10 +379,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             chromedriver,
             resolvers,
             tsa,
+            lang,
         } => {
+            let (_, cat) = messages(lang.as_deref())?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
+            let tsa = if tsa.is_empty() {
+                stamping::TsaArgs::default().urls()
+            } else {
+                tsa
+            };
             let clock = stamping::clock_probe(&tsa, &rt).map(|(t, _)| t);
             let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
                 target_url: url,
@@ -381,9 +400,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 trusted_time: clock,
             });
             if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                let mut v = serde_json::to_value(&r)?;
+                if let Some(fs) = v.get_mut("findings").and_then(|f| f.as_array_mut()) {
+                    for (f, finding) in fs.iter_mut().zip(&r.findings) {
+                        f["text"] = finding_text(&cat, finding).into();
+                    }
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                print_env(&r);
+                print_env(&r, &cat);
             }
             Ok(if r.worst() == webproof_capture::environment::Grade::Fail {
                 ExitCode::from(1)
@@ -1092,54 +1117,83 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         },
         ..Policy::default()
     };
+    let (lang, cat) = messages(a.lang.as_deref())?;
     let report = webproof_verify::verify_path(&a.package, &policy)?;
     let verdict = report.verdict();
     if a.json {
+        let checks: Vec<serde_json::Value> = report
+            .checks
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(c).unwrap_or_default();
+                v["name"] = cat.check_name(c.id).into();
+                v["text"] = check_text(&cat, c).into();
+                v
+            })
+            .collect();
         let v = serde_json::json!({
             "package": report.package,
             "verdict": verdict,
             "capture": report.capture,
             "chain_head": report.chain_head,
-            "checks": report.checks,
+            "checks": checks,
             "time": report.time,
+            "lang": lang.tag(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
+        let word = |v: Verdict| cat.t(&format!("verdict-word-{}", v.as_str().to_lowercase()));
         for c in &report.checks {
-            println!(
-                "{:<9} {:<18} {}: {}",
-                c.verdict.as_str(),
-                c.id,
-                c.subject,
-                c.detail
-            );
+            if lang == Lang::En {
+                println!(
+                    "{:<9} {:<18} {}: {}",
+                    c.verdict.as_str(),
+                    c.id,
+                    c.subject,
+                    c.detail
+                );
+            } else {
+                println!(
+                    "{}  {} ({})  {}: {}",
+                    word(c.verdict),
+                    cat.check_name(c.id),
+                    c.id,
+                    c.subject,
+                    check_text(&cat, c)
+                );
+            }
         }
         let fails = report.failures().count();
+        let count = report.checks.len().to_string();
         match verdict {
-            Verdict::Pass => println!("VERIFIED: all {} checks pass", report.checks.len()),
+            Verdict::Pass => println!("{}", cat.t_with("summary-pass", &[("count", &count)])),
             Verdict::Untrusted => {
                 let mut what: Vec<&str> = report
                     .checks
                     .iter()
                     .filter(|c| c.verdict == Verdict::Untrusted)
                     .map(|c| match c.id {
-                        "timestamp.token" => {
-                            "a time-stamp authority is not configured as trusted (--trust-tsa)"
-                        }
-                        "timestamp.coverage" => "some steps have no trusted time-stamp",
-                        id if id.starts_with("receipt.") => {
-                            "an evidence log or its witnesses are not configured as trusted (--trust-log, --trust-witness), or a head has no receipt"
-                        }
-                        _ => "a signer's key is not configured as trusted",
+                        "timestamp.token" => "untrusted-tsa",
+                        "timestamp.coverage" => "untrusted-coverage",
+                        id if id.starts_with("receipt.") => "untrusted-log",
+                        _ => "untrusted-signer",
                     })
                     .collect();
                 what.dedup();
+                let what: Vec<String> = what.iter().map(|k| cat.t(k)).collect();
+                let sep = if lang == Lang::En { "; " } else { "；" };
                 println!(
-                    "INTACT, NOT TRUSTED: every check holds, but {}",
-                    what.join("; ")
+                    "{}",
+                    cat.t_with("summary-untrusted", &[("what", &what.join(sep))])
                 )
             }
-            Verdict::Fail => println!("FAILED: {fails} of {} checks failed", report.checks.len()),
+            Verdict::Fail => println!(
+                "{}",
+                cat.t_with(
+                    "summary-fail",
+                    &[("fails", &fails.to_string()), ("count", &count)]
+                )
+            ),
         }
     }
     Ok(match verdict {
@@ -1149,13 +1203,39 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_env(r: &webproof_capture::environment::EnvReport) {
+fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {
     for f in &r.findings {
         eprintln!(
             "  {:<8} {:<16} {}",
-            f.grade.as_str().to_uppercase(),
+            match cat.lang() {
+                Lang::En => f.grade.as_str().to_uppercase(),
+                _ => cat.t(&format!("grade-word-{}", f.grade.as_str())),
+            },
             f.id,
-            f.summary
+            finding_text(cat, f)
         );
+    }
+}
+
+/// The language for messages: `--lang`, else WEBPROOF_LANG, else the locale.
+pub(crate) fn messages(flag: Option<&str>) -> Result<(Lang, Catalogue)> {
+    let lang = Lang::detect(flag)?;
+    Ok((lang, Catalogue::new(lang)?))
+}
+
+/// A finding in the catalogue's language (its English summary in English, where it is the
+/// fullest text).
+pub(crate) fn finding_text(cat: &Catalogue, f: &webproof_capture::environment::Finding) -> String {
+    match &f.message {
+        Some(m) if cat.lang() != Lang::En => cat.t_map(&m.key, &m.args),
+        _ => f.summary.clone(),
+    }
+}
+
+/// A check's text in the catalogue's language (the verifier's English detail in English).
+fn check_text(cat: &Catalogue, c: &webproof_verify::Check) -> String {
+    match &c.message {
+        Some(m) if cat.lang() != Lang::En => cat.t_map(&m.key, &m.args),
+        _ => c.detail.clone(),
     }
 }

@@ -82,6 +82,7 @@ impl Lang {
 /// The messages of one language.
 pub struct Catalogue {
     bundle: FluentBundle<FluentResource>,
+    lang: Lang,
 }
 
 impl Catalogue {
@@ -98,7 +99,12 @@ impl Catalogue {
         bundle
             .add_resource(res)
             .map_err(|e| I18nError::Catalogue(lang.tag(), format!("{e:?}")))?;
-        Ok(Catalogue { bundle })
+        Ok(Catalogue { bundle, lang })
+    }
+
+    /// The language of these messages.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The message `key` (the key itself if the catalogue lacks it; a test keeps them whole).
@@ -113,6 +119,30 @@ impl Catalogue {
             a.set(*k, FluentValue::from(*v));
         }
         self.format(key, Some(&a))
+    }
+
+    /// A catalogue message given as key and named arguments (what the pure crates attach to
+    /// their findings: `webproof_evidence::message::Message`).
+    pub fn t_map<'a>(
+        &self,
+        key: &str,
+        args: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> String {
+        let mut a = FluentArgs::new();
+        for (k, v) in args {
+            a.set(k.as_str(), FluentValue::from(v.as_str()));
+        }
+        self.format(key, Some(&a))
+    }
+
+    /// The name of a verifier check by its stable identifier (`file.digest` →
+    /// `check-file-digest`); the identifier itself when the catalogue has no name for it.
+    pub fn check_name(&self, id: &str) -> String {
+        let key = format!("check-{}", id.replace('.', "-"));
+        match self.bundle.get_message(&key) {
+            Some(_) => self.t(&key),
+            None => id.to_owned(),
+        }
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
@@ -187,6 +217,70 @@ mod tests {
         assert!(
             missing_en.is_empty(),
             "missing in en app.ftl: {missing_en:?}"
+        );
+    }
+
+    /// Every message key and check identifier the verifier and the environment check use
+    /// (read from their sources) is in both catalogues.
+    #[test]
+    fn every_message_the_pure_crates_attach_is_in_the_catalogue() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut src = String::new();
+        for dir in ["verify/src", "capture/src"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "rs") {
+                    src.push_str(&std::fs::read_to_string(p).unwrap());
+                }
+            }
+        }
+        let quoted = |after: &str| -> Vec<String> {
+            src.split(after)
+                .skip(1)
+                .filter_map(|t| t.split('"').next())
+                .map(str::to_owned)
+                .collect()
+        };
+        let keys = quoted("Message::new(\"");
+        assert!(keys.len() > 15, "{keys:?}");
+        let mut ids: Vec<String> = Vec::new();
+        for prefix in [
+            "package.",
+            "manifest.",
+            "signature.",
+            "identity.",
+            "file.",
+            "journal.",
+            "step.",
+            "wacz.",
+            "timestamp.",
+            "renewal.",
+            "receipt.",
+        ] {
+            for id in quoted(&format!("\"{prefix}")) {
+                if id.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !id.is_empty() {
+                    ids.push(format!("check-{}-{id}", prefix.trim_end_matches('.')));
+                }
+            }
+        }
+        assert!(ids.len() > 20, "{ids:?}");
+        for lang in [Lang::En, Lang::ZhCn] {
+            let have = Catalogue::keys(lang);
+            let missing: Vec<_> = keys
+                .iter()
+                .chain(&ids)
+                .filter(|k| !have.contains(k))
+                .collect();
+            assert!(missing.is_empty(), "{}: missing {missing:?}", lang.tag());
+        }
+        let zh = Catalogue::new(Lang::ZhCn).unwrap();
+        assert_eq!(zh.check_name("file.digest"), "文件摘要");
+        assert_eq!(zh.check_name("no.such"), "no.such");
+        let args: std::collections::BTreeMap<String, String> =
+            [("count".to_owned(), "3".to_owned())].into();
+        assert_eq!(
+            zh.t_map("msg-datapackage-ok", &args),
+            "列出全部 3 个文件及其 SHA-256 和大小"
         );
     }
 

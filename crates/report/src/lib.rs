@@ -9,6 +9,7 @@
 //!
 //! Pure: it reads a [`PackageSource`] and a [`webproof_verify::Report`]; no network, no clock.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use webproof_evidence::identity::{IdentityDoc, Role};
@@ -93,6 +94,32 @@ impl Texts {
             .map(|(_, c)| esc(&c.t_with(key, args)))
             .collect::<Vec<_>>()
             .join(" / ")
+    }
+
+    /// A check's name in every language (its identifier where the catalogue has none).
+    fn check_name(&self, id: &str) -> String {
+        let mut names: Vec<String> = self
+            .catalogues
+            .iter()
+            .map(|(_, c)| esc(&c.check_name(id)))
+            .collect();
+        names.dedup();
+        names.join(" / ")
+    }
+
+    /// A finding in every language: the English text as given, other languages from the
+    /// catalogue message when there is one (else the English text).
+    fn said(&self, english: &str, key: Option<&str>, args: &BTreeMap<String, String>) -> String {
+        let mut out: Vec<String> = self
+            .catalogues
+            .iter()
+            .map(|(l, c)| match key {
+                Some(k) if *l != Lang::En => esc(&c.t_map(k, args)),
+                _ => esc(english),
+            })
+            .collect();
+        out.dedup();
+        out.join(" / ")
     }
 
     fn lang_tag(&self) -> &'static str {
@@ -317,13 +344,19 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             } else {
                 grade
             };
+            let args: BTreeMap<String, String> =
+                serde_json::from_value(f["message"]["args"].clone()).unwrap_or_default();
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
                 esc(f["id"].as_str().unwrap_or("")),
                 esc(class),
-                esc(grade),
-                esc(f["summary"].as_str().unwrap_or(""))
+                tx.t(&format!("grade-word-{grade}")),
+                tx.said(
+                    f["summary"].as_str().unwrap_or(""),
+                    f["message"]["key"].as_str(),
+                    &args
+                )
             );
         }
         h.push_str("</table>");
@@ -516,14 +549,23 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             );
         }
         for c in rows.iter().filter(|c| !(files_ok && c.id == "file.digest")) {
+            let empty = BTreeMap::new();
             let _ = write!(
                 h,
-                "<tr><td class=\"{}\">{}</td><td>{}</td><td><code>{}</code>: {}</td></tr>",
+                "<tr><td class=\"{}\">{}</td><td>{}<br><code>{}</code></td><td><code>{}</code>: {}</td></tr>",
                 verdict_class(c.verdict),
-                c.verdict.as_str(),
+                tx.t(&format!(
+                    "verdict-word-{}",
+                    c.verdict.as_str().to_lowercase()
+                )),
+                tx.check_name(c.id),
                 esc(c.id),
                 esc(&c.subject),
-                esc(&c.detail)
+                tx.said(
+                    &c.detail,
+                    c.message.as_ref().map(|m| m.key.as_str()),
+                    c.message.as_ref().map_or(&empty, |m| &m.args)
+                )
             );
         }
         h.push_str("</table>");

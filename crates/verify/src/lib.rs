@@ -18,6 +18,7 @@ use serde::Serialize;
 use webproof_evidence::digest::{Digests, Hash32, digest_reader};
 use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
 use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
+pub use webproof_evidence::message::Message;
 use webproof_evidence::package::{self, Limits, PackageError, PackageSource};
 use webproof_evidence::record::StepKind;
 use webproof_evidence::{canonical, journal, layout, wacz};
@@ -52,7 +53,12 @@ pub struct Check {
     /// The file, step or signer the check is about.
     pub subject: String,
     pub verdict: Verdict,
+    /// What was found, in English.
     pub detail: String,
+    /// The same as a catalogue message (key and arguments), for reading it in another
+    /// language; absent where only the English detail exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
 }
 
 /// Every check made, in order.
@@ -112,7 +118,14 @@ impl Report {
             subject: subject.into(),
             verdict,
             detail: detail.into(),
+            message: None,
         });
+    }
+    /// Attaches the catalogue message to the check just pushed.
+    fn say(&mut self, m: Message) {
+        if let Some(c) = self.checks.last_mut() {
+            c.message = Some(m);
+        }
     }
     fn pass(&mut self, id: &'static str, subject: impl Into<String>, detail: impl Into<String>) {
         self.push(id, subject, Verdict::Pass, detail);
@@ -197,6 +210,7 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
                     src.entries().len()
                 ),
             );
+            report.say(Message::new("msg-package-ok").arg("count", src.entries().len()));
             verify_source(src.as_ref(), policy, &mut report);
         }
         Err(e) => report.fail(
@@ -268,6 +282,12 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
                 manifest.heads.len(),
                 manifest.files.len()
             ),
+        );
+        report.say(
+            Message::new("msg-manifest-ok")
+                .arg("capture", &manifest.capture)
+                .arg("steps", manifest.heads.len())
+                .arg("files", manifest.files.len()),
         );
     }
 
@@ -433,23 +453,32 @@ fn signature_checks(
             }
         };
         match key.verify(manifest_bytes, &sig) {
-            Ok(()) => report.pass(
-                sig_id,
-                s.signature.clone(),
-                format!(
-                    "{} signature by {} ({}) over {} verifies",
-                    s.algorithm.as_str(),
-                    doc.name,
-                    fp,
-                    layout::MANIFEST
-                ),
-            ),
+            Ok(()) => {
+                report.pass(
+                    sig_id,
+                    s.signature.clone(),
+                    format!(
+                        "{} signature by {} ({}) over {} verifies",
+                        s.algorithm.as_str(),
+                        doc.name,
+                        fp,
+                        layout::MANIFEST
+                    ),
+                );
+                report.say(
+                    Message::new("msg-signature-ok")
+                        .arg("alg", s.algorithm.as_str())
+                        .arg("name", &doc.name)
+                        .arg("fingerprint", fp),
+                );
+            }
             Err(e) => {
                 report.fail(
                     sig_id,
                     s.signature.clone(),
                     format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
                 );
+                report.say(Message::new("msg-signature-bad").arg("file", &s.signature));
                 continue;
             }
         }
@@ -478,6 +507,11 @@ fn signature_checks(
                 s.identity.clone(),
                 format!("{who}: key {fp} is configured as trusted"),
             );
+            report.say(
+                Message::new("msg-identity-trusted")
+                    .arg("who", &who)
+                    .arg("fingerprint", fp),
+            );
         } else {
             report.push(
                 id_id,
@@ -487,6 +521,12 @@ fn signature_checks(
                     "{who}: self-asserted identity; key {fp} is not configured as trusted (--trust-{} {fp})",
                     s.role.as_str()
                 ),
+            );
+            report.say(
+                Message::new("msg-identity-untrusted")
+                    .arg("who", &who)
+                    .arg("fingerprint", fp)
+                    .arg("role", s.role.as_str()),
             );
         }
     }
@@ -581,11 +621,14 @@ fn file_checks(
             continue;
         }
         match hashes.get(&f.path) {
-            None => report.fail(
-                "file.digest",
-                f.path.clone(),
-                "listed in the manifest but missing from the package",
-            ),
+            None => {
+                report.fail(
+                    "file.digest",
+                    f.path.clone(),
+                    "listed in the manifest but missing from the package",
+                );
+                report.say(Message::new("msg-file-missing"));
+            }
             Some(Err(e)) => report.fail(
                 "file.digest",
                 f.path.clone(),
@@ -611,11 +654,22 @@ fn file_checks(
                         f.path.clone(),
                         format!("{} bytes, SHA-256 {}, SM3 {}", size, d.sha256, d.sm3),
                     );
+                    report.say(
+                        Message::new("msg-file-ok")
+                            .arg("size", size)
+                            .arg("sha256", d.sha256)
+                            .arg("sm3", d.sm3),
+                    );
                 } else {
                     report.fail(
                         "file.digest",
                         f.path.clone(),
                         format!("altered: {}", wrong.join("; ")),
+                    );
+                    report.say(
+                        Message::new("msg-file-altered")
+                            .arg("sha256", d.sha256)
+                            .arg("expected", f.sha256),
                     );
                 }
             }
@@ -650,6 +704,7 @@ fn file_checks(
                 e.name.clone(),
                 "in the package but not listed in the signed manifest",
             );
+            report.say(Message::new("msg-file-unlisted"));
         }
     }
 }
@@ -705,6 +760,7 @@ fn chain_checks(
         layout::JOURNAL,
         format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
     );
+    report.say(Message::new("msg-chain-ok").arg("count", n));
     // Heads.
     let heads_ok = n as u64 == m.journal.records
         && m.heads.len() == n
@@ -722,12 +778,18 @@ fn chain_checks(
                 m.journal.head.sha256, m.journal.head.sm3
             ),
         );
+        report.say(
+            Message::new("msg-heads-ok")
+                .arg("sha256", m.journal.head.sha256)
+                .arg("sm3", m.journal.head.sm3),
+        );
     } else {
         report.fail(
             "journal.heads",
             layout::JOURNAL,
             "the chain heads recomputed from the journal differ from the manifest's",
         );
+        report.say(Message::new("msg-heads-bad"));
     }
     match parsed.records.last() {
         Some(r) if r.kind == StepKind::Seal => {}
@@ -755,8 +817,8 @@ fn chain_checks(
         for a in &r.artifacts {
             let subject = a.path.clone();
             match m.file(&a.path) {
-                Some(f) if f.sha256 == a.sha256 && f.sm3 == a.sm3 && f.size == a.size => report
-                    .pass(
+                Some(f) if f.sha256 == a.sha256 && f.sm3 == a.sm3 && f.size == a.size => {
+                    report.pass(
                         "step.artifact",
                         subject,
                         format!(
@@ -764,7 +826,13 @@ fn chain_checks(
                             r.seq,
                             r.kind.as_str()
                         ),
-                    ),
+                    );
+                    report.say(
+                        Message::new("msg-artifact-ok")
+                            .arg("seq", r.seq)
+                            .arg("kind", r.kind.as_str()),
+                    );
+                }
                 Some(_) => report.fail(
                     "step.artifact",
                     subject,
@@ -819,11 +887,14 @@ fn wacz_checks(
             match (unreadable, wacz::datapackage(m, &resources)) {
                 (Some(n), _) => report.fail("wacz.datapackage", layout::DATAPACKAGE, format!("cannot be checked: {n} is unreadable")),
                 (None, Err(e)) => report.fail("wacz.datapackage", layout::DATAPACKAGE, e.to_string()),
-                (None, Ok(expected)) if &expected == bytes => report.pass(
-                    "wacz.datapackage",
-                    layout::DATAPACKAGE,
-                    format!("lists all {} files with their SHA-256 and size (WACZ {})", resources.len(), wacz::WACZ_VERSION),
-                ),
+                (None, Ok(expected)) if &expected == bytes => {
+                    report.pass(
+                        "wacz.datapackage",
+                        layout::DATAPACKAGE,
+                        format!("lists all {} files with their SHA-256 and size (WACZ {})", resources.len(), wacz::WACZ_VERSION),
+                    );
+                    report.say(Message::new("msg-datapackage-ok").arg("count", resources.len()));
+                }
                 (None, Ok(_)) => report.fail(
                     "wacz.datapackage",
                     layout::DATAPACKAGE,
@@ -840,14 +911,15 @@ fn wacz_checks(
             "datapackage.json is unreadable",
         ),
         (Ok(got), Ok(dp)) => match wacz::datapackage_digest(&dp) {
-            Ok(expected) if expected == got => report.pass(
-                "wacz.digest",
-                layout::DATAPACKAGE_DIGEST,
-                format!(
-                    "SHA-256 of datapackage.json is {}",
-                    webproof_evidence::digest::sha256(&dp)
-                ),
-            ),
+            Ok(expected) if expected == got => {
+                let d = webproof_evidence::digest::sha256(&dp);
+                report.pass(
+                    "wacz.digest",
+                    layout::DATAPACKAGE_DIGEST,
+                    format!("SHA-256 of datapackage.json is {d}"),
+                );
+                report.say(Message::new("msg-wacz-digest-ok").arg("sha256", d));
+            }
             _ => report.fail(
                 "wacz.digest",
                 layout::DATAPACKAGE_DIGEST,
@@ -999,16 +1071,31 @@ fn timestamp_checks(
         );
         match v.verdict {
             TsVerdict::Trusted => {
-                report.pass("timestamp.token", name.clone(), format!("{what}; trusted"))
+                report.pass("timestamp.token", name.clone(), format!("{what}; trusted"));
+                report.say(
+                    Message::new("msg-token-trusted")
+                        .arg("tsa", &tsa)
+                        .arg("seq", seq)
+                        .arg("time", &v.info.gen_time),
+                );
             }
-            TsVerdict::Untrusted => report.push(
-                "timestamp.token",
-                name.clone(),
-                Verdict::Untrusted,
-                format!("{what}; {dev}not trusted: {}", v.reason),
-            ),
+            TsVerdict::Untrusted => {
+                report.push(
+                    "timestamp.token",
+                    name.clone(),
+                    Verdict::Untrusted,
+                    format!("{what}; {dev}not trusted: {}", v.reason),
+                );
+                report.say(
+                    Message::new("msg-token-untrusted")
+                        .arg("tsa", &tsa)
+                        .arg("seq", seq)
+                        .arg("time", &v.info.gen_time),
+                );
+            }
             TsVerdict::Invalid => {
                 report.fail("timestamp.token", name, format!("invalid: {}", v.reason));
+                report.say(Message::new("msg-token-invalid").arg("reason", &v.reason));
                 continue;
             }
         }

@@ -35,6 +35,12 @@ fn cosigned(c: &CheckedCheckpoint) -> String {
     format!("cosigned by {}", who.join(", "))
 }
 
+/// The cosigning witnesses' names, for messages.
+fn witness_names(c: &CheckedCheckpoint) -> String {
+    let names: Vec<&str> = c.cosigners.iter().map(|(n, _)| n.as_str()).collect();
+    names.join(", ")
+}
+
 fn verdict(c: &CheckedCheckpoint) -> Verdict {
     if c.trusted {
         Verdict::Pass
@@ -149,10 +155,21 @@ pub(crate) fn receipt_checks(
             }
         );
         report.push("receipt.deposit", name, v, detail);
+        let m = if v == Verdict::Pass {
+            crate::Message::new("msg-receipt-ok")
+        } else {
+            crate::Message::new("msg-receipt-untrusted")
+        };
+        report.say(
+            m.arg("seq", seq)
+                .arg("log", &r.log)
+                .arg("index", r.index)
+                .arg("witnesses", witness_names(&c.witnessed)),
+        );
         if seq == last {
             any_last = true;
             if v == Verdict::Pass {
-                trusted_last = Some(cosigned(&c.witnessed));
+                trusted_last = Some((cosigned(&c.witnessed), witness_names(&c.witnessed)));
                 last_promised = Some(last_promised.map_or(c.promised_at, |p| p.min(c.promised_at)));
             }
         }
@@ -162,11 +179,18 @@ pub(crate) fn receipt_checks(
     // Coverage: the final chain head (after the seal step) covers every step.
     let subject = layout::RECEIPTS_DIR;
     match (trusted_last, any_last, good.is_empty()) {
-        (Some(who), _, _) => report.pass(
-            "receipt.coverage",
-            subject,
-            format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"),
-        ),
+        (Some((who, names)), _, _) => {
+            report.pass(
+                "receipt.coverage",
+                subject,
+                format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"),
+            );
+            report.say(
+                crate::Message::new("msg-coverage-ok")
+                    .arg("last", last)
+                    .arg("witnesses", names),
+            );
+        }
         (None, true, _) => report.push(
             "receipt.coverage",
             subject,

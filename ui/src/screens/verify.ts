@@ -18,7 +18,7 @@ function results(v: VerifyView): HTMLElement {
         h("tbody", {}, ...g.checks.map((c) =>
           h("tr", { class: `verdict-${c.verdict}`, "data-testid": "check", "data-id": c.id, "data-verdict": c.verdict },
             h("td", { class: "trust" }, t(trustKey(c.verdict))),
-            h("td", { class: "mono" }, c.id),
+            h("td", {}, c.name, h("div", { class: "mono muted" }, c.id)),
             h("td", { class: "wrap" }, h("div", {}, c.subject), h("div", { class: "muted" }, c.detail)),
           ))),
       ),

@@ -1,0 +1,124 @@
+//! The command line in Chinese and English: `verify` names every check and says what it found
+//! in the chosen language (`--lang`, `WEBPROOF_LANG`), while `--json` keeps the stable check
+//! identifiers, the English detail and the catalogue message beside the localized text; the
+//! environment check likewise.
+
+use crate::util::*;
+
+#[test]
+fn verify_and_env_check_speak_chinese_and_json_stays_stable() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let site = crate::site::serve();
+    let pkg = env.path().join("p.wacz");
+    capture_headless(&env, &format!("{site}/"), pkg.to_str().unwrap());
+    let bad = env.path().join("bad.wacz");
+    let mut done = false;
+    rewrite_zip(&pkg, &bad, |name, bytes| {
+        if !done && name.ends_with(".png") {
+            let i = bytes.len() / 2;
+            bytes[i] ^= 1;
+            done = true;
+        }
+    });
+    let bad_s = bad.to_str().unwrap();
+
+    // Text, in Chinese: names, verdict words, the finding, the summary line.
+    let o = env.run(&["verify", bad_s, "--lang", "zh-CN"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("失败  文件摘要 (file.digest)"), "{out}");
+    assert!(out.contains("已被改动：其 SHA-256 为"), "{out}");
+    assert!(out.contains("通过  步骤链 (journal.chain)"), "{out}");
+    assert!(
+        out.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("验证失败："),
+        "{out}"
+    );
+    // WEBPROOF_LANG does the same; English stays as it was.
+    let o = env
+        .cmd()
+        .args(["verify", bad_s])
+        .env("WEBPROOF_LANG", "zh-CN")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("文件摘要"));
+    let o = env
+        .cmd()
+        .args(["verify", bad_s])
+        .env("WEBPROOF_LANG", "en")
+        .output()
+        .unwrap();
+    let en = String::from_utf8(o.stdout).unwrap();
+    assert!(en.contains("FAIL      file.digest"), "{en}");
+    assert!(
+        en.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("FAILED: "),
+        "{en}"
+    );
+
+    // JSON: the same identifiers and verdicts in both languages; text localized.
+    let json = |lang: &str| -> serde_json::Value {
+        let o = env.run(&["verify", bad_s, "--json", "--lang", lang]);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (zh, en) = (json("zh-CN"), json("en"));
+    let ids = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_owned(),
+                    c["verdict"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&zh), ids(&en));
+    assert_eq!(zh["verdict"], en["verdict"]);
+    assert_eq!(zh["lang"], "zh-CN");
+    let altered = zh["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["verdict"] == "fail" && c["id"] == "file.digest")
+        .unwrap();
+    assert_eq!(altered["message"]["key"], "msg-file-altered");
+    assert_eq!(altered["name"], "文件摘要");
+    assert!(altered["text"].as_str().unwrap().starts_with("已被改动"));
+    assert!(altered["detail"].as_str().unwrap().starts_with("altered: "));
+
+    // The environment check, in Chinese.
+    let o = env.run(&["env-check", &format!("{site}/"), "--lang", "zh-CN"]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(
+        err.contains("环境中未配置代理") || err.contains("流量可能经过代理"),
+        "{err}"
+    );
+    assert!(err.contains("解析为"), "{err}");
+    let o = env.run(&[
+        "env-check",
+        &format!("{site}/"),
+        "--json",
+        "--lang",
+        "zh-CN",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dns = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "dns")
+        .unwrap();
+    assert_eq!(dns["message"]["key"], "env-dns-resolves");
+    assert!(dns["text"].as_str().unwrap().contains("解析为"));
+    assert!(dns["summary"].as_str().unwrap().contains("resolves to"));
+}
