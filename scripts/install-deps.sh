@@ -31,6 +31,10 @@ done
 [ -e /usr/include/xdo.h ] || need_apt+=(libxdo-dev)
 command -v file >/dev/null 2>&1 || need_apt+=(file)
 command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
+# The app plays the package's screen recording (MP4, H.264) through WebKitGTK's GStreamer.
+for pkg in gstreamer1.0-plugins-good gstreamer1.0-libav; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
 # Time-zone data: reports show times in the operator's zone beside UTC.
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need_apt+=(tzdata)
 # CJK fonts, so that Chromium draws Chinese pages as they are (not as empty boxes).

@@ -14,6 +14,7 @@ mod capture;
 mod cases;
 mod engine;
 mod error;
+mod replay;
 mod settings;
 mod verify;
 
@@ -31,6 +32,7 @@ pub struct AppState {
     pub bin: PathBuf,
     pub cases: Arc<CaseStore>,
     pub live: Arc<Mutex<Option<capture::Live>>>,
+    pub replays: Arc<replay::Replays>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             bin: self.bin.clone(),
             cases: self.cases.clone(),
             live: self.live.clone(),
+            replays: self.replays.clone(),
         }
     }
 }
@@ -147,7 +150,9 @@ fn main() -> std::process::ExitCode {
         bin: engine::locate(),
         cases: Arc::new(cases),
         live: Arc::new(Mutex::new(None)),
+        replays: Arc::new(replay::Replays::default()),
     };
+    let replays = state.replays.clone();
     let builder = specta_builder();
     let app = tauri::Builder::default()
         .manage(state)
@@ -158,7 +163,24 @@ fn main() -> std::process::ExitCode {
                 .status(status)
                 .header("Content-Type", mime)
                 .header("Cache-Control", "no-store")
+                // The window (another origin) reads video segments into blobs: WebKitGTK's
+                // media player cannot read custom schemes itself.
+                .header("Access-Control-Allow-Origin", "*")
                 .body(body)
+                .unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
+        })
+        .register_uri_scheme_protocol("replay", move |_ctx, request| {
+            let a = replays.serve(&request.uri().to_string());
+            tauri::http::Response::builder()
+                .status(a.status)
+                .header("Content-Type", a.mime)
+                // What the archive holds, shown, never run: no scripts, nothing from outside.
+                .header(
+                    "Content-Security-Policy",
+                    "default-src replay: data: 'unsafe-inline'; script-src 'none'",
+                )
+                .header("Cache-Control", "no-store")
+                .body(a.body)
                 .unwrap_or_else(|_| tauri::http::Response::new(Vec::new()))
         })
         .setup(move |app| {

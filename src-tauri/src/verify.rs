@@ -68,6 +68,16 @@ pub struct VerifyView {
     pub reports: Vec<String>,
     /// The package path as the `evidence:` protocol names it.
     pub key: String,
+    /// The archived pages (pages/pages.jsonl), replayed at `replay://<replay_key>/<url>`.
+    pub pages: Vec<PageView>,
+    pub replay_key: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
+pub struct PageView {
+    pub url: String,
+    pub title: String,
+    pub ts: String,
 }
 
 /// Verifies with the engine and reads the timeline.
@@ -115,7 +125,7 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
         .unwrap_or_else(|| "fail".into())
         .to_uppercase();
     let head = v.get("chain_head");
-    let (steps, members) = timeline(path).unwrap_or_default();
+    let (steps, members, pages) = timeline(path).unwrap_or_default();
     let steps = steps
         .into_iter()
         .map(|mut st| {
@@ -145,13 +155,37 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
         subtitles: pick("video/", ".vtt").into_iter().next(),
         reports: pick("report/", ""),
         key: p,
+        replay_key: state.replays.register(path),
+        pages,
     })
 }
 
 /// The package's steps and its member names (for a hostile package: whatever can be read).
-fn timeline(path: &Path) -> Result<(Vec<StepView>, Vec<String>), String> {
+type Timeline = (Vec<StepView>, Vec<String>, Vec<PageView>);
+
+fn timeline(path: &Path) -> Result<Timeline, String> {
     let src = package::open(path, &Limits::default()).map_err(|e| e.to_string())?;
     let members: Vec<String> = src.entries().iter().map(|e| e.name.clone()).collect();
+    let pages = src
+        .read_all(layout::PAGES, 16 << 20)
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter_map(|v| {
+                    Some(PageView {
+                        url: v.get("url")?.as_str()?.to_owned(),
+                        title: v
+                            .get("title")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
+                        ts: v.get("ts").and_then(Value::as_str).unwrap_or("").to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let bytes = src
         .read_all(layout::JOURNAL, 256 << 20)
         .map_err(|e| e.to_string())?;
@@ -185,7 +219,7 @@ fn timeline(path: &Path) -> Result<(Vec<StepView>, Vec<String>), String> {
             }
         })
         .collect();
-    Ok((steps, members))
+    Ok((steps, members, pages))
 }
 
 #[tauri::command]
@@ -275,7 +309,7 @@ pub fn serve(uri: &str) -> (u16, &'static str, Vec<u8>) {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

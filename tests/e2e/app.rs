@@ -53,10 +53,24 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Whether X display `n` is free (no live server holds its lock); stale locks and sockets of
+/// killed servers are removed.
+fn display_free(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    let sock = format!("/tmp/.X11-unix/X{n}");
+    if let Ok(text) = std::fs::read_to_string(&lock) {
+        let pid = text.trim().to_owned();
+        if Path::new(&format!("/proc/{pid}")).exists() || std::fs::remove_file(&lock).is_err() {
+            return false;
+        }
+    }
+    !(Path::new(&sock).exists() && std::fs::remove_file(&sock).is_err())
+}
+
 /// A private X display for the window and the operator's browser.
 fn xvfb() -> (Reaped, String) {
     for n in 140..200 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+        if !display_free(n) {
             continue;
         }
         let child = Command::new("Xvfb")
@@ -129,32 +143,70 @@ impl Ui {
             .unwrap_or_else(|e| panic!("{css} did not appear within {secs} s: {e}"))
     }
 
+    /// Runs `act` on the element `css` names, finding it again when the screen re-rendered
+    /// under it (a stale element), for at most 20 s.
+    async fn with<T, F, Fut>(&self, css: &str, act: F) -> T
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let t = Instant::now();
+        loop {
+            let e = self.find(css, 20).await;
+            match act(e).await {
+                Ok(v) => return v,
+                Err(err) if t.elapsed() < Duration::from_secs(20) => {
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => panic!("{css}: {err}"),
+            }
+        }
+    }
+
     async fn click(&self, css: &str) {
-        self.find(css, 20).await.click().await.unwrap();
+        self.with(css, |e| async move { e.click().await.map(|_| ()) })
+            .await
     }
 
     async fn fill(&self, css: &str, text: &str) {
-        let e = self.find(css, 20).await;
-        e.clear().await.unwrap();
-        e.send_keys(text).await.unwrap();
+        self.with(css, |e| async move {
+            e.clear().await?;
+            e.send_keys(text).await
+        })
+        .await
     }
 
     async fn text(&self, css: &str) -> String {
-        self.find(css, 20).await.text().await.unwrap()
+        self.with(css, |e| async move { e.text().await }).await
     }
 
+    /// How many elements `css` matches (asked again while the screen re-renders).
     async fn count(&self, css: &str) -> usize {
-        self.c.find_all(Locator::Css(css)).await.unwrap().len()
+        for _ in 0..50 {
+            if let Ok(all) = self.c.find_all(Locator::Css(css)).await {
+                return all.len();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: the window kept re-rendering");
+    }
+
+    async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.with(css, |e| async move { e.attr(name).await }).await
     }
 
     /// Waits until `css` matches at least `n` elements.
     async fn at_least(&self, css: &str, n: usize, secs: u64) {
         let t = Instant::now();
         while self.count(css).await < n {
-            assert!(
-                t.elapsed() < Duration::from_secs(secs),
-                "{css}: fewer than {n} within {secs} s"
-            );
+            if t.elapsed() > Duration::from_secs(secs) {
+                let page = match self.c.find(Locator::Css("body")).await {
+                    Ok(b) => b.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("{css}: fewer than {n} within {secs} s; the window shows:\n{page}");
+            }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
@@ -387,7 +439,7 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         for g in ["files", "chain", "signatures", "timestamps", "receipts"] {
             let css = format!("[data-testid=check-group][data-group={g}]");
             assert_eq!(ui.count(&css).await, 1, "group {g}");
-            let verdict = ui.find(&css, 5).await.attr("data-verdict").await.unwrap();
+            let verdict = ui.attr(&css, "data-verdict").await;
             assert_eq!(verdict.as_deref(), Some("pass"), "group {g}");
         }
         assert!(ui.count("[data-testid=timeline-step]").await >= n + 3);
@@ -403,7 +455,60 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
             .await
             .unwrap();
         assert!(loaded.as_u64().unwrap_or(0) >= 1, "no thumbnail loaded");
+        // The screen recording plays in the window (metadata read: a real H.264 MP4).
+        let t0 = Instant::now();
+        loop {
+            let d: serde_json::Value = ui
+                .c
+                .execute(
+                    "const v = document.querySelector('[data-testid=video]'); return v && v.readyState >= 1 ? v.duration : 0",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if d.as_f64().unwrap_or(0.0) > 0.0 {
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(30) {
+                let state = ui
+                    .c
+                    .execute(
+                        "const v = document.querySelector('[data-testid=video]'); return v ? JSON.stringify({rs: v.readyState, ns: v.networkState, err: v.error && v.error.code, msg: v.error && v.error.message, src: v.currentSrc}) : 'no video'",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                panic!("the recording does not load in the window: {state}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
         ui.shot("09-verify-pass").await;
+
+        // The archived page, replayed from inside the package (scripts off, no network).
+        ui.click("[data-testid=replay-page]").await;
+        let frame = ui.find("[data-testid=replay-frame]", 10).await;
+        let t0 = Instant::now();
+        let shown = loop {
+            frame.enter_frame().await.unwrap();
+            let text = match ui.c.find(Locator::Css("body")).await {
+                Ok(b) => b.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            ui.c.enter_parent_frame().await.unwrap();
+            if text.contains("Example Shop") || t0.elapsed() > Duration::from_secs(20) {
+                break text;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        };
+        assert!(shown.contains("Landscape photograph"), "replayed page: {shown}");
+        ui.c
+            .execute(
+                "document.querySelector('[data-testid=replay-frame]').scrollIntoView()",
+                vec![],
+            )
+            .await
+            .unwrap();
+        ui.shot("11-replay").await;
 
         // A tampered copy: one byte of a screenshot changed.
         let bad = env.path().join("tampered.wacz");

@@ -243,6 +243,12 @@ export type PackageStatus =
 /**  Nothing was written (the reason is in `detail`). */
 "failed";
 
+export type PageView = {
+	url: string,
+	title: string,
+	ts: string,
+};
+
 /**  A capture profile the window offers. */
 export type ProfileInfo = {
 	name: string,
@@ -290,6 +296,9 @@ export type VerifyView = {
 	reports: string[],
 	/**  The package path as the `evidence:` protocol names it. */
 	key: string,
+	/**  The archived pages (pages/pages.jsonl), replayed at `replay://<replay_key>/<url>`. */
+	pages: PageView[],
+	replay_key: string,
 };
 
 /* Tauri Specta runtime */

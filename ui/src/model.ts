@@ -89,6 +89,11 @@ export function evidenceUrl(pkg: string, member: string): string {
   return `evidence://localhost/${path}?package=${encodeURIComponent(pkg)}`;
 }
 
+/** An archived page, replayed read-only from inside the package (the app's `replay:`). */
+export function replayUrl(key: string, url: string): string {
+  return `replay://${key}/${url}`;
+}
+
 /** Parties typed one per line (or separated by semicolons). */
 export function parseParties(text: string): string[] {
   return text

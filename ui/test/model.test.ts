@@ -10,6 +10,7 @@ import {
   groupOf,
   mayStart,
   parseParties,
+  replayUrl,
   short,
   trustKey,
   worstOf,
@@ -131,6 +132,12 @@ describe("helpers", () => {
     expect(mayStart("fail", "")).toBe(false);
     expect(mayStart("fail", "   short   ")).toBe(false);
     expect(mayStart("fail", "the hosts entry is our own test mapping")).toBe(true);
+  });
+
+  it("replay URLs keep the archived URL whole, so relative links resolve inside the archive", () => {
+    const u = replayUrl("p0123", "http://127.0.0.1:8000/shop/item.html?id=42");
+    expect(u).toBe("replay://p0123/http://127.0.0.1:8000/shop/item.html?id=42");
+    expect(new URL("img/a.png", u).href).toBe("replay://p0123/http://127.0.0.1:8000/shop/img/a.png");
   });
 
   it("evidence URLs encode the package path and member", () => {

@@ -79,12 +79,36 @@ async fn version(bin: &Path) -> String {
     }
 }
 
+/// Whether X display `n` is free: no live server holds its lock. A lock or socket left by a
+/// server that was killed (its PID gone) is removed, so killed sessions do not use up the
+/// displays.
+pub fn display_free(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    let sock = format!("/tmp/.X11-unix/X{n}");
+    if let Ok(text) = std::fs::read_to_string(&lock) {
+        let alive = text
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if alive {
+            return false;
+        }
+        if std::fs::remove_file(&lock).is_err() {
+            return false;
+        }
+    } else if Path::new(&lock).exists() {
+        return false; // unreadable: someone else's
+    }
+    if Path::new(&sock).exists() && std::fs::remove_file(&sock).is_err() {
+        return false;
+    }
+    true
+}
+
 /// Starts Xvfb on the first free display from :90 and waits for its socket.
 async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserError> {
     for n in 90..140 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        {
+        if !display_free(n) {
             continue;
         }
         let mut child = Command::new("Xvfb")

@@ -6,9 +6,21 @@ import { commands, type VerifyView } from "../bindings";
 import type { App } from "../app";
 import { h, mount } from "../dom";
 import { t } from "../i18n";
-import { evidenceUrl, groupChecks, short, trustKey } from "../model";
+import { evidenceUrl, groupChecks, replayUrl, short, trustKey } from "../model";
 
 let unlistenDrop: (() => void) | null = null;
+
+/** A blob: URL for a package member (XMLHttpRequest: WebKit's fetch refuses custom schemes). */
+function blobUrl(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open("GET", url);
+    x.responseType = "blob";
+    x.onload = () => (x.status === 200 ? resolve(URL.createObjectURL(x.response as Blob)) : reject(new Error(`${url}: ${x.status}`)));
+    x.onerror = () => reject(new Error(`${url}: not loaded`));
+    x.send();
+  });
+}
 
 function results(v: VerifyView): HTMLElement {
   const groups = groupChecks(v.checks).map((g) =>
@@ -42,11 +54,33 @@ function results(v: VerifyView): HTMLElement {
   );
   const video = v.videos.length === 0
     ? h("p", { class: "muted" }, t("verify-no-video"))
-    : h("div", { class: "videos" }, ...v.videos.map((m, i) =>
-        h("video", { controls: true, preload: "metadata", src: evidenceUrl(v.key, m), "data-testid": "video" },
-          v.subtitles && i === 0 ? h("track", { kind: "subtitles", default: true, src: evidenceUrl(v.key, v.subtitles), label: t("verify-subtitles") }) : "",
-        )));
-  const pdf = v.reports.find((r) => r.endsWith(".pdf"));
+    : h("div", { class: "videos" }, ...v.videos.map((m, i) => {
+        const el = h("video", { controls: true, preload: "metadata", "data-testid": "video", "data-member": m }) as HTMLVideoElement;
+        // WebKitGTK's media player cannot read custom schemes: load the segment (and the
+        // subtitles) from the package into memory and play that.
+        void blobUrl(evidenceUrl(v.key, m)).then((u) => (el.src = u)).catch(() => undefined);
+        if (v.subtitles && i === 0) {
+          void blobUrl(evidenceUrl(v.key, v.subtitles))
+            .then((u) => el.append(h("track", { kind: "subtitles", default: true, src: u, label: t("verify-subtitles") })))
+            .catch(() => undefined);
+        }
+        return el;
+      }));
+  const frame = h("iframe", { class: "replay", sandbox: "", "data-testid": "replay-frame", hidden: true }) as HTMLIFrameElement;
+  const replay = v.pages.length === 0
+    ? h("p", { class: "muted" }, t("verify-no-pages"))
+    : h("div", {},
+        h("ul", { class: "pages" }, ...v.pages.map((p) =>
+          h("li", {}, h("button", {
+            class: "link-button",
+            "data-testid": "replay-page",
+            onclick: () => {
+              frame.hidden = false;
+              frame.src = replayUrl(v.replay_key, p.url);
+            },
+          }, p.title || p.url), " ", h("span", { class: "muted mono" }, p.url, " · ", p.ts)))),
+        frame,
+        h("p", { class: "muted" }, t("verify-replay-note")));
   return h("div", { "data-testid": "verify-result", "data-verdict": v.verdict },
     h("div", { class: `overall verdict-${v.verdict.toLowerCase()}`, "data-testid": "verify-verdict" },
       h("strong", {}, t(`verdict-${v.verdict.toLowerCase()}`)), " ", h("span", { class: "muted" }, t(`verdict-${v.verdict.toLowerCase()}-long`))),
@@ -55,9 +89,9 @@ function results(v: VerifyView): HTMLElement {
     h("h2", {}, t("verify-checks")), ...groups,
     h("h2", {}, t("verify-timeline")), timeline,
     h("h2", {}, t("verify-video")), video,
+    h("h2", {}, t("verify-replay")), replay,
     h("h2", {}, t("verify-report")),
     v.reports.length === 0 ? h("p", { class: "muted" }, t("verify-no-report")) : h("ul", {}, ...v.reports.map((r) => h("li", {}, h("a", { href: evidenceUrl(v.key, r), target: "_blank" }, r)))),
-    pdf ? h("p", { class: "muted" }, t("verify-replay-note")) : "",
   );
 }
 
