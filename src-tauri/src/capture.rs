@@ -112,9 +112,7 @@ pub async fn check_environment(
 ) -> AppResult<EnvironmentView> {
     let url = check_url(&url)?;
     let c = state.engine(&["env-check", "--json", &url]);
-    let out = tauri::async_runtime::spawn_blocking(move || engine::run(c))
-        .await
-        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))??;
+    let out = engine::in_background(move || engine::run(c)).await?;
     // Exit 1 means a finding fails: still a report.
     let v: Value = serde_json::from_str(&out.stdout).map_err(|_| {
         AppError::new(

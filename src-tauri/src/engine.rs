@@ -83,6 +83,15 @@ pub fn run_ok(what: &str, c: Command) -> AppResult<Output> {
     Ok(out)
 }
 
+/// Runs blocking work (an engine command, a verification) off the window's thread.
+pub async fn in_background<T: Send + 'static>(
+    work: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

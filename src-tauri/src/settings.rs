@@ -175,9 +175,7 @@ pub async fn operator_init(state: State<'_, AppState>, id: NewIdentity) -> AppRe
     let mut c = state.engine(&args);
     c.env("WEBPROOF_PASSPHRASE", &id.passphrase);
     let home = state.home.clone();
-    tauri::async_runtime::spawn_blocking(move || crate::engine::run_ok("operator init", c))
-        .await
-        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))??;
+    crate::engine::in_background(move || crate::engine::run_ok("operator init", c)).await?;
     identity(&home, "operator")
         .ok_or_else(|| AppError::new(ErrorKind::Command, "operator init wrote no identity"))
 }
@@ -197,9 +195,7 @@ pub async fn operator_enroll(
     let mut c = state.engine(&["operator", "enroll", "--code", code.trim()]);
     c.env("WEBPROOF_PASSPHRASE", &passphrase);
     let home = state.home.clone();
-    tauri::async_runtime::spawn_blocking(move || crate::engine::run_ok("operator enroll", c))
-        .await
-        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))??;
+    crate::engine::in_background(move || crate::engine::run_ok("operator enroll", c)).await?;
     identity(&home, "operator")
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "no operator identity"))
 }

@@ -227,9 +227,7 @@ fn timeline(path: &Path) -> Result<Timeline, String> {
 pub async fn verify_package(state: State<'_, AppState>, path: String) -> AppResult<VerifyView> {
     let path = PathBuf::from(path.trim());
     let st = state.inner().clone_for_worker();
-    tauri::async_runtime::spawn_blocking(move || run_verify(&st, &path))
-        .await
-        .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))?
+    crate::engine::in_background(move || run_verify(&st, &path)).await
 }
 
 /// Records a verification's verdict on a case's package.

@@ -37,7 +37,7 @@ describe("catalogue", () => {
       "group-": ["files", "chain", "signatures", "timestamps", "receipts", "other"],
       "grade-": ["ok", "warning", "fail"],
       "env-worst-": ["ok", "warning", "fail"],
-      "phase-": ["timestamping", "hashing", "report", "packaging", "verifying", "app-verify"],
+      "phase-": ["timestamping", "depositing", "hashing", "report", "packaging", "verifying", "app-verify"],
       "sealed-": ["sealed", "interrupted", "failed"],
       "kind-": ["capture", "seal"],
       "lang-": ["en", "zh-CN", "both"],

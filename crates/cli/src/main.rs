@@ -777,7 +777,10 @@ fn seal_and_package(
         st.collect(&cap, &say)?;
         output.phase("timestamping");
         st.start(seq, &head)?;
-        st.finish(&cap, std::time::Duration::from_secs(30), &say)?;
+        let limit = std::time::Duration::from_secs(30);
+        st.finish_tokens(&cap, limit, &say)?;
+        output.phase("depositing");
+        st.finish_log(&cap, limit, &say)?;
         output.event("trust", st.status());
         if st.tsa_count() > 0 && !st.quorum_met(seq) {
             eprintln!(

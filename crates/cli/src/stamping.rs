@@ -222,17 +222,22 @@ impl Stamper {
         Ok(())
     }
 
-    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived; then the
-    /// same for the log's receipts.
-    pub fn finish(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
-        self.finish_tokens(cap, limit, say)?;
+    /// Waits (at most `limit`) for the log: a witnessed checkpoint covering every deposit,
+    /// then the receipts. Call after [`Self::finish_tokens`].
+    pub fn finish_log(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
         if let Some(log) = &mut self.log {
             log.finish(cap, limit, say)?;
         }
         Ok(())
     }
 
-    fn finish_tokens(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
+    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived.
+    pub fn finish_tokens(
+        &mut self,
+        cap: &Capture,
+        limit: Duration,
+        say: &dyn Fn(&str),
+    ) -> Result<()> {
         let deadline = Instant::now() + limit;
         while self.pending > 0 {
             match recv_until(&self.handle, &mut self.rx, deadline) {

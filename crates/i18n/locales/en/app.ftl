@@ -136,6 +136,7 @@ step-interruption = interruption
 sealing-title = Sealing
 sealing-wait = Sealing the package…
 phase-timestamping = Time-stamping the final chain head
+phase-depositing = Waiting for the evidence log's witnessed checkpoint and receipts
 phase-hashing = Hashing and signing the manifest
 phase-report = Making the evidence report
 phase-packaging = Writing the package

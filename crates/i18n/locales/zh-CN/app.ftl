@@ -132,6 +132,7 @@ step-interruption = 中断
 sealing-title = 封存
 sealing-wait = 正在封存证据包……
 phase-timestamping = 为最终链头申请时间戳
+phase-depositing = 等待存证日志的见证检查点与回执
 phase-hashing = 计算摘要并签署清单
 phase-report = 生成证据报告
 phase-packaging = 写入证据包
