@@ -96,6 +96,26 @@ fn verify_and_env_check_speak_chinese_and_json_stays_stable() {
     assert!(altered["text"].as_str().unwrap().starts_with("已被改动"));
     assert!(altered["detail"].as_str().unwrap().starts_with("altered: "));
 
+    // Sealing says what it did in Chinese, and in English as before.
+    let zh_pkg = env.path().join("zh.wacz");
+    let o = env
+        .cmd()
+        .args([
+            "seal",
+            samples()[0].to_str().unwrap(),
+            "--out",
+            zh_pkg.to_str().unwrap(),
+        ])
+        .env("WEBPROOF_LANG", "zh-CN")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.starts_with("已将 ") && out.contains("个步骤封存至"),
+        "{out}"
+    );
+    assert!(out.contains("取证人："), "{out}");
+
     // The environment check, in Chinese.
     let o = env.run(&["env-check", &format!("{site}/"), "--lang", "zh-CN"]);
     let err = String::from_utf8(o.stderr).unwrap();

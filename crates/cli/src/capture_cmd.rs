@@ -96,10 +96,25 @@ pub struct CaptureArgs {
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     output: Output,
+    /// What the lines say, in the chosen language.
+    cat: webproof_i18n::Catalogue,
 }
 
 impl Progress {
-    fn new(output: Output) -> Self {
+    /// A message of the catalogue with its arguments.
+    fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.cat.t_with(key, args)
+    }
+
+    /// A grade as the finding lists print it (`warning` in English).
+    fn grade_word(&self, grade: &str) -> String {
+        match self.cat.lang() {
+            webproof_i18n::Lang::En => grade.to_owned(),
+            _ => self.cat.t(&format!("grade-word-{grade}")),
+        }
+    }
+
+    fn new(output: Output, cat: webproof_i18n::Catalogue) -> Self {
         let bar = (output != Output::Events
             && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| {
@@ -111,7 +126,7 @@ impl Progress {
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
-        Progress { bar, output }
+        Progress { bar, output, cat }
     }
 
     fn line(&self, text: &str) {
@@ -136,13 +151,16 @@ impl Progress {
 
     fn step(&self, r: &StepRecord) {
         self.output.step(r);
-        self.line(&format!(
-            "  step {}: {} {} ({} artifacts)",
-            r.seq,
-            r.kind.as_str(),
-            r.url.as_deref().unwrap_or(""),
-            r.artifacts.len()
-        ));
+        let text = self.say(
+            "cli-step",
+            &[
+                ("seq", &r.seq.to_string()),
+                ("kind", r.kind.as_str()),
+                ("url", r.url.as_deref().unwrap_or("")),
+                ("count", &r.artifacts.len().to_string()),
+            ],
+        );
+        self.line(&format!("  {text}"));
     }
 
     fn done(&self) {
@@ -193,13 +211,18 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
     let output = Output::new(a.json, a.events);
-    let progress = Progress::new(output);
+    // Messages in the report's language when it is one language, else WEBPROOF_LANG's.
+    let (_, cat) = crate::messages(a.report.lang.as_deref().filter(|l| *l != "both"))?;
+    let progress = Progress::new(output, cat);
     match &profile {
-        Some(p) => progress.line(&format!("profile: {} ({})", p.name, p.description)),
-        None => progress.line("manual mode: you drive the browser"),
+        Some(p) => progress.line(&progress.say(
+            "cli-profile",
+            &[("name", &p.name), ("description", &p.description)],
+        )),
+        None => progress.line(&progress.say("cli-manual", &[])),
     }
     let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    progress.line(&format!("capture directory: {}", dir.display()));
+    progress.line(&progress.say("cli-capture-dir", &[("path", &dir.display().to_string())]));
     let mut opts = webproof_browser::LaunchOptions {
         chromium: a.chromium.clone(),
         chromedriver: a.chromedriver.clone(),
@@ -373,10 +396,14 @@ fn environment_step(
         params,
         &files,
     )?;
-    progress.step_as(
-        &r,
-        &format!("  step {}: environment ({})", r.seq, worst.as_str()),
+    let text = progress.say(
+        "cli-step-environment",
+        &[
+            ("seq", &r.seq.to_string()),
+            ("grade", &progress.grade_word(worst.as_str())),
+        ],
     );
+    progress.step_as(&r, &format!("  {text}"));
     Ok(worst != Grade::Fail || a.override_env.is_some())
 }
 
@@ -527,7 +554,10 @@ async fn browser_session(
     if let Some(n) = network {
         match n.stop().await {
             Ok(summary) => journal_network(cap, summary, progress)?,
-            Err(e) => progress.line(&format!("  network archive ended with an error: {e}")),
+            Err(e) => progress.line(&format!(
+                "  {}",
+                progress.say("cli-network-error", &[("error", &e.to_string())])
+            )),
         }
     }
     if let Some(rec) = recorder.take() {
@@ -538,24 +568,27 @@ async fn browser_session(
             Ok((segs, stats)) => {
                 journal_segments(cap, segs, opts, progress)?;
                 write_subtitles(cap, progress)?;
-                progress.line(&format!(
-                    "  recorded {} frames in {:.1} s ({:.1} fps, {} dropped), {} segments",
-                    stats.frames,
-                    stats.seconds,
-                    stats.fps(),
-                    stats.dropped,
-                    stats.segments
-                ));
+                let text = progress.say(
+                    "cli-recorded",
+                    &[
+                        ("frames", &stats.frames.to_string()),
+                        ("seconds", &format!("{:.1}", stats.seconds)),
+                        ("fps", &format!("{:.1}", stats.fps())),
+                        ("dropped", &stats.dropped.to_string()),
+                        ("segments", &stats.segments.to_string()),
+                    ],
+                );
+                progress.line(&format!("  {text}"));
             }
-            Err(e) => progress.line(&format!("  screen recording ended with an error: {e}")),
+            Err(e) => progress.line(&format!(
+                "  {}",
+                progress.say("cli-recording-error", &[("error", &e.to_string())])
+            )),
         }
     }
     let _ = browser.close().await;
     result
 }
-
-/// Commands the operator types in the terminal during a manual session.
-const MANUAL_HELP: &str = "manual mode: use the browser; in this terminal type  s  (full-page screenshot + DOM snapshot of the active tab),  n TEXT  (a note),  q  (end and seal)";
 
 /// What a manual session feeds besides the journal.
 struct Edges<'e> {
@@ -609,7 +642,7 @@ async fn manual_session(
         }
     });
     if progress.output != Output::Events {
-        progress.line(MANUAL_HELP);
+        progress.line(&progress.say("cli-manual-help", &[]));
     }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let end = loop {
@@ -624,7 +657,10 @@ async fn manual_session(
                         match watcher.screenshot(tab.as_deref()).await {
                             Ok(png) => Some(png),
                             Err(e) => {
-                                progress.line(&format!("  (no screenshot: {e})"));
+                                progress.line(&format!(
+                                    "  {}",
+                                    progress.say("cli-no-screenshot", &[("error", &e.to_string())])
+                                ));
                                 None
                             }
                         }
@@ -657,7 +693,7 @@ async fn manual_session(
                     progress.step(&r);
                 }
                 Some("") => {}
-                Some(_) => progress.line(MANUAL_HELP),
+                Some(_) => progress.line(&progress.say("cli-manual-help", &[])),
             },
             _ = tokio::signal::ctrl_c() => break "the operator pressed Ctrl-C",
             _ = tick.tick() => {}
@@ -744,13 +780,15 @@ fn journal_segments(
         let r = cap
             .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
             .with_context(|| format!("journaling {}", seg.path.display()))?;
-        progress.step_as(
-            &r,
-            &format!(
-                "  step {}: video-segment {} ({} frames)",
-                r.seq, rel, seg.frames
-            ),
+        let text = progress.say(
+            "cli-step-video",
+            &[
+                ("seq", &r.seq.to_string()),
+                ("path", &rel),
+                ("frames", &seg.frames.to_string()),
+            ],
         );
+        progress.step_as(&r, &format!("  {text}"));
     }
     Ok(())
 }
@@ -782,7 +820,11 @@ fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
     );
     let step = NewStep::instant(StepKind::Note, params);
     let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
-    progress.step_as(&r, &format!("  step {}: note {rel}", r.seq));
+    let text = progress.say(
+        "cli-step-subtitles",
+        &[("seq", &r.seq.to_string()), ("path", &rel)],
+    );
+    progress.step_as(&r, &format!("  {text}"));
     Ok(())
 }
 
@@ -832,13 +874,15 @@ fn journal_network(
             (layout::PAGES, "application/x-ndjson"),
         ],
     )?;
-    progress.step_as(
-        &r,
-        &format!(
-            "  step {}: network-archive ({} responses, {} failed)",
-            r.seq, summary.responses, summary.failures
-        ),
+    let text = progress.say(
+        "cli-step-network",
+        &[
+            ("seq", &r.seq.to_string()),
+            ("responses", &summary.responses.to_string()),
+            ("failed", &summary.failures.to_string()),
+        ],
     );
+    progress.step_as(&r, &format!("  {text}"));
     Ok(())
 }
 

@@ -859,23 +859,47 @@ fn seal_and_package(
         }
         return Ok(());
     }
+    let (_, cat) = messages(None)?;
+    let colon = if cat.lang() == Lang::En { ":" } else { "：" };
+    let label = |key: &str| format!("{}{colon}", cat.t(key));
     println!(
-        "sealed {} steps into {}",
-        manifest.heads.len(),
-        out.display()
+        "{}",
+        cat.t_with(
+            "cli-sealed",
+            &[
+                ("steps", &manifest.heads.len().to_string()),
+                ("path", &out.display().to_string())
+            ]
+        )
     );
-    println!("  capture:     {}", manifest.capture);
-    println!("  chain head:  SHA-256 {}", manifest.journal.head.sha256);
-    println!("               SM3     {}", manifest.journal.head.sm3);
+    println!("  {:<13}{}", label("cli-label-capture"), manifest.capture);
     println!(
-        "  operator:    {} ({})",
-        signers.operator.1.name, signers.operator.1.fingerprint
+        "  {:<13}SHA-256 {}",
+        label("cli-label-chain-head"),
+        manifest.journal.head.sha256
+    );
+    println!("  {:<13}SM3     {}", "", manifest.journal.head.sm3);
+    println!(
+        "  {:<13}{} ({})",
+        label("cli-label-operator"),
+        signers.operator.1.name,
+        signers.operator.1.fingerprint
     );
     if let Some((_, n)) = &signers.notary {
-        println!("  notary:      {} ({})", n.name, n.fingerprint);
+        println!(
+            "  {:<13}{} ({})",
+            label("cli-label-notary"),
+            n.name,
+            n.fingerprint
+        );
     }
     if keep_work {
-        println!("  capture dir: {} (kept)", dir.display());
+        println!(
+            "  {:<13}{} {}",
+            label("cli-label-capture-dir"),
+            dir.display(),
+            cat.t("cli-kept")
+        );
     } else {
         std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
     }
