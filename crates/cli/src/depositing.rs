@@ -182,6 +182,8 @@ pub struct Depositor {
     rx: mpsc::UnboundedReceiver<Answer>,
     pending: usize,
     promised: Vec<Promised>,
+    /// What it says, in WEBPROOF_LANG's language.
+    cat: webproof_i18n::Catalogue,
 }
 
 impl Depositor {
@@ -196,6 +198,7 @@ impl Depositor {
             rx,
             pending: 0,
             promised: Vec::new(),
+            cat: crate::messages(None)?.1,
         })
     }
 
@@ -276,8 +279,14 @@ impl Depositor {
         match checked {
             Ok(ack) => {
                 say(&format!(
-                    "  evidence log: chain head after step {} deposited at index {}",
-                    a.seq, ack.index
+                    "  {}",
+                    self.cat.t_with(
+                        "cli-deposited",
+                        &[
+                            ("seq", &a.seq.to_string()),
+                            ("index", &ack.index.to_string())
+                        ]
+                    )
                 ));
                 self.promised.push(Promised {
                     seq: a.seq,
@@ -286,7 +295,8 @@ impl Depositor {
                 });
             }
             Err(e) => say(&format!(
-                "  evidence log: {e} (the capture goes on; this chain head has no receipt)"
+                "  {}",
+                self.cat.t_with("cli-deposit-failed", &[("error", &e)])
             )),
         }
     }
@@ -397,14 +407,24 @@ impl Depositor {
                 .map(|(n, _)| n.as_str())
                 .collect();
             say(&format!(
-                "  evidence log: receipt for step {}: index {} in checkpoint {size} of {origin}, cosigned by {}",
-                p.seq,
-                r.index,
-                if names.is_empty() {
-                    "no witness".to_owned()
-                } else {
-                    names.join(", ")
-                }
+                "  {}",
+                self.cat.t_with(
+                    "cli-receipt",
+                    &[
+                        ("seq", &p.seq.to_string()),
+                        ("index", &r.index.to_string()),
+                        ("size", &size.to_string()),
+                        ("origin", &origin.to_string()),
+                        (
+                            "witnesses",
+                            &if names.is_empty() {
+                                "—".to_owned()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
+                    ]
+                )
             ));
         }
         Ok(())

@@ -118,6 +118,8 @@ pub struct Stamper {
     pub stamped: std::collections::BTreeMap<u64, std::collections::BTreeSet<String>>,
     pub last_seq: Option<u64>,
     pub last_time: Instant,
+    /// What it says, in WEBPROOF_LANG's language.
+    cat: webproof_i18n::Catalogue,
 }
 
 impl Stamper {
@@ -151,6 +153,7 @@ impl Stamper {
             stamped: Default::default(),
             last_seq: None,
             last_time: Instant::now(),
+            cat: crate::messages(None)?.1,
         }))
     }
 
@@ -200,12 +203,21 @@ impl Stamper {
                     .context("keeping a time-stamp token")?;
                 self.stamped.entry(d.seq).or_default().insert(d.url.clone());
                 say(&format!(
-                    "  time-stamp: chain head after step {} stamped by {} at {}",
-                    d.seq, d.url, s.token.info.gen_time
+                    "  {}",
+                    self.cat.t_with(
+                        "cli-stamped",
+                        &[
+                            ("seq", &d.seq.to_string()),
+                            ("tsa", &d.url),
+                            ("time", &s.token.info.gen_time.to_string()),
+                        ]
+                    )
                 ));
             }
             Err(e) => say(&format!(
-                "  time-stamp: {e} (the capture goes on; the verifier will show what is covered)"
+                "  {}",
+                self.cat
+                    .t_with("cli-stamp-failed", &[("error", &e.to_string())])
             )),
         }
         Ok(())
