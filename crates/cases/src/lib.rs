@@ -512,6 +512,59 @@ mod tests {
         Ok(())
     }
 
+    /// Crash safety: a writer killed with SIGKILL while it creates cases loses none it had
+    /// reported as created (each `create` is one durable redb transaction).
+    #[test]
+    fn a_killed_writer_loses_nothing_it_acknowledged() -> Result<(), Box<dyn std::error::Error>> {
+        use std::io::{BufRead, Write};
+        const CHILD: &str = "WEBPROOF_CASES_KILL_CHILD";
+        if let Some(path) = std::env::var_os(CHILD) {
+            // The child: create cases until killed, saying each one's id once durable.
+            let s = CaseStore::open(std::path::Path::new(&path))?;
+            let mut out = std::io::stdout().lock();
+            for i in 0.. {
+                let c = s.create(fields(&format!("case {i}")))?;
+                writeln!(out, "created {}", c.id)?;
+                out.flush()?;
+            }
+            return Ok(());
+        }
+        let d = tempfile::tempdir()?;
+        let path = d.path().join("cases.redb");
+        for round in 0..3 {
+            let mut child = std::process::Command::new(std::env::current_exe()?)
+                .args([
+                    "--exact",
+                    "tests::a_killed_writer_loses_nothing_it_acknowledged",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD, &path)
+                .stdout(std::process::Stdio::piped())
+                .spawn()?;
+            let out = child.stdout.take().ok_or("no stdout")?;
+            let mut acked = Vec::new();
+            for line in std::io::BufReader::new(out).lines() {
+                if let Some(id) = line?.strip_prefix("created ") {
+                    acked.push(id.to_owned());
+                    if acked.len() >= 40 + round * 17 {
+                        break;
+                    }
+                }
+            }
+            child.kill()?;
+            child.wait()?;
+            let s = CaseStore::open(&path)?;
+            for id in &acked {
+                assert!(
+                    s.get(id).is_ok(),
+                    "round {round}: acknowledged case {id} lost"
+                );
+            }
+        }
+        Ok(())
+    }
+
     #[test]
     fn errors_are_typed() -> Result<(), CaseError> {
         let d = tempfile::tempdir().map_err(store_err)?;
