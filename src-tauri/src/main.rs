@@ -155,6 +155,7 @@ fn main() -> std::process::ExitCode {
     let replays = state.replays.clone();
     let builder = specta_builder();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .register_uri_scheme_protocol("evidence", |_ctx, request| {

@@ -2,6 +2,7 @@
 // screenshots, the video with its subtitle track, the report.
 
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
 import { commands, type VerifyView } from "../bindings";
 import type { App } from "../app";
 import { h, mount } from "../dom";
@@ -130,7 +131,20 @@ export function verifyScreen(app: App, s: { path?: string; caseId?: string; pack
     h("h1", {}, t("nav-verify")),
     drop,
     h("form", { class: "inline", onsubmit: (e: Event) => { e.preventDefault(); void run(input.value); } },
-      input, h("button", { type: "submit", class: "primary", "data-testid": "verify-run" }, t("verify-run"))),
+      input,
+      h("button", {
+        type: "button",
+        "data-testid": "verify-pick",
+        onclick: async () => {
+          try {
+            const p = await open({ multiple: false, directory: false, filters: [{ name: "WACZ", extensions: ["wacz"] }] });
+            if (typeof p === "string") void run(p);
+          } catch (e) {
+            app.error(e);
+          }
+        },
+      }, t("verify-pick")),
+      h("button", { type: "submit", class: "primary", "data-testid": "verify-run" }, t("verify-run"))),
     out,
   );
 }

@@ -153,6 +153,7 @@ sealed-verdict = Verification
 verify-drop = Drop a package (.wacz) here, or enter its path below
 verify-path = Path of a .wacz package or package folder
 verify-run = Verify
+verify-pick = Choose a file…
 verify-running = Verifying: re-hashing every file, checking the chain, signatures, time-stamps and receipts…
 verify-checks = Checks
 verify-timeline = Timeline

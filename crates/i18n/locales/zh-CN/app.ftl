@@ -149,6 +149,7 @@ sealed-verdict = 验证结果
 verify-drop = 将证据包（.wacz）拖放到此处，或在下方输入路径
 verify-path = .wacz 证据包或证据包文件夹的路径
 verify-run = 验证
+verify-pick = 选择文件……
 verify-running = 正在验证：重新计算每个文件的摘要，检查链、签名、时间戳和存证回执……
 verify-checks = 检查项
 verify-timeline = 时间线
