@@ -15,6 +15,7 @@ mod cases;
 mod engine;
 mod error;
 mod replay;
+mod seal;
 mod settings;
 mod verify;
 
@@ -93,6 +94,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             cases::create_case,
             cases::edit_case,
             cases::add_package_file,
+            seal::seal_files,
             capture::profiles,
             capture::suggest_profile,
             capture::check_environment,

@@ -544,6 +544,19 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         ui.at_least("[data-testid=package-row]", 1, 10).await;
         let row = ui.text("[data-testid=package-row]").await;
         assert!(row.contains("sealed") && row.contains("VERIFIED"), "{row}");
+
+        // Seal local files into the same case, in the window.
+        let sample = samples()[0].display().to_string();
+        ui.fill("[data-testid=seal-files]", &sample).await;
+        ui.fill("[data-testid=seal-passphrase]", PASS).await;
+        ui.click("[data-testid=seal-submit]").await;
+        ui.at_least("[data-testid=package-row]", 2, 180).await;
+        ui.no_error().await;
+        let rows = ui.text("[data-screen=case] table.packages").await;
+        assert!(rows.contains("Sealed files"), "{rows}");
+        let name = samples()[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(rows.contains(&name), "{rows}");
+        assert_eq!(rows.matches("VERIFIED").count(), 2, "{rows}");
         ui.shot("03-case").await;
 
         // 中文: switch in Settings; every screen again, with a profile-driven capture.

@@ -14,6 +14,7 @@ export const commands = {
 	editCase: (id: string, fields: CaseFields) => typedError<Case, AppError>(__TAURI_INVOKE("edit_case", { id, fields })),
 	/**  Adds an existing package file (made elsewhere, or by `webproof seal`) to a case. */
 	addPackageFile: (caseId: string, path: string) => typedError<Case, AppError>(__TAURI_INVOKE("add_package_file", { caseId, path })),
+	sealFiles: (req: SealRequest) => typedError<Case, AppError>(__TAURI_INVOKE("seal_files", { req })),
 	profiles: () => __TAURI_INVOKE<ProfileInfo[]>("profiles"),
 	/**  The profile whose URL patterns match `url`, else `generic`. */
 	suggestProfile: (url: string) => __TAURI_INVOKE<string>("suggest_profile", { url }),
@@ -253,6 +254,16 @@ export type PageView = {
 export type ProfileInfo = {
 	name: string,
 	description: string,
+};
+
+export type SealRequest = {
+	case: string,
+	/**  The files, by path. */
+	files: string[],
+	passphrase: string,
+	note: string,
+	/**  Report language: `en`, `zh-CN` or `both`. */
+	report_lang: string,
 };
 
 export type SettingsView = {

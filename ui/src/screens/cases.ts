@@ -2,8 +2,9 @@
 
 import { commands, type Case, type PackageRef } from "../bindings";
 import type { App } from "../app";
+import { open } from "@tauri-apps/plugin-dialog";
 import { h, value } from "../dom";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 import { parseParties, short } from "../model";
 
 export async function casesScreen(app: App): Promise<HTMLElement> {
@@ -128,6 +129,55 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
     h("input", { name: "path", placeholder: t("case-add-file-path") }),
     h("button", { type: "submit" }, t("case-add-file")),
   );
+  const files = h("textarea", { name: "files", rows: 3, placeholder: t("seal-files-placeholder"), "data-testid": "seal-files" }) as HTMLTextAreaElement;
+  const sealing = h("p", { class: "progress", hidden: true, "data-testid": "seal-files-running" }, h("span", { class: "spinner" }), t("seal-files-running"));
+  const seal = h(
+    "form",
+    {
+      class: "card",
+      "data-testid": "seal-form",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const f = e.target as HTMLFormElement;
+        sealing.hidden = false;
+        const ok = await app.call(
+          commands.sealFiles({
+            case: c.id,
+            files: files.value.split("\n"),
+            passphrase: value(f, "[name=passphrase]"),
+            note: value(f, "[name=note]"),
+            report_lang: value(f, "[name=report_lang]"),
+          }),
+        );
+        sealing.hidden = true;
+        if (ok) await app.go({ name: "case", id: c.id });
+      },
+    },
+    h("h3", {}, t("seal-files")),
+    h("p", { class: "muted" }, t("seal-files-help")),
+    files,
+    h("button", {
+      type: "button",
+      onclick: async () => {
+        try {
+          const picked = await open({ multiple: true, directory: false });
+          const list = Array.isArray(picked) ? picked : picked ? [picked] : [];
+          if (list.length > 0) files.value = [files.value.trim(), ...list].filter((x) => x).join("\n");
+        } catch (err) {
+          app.error(err);
+        }
+      },
+    }, t("seal-files-choose")),
+    h("label", {}, t("case-notes"), h("input", { name: "note" })),
+    h("label", {}, t("capture-passphrase"), h("input", { name: "passphrase", type: "password", required: true, "data-testid": "seal-passphrase" })),
+    h("label", {}, t("capture-report-lang"), h("select", { name: "report_lang" },
+      h("option", { value: lang() }, t(`lang-${lang()}`)),
+      h("option", { value: lang() === "en" ? "zh-CN" : "en" }, t(`lang-${lang() === "en" ? "zh-CN" : "en"}`)),
+      h("option", { value: "both" }, t("lang-both")),
+    )),
+    h("button", { type: "submit", class: "primary", "data-testid": "seal-submit" }, t("seal-files-submit")),
+    sealing,
+  );
   return h(
     "section",
     { "data-screen": "case" },
@@ -148,6 +198,7 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
           h("tbody", {}, ...(c.packages ?? []).slice().reverse().map((p) => packageRow(app, c, p))),
         ),
     add,
+    seal,
     h("h2", {}, t("case-details")),
     edit,
   );

@@ -1,0 +1,136 @@
+//! Sealing local files (contracts, e-mails, pictures) into a package of a case: the engine's
+//! `webproof seal`, recorded in the case store, then verified under the user's trust settings.
+
+use serde::Deserialize;
+use tauri::State;
+use webproof_cases::{Case, PackageKind, PackageStatus, PackageUpdate};
+
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::{AppState, engine};
+
+#[derive(Clone, Debug, Deserialize, specta::Type)]
+pub struct SealRequest {
+    pub case: String,
+    /// The files, by path.
+    pub files: Vec<String>,
+    pub passphrase: String,
+    pub note: String,
+    /// Report language: `en`, `zh-CN` or `both`.
+    pub report_lang: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResult<Case> {
+    let files: Vec<String> = req
+        .files
+        .iter()
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty())
+        .collect();
+    if files.is_empty() {
+        return Err(AppError::input("choose at least one file to seal"));
+    }
+    if let Some(f) = files.iter().find(|f| !std::path::Path::new(f).is_file()) {
+        return Err(AppError::new(
+            ErrorKind::NotFound,
+            format!("{f} is not a file"),
+        ));
+    }
+    if req.passphrase.is_empty() {
+        return Err(AppError::input("the operator key's passphrase is empty"));
+    }
+    if !matches!(req.report_lang.as_str(), "en" | "zh-CN" | "both") {
+        return Err(AppError::input(format!(
+            "unknown report language {:?}",
+            req.report_lang
+        )));
+    }
+    let case = state.cases.get(&req.case)?;
+    let dir = state.home.join("cases").join(&case.id);
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::io("creating the case folder", e))?;
+    let stamp = webproof_evidence::utc::Utc::now()
+        .to_string()
+        .replace([':', '-'], "")
+        .replace('.', "-");
+    let out = dir.join(format!("seal-{stamp}.wacz"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            std::path::Path::new(f)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let (_, pid) = state.cases.add_package(
+        &case.id,
+        PackageKind::Seal,
+        &out.display().to_string(),
+        &names.join(", "),
+        PackageStatus::Running,
+    )?;
+    let out_s = out.display().to_string();
+    let mut args: Vec<&str> = vec!["seal"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--out",
+        &out_s,
+        "--case",
+        &case.matter,
+        "--lang",
+        &req.report_lang,
+        "--report-pdf",
+        "--json",
+    ]);
+    if !req.note.trim().is_empty() {
+        args.extend(["--note", req.note.trim()]);
+    }
+    let mut c = state.engine(&args);
+    c.env("WEBPROOF_PASSPHRASE", &req.passphrase);
+    let st = state.inner().clone_for_worker();
+    let (case_id, pid2, out2) = (case.id.clone(), pid.clone(), out.clone());
+    engine::in_background(move || {
+        let result = engine::run_ok("seal", c);
+        let head = result.as_ref().ok().and_then(|o| {
+            serde_json::from_str::<serde_json::Value>(&o.stdout)
+                .ok()?
+                .get("chain_head")?
+                .get("sha256")?
+                .as_str()
+                .map(str::to_owned)
+        });
+        let (status, detail) = match (&result, out2.is_file()) {
+            (Ok(_), true) => (PackageStatus::Sealed, None),
+            (Err(e), true) => (PackageStatus::Interrupted, Some(e.message.clone())),
+            (Err(e), false) => (PackageStatus::Failed, Some(e.message.clone())),
+            (Ok(_), false) => (
+                PackageStatus::Failed,
+                Some("the engine wrote no package".into()),
+            ),
+        };
+        let verdict = (status != PackageStatus::Failed)
+            .then(|| {
+                crate::verify::run_verify(&st, &out2)
+                    .ok()
+                    .map(|v| v.verdict)
+            })
+            .flatten();
+        if status != PackageStatus::Failed {
+            let _ = crate::verify::extract_report(&out2);
+        }
+        st.cases.update_package(
+            &case_id,
+            &pid2,
+            PackageUpdate {
+                status: Some(status),
+                head,
+                verdict,
+                detail,
+            },
+        )?;
+        result.map(|_| ())
+    })
+    .await?;
+    Ok(state.cases.get(&case.id)?)
+}
