@@ -283,22 +283,9 @@ pub fn start_capture(
         ));
     }
     let case = state.cases.get(&req.case)?;
-    let dir = state.home.join("cases").join(&case.id);
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::io("creating the case folder", e))?;
-    let stamp = webproof_evidence::utc::Utc::now()
-        .to_string()
-        .replace([':', '-'], "")
-        .replace('.', "-");
-    let out = dir.join(format!("capture-{stamp}.wacz"));
+    let out = state.new_package_path(&case.id, "capture")?;
     let out_s = out.display().to_string();
-    let lang = match req.report_lang.as_str() {
-        "zh-CN" | "both" | "en" => req.report_lang.clone(),
-        other => {
-            return Err(AppError::input(format!(
-                "unknown report language {other:?}"
-            )));
-        }
-    };
+    let lang = crate::report_lang(&req.report_lang)?;
     let mut args: Vec<String> = vec![
         "capture".into(),
         url.clone(),

@@ -42,6 +42,18 @@ impl AppState {
         engine::command(&self.bin, &self.home, &settings::lang(&self.home), args)
     }
 
+    /// Where a new package of `case` goes: `WEBPROOF_HOME/cases/<case id>/<kind>-<UTC time>.wacz`.
+    pub fn new_package_path(&self, case: &str, kind: &str) -> error::AppResult<PathBuf> {
+        let dir = self.home.join("cases").join(case);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| error::AppError::io("creating the case folder", e))?;
+        let stamp = webproof_evidence::utc::Utc::now()
+            .to_string()
+            .replace([':', '-'], "")
+            .replace('.', "-");
+        Ok(dir.join(format!("{kind}-{stamp}.wacz")))
+    }
+
     /// A handle for a worker thread.
     pub fn clone_for_worker(&self) -> AppState {
         AppState {
@@ -51,6 +63,16 @@ impl AppState {
             live: self.live.clone(),
             replays: self.replays.clone(),
         }
+    }
+}
+
+/// A report language the engine takes: `en`, `zh-CN` or `both`.
+pub fn report_lang(l: &str) -> error::AppResult<String> {
+    match l {
+        "en" | "zh-CN" | "both" => Ok(l.to_owned()),
+        other => Err(error::AppError::input(format!(
+            "unknown report language {other:?}"
+        ))),
     }
 }
 

@@ -40,20 +40,9 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
     if req.passphrase.is_empty() {
         return Err(AppError::input("the operator key's passphrase is empty"));
     }
-    if !matches!(req.report_lang.as_str(), "en" | "zh-CN" | "both") {
-        return Err(AppError::input(format!(
-            "unknown report language {:?}",
-            req.report_lang
-        )));
-    }
+    let lang = crate::report_lang(&req.report_lang)?;
     let case = state.cases.get(&req.case)?;
-    let dir = state.home.join("cases").join(&case.id);
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::io("creating the case folder", e))?;
-    let stamp = webproof_evidence::utc::Utc::now()
-        .to_string()
-        .replace([':', '-'], "")
-        .replace('.', "-");
-    let out = dir.join(format!("seal-{stamp}.wacz"));
+    let out = state.new_package_path(&case.id, "seal")?;
     let names: Vec<String> = files
         .iter()
         .map(|f| {
@@ -79,7 +68,7 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
         "--case",
         &case.matter,
         "--lang",
-        &req.report_lang,
+        &lang,
         "--report-pdf",
         "--json",
     ]);

@@ -610,6 +610,16 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         assert_eq!(v, "PASS");
         assert!(ui.text("[data-screen=verify]").await.contains("时间线"));
         ui.shot("09-verify-pass").await;
+        ui.click("[data-testid=replay-page]").await;
+        ui.find("[data-testid=replay-frame]:not([hidden])", 10).await;
+        ui.c
+            .execute(
+                "document.querySelector('[data-testid=replay-frame]').scrollIntoView()",
+                vec![],
+            )
+            .await
+            .unwrap();
+        ui.shot("11-replay").await;
         ui.click("[data-testid=nav-verify]").await;
         ui.fill("[data-testid=verify-path]", bad.to_str().unwrap()).await;
         ui.click("[data-testid=verify-run]").await;

@@ -49,6 +49,7 @@ export class App {
         void this.go({ name: "sealing" });
         return;
       }
+      if (e.payload.type === "finished") this.renderNav();
       this.liveListeners.forEach((f) => f());
     });
     await this.go({ name: "cases" });
@@ -96,7 +97,7 @@ export class App {
       item("settings", t("nav-settings"), { name: "settings" }),
     ];
     if (this.liveCase !== null) {
-      items.splice(2, 0, item(this.live.phase || this.live.finished ? "sealing" : "live", t("nav-live"), {
+      items.splice(2, 0, item(this.live.phase || this.live.finished ? "sealing" : "live", t(this.live.finished ? "nav-sealed" : "nav-live"), {
         name: this.live.phase || this.live.finished ? "sealing" : "live",
       }));
     }

@@ -241,7 +241,10 @@ mod tests {
                 .map(str::to_owned)
                 .collect()
         };
-        let keys = quoted("Message::new(\"");
+        let mut keys = quoted("Message::new(\"");
+        keys.extend(quoted("\"msg-").into_iter().map(|k| format!("msg-{k}")));
+        keys.sort();
+        keys.dedup();
         assert!(keys.len() > 15, "{keys:?}");
         let mut ids: Vec<String> = Vec::new();
         for prefix in [

@@ -113,12 +113,16 @@ impl Report {
         verdict: Verdict,
         detail: impl Into<String>,
     ) {
+        let detail = detail.into();
         self.checks.push(Check {
             id,
             subject: subject.into(),
             verdict,
-            detail: detail.into(),
-            message: None,
+            message: STATIC_MESSAGES
+                .iter()
+                .find(|(english, _)| *english == detail)
+                .map(|(_, key)| Message::new(key)),
+            detail,
         });
     }
     /// Attaches the catalogue message to the check just pushed.
@@ -134,6 +138,110 @@ impl Report {
         self.push(id, subject, Verdict::Fail, detail);
     }
 }
+
+/// Findings whose English text is fixed, with their catalogue keys (the sites that build a
+/// text from values attach their message themselves, with [`Report::say`]).
+const STATIC_MESSAGES: &[(&str, &str)] = &[
+    (
+        "not in canonical (RFC 8785) form",
+        "msg-manifest-not-canonical",
+    ),
+    (
+        "the manifest names no operator signature",
+        "msg-no-operator-signature",
+    ),
+    (
+        "signer files are not at their standard paths",
+        "msg-signer-paths",
+    ),
+    (
+        "files are not sorted by path without duplicates",
+        "msg-manifest-unsorted",
+    ),
+    (
+        "the manifest cannot list this file",
+        "msg-file-not-listable",
+    ),
+    (
+        "listed in the manifest but missing from the package",
+        "msg-file-missing",
+    ),
+    (
+        "in the package but not listed in the signed manifest",
+        "msg-file-unlisted",
+    ),
+    (
+        "not one of the file names a renewal has",
+        "msg-renewal-name",
+    ),
+    (
+        "a signature file no signer in the manifest names",
+        "msg-signature-unnamed",
+    ),
+    (
+        "the journal is not at its standard path",
+        "msg-journal-path",
+    ),
+    ("ends in an incomplete record", "msg-journal-torn"),
+    (
+        "records belong to another capture than the manifest's",
+        "msg-journal-other-capture",
+    ),
+    (
+        "the chain heads recomputed from the journal differ from the manifest's",
+        "msg-heads-bad",
+    ),
+    ("the last step is not a seal step", "msg-journal-no-seal"),
+    ("a step follows a seal step", "msg-journal-after-seal"),
+    (
+        "cannot be checked without a valid manifest",
+        "msg-needs-manifest",
+    ),
+    (
+        "differs from the datapackage derived from the manifest and the files (altered, or a file's hash or size changed)",
+        "msg-datapackage-differs",
+    ),
+    (
+        "datapackage.json is unreadable",
+        "msg-datapackage-unreadable",
+    ),
+    (
+        "does not state the SHA-256 of datapackage.json in the expected form",
+        "msg-wacz-digest-bad",
+    ),
+    (
+        "the file name does not say which step it stamps",
+        "msg-token-name",
+    ),
+    (
+        "the request kept beside the token asks for another imprint",
+        "msg-token-request-mismatch",
+    ),
+    (
+        "wrong format, version, number or capture, or not canonical",
+        "msg-renewal-format",
+    ),
+    (
+        "a renewal without a time-stamp token proves nothing",
+        "msg-renewal-no-token",
+    ),
+    (
+        "the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)",
+        "msg-coverage-untrusted",
+    ),
+    (
+        "the final chain head has no receipt; only the steps up to the last deposited head are covered",
+        "msg-coverage-partial",
+    ),
+    (
+        "no evidence-log receipts: this package's chain head was not deposited in a witnessed log",
+        "msg-coverage-none",
+    ),
+    (
+        "no evidence-log receipts, though an evidence log is configured as trusted",
+        "msg-coverage-missing",
+    ),
+];
 
 /// What the verifier trusts and how hard it works.
 #[derive(Clone, Debug)]
@@ -627,7 +735,6 @@ fn file_checks(
                     f.path.clone(),
                     "listed in the manifest but missing from the package",
                 );
-                report.say(Message::new("msg-file-missing"));
             }
             Some(Err(e)) => report.fail(
                 "file.digest",
@@ -704,7 +811,6 @@ fn file_checks(
                 e.name.clone(),
                 "in the package but not listed in the signed manifest",
             );
-            report.say(Message::new("msg-file-unlisted"));
         }
     }
 }
@@ -789,7 +895,6 @@ fn chain_checks(
             layout::JOURNAL,
             "the chain heads recomputed from the journal differ from the manifest's",
         );
-        report.say(Message::new("msg-heads-bad"));
     }
     match parsed.records.last() {
         Some(r) if r.kind == StepKind::Seal => {}
@@ -1314,6 +1419,24 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
                 "renewal.token",
                 name.clone(),
                 "a renewal without a time-stamp token proves nothing",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every fixed English finding the table translates is one the verifier really writes.
+    #[test]
+    fn static_messages_match_the_verifiers_texts() {
+        let src = [include_str!("lib.rs"), include_str!("receipts.rs")].concat();
+        for (english, key) in STATIC_MESSAGES {
+            let quoted = format!("\"{english}\"");
+            assert!(
+                src.matches(&quoted).count() >= 2,
+                "{key}: {english:?} is not a text the verifier writes"
             );
         }
     }

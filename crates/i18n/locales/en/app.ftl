@@ -5,6 +5,7 @@ nav-cases = Cases
 nav-verify = Verify
 nav-settings = Settings
 nav-live = Capture in progress
+nav-sealed = Capture sealed
 engine-missing = The webproof engine was not found at { $path }.
 back = Back
 back-to-case = Back to the case

@@ -4,6 +4,7 @@ nav-cases = 案件
 nav-verify = 验证
 nav-settings = 设置
 nav-live = 正在取证
+nav-sealed = 取证已封存
 engine-missing = 未在 { $path } 找到 webproof 引擎。
 back = 返回
 back-to-case = 返回案件
