@@ -559,6 +559,21 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         assert_eq!(rows.matches("VERIFIED").count(), 2, "{rows}");
         ui.shot("03-case").await;
 
+        // A supervising notary (who set up their own identity, in their own home), trusted here.
+        let notary_home = env.path().join("notary");
+        let notary = |args: &[&str]| {
+            let o = Command::new(bin())
+                .args(args)
+                .env("WEBPROOF_HOME", &notary_home)
+                .env("WEBPROOF_PASSPHRASE", PASS)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8(o.stdout).unwrap()
+        };
+        notary(&["operator", "init", "--name", "王公证", "--role", "notary"]);
+        let notary_fp = notary(&["operator", "show", "--role", "notary", "--fingerprint"]);
+
         // 中文: switch in Settings; every screen again, with a profile-driven capture.
         ui.click("[data-testid=nav-settings]").await;
         ui.click("[data-testid=lang-zh-CN]").await;
@@ -569,6 +584,34 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         }
         ui.lang = "zh-CN";
         assert!(ui.text("[data-screen=settings]").await.contains("取证人身份"));
+        ui.fill("[data-testid=settings-notary-home]", notary_home.to_str().unwrap()).await;
+        ui.click("[data-testid=settings-notary-save]").await;
+        ui.no_error().await;
+        // Typed as a user types: Enter (WebDriver's \u{e007}) between the lines.
+        let trust = format!("\u{e007}[trust]\u{e007}notaries = [\"{}\"]\u{e007}", notary_fp.trim());
+        ui.with("[data-testid=settings-config]", |e| {
+            let trust = trust.clone();
+            async move { e.send_keys(&trust).await }
+        })
+        .await;
+        ui.click("[data-testid=settings-save-config]").await;
+        ui.no_error().await;
+        let t0 = Instant::now();
+        loop {
+            let v = ui
+                .with("[data-testid=settings-config]", |e| async move { e.prop("value").await })
+                .await
+                .unwrap_or_default();
+            if v.contains(notary_fp.trim()) {
+                break;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(10), "config.toml not saved: {v}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let kept = ui
+            .with("[data-testid=settings-notary-home]", |e| async move { e.prop("value").await })
+            .await;
+        assert_eq!(kept.as_deref(), notary_home.to_str(), "the notary's home is kept");
         ui.shot("02-settings").await;
         ui.click("[data-testid=nav-cases]").await;
         ui.find("[data-screen=cases]", 10).await;
@@ -590,6 +633,9 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
             .select_by_value("both")
             .await
             .unwrap();
+        // Supervised by the notary, who types their own passphrase.
+        ui.click("[data-testid=capture-notary]").await;
+        ui.fill("[name=notary_passphrase]", PASS).await;
         ui.shot("04-new-capture").await;
         ui.click("[data-testid=capture-check]").await;
         pass_environment(&ui).await;
@@ -609,6 +655,11 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         let v = ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true).await;
         assert_eq!(v, "PASS");
         assert!(ui.text("[data-screen=verify]").await.contains("时间线"));
+        // The notary countersigned, and is trusted by this machine's configuration.
+        for id in ["signature.notary", "identity.notary"] {
+            let css = format!("[data-testid=check][data-id='{id}']");
+            assert_eq!(ui.attr(&css, "data-verdict").await.as_deref(), Some("pass"), "{id}");
+        }
         ui.shot("09-verify-pass").await;
         ui.click("[data-testid=replay-page]").await;
         ui.find("[data-testid=replay-frame]:not([hidden])", 10).await;

@@ -15,6 +15,10 @@
 //! witnesses = ["witness.court.example+…"]    # witnesses' verifier keys (like --trust-witness)
 //! quorum = 2                                 # witnesses that must cosign (like --witness-quorum)
 //! operator_ca = ["/etc/webproof/operator-ca.pem"]   # like --trust-operator-ca
+//!
+//! [trust]
+//! operators = ["6bfd56d5…"]   # operator key fingerprints verify trusts (like --trust-operator)
+//! notaries = ["0c1e…"]        # notary key fingerprints (like --trust-notary)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -29,6 +33,18 @@ pub struct Config {
     pub timestamp: TimestampConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub trust: TrustConfig,
+}
+
+/// Signers' keys (SHA-256 fingerprints of their SPKI, hex) the user trusts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustConfig {
+    #[serde(default)]
+    pub operators: Vec<String>,
+    #[serde(default)]
+    pub notaries: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

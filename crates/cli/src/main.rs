@@ -1076,6 +1076,19 @@ fn tsa_roots(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     Ok(out)
 }
 
+/// Signer keys to trust: those given as flags and those in config.toml `[trust]`.
+pub(crate) fn configured_keys(given: &[String], role: Role) -> Result<Vec<Hash32>> {
+    let mut all = given.to_vec();
+    if let Ok(h) = home() {
+        let t = config::Config::load(&h)?.trust;
+        all.extend(match role {
+            Role::Operator => t.operators,
+            Role::Notary => t.notaries,
+        });
+    }
+    parse_fprs(&all)
+}
+
 fn parse_fprs(v: &[String]) -> Result<Vec<Hash32>> {
     v.iter()
         .map(|s| Hash32::from_hex(&s.to_ascii_lowercase()).map_err(|e| anyhow!("--trust-*: {e}")))
@@ -1133,8 +1146,8 @@ fn revocations(
 fn verify(a: VerifyArgs) -> Result<ExitCode> {
     let log = a.log_trust.trust()?;
     let policy = Policy {
-        trusted_operators: parse_fprs(&a.trust_operator)?,
-        trusted_notaries: parse_fprs(&a.trust_notary)?,
+        trusted_operators: configured_keys(&a.trust_operator, Role::Operator)?,
+        trusted_notaries: configured_keys(&a.trust_notary, Role::Notary)?,
         trusted_tsa: tsa_roots(&configured_trust(&a.trust_tsa)?)?,
         log: log.clone(),
         operator_cas: operator_cas(&a.trust_operator_ca)?,

@@ -90,9 +90,13 @@ pub fn langs(flag: Option<&str>) -> Result<Vec<webproof_i18n::Lang>> {
 }
 
 /// What this machine is configured to trust (config.toml): TSA roots, logs and witnesses,
-/// operator CAs. Not the sealer's own key: a report does not vouch for its author.
+/// operator CAs, signer keys listed under `[trust]`. Not the sealer's own key as such: a
+/// report does not vouch for its author.
 fn configured_policy() -> Result<webproof_verify::Policy> {
+    use webproof_evidence::identity::Role;
     Ok(webproof_verify::Policy {
+        trusted_operators: crate::configured_keys(&[], Role::Operator)?,
+        trusted_notaries: crate::configured_keys(&[], Role::Notary)?,
         trusted_tsa: crate::tsa_roots(&crate::configured_trust(&[])?)?,
         log: crate::depositing::log_trust(&[], &[], None)?,
         operator_cas: crate::operator_cas(&[])?,

@@ -71,8 +71,8 @@ export async function settingsScreen(app: App): Promise<HTMLElement> {
       e.preventDefault();
       if (await app.ok(commands.setNotaryHome(value(e.target as HTMLFormElement, "[name=notary]")))) await app.refresh();
     } },
-      h("input", { name: "notary", value: s.notary_home, placeholder: t("settings-notary-home") }),
-      h("button", { type: "submit" }, t("save"))),
+      h("input", { name: "notary", value: s.notary_home, placeholder: t("settings-notary-home"), "data-testid": "settings-notary-home" }),
+      h("button", { type: "submit", "data-testid": "settings-notary-save" }, t("save"))),
     h("h2", {}, t("settings-trust")),
     h("p", { class: "muted" }, t("settings-trust-help", { path: s.config_path })),
     config,
