@@ -644,6 +644,13 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         ui.click("[data-testid=capture-start]").await;
         ui.find("[data-screen=live]", 20).await;
         ui.at_least("[data-testid=live-step]", 2, 90).await;
+        // A profile runs by itself: no manual-mode buttons.
+        assert_eq!(ui.count("[data-testid=live-finish]").await, 0);
+        if let Ok(hint) = ui.c.find(Locator::Css("[data-testid=live-hint]")).await {
+            // (Unless the profile already finished and the window moved on to sealing.)
+            let hint = hint.text().await.unwrap_or_default();
+            assert!(hint.is_empty() || hint.contains("取证配置"), "{hint}");
+        }
         ui.shot("06-live").await;
         ui.find("[data-screen=sealing]", 180).await;
         ui.shot("07-sealing").await;

@@ -22,6 +22,8 @@ export class App {
   live: LiveState = emptyLive();
   liveStarted = 0;
   liveCase: string | null = null;
+  /** Manual mode: the operator drives the browser and the live buttons talk to the engine. */
+  liveManual = false;
   screen: Screen = { name: "cases" };
   private body: HTMLElement;
   private nav: HTMLElement;
@@ -150,9 +152,10 @@ export class App {
     return false;
   }
 
-  beginLive(caseId: string): void {
+  beginLive(caseId: string, manual: boolean): void {
     this.live = emptyLive();
     this.liveStarted = Date.now();
     this.liveCase = caseId;
+    this.liveManual = manual;
   }
 }

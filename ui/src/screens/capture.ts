@@ -115,7 +115,7 @@ export async function environmentScreen(app: App, s: { req: CaptureRequest; env:
       start.setAttribute("disabled", "");
       const p = await app.call(commands.startCapture(req));
       if (p) {
-        app.beginLive(s.req.case);
+        app.beginLive(s.req.case, s.req.profile === null);
         await app.go({ name: "live" });
       } else {
         start.removeAttribute("disabled");

@@ -51,7 +51,9 @@ export function liveScreen(app: App): HTMLElement {
     { "data-screen": "live" },
     h("h1", {}, t("live-title"), " ", clock),
     status,
-    h("div", { class: "actions" },
+    // A profile drives webproof's own browser in its private display and seals by itself;
+    // the operator's buttons belong to manual mode.
+    app.liveManual ? h("div", { class: "actions" },
       note,
       h("button", { "data-testid": "live-note", onclick: async () => {
         if (note.value.trim()) {
@@ -61,8 +63,8 @@ export function liveScreen(app: App): HTMLElement {
       } }, t("live-add-note")),
       h("button", { "data-testid": "live-screenshot", onclick: () => void send({ type: "screenshot" }) }, t("live-screenshot")),
       h("button", { class: "primary", "data-testid": "live-finish", onclick: () => void send({ type: "finish" }) }, t("live-finish")),
-    ),
-    h("p", { class: "muted" }, t("live-hint")),
+    ) : h("span", {}),
+    h("p", { class: "muted", "data-testid": "live-hint" }, t(app.liveManual ? "live-hint" : "live-hint-profile")),
     h("table", { class: "steps" },
       h("thead", {}, h("tr", {}, ...["col-seq", "col-time", "col-kind", "col-url", "col-digests"].map((k) => h("th", {}, t(k))))),
       steps,

@@ -122,6 +122,7 @@ live-note-placeholder = A note for the record
 live-add-note = Add note
 live-screenshot = Screenshot now
 live-finish = Finish and seal
+live-hint-profile = The capture profile drives webproof's own browser in its private, recorded display; the package is sealed when it is done.
 live-hint = Use the browser window webproof opened: every navigation, click, field edit, download and tab is recorded as a step.
 step-environment = environment check
 step-navigate = navigate

@@ -118,6 +118,7 @@ live-note-placeholder = 记录一条备注
 live-add-note = 添加备注
 live-screenshot = 立即截图
 live-finish = 结束并封存
+live-hint-profile = 取证配置正在 webproof 自己的浏览器中（独立且录屏的显示环境）自动执行；完成后自动封存证据包。
 live-hint = 请使用 webproof 打开的浏览器窗口：每次导航、点击、输入、下载和标签页变化都记录为一个步骤。
 step-environment = 环境检查
 step-navigate = 导航
