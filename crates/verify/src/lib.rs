@@ -1265,6 +1265,48 @@ fn timestamp_checks(
         },
         detail,
     );
+    // The same in words any language can wrap: `0–3 ≤ <time> (<tsa>)`, uncovered steps apart.
+    let span = |a: u64, b: u64| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("{a}–{b}")
+        }
+    };
+    let covered: Vec<String> = ranges
+        .iter()
+        .filter(|(_, _, l)| l.is_some())
+        .map(|(a, b, _)| {
+            let t = time.iter().find(|t| t.seq == *a);
+            format!(
+                "{} ≤ {} ({})",
+                span(*a, *b),
+                t.and_then(|t| t.not_after.as_deref()).unwrap_or(""),
+                t.and_then(|t| t.tsa.as_deref()).unwrap_or("")
+            )
+        })
+        .collect();
+    let uncovered: Vec<String> = ranges
+        .iter()
+        .filter(|(_, _, l)| l.is_none())
+        .map(|(a, b, _)| span(*a, *b))
+        .collect();
+    report.say(
+        Message::new(if all {
+            "msg-time-covered"
+        } else {
+            "msg-time-partly-covered"
+        })
+        .arg(
+            "covered",
+            if covered.is_empty() {
+                "—".into()
+            } else {
+                covered.join("; ")
+            },
+        )
+        .arg("uncovered", uncovered.join(", ")),
+    );
     report.time = time;
 }
 

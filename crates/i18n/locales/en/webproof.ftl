@@ -179,3 +179,5 @@ msg-coverage-untrusted = the final chain head is deposited, but the log or too f
 msg-coverage-partial = the final chain head has no receipt; only the steps up to the last deposited head are covered
 msg-coverage-none = no evidence-log receipts: this package's chain head was not deposited in a witnessed log
 msg-coverage-missing = no evidence-log receipts, though an evidence log is configured as trusted
+msg-time-covered = every step has trusted time: { $covered }
+msg-time-partly-covered = trusted time: { $covered }; no trusted time-stamp for steps { $uncovered }

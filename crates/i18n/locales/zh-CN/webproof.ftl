@@ -179,3 +179,5 @@ msg-coverage-untrusted = 最终链头已存证，但该日志或足够数量的�
 msg-coverage-partial = 最终链头没有回执；只有截至最后一个已存证链头的步骤被覆盖
 msg-coverage-none = 没有存证日志回执：此证据包的链头未存入见证日志
 msg-coverage-missing = 没有存证日志回执，尽管已配置受信任的存证日志
+msg-time-covered = 每一步都有可信时间：{ $covered }
+msg-time-partly-covered = 可信时间：{ $covered }；第 { $uncovered } 步没有可信时间戳
