@@ -211,9 +211,8 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
     let output = Output::new(a.json, a.events);
-    // Messages in the report's language when it is one language, else WEBPROOF_LANG's.
-    let (_, cat) = crate::messages(a.report.lang.as_deref().filter(|l| *l != "both"))?;
-    let progress = Progress::new(output, cat);
+    let lang = crate::message_lang(a.report.lang.as_deref())?;
+    let progress = Progress::new(output, webproof_i18n::Catalogue::new(lang)?);
     match &profile {
         Some(p) => progress.line(&progress.say(
             "cli-profile",
@@ -249,11 +248,12 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         &signers.operator.0,
         a.case.as_deref(),
         rt.handle(),
+        lang,
     )?;
     let seen = depositor
         .as_ref()
         .and_then(|d| d.latest_checkpoint(&|l| progress.line(l)));
-    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
+    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone(), lang)?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
     let env_ok = environment_step(&mut cap, &a, &progress, clock, seen.as_deref())?;
     // Session start: the environment report is stamped before the browser opens.
@@ -342,16 +342,14 @@ fn environment_step(
         resolvers: a.resolvers.clone(),
         trusted_time: clock.as_ref().map(|(t, _)| t.clone()),
     });
-    // Findings in the report's language when it is one language, else WEBPROOF_LANG's.
-    let flag = a.report.lang.as_deref().filter(|l| *l != "both");
-    let (_, cat) = crate::messages(flag)?;
+    let cat = &progress.cat;
     if progress.output != Output::Events {
-        print_env(&report, &cat);
+        print_env(&report, cat);
     }
     let mut findings = json!(report.findings);
     if let Some(fs) = findings.as_array_mut() {
         for (f, finding) in fs.iter_mut().zip(&report.findings) {
-            f["text"] = crate::finding_text(&cat, finding).into();
+            f["text"] = crate::finding_text(cat, finding).into();
         }
     }
     progress.output.event(

@@ -182,12 +182,17 @@ pub struct Depositor {
     rx: mpsc::UnboundedReceiver<Answer>,
     pending: usize,
     promised: Vec<Promised>,
-    /// What it says, in WEBPROOF_LANG's language.
+    /// What it says, in the command's language.
     cat: webproof_i18n::Catalogue,
 }
 
 impl Depositor {
-    pub fn new(s: LogSettings, info: DepositInfo, handle: tokio::runtime::Handle) -> Result<Self> {
+    pub fn new(
+        s: LogSettings,
+        info: DepositInfo,
+        handle: tokio::runtime::Handle,
+        lang: webproof_i18n::Lang,
+    ) -> Result<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(Depositor {
             client: LogClient::new(&s.url, Duration::from_secs(10))?,
@@ -198,7 +203,7 @@ impl Depositor {
             rx,
             pending: 0,
             promised: Vec::new(),
-            cat: crate::messages(None)?.1,
+            cat: webproof_i18n::Catalogue::new(lang)?,
         })
     }
 
@@ -438,6 +443,7 @@ pub fn depositor(
     operator: &webproof_evidence::identity::SecretKey,
     case: Option<&str>,
     handle: &tokio::runtime::Handle,
+    lang: webproof_i18n::Lang,
 ) -> Result<Option<Depositor>> {
     let Some(s) = args.settings()? else {
         return Ok(None);
@@ -449,5 +455,5 @@ pub fn depositor(
         key: operator.clone(),
         label_salt: webproof_evidence::identity::new_salt()?,
     };
-    Ok(Some(Depositor::new(s, info, handle.clone())?))
+    Ok(Some(Depositor::new(s, info, handle.clone(), lang)?))
 }

@@ -748,6 +748,9 @@ fn seal_and_package(
     report: Option<ReportPlan<'_>>,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
+    let cat = Catalogue::new(message_lang(
+        report.as_ref().and_then(|p| p.opts.lang.as_deref()),
+    )?)?;
     let input = SealInput {
         case,
         tool_version: VERSION.to_owned(),
@@ -859,7 +862,6 @@ fn seal_and_package(
         }
         return Ok(());
     }
-    let (_, cat) = messages(None)?;
     let colon = if cat.lang() == Lang::En { ":" } else { "：" };
     let label = |key: &str| format!("{}{colon}", cat.t(key));
     println!(
@@ -948,14 +950,16 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let lang = message_lang(a.report.lang.as_deref())?;
     let depositor = depositing::depositor(
         &a.log,
         cap.id(),
         &signers.operator.0,
         case.id.as_deref(),
         rt.handle(),
+        lang,
     )?;
-    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
+    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone(), lang)?;
     seal_and_package(
         cap,
         &signers,
@@ -1255,6 +1259,12 @@ fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {
             finding_text(cat, f)
         );
     }
+}
+
+/// The language `seal` and `capture` speak in: the report's when it is one language, else
+/// WEBPROOF_LANG's, else the locale's.
+pub(crate) fn message_lang(report_lang: Option<&str>) -> Result<Lang> {
+    Ok(Lang::detect(report_lang.filter(|l| *l != "both"))?)
 }
 
 /// The language for messages: `--lang`, else WEBPROOF_LANG, else the locale.

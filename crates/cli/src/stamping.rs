@@ -118,7 +118,7 @@ pub struct Stamper {
     pub stamped: std::collections::BTreeMap<u64, std::collections::BTreeSet<String>>,
     pub last_seq: Option<u64>,
     pub last_time: Instant,
-    /// What it says, in WEBPROOF_LANG's language.
+    /// What it says, in the command's language.
     cat: webproof_i18n::Catalogue,
 }
 
@@ -128,6 +128,7 @@ impl Stamper {
         args: &TsaArgs,
         log: Option<crate::depositing::Depositor>,
         handle: tokio::runtime::Handle,
+        lang: webproof_i18n::Lang,
     ) -> Result<Option<Self>> {
         let TsaSettings {
             urls,
@@ -153,7 +154,7 @@ impl Stamper {
             stamped: Default::default(),
             last_seq: None,
             last_time: Instant::now(),
-            cat: crate::messages(None)?.1,
+            cat: webproof_i18n::Catalogue::new(lang)?,
         }))
     }
 
