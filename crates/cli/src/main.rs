@@ -1276,16 +1276,20 @@ pub(crate) fn messages(flag: Option<&str>) -> Result<(Lang, Catalogue)> {
 /// A finding in the catalogue's language (its English summary in English, where it is the
 /// fullest text).
 pub(crate) fn finding_text(cat: &Catalogue, f: &webproof_capture::environment::Finding) -> String {
-    match &f.message {
-        Some(m) if cat.lang() != Lang::En => cat.t_map(&m.key, &m.args),
-        _ => f.summary.clone(),
-    }
+    let m = f.message.as_ref();
+    cat.finding(
+        &f.summary,
+        m.map(|m| m.key.as_str()),
+        m.into_iter().flat_map(|m| &m.args),
+    )
 }
 
 /// A check's text in the catalogue's language (the verifier's English detail in English).
 fn check_text(cat: &Catalogue, c: &webproof_verify::Check) -> String {
-    match &c.message {
-        Some(m) if cat.lang() != Lang::En => cat.t_map(&m.key, &m.args),
-        _ => c.detail.clone(),
-    }
+    let m = c.message.as_ref();
+    cat.finding(
+        &c.detail,
+        m.map(|m| m.key.as_str()),
+        m.into_iter().flat_map(|m| &m.args),
+    )
 }

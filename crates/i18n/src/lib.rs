@@ -135,6 +135,21 @@ impl Catalogue {
         self.format(key, Some(&a))
     }
 
+    /// A finding the pure crates wrote in English (`english`) with its catalogue message
+    /// (`key`, `args`) beside it: in English the English text, which is the fullest; in another
+    /// language the message, when there is one.
+    pub fn finding<'a>(
+        &self,
+        english: &str,
+        key: Option<&str>,
+        args: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> String {
+        match key {
+            Some(k) if self.lang != Lang::En => self.t_map(k, args),
+            _ => english.to_owned(),
+        }
+    }
+
     /// The name of a verifier check by its stable identifier (`file.digest` →
     /// `check-file-digest`); the identifier itself when the catalogue has no name for it.
     pub fn check_name(&self, id: &str) -> String {

@@ -113,10 +113,7 @@ impl Texts {
         let mut out: Vec<String> = self
             .catalogues
             .iter()
-            .map(|(l, c)| match key {
-                Some(k) if *l != Lang::En => esc(&c.t_map(k, args)),
-                _ => esc(english),
-            })
+            .map(|(_, c)| esc(&c.finding(english, key, args)))
             .collect();
         out.dedup();
         out.join(" / ")
