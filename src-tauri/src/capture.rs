@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
-use webproof_cases::{PackageKind, PackageRef, PackageStatus, PackageUpdate};
+use webproof_cases::{PackageKind, PackageRef, PackageStatus};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::{AppState, engine};
@@ -381,7 +381,7 @@ pub fn start_capture(
             .emit(&app2);
         }
     });
-    let case_id = case.id.clone();
+    let (case_id, st) = (case.id.clone(), state.inner().clone_for_worker());
     std::thread::spawn(move || {
         let mut sealed: Option<Value> = None;
         let mut error: Option<String> = None;
@@ -402,6 +402,7 @@ pub fn start_capture(
         let stderr_tail = tail.lock().map(|t| t.clone()).unwrap_or_default();
         let done = finish(
             &app,
+            &st,
             &case_id,
             &pid,
             &out,
@@ -410,9 +411,7 @@ pub fn start_capture(
             code,
             &stderr_tail,
         );
-        if let Some(st) = tauri::Manager::try_state::<AppState>(&app)
-            && let Ok(mut l) = st.live.lock()
-        {
+        if let Ok(mut l) = st.live.lock() {
             *l = None;
         }
         let _ = CaptureEvent::Finished(done).emit(&app);
@@ -420,11 +419,12 @@ pub fn start_capture(
     Ok(package)
 }
 
-/// After the capture process ended: record the outcome in the case store, verify the
-/// package with the engine, put a copy of its report beside it.
+/// After the capture process ended: the outcome recorded, verified and its report copied
+/// beside the package ([`crate::verify::settle`]), for the window.
 #[allow(clippy::too_many_arguments)]
 fn finish(
     app: &AppHandle,
+    st: &AppState,
     case: &str,
     pid: &str,
     out: &Path,
@@ -433,47 +433,30 @@ fn finish(
     code: Option<i32>,
     stderr: &str,
 ) -> Finished {
-    let exists = out.is_file();
-    let status = match (exists, code) {
-        (true, Some(0)) => PackageStatus::Sealed,
-        (true, _) => PackageStatus::Interrupted,
-        (false, _) => PackageStatus::Failed,
-    };
-    let message = match (&error, code) {
-        (Some(e), _) => Some(e.clone()),
-        (None, Some(0)) => None,
-        (None, _) => Some(engine::failure(stderr)),
-    };
-    let head = sealed.as_ref().and_then(|v| {
-        v.get("chain_head")
-            .and_then(|h| h.get("sha256"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    let mut verdict = None;
-    let mut report = None;
-    if exists {
+    let ok = code == Some(0);
+    let message = error.or_else(|| (!ok).then(|| engine::failure(stderr)));
+    let head = sealed.as_ref().and_then(crate::verify::chain_head);
+    if out.is_file() {
         let _ = CaptureEvent::Phase {
             phase: "app-verify".into(),
         }
         .emit(app);
-        if let Some(st) = tauri::Manager::try_state::<AppState>(app) {
-            verdict = crate::verify::run_verify(&st, out).ok().map(|v| v.verdict);
-        }
-        report = crate::verify::extract_report(out).ok().flatten();
     }
-    if let Some(st) = tauri::Manager::try_state::<AppState>(app) {
-        let _ = st.cases.update_package(
-            case,
-            pid,
-            PackageUpdate {
-                status: Some(status),
-                head: head.clone(),
-                verdict: verdict.clone(),
-                detail: message.clone(),
-            },
-        );
-    }
+    let (status, verdict, report, message) =
+        match crate::verify::settle(st, case, pid, out, ok, head.clone(), message.clone()) {
+            Ok(o) => (o.status, o.verdict, o.report, o.detail),
+            // The case store failed: the window still says what happened to the package.
+            Err(e) => (
+                if out.is_file() {
+                    PackageStatus::Interrupted
+                } else {
+                    PackageStatus::Failed
+                },
+                None,
+                None,
+                Some(format!("{}; {}", message.unwrap_or_default(), e.message)),
+            ),
+        };
     Finished {
         case: case.to_owned(),
         package_id: pid.to_owned(),

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use tauri::State;
-use webproof_cases::{Case, PackageKind, PackageStatus, PackageUpdate};
+use webproof_cases::{Case, PackageKind, PackageStatus};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::{AppState, engine};
@@ -81,43 +81,13 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
     let (case_id, pid2, out2) = (case.id.clone(), pid.clone(), out.clone());
     engine::in_background(move || {
         let result = engine::run_ok("seal", c);
-        let head = result.as_ref().ok().and_then(|o| {
-            serde_json::from_str::<serde_json::Value>(&o.stdout)
-                .ok()?
-                .get("chain_head")?
-                .get("sha256")?
-                .as_str()
-                .map(str::to_owned)
-        });
-        let (status, detail) = match (&result, out2.is_file()) {
-            (Ok(_), true) => (PackageStatus::Sealed, None),
-            (Err(e), true) => (PackageStatus::Interrupted, Some(e.message.clone())),
-            (Err(e), false) => (PackageStatus::Failed, Some(e.message.clone())),
-            (Ok(_), false) => (
-                PackageStatus::Failed,
-                Some("the engine wrote no package".into()),
-            ),
-        };
-        let verdict = (status != PackageStatus::Failed)
-            .then(|| {
-                crate::verify::run_verify(&st, &out2)
-                    .ok()
-                    .map(|v| v.verdict)
-            })
-            .flatten();
-        if status != PackageStatus::Failed {
-            let _ = crate::verify::extract_report(&out2);
-        }
-        st.cases.update_package(
-            &case_id,
-            &pid2,
-            PackageUpdate {
-                status: Some(status),
-                head,
-                verdict,
-                detail,
-            },
-        )?;
+        let head = result
+            .as_ref()
+            .ok()
+            .and_then(|o| serde_json::from_str(&o.stdout).ok())
+            .and_then(|v| crate::verify::chain_head(&v));
+        let detail = result.as_ref().err().map(|e| e.message.clone());
+        crate::verify::settle(&st, &case_id, &pid2, &out2, result.is_ok(), head, detail)?;
         result.map(|_| ())
     })
     .await?;

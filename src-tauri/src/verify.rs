@@ -250,6 +250,71 @@ pub fn remember_verdict(
     Ok(())
 }
 
+/// What became of a package the engine was making.
+pub struct Outcome {
+    pub status: webproof_cases::PackageStatus,
+    pub verdict: Option<String>,
+    pub report: Option<PathBuf>,
+    pub detail: Option<String>,
+}
+
+/// The final chain head (SHA-256 hex) in the engine's JSON result (`seal --json`, the
+/// `sealed` event of `capture --events`).
+pub fn chain_head(result: &Value) -> Option<String> {
+    result
+        .get("chain_head")?
+        .get("sha256")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// After the engine ended (`ok`: it exited 0): the package's status (sealed; sealed after an
+/// interruption; nothing written), its verification under the user's trust settings and a
+/// copy of its report beside it, all recorded on the case's package.
+pub fn settle(
+    state: &AppState,
+    case: &str,
+    package: &str,
+    out: &Path,
+    ok: bool,
+    head: Option<String>,
+    detail: Option<String>,
+) -> AppResult<Outcome> {
+    use webproof_cases::PackageStatus;
+    let (status, detail) = match (out.is_file(), ok) {
+        (true, true) => (PackageStatus::Sealed, detail),
+        (true, false) => (PackageStatus::Interrupted, detail),
+        (false, _) => (
+            PackageStatus::Failed,
+            detail.or_else(|| Some("the engine wrote no package".into())),
+        ),
+    };
+    let (verdict, report) = if status == PackageStatus::Failed {
+        (None, None)
+    } else {
+        (
+            run_verify(state, out).ok().map(|v| v.verdict),
+            extract_report(out).ok().flatten(),
+        )
+    };
+    state.cases.update_package(
+        case,
+        package,
+        webproof_cases::PackageUpdate {
+            status: Some(status),
+            head,
+            verdict: verdict.clone(),
+            detail: detail.clone(),
+        },
+    )?;
+    Ok(Outcome {
+        status,
+        verdict,
+        report,
+        detail,
+    })
+}
+
 /// Copies the package's report (PDF if there is one, else HTML) beside the package as
 /// `NAME.report.pdf|html`, so it can be opened and sent without unpacking; returns its path.
 pub fn extract_report(pkg: &Path) -> AppResult<Option<PathBuf>> {
