@@ -25,12 +25,19 @@ pub struct DevUp {
     pub log_vkey: String,
     pub witness_urls: Vec<String>,
     pub witness_vkeys: Vec<String>,
+    /// The registrar's one-time code `dev up` prints for an identity it did not enroll itself
+    /// (started without the operator's passphrase).
+    pub enrollment_code: Option<String>,
 }
 
 impl DevUp {
     pub fn start(env: &Env) -> DevUp {
-        let mut child = env
-            .cmd()
+        Self::start_with(env.cmd())
+    }
+
+    /// `dev up` from a prepared command (`env.cmd()` with changes).
+    pub fn start_with(mut cmd: std::process::Command) -> DevUp {
+        let mut child = cmd
             .args(["dev", "up", "--interval-ms", "200"])
             .stdout(Stdio::piped())
             .spawn()
@@ -39,6 +46,7 @@ impl DevUp {
         let child = Reaped(child);
         let (mut log_url, mut log_vkey) = (String::new(), String::new());
         let (mut witness_urls, mut witness_vkeys) = (Vec::new(), Vec::new());
+        let mut enrollment_code = None;
         for line in out.lines() {
             let line = line.unwrap();
             let l = line.trim();
@@ -48,6 +56,13 @@ impl DevUp {
                     .unwrap()
                     .to_owned()
             };
+            if let Some(rest) = l.split("enrollment code for ").nth(1) {
+                enrollment_code = rest
+                    .split(": ")
+                    .nth(1)
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(str::to_owned);
+            }
             if l == "ready" {
                 break;
             } else if let Some(k) = l.strip_prefix("log verifier key: ") {
@@ -70,6 +85,7 @@ impl DevUp {
             log_vkey,
             witness_urls,
             witness_vkeys,
+            enrollment_code,
         }
     }
 }

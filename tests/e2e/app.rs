@@ -7,7 +7,6 @@
 //! in Chinese with a profile-driven capture. Every screen is saved as a PNG under
 //! target/app-screens/ (en-*.png, zh-CN-*.png).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,32 +44,10 @@ fn screens_dir() -> PathBuf {
     d
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Whether X display `n` is free (no live server holds its lock); stale locks and sockets of
-/// killed servers are removed.
-fn display_free(n: u32) -> bool {
-    let lock = format!("/tmp/.X{n}-lock");
-    let sock = format!("/tmp/.X11-unix/X{n}");
-    if let Ok(text) = std::fs::read_to_string(&lock) {
-        let pid = text.trim().to_owned();
-        if Path::new(&format!("/proc/{pid}")).exists() || std::fs::remove_file(&lock).is_err() {
-            return false;
-        }
-    }
-    !(Path::new(&sock).exists() && std::fs::remove_file(&sock).is_err())
-}
-
 /// A private X display for the window and the operator's browser.
 fn xvfb() -> (Reaped, String) {
     for n in 140..200 {
-        if !display_free(n) {
+        if !webproof_browser::display_free(n) {
             continue;
         }
         let child = Command::new("Xvfb")
@@ -96,36 +73,6 @@ fn xvfb() -> (Reaped, String) {
         }
     }
     panic!("no free X display");
-}
-
-/// `webproof dev up` in `env` without the operator's passphrase: it writes config.toml and,
-/// when the home has an identity that is not enrolled, prints the registrar's one-time code
-/// (as a registrar would hand it over) instead of enrolling by itself.
-fn dev_up(env: &Env) -> (Reaped, Option<String>) {
-    let mut child = env
-        .cmd()
-        .env_remove("WEBPROOF_PASSPHRASE")
-        .args(["dev", "up", "--interval-ms", "200"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = BufReader::new(child.stdout.take().unwrap());
-    let child = Reaped(child);
-    let mut code = None;
-    for line in out.lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.trim().split("enrollment code for ").nth(1) {
-            code = rest
-                .split(": ")
-                .nth(1)
-                .and_then(|r| r.split_whitespace().next())
-                .map(str::to_owned);
-        }
-        if line.trim() == "ready" {
-            return (child, code);
-        }
-    }
-    panic!("dev up did not start");
 }
 
 struct Ui {
@@ -233,6 +180,11 @@ impl Ui {
             );
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
+    }
+
+    /// Runs a script in the window and returns what it returns.
+    async fn js(&self, script: &str) -> serde_json::Value {
+        self.c.execute(script, vec![]).await.unwrap()
     }
 
     async fn no_error(&self) {
@@ -352,8 +304,17 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         assert_eq!(ui.text("[data-testid=settings-enrolled]").await, "no");
 
         // The alliance is up; the registrar (dev up) hands over a one-time code.
-        let (_dev, code) = dev_up(&env);
-        let code = code.expect("dev up printed no enrollment code");
+        // Started without the operator's passphrase, `dev up` enrolls nobody by itself: it
+        // prints the code, as a registrar would hand it over.
+        let dev = crate::alliance::DevUp::start_with({
+            let mut c = env.cmd();
+            c.env_remove("WEBPROOF_PASSPHRASE");
+            c
+        });
+        let code = dev
+            .enrollment_code
+            .clone()
+            .expect("dev up printed no enrollment code");
         ui.click("[data-testid=nav-settings]").await;
         ui.fill("form.inline [name=code]", &code).await;
         ui.fill("form.inline [name=passphrase]", PASS).await;
@@ -446,38 +407,17 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         assert!(ui.count("[data-testid=thumb]").await >= 1);
         assert!(ui.count("[data-testid=video]").await >= 1);
         // The thumbnails are real pictures served from inside the package.
-        let loaded: serde_json::Value = ui
-            .c
-            .execute(
-                "return Array.from(document.querySelectorAll('[data-testid=thumb]')).filter(i => i.complete && i.naturalWidth > 0).length",
-                vec![],
-            )
-            .await
-            .unwrap();
+        let loaded = ui.js("return Array.from(document.querySelectorAll('[data-testid=thumb]')).filter(i => i.complete && i.naturalWidth > 0).length").await;
         assert!(loaded.as_u64().unwrap_or(0) >= 1, "no thumbnail loaded");
         // The screen recording plays in the window (metadata read: a real H.264 MP4).
         let t0 = Instant::now();
         loop {
-            let d: serde_json::Value = ui
-                .c
-                .execute(
-                    "const v = document.querySelector('[data-testid=video]'); return v && v.readyState >= 1 ? v.duration : 0",
-                    vec![],
-                )
-                .await
-                .unwrap();
+            let d = ui.js("const v = document.querySelector('[data-testid=video]'); return v && v.readyState >= 1 ? v.duration : 0").await;
             if d.as_f64().unwrap_or(0.0) > 0.0 {
                 break;
             }
             if t0.elapsed() > Duration::from_secs(30) {
-                let state = ui
-                    .c
-                    .execute(
-                        "const v = document.querySelector('[data-testid=video]'); return v ? JSON.stringify({rs: v.readyState, ns: v.networkState, err: v.error && v.error.code, msg: v.error && v.error.message, src: v.currentSrc}) : 'no video'",
-                        vec![],
-                    )
-                    .await
-                    .unwrap();
+                let state = ui.js("const v = document.querySelector('[data-testid=video]'); return v ? JSON.stringify({rs: v.readyState, ns: v.networkState, err: v.error && v.error.code, msg: v.error && v.error.message, src: v.currentSrc}) : 'no video'").await;
                 panic!("the recording does not load in the window: {state}");
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -501,13 +441,7 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
             tokio::time::sleep(Duration::from_millis(300)).await;
         };
         assert!(shown.contains("Landscape photograph"), "replayed page: {shown}");
-        ui.c
-            .execute(
-                "document.querySelector('[data-testid=replay-frame]').scrollIntoView()",
-                vec![],
-            )
-            .await
-            .unwrap();
+        ui.js("document.querySelector('[data-testid=replay-frame]').scrollIntoView()").await;
         ui.shot("11-replay").await;
 
         // A tampered copy: one byte of a screenshot changed.
@@ -670,13 +604,7 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         ui.shot("09-verify-pass").await;
         ui.click("[data-testid=replay-page]").await;
         ui.find("[data-testid=replay-frame]:not([hidden])", 10).await;
-        ui.c
-            .execute(
-                "document.querySelector('[data-testid=replay-frame]').scrollIntoView()",
-                vec![],
-            )
-            .await
-            .unwrap();
+        ui.js("document.querySelector('[data-testid=replay-frame]').scrollIntoView()").await;
         ui.shot("11-replay").await;
         ui.click("[data-testid=nav-verify]").await;
         ui.fill("[data-testid=verify-path]", bad.to_str().unwrap()).await;

@@ -378,11 +378,7 @@ fn an_unreachable_site_still_yields_a_sealed_package_saying_why() {
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let url = format!("http://127.0.0.1:{port}/gone");
     let o = env.run(&["capture", &url, "--out", "u.wacz", "--headless"]);
     assert_eq!(o.status.code(), Some(2));

@@ -148,14 +148,6 @@ fn a_token_from_the_dev_tsa_verifies_here_and_in_openssl() {
     assert!(!env.path().join("d.tsr").exists());
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// OpenSSL's TSA (RSA-2048 key, its own CA made by `openssl req`) behind `openssl_tsa.py`.
 pub struct OpensslTsa {
     _child: Reaped,

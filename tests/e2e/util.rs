@@ -27,6 +27,15 @@ pub fn bin() -> PathBuf {
     p
 }
 
+/// A loopback port nothing listens on (now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub struct Env {
     pub tmp: tempfile::TempDir,
 }

@@ -3,8 +3,9 @@
 import { commands, type CaptureRequest, type EnvironmentView } from "../bindings";
 import type { App } from "../app";
 import { h, value } from "../dom";
-import { lang, t } from "../i18n";
+import { t } from "../i18n";
 import { gradeColour, mayStart } from "../model";
+import { reportLangField } from "../widgets";
 
 export async function newCaptureScreen(app: App, s: { caseId: string }): Promise<HTMLElement> {
   const c = await app.call(commands.getCase(s.caseId));
@@ -71,11 +72,7 @@ export async function newCaptureScreen(app: App, s: { caseId: string }): Promise
     }), t("capture-notary")),
     notaryBox,
     h("label", {}, t("capture-passphrase"), h("input", { name: "passphrase", type: "password", required: true, "data-testid": "capture-passphrase" })),
-    h("label", {}, t("capture-report-lang"), h("select", { name: "report_lang", "data-testid": "capture-report-lang" },
-      h("option", { value: lang() }, t(`lang-${lang()}`)),
-      h("option", { value: lang() === "en" ? "zh-CN" : "en" }, t(`lang-${lang() === "en" ? "zh-CN" : "en"}`)),
-      h("option", { value: "both" }, t("lang-both")),
-    )),
+    reportLangField("capture-report-lang"),
     h("button", { type: "submit", class: "primary", "data-testid": "capture-check" }, t("capture-check-env")),
   );
   return h("section", { "data-screen": "new-capture" }, h("h1", {}, t("capture-new")), h("p", { class: "muted" }, c?.matter ?? ""), form);

@@ -4,8 +4,9 @@ import { commands, type Case, type PackageRef } from "../bindings";
 import type { App } from "../app";
 import { open } from "@tauri-apps/plugin-dialog";
 import { h, value } from "../dom";
-import { lang, t } from "../i18n";
-import { parseParties, short } from "../model";
+import { t } from "../i18n";
+import { short } from "../model";
+import { caseFields, reportLangField } from "../widgets";
 
 export async function casesScreen(app: App): Promise<HTMLElement> {
   const list = h("ul", { class: "case-list", "data-testid": "case-list" });
@@ -45,11 +46,7 @@ export async function casesScreen(app: App): Promise<HTMLElement> {
         e.preventDefault();
         const f = e.target as HTMLFormElement;
         const c = await app.call(
-          commands.createCase({
-            matter: value(f, "[name=matter]"),
-            parties: parseParties(value(f, "[name=parties]")),
-            notes: value(f, "[name=notes]"),
-          }),
+          commands.createCase(caseFields(f)),
         );
         if (c) await app.go({ name: "case", id: c.id });
       },
@@ -102,11 +99,7 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
         e.preventDefault();
         const f = e.target as HTMLFormElement;
         const ok = await app.call(
-          commands.editCase(c.id, {
-            matter: value(f, "[name=matter]"),
-            parties: parseParties(value(f, "[name=parties]")),
-            notes: value(f, "[name=notes]"),
-          }),
+          commands.editCase(c.id, caseFields(f)),
         );
         if (ok) await app.go({ name: "case", id: c.id });
       },
@@ -170,11 +163,7 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
     }, t("seal-files-choose")),
     h("label", {}, t("case-notes"), h("input", { name: "note" })),
     h("label", {}, t("capture-passphrase"), h("input", { name: "passphrase", type: "password", required: true, "data-testid": "seal-passphrase" })),
-    h("label", {}, t("capture-report-lang"), h("select", { name: "report_lang" },
-      h("option", { value: lang() }, t(`lang-${lang()}`)),
-      h("option", { value: lang() === "en" ? "zh-CN" : "en" }, t(`lang-${lang() === "en" ? "zh-CN" : "en"}`)),
-      h("option", { value: "both" }, t("lang-both")),
-    )),
+    reportLangField("seal-report-lang"),
     h("button", { type: "submit", class: "primary", "data-testid": "seal-submit" }, t("seal-files-submit")),
     sealing,
   );
