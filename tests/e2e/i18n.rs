@@ -95,6 +95,17 @@ fn verify_and_env_check_speak_chinese_and_json_stays_stable() {
     assert_eq!(altered["name"], "文件摘要");
     assert!(altered["text"].as_str().unwrap().starts_with("已被改动"));
     assert!(altered["detail"].as_str().unwrap().starts_with("altered: "));
+    for c in zh["checks"].as_array().unwrap() {
+        assert!(c["message"]["key"].is_string(), "{c}");
+    }
+
+    // A finding that quotes an error says the error in Chinese too.
+    let junk = env.path().join("junk.wacz");
+    std::fs::write(&junk, b"PK\x03\x04 this is not a ZIP archive").unwrap();
+    let o = env.run(&["verify", junk.to_str().unwrap(), "--lang", "zh-CN"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("拒绝处理：不是可读的 ZIP 归档"), "{out}");
 
     // Sealing says what it did in Chinese, and in English as before.
     let zh_pkg = env.path().join("zh.wacz");

@@ -228,7 +228,15 @@ pub fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
     all.extend(args);
     all.push("--json");
     let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
-    v["checks"].as_array().unwrap().clone()
+    let checks = v["checks"].as_array().unwrap().clone();
+    // Every check says itself in the catalogue (else a Chinese reader would get English).
+    for c in &checks {
+        assert!(
+            c["message"]["key"].is_string(),
+            "a check without a catalogue message: {c}"
+        );
+    }
+    checks
 }
 
 /// `webproof capture URL --out OUT --headless --no-video` in `env`, which must succeed.

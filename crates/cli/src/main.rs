@@ -1276,20 +1276,10 @@ pub(crate) fn messages(flag: Option<&str>) -> Result<(Lang, Catalogue)> {
 /// A finding in the catalogue's language (its English summary in English, where it is the
 /// fullest text).
 pub(crate) fn finding_text(cat: &Catalogue, f: &webproof_capture::environment::Finding) -> String {
-    let m = f.message.as_ref();
-    cat.finding(
-        &f.summary,
-        m.map(|m| m.key.as_str()),
-        m.into_iter().flat_map(|m| &m.args),
-    )
+    cat.finding(&f.summary, f.message.as_ref())
 }
 
 /// A check's text in the catalogue's language (the verifier's English detail in English).
 fn check_text(cat: &Catalogue, c: &webproof_verify::Check) -> String {
-    let m = c.message.as_ref();
-    cat.finding(
-        &c.detail,
-        m.map(|m| m.key.as_str()),
-        m.into_iter().flat_map(|m| &m.args),
-    )
+    cat.finding(&c.detail, c.message.as_ref())
 }

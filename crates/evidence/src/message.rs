@@ -14,6 +14,10 @@ pub struct Message {
     /// Its arguments, as text.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub args: BTreeMap<String, String>,
+    /// What it rests on, said after it (`message: cause`): an error's own message under the
+    /// finding that quotes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Box<Message>>,
 }
 
 impl Message {
@@ -21,7 +25,14 @@ impl Message {
         Message {
             key: key.to_owned(),
             args: BTreeMap::new(),
+            cause: None,
         }
+    }
+
+    /// Sets what this message rests on.
+    pub fn because(mut self, cause: Message) -> Self {
+        self.cause = Some(Box::new(cause));
+        self
     }
 
     /// Adds an argument.
@@ -45,6 +56,10 @@ mod tests {
             r#"{"key":"msg-file-ok","args":{"sha256":"ab","size":"12"}}"#
         );
         assert_eq!(serde_json::to_string(&Message::new("k"))?, r#"{"key":"k"}"#);
+        let nested = Message::new("a").because(Message::new("b").arg("x", 1));
+        let json = serde_json::to_string(&nested)?;
+        assert_eq!(json, r#"{"key":"a","cause":{"key":"b","args":{"x":"1"}}}"#);
+        assert_eq!(serde_json::from_str::<Message>(&json)?, nested);
         Ok(())
     }
 }

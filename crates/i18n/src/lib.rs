@@ -6,6 +6,7 @@
 //! Machine-readable output stays language-neutral: stable identifiers, localized text beside.
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+pub use webproof_evidence::message::Message;
 
 /// A language webproof speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,17 +136,33 @@ impl Catalogue {
         self.format(key, Some(&a))
     }
 
+    /// A catalogue message with what it rests on (`message: cause: …`, with the language's
+    /// colon).
+    pub fn message(&self, m: &Message) -> String {
+        let mut out = self.t_map(&m.key, &m.args);
+        let mut cause = m.cause.as_deref();
+        while let Some(c) = cause {
+            out.push_str(self.colon());
+            out.push_str(&self.t_map(&c.key, &c.args));
+            cause = c.cause.as_deref();
+        }
+        out
+    }
+
+    /// `": "` in English, `"："` in Chinese.
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Lang::En => ": ",
+            Lang::ZhCn => "：",
+        }
+    }
+
     /// A finding the pure crates wrote in English (`english`) with its catalogue message
-    /// (`key`, `args`) beside it: in English the English text, which is the fullest; in another
-    /// language the message, when there is one.
-    pub fn finding<'a>(
-        &self,
-        english: &str,
-        key: Option<&str>,
-        args: impl IntoIterator<Item = (&'a String, &'a String)>,
-    ) -> String {
-        match key {
-            Some(k) if self.lang != Lang::En => self.t_map(k, args),
+    /// beside it: in English the English text, which is the fullest; in another language the
+    /// message, when there is one.
+    pub fn finding(&self, english: &str, message: Option<&Message>) -> String {
+        match message {
+            Some(m) if self.lang != Lang::En => self.message(m),
             _ => english.to_owned(),
         }
     }
@@ -294,6 +311,19 @@ mod tests {
         let zh = Catalogue::new(Lang::ZhCn).unwrap();
         assert_eq!(zh.check_name("file.digest"), "文件摘要");
         assert_eq!(zh.check_name("no.such"), "no.such");
+        // A finding that quotes an error says the error in the same language.
+        let refused = Message::new("msg-refused")
+            .because(Message::new("err-pkg-duplicate").arg("name", "a.png"));
+        assert_eq!(zh.message(&refused), "拒绝处理：条目 a.png 出现不止一次");
+        let en = Catalogue::new(Lang::En).unwrap();
+        assert_eq!(
+            en.message(&refused),
+            "refused: entry a.png appears more than once"
+        );
+        assert_eq!(
+            en.finding("the English text", Some(&refused)),
+            "the English text"
+        );
         let args: std::collections::BTreeMap<String, String> =
             [("count".to_owned(), "3".to_owned())].into();
         assert_eq!(

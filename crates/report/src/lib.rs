@@ -9,12 +9,12 @@
 //!
 //! Pure: it reads a [`PackageSource`] and a [`webproof_verify::Report`]; no network, no clock.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use webproof_evidence::identity::{IdentityDoc, Role};
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
+use webproof_evidence::message::Message;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_i18n::{Catalogue, Lang};
@@ -109,11 +109,11 @@ impl Texts {
 
     /// A finding in every language: the English text as given, other languages from the
     /// catalogue message when there is one (else the English text).
-    fn said(&self, english: &str, key: Option<&str>, args: &BTreeMap<String, String>) -> String {
+    fn said(&self, english: &str, message: Option<&Message>) -> String {
         let mut out: Vec<String> = self
             .catalogues
             .iter()
-            .map(|(_, c)| esc(&c.finding(english, key, args)))
+            .map(|(_, c)| esc(&c.finding(english, message)))
             .collect();
         out.dedup();
         out.join(" / ")
@@ -341,19 +341,14 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             } else {
                 grade
             };
-            let args: BTreeMap<String, String> =
-                serde_json::from_value(f["message"]["args"].clone()).unwrap_or_default();
+            let message: Option<Message> = serde_json::from_value(f["message"].clone()).ok();
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
                 esc(f["id"].as_str().unwrap_or("")),
                 esc(class),
                 tx.t(&format!("grade-word-{grade}")),
-                tx.said(
-                    f["summary"].as_str().unwrap_or(""),
-                    f["message"]["key"].as_str(),
-                    &args
-                )
+                tx.said(f["summary"].as_str().unwrap_or(""), message.as_ref())
             );
         }
         h.push_str("</table>");
@@ -546,7 +541,6 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             );
         }
         for c in rows.iter().filter(|c| !(files_ok && c.id == "file.digest")) {
-            let empty = BTreeMap::new();
             let _ = write!(
                 h,
                 "<tr><td class=\"{}\">{}</td><td>{}<br><code>{}</code></td><td><code>{}</code>: {}</td></tr>",
@@ -558,11 +552,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 tx.check_name(c.id),
                 esc(c.id),
                 esc(&c.subject),
-                tx.said(
-                    &c.detail,
-                    c.message.as_ref().map(|m| m.key.as_str()),
-                    c.message.as_ref().map_or(&empty, |m| &m.args)
-                )
+                tx.said(&c.detail, c.message.as_ref())
             );
         }
         h.push_str("</table>");

@@ -217,14 +217,12 @@ pub fn check_certified(
         .to_der()
         .map_err(|e| CertError::Invalid(e.to_string()))?;
     if key != spki_der {
-        return Err(CertError::Invalid("it certifies another key".into()));
+        return Err(CertError::OtherKey);
     }
     let v = tbs.validity();
     let secs = |t: &x509_cert::time::Time| t.to_unix_duration().as_secs() as i64;
     if at < secs(&v.not_before) || at > secs(&v.not_after) {
-        return Err(CertError::Invalid(
-            "not valid at the time in question".into(),
-        ));
+        return Err(CertError::NotValidAt);
     }
     Subject::of(cert).map_err(CertError::Invalid)
 }
@@ -235,7 +233,13 @@ pub enum CertError {
     /// Not issued by this CA (another CA, or another key under the same name).
     #[error("{0}")]
     OtherCa(String),
-    /// Issued by this CA, but not for this key or not at this time.
+    /// Issued by this CA, but not for this key.
+    #[error("it certifies another key")]
+    OtherKey,
+    /// Issued by this CA for this key, but not valid at the time in question.
+    #[error("not valid at the time in question")]
+    NotValidAt,
+    /// Issued by this CA, but unreadable or naming nobody.
     #[error("{0}")]
     Invalid(String),
 }
@@ -278,11 +282,11 @@ mod tests {
         // Issued by this CA but for another key or time: a false claim.
         assert!(matches!(
             check_certified(&cert, &ca.cert, &other, 1_795_000_100),
-            Err(CertError::Invalid(_))
+            Err(CertError::OtherKey)
         ));
         assert!(matches!(
             check_certified(&cert, &ca.cert, &spki, 1_700_000_000),
-            Err(CertError::Invalid(_))
+            Err(CertError::NotValidAt)
         ));
         // Another CA of the same name: not this CA's certificate at all.
         let ca2 = Ca::generate("webproof operator CA log.test", 1_795_000_000).unwrap();

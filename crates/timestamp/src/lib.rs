@@ -490,11 +490,76 @@ pub enum Verdict {
     Invalid,
 }
 
+/// What does not hold in a token (why it is invalid, or not trusted).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[serde(tag = "problem", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Problem {
+    #[error("the token stamps a {found} imprint, not {expected}")]
+    ImprintAlg { found: String, expected: String },
+    #[error("the token stamps {found}, not the expected {expected}")]
+    Imprint { found: String, expected: String },
+    #[error("the token's nonce {found} is not the request's {expected}")]
+    Nonce { found: String, expected: String },
+    #[error("a time-stamp token has exactly one signer, this one has {count}")]
+    SignerCount { count: usize },
+    #[error(
+        "the signing certificate named by the SignerInfo (sid) is not in the token or the supplied chain"
+    )]
+    NoSigningCertificate,
+    #[error("the token is signed by {subject}, not by the pinned {pinned}")]
+    NotPinned { subject: String, pinned: String },
+    #[error("the SignerInfo has no signed attributes")]
+    NoSignedAttributes,
+    #[error("no {attribute} attribute")]
+    NoAttribute { attribute: &'static str },
+    #[error("malformed {attribute} attribute")]
+    MalformedAttribute { attribute: &'static str },
+    #[error("the content-type attribute is {found}, not TSTInfo")]
+    ContentType { found: String },
+    #[error("unsupported digest algorithm {oid}")]
+    UnsupportedDigest { oid: String },
+    #[error("the message-digest attribute does not match the TSTInfo: the content was changed")]
+    ContentChanged,
+    #[error("the ESS {attribute} does not name the signing certificate")]
+    EssMismatch { attribute: &'static str },
+    #[error("the ESS issuerSerial names another certificate")]
+    IssuerSerial,
+    #[error("no ESS signing-certificate(-v2) attribute binds the signer's certificate")]
+    NoEss,
+    #[error("cannot encode the signing certificate: {detail}")]
+    Encoding { detail: String },
+    #[error("cannot locate the signed attributes' encoding")]
+    SignedAttributesEncoding,
+    #[error("the signature does not verify: {detail}")]
+    Signature { detail: String },
+    #[error("the signing certificate has no extended key usage")]
+    NoEku,
+    #[error("malformed extended key usage: {detail}")]
+    MalformedEku { detail: String },
+    #[error(
+        "the signing certificate's extended key usage is not the critical timeStamping purpose alone (RFC 3161 §2.3)"
+    )]
+    Eku,
+    #[error("{subject} was not valid at {at}")]
+    NotValidAt { subject: String, at: String },
+    #[error("no configured trust anchor issued {subject} (issuer {issuer})")]
+    NoAnchor { subject: String, issuer: String },
+    #[error("{subject} is not a CA")]
+    NotCa { subject: String },
+    #[error("the certificate chain is longer than 8")]
+    ChainTooLong,
+    #[error("valid signature, but no chain to a configured trust anchor")]
+    NoChain,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Verification {
     pub verdict: Verdict,
-    /// Why it is not trusted or not valid (empty when trusted).
+    /// Why it is not trusted or not valid (empty when trusted): `problem`'s text.
     pub reason: String,
+    /// Why it is not trusted or not valid, as a value (None when trusted).
+    pub problem: Option<Problem>,
     pub info: TokenInfo,
     /// Subject of the signing certificate, when found.
     pub signer: Option<String>,
@@ -513,6 +578,7 @@ pub fn verify_at(token: &Token, expect: &Expect, trust: &Trust, at: i64) -> Veri
     let mut v = Verification {
         verdict: Verdict::Invalid,
         reason: String::new(),
+        problem: None,
         info: token.info.clone(),
         signer: None,
         chain: vec![],
@@ -524,11 +590,14 @@ pub fn verify_at(token: &Token, expect: &Expect, trust: &Trust, at: i64) -> Veri
         }
         Ok(None) => {
             v.verdict = Verdict::Untrusted;
-            if v.reason.is_empty() {
-                v.reason = "valid signature, but no chain to a configured trust anchor".into();
+            if v.problem.is_none() {
+                v.problem = Some(Problem::NoChain);
             }
         }
-        Err(reason) => v.reason = reason,
+        Err(problem) => v.problem = Some(problem),
+    }
+    if let Some(p) = &v.problem {
+        v.reason = p.to_string();
     }
     v
 }
@@ -539,40 +608,34 @@ fn check(
     trust: &Trust,
     at: i64,
     v: &mut Verification,
-) -> Result<Option<Vec<String>>, String> {
+) -> Result<Option<Vec<String>>, Problem> {
     let info = &token.info;
     if let Some((alg, digest)) = &expect.imprint {
         if info.imprint_alg != *alg {
-            return Err(format!(
-                "the token stamps a {} imprint, not {}",
-                info.imprint_alg.name(),
-                alg.name()
-            ));
+            return Err(Problem::ImprintAlg {
+                found: info.imprint_alg.name().to_owned(),
+                expected: alg.name().to_owned(),
+            });
         }
         if info.imprint != hex::encode(digest) {
-            return Err(format!(
-                "the token stamps {}, not the expected {}",
-                info.imprint,
-                hex::encode(digest)
-            ));
+            return Err(Problem::Imprint {
+                found: info.imprint.clone(),
+                expected: hex::encode(digest),
+            });
         }
     }
     if let Some(n) = &expect.nonce
         && info.nonce.as_deref() != Some(hex::encode(n).as_str())
     {
-        return Err(format!(
-            "the token's nonce {} is not the request's {}",
-            info.nonce.as_deref().unwrap_or("(none)"),
-            hex::encode(n)
-        ));
+        return Err(Problem::Nonce {
+            found: info.nonce.clone().unwrap_or_else(|| "(none)".into()),
+            expected: hex::encode(n),
+        });
     }
     let sd = &token.signed_data;
     let infos: Vec<&cms::signed_data::SignerInfo> = sd.signer_infos.0.iter().collect();
     if infos.len() != 1 {
-        return Err(format!(
-            "a time-stamp token has exactly one signer, this one has {}",
-            infos.len()
-        ));
+        return Err(Problem::SignerCount { count: infos.len() });
     }
     let si = infos[0];
     // The certificate pool: the token's bag plus what the verifier supplied.
@@ -589,71 +652,81 @@ fn check(
     let signer = pool
         .iter()
         .find(|c| matches_sid(c, &si.sid))
-        .ok_or("the signing certificate named by the SignerInfo (sid) is not in the token or the supplied chain")?
+        .ok_or(Problem::NoSigningCertificate)?
         .clone();
     let subject = signer.tbs_certificate().subject().to_string();
     v.signer = Some(subject.clone());
     if let Some(want) = &trust.signer_subject
         && *want != subject
     {
-        return Err(format!(
-            "the token is signed by {subject}, not by the pinned {want}"
-        ));
+        return Err(Problem::NotPinned {
+            subject,
+            pinned: want.clone(),
+        });
     }
     // Signed attributes: content type, message digest of the TSTInfo, ESS binding.
     let attrs = si
         .signed_attrs
         .as_ref()
-        .ok_or("the SignerInfo has no signed attributes")?;
+        .ok_or(Problem::NoSignedAttributes)?;
     let find = |oid: ObjectIdentifier| attrs.iter().find(|a| a.oid == oid);
     let ct: ObjectIdentifier = find(ID_CONTENT_TYPE)
         .and_then(|a| single_value(&a.values))
-        .ok_or("no content-type attribute")?;
+        .ok_or(Problem::NoAttribute {
+            attribute: "content-type",
+        })?;
     if ct != ID_CT_TST_INFO {
-        return Err(format!("the content-type attribute is {ct}, not TSTInfo"));
+        return Err(Problem::ContentType {
+            found: ct.to_string(),
+        });
     }
     let digest_alg = sig_digest(&si.digest_alg.oid)?;
     let md: OctetString = find(ID_MESSAGE_DIGEST)
         .and_then(|a| single_value(&a.values))
-        .ok_or("no message-digest attribute")?;
+        .ok_or(Problem::NoAttribute {
+            attribute: "message-digest",
+        })?;
     if md.as_bytes() != digest_alg.digest(&token.tst_der).as_slice() {
-        return Err(
-            "the message-digest attribute does not match the TSTInfo: the content was changed"
-                .into(),
-        );
+        return Err(Problem::ContentChanged);
     }
-    let cert_der = signer.to_der().map_err(|e| e.to_string())?;
+    let cert_der = signer.to_der().map_err(|e| Problem::Encoding {
+        detail: e.to_string(),
+    })?;
     if let Some(a) = find(ID_AA_SIGNING_CERTIFICATE_V2) {
-        let sc: SigningCertificateV2 =
-            single_value(&a.values).ok_or("malformed signing-certificate-v2 attribute")?;
-        let first = sc.certs.first().ok_or("empty signing-certificate-v2")?;
+        let bad = Problem::MalformedAttribute {
+            attribute: "signing-certificate-v2",
+        };
+        let sc: SigningCertificateV2 = single_value(&a.values).ok_or(bad.clone())?;
+        let first = sc.certs.first().ok_or(bad)?;
         let alg = match &first.hash_algorithm {
             Some(a) => sig_digest(&a.oid)?,
             None => HashAlg::Sha256,
         };
         if first.cert_hash.as_bytes() != alg.digest(&cert_der).as_slice() {
-            return Err(
-                "the ESS signing-certificate-v2 does not name the signing certificate".into(),
-            );
+            return Err(Problem::EssMismatch {
+                attribute: "signing-certificate-v2",
+            });
         }
         check_issuer_serial(first.issuer_serial.as_ref(), &signer)?;
     } else if let Some(a) = find(ID_AA_SIGNING_CERTIFICATE) {
-        let sc: SigningCertificate =
-            single_value(&a.values).ok_or("malformed signing-certificate attribute")?;
-        let first = sc.certs.first().ok_or("empty signing-certificate")?;
+        let bad = Problem::MalformedAttribute {
+            attribute: "signing-certificate",
+        };
+        let sc: SigningCertificate = single_value(&a.values).ok_or(bad.clone())?;
+        let first = sc.certs.first().ok_or(bad)?;
         if first.cert_hash.as_bytes() != sha1::Sha1::digest(&cert_der).as_slice() {
-            return Err("the ESS signing-certificate does not name the signing certificate".into());
+            return Err(Problem::EssMismatch {
+                attribute: "signing-certificate",
+            });
         }
         check_issuer_serial(first.issuer_serial.as_ref(), &signer)?;
     } else {
-        return Err(
-            "no ESS signing-certificate(-v2) attribute binds the signer's certificate".into(),
-        );
+        return Err(Problem::NoEss);
     }
     // The signature over the signed attributes exactly as encoded.
     let raw = asn1::raw_signed_attrs(&token.der)
         .and_then(|v| v.into_iter().next().flatten())
-        .ok_or("cannot locate the signed attributes' encoding")?;
+        .ok_or(Problem::SignedAttributesEncoding)?;
     let mut signed = raw;
     signed[0] = 0x31; // [0] IMPLICIT → SET OF, as RFC 5652 §5.4 requires
     verify_sig::verify(
@@ -663,33 +736,40 @@ fn check(
         &signed,
         si.signature.as_bytes(),
     )
-    .map_err(|e| format!("the signature does not verify: {e}"))?;
+    .map_err(|e| Problem::Signature {
+        detail: e.to_string(),
+    })?;
     // The critical timeStamping EKU.
     let eku = signer
         .tbs_certificate()
         .extensions()
         .and_then(|exts| exts.iter().find(|e| e.extn_id == ID_CE_EXT_KEY_USAGE))
-        .ok_or("the signing certificate has no extended key usage")?;
-    let purposes = Vec::<ObjectIdentifier>::from_der(eku.extn_value.as_bytes())
-        .map_err(|e| format!("malformed extended key usage: {e}"))?;
+        .ok_or(Problem::NoEku)?;
+    let purposes = Vec::<ObjectIdentifier>::from_der(eku.extn_value.as_bytes()).map_err(|e| {
+        Problem::MalformedEku {
+            detail: e.to_string(),
+        }
+    })?;
     if !eku.critical || purposes != [ID_KP_TIME_STAMPING] {
-        return Err("the signing certificate's extended key usage is not the critical timeStamping purpose alone (RFC 3161 §2.3)".into());
+        return Err(Problem::Eku);
     }
     // A chain to an anchor, every certificate valid at `at`.
     Ok(chain_to_anchor(&signer, &pool, &trust.anchors, at, v))
 }
 
-fn check_issuer_serial(is: Option<&IssuerSerial>, signer: &Certificate) -> Result<(), String> {
+fn check_issuer_serial(is: Option<&IssuerSerial>, signer: &Certificate) -> Result<(), Problem> {
     if let Some(is) = is
         && is.serial_number != *signer.tbs_certificate().serial_number()
     {
-        return Err("the ESS issuerSerial names another certificate".into());
+        return Err(Problem::IssuerSerial);
     }
     Ok(())
 }
 
-fn sig_digest(oid: &ObjectIdentifier) -> Result<HashAlg, String> {
-    HashAlg::from_oid(oid).ok_or_else(|| format!("unsupported digest algorithm {oid}"))
+fn sig_digest(oid: &ObjectIdentifier) -> Result<HashAlg, Problem> {
+    HashAlg::from_oid(oid).ok_or_else(|| Problem::UnsupportedDigest {
+        oid: oid.to_string(),
+    })
 }
 
 fn matches_sid(c: &Certificate, sid: &cms::signed_data::SignerIdentifier) -> bool {
@@ -726,7 +806,7 @@ fn is_ca(c: &Certificate) -> bool {
 
 /// Walks from `leaf` up through `pool` to one of `anchors`. `Some(subjects)` when a chain is
 /// found with every link's signature verifying and every certificate valid at `at`; `None`
-/// (with the reason in `v.reason`) otherwise.
+/// (with the reason in `v.problem`) otherwise.
 fn chain_to_anchor(
     leaf: &Certificate,
     pool: &[Certificate],
@@ -738,11 +818,10 @@ fn chain_to_anchor(
     let mut cur = leaf.clone();
     for _ in 0..8 {
         if !valid_at(&cur, at) {
-            v.reason = format!(
-                "{} was not valid at {}",
-                cur.tbs_certificate().subject(),
-                unix_text(at)
-            );
+            v.problem = Some(Problem::NotValidAt {
+                subject: cur.tbs_certificate().subject().to_string(),
+                at: unix_text(at),
+            });
             return None;
         }
         if anchors.iter().any(|a| a == &cur) {
@@ -756,21 +835,22 @@ fn chain_to_anchor(
             .filter(|i| *i != &cur)
             .find(|i| verify_sig::verify_cert(&cur, i).is_ok());
         let Some(issuer) = issuer else {
-            v.reason = format!(
-                "no configured trust anchor issued {} (issuer {})",
-                cur.tbs_certificate().subject(),
-                cur.tbs_certificate().issuer()
-            );
+            v.problem = Some(Problem::NoAnchor {
+                subject: cur.tbs_certificate().subject().to_string(),
+                issuer: cur.tbs_certificate().issuer().to_string(),
+            });
             return None;
         };
         if !anchors.iter().any(|a| a == issuer) && !is_ca(issuer) {
-            v.reason = format!("{} is not a CA", issuer.tbs_certificate().subject());
+            v.problem = Some(Problem::NotCa {
+                subject: issuer.tbs_certificate().subject().to_string(),
+            });
             return None;
         }
         path.push(issuer.clone());
         cur = issuer.clone();
     }
-    v.reason = "the certificate chain is longer than 8".into();
+    v.problem = Some(Problem::ChainTooLong);
     None
 }
 

@@ -8,7 +8,10 @@
 //! network or timestamp-fetching code. An auditor reads this crate and the evidence crate and
 //! nothing else. Verification never writes to disk.
 
+pub mod explain;
 mod receipts;
+
+use explain::{Explain, Why};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -137,6 +140,11 @@ impl Report {
     fn fail(&mut self, id: &'static str, subject: impl Into<String>, detail: impl Into<String>) {
         self.push(id, subject, Verdict::Fail, detail);
     }
+    /// A failure for a reason that has its own message.
+    fn fail_why(&mut self, id: &'static str, subject: impl Into<String>, why: Why) {
+        self.push(id, subject, Verdict::Fail, why.text);
+        self.say(why.message);
+    }
 }
 
 /// Findings whose English text is fixed, with their catalogue keys (the sites that build a
@@ -241,6 +249,19 @@ const STATIC_MESSAGES: &[(&str, &str)] = &[
         "no evidence-log receipts, though an evidence log is configured as trusted",
         "msg-coverage-missing",
     ),
+    (
+        "no RFC 3161 time-stamps: the times in this package are the capture machine's clock only",
+        "msg-no-timestamps",
+    ),
+    ("the same role signs twice", "msg-role-twice"),
+    (
+        "refreshes are numbered from 001 without gaps, each in its own name",
+        "msg-refresh-numbering",
+    ),
+    (
+        "not a receipt name (receipts/<seq>-<k>.json)",
+        "msg-receipt-name",
+    ),
 ];
 
 /// What the verifier trusts and how hard it works.
@@ -321,10 +342,10 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
             report.say(Message::new("msg-package-ok").arg("count", src.entries().len()));
             verify_source(src.as_ref(), policy, &mut report);
         }
-        Err(e) => report.fail(
+        Err(e) => report.fail_why(
             "package.structure",
             path.display().to_string(),
-            format!("refused: {e}"),
+            Why::of(&e).under("msg-refused", "refused"),
         ),
     }
     Ok(report)
@@ -342,11 +363,14 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
             let why = if src.entry(layout::MANIFEST).is_none()
                 && src.entry(layout::JOURNAL).is_some()
             {
-                "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)".to_owned()
+                Why::new(
+                    "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)",
+                    Message::new("msg-unfinished-capture"),
+                )
             } else {
-                e.to_string()
+                Why::of(&e)
             };
-            report.fail("manifest.read", layout::MANIFEST, why);
+            report.fail_why("manifest.read", layout::MANIFEST, why);
             wacz_checks(src, None, &hashes, report);
             return;
         }
@@ -354,10 +378,10 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            report.fail(
+            report.fail_why(
                 "manifest.parse",
                 layout::MANIFEST,
-                format!("not a valid manifest: {e}"),
+                Why::of(&e).under("msg-not-manifest", "not a valid manifest"),
             );
             wacz_checks(src, None, &hashes, report);
             return;
@@ -373,6 +397,11 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
                 "unsupported manifest format {:?} version {}",
                 manifest.format, manifest.v
             ),
+        );
+        report.say(
+            Message::new("msg-manifest-version")
+                .arg("format", &manifest.format)
+                .arg("version", manifest.v),
         );
     } else if !canonical::is_canonical(&manifest_bytes) {
         report.fail(
@@ -416,7 +445,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     wacz_checks(src, Some(&manifest), &hashes, report);
 }
 
-type HashResult = Result<(Digests, u64), String>;
+type HashResult = Result<(Digests, u64), Why>;
 
 fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<String, HashResult> {
     let entries = src.entries();
@@ -445,8 +474,8 @@ fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<String, HashResu
                     });
                     let value = match (r, res) {
                         (Ok(()), Some(d)) => Ok(d),
-                        (Err(e), _) => Err(e.to_string()),
-                        (Ok(()), None) => Err("not read".to_owned()),
+                        (Err(e), _) => Err(Why::of(&e)),
+                        (Ok(()), None) => Err(Why::new("not read", Message::new("err-not-read"))),
                     };
                     if let Ok(mut o) = out.lock() {
                         o.insert(name.clone(), value);
@@ -497,40 +526,40 @@ fn signature_checks(
         // Identity document and public key.
         let doc = src
             .read_all(&s.identity, policy.limits.max_json)
-            .map_err(|e| e.to_string())
+            .map_err(|e| Why::of(&e))
             .and_then(|b| {
                 serde_json::from_slice::<IdentityDoc>(&b)
-                    .map_err(|e| format!("not an identity document: {e}"))
+                    .map_err(|e| Why::of(&e).under("msg-not-identity", "not an identity document"))
             });
         let doc = match doc {
             Ok(d) => d,
-            Err(e) => {
-                report.fail(id_id, s.identity.clone(), e);
+            Err(why) => {
+                report.fail_why(id_id, s.identity.clone(), why);
                 continue;
             }
         };
         let pem = src
             .read_all(&s.public_key, policy.limits.max_json)
-            .map_err(|e| e.to_string())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_owned()));
+            .map_err(|e| Why::of(&e))
+            .and_then(|b| String::from_utf8(b).map_err(|_| explain::not_utf8()));
         let pem = match pem {
             Ok(p) => p,
-            Err(e) => {
-                report.fail(id_id, s.public_key.clone(), e);
+            Err(why) => {
+                report.fail_why(id_id, s.public_key.clone(), why);
                 continue;
             }
         };
         let key = match PublicKey::from_pem(&pem) {
             Ok(k) => k,
             Err(e) => {
-                report.fail(id_id, s.public_key.clone(), e.to_string());
+                report.fail_why(id_id, s.public_key.clone(), Why::of(&e));
                 continue;
             }
         };
         let fp = match key.fingerprint() {
             Ok(f) => f,
             Err(e) => {
-                report.fail(id_id, s.public_key.clone(), e.to_string());
+                report.fail_why(id_id, s.public_key.clone(), Why::of(&e));
                 continue;
             }
         };
@@ -550,13 +579,18 @@ fn signature_checks(
                     s.role.as_str()
                 ),
             );
+            report.say(
+                Message::new("msg-identity-disagree")
+                    .arg("file", &s.public_key)
+                    .arg("role", s.role.as_str()),
+            );
             continue;
         }
         // The signature.
         let sig = match src.read_all(&s.signature, 64 * 1024) {
             Ok(b) => b,
             Err(e) => {
-                report.fail(sig_id, s.signature.clone(), e.to_string());
+                report.fail_why(sig_id, s.signature.clone(), Why::of(&e));
                 continue;
             }
         };
@@ -601,14 +635,15 @@ fn signature_checks(
         };
         let certified = match certificate_check(src, s.role, &doc, m, policy) {
             Some(Ok(c)) => Some(c),
-            Some(Err(e)) => {
-                report.fail(id_id, layout::certificate_path(s.role), e);
+            Some(Err(why)) => {
+                report.fail_why(id_id, layout::certificate_path(s.role), why);
                 continue;
             }
             None => None,
         };
         if let Some(c) = certified {
-            report.pass(id_id, layout::certificate_path(s.role), c);
+            report.pass(id_id, layout::certificate_path(s.role), c.text);
+            report.say(c.message);
         } else if trusted.contains(&fp) {
             report.pass(
                 id_id,
@@ -650,54 +685,64 @@ fn certificate_check(
     doc: &IdentityDoc,
     m: &Manifest,
     policy: &Policy,
-) -> Option<Result<String, String>> {
+) -> Option<Result<Why, Why>> {
     let path = layout::certificate_path(role);
     src.entry(&path)?;
     if policy.operator_cas.is_empty() {
         return None;
     }
-    let check = || -> Result<String, String> {
-        let bytes = src.read_all(&path, 64 << 10).map_err(|e| e.to_string())?;
-        let cert = webproof_timestamp::ca::parse_cert(&bytes)?;
+    let check = || -> Result<Option<Why>, Why> {
+        let bytes = src.read_all(&path, 64 << 10).map_err(|e| Why::of(&e))?;
+        let cert = webproof_timestamp::ca::parse_cert(&bytes)
+            .map_err(|e| Why::new(e.clone(), Message::new("err-cert-invalid").arg("detail", e)))?;
         let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
             .and_then(|k| k.spki_der())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Why::of(&e))?;
         let at = m.sealed.as_offset().unix_timestamp();
         let mut why = None;
         for ca in &policy.operator_cas {
             match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at) {
                 Ok(sub) => {
-                    return Ok(format!(
-                        "{}{}, tenant {}: key {} certified by {} (valid at sealing){}",
+                    let who = format!(
+                        "{}{}",
                         sub.name,
                         sub.organisation
+                            .as_ref()
                             .map(|o| format!(" ({o})"))
-                            .unwrap_or_default(),
+                            .unwrap_or_default()
+                    );
+                    let issuer = ca.tbs_certificate().subject().to_string();
+                    let text = format!(
+                        "{who}, tenant {}: key {} certified by {issuer} (valid at sealing){}",
                         sub.tenant,
                         doc.fingerprint,
-                        ca.tbs_certificate().subject(),
                         sub.id_ref
+                            .as_ref()
                             .map(|r| format!("; ID reference {r}"))
                             .unwrap_or_default()
-                    ));
+                    );
+                    let message = Message::new("msg-certified")
+                        .arg("who", who)
+                        .arg("tenant", &sub.tenant)
+                        .arg("fingerprint", doc.fingerprint)
+                        .arg("issuer", issuer);
+                    return Ok(Some(Why::new(text, message)));
                 }
-                // A configured CA issued it, but not for this key or time: a false claim.
-                Err(webproof_timestamp::ca::CertError::Invalid(e)) => why = Some(e),
                 // Another CA's: it identifies nobody to this verifier.
                 Err(webproof_timestamp::ca::CertError::OtherCa(_)) => {}
+                // A configured CA issued it, but not for this key or time: a false claim.
+                Err(e) => why = Some(e),
             }
         }
         match why {
-            Some(e) => Err(format!(
-                "the certificate of a configured operator CA does not hold: {e}"
+            Some(e) => Err(Why::of(&e).under(
+                "msg-certificate-false",
+                "the certificate of a configured operator CA does not hold",
             )),
-            None => Ok(String::new()),
+            None => Ok(None),
         }
     };
-    match check() {
-        Ok(d) if d.is_empty() => None,
-        r => Some(r),
-    }
+    check().transpose()
 }
 
 fn file_checks(
@@ -736,10 +781,10 @@ fn file_checks(
                     "listed in the manifest but missing from the package",
                 );
             }
-            Some(Err(e)) => report.fail(
+            Some(Err(e)) => report.fail_why(
                 "file.digest",
                 f.path.clone(),
-                format!("cannot be read: {e}"),
+                e.clone().under("msg-cannot-read", "cannot be read"),
             ),
             Some(Ok((d, size))) => {
                 let mut wrong = Vec::new();
@@ -833,14 +878,14 @@ fn chain_checks(
     let bytes = match src.read_all(layout::JOURNAL, policy.limits.max_journal) {
         Ok(b) => b,
         Err(e) => {
-            report.fail("journal.chain", layout::JOURNAL, e.to_string());
+            report.fail_why("journal.chain", layout::JOURNAL, Why::of(&e));
             return None;
         }
     };
     let parsed = match journal::parse(&bytes) {
         Ok(p) => p,
         Err(e) => {
-            report.fail("journal.chain", layout::JOURNAL, e.to_string());
+            report.fail_why("journal.chain", layout::JOURNAL, Why::of(&e));
             return None;
         }
     };
@@ -938,19 +983,25 @@ fn chain_checks(
                             .arg("kind", r.kind.as_str()),
                     );
                 }
-                Some(_) => report.fail(
-                    "step.artifact",
-                    subject,
-                    format!(
-                        "step {} journaled other digests than the manifest lists",
-                        r.seq
-                    ),
-                ),
-                None => report.fail(
-                    "step.artifact",
-                    subject,
-                    format!("step {} names it but the manifest does not list it", r.seq),
-                ),
+                Some(_) => {
+                    report.fail(
+                        "step.artifact",
+                        subject,
+                        format!(
+                            "step {} journaled other digests than the manifest lists",
+                            r.seq
+                        ),
+                    );
+                    report.say(Message::new("msg-artifact-other-digests").arg("seq", r.seq));
+                }
+                None => {
+                    report.fail(
+                        "step.artifact",
+                        subject,
+                        format!("step {} names it but the manifest does not list it", r.seq),
+                    );
+                    report.say(Message::new("msg-artifact-unlisted").arg("seq", r.seq));
+                }
             }
         }
     }
@@ -966,7 +1017,7 @@ fn wacz_checks(
     // datapackage.json: re-derived from the manifest and the files, byte for byte.
     let dp = src.read_all(layout::DATAPACKAGE, 64 << 20);
     match (&dp, m) {
-        (Err(e), _) => report.fail("wacz.datapackage", layout::DATAPACKAGE, e.to_string()),
+        (Err(e), _) => report.fail_why("wacz.datapackage", layout::DATAPACKAGE, Why::of(e)),
         (Ok(_), None) => report.fail(
             "wacz.datapackage",
             layout::DATAPACKAGE,
@@ -990,8 +1041,8 @@ fn wacz_checks(
                 }
             }
             match (unreadable, wacz::datapackage(m, &resources)) {
-                (Some(n), _) => report.fail("wacz.datapackage", layout::DATAPACKAGE, format!("cannot be checked: {n} is unreadable")),
-                (None, Err(e)) => report.fail("wacz.datapackage", layout::DATAPACKAGE, e.to_string()),
+                (Some(n), _) => report.fail_why("wacz.datapackage", layout::DATAPACKAGE, Why::new(format!("cannot be checked: {n} is unreadable"), Message::new("msg-unreadable-file").arg("file", n))),
+                (None, Err(e)) => report.fail_why("wacz.datapackage", layout::DATAPACKAGE, Why::of(&e)),
                 (None, Ok(expected)) if &expected == bytes => {
                     report.pass(
                         "wacz.datapackage",
@@ -1009,7 +1060,7 @@ fn wacz_checks(
         }
     }
     match (src.read_all(layout::DATAPACKAGE_DIGEST, 1 << 20), dp) {
-        (Err(e), _) => report.fail("wacz.digest", layout::DATAPACKAGE_DIGEST, e.to_string()),
+        (Err(e), _) => report.fail_why("wacz.digest", layout::DATAPACKAGE_DIGEST, Why::of(&e)),
         (Ok(_), Err(_)) => report.fail(
             "wacz.digest",
             layout::DATAPACKAGE_DIGEST,
@@ -1037,6 +1088,28 @@ fn wacz_checks(
 /// Convenience for callers that only have a package error.
 pub fn describe_package_error(e: &PackageError) -> String {
     e.to_string()
+}
+
+/// A token that verifies but does not chain to a trusted TSA, as a message (with the reason,
+/// unless it is only that).
+fn untrusted_token(tsa: &str, seq: u64, v: &webproof_timestamp::Verification) -> Message {
+    let m = Message::new("msg-token-untrusted")
+        .arg("tsa", tsa)
+        .arg("seq", seq)
+        .arg("time", &v.info.gen_time);
+    match &v.problem {
+        Some(p) if *p != webproof_timestamp::Problem::NoChain => m.because(p.message()),
+        _ => m,
+    }
+}
+
+/// An invalid token, as a message with its reason.
+fn invalid_token(v: &webproof_timestamp::Verification) -> Message {
+    let m = Message::new("msg-token-invalid");
+    match &v.problem {
+        Some(p) => m.because(p.message()),
+        None => m,
+    }
 }
 
 /// One time-stamp token of the package, as verified.
@@ -1093,12 +1166,13 @@ fn timestamp_checks(
                 name,
                 format!("stamps step {seq}, which the journal does not have"),
             );
+            report.say(Message::new("msg-token-no-step").arg("seq", seq));
             continue;
         };
         let bytes = match src.read_all(&name, 1 << 20) {
             Ok(b) => b,
             Err(e) => {
-                report.fail("timestamp.token", name, e.to_string());
+                report.fail_why("timestamp.token", name, Why::of(&e));
                 continue;
             }
         };
@@ -1107,10 +1181,10 @@ fn timestamp_checks(
         {
             Ok(t) => t,
             Err(e) => {
-                report.fail(
+                report.fail_why(
                     "timestamp.token",
                     name,
-                    format!("not a time-stamp token: {e}"),
+                    Why::of(&e).under("msg-not-token", "not a time-stamp token"),
                 );
                 continue;
             }
@@ -1128,6 +1202,7 @@ fn timestamp_checks(
                         other.name()
                     ),
                 );
+                report.say(Message::new("msg-token-imprint-alg").arg("alg", other.name()));
                 continue;
             }
         };
@@ -1148,10 +1223,10 @@ fn timestamp_checks(
                     continue;
                 }
                 Err(e) => {
-                    report.fail(
+                    report.fail_why(
                         "timestamp.token",
                         tsq,
-                        format!("not a time-stamp request: {e}"),
+                        Why::of(&e).under("msg-not-request", "not a time-stamp request"),
                     );
                     continue;
                 }
@@ -1191,16 +1266,11 @@ fn timestamp_checks(
                     Verdict::Untrusted,
                     format!("{what}; {dev}not trusted: {}", v.reason),
                 );
-                report.say(
-                    Message::new("msg-token-untrusted")
-                        .arg("tsa", &tsa)
-                        .arg("seq", seq)
-                        .arg("time", &v.info.gen_time),
-                );
+                report.say(untrusted_token(&tsa, seq, &v));
             }
             TsVerdict::Invalid => {
                 report.fail("timestamp.token", name, format!("invalid: {}", v.reason));
-                report.say(Message::new("msg-token-invalid").arg("reason", &v.reason));
+                report.say(invalid_token(&v));
                 continue;
             }
         }
@@ -1331,22 +1401,27 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
                 name.clone(),
                 format!("renewal {n} follows renewal {i}: numbers must run from 1 without gaps"),
             );
+            report.say(
+                Message::new("msg-renewal-gap")
+                    .arg("n", n)
+                    .arg("previous", i),
+            );
             continue;
         }
         let bytes = match src.read_all(name, 64 << 20) {
             Ok(b) => b,
             Err(e) => {
-                report.fail("renewal.record", name.clone(), e.to_string());
+                report.fail_why("renewal.record", name.clone(), Why::of(&e));
                 continue;
             }
         };
         let r: Renewal = match serde_json::from_slice(&bytes) {
             Ok(r) => r,
             Err(e) => {
-                report.fail(
+                report.fail_why(
                     "renewal.record",
                     name.clone(),
-                    format!("not a renewal record: {e}"),
+                    Why::of(&e).under("msg-not-renewal", "not a renewal record"),
                 );
                 continue;
             }
@@ -1370,14 +1445,17 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
             .map(|f| (f.path.as_str(), f.digest.as_str()))
             .collect();
         let mut problems = Vec::new();
+        let mut said: Option<Message> = None;
         for e in src.entries() {
             if renewal::must_cover(&e.name, *n) && !listed.contains_key(e.name.as_str()) {
                 problems.push(format!("{} is not covered", e.name));
+                said.get_or_insert(Message::new("msg-renewal-uncovered").arg("file", &e.name));
             }
         }
         for (path, want) in &listed {
             if src.entry(path).is_none() {
                 problems.push(format!("{path} is missing"));
+                said.get_or_insert(Message::new("msg-renewal-missing").arg("file", path));
                 continue;
             }
             let mut got = Vec::new();
@@ -1387,16 +1465,30 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
             });
             if read.is_err() || hex::encode(&got) != *want {
                 problems.push(format!("{path} changed since the renewal"));
+                said.get_or_insert(Message::new("msg-renewal-changed").arg("file", path));
             }
         }
-        if problems.is_empty() {
-            report.pass(
-                "renewal.record",
-                name.clone(),
-                format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
-            );
-        } else {
-            report.fail("renewal.record", name.clone(), problems.join("; "));
+        match said {
+            None => {
+                report.pass(
+                    "renewal.record",
+                    name.clone(),
+                    format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
+                );
+                report.say(
+                    Message::new("msg-renewal-ok")
+                        .arg("count", r.files.len())
+                        .arg("alg", r.alg.as_str()),
+                );
+            }
+            Some(first) => {
+                report.fail("renewal.record", name.clone(), problems.join("; "));
+                report.say(
+                    Message::new("msg-renewal-problems")
+                        .arg("count", problems.len())
+                        .because(first),
+                );
+            }
         }
         // Its tokens, over the record's bytes.
         let mut anchors = policy.trusted_tsa.clone();
@@ -1416,15 +1508,15 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
             tokens += 1;
             let token = match src
                 .read_all(&e.name, 1 << 20)
-                .map_err(|e| e.to_string())
+                .map_err(|e| Why::of(&e))
                 .and_then(|b| {
                     webproof_timestamp::parse_response(&b)
                         .or_else(|_| webproof_timestamp::parse_token(&b))
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| Why::of(&e).under("msg-not-token", "not a time-stamp token"))
                 }) {
                 Ok(t) => t,
-                Err(err) => {
-                    report.fail("renewal.token", e.name.clone(), err);
+                Err(why) => {
+                    report.fail_why("renewal.token", e.name.clone(), why);
                     continue;
                 }
             };
@@ -1439,21 +1531,41 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
                 v.signer.as_deref().unwrap_or("unknown signer"),
                 v.info.gen_time
             );
+            let tsa = v.signer.as_deref().unwrap_or("unknown signer");
             match v.verdict {
                 TsVerdict::Trusted => {
-                    report.pass("renewal.token", e.name.clone(), format!("{what}; trusted"))
+                    report.pass("renewal.token", e.name.clone(), format!("{what}; trusted"));
+                    report.say(
+                        Message::new("msg-renewal-token-trusted")
+                            .arg("tsa", tsa)
+                            .arg("n", n)
+                            .arg("time", &v.info.gen_time),
+                    );
                 }
-                TsVerdict::Untrusted => report.push(
-                    "renewal.token",
-                    e.name.clone(),
-                    Verdict::Untrusted,
-                    format!("{what}; not trusted: {}", v.reason),
-                ),
-                TsVerdict::Invalid => report.fail(
-                    "renewal.token",
-                    e.name.clone(),
-                    format!("invalid: {}", v.reason),
-                ),
+                TsVerdict::Untrusted => {
+                    report.push(
+                        "renewal.token",
+                        e.name.clone(),
+                        Verdict::Untrusted,
+                        format!("{what}; not trusted: {}", v.reason),
+                    );
+                    let m = Message::new("msg-renewal-token-untrusted")
+                        .arg("tsa", tsa)
+                        .arg("n", n)
+                        .arg("time", &v.info.gen_time);
+                    report.say(match &v.problem {
+                        Some(p) => m.because(p.message()),
+                        None => m,
+                    });
+                }
+                TsVerdict::Invalid => {
+                    report.fail(
+                        "renewal.token",
+                        e.name.clone(),
+                        format!("invalid: {}", v.reason),
+                    );
+                    report.say(invalid_token(&v));
+                }
             }
         }
         if tokens == 0 {

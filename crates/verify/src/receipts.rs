@@ -11,7 +11,8 @@ use webproof_evidence::package::PackageSource;
 use webproof_evidence::utc::Utc;
 use webproof_ledger::receipt::{CheckedCheckpoint, Receipt, Refresh, check_checkpoint};
 
-use crate::{Policy, Report, Verdict};
+use crate::explain::Why;
+use crate::{Message, Policy, Report, Verdict};
 
 const MAX_RECEIPT: u64 = 1 << 20;
 
@@ -90,12 +91,12 @@ pub(crate) fn receipt_checks(
         };
         let r = match src
             .read_all(&name, MAX_RECEIPT)
-            .map_err(|e| e.to_string())
-            .and_then(|b| Receipt::parse(&b).map_err(|e| e.to_string()))
+            .map_err(|e| Why::of(&e))
+            .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))
         {
             Ok(r) => r,
-            Err(e) => {
-                report.fail("receipt.deposit", name, e);
+            Err(why) => {
+                report.fail_why("receipt.deposit", name, why);
                 continue;
             }
         };
@@ -108,32 +109,42 @@ pub(crate) fn receipt_checks(
                     r.seq
                 ),
             );
+            report.say(Message::new("msg-receipt-no-step").arg("seq", r.seq));
             continue;
         };
         let c = match r.check(&policy.log) {
             Ok(c) => c,
             Err(e) => {
-                report.fail("receipt.deposit", name, e.to_string());
+                report.fail_why("receipt.deposit", name, Why::of(&e));
                 continue;
             }
         };
         let d = &c.deposit;
         let mismatch = if d.sha256 != head.sha256.to_hex() || d.sm3 != head.sm3.to_hex() {
-            Some(format!(
-                "the deposit is of another chain head, not the head after step {seq}"
+            Some(Why::new(
+                format!("the deposit is of another chain head, not the head after step {seq}"),
+                Message::new("msg-deposit-other-head").arg("seq", seq),
             ))
         } else if d.package != m.capture {
-            Some(format!(
-                "the deposit is of capture {:?}, not {:?}",
-                d.package, m.capture
+            Some(Why::new(
+                format!(
+                    "the deposit is of capture {:?}, not {:?}",
+                    d.package, m.capture
+                ),
+                Message::new("msg-deposit-other-capture")
+                    .arg("found", &d.package)
+                    .arg("expected", &m.capture),
             ))
         } else if operator.as_deref() != Some(d.operator.as_str()) {
-            Some("the deposit names another operator key than the manifest's".into())
+            Some(Why::new(
+                "the deposit names another operator key than the manifest's",
+                Message::new("msg-deposit-other-operator"),
+            ))
         } else {
             None
         };
         if let Some(why) = mismatch {
-            report.fail("receipt.deposit", name, why);
+            report.fail_why("receipt.deposit", name, why);
             continue;
         }
         let v = verdict(&c.witnessed);
@@ -156,9 +167,9 @@ pub(crate) fn receipt_checks(
         );
         report.push("receipt.deposit", name, v, detail);
         let m = if v == Verdict::Pass {
-            crate::Message::new("msg-receipt-ok")
+            Message::new("msg-receipt-ok")
         } else {
-            crate::Message::new("msg-receipt-untrusted")
+            Message::new("msg-receipt-untrusted")
         };
         report.say(
             m.arg("seq", seq)
@@ -186,7 +197,7 @@ pub(crate) fn receipt_checks(
                 format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"),
             );
             report.say(
-                crate::Message::new("msg-coverage-ok")
+                Message::new("msg-coverage-ok")
                     .arg("last", last)
                     .arg("witnesses", names),
             );
@@ -221,23 +232,33 @@ pub(crate) fn receipt_checks(
     {
         let subject = layout::identity_path(Role::Operator);
         match last_promised {
-            Some(p) if p < *t => report.pass(
-                "identity.revocation",
-                subject,
-                format!(
-                    "the operator's key was revoked at {}, after the final chain head was deposited ({}): sealed while the key was valid",
-                    when(*t),
-                    when(p)
-                ),
-            ),
-            _ => report.fail(
-                "identity.revocation",
-                subject,
-                format!(
-                    "the operator's key was revoked at {}, and no trusted receipt shows this package was deposited before",
-                    when(*t)
-                ),
-            ),
+            Some(p) if p < *t => {
+                report.pass(
+                    "identity.revocation",
+                    subject,
+                    format!(
+                        "the operator's key was revoked at {}, after the final chain head was deposited ({}): sealed while the key was valid",
+                        when(*t),
+                        when(p)
+                    ),
+                );
+                report.say(
+                    Message::new("msg-revoked-after")
+                        .arg("revoked", when(*t))
+                        .arg("deposited", when(p)),
+                );
+            }
+            _ => {
+                report.fail(
+                    "identity.revocation",
+                    subject,
+                    format!(
+                        "the operator's key was revoked at {}, and no trusted receipt shows this package was deposited before",
+                        when(*t)
+                    ),
+                );
+                report.say(Message::new("msg-revoked-before").arg("revoked", when(*t)));
+            }
         }
     }
 }
@@ -252,12 +273,12 @@ fn refresh_checks(
     for (i, name) in names.iter().enumerate() {
         let r = match src
             .read_all(name, MAX_RECEIPT)
-            .map_err(|e| e.to_string())
-            .and_then(|b| Refresh::parse(&b).map_err(|e| e.to_string()))
+            .map_err(|e| Why::of(&e))
+            .and_then(|b| Refresh::parse(&b).map_err(|e| Why::of(&e)))
         {
             Ok(r) => r,
-            Err(e) => {
-                report.fail("receipt.refresh", name.clone(), e);
+            Err(why) => {
+                report.fail_why("receipt.refresh", name.clone(), why);
                 continue;
             }
         };
@@ -276,6 +297,7 @@ fn refresh_checks(
                 name.clone(),
                 format!("no valid receipt of log {:?} to refresh", r.log),
             );
+            report.say(Message::new("msg-refresh-no-receipt").arg("log", &r.log));
             continue;
         };
         // The receipts' checkpoints (their signatures were checked with the receipts).
@@ -304,8 +326,19 @@ fn refresh_checks(
                     }
                 );
                 report.push("receipt.refresh", name.clone(), v, detail);
+                let m = if v == Verdict::Pass {
+                    "msg-refresh-ok"
+                } else {
+                    "msg-refresh-untrusted"
+                };
+                report.say(
+                    Message::new(m)
+                        .arg("size", c.checkpoint.size)
+                        .arg("log", &r.log)
+                        .arg("witnesses", witness_names(&c)),
+                );
             }
-            Err(e) => report.fail("receipt.refresh", name.clone(), e.to_string()),
+            Err(e) => report.fail_why("receipt.refresh", name.clone(), Why::of(&e)),
         }
     }
 }
@@ -323,12 +356,12 @@ fn not_before_check(
     }
     let note = match src
         .read_all(&path, MAX_RECEIPT)
-        .map_err(|e| e.to_string())
-        .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8".to_owned()))
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| String::from_utf8(b).map_err(|_| crate::explain::not_utf8()))
     {
         Ok(n) => n,
-        Err(e) => {
-            report.fail("receipt.not_before", path, e);
+        Err(why) => {
+            report.fail_why("receipt.not_before", path, why);
             return;
         }
     };
@@ -344,6 +377,7 @@ fn not_before_check(
             Verdict::Untrusted,
             format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"),
         );
+        report.say(Message::new("msg-not-before-unknown").arg("log", &origin));
         return;
     }
     match check_checkpoint(
@@ -374,7 +408,17 @@ fn not_before_check(
                 ),
             };
             report.push("receipt.not_before", path, v, detail);
+            let m = match (earliest, v) {
+                (Some(t), Verdict::Pass) => Message::new("msg-not-before-ok").arg("time", when(t)),
+                (Some(t), _) => Message::new("msg-not-before-untrusted").arg("time", when(t)),
+                (None, _) => Message::new("msg-not-before-no-time"),
+            };
+            report.say(
+                m.arg("size", c.checkpoint.size)
+                    .arg("log", &origin)
+                    .arg("witnesses", witness_names(&c)),
+            );
         }
-        Err(e) => report.fail("receipt.not_before", path, e.to_string()),
+        Err(e) => report.fail_why("receipt.not_before", path, Why::of(&e)),
     }
 }

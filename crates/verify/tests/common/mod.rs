@@ -96,8 +96,20 @@ pub fn build(root: &Path, alg: Algorithm, with_notary: bool) -> Built {
     }
 }
 
+/// Verifies, and holds every check to saying itself in the catalogue: a finding without a
+/// message would reach a Chinese reader in English.
 pub fn verify(p: &Path, policy: &Policy) -> Report {
-    verify_path(p, policy).unwrap()
+    let r = verify_path(p, policy).unwrap();
+    for c in &r.checks {
+        assert!(
+            c.message.is_some(),
+            "{} {}: {:?} has no catalogue message",
+            c.id,
+            c.subject,
+            c.detail
+        );
+    }
+    r
 }
 
 /// The failed checks, as one string per check, for assertion messages.
