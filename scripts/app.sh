@@ -22,6 +22,7 @@ if [ ! -f "$cfg" ] || grep -q "Written by \`webproof dev up\`" "$cfg"; then
   target/release/webproof dev up > "$WEBPROOF_HOME/dev-up.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 300); do grep -qx ready "$WEBPROOF_HOME/dev-up.log" 2>/dev/null && break; sleep 0.1; done
-  grep "enrollment code" "$WEBPROOF_HOME/dev-up.log" || true
+  # The enrollment code line (in the language of the locale) ends in its `--code` command.
+  grep -e "--code" "$WEBPROOF_HOME/dev-up.log" || true
 fi
 WEBPROOF_BIN="$PWD/target/release/webproof" target/release/webproof-app

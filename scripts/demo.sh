@@ -53,7 +53,7 @@ for p in "$out/demo-capture.wacz" "$out/demo-files.wacz"; do
   echo; echo "== verifying $p (offline)"
   # The operator is identified by the certificate the log's operator CA issued at enrollment.
   $W verify "$p" \
-    | grep -E 'identity\.operator|timestamp\.coverage|receipt\.(coverage|not_before)|^(VERIFIED|INTACT|FAILED)'
+    | grep -E 'identity\.operator|timestamp\.coverage|receipt\.(coverage|not_before)|^(VERIFIED|INTACT|FAILED|验证通过|完整|验证失败)'
 done
 echo; echo "== looking the capture's chain head up in the evidence log"
 head=$(python3 -c 'import json, sys, zipfile

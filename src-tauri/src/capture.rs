@@ -130,9 +130,12 @@ pub async fn check_environment(
 fn check_url(url: &str) -> AppResult<String> {
     let u = url.trim();
     if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 {
-        return Err(AppError::input(format!(
-            "{u:?} is not a web address (http:// or https://)"
-        )));
+        return Err(AppError::said(
+            ErrorKind::Input,
+            "app-err-not-url",
+            format!("{u:?} is not a web address (http:// or https://)"),
+            &[("url", &u)],
+        ));
     }
     Ok(u.to_owned())
 }
@@ -270,16 +273,21 @@ pub fn start_capture(
 ) -> AppResult<PackageRef> {
     let url = check_url(&req.url)?;
     if req.passphrase.is_empty() {
-        return Err(AppError::input("the operator key's passphrase is empty"));
+        return Err(AppError::input(
+            "app-err-passphrase-empty",
+            "the operator key's passphrase is empty",
+        ));
     }
     let mut live = state
         .live
         .lock()
         .map_err(|_| AppError::new(ErrorKind::Busy, "the capture state is poisoned"))?;
     if live.is_some() {
-        return Err(AppError::new(
+        return Err(AppError::said(
             ErrorKind::Busy,
+            "app-err-busy",
             "a capture is already running; finish it first",
+            &[],
         ));
     }
     let case = state.cases.get(&req.case)?;
@@ -305,6 +313,7 @@ pub fn start_capture(
             let display = std::env::var("DISPLAY").unwrap_or_default();
             if display.is_empty() {
                 return Err(AppError::input(
+                    "app-err-no-display",
                     "manual mode needs a desktop session (DISPLAY) to show the browser",
                 ));
             }
@@ -328,9 +337,11 @@ pub fn start_capture(
             .env("WEBPROOF_NOTARY_PASSPHRASE", &n.passphrase);
     }
     let mut child = cmd.spawn().map_err(|e| {
-        AppError::new(
+        AppError::said(
             ErrorKind::Engine,
+            "app-err-not-started",
             format!("{} could not be started: {e}", state.bin.display()),
+            &[("program", &state.bin.display()), ("error", &e)],
         )
     })?;
     let (Some(stdin), Some(stdout), Some(stderr)) =
@@ -489,14 +500,19 @@ pub fn capture_command(state: State<'_, AppState>, command: LiveCommand) -> AppR
         .lock()
         .map_err(|_| AppError::new(ErrorKind::NoSession, "the capture state is poisoned"))?;
     let Some(l) = live.as_mut() else {
-        return Err(AppError::new(ErrorKind::NoSession, "no capture is running"));
+        return Err(AppError::said(
+            ErrorKind::NoSession,
+            "app-err-no-session",
+            "no capture is running",
+            &[],
+        ));
     };
     let line = match command {
         LiveCommand::Screenshot => "s".to_owned(),
         LiveCommand::Note { text } => {
             let t = text.replace(['\r', '\n'], " ");
             if t.trim().is_empty() {
-                return Err(AppError::input("the note is empty"));
+                return Err(AppError::input("app-err-note-empty", "the note is empty"));
             }
             format!("n {}", t.trim())
         }

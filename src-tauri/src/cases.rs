@@ -40,9 +40,11 @@ pub fn add_package_file(
 ) -> AppResult<Case> {
     let p = std::path::Path::new(path.trim());
     if !p.is_file() {
-        return Err(AppError::new(
+        return Err(AppError::said(
             crate::error::ErrorKind::NotFound,
+            "app-err-not-file",
             format!("{} is not a file", p.display()),
+            &[("path", &p.display())],
         ));
     }
     let name = p

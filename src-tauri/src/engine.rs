@@ -50,9 +50,11 @@ pub fn run(mut c: Command) -> AppResult<Output> {
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| {
-            AppError::new(
+            AppError::said(
                 ErrorKind::Engine,
+                "app-err-not-started",
                 format!("{program} could not be started: {e}"),
+                &[("program", &program), ("error", &e)],
             )
         })?;
     Ok(Output {
@@ -62,9 +64,18 @@ pub fn run(mut c: Command) -> AppResult<Output> {
     })
 }
 
-/// The engine's own error line (`error: …` and what follows), else the last lines it wrote.
+/// The engine's own error line (`webproof: error: …` or `webproof：错误：…` and what
+/// follows, in the language it ran in), else the last lines it wrote.
 pub fn failure(stderr: &str) -> String {
-    if let Some(i) = stderr.rfind("Error: ").or_else(|| stderr.rfind("error: ")) {
+    let start = [
+        "webproof: error: ",
+        "webproof：错误：",
+        "Error: ",
+        "error: ",
+    ]
+    .iter()
+    .find_map(|m| stderr.rfind(m));
+    if let Some(i) = start {
         return stderr[i..].trim().to_owned();
     }
     let tail: Vec<&str> = stderr.lines().rev().take(4).collect();
@@ -101,6 +112,9 @@ mod tests {
         let e = "  step 1: navigate\nError: capture stopped: net::ERR_CONNECTION_REFUSED\n\nCaused by: x\n";
         assert!(failure(e).starts_with("Error: capture stopped"));
         assert_eq!(failure("a\nb\nc\nd\ne\n"), "b\nc\nd\ne");
+        // The engine run in Chinese says its error in Chinese.
+        let zh = "  第 1 步：导航\nwebproof：错误：取证中止：连接被拒绝\n";
+        assert_eq!(failure(zh), "webproof：错误：取证中止：连接被拒绝");
     }
 
     #[test]

@@ -1,5 +1,10 @@
 //! The one error type every command returns: a stable kind the window can act on, and a
-//! readable message (the cause, in the words of the library or the `webproof` engine).
+//! readable message (the cause, in the words of the library or the `webproof` engine, which
+//! runs in the window's language); the app's own messages also as a key of
+//! `crates/i18n/locales/*/app.ftl` with arguments, which the window says in its language.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
 
 use serde::Serialize;
 
@@ -28,7 +33,12 @@ pub enum ErrorKind {
 #[error("{message}")]
 pub struct AppError {
     pub kind: ErrorKind,
+    /// In English, or in the engine's words.
     pub message: String,
+    /// The app's own message as an `app.ftl` key (absent where `message` is the engine's).
+    pub key: Option<String>,
+    /// The key's arguments.
+    pub args: BTreeMap<String, String>,
 }
 
 impl AppError {
@@ -36,10 +46,30 @@ impl AppError {
         AppError {
             kind,
             message: message.into(),
+            key: None,
+            args: BTreeMap::new(),
         }
     }
-    pub fn input(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Input, message)
+    /// One of the app's own messages: `key` of app.ftl with `args`, and its English text.
+    pub fn said(
+        kind: ErrorKind,
+        key: &str,
+        english: impl Into<String>,
+        args: &[(&str, &dyn Display)],
+    ) -> Self {
+        AppError {
+            kind,
+            message: english.into(),
+            key: Some(key.to_owned()),
+            args: args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.to_string()))
+                .collect(),
+        }
+    }
+    /// What the operator typed cannot be used: `key` of app.ftl and its English text.
+    pub fn input(key: &str, english: impl Into<String>) -> Self {
+        Self::said(ErrorKind::Input, key, english, &[])
     }
     pub fn io(what: &str, e: impl std::fmt::Display) -> Self {
         Self::new(ErrorKind::Io, format!("{what}: {e}"))

@@ -70,9 +70,12 @@ impl AppState {
 pub fn report_lang(l: &str) -> error::AppResult<String> {
     match l {
         "en" | "zh-CN" | "both" => Ok(l.to_owned()),
-        other => Err(error::AppError::input(format!(
-            "unknown report language {other:?}"
-        ))),
+        other => Err(error::AppError::said(
+            error::ErrorKind::Input,
+            "app-err-report-lang",
+            format!("unknown report language {other:?}"),
+            &[("lang", &other)],
+        )),
     }
 }
 
@@ -246,6 +249,38 @@ mod tests {
             old == fresh,
             "ui/src/bindings.ts is stale: run WEBPROOF_BLESS=1 cargo test -p webproof-app bindings"
         );
+        Ok(())
+    }
+
+    /// Every message key the app's errors carry is in app.ftl, in both languages (the window
+    /// says them; a missing one would show the bare key).
+    #[test]
+    fn error_keys_are_in_the_app_catalogue() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut keys = Vec::new();
+        for e in std::fs::read_dir(dir.join("src"))? {
+            let text = std::fs::read_to_string(e?.path())?;
+            for part in text.split("\"app-err-").skip(1) {
+                if let Some(k) = part.split('"').next()
+                    && !k.is_empty()
+                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                {
+                    keys.push(format!("app-err-{k}"));
+                }
+            }
+        }
+        assert!(keys.len() > 15, "{keys:?}");
+        for lang in ["en", "zh-CN"] {
+            let ftl = std::fs::read_to_string(
+                dir.join(format!("../crates/i18n/locales/{lang}/app.ftl")),
+            )?;
+            for k in &keys {
+                assert!(
+                    ftl.lines().any(|l| l.starts_with(&format!("{k} = "))),
+                    "{lang} app.ftl lacks {k}"
+                );
+            }
+        }
         Ok(())
     }
 }

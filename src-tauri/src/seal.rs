@@ -29,16 +29,24 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
         .filter(|f| !f.is_empty())
         .collect();
     if files.is_empty() {
-        return Err(AppError::input("choose at least one file to seal"));
+        return Err(AppError::input(
+            "app-err-no-files",
+            "choose at least one file to seal",
+        ));
     }
     if let Some(f) = files.iter().find(|f| !std::path::Path::new(f).is_file()) {
-        return Err(AppError::new(
+        return Err(AppError::said(
             ErrorKind::NotFound,
+            "app-err-not-file",
             format!("{f} is not a file"),
+            &[("path", f)],
         ));
     }
     if req.passphrase.is_empty() {
-        return Err(AppError::input("the operator key's passphrase is empty"));
+        return Err(AppError::input(
+            "app-err-passphrase-empty",
+            "the operator key's passphrase is empty",
+        ));
     }
     let lang = crate::report_lang(&req.report_lang)?;
     let case = state.cases.get(&req.case)?;

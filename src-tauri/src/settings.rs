@@ -111,7 +111,14 @@ pub fn settings(state: State<'_, AppState>) -> SettingsView {
 #[tauri::command]
 #[specta::specta]
 pub fn set_lang(state: State<'_, AppState>, lang: String) -> AppResult<()> {
-    let l = webproof_i18n::Lang::parse(&lang).map_err(|e| AppError::input(e.to_string()))?;
+    let l = webproof_i18n::Lang::parse(&lang).map_err(|e| {
+        AppError::said(
+            ErrorKind::Input,
+            "app-err-lang",
+            e.to_string(),
+            &[("lang", &lang)],
+        )
+    })?;
     let mut p = prefs(&state.home);
     p.lang = Some(l.tag().to_owned());
     save_prefs(&state.home, &p)
@@ -122,9 +129,12 @@ pub fn set_lang(state: State<'_, AppState>, lang: String) -> AppResult<()> {
 pub fn set_notary_home(state: State<'_, AppState>, path: String) -> AppResult<()> {
     let path = path.trim();
     if !path.is_empty() && !Path::new(path).join("notary/identity.json").is_file() {
-        return Err(AppError::input(format!(
-            "{path} holds no notary identity (notary/identity.json)"
-        )));
+        return Err(AppError::said(
+            ErrorKind::Input,
+            "app-err-no-notary",
+            format!("{path} holds no notary identity (notary/identity.json)"),
+            &[("path", &path)],
+        ));
     }
     let mut p = prefs(&state.home);
     p.notary_home = (!path.is_empty()).then(|| path.to_owned());
@@ -135,8 +145,14 @@ pub fn set_notary_home(state: State<'_, AppState>, path: String) -> AppResult<()
 #[tauri::command]
 #[specta::specta]
 pub fn save_config(state: State<'_, AppState>, text: String) -> AppResult<()> {
-    toml::from_str::<toml::Table>(&text)
-        .map_err(|e| AppError::input(format!("config.toml is not valid TOML: {e}")))?;
+    toml::from_str::<toml::Table>(&text).map_err(|e| {
+        AppError::said(
+            ErrorKind::Input,
+            "app-err-toml",
+            format!("config.toml is not valid TOML: {e}"),
+            &[("error", &e)],
+        )
+    })?;
     let path = state.home.join("config.toml");
     if path.is_file() {
         std::fs::copy(&path, path.with_extension("toml.bak"))
@@ -158,10 +174,14 @@ pub struct NewIdentity {
 #[specta::specta]
 pub async fn operator_init(state: State<'_, AppState>, id: NewIdentity) -> AppResult<IdentityView> {
     if id.name.trim().is_empty() {
-        return Err(AppError::input("the operator's real name is empty"));
+        return Err(AppError::input(
+            "app-err-name-empty",
+            "the operator's real name is empty",
+        ));
     }
     if id.passphrase.chars().count() < 8 {
         return Err(AppError::input(
+            "app-err-passphrase-short",
             "the passphrase must have at least 8 characters",
         ));
     }
@@ -190,12 +210,21 @@ pub async fn operator_enroll(
     passphrase: String,
 ) -> AppResult<IdentityView> {
     if code.trim().is_empty() {
-        return Err(AppError::input("the enrollment code is empty"));
+        return Err(AppError::input(
+            "app-err-code-empty",
+            "the enrollment code is empty",
+        ));
     }
     let mut c = state.engine(&["operator", "enroll", "--code", code.trim()]);
     c.env("WEBPROOF_PASSPHRASE", &passphrase);
     let home = state.home.clone();
     crate::engine::in_background(move || crate::engine::run_ok("operator enroll", c)).await?;
-    identity(&home, "operator")
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "no operator identity"))
+    identity(&home, "operator").ok_or_else(|| {
+        AppError::said(
+            ErrorKind::NotFound,
+            "app-err-no-identity",
+            "no operator identity",
+            &[],
+        )
+    })
 }

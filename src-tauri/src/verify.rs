@@ -83,9 +83,11 @@ pub struct PageView {
 /// Verifies with the engine and reads the timeline.
 pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
     if !path.exists() {
-        return Err(AppError::new(
+        return Err(AppError::said(
             ErrorKind::NotFound,
+            "app-err-not-there",
             format!("{} does not exist", path.display()),
+            &[("path", &path.display())],
         ));
     }
     let p = path.display().to_string();

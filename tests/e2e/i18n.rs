@@ -153,3 +153,61 @@ fn verify_and_env_check_speak_chinese_and_json_stays_stable() {
     assert!(dns["text"].as_str().unwrap().contains("解析为"));
     assert!(dns["summary"].as_str().unwrap().contains("resolves to"));
 }
+
+/// The command line's own messages and errors follow `--lang` too (a global flag, before or
+/// after the command), with the causes that webproof knows said in the same language.
+#[test]
+fn errors_and_command_output_speak_the_chosen_language() {
+    let env = Env::new();
+    let text = |o: &std::process::Output| {
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // No identity yet: sealing fails, saying why, in Chinese down to the I/O error.
+    let sample = samples()[0].to_str().unwrap().to_owned();
+    let o = env.run(&["--lang", "zh-CN", "seal", &sample, "--out", "x.wacz"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("webproof：错误："), "{err}");
+    assert!(err.contains("没有操作员身份"), "{err}");
+    assert!(err.contains("文件或目录不存在"), "{err}");
+    // The same in English, each cause once.
+    let o = env.run(&["seal", &sample, "--out", "x.wacz"]);
+    let (_, err) = text(&o);
+    assert!(
+        err.starts_with("webproof: error: no operator identity at "),
+        "{err}"
+    );
+    let o = env.run(&["verify", "/nonexistent.wacz"]);
+    let (_, err) = text(&o);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    let o = env.run(&["verify", "/nonexistent.wacz", "--lang", "zh-CN"]);
+    let (_, err) = text(&o);
+    assert!(err.contains("/nonexistent.wacz：文件或目录不存在"), "{err}");
+
+    // The operator's identity, in Chinese.
+    let o = env
+        .cmd()
+        .args(["operator", "init", "--name", "李伟", "--lang", "zh-CN"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("创建操作员身份"), "{out}");
+    assert!(out.contains("姓名：") && out.contains("指纹："), "{out}");
+    // A refused second init, and an unknown language.
+    let o = env.run(&["operator", "init", "--name", "李伟", "--lang", "zh-CN"]);
+    let (_, err) = text(&o);
+    assert!(err.contains("已有操作员身份"), "{err}");
+    let o = env.run(&["--lang", "fr", "operator", "show"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("unknown language \"fr\""), "{err}");
+    // A package that is not there, in the report command.
+    let o = env.run(&["report", "nothing.wacz", "--lang", "zh-CN"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.starts_with("webproof：错误："), "{err}");
+}

@@ -60,6 +60,8 @@ impl Env {
         c.env("WEBPROOF_HOME", self.home())
             .env("WEBPROOF_PASSPHRASE", PASS)
             .env_remove("WEBPROOF_NOTARY_PASSPHRASE")
+            // English unless a test asks for another language (the tester's locale aside).
+            .env("WEBPROOF_LANG", "en")
             .current_dir(self.path());
         c
     }

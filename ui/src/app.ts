@@ -113,7 +113,14 @@ export class App {
   error(e: unknown): void {
     const err = e as Partial<AppError>;
     const kind = typeof err?.kind === "string" ? err.kind : null;
-    const msg = typeof err?.message === "string" ? err.message : String(e);
+    // The app's own messages come as a key (said in the window's language); the engine's
+    // words come already in it.
+    const msg =
+      typeof err?.key === "string"
+        ? t(err.key, err.args ?? {})
+        : typeof err?.message === "string"
+          ? err.message
+          : String(e);
     this.banner.hidden = false;
     mount(
       this.banner,

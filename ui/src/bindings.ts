@@ -53,7 +53,12 @@ export const events = {
 /* Types */
 export type AppError = {
 	kind: ErrorKind,
+	/**  In English, or in the engine's words. */
 	message: string,
+	/**  The app's own message as an `app.ftl` key (absent where `message` is the engine's). */
+	key: string | null,
+	/**  The key's arguments. */
+	args: { [key in string]: string },
 };
 
 export type AppInfo = {

@@ -53,7 +53,10 @@ describe("catalogue", () => {
       setLang(l);
       // A missing variable would format as "{$name}"; a missing message as its key.
       for (const k of keys(l)) {
-        const s = t(k, { count: 2, path: "/p", time: "t", stamped: 1, tsas: 2, step: 3 });
+        const s = t(k, {
+          count: 2, path: "/p", time: "t", stamped: 1, tsas: 2, step: 3,
+          url: "u", program: "webproof", error: "e", lang: "fr",
+        });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");
       }

@@ -2,6 +2,7 @@
 //! profile or by the operator's own hands (`--manual`) — with the screen recording and the
 //! network archive running, every step journaled as it completes, then seal.
 
+use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -174,24 +175,22 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     let output = Output::new(a.json, a.events);
     let r = run(a);
     if let Err(e) = &r {
-        output.event("error", json!({ "message": format!("{e:#}") }));
+        output.event(
+            "error",
+            json!({ "message": crate::say::error_text(e), "detail": format!("{e:#}") }),
+        );
     }
     r
 }
 
 fn run(a: CaptureArgs) -> Result<ExitCode> {
     if a.out.exists() {
-        bail!(
-            "{} already exists; webproof never overwrites a package",
-            a.out.display()
-        );
+        bail!(tr!("cli-out-exists", path = a.out.display()));
     }
     let manual_display = if a.manual {
         match a.display.clone().or_else(|| std::env::var("DISPLAY").ok()) {
             Some(d) if !d.is_empty() => Some(d),
-            _ => bail!(
-                "manual mode shows the browser on your screen: run it in a desktop session (DISPLAY) or pass --display"
-            ),
+            _ => bail!(tr!("cli-manual-no-display")),
         }
     } else {
         None
@@ -211,7 +210,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
     let output = Output::new(a.json, a.events);
-    let lang = crate::message_lang(a.report.lang.as_deref())?;
+    let lang = crate::say::lang();
     let progress = Progress::new(output, webproof_i18n::Catalogue::new(lang)?);
     match &profile {
         Some(p) => progress.line(&progress.say(
@@ -220,7 +219,8 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         )),
         None => progress.line(&progress.say("cli-manual", &[])),
     }
-    let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut cap =
+        Capture::create(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
     progress.line(&progress.say("cli-capture-dir", &[("path", &dir.display().to_string())]));
     let mut opts = webproof_browser::LaunchOptions {
         chromium: a.chromium.clone(),
@@ -241,7 +241,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
+        .context(tr!("ctx-runtime"))?;
     let depositor = crate::depositing::depositor(
         &a.log,
         cap.id(),
@@ -284,10 +284,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         )?;
         output.step(&r);
         seal(cap, stamper.as_mut())?;
-        bail!(
-            "the environment check failed (see above); nothing was captured. The report is sealed in {}. Fix the machine, or pass --override-env REASON",
-            a.out.display()
-        );
+        bail!(tr!("cli-environment-failed", path = a.out.display()));
     }
     let mut actions = actions;
     if let Some(n) = &a.note {
@@ -309,6 +306,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         }
         Err(reason) => {
             // Keep what was captured: record why it stopped, and seal.
+            let say_error = crate::say::error_text(&reason);
             let reason = format!("{reason:#}");
             let r = cap.record_interruption(
                 &format!("capture stopped: {reason}"),
@@ -316,10 +314,11 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
             )?;
             output.step(&r);
             seal(cap, stamper.as_mut())?;
-            bail!(
-                "capture stopped: {reason}; what was captured before is sealed in {}",
-                a.out.display()
-            )
+            bail!(tr!(
+                "cli-capture-stopped",
+                reason = say_error,
+                path = a.out.display()
+            ))
         }
     }
 }
@@ -426,8 +425,7 @@ async fn start_recorder(
         ro.segment_secs = a.segment_secs;
         ro.width = opts.width;
         ro.height = opts.height;
-        let recording =
-            webproof_recorder::Recording::start(ro).context("starting the screen recording")?;
+        let recording = webproof_recorder::Recording::start(ro).context(tr!("ctx-recording"))?;
         return Ok(Some(Recorder {
             recording,
             forward: None,
@@ -436,14 +434,14 @@ async fn start_recorder(
     let Some(hub) = hub else {
         return Ok(None);
     };
-    let page = hub.pages().into_iter().next().context("no tab to record")?;
+    let page = hub.pages().into_iter().next().context(tr!("cli-no-tab"))?;
     let mut ro = webproof_recorder::RecorderOptions::new("screencast", video_dir);
     ro.segment_secs = a.segment_secs;
     ro.width = opts.width;
     ro.height = opts.height;
     ro.fps = 25;
-    let (recording, feed) = webproof_recorder::Recording::start_frames(ro)
-        .context("starting the screencast recording")?;
+    let (recording, feed) =
+        webproof_recorder::Recording::start_frames(ro).context(tr!("ctx-screencast"))?;
     let mut pictures =
         webproof_browser::screencast::start(hub, &page.session, opts.width, opts.height).await?;
     let forward = tokio::spawn(async move {
@@ -496,9 +494,7 @@ async fn browser_session(
     let hub = match browser.debugger_address() {
         Some(addr) => Some(Hub::connect(&addr).await?),
         None => {
-            progress.line(
-                "  warning: chromedriver reported no DevTools address; the network is not archived",
-            );
+            progress.line(&format!("  {}", tr!("cli-no-devtools")));
             None
         }
     };
@@ -533,9 +529,7 @@ async fn browser_session(
             }
         }
         if a.manual {
-            let hub = hub
-                .as_ref()
-                .context("manual mode needs the DevTools connection")?;
+            let hub = hub.as_ref().context(tr!("cli-manual-no-devtools"))?;
             let mut edges = Edges {
                 recorder: recorder.as_ref(),
                 network: network.as_ref(),
@@ -554,7 +548,7 @@ async fn browser_session(
             Ok(summary) => journal_network(cap, summary, progress)?,
             Err(e) => progress.line(&format!(
                 "  {}",
-                progress.say("cli-network-error", &[("error", &e.to_string())])
+                progress.say("cli-network-error", &[("error", &crate::say::cause(&e))])
             )),
         }
     }
@@ -580,7 +574,7 @@ async fn browser_session(
             }
             Err(e) => progress.line(&format!(
                 "  {}",
-                progress.say("cli-recording-error", &[("error", &e.to_string())])
+                progress.say("cli-recording-error", &[("error", &crate::say::cause(&e))])
             )),
         }
     }
@@ -777,7 +771,7 @@ fn journal_segments(
         };
         let r = cap
             .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
-            .with_context(|| format!("journaling {}", seg.path.display()))?;
+            .with_context(|| tr!("ctx-journaling", path = seg.path.display()))?;
         let text = progress.say(
             "cli-step-video",
             &[
@@ -805,7 +799,7 @@ fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
     };
     let mut steps = Vec::with_capacity(records.len());
     for r in records {
-        let d = r.digests().context("hashing a step record")?;
+        let d = r.digests().context(tr!("ctx-hashing-record"))?;
         steps.push((r, d));
     }
     let vtt = webproof_capture::vtt::timeline(&start, &steps);
@@ -901,7 +895,10 @@ fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
                         match std::env::var(&var) {
                             Ok(v) => v,
                             Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
-                                let prompt = format!("{name} for {selector}: ");
+                                let prompt = format!(
+                                    "{} ",
+                                    tr!("cli-ask", name = name, selector = selector)
+                                );
                                 if secret {
                                     rpassword::prompt_password(prompt)?
                                 } else {
@@ -911,9 +908,7 @@ fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
                                     line.trim_end_matches(['\r', '\n']).to_owned()
                                 }
                             }
-                            Err(_) => bail!(
-                                "the profile asks for {name}: set {var} (no terminal to ask on)"
-                            ),
+                            Err(_) => bail!(tr!("cli-ask-no-terminal", name = name, var = var)),
                         }
                     }
                     None => text,

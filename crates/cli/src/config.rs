@@ -21,6 +21,7 @@
 //! notaries = ["0c1e…"]        # notary key fingerprints (like --trust-notary)
 //! ```
 
+use crate::say::tr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -78,10 +79,10 @@ impl Config {
         let path = home.join("config.toml");
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+                toml::from_str(&text).with_context(|| tr!("ctx-reading", path = path.display()))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+            Err(e) => Err(e).with_context(|| tr!("ctx-reading", path = path.display())),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! checkpoint that covers every deposit, fetches the inclusion proofs, checks each receipt
 //! against the configured keys and writes it into the capture (`receipts/`).
 
+use crate::say::tr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -81,7 +82,7 @@ fn trust_with(
     quorum: Option<usize>,
 ) -> Result<LogTrust> {
     let parse = |v: &String, what: &str| {
-        NoteKey::from_vkey(v.trim()).with_context(|| format!("{what} {v:?} is not a verifier key"))
+        NoteKey::from_vkey(v.trim()).with_context(|| tr!("cli-not-vkey", what = what, value = v))
     };
     let mut logs = Vec::new();
     for v in log_keys.iter().chain(cfg.key.iter()) {
@@ -98,10 +99,11 @@ fn trust_with(
         .or(cfg.quorum)
         .unwrap_or(usize::from(!witnesses.is_empty()));
     if quorum > witnesses.len() {
-        anyhow::bail!(
-            "a witness quorum of {quorum} needs at least {quorum} witness keys; {} configured",
-            witnesses.len()
-        );
+        anyhow::bail!(tr!(
+            "cli-quorum-too-high",
+            quorum = quorum,
+            count = witnesses.len()
+        ));
     }
     Ok(LogTrust {
         logs,
@@ -123,9 +125,7 @@ impl LogArgs {
         let keys: Vec<String> = self.log_key.iter().cloned().collect();
         let trust = trust_with(&cfg, &keys, &self.witness_keys, self.witness_quorum)?;
         if trust.logs.is_empty() {
-            anyhow::bail!(
-                "depositing in {url} needs the log's verifier key: --log-key, or `key` in config.toml [log]"
-            );
+            anyhow::bail!(tr!("cli-no-log-key", url = url));
         }
         Ok(Some(LogSettings { url, trust }))
     }
@@ -167,7 +167,7 @@ pub fn auth_header(
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let msg = webproof_ledger::auth::request_message("POST", path, time, body);
-    let sig = key.sign(&msg).context("signing the request")?;
+    let sig = key.sign(&msg).context(tr!("ctx-signing-request"))?;
     let keyid = key.public_key().fingerprint()?.to_hex();
     Ok(webproof_ledger::auth::header_value(&keyid, time, &sig))
 }
@@ -215,16 +215,14 @@ impl Depositor {
         let checked = match self.handle.block_on(self.client.checkpoint()) {
             Ok(Some(note)) => receipt::check_checkpoint(&note, origin, "", &[], &self.trust)
                 .map(|_| note)
-                .map_err(|e| e.to_string()),
+                .map_err(|e| crate::say::cause(&e)),
             Ok(None) => return None,
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(crate::say::cause(&e)),
         };
         match checked {
             Ok(note) => Some(note),
             Err(e) => {
-                say(&format!(
-                    "  evidence log: no \"not before\" checkpoint for step 0: {e}"
-                ));
+                say(&format!("  {}", tr!("cli-no-not-before", error = e)));
                 None
             }
         }
@@ -255,7 +253,7 @@ impl Depositor {
         };
         deposit
             .validate()
-            .map_err(|e| anyhow::anyhow!("the deposit: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("{}: {e}", tr!("ctx-deposit")))?;
         let entry = deposit.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
         let auth = auth_header(&self.info.key, "/add", &entry)?;
         let label = self
@@ -276,9 +274,9 @@ impl Depositor {
         self.pending -= 1;
         // The promise must be the log's signature over a group holding exactly this entry.
         let leaf = webproof_ledger::merkle::leaf_hash(&a.entry);
-        let checked = a.result.map_err(|e| e.to_string()).and_then(|ack| {
+        let checked = a.result.map_err(|e| crate::say::cause(&e)).and_then(|ack| {
             receipt::check_promise(&ack.promise, self.log_key(), ack.index, &leaf, &ack.proof)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| crate::say::cause(&e))?;
             Ok(ack)
         });
         match checked {
@@ -338,23 +336,23 @@ impl Depositor {
                 Ok(Some(note)) => {
                     match receipt::check_checkpoint(&note, &origin, "", &[], &self.trust) {
                         Ok(w) if w.checkpoint.size > need => break (note, w),
-                        Ok(w) => format!(
-                            "its latest witnessed checkpoint has size {}",
-                            w.checkpoint.size
-                        ),
-                        Err(e) => format!("its checkpoint does not check: {e}"),
+                        Ok(w) => tr!("cli-log-checkpoint-size", size = w.checkpoint.size),
+                        Err(e) => tr!("cli-log-checkpoint-bad", error = crate::say::cause(&e)),
                     }
                 }
-                Ok(None) => "it has published no checkpoint yet".to_owned(),
-                Err(e) => e.to_string(),
+                Ok(None) => tr!("cli-log-no-checkpoint"),
+                Err(e) => crate::say::cause(&e),
             };
             if Instant::now() >= deadline {
                 say(&format!(
-                    "  evidence log: no witnessed checkpoint covers the deposits within {} s ({why}); the package has no receipts. The promises were:",
-                    limit.as_secs()
+                    "  {}",
+                    tr!("cli-log-no-receipts", seconds = limit.as_secs(), why = why)
                 ));
                 for p in &self.promised {
-                    say(&format!("    step {} at index {}", p.seq, p.ack.index));
+                    say(&format!(
+                        "    {}",
+                        tr!("cli-log-promise", seq = p.seq, index = p.ack.index)
+                    ));
                 }
                 return Ok(());
             }
@@ -368,12 +366,19 @@ impl Depositor {
                 .map_err(anyhow::Error::from)
                 .and_then(|t| {
                     t.and_then(|t| webproof_ledger::witness::parse_proof(&t))
-                        .context("the log has no inclusion proof")
+                        .context(tr!("cli-no-inclusion"))
                 });
             let proof = match proof {
                 Ok(proof) => proof,
                 Err(e) => {
-                    say(&format!("  evidence log: step {}: {e:#}", p.seq));
+                    say(&format!(
+                        "  {}",
+                        tr!(
+                            "cli-log-step-error",
+                            seq = p.seq,
+                            error = crate::say::error_text(&e)
+                        )
+                    ));
                     continue;
                 }
             };
@@ -385,7 +390,7 @@ impl Depositor {
                 log_key: self.log_key().vkey(),
                 witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
                 index: p.ack.index,
-                entry: String::from_utf8(p.entry).context("a deposit entry is not UTF-8")?,
+                entry: String::from_utf8(p.entry).context(tr!("cli-entry-not-utf8"))?,
                 promise: p.ack.promise,
                 promise_proof: p.ack.proof,
                 checkpoint: checkpoint.clone(),
@@ -399,13 +404,17 @@ impl Depositor {
             };
             if let Err(e) = r.check(&self.trust) {
                 say(&format!(
-                    "  evidence log: the receipt for step {} does not check ({e}); not kept",
-                    p.seq
+                    "  {}",
+                    tr!(
+                        "cli-log-receipt-bad",
+                        seq = p.seq,
+                        error = crate::say::cause(&e)
+                    )
                 ));
                 continue;
             }
-            cap.add_receipt(p.seq, 1, &r.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?)
-                .context("keeping a receipt")?;
+            cap.add_receipt(p.seq, 1, &r.to_bytes()?)
+                .context(tr!("ctx-keeping-receipt"))?;
             let names: Vec<&str> = witnessed
                 .cosigners
                 .iter()

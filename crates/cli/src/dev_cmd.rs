@@ -4,6 +4,7 @@
 //! For trying webproof and for tests; real deployments configure real TSAs, logs and
 //! witnesses instead. Keys and the log's history persist under WEBPROOF_HOME across restarts.
 
+use crate::say::tr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ fn toml_str(s: &str) -> String {
 async fn listen(host: &str) -> Result<(tokio::net::TcpListener, String)> {
     let l = tokio::net::TcpListener::bind((host, 0))
         .await
-        .with_context(|| format!("listening on {host}"))?;
+        .with_context(|| tr!("ctx-listening", addr = host))?;
     let url = format!("http://{}/", l.local_addr()?);
     Ok((l, url))
 }
@@ -69,8 +70,8 @@ fn spawn(l: tokio::net::TcpListener, app: axum::Router) {
 fn write_config(home: &Path, text: &str) -> Result<()> {
     let path = home.join("config.toml");
     let tmp = home.join("config.toml.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))
+    std::fs::write(&tmp, text).with_context(|| tr!("ctx-writing", path = tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| tr!("ctx-writing", path = path.display()))
 }
 
 pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
@@ -80,16 +81,13 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         force,
     } = cmd;
     let home = crate::home()?;
-    std::fs::create_dir_all(&home).with_context(|| format!("creating {}", home.display()))?;
+    std::fs::create_dir_all(&home).with_context(|| tr!("ctx-creating", path = home.display()))?;
     let cfg_path = home.join("config.toml");
     if let Ok(old) = std::fs::read_to_string(&cfg_path)
         && !old.starts_with(DEV_MARK)
         && !force
     {
-        bail!(
-            "{} is your own configuration; `dev up` would replace it. Use another WEBPROOF_HOME, or --force",
-            cfg_path.display()
-        );
+        bail!(tr!("cli-dev-own-config", path = cfg_path.display()));
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -104,7 +102,7 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
             let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
             let (l, url) = listen(&host).await?;
             spawn(l, app);
-            lines.push(format!("development TSA {n}: {url}"));
+            lines.push(tr!("cli-dev-tsa", n = n, url = url));
             tsa_urls.push(url);
             roots.push(std::fs::canonicalize(&root).unwrap_or(root).display().to_string());
         }
@@ -124,7 +122,7 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
             let (l, url) = listen(&host).await?;
             spawn(l, webproof_log::witness_http::router(svc));
             let endpoint = format!("{url}add-checkpoint");
-            lines.push(format!("witness {name}: {endpoint}"));
+            lines.push(tr!("cli-dev-witness", name = name, url = endpoint));
             peers.push(webproof_log::server::WitnessPeer {
                 url: endpoint,
                 key: webproof_ledger::note::NoteKey::from_vkey(&vkey)?,
@@ -150,11 +148,16 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         let (l, log_url) = listen(&host).await?;
         spawn(l, log.router());
         log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
-        lines.push(format!("evidence log {DEV_LOG}: {log_url} (checkpoints cosigned by all {quorum} witnesses; deposits from enrolled operators only)"));
+        lines.push(tr!(
+            "cli-dev-log",
+            name = DEV_LOG,
+            url = log_url,
+            quorum = quorum
+        ));
         let (url, h, ca) = (log_url.clone(), home.clone(), log_dir.join("operator-ca.pem"));
         let enrolled = tokio::task::spawn_blocking(move || enroll_home(&url, &h, &ca, &admin, &registrar))
             .await
-            .context("enrolling")??;
+            .context(tr!("ctx-enrolling"))??;
         lines.push(enrolled);
         let operator_ca = std::fs::canonicalize(log_dir.join("operator-ca.pem"))
             .unwrap_or_else(|_| log_dir.join("operator-ca.pem"))
@@ -174,22 +177,24 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
             toml_list(&[operator_ca]),
         );
         // The file must parse as the configuration it is meant to be.
-        toml::from_str::<crate::config::Config>(&config).context("the configuration written")?;
+        toml::from_str::<crate::config::Config>(&config)
+            .context(tr!("ctx-config-written"))?;
         write_config(&home, &config)?;
-        println!("webproof dev up: a local development alliance (Ctrl-C to stop)");
+        println!("{}", tr!("cli-dev-title"));
         for l in &lines {
             println!("  {l}");
         }
-        println!("  log verifier key: {log_vkey}");
+        println!("  {}", tr!("cli-dev-log-key", key = log_vkey));
         for v in &witness_vkeys {
-            println!("  witness verifier key: {v}");
+            println!("  {}", tr!("cli-dev-witness-key", key = v));
         }
-        println!("configuration written to {}", cfg_path.display());
+        println!("{}", tr!("cli-dev-config", path = cfg_path.display()));
+        // A marker for scripts, the same in every language.
         println!("ready");
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
         wait_for_signal().await;
-        println!("stopped; {} keeps the keys, so packages still verify offline", cfg_path.display());
+        println!("{}", tr!("cli-dev-stopped", path = cfg_path.display()));
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -199,7 +204,7 @@ fn dev_key(path: &Path) -> Result<webproof_evidence::identity::SecretKey> {
     use webproof_evidence::identity::{Algorithm, SecretKey};
     if let Ok(pem) = std::fs::read_to_string(path) {
         return SecretKey::from_encrypted_pem(&pem, DEV_RA_PASS.as_bytes())
-            .with_context(|| format!("reading {}", path.display()));
+            .with_context(|| tr!("ctx-reading", path = path.display()));
     }
     let k = SecretKey::generate(Algorithm::Ed25519)?;
     if let Some(d) = path.parent() {
@@ -228,11 +233,11 @@ fn enroll_home(
     if let Err(e) = crate::ra_cmd::signed_post(url, "/ra/registrars", &reg, admin)
         && !format!("{e:#}").contains("already a registrar")
     {
-        return Err(e.context("adding the development registrar"));
+        return Err(e.context(tr!("ctx-dev-registrar")));
     }
     let id_path = home.join("operator/identity.json");
     let Ok(doc) = std::fs::read_to_string(&id_path) else {
-        return Ok("no operator identity in this WEBPROOF_HOME yet: run `webproof operator init`, then restart `dev up` to enroll it".into());
+        return Ok(tr!("cli-dev-no-identity"));
     };
     let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
     let cert_file = crate::certificate_file(home);
@@ -256,12 +261,13 @@ fn enroll_home(
         if !valid {
             let aside = cert_file.with_extension(format!("pem.replaced-{now}"));
             std::fs::rename(&cert_file, &aside)
-                .with_context(|| format!("moving {} aside", cert_file.display()))?;
+                .with_context(|| tr!("ctx-moving-aside", path = cert_file.display()))?;
             return enroll_home(url, home, ca_path, admin, registrar);
         }
-        return Ok(format!(
-            "operator {} ({}) is enrolled",
-            doc.name, doc.fingerprint
+        return Ok(tr!(
+            "cli-dev-enrolled-already",
+            name = doc.name,
+            fingerprint = doc.fingerprint
         ));
     }
     let code = crate::ra_cmd::signed_post(
@@ -273,12 +279,12 @@ fn enroll_home(
         }),
         registrar,
     )?;
-    let code = code["code"].as_str().context("no code")?.to_owned();
+    let code = code["code"]
+        .as_str()
+        .context(tr!("cli-no-code"))?
+        .to_owned();
     if std::env::var_os("WEBPROOF_PASSPHRASE").is_none() {
-        return Ok(format!(
-            "enrollment code for {}: {code} (run `webproof operator enroll --code {code}`)",
-            doc.name
-        ));
+        return Ok(tr!("cli-dev-code", name = doc.name, code = code));
     }
     let (key, _) = crate::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
     let v = crate::ra_cmd::signed_post(
@@ -288,9 +294,10 @@ fn enroll_home(
         &key,
     )?;
     crate::ra_cmd::save_enrollment(home, &v)?;
-    Ok(format!(
-        "operator {} ({}) enrolled: certified by the development operator CA, tenant dev",
-        doc.name, doc.fingerprint
+    Ok(tr!(
+        "cli-dev-enrolled",
+        name = doc.name,
+        fingerprint = doc.fingerprint
     ))
 }
 

@@ -1,6 +1,7 @@
 //! `webproof witness serve|key` and `webproof log serve|key`: the evidence log and its
 //! witnesses (keys and state under WEBPROOF_HOME).
 
+use crate::say::tr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ pub fn signer(
     alg: u8,
 ) -> Result<(webproof_ledger::note::NoteSigner, std::path::PathBuf)> {
     let dir = crate::home()?.join(kind).join(safe(name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
     let s = webproof_ledger::note::NoteSigner::new(
         name,
         alg,
@@ -59,14 +60,24 @@ pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
     let (signer, dir) = signer("witness", &name, ALG_COSIGNATURE_V1)?;
     let logs = logs
         .iter()
-        .map(|v| NoteKey::from_vkey(v).with_context(|| format!("--log {v}")))
+        .map(|v| {
+            NoteKey::from_vkey(v).with_context(|| tr!("cli-not-vkey", what = "--log", value = v))
+        })
         .collect::<Result<Vec<_>>>()?;
     let svc = Arc::new(webproof_log::witness_http::WitnessService::open(
         &dir, signer, logs,
     )?);
     let vkey = svc.vkey();
     crate::serve_http(&listen, webproof_log::witness_http::router(svc), |addr| {
-        format!("witness {name} on http://{addr}/add-checkpoint\n  verifier key: {vkey}")
+        format!(
+            "{}\n  {}",
+            tr!(
+                "cli-witness-banner",
+                name = name,
+                url = format!("http://{addr}/add-checkpoint")
+            ),
+            tr!("cli-verifier-key", key = vkey)
+        )
     })
 }
 
@@ -136,10 +147,10 @@ fn seed(path: &std::path::Path) -> Result<[u8; 32]> {
     match std::fs::read(path) {
         Ok(b) => b
             .try_into()
-            .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key", path.display())),
+            .map_err(|_| anyhow::anyhow!(tr!("cli-not-seed", path = path.display()))),
         Err(_) => {
             let mut s = [0u8; 32];
-            getrandom::fill(&mut s).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+            getrandom::fill(&mut s).map_err(|e| anyhow::anyhow!(tr!("cli-random", error = e)))?;
             crate::write_private(path, &s)?;
             Ok(s)
         }
@@ -189,10 +200,11 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         .map(|w| {
             let (url, vkey) = w
                 .split_once('=')
-                .with_context(|| format!("--witness {w}: give URL=VKEY"))?;
+                .with_context(|| tr!("cli-witness-arg", value = w))?;
             Ok(webproof_log::server::WitnessPeer {
                 url: url.to_owned(),
-                key: NoteKey::from_vkey(vkey).with_context(|| format!("--witness {w}"))?,
+                key: NoteKey::from_vkey(vkey)
+                    .with_context(|| tr!("cli-not-vkey", what = "--witness", value = w))?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -219,11 +231,19 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         },
         move |addr| {
             let access = if controlled {
-                "deposits from enrolled operators only (registration authority on)"
+                tr!("cli-log-controlled")
             } else {
-                "open to any depositor"
+                tr!("cli-log-open")
             };
-            format!("evidence log {origin} on http://{addr}/\n  verifier key: {vkey}\n  {access}")
+            format!(
+                "{}\n  {}\n  {access}",
+                tr!(
+                    "cli-log-banner",
+                    name = origin,
+                    url = format!("http://{addr}/")
+                ),
+                tr!("cli-verifier-key", key = vkey)
+            )
         },
     )
 }
@@ -237,12 +257,10 @@ fn lookup(
 ) -> Result<ExitCode> {
     let digest = digest.trim().to_ascii_lowercase();
     if digest.len() != 64 || hex::decode(&digest).is_err() {
-        anyhow::bail!("give the chain head's SHA-256 as 64 hex digits");
+        anyhow::bail!(tr!("cli-digest-hex"));
     }
     let cfg = crate::config::Config::load(&crate::home()?)?.log;
-    let url = url
-        .or(cfg.url)
-        .context("give the log's URL: --log, or `url` in config.toml [log]")?;
+    let url = url.or(cfg.url).context(tr!("cli-no-log-url"))?;
     let url = url.as_str();
     // A key given on the command line replaces the configured one.
     let trust = match &log_key {
@@ -259,7 +277,7 @@ fn lookup(
         .logs
         .first()
         .cloned()
-        .context("give the log's verifier key: --log-key, or `key` in config.toml [log]")?;
+        .context(tr!("cli-no-log-vkey"))?;
     let (wkeys, quorum) = (trust.witnesses, trust.quorum);
     let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -267,60 +285,69 @@ fn lookup(
         .build()?;
     rt.block_on(async {
         let Some(index) = client.lookup(&digest).await? else {
-            println!("NOT DEPOSITED: {digest} is not in {url}");
+            println!("{}", tr!("cli-not-deposited", digest = digest, url = url));
             return Ok(ExitCode::from(1));
         };
         let cp = client
             .checkpoint()
             .await?
-            .context("the log has published no checkpoint yet")?;
+            .context(tr!("cli-no-checkpoint"))?;
         let entry = client
             .entry(index)
             .await?
-            .context("the log lists the deposit but does not serve it")?;
+            .context(tr!("cli-entry-not-served"))?;
         let size = webproof_ledger::note::Note::parse(&cp)
             .ok()
             .and_then(|n| webproof_ledger::note::Checkpoint::parse(&n.text).ok())
             .map_or(0, |c| c.size);
         if index >= size {
-            println!("DEPOSITED at index {index}, not yet in a witnessed checkpoint (size {size})");
+            println!(
+                "{}",
+                tr!("cli-deposited-unwitnessed", index = index, size = size)
+            );
             return Ok(ExitCode::from(1));
         }
         let proof = client
             .inclusion(index, size)
             .await?
             .and_then(|t| webproof_ledger::witness::parse_proof(&t))
-            .context("no inclusion proof")?;
+            .context(tr!("cli-no-inclusion"))?;
         let deposit = webproof_ledger::deposit::Deposit::parse(&entry)
-            .map_err(|e| anyhow::anyhow!("the deposit at {index}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("{}: {e}", tr!("cli-deposit-at", index = index)))?;
         if deposit.sha256 != digest {
-            println!("FAILED: the log's entry {index} is for another chain head");
+            println!("{}", tr!("cli-entry-other-head", index = index));
             return Ok(ExitCode::from(1));
         }
         match webproof_ledger::witness::verify_deposit(
             &cp, &log_key, &wkeys, quorum, index, &entry, &proof,
         ) {
             Ok(w) => {
-                println!("DEPOSITED and PROVEN: {digest}");
+                println!("{}", tr!("cli-proven", digest = digest));
                 println!(
-                    "  index {index} of {size}, package {}, operator {}",
-                    deposit.package, deposit.operator
+                    "  {}",
+                    tr!(
+                        "cli-proven-where",
+                        index = index,
+                        size = size,
+                        package = deposit.package,
+                        operator = deposit.operator
+                    )
                 );
                 println!(
-                    "  claimed time {} (the client's clock)",
-                    deposit.claimed_time
+                    "  {}",
+                    tr!("cli-proven-claimed", time = deposit.claimed_time)
                 );
                 for (name, t) in &w.cosigners {
                     let when = webproof_evidence::utc::Utc::from_unix(*t).map_or_else(
                         || format!("Unix time {t}"),
                         |u| u.to_string().replace(".000000Z", "Z"),
                     );
-                    println!("  cosigned by {name} at {when}");
+                    println!("  {}", tr!("cli-cosigned-by", name = name, time = when));
                 }
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) => {
-                println!("FAILED: {e}");
+                println!("{}", tr!("cli-failed", error = e));
                 Ok(ExitCode::from(1))
             }
         }

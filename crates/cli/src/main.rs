@@ -23,6 +23,9 @@ mod depositing;
 mod dev_cmd;
 mod log_cmd;
 mod ra_cmd;
+mod say;
+
+use say::tr;
 mod receipt_cmd;
 mod report_cmd;
 mod stamping;
@@ -37,6 +40,11 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
     about = "Notarized web-capture forensics: capture, seal and verify evidence packages"
 )]
 struct Cli {
+    /// The language webproof speaks: en or zh-CN (messages, errors, check names and findings,
+    /// reports), or both (a report in Chinese and English side by side). Default:
+    /// WEBPROOF_LANG, else the OS locale. `--json` keeps stable identifiers beside the text.
+    #[arg(long, global = true, value_name = "en|zh-CN|both")]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,10 +80,6 @@ enum Command {
         /// configured TSAs).
         #[arg(long = "tsa", value_name = "URL")]
         tsa: Vec<String>,
-        /// Language of the findings' texts: en or zh-CN (default: WEBPROOF_LANG, else the
-        /// locale). `--json` keeps stable identifiers and message keys beside the text.
-        #[arg(long)]
-        lang: Option<String>,
     },
     /// Capture profiles: list, show or check them.
     #[command(subcommand)]
@@ -259,10 +263,6 @@ struct VerifyArgs {
     /// catalogue message, with its name and text in the chosen language.
     #[arg(long)]
     json: bool,
-    /// Language of the check names and texts: en or zh-CN (default: WEBPROOF_LANG, else the
-    /// locale).
-    #[arg(long)]
-    lang: Option<String>,
     /// Fingerprint (SHA-256 of SPKI DER, hex) of an operator key to trust. Repeatable.
     #[arg(long = "trust-operator", value_name = "FINGERPRINT")]
     trust_operator: Vec<String>,
@@ -303,10 +303,14 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Err(e) = say::init(cli.lang.clone()) {
+        eprintln!("webproof: error: --lang / WEBPROOF_LANG: {e}");
+        return ExitCode::from(2);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("webproof: error: {e:#}");
+            eprintln!("{}", tr!("cli-error", error = say::error_text(&e)));
             ExitCode::from(2)
         }
     }
@@ -354,20 +358,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .find(|(n, _)| *n == name)
             {
                 Some((_, text)) => print!("{text}"),
-                None => bail!("no profile named {name:?} (see `webproof profiles list`)"),
+                None => bail!(tr!("cli-no-profile", name = name)),
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Profiles(ProfilesCmd::Check { file }) => {
             let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+                .with_context(|| tr!("ctx-reading", path = file.display()))?;
             match webproof_capture::profile::Profile::parse(&file.display().to_string(), &text) {
                 Ok(p) => {
-                    println!("valid: {} ({} steps)", p.name, p.steps.len());
+                    println!(
+                        "{}",
+                        tr!("cli-profile-valid", name = p.name, steps = p.steps.len())
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
-                    println!("invalid: {e}");
+                    println!("{}", tr!("cli-profile-invalid", error = e));
                     Ok(ExitCode::from(1))
                 }
             }
@@ -379,9 +386,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             chromedriver,
             resolvers,
             tsa,
-            lang,
         } => {
-            let (_, cat) = messages(lang.as_deref())?;
+            let cat = say::catalogue()?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
@@ -462,14 +468,16 @@ fn serve_http_with(
         start();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("listening on {listen}"))?;
+            .with_context(|| tr!("ctx-listening", addr = listen))?;
         // A supervisor may stop reading after the lines it needs: a closed stdout is no
         // reason to stop serving.
         use std::io::Write as _;
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", banner(listener.local_addr()?));
         let _ = out.flush();
-        axum::serve(listener, app).await.context("serving")?;
+        axum::serve(listener, app)
+            .await
+            .context(tr!("ctx-serving"))?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -489,21 +497,21 @@ fn home() -> Result<PathBuf> {
     if let Some(h) = std::env::var_os("WEBPROOF_HOME") {
         return Ok(PathBuf::from(h));
     }
-    let h = std::env::var_os("HOME").ok_or_else(|| anyhow!("set WEBPROOF_HOME (or HOME)"))?;
+    let h = std::env::var_os("HOME").ok_or_else(|| anyhow!(tr!("cli-no-home")))?;
     Ok(PathBuf::from(h).join(".webproof"))
 }
 
 fn passphrase(var: &str, prompt: &str) -> Result<String> {
     if let Ok(p) = std::env::var(var) {
         if p.is_empty() {
-            bail!("{var} is empty");
+            bail!(tr!("cli-var-empty", var = var));
         }
         return Ok(p);
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        return rpassword::prompt_password(prompt).context("reading the passphrase");
+        return rpassword::prompt_password(prompt).context(tr!("ctx-passphrase"));
     }
-    bail!("no passphrase: set {var} (no terminal to ask on)")
+    bail!(tr!("cli-no-passphrase", var = var))
 }
 
 fn role_dir(home: &Path, role: Role) -> PathBuf {
@@ -516,15 +524,16 @@ fn operator_init(a: InitArgs) -> Result<ExitCode> {
     let dir = role_dir(&home, role);
     if dir.join("key.pem").exists() {
         if !a.force {
-            bail!(
-                "an {} identity already exists in {} (use --force to replace it; the old one is kept)",
-                role.as_str(),
-                dir.display()
-            );
+            bail!(tr!(
+                "cli-identity-exists",
+                role = say::role(role),
+                path = dir.display()
+            ));
         }
         let stamp = Utc::now().to_string().replace(':', "");
         let old = home.join(format!("{}.replaced-{stamp}", role.as_str()));
-        std::fs::rename(&dir, &old).with_context(|| format!("moving {} aside", dir.display()))?;
+        std::fs::rename(&dir, &old)
+            .with_context(|| tr!("ctx-moving-aside", path = dir.display()))?;
     }
     let alg = match a.algorithm {
         AlgArg::Ed25519 => Algorithm::Ed25519,
@@ -559,7 +568,14 @@ fn operator_init(a: InitArgs) -> Result<ExitCode> {
         &dir.join("identity.json"),
         serde_json::to_string_pretty(&doc)?.as_bytes(),
     )?;
-    println!("created {} identity in {}", role.as_str(), dir.display());
+    println!(
+        "{}",
+        tr!(
+            "cli-identity-created",
+            role = say::role(role),
+            path = dir.display()
+        )
+    );
     print_identity(&doc);
     Ok(ExitCode::SUCCESS)
 }
@@ -568,64 +584,72 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).with_context(|| format!("creating {}", p.display()))?;
+        std::fs::create_dir_all(p).with_context(|| tr!("ctx-creating", path = p.display()))?;
     }
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+        .with_context(|| tr!("ctx-creating", path = path.display()))?;
     f.write_all(bytes)
         .and_then(|_| f.sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
+        .with_context(|| tr!("ctx-writing", path = path.display()))?;
     Ok(())
 }
 
 fn print_identity(doc: &IdentityDoc) {
-    println!("  role:         {}", doc.role.as_str());
-    println!("  name:         {}", doc.name);
+    let role = say::role(doc.role);
+    let fingerprint = doc.fingerprint.to_string();
+    let mut rows: Vec<(String, &str)> = vec![
+        (tr!("cli-field-role"), &role),
+        (tr!("cli-field-name"), &doc.name),
+    ];
     if let Some(o) = &doc.organisation {
-        println!("  organisation: {o}");
+        rows.push((tr!("cli-field-organisation"), o));
     }
     if let Some(c) = &doc.contact {
-        println!("  contact:      {c}");
+        rows.push((tr!("cli-field-contact"), c));
     }
     if let Some(r) = &doc.id_ref {
-        println!("  id reference: {r}");
+        rows.push((tr!("cli-field-id-ref"), r));
     }
-    println!("  algorithm:    {}", doc.algorithm.as_str());
-    println!("  fingerprint:  {}", doc.fingerprint);
+    rows.push((tr!("cli-field-algorithm"), doc.algorithm.as_str()));
+    rows.push((tr!("cli-field-fingerprint"), &fingerprint));
+    for (label, value) in rows {
+        println!("  {}{value}", say::label(&label, 14));
+    }
 }
 
 fn load_identity(home: &Path, role: Role) -> Result<IdentityDoc> {
     let p = role_dir(home, role).join("identity.json");
     let bytes = std::fs::read(&p).with_context(|| {
-        format!(
-            "no {} identity at {} (run `webproof operator init`)",
-            role.as_str(),
-            p.display()
+        tr!(
+            "cli-no-identity",
+            role = say::role(role),
+            path = p.display()
         )
     })?;
-    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", p.display()))
+    serde_json::from_slice(&bytes).with_context(|| tr!("ctx-reading", path = p.display()))
 }
 
 fn load_key(home: &Path, role: Role, pass_var: &str) -> Result<(SecretKey, IdentityDoc)> {
     let doc = load_identity(home, role)?;
     let p = role_dir(home, role).join("key.pem");
-    let pem = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+    let pem =
+        std::fs::read_to_string(&p).with_context(|| tr!("ctx-reading", path = p.display()))?;
     let pass = passphrase(
         pass_var,
-        &format!("Passphrase for the {} key: ", role.as_str()),
+        &format!("{} ", tr!("cli-passphrase-prompt", role = say::role(role))),
     )?;
     let key = SecretKey::from_encrypted_pem(&pem, pass.as_bytes())
-        .with_context(|| format!("opening {}", p.display()))?;
+        .with_context(|| tr!("ctx-opening", path = p.display()))?;
     if key.public_key().fingerprint()? != doc.fingerprint {
-        bail!(
-            "{} does not belong to the identity in {}",
-            p.display(),
-            role_dir(home, role).display()
-        );
+        bail!(tr!(
+            "cli-key-not-identity",
+            key = p.display(),
+            path = role_dir(home, role).display()
+        ));
     }
     Ok((key, doc))
 }
@@ -748,9 +772,7 @@ fn seal_and_package(
     report: Option<ReportPlan<'_>>,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
-    let cat = Catalogue::new(message_lang(
-        report.as_ref().and_then(|p| p.opts.lang.as_deref()),
-    )?)?;
+    let cat = say::catalogue()?;
     let input = SealInput {
         case,
         tool_version: VERSION.to_owned(),
@@ -768,7 +790,7 @@ fn seal_and_package(
     // The final chain head (after the seal step) is what the TSAs stamp last.
     let (seq, head) = cap
         .seal_step(&input)
-        .with_context(|| format!("sealing {}", dir.display()))?;
+        .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
     if let Some(r) = cap.records().last() {
         output.step(r);
     }
@@ -787,17 +809,20 @@ fn seal_and_package(
         output.event("trust", st.status());
         if st.tsa_count() > 0 && !st.quorum_met(seq) {
             eprintln!(
-                "warning: {} of {} time-stamp authorities stamped the final chain head (quorum {}); the package is sealed anyway, and `webproof verify` shows which steps have trusted time",
-                st.stamped.get(&seq).map_or(0, |s| s.len()),
-                st.tsa_count(),
-                st.quorum()
+                "{}",
+                tr!(
+                    "cli-quorum-missed",
+                    got = st.stamped.get(&seq).map_or(0, |s| s.len()),
+                    total = st.tsa_count(),
+                    quorum = st.quorum()
+                )
             );
         }
     }
     output.phase("hashing");
     let mut manifest = cap
         .seal(&input)
-        .with_context(|| format!("sealing {}", dir.display()))?;
+        .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
 
     if let Some(plan) = report.filter(|p| !p.opts.no_report) {
         output.phase("report");
@@ -806,24 +831,25 @@ fn seal_and_package(
         // between leaves a sealed capture directory that `captures resume` packages.
         let first = dir.with_extension("unreported.wacz");
         package::write_zip(&dir, &first, &Limits::default())
-            .with_context(|| format!("writing {}", first.display()))?;
+            .with_context(|| tr!("ctx-writing", path = first.display()))?;
         let made =
             report_cmd::report_into(plan.opts, &first, &dir, plan.chromium, plan.chromedriver);
         let _ = std::fs::remove_file(&first);
         if let Err(e) = made {
             eprintln!(
-                "warning: the evidence report could not be made completely ({e:#}); the package is sealed with what there is"
+                "{}",
+                tr!("cli-report-incomplete", error = say::error_text(&e))
             );
         }
         let (again, _) =
-            Capture::resume(&dir).with_context(|| format!("reopening {}", dir.display()))?;
+            Capture::resume(&dir).with_context(|| tr!("ctx-reopening", path = dir.display()))?;
         manifest = again
             .seal(&input)
-            .with_context(|| format!("sealing {} with its report", dir.display()))?;
+            .with_context(|| tr!("ctx-sealing-report", path = dir.display()))?;
     }
     output.phase("packaging");
     package::write_zip(&dir, out, &Limits::default())
-        .with_context(|| format!("writing {}", out.display()))?;
+        .with_context(|| tr!("ctx-writing", path = out.display()))?;
     // Check what was written before the working copy goes.
     output.phase("verifying");
     let report = webproof_verify::verify_path(
@@ -837,10 +863,11 @@ fn seal_and_package(
     // Untrusted is fine here: the TSAs' roots are the verifier's to choose.
     if report.verdict() == Verdict::Fail {
         let first = report.first_failure().unwrap_or_default();
-        bail!(
-            "the package just written does not verify ({first}); the capture directory {} is kept",
-            dir.display()
-        );
+        bail!(tr!(
+            "cli-written-fails",
+            first = first,
+            path = dir.display()
+        ));
     }
     if output != Output::Text {
         let v = serde_json::json!({
@@ -858,12 +885,13 @@ fn seal_and_package(
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         if !keep_work {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| tr!("ctx-removing", path = dir.display()))?;
         }
         return Ok(());
     }
-    let colon = if cat.lang() == Lang::En { ":" } else { "：" };
-    let label = |key: &str| format!("{}{colon}", cat.t(key));
+    // Labels padded to 13 terminal columns (a Chinese character takes two).
+    let label = |key: &str| say::label(&cat.t(key), 13);
     println!(
         "{}",
         cat.t_with(
@@ -874,22 +902,22 @@ fn seal_and_package(
             ]
         )
     );
-    println!("  {:<13}{}", label("cli-label-capture"), manifest.capture);
+    println!("  {}{}", label("cli-label-capture"), manifest.capture);
     println!(
-        "  {:<13}SHA-256 {}",
+        "  {}SHA-256 {}",
         label("cli-label-chain-head"),
         manifest.journal.head.sha256
     );
     println!("  {:<13}SM3     {}", "", manifest.journal.head.sm3);
     println!(
-        "  {:<13}{} ({})",
+        "  {}{} ({})",
         label("cli-label-operator"),
         signers.operator.1.name,
         signers.operator.1.fingerprint
     );
     if let Some((_, n)) = &signers.notary {
         println!(
-            "  {:<13}{} ({})",
+            "  {}{} ({})",
             label("cli-label-notary"),
             n.name,
             n.fingerprint
@@ -897,45 +925,46 @@ fn seal_and_package(
     }
     if keep_work {
         println!(
-            "  {:<13}{} {}",
+            "  {}{} {}",
             label("cli-label-capture-dir"),
             dir.display(),
             cat.t("cli-kept")
         );
     } else {
-        std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
     }
     Ok(())
 }
 
 fn seal(a: SealArgs) -> Result<ExitCode> {
     if a.out.exists() {
-        bail!(
-            "{} already exists; webproof never overwrites a package",
-            a.out.display()
-        );
+        bail!(tr!("cli-out-exists", path = a.out.display()));
     }
     for f in &a.files {
-        let m = std::fs::metadata(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let m = std::fs::metadata(f).with_context(|| tr!("ctx-reading", path = f.display()))?;
         if !m.is_file() {
-            bail!("{} is not a regular file", f.display());
+            bail!(tr!("cli-not-regular", path = f.display()));
         }
     }
     let signers = load_signers(a.notary_home.as_deref())?;
     let dir = home()?
         .join("captures")
         .join(format!("seal-{}", uuid_like()));
-    let mut cap = Capture::create(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    eprintln!("capture directory: {}", dir.display());
+    let mut cap =
+        Capture::create(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
+    eprintln!("{}", tr!("cli-capture-dir", path = dir.display()));
     for f in &a.files {
         let r = cap
             .add_file(f)
-            .with_context(|| format!("adding {}", f.display()))?;
+            .with_context(|| tr!("ctx-adding", path = f.display()))?;
         eprintln!(
-            "  step {}: {} -> {}",
-            r.seq,
-            f.display(),
-            r.artifacts.first().map(|x| x.path.as_str()).unwrap_or("")
+            "  {}",
+            tr!(
+                "cli-step-file",
+                seq = r.seq,
+                file = f.display(),
+                path = r.artifacts.first().map(|x| x.path.as_str()).unwrap_or("")
+            )
         );
     }
     if let Some(n) = &a.note {
@@ -949,8 +978,8 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")?;
-    let lang = message_lang(a.report.lang.as_deref())?;
+        .context(tr!("ctx-runtime"))?;
+    let lang = say::lang();
     let depositor = depositing::depositor(
         &a.log,
         cap.id(),
@@ -990,14 +1019,11 @@ fn resume(
     json: bool,
 ) -> Result<ExitCode> {
     if out.exists() {
-        bail!(
-            "{} already exists; webproof never overwrites a package",
-            out.display()
-        );
+        bail!(tr!("cli-out-exists", path = out.display()));
     }
     let signers = load_signers(notary_home.as_deref())?;
     let (mut cap, recovery) =
-        Capture::resume(dir).with_context(|| format!("reopening {}", dir.display()))?;
+        Capture::resume(dir).with_context(|| tr!("ctx-reopening", path = dir.display()))?;
     if !cap.is_sealed() {
         let mut reason = String::from(
             "the capture process ended without sealing; reopened by `webproof captures resume`",
@@ -1008,10 +1034,7 @@ fn resume(
             ));
         }
         let r = cap.record_interruption(&reason, &recovery)?;
-        eprintln!(
-            "step {}: interruption recorded ({} earlier steps kept)",
-            r.seq, r.seq
-        );
+        eprintln!("{}", tr!("cli-interruption", seq = r.seq));
     }
     seal_and_package(
         cap,
@@ -1028,7 +1051,6 @@ fn resume(
             opts: &report_cmd::ReportOpts {
                 no_report: false,
                 report_pdf: false,
-                lang: None,
                 tz: None,
             },
             chromium: Path::new("/usr/bin/chromium"),
@@ -1053,7 +1075,7 @@ fn tsa_roots(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     for p in paths {
         if p.is_dir() {
             let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("reading {}", p.display()))?
+                .with_context(|| tr!("ctx-reading", path = p.display()))?
                 .flatten()
                 .map(|e| e.path())
                 .filter(|f| {
@@ -1071,10 +1093,10 @@ fn tsa_roots(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     }
     let mut out = Vec::new();
     for f in files {
-        let b = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
+        let b = std::fs::read(&f).with_context(|| tr!("ctx-reading", path = f.display()))?;
         out.extend(
             webproof_timestamp::load_certs(&b)
-                .with_context(|| format!("reading TSA root {}", f.display()))?,
+                .with_context(|| tr!("ctx-reading-tsa-root", path = f.display()))?,
         );
     }
     Ok(out)
@@ -1095,7 +1117,10 @@ pub(crate) fn configured_keys(given: &[String], role: Role) -> Result<Vec<Hash32
 
 fn parse_fprs(v: &[String]) -> Result<Vec<Hash32>> {
     v.iter()
-        .map(|s| Hash32::from_hex(&s.to_ascii_lowercase()).map_err(|e| anyhow!("--trust-*: {e}")))
+        .map(|s| {
+            Hash32::from_hex(&s.to_ascii_lowercase())
+                .map_err(|_| anyhow!(tr!("cli-bad-fingerprint", value = s)))
+        })
         .collect()
 }
 
@@ -1106,8 +1131,9 @@ fn operator_cas(given: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     paths
         .iter()
         .map(|p| {
-            let b = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            webproof_timestamp::ca::parse_cert(&b).map_err(|e| anyhow!("{}: {e}", p.display()))
+            let b = std::fs::read(p).with_context(|| tr!("ctx-reading", path = p.display()))?;
+            webproof_timestamp::ca::parse_cert(&b)
+                .map_err(|e| anyhow!(tr!("cli-not-certificate", path = p.display(), error = e)))
         })
         .collect()
 }
@@ -1118,30 +1144,31 @@ fn revocations(
     trust: &webproof_ledger::receipt::LogTrust,
 ) -> Result<Vec<(String, u64)>> {
     let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        std::fs::read_to_string(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
     let note = webproof_ledger::note::Note::parse(&text)
-        .map_err(|e| anyhow!("{}: not a signed note: {e}", path.display()))?;
+        .with_context(|| tr!("cli-not-signed-note", path = path.display()))?;
     let mut lines = note.text.lines();
     let (head, origin) = (lines.next(), lines.next().unwrap_or(""));
     if head != Some("webproof-log revocations/v1") {
-        bail!("{} is not a revocation list", path.display());
+        bail!(tr!("cli-not-revocations", path = path.display()));
     }
     let key = trust
         .logs
         .iter()
         .find(|k| k.name == origin)
-        .with_context(|| {
-            format!("the revocation list is of {origin}, whose key is not trusted (--trust-log)")
-        })?;
+        .with_context(|| tr!("cli-revocations-untrusted", log = origin))?;
     note.verify_signer(key)
-        .map_err(|e| anyhow!("the revocation list is not signed by {origin}: {e}"))?;
+        .with_context(|| tr!("cli-revocations-unsigned", log = origin))?;
     lines.next();
     lines
         .map(|l| {
-            let (f, t) = l.split_once(' ').context("a malformed revocation line")?;
+            let (f, t) = l
+                .split_once(' ')
+                .with_context(|| tr!("cli-revocation-line", line = l))?;
             Ok((
                 f.to_owned(),
-                t.parse().context("a malformed revocation time")?,
+                t.parse()
+                    .with_context(|| tr!("cli-revocation-line", line = l))?,
             ))
         })
         .collect()
@@ -1161,7 +1188,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         },
         ..Policy::default()
     };
-    let (lang, cat) = messages(a.lang.as_deref())?;
+    let (lang, cat) = (say::lang(), say::catalogue()?);
     let report = webproof_verify::verify_path(&a.package, &policy)?;
     let verdict = report.verdict();
     if a.json {
@@ -1259,18 +1286,6 @@ fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {
             finding_text(cat, f)
         );
     }
-}
-
-/// The language `seal` and `capture` speak in: the report's when it is one language, else
-/// WEBPROOF_LANG's, else the locale's.
-pub(crate) fn message_lang(report_lang: Option<&str>) -> Result<Lang> {
-    Ok(Lang::detect(report_lang.filter(|l| *l != "both"))?)
-}
-
-/// The language for messages: `--lang`, else WEBPROOF_LANG, else the locale.
-pub(crate) fn messages(flag: Option<&str>) -> Result<(Lang, Catalogue)> {
-    let lang = Lang::detect(flag)?;
-    Ok((lang, Catalogue::new(lang)?))
 }
 
 /// A finding in the catalogue's language (its English summary in English, where it is the

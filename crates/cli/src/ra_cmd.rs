@@ -2,6 +2,7 @@
 //! use it) and `webproof operator enroll`. Every request is signed with the identity key of
 //! this WEBPROOF_HOME (passphrase from WEBPROOF_PASSPHRASE).
 
+use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -66,22 +67,22 @@ fn log_url(given: Option<String>) -> Result<String> {
         None => crate::config::Config::load(&crate::home()?)?
             .log
             .url
-            .context("give the log's URL: --log, or `url` in config.toml [log]"),
+            .context(tr!("cli-no-log-url")),
     }
 }
 
 /// A public key from a PEM file or an identity.json.
 pub fn read_public_key(path: &Path) -> Result<PublicKey> {
     let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        std::fs::read_to_string(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
     let pem = if text.trim_start().starts_with('{') {
         let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not an identity document", path.display()))?;
+            .with_context(|| tr!("cli-not-identity", path = path.display()))?;
         doc.public_key
     } else {
         text
     };
-    PublicKey::from_pem(&pem).with_context(|| format!("{} holds no public key", path.display()))
+    PublicKey::from_pem(&pem).with_context(|| tr!("cli-no-public-key", path = path.display()))
 }
 
 fn my_key() -> Result<SecretKey> {
@@ -102,7 +103,7 @@ pub fn signed_post(
         .enable_all()
         .build()?;
     let text = rt.block_on(client.post(path, body, Some(auth)))?;
-    serde_json::from_str(&text).context("the log's answer is not JSON")
+    serde_json::from_str(&text).context(tr!("cli-answer-not-json"))
 }
 
 pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
@@ -116,9 +117,13 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
                 &my_key()?,
             )?;
             println!(
-                "registrar {name} added: key {} (logged as entry {})",
-                v["registrar"].as_str().unwrap_or(""),
-                v["logged_at"]
+                "{}",
+                tr!(
+                    "cli-registrar-added",
+                    name = name,
+                    key = v["registrar"].as_str().unwrap_or(""),
+                    entry = v["logged_at"]
+                )
             );
         }
         RaCmd::Code {
@@ -132,7 +137,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
         } => {
             let id_ref = match (id_number, id_salt) {
                 (Some(id), Some(salt)) => {
-                    let salt = hex::decode(salt.trim()).context("--id-salt is hex")?;
+                    let salt = hex::decode(salt.trim()).context(tr!("cli-salt-hex"))?;
                     Some(webproof_evidence::identity::id_reference(&salt, &id))
                 }
                 _ => None,
@@ -146,16 +151,23 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
                 }),
                 &my_key()?,
             )?;
-            let code = v["code"].as_str().context("no code in the answer")?;
-            println!("enrollment code for {name} ({tenant}): {code}");
+            let code = v["code"].as_str().context(tr!("cli-no-code"))?;
             println!(
-                "  valid until {} (Unix time {}); usable once. Give it to {name} in person.",
-                v["expires"]
-                    .as_u64()
-                    .and_then(webproof_evidence::utc::Utc::from_unix)
-                    .map(|u| u.to_string())
-                    .unwrap_or_default(),
-                v["expires"]
+                "{}",
+                tr!("cli-ra-code", name = name, tenant = tenant, code = code)
+            );
+            println!(
+                "  {}",
+                tr!(
+                    "cli-ra-code-valid",
+                    time = v["expires"]
+                        .as_u64()
+                        .and_then(webproof_evidence::utc::Utc::from_unix)
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
+                    unix = v["expires"],
+                    name = name
+                )
             );
         }
         RaCmd::Revoke {
@@ -170,8 +182,13 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
                 &my_key()?,
             )?;
             println!(
-                "revoked {fingerprint} at Unix time {} (logged as entry {})",
-                v["time"], v["logged_at"]
+                "{}",
+                tr!(
+                    "cli-revoked",
+                    fingerprint = fingerprint,
+                    unix = v["time"],
+                    entry = v["logged_at"]
+                )
             );
         }
         RaCmd::Revocations { log } => {
@@ -182,7 +199,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
                 .build()?;
             let note = rt
                 .block_on(client.get_text("/ra/revocations"))?
-                .context("the log has no registration authority")?;
+                .context(tr!("cli-no-ra"))?;
             print!("{note}");
         }
     }
@@ -203,15 +220,22 @@ pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
     )?;
     save_enrollment(&home, &v)?;
     println!(
-        "enrolled {} in {url}: certified as {} ({}), tenant {}",
-        doc.fingerprint,
-        v["subject"]["name"].as_str().unwrap_or(""),
-        v["subject"]["organisation"].as_str().unwrap_or("-"),
-        v["subject"]["tenant"].as_str().unwrap_or("")
+        "{}",
+        tr!(
+            "cli-enrolled",
+            fingerprint = doc.fingerprint,
+            url = url,
+            name = v["subject"]["name"].as_str().unwrap_or(""),
+            organisation = v["subject"]["organisation"].as_str().unwrap_or("-"),
+            tenant = v["subject"]["tenant"].as_str().unwrap_or("")
+        )
     );
     println!(
-        "  certificate: {} (sealed packages carry it)",
-        crate::certificate_file(&home).display()
+        "  {}",
+        tr!(
+            "cli-enrolled-certificate",
+            path = crate::certificate_file(&home).display()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -220,16 +244,14 @@ pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
 pub fn save_enrollment(home: &Path, v: &serde_json::Value) -> Result<()> {
     let cert = v["certificate"]
         .as_str()
-        .context("no certificate in the answer")?;
-    let ca = v["ca"]
-        .as_str()
-        .context("no CA certificate in the answer")?;
+        .context(tr!("cli-no-certificate"))?;
+    let ca = v["ca"].as_str().context(tr!("cli-no-ca-certificate"))?;
     let path = crate::certificate_file(home);
     if path.exists() {
-        bail!("{} exists; move it aside to enroll again", path.display());
+        bail!(tr!("cli-certificate-exists", path = path.display()));
     }
-    std::fs::write(&path, cert).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, cert).with_context(|| tr!("ctx-writing", path = path.display()))?;
     let ca_path = path.with_file_name("operator-ca.pem");
-    std::fs::write(&ca_path, ca).with_context(|| format!("writing {}", ca_path.display()))?;
+    std::fs::write(&ca_path, ca).with_context(|| tr!("ctx-writing", path = ca_path.display()))?;
     Ok(())
 }

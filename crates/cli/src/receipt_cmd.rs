@@ -2,6 +2,7 @@
 //! newest witnessed checkpoint and consistency proofs from the receipts' checkpoints to it
 //! (`receipts/refresh-NNN.json`, docs/evidence-package.md §6c).
 
+use crate::say::tr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,8 +31,8 @@ pub enum ReceiptCmd {
 }
 
 fn checkpoint_of(note: &str) -> Result<Checkpoint> {
-    let n = Note::parse(note).map_err(|e| anyhow::anyhow!("a checkpoint: {e}"))?;
-    Checkpoint::parse(&n.text).map_err(|e| anyhow::anyhow!("a checkpoint: {e}"))
+    let n = Note::parse(note).context(tr!("ctx-checkpoint"))?;
+    Checkpoint::parse(&n.text).context(tr!("ctx-checkpoint"))
 }
 
 pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
@@ -42,10 +43,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         log_trust,
     } = cmd;
     if out.exists() {
-        bail!(
-            "{} already exists; webproof never overwrites a package",
-            out.display()
-        );
+        bail!(tr!("cli-out-exists", path = out.display()));
     }
     let trust = log_trust.trust()?;
     let url = match log {
@@ -53,7 +51,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         None => crate::config::Config::load(&crate::home()?)?
             .log
             .url
-            .context("give the log's URL: --log, or `url` in config.toml [log]")?,
+            .context(tr!("cli-no-log-url"))?,
     };
     // Refreshing a package that does not verify would lend it new credibility: refuse.
     let report = webproof_verify::verify_path(
@@ -65,13 +63,15 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
     )?;
     if report.verdict() == webproof_verify::Verdict::Fail {
         let first = report.first_failure().unwrap_or_default();
-        bail!(
-            "{} does not verify ({first}); it cannot be refreshed",
-            pkg.display()
-        );
+        bail!(tr!(
+            "cli-refresh-fails",
+            path = pkg.display(),
+            first = first
+        ));
     }
     let limits = Limits::default();
-    let src = package::open(&pkg, &limits).with_context(|| format!("opening {}", pkg.display()))?;
+    let src =
+        package::open(&pkg, &limits).with_context(|| tr!("ctx-opening", path = pkg.display()))?;
     let mut receipts = Vec::new();
     let mut refreshes = 0u32;
     let mut newest_held = 0u64;
@@ -79,15 +79,15 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         if e.name.starts_with("receipts/refresh-") {
             refreshes += 1;
             let b = src.read_all(&e.name, 1 << 20)?;
-            let r = Refresh::parse(&b).map_err(|e2| anyhow::anyhow!("{}: {e2}", e.name))?;
+            let r = Refresh::parse(&b).with_context(|| e.name.clone())?;
             newest_held = newest_held.max(checkpoint_of(&r.checkpoint)?.size);
         } else if layout::receipt_seq(&e.name).is_some() {
             let b = src.read_all(&e.name, 1 << 20)?;
-            receipts.push(Receipt::parse(&b).map_err(|e2| anyhow::anyhow!("{}: {e2}", e.name))?);
+            receipts.push(Receipt::parse(&b).with_context(|| e.name.clone())?);
         }
     }
     let Some(first) = receipts.first() else {
-        bail!("{} has no evidence-log receipts to refresh", pkg.display());
+        bail!(tr!("cli-no-receipts", path = pkg.display()));
     };
     let origin = first.log.clone();
     let mut earlier = Vec::new();
@@ -103,32 +103,32 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         .build()?;
     let note = rt
         .block_on(client.checkpoint())?
-        .with_context(|| format!("{url} has published no checkpoint"))?;
+        .with_context(|| tr!("cli-url-no-checkpoint", url = url))?;
     let newest =
         receipt::check_checkpoint(&note, &origin, &first.log_key, &first.witness_keys, &trust)
-            .with_context(|| {
-                format!("the checkpoint {url} serves is not of {origin}, or does not check")
-            })?;
+            .with_context(|| tr!("cli-checkpoint-not-of", url = url, log = origin))?;
     let size = newest.checkpoint.size;
     newest_held = newest_held.max(earlier.iter().map(|(s, _)| *s).max().unwrap_or(0));
     if size <= newest_held {
-        bail!(
-            "the log's newest witnessed checkpoint ({size}) is not newer than the package's ({newest_held}): nothing to refresh"
-        );
+        bail!(tr!(
+            "cli-nothing-to-refresh",
+            size = size,
+            held = newest_held
+        ));
     }
     let mut consistency = Vec::new();
     for (old, _) in &earlier {
         if *old > size {
-            bail!("the log's newest checkpoint ({size}) is older than a receipt's ({old})");
+            bail!(tr!("cli-checkpoint-older", size = size, old = old));
         }
         if *old == size {
             continue;
         }
         let text = rt
             .block_on(client.consistency(*old, size))?
-            .with_context(|| format!("{url} has no consistency proof from {old} to {size}"))?;
+            .with_context(|| tr!("cli-no-consistency", url = url, old = old, size = size))?;
         let proof = webproof_ledger::witness::parse_proof(&text)
-            .context("the consistency proof is malformed")?;
+            .context(tr!("cli-consistency-malformed"))?;
         consistency.push(ConsistencyProof {
             size: *old,
             proof: receipt::proof_to_b64(&proof),
@@ -145,15 +145,10 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
     // Checked before it is written: a log that forked is caught here.
     refresh
         .check(&first.log_key, &first.witness_keys, &earlier, &trust)
-        .context(
-            "the log's newest checkpoint does not extend the receipts' checkpoints (a split view?)",
-        )?;
+        .context(tr!("cli-split-view"))?;
     let work = out.with_extension("refresh-work");
     if work.exists() {
-        bail!(
-            "{} exists (an interrupted refresh?); remove it first",
-            work.display()
-        );
+        bail!(tr!("cli-work-exists", path = work.display()));
     }
     let result = (|| -> Result<()> {
         crate::timestamp_cmd::unpack(src.as_ref(), &work)?;
@@ -163,22 +158,27 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         )?;
         crate::timestamp_cmd::rederive_datapackage(&work, &limits)?;
         package::write_zip(&work, &out, &limits)
-            .with_context(|| format!("writing {}", out.display()))?;
+            .with_context(|| tr!("ctx-writing", path = out.display()))?;
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&work);
     result?;
     let who: Vec<&str> = newest.cosigners.iter().map(|(n, _)| n.as_str()).collect();
     println!(
-        "refresh {} added: checkpoint {size} of {origin} (cosigned by {}), consistent with the receipts' checkpoints {:?}; refreshed package: {}",
-        refresh.n,
-        if who.is_empty() {
-            "no witness".to_owned()
-        } else {
-            who.join(", ")
-        },
-        earlier.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
-        out.display()
+        "{}",
+        tr!(
+            "cli-refresh-added",
+            n = refresh.n,
+            size = size,
+            log = origin,
+            witnesses = if who.is_empty() {
+                tr!("cli-no-witness")
+            } else {
+                who.join(", ")
+            },
+            earlier = format!("{:?}", earlier.iter().map(|(s, _)| *s).collect::<Vec<_>>()),
+            path = out.display()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

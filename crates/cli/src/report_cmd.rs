@@ -2,6 +2,7 @@
 //! judge reads, from the package and its verification under this machine's trust settings;
 //! the PDF is printed by webproof's own headless Chromium.
 
+use crate::say::tr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,10 +18,6 @@ pub struct ReportArgs {
     /// Also print it to this PDF file (with webproof's Chromium).
     #[arg(long)]
     pdf: Option<PathBuf>,
-    /// The report's language: `en`, `zh-CN`, or `both` (Chinese and English side by side).
-    /// Default: WEBPROOF_LANG, else the OS locale.
-    #[arg(long)]
-    lang: Option<String>,
     /// The time zone to show times in, beside UTC (`+08:00`, `-05:00`, `UTC`). Default:
     /// WEBPROOF_TZ, else this machine's.
     #[arg(long, allow_hyphen_values = true)]
@@ -38,13 +35,13 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| a.package.with_extension("report.html"));
     for p in std::iter::once(&out).chain(a.pdf.iter()) {
         if p.exists() {
-            bail!("{} already exists; webproof never overwrites", p.display());
+            bail!(tr!("cli-out-exists", path = p.display()));
         }
     }
     let verification = webproof_verify::verify_path(&a.package, &configured_policy()?)?;
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
-        .with_context(|| format!("opening {}", a.package.display()))?;
+        .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
     let sha = if a.package.is_file() {
         let f = std::fs::File::open(&a.package)?;
         webproof_evidence::digest::digest_reader(f)?
@@ -54,7 +51,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     } else {
         "(a directory, not a package file)".to_owned()
     };
-    let texts = webproof_report::Texts::new(&langs(a.lang.as_deref())?)?;
+    let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
     let html = webproof_report::html(&webproof_report::Input {
         texts: &texts,
         src: src.as_ref(),
@@ -68,15 +65,24 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         offset: offset(a.tz.as_deref())?,
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
-        .with_context(|| format!("writing {}", out.display()))?;
-    println!("report: {}", out.display());
+        .with_context(|| tr!("ctx-writing", path = out.display()))?;
+    println!("{}", tr!("cli-report-written", path = out.display()));
     if let Some(pdf) = &a.pdf {
         let bytes = print_pdf(&a.chromium, &a.chromedriver, &out)?;
         webproof_evidence::package::write_file(pdf, &bytes)
-            .with_context(|| format!("writing {}", pdf.display()))?;
-        println!("report: {} ({} bytes)", pdf.display(), bytes.len());
+            .with_context(|| tr!("ctx-writing", path = pdf.display()))?;
+        println!(
+            "{}",
+            tr!("cli-report-pdf", path = pdf.display(), bytes = bytes.len())
+        );
     }
-    println!("verdict: {}", verification.verdict().as_str());
+    println!(
+        "{}",
+        tr!(
+            "cli-report-verdict",
+            verdict = crate::say::verdict_word(verification.verdict())
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,9 +119,6 @@ pub struct ReportOpts {
     /// Also put the report as PDF (report/report.pdf), printed by webproof's Chromium.
     #[arg(long)]
     pub report_pdf: bool,
-    /// The report's language: en, zh-CN or both (default: WEBPROOF_LANG, else the locale).
-    #[arg(long)]
-    pub lang: Option<String>,
     /// The report's time zone beside UTC (`+08:00`; default: WEBPROOF_TZ, else this machine's).
     #[arg(long, allow_hyphen_values = true)]
     pub tz: Option<String>,
@@ -127,7 +130,7 @@ fn parse_offset(s: &str) -> Result<time::UtcOffset> {
     if matches!(t, "UTC" | "utc" | "Z" | "z") {
         return Ok(time::UtcOffset::UTC);
     }
-    let bad = || anyhow::anyhow!("time zone {s:?}: give ±HH:MM, e.g. +08:00, or UTC");
+    let bad = || anyhow::anyhow!(tr!("cli-bad-tz", value = s));
     let sign: i8 = match t.as_bytes().first() {
         Some(b'+') => 1,
         Some(b'-') => -1,
@@ -164,7 +167,7 @@ pub fn report_into(
     let verification = webproof_verify::verify_path(sealed, &configured_policy()?)?;
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(sealed, &limits)?;
-    let texts = webproof_report::Texts::new(&langs(opts.lang.as_deref())?)?;
+    let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
     let html = webproof_report::html(&webproof_report::Input {
         texts: &texts,
         src: src.as_ref(),
@@ -203,7 +206,7 @@ fn print_pdf(
         };
         let mut browser = webproof_browser::Chromium::launch(&opts)
             .await
-            .context("starting Chromium to print the PDF")?;
+            .context(tr!("ctx-pdf-chromium"))?;
         let printed = async {
             browser
                 .navigate(&format!("file://{}", path.display()))
@@ -225,11 +228,11 @@ fn print_pdf(
         }
         .await;
         let _ = browser.close().await;
-        let v = printed.context("printing the report")?;
-        let data = v["data"].as_str().context("Chromium returned no PDF")?;
+        let v = printed.context(tr!("ctx-printing"))?;
+        let data = v["data"].as_str().context(tr!("cli-no-pdf"))?;
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD
             .decode(data)
-            .context("Chromium's PDF is not base64")
+            .context(tr!("cli-pdf-not-base64"))
     })
 }

@@ -2,6 +2,7 @@
 //! log when one is configured ([`crate::depositing`]); tokens are written into the capture as
 //! they arrive, receipts at seal, and a TSA or log that is down never stops the capture.
 
+use crate::say::tr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -66,7 +67,7 @@ impl TsaArgs {
             (None, Some("sm3")) => Imprint::Sm3,
             (None, Some("both")) => Imprint::Both,
             (None, Some(other)) => {
-                anyhow::bail!("config.toml: timestamp.imprint {other:?} is not sha256, sm3 or both")
+                anyhow::bail!(tr!("cli-bad-imprint", value = other))
             }
         };
         let algs = match imprint {
@@ -77,7 +78,7 @@ impl TsaArgs {
         let policy = match self.tsa_policy.clone().or(cfg.policy.clone()) {
             Some(p) => Some(
                 p.parse()
-                    .map_err(|e| anyhow::anyhow!("TSA policy {p:?} is not an OID: {e}"))?,
+                    .map_err(|e| anyhow::anyhow!(tr!("cli-bad-policy", value = p, error = e)))?,
             ),
             None => None,
         };
@@ -201,7 +202,7 @@ impl Stamper {
         match d.result {
             Ok(s) => {
                 cap.add_timestamp(d.seq, d.k, &host(&d.url), &d.request, &s.response)
-                    .context("keeping a time-stamp token")?;
+                    .context(tr!("ctx-keeping-token"))?;
                 self.stamped.entry(d.seq).or_default().insert(d.url.clone());
                 say(&format!(
                     "  {}",
@@ -218,7 +219,7 @@ impl Stamper {
             Err(e) => say(&format!(
                 "  {}",
                 self.cat
-                    .t_with("cli-stamp-failed", &[("error", &e.to_string())])
+                    .t_with("cli-stamp-failed", &[("error", &crate::say::cause(&e))])
             )),
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! `webproof timestamp request|verify` and `webproof tsa serve --dev`.
 
+use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -78,19 +79,20 @@ impl Subject {
         let alg = HashAlg::from(self.alg);
         let d = match (&self.data, &self.digest) {
             (Some(p), _) => {
-                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                let bytes =
+                    std::fs::read(p).with_context(|| tr!("ctx-reading", path = p.display()))?;
                 alg.digest(&bytes)
             }
-            (None, Some(h)) => hex::decode(h.trim()).context("--digest is not hex")?,
-            (None, None) => bail!("give --data FILE or --digest HEX"),
+            (None, Some(h)) => hex::decode(h.trim()).context(tr!("cli-digest-not-hex"))?,
+            (None, None) => bail!(tr!("cli-data-or-digest")),
         };
         if d.len() != alg.output_len() {
-            bail!(
-                "a {} digest has {} bytes; this one has {}",
-                alg.name(),
-                alg.output_len(),
-                d.len()
-            );
+            bail!(tr!(
+                "cli-digest-length",
+                alg = alg.name(),
+                expected = alg.output_len(),
+                found = d.len()
+            ));
         }
         Ok((alg, d))
     }
@@ -112,10 +114,10 @@ pub enum TsaCmd {
 fn certs(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
     let mut out = Vec::new();
     for p in paths {
-        let b = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+        let b = std::fs::read(p).with_context(|| tr!("ctx-reading", path = p.display()))?;
         out.extend(
             webproof_timestamp::load_certs(&b)
-                .with_context(|| format!("reading {}", p.display()))?,
+                .with_context(|| tr!("ctx-reading", path = p.display()))?,
         );
     }
     Ok(out)
@@ -137,14 +139,17 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
             let stamp = rt.block_on(client.stamp(&tsa, &req))?;
             webproof_evidence::package::write_file(&out, &stamp.response)
-                .with_context(|| format!("writing {}", out.display()))?;
+                .with_context(|| tr!("ctx-writing", path = out.display()))?;
             println!(
-                "{} stamped {} {} at {} (written to {})",
-                tsa,
-                alg.name(),
-                hex::encode(&digest),
-                stamp.token.info.gen_time,
-                out.display()
+                "{}",
+                tr!(
+                    "cli-ts-stamped",
+                    tsa = tsa,
+                    alg = alg.name(),
+                    digest = hex::encode(&digest),
+                    time = stamp.token.info.gen_time,
+                    path = out.display()
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -156,14 +161,13 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             request,
             json,
         } => {
-            let bytes =
-                std::fs::read(&token).with_context(|| format!("reading {}", token.display()))?;
+            let bytes = std::fs::read(&token)
+                .with_context(|| tr!("ctx-reading", path = token.display()))?;
             let t = match webproof_timestamp::parse_response(&bytes) {
                 Ok(t) => t,
                 Err(webproof_timestamp::TspError::Malformed { .. }) => {
-                    webproof_timestamp::parse_token(&bytes).with_context(|| {
-                        format!("{} is neither a response nor a token", token.display())
-                    })?
+                    webproof_timestamp::parse_token(&bytes)
+                        .with_context(|| tr!("cli-not-token", path = token.display()))?
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -173,7 +177,8 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
                 nonce: None,
             };
             if let Some(r) = request {
-                let rb = std::fs::read(&r).with_context(|| format!("reading {}", r.display()))?;
+                let rb =
+                    std::fs::read(&r).with_context(|| tr!("ctx-reading", path = r.display()))?;
                 let req = webproof_timestamp::Request::from_der(&rb)?;
                 expect.nonce = req.nonce;
             }
@@ -186,35 +191,43 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                let label = match v.verdict {
-                    Verdict::Trusted => "TRUSTED",
-                    Verdict::Untrusted => "VALID, NOT TRUSTED",
-                    Verdict::Invalid => "INVALID",
+                let verdict = match v.verdict {
+                    Verdict::Trusted => tr!("cli-ts-trusted"),
+                    Verdict::Untrusted => tr!("cli-ts-untrusted"),
+                    Verdict::Invalid => tr!("cli-ts-invalid"),
                 };
-                println!("{label}: {}", token.display());
-                println!("  genTime:   {}", v.info.gen_time);
+                println!("{verdict}: {}", token.display());
+                let field = |key: &str, value: &dyn std::fmt::Display| {
+                    let label = crate::say::t_with(key, &[]);
+                    println!("  {}{value}", crate::say::label(&label, 11));
+                };
+                field("cli-field-gen-time", &v.info.gen_time);
                 if let Some(a) = v.info.accuracy_micros {
-                    println!("  accuracy:  ±{} ms", a as f64 / 1000.0);
+                    field("cli-field-accuracy", &format!("±{} ms", a as f64 / 1000.0));
                 }
-                println!(
-                    "  imprint:   {} {}",
-                    v.info.imprint_alg.name(),
-                    v.info.imprint
+                field(
+                    "cli-field-imprint",
+                    &format!("{} {}", v.info.imprint_alg.name(), v.info.imprint),
                 );
-                println!("  policy:    {}", v.info.policy);
+                field("cli-field-policy", &v.info.policy);
                 if let Some(s) = &v.signer {
                     let dev = if s.contains(webproof_timestamp::dev::DEV_MARK) {
-                        " (development TSA)"
+                        format!(" {}", tr!("cli-dev-tsa-mark"))
                     } else {
-                        ""
+                        String::new()
                     };
-                    println!("  signer:    {s}{dev}");
+                    field("cli-field-signer", &format!("{s}{dev}"));
                 }
                 for c in v.chain.iter().skip(1) {
-                    println!("  chain:     {c}");
+                    field("cli-field-chain", c);
                 }
-                if !v.reason.is_empty() {
-                    println!("  reason:    {}", v.reason);
+                if let Some(p) = &v.problem {
+                    use webproof_verify::explain::Explain as _;
+                    let reason = match crate::say::lang() {
+                        webproof_i18n::Lang::En => v.reason.clone(),
+                        _ => crate::say::message(&p.message()),
+                    };
+                    field("cli-field-reason", &reason);
                 }
             }
             Ok(match v.verdict {
@@ -233,7 +246,7 @@ pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
     let files = [root.clone(), dir.join("tsa.pem"), dir.join("tsa.key")];
     if files.iter().all(|p| p.exists()) {
         let read = |p: &PathBuf| {
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+            std::fs::read_to_string(p).with_context(|| tr!("ctx-reading", path = p.display()))
         };
         let tsa = DevTsa::from_files(&DevTsaFiles {
             root_pem: read(&files[0])?,
@@ -248,7 +261,7 @@ pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
         .unwrap_or(0);
     let tsa = DevTsa::generate(now)?;
     let f = tsa.to_files()?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
     webproof_evidence::package::write_file(&files[0], f.root_pem.as_bytes())?;
     webproof_evidence::package::write_file(&files[1], f.tsa_pem.as_bytes())?;
     crate::write_private(&files[2], f.key_pem.as_bytes())?;
@@ -271,9 +284,10 @@ pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
     let (app, root) = dev_tsa_app(&crate::home()?)?;
     crate::serve_http(&listen, app, |addr| {
         format!(
-            "development TSA (NOT a trusted time source) on http://{addr}/\n  its root certificate: {}\n  tokens verify as trusted only with --trust-tsa {}",
-            root.display(),
-            root.display()
+            "{}\n  {}\n  {}",
+            tr!("cli-tsa-banner", url = format!("http://{addr}/")),
+            tr!("cli-tsa-root", path = root.display()),
+            tr!("cli-tsa-trust", path = root.display())
         )
     })
 }
@@ -326,14 +340,11 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
     use webproof_evidence::package::{self, Limits};
     use webproof_evidence::renewal::{self, Part, RenewalAlg};
     if a.out.exists() {
-        bail!(
-            "{} already exists; webproof never overwrites a package",
-            a.out.display()
-        );
+        bail!(tr!("cli-out-exists", path = a.out.display()));
     }
     let urls = a.tsa.urls();
     if urls.is_empty() {
-        bail!("renewal needs a time-stamp authority: pass --tsa URL");
+        bail!(tr!("cli-renew-no-tsa"));
     }
     let limits = Limits::default();
     let roots = crate::tsa_roots(&crate::configured_trust(&a.trust_tsa)?)?;
@@ -347,23 +358,18 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
     )?;
     if report.verdict() == webproof_verify::Verdict::Fail {
         let first = report.first_failure().unwrap_or_default();
-        bail!(
-            "{} does not verify ({first}); it cannot be renewed",
-            a.package.display()
-        );
+        bail!(tr!(
+            "cli-renew-fails",
+            path = a.package.display(),
+            first = first
+        ));
     }
-    let capture = report
-        .capture
-        .clone()
-        .context("the package names no capture")?;
+    let capture = report.capture.clone().context(tr!("cli-no-capture"))?;
     let src = package::open(&a.package, &limits)
-        .with_context(|| format!("opening {}", a.package.display()))?;
+        .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
     let work = a.out.with_extension("renew-work");
     if work.exists() {
-        bail!(
-            "{} exists (an interrupted renewal?); remove it first",
-            work.display()
-        );
+        bail!(tr!("cli-work-exists", path = work.display()));
     }
     let result = (|| -> Result<()> {
         unpack(src.as_ref(), &work)?;
@@ -431,24 +437,36 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
                         &work.join(renewal::token_path(n, k + 1, "tsr")),
                         &s.response,
                     )?;
-                    eprintln!("renewal {n} stamped by {url} at {}", s.token.info.gen_time);
+                    eprintln!(
+                        "{}",
+                        tr!(
+                            "cli-renewal-stamped",
+                            n = n,
+                            url = url,
+                            time = s.token.info.gen_time
+                        )
+                    );
                     stamped += 1;
                 }
-                Err(e) => eprintln!("  {e}"),
+                Err(e) => eprintln!("  {}", crate::say::error_text(&e.into())),
             }
         }
         if stamped == 0 {
-            bail!("no time-stamp authority answered; nothing was renewed");
+            bail!(tr!("cli-renew-none"));
         }
         // The derived WACZ files now list the renewal's files too.
         rederive_datapackage(&work, &limits)?;
         package::write_zip(&work, &a.out, &limits)
-            .with_context(|| format!("writing {}", a.out.display()))?;
+            .with_context(|| tr!("ctx-writing", path = a.out.display()))?;
         println!(
-            "renewal {n} ({} files under {}) added; renewed package: {}",
-            record.files.len(),
-            alg.as_str(),
-            a.out.display()
+            "{}",
+            tr!(
+                "cli-renewal-added",
+                n = n,
+                count = record.files.len(),
+                alg = alg.as_str(),
+                path = a.out.display()
+            )
         );
         Ok(())
     })();
@@ -463,8 +481,8 @@ pub fn unpack(src: &dyn webproof_evidence::package::PackageSource, work: &Path) 
         if let Some(p) = dst.parent() {
             std::fs::create_dir_all(p)?;
         }
-        let mut f =
-            std::fs::File::create(&dst).with_context(|| format!("creating {}", dst.display()))?;
+        let mut f = std::fs::File::create(&dst)
+            .with_context(|| tr!("ctx-creating", path = dst.display()))?;
         src.read_with(&e.name, &mut |r| std::io::copy(r, &mut f).map(|_| ()))?;
         f.sync_all()?;
     }
@@ -480,7 +498,7 @@ fn der_bytes(c: &x509_cert::Certificate) -> Vec<u8> {
 pub fn rederive_datapackage(dir: &Path, limits: &webproof_evidence::package::Limits) -> Result<()> {
     use webproof_evidence::{layout, wacz};
     for p in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
-        std::fs::remove_file(dir.join(p)).with_context(|| format!("replacing {p}"))?;
+        std::fs::remove_file(dir.join(p)).with_context(|| tr!("ctx-replacing", path = p))?;
     }
     let manifest: webproof_evidence::manifest::Manifest =
         serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST))?)?;

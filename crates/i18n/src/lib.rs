@@ -1,7 +1,7 @@
 //! # webproof-i18n
 //!
 //! One message catalogue for what webproof says to people, in Simplified Chinese and English,
-//! as Fluent resources (`locales/<lang>/webproof.ftl`, compiled in). The language comes from
+//! as Fluent resources (`locales/<lang>/webproof.ftl` and `cli.ftl`, compiled in). The language comes from
 //! `--lang`, else `WEBPROOF_LANG`, else the OS locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
 //! Machine-readable output stays language-neutral: stable identifiers, localized text beside.
 
@@ -15,8 +15,18 @@ pub enum Lang {
     ZhCn,
 }
 
-const EN: &str = include_str!("../locales/en/webproof.ftl");
-const ZH_CN: &str = include_str!("../locales/zh-CN/webproof.ftl");
+// Each language: the verifier's, report's and progress messages (webproof.ftl), then the
+// command line's own messages and errors (cli.ftl).
+const EN: &str = concat!(
+    include_str!("../locales/en/webproof.ftl"),
+    "\n",
+    include_str!("../locales/en/cli.ftl")
+);
+const ZH_CN: &str = concat!(
+    include_str!("../locales/zh-CN/webproof.ftl"),
+    "\n",
+    include_str!("../locales/zh-CN/cli.ftl")
+);
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -252,29 +262,58 @@ mod tests {
         );
     }
 
-    /// Every message key and check identifier the verifier and the environment check use
-    /// (read from their sources) is in both catalogues.
+    /// Every message key and check identifier the verifier, the environment check and the
+    /// command line use (read from their sources) is in both catalogues.
     #[test]
-    fn every_message_the_pure_crates_attach_is_in_the_catalogue() {
+    fn every_message_the_sources_use_is_in_the_catalogue() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut src = String::new();
-        for dir in ["verify/src", "capture/src"] {
-            for e in std::fs::read_dir(root.join(dir)).unwrap() {
-                let p = e.unwrap().path();
-                if p.extension().is_some_and(|x| x == "rs") {
-                    src.push_str(&std::fs::read_to_string(p).unwrap());
+        let read = |dirs: &[&str]| -> String {
+            let mut src = String::new();
+            for dir in dirs {
+                for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                    let p = e.unwrap().path();
+                    if p.extension().is_some_and(|x| x == "rs") {
+                        src.push_str(&std::fs::read_to_string(p).unwrap());
+                    }
                 }
             }
-        }
-        let quoted = |after: &str| -> Vec<String> {
+            src
+        };
+        let pure = read(&["verify/src", "capture/src"]);
+        let cli = read(&["cli/src"]);
+        let quoted_in = |src: &str, after: &str| -> Vec<String> {
             src.split(after)
                 .skip(1)
                 .filter_map(|t| t.split('"').next())
                 .map(str::to_owned)
                 .collect()
         };
+        let quoted = |after: &str| quoted_in(&pure, after);
+        let is_key = |k: &String| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        };
         let mut keys = quoted("Message::new(\"");
         keys.extend(quoted("\"msg-").into_iter().map(|k| format!("msg-{k}")));
+        // The command line's: `tr!("key", …)`, `Message::new("key")` and literal keys.
+        keys.extend(quoted_in(&cli, "Message::new(\""));
+        keys.extend(
+            quoted_in(&cli, " tr!(\"")
+                .into_iter()
+                .filter(|k| k != "key"),
+        );
+        keys.extend(quoted_in(&cli, "(tr!(\""));
+        for prefix in ["cli-", "ctx-", "err-", "msg-"] {
+            keys.extend(
+                quoted_in(&cli, &format!("\"{prefix}"))
+                    .into_iter()
+                    .map(|k| format!("{prefix}{k}"))
+                    .filter(is_key),
+            );
+        }
+        assert!(keys.iter().all(is_key), "{keys:?}");
+        assert!(keys.contains(&"cli-out-exists".to_owned()), "{keys:?}");
         keys.sort();
         keys.dedup();
         assert!(keys.len() > 15, "{keys:?}");

@@ -7,6 +7,7 @@ use std::fmt::Display;
 use std::io;
 
 use webproof_evidence::canonical::CanonicalError;
+use webproof_evidence::capture::CaptureError;
 use webproof_evidence::identity::{BadSignature, KeyError};
 use webproof_evidence::journal::JournalError;
 use webproof_evidence::message::Message;
@@ -211,6 +212,35 @@ impl Explain for JournalError {
                 .arg("line", line)
                 .because(source.message()),
             E::Record(r) => r.message(),
+            e => other(e),
+        }
+    }
+}
+
+impl Explain for crate::VerifyError {
+    fn message(&self) -> Message {
+        match self {
+            crate::VerifyError::NotFound { path, source } => Message::new("err-file")
+                .arg("path", path)
+                .because(source.message()),
+        }
+    }
+}
+
+impl Explain for CaptureError {
+    fn message(&self) -> Message {
+        use CaptureError as E;
+        match self {
+            E::Io { path, source } => Message::new("err-file")
+                .arg("path", path.display())
+                .because(source.message()),
+            E::Journal(j) => j.message(),
+            E::Package(p) => p.message(),
+            E::Key(k) => k.message(),
+            E::Encode(d) => Message::new("err-encode").arg("detail", d),
+            E::Exists(p) => Message::new("err-capture-exists").arg("path", p.display()),
+            E::Sealed => Message::new("err-capture-sealed"),
+            E::IdentityMismatch => Message::new("err-identity-mismatch"),
             e => other(e),
         }
     }

@@ -208,3 +208,23 @@ id-enrolled = Enrolled in an evidence log
 id-create = Create identity
 enroll-code = One-time enrollment code from your registrar
 enroll = Enroll
+
+## The app's own error messages (src-tauri, AppError keys).
+app-err-not-url = { $url } is not a web address (http:// or https://)
+app-err-passphrase-empty = the operator key's passphrase is empty
+app-err-busy = a capture is already running; finish it first
+app-err-no-display = manual mode needs a desktop session (DISPLAY) to show the browser
+app-err-not-started = { $program } could not be started: { $error }
+app-err-no-session = no capture is running
+app-err-note-empty = the note is empty
+app-err-report-lang = unknown report language { $lang }
+app-err-not-file = { $path } is not a file
+app-err-no-files = choose at least one file to seal
+app-err-lang = unknown language { $lang } (en, zh-CN)
+app-err-no-notary = { $path } holds no notary identity (notary/identity.json)
+app-err-toml = config.toml is not valid TOML: { $error }
+app-err-name-empty = the operator's real name is empty
+app-err-passphrase-short = the passphrase must have at least 8 characters
+app-err-code-empty = the enrollment code is empty
+app-err-no-identity = no operator identity
+app-err-not-there = { $path } does not exist

@@ -328,3 +328,7 @@ err-ts-no-anchor = no configured trust anchor issued { $subject } (issuer { $iss
 err-ts-not-ca = { $subject } is not a CA
 err-ts-chain-long = the certificate chain is longer than 8
 err-ts-no-chain = valid signature, but no chain to a configured trust anchor
+err-encode = cannot encode: { $detail }
+err-capture-exists = { $path } already exists; a capture directory is never reused
+err-capture-sealed = the capture is already sealed
+err-identity-mismatch = the signer's identity document does not match its key

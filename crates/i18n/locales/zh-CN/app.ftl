@@ -201,3 +201,23 @@ id-enrolled = 已在存证日志登记
 id-create = 创建身份
 enroll-code = 登记员给您的一次性登记码
 enroll = 登记
+
+## 应用自身的错误消息（src-tauri，AppError 键）。
+app-err-not-url = { $url } 不是网址（http:// 或 https://）
+app-err-passphrase-empty = 操作员密钥的口令为空
+app-err-busy = 已有取证正在进行；请先完成
+app-err-no-display = 手动模式需要桌面会话（DISPLAY）来显示浏览器
+app-err-not-started = 无法启动 { $program }：{ $error }
+app-err-no-session = 没有正在进行的取证
+app-err-note-empty = 备注为空
+app-err-report-lang = 未知的报告语言 { $lang }
+app-err-not-file = { $path } 不是文件
+app-err-no-files = 请至少选择一个要封存的文件
+app-err-lang = 未知的语言 { $lang }（en、zh-CN）
+app-err-no-notary = { $path } 中没有公证员身份（notary/identity.json）
+app-err-toml = config.toml 不是有效的 TOML：{ $error }
+app-err-name-empty = 操作员的真实姓名为空
+app-err-passphrase-short = 口令至少要有 8 个字符
+app-err-code-empty = 登记码为空
+app-err-no-identity = 没有操作员身份
+app-err-not-there = { $path } 不存在

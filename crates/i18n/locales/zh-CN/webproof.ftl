@@ -328,3 +328,7 @@ err-ts-no-anchor = 没有已配置的信任锚颁发 { $subject }（颁发者 { 
 err-ts-not-ca = { $subject } 不是 CA
 err-ts-chain-long = 证书链长度超过 8
 err-ts-no-chain = 签名有效，但没有通往已配置信任锚的证书链
+err-encode = 无法编码：{ $detail }
+err-capture-exists = { $path } 已存在；取证目录从不重复使用
+err-capture-sealed = 该取证已封存
+err-identity-mismatch = 签名者的身份文件与其密钥不符

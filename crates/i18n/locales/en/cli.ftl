@@ -1,0 +1,220 @@
+# The command line's own messages and errors, English. Every key is also in zh-CN/cli.ftl.
+
+cli-error = webproof: error: { $error }
+
+## What a command was doing when an error came (the error follows after a colon).
+ctx-reading = reading { $path }
+ctx-writing = writing { $path }
+ctx-creating = creating { $path }
+ctx-opening = opening { $path }
+ctx-removing = removing { $path }
+ctx-sealing = sealing { $path }
+ctx-reopening = reopening { $path }
+ctx-adding = adding { $path }
+ctx-journaling = journaling { $path }
+ctx-moving-aside = moving { $path } aside
+ctx-listening = listening on { $addr }
+ctx-checkpoint = a checkpoint
+ctx-config-written = the configuration written
+ctx-deposit = the deposit
+ctx-dev-registrar = adding the development registrar
+ctx-enrolling = enrolling
+ctx-hashing-record = hashing a step record
+ctx-keeping-receipt = keeping a receipt
+ctx-keeping-token = keeping a time-stamp token
+ctx-passphrase = reading the passphrase
+ctx-pdf-chromium = starting Chromium to print the PDF
+ctx-printing = printing the report
+ctx-reading-tsa-root = reading TSA root { $path }
+ctx-recording = starting the screen recording
+ctx-replacing = replacing { $path }
+ctx-runtime = starting the async runtime
+ctx-screencast = starting the screencast recording
+ctx-sealing-report = sealing { $path } with its report
+ctx-serving = serving
+ctx-signing-request = signing the request
+
+## Words and field labels.
+cli-role-operator = operator
+cli-role-notary = notary
+cli-field-role = role
+cli-field-name = name
+cli-field-organisation = organisation
+cli-field-contact = contact
+cli-field-id-ref = id reference
+cli-field-algorithm = algorithm
+cli-field-fingerprint = fingerprint
+cli-field-gen-time = genTime
+cli-field-accuracy = accuracy
+cli-field-imprint = imprint
+cli-field-policy = policy
+cli-field-signer = signer
+cli-field-chain = chain
+cli-field-reason = reason
+cli-no-witness = no witness
+cli-dev-tsa-mark = (development TSA)
+
+## Operator identity, passphrases, files.
+cli-no-home = set WEBPROOF_HOME (or HOME)
+cli-var-empty = { $var } is empty
+cli-no-passphrase = no passphrase: set { $var } (no terminal to ask on)
+cli-passphrase-prompt = Passphrase for the { $role } key:
+cli-identity-exists = an { $role } identity already exists in { $path } (use --force to replace it; the old one is kept)
+cli-identity-created = created { $role } identity in { $path }
+cli-no-identity = no { $role } identity at { $path } (run `webproof operator init`)
+cli-key-not-identity = { $key } does not belong to the identity in { $path }
+cli-out-exists = { $path } already exists; webproof never overwrites a package
+cli-not-regular = { $path } is not a regular file
+cli-work-exists = { $path } exists (an interrupted run?); remove it first
+cli-bad-fingerprint = { $value } is not a key fingerprint (64 hex digits)
+cli-not-certificate = { $path }: { $error }
+cli-not-identity = { $path } is not an identity document
+cli-no-public-key = { $path } holds no public key
+cli-not-seed = { $path } is not a 32-byte key
+cli-random = the random number generator failed: { $error }
+
+## Profiles.
+cli-no-profile = no profile named { $name } (see `webproof profiles list`)
+cli-profile-valid = valid: { $name } ({ $steps } steps)
+cli-profile-invalid = invalid: { $error }
+cli-ask = { $name } for { $selector }:
+cli-ask-no-terminal = the profile asks for { $name }: set { $var } (no terminal to ask on)
+
+## Sealing and capturing.
+cli-step-file = step { $seq }: { $file } -> { $path }
+cli-interruption = step { $seq }: interruption recorded ({ $seq } earlier steps kept)
+cli-quorum-missed = warning: { $got } of { $total } time-stamp authorities stamped the final chain head (quorum { $quorum }); the package is sealed anyway, and `webproof verify` shows which steps have trusted time
+cli-report-incomplete = warning: the evidence report could not be made completely ({ $error }); the package is sealed with what there is
+cli-written-fails = the package just written does not verify ({ $first }); the capture directory { $path } is kept
+cli-manual-no-display = manual mode shows the browser on your screen: run it in a desktop session (DISPLAY) or pass --display
+cli-manual-no-devtools = manual mode needs the DevTools connection
+cli-environment-failed = the environment check failed (see above); nothing was captured. The report is sealed in { $path }. Fix the machine, or pass --override-env REASON
+cli-capture-stopped = capture stopped: { $reason }; what was captured before is sealed in { $path }
+cli-no-tab = no tab to record
+cli-no-devtools = warning: chromedriver reported no DevTools address; the network is not archived
+cli-bad-imprint = config.toml: timestamp.imprint { $value } is not sha256, sm3 or both
+cli-bad-policy = TSA policy { $value } is not an OID: { $error }
+
+## Reports.
+cli-report-written = report: { $path }
+cli-report-pdf = report: { $path } ({ $bytes } bytes)
+cli-report-verdict = verdict: { $verdict }
+cli-bad-tz = time zone { $value }: give ±HH:MM, e.g. +08:00, or UTC
+cli-no-pdf = Chromium returned no PDF
+cli-pdf-not-base64 = Chromium's PDF is not base64
+
+## Revocation lists.
+cli-not-signed-note = { $path }: not a signed note
+cli-not-revocations = { $path } is not a revocation list
+cli-revocations-untrusted = the revocation list is of { $log }, whose key is not trusted (--trust-log)
+cli-revocations-unsigned = the revocation list is not signed by { $log }
+cli-revocation-line = a malformed revocation line: { $line }
+
+## The evidence log, its witnesses and registration authority.
+cli-not-vkey = { $what } { $value } is not a verifier key
+cli-quorum-too-high = a witness quorum of { $quorum } needs at least { $quorum } witness keys; { $count } configured
+cli-no-log-key = depositing in { $url } needs the log's verifier key: --log-key, or `key` in config.toml [log]
+cli-no-log-url = give the log's URL: --log, or `url` in config.toml [log]
+cli-no-log-vkey = give the log's verifier key: --log-key, or `key` in config.toml [log]
+cli-no-inclusion = the log has no inclusion proof
+cli-entry-not-utf8 = a deposit entry is not UTF-8
+cli-no-not-before = evidence log: no "not before" checkpoint for step 0: { $error }
+cli-log-checkpoint-size = its latest witnessed checkpoint has size { $size }
+cli-log-checkpoint-bad = its checkpoint does not check: { $error }
+cli-log-no-checkpoint = it has published no checkpoint yet
+cli-log-no-receipts = evidence log: no witnessed checkpoint covers the deposits within { $seconds } s ({ $why }); the package has no receipts. The promises were:
+cli-log-promise = step { $seq } at index { $index }
+cli-log-step-error = evidence log: step { $seq }: { $error }
+cli-log-receipt-bad = evidence log: the receipt for step { $seq } does not check ({ $error }); not kept
+cli-witness-arg = --witness { $value }: give URL=VKEY
+cli-digest-hex = give the chain head's SHA-256 as 64 hex digits
+cli-not-deposited = NOT DEPOSITED: { $digest } is not in { $url }
+cli-no-checkpoint = the log has published no checkpoint yet
+cli-entry-not-served = the log lists the deposit but does not serve it
+cli-deposited-unwitnessed = DEPOSITED at index { $index }, not yet in a witnessed checkpoint (size { $size })
+cli-deposit-at = the deposit at { $index }
+cli-entry-other-head = FAILED: the log's entry { $index } is for another chain head
+cli-proven = DEPOSITED and PROVEN: { $digest }
+cli-proven-where = index { $index } of { $size }, package { $package }, operator { $operator }
+cli-proven-claimed = claimed time { $time } (the client's clock)
+cli-cosigned-by = cosigned by { $name } at { $time }
+cli-failed = FAILED: { $error }
+cli-witness-banner = witness { $name } on { $url }
+cli-log-banner = evidence log { $name } on { $url }
+cli-verifier-key = verifier key: { $key }
+cli-log-controlled = deposits from enrolled operators only (registration authority on)
+cli-log-open = open to any depositor
+cli-answer-not-json = the log's answer is not JSON
+cli-registrar-added = registrar { $name } added: key { $key } (logged as entry { $entry })
+cli-salt-hex = --id-salt is hex
+cli-no-code = no code in the answer
+cli-ra-code = enrollment code for { $name } ({ $tenant }): { $code }
+cli-ra-code-valid = valid until { $time } (Unix time { $unix }); usable once. Give it to { $name } in person.
+cli-revoked = revoked { $fingerprint } at Unix time { $unix } (logged as entry { $entry })
+cli-no-ra = the log has no registration authority
+cli-enrolled = enrolled { $fingerprint } in { $url }: certified as { $name } ({ $organisation }), tenant { $tenant }
+cli-enrolled-certificate = certificate: { $path } (sealed packages carry it)
+cli-no-certificate = no certificate in the answer
+cli-no-ca-certificate = no CA certificate in the answer
+cli-certificate-exists = { $path } exists; move it aside to enroll again
+
+## Receipts refreshed, renewals.
+cli-refresh-fails = { $path } does not verify ({ $first }); it cannot be refreshed
+cli-no-receipts = { $path } has no evidence-log receipts to refresh
+cli-url-no-checkpoint = { $url } has published no checkpoint
+cli-checkpoint-not-of = the checkpoint { $url } serves is not of { $log }, or does not check
+cli-nothing-to-refresh = the log's newest witnessed checkpoint ({ $size }) is not newer than the package's ({ $held }): nothing to refresh
+cli-checkpoint-older = the log's newest checkpoint ({ $size }) is older than a receipt's ({ $old })
+cli-no-consistency = { $url } has no consistency proof from { $old } to { $size }
+cli-consistency-malformed = the consistency proof is malformed
+cli-split-view = the log's newest checkpoint does not extend the receipts' checkpoints (a split view?)
+cli-refresh-added = refresh { $n } added: checkpoint { $size } of { $log } (cosigned by { $witnesses }), consistent with the receipts' checkpoints { $earlier }; refreshed package: { $path }
+cli-renew-no-tsa = renewal needs a time-stamp authority: pass --tsa URL
+cli-renew-fails = { $path } does not verify ({ $first }); it cannot be renewed
+cli-no-capture = the package names no capture
+cli-renewal-stamped = renewal { $n } stamped by { $url } at { $time }
+cli-renew-none = no time-stamp authority answered; nothing was renewed
+cli-renewal-added = renewal { $n } ({ $count } files under { $alg }) added; renewed package: { $path }
+
+## Time-stamps by hand, the development TSA.
+cli-digest-not-hex = --digest is not hex
+cli-data-or-digest = give --data FILE or --digest HEX
+cli-digest-length = a { $alg } digest has { $expected } bytes; this one has { $found }
+cli-ts-stamped = { $tsa } stamped { $alg } { $digest } at { $time } (written to { $path })
+cli-not-token = { $path } is neither a response nor a token
+cli-ts-trusted = TRUSTED
+cli-ts-untrusted = VALID, NOT TRUSTED
+cli-ts-invalid = INVALID
+cli-tsa-banner = development TSA (NOT a trusted time source) on { $url }
+cli-tsa-root = its root certificate: { $path }
+cli-tsa-trust = tokens verify as trusted only with --trust-tsa { $path }
+
+## webproof dev up.
+cli-dev-own-config = { $path } is your own configuration; `dev up` would replace it. Use another WEBPROOF_HOME, or --force
+cli-dev-title = webproof dev up: a local development alliance (Ctrl-C to stop)
+cli-dev-tsa = development TSA { $n }: { $url }
+cli-dev-witness = witness { $name }: { $url }
+cli-dev-log = evidence log { $name }: { $url } (checkpoints cosigned by all { $quorum } witnesses; deposits from enrolled operators only)
+cli-dev-log-key = log verifier key: { $key }
+cli-dev-witness-key = witness verifier key: { $key }
+cli-dev-config = configuration written to { $path }
+cli-dev-stopped = stopped; { $path } keeps the keys, so packages still verify offline
+cli-dev-no-identity = no operator identity in this WEBPROOF_HOME yet: run `webproof operator init`, then restart `dev up` to enroll it
+cli-dev-enrolled-already = operator { $name } ({ $fingerprint }) is enrolled
+cli-dev-code = enrollment code for { $name }: { $code } (run `webproof operator enroll --code { $code }`)
+cli-dev-enrolled = operator { $name } ({ $fingerprint }) enrolled: certified by the development operator CA, tenant dev
+
+## Network errors (a TSA's or the evidence log's).
+err-net-transport = { $url }: { $detail }
+err-net-status = { $url }: HTTP { $status }
+err-net-refused = { $url }: refused (HTTP { $status }): { $detail }
+err-net-url = { $url }
+err-net-mismatch = { $url }: the token does not answer this request: { $reason }
+
+## The capture's edges: browser, profiles, recorder (their own words stay as they are).
+err-browser = browser: { $action }: { $detail }
+err-profile = profile { $name }: { $reason }
+err-profile-toml = profile { $name }: not valid TOML for a profile: { $detail }
+err-ffmpeg = FFmpeg: { $context }: { $detail }
+err-ffmpeg-missing = FFmpeg has no { $what } (install Debian's libavdevice/libavcodec with libx264)
+err-recorder-thread = the recording thread stopped unexpectedly

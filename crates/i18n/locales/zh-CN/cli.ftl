@@ -1,0 +1,220 @@
+# 命令行自身的消息与错误，简体中文。每个键也在 en/cli.ftl 中。
+
+cli-error = webproof：错误：{ $error }
+
+## 出错时命令正在做什么（冒号后是错误本身）。
+ctx-reading = 读取 { $path }
+ctx-writing = 写入 { $path }
+ctx-creating = 创建 { $path }
+ctx-opening = 打开 { $path }
+ctx-removing = 删除 { $path }
+ctx-sealing = 封存 { $path }
+ctx-reopening = 重新打开 { $path }
+ctx-adding = 加入 { $path }
+ctx-journaling = 记入操作日志 { $path }
+ctx-moving-aside = 将 { $path } 移到一旁
+ctx-listening = 监听 { $addr }
+ctx-checkpoint = 检查点
+ctx-config-written = 所写入的配置
+ctx-deposit = 存证条目
+ctx-dev-registrar = 添加开发用登记员
+ctx-enrolling = 登记
+ctx-hashing-record = 计算步骤记录的摘要
+ctx-keeping-receipt = 保存回执
+ctx-keeping-token = 保存时间戳令牌
+ctx-passphrase = 读取口令
+ctx-pdf-chromium = 启动 Chromium 打印 PDF
+ctx-printing = 打印报告
+ctx-reading-tsa-root = 读取时间戳机构根证书 { $path }
+ctx-recording = 启动录屏
+ctx-replacing = 替换 { $path }
+ctx-runtime = 启动异步运行时
+ctx-screencast = 启动屏幕录制（screencast）
+ctx-sealing-report = 连同报告封存 { $path }
+ctx-serving = 提供服务
+ctx-signing-request = 为请求签名
+
+## 词语与字段名。
+cli-role-operator = 操作员
+cli-role-notary = 公证员
+cli-field-role = 角色
+cli-field-name = 姓名
+cli-field-organisation = 单位
+cli-field-contact = 联系方式
+cli-field-id-ref = 证件参照
+cli-field-algorithm = 算法
+cli-field-fingerprint = 指纹
+cli-field-gen-time = 生成时间
+cli-field-accuracy = 精度
+cli-field-imprint = 摘要
+cli-field-policy = 策略
+cli-field-signer = 签名者
+cli-field-chain = 证书链
+cli-field-reason = 原因
+cli-no-witness = 无见证方
+cli-dev-tsa-mark = （开发用时间戳机构）
+
+## 操作员身份、口令、文件。
+cli-no-home = 请设置 WEBPROOF_HOME（或 HOME）
+cli-var-empty = { $var } 为空
+cli-no-passphrase = 没有口令：请设置 { $var }（没有可询问的终端）
+cli-passphrase-prompt = { $role }密钥的口令：
+cli-identity-exists = { $path } 中已有{ $role }身份（用 --force 替换；旧身份会保留）
+cli-identity-created = 已在 { $path } 创建{ $role }身份
+cli-no-identity = { $path } 没有{ $role }身份（请运行 `webproof operator init`）
+cli-key-not-identity = { $key } 不属于 { $path } 中的身份
+cli-out-exists = { $path } 已存在；webproof 从不覆盖证据包
+cli-not-regular = { $path } 不是普通文件
+cli-work-exists = { $path } 已存在（上次运行被中断？）；请先删除
+cli-bad-fingerprint = { $value } 不是密钥指纹（64 位十六进制）
+cli-not-certificate = { $path }：{ $error }
+cli-not-identity = { $path } 不是身份文件
+cli-no-public-key = { $path } 中没有公钥
+cli-not-seed = { $path } 不是 32 字节的密钥
+cli-random = 随机数生成器出错：{ $error }
+
+## 取证方案。
+cli-no-profile = 没有名为 { $name } 的取证方案（见 `webproof profiles list`）
+cli-profile-valid = 有效：{ $name }（{ $steps } 步）
+cli-profile-invalid = 无效：{ $error }
+cli-ask = { $selector } 的{ $name }：
+cli-ask-no-terminal = 取证方案需要 { $name }：请设置 { $var }（没有可询问的终端）
+
+## 封存与取证。
+cli-step-file = 第 { $seq } 步：{ $file } -> { $path }
+cli-interruption = 第 { $seq } 步：已记录中断（保留此前 { $seq } 步）
+cli-quorum-missed = 警告：{ $total } 个时间戳机构中有 { $got } 个为最终链头盖戳（法定数 { $quorum }）；证据包仍已封存，`webproof verify` 会显示哪些步骤有可信时间
+cli-report-incomplete = 警告：未能完整生成证据报告（{ $error }）；证据包已按现有内容封存
+cli-written-fails = 刚写出的证据包验证不通过（{ $first }）；取证目录 { $path } 予以保留
+cli-manual-no-display = 手动模式会在您的屏幕上显示浏览器：请在桌面会话（DISPLAY）中运行，或指定 --display
+cli-manual-no-devtools = 手动模式需要 DevTools 连接
+cli-environment-failed = 取证环境检查未通过（见上文）；未进行任何取证。检查报告已封存于 { $path }。请修复本机，或用 --override-env 原因 强制继续
+cli-capture-stopped = 取证中止：{ $reason }；此前取得的内容已封存于 { $path }
+cli-no-tab = 没有可录制的标签页
+cli-no-devtools = 警告：chromedriver 未提供 DevTools 地址；网络流量未归档
+cli-bad-imprint = config.toml：timestamp.imprint { $value } 不是 sha256、sm3 或 both
+cli-bad-policy = 时间戳策略 { $value } 不是 OID：{ $error }
+
+## 报告。
+cli-report-written = 报告：{ $path }
+cli-report-pdf = 报告：{ $path }（{ $bytes } 字节）
+cli-report-verdict = 结论：{ $verdict }
+cli-bad-tz = 时区 { $value }：请写作 ±HH:MM，例如 +08:00，或 UTC
+cli-no-pdf = Chromium 没有返回 PDF
+cli-pdf-not-base64 = Chromium 返回的 PDF 不是 base64
+
+## 吊销列表。
+cli-not-signed-note = { $path }：不是签名笔记
+cli-not-revocations = { $path } 不是吊销列表
+cli-revocations-untrusted = 该吊销列表属于 { $log }，其密钥未受信任（--trust-log）
+cli-revocations-unsigned = 该吊销列表不是由 { $log } 签名
+cli-revocation-line = 吊销列表中有格式错误的一行：{ $line }
+
+## 存证日志、见证方与登记机构。
+cli-not-vkey = { $what } { $value } 不是验证密钥
+cli-quorum-too-high = 见证法定数 { $quorum } 至少需要 { $quorum } 个见证方密钥；已配置 { $count } 个
+cli-no-log-key = 向 { $url } 存证需要日志的验证密钥：--log-key，或 config.toml [log] 中的 `key`
+cli-no-log-url = 请给出日志的网址：--log，或 config.toml [log] 中的 `url`
+cli-no-log-vkey = 请给出日志的验证密钥：--log-key，或 config.toml [log] 中的 `key`
+cli-no-inclusion = 日志没有包含证明
+cli-entry-not-utf8 = 存证条目不是 UTF-8 文本
+cli-no-not-before = 存证日志：第 0 步没有“不早于”检查点：{ $error }
+cli-log-checkpoint-size = 其最新的见证检查点大小为 { $size }
+cli-log-checkpoint-bad = 其检查点验证不通过：{ $error }
+cli-log-no-checkpoint = 尚未发布任何检查点
+cli-log-no-receipts = 存证日志：{ $seconds } 秒内没有见证检查点覆盖这些存证（{ $why }）；证据包没有回执。日志的承诺如下：
+cli-log-promise = 第 { $seq } 步，序号 { $index }
+cli-log-step-error = 存证日志：第 { $seq } 步：{ $error }
+cli-log-receipt-bad = 存证日志：第 { $seq } 步的回执验证不通过（{ $error }）；未保存
+cli-witness-arg = --witness { $value }：请写作 网址=验证密钥
+cli-digest-hex = 请以 64 位十六进制给出链头的 SHA-256
+cli-not-deposited = 未存证：{ $digest } 不在 { $url } 中
+cli-no-checkpoint = 日志尚未发布任何检查点
+cli-entry-not-served = 日志列出了该存证，却不提供其内容
+cli-deposited-unwitnessed = 已存证，序号 { $index }，但尚未进入见证检查点（大小 { $size }）
+cli-deposit-at = 序号 { $index } 的存证
+cli-entry-other-head = 失败：日志第 { $index } 号条目属于另一个链头
+cli-proven = 已存证并已证明：{ $digest }
+cli-proven-where = 序号 { $index }，共 { $size }，证据包 { $package }，操作员 { $operator }
+cli-proven-claimed = 声称时间 { $time }（客户端时钟）
+cli-cosigned-by = 由 { $name } 于 { $time } 联署
+cli-failed = 失败：{ $error }
+cli-witness-banner = 见证方 { $name }，地址 { $url }
+cli-log-banner = 存证日志 { $name }，地址 { $url }
+cli-verifier-key = 验证密钥：{ $key }
+cli-log-controlled = 只接受已登记操作员的存证（登记机构已启用）
+cli-log-open = 接受任何人的存证
+cli-answer-not-json = 日志的答复不是 JSON
+cli-registrar-added = 已添加登记员 { $name }：密钥 { $key }（记为第 { $entry } 号条目）
+cli-salt-hex = --id-salt 应为十六进制
+cli-no-code = 答复中没有登记码
+cli-ra-code = { $name }（{ $tenant }）的登记码：{ $code }
+cli-ra-code-valid = 有效期至 { $time }（Unix 时间 { $unix }）；仅可使用一次。请当面交给 { $name }。
+cli-revoked = 已于 Unix 时间 { $unix } 吊销 { $fingerprint }（记为第 { $entry } 号条目）
+cli-no-ra = 该日志没有登记机构
+cli-enrolled = 已在 { $url } 登记 { $fingerprint }：认证为 { $name }（{ $organisation }），租户 { $tenant }
+cli-enrolled-certificate = 证书：{ $path }（封存的证据包会附带）
+cli-no-certificate = 答复中没有证书
+cli-no-ca-certificate = 答复中没有 CA 证书
+cli-certificate-exists = { $path } 已存在；如需重新登记，请先将其移开
+
+## 回执更新与续期。
+cli-refresh-fails = { $path } 验证不通过（{ $first }）；不能更新回执
+cli-no-receipts = { $path } 没有可更新的存证日志回执
+cli-url-no-checkpoint = { $url } 尚未发布检查点
+cli-checkpoint-not-of = { $url } 提供的检查点不属于 { $log }，或验证不通过
+cli-nothing-to-refresh = 日志最新的见证检查点（{ $size }）不比证据包中的（{ $held }）新：无需更新
+cli-checkpoint-older = 日志最新的检查点（{ $size }）比某个回执的（{ $old }）还旧
+cli-no-consistency = { $url } 没有从 { $old } 到 { $size } 的一致性证明
+cli-consistency-malformed = 一致性证明格式有误
+cli-split-view = 日志最新的检查点不能延续回执中的检查点（分叉视图？）
+cli-refresh-added = 已添加第 { $n } 次回执更新：{ $log } 的检查点 { $size }（由 { $witnesses } 联署），与回执中的检查点 { $earlier } 一致；更新后的证据包：{ $path }
+cli-renew-no-tsa = 续期需要时间戳机构：请指定 --tsa 网址
+cli-renew-fails = { $path } 验证不通过（{ $first }）；不能续期
+cli-no-capture = 证据包未写明所属取证
+cli-renewal-stamped = 第 { $n } 次续期由 { $url } 于 { $time } 盖戳
+cli-renew-none = 没有时间戳机构应答；未续期
+cli-renewal-added = 已添加第 { $n } 次续期（以 { $alg } 覆盖 { $count } 个文件）；续期后的证据包：{ $path }
+
+## 手动时间戳、开发用时间戳机构。
+cli-digest-not-hex = --digest 不是十六进制
+cli-data-or-digest = 请给出 --data 文件 或 --digest 十六进制摘要
+cli-digest-length = { $alg } 摘要应为 { $expected } 字节；此摘要为 { $found } 字节
+cli-ts-stamped = { $tsa } 于 { $time } 为 { $alg } { $digest } 盖戳（写入 { $path }）
+cli-not-token = { $path } 既不是时间戳响应，也不是时间戳令牌
+cli-ts-trusted = 受信任
+cli-ts-untrusted = 有效，但不受信任
+cli-ts-invalid = 无效
+cli-tsa-banner = 开发用时间戳机构（不是可信时间来源），地址 { $url }
+cli-tsa-root = 其根证书：{ $path }
+cli-tsa-trust = 只有加上 --trust-tsa { $path }，其令牌才验证为受信任
+
+## webproof dev up。
+cli-dev-own-config = { $path } 是您自己的配置；`dev up` 会替换它。请换一个 WEBPROOF_HOME，或使用 --force
+cli-dev-title = webproof dev up：本地开发用联盟（按 Ctrl-C 停止）
+cli-dev-tsa = 开发用时间戳机构 { $n }：{ $url }
+cli-dev-witness = 见证方 { $name }：{ $url }
+cli-dev-log = 存证日志 { $name }：{ $url }（检查点由全部 { $quorum } 个见证方联署；只接受已登记操作员的存证）
+cli-dev-log-key = 日志验证密钥：{ $key }
+cli-dev-witness-key = 见证方验证密钥：{ $key }
+cli-dev-config = 配置已写入 { $path }
+cli-dev-stopped = 已停止；{ $path } 保存着各密钥，证据包仍可离线验证
+cli-dev-no-identity = 此 WEBPROOF_HOME 中还没有操作员身份：请运行 `webproof operator init`，再重启 `dev up` 完成登记
+cli-dev-enrolled-already = 操作员 { $name }（{ $fingerprint }）已登记
+cli-dev-code = { $name } 的登记码：{ $code }（请运行 `webproof operator enroll --code { $code }`）
+cli-dev-enrolled = 操作员 { $name }（{ $fingerprint }）已登记：由开发用操作员 CA 认证，租户 dev
+
+## 网络错误（时间戳机构或存证日志的）。
+err-net-transport = { $url }：{ $detail }
+err-net-status = { $url }：HTTP { $status }
+err-net-refused = { $url }：被拒绝（HTTP { $status }）：{ $detail }
+err-net-url = { $url }
+err-net-mismatch = { $url }：令牌与本次请求不对应：{ $reason }
+
+## 取证的外围部件：浏览器、取证方案、录屏（它们自己的原话保持不变）。
+err-browser = 浏览器出错（{ $action }）：{ $detail }
+err-profile = 取证方案 { $name }：{ $reason }
+err-profile-toml = 取证方案 { $name }：不是有效的取证方案 TOML：{ $detail }
+err-ffmpeg = FFmpeg 出错（{ $context }）：{ $detail }
+err-ffmpeg-missing = FFmpeg 缺少 { $what }（请安装 Debian 的 libavdevice/libavcodec 及 libx264）
+err-recorder-thread = 录屏线程意外停止
