@@ -518,6 +518,17 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         }
         ui.lang = "zh-CN";
         assert!(ui.text("[data-screen=settings]").await.contains("取证人身份"));
+        // A mistake is said in Chinese too: the app's own message, by its catalogue key.
+        ui.fill("[data-testid=settings-notary-home]", "/nonexistent/notary").await;
+        ui.click("[data-testid=settings-notary-save]").await;
+        ui.find("[data-testid=error]:not([hidden])", 10).await;
+        let said = ui.text("[data-testid=error-message]").await;
+        assert!(
+            said.contains("/nonexistent/notary 中没有公证员身份"),
+            "{said}"
+        );
+        assert!(ui.text("[data-testid=error]").await.contains("请检查输入的内容"));
+        ui.click("[data-testid=error-close]").await;
         ui.fill("[data-testid=settings-notary-home]", notary_home.to_str().unwrap()).await;
         ui.click("[data-testid=settings-notary-save]").await;
         ui.no_error().await;

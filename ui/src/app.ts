@@ -126,7 +126,7 @@ export class App {
       this.banner,
       h("strong", {}, kind ? t(`error-${kind}`) : t("error-unexpected")),
       h("span", { "data-testid": "error-message" }, " ", msg),
-      h("button", { class: "link", onclick: () => this.hideError() }, "×"),
+      h("button", { class: "link", "data-testid": "error-close", onclick: () => this.hideError() }, "×"),
     );
   }
 
