@@ -405,7 +405,7 @@ impl<'c> Session<'c> {
         let mut params = b.describe();
         params.insert(
             "text".into(),
-            Value::String("browser session started".into()),
+            Value::String(webproof_evidence::record::BROWSER_STARTED_NOTE.into()),
         );
         Ok(self
             .cap

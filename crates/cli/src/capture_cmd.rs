@@ -156,7 +156,10 @@ impl Progress {
             "cli-step",
             &[
                 ("seq", &r.seq.to_string()),
-                ("kind", r.kind.as_str()),
+                (
+                    "kind",
+                    &self.cat.t(&format!("step-kind-{}", r.kind.as_str())),
+                ),
                 ("url", r.url.as_deref().unwrap_or("")),
                 ("count", &r.artifacts.len().to_string()),
             ],

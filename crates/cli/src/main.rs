@@ -1276,15 +1276,21 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
 
 fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {
     for f in &r.findings {
-        eprintln!(
-            "  {:<8} {:<16} {}",
-            match cat.lang() {
-                Lang::En => f.grade.as_str().to_uppercase(),
-                _ => cat.t(&format!("grade-word-{}", f.grade.as_str())),
-            },
-            f.id,
-            finding_text(cat, f)
-        );
+        match cat.lang() {
+            Lang::En => eprintln!(
+                "  {:<8} {:<16} {}",
+                f.grade.as_str().to_uppercase(),
+                f.id,
+                finding_text(cat, f)
+            ),
+            _ => eprintln!(
+                "  {} {}{}{}",
+                cat.t(&format!("grade-word-{}", f.grade.as_str())),
+                cat.t(&format!("env-name-{}", f.id)),
+                cat.colon(),
+                finding_text(cat, f)
+            ),
+        }
     }
 }
 

@@ -42,14 +42,17 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
         .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
+    // A package directory has no file digest: the report then shows the chain head's QR code.
     let sha = if a.package.is_file() {
         let f = std::fs::File::open(&a.package)?;
-        webproof_evidence::digest::digest_reader(f)?
-            .0
-            .sha256
-            .to_hex()
+        Some(
+            webproof_evidence::digest::digest_reader(f)?
+                .0
+                .sha256
+                .to_hex(),
+        )
     } else {
-        "(a directory, not a package file)".to_owned()
+        None
     };
     let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
     let html = webproof_report::html(&webproof_report::Input {
@@ -61,7 +64,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        package_sha256: Some(sha),
+        package_sha256: sha,
         offset: offset(a.tz.as_deref())?,
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())

@@ -13,6 +13,10 @@ use crate::utc::Utc;
 /// Version of the step-record format (see docs/evidence-package.md).
 pub const RECORD_VERSION: u32 = 1;
 
+/// The text of the note webproof journals when its browser session starts (with the
+/// browser's description as parameters); readers may say it in their language.
+pub const BROWSER_STARTED_NOTE: &str = "browser session started";
+
 /// What a step did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -37,6 +41,26 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [StepKind; 16] = [
+        StepKind::Environment,
+        StepKind::Navigate,
+        StepKind::Click,
+        StepKind::Input,
+        StepKind::Scroll,
+        StepKind::Wait,
+        StepKind::Screenshot,
+        StepKind::Snapshot,
+        StepKind::Download,
+        StepKind::Tab,
+        StepKind::NetworkArchive,
+        StepKind::VideoSegment,
+        StepKind::File,
+        StepKind::Note,
+        StepKind::Seal,
+        StepKind::Interruption,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             StepKind::Environment => "environment",

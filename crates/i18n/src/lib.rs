@@ -371,6 +371,42 @@ mod tests {
         );
     }
 
+    /// Every step kind a journal can hold, and every finding of the environment check, has
+    /// its word in both languages (the report's timeline and tables and the progress lines say
+    /// them).
+    #[test]
+    fn every_step_kind_and_finding_has_a_word() {
+        use webproof_evidence::record::StepKind;
+        for lang in [Lang::En, Lang::ZhCn] {
+            let have = Catalogue::keys(lang);
+            for k in StepKind::ALL {
+                let key = format!("step-kind-{}", k.as_str());
+                assert!(have.contains(&key), "{}: {key}", lang.tag());
+            }
+        }
+        let zh = Catalogue::new(Lang::ZhCn).unwrap();
+        assert_eq!(zh.t("step-kind-navigate"), "导航");
+        // And every finding of the environment check its name (ids read from the sources).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../capture/src");
+        let src = std::fs::read_to_string(root.join("environment.rs")).unwrap();
+        let ids: Vec<&str> = src
+            .split("id: \"")
+            .skip(1)
+            .filter_map(|t| t.split('"').next())
+            .collect();
+        assert!(ids.len() >= 12, "{ids:?}");
+        for lang in [Lang::En, Lang::ZhCn] {
+            let have = Catalogue::keys(lang);
+            for id in &ids {
+                assert!(
+                    have.contains(&format!("env-name-{id}")),
+                    "{}: {id}",
+                    lang.tag()
+                );
+            }
+        }
+    }
+
     #[test]
     fn messages_format_with_arguments_and_languages_parse() {
         let zh = Catalogue::new(Lang::ZhCn).unwrap();

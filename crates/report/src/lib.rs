@@ -307,8 +307,11 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 .map(|c| format!(
                     "<span class=\"{}\">{}</span> {}",
                     verdict_class(c.verdict),
-                    c.verdict.as_str(),
-                    esc(&c.detail)
+                    tx.t(&format!(
+                        "verdict-word-{}",
+                        c.verdict.as_str().to_lowercase()
+                    )),
+                    tx.said(&c.detail, c.message.as_ref())
                 ))
                 .unwrap_or_default()
         );
@@ -345,7 +348,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-                esc(f["id"].as_str().unwrap_or("")),
+                tx.t(&format!("env-name-{}", f["id"].as_str().unwrap_or(""))),
                 esc(class),
                 tx.t(&format!("grade-word-{grade}")),
                 tx.said(f["summary"].as_str().unwrap_or(""), message.as_ref())
@@ -403,12 +406,19 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 }
             })
             .unwrap_or_default();
-        let mut what = format!("<b>{}</b>", esc(r.kind.as_str()));
+        let mut what = format!("<b>{}</b>", tx.t(&format!("step-kind-{}", r.kind.as_str())));
         if let Some(u) = &r.url {
             let _ = write!(what, "<br><code>{}</code>", esc(u));
         }
         if let Some(n) = r.params.get("text").and_then(|t| t.as_str()) {
-            let _ = write!(what, "<br>{}", esc(n));
+            // webproof's own note at the session's start is said in the reader's language;
+            // what an operator wrote stays as written.
+            let n = if n == webproof_evidence::record::BROWSER_STARTED_NOTE {
+                tx.t("step-browser-started")
+            } else {
+                esc(n)
+            };
+            let _ = write!(what, "<br>{n}");
         }
         for a in &r.artifacts {
             let _ = write!(
@@ -562,28 +572,35 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     let _ = write!(
         h,
         "<h2>{by_hand}</h2>\
-         <pre>sha256sum {pkg}                      # must print {sha}\n\
+         <pre>sha256sum {pkg}                      # {must_print} {sha}\n\
 unzip -q {pkg} -d pkg &amp;&amp; cd pkg\n\
-sha256sum datapackage.json; cat datapackage-digest.json          # the same digest\n\
+sha256sum datapackage.json; cat datapackage-digest.json          # {same_digest}\n\
 openssl pkeyutl -verify -pubin -inkey identity/operator.pub.pem -rawin \\\n    -in evidence/manifest.json -sigfile signatures/operator.sig   # Ed25519 (SM2: docs §5)\n\
-# every file: the manifest's sha256 and sm3\n\
+# {every_file}\n\
 sha256sum artifacts/* ; openssl dgst -sm3 -r artifacts/*\n\
-# the chain: line N's prev is the digest of line N-1 (docs/evidence-package.md §8)\n\
+# {chain}\n\
 sed -n 1p evidence/journal.jsonl | tr -d '\\n' | sha256sum\n\
-# time-stamps: each token over the chain head its name gives\n\
+# {tokens}\n\
 openssl ts -verify -queryfile timestamps/NNNNNN-K-tsa.tsq -in timestamps/NNNNNN-K-tsa.tsr -CAfile tsa-root.pem\n\
-# evidence-log receipts: inclusion proof and note signatures\n\
+# {receipts}\n\
 python3 verify-receipt.py receipts/NNNNNN-1.json --log-key … --witness-key …\n\
-# the video: frames and duration\n\
+# {video}\n\
 ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration video/segment-000001.mp4</pre>\
          <p>{note}</p>",
+        must_print = tx.t("by-hand-must-print"),
+        same_digest = tx.t("by-hand-same-digest"),
+        every_file = tx.t("by-hand-every-file"),
+        chain = tx.t("by-hand-chain"),
+        tokens = tx.t("by-hand-tokens"),
+        receipts = tx.t("by-hand-receipts"),
+        video = tx.t("by-hand-video"),
         by_hand = tx.t("section-by-hand"),
         note = tx.t("by-hand-note"),
         pkg = esc(&input.package_name),
-        sha = esc(input
+        sha = input
             .package_sha256
             .as_deref()
-            .unwrap_or("(the package's SHA-256)"))
+            .map_or_else(|| tx.t("by-hand-package-sha"), esc)
     );
     h.push_str("</body></html>\n");
     Ok(h)

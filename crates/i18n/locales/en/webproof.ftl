@@ -41,6 +41,14 @@ group-files = Package and files
 all-files-ok = all { $count } listed files have their SHA-256 and SM3
 section-by-hand = How to check this without webproof
 by-hand-note = The format is specified in docs/evidence-package.md of webproof's source; docs/verify-by-hand.sh and docs/verify-receipt.py run these steps.
+by-hand-must-print = must print
+by-hand-same-digest = the same digest
+by-hand-every-file = every file: the manifest's sha256 and sm3
+by-hand-chain = the chain: line N's prev is the digest of line N-1 (docs/evidence-package.md §8)
+by-hand-tokens = time-stamps: each token over the chain head its name gives
+by-hand-receipts = evidence-log receipts: inclusion proof and note signatures
+by-hand-video = the video: frames and duration
+by-hand-package-sha = (the package's SHA-256)
 report-qr-caption-head = QR: the chain head (SHA-256)
 report-in-package = This report is inside the package it describes. It was made from the sealed evidence (journal, files, time-stamps, receipts), then added to the package, whose manifest lists it and was signed again; the checks below are those of the package before the report was added.
 
@@ -332,3 +340,36 @@ err-encode = cannot encode: { $detail }
 err-capture-exists = { $path } already exists; a capture directory is never reused
 err-capture-sealed = the capture is already sealed
 err-identity-mismatch = the signer's identity document does not match its key
+
+## Step kinds (the journal's stable identifiers, as readers see them).
+step-kind-environment = environment
+step-kind-navigate = navigate
+step-kind-click = click
+step-kind-input = input
+step-kind-scroll = scroll
+step-kind-wait = wait
+step-kind-screenshot = screenshot
+step-kind-snapshot = snapshot
+step-kind-download = download
+step-kind-tab = tab
+step-kind-network-archive = network-archive
+step-kind-video-segment = video-segment
+step-kind-file = file
+step-kind-note = note
+step-kind-seal = seal
+step-kind-interruption = interruption
+step-browser-started = browser session started
+
+## The environment check's findings by their stable identifiers (the app has the same names in app.ftl).
+env-name-clock = Clock
+env-name-hosts = Hosts file
+env-name-proxy = Proxies
+env-name-dns = DNS
+env-name-resolvers = Other DNS resolvers
+env-name-route = Route to the target
+env-name-interfaces = Network interfaces
+env-name-os = Operating system
+env-name-virtualization = Virtual machine
+env-name-software = Software versions and digests
+env-name-browser-profile = Browser profile
+env-name-cjk-fonts = Chinese fonts

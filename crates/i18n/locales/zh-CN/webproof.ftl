@@ -41,6 +41,14 @@ group-files = 证据包与文件
 all-files-ok = 清单所列全部 { $count } 个文件的 SHA-256 与 SM3 均一致
 section-by-hand = 不借助 webproof 的核验方法
 by-hand-note = 格式规范见 webproof 源代码中的 docs/evidence-package.md；docs/verify-by-hand.sh 与 docs/verify-receipt.py 执行以下步骤。
+by-hand-must-print = 应输出
+by-hand-same-digest = 两者摘要相同
+by-hand-every-file = 每个文件：签名清单中的 sha256 与 sm3
+by-hand-chain = 步骤链：第 N 行的 prev 是第 N-1 行的摘要（docs/evidence-package.md §8）
+by-hand-tokens = 时间戳：每个令牌盖戳的是其文件名所指步骤之后的链头
+by-hand-receipts = 存证日志回执：包含证明与笔记签名
+by-hand-video = 录屏：帧数与时长
+by-hand-package-sha = （证据包文件的 SHA-256）
 report-qr-caption-head = 二维码：链头（SHA-256）
 report-in-package = 本报告位于其所描述的证据包之内：先依据已封存的证据（步骤日志、文件、时间戳、存证回执）生成，再加入证据包；证据包清单列出本报告并重新签名。下文的检查结果是加入本报告之前对证据包的检查。
 
@@ -332,3 +340,36 @@ err-encode = 无法编码：{ $detail }
 err-capture-exists = { $path } 已存在；取证目录从不重复使用
 err-capture-sealed = 该取证已封存
 err-identity-mismatch = 签名者的身份文件与其密钥不符
+
+## Step kinds (the journal's stable identifiers, as readers see them).
+step-kind-environment = 环境检查
+step-kind-navigate = 导航
+step-kind-click = 点击
+step-kind-input = 输入
+step-kind-scroll = 滚动
+step-kind-wait = 等待
+step-kind-screenshot = 截图
+step-kind-snapshot = 页面快照
+step-kind-download = 下载
+step-kind-tab = 标签页
+step-kind-network-archive = 网络存档
+step-kind-video-segment = 录屏片段
+step-kind-file = 文件
+step-kind-note = 备注
+step-kind-seal = 封存
+step-kind-interruption = 中断
+step-browser-started = 浏览器会话开始
+
+## The environment check's findings by their stable identifiers (the app has the same names in app.ftl).
+env-name-clock = 时钟
+env-name-hosts = hosts 文件
+env-name-proxy = 代理
+env-name-dns = DNS
+env-name-resolvers = 其他 DNS 服务器
+env-name-route = 到目标的路由
+env-name-interfaces = 网络接口
+env-name-os = 操作系统
+env-name-virtualization = 虚拟机
+env-name-software = 软件版本与摘要
+env-name-browser-profile = 浏览器配置文件
+env-name-cjk-fonts = 中文字体
