@@ -87,6 +87,14 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         assert!(zh.contains(heading), "{heading}");
     }
     assert!(zh.contains(&squeeze(&url)));
+    // The steps, the environment findings and webproof's own notes in Chinese too.
+    let html = std::fs::read_to_string(env.path().join("zh.html")).unwrap();
+    for said in ["<b>导航</b>", "<b>截图</b>", "时钟", "浏览器会话开始", "应输出"] {
+        assert!(html.contains(said), "{said}");
+    }
+    for english in ["<b>navigate</b>", "browser session started", "# must print"] {
+        assert!(!html.contains(english), "{english}");
+    }
     // (Chromium embeds its fonts as unnamed Type 3 fonts; that the same Chromium draws
     // Chinese as real glyphs, not boxes, is tests/e2e/cjk.rs's check.)
     let o = tool("pdffonts", &["zh.pdf"], env.path());
