@@ -79,12 +79,35 @@ impl AppError {
 impl From<webproof_cases::CaseError> for AppError {
     fn from(e: webproof_cases::CaseError) -> Self {
         use webproof_cases::CaseError as C;
-        let kind = match &e {
-            C::NoCase(_) | C::NoPackage { .. } => ErrorKind::NotFound,
-            C::NoMatter => ErrorKind::Input,
-            _ => ErrorKind::Store,
-        };
-        AppError::new(kind, e.to_string())
+        let english = e.to_string();
+        match &e {
+            C::NoCase(id) => AppError::said(
+                ErrorKind::NotFound,
+                "app-err-no-case",
+                english,
+                &[("id", id)],
+            ),
+            C::NoPackage { case, package } => AppError::said(
+                ErrorKind::NotFound,
+                "app-err-no-package",
+                english,
+                &[("case", case), ("package", package)],
+            ),
+            C::NoMatter => AppError::said(ErrorKind::Input, "app-err-no-matter", english, &[]),
+            C::Store(detail) => AppError::said(
+                ErrorKind::Store,
+                "app-err-store",
+                english,
+                &[("detail", detail)],
+            ),
+            C::Damaged { id, reason } => AppError::said(
+                ErrorKind::Store,
+                "app-err-damaged",
+                english,
+                &[("id", id), ("reason", reason)],
+            ),
+            _ => AppError::new(ErrorKind::Store, english),
+        }
     }
 }
 

@@ -89,7 +89,13 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
     assert!(zh.contains(&squeeze(&url)));
     // The steps, the environment findings and webproof's own notes in Chinese too.
     let html = std::fs::read_to_string(env.path().join("zh.html")).unwrap();
-    for said in ["<b>导航</b>", "<b>截图</b>", "时钟", "浏览器会话开始", "应输出"] {
+    for said in [
+        "<b>导航</b>",
+        "<b>截图</b>",
+        "时钟",
+        "浏览器会话开始",
+        "应输出",
+    ] {
         assert!(html.contains(said), "{said}");
     }
     for english in ["<b>navigate</b>", "browser session started", "# must print"] {

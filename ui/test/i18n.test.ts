@@ -56,6 +56,7 @@ describe("catalogue", () => {
         const s = t(k, {
           count: 2, path: "/p", time: "t", stamped: 1, tsas: 2, step: 3,
           url: "u", program: "webproof", error: "e", lang: "fr",
+          id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");
