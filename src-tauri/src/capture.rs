@@ -520,7 +520,7 @@ pub fn capture_command(state: State<'_, AppState>, command: LiveCommand) -> AppR
     };
     writeln!(l.stdin, "{line}")
         .and_then(|_| l.stdin.flush())
-        .map_err(|e| AppError::io("sending to the capture process", e))
+        .map_err(|e| AppError::io("app-err-io-send", "webproof capture", e))
 }
 
 /// The capture running now, if any.

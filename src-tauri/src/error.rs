@@ -71,8 +71,15 @@ impl AppError {
     pub fn input(key: &str, english: impl Into<String>) -> Self {
         Self::said(ErrorKind::Input, key, english, &[])
     }
-    pub fn io(what: &str, e: impl std::fmt::Display) -> Self {
-        Self::new(ErrorKind::Io, format!("{what}: {e}"))
+    /// A file (or pipe) could not be read or written: `key` of app.ftl says what was being
+    /// done to `path`; `e` is the system's reason.
+    pub fn io(key: &str, path: impl Display, e: impl Display) -> Self {
+        Self::said(
+            ErrorKind::Io,
+            key,
+            format!("{path}: {e}"),
+            &[("path", &path), ("error", &e)],
+        )
     }
 }
 

@@ -46,7 +46,7 @@ impl AppState {
     pub fn new_package_path(&self, case: &str, kind: &str) -> error::AppResult<PathBuf> {
         let dir = self.home.join("cases").join(case);
         std::fs::create_dir_all(&dir)
-            .map_err(|e| error::AppError::io("creating the case folder", e))?;
+            .map_err(|e| error::AppError::io("app-err-io-create", dir.display(), e))?;
         let stamp = webproof_evidence::utc::Utc::now()
             .to_string()
             .replace([':', '-'], "")

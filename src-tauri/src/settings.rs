@@ -50,7 +50,8 @@ pub fn prefs(home: &Path) -> AppPrefs {
 }
 
 fn save_prefs(home: &Path, p: &AppPrefs) -> AppResult<()> {
-    let bytes = serde_json::to_vec_pretty(p).map_err(|e| AppError::io("app.json", e))?;
+    let bytes = serde_json::to_vec_pretty(p)
+        .map_err(|e| AppError::io("app-err-io-write", "app.json", e))?;
     write_atomically(&home.join("app.json"), &bytes)
 }
 
@@ -59,7 +60,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
     webproof_evidence::journal::write_durably(&tmp, bytes)
         .and_then(|_| std::fs::rename(&tmp, path))
         .and_then(|_| webproof_evidence::journal::sync_parent(path))
-        .map_err(|e| AppError::io(&path.display().to_string(), e))
+        .map_err(|e| AppError::io("app-err-io-write", path.display(), e))
 }
 
 /// The language the window speaks: the one chosen in Settings, else `WEBPROOF_LANG` or the
@@ -156,7 +157,7 @@ pub fn save_config(state: State<'_, AppState>, text: String) -> AppResult<()> {
     let path = state.home.join("config.toml");
     if path.is_file() {
         std::fs::copy(&path, path.with_extension("toml.bak"))
-            .map_err(|e| AppError::io("keeping config.toml.bak", e))?;
+            .map_err(|e| AppError::io("app-err-io-write", "config.toml.bak", e))?;
     }
     write_atomically(&path, text.as_bytes())
 }

@@ -320,7 +320,8 @@ pub fn settle(
 /// Copies the package's report (PDF if there is one, else HTML) beside the package as
 /// `NAME.report.pdf|html`, so it can be opened and sent without unpacking; returns its path.
 pub fn extract_report(pkg: &Path) -> AppResult<Option<PathBuf>> {
-    let src = package::open(pkg, &Limits::default()).map_err(|e| AppError::io("reading", e))?;
+    let src = package::open(pkg, &Limits::default())
+        .map_err(|e| AppError::io("app-err-io-read", pkg.display(), e))?;
     for (member, ext) in [
         ("report/report.pdf", "report.pdf"),
         ("report/report.html", "report.html"),
@@ -328,9 +329,10 @@ pub fn extract_report(pkg: &Path) -> AppResult<Option<PathBuf>> {
         if src.as_ref().entry(member).is_some() {
             let bytes = src
                 .read_all(member, 512 << 20)
-                .map_err(|e| AppError::io(member, e))?;
+                .map_err(|e| AppError::io("app-err-io-read", member, e))?;
             let out = pkg.with_extension(ext);
-            std::fs::write(&out, bytes).map_err(|e| AppError::io("writing the report", e))?;
+            std::fs::write(&out, bytes)
+                .map_err(|e| AppError::io("app-err-io-write", out.display(), e))?;
             return Ok(Some(out));
         }
     }

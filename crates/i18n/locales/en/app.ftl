@@ -233,3 +233,7 @@ app-err-no-package = case { $case } has no package { $package }
 app-err-no-matter = a case needs a matter name
 app-err-store = the case store: { $detail }
 app-err-damaged = case record { $id } is damaged: { $reason }
+app-err-io-send = cannot send to { $path }: { $error }
+app-err-io-create = cannot create { $path }: { $error }
+app-err-io-read = cannot read { $path }: { $error }
+app-err-io-write = cannot write { $path }: { $error }

@@ -226,3 +226,7 @@ app-err-no-package = 案件 { $case } 中没有证据包 { $package }
 app-err-no-matter = 案件需要填写案由名称
 app-err-store = 案件库：{ $detail }
 app-err-damaged = 案件记录 { $id } 已损坏：{ $reason }
+app-err-io-send = 无法向 { $path } 发送：{ $error }
+app-err-io-create = 无法创建 { $path }：{ $error }
+app-err-io-read = 无法读取 { $path }：{ $error }
+app-err-io-write = 无法写入 { $path }：{ $error }
