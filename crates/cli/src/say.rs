@@ -3,8 +3,9 @@
 //! languages; messages then follow `WEBPROOF_LANG` or the locale.
 //!
 //! Messages come from the catalogue (crates/i18n/locales/*/cli.ftl and webproof.ftl) through
-//! `tr!`; an error's causes that are webproof's own typed errors (or I/O and JSON errors) are
-//! said in the same language by `error_text`.
+//! `tr!`; an error's causes that are webproof's own typed errors (and I/O, JSON, network,
+//! browser, profile and recorder errors) are said in the same language by `error_text`; what
+//! a library, a server or the browser said in its own words stays as it is, quoted.
 
 use std::cell::RefCell;
 use std::error::Error as StdError;
