@@ -492,7 +492,7 @@ pub enum Verdict {
 
 /// What does not hold in a token (why it is invalid, or not trusted).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
-#[serde(tag = "problem", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Problem {
     #[error("the token stamps a {found} imprint, not {expected}")]
