@@ -205,6 +205,16 @@ fn errors_and_command_output_speak_the_chosen_language() {
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2));
     assert!(err.contains("unknown language \"fr\""), "{err}");
+    // The help, in Chinese when asked (before or after the command), English otherwise.
+    let o = env.run(&["--lang", "zh-CN", "verify", "--help"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    assert!(out.contains("离线验证证据包") && out.contains("用法："), "{out}");
+    assert!(out.contains("要信任的操作员密钥指纹"), "{out}");
+    let o = env.run(&["seal", "--help", "--lang=zh-CN"]);
+    assert!(text(&o).0.contains("封存为签名的证据包"));
+    let o = env.run(&["verify", "--help"]);
+    assert!(text(&o).0.contains("Verify an evidence package offline"));
     // A package that is not there, in the report command.
     let o = env.run(&["report", "nothing.wacz", "--lang", "zh-CN"]);
     let (_, err) = text(&o);

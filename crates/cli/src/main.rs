@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
 use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
 use webproof_evidence::manifest::Case;
@@ -21,6 +21,7 @@ mod capture_cmd;
 mod config;
 mod depositing;
 mod dev_cmd;
+mod help;
 mod log_cmd;
 mod ra_cmd;
 mod say;
@@ -291,7 +292,15 @@ static LOCAL_OFFSET: std::sync::OnceLock<Option<time::UtcOffset>> = std::sync::O
 
 fn main() -> ExitCode {
     let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
-    let cli = match Cli::try_parse() {
+    // `--help` in the language asked for (read from the arguments before they are parsed).
+    let args: Vec<String> = std::env::args().collect();
+    let parsed = match Catalogue::new(help::lang_of(&args)) {
+        Ok(cat) => help::localized(Cli::command(), &cat)
+            .try_get_matches_from(&args)
+            .and_then(|m| Cli::from_arg_matches(&m)),
+        Err(_) => Cli::try_parse_from(&args),
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

@@ -15,17 +15,21 @@ pub enum Lang {
     ZhCn,
 }
 
-// Each language: the verifier's, report's and progress messages (webproof.ftl), then the
-// command line's own messages and errors (cli.ftl).
+// Each language: the verifier's, report's and progress messages (webproof.ftl), the command
+// line's own messages and errors (cli.ftl), and its `--help` (help.ftl).
 const EN: &str = concat!(
     include_str!("../locales/en/webproof.ftl"),
     "\n",
-    include_str!("../locales/en/cli.ftl")
+    include_str!("../locales/en/cli.ftl"),
+    "\n",
+    include_str!("../locales/en/help.ftl")
 );
 const ZH_CN: &str = concat!(
     include_str!("../locales/zh-CN/webproof.ftl"),
     "\n",
-    include_str!("../locales/zh-CN/cli.ftl")
+    include_str!("../locales/zh-CN/cli.ftl"),
+    "\n",
+    include_str!("../locales/zh-CN/help.ftl")
 );
 
 #[derive(Debug, thiserror::Error)]

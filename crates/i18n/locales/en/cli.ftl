@@ -218,3 +218,11 @@ err-profile-toml = profile { $name }: not valid TOML for a profile: { $detail }
 err-ffmpeg = FFmpeg: { $context }: { $detail }
 err-ffmpeg-missing = FFmpeg has no { $what } (install Debian's libavdevice/libavcodec with libx264)
 err-recorder-thread = the recording thread stopped unexpectedly
+
+## The help's headings and built-in options (the commands' own texts are in help.ftl).
+help-usage = Usage:
+help-arguments = Arguments:
+help-options = Options:
+help-commands = Commands:
+help-help = Print help
+help-version = Print version

@@ -218,3 +218,11 @@ err-profile-toml = 取证方案 { $name }：不是有效的取证方案 TOML：{
 err-ffmpeg = FFmpeg 出错（{ $context }）：{ $detail }
 err-ffmpeg-missing = FFmpeg 缺少 { $what }（请安装 Debian 的 libavdevice/libavcodec 及 libx264）
 err-recorder-thread = 录屏线程意外停止
+
+## 帮助的标题与内置选项（各命令自己的说明在 help.ftl 中）。
+help-usage = 用法：
+help-arguments = 参数：
+help-options = 选项：
+help-commands = 命令：
+help-help = 显示帮助
+help-version = 显示版本

@@ -1,0 +1,211 @@
+//! `--help` in the chosen language. The English help is the doc comments (clap derive); the
+//! catalogue's `help.ftl` has every command's and option's text under a key made from its
+//! path (`help-verify`, `help-verify--trust-operator`): for English generated from those doc
+//! comments (a test keeps it equal: `WEBPROOF_BLESS=1 cargo test -p webproof help` rewrites
+//! it), for Chinese translated. The language is read from the arguments before they are
+//! parsed (`--lang X`), else `WEBPROOF_LANG`, else the locale.
+
+use clap::{Arg, ArgAction, Command};
+use webproof_i18n::{Catalogue, Lang};
+
+/// A command's key: `help-<names from the top>` (`help-webproof` for the top).
+fn command_key(path: &[String]) -> String {
+    if path.is_empty() {
+        "help-webproof".to_owned()
+    } else {
+        format!("help-{}", path.join("-"))
+    }
+}
+
+/// An option's or argument's key: its command's key, `--`, its identifier.
+fn arg_key(path: &[String], id: &str) -> String {
+    format!("{}--{}", command_key(path), id.replace('_', "-"))
+}
+
+#[cfg(test)]
+fn walk(cmd: &Command, path: &mut Vec<String>, out: &mut Vec<(String, String)>) {
+    if let Some(a) = cmd.get_about() {
+        out.push((command_key(path), a.to_string()));
+    }
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        if id == "help" || id == "version" {
+            continue;
+        }
+        if let Some(h) = arg.get_help() {
+            out.push((arg_key(path, id), h.to_string()));
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        path.push(sub.get_name().to_owned());
+        walk(sub, path, out);
+        path.pop();
+    }
+}
+
+/// Every (key, English text) of the command tree, in order.
+#[cfg(test)]
+pub fn entries(cmd: &Command) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk(cmd, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `help.ftl` for English: every entry as a Fluent message (braces quoted).
+#[cfg(test)]
+pub fn english_ftl(cmd: &Command) -> String {
+    let mut s = String::from(
+        "# `webproof --help`, English: generated from the doc comments of crates/cli (a test keeps\n\
+         # it equal; WEBPROOF_BLESS=1 cargo test -p webproof help rewrites it). Every key is also\n\
+         # in zh-CN/help.ftl.\n\n",
+    );
+    for (k, v) in entries(cmd) {
+        s.push_str(&format!("{k} = {}\n", quote(&v)));
+    }
+    s
+}
+
+/// Text as a one-line Fluent pattern: braces become string literals.
+#[cfg(test)]
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.replace('\n', " ").chars() {
+        match c {
+            '{' => out.push_str("{\"{\"}"),
+            '}' => out.push_str("{\"}\"}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The help language asked for by the arguments (`--lang X`, `--lang=X`), else the
+/// environment; English when it is `both` or unknown (the parser then says why).
+pub fn lang_of(args: &[String]) -> Lang {
+    let mut flag = None;
+    for (i, a) in args.iter().enumerate() {
+        if a == "--lang" {
+            flag = args.get(i + 1).map(String::as_str);
+        } else if let Some(v) = a.strip_prefix("--lang=") {
+            flag = Some(v);
+        }
+    }
+    Lang::detect(flag.filter(|f| *f != "both")).unwrap_or(Lang::En)
+}
+
+/// clap's help layout with the headings in `cat`'s language (sections only where there is
+/// something to list).
+fn template(cmd: &Command, cat: &Catalogue) -> String {
+    let usage = cat.t("help-usage");
+    let gap = if usage.ends_with('：') { "" } else { " " };
+    let mut t = format!("{{about-with-newline}}\n{usage}{gap}{{usage}}\n");
+    if cmd.get_positionals().next().is_some() {
+        t.push_str(&format!("\n{}\n{{positionals}}\n", cat.t("help-arguments")));
+    }
+    t.push_str(&format!("\n{}\n{{options}}\n", cat.t("help-options")));
+    if cmd.has_subcommands() {
+        t.push_str(&format!("\n{}\n{{subcommands}}\n", cat.t("help-commands")));
+    }
+    t
+}
+
+fn localize(cmd: Command, path: &mut Vec<String>, cat: &Catalogue) -> Command {
+    let key = command_key(path);
+    let about = cat.t(&key);
+    let mut cmd = if about != key {
+        cmd.about(about).long_about(None)
+    } else {
+        cmd
+    };
+    let layout = template(&cmd, cat);
+    cmd = cmd.help_template(layout);
+    cmd = cmd.disable_help_flag(true).arg(
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(ArgAction::Help)
+            .help(cat.t("help-help")),
+    );
+    if path.is_empty() {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(cat.t("help-version")),
+        );
+    }
+    let ids: Vec<String> = cmd
+        .get_arguments()
+        .map(|a| a.get_id().as_str().to_owned())
+        .filter(|id| id != "help" && id != "version")
+        .collect();
+    for id in ids {
+        let key = arg_key(path, &id);
+        let text = cat.t(&key);
+        if text != key {
+            cmd = cmd.mut_arg(id.as_str(), |a| a.help(text).long_help(None));
+        }
+    }
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in names {
+        path.push(name.clone());
+        let p = &mut *path;
+        cmd = cmd.mut_subcommand(name.as_str(), |s| localize(s, p, cat));
+        path.pop();
+    }
+    cmd
+}
+
+/// The command tree with its texts in `cat`'s language (as it is in English).
+pub fn localized(cmd: Command, cat: &Catalogue) -> Command {
+    if cat.lang() == Lang::En {
+        return cmd;
+    }
+    localize(cmd, &mut Vec::new(), cat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// locales/en/help.ftl is exactly what the doc comments say.
+    #[test]
+    fn english_help_catalogue_is_current() -> Result<(), Box<dyn std::error::Error>> {
+        let fresh = english_ftl(&crate::Cli::command());
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../i18n/locales/en/help.ftl");
+        if std::env::var_os("WEBPROOF_BLESS").is_some() {
+            std::fs::write(&path, &fresh)?;
+        }
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            old == fresh,
+            "crates/i18n/locales/en/help.ftl is stale: run WEBPROOF_BLESS=1 cargo test -p webproof help"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn help_is_said_in_chinese() -> Result<(), Box<dyn std::error::Error>> {
+        let zh = Catalogue::new(Lang::ZhCn)?;
+        let mut cmd = localized(crate::Cli::command(), &zh);
+        let help = cmd.render_help().to_string();
+        assert!(help.contains("用法"), "{help}");
+        let verify = cmd
+            .find_subcommand_mut("verify")
+            .map(|c| c.render_help().to_string())
+            .unwrap_or_default();
+        assert!(verify.contains("离线验证证据包"), "{verify}");
+        assert_eq!(
+            lang_of(&["webproof".into(), "--lang".into(), "zh-CN".into()]),
+            Lang::ZhCn
+        );
+        assert_eq!(lang_of(&["x".into(), "--lang=en".into()]), Lang::En);
+        Ok(())
+    }
+}
