@@ -25,13 +25,20 @@ pub struct ProfileInfo {
 
 #[tauri::command]
 #[specta::specta]
-pub fn profiles() -> Vec<ProfileInfo> {
+pub fn profiles(state: State<'_, AppState>) -> Vec<ProfileInfo> {
+    // Described in the window's language (a shipped profile's text is in the catalogue).
+    let lang = webproof_i18n::Lang::parse(&crate::settings::lang(&state.home))
+        .unwrap_or(webproof_i18n::Lang::En);
+    let cat = webproof_i18n::Catalogue::new(lang).ok();
     webproof_capture::profile::BUILTIN
         .iter()
         .filter_map(|(n, t)| webproof_capture::profile::Profile::parse(n, t).ok())
         .map(|p| ProfileInfo {
+            description: cat.as_ref().map_or_else(
+                || p.description.clone(),
+                |c| c.profile_description(&p.name, &p.description),
+            ),
             name: p.name,
-            description: p.description,
         })
         .collect()
 }

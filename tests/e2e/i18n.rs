@@ -209,7 +209,10 @@ fn errors_and_command_output_speak_the_chosen_language() {
     let o = env.run(&["--lang", "zh-CN", "verify", "--help"]);
     let (out, _) = text(&o);
     assert!(o.status.success());
-    assert!(out.contains("离线验证证据包") && out.contains("用法："), "{out}");
+    assert!(
+        out.contains("离线验证证据包") && out.contains("用法："),
+        "{out}"
+    );
     assert!(out.contains("要信任的操作员密钥指纹"), "{out}");
     let o = env.run(&["seal", "--help", "--lang=zh-CN"]);
     assert!(text(&o).0.contains("封存为签名的证据包"));

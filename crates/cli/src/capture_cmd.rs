@@ -218,7 +218,13 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     match &profile {
         Some(p) => progress.line(&progress.say(
             "cli-profile",
-            &[("name", &p.name), ("description", &p.description)],
+            &[
+                ("name", &p.name),
+                (
+                    "description",
+                    &progress.cat.profile_description(&p.name, &p.description),
+                ),
+            ],
         )),
         None => progress.line(&progress.say("cli-manual", &[])),
     }

@@ -355,9 +355,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => resume(&dir, &out, case, notary_home, json),
         Command::Capture(a) => capture_cmd::capture(a),
         Command::Profiles(ProfilesCmd::List) => {
+            let cat = say::catalogue()?;
             for (name, text) in webproof_capture::profile::BUILTIN {
                 let p = webproof_capture::profile::Profile::parse(name, text)?;
-                println!("{:<10} {}", p.name, p.description);
+                println!(
+                    "{:<10} {}",
+                    p.name,
+                    cat.profile_description(&p.name, &p.description)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -181,6 +181,21 @@ impl Catalogue {
         }
     }
 
+    /// The message `key` if the catalogue has it, else `fallback` (for texts that may come from
+    /// elsewhere, such as the description of a profile the user wrote).
+    pub fn t_or(&self, key: &str, fallback: &str) -> String {
+        match self.bundle.get_message(key) {
+            Some(_) => self.t(key),
+            None => fallback.to_owned(),
+        }
+    }
+
+    /// A capture profile's description: the catalogue's for a shipped profile, else the
+    /// profile's own.
+    pub fn profile_description(&self, name: &str, own: &str) -> String {
+        self.t_or(&format!("profile-desc-{name}"), own)
+    }
+
     /// The name of a verifier check by its stable identifier (`file.digest` →
     /// `check-file-digest`); the identifier itself when the catalogue has no name for it.
     pub fn check_name(&self, id: &str) -> String {
@@ -409,6 +424,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every shipped capture profile's description is in both catalogues, the English one as
+    /// the profile file says it.
+    #[test]
+    fn shipped_profiles_are_described_in_both_languages() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../capture-profiles");
+        let en = Catalogue::new(Lang::En).unwrap();
+        let zh = Catalogue::new(Lang::ZhCn).unwrap();
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let v: toml::Value = toml::from_str(&text).unwrap();
+            let name = p.file_stem().unwrap().to_str().unwrap();
+            let name = v.get("name").and_then(|x| x.as_str()).unwrap_or(name);
+            let own = v["description"].as_str().unwrap();
+            assert_eq!(en.profile_description(name, "?"), own, "{name}");
+            let said = zh.profile_description(name, "?");
+            assert!(said != "?" && said != own, "{name}: {said}");
+            n += 1;
+        }
+        assert!(n >= 7);
+        assert_eq!(en.profile_description("mine", "my own"), "my own");
     }
 
     #[test]

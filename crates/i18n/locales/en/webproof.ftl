@@ -373,3 +373,12 @@ env-name-virtualization = Virtual machine
 env-name-software = Software versions and digests
 env-name-browser-profile = Browser profile
 env-name-cjk-fonts = Chinese fonts
+
+## The shipped capture profiles' descriptions (en: as in capture-profiles/*.toml; a test keeps them equal).
+profile-desc-article = Copied article: title, author, date and body text, the whole page and its images.
+profile-desc-ecommerce = Shop listing: title, price, seller and sales count, the listing images, the whole page.
+profile-desc-gallery = Image gallery: scroll to load every image, then download each at the size the page serves.
+profile-desc-generic = Any page: load it, let lazy content load, screenshot the whole page, keep the DOM.
+profile-desc-login = Sign in, then capture: credentials are asked at run time ({"{{"}ask:NAME{"}}"}: WEBPROOF_ASK_NAME or a prompt), typed, never stored; the password is masked in the record.
+profile-desc-social = Social post: author, time, text and counts, the post's images, the whole page.
+profile-desc-video = Video page: let the player load, record it playing (the screen recording is the evidence), download the video file where the page exposes one.

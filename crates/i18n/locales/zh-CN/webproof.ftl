@@ -373,3 +373,12 @@ env-name-virtualization = 虚拟机
 env-name-software = 软件版本与摘要
 env-name-browser-profile = 浏览器配置文件
 env-name-cjk-fonts = 中文字体
+
+## The shipped capture profiles' descriptions (en: as in capture-profiles/*.toml; a test keeps them equal).
+profile-desc-article = 被抄袭的文章：标题、作者、日期和正文，整个页面及其图片。
+profile-desc-ecommerce = 商品页：标题、价格、卖家和销量，商品图片，整个页面。
+profile-desc-gallery = 图集：滚动加载全部图片，再按页面提供的尺寸逐一下载。
+profile-desc-generic = 任意页面：加载页面，等待延迟加载的内容，截取整页，保存 DOM。
+profile-desc-login = 先登录再取证：凭据在运行时询问（{"{{"}ask:NAME{"}}"}：WEBPROOF_ASK_NAME 或提示输入），输入后不保存；记录中的密码被遮盖。
+profile-desc-social = 社交媒体帖子：作者、时间、正文和计数，帖子中的图片，整个页面。
+profile-desc-video = 视频页：等待播放器加载，录下播放过程（录屏即证据），页面提供视频文件时下载之。
