@@ -217,3 +217,28 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
     let out = env.ok(&["verify", "junk.wacz"], 1);
     assert!(out.contains("not a readable ZIP archive"), "{out}");
 }
+
+/// A reader that stops reading (`webproof … | head`) ends the output quietly, as with any Unix
+/// tool: no panic trace, status 0 (all written before) or 141 (SIGPIPE's).
+#[test]
+fn a_closed_pipe_ends_the_output_without_a_panic() {
+    let env = Env::new();
+    for _ in 0..3 {
+        let mut child = env
+            .cmd()
+            .args(["profiles", "list"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            matches!(o.status.code(), Some(0 | 141)),
+            "{:?} {err}",
+            o.status
+        );
+    }
+}

@@ -291,6 +291,7 @@ struct VerifyArgs {
 static LOCAL_OFFSET: std::sync::OnceLock<Option<time::UtcOffset>> = std::sync::OnceLock::new();
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
     // `--help` in the language asked for (read from the arguments before they are parsed).
     let args: Vec<String> = std::env::args().collect();
@@ -323,6 +324,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A reader that stops reading (`webproof verify X | head`) ends the output the way it ends
+/// any Unix tool's, with the status of SIGPIPE, instead of a panic's trace.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info)
+    }));
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
