@@ -413,3 +413,34 @@ fn a_capture_under_dev_up_has_a_not_before_checkpoint_and_receipts_along_the_way
         recs[0]
     );
 }
+
+/// The keys a user trusts (`[trust]` in the config.toml `dev up` wrote, e.g. added in the app's
+/// editor) stay when `dev up` starts again and rewrites the alliance's part.
+#[test]
+fn dev_up_keeps_the_users_trusted_keys_across_restarts() {
+    let env = Env::new();
+    let notary = "ab".repeat(32);
+    let first = DevUp::start(&env);
+    let cfg = env.home().join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(!text.lines().any(|l| l == "[trust]"), "{text}");
+    std::fs::write(
+        &cfg,
+        format!("{text}\n[trust]\nnotaries = [\"{notary}\"]\n"),
+    )
+    .unwrap();
+    drop(first);
+    let again = DevUp::start(&env);
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text.contains(&again.log_vkey),
+        "the alliance's part is rewritten: {text}"
+    );
+    let v: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(
+        v["trust"]["notaries"][0].as_str(),
+        Some(notary.as_str()),
+        "{text}"
+    );
+    assert_eq!(v["trust"]["operators"].as_array().map(Vec::len), Some(0));
+}

@@ -48,6 +48,19 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", q.join(", "))
 }
 
+/// The `[trust]` section a restart keeps (nothing when there is nothing to keep, so that the
+/// user can still add the section by hand).
+fn trust_section(t: &crate::config::TrustConfig) -> String {
+    if t.operators.is_empty() && t.notaries.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n[trust]\noperators = {}\nnotaries = {}\n",
+        toml_list(&t.operators),
+        toml_list(&t.notaries)
+    )
+}
+
 fn toml_str(s: &str) -> String {
     // A TOML basic string is a JSON string for the characters used here.
     serde_json::Value::String(s.to_owned()).to_string()
@@ -83,12 +96,20 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
     let home = crate::home()?;
     std::fs::create_dir_all(&home).with_context(|| tr!("ctx-creating", path = home.display()))?;
     let cfg_path = home.join("config.toml");
-    if let Ok(old) = std::fs::read_to_string(&cfg_path)
+    let old = std::fs::read_to_string(&cfg_path).ok();
+    if let Some(old) = &old
         && !old.starts_with(DEV_MARK)
         && !force
     {
         bail!(tr!("cli-dev-own-config", path = cfg_path.display()));
     }
+    // The keys the user trusts (`[trust]`, e.g. a notary's, added in the app's editor) are
+    // theirs, not the alliance's: they stay across restarts.
+    let kept_trust = old
+        .as_deref()
+        .and_then(|t| toml::from_str::<crate::config::Config>(t).ok())
+        .map(|c| c.trust)
+        .unwrap_or_default();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -166,15 +187,16 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
 
         let config = format!(
             "{DEV_MARK} (a local development alliance: NOT trusted time, NOT independent witnesses).\n\
-             # Rewritten at every `dev up`; replace it to use real TSAs, logs and witnesses.\n\
+             # Rewritten at every `dev up` (keeping [trust]); replace it to use real TSAs, logs and witnesses.\n\
              \n[timestamp]\ntsa = {}\nquorum = 2\ntrust = {}\n\
-             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\noperator_ca = {}\n",
+             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\noperator_ca = {}\n{}",
             toml_list(&tsa_urls),
             toml_list(&roots),
             toml_str(&log_url),
             toml_str(&log_vkey),
             toml_list(&witness_vkeys),
             toml_list(&[operator_ca]),
+            trust_section(&kept_trust),
         );
         // The file must parse as the configuration it is meant to be.
         toml::from_str::<crate::config::Config>(&config)
