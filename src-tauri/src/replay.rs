@@ -4,8 +4,14 @@
 //! with scripts off, and absolute links in HTML and CSS are pointed back into the archive, so
 //! what the frame shows is what the package holds. (For full, scripted replay the package is
 //! a standard WACZ that ReplayWeb.page opens.)
+//!
+//! The WARC is spooled once (through the package reader, which checks its CRC) into an unnamed
+//! temporary file and each answer reads only its record's bytes, so a capture with large
+//! downloads does not sit in memory; a few packages stay open at a time.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,9 +26,16 @@ struct Entry {
     length: usize,
 }
 
-/// A package's archive, read once.
+/// How many packages' archives stay open (each a temporary file).
+const OPEN_MAX: usize = 4;
+/// The largest record an answer reads (a downloaded video is one record).
+const RECORD_MAX: usize = 1 << 30;
+
+/// A package's archive, spooled once.
 struct Archive {
-    warc: Vec<u8>,
+    /// The WARC's bytes, in an unnamed temporary file (gone when the archive is dropped).
+    warc: File,
+    warc_len: u64,
     index: Vec<Entry>,
     /// The origin (`scheme://host[:port]`) of the last page served, for root-relative links.
     origin: Mutex<Option<String>>,
@@ -72,18 +85,26 @@ impl Replays {
             .and_then(|m| m.get(key).cloned())
             .ok_or("this package is not open")?;
         let src = package::open(&path, &Limits::default()).map_err(|e| e.to_string())?;
-        let warc = src
-            .read_all(layout::WARC, 2 << 30)
-            .map_err(|e| e.to_string())?;
+        let mut warc = tempfile::tempfile().map_err(|e| e.to_string())?;
+        src.read_with(layout::WARC, &mut |r| {
+            std::io::copy(r, &mut warc).map(|_| ())
+        })
+        .map_err(|e| e.to_string())?;
+        let warc_len = warc.metadata().map_err(|e| e.to_string())?.len();
         let cdx = src
             .read_all(layout::CDX, 256 << 20)
             .map_err(|e| e.to_string())?;
         let a = Arc::new(Archive {
             index: parse_index(&String::from_utf8_lossy(&cdx)),
             warc,
+            warc_len,
             origin: Mutex::new(None),
         });
         if let Ok(mut m) = self.open.lock() {
+            if m.len() >= OPEN_MAX {
+                // Reopened on demand; answers being served keep theirs until they finish.
+                m.clear();
+            }
             m.insert(key.to_owned(), a.clone());
         }
         Ok(a)
@@ -113,10 +134,15 @@ impl Replays {
         else {
             return answer(404, "not in this package's archive");
         };
-        let Some(rec) = a.warc.get(e.offset..e.offset.saturating_add(e.length)) else {
+        let end = (e.offset as u64).checked_add(e.length as u64);
+        if end.is_none_or(|end| end > a.warc_len) || e.length > RECORD_MAX {
             return answer(500, "the index points outside the archive");
-        };
-        let Some((mime, body)) = payload(rec) else {
+        }
+        let mut rec = vec![0u8; e.length];
+        if let Err(err) = a.warc.read_exact_at(&mut rec, e.offset as u64) {
+            return answer(500, &format!("the archive cannot be read: {err}"));
+        }
+        let Some((mime, body)) = payload(&rec) else {
             return answer(500, "the archived record cannot be read");
         };
         let mut body = body.to_vec();
@@ -234,6 +260,52 @@ mod tests {
         assert_eq!(payload(&r).map(|p| p.0), Some("image/png".to_owned()));
         assert!(payload(b"garbage").is_none());
         assert!(payload(&record("request", "x", b"GET / HTTP/1.1\r\n\r\n")).is_none());
+    }
+
+    /// A package directory's archive is answered from the spooled file, record by record; an
+    /// index that points past the archive's end is refused, not read.
+    #[test]
+    fn records_are_read_from_the_spooled_archive() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>item 42</p>";
+        let first = record("response", "application/http; msgtype=response", http);
+        let second = record("resource", "image/png", b"\x89PNG");
+        let mut warc = first.clone();
+        warc.extend_from_slice(&second);
+        let w = dir.path().join(layout::WARC);
+        std::fs::create_dir_all(w.parent().ok_or("no parent")?)?;
+        std::fs::write(&w, &warc)?;
+        let cdx = format!(
+            "a 1 {{\"url\":\"http://shop.test/\",\"offset\":0,\"length\":{}}}\n\
+             b 1 {{\"url\":\"http://shop.test/p.png\",\"offset\":{},\"length\":{}}}\n\
+             c 1 {{\"url\":\"http://shop.test/gone\",\"offset\":{},\"length\":10}}\n",
+            first.len(),
+            first.len(),
+            second.len(),
+            warc.len()
+        );
+        let c = dir.path().join(layout::CDX);
+        std::fs::create_dir_all(c.parent().ok_or("no parent")?)?;
+        std::fs::write(&c, cdx)?;
+        let r = Replays::default();
+        let key = r.register(dir.path());
+        let page = r.serve(&format!("replay://{key}/http://shop.test/"));
+        assert_eq!((page.status, page.mime.as_str()), (200, "text/html"));
+        assert!(String::from_utf8_lossy(&page.body).contains("item 42"));
+        let png = r.serve(&format!("replay://{key}/http://shop.test/p.png"));
+        assert_eq!((png.status, png.body.as_slice()), (200, &b"\x89PNG"[..]));
+        assert_eq!(
+            r.serve(&format!("replay://{key}/http://shop.test/gone"))
+                .status,
+            500
+        );
+        assert_eq!(
+            r.serve(&format!("replay://{key}/http://other.test/"))
+                .status,
+            404
+        );
+        assert_eq!(r.serve("replay://unknown/http://shop.test/").status, 404);
+        Ok(())
     }
 
     #[test]
