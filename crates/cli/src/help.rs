@@ -160,6 +160,64 @@ fn localize(cmd: Command, path: &mut Vec<String>, cat: &Catalogue) -> Command {
     cmd
 }
 
+/// A usage mistake (unknown option, missing argument, bad value …) in `cat`'s language; `None`
+/// in English, where clap says it itself, and for help and version, which are not mistakes.
+pub fn usage_error(e: &clap::Error, cat: &Catalogue) -> Option<String> {
+    use clap::error::{ContextKind as C, ContextValue, ErrorKind as K};
+    if cat.lang() == Lang::En {
+        return None;
+    }
+    let get = |k: C| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        Some(ContextValue::StyledStrs(v)) => v
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = get(C::InvalidArg);
+    let said = match e.kind() {
+        // Help asked for, or shown because nothing was asked: clap prints the localized help.
+        K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return None;
+        }
+        K::UnknownArgument => cat.t_with("clap-unknown-argument", &[("arg", &arg)]),
+        K::InvalidSubcommand => cat.t_with(
+            "clap-unknown-command",
+            &[("name", &get(C::InvalidSubcommand))],
+        ),
+        K::InvalidValue | K::ValueValidation => cat.t_with(
+            "clap-invalid-value",
+            &[("arg", &arg), ("value", &get(C::InvalidValue))],
+        ),
+        K::MissingRequiredArgument => cat.t_with("clap-missing-argument", &[("arg", &arg)]),
+        K::MissingSubcommand => cat.t("clap-missing-command"),
+        K::ArgumentConflict => cat.t_with(
+            "clap-conflict",
+            &[("arg", &arg), ("other", &get(C::PriorArg))],
+        ),
+        K::TooManyValues | K::WrongNumberOfValues | K::TooFewValues => {
+            cat.t_with("clap-value-count", &[("arg", &arg)])
+        }
+        _ => return None,
+    };
+    let mut out = cat.t_with("cli-error", &[("error", &said)]);
+    for k in [C::SuggestedArg, C::SuggestedSubcommand, C::SuggestedValue] {
+        let s = get(k);
+        if !s.is_empty() {
+            out.push('\n');
+            out.push_str(&cat.t_with("clap-suggest", &[("suggestion", &s)]));
+        }
+    }
+    out.push('\n');
+    out.push_str(&cat.t("clap-more"));
+    Some(out)
+}
+
 /// The command tree with its texts in `cat`'s language (as it is in English).
 pub fn localized(cmd: Command, cat: &Catalogue) -> Command {
     if cat.lang() == Lang::En {
@@ -206,6 +264,35 @@ mod tests {
             Lang::ZhCn
         );
         assert_eq!(lang_of(&["x".into(), "--lang=en".into()]), Lang::En);
+        // Usage mistakes, in Chinese; in English clap says them itself.
+        let mistake = |args: &[&str]| {
+            localized(crate::Cli::command(), &zh)
+                .try_get_matches_from(args)
+                .map(|_| ())
+                .err()
+                .and_then(|e| usage_error(&e, &zh))
+                .unwrap_or_default()
+        };
+        let said = mistake(&["webproof", "verify", "x.wacz", "--trust-operatr", "ab"]);
+        assert!(
+            said.starts_with("webproof：错误：未知的参数 --trust-operatr"),
+            "{said}"
+        );
+        assert!(said.contains("--trust-operator"), "{said}");
+        assert!(said.contains("--help"), "{said}");
+        let said = mistake(&["webproof", "verfy"]);
+        assert!(said.contains("未知的命令 verfy"), "{said}");
+        let said = mistake(&["webproof", "seal", "a.txt"]);
+        assert!(
+            said.contains("缺少必需的参数") && said.contains("--out"),
+            "{said}"
+        );
+        let en = Catalogue::new(Lang::En)?;
+        let e = crate::Cli::command()
+            .try_get_matches_from(["webproof", "verfy"])
+            .err()
+            .ok_or("no error")?;
+        assert_eq!(usage_error(&e, &en), None);
         Ok(())
     }
 }

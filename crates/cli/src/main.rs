@@ -295,16 +295,22 @@ fn main() -> ExitCode {
     let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
     // `--help` in the language asked for (read from the arguments before they are parsed).
     let args: Vec<String> = std::env::args().collect();
-    let parsed = match Catalogue::new(help::lang_of(&args)) {
-        Ok(cat) => help::localized(Cli::command(), &cat)
+    let help_cat = Catalogue::new(help::lang_of(&args)).ok();
+    let parsed = match &help_cat {
+        Some(cat) => help::localized(Cli::command(), cat)
             .try_get_matches_from(&args)
             .and_then(|m| Cli::from_arg_matches(&m)),
-        Err(_) => Cli::try_parse_from(&args),
+        None => Cli::try_parse_from(&args),
     };
     let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            match help_cat.as_ref().and_then(|c| help::usage_error(&e, c)) {
+                Some(text) => eprintln!("{text}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitCode::SUCCESS

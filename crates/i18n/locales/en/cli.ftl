@@ -226,3 +226,14 @@ help-options = Options:
 help-commands = Commands:
 help-help = Print help
 help-version = Print version
+
+## Usage mistakes (in English clap says these itself; these are for the other languages).
+clap-unknown-argument = unexpected argument { $arg }
+clap-unknown-command = unrecognized subcommand { $name }
+clap-invalid-value = invalid value { $value } for { $arg }
+clap-missing-argument = the following required arguments were not provided: { $arg }
+clap-missing-command = a command is needed
+clap-conflict = the argument { $arg } cannot be used with { $other }
+clap-value-count = the wrong number of values for { $arg }
+clap-suggest = tip: a similar one exists: { $suggestion }
+clap-more = For more information, try '--help'.

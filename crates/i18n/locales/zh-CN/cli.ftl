@@ -226,3 +226,14 @@ help-options = 选项：
 help-commands = 命令：
 help-help = 显示帮助
 help-version = 显示版本
+
+## 用法错误（英文时由 clap 自己说明；以下用于其他语言）。
+clap-unknown-argument = 未知的参数 { $arg }
+clap-unknown-command = 未知的命令 { $name }
+clap-invalid-value = { $arg } 的值 { $value } 无效
+clap-missing-argument = 缺少必需的参数：{ $arg }
+clap-missing-command = 需要给出一个命令
+clap-conflict = 参数 { $arg } 不能与 { $other } 同用
+clap-value-count = { $arg } 的取值个数不对
+clap-suggest = 提示：有相近的：{ $suggestion }
+clap-more = 更多信息请使用 '--help'。
