@@ -223,7 +223,28 @@ pub fn localized(cmd: Command, cat: &Catalogue) -> Command {
     if cat.lang() == Lang::En {
         return cmd;
     }
-    localize(cmd, &mut Vec::new(), cat)
+    let mut cmd = localize(cmd, &mut Vec::new(), cat);
+    // clap adds its `help` subcommand when it builds the tree: build it, then say that too.
+    cmd.build();
+    help_subcommands(cmd, cat)
+}
+
+fn help_subcommands(cmd: Command, cat: &Catalogue) -> Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    let mut cmd = cmd;
+    for name in names {
+        cmd = cmd.mut_subcommand(name.as_str(), |s| {
+            if name == "help" {
+                s.about(cat.t("help-help-command"))
+            } else {
+                help_subcommands(s, cat)
+            }
+        });
+    }
+    cmd
 }
 
 #[cfg(test)]
@@ -259,6 +280,7 @@ mod tests {
             .map(|c| c.render_help().to_string())
             .unwrap_or_default();
         assert!(verify.contains("离线验证证据包"), "{verify}");
+        assert!(help.contains("显示此帮助或所给命令的帮助"), "{help}");
         assert_eq!(
             lang_of(&["webproof".into(), "--lang".into(), "zh-CN".into()]),
             Lang::ZhCn

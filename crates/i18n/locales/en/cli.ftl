@@ -237,3 +237,4 @@ clap-conflict = the argument { $arg } cannot be used with { $other }
 clap-value-count = the wrong number of values for { $arg }
 clap-suggest = tip: a similar one exists: { $suggestion }
 clap-more = For more information, try '--help'.
+help-help-command = Print this message or the help of the given subcommand(s)

@@ -237,3 +237,4 @@ clap-conflict = 参数 { $arg } 不能与 { $other } 同用
 clap-value-count = { $arg } 的取值个数不对
 clap-suggest = 提示：有相近的：{ $suggestion }
 clap-more = 更多信息请使用 '--help'。
+help-help-command = 显示此帮助或所给命令的帮助
