@@ -13,6 +13,8 @@
 //! Environment: `SECS` per phase (default 5), `RATE` for phase 3.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -49,11 +51,16 @@ fn deposit_checked(n: u64) -> Vec<u8> {
     .unwrap()
 }
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// One deposit, `POST /add`, which must be acknowledged.
+async fn add(http: &reqwest::Client, base: &str, d: Vec<u8>) {
+    let r = http
+        .post(format!("{base}/add"))
+        .body(d)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap();
 }
 
 fn pct(lat: &mut [Duration], q: f64) -> f64 {
@@ -63,14 +70,10 @@ fn pct(lat: &mut [Duration], q: f64) -> f64 {
 
 fn main() {
     assert_eq!(deposit(12345), deposit_checked(12345));
-    let secs = env("SECS", 5);
-    let rate = env("RATE", 20_000);
+    let secs = common::env("SECS", 5);
+    let rate = common::env("RATE", 20_000);
     let dir = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     let signer = NoteSigner::new(
         "log.bench/evidence",
         ALG_ED25519,
@@ -78,64 +81,37 @@ fn main() {
     )
     .unwrap();
     let svc = LogService::open(dir.path(), signer, vec![], 0).unwrap();
-    // The server on its own runtime (two workers), as `webproof log serve` runs it; the
-    // clients on another.
-    let server = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let base = server.block_on(async {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", l.local_addr().unwrap());
-        let app = svc.router();
-        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-        base
-    });
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(1024)
-        .build()
-        .unwrap();
+    // The server on its own runtime, the clients on another.
+    let (_server, base) = common::serve(&svc);
+    let http = common::client();
     let next = Arc::new(AtomicU64::new(0));
 
     // 1. Batches.
     let (clients, batch) = (8u64, 1000u64);
-    let done = Arc::new(AtomicU64::new(0));
-    let t0 = Instant::now();
-    let stop = t0 + Duration::from_secs(secs);
-    rt.block_on(async {
-        let tasks: Vec<_> = (0..clients)
-            .map(|_| {
-                let (http, base, next, done) =
-                    (http.clone(), base.clone(), next.clone(), done.clone());
-                tokio::spawn(async move {
-                    while Instant::now() < stop {
-                        let first = next.fetch_add(batch, Ordering::Relaxed);
-                        let body: Vec<u8> = (first..first + batch)
-                            .map(deposit)
-                            .collect::<Vec<_>>()
-                            .join(&b'\n');
-                        let r = http
-                            .post(format!("{base}/add-batch"))
-                            .body(body)
-                            .send()
-                            .await
-                            .unwrap();
-                        assert_eq!(r.status(), 200);
-                        let ack: webproof_ledger::receipt::BatchAck =
-                            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
-                        assert_eq!(ack.proofs.len() as u64, batch);
-                        done.fetch_add(batch, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
+    let (n, s) = common::closed_loop(&rt, clients, secs, {
+        let (http, base, next) = (http.clone(), base.clone(), next.clone());
+        move || {
+            let (http, base, next) = (http.clone(), base.clone(), next.clone());
+            async move {
+                let first = next.fetch_add(batch, Ordering::Relaxed);
+                let body: Vec<u8> = (first..first + batch)
+                    .map(deposit)
+                    .collect::<Vec<_>>()
+                    .join(&b'\n');
+                let r = http
+                    .post(format!("{base}/add-batch"))
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                let ack: webproof_ledger::receipt::BatchAck =
+                    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+                assert_eq!(ack.proofs.len() as u64, batch);
+                batch
+            }
         }
     });
-    let n = done.load(Ordering::Relaxed);
-    let s = t0.elapsed().as_secs_f64();
     println!(
         "batches: {n} durable deposits in {s:.2} s over HTTP ({clients} clients x {batch} per request): {:.0} deposits/s",
         n as f64 / s
@@ -143,36 +119,16 @@ fn main() {
 
     // 2. Single deposits, closed loop.
     let clients = 64u64;
-    let done = Arc::new(AtomicU64::new(0));
-    let t0 = Instant::now();
-    let stop = t0 + Duration::from_secs(secs);
-    rt.block_on(async {
-        let tasks: Vec<_> = (0..clients)
-            .map(|_| {
-                let (http, base, next, done) =
-                    (http.clone(), base.clone(), next.clone(), done.clone());
-                tokio::spawn(async move {
-                    while Instant::now() < stop {
-                        let d = deposit(next.fetch_add(1, Ordering::Relaxed));
-                        let r = http
-                            .post(format!("{base}/add"))
-                            .body(d)
-                            .send()
-                            .await
-                            .unwrap();
-                        assert_eq!(r.status(), 200);
-                        r.bytes().await.unwrap();
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
+    let (n, s) = common::closed_loop(&rt, clients, secs, {
+        let (http, base, next) = (http.clone(), base.clone(), next.clone());
+        move || {
+            let (http, base, next) = (http.clone(), base.clone(), next.clone());
+            async move {
+                add(&http, &base, deposit(next.fetch_add(1, Ordering::Relaxed))).await;
+                1
+            }
         }
     });
-    let n = done.load(Ordering::Relaxed);
-    let s = t0.elapsed().as_secs_f64();
     println!(
         "single: {n} durable deposits in {s:.2} s over HTTP ({clients} clients, one per request): {:.0} deposits/s",
         n as f64 / s
@@ -193,14 +149,7 @@ fn main() {
             let d = deposit(next.fetch_add(1, Ordering::Relaxed));
             tasks.push(tokio::spawn(async move {
                 let _permit = conns.acquire().await.unwrap();
-                let r = http
-                    .post(format!("{base}/add"))
-                    .body(d)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200);
-                r.bytes().await.unwrap();
+                add(&http, &base, d).await;
                 due.elapsed()
             }));
         }

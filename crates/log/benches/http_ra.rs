@@ -11,9 +11,10 @@
 //! Environment: `SECS` per phase (default 5).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use webproof_evidence::identity::{Algorithm, SecretKey};
@@ -66,10 +67,7 @@ async fn post(
 }
 
 fn main() {
-    let secs: u64 = std::env::var("SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let secs = common::env("SECS", 5);
     let dir = tempfile::tempdir().unwrap();
     let signer = NoteSigner::new(
         "log.bench/ra",
@@ -93,27 +91,9 @@ fn main() {
         },
     )
     .unwrap();
-    let server = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let base = server.block_on(async {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", l.local_addr().unwrap());
-        let app = svc.router();
-        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-        base
-    });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(1024)
-        .build()
-        .unwrap();
+    let (_server, base) = common::serve(&svc);
+    let rt = common::runtime();
+    let http = common::client();
     // Enrollment through the RA, as people do it.
     rt.block_on(async {
         let reg = serde_json::json!({"name": "bench registrar", "public_key": registrar.public_key().to_pem().unwrap()});
@@ -133,43 +113,37 @@ fn main() {
         ("signed batches", 8u64, 1000u64),
         ("signed single deposits", 64, 1),
     ] {
-        let done = Arc::new(AtomicU64::new(0));
-        let t0 = Instant::now();
-        let stop = t0 + Duration::from_secs(secs);
-        rt.block_on(async {
-            let tasks: Vec<_> = (0..clients)
-                .map(|_| {
-                    let (http, base, next, done, key, op) = (
-                        http.clone(),
-                        base.clone(),
-                        next.clone(),
-                        done.clone(),
-                        operator.clone(),
-                        op.clone(),
-                    );
-                    tokio::spawn(async move {
-                        while Instant::now() < stop {
-                            let first = next.fetch_add(batch, Ordering::Relaxed);
-                            let (path, body) = if batch == 1 {
-                                ("/add", deposit(&op, first))
-                            } else {
-                                let b: Vec<Vec<u8>> =
-                                    (first..first + batch).map(|n| deposit(&op, n)).collect();
-                                ("/add-batch", b.join(&b'\n'))
-                            };
-                            let (c, b) = post(&http, &base, path, body, &key, &op).await;
-                            assert_eq!(c, 200, "{b}");
-                            done.fetch_add(batch, Ordering::Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            for t in tasks {
-                t.await.unwrap();
+        let (n, s) = common::closed_loop(&rt, clients, secs, {
+            let (http, base, next, key, op) = (
+                http.clone(),
+                base.clone(),
+                next.clone(),
+                operator.clone(),
+                op.clone(),
+            );
+            move || {
+                let (http, base, next, key, op) = (
+                    http.clone(),
+                    base.clone(),
+                    next.clone(),
+                    key.clone(),
+                    op.clone(),
+                );
+                async move {
+                    let first = next.fetch_add(batch, Ordering::Relaxed);
+                    let (path, body) = if batch == 1 {
+                        ("/add", deposit(&op, first))
+                    } else {
+                        let b: Vec<Vec<u8>> =
+                            (first..first + batch).map(|n| deposit(&op, n)).collect();
+                        ("/add-batch", b.join(&b'\n'))
+                    };
+                    let (c, b) = post(&http, &base, path, body, &key, &op).await;
+                    assert_eq!(c, 200, "{b}");
+                    batch
+                }
             }
         });
-        let n = done.load(Ordering::Relaxed);
-        let s = t0.elapsed().as_secs_f64();
         println!(
             "{label}: {n} durable deposits in {s:.2} s ({clients} clients x {batch} per request, access control on): {:.0} deposits/s",
             n as f64 / s
