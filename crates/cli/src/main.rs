@@ -295,7 +295,11 @@ fn main() -> ExitCode {
     let _ = LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
     // `--help` in the language asked for (read from the arguments before they are parsed).
     let args: Vec<String> = std::env::args().collect();
-    let help_cat = Catalogue::new(help::lang_of(&args)).ok();
+    // (English needs no catalogue for the help: it is clap's, from the doc comments.)
+    let help_cat = match help::lang_of(&args) {
+        Lang::En => None,
+        l => Catalogue::new(l).ok(),
+    };
     let parsed = match &help_cat {
         Some(cat) => help::localized(Cli::command(), cat)
             .try_get_matches_from(&args)
@@ -322,6 +326,9 @@ fn main() -> ExitCode {
     if let Err(e) = say::init(cli.lang.clone()) {
         eprintln!("webproof: error: --lang / WEBPROOF_LANG: {e}");
         return ExitCode::from(2);
+    }
+    if let Some(cat) = help_cat {
+        say::adopt(cat);
     }
     match run(cli) {
         Ok(code) => code,
@@ -1252,7 +1259,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        let word = |v: Verdict| cat.t(&format!("verdict-word-{}", v.as_str().to_lowercase()));
+        let word = |v: Verdict| cat.t(&webproof_i18n::verdict_key(v.as_str()));
         for c in &report.checks {
             if lang == Lang::En {
                 println!(

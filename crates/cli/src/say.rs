@@ -55,6 +55,19 @@ fn with<R>(f: impl FnOnce(&Catalogue) -> R) -> Option<R> {
     })
 }
 
+/// Takes a catalogue already built (the help's) for this thread's messages, when it is of
+/// their language, instead of building another.
+pub fn adopt(cat: Catalogue) {
+    if cat.lang() == lang() {
+        CATALOGUE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.is_none() {
+                *c = Some(cat);
+            }
+        });
+    }
+}
+
 /// The message `key` with arguments (the key itself if the catalogue cannot be built, which
 /// a test rules out).
 pub fn t_with(key: &str, args: &[(&str, &dyn Display)]) -> String {
@@ -81,7 +94,7 @@ pub fn message(m: &Message) -> String {
 
 /// A verdict's word (VERIFIED / 验证通过 …) in the messages' language.
 pub fn verdict_word(v: webproof_verify::Verdict) -> String {
-    let key = format!("verdict-word-{}", v.as_str().to_lowercase());
+    let key = webproof_i18n::verdict_key(v.as_str());
     with(|c| c.t(&key)).unwrap_or(key)
 }
 

@@ -94,6 +94,11 @@ impl Lang {
     }
 }
 
+/// The key of a verifier verdict's word (`PASS` → `verdict-word-pass`: 通过 …).
+pub fn verdict_key(verdict: &str) -> String {
+    format!("verdict-word-{}", verdict.to_lowercase())
+}
+
 /// The messages of one language.
 pub struct Catalogue {
     bundle: FluentBundle<FluentResource>,

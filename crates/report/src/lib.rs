@@ -307,10 +307,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 .map(|c| format!(
                     "<span class=\"{}\">{}</span> {}",
                     verdict_class(c.verdict),
-                    tx.t(&format!(
-                        "verdict-word-{}",
-                        c.verdict.as_str().to_lowercase()
-                    )),
+                    tx.t(&webproof_i18n::verdict_key(c.verdict.as_str())),
                     tx.said(&c.detail, c.message.as_ref())
                 ))
                 .unwrap_or_default()
@@ -555,10 +552,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 h,
                 "<tr><td class=\"{}\">{}</td><td>{}<br><code>{}</code></td><td><code>{}</code>: {}</td></tr>",
                 verdict_class(c.verdict),
-                tx.t(&format!(
-                    "verdict-word-{}",
-                    c.verdict.as_str().to_lowercase()
-                )),
+                tx.t(&webproof_i18n::verdict_key(c.verdict.as_str())),
                 tx.check_name(c.id),
                 esc(c.id),
                 esc(&c.subject),
