@@ -257,12 +257,11 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         &signers.operator.0,
         a.case.as_deref(),
         rt.handle(),
-        lang,
     )?;
     let seen = depositor
         .as_ref()
         .and_then(|d| d.latest_checkpoint(&|l| progress.line(l)));
-    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone(), lang)?;
+    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
     let env_ok = environment_step(&mut cap, &a, &progress, clock, seen.as_deref())?;
     // Session start: the environment report is stamped before the browser opens.

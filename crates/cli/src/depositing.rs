@@ -182,17 +182,10 @@ pub struct Depositor {
     rx: mpsc::UnboundedReceiver<Answer>,
     pending: usize,
     promised: Vec<Promised>,
-    /// What it says, in the command's language.
-    cat: webproof_i18n::Catalogue,
 }
 
 impl Depositor {
-    pub fn new(
-        s: LogSettings,
-        info: DepositInfo,
-        handle: tokio::runtime::Handle,
-        lang: webproof_i18n::Lang,
-    ) -> Result<Self> {
+    pub fn new(s: LogSettings, info: DepositInfo, handle: tokio::runtime::Handle) -> Result<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(Depositor {
             client: LogClient::new(&s.url, Duration::from_secs(10))?,
@@ -203,7 +196,6 @@ impl Depositor {
             rx,
             pending: 0,
             promised: Vec::new(),
-            cat: webproof_i18n::Catalogue::new(lang)?,
         })
     }
 
@@ -283,13 +275,7 @@ impl Depositor {
             Ok(ack) => {
                 say(&format!(
                     "  {}",
-                    self.cat.t_with(
-                        "cli-deposited",
-                        &[
-                            ("seq", &a.seq.to_string()),
-                            ("index", &ack.index.to_string())
-                        ]
-                    )
+                    tr!("cli-deposited", seq = a.seq, index = ack.index)
                 ));
                 self.promised.push(Promised {
                     seq: a.seq,
@@ -297,10 +283,7 @@ impl Depositor {
                     ack,
                 });
             }
-            Err(e) => say(&format!(
-                "  {}",
-                self.cat.t_with("cli-deposit-failed", &[("error", &e)])
-            )),
+            Err(e) => say(&format!("  {}", tr!("cli-deposit-failed", error = e))),
         }
     }
 
@@ -422,22 +405,17 @@ impl Depositor {
                 .collect();
             say(&format!(
                 "  {}",
-                self.cat.t_with(
+                tr!(
                     "cli-receipt",
-                    &[
-                        ("seq", &p.seq.to_string()),
-                        ("index", &r.index.to_string()),
-                        ("size", &size.to_string()),
-                        ("origin", &origin.to_string()),
-                        (
-                            "witnesses",
-                            &if names.is_empty() {
-                                "—".to_owned()
-                            } else {
-                                names.join(", ")
-                            }
-                        ),
-                    ]
+                    seq = p.seq,
+                    index = r.index,
+                    size = size,
+                    origin = origin,
+                    witnesses = if names.is_empty() {
+                        "—".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
                 )
             ));
         }
@@ -452,7 +430,6 @@ pub fn depositor(
     operator: &webproof_evidence::identity::SecretKey,
     case: Option<&str>,
     handle: &tokio::runtime::Handle,
-    lang: webproof_i18n::Lang,
 ) -> Result<Option<Depositor>> {
     let Some(s) = args.settings()? else {
         return Ok(None);
@@ -464,5 +441,5 @@ pub fn depositor(
         key: operator.clone(),
         label_salt: webproof_evidence::identity::new_salt()?,
     };
-    Ok(Some(Depositor::new(s, info, handle.clone(), lang)?))
+    Ok(Some(Depositor::new(s, info, handle.clone())?))
 }

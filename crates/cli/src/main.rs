@@ -1025,16 +1025,14 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context(tr!("ctx-runtime"))?;
-    let lang = say::lang();
     let depositor = depositing::depositor(
         &a.log,
         cap.id(),
         &signers.operator.0,
         case.id.as_deref(),
         rt.handle(),
-        lang,
     )?;
-    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone(), lang)?;
+    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     seal_and_package(
         cap,
         &signers,

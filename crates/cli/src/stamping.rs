@@ -119,8 +119,6 @@ pub struct Stamper {
     pub stamped: std::collections::BTreeMap<u64, std::collections::BTreeSet<String>>,
     pub last_seq: Option<u64>,
     pub last_time: Instant,
-    /// What it says, in the command's language.
-    cat: webproof_i18n::Catalogue,
 }
 
 impl Stamper {
@@ -129,7 +127,6 @@ impl Stamper {
         args: &TsaArgs,
         log: Option<crate::depositing::Depositor>,
         handle: tokio::runtime::Handle,
-        lang: webproof_i18n::Lang,
     ) -> Result<Option<Self>> {
         let TsaSettings {
             urls,
@@ -155,7 +152,6 @@ impl Stamper {
             stamped: Default::default(),
             last_seq: None,
             last_time: Instant::now(),
-            cat: webproof_i18n::Catalogue::new(lang)?,
         }))
     }
 
@@ -206,20 +202,17 @@ impl Stamper {
                 self.stamped.entry(d.seq).or_default().insert(d.url.clone());
                 say(&format!(
                     "  {}",
-                    self.cat.t_with(
+                    tr!(
                         "cli-stamped",
-                        &[
-                            ("seq", &d.seq.to_string()),
-                            ("tsa", &d.url),
-                            ("time", &s.token.info.gen_time.to_string()),
-                        ]
+                        seq = d.seq,
+                        tsa = d.url,
+                        time = s.token.info.gen_time
                     )
                 ));
             }
             Err(e) => say(&format!(
                 "  {}",
-                self.cat
-                    .t_with("cli-stamp-failed", &[("error", &crate::say::cause(&e))])
+                tr!("cli-stamp-failed", error = crate::say::cause(&e))
             )),
         }
         Ok(())
