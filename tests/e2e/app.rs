@@ -7,6 +7,7 @@
 //! in Chinese with a profile-driven capture. Every screen is saved as a PNG under
 //! target/app-screens/ (en-*.png, zh-CN-*.png).
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,25 +17,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::util::*;
 
-/// target/<profile>/webproof-app, built here if missing (the front end, ui/dist, must have
-/// been built: scripts/test.sh does it first).
+/// target/<profile>/webproof-app, built with webproof by `bin()` (the front end, ui/dist, must
+/// have been built first: scripts/test.sh does it).
 fn app_bin() -> PathBuf {
-    let webproof = bin();
-    let p = webproof.with_file_name("webproof-app");
-    if !p.exists() {
-        let st = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "webproof-app",
-                "--bin",
-                "webproof-app",
-            ])
-            .status()
-            .unwrap();
-        assert!(st.success(), "building webproof-app failed");
-    }
+    let p = bin().with_file_name("webproof-app");
+    assert!(p.exists(), "{} is missing", p.display());
     p
 }
 
@@ -253,11 +240,13 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         .env_remove("WEBPROOF_PASSPHRASE")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        // Its own process group, so that its WebKitWebDriver goes with it at the end.
+        .process_group(0)
         .spawn()
         .expect(
             "tauri-driver (cargo install tauri-driver) is needed for the app's end-to-end test",
         );
-    let _driver = Reaped(driver);
+    let _driver = ReapedGroup(driver);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 pub const PASS: &str = "e2e passphrase";
 
 /// target/<profile>/webproof. `cargo test --workspace` does not build another package's
-/// binary for integration tests, so it is built here once if missing.
+/// binary for integration tests, so the workspace's binaries (webproof and webproof-app) are
+/// built here once, by the very command scripts/test.sh runs before the tests: that one finds
+/// them current. (`-p webproof` alone would resolve other features and rebuild dozens of
+/// crates into target/ beside the first build: minutes and a gigabyte for nothing.)
 pub fn bin() -> PathBuf {
     static BUILD: std::sync::Once = std::sync::Once::new();
     let exe = std::env::current_exe().unwrap();
@@ -14,14 +17,14 @@ pub fn bin() -> PathBuf {
     let p = dir.join("webproof");
     BUILD.call_once(|| {
         let mut c = Command::new(env!("CARGO"));
-        c.args(["build", "--quiet", "-p", "webproof", "--bin", "webproof"]);
+        c.args(["build", "--quiet", "--workspace", "--bins", "--locked"]);
         if dir.file_name().is_some_and(|n| n == "release") {
             c.arg("--release");
         }
         let st = c
             .status()
-            .expect("running cargo build for the webproof binary");
-        assert!(st.success(), "building the webproof binary failed");
+            .expect("running cargo build for the workspace's binaries");
+        assert!(st.success(), "building the workspace's binaries failed");
     });
     assert!(p.exists(), "{} is missing", p.display());
     p
@@ -208,6 +211,23 @@ pub struct Reaped(pub std::process::Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A child started as the leader of its own process group (`process_group(0)`), killed with
+/// everything it started when dropped: tauri-driver's WebKitWebDriver outlived a kill of
+/// tauri-driver alone.
+pub struct ReapedGroup(pub std::process::Child);
+
+impl Drop for ReapedGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(std::process::Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
