@@ -97,25 +97,10 @@ pub struct CaptureArgs {
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     output: Output,
-    /// What the lines say, in the chosen language.
-    cat: webproof_i18n::Catalogue,
 }
 
 impl Progress {
-    /// A message of the catalogue with its arguments.
-    fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
-        self.cat.t_with(key, args)
-    }
-
-    /// A grade as the finding lists print it (`warning` in English).
-    fn grade_word(&self, grade: &str) -> String {
-        match self.cat.lang() {
-            webproof_i18n::Lang::En => grade.to_owned(),
-            _ => self.cat.t(&format!("grade-word-{grade}")),
-        }
-    }
-
-    fn new(output: Output, cat: webproof_i18n::Catalogue) -> Self {
+    fn new(output: Output) -> Self {
         let bar = (output != Output::Events
             && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| {
@@ -127,7 +112,7 @@ impl Progress {
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
-        Progress { bar, output, cat }
+        Progress { bar, output }
     }
 
     fn line(&self, text: &str) {
@@ -152,17 +137,12 @@ impl Progress {
 
     fn step(&self, r: &StepRecord) {
         self.output.step(r);
-        let text = self.say(
+        let text = tr!(
             "cli-step",
-            &[
-                ("seq", &r.seq.to_string()),
-                (
-                    "kind",
-                    &self.cat.t(&format!("step-kind-{}", r.kind.as_str())),
-                ),
-                ("url", r.url.as_deref().unwrap_or("")),
-                ("count", &r.artifacts.len().to_string()),
-            ],
+            seq = r.seq,
+            kind = crate::say::t(&format!("step-kind-{}", r.kind.as_str())),
+            url = r.url.as_deref().unwrap_or(""),
+            count = r.artifacts.len(),
         );
         self.line(&format!("  {text}"));
     }
@@ -213,24 +193,19 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
     let output = Output::new(a.json, a.events);
-    let lang = crate::say::lang();
-    let progress = Progress::new(output, webproof_i18n::Catalogue::new(lang)?);
+    let cat = crate::say::shared()?;
+    let progress = Progress::new(output);
     match &profile {
-        Some(p) => progress.line(&progress.say(
+        Some(p) => progress.line(&tr!(
             "cli-profile",
-            &[
-                ("name", &p.name),
-                (
-                    "description",
-                    &progress.cat.profile_description(&p.name, &p.description),
-                ),
-            ],
+            name = p.name,
+            description = cat.profile_description(&p.name, &p.description),
         )),
-        None => progress.line(&progress.say("cli-manual", &[])),
+        None => progress.line(&tr!("cli-manual")),
     }
     let mut cap =
         Capture::create(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
-    progress.line(&progress.say("cli-capture-dir", &[("path", &dir.display().to_string())]));
+    progress.line(&tr!("cli-capture-dir", path = dir.display()));
     let mut opts = webproof_browser::LaunchOptions {
         chromium: a.chromium.clone(),
         chromedriver: a.chromedriver.clone(),
@@ -349,14 +324,14 @@ fn environment_step(
         resolvers: a.resolvers.clone(),
         trusted_time: clock.as_ref().map(|(t, _)| t.clone()),
     });
-    let cat = &progress.cat;
+    let cat = crate::say::shared()?;
     if progress.output != Output::Events {
-        print_env(&report, cat);
+        print_env(&report, &cat);
     }
     let mut findings = json!(report.findings);
     if let Some(fs) = findings.as_array_mut() {
         for (f, finding) in fs.iter_mut().zip(&report.findings) {
-            f["text"] = crate::finding_text(cat, finding).into();
+            f["text"] = crate::finding_text(&cat, finding).into();
         }
     }
     progress.output.event(
@@ -401,12 +376,10 @@ fn environment_step(
         params,
         &files,
     )?;
-    let text = progress.say(
+    let text = tr!(
         "cli-step-environment",
-        &[
-            ("seq", &r.seq.to_string()),
-            ("grade", &progress.grade_word(worst.as_str())),
-        ],
+        seq = r.seq,
+        grade = crate::say::grade_word(worst.as_str()),
     );
     progress.step_as(&r, &format!("  {text}"));
     Ok(worst != Grade::Fail || a.override_env.is_some())
@@ -556,7 +529,7 @@ async fn browser_session(
             Ok(summary) => journal_network(cap, summary, progress)?,
             Err(e) => progress.line(&format!(
                 "  {}",
-                progress.say("cli-network-error", &[("error", &crate::say::cause(&e))])
+                tr!("cli-network-error", error = crate::say::cause(&e))
             )),
         }
     }
@@ -568,21 +541,19 @@ async fn browser_session(
             Ok((segs, stats)) => {
                 journal_segments(cap, segs, opts, progress)?;
                 write_subtitles(cap, progress)?;
-                let text = progress.say(
+                let text = tr!(
                     "cli-recorded",
-                    &[
-                        ("frames", &stats.frames.to_string()),
-                        ("seconds", &format!("{:.1}", stats.seconds)),
-                        ("fps", &format!("{:.1}", stats.fps())),
-                        ("dropped", &stats.dropped.to_string()),
-                        ("segments", &stats.segments.to_string()),
-                    ],
+                    frames = stats.frames,
+                    seconds = format!("{:.1}", stats.seconds),
+                    fps = format!("{:.1}", stats.fps()),
+                    dropped = stats.dropped,
+                    segments = stats.segments,
                 );
                 progress.line(&format!("  {text}"));
             }
             Err(e) => progress.line(&format!(
                 "  {}",
-                progress.say("cli-recording-error", &[("error", &crate::say::cause(&e))])
+                tr!("cli-recording-error", error = crate::say::cause(&e))
             )),
         }
     }
@@ -642,7 +613,7 @@ async fn manual_session(
         }
     });
     if progress.output != Output::Events {
-        progress.line(&progress.say("cli-manual-help", &[]));
+        progress.line(&tr!("cli-manual-help"));
     }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     let end = loop {
@@ -659,7 +630,7 @@ async fn manual_session(
                             Err(e) => {
                                 progress.line(&format!(
                                     "  {}",
-                                    progress.say("cli-no-screenshot", &[("error", &e.to_string())])
+                                    tr!("cli-no-screenshot", error = e)
                                 ));
                                 None
                             }
@@ -693,7 +664,7 @@ async fn manual_session(
                     progress.step(&r);
                 }
                 Some("") => {}
-                Some(_) => progress.line(&progress.say("cli-manual-help", &[])),
+                Some(_) => progress.line(&tr!("cli-manual-help")),
             },
             _ = tokio::signal::ctrl_c() => break "the operator pressed Ctrl-C",
             _ = tick.tick() => {}
@@ -780,13 +751,11 @@ fn journal_segments(
         let r = cap
             .add_step_for_files(step, &[(rel.as_str(), "video/mp4")])
             .with_context(|| tr!("ctx-journaling", path = seg.path.display()))?;
-        let text = progress.say(
+        let text = tr!(
             "cli-step-video",
-            &[
-                ("seq", &r.seq.to_string()),
-                ("path", &rel),
-                ("frames", &seg.frames.to_string()),
-            ],
+            seq = r.seq,
+            path = rel,
+            frames = seg.frames,
         );
         progress.step_as(&r, &format!("  {text}"));
     }
@@ -820,10 +789,7 @@ fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
     );
     let step = NewStep::instant(StepKind::Note, params);
     let r = cap.add_step_for_files(step, &[(rel.as_str(), "text/vtt")])?;
-    let text = progress.say(
-        "cli-step-subtitles",
-        &[("seq", &r.seq.to_string()), ("path", &rel)],
-    );
+    let text = tr!("cli-step-subtitles", seq = r.seq, path = rel);
     progress.step_as(&r, &format!("  {text}"));
     Ok(())
 }
@@ -874,13 +840,11 @@ fn journal_network(
             (layout::PAGES, "application/x-ndjson"),
         ],
     )?;
-    let text = progress.say(
+    let text = tr!(
         "cli-step-network",
-        &[
-            ("seq", &r.seq.to_string()),
-            ("responses", &summary.responses.to_string()),
-            ("failed", &summary.failures.to_string()),
-        ],
+        seq = r.seq,
+        responses = summary.responses,
+        failed = summary.failures,
     );
     progress.step_as(&r, &format!("  {text}"));
     Ok(())

@@ -387,7 +387,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => resume(&dir, &out, case, notary_home, json),
         Command::Capture(a) => capture_cmd::capture(a),
         Command::Profiles(ProfilesCmd::List) => {
-            let cat = say::catalogue()?;
+            let cat = say::shared()?;
             for (name, text) in webproof_capture::profile::BUILTIN {
                 let p = webproof_capture::profile::Profile::parse(name, text)?;
                 println!(
@@ -433,7 +433,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             resolvers,
             tsa,
         } => {
-            let cat = say::catalogue()?;
+            let cat = say::shared()?;
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
@@ -818,7 +818,7 @@ fn seal_and_package(
     report: Option<ReportPlan<'_>>,
 ) -> Result<()> {
     let dir = cap.dir().to_owned();
-    let cat = say::catalogue()?;
+    let cat = say::shared()?;
     let input = SealInput {
         case,
         tool_version: VERSION.to_owned(),
@@ -1232,7 +1232,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
         },
         ..Policy::default()
     };
-    let (lang, cat) = (say::lang(), say::catalogue()?);
+    let (lang, cat) = (say::lang(), say::shared()?);
     let report = webproof_verify::verify_path(&a.package, &policy)?;
     let verdict = report.verdict();
     if a.json {

@@ -10,6 +10,7 @@
 use std::cell::RefCell;
 use std::error::Error as StdError;
 use std::fmt::Display;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use webproof_i18n::{Catalogue, I18nError, Lang, Message};
@@ -36,23 +37,34 @@ pub fn lang() -> Lang {
     Lang::detect(flag().filter(|f| *f != "both")).unwrap_or(Lang::En)
 }
 
-/// A catalogue of the messages' language.
+/// A catalogue of the messages' language, new (a test compares languages side by side;
+/// everything else shares this thread's, `shared()`).
 pub fn catalogue() -> Result<Catalogue, I18nError> {
     Catalogue::new(lang())
 }
 
 thread_local! {
-    static CATALOGUE: RefCell<Option<Catalogue>> = const { RefCell::new(None) };
+    static CATALOGUE: RefCell<Option<Rc<Catalogue>>> = const { RefCell::new(None) };
 }
 
-fn with<R>(f: impl FnOnce(&Catalogue) -> R) -> Option<R> {
+/// This thread's catalogue of the messages' language, built on first use and then shared by
+/// every message, error and progress line the command says.
+pub fn shared() -> Result<Rc<Catalogue>, I18nError> {
     CATALOGUE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.is_none() {
-            *c = catalogue().ok();
+        if let Some(cat) = c.as_ref() {
+            return Ok(Rc::clone(cat));
         }
-        c.as_ref().map(f)
+        let cat = Rc::new(catalogue()?);
+        *c = Some(Rc::clone(&cat));
+        Ok(cat)
     })
+}
+
+/// `f` with this thread's catalogue (none if it cannot be built, which a test rules out).
+/// The catalogue is taken out first, so `f` may say things itself.
+fn with<R>(f: impl FnOnce(&Catalogue) -> R) -> Option<R> {
+    shared().ok().map(|c| f(&c))
 }
 
 /// Takes a catalogue already built (the help's) for this thread's messages, when it is of
@@ -62,9 +74,23 @@ pub fn adopt(cat: Catalogue) {
         CATALOGUE.with(|c| {
             let mut c = c.borrow_mut();
             if c.is_none() {
-                *c = Some(cat);
+                *c = Some(Rc::new(cat));
             }
         });
+    }
+}
+
+/// The message `key`, without arguments (a key made at run time: `step-kind-…`).
+pub fn t(key: &str) -> String {
+    t_with(key, &[])
+}
+
+/// A finding's grade as the lists print it (`warning` in English, the catalogue's word in
+/// another language).
+pub fn grade_word(grade: &str) -> String {
+    match lang() {
+        Lang::En => grade.to_owned(),
+        _ => t(&format!("grade-word-{grade}")),
     }
 }
 
@@ -239,10 +265,7 @@ fn net_message(e: &webproof_net::NetError) -> Message {
 
 /// An error with its causes, as the user reads it (see `error_text_in`).
 pub fn error_text(e: &anyhow::Error) -> String {
-    match catalogue() {
-        Ok(c) => error_text_in(&c, e),
-        Err(_) => format!("{e:#}"),
-    }
+    with(|c| error_text_in(c, e)).unwrap_or_else(|| format!("{e:#}"))
 }
 
 /// An error with its causes in `cat`'s language, joined by the language's colon: in English
