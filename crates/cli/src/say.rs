@@ -37,12 +37,6 @@ pub fn lang() -> Lang {
     Lang::detect(flag().filter(|f| *f != "both")).unwrap_or(Lang::En)
 }
 
-/// A catalogue of the messages' language, new (a test compares languages side by side;
-/// everything else shares this thread's, `shared()`).
-pub fn catalogue() -> Result<Catalogue, I18nError> {
-    Catalogue::new(lang())
-}
-
 thread_local! {
     static CATALOGUE: RefCell<Option<Rc<Catalogue>>> = const { RefCell::new(None) };
 }
@@ -55,7 +49,7 @@ pub fn shared() -> Result<Rc<Catalogue>, I18nError> {
         if let Some(cat) = c.as_ref() {
             return Ok(Rc::clone(cat));
         }
-        let cat = Rc::new(catalogue()?);
+        let cat = Rc::new(Catalogue::new(lang())?);
         *c = Some(Rc::clone(&cat));
         Ok(cat)
     })
