@@ -46,6 +46,7 @@ fn seal_then_verify_with_trust_levels_exit_codes_and_json() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     for id in [
+        "package.container",
         "package.structure",
         "manifest.parse",
         "signature.operator",

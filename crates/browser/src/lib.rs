@@ -61,6 +61,44 @@ pub struct Chromium {
     display: Option<String>,
 }
 
+/// The variables a browser-side child (Xvfb, chromedriver and so Chromium) may inherit: what
+/// they need to run and draw, and nothing else — never a passphrase or token of webproof's
+/// (`WEBPROOF_PASSPHRASE`, `WEBPROOF_NOTARY_PASSPHRASE`, …), which a renderer exploit on a
+/// hostile page would otherwise read from its own environment.
+const CHILD_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_MESSAGES",
+    "LC_TIME",
+    "TZ",
+    "TMPDIR",
+    "XDG_RUNTIME_DIR",
+    "XAUTHORITY",
+    "FONTCONFIG_FILE",
+    "FONTCONFIG_PATH",
+];
+
+/// Starts `cmd` from an empty environment plus [`CHILD_ENV`].
+fn clean_env(cmd: &mut Command) {
+    cmd.env_clear();
+    for k in CHILD_ENV {
+        if let Some(v) = std::env::var_os(k) {
+            cmd.env(k, v);
+        }
+    }
+}
+
+/// Whether this process runs as root (Chromium's sandbox cannot run as root: it is switched
+/// off then, and the browser's description, journaled in step 0, says so).
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
 fn err(action: &str) -> impl Fn(String) -> BrowserError + '_ {
     move |m| BrowserError::new(action, m)
 }
@@ -111,7 +149,9 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserE
         if !display_free(n) {
             continue;
         }
-        let mut child = Command::new("Xvfb")
+        let mut xvfb = Command::new("Xvfb");
+        clean_env(&mut xvfb);
+        let mut child = xvfb
             .arg(format!(":{n}"))
             .args([
                 "-screen",
@@ -165,6 +205,7 @@ impl Chromium {
         };
         let port = free_port()?;
         let mut cmd = Command::new(&opts.chromedriver);
+        clean_env(&mut cmd);
         cmd.arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -182,9 +223,9 @@ impl Chromium {
                 e,
             )
         })?;
+        let sandbox = !running_as_root();
         let mut args = vec![
-            "--no-sandbox".to_owned(),
-            "--disable-gpu".into(),
+            "--disable-gpu".to_owned(),
             "--disable-dev-shm-usage".into(),
             "--disable-background-networking".into(),
             "--disable-component-update".into(),
@@ -198,6 +239,9 @@ impl Chromium {
             "--window-position=0,0".into(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        if !sandbox {
+            args.push("--no-sandbox".into());
+        }
         if opts.headless {
             args.push("--headless=new".into());
         }
@@ -232,6 +276,7 @@ impl Chromium {
         description.insert("browser".into(), json!(version(&opts.chromium).await));
         description.insert("driver".into(), json!(version(&opts.chromedriver).await));
         description.insert("headless".into(), json!(opts.headless));
+        description.insert("sandbox".into(), json!(sandbox));
         description.insert("window".into(), json!([opts.width, opts.height]));
         let mut me = Chromium {
             client,

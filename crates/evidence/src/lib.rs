@@ -8,6 +8,7 @@
 
 pub mod canonical;
 pub mod capture;
+pub mod container;
 pub mod digest;
 pub mod identity;
 pub mod journal;

@@ -1,21 +1,18 @@
 //! Reading and writing packages, treating every package as hostile.
 //!
 //! A package is either a `.wacz` ZIP file or a directory with the same layout (an unfinished
-//! or unzipped capture). Both are read through [`PackageSource`], which refuses unsafe entry
-//! names (absolute, `..`, backslashes, control characters), links, duplicates, encrypted or
-//! exotic compression, zip bombs (declared sizes, ratio, overlapping data) and entries that
-//! yield more bytes than they declare. Reading never writes anything to disk.
+//! or unzipped capture). Both are read through [`PackageSource`]. A ZIP file is accepted only
+//! in the one form webproof writes ([`container`]: every byte accounted for, so every ZIP
+//! reader sees the same members); both kinds refuse unsafe entry names (absolute, `..`,
+//! backslashes, control characters), links, duplicates, oversized entries and entries that
+//! yield more or fewer bytes than they declare. Reading never writes anything to disk.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use zip::CompressionMethod;
-use zip::read::ZipArchive;
-use zip::write::{SimpleFileOptions, ZipWriter};
+use crate::container::{self, ContainerError, Form, Member, MemberReader};
 
 /// Bounds applied when opening a package.
 #[derive(Clone, Debug)]
@@ -23,8 +20,6 @@ pub struct Limits {
     pub max_entries: usize,
     pub max_total_size: u64,
     pub max_entry_size: u64,
-    /// Largest uncompressed/compressed ratio accepted for a compressed entry over 1 MiB.
-    pub max_ratio: u64,
     /// Largest JSON document read into memory (manifest, datapackage, identity).
     pub max_json: u64,
     /// Largest journal read into memory.
@@ -37,7 +32,6 @@ impl Default for Limits {
             max_entries: 100_000,
             max_total_size: 1 << 40,
             max_entry_size: 1 << 40,
-            max_ratio: 100,
             max_json: 64 << 20,
             max_journal: 1 << 30,
         }
@@ -53,8 +47,10 @@ pub enum PackageError {
         #[source]
         source: io::Error,
     },
-    #[error("not a readable ZIP archive (truncated or corrupt): {0}")]
+    #[error("not a readable ZIP archive: {0}")]
     NotZip(String),
+    #[error("not in the one ZIP form webproof writes: {0}")]
+    Container(#[from] ContainerError),
     #[error("entry {name:?}: unsafe name: {reason}")]
     UnsafeName { name: String, reason: &'static str },
     #[error("entry {0:?} is a symbolic link; packages hold only regular files")]
@@ -71,20 +67,6 @@ pub enum PackageError {
     EntryTooLarge { name: String, size: u64, limit: u64 },
     #[error("entries declare {size} bytes in all, over the limit of {limit}")]
     TotalTooLarge { size: u64, limit: u64 },
-    #[error("entry {name:?} expands {ratio}:1, over the limit of {limit}:1 (zip bomb?)")]
-    Ratio {
-        name: String,
-        ratio: u64,
-        limit: u64,
-    },
-    #[error(
-        "entries' compressed data add up to more than the archive's size (overlapping entries: zip bomb?)"
-    )]
-    Overlap,
-    #[error("entry {name:?} uses {method}; only stored and deflated entries are accepted")]
-    Compression { name: String, method: String },
-    #[error("entry {0:?} is encrypted")]
-    Encrypted(String),
     #[error("entry {name:?} yields more than the {declared} bytes its header declares")]
     Overrun { name: String, declared: u64 },
     #[error("entry {0:?} not found in the package")]
@@ -269,46 +251,10 @@ impl Read for Bounded<'_> {
 
 // ---- ZIP ----
 
-/// A file handle with its own position, reading with `pread`, so that clones used by several
-/// threads do not disturb each other.
-#[derive(Clone)]
-struct PFile {
-    file: Arc<File>,
-    pos: u64,
-    len: u64,
-}
-
-impl Read for PFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read_at(buf, self.pos)?;
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl Seek for PFile {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let new = match to {
-            SeekFrom::Start(p) => Some(p),
-            SeekFrom::End(d) => self.len.checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        match new {
-            Some(p) => {
-                self.pos = p;
-                Ok(p)
-            }
-            None => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek before start",
-            )),
-        }
-    }
-}
-
 pub struct ZipSource {
     path: PathBuf,
-    archive: ZipArchive<PFile>,
+    file: File,
+    members: Vec<Member>,
     entries: Vec<EntryInfo>,
 }
 
@@ -320,162 +266,28 @@ impl ZipSource {
         };
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        let pf = PFile {
-            file: Arc::new(file),
-            pos: 0,
-            len,
-        };
-        let mut archive =
-            ZipArchive::new(pf.clone()).map_err(|e| PackageError::NotZip(e.to_string()))?;
-        // The zip crate keeps only the last of several entries with one name; count the raw
-        // central directory so such a package is refused instead of silently shadowed.
-        let raw = central_directory_names(&pf, limits.max_entries)?;
-        if raw.len() != archive.len() {
-            let mut sorted = raw;
-            sorted.sort();
-            let dup = sorted
-                .windows(2)
-                .find(|w| w[0] == w[1])
-                .map(|w| String::from_utf8_lossy(&w[0]).into_owned())
-                .unwrap_or_default();
-            return Err(PackageError::Duplicate(dup));
-        }
-        if archive.len() > limits.max_entries {
-            return Err(PackageError::TooManyEntries(limits.max_entries));
-        }
-        let mut entries = Vec::with_capacity(archive.len());
-        let mut compressed_total = 0u64;
-        for i in 0..archive.len() {
-            let f = archive
-                .by_index_raw(i)
-                .map_err(|e| PackageError::NotZip(e.to_string()))?;
-            let name = match std::str::from_utf8(f.name_raw()) {
-                Ok(n) => n.to_owned(),
-                Err(_) => {
-                    return Err(PackageError::UnsafeName {
-                        name: String::from_utf8_lossy(f.name_raw()).into_owned(),
-                        reason: "not UTF-8",
-                    });
-                }
-            };
-            if f.is_symlink() {
-                return Err(PackageError::Link(name));
-            }
-            if f.encrypted() {
-                return Err(PackageError::Encrypted(name));
-            }
-            if f.is_dir() {
-                // Directory entries carry no data; their names must still be safe.
-                check_name(name.trim_end_matches('/'))?;
-                continue;
-            }
-            check_name(&name)?;
-            let method = f.compression();
-            let (size, csize) = (f.size(), f.compressed_size());
-            match method {
-                CompressionMethod::Stored => {
-                    if size != csize {
-                        return Err(PackageError::NotZip(format!(
-                            "stored entry {name:?} declares {size} bytes but holds {csize}"
-                        )));
-                    }
-                }
-                CompressionMethod::Deflated => {
-                    let ratio = size / csize.max(1);
-                    if size > (1 << 20) && ratio > limits.max_ratio {
-                        return Err(PackageError::Ratio {
-                            name,
-                            ratio,
-                            limit: limits.max_ratio,
-                        });
-                    }
-                }
-                other => {
-                    return Err(PackageError::Compression {
-                        name,
-                        method: format!("{other:?}"),
-                    });
-                }
-            }
-            compressed_total = compressed_total.saturating_add(csize);
-            entries.push(EntryInfo { name, size });
-        }
-        if compressed_total > len {
-            return Err(PackageError::Overlap);
+        let members = container::parse(&file, len, limits.max_entries, &Form::WEBPROOF)?;
+        let mut entries = Vec::with_capacity(members.len());
+        for m in &members {
+            check_name(&m.name)?;
+            entries.push(EntryInfo {
+                name: m.name.clone(),
+                size: m.size,
+            });
         }
         let entries = finish_entries(entries, limits)?;
         Ok(ZipSource {
             path: path.to_owned(),
-            archive,
+            file,
+            members,
             entries,
         })
     }
-}
 
-/// The raw names in a ZIP central directory, read straight from the end-of-central-directory
-/// record (ZIP64 aware), independently of the zip crate's deduplicating index.
-fn central_directory_names(f: &PFile, max_entries: usize) -> Result<Vec<Vec<u8>>, PackageError> {
-    let bad = |what: &str| PackageError::NotZip(what.to_owned());
-    let read = |pos: u64, len: usize| -> Result<Vec<u8>, PackageError> {
-        let mut buf = vec![0u8; len];
-        f.file
-            .read_exact_at(&mut buf, pos)
-            .map_err(|e| PackageError::NotZip(format!("reading the central directory: {e}")))?;
-        Ok(buf)
-    };
-    let u16at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as u64;
-    let u32at =
-        |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
-    let u64at = |b: &[u8], i: usize| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[i..i + 8]);
-        u64::from_le_bytes(a)
-    };
-    let tail_len = f.len.min(22 + 65535);
-    let tail = read(f.len - tail_len, tail_len as usize)?;
-    let eocd = (0..=tail.len().saturating_sub(22))
-        .rev()
-        .find(|&i| tail[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
-        .ok_or_else(|| bad("no end-of-central-directory record"))?;
-    let eocd_pos = f.len - tail_len + eocd as u64;
-    let mut count = u16at(&tail, eocd + 10);
-    let mut cd_size = u32at(&tail, eocd + 12);
-    let mut cd_off = u32at(&tail, eocd + 16);
-    if (count == 0xffff || cd_off == 0xffff_ffff || cd_size == 0xffff_ffff) && eocd_pos >= 20 {
-        let loc = read(eocd_pos - 20, 20)?;
-        if loc[..4] == [0x50, 0x4b, 0x06, 0x07] {
-            let rec = read(u64at(&loc, 8), 56)?;
-            if rec[..4] != [0x50, 0x4b, 0x06, 0x06] {
-                return Err(bad("bad ZIP64 end-of-central-directory record"));
-            }
-            count = u64at(&rec, 32);
-            cd_size = u64at(&rec, 40);
-            cd_off = u64at(&rec, 48);
-        }
+    /// Where each member lies in the file (for tests and tools that compare readers).
+    pub fn members(&self) -> &[Member] {
+        &self.members
     }
-    if count > max_entries as u64 {
-        return Err(PackageError::TooManyEntries(max_entries));
-    }
-    if cd_off.saturating_add(cd_size) > f.len || cd_size > (max_entries as u64) * (46 + 65535 * 3) {
-        return Err(bad("central directory lies outside the file"));
-    }
-    let cd = read(cd_off, cd_size as usize)?;
-    let mut names = Vec::with_capacity(count as usize);
-    let mut i = 0usize;
-    while i + 46 <= cd.len() && cd[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
-        let n = u16at(&cd, i + 28) as usize;
-        let x = u16at(&cd, i + 30) as usize;
-        let c = u16at(&cd, i + 32) as usize;
-        let name = cd
-            .get(i + 46..i + 46 + n)
-            .ok_or_else(|| bad("central directory entry runs past its end"))?;
-        // Directory entries (names ending in '/') are not files.
-        if !name.ends_with(b"/") {
-            names.push(name.to_vec());
-        }
-        i += 46 + n + x + c;
-    }
-    Ok(names)
 }
 
 impl PackageSource for ZipSource {
@@ -488,26 +300,20 @@ impl PackageSource for ZipSource {
         name: &str,
         f: &mut dyn FnMut(&mut dyn Read) -> io::Result<()>,
     ) -> Result<(), PackageError> {
-        let declared = declared_size(&self.entries, name)?;
-        let mut archive = self.archive.clone();
-        let mut zf = archive.by_name(name).map_err(|e| PackageError::Read {
+        // Members are in name order (the container's form), entries too: one search.
+        let m = self
+            .members
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+            .map(|i| &self.members[i])
+            .map_err(|_| PackageError::Missing(name.to_owned()))?;
+        let err = |e: io::Error| PackageError::Read {
             name: name.to_owned(),
             reason: e.to_string(),
-        })?;
-        let mut bounded = Bounded {
-            inner: &mut zf,
-            left: declared,
-            name,
         };
-        f(&mut bounded).map_err(|e| PackageError::Read {
-            name: name.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let mut r = MemberReader::new(&self.file, m);
+        f(&mut r).map_err(err)?;
         // Drain what the callback left, so the CRC-32 is always checked.
-        io::copy(&mut bounded, &mut io::sink()).map_err(|e| PackageError::Read {
-            name: name.to_owned(),
-            reason: e.to_string(),
-        })?;
+        io::copy(&mut r, &mut io::sink()).map_err(err)?;
         Ok(())
     }
 
@@ -632,9 +438,10 @@ impl PackageSource for DirSource {
 
 // ---- writing ----
 
-/// Zips a sealed package directory into `out` (every entry stored, as WACZ wants for WARCs).
-/// Writes `<out>.partial` first and renames it into place after fsync, so `out` is either
-/// absent or complete.
+/// Zips a sealed package directory into `out`, in the one form webproof writes
+/// ([`container`]: members stored, in name order, every byte accounted for). Writes
+/// `<out>.partial` first and renames it into place after fsync, so `out` is either absent or
+/// complete.
 pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageError> {
     let src = DirSource::open(dir, limits)?;
     let mut partial = out.as_os_str().to_owned();
@@ -645,29 +452,26 @@ pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageE
         move |source| PackageError::Io { path: p, source }
     };
     let file = fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .create_new(true)
         .open(&partial)
         .map_err(io_at(&partial))?;
     let result = (|| {
-        let mut zw = ZipWriter::new(io::BufWriter::with_capacity(1 << 20, file));
+        let write_err = |e: container::WriteError| match e {
+            container::WriteError::Io(source) => PackageError::Io {
+                path: partial.clone(),
+                source,
+            },
+            other => PackageError::NotZip(other.to_string()),
+        };
+        let mut zw = container::Writer::new(file);
         for e in src.entries() {
-            let opts = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Stored)
-                .large_file(e.size >= u32::MAX as u64)
-                .unix_permissions(0o644);
-            zw.start_file(e.name.as_str(), opts)
-                .map_err(|err| PackageError::NotZip(err.to_string()))?;
-            let mut f = File::open(dir.join(&e.name)).map_err(io_at(&dir.join(&e.name)))?;
-            io::copy(&mut f, &mut zw).map_err(io_at(&partial))?;
+            let path = dir.join(&e.name);
+            let mut f = File::open(&path).map_err(io_at(&path))?;
+            zw.add(&e.name, e.size, &mut f).map_err(write_err)?;
         }
-        let bw = zw
-            .finish()
-            .map_err(|err| PackageError::NotZip(err.to_string()))?;
-        let file = bw.into_inner().map_err(|e| PackageError::Io {
-            path: partial.clone(),
-            source: e.into_error(),
-        })?;
+        let file = zw.finish().map_err(write_err)?;
         file.sync_all().map_err(io_at(&partial))?;
         Ok(())
     })();

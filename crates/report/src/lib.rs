@@ -517,6 +517,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         (
             "group-files",
             &[
+                "package.container",
                 "package.structure",
                 "manifest.read",
                 "manifest.parse",

@@ -8,6 +8,7 @@ use std::io;
 
 use webproof_evidence::canonical::CanonicalError;
 use webproof_evidence::capture::CaptureError;
+use webproof_evidence::container::ContainerError;
 use webproof_evidence::identity::{BadSignature, KeyError};
 use webproof_evidence::journal::JournalError;
 use webproof_evidence::message::Message;
@@ -106,6 +107,7 @@ impl Explain for PackageError {
                 .arg("path", path.display())
                 .because(source.message()),
             E::NotZip(d) => Message::new("err-pkg-not-zip").arg("detail", d),
+            E::Container(c) => c.message(),
             E::UnsafeName { name, reason } => Message::new("err-pkg-unsafe-name")
                 .arg("name", name)
                 .arg("reason", reason),
@@ -121,15 +123,6 @@ impl Explain for PackageError {
             E::TotalTooLarge { size, limit } => Message::new("err-pkg-total-large")
                 .arg("size", size)
                 .arg("limit", limit),
-            E::Ratio { name, ratio, limit } => Message::new("err-pkg-ratio")
-                .arg("name", name)
-                .arg("ratio", ratio)
-                .arg("limit", limit),
-            E::Overlap => Message::new("err-pkg-overlap"),
-            E::Compression { name, method } => Message::new("err-pkg-compression")
-                .arg("name", name)
-                .arg("method", method),
-            E::Encrypted(n) => Message::new("err-pkg-encrypted").arg("name", n),
             E::Overrun { name, declared } => Message::new("err-pkg-overrun")
                 .arg("name", name)
                 .arg("declared", declared),
@@ -142,6 +135,38 @@ impl Explain for PackageError {
                 .arg("limit", limit),
             e => other(e),
         }
+    }
+}
+
+impl Explain for ContainerError {
+    fn message(&self) -> Message {
+        use webproof_evidence::container::Fault as F;
+        let fault = match &self.fault {
+            F::TooShort => Message::new("err-zip-too-short"),
+            F::NoEnd => Message::new("err-zip-no-end"),
+            F::EndRecord => Message::new("err-zip-end-record"),
+            F::Zip64 => Message::new("err-zip-zip64"),
+            F::CentralPlace => Message::new("err-zip-central-place"),
+            F::CentralEntry(field) => Message::new("err-zip-central-entry").arg("field", field),
+            F::CentralTrailing => Message::new("err-zip-central-trailing"),
+            F::TooMany(n) => Message::new("err-pkg-too-many").arg("limit", n),
+            F::LocalHeader(field) => Message::new("err-zip-local-header").arg("field", field),
+            F::Unaccounted => Message::new("err-zip-unaccounted"),
+            F::Overrun => Message::new("err-zip-overrun"),
+            F::Name(why) => Message::new("err-zip-name").arg("reason", why),
+            F::Order => Message::new("err-zip-order"),
+            other => self::other(other),
+        };
+        let key = if self.member.is_some() {
+            "err-zip-range-member"
+        } else {
+            "err-zip-range"
+        };
+        Message::new(key)
+            .arg("start", self.start)
+            .arg("end", self.end)
+            .arg("member", self.member.as_deref().unwrap_or(""))
+            .because(fault)
     }
 }
 

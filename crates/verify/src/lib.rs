@@ -187,6 +187,14 @@ const STATIC_MESSAGES: &[(&str, &str)] = &[
         "msg-signature-unnamed",
     ),
     (
+        "belongs to no renewal record (an orphan nothing checks)",
+        "msg-renewal-orphan",
+    ),
+    (
+        "a time-stamp request with no token beside it (an orphan nothing checks)",
+        "msg-request-orphan",
+    ),
+    (
         "the journal is not at its standard path",
         "msg-journal-path",
     ),
@@ -329,22 +337,37 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
         checks: Vec::new(),
         time: Vec::new(),
     };
+    let is_zip = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir());
+    let subject = path.display().to_string();
     match package::open(path, &policy.limits) {
         Ok(src) => {
+            let count = src.entries().len();
+            if is_zip {
+                report.pass(
+                    "package.container",
+                    subject.clone(),
+                    format!(
+                        "one ZIP form: {count} members stored in name order, contiguous from byte 0 to the central directory, end record at the end of the file; every byte accounted for"
+                    ),
+                );
+                report.say(Message::new("msg-container-ok").arg("count", count));
+            }
             report.pass(
                 "package.structure",
-                path.display().to_string(),
-                format!(
-                    "{} files; names, links, duplicates, sizes and compression within limits",
-                    src.entries().len()
-                ),
+                subject,
+                format!("{count} files; names, links, duplicates and sizes within limits"),
             );
-            report.say(Message::new("msg-package-ok").arg("count", src.entries().len()));
+            report.say(Message::new("msg-package-ok").arg("count", count));
             verify_source(src.as_ref(), policy, &mut report);
         }
+        Err(e @ PackageError::Container(_)) => report.fail_why(
+            "package.container",
+            subject,
+            Why::of(&e).under("msg-refused", "refused"),
+        ),
         Err(e) => report.fail_why(
             "package.structure",
-            path.display().to_string(),
+            subject,
             Why::of(&e).under("msg-refused", "refused"),
         ),
     }
@@ -834,12 +857,30 @@ fn file_checks(
                 || e.name == layout::MANIFEST
                 || m.signers.iter().any(|s| s.signature == e.name);
             if e.name.starts_with("renewals/") {
-                if webproof_evidence::renewal::classify(&e.name).is_none() {
-                    report.fail(
+                use webproof_evidence::renewal::{self, Part};
+                match renewal::classify(&e.name) {
+                    None => report.fail(
                         "file.unlisted",
                         e.name.clone(),
                         "not one of the file names a renewal has",
-                    );
+                    ),
+                    // Every part belongs to a renewal record that is checked…
+                    Some((n, _)) if src.entry(&renewal::json_path(n)).is_none() => report.fail(
+                        "file.unlisted",
+                        e.name.clone(),
+                        "belongs to no renewal record (an orphan nothing checks)",
+                    ),
+                    // …and a request to the token it asked for (checked against it).
+                    Some((n, Part::Request(k)))
+                        if src.entry(&renewal::token_path(n, k, "tsr")).is_none() =>
+                    {
+                        report.fail(
+                            "file.unlisted",
+                            e.name.clone(),
+                            "a time-stamp request with no token beside it (an orphan nothing checks)",
+                        )
+                    }
+                    Some(_) => {}
                 }
             } else if e.name.starts_with("receipts/refresh-") {
                 // Checked as receipt.refresh (its name and number included).
@@ -1521,10 +1562,38 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
                 }
             };
             let alg = token.info.imprint_alg;
-            let expect = Expect {
+            let mut expect = Expect {
                 imprint: Some((alg, alg.digest(&bytes))),
                 nonce: None,
             };
+            // The request kept beside the token must ask for this very imprint.
+            let tsq = format!("{}.tsq", e.name.trim_end_matches(".tsr"));
+            if let Ok(q) = src.read_all(&tsq, 64 << 10) {
+                match webproof_timestamp::Request::from_der(&q) {
+                    Ok(r)
+                        if r.alg == alg
+                            && Some(&r.imprint) == expect.imprint.as_ref().map(|x| &x.1) =>
+                    {
+                        expect.nonce = r.nonce
+                    }
+                    Ok(_) => {
+                        report.fail(
+                            "renewal.token",
+                            tsq,
+                            "the request kept beside the token asks for another imprint",
+                        );
+                        continue;
+                    }
+                    Err(err) => {
+                        report.fail_why(
+                            "renewal.token",
+                            tsq,
+                            Why::of(&err).under("msg-not-request", "not a time-stamp request"),
+                        );
+                        continue;
+                    }
+                }
+            }
             let v = webproof_timestamp::verify(&token, &expect, &trust);
             let what = format!(
                 "{}: renewal {n} existed by {}",

@@ -75,15 +75,22 @@ fn symlink_entries_are_refused_in_zips_and_directories() {
         let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
         let o = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
-        for (n, bytes) in read_zip(&b.wacz) {
+        // In name order, so that the link is all that is out of webproof's form.
+        let link = "artifacts/000009-passwd";
+        let entries = read_zip(&b.wacz);
+        for (n, bytes) in entries.iter().filter(|(n, _)| n.as_str() < link) {
             z.start_file(n.as_str(), o).unwrap();
-            z.write_all(&bytes).unwrap();
+            z.write_all(bytes).unwrap();
         }
-        z.add_symlink("artifacts/000009-passwd", "/etc/passwd", o)
-            .unwrap();
+        z.add_symlink(link, "/etc/passwd", o).unwrap();
+        for (n, bytes) in entries.iter().filter(|(n, _)| n.as_str() > link) {
+            z.start_file(n.as_str(), o).unwrap();
+            z.write_all(bytes).unwrap();
+        }
         z.finish().unwrap();
     }
-    refused(&p, &b.policy(), "symbolic link");
+    // The link's mode sits in the entry's external attributes, which webproof never sets so.
+    refused(&p, &b.policy(), "external attributes (file type and mode)");
 
     std::os::unix::fs::symlink("/etc/passwd", b.dir.join("artifacts/000009-passwd")).unwrap();
     refused(&b.dir, &b.policy(), "symbolic link");
@@ -125,7 +132,11 @@ fn case_colliding_names_are_refused() {
     let b = build(t.path(), Algorithm::Ed25519, false);
     let p = t.path().join("case.wacz");
     with_extra(&b, "artifacts/000000-CONTRACT.txt", b"shadow", &p);
-    refused(&p, &b.policy(), "differ only in letter case");
+    // Upper case is outside webproof's name alphabet, so no two names can fold together.
+    refused(&p, &b.policy(), "upper case");
+    // In a directory (on a case-sensitive file system) the names are compared folded.
+    std::fs::write(b.dir.join("artifacts/000000-CONTRACT.txt"), b"shadow").unwrap();
+    refused(&b.dir, &b.policy(), "differ only in letter case");
 }
 
 #[test]
@@ -137,21 +148,29 @@ fn zip_bombs_are_refused_before_inflating() {
         let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
         let stored = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
-        for (n, bytes) in read_zip(&b.wacz) {
+        // In name order, so that the compression is all that is out of webproof's form.
+        let bomb = "artifacts/000010-zeros.bin";
+        let entries = read_zip(&b.wacz);
+        for (n, bytes) in entries.iter().filter(|(n, _)| n.as_str() < bomb) {
             z.start_file(n.as_str(), stored).unwrap();
-            z.write_all(&bytes).unwrap();
+            z.write_all(bytes).unwrap();
         }
         let deflate = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("artifacts/000010-zeros.bin", deflate).unwrap();
+        z.start_file(bomb, deflate).unwrap();
         let zeros = vec![0u8; 1 << 20];
         for _ in 0..64 {
             z.write_all(&zeros).unwrap();
         }
+        for (n, bytes) in entries.iter().filter(|(n, _)| n.as_str() > bomb) {
+            z.start_file(n.as_str(), stored).unwrap();
+            z.write_all(bytes).unwrap();
+        }
         z.finish().unwrap();
     }
     assert!(std::fs::metadata(&p).unwrap().len() < 4 << 20);
-    refused(&p, &b.policy(), "zip bomb");
+    // Nothing is ever inflated: webproof stores every member, and a compressed one is refused.
+    refused(&p, &b.policy(), "compression method");
 
     // And a declared total over the configured limit.
     let small = Policy {
@@ -186,11 +205,11 @@ fn truncated_and_non_zip_files_are_refused() {
     for cut in [bytes.len() / 2, bytes.len() - 10, 100, 0] {
         let p = t.path().join("cut.wacz");
         std::fs::write(&p, &bytes[..cut]).unwrap();
-        refused(&p, &b.policy(), "not a readable ZIP archive");
+        refused(&p, &b.policy(), "not in the one ZIP form webproof writes");
     }
     let p = t.path().join("text.wacz");
     std::fs::write(&p, b"this is not a zip file at all").unwrap();
-    refused(&p, &b.policy(), "not a readable ZIP archive");
+    refused(&p, &b.policy(), "not in the one ZIP form webproof writes");
 }
 
 #[test]
@@ -231,4 +250,33 @@ fn missing_package_is_an_input_error_not_a_report() {
     assert!(
         webproof_verify::verify_path(Path::new("/nonexistent/x.wacz"), &Policy::default()).is_err()
     );
+}
+
+#[test]
+fn files_under_exempt_names_that_belong_to_no_record_fail() {
+    // Renewals and receipt refreshes are added after sealing, so the manifest cannot list
+    // them; each must belong to a record that is checked, or it is an orphan nobody checks.
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    for (name, why) in [
+        ("renewals/009-1.tsr", "belongs to no renewal record"),
+        ("renewals/001-1.tsq", "belongs to no renewal record"),
+        ("renewals/001-certs.pem", "belongs to no renewal record"),
+        (
+            "renewals/notes.txt",
+            "not one of the file names a renewal has",
+        ),
+        ("receipts/refresh-001.json.old", "refresh"),
+    ] {
+        let p = t.path().join("orphan.wacz");
+        with_extra(&b, name, b"planted after sealing", &p);
+        let r = verify(&p, &b.policy());
+        assert_eq!(r.verdict(), Verdict::Fail, "{name} planted, still verified");
+        let all = failures(&r).join("\n");
+        assert!(
+            r.failures().any(|c| c.subject == name) && all.contains(why),
+            "{name}: {all}"
+        );
+        std::fs::remove_file(&p).unwrap();
+    }
 }

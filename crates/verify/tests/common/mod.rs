@@ -133,15 +133,25 @@ pub fn read_zip(p: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Writes entries as a stored zip (names are not checked: tests write hostile ones).
+/// Writes entries in webproof's container form, sorted by name, without checking the names
+/// (tests write hostile ones): each header as `container` derives it.
 pub fn write_zip(p: &Path, entries: &[(String, Vec<u8>)]) {
-    use std::io::Write;
-    let mut z = zip::ZipWriter::new(std::fs::File::create(p).unwrap());
-    let o =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (n, b) in entries {
-        z.start_file(n.as_str(), o).unwrap();
-        z.write_all(b).unwrap();
+    use webproof_evidence::container::{Form, central_entry, end_records, local_header};
+    let mut sorted: Vec<&(String, Vec<u8>)> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let form = Form::WEBPROOF;
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, bytes) in sorted {
+        let crc = crc32fast::hash(bytes);
+        let at = out.len() as u64;
+        out.extend_from_slice(&local_header(name, bytes.len() as u64, crc, at, &form));
+        out.extend_from_slice(bytes);
+        central.extend_from_slice(&central_entry(name, bytes.len() as u64, crc, at, &form));
     }
-    z.finish().unwrap();
+    let cd_at = out.len() as u64;
+    let tail = end_records(entries.len() as u64, cd_at, central.len() as u64, &form);
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&tail);
+    std::fs::write(p, out).unwrap();
 }
