@@ -105,7 +105,11 @@ fn verify_and_env_check_speak_chinese_and_json_stays_stable() {
     let o = env.run(&["verify", junk.to_str().unwrap(), "--lang", "zh-CN"]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.contains("拒绝处理：不是可读的 ZIP 归档"), "{out}");
+    assert!(
+        out.contains("证据包容器")
+            && out.contains("拒绝处理：第 0..30 字节不符合 webproof 写出的唯一 ZIP 形式"),
+        "{out}"
+    );
 
     // Sealing says what it did in Chinese, and in English as before.
     let zh_pkg = env.path().join("zh.wacz");

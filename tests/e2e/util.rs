@@ -161,23 +161,31 @@ pub fn rewrite_zip_keeping(
     dst: &Path,
     mut change: impl FnMut(&str, &mut Vec<u8>) -> bool,
 ) {
-    use std::io::{Read, Write};
+    use std::io::Read;
     let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let mut kept: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..a.len() {
         let mut e = a.by_index(i).unwrap();
         let name = e.name().unwrap().into_owned();
         let mut b = Vec::new();
         e.read_to_end(&mut b).unwrap();
-        if !change(&name, &mut b) {
-            continue;
+        if change(&name, &mut b) {
+            kept.push((name, b));
         }
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        w.start_file(name.as_str(), o).unwrap();
-        w.write_all(&b).unwrap();
     }
-    w.finish().unwrap();
+    // Written in webproof's one container form, so that what the verifier then finds is
+    // the change itself, not the way the copy was zipped.
+    kept.sort_by(|x, y| x.0.cmp(&y.0));
+    let refs: Vec<(&str, &[u8])> = kept
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    webproof_evidence::container::write_all(
+        std::fs::File::create(dst).unwrap(),
+        &refs,
+        webproof_evidence::container::Form::WEBPROOF,
+    )
+    .unwrap();
 }
 
 /// The bytes of one entry of a package.

@@ -1576,22 +1576,17 @@ fn renewal_checks(src: &dyn PackageSource, m: &Manifest, policy: &Policy, report
                     {
                         expect.nonce = r.nonce
                     }
-                    Ok(_) => {
-                        report.fail(
-                            "renewal.token",
-                            tsq,
-                            "the request kept beside the token asks for another imprint",
-                        );
-                        continue;
-                    }
-                    Err(err) => {
-                        report.fail_why(
-                            "renewal.token",
-                            tsq,
-                            Why::of(&err).under("msg-not-request", "not a time-stamp request"),
-                        );
-                        continue;
-                    }
+                    // Both fail; the token is still judged, to say why.
+                    Ok(_) => report.fail(
+                        "renewal.token",
+                        tsq,
+                        "the request kept beside the token asks for another imprint",
+                    ),
+                    Err(err) => report.fail_why(
+                        "renewal.token",
+                        tsq,
+                        Why::of(&err).under("msg-not-request", "not a time-stamp request"),
+                    ),
                 }
             }
             let v = webproof_timestamp::verify(&token, &expect, &trust);
