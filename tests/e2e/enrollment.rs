@@ -141,6 +141,24 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         "{subject}"
     );
     assert!(subject.contains("OU = agency-a"), "{subject}");
+    // It names its role: the operator policy under webproof's arc (docs/evidence-package.md §5).
+    let o = tool(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            cert.to_str().unwrap(),
+            "-noout",
+            "-ext",
+            "certificatePolicies",
+        ],
+        operator.path(),
+    );
+    let policies = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        policies.contains("Policy: 2.25.69257284516704912422874150880086036780.1.1"),
+        "{policies}"
+    );
 
     // The enrolled operator deposits; the package carries the certificate and, with the CA
     // trusted, verify names the operator from it (no fingerprint given).

@@ -468,7 +468,13 @@ impl Ra {
         let spki = key.spki_der().map_err(internal)?;
         let cert = self
             .ca
-            .certify(&c.subject, &spki, now as i64, CERT_DAYS)
+            .certify(
+                &c.subject,
+                &spki,
+                now as i64,
+                CERT_DAYS,
+                webproof_timestamp::ca::CertRole::Operator,
+            )
             .map_err(internal)?;
         use der::EncodePem;
         let pem = cert.to_pem(der::pem::LineEnding::LF).map_err(internal)?;

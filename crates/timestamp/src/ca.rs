@@ -21,6 +21,84 @@ const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
 const SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
 const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
+const ID_CE_CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
+
+/// webproof's OID arc: `2.25.69257284516704912422874150880086036780`, an OID formed from a
+/// UUID (ITU-T X.667, so it needs no registration). Under it, `.1` holds certificate policies:
+/// `.1.1` the operator's, `.1.2` the notary's (docs/evidence-package.md §5).
+pub const ARC: &str = "2.25.69257284516704912422874150880086036780";
+const ARC_UUID: u128 = 69_257_284_516_704_912_422_874_150_880_086_036_780;
+
+/// The role a certificate of the operator CA is issued for, as its certificate policy says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CertRole {
+    Operator,
+    Notary,
+}
+
+impl CertRole {
+    /// The policy's OID in dotted form.
+    pub fn policy_oid(self) -> String {
+        format!("{ARC}.1.{}", self.arc())
+    }
+
+    fn arc(self) -> u8 {
+        match self {
+            CertRole::Operator => 1,
+            CertRole::Notary => 2,
+        }
+    }
+
+    /// The DER of a certificatePolicies extension value naming only this role's policy:
+    /// `SEQUENCE { SEQUENCE { OBJECT IDENTIFIER } }`. Written out here because the arc's
+    /// 128-bit component does not fit the `const-oid` crate's 32-bit arcs.
+    pub fn policies_der(self) -> Vec<u8> {
+        // 2.25 → 2 * 40 + 25 = 105; then the UUID, 1, the role, each base 128.
+        let mut oid = vec![105u8];
+        let mut uuid = Vec::new();
+        let mut v = ARC_UUID;
+        loop {
+            uuid.push((v & 0x7f) as u8);
+            v >>= 7;
+            if v == 0 {
+                break;
+            }
+        }
+        for (i, b) in uuid.iter().rev().enumerate() {
+            oid.push(if i + 1 < uuid.len() { b | 0x80 } else { *b });
+        }
+        oid.extend_from_slice(&[1, self.arc()]);
+        let mut out = vec![
+            0x30,
+            (oid.len() + 4) as u8,
+            0x30,
+            (oid.len() + 2) as u8,
+            0x06,
+        ];
+        out.push(oid.len() as u8);
+        out.extend_from_slice(&oid);
+        out
+    }
+
+    /// The role a certificate's policies name: `None` when it carries no certificatePolicies
+    /// extension (certificates issued before roles, all of them operators'), `Some(Err)` when
+    /// it names something else.
+    pub fn of(cert: &Certificate) -> Option<Result<CertRole, String>> {
+        let ext = cert
+            .tbs_certificate()
+            .extensions()?
+            .iter()
+            .find(|e| e.extn_id == ID_CE_CERTIFICATE_POLICIES)?;
+        let v = ext.extn_value.as_bytes();
+        Some(
+            [CertRole::Operator, CertRole::Notary]
+                .into_iter()
+                .find(|r| r.policies_der() == v)
+                .ok_or_else(|| "its certificate policies name no webproof role".to_owned()),
+        )
+    }
+}
 
 /// Who a certificate names (its subject).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -170,13 +248,14 @@ impl Ca {
     }
 
     /// Certifies the key `spki_der` for `subject` from `now` for `days` days: an end-entity
-    /// certificate (not a CA) for digital signatures.
+    /// certificate (not a CA) for digital signatures in `role` (its certificate policy).
     pub fn certify(
         &self,
         subject: &Subject,
         spki_der: &[u8],
         now: i64,
         days: i64,
+        role: CertRole,
     ) -> Result<Certificate, TspError> {
         let end = BasicConstraints {
             ca: false,
@@ -193,6 +272,12 @@ impl Ca {
             vec![
                 ext(ID_CE_BASIC_CONSTRAINTS, true, &end)?,
                 ext(ID_CE_KEY_USAGE, true, &usage)?,
+                x509_cert::ext::Extension {
+                    extn_id: ID_CE_CERTIFICATE_POLICIES,
+                    critical: false,
+                    extn_value: der::asn1::OctetString::new(role.policies_der())
+                        .map_err(|e| TspError::Invalid(e.to_string()))?,
+                },
             ],
         )
     }
@@ -271,11 +356,29 @@ mod tests {
             tenant: "acme".into(),
             id_ref: Some(format!("sha256:{}", "ab".repeat(32))),
         };
-        let cert = ca.certify(&subject, &spki, 1_795_000_000, 730).unwrap();
+        let cert = ca
+            .certify(&subject, &spki, 1_795_000_000, 730, CertRole::Operator)
+            .unwrap();
         assert_eq!(
             check_certified(&cert, &ca.cert, &spki, 1_795_000_100).unwrap(),
             subject
         );
+        assert_eq!(CertRole::of(&cert), Some(Ok(CertRole::Operator)));
+        let notary = ca
+            .certify(&subject, &spki, 1_795_000_000, 730, CertRole::Notary)
+            .unwrap();
+        assert_eq!(CertRole::of(&notary), Some(Ok(CertRole::Notary)));
+        // The extension values docs/evidence-package.md §5 gives (checked there with
+        // `openssl asn1parse`: 2.25.69257284516704912422874150880086036780.1.2).
+        assert_eq!(
+            hex::encode(CertRole::Operator.policies_der()),
+            "30193017061569e89abbf0d0b0faa7d19b9b85a3e7c3dea22c0101"
+        );
+        assert_eq!(
+            hex::encode(CertRole::Notary.policies_der()),
+            "30193017061569e89abbf0d0b0faa7d19b9b85a3e7c3dea22c0102"
+        );
+        assert_eq!(CertRole::Notary.policy_oid(), format!("{ARC}.1.2"));
         // Another key, another time, another CA: refused.
         let mut other = spki.clone();
         other[20] ^= 1;

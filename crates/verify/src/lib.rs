@@ -81,6 +81,9 @@ pub struct Report {
 pub struct StepTime {
     pub seq: u64,
     pub not_after: Option<String>,
+    /// `not_after` in Unix seconds.
+    #[serde(skip)]
+    pub not_after_unix: Option<i64>,
     pub tsa: Option<String>,
     /// The token file that says so.
     pub token: Option<String>,
@@ -185,6 +188,18 @@ const STATIC_MESSAGES: &[(&str, &str)] = &[
     (
         "a signature file no signer in the manifest names",
         "msg-signature-unnamed",
+    ),
+    (
+        "the operator and the notary sign with different keys",
+        "msg-distinct-ok",
+    ),
+    (
+        "certified before certificates named roles: an operator's certificate",
+        "msg-role-legacy",
+    ),
+    (
+        "the certificate names no role, so it is an operator's, but it is presented for the notary's signature",
+        "msg-role-none-notary",
     ),
     (
         "belongs to no renewal record (an orphan nothing checks)",
@@ -451,17 +466,31 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
         );
     }
 
-    // 3. Signatures and identities.
-    signature_checks(src, &manifest, &manifest_bytes, policy, report);
+    // 3. Signatures and identities: certificates are judged at the trusted time over the final
+    // chain head, which the checks of 5 establish; their findings keep this place in the report.
+    let signatures_at = report.checks.len();
 
     // 4. Every listed file, and nothing unlisted.
     file_checks(src, &manifest, &hashes, report);
 
     // 5. The journal and chain, then the trusted time over it.
+    let mut promised = None;
     if let Some(heads) = chain_checks(src, &manifest, policy, report) {
         timestamp_checks(src, &heads, policy, report);
-        receipts::receipt_checks(src, &heads, &manifest, policy, report);
+        promised = receipts::receipt_checks(src, &heads, &manifest, policy, report);
     }
+    let at = trusted_at(&manifest, &report.time, promised);
+    let mut signers = Report {
+        package: String::new(),
+        capture: None,
+        chain_head: None,
+        checks: Vec::new(),
+        time: Vec::new(),
+    };
+    signature_checks(src, &manifest, &manifest_bytes, policy, &mut signers, &at);
+    report
+        .checks
+        .splice(signatures_at..signatures_at, signers.checks);
     renewal_checks(src, &manifest, policy, report);
 
     // 6. The WACZ files derived from all of the above.
@@ -516,6 +545,7 @@ fn signature_checks(
     manifest_bytes: &[u8],
     policy: &Policy,
     report: &mut Report,
+    at: &TrustedAt,
 ) {
     if !m.signers.iter().any(|s| s.role == Role::Operator) {
         report.fail(
@@ -656,7 +686,7 @@ fn signature_checks(
             Some(o) => format!("{} ({o})", doc.name),
             None => doc.name.clone(),
         };
-        let certified = match certificate_check(src, s.role, &doc, m, policy) {
+        let certified = match certificate_check(src, s.role, &doc, policy, at) {
             Some(Ok(c)) => Some(c),
             Some(Err(why)) => {
                 report.fail_why(id_id, layout::certificate_path(s.role), why);
@@ -664,67 +694,299 @@ fn signature_checks(
             }
             None => None,
         };
-        if let Some(c) = certified {
-            report.pass(id_id, layout::certificate_path(s.role), c.text);
-            report.say(c.message);
-        } else if trusted.contains(&fp) {
-            report.pass(
-                id_id,
-                s.identity.clone(),
-                format!("{who}: key {fp} is configured as trusted"),
-            );
-            report.say(
-                Message::new("msg-identity-trusted")
-                    .arg("who", &who)
-                    .arg("fingerprint", fp),
-            );
-        } else {
-            report.push(
-                id_id,
-                s.identity.clone(),
-                Verdict::Untrusted,
+        if let Some(c) = &certified
+            && !role_and_subject_checks(s.role, &doc, c, report)
+        {
+            continue;
+        }
+        match certified {
+            Some(c) if at.is_trusted() => {
+                report.pass(id_id, layout::certificate_path(s.role), c.why.text);
+                report.say(c.why.message);
+            }
+            Some(c) if trusted.contains(&fp) => {
+                // The key is trusted as such; the certificate adds a name but no time.
+                report.pass(
+                    id_id,
+                    s.identity.clone(),
+                    format!("{who}: key {fp} is configured as trusted"),
+                );
+                report.say(
+                    Message::new("msg-identity-trusted")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp),
+                );
+                let _ = c;
+            }
+            Some(c) => {
+                report.push(
+                    id_id,
+                    layout::certificate_path(s.role),
+                    Verdict::Untrusted,
+                    format!(
+                        "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
+                        c.why.text
+                    ),
+                );
+                report.say(Message::new("msg-certified-claimed-time").because(c.why.message));
+            }
+            None if trusted.contains(&fp) => {
+                report.pass(
+                    id_id,
+                    s.identity.clone(),
+                    format!("{who}: key {fp} is configured as trusted"),
+                );
+                report.say(
+                    Message::new("msg-identity-trusted")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp),
+                );
+            }
+            None => {
+                report.push(
+                    id_id,
+                    s.identity.clone(),
+                    Verdict::Untrusted,
+                    format!(
+                        "{who}: self-asserted identity; key {fp} is not configured as trusted (--trust-{} {fp})",
+                        s.role.as_str()
+                    ),
+                );
+                report.say(
+                    Message::new("msg-identity-untrusted")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp)
+                        .arg("role", s.role.as_str()),
+                );
+            }
+        }
+    }
+    // The notary is someone else: a countersignature by the operator's own key is no
+    // supervision at all.
+    let key_of = |r: Role| {
+        m.signers
+            .iter()
+            .find(|s| s.role == r)
+            .map(|s| s.fingerprint)
+    };
+    if let (Some(op), Some(no)) = (key_of(Role::Operator), key_of(Role::Notary)) {
+        if op == no {
+            report.fail(
+                "identity.distinct",
+                layout::MANIFEST,
                 format!(
-                    "{who}: self-asserted identity; key {fp} is not configured as trusted (--trust-{} {fp})",
-                    s.role.as_str()
+                    "the notary's key is the operator's own ({op}): no independent countersignature"
                 ),
             );
-            report.say(
-                Message::new("msg-identity-untrusted")
-                    .arg("who", &who)
-                    .arg("fingerprint", fp)
-                    .arg("role", s.role.as_str()),
+            report.say(Message::new("msg-notary-is-operator").arg("fingerprint", op));
+        } else {
+            report.pass(
+                "identity.distinct",
+                layout::MANIFEST,
+                "the operator and the notary sign with different keys",
             );
         }
     }
 }
 
-/// The signer's certificate, if the package carries one: `Some(Ok(detail))` when a configured
-/// operator CA certifies exactly this key as of sealing; `Some(Err)` when a configured CA
-/// issued it but not for this key or time; `None` when there is none, or no configured CA
-/// issued it (then the key's own trust decides).
+/// When the signers' certificates are judged: the earliest trusted token over the final chain
+/// head, else the trusted log's promise for it, else only the package's own claim.
+fn trusted_at(m: &Manifest, time: &[StepTime], promised: Option<u64>) -> TrustedAt {
+    let last = m.heads.len().saturating_sub(1) as u64;
+    if let Some(t) = time.iter().find(|t| t.seq == last)
+        && let (Some(unix), Some(tsa)) = (t.not_after_unix, &t.tsa)
+    {
+        return TrustedAt::Token {
+            unix,
+            tsa: tsa.clone(),
+        };
+    }
+    if let Some(p) = promised {
+        return TrustedAt::Promise {
+            unix: i64::try_from(p).unwrap_or(i64::MAX),
+        };
+    }
+    TrustedAt::Claimed {
+        unix: m.sealed.as_offset().unix_timestamp(),
+    }
+}
+
+/// The time at which signers' certificates are judged.
+#[derive(Clone, Debug)]
+pub(crate) enum TrustedAt {
+    /// The earliest trusted RFC 3161 token over the final chain head.
+    Token { unix: i64, tsa: String },
+    /// The trusted log's signed promise for the final chain head.
+    Promise { unix: i64 },
+    /// Only the package's own claim (the capture machine's clock at sealing).
+    Claimed { unix: i64 },
+}
+
+impl TrustedAt {
+    fn unix(&self) -> i64 {
+        match self {
+            TrustedAt::Token { unix, .. }
+            | TrustedAt::Promise { unix, .. }
+            | TrustedAt::Claimed { unix } => *unix,
+        }
+    }
+
+    fn is_trusted(&self) -> bool {
+        !matches!(self, TrustedAt::Claimed { .. })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            TrustedAt::Token { tsa, .. } => format!("at the trusted time {tsa} stamped"),
+            TrustedAt::Promise { .. } => {
+                "at the time the trusted evidence log promised the final chain head".into()
+            }
+            TrustedAt::Claimed { .. } => "at the claimed sealing time".into(),
+        }
+    }
+}
+
+/// A certificate a configured CA issued for exactly this key, valid at the time judged.
+struct Certified {
+    why: Why,
+    subject: webproof_timestamp::ca::Subject,
+    role: Option<Result<webproof_timestamp::ca::CertRole, String>>,
+}
+
+/// `identity.role` and `identity.subject` for a signer with a certificate; false when either
+/// fails (then the certificate identifies nobody).
+fn role_and_subject_checks(
+    role: Role,
+    doc: &IdentityDoc,
+    c: &Certified,
+    report: &mut Report,
+) -> bool {
+    use webproof_timestamp::ca::CertRole;
+    let path = layout::certificate_path(role);
+    let want = match role {
+        Role::Operator => CertRole::Operator,
+        Role::Notary => CertRole::Notary,
+    };
+    let role_ok = match &c.role {
+        Some(Ok(r)) if *r == want => {
+            report.pass(
+                "identity.role",
+                path.clone(),
+                format!(
+                    "certified for the {} role (policy {})",
+                    role.as_str(),
+                    want.policy_oid()
+                ),
+            );
+            report.say(Message::new("msg-role-ok").arg("role", role.as_str()));
+            true
+        }
+        None if role == Role::Operator => {
+            report.pass(
+                "identity.role",
+                path.clone(),
+                "certified before certificates named roles: an operator's certificate",
+            );
+            true
+        }
+        Some(Ok(r)) => {
+            let r = match r {
+                CertRole::Operator => "operator",
+                CertRole::Notary => "notary",
+            };
+            report.fail(
+                "identity.role",
+                path.clone(),
+                format!(
+                    "the certificate is for the {r} role, but it is presented for the {}'s signature",
+                    role.as_str()
+                ),
+            );
+            report.say(
+                Message::new("msg-role-other")
+                    .arg("certified", r)
+                    .arg("role", role.as_str()),
+            );
+            false
+        }
+        None => {
+            report.fail(
+                "identity.role",
+                path.clone(),
+                "the certificate names no role, so it is an operator's, but it is presented for the notary's signature",
+            );
+            false
+        }
+        Some(Err(e)) => {
+            report.fail(
+                "identity.role",
+                path.clone(),
+                format!("the certificate names no webproof role: {e}"),
+            );
+            report.say(Message::new("msg-role-unknown"));
+            false
+        }
+    };
+    let named = |n: &str, o: &Option<String>| match o {
+        Some(o) => format!("{n:?} ({o:?})"),
+        None => format!("{n:?}"),
+    };
+    let subject_ok = doc.name == c.subject.name && doc.organisation == c.subject.organisation;
+    if subject_ok {
+        report.pass(
+            "identity.subject",
+            path,
+            format!(
+                "the identity document and the certificate both name {}",
+                named(&doc.name, &doc.organisation)
+            ),
+        );
+        report.say(Message::new("msg-subject-ok").arg("who", named(&doc.name, &doc.organisation)));
+    } else {
+        let (d, cs) = (
+            named(&doc.name, &doc.organisation),
+            named(&c.subject.name, &c.subject.organisation),
+        );
+        report.fail(
+            "identity.subject",
+            path,
+            format!("the identity document names {d}, the certificate {cs}"),
+        );
+        report.say(
+            Message::new("msg-subject-differ")
+                .arg("document", d)
+                .arg("certificate", cs),
+        );
+    }
+    role_ok && subject_ok
+}
+
+/// The signer's certificate, if the package carries one: `Some(Ok(..))` when a configured
+/// operator CA certifies exactly this key at the time judged (`at`); `Some(Err)` when a
+/// configured CA issued it but not for this key or that time; `None` when there is none, or no
+/// configured CA issued it (then the key's own trust decides).
 fn certificate_check(
     src: &dyn PackageSource,
     role: Role,
     doc: &IdentityDoc,
-    m: &Manifest,
     policy: &Policy,
-) -> Option<Result<Why, Why>> {
+    at: &TrustedAt,
+) -> Option<Result<Certified, Why>> {
     let path = layout::certificate_path(role);
     src.entry(&path)?;
     if policy.operator_cas.is_empty() {
         return None;
     }
-    let check = || -> Result<Option<Why>, Why> {
+    let check = || -> Result<Option<Certified>, Why> {
         let bytes = src.read_all(&path, 64 << 10).map_err(|e| Why::of(&e))?;
         let cert = webproof_timestamp::ca::parse_cert(&bytes)
             .map_err(|e| Why::new(e.clone(), Message::new("err-cert-invalid").arg("detail", e)))?;
         let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
             .and_then(|k| k.spki_der())
             .map_err(|e| Why::of(&e))?;
-        let at = m.sealed.as_offset().unix_timestamp();
         let mut why = None;
         for ca in &policy.operator_cas {
-            match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at) {
+            match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at.unix()) {
                 Ok(sub) => {
                     let who = format!(
                         "{}{}",
@@ -736,20 +998,33 @@ fn certificate_check(
                     );
                     let issuer = ca.tbs_certificate().subject().to_string();
                     let text = format!(
-                        "{who}, tenant {}: key {} certified by {issuer} (valid at sealing){}",
+                        "{who}, tenant {}: key {} certified by {issuer} (valid {}){}",
                         sub.tenant,
                         doc.fingerprint,
+                        at.describe(),
                         sub.id_ref
                             .as_ref()
                             .map(|r| format!("; ID reference {r}"))
                             .unwrap_or_default()
                     );
-                    let message = Message::new("msg-certified")
+                    let key = match at {
+                        TrustedAt::Token { .. } => "msg-certified",
+                        TrustedAt::Promise { .. } => "msg-certified-promise",
+                        TrustedAt::Claimed { .. } => "msg-certified-claimed",
+                    };
+                    let mut message = Message::new(key)
                         .arg("who", who)
                         .arg("tenant", &sub.tenant)
                         .arg("fingerprint", doc.fingerprint)
                         .arg("issuer", issuer);
-                    return Ok(Some(Why::new(text, message)));
+                    if let TrustedAt::Token { tsa, .. } = at {
+                        message = message.arg("tsa", tsa);
+                    }
+                    return Ok(Some(Certified {
+                        why: Why::new(text, message),
+                        role: webproof_timestamp::ca::CertRole::of(&cert),
+                        subject: sub,
+                    }));
                 }
                 // Another CA's: it identifies nobody to this verifier.
                 Err(webproof_timestamp::ca::CertError::OtherCa(_)) => {}
@@ -901,6 +1176,64 @@ fn file_checks(
     }
 }
 
+/// The seal step (inside the chain that trusted time covers) names who signs; the manifest's
+/// signers must be exactly those, so a signature added after sealing — a "notary" who was never
+/// there — is caught even when the manifest is re-signed.
+fn seal_signers_check(seal: &webproof_evidence::StepRecord, m: &Manifest, report: &mut Report) {
+    let mut recorded: Vec<String> = seal
+        .params
+        .get("signers")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or("?").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut signing: Vec<String> = m
+        .signers
+        .iter()
+        .map(|s| s.role.as_str().to_owned())
+        .collect();
+    recorded.sort();
+    signing.sort();
+    let subject = format!("{} step {}", layout::JOURNAL, seal.seq);
+    if recorded == signing {
+        report.pass(
+            "seal.signers",
+            subject,
+            format!(
+                "the seal step names the manifest's signers: {}",
+                signing.join(", ")
+            ),
+        );
+        report.say(Message::new("msg-seal-signers-ok").arg("signers", signing.join(", ")));
+    } else {
+        report.fail(
+            "seal.signers",
+            subject,
+            format!(
+                "the seal step names {} as signers, the manifest {}",
+                list_or_none(&recorded),
+                list_or_none(&signing)
+            ),
+        );
+        report.say(
+            Message::new("msg-seal-signers-differ")
+                .arg("recorded", list_or_none(&recorded))
+                .arg("signing", list_or_none(&signing)),
+        );
+    }
+}
+
+fn list_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "nobody".into()
+    } else {
+        v.join(", ")
+    }
+}
+
 /// Checks the journal; returns the chain head after every step when the chain holds.
 fn chain_checks(
     src: &dyn PackageSource,
@@ -983,7 +1316,7 @@ fn chain_checks(
         );
     }
     match parsed.records.last() {
-        Some(r) if r.kind == StepKind::Seal => {}
+        Some(r) if r.kind == StepKind::Seal => seal_signers_check(r, m, report),
         _ => report.fail(
             "journal.heads",
             layout::JOURNAL,
@@ -1335,6 +1668,7 @@ fn timestamp_checks(
         time.push(StepTime {
             seq: i,
             not_after: best.map(|t| t.gen_time.clone()),
+            not_after_unix: best.map(|t| t.gen_unix),
             tsa: best.map(|t| t.tsa.clone()),
             token: best.map(|t| t.file.clone()),
         });

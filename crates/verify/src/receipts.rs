@@ -53,13 +53,15 @@ fn verdict(c: &CheckedCheckpoint) -> Verdict {
 const UNTRUSTED_NOTE: &str =
     " (checked with the keys the package carries; the log's key is not configured as trusted)";
 
+/// Checks every receipt; returns when the trusted log promised the final chain head (Unix
+/// seconds, the earliest of its trusted receipts), if it did.
 pub(crate) fn receipt_checks(
     src: &dyn PackageSource,
     heads: &[Digests],
     m: &Manifest,
     policy: &Policy,
     report: &mut Report,
-) {
+) -> Option<u64> {
     let mut names: Vec<String> = src
         .entries()
         .iter()
@@ -261,6 +263,7 @@ pub(crate) fn receipt_checks(
             }
         }
     }
+    last_promised
 }
 
 fn refresh_checks(
