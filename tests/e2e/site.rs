@@ -22,9 +22,21 @@ pub fn serve() -> String {
                     return;
                 }
                 let mut line = String::new();
+                let mut length = 0usize;
                 while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    if let Some((k, v)) = line.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0).min(1 << 20);
+                    }
                     line.clear();
                 }
+                // A form's body (the sign-in is a POST, as real ones are).
+                let mut body = vec![0u8; length];
+                if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+                    return;
+                }
+                let body = String::from_utf8_lossy(&body).into_owned();
                 let path = request
                     .split_whitespace()
                     .nth(1)
@@ -37,7 +49,7 @@ pub fn serve() -> String {
                 let response: Vec<u8> = match path.as_str() {
                     // Sign-in: any user with password "s3cret" gets the session cookie.
                     "/login" => {
-                        if request.contains("pass=s3cret") {
+                        if body.contains("pass=s3cret") {
                             b"HTTP/1.1 302 Found\r\nSet-Cookie: session=ok; Path=/\r\nLocation: /account.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
                         } else {
                             b"HTTP/1.1 302 Found\r\nLocation: /login.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use webproof_capture::BrowserError;
 use webproof_evidence::digest::sha256;
 use webproof_evidence::utc::Utc;
-use webproof_evidence::warc::{self, Record};
+use webproof_evidence::warc::{self, Record, Redaction, Redactor};
 
 use crate::cdp::Hub;
 
@@ -117,14 +117,19 @@ fn headers(v: &Value) -> Vec<(String, String)> {
 /// Starts archiving the network traffic of every page and frame the hub is attached to into
 /// `warc_path` (appended; a `warcinfo` record is written first if the file is new). Call
 /// before [`Hub::attach`] so the first requests are not missed.
+///
+/// Credentials never reach the file: `redactor` removes credential headers and every request
+/// body, URL or response body that holds a value the operator typed from an `{{ask:…}}`
+/// placeholder, and a metadata record beside the exchange says what was redacted and why.
 pub async fn start(
     hub: &Hub,
     warc_path: &Path,
     warcinfo: Vec<u8>,
+    redactor: Redactor,
 ) -> Result<NetworkArchive, BrowserError> {
     let mut events = hub.subscribe(&["Network."]);
     let caller = hub.caller();
-    let mut w = Warc::open(warc_path, &warcinfo).await?;
+    let mut w = Warc::open(warc_path, &warcinfo, redactor).await?;
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
     let (dl_tx, mut dl_rx) = mpsc::unbounded_channel::<(String, PathBuf)>();
     let task = tokio::spawn(async move {
@@ -172,6 +177,7 @@ pub async fn start(
                     let exchange = key.and_then(|k| ex.remove(&k)).or_else(|| bodiless.remove(&url));
                     let size = std::fs::metadata(&dl_file).map(|m| m.len()).unwrap_or(0);
                     if size > MAX_ARCHIVED_DOWNLOAD {
+                        let (url, _) = w.redactor.url(&url);
                         w.raw(&metadata(&url, json!({"download": true, "size": size, "archived": false,
                             "reason": "larger than the WARC limit; the file is an artifact of its download step"}))).await?;
                         continue;
@@ -287,7 +293,8 @@ pub async fn start(
                 }
                 "Network.loadingFailed" => {
                     if let Some(x) = ex.remove(&key) {
-                        w.raw(&metadata(&x.url, json!({"error": p["errorText"], "canceled": p["canceled"], "blocked": p["blockedReason"]}))).await?;
+                        let (url, _) = w.redactor.url(&x.url);
+                        w.raw(&metadata(&url, json!({"error": p["errorText"], "canceled": p["canceled"], "blocked": p["blockedReason"]}))).await?;
                         w.sum.failures += 1;
                     }
                 }
@@ -315,10 +322,11 @@ struct Warc {
     sum: NetworkSummary,
     /// (URL, SHA-256 of the payload) of every response with a body written so far.
     payloads: HashSet<(String, String)>,
+    redactor: Redactor,
 }
 
 impl Warc {
-    async fn open(path: &Path, warcinfo: &[u8]) -> Result<Self, BrowserError> {
+    async fn open(path: &Path, warcinfo: &[u8], redactor: Redactor) -> Result<Self, BrowserError> {
         let fresh = !path.exists();
         let file = tokio::fs::OpenOptions::new()
             .create(true)
@@ -335,6 +343,7 @@ impl Warc {
                 ..Default::default()
             },
             payloads: HashSet::new(),
+            redactor,
         };
         if fresh {
             w.raw(warcinfo).await?;
@@ -359,7 +368,7 @@ impl Warc {
 
     /// The request, response and metadata records of one exchange, indexed.
     async fn exchange(&mut self, x: &Exchange, body: &[u8]) -> Result<(), BrowserError> {
-        let (bytes, entry) = records(x, body);
+        let (bytes, entry) = records(x, body, &self.redactor);
         if !body.is_empty() {
             self.payloads
                 .insert((x.url.clone(), sha256(body).to_string()));
@@ -376,6 +385,14 @@ impl Warc {
     /// A `resource` record: bytes at a URL with no HTTP exchange the browser reported.
     async fn resource(&mut self, url: &str, body: &[u8]) -> Result<(), BrowserError> {
         let date = Utc::now();
+        let (url, url_note) = self.redactor.url(url);
+        let (body, body_note) = self.redactor.body(body, "downloaded body");
+        let notes: Vec<Redaction> = url_note.into_iter().chain(body_note).collect();
+        if !notes.is_empty() {
+            let rec = redaction_record(&url, date, None, &notes);
+            self.raw(&rec).await?;
+        }
+        let (url, body) = (url.as_str(), body.as_slice());
         let digest = format!("sha256:{}", sha256(body));
         let mime = mime_of(url);
         let rec = Record {
@@ -476,8 +493,33 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// request + response + metadata records for one exchange, and its index entry.
-fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
+/// A `metadata` record saying what was redacted from the exchange whose response is `refers`.
+fn redaction_record(url: &str, date: Utc, refers: Option<&str>, notes: &[Redaction]) -> Vec<u8> {
+    let mut fields = Vec::new();
+    if let Some(id) = refers {
+        fields.push(("WARC-Refers-To".to_owned(), format!("<urn:uuid:{id}>")));
+    }
+    Record {
+        kind: "metadata",
+        id: uuid::Uuid::new_v4().to_string(),
+        date,
+        target_uri: Some(url),
+        fields,
+        content_type: "application/json",
+        block: json!({
+            "webproof": "redaction",
+            "redacted": notes,
+            "why": "credentials and values typed from {{ask:…}} placeholders are never archived; their places hold the text [redacted by webproof]",
+        })
+        .to_string()
+        .into_bytes(),
+    }
+    .to_bytes()
+}
+
+/// request + response + metadata records for one exchange (secrets redacted, and a metadata
+/// record saying so), and its index entry.
+fn records(x: &Exchange, body: &[u8], redactor: &Redactor) -> (Vec<u8>, Option<IndexEntry>) {
     let date = x.date.unwrap_or_else(Utc::now);
     let req_id = uuid::Uuid::new_v4().to_string();
     let resp_id = uuid::Uuid::new_v4().to_string();
@@ -485,6 +527,18 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
     let Some(r) = &x.response else {
         return (out, None);
     };
+    let mut notes: Vec<Redaction> = Vec::new();
+    let (url, note) = redactor.url(&x.url);
+    notes.extend(note);
+    let mut req_headers = x.req_headers.clone();
+    notes.extend(redactor.headers(&mut req_headers, "request"));
+    let mut resp_headers = headers(&r["headers"]);
+    notes.extend(redactor.headers(&mut resp_headers, "response"));
+    let (post, note) = redactor.body(&x.post, "request body");
+    notes.extend(note);
+    let (body, note) = redactor.body(body, "response body");
+    notes.extend(note);
+    let body = body.as_slice();
     let status = r["status"].as_u64().unwrap_or(0) as u16;
     let ip = r["remoteIPAddress"].as_str().unwrap_or("").to_owned();
     let mut fields = vec![(
@@ -505,13 +559,13 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
             kind: "response",
             id: resp_id.clone(),
             date,
-            target_uri: Some(&x.url),
+            target_uri: Some(&url),
             fields,
             content_type: "application/http; msgtype=response",
             block: warc::http_response_block(
                 status,
                 r["statusText"].as_str().unwrap_or(""),
-                &headers(&r["headers"]),
+                &resp_headers,
                 body,
             ),
         }
@@ -523,10 +577,10 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
             kind: "request",
             id: req_id,
             date,
-            target_uri: Some(&x.url),
+            target_uri: Some(&url),
             fields: vec![("WARC-Concurrent-To".into(), format!("<urn:uuid:{resp_id}>"))],
             content_type: "application/http; msgtype=request",
-            block: warc::http_request_block(&x.method, &x.url, &x.req_headers, &x.post),
+            block: warc::http_request_block(&x.method, &url, &req_headers, &post),
         }
         .to_bytes(),
     );
@@ -535,7 +589,7 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
             kind: "metadata",
             id: uuid::Uuid::new_v4().to_string(),
             date,
-            target_uri: Some(&x.url),
+            target_uri: Some(&url),
             fields: vec![("WARC-Refers-To".into(), format!("<urn:uuid:{resp_id}>"))],
             content_type: "application/json",
             block: json!({
@@ -548,11 +602,14 @@ fn records(x: &Exchange, body: &[u8]) -> (Vec<u8>, Option<IndexEntry>) {
         }
         .to_bytes(),
     );
+    if !notes.is_empty() {
+        out.extend(redaction_record(&url, date, Some(&resp_id), &notes));
+    }
     let entry = IndexEntry {
-        surt: warc::surt(&x.url),
+        surt: warc::surt(&url),
         timestamp: warc::timestamp14(&date),
         json: json!({
-            "url": x.url, "mime": r["mimeType"], "status": status.to_string(),
+            "url": url, "mime": r["mimeType"], "status": status.to_string(),
             "digest": format!("sha256:{}", sha256(body)), "filename": "data.warc", "length": resp_len,
         }),
     };

@@ -178,15 +178,16 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let (actions, profile) = if a.manual {
-        (vec![Action::Navigate(a.url.clone())], None)
+    let (actions, profile, asked) = if a.manual {
+        (vec![Action::Navigate(a.url.clone())], None, Vec::new())
     } else {
         let name = a
             .profile
             .clone()
             .unwrap_or_else(|| webproof_capture::profile::suggest(&a.url).to_owned());
         let profile = webproof_capture::profile::Profile::load(&name)?;
-        (resolve_asks(profile.actions(&a.url))?, Some(profile))
+        let (actions, asked) = resolve_asks(profile.actions(&a.url))?;
+        (actions, Some(profile), asked)
     };
     let signers = load_signers(a.notary_home.as_deref())?;
     let dir = home()?
@@ -278,6 +279,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         &a,
         &opts,
         &actions,
+        &asked,
         &progress,
         stamper.as_mut(),
     ));
@@ -468,6 +470,7 @@ async fn browser_session(
     a: &CaptureArgs,
     opts: &webproof_browser::LaunchOptions,
     actions: &[Action],
+    asked: &[String],
     progress: &Progress,
     mut stamper: Option<&mut crate::stamping::Stamper>,
 ) -> Result<()> {
@@ -488,8 +491,16 @@ async fn browser_session(
                 &Utc::now(),
                 &format!("webproof {VERSION}"),
             );
-            let n =
-                webproof_browser::network::start(hub, &cap.dir().join(layout::WARC), info).await?;
+            // Values typed from {{ask:…}} placeholders (and credential headers) never reach
+            // the archive: what was redacted is recorded there instead.
+            let redactor = webproof_evidence::warc::Redactor::new(asked.iter().map(String::as_str));
+            let n = webproof_browser::network::start(
+                hub,
+                &cap.dir().join(layout::WARC),
+                info,
+                redactor,
+            )
+            .await?;
             hub.attach(vec![]).await?;
             Some(n)
         }
@@ -850,10 +861,13 @@ fn journal_network(
     Ok(())
 }
 
-/// Replaces `{{ask:NAME}}` in typed text with WEBPROOF_ASK_NAME, or asks on the terminal.
-/// The values live only in memory for the session; secrets are masked in the record.
-fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
-    actions
+/// Replaces `{{ask:NAME}}` in typed text with WEBPROOF_ASK_NAME, or asks on the terminal;
+/// returns the actions and the values asked. The values live only in memory for the session;
+/// secrets are masked in the record, and every asked value is redacted from the network
+/// archive.
+fn resolve_asks(actions: Vec<Action>) -> Result<(Vec<Action>, Vec<String>)> {
+    let mut asked = Vec::new();
+    let actions = actions
         .into_iter()
         .map(|a| match a {
             Action::Type {
@@ -861,6 +875,7 @@ fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
                 text,
                 secret,
             } => {
+                let original = text.clone();
                 let text = match webproof_capture::profile::ask_placeholder(&text) {
                     Some(name) => {
                         let var = format!("WEBPROOF_ASK_{}", name.to_ascii_uppercase());
@@ -885,6 +900,9 @@ fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
                     }
                     None => text,
                 };
+                if webproof_capture::profile::ask_placeholder(&original).is_some() {
+                    asked.push(text.clone());
+                }
                 Ok(Action::Type {
                     selector,
                     text,
@@ -893,5 +911,6 @@ fn resolve_asks(actions: Vec<Action>) -> Result<Vec<Action>> {
             }
             other => Ok(other),
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((actions, asked))
 }

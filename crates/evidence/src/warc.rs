@@ -160,6 +160,147 @@ pub fn timestamp14(t: &Utc) -> String {
         .collect()
 }
 
+/// Header fields that carry credentials: their values are never archived.
+pub const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// What replaces a redacted value in the archive.
+pub const REDACTED: &str = "[redacted by webproof]";
+
+/// Keeps secrets out of the network archive as it is written: credential headers (see
+/// [`CREDENTIAL_HEADERS`]) lose their values, and a request body or URL query that holds a value
+/// the operator typed from a `{{ask:…}}` placeholder (raw, percent- or form-encoded, or as a
+/// JSON string) is replaced whole. Each redaction is described in [`Redaction`]s, which the
+/// archive writes as a metadata record beside the exchange: the redaction is part of the
+/// evidence, not hidden. No digest of a redacted value is kept (a short password's digest is
+/// as good as the password).
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    /// Each secret in every form it may take on the wire.
+    forms: Vec<Vec<u8>>,
+}
+
+/// One redaction: which part of an exchange, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Redaction {
+    pub part: String,
+    pub reason: &'static str,
+    /// How many bytes were removed.
+    pub bytes: usize,
+}
+
+impl Redactor {
+    /// A redactor for these typed values (empty values are ignored).
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut forms: Vec<Vec<u8>> = Vec::new();
+        for v in values.into_iter().filter(|v| !v.is_empty()) {
+            let json = serde_json::to_string(v).unwrap_or_default();
+            for f in [
+                v.to_owned(),
+                percent_encode(v, false),
+                percent_encode(v, true),
+                json.trim_matches('"').to_owned(),
+            ] {
+                if !f.is_empty() && !forms.iter().any(|x| x == f.as_bytes()) {
+                    forms.push(f.into_bytes());
+                }
+            }
+        }
+        Redactor { forms }
+    }
+
+    fn holds_secret(&self, bytes: &[u8]) -> bool {
+        self.forms
+            .iter()
+            .any(|f| bytes.windows(f.len()).any(|w| w == f.as_slice()))
+    }
+
+    /// Redacts credential headers in place; `side` names them (`request`, `response`).
+    pub fn headers(&self, headers: &mut [(String, String)], side: &str) -> Vec<Redaction> {
+        let mut out = Vec::new();
+        for (k, v) in headers.iter_mut() {
+            let lk = k.to_ascii_lowercase();
+            let credential = CREDENTIAL_HEADERS.contains(&lk.as_str());
+            if (credential || self.holds_secret(v.as_bytes())) && v != REDACTED {
+                out.push(Redaction {
+                    part: format!("{side} header {k}"),
+                    reason: if credential {
+                        "credentials (session cookie or authorization)"
+                    } else {
+                        "holds a value typed from an {{ask:…}} placeholder"
+                    },
+                    bytes: v.len(),
+                });
+                *v = REDACTED.to_owned();
+            }
+        }
+        out
+    }
+
+    /// The body to archive: `body` itself, or a placeholder when it holds a typed secret.
+    pub fn body(&self, body: &[u8], part: &str) -> (Vec<u8>, Option<Redaction>) {
+        if self.holds_secret(body) {
+            (
+                REDACTED.as_bytes().to_vec(),
+                Some(Redaction {
+                    part: part.to_owned(),
+                    reason: "holds a value typed from an {{ask:…}} placeholder",
+                    bytes: body.len(),
+                }),
+            )
+        } else {
+            (body.to_vec(), None)
+        }
+    }
+
+    /// The URL to archive: `url` itself, or with its query replaced when the query (or any
+    /// other part) holds a typed secret.
+    pub fn url(&self, url: &str) -> (String, Option<Redaction>) {
+        if !self.holds_secret(url.as_bytes()) {
+            return (url.to_owned(), None);
+        }
+        let base = url.split(['?', '#']).next().unwrap_or("");
+        let cut = if self.holds_secret(base.as_bytes()) {
+            // In the path itself: keep only the origin.
+            url.split_once("://")
+                .and_then(|(s, r)| r.split('/').next().map(|h| format!("{s}://{h}/")))
+                .unwrap_or_default()
+        } else {
+            base.to_owned()
+        };
+        let redacted = format!("{cut}?{}", percent_encode(REDACTED, false));
+        let bytes = url.len() - cut.len();
+        (
+            redacted,
+            Some(Redaction {
+                part: "URL query".to_owned(),
+                reason: "holds a value typed from an {{ask:…}} placeholder",
+                bytes,
+            }),
+        )
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986); `form` writes spaces as
+/// `+`, as HTML forms do.
+fn percent_encode(s: &str, form: bool) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' if form => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +365,49 @@ mod tests {
             timestamp14(&Utc::parse("2026-01-02T03:04:05.000006Z").unwrap()),
             "20260102030405"
         );
+    }
+
+    #[test]
+    fn secrets_and_credentials_never_reach_the_archive() {
+        let r = Redactor::new(["pa ss/wörd\"", ""]);
+        let mut h = vec![
+            ("Cookie".to_owned(), "session=abc".to_owned()),
+            ("Accept".to_owned(), "text/html".to_owned()),
+            ("X-Token".to_owned(), "pa ss/wörd\"".to_owned()),
+        ];
+        let notes = r.headers(&mut h, "request");
+        assert_eq!(h[0].1, REDACTED);
+        assert_eq!(h[1].1, "text/html");
+        assert_eq!(h[2].1, REDACTED);
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].part, "request header Cookie");
+        // Every wire form of the value: raw, form-encoded, percent-encoded, JSON.
+        for body in [
+            "user=a&pass=pa+ss%2Fw%C3%B6rd%22".to_owned(),
+            "pass=pa%20ss%2Fw%C3%B6rd%22".to_owned(),
+            r#"{"password":"pa ss/wörd\""}"#.to_owned(),
+            "raw pa ss/wörd\" here".to_owned(),
+        ] {
+            let (b, note) = r.body(body.as_bytes(), "request body");
+            assert_eq!(b, REDACTED.as_bytes(), "{body}");
+            assert_eq!(note.unwrap().bytes, body.len());
+        }
+        let (b, note) = r.body(b"user=a", "request body");
+        assert_eq!((b.as_slice(), note), (&b"user=a"[..], None));
+        let (u, note) = r.url("https://shop.example/login?user=a&pass=pa+ss%2Fw%C3%B6rd%22#x");
+        assert_eq!(
+            u,
+            "https://shop.example/login?%5Bredacted%20by%20webproof%5D"
+        );
+        assert!(note.is_some());
+        let (u, _) = r.url("https://shop.example/u/pa%20ss%2Fw%C3%B6rd%22/x");
+        assert_eq!(u, "https://shop.example/?%5Bredacted%20by%20webproof%5D");
+        assert_eq!(
+            r.url("https://shop.example/a?b=c").0,
+            "https://shop.example/a?b=c"
+        );
+        // No secrets: only credential headers go.
+        let none = Redactor::new([]);
+        assert_eq!(none.body(b"anything", "x").1, None);
     }
 }
