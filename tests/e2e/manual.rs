@@ -10,6 +10,10 @@ use crate::capture::check_video;
 use crate::site;
 use crate::util::*;
 
+/// Manual-mode tests run one at a time: each drives a headful browser and an encoder on its
+/// own screen, and two at once on a 2-core machine starve the operator's clicks.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// An Xvfb display of the test's own (the operator's screen), killed on drop.
 struct Screen {
     _child: Reaped,
@@ -91,6 +95,7 @@ fn wait_for(log: &Arc<Mutex<String>>, needle: &str, secs: u64) {
 
 #[test]
 fn manual_mode_records_what_the_operator_does_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = site::serve();
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
@@ -224,6 +229,153 @@ fn manual_mode_records_what_the_operator_does_in_the_browser() {
     assert_eq!(snap["url"], format!("{base}/media.html"));
 
     assert_wacz_valid(&env, "m.wacz");
+}
+
+/// The process ids below `root` (its children, theirs, …), from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parent = std::collections::HashMap::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …; comm may hold spaces and parentheses.
+        if let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok())
+        {
+            parent.insert(pid, ppid);
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (c, pp) in &parent {
+            if *pp == p && !out.contains(c) {
+                out.push(*c);
+                frontier.push(*c);
+            }
+        }
+    }
+    out
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_hostile_page_cannot_forge_operator_steps_nor_read_a_passphrase() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let screen = Screen::start();
+    let url = format!("{base}/hostile.html");
+    let mut child = env
+        .cmd()
+        .args(["capture", &url, "--manual", "--out", "h.wacz"])
+        .env("DISPLAY", &screen.display)
+        .env("WEBPROOF_NOTARY_PASSPHRASE", "notary-secret-for-the-test")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap_or_default();
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    wait_for(&log, "manual mode: use the browser", 60);
+    let rss_before = rss_kib(child.id());
+
+    // No child of webproof — chromedriver, Chromium's processes — inherits a passphrase.
+    let kids = descendants(child.id());
+    let mut names = Vec::new();
+    for pid in &kids {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+            continue; // already gone
+        };
+        for var in environ.split(|b| *b == 0) {
+            let var = String::from_utf8_lossy(var);
+            assert!(
+                !var.starts_with("WEBPROOF_PASSPHRASE=")
+                    && !var.starts_with("WEBPROOF_NOTARY_PASSPHRASE=")
+                    && !var.contains(PASS)
+                    && !var.contains("notary-secret-for-the-test"),
+                "{} ({pid}) inherited {var}",
+                comm.trim()
+            );
+        }
+        names.push(comm.trim().to_owned());
+    }
+    assert!(
+        names.iter().any(|n| n.contains("chromedriver")),
+        "no chromedriver among {names:?}"
+    );
+    assert!(
+        names.iter().filter(|n| n.contains("chrom")).count() >= 3,
+        "too few browser processes among {names:?}"
+    );
+
+    // The page forges for five seconds; then the operator asks for a snapshot and ends.
+    std::thread::sleep(Duration::from_secs(7));
+    let rss_after = rss_kib(child.id());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"s\n").unwrap();
+    wait_for(&log, "snapshot http", 30);
+    stdin.write_all(b"q\n").unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let stderr = log.lock().unwrap().clone();
+    assert!(status.success(), "{stderr}");
+    env.ok(&["verify", "h.wacz", "--trust-operator", &fpr], 0);
+
+    let wacz = env.path().join("h.wacz");
+    let recs = journal(&wacz);
+    let forged: Vec<&serde_json::Value> = recs
+        .iter()
+        .filter(|r| r["params"]["by"] == "operator")
+        .collect();
+    assert!(
+        forged.is_empty(),
+        "steps the operator never took: {forged:#?}"
+    );
+    // The page did run its forgeries (its own count, read from the snapshot), and the
+    // binding was out of its reach.
+    let snap = recs.iter().find(|r| r["kind"] == "snapshot").unwrap();
+    let dom_path = snap["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .find(|p| p.ends_with("dom.html"))
+        .unwrap();
+    let dom = String::from_utf8(entry(&wacz, dom_path)).unwrap();
+    assert!(dom.contains("done: 0 direct, "), "{dom}");
+    assert!(!dom.contains(", 0 synthetic"), "{dom}");
+    // Nothing of the flood stayed in webproof's memory.
+    assert!(
+        rss_after < rss_before + 64 * 1024,
+        "webproof grew from {rss_before} KiB to {rss_after} KiB during the flood"
+    );
 }
 
 #[test]

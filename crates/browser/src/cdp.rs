@@ -5,7 +5,9 @@
 //! reports), turns on auto-attach in flat mode, and prepares every page and out-of-process
 //! iframe the moment it appears — before it runs (`waitForDebuggerOnStart`) — so no request of
 //! a new tab or frame is missed. Subscribers get the events they asked for on their own
-//! unbounded channel, so a slow subscriber never makes another lose events.
+//! channel, so a slow subscriber never makes another lose events: unbounded for the network
+//! archive (whose events the browser bounds), bounded for what a page can cause at will (the
+//! manual-mode recorder's reports), where events past the bound are dropped and counted.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -48,9 +50,38 @@ struct Outgoing {
     reply: Option<oneshot::Sender<Result<Value, String>>>,
 }
 
+enum Sink {
+    Unbounded(mpsc::UnboundedSender<Event>),
+    Bounded(mpsc::Sender<Event>, Arc<std::sync::atomic::AtomicU64>),
+}
+
+impl Sink {
+    fn is_closed(&self) -> bool {
+        match self {
+            Sink::Unbounded(tx) => tx.is_closed(),
+            Sink::Bounded(tx, _) => tx.is_closed(),
+        }
+    }
+
+    /// Delivers `ev`; false when the subscriber is gone.
+    fn deliver(&self, ev: &Event) -> bool {
+        match self {
+            Sink::Unbounded(tx) => tx.send(ev.clone()).is_ok(),
+            Sink::Bounded(tx, dropped) => match tx.try_send(ev.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    true
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            },
+        }
+    }
+}
+
 struct Subscriber {
     prefixes: Vec<String>,
-    tx: mpsc::UnboundedSender<Event>,
+    tx: Sink,
 }
 
 type Subscribers = Arc<Mutex<Vec<Subscriber>>>;
@@ -119,13 +150,30 @@ impl Hub {
     /// Events whose method starts with one of `prefixes` (e.g. `"Network."`), from now on.
     pub fn subscribe(&self, prefixes: &[&str]) -> mpsc::UnboundedReceiver<Event> {
         let (tx, rx) = mpsc::unbounded_channel();
+        self.add_subscriber(prefixes, Sink::Unbounded(tx));
+        rx
+    }
+
+    /// Like [`Hub::subscribe`], holding at most `capacity` undelivered events: more are
+    /// dropped, and counted in the returned counter.
+    pub fn subscribe_bounded(
+        &self,
+        prefixes: &[&str],
+        capacity: usize,
+    ) -> (mpsc::Receiver<Event>, Arc<std::sync::atomic::AtomicU64>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        self.add_subscriber(prefixes, Sink::Bounded(tx, dropped.clone()));
+        (rx, dropped)
+    }
+
+    fn add_subscriber(&self, prefixes: &[&str], tx: Sink) {
         if let Ok(mut s) = self.subs.lock() {
             s.push(Subscriber {
                 prefixes: prefixes.iter().map(|p| (*p).to_owned()).collect(),
                 tx,
             });
         }
-        rx
     }
 
     /// Attaches to every existing and future page and iframe, running `setup` (after
@@ -327,7 +375,7 @@ async fn run(
                 if let Ok(mut s) = subs.lock() {
                     s.retain(|sub| {
                         if sub.prefixes.iter().any(|p| ev.method.starts_with(p.as_str())) {
-                            sub.tx.send(ev.clone()).is_ok()
+                            sub.tx.deliver(&ev)
                         } else {
                             !sub.tx.is_closed()
                         }

@@ -10,13 +10,21 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use webproof_capture::BrowserError;
-use webproof_capture::manual::{BINDING, ManualEvent, RECORDER_SCRIPT};
+use webproof_capture::manual::{BINDING, ManualEvent, RECORDER_SCRIPT, RECORDER_WORLD};
 
 use crate::cdp::{Caller, Event, Hub, SetupCommand};
 
+/// Most unread DevTools events the watcher holds (a burst beyond is dropped and counted).
+const QUEUE: usize = 4096;
+
 /// Watches what the operator does.
 pub struct Watcher {
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: mpsc::Receiver<Event>,
+    /// Events dropped because the page produced them faster than they were taken.
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// (session, execution context id) of the recorder's own isolated worlds: the only
+    /// contexts whose reports count.
+    worlds: std::collections::HashSet<(String, i64)>,
     caller: Caller,
     dir: PathBuf,
     /// Page target id → DevTools session.
@@ -39,7 +47,16 @@ impl Watcher {
     /// Starts watching: downloads go to `download_dir` (a file per download, named by its
     /// DevTools guid), and the recorder is installed in every tab from now on.
     pub async fn start(hub: &Hub, download_dir: &Path) -> Result<Self, BrowserError> {
-        let rx = hub.subscribe(&["Runtime.bindingCalled", "Browser.download", "Target."]);
+        // Bounded: a page cannot make webproof hold more than this many unread events.
+        let (rx, dropped) = hub.subscribe_bounded(
+            &[
+                "Runtime.bindingCalled",
+                "Runtime.executionContextCreated",
+                "Browser.download",
+                "Target.",
+            ],
+            QUEUE,
+        );
         std::fs::create_dir_all(download_dir)
             .map_err(|e| BrowserError::new(format!("creating {}", download_dir.display()), e))?;
         hub.call(
@@ -48,11 +65,16 @@ impl Watcher {
             None,
         )
         .await?;
+        // The recorder runs in an isolated world of its own, and only that world sees the
+        // binding: the page's scripts can neither call it nor touch the recorder.
         hub.add_setup(vec![
-            SetupCommand::new("Runtime.addBinding", json!({"name": BINDING})),
+            SetupCommand::new(
+                "Runtime.addBinding",
+                json!({"name": BINDING, "executionContextName": RECORDER_WORLD}),
+            ),
             SetupCommand::new(
                 "Page.addScriptToEvaluateOnNewDocument",
-                json!({"source": RECORDER_SCRIPT, "runImmediately": true}),
+                json!({"source": RECORDER_SCRIPT, "runImmediately": true, "worldName": RECORDER_WORLD}),
             ),
         ])
         .await?;
@@ -64,12 +86,19 @@ impl Watcher {
         let active = tabs.keys().next().cloned();
         Ok(Watcher {
             rx,
+            dropped,
+            worlds: Default::default(),
             caller: hub.caller(),
             dir: download_dir.to_owned(),
             tabs,
             active,
             downloads: HashMap::new(),
         })
+    }
+
+    /// Events dropped so far because a page produced them faster than they were taken.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Open tabs.
@@ -98,7 +127,25 @@ impl Watcher {
             };
             let p = &ev.params;
             match ev.method.as_str() {
+                "Runtime.executionContextCreated" if p["context"]["name"] == RECORDER_WORLD => {
+                    if let (Some(s), Some(id)) = (ev.session.clone(), p["context"]["id"].as_i64()) {
+                        // Bounded: contexts of closed documents are not forgotten, so cap.
+                        if self.worlds.len() >= 100_000 {
+                            self.worlds.clear();
+                        }
+                        self.worlds.insert((s, id));
+                    }
+                }
                 "Runtime.bindingCalled" if p["name"] == BINDING => {
+                    // Only the recorder's own world counts (the binding is exposed to no
+                    // other; this holds even if a browser exposed it more widely).
+                    let from_recorder = match (&ev.session, p["executionContextId"].as_i64()) {
+                        (Some(s), Some(id)) => self.worlds.contains(&(s.clone(), id)),
+                        _ => false,
+                    };
+                    if !from_recorder {
+                        continue;
+                    }
                     let Some(action) = ManualEvent::from_page(p["payload"].as_str().unwrap_or(""))
                     else {
                         continue;

@@ -15,6 +15,8 @@ use webproof_evidence::utc::Utc;
 /// DevTools binding it reports through.
 pub const RECORDER_SCRIPT: &str = crate::scripts::MANUAL_RECORDER;
 pub const BINDING: &str = "__webproofEvent";
+/// The isolated world the recorder runs in (its execution context's name).
+pub const RECORDER_WORLD: &str = "webproof-recorder";
 
 /// Longest text field kept from a page report.
 const MAX_TEXT: usize = 10_000;

@@ -89,9 +89,18 @@ fetch(url, {credentials: 'include'}).then(async (r) => {
 /// bullets as it has characters.
 pub const MANUAL_RECORDER: &str = r#"
 (() => {
+  // Runs in webproof's own isolated world: the page's scripts cannot see this code or the
+  // binding. Only events the browser itself dispatched for the user (isTrusted) are reported,
+  // at most 20 a second; a page's synthetic events are ignored.
   if (window.__webproofInstalled) return;
   window.__webproofInstalled = true;
-  const send = (o) => { o.frame = window.top !== window; o.url = location.href;
+  let budget = 20, last = Date.now();
+  const send = (o) => {
+    const now = Date.now();
+    budget = Math.min(20, budget + (now - last) * 0.02); last = now;
+    if (budget < 1) return;
+    budget -= 1;
+    o.frame = window.top !== window; o.url = location.href;
     try { window.__webproofEvent(JSON.stringify(o)); } catch (e) {} };
   const describe = (el) => {
     const parts = [];
@@ -107,6 +116,7 @@ pub const MANUAL_RECORDER: &str = r#"
   const secret = (el) => el && (el.type === 'password' || /password|cc-/.test(el.autocomplete || ''));
   const mask = (v) => '\u2022'.repeat([...v].length);
   addEventListener('click', (e) => {
+    if (!e.isTrusted) return;
     const el = (e.target.closest && e.target.closest('a,button,input,select,textarea,label,summary,[role=button],[onclick]')) || e.target;
     if (!el || el.nodeType !== 1) return;
     const isInput = el.localName === 'input' || el.localName === 'textarea';
@@ -116,6 +126,7 @@ pub const MANUAL_RECORDER: &str = r#"
           href: el.href ? String(el.href) : null, x: e.clientX, y: e.clientY});
   }, true);
   addEventListener('change', (e) => {
+    if (!e.isTrusted) return;
     const el = e.target;
     if (!el || !('value' in el)) return;
     const s = secret(el);
@@ -124,17 +135,26 @@ pub const MANUAL_RECORDER: &str = r#"
     send({type: 'input', selector: describe(el), name: el.name || null,
           field_type: el.type || el.localName, value: s ? mask(v) : v.slice(0, 10000), masked: !!s});
   }, true);
+  // A submit or fragment change the browser fires for a page's own script (requestSubmit(),
+  // location.hash) is trusted too: count it only within a second of the operator's own press
+  // of a key or pointer (not the page's "user activation", which WebDriver's scripts grant).
+  let gestureAt = -1e9;
+  const gesture = (e) => { if (e.isTrusted) gestureAt = performance.now(); };
+  addEventListener('pointerdown', gesture, true);
+  addEventListener('keydown', gesture, true);
+  const byUser = () => performance.now() - gestureAt < 1000;
   addEventListener('submit', (e) => {
+    if (!e.isTrusted || !byUser()) return;
     const f = e.target;
     send({type: 'submit', selector: describe(f), action: f.action || null, method: (f.method || 'get').toLowerCase()});
   }, true);
   if (window.top === window) {
     if (document.readyState !== 'complete') {
-      addEventListener('load', () => send({type: 'load', title: document.title, referrer: document.referrer || null}));
+      addEventListener('load', (e) => { if (e.isTrusted) send({type: 'load', title: document.title, referrer: document.referrer || null}); });
     }
-    addEventListener('hashchange', () => send({type: 'load', title: document.title, referrer: null}));
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') send({type: 'tab-shown', title: document.title});
+    addEventListener('hashchange', (e) => { if (e.isTrusted && byUser()) send({type: 'load', title: document.title, referrer: null}); });
+    document.addEventListener('visibilitychange', (e) => {
+      if (e.isTrusted && document.visibilityState === 'visible') send({type: 'tab-shown', title: document.title});
     });
   }
 })();
