@@ -76,7 +76,7 @@ async fn listen(host: &str) -> Result<(tokio::net::TcpListener, String)> {
 
 fn spawn(l: tokio::net::TcpListener, app: axum::Router) {
     tokio::spawn(async move {
-        let _ = axum::serve(l, app).await;
+        let _ = webproof_log::serve::serve(l, app, webproof_log::serve::Limits::default()).await;
     });
 }
 

@@ -521,7 +521,8 @@ fn serve_http_with(
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", banner(listener.local_addr()?));
         let _ = out.flush();
-        axum::serve(listener, app)
+        // Header, request and idle timeouts and a connection cap (webproof_log::serve).
+        webproof_log::serve::serve(listener, app, webproof_log::serve::Limits::default())
             .await
             .context(tr!("ctx-serving"))?;
         Ok(ExitCode::SUCCESS)

@@ -40,6 +40,9 @@ pub enum WitnessError {
     Fork { earlier: String, later: String },
 }
 
+/// Most fork evidence pairs a witness keeps (the first ones prove the fork; more add nothing).
+pub const MAX_FORKS: usize = 100;
+
 /// A witness: its cosigning key, the logs it watches and what it has seen of each.
 pub struct Witness {
     signer: NoteSigner,
@@ -99,8 +102,12 @@ impl Witness {
             && s.size == cp.size
             && s.root != cp.root
         {
-            // Same size, another root: a split view, whatever the client claims.
-            self.forks.push((s.note.clone(), note.to_owned()));
+            // Same size, another root, both signed by the log: a split view proven by the two
+            // notes themselves, whatever the client claims. Kept once, and at most MAX_FORKS.
+            let pair = (s.note.clone(), note.to_owned());
+            if self.forks.len() < MAX_FORKS && !self.forks.contains(&pair) {
+                self.forks.push(pair);
+            }
             return Err(WitnessError::Fork {
                 earlier: s.note.clone(),
                 later: note.to_owned(),
@@ -116,9 +123,10 @@ impl Witness {
             && cp.size > s.size
             && let Err(e) = merkle::verify_consistency(s.size, cp.size, &s.root, &cp.root, proof)
         {
-            // A validly signed tree with no proof that it extends the one cosigned: kept as
-            // possible evidence of a fork (tlog-witness allows logging it), never cosigned.
-            self.forks.push((s.note.clone(), note.to_owned()));
+            // A validly signed tree with no valid proof that it extends the one cosigned:
+            // never cosigned, but not kept as fork evidence either — a bogus proof from any
+            // client proves nothing about the log, and keeping each would let anyone fill the
+            // witness's disk. (A split view of equal size is proven by the notes alone, above.)
             return Err(WitnessError::Inconsistent(e));
         }
         let line = self.signer.cosign(&n.text, now);
@@ -359,7 +367,13 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, WitnessError::Inconsistent(_)), "{e:?}");
         assert_eq!(e.http_status(), 422);
-        assert_eq!(ws[0].forks.len(), 2, "kept as evidence");
+        // Refused, but a failed proof proves nothing about the log: not kept as evidence.
+        assert_eq!(ws[0].forks.len(), 1);
+        // The same split view again, many times: kept once.
+        for t in 0..500 {
+            assert!(ws[0].add_checkpoint(10, &[], &forged, 1004 + t).is_err());
+        }
+        assert_eq!(ws[0].forks.len(), 1);
         // A forged checkpoint carries no cosignature, so clients reject it.
         assert_eq!(
             verify_witnessed(&forged, &log.key, &wkeys, 2).unwrap_err(),

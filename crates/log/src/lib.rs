@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 pub mod ra;
+pub mod serve;
 pub mod server;
 pub mod witness_http;
 

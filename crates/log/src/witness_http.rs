@@ -14,6 +14,10 @@ use webproof_ledger::witness::{self, Seen, Witness, WitnessError};
 
 const STATE: &str = "state.json";
 const FORKS: &str = "forks.log";
+/// Written with the first state: a directory that has it but no state lost its memory.
+const MARKER: &str = "state.created";
+/// Largest forks.log kept (the first pairs prove a fork; more add nothing).
+const MAX_FORKS_LOG: u64 = 16 << 20;
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 64 << 10;
 
@@ -28,6 +32,10 @@ pub enum ServiceError {
     },
     #[error("{0}: not a witness state file")]
     State(PathBuf),
+    #[error(
+        "{0}: the witness's state is missing though it was created before; refusing to start from zero (it could cosign a rollback). Restore the file from a backup"
+    )]
+    StateLost(PathBuf),
 }
 
 /// A witness and the directory that remembers for it.
@@ -79,13 +87,27 @@ impl WitnessService {
                     );
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if dir.join(MARKER).exists() {
+                    return Err(ServiceError::StateLost(path));
+                }
+            }
             Err(e) => return Err(io(&path)(e)),
         }
-        Ok(WitnessService {
+        let svc = WitnessService {
             dir: dir.to_owned(),
             inner: Mutex::new(w),
-        })
+        };
+        // A new witness writes its (empty) state and the marker at once, so that a state
+        // lost later is noticed instead of silently starting from zero.
+        if !dir.join(MARKER).exists() {
+            if let Ok(w) = svc.inner.lock() {
+                svc.persist(&w)?;
+            }
+            let m = dir.join(MARKER);
+            std::fs::write(&m, b"webproof witness state\n").map_err(io(&m))?;
+        }
+        Ok(svc)
     }
 
     /// The witness's verifier key (`name+id+key`).
@@ -125,6 +147,9 @@ impl WitnessService {
 
     fn record_forks(&self, forks: &[(String, String)]) -> Result<(), ServiceError> {
         let path = self.dir.join(FORKS);
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_FORKS_LOG) {
+            return Ok(());
+        }
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -158,3 +158,34 @@ async fn witnesses_on_loopback_cosign_remember_and_refuse_a_split_view() {
     );
     assert_eq!(post(urls[1].clone(), "hello".into()).await.0, 400);
 }
+
+#[test]
+fn a_witness_that_lost_its_state_refuses_to_start_from_zero() {
+    let log = NoteSigner::new(ORIGIN, ALG_ED25519, SigningKey::from_bytes(&[1; 32])).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let signer = || {
+        NoteSigner::new(
+            "witness.court.test",
+            ALG_COSIGNATURE_V1,
+            SigningKey::from_bytes(&[10; 32]),
+        )
+        .unwrap()
+    };
+    let leaves: Vec<Hash> = (0..4u8).map(|i| leaf_hash(&[i])).collect();
+    {
+        let w = WitnessService::open(dir.path(), signer(), vec![log.key.clone()]).unwrap();
+        let body = add_checkpoint_body(0, &[], &signed(&log, &leaves));
+        w.add_checkpoint(body.as_bytes(), 1000).unwrap();
+    }
+    // Reopened with its state: fine. Without it (deleted, or a disk restored without it):
+    // refused, instead of cosigning anything from size 0 again.
+    assert!(WitnessService::open(dir.path(), signer(), vec![log.key.clone()]).is_ok());
+    std::fs::remove_file(dir.path().join("state.json")).unwrap();
+    let e = WitnessService::open(dir.path(), signer(), vec![log.key.clone()])
+        .err()
+        .expect("opened without its state");
+    assert!(e.to_string().contains("refusing to start from zero"), "{e}");
+    // A state it cannot parse is refused too.
+    std::fs::write(dir.path().join("state.json"), b"{not json").unwrap();
+    assert!(WitnessService::open(dir.path(), signer(), vec![log.key.clone()]).is_err());
+}
