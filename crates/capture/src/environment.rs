@@ -94,6 +94,34 @@ pub struct TrustedTime {
 /// the local times around the request; its uncertainty is half the round trip, the TSA's stated
 /// accuracy and, for whole-second genTimes, one second. Within 2 s beyond the uncertainty is
 /// ok, within 60 s a warning, more a failure (a wrong clock makes every local time suspect).
+/// Whether this process runs as root.
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Chromium's sandbox: on when webproof is not root; as root it cannot run, and a page that
+/// exploits the renderer would not be contained — said here, in step 0, with the evidence.
+pub fn grade_sandbox(root: bool) -> Finding {
+    if root {
+        Finding {
+            message: Some(Message::new("env-sandbox-root")),
+            id: "browser-sandbox",
+            grade: Grade::Warning,
+            summary: "webproof runs as root, so Chromium's sandbox is off: a page that exploited the renderer would not be contained; capture as an unprivileged user".into(),
+            detail: json!({"root": true, "sandbox": false}),
+        }
+    } else {
+        Finding {
+            message: Some(Message::new("env-sandbox-on")),
+            id: "browser-sandbox",
+            grade: Grade::Ok,
+            summary: "Chromium runs with its sandbox (webproof is not root)".into(),
+            detail: json!({"root": false, "sandbox": true}),
+        }
+    }
+}
+
 pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
     let now = Utc::now();
     match t {
@@ -617,6 +645,8 @@ pub fn collect(p: &Probe) -> EnvReport {
         detail: Value::Null,
     });
 
+    findings.push(grade_sandbox(running_as_root()));
+
     let cjk = run("fc-list", &[":lang=zh", "family"]);
     findings.push(Finding {
         message: Some(match cjk.as_deref() {
@@ -662,6 +692,17 @@ mod tests {
         let f = grade_hosts(&evil, Some("shop.example"), "box");
         assert_eq!(f.grade, Grade::Fail, "{}", f.summary);
         assert!(f.summary.contains("203.0.113.9"));
+    }
+
+    #[test]
+    fn running_as_root_is_said_because_the_sandbox_is_off() {
+        let root = grade_sandbox(true);
+        assert_eq!(root.grade, Grade::Warning);
+        assert_eq!(root.detail["sandbox"], false);
+        assert!(root.summary.contains("sandbox is off"));
+        let user = grade_sandbox(false);
+        assert_eq!(user.grade, Grade::Ok);
+        assert_eq!(user.detail["sandbox"], true);
     }
 
     #[test]
@@ -801,6 +842,7 @@ mod tests {
             "virtualization",
             "software",
             "browser-profile",
+            "browser-sandbox",
             "cjk-fonts",
         ] {
             assert!(ids.contains(&id), "{id}");

@@ -111,6 +111,7 @@ finding-virtualization = Virtual machine
 finding-software = Software versions and digests
 finding-browser-profile = Browser profile
 finding-cjk-fonts = Chinese fonts
+finding-browser-sandbox = Browser sandbox
 
 live-title = Capture in progress
 live-recording = recording

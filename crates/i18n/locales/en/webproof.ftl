@@ -138,6 +138,8 @@ env-virtual = runs virtualised or in a container; disclose this with the evidenc
 env-not-virtual = no virtual-machine indicators
 env-software = { $versions }
 env-browser-profile = fresh temporary Chromium profile, no extensions, no sync, no background networking
+env-sandbox-root = webproof runs as root, so Chromium's sandbox is off: a page that exploited the renderer would not be contained; capture as an unprivileged user
+env-sandbox-on = Chromium runs with its sandbox (webproof is not root)
 env-cjk-ok = CJK fonts present: { $font }
 env-cjk-missing = no CJK font found: Chinese pages would render as empty boxes (install fonts-noto-cjk)
 grade-word-ok = OK
@@ -404,6 +406,7 @@ env-name-os = Operating system
 env-name-virtualization = Virtual machine
 env-name-software = Software versions and digests
 env-name-browser-profile = Browser profile
+env-name-browser-sandbox = Browser sandbox
 env-name-cjk-fonts = Chinese fonts
 
 ## The shipped capture profiles' descriptions (en: as in capture-profiles/*.toml; a test keeps them equal).

@@ -107,6 +107,7 @@ finding-virtualization = 虚拟机
 finding-software = 软件版本与摘要
 finding-browser-profile = 浏览器配置文件
 finding-cjk-fonts = 中文字体
+finding-browser-sandbox = 浏览器沙箱
 
 live-title = 正在取证
 live-recording = 录屏中

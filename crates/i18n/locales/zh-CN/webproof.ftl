@@ -138,6 +138,8 @@ env-virtual = 在虚拟机或容器中运行；请随证据一并披露
 env-not-virtual = 无虚拟机迹象
 env-software = { $versions }
 env-browser-profile = 全新的临时 Chromium 配置文件，无扩展、无同步、无后台联网
+env-sandbox-root = webproof 以 root 身份运行，Chromium 的沙箱因此关闭：利用渲染器漏洞的网页不会被隔离；请以非特权用户取证
+env-sandbox-on = Chromium 在沙箱中运行（webproof 不是 root）
 env-cjk-ok = 已安装中文字体：{ $font }
 env-cjk-missing = 未找到中文字体：中文网页将显示为空白方框（请安装 fonts-noto-cjk）
 grade-word-ok = 合格
@@ -404,6 +406,7 @@ env-name-os = 操作系统
 env-name-virtualization = 虚拟机
 env-name-software = 软件版本与摘要
 env-name-browser-profile = 浏览器配置文件
+env-name-browser-sandbox = 浏览器沙箱
 env-name-cjk-fonts = 中文字体
 
 ## The shipped capture profiles' descriptions (en: as in capture-profiles/*.toml; a test keeps them equal).
