@@ -156,9 +156,11 @@ pub struct DepositInfo {
     pub label_salt: [u8; 16],
 }
 
-/// The `Webproof-Signature` header for POSTing `body` to `path` now, signed by `key`.
+/// The `Webproof-Signature` header for POSTing `body` to `path` of the log named `origin`
+/// now, signed by `key`.
 pub fn auth_header(
     key: &webproof_evidence::identity::SecretKey,
+    origin: &str,
     path: &str,
     body: &[u8],
 ) -> Result<String> {
@@ -166,7 +168,7 @@ pub fn auth_header(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let msg = webproof_ledger::auth::request_message("POST", path, time, body);
+    let msg = webproof_ledger::auth::request_message(origin, "POST", path, time, body);
     let sig = key.sign(&msg).context(tr!("ctx-signing-request"))?;
     let keyid = key.public_key().fingerprint()?.to_hex();
     Ok(webproof_ledger::auth::header_value(&keyid, time, &sig))
@@ -247,7 +249,7 @@ impl Depositor {
             .validate()
             .map_err(|e| anyhow::anyhow!("{}: {e}", tr!("ctx-deposit")))?;
         let entry = deposit.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let auth = auth_header(&self.info.key, "/add", &entry)?;
+        let auth = auth_header(&self.info.key, &self.log_key().name, "/add", &entry)?;
         let label = self
             .info
             .label

@@ -252,7 +252,7 @@ fn enroll_home(
 ) -> Result<String> {
     use webproof_evidence::identity::Role;
     let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
-    if let Err(e) = crate::ra_cmd::signed_post(url, "/ra/registrars", &reg, admin)
+    if let Err(e) = crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), "/ra/registrars", &reg, admin)
         && !format!("{e:#}").contains("already a registrar")
     {
         return Err(e.context(tr!("ctx-dev-registrar")));
@@ -292,8 +292,9 @@ fn enroll_home(
             fingerprint = doc.fingerprint
         ));
     }
-    let code = crate::ra_cmd::signed_post(
+    let code = crate::ra_cmd::signed_post_to(
         url,
+        Some(DEV_LOG),
         "/ra/codes",
         &serde_json::json!({
             "name": doc.name, "organisation": doc.organisation, "tenant": "dev",
@@ -309,8 +310,9 @@ fn enroll_home(
         return Ok(tr!("cli-dev-code", name = doc.name, code = code));
     }
     let (key, _) = crate::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
-    let v = crate::ra_cmd::signed_post(
+    let v = crate::ra_cmd::signed_post_to(
         url,
+        Some(DEV_LOG),
         "/ra/enroll",
         &serde_json::json!({"code": code, "public_key": doc.public_key}),
         &key,

@@ -89,19 +89,58 @@ fn my_key() -> Result<SecretKey> {
     Ok(crate::load_key(&crate::home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?.0)
 }
 
-/// POSTs `body` to the log's `path`, signed with `key`; the JSON answer.
+/// The origin of the log at `url`, which signed requests name: from config.toml's `[log] key`
+/// when that is the log at `url` (or no other is given), else as the log itself says
+/// (`GET /ra/origin`).
+fn log_origin(
+    client: &webproof_net::LogClient,
+    url: &str,
+    rt: &tokio::runtime::Runtime,
+) -> Result<String> {
+    let config = crate::config::Config::load(&crate::home()?)?.log;
+    if let Some(key) = &config.key
+        && config
+            .url
+            .as_deref()
+            .is_none_or(|u| u.trim_end_matches('/') == url.trim_end_matches('/'))
+        && let Ok(k) = webproof_ledger::note::NoteKey::from_vkey(key)
+    {
+        return Ok(k.name);
+    }
+    rt.block_on(client.get_text("/ra/origin"))?
+        .map(|t| t.trim().to_owned())
+        .filter(|o| !o.is_empty() && !o.contains(char::is_whitespace))
+        .context(tr!("cli-no-log-origin", url = url))
+}
+
+/// POSTs `body` to the log's `path`, signed with `key` for that log; the JSON answer.
 pub fn signed_post(
     url: &str,
     path: &str,
     body: &serde_json::Value,
     key: &SecretKey,
 ) -> Result<serde_json::Value> {
+    signed_post_to(url, None, path, body, key)
+}
+
+/// [`signed_post`] to the log named `origin` (found as [`log_origin`] says when `None`).
+pub fn signed_post_to(
+    url: &str,
+    origin: Option<&str>,
+    path: &str,
+    body: &serde_json::Value,
+    key: &SecretKey,
+) -> Result<serde_json::Value> {
     let body = serde_json::to_vec(body)?;
-    let auth = crate::depositing::auth_header(key, path, &body)?;
     let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let origin = match origin {
+        Some(o) => o.to_owned(),
+        None => log_origin(&client, url, &rt)?,
+    };
+    let auth = crate::depositing::auth_header(key, &origin, path, &body)?;
     let text = rt.block_on(client.post(path, body, Some(auth)))?;
     serde_json::from_str(&text).context(tr!("cli-answer-not-json"))
 }

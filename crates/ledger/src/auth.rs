@@ -12,10 +12,11 @@ pub const HEADER: &str = "webproof-signature";
 /// How far a request's time may be from the log's clock, in seconds.
 pub const MAX_SKEW: u64 = 300;
 
-/// The bytes a client signs.
-pub fn request_message(method: &str, path: &str, time: u64, body: &[u8]) -> Vec<u8> {
+/// The bytes a client signs: bound to the log (its origin, as its checkpoints name it), the
+/// method, path, time and body, so a request signed for one log is refused by every other.
+pub fn request_message(origin: &str, method: &str, path: &str, time: u64, body: &[u8]) -> Vec<u8> {
     format!(
-        "webproof-request/v1\n{method}\n{path}\n{time}\n{}\n",
+        "webproof-request/v2\n{origin}\n{method}\n{path}\n{time}\n{}\n",
         hex::encode(Sha256::digest(body))
     )
     .into_bytes()
@@ -76,9 +77,13 @@ mod tests {
         assert_eq!(parse_header(&h), Some(("ab".repeat(32), 17, vec![1, 2, 3])));
         assert_eq!(parse_header("keyid=zz;time=1;sig=AQ=="), None);
         assert_eq!(parse_header(&format!("{h};extra=1")), None);
-        let m = request_message("POST", "/add", 17, b"x");
-        assert_ne!(m, request_message("POST", "/add-batch", 17, b"x"));
-        assert_ne!(m, request_message("POST", "/add", 18, b"x"));
-        assert_ne!(m, request_message("POST", "/add", 17, b"y"));
+        let m = request_message("log.a/x", "POST", "/add", 17, b"x");
+        assert_ne!(
+            m,
+            request_message("log.a/x", "POST", "/add-batch", 17, b"x")
+        );
+        assert_ne!(m, request_message("log.b/x", "POST", "/add", 17, b"x"));
+        assert_ne!(m, request_message("log.a/x", "POST", "/add", 18, b"x"));
+        assert_ne!(m, request_message("log.a/x", "POST", "/add", 17, b"y"));
     }
 }

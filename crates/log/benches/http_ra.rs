@@ -22,6 +22,8 @@ use webproof_ledger::auth;
 use webproof_ledger::note::{ALG_ED25519, NoteSigner};
 use webproof_log::server::{Access, LogService};
 
+const ORIGIN: &str = "log.bench/ra";
+
 fn deposit(operator: &str, n: u64) -> Vec<u8> {
     format!(
         "{{\"claimed_time\":\"2026-11-23T12:00:00.000000Z\",\"operator\":\"{operator}\",\"package\":\"bench-{n}\",\"sha256\":\"{n:016x}{}\",\"sm3\":\"{}\",\"v\":1}}",
@@ -42,7 +44,7 @@ fn now() -> u64 {
 fn sign(key: &SecretKey, fpr: &str, path: &str, body: &[u8]) -> String {
     let t = now();
     let sig = key
-        .sign(&auth::request_message("POST", path, t, body))
+        .sign(&auth::request_message(ORIGIN, "POST", path, t, body))
         .unwrap();
     auth::header_value(fpr, t, &sig)
 }
@@ -69,12 +71,7 @@ async fn post(
 fn main() {
     let secs = common::env("SECS", 5);
     let dir = tempfile::tempdir().unwrap();
-    let signer = NoteSigner::new(
-        "log.bench/ra",
-        ALG_ED25519,
-        SigningKey::from_bytes(&[1; 32]),
-    )
-    .unwrap();
+    let signer = NoteSigner::new(ORIGIN, ALG_ED25519, SigningKey::from_bytes(&[1; 32])).unwrap();
     let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let registrar = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let operator = Arc::new(SecretKey::generate(Algorithm::Ed25519).unwrap());

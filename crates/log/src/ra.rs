@@ -132,6 +132,8 @@ pub struct Caller {
 }
 
 pub struct Ra {
+    /// The log's origin: signed requests name it, so one signed for another log is refused.
+    origin: String,
     store: std::sync::Arc<dyn LogStore>,
     ca: Ca,
     admins: Vec<(String, PublicKey)>,
@@ -181,6 +183,7 @@ impl Ra {
             .map(|k| Ok((k.fingerprint().map_err(|e| err(&e))?.to_hex(), k)))
             .collect::<Result<Vec<_>, LogError>>()?;
         Ok(Ra {
+            origin: origin.to_owned(),
             store,
             ca,
             admins,
@@ -276,8 +279,11 @@ impl Ra {
                 "the signature's key id is not the key's fingerprint",
             ));
         }
-        key.verify(&auth::request_message(method, path, time, body), &sig)
-            .map_err(|_| refuse(401, "the request's signature does not verify"))?;
+        key.verify(
+            &auth::request_message(&self.origin, method, path, time, body),
+            &sig,
+        )
+        .map_err(|_| refuse(401, "the request's signature does not verify"))?;
         // Replay: every signature counts once while its time is acceptable.
         let digest: [u8; 32] = webproof_evidence::digest::sha256(&sig).0;
         let mut seen = self.seen.lock().map_err(|_| internal("lock"))?;

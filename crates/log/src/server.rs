@@ -495,6 +495,7 @@ impl LogService {
             .route("/tile/{*path}", get(tile))
             .route("/ra/{action}", post(ra_post))
             .route("/ra/ca", get(ra_ca))
+            .route("/ra/origin", get(ra_origin))
             .route("/ra/revocations", get(ra_revocations))
             .route("/ra/labels/{index}", get(ra_label))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
@@ -743,6 +744,12 @@ async fn ra_label(
         Ok(l) => text(200, l),
         Err((c, m)) => text(c, format!("{m}\n")),
     }
+}
+
+/// The log's origin, which signed requests name (a client that has the log's verifier key
+/// takes the origin from it instead).
+async fn ra_origin(axum::extract::State(svc): S) -> Resp {
+    text(200, format!("{}\n", svc.origin()))
 }
 
 async fn ra_ca(axum::extract::State(svc): S) -> Resp {

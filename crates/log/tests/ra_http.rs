@@ -24,6 +24,9 @@ fn fpr(k: &SecretKey) -> String {
     k.public_key().fingerprint().unwrap().to_hex()
 }
 
+/// The log's origin: every signed request names it.
+const ORIGIN: &str = "log.webproof.test/ra";
+
 struct Client {
     http: reqwest::Client,
     base: String,
@@ -44,7 +47,7 @@ impl Client {
             .body(body.to_vec());
         if let Some(k) = key {
             let sig = k
-                .sign(&auth::request_message("POST", path, time, body))
+                .sign(&auth::request_message(ORIGIN, "POST", path, time, body))
                 .unwrap();
             r = r.header(auth::HEADER, auth::header_value(&fpr(k), time, &sig));
         }
@@ -60,7 +63,7 @@ impl Client {
     async fn get_signed(&self, path: &str, key: &SecretKey) -> (u16, String) {
         let t = now();
         let sig = key
-            .sign(&auth::request_message("GET", path, t, b""))
+            .sign(&auth::request_message(ORIGIN, "GET", path, t, b""))
             .unwrap();
         let r = self
             .http
@@ -102,7 +105,7 @@ fn deposit(operator: &str, n: u8) -> Vec<u8> {
 async fn enrollment_access_control_and_revocation() {
     let dir = tempfile::tempdir().unwrap();
     let log = NoteSigner::new(
-        "log.webproof.test/ra",
+        ORIGIN,
         ALG_ED25519,
         ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
     )
@@ -224,6 +227,7 @@ async fn enrollment_access_control_and_revocation() {
     // A tampered body under a valid signature.
     let sig = operator
         .sign(&auth::request_message(
+            ORIGIN,
             "POST",
             "/add",
             now(),
@@ -235,6 +239,28 @@ async fn enrollment_access_control_and_revocation() {
         .post(format!("{}/add", c.base))
         .header(auth::HEADER, auth::header_value(&op, now(), &sig))
         .body(deposit(&op, 5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // A request the operator signed for another log (same keys, another origin): refused,
+    // so a log cannot replay what it received to another.
+    let body = deposit(&op, 6);
+    let t = now();
+    let sig = operator
+        .sign(&auth::request_message(
+            "log.other.test/ra",
+            "POST",
+            "/add",
+            t,
+            &body,
+        ))
+        .unwrap();
+    let r = c
+        .http
+        .post(format!("{}/add", c.base))
+        .header(auth::HEADER, auth::header_value(&op, t, &sig))
+        .body(body)
         .send()
         .await
         .unwrap();
@@ -253,7 +279,7 @@ async fn enrollment_access_control_and_revocation() {
     let body = private.to_bytes().unwrap();
     let send = |label: String, t: u64| {
         let sig = operator
-            .sign(&auth::request_message("POST", "/add", t, &body))
+            .sign(&auth::request_message(ORIGIN, "POST", "/add", t, &body))
             .unwrap();
         let (c, body) = (&c, body.clone());
         let op = op.clone();

@@ -238,3 +238,4 @@ clap-value-count = the wrong number of values for { $arg }
 clap-suggest = tip: a similar one exists: { $suggestion }
 clap-more = For more information, try '--help'.
 help-help-command = Print this message or the help of the given subcommand(s)
+cli-no-log-origin = the log at { $url } does not say its origin (GET /ra/origin); set config.toml [log] key to its verifier key

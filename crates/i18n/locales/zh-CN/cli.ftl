@@ -238,3 +238,4 @@ clap-value-count = { $arg } 的取值个数不对
 clap-suggest = 提示：有相近的：{ $suggestion }
 clap-more = 更多信息请使用 '--help'。
 help-help-command = 显示此帮助或所给命令的帮助
+cli-no-log-origin = { $url } 处的存证日志没有给出其来源名称（GET /ra/origin）；请在 config.toml 的 [log] key 中设置其验证公钥
