@@ -78,6 +78,38 @@ impl Screen {
     }
 }
 
+/// Starts a manual capture (`cmd`) on `screen`, collecting its stderr, and waits until it
+/// says the operator may use the browser.
+fn start_manual(
+    mut cmd: Command,
+    screen: &Screen,
+) -> (
+    std::process::Child,
+    Arc<Mutex<String>>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut child = cmd
+        .env("DISPLAY", &screen.display)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap_or_default();
+            let mut l = sink.lock().unwrap_or_else(|e| e.into_inner());
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    wait_for(&log, "manual mode: use the browser", 60);
+    (child, log, reader)
+}
+
 /// Waits until the collected stderr contains `needle`.
 fn wait_for(log: &Arc<Mutex<String>>, needle: &str, secs: u64) {
     let t0 = Instant::now();
@@ -101,35 +133,17 @@ fn manual_mode_records_what_the_operator_does_in_the_browser() {
     let fpr = env.init_operator("ed25519");
     let screen = Screen::start();
     let url = format!("{base}/manual.html");
-    let mut child = env
-        .cmd()
-        .args([
-            "capture",
-            &url,
-            "--manual",
-            "--out",
-            "m.wacz",
-            "--segment-secs",
-            "5",
-        ])
-        .env("DISPLAY", &screen.display)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let line = line.unwrap_or_default();
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    wait_for(&log, "manual mode: use the browser", 60);
+    let mut cmd = env.cmd();
+    cmd.args([
+        "capture",
+        &url,
+        "--manual",
+        "--out",
+        "m.wacz",
+        "--segment-secs",
+        "5",
+    ]);
+    let (mut child, log, reader) = start_manual(cmd, &screen);
 
     // Type a name, then a password (the change event fires when the field loses focus).
     screen.click_row(20);
@@ -281,28 +295,10 @@ fn a_hostile_page_cannot_forge_operator_steps_nor_read_a_passphrase() {
     let fpr = env.init_operator("ed25519");
     let screen = Screen::start();
     let url = format!("{base}/hostile.html");
-    let mut child = env
-        .cmd()
-        .args(["capture", &url, "--manual", "--out", "h.wacz"])
-        .env("DISPLAY", &screen.display)
-        .env("WEBPROOF_NOTARY_PASSPHRASE", "notary-secret-for-the-test")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let line = line.unwrap_or_default();
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    wait_for(&log, "manual mode: use the browser", 60);
+    let mut cmd = env.cmd();
+    cmd.args(["capture", &url, "--manual", "--out", "h.wacz"])
+        .env("WEBPROOF_NOTARY_PASSPHRASE", "notary-secret-for-the-test");
+    let (mut child, log, reader) = start_manual(cmd, &screen);
     let rss_before = rss_kib(child.id());
 
     // No child of webproof — chromedriver, Chromium's processes — inherits a passphrase.

@@ -4,11 +4,13 @@
 //! head finds the deposit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::deposit;
+
 use std::sync::Arc;
 
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
-use webproof_ledger::deposit::Deposit;
 use webproof_ledger::merkle::{Hash, leaf_hash, verify_inclusion};
 use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519, Note, NoteKey, NoteSigner};
 use webproof_ledger::receipt::{Ack, check_promise};
@@ -23,21 +25,6 @@ async fn serve(app: axum::Router) -> String {
     let url = format!("http://{}", l.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
     url
-}
-
-fn deposit(i: u8) -> Vec<u8> {
-    Deposit {
-        v: 1,
-        sha256: hex::encode([i; 32]),
-        sm3: hex::encode([i ^ 0x55; 32]),
-        package: format!("capture-{i}"),
-        operator: hex::encode([7u8; 32]),
-        claimed_time: "2026-11-23T12:00:00Z".into(),
-        label: None,
-        label_commitment: None,
-    }
-    .to_bytes()
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

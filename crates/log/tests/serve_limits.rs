@@ -4,30 +4,17 @@
 //! new connections are closed at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::deposit;
+
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use webproof_ledger::deposit::Deposit;
 use webproof_ledger::note::{ALG_ED25519, NoteSigner};
 use webproof_log::serve::{Limits, raise_open_files, serve};
 use webproof_log::server::LogService;
-
-fn deposit(i: u8) -> Vec<u8> {
-    Deposit {
-        v: 1,
-        sha256: hex::encode([i; 32]),
-        sm3: hex::encode([i ^ 0x55; 32]),
-        package: format!("capture-{i}"),
-        operator: hex::encode([7u8; 32]),
-        claimed_time: "2026-11-23T12:00:00Z".into(),
-        label: None,
-        label_commitment: None,
-    }
-    .to_bytes()
-    .unwrap()
-}
 
 async fn start(limits: Limits) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

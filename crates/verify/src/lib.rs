@@ -704,8 +704,9 @@ fn signature_checks(
                 report.pass(id_id, layout::certificate_path(s.role), c.why.text);
                 report.say(c.why.message);
             }
-            Some(c) if trusted.contains(&fp) => {
-                // The key is trusted as such; the certificate adds a name but no time.
+            // The key is trusted as such (a certificate without trusted time adds a name,
+            // not an identity).
+            _ if trusted.contains(&fp) => {
                 report.pass(
                     id_id,
                     s.identity.clone(),
@@ -716,7 +717,6 @@ fn signature_checks(
                         .arg("who", &who)
                         .arg("fingerprint", fp),
                 );
-                let _ = c;
             }
             Some(c) => {
                 report.push(
@@ -729,18 +729,6 @@ fn signature_checks(
                     ),
                 );
                 report.say(Message::new("msg-certified-claimed-time").because(c.why.message));
-            }
-            None if trusted.contains(&fp) => {
-                report.pass(
-                    id_id,
-                    s.identity.clone(),
-                    format!("{who}: key {fp} is configured as trusted"),
-                );
-                report.say(
-                    Message::new("msg-identity-trusted")
-                        .arg("who", &who)
-                        .arg("fingerprint", fp),
-                );
             }
             None => {
                 report.push(

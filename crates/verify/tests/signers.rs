@@ -31,6 +31,15 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
+/// A signer certified by `ca` for its own role, valid from now for 30 days.
+fn in_role(ca: &Ca, role: Role) -> Signer {
+    let cert_role = match role {
+        Role::Operator => CertRole::Operator,
+        Role::Notary => CertRole::Notary,
+    };
+    certified(ca, role, cert_role, "Test Signer", now(), 30)
+}
+
 /// A signer certified by `ca` for `role` from `from` for `days` days, named `cert_name` in
 /// the certificate (the identity document says `doc.name`).
 fn certified(
@@ -153,22 +162,8 @@ fn check<'a>(r: &'a Report, id: &str, subject_part: &str) -> &'a webproof_verify
 fn a_certified_operator_and_notary_in_their_roles_verify() {
     let t = tempfile::tempdir().unwrap();
     let s = Setup::new();
-    let op = certified(
-        &s.ca,
-        Role::Operator,
-        CertRole::Operator,
-        "Test Signer",
-        now(),
-        30,
-    );
-    let no = certified(
-        &s.ca,
-        Role::Notary,
-        CertRole::Notary,
-        "Test Signer",
-        now(),
-        30,
-    );
+    let op = in_role(&s.ca, Role::Operator);
+    let no = in_role(&s.ca, Role::Notary);
     let p = s.seal(t.path(), &op, Some(&no), true, Some(now()));
     let r = verify(&p, &s.policy());
     assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
@@ -190,14 +185,7 @@ fn a_certified_operator_and_notary_in_their_roles_verify() {
 fn the_operator_posing_as_notary_fails_by_name() {
     let t = tempfile::tempdir().unwrap();
     let s = Setup::new();
-    let op = certified(
-        &s.ca,
-        Role::Operator,
-        CertRole::Operator,
-        "Test Signer",
-        now(),
-        30,
-    );
+    let op = in_role(&s.ca, Role::Operator);
     // The operator's own key and operator certificate, presented as the notary's.
     let mut doc = op.doc.clone();
     doc.role = Role::Notary;
@@ -259,22 +247,8 @@ fn a_name_that_is_not_the_certificates_fails() {
 fn a_signer_the_seal_step_does_not_name_fails() {
     let t = tempfile::tempdir().unwrap();
     let s = Setup::new();
-    let op = certified(
-        &s.ca,
-        Role::Operator,
-        CertRole::Operator,
-        "Test Signer",
-        now(),
-        30,
-    );
-    let no = certified(
-        &s.ca,
-        Role::Notary,
-        CertRole::Notary,
-        "Test Signer",
-        now(),
-        30,
-    );
+    let op = in_role(&s.ca, Role::Operator);
+    let no = in_role(&s.ca, Role::Notary);
     // Sealed (and time-stamped) by the operator alone; a notary signs the manifest later.
     let p = s.seal(t.path(), &op, Some(&no), false, Some(now()));
     let r = verify(&p, &s.policy());
