@@ -20,14 +20,20 @@ pub fn runtime() -> Runtime {
         .unwrap()
 }
 
-/// Serves `svc` on loopback from a runtime of its own; that runtime (keep it) and the base URL.
+/// Serves `svc` on loopback from a runtime of its own, as `webproof log serve` does; that
+/// runtime (keep it) and the base URL.
 pub fn serve(svc: &Arc<LogService>) -> (Runtime, String) {
     let server = runtime();
     let base = server.block_on(async {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", l.local_addr().unwrap());
         let app = svc.router();
-        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        // The same serving loop as `webproof log serve` (timeouts, connection cap).
+        tokio::spawn(async move {
+            webproof_log::serve::serve(l, app, webproof_log::serve::Limits::default())
+                .await
+                .unwrap()
+        });
         base
     });
     (server, base)
