@@ -274,40 +274,56 @@ pub fn is_canonical_name(name: &str) -> bool {
     name_problem(name.as_bytes()).is_none()
 }
 
-/// What keeps raw name bytes from being a member name webproof writes, if anything.
-pub fn name_problem(name: &[u8]) -> Option<&'static str> {
+/// Why `name` is unsafe as a path inside any package (ZIP or directory), if it is: empty,
+/// longer than 1024 bytes, absolute, with a backslash, colon or control character, or with an
+/// empty, `.` or `..` component.
+pub fn unsafe_name(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("empty");
     }
     if name.len() > MAX_NAME {
         return Some("longer than 1024 bytes");
     }
-    if name.starts_with(b"/") {
+    if name.starts_with('/') {
         return Some("absolute path");
     }
-    if name.contains(&b'\\') {
+    if name.contains('\\') {
         return Some("contains a backslash");
     }
-    if name.contains(&b':') {
+    if name.contains(':') {
         return Some("contains a colon (drive letter or stream name)");
     }
-    if name.iter().any(|b| b.is_ascii_control()) {
+    if name.chars().any(|c| c.is_control()) {
         return Some("contains a control character");
     }
-    if !name.is_ascii() {
-        return Some("not ASCII (names in other scripts or normalisations read differently)");
-    }
-    for part in name.split(|&b| b == b'/') {
+    for part in name.split('/') {
         match part {
-            b"" => return Some("empty path component"),
-            b"." | b".." => return Some("dot path component (path traversal)"),
+            "" => return Some("empty path component"),
+            "." | ".." => return Some("dot path component (path traversal)"),
             _ => {}
         }
-        if !part.iter().all(|&b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
-        }) {
-            return Some("a character outside [a-z0-9._-] (upper case, space or punctuation)");
-        }
+    }
+    None
+}
+
+/// What keeps raw name bytes from being a member name webproof writes, if anything: an
+/// [`unsafe_name`], or a name outside the alphabet.
+pub fn name_problem(name: &[u8]) -> Option<&'static str> {
+    const NOT_ASCII: &str = "not ASCII (names in other scripts or normalisations read differently)";
+    let Ok(name) = std::str::from_utf8(name) else {
+        return Some(NOT_ASCII);
+    };
+    if let Some(why) = unsafe_name(name) {
+        return Some(why);
+    }
+    if !name.is_ascii() {
+        return Some(NOT_ASCII);
+    }
+    let alphabet = |b: u8| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_' | b'/')
+    };
+    if !name.bytes().all(alphabet) {
+        return Some("a character outside [a-z0-9._-] (upper case, space or punctuation)");
     }
     None
 }
@@ -440,13 +456,14 @@ pub fn parse(
             ));
         };
         let raw_name = &entry[CENTRAL_FIXED as usize..CENTRAL_FIXED as usize + n];
-        let shown = String::from_utf8_lossy(raw_name)
-            .chars()
-            .take(200)
-            .collect::<String>();
         if let Some(why) = name_problem(raw_name) {
+            let shown: String = String::from_utf8_lossy(raw_name)
+                .chars()
+                .take(200)
+                .collect();
             return Err(err(at, at + total as u64, Some(&shown), Fault::Name(why)));
         }
+        // name_problem let only ASCII through.
         let name = String::from_utf8_lossy(raw_name).into_owned();
         if let Some(prev) = members.last()
             && prev.name.as_bytes() >= name.as_bytes()
@@ -614,6 +631,7 @@ pub struct Writer {
     form: Form,
     pos: u64,
     members: Vec<Member>,
+    buf: Vec<u8>,
 }
 
 impl Writer {
@@ -627,6 +645,7 @@ impl Writer {
             form,
             pos: 0,
             members: Vec::new(),
+            buf: vec![0u8; 1 << 20],
         }
     }
 
@@ -644,10 +663,10 @@ impl Writer {
         self.file.write_all_at(&header, self.pos)?;
         let data_at = self.pos + header.len() as u64;
         let mut crc = crc32fast::Hasher::new();
-        let mut buf = vec![0u8; 1 << 20];
+        let buf = &mut self.buf;
         let mut got = 0u64;
         loop {
-            let n = match data.read(&mut buf) {
+            let n = match data.read(buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

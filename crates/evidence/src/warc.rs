@@ -171,6 +171,9 @@ pub const CREDENTIAL_HEADERS: &[&str] = &[
 /// What replaces a redacted value in the archive.
 pub const REDACTED: &str = "[redacted by webproof]";
 
+/// Why a part holding a typed secret was redacted.
+const TYPED: &str = "holds a value typed from an {{ask:…}} placeholder";
+
 /// Keeps secrets out of the network archive as it is written: credential headers (see
 /// [`CREDENTIAL_HEADERS`]) lose their values, and a request body or URL query that holds a value
 /// the operator typed from a `{{ask:…}}` placeholder (raw, percent- or form-encoded, or as a
@@ -223,15 +226,14 @@ impl Redactor {
     pub fn headers(&self, headers: &mut [(String, String)], side: &str) -> Vec<Redaction> {
         let mut out = Vec::new();
         for (k, v) in headers.iter_mut() {
-            let lk = k.to_ascii_lowercase();
-            let credential = CREDENTIAL_HEADERS.contains(&lk.as_str());
+            let credential = CREDENTIAL_HEADERS.iter().any(|c| k.eq_ignore_ascii_case(c));
             if (credential || self.holds_secret(v.as_bytes())) && v != REDACTED {
                 out.push(Redaction {
                     part: format!("{side} header {k}"),
                     reason: if credential {
                         "credentials (session cookie or authorization)"
                     } else {
-                        "holds a value typed from an {{ask:…}} placeholder"
+                        TYPED
                     },
                     bytes: v.len(),
                 });
@@ -241,19 +243,20 @@ impl Redactor {
         out
     }
 
-    /// The body to archive: `body` itself, or a placeholder when it holds a typed secret.
-    pub fn body(&self, body: &[u8], part: &str) -> (Vec<u8>, Option<Redaction>) {
+    /// The body to archive: `body` itself (not copied), or a placeholder when it holds a
+    /// typed secret.
+    pub fn body<'a>(&self, body: &'a [u8], part: &str) -> (&'a [u8], Option<Redaction>) {
         if self.holds_secret(body) {
             (
-                REDACTED.as_bytes().to_vec(),
+                REDACTED.as_bytes(),
                 Some(Redaction {
                     part: part.to_owned(),
-                    reason: "holds a value typed from an {{ask:…}} placeholder",
+                    reason: TYPED,
                     bytes: body.len(),
                 }),
             )
         } else {
-            (body.to_vec(), None)
+            (body, None)
         }
     }
 
@@ -278,7 +281,7 @@ impl Redactor {
             redacted,
             Some(Redaction {
                 part: "URL query".to_owned(),
-                reason: "holds a value typed from an {{ask:…}} placeholder",
+                reason: TYPED,
                 bytes,
             }),
         )
@@ -393,7 +396,7 @@ mod tests {
             assert_eq!(note.unwrap().bytes, body.len());
         }
         let (b, note) = r.body(b"user=a", "request body");
-        assert_eq!((b.as_slice(), note), (&b"user=a"[..], None));
+        assert_eq!((b, note), (&b"user=a"[..], None));
         let (u, note) = r.url("https://shop.example/login?user=a&pass=pa+ss%2Fw%C3%B6rd%22#x");
         assert_eq!(
             u,
