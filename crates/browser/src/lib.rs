@@ -92,13 +92,6 @@ fn clean_env(cmd: &mut Command) {
     }
 }
 
-/// Whether this process runs as root (Chromium's sandbox cannot run as root: it is switched
-/// off then, and the browser's description, journaled in step 0, says so).
-pub fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt as _;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
-
 fn err(action: &str) -> impl Fn(String) -> BrowserError + '_ {
     move |m| BrowserError::new(action, m)
 }
@@ -223,7 +216,7 @@ impl Chromium {
                 e,
             )
         })?;
-        let sandbox = !running_as_root();
+        let sandbox = !webproof_capture::environment::running_as_root();
         let mut args = vec![
             "--disable-gpu".to_owned(),
             "--disable-dev-shm-usage".into(),

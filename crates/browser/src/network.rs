@@ -392,7 +392,7 @@ impl Warc {
             let rec = redaction_record(&url, date, None, &notes);
             self.raw(&rec).await?;
         }
-        let (url, body) = (url.as_str(), body.as_slice());
+        let url = url.as_str();
         let digest = format!("sha256:{}", sha256(body));
         let mime = mime_of(url);
         let rec = Record {
@@ -538,7 +538,6 @@ fn records(x: &Exchange, body: &[u8], redactor: &Redactor) -> (Vec<u8>, Option<I
     notes.extend(note);
     let (body, note) = redactor.body(body, "response body");
     notes.extend(note);
-    let body = body.as_slice();
     let status = r["status"].as_u64().unwrap_or(0) as u16;
     let ip = r["remoteIPAddress"].as_str().unwrap_or("").to_owned();
     let mut fields = vec![(
@@ -580,7 +579,7 @@ fn records(x: &Exchange, body: &[u8], redactor: &Redactor) -> (Vec<u8>, Option<I
             target_uri: Some(&url),
             fields: vec![("WARC-Concurrent-To".into(), format!("<urn:uuid:{resp_id}>"))],
             content_type: "application/http; msgtype=request",
-            block: warc::http_request_block(&x.method, &url, &req_headers, &post),
+            block: warc::http_request_block(&x.method, &url, &req_headers, post),
         }
         .to_bytes(),
     );

@@ -90,12 +90,9 @@ pub struct TrustedTime {
     pub local_after_micros: i64,
 }
 
-/// Compares the system clock with a TSA's genTime. The offset is genTime minus the midpoint of
-/// the local times around the request; its uncertainty is half the round trip, the TSA's stated
-/// accuracy and, for whole-second genTimes, one second. Within 2 s beyond the uncertainty is
-/// ok, within 60 s a warning, more a failure (a wrong clock makes every local time suspect).
-/// Whether this process runs as root.
-fn running_as_root() -> bool {
+/// Whether this process runs as root (then Chromium's sandbox cannot run: the browser adapter
+/// switches it off, and step 0 says so).
+pub fn running_as_root() -> bool {
     use std::os::unix::fs::MetadataExt as _;
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
@@ -122,6 +119,10 @@ pub fn grade_sandbox(root: bool) -> Finding {
     }
 }
 
+/// Compares the system clock with a TSA's genTime. The offset is genTime minus the midpoint of
+/// the local times around the request; its uncertainty is half the round trip, the TSA's stated
+/// accuracy and, for whole-second genTimes, one second. Within 2 s beyond the uncertainty is
+/// ok, within 60 s a warning, more a failure (a wrong clock makes every local time suspect).
 pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
     let now = Utc::now();
     match t {

@@ -691,6 +691,11 @@ async fn manual_session(
         "text".into(),
         Value::String(format!("manual session ended: {end}")),
     );
+    // Browser events past the watcher's bound were dropped: the evidence says how many.
+    let dropped = watcher.dropped();
+    if dropped > 0 {
+        params.insert("dropped_browser_events".into(), Value::from(dropped));
+    }
     let r = cap.append(NewStep::instant(StepKind::Note, params))?.0;
     progress.step(&r);
     let _ = std::fs::remove_dir(&downloads);
@@ -875,11 +880,10 @@ fn resolve_asks(actions: Vec<Action>) -> Result<(Vec<Action>, Vec<String>)> {
                 text,
                 secret,
             } => {
-                let original = text.clone();
                 let text = match webproof_capture::profile::ask_placeholder(&text) {
                     Some(name) => {
                         let var = format!("WEBPROOF_ASK_{}", name.to_ascii_uppercase());
-                        match std::env::var(&var) {
+                        let value = match std::env::var(&var) {
                             Ok(v) => v,
                             Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
                                 let prompt = format!(
@@ -896,13 +900,12 @@ fn resolve_asks(actions: Vec<Action>) -> Result<(Vec<Action>, Vec<String>)> {
                                 }
                             }
                             Err(_) => bail!(tr!("cli-ask-no-terminal", name = name, var = var)),
-                        }
+                        };
+                        asked.push(value.clone());
+                        value
                     }
                     None => text,
                 };
-                if webproof_capture::profile::ask_placeholder(&original).is_some() {
-                    asked.push(text.clone());
-                }
                 Ok(Action::Type {
                     selector,
                     text,

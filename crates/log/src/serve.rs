@@ -99,5 +99,9 @@ fn is_transient(e: &std::io::Error) -> bool {
     matches!(
         e.kind(),
         K::ConnectionAborted | K::ConnectionReset | K::Interrupted | K::WouldBlock
-    ) || matches!(e.raw_os_error(), Some(23 | 24 | 12 | 105))
+    ) || matches!(
+        e.raw_os_error(),
+        // ENFILE, EMFILE (out of descriptors), ENOMEM, ENOBUFS.
+        Some(23 | 24 | 12 | 105)
+    )
 }

@@ -801,7 +801,7 @@ fn trusted_at(m: &Manifest, time: &[StepTime], promised: Option<u64>) -> Trusted
 
 /// The time at which signers' certificates are judged.
 #[derive(Clone, Debug)]
-pub(crate) enum TrustedAt {
+enum TrustedAt {
     /// The earliest trusted RFC 3161 token over the final chain head.
     Token { unix: i64, tsa: String },
     /// The trusted log's signed promise for the final chain head.
