@@ -56,4 +56,30 @@ done
 head=$(json evidence/manifest.json 'd["journal"]["head"]["sha256"] + " " + d["journal"]["head"]["sm3"]')
 [ "$head" = "$prev_sha $prev_sm3" ] || fail "chain head $prev_sha $prev_sm3, manifest says $head"
 echo "ok journal: $n records chained; head SHA-256 $prev_sha SM3 $prev_sm3"
+
+# 5. Every listed file but the journal and the time-stamps and receipts over its heads is
+#    named by a step, with the same digests: the chain head (which the tokens and receipts
+#    cover) binds its bytes, so nothing was added or changed after sealing. The last step is
+#    the seal step, and the manifest's case, tool and time are those it recorded.
+named=$(python3 -c '
+import json, sys
+steps = [json.loads(l) for l in open("evidence/journal.jsonl")]
+art = {a["path"]: (a["sha256"], a["sm3"], a["size"]) for s in steps for a in s["artifacts"]}
+for f in json.load(open("evidence/manifest.json"))["files"]:
+    p = f["path"]
+    if p == "evidence/journal.jsonl" or p.startswith("timestamps/") or p.startswith("receipts/"):
+        continue
+    if art.get(p) != (f["sha256"], f["sm3"], f["size"]):
+        print(p)
+')
+[ -z "$named" ] || fail "named by no step with these digests (outside trusted time): $named"
+seal=$(python3 -c '
+import json
+s = [json.loads(l) for l in open("evidence/journal.jsonl")][-1]
+m = json.load(open("evidence/manifest.json"))
+p = s["params"]
+print("ok" if s["kind"] == "seal" and p.get("case") == m["case"] and p.get("tool") == m["tool"] and s["ended"] == m["sealed"] else "differ")
+')
+[ "$seal" = ok ] || fail "the manifest's case, tool or sealing time differ from the seal step's"
+echo "ok every file is named by a step; the manifest's claims are the seal step's"
 echo "ALL CHECKS PASSED"

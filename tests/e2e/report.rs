@@ -179,14 +179,32 @@ fn a_sealed_package_carries_its_report_covered_by_the_seal() {
         &["-png", "-r", "150", "-f", "1", "-l", "1", "r.pdf", "r"],
         env.path(),
     );
+    // The report was made before the seal step, which names it: its QR code carries the
+    // chain head after the step before.
     let o = tool("zbarimg", &["-q", "--raw", "r-1.png"], env.path());
-    let head = manifest["journal"]["head"]["sha256"].as_str().unwrap();
+    let heads = manifest["heads"].as_array().unwrap();
+    let before = &heads[heads.len() - 2];
     assert_eq!(
         String::from_utf8_lossy(&o.stdout).trim(),
         format!(
-            "webproof chain head sha256:{head} capture {}",
-            manifest["capture"].as_str().unwrap()
+            "webproof capture {} step {} chain head sha256:{}",
+            manifest["capture"].as_str().unwrap(),
+            before["seq"],
+            before["head"]["sha256"].as_str().unwrap()
         )
+    );
+    let journal = String::from_utf8(entry(&wacz, "evidence/journal.jsonl")).unwrap();
+    let seal: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(seal["kind"], "seal");
+    let named: Vec<&str> = seal["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        named.contains(&"report/report.html") && named.contains(&"report/report.pdf"),
+        "{named:?}"
     );
     // --no-report leaves it out.
     env.ok(&["seal", &sample, "--out", "n.wacz", "--no-report"], 0);

@@ -32,7 +32,7 @@ mod report_cmd;
 mod stamping;
 mod timestamp_cmd;
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Parser)]
 #[command(
@@ -834,6 +834,31 @@ fn seal_and_package(
             certificate: None,
         }),
     };
+    // What the seal step names is written first: identities, the WACZ files of a file seal,
+    // and the capture report, made from the evidence as it stands. After a crash past the
+    // seal step all of it is in place, named, and left alone.
+    if !cap.is_sealed() {
+        cap.prepare_seal(&input)
+            .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
+        match report.filter(|p| !p.opts.no_report) {
+            Some(plan) => {
+                output.phase("report");
+                if let Err(e) = report_cmd::report_into(
+                    plan.opts,
+                    &dir,
+                    &input.case,
+                    plan.chromium,
+                    plan.chromedriver,
+                ) {
+                    eprintln!(
+                        "{}",
+                        tr!("cli-report-incomplete", error = say::error_text(&e))
+                    );
+                }
+            }
+            None => report_cmd::remove_report(&dir)?,
+        }
+    }
     // The final chain head (after the seal step) is what the TSAs stamp last.
     let (seq, head) = cap
         .seal_step(&input)
@@ -867,33 +892,10 @@ fn seal_and_package(
         }
     }
     output.phase("hashing");
-    let mut manifest = cap
+    let manifest = cap
         .seal(&input)
         .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
 
-    if let Some(plan) = report.filter(|p| !p.opts.no_report) {
-        output.phase("report");
-        // The report is made from the sealed package, then added to it and the manifest is
-        // signed again (the journal, time-stamps and receipts stay as they are). A crash in
-        // between leaves a sealed capture directory that `captures resume` packages.
-        let first = dir.with_extension("unreported.wacz");
-        package::write_zip(&dir, &first, &Limits::default())
-            .with_context(|| tr!("ctx-writing", path = first.display()))?;
-        let made =
-            report_cmd::report_into(plan.opts, &first, &dir, plan.chromium, plan.chromedriver);
-        let _ = std::fs::remove_file(&first);
-        if let Err(e) = made {
-            eprintln!(
-                "{}",
-                tr!("cli-report-incomplete", error = say::error_text(&e))
-            );
-        }
-        let (again, _) =
-            Capture::resume(&dir).with_context(|| tr!("ctx-reopening", path = dir.display()))?;
-        manifest = again
-            .seal(&input)
-            .with_context(|| tr!("ctx-sealing-report", path = dir.display()))?;
-    }
     output.phase("packaging");
     package::write_zip(&dir, out, &Limits::default())
         .with_context(|| tr!("ctx-writing", path = out.display()))?;

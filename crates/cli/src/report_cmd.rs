@@ -58,13 +58,15 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let html = webproof_report::html(&webproof_report::Input {
         texts: &texts,
         src: src.as_ref(),
-        verification: &verification,
-        package_name: a
-            .package
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        package_sha256: sha,
+        subject: webproof_report::Subject::Sealed {
+            verification: &verification,
+            package_name: a
+                .package
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            package_sha256: sha,
+        },
         offset: offset(a.tz.as_deref())?,
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
@@ -158,34 +160,53 @@ pub fn offset(flag: Option<&str>) -> Result<Option<time::UtcOffset>> {
     Ok(crate::LOCAL_OFFSET.get().copied().flatten())
 }
 
-/// Writes the report of the sealed package `sealed` into the capture directory `dir`
-/// (`report/report.html`, and `report/report.pdf` if asked), for sealing again.
+/// Writes the capture report of the capture directory `dir`, about to be sealed, into it
+/// (`report/report.html`, and `report/report.pdf` if asked), for the seal step to name. What
+/// a failed attempt left there goes first, so only a finished report is sealed.
 pub fn report_into(
     opts: &ReportOpts,
-    sealed: &std::path::Path,
     dir: &std::path::Path,
+    case: &webproof_evidence::manifest::Case,
     chromium: &std::path::Path,
     chromedriver: &std::path::Path,
 ) -> Result<()> {
-    let verification = webproof_verify::verify_path(sealed, &configured_policy()?)?;
-    let limits = webproof_evidence::package::Limits::default();
-    let src = webproof_evidence::package::open(sealed, &limits)?;
-    let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
-    let html = webproof_report::html(&webproof_report::Input {
-        texts: &texts,
-        src: src.as_ref(),
-        verification: &verification,
-        package_name: "this package".into(),
-        package_sha256: None,
-        offset: offset(opts.tz.as_deref())?,
-    })?;
-    let html_path = dir.join("report/report.html");
-    webproof_evidence::package::write_file(&html_path, html.as_bytes())?;
-    if opts.report_pdf {
-        let pdf = print_pdf(chromium, chromedriver, &html_path)?;
-        webproof_evidence::package::write_file(&dir.join("report/report.pdf"), &pdf)?;
+    remove_report(dir)?;
+    let made = (|| -> Result<()> {
+        let limits = webproof_evidence::package::Limits::default();
+        let src = webproof_evidence::package::DirSource::open(dir, &limits)?;
+        let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
+        let html = webproof_report::html(&webproof_report::Input {
+            texts: &texts,
+            src: &src,
+            subject: webproof_report::Subject::Sealing {
+                case,
+                tool_version: crate::VERSION,
+            },
+            offset: offset(opts.tz.as_deref())?,
+        })?;
+        let html_path = dir.join("report/report.html");
+        webproof_evidence::package::write_file(&html_path, html.as_bytes())?;
+        if opts.report_pdf {
+            let pdf = print_pdf(chromium, chromedriver, &html_path)?;
+            webproof_evidence::package::write_file(&dir.join("report/report.pdf"), &pdf)?;
+        }
+        Ok(())
+    })();
+    if made.is_err() {
+        remove_report(dir)?;
     }
-    Ok(())
+    made
+}
+
+/// Removes `report/` from a capture directory that is not sealed yet.
+pub fn remove_report(dir: &std::path::Path) -> Result<()> {
+    let r = dir.join("report");
+    match std::fs::remove_dir_all(&r) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| tr!("ctx-removing", path = r.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The HTML file printed to PDF (A4) by headless Chromium.

@@ -48,6 +48,10 @@ pub enum CaptureError {
     Sealed,
     #[error("the signer's identity document does not match its key")]
     IdentityMismatch,
+    #[error(
+        "the capture's seal step names other signers or identities than the keys given: it was sealed by someone else, and only they can finish it"
+    )]
+    SealedForOthers,
     #[error("{0}")]
     Invalid(String),
 }
@@ -388,18 +392,95 @@ impl Capture {
         })
     }
 
+    /// Writes what the seal step names and no earlier step did: the signers' identity
+    /// documents, public keys and certificates, and, when the capture archived no network
+    /// traffic (a file seal), the WACZ files with nothing in them but their headers. Run again
+    /// it writes the same bytes; once the seal step is journaled it does nothing. A caller that
+    /// puts a report into the package writes it under `report/` between this and
+    /// [`Capture::seal_step`], so the seal step names it too.
+    pub fn prepare_seal(&mut self, input: &SealInput<'_>) -> Result<(), CaptureError> {
+        if self.is_sealed() {
+            return Ok(());
+        }
+        let signers = signers_of(input)?;
+        for role in [Role::Operator, Role::Notary] {
+            for p in [
+                layout::identity_path(role),
+                layout::public_key_path(role),
+                layout::certificate_path(role),
+            ] {
+                remove_if_present(&self.dir.join(p))?;
+            }
+        }
+        for (role, s) in &signers {
+            let doc = crate::canonical::to_jcs(s.identity)
+                .map_err(|e| CaptureError::Encode(e.to_string()))?;
+            package::write_file(&self.dir.join(layout::identity_path(*role)), &doc)?;
+            package::write_file(
+                &self.dir.join(layout::public_key_path(*role)),
+                s.identity.public_key.as_bytes(),
+            )?;
+            if let Some(cert) = s.certificate {
+                package::write_file(
+                    &self.dir.join(layout::certificate_path(*role)),
+                    cert.as_bytes(),
+                )?;
+            }
+        }
+        let software = format!("webproof {}", input.tool_version);
+        let first = self
+            .records()
+            .first()
+            .map(|r| r.started)
+            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+        let warcinfo = wacz::warcinfo(self.id(), input.case.id.as_deref(), &first, &software);
+        for (rel, bytes) in [
+            (layout::WARC, warcinfo.as_slice()),
+            (layout::PAGES, wacz::PAGES_HEADER.as_bytes()),
+            (layout::CDX, b"".as_slice()),
+        ] {
+            let p = self.dir.join(rel);
+            if !p.exists() {
+                package::write_file(&p, bytes)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Appends the `seal` step (once; again after a crash it is found in place) and returns
     /// its sequence number and the final chain head — what the time-stamp authorities stamp
-    /// before [`Capture::seal`] writes the manifest.
+    /// before [`Capture::seal`] writes the manifest. The seal step records the signers' roles,
+    /// the case and the tool, and names as its artifacts every file of the package that no
+    /// earlier step named and that is not a proof over the chain (see
+    /// [`layout::is_proof_of_chain`]), so the tokens and receipts over its head cover every
+    /// byte a later re-signing of the manifest could otherwise change.
     pub fn seal_step(&mut self, input: &SealInput<'_>) -> Result<(u64, Digests), CaptureError> {
         if !self.is_sealed() {
-            let mut roles = vec![Role::Operator.as_str()];
-            if input.notary.is_some() {
-                roles.push(Role::Notary.as_str());
+            self.prepare_seal(input)?;
+            let named: std::collections::HashSet<String> = self
+                .records()
+                .iter()
+                .flat_map(|r| r.artifacts.iter().map(|a| a.path.clone()))
+                .collect();
+            let src = package::DirSource::open(&self.dir, &Limits::default())?;
+            let mut artifacts = Vec::new();
+            for e in src.entries() {
+                if layout::is_outside_manifest(&e.name)
+                    || layout::is_proof_of_chain(&e.name)
+                    || named.contains(&e.name)
+                {
+                    continue;
+                }
+                artifacts.push(self.artifact_of(&e.name, layout::media_type(&e.name))?);
             }
+            let roles: Vec<&str> = signers_of(input)?.iter().map(|(r, _)| r.as_str()).collect();
             let mut params = Map::new();
             params.insert("signers".into(), json!(roles));
-            self.append(NewStep::instant(StepKind::Seal, params))?;
+            params.insert("case".into(), json!(input.case));
+            params.insert("tool".into(), json!(tool(input)));
+            let mut step = NewStep::instant(StepKind::Seal, params);
+            step.artifacts = artifacts;
+            self.append(step)?;
         }
         let seq = self.records().len() as u64 - 1;
         let head = self
@@ -446,78 +527,49 @@ impl Capture {
         Ok(())
     }
 
-    /// Seals the capture: appends the `seal` step (unless a crash happened right after it),
-    /// writes identities, the WACZ files, the manifest and its signatures, and returns the
+    /// Seals the capture: appends the `seal` step (unless it is there already, after a crash),
+    /// then writes the manifest, its signatures and the WACZ datapackage files, and returns the
     /// manifest. The directory is then a complete package; see [`package::write_zip`].
     pub fn seal(mut self, input: &SealInput<'_>) -> Result<Manifest, CaptureError> {
-        let mut signers = vec![(Role::Operator, &input.operator)];
-        if let Some(n) = &input.notary {
-            signers.push((Role::Notary, n));
-        }
-        for (role, s) in &signers {
-            let fp = s.key.public_key().fingerprint()?;
-            if s.identity.fingerprint != fp || s.identity.role != *role {
-                return Err(CaptureError::IdentityMismatch);
-            }
-        }
+        let signers = signers_of(input)?;
         self.seal_step(input)?;
         // Sealing outputs are derived; a crash during an earlier seal may have left some.
-        for p in [
-            layout::MANIFEST,
-            layout::DATAPACKAGE,
-            layout::DATAPACKAGE_DIGEST,
-        ] {
+        let mut derived = vec![
+            layout::MANIFEST.to_owned(),
+            layout::DATAPACKAGE.to_owned(),
+            layout::DATAPACKAGE_DIGEST.to_owned(),
+        ];
+        derived.extend([Role::Operator, Role::Notary].map(layout::signature_path));
+        for p in derived {
             remove_if_present(&self.dir.join(p))?;
-        }
-        for role in [Role::Operator, Role::Notary] {
-            for p in [
-                layout::identity_path(role),
-                layout::public_key_path(role),
-                layout::signature_path(role),
-                layout::certificate_path(role),
-            ] {
-                remove_if_present(&self.dir.join(p))?;
-            }
         }
         let seal = self
             .records()
             .last()
             .cloned()
             .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
-        let software = format!("webproof {}", input.tool_version);
-        let write_new = |rel: &str, bytes: &[u8]| -> Result<(), CaptureError> {
-            let p = self.dir.join(rel);
-            if p.exists() {
-                return Ok(());
-            }
-            package::write_file(&p, bytes)?;
-            Ok(())
-        };
-        write_new(
-            layout::WARC,
-            &wacz::warcinfo(
-                self.id(),
-                input.case.id.as_deref(),
-                &self.records()[0].started,
-                &software,
-            ),
-        )?;
-        write_new(layout::PAGES, wacz::PAGES_HEADER.as_bytes())?;
-        write_new(layout::CDX, b"")?;
+        // The seal step (perhaps journaled by an earlier, interrupted run) is what the
+        // time-stamps cover: these keys must be the ones it names, with these identities.
+        let recorded: Vec<&str> = seal
+            .params
+            .get("signers")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let signing: Vec<&str> = signers.iter().map(|(r, _)| r.as_str()).collect();
+        if recorded != signing {
+            return Err(CaptureError::SealedForOthers);
+        }
         let mut manifest_signers = Vec::new();
         for (role, s) in &signers {
             let doc = crate::canonical::to_jcs(s.identity)
                 .map_err(|e| CaptureError::Encode(e.to_string()))?;
-            package::write_file(&self.dir.join(layout::identity_path(*role)), &doc)?;
-            package::write_file(
-                &self.dir.join(layout::public_key_path(*role)),
-                s.identity.public_key.as_bytes(),
-            )?;
-            if let Some(cert) = s.certificate {
-                package::write_file(
-                    &self.dir.join(layout::certificate_path(*role)),
-                    cert.as_bytes(),
-                )?;
+            let named = seal
+                .artifacts
+                .iter()
+                .find(|a| a.path == layout::identity_path(*role));
+            if named.is_none_or(|a| a.digests() != digest_bytes(&doc)) {
+                return Err(CaptureError::SealedForOthers);
             }
             manifest_signers.push(Signer {
                 role: *role,
@@ -528,6 +580,17 @@ impl Capture {
                 signature: layout::signature_path(*role),
             });
         }
+        // Case and tool as the seal step recorded them.
+        let case = seal
+            .params
+            .get("case")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_else(|| input.case.clone());
+        let tool = seal
+            .params
+            .get("tool")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_else(|| tool(input));
 
         // Digests of every file the manifest lists. Artifacts were hashed when captured.
         let known: std::collections::HashMap<&str, &Artifact> = self
@@ -562,11 +625,8 @@ impl Capture {
             v: MANIFEST_VERSION,
             format: MANIFEST_FORMAT.into(),
             capture: self.id().to_owned(),
-            case: input.case.clone(),
-            tool: Tool {
-                name: "webproof".into(),
-                version: input.tool_version.clone(),
-            },
+            case,
+            tool,
             sealed: seal.ended,
             journal: JournalRef {
                 path: layout::JOURNAL.into(),
@@ -618,6 +678,30 @@ impl Capture {
         package::write_file(&self.dir.join(layout::DATAPACKAGE_DIGEST), &dd)?;
         sync_parent(&self.dir.join(layout::DATAPACKAGE)).map_err(io_err(&self.dir))?;
         Ok(manifest)
+    }
+}
+
+/// The signers of a seal, operator first, each checked against its identity document.
+fn signers_of<'a, 'b>(
+    input: &'a SealInput<'b>,
+) -> Result<Vec<(Role, &'a SignerKey<'b>)>, CaptureError> {
+    let mut signers = vec![(Role::Operator, &input.operator)];
+    if let Some(n) = &input.notary {
+        signers.push((Role::Notary, n));
+    }
+    for (role, s) in &signers {
+        let fp = s.key.public_key().fingerprint()?;
+        if s.identity.fingerprint != fp || s.identity.role != *role {
+            return Err(CaptureError::IdentityMismatch);
+        }
+    }
+    Ok(signers)
+}
+
+fn tool(input: &SealInput<'_>) -> Tool {
+    Tool {
+        name: "webproof".into(),
+        version: input.tool_version.clone(),
     }
 }
 

@@ -855,9 +855,9 @@ mod tests {
 
     #[test]
     fn the_form_is_byte_for_byte_what_earlier_webproof_wrote() {
-        // tests/fixtures/example.wacz was written by webproof 0.1 through the zip crate; its
+        // tests/fixtures/example-0.1.wacz was written by webproof 0.1 through the zip crate; its
         // members rewritten by this writer give the very same file.
-        let fixture = include_bytes!("../../../tests/fixtures/example.wacz");
+        let fixture = include_bytes!("../../../tests/fixtures/example-0.1.wacz");
         let members = parse_bytes(fixture, Form::WEBPROOF).unwrap();
         assert_eq!(members.len(), 11);
         let owned: Vec<(String, Vec<u8>)> = members

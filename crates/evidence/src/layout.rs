@@ -99,6 +99,35 @@ pub fn is_outside_manifest(path: &str) -> bool {
         || path.starts_with("receipts/refresh-")
 }
 
+/// Files the manifest lists that are not named by a step: the journal itself, and the
+/// time-stamps and receipts over its chain heads (each proves something about a head, checked
+/// against it, so none can be named inside the chain it covers). Every other listed file is a
+/// step's artifact — the seal step names what no earlier step did (identities, the report, the
+/// WACZ files of a file seal) — so the final tokens and receipts cover its bytes.
+pub fn is_proof_of_chain(path: &str) -> bool {
+    path == JOURNAL
+        || path.starts_with("timestamps/")
+        || (path.starts_with("receipts/") && !path.starts_with("receipts/refresh-"))
+}
+
+/// The media type the seal step gives a file it names, by the file's name.
+pub fn media_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, e)| e) {
+        Some("json") => "application/json",
+        Some("jsonl") => "application/x-ndjson",
+        Some("pem") => "application/x-pem-file",
+        Some("html") => "text/html",
+        Some("pdf") => "application/pdf",
+        Some("warc") => "application/warc",
+        Some("cdx") => "application/cdxj",
+        Some("vtt") => "text/vtt",
+        Some("mp4") => "video/mp4",
+        Some("png") => "image/png",
+        Some("txt") => "text/plain",
+        _ => "application/octet-stream",
+    }
+}
+
 /// Longest safe-name part of an artifact file name.
 const MAX_NAME: usize = 96;
 

@@ -1,19 +1,24 @@
 //! # webproof-report
 //!
-//! The evidence report a judge reads: one self-contained HTML page built from a sealed
-//! package and its verification — case and operator, the clean-environment summary, a
-//! timeline of every step (time, action, URL, thumbnail, chain head), the video segments, the
-//! time-stamp tokens, the evidence-log receipts and witnesses, a QR code carrying the package's
-//! SHA-256, and how to check it all without webproof. The CLI prints it to PDF with the
-//! Chromium webproof already drives.
+//! The evidence report a judge reads: one self-contained HTML page — case and operator, the
+//! clean-environment summary, a timeline of every step (time, action, URL, thumbnail, chain
+//! head), the video segments, a QR code, and how to check it all without webproof. Two kinds
+//! ([`Subject`]): the report of a sealed package and its verification under the reader's trust
+//! settings (with the checks, the time-stamps, the receipts and witnesses, and the package's
+//! SHA-256 in the QR code), and the capture report that goes into a package as it is sealed,
+//! made before the seal step so the seal step names it and the final time-stamps cover it — a
+//! description of the evidence that makes no verdict on it. The CLI prints either to PDF with
+//! the Chromium webproof already drives.
 //!
-//! Pure: it reads a [`PackageSource`] and a [`webproof_verify::Report`]; no network, no clock.
+//! Pure: it reads a [`PackageSource`] and, for a sealed package, a [`webproof_verify::Report`];
+//! no network, no clock.
 
 use std::fmt::Write as _;
 
+use webproof_evidence::digest::Digests;
 use webproof_evidence::identity::{IdentityDoc, Role};
 use webproof_evidence::layout;
-use webproof_evidence::manifest::Manifest;
+use webproof_evidence::manifest::{Case, Manifest};
 use webproof_evidence::message::Message;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
@@ -128,14 +133,28 @@ impl Texts {
 pub struct Input<'a> {
     pub texts: &'a Texts,
     pub src: &'a dyn PackageSource,
-    pub verification: &'a Report,
-    /// The package file's name and SHA-256 (hex), which the QR code carries. `None` for a
-    /// report that goes into the package it describes (whose digest it cannot know): its QR
-    /// code carries the chain head instead.
-    pub package_name: String,
-    pub package_sha256: Option<String>,
+    pub subject: Subject<'a>,
     /// The reader's time zone (the operator's), shown beside UTC; `None` or zero: UTC only.
     pub offset: Option<time::UtcOffset>,
+}
+
+/// Which report.
+pub enum Subject<'a> {
+    /// A sealed package and its verification. `package_sha256` (hex) is the package file's,
+    /// which the QR code carries; `None` for a package directory (the QR code then carries the
+    /// final chain head).
+    Sealed {
+        verification: &'a Report,
+        package_name: String,
+        package_sha256: Option<String>,
+    },
+    /// A capture being sealed: the report goes into it before the seal step, which names it.
+    /// It describes the journal so far and makes no verdict; its QR code carries the chain
+    /// head after the last step it shows.
+    Sealing {
+        case: &'a Case,
+        tool_version: &'a str,
+    },
 }
 
 /// A time in the reader's zone with UTC beside it (`2026-11-24 00:42:18 UTC+08:00 ·
@@ -174,14 +193,14 @@ fn read_json<T: serde::de::DeserializeOwned>(src: &dyn PackageSource, path: &str
     serde_json::from_slice(&b).ok()
 }
 
-fn records(src: &dyn PackageSource) -> Result<Vec<StepRecord>, ReportError> {
+/// The journal's records and the chain head after each.
+fn journal(src: &dyn PackageSource) -> Result<(Vec<StepRecord>, Vec<Digests>), ReportError> {
     let b = src
         .read_all(layout::JOURNAL, 256 << 20)
         .map_err(|e| ReportError::Package(e.to_string()))?;
-    b.split(|c| *c == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).map_err(|e| ReportError::Package(e.to_string())))
-        .collect()
+    let parsed =
+        webproof_evidence::journal::parse(&b).map_err(|e| ReportError::Package(e.to_string()))?;
+    Ok((parsed.records, parsed.heads))
 }
 
 fn base64(b: &[u8]) -> String {
@@ -205,89 +224,140 @@ tr{page-break-inside:avoid}
 /// The report as one self-contained HTML page.
 pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     let src = input.src;
-    let v = input.verification;
-    let manifest: Manifest = read_json(src, layout::MANIFEST)
-        .ok_or_else(|| ReportError::Package("no readable manifest".into()))?;
-    let recs = records(src)?;
-    let mut h = String::new();
-    let verdict = v.verdict();
     let tx = input.texts;
-    let verdict_text = tx.t(match verdict {
-        Verdict::Pass => "verdict-pass",
-        Verdict::Untrusted => "verdict-untrusted",
-        Verdict::Fail => "verdict-fail",
-    });
-    let (qr_text, qr_caption) = match &input.package_sha256 {
-        Some(sha) => (
-            format!("sha256:{sha} {}", input.package_name),
-            tx.t("report-qr-caption"),
-        ),
-        None => (
-            format!(
-                "webproof chain head sha256:{} capture {}",
-                manifest.journal.head.sha256, manifest.capture
-            ),
-            tx.t("report-qr-caption-head"),
-        ),
-    };
+    let (recs, heads) = journal(src)?;
+    let last = recs
+        .last()
+        .zip(heads.last())
+        .ok_or_else(|| ReportError::Package("an empty journal".into()))?;
+    let capture = last.0.capture.clone();
+    let mut h = String::new();
+    // What the page says about itself: a verdict (sealed), or that it gives none (sealing).
+    let (case, tool_version, sealed, v, package_name, qr_text, qr_caption, standing) =
+        match &input.subject {
+            Subject::Sealed {
+                verification,
+                package_name,
+                package_sha256,
+            } => {
+                let manifest: Manifest = read_json(src, layout::MANIFEST)
+                    .ok_or_else(|| ReportError::Package("no readable manifest".into()))?;
+                let verdict = verification.verdict();
+                let (qr_text, qr_caption) = match package_sha256 {
+                    Some(sha) => (
+                        format!("sha256:{sha} {package_name}"),
+                        tx.t("report-qr-caption"),
+                    ),
+                    None => (
+                        format!(
+                            "webproof chain head sha256:{} capture {}",
+                            manifest.journal.head.sha256, manifest.capture
+                        ),
+                        tx.t("report-qr-caption-head"),
+                    ),
+                };
+                let standing = format!(
+                    "<div>{}: <code>{}</code></div><p class=\"{}\">{}</p>",
+                    tx.t("report-package-sha256"),
+                    esc(package_sha256.as_deref().unwrap_or("—")),
+                    verdict_class(verdict),
+                    tx.t(match verdict {
+                        Verdict::Pass => "verdict-pass",
+                        Verdict::Untrusted => "verdict-untrusted",
+                        Verdict::Fail => "verdict-fail",
+                    })
+                );
+                (
+                    manifest.case,
+                    manifest.tool.version,
+                    Some(manifest.sealed),
+                    Some(*verification),
+                    package_name.clone(),
+                    qr_text,
+                    qr_caption,
+                    standing,
+                )
+            }
+            Subject::Sealing { case, tool_version } => {
+                let (r, head) = last;
+                (
+                    (*case).clone(),
+                    (*tool_version).to_owned(),
+                    None,
+                    None,
+                    tx.t("report-this-package"),
+                    format!(
+                        "webproof capture {capture} step {} chain head sha256:{}",
+                        r.seq, head.sha256
+                    ),
+                    tx.t_with("report-qr-caption-step", &[("seq", &r.seq.to_string())]),
+                    format!("<p><i>{}</i></p>", tx.t("report-in-package")),
+                )
+            }
+        };
     let _ = write!(
         h,
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title><style>{STYLE}</style></head><body>",
         tx.lang_tag(),
         tx.t("report-title"),
-        esc(&manifest.capture)
+        esc(&capture)
     );
+    let head_label = match &input.subject {
+        Subject::Sealed { .. } => tx.t("report-chain-head"),
+        Subject::Sealing { .. } => tx.t_with(
+            "report-chain-head-step",
+            &[("seq", &last.0.seq.to_string())],
+        ),
+    };
     let _ = write!(
         h,
         "<div class=\"head\"><div><h1>{}</h1><div>{}: <code>{}</code></div>\
-         <div>{}: <code>{}</code></div>\
-         <div>{}: <code>{}</code>, {}</div>\
+         <div>{}: <code>{}</code>{}</div>\
          <div>{}: SHA-256 <code>{}</code><br>SM3 <code>{}</code></div>\
-         <p class=\"{}\">{}</p></div><div class=\"qr\">{}<br>{}</div></div>",
+         {}</div><div class=\"qr\">{}<br>{}</div></div>",
         tx.t("report-title"),
         tx.t("report-package"),
-        esc(&input.package_name),
-        tx.t("report-package-sha256"),
-        esc(input.package_sha256.as_deref().unwrap_or("—")),
+        esc(&package_name),
         tx.t("report-capture"),
-        esc(&manifest.capture),
-        tx.t_with(
-            "report-sealed",
-            &[("time", &local_and_utc(&manifest.sealed, input.offset))]
-        ),
-        tx.t("report-chain-head"),
-        manifest.journal.head.sha256,
-        manifest.journal.head.sm3,
-        verdict_class(verdict),
-        verdict_text,
+        esc(&capture),
+        sealed
+            .map(|t| format!(
+                ", {}",
+                tx.t_with(
+                    "report-sealed",
+                    &[("time", &local_and_utc(&t, input.offset))]
+                )
+            ))
+            .unwrap_or_default(),
+        head_label,
+        last.1.sha256,
+        last.1.sm3,
+        standing,
         qr_svg(&qr_text)?,
         qr_caption
     );
-    if input.package_sha256.is_none() {
-        let _ = write!(h, "<p><i>{}</i></p>", tx.t("report-in-package"));
-    }
 
     // Case and people.
     let _ = write!(h, "<h2>{}</h2><table>", tx.t("section-case"));
     let _ = write!(
         h,
-        "<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{} {}</td></tr>",
+        "<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>webproof {}</td></tr>",
         tx.t("case-id"),
-        esc(manifest.case.id.as_deref().unwrap_or("—")),
+        esc(case.id.as_deref().unwrap_or("—")),
         tx.t("case-note"),
-        esc(manifest.case.note.as_deref().unwrap_or("—")),
+        esc(case.note.as_deref().unwrap_or("—")),
         tx.t("case-tool"),
-        esc(&manifest.tool.name),
-        esc(&manifest.tool.version)
+        esc(&tool_version)
     );
     for role in [Role::Operator, Role::Notary] {
         let Some(doc) = read_json::<IdentityDoc>(src, &layout::identity_path(role)) else {
             continue;
         };
-        let id_check = v
-            .checks
-            .iter()
-            .find(|c| c.id == format!("identity.{}", role.as_str()));
+        let id_check = v.and_then(|v| {
+            v.checks
+                .iter()
+                .find(|c| c.id == format!("identity.{}", role.as_str()))
+        });
         let _ = write!(
             h,
             "<tr><th>{}</th><td>{}{}<br>{} <code>{}</code> ({})<br>{}</td></tr>",
@@ -366,21 +436,13 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         tx.t("col-head")
     );
     let not_after = tx.t("not-after");
-    for r in &recs {
-        let head = manifest
-            .heads
-            .get(r.seq as usize)
-            .map(|s| {
-                format!(
-                    "SHA-256 <code>{}</code><br>SM3 <code>{}</code>",
-                    s.head.sha256, s.head.sm3
-                )
-            })
-            .unwrap_or_default();
+    for (r, d) in recs.iter().zip(&heads) {
+        let head = format!(
+            "SHA-256 <code>{}</code><br>SM3 <code>{}</code>",
+            d.sha256, d.sm3
+        );
         let trusted = v
-            .time
-            .iter()
-            .find(|t| t.seq == r.seq)
+            .and_then(|v| v.time.iter().find(|t| t.seq == r.seq))
             .and_then(|t| t.not_after.as_ref())
             .map(|t| format!("<br>{not_after} <b>{}</b>", esc(t)))
             .unwrap_or_default();
@@ -512,7 +574,14 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         ),
         (
             "group-chain",
-            &["journal.chain", "journal.heads", "step.artifact"],
+            &[
+                "journal.chain",
+                "journal.heads",
+                "step.artifact",
+                "seal.signers",
+                "seal.manifest",
+                "seal.files",
+            ],
         ),
         (
             "group-files",
@@ -528,9 +597,12 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             ],
         ),
     ];
-    let _ = write!(h, "<h2>{}</h2>", tx.t("section-checks"));
+    let checks = v.map(|v| v.checks.as_slice()).unwrap_or_default();
+    if !checks.is_empty() {
+        let _ = write!(h, "<h2>{}</h2>", tx.t("section-checks"));
+    }
     for (title, ids) in groups {
-        let rows: Vec<_> = v.checks.iter().filter(|c| ids.contains(&c.id)).collect();
+        let rows: Vec<_> = checks.iter().filter(|c| ids.contains(&c.id)).collect();
         if rows.is_empty() {
             continue;
         }
@@ -591,11 +663,14 @@ ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration vide
         video = tx.t("by-hand-video"),
         by_hand = tx.t("section-by-hand"),
         note = tx.t("by-hand-note"),
-        pkg = esc(&input.package_name),
-        sha = input
-            .package_sha256
-            .as_deref()
-            .map_or_else(|| tx.t("by-hand-package-sha"), esc)
+        pkg = esc(&package_name),
+        sha = match &input.subject {
+            Subject::Sealed {
+                package_sha256: Some(sha),
+                ..
+            } => esc(sha),
+            _ => tx.t("by-hand-package-sha"),
+        }
     );
     h.push_str("</body></html>\n");
     Ok(h)

@@ -266,6 +266,7 @@ impl Explain for CaptureError {
             E::Exists(p) => Message::new("err-capture-exists").arg("path", p.display()),
             E::Sealed => Message::new("err-capture-sealed"),
             E::IdentityMismatch => Message::new("err-identity-mismatch"),
+            E::SealedForOthers => Message::new("err-sealed-for-others"),
             e => other(e),
         }
     }

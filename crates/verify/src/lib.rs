@@ -1214,6 +1214,79 @@ fn seal_signers_check(seal: &webproof_evidence::StepRecord, m: &Manifest, report
     }
 }
 
+/// The manifest's own claims — case, tool, sealing time — are those the seal step recorded
+/// under trusted time, so re-signing the manifest cannot change them.
+fn seal_manifest_check(seal: &webproof_evidence::StepRecord, m: &Manifest, report: &mut Report) {
+    let recorded = |k: &str| seal.params.get(k).cloned().unwrap_or_default();
+    let as_json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+    let mut differ = Vec::new();
+    if recorded("case") != as_json(serde_json::to_value(&m.case)) {
+        differ.push("case");
+    }
+    if recorded("tool") != as_json(serde_json::to_value(&m.tool)) {
+        differ.push("tool");
+    }
+    if seal.ended != m.sealed {
+        differ.push("sealed");
+    }
+    let subject = format!("{} step {}", layout::JOURNAL, seal.seq);
+    if differ.is_empty() {
+        report.pass(
+            "seal.manifest",
+            subject,
+            "the manifest's case, tool and sealing time are those the seal step recorded",
+        );
+        report.say(Message::new("msg-seal-manifest-ok"));
+    } else {
+        let fields = differ.join(", ");
+        report.fail(
+            "seal.manifest",
+            subject,
+            format!("the manifest's {fields} differ from what the seal step recorded"),
+        );
+        report.say(Message::new("msg-seal-manifest-differs").arg("fields", fields));
+    }
+}
+
+/// Every file the manifest lists is a step's artifact — the journal and the time-stamps and
+/// receipts over its heads aside — so the final tokens and receipts, which cover the seal
+/// step's head, cover its bytes: a file added after them fails here even when the manifest is
+/// signed again (a changed one fails `step.artifact`).
+fn seal_files_check(records: &[webproof_evidence::StepRecord], m: &Manifest, report: &mut Report) {
+    let named: std::collections::HashSet<&str> = records
+        .iter()
+        .flat_map(|r| r.artifacts.iter().map(|a| a.path.as_str()))
+        .collect();
+    let mut bound = 0usize;
+    let mut unbound = 0usize;
+    for f in &m.files {
+        if layout::is_proof_of_chain(&f.path) {
+            continue;
+        }
+        if named.contains(f.path.as_str()) {
+            bound += 1;
+            continue;
+        }
+        unbound += 1;
+        report.fail(
+            "seal.files",
+            f.path.clone(),
+            "no step names it, so no time-stamp or receipt covers it: it was added after the seal step",
+        );
+        report.say(Message::new("msg-seal-file-unnamed"));
+    }
+    if unbound == 0 {
+        report.pass(
+            "seal.files",
+            layout::MANIFEST,
+            format!(
+                "each of the {bound} files besides the journal and its proofs is named by a step, so the chain head the final time-stamps and receipts cover binds its bytes"
+            ),
+        );
+        report.say(Message::new("msg-seal-files-ok").arg("count", bound));
+    }
+}
+
 fn list_or_none(v: &[String]) -> String {
     if v.is_empty() {
         "nobody".into()
@@ -1304,7 +1377,11 @@ fn chain_checks(
         );
     }
     match parsed.records.last() {
-        Some(r) if r.kind == StepKind::Seal => seal_signers_check(r, m, report),
+        Some(r) if r.kind == StepKind::Seal => {
+            seal_signers_check(r, m, report);
+            seal_manifest_check(r, m, report);
+            seal_files_check(&parsed.records, m, report);
+        }
         _ => report.fail(
             "journal.heads",
             layout::JOURNAL,

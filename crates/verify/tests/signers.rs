@@ -102,7 +102,8 @@ impl Setup {
 
     /// Seals a one-file package; the final chain head is stamped by the development TSA at
     /// `stamp_at` (Unix seconds), or not at all. `seal_notary` says whether the seal step (in
-    /// the chain) names the notary; the manifest is signed by `notary` regardless.
+    /// the chain) names the notary; when it does not, `notary` countersigns afterwards: its
+    /// identity is added and the manifest signed again by both.
     fn seal(
         &self,
         root: &Path,
@@ -123,16 +124,16 @@ impl Setup {
                 certificate: s.cert.as_deref(),
             }
         }
-        let input = |with_notary: bool| SealInput {
+        let input = SealInput {
             case: Case {
                 id: Some("CASE-S".into()),
                 note: None,
             },
             tool_version: "test".into(),
             operator: key(operator),
-            notary: notary.filter(|_| with_notary).map(key),
+            notary: notary.filter(|_| seal_notary).map(key),
         };
-        let (seq, head) = cap.seal_step(&input(seal_notary)).unwrap();
+        let (seq, head) = cap.seal_step(&input).unwrap();
         if let Some(at) = stamp_at {
             let req = webproof_timestamp::request(
                 HashAlg::Sha256,
@@ -144,9 +145,39 @@ impl Setup {
             let resp = self.tsa.respond(&req.der, at * 1_000_000);
             cap.add_timestamp(seq, 1, "dev", &req.der, &resp).unwrap();
         }
-        cap.seal(&input(true)).unwrap();
+        cap.seal(&input).unwrap();
         let wacz = root.join("pkg.wacz");
-        package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+        match notary.filter(|_| !seal_notary) {
+            None => package::write_zip(&dir, &wacz, &Limits::default()).unwrap(),
+            Some(n) => {
+                let keys = [
+                    (Role::Operator, operator.key.clone()),
+                    (Role::Notary, n.key.clone()),
+                ];
+                resign(&dir, &wacz, &keys, |dir, m| {
+                    use webproof_evidence::layout;
+                    let doc = webproof_evidence::canonical::to_jcs(&n.doc).unwrap();
+                    std::fs::write(dir.join(layout::identity_path(Role::Notary)), doc).unwrap();
+                    std::fs::write(
+                        dir.join(layout::public_key_path(Role::Notary)),
+                        &n.doc.public_key,
+                    )
+                    .unwrap();
+                    if let Some(c) = &n.cert {
+                        std::fs::write(dir.join(layout::certificate_path(Role::Notary)), c)
+                            .unwrap();
+                    }
+                    m.signers.push(webproof_evidence::manifest::Signer {
+                        role: Role::Notary,
+                        algorithm: n.doc.algorithm,
+                        fingerprint: n.doc.fingerprint,
+                        identity: layout::identity_path(Role::Notary),
+                        public_key: layout::public_key_path(Role::Notary),
+                        signature: layout::signature_path(Role::Notary),
+                    });
+                });
+            }
+        }
         wacz
     }
 }

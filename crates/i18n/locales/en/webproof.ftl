@@ -50,7 +50,10 @@ by-hand-receipts = evidence-log receipts: inclusion proof and note signatures
 by-hand-video = the video: frames and duration
 by-hand-package-sha = (the package's SHA-256)
 report-qr-caption-head = QR: the chain head (SHA-256)
-report-in-package = This report is inside the package it describes. It was made from the sealed evidence (journal, files, time-stamps, receipts), then added to the package, whose manifest lists it and was signed again; the checks below are those of the package before the report was added.
+report-this-package = this package
+report-qr-caption-step = QR: the chain head after step { $seq } (SHA-256)
+report-chain-head-step = Chain head after step { $seq }, the last before the seal step
+report-in-package = This report is sealed inside the package it describes. It was made from the evidence just before the seal step, which names it with its digests, so the final time-stamps and receipts cover it like every other file. It states what was captured and gives no verdict on the package: the verdict is what `webproof verify` (or the commands at the end) says to whoever runs it, under their own trust settings; `webproof report` makes a report with that verdict.
 
 # The verifier's checks: names (by stable identifier, dots as dashes) and findings.
 check-package-container = Package container
@@ -65,6 +68,8 @@ check-identity-role = Signer's certified role
 check-identity-subject = Signer named as certified
 check-identity-distinct = Notary independent of operator
 check-seal-signers = Signers recorded at sealing
+check-seal-manifest = Manifest claims recorded at sealing
+check-seal-files = Every file under trusted time
 check-identity-revocation = Operator not revoked
 check-file-digest = File digests
 check-file-unlisted = No unlisted files
@@ -213,6 +218,10 @@ msg-certified-claimed = { $who }, tenant { $tenant }: key { $fingerprint } certi
 msg-certified-claimed-time = at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified
 msg-seal-signers-ok = the seal step names the manifest's signers: { $signers }
 msg-seal-signers-differ = the seal step names { $recorded } as signers, the manifest { $signing }
+msg-seal-manifest-ok = the manifest's case, tool and sealing time are those the seal step recorded
+msg-seal-manifest-differs = the manifest's { $fields } differ from what the seal step recorded
+msg-seal-files-ok = each of the { $count } files besides the journal and its proofs is named by a step, so the chain head the final time-stamps and receipts cover binds its bytes
+msg-seal-file-unnamed = no step names it, so no time-stamp or receipt covers it: it was added after the seal step
 msg-notary-is-operator = the notary's key is the operator's own ({ $fingerprint }): no independent countersignature
 msg-distinct-ok = the operator and the notary sign with different keys
 msg-role-ok = certified for the { $role } role
@@ -373,6 +382,7 @@ err-ts-no-chain = valid signature, but no chain to a configured trust anchor
 err-encode = cannot encode: { $detail }
 err-capture-exists = { $path } already exists; a capture directory is never reused
 err-capture-sealed = the capture is already sealed
+err-sealed-for-others = the capture's seal step names other signers or identities than the keys given: it was sealed by someone else, and only they can finish it
 err-identity-mismatch = the signer's identity document does not match its key
 
 ## Step kinds (the journal's stable identifiers, as readers see them).

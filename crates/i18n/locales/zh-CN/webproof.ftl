@@ -50,7 +50,10 @@ by-hand-receipts = 存证日志回执：包含证明与笔记签名
 by-hand-video = 录屏：帧数与时长
 by-hand-package-sha = （证据包文件的 SHA-256）
 report-qr-caption-head = 二维码：链头（SHA-256）
-report-in-package = 本报告位于其所描述的证据包之内：先依据已封存的证据（步骤日志、文件、时间戳、存证回执）生成，再加入证据包；证据包清单列出本报告并重新签名。下文的检查结果是加入本报告之前对证据包的检查。
+report-this-package = 本证据包
+report-qr-caption-step = 二维码：第 { $seq } 步之后的链头（SHA-256）
+report-chain-head-step = 第 { $seq } 步（封存步骤之前的最后一步）之后的链头
+report-in-package = 本报告封存于其所描述的证据包之内：它在封存步骤之前依据证据生成，封存步骤列明其摘要，因此最终时间戳与存证回执如同覆盖其他文件一样覆盖本报告。本报告陈述取证内容，不对证据包作出结论：结论以任何人在其自己的信任设置下运行 `webproof verify`（或文末命令）所得为准；`webproof report` 可生成附有该结论的报告。
 
 # 验证器的检查项：名称（按稳定标识，点改为连字符）与结论。
 check-package-container = 证据包容器
@@ -65,6 +68,8 @@ check-identity-role = 签名人的认证角色
 check-identity-subject = 签名人与证书一致
 check-identity-distinct = 公证员独立于取证人
 check-seal-signers = 封存时记录的签名人
+check-seal-manifest = 封存时记录的清单声明
+check-seal-files = 每个文件均在可信时间覆盖之下
 check-identity-revocation = 取证人未被撤销
 check-file-digest = 文件摘要
 check-file-unlisted = 无清单外文件
@@ -213,6 +218,10 @@ msg-certified-claimed = { $who }，租户 { $tenant }：密钥 { $fingerprint } 
 msg-certified-claimed-time = 仅在证据包自称的封存时间有效：没有可信时间戳或日志承诺覆盖最终链头，因此身份未经验证
 msg-seal-signers-ok = 封存步骤记录的签名人与清单一致：{ $signers }
 msg-seal-signers-differ = 封存步骤记录的签名人为 { $recorded }，清单中为 { $signing }
+msg-seal-manifest-ok = 清单中的案件、工具与封存时间与封存步骤的记录一致
+msg-seal-manifest-differs = 清单中的 { $fields } 与封存步骤的记录不同
+msg-seal-files-ok = 除步骤日志及其证明外的 { $count } 个文件均由某一步骤列明，最终时间戳与存证回执所覆盖的链头约束其全部字节
+msg-seal-file-unnamed = 没有任何步骤列明该文件，任何时间戳或存证回执均不覆盖它：它是在封存步骤之后加入的
 msg-notary-is-operator = 公证员的密钥就是取证人自己的密钥（{ $fingerprint }）：不是独立的副署
 msg-distinct-ok = 取证人与公证员使用不同的密钥签名
 msg-role-ok = 证书签发给 { $role } 角色
@@ -373,6 +382,7 @@ err-ts-no-chain = 签名有效，但没有通往已配置信任锚的证书链
 err-encode = 无法编码：{ $detail }
 err-capture-exists = { $path } 已存在；取证目录从不重复使用
 err-capture-sealed = 该取证已封存
+err-sealed-for-others = 该取证的封存步骤所记录的签名人或身份与所给密钥不符：它由他人封存，只有他们才能完成封存
 err-identity-mismatch = 签名者的身份文件与其密钥不符
 
 ## Step kinds (the journal's stable identifiers, as readers see them).

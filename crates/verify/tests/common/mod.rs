@@ -33,6 +33,8 @@ pub struct Built {
     pub wacz: PathBuf,
     pub operator: Hash32,
     pub notary: Option<Hash32>,
+    /// The signers' keys, for tests in which a signer turns dishonest after sealing.
+    pub keys: Vec<(Role, SecretKey)>,
 }
 
 impl Built {
@@ -88,12 +90,81 @@ pub fn build(root: &Path, alg: Algorithm, with_notary: bool) -> Built {
     cap.seal(&input).unwrap();
     let wacz = root.join("pkg.wacz");
     package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+    let mut keys = vec![(Role::Operator, ok.clone())];
+    keys.extend(notary.as_ref().map(|(k, _)| (Role::Notary, k.clone())));
     Built {
         dir,
         wacz,
         operator: od.fingerprint,
         notary: notary.map(|(_, d)| d.fingerprint),
+        keys,
     }
+}
+
+/// What a dishonest signer can do after sealing: change the package directory `dir` (files,
+/// and the manifest through `edit`), then list every file in the manifest again with its
+/// digests, sign the manifest with `keys` and re-derive the WACZ datapackage files — a package
+/// whose signatures and derived files are all in order. Written to `out` as a ZIP.
+pub fn resign(
+    dir: &Path,
+    out: &Path,
+    keys: &[(Role, SecretKey)],
+    edit: impl FnOnce(&Path, &mut webproof_evidence::manifest::Manifest),
+) {
+    use webproof_evidence::layout;
+    use webproof_evidence::manifest::{FileEntry, Manifest};
+    use webproof_evidence::package::{DirSource, PackageSource};
+    let mut m: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST)).unwrap()).unwrap();
+    edit(dir, &mut m);
+    let src = DirSource::open(dir, &Limits::default()).unwrap();
+    m.files = src
+        .entries()
+        .iter()
+        .filter(|e| !layout::is_outside_manifest(&e.name))
+        .map(|e| {
+            let bytes = (&src as &dyn PackageSource)
+                .read_all(&e.name, u64::MAX)
+                .unwrap();
+            let d = webproof_evidence::digest::digest_bytes(&bytes);
+            FileEntry {
+                path: e.name.clone(),
+                size: bytes.len() as u64,
+                sha256: d.sha256,
+                sm3: d.sm3,
+            }
+        })
+        .collect();
+    let bytes = webproof_evidence::canonical::to_jcs(&m).unwrap();
+    std::fs::write(dir.join(layout::MANIFEST), &bytes).unwrap();
+    for (role, key) in keys {
+        std::fs::write(
+            dir.join(layout::signature_path(*role)),
+            key.sign(&bytes).unwrap(),
+        )
+        .unwrap();
+    }
+    let src = DirSource::open(dir, &Limits::default()).unwrap();
+    let resources: Vec<_> = src
+        .entries()
+        .iter()
+        .filter(|e| e.name != layout::DATAPACKAGE && e.name != layout::DATAPACKAGE_DIGEST)
+        .map(|e| {
+            let bytes = (&src as &dyn PackageSource)
+                .read_all(&e.name, u64::MAX)
+                .unwrap();
+            webproof_evidence::wacz::Resource::new(
+                &e.name,
+                webproof_evidence::digest::sha256(&bytes),
+                bytes.len() as u64,
+            )
+        })
+        .collect();
+    let dp = webproof_evidence::wacz::datapackage(&m, &resources).unwrap();
+    std::fs::write(dir.join(layout::DATAPACKAGE), &dp).unwrap();
+    let dd = webproof_evidence::wacz::datapackage_digest(&dp).unwrap();
+    std::fs::write(dir.join(layout::DATAPACKAGE_DIGEST), dd).unwrap();
+    package::write_zip(dir, out, &Limits::default()).unwrap();
 }
 
 /// Verifies, and holds every check to saying itself in the catalogue: a finding without a

@@ -1,0 +1,237 @@
+//! Everything under trusted time: a signer who turns dishonest after sealing can add files,
+//! change them and sign the manifest again — signatures and derived files all in order — and
+//! still cannot make the package verify, because the seal step (whose chain head the final
+//! time-stamps and receipts cover) names every file and the manifest's own claims.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use webproof_evidence::identity::Algorithm;
+use webproof_verify::{Report, Verdict};
+
+fn verdict_of<'a>(r: &'a Report, id: &str, subject: &str) -> Option<&'a webproof_verify::Check> {
+    r.checks
+        .iter()
+        .find(|c| c.id == id && c.subject == subject && c.verdict == Verdict::Fail)
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+}
+
+#[test]
+fn an_honest_package_binds_every_file_to_its_seal_step() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, true);
+    let r = verify(&b.wacz, &b.policy());
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
+    for id in ["seal.files", "seal.manifest", "seal.signers"] {
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.id == id && c.verdict == Verdict::Pass),
+            "{id}"
+        );
+    }
+    // The seal step names what no earlier step did: identities and the WACZ files.
+    let named: Vec<&str> = r
+        .checks
+        .iter()
+        .filter(|c| c.id == "step.artifact" && c.detail.contains("(seal)"))
+        .map(|c| c.subject.as_str())
+        .collect();
+    for p in [
+        "archive/data.warc",
+        "identity/notary.json",
+        "identity/notary.pub.pem",
+        "identity/operator.json",
+        "identity/operator.pub.pem",
+        "indexes/index.cdx",
+        "pages/pages.jsonl",
+    ] {
+        assert!(
+            named.contains(&p),
+            "{p} not named by the seal step: {named:?}"
+        );
+    }
+}
+
+#[test]
+fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
+    // A fabricated web page, a screenshot, a report that calls the package verified.
+    for (rel, bytes) in [
+        (
+            "artifacts/000002-shop.png",
+            b"\x89PNG\r\n\x1a\n forged".as_slice(),
+        ),
+        (
+            "report/report.html",
+            b"<p>VERIFIED by the notary office</p>".as_slice(),
+        ),
+        ("video/segment-000009.mp4", b"not a recording".as_slice()),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        resign(&b.dir, &forged, &b.keys, |dir, _| write(dir, rel, bytes));
+        let r = verify(&forged, &b.policy());
+        let c = verdict_of(&r, "seal.files", rel)
+            .unwrap_or_else(|| panic!("{rel} not caught: {:#?}", failures(&r)));
+        assert!(
+            c.detail.contains("added after the seal step"),
+            "{}",
+            c.detail
+        );
+        // Everything else a re-signing signer controls is in order.
+        assert!(
+            failures(&r).iter().all(|f| f.starts_with("seal.files")),
+            "{:#?}",
+            failures(&r)
+        );
+        assert_eq!(r.verdict(), Verdict::Fail);
+    }
+}
+
+#[test]
+fn a_file_changed_after_sealing_fails_even_when_the_manifest_is_signed_again() {
+    for rel in [
+        "identity/operator.json",
+        "archive/data.warc",
+        "pages/pages.jsonl",
+        "artifacts/000000-contract.txt",
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        resign(&b.dir, &forged, &b.keys, |dir, _| {
+            let mut bytes = std::fs::read(dir.join(rel)).unwrap();
+            bytes.extend_from_slice(b"\n");
+            std::fs::write(dir.join(rel), bytes).unwrap();
+        });
+        let r = verify(&forged, &b.policy());
+        let c = verdict_of(&r, "step.artifact", rel)
+            .unwrap_or_else(|| panic!("{rel} not caught: {:#?}", failures(&r)));
+        assert!(c.detail.contains("other digests"), "{}", c.detail);
+        assert_eq!(r.verdict(), Verdict::Fail);
+    }
+}
+
+#[test]
+fn the_manifests_case_tool_and_time_are_the_seal_steps() {
+    type Edit = fn(&mut webproof_evidence::manifest::Manifest);
+    let edits: [(&str, Edit); 3] = [
+        ("case", |m| m.case.note = Some("settled".into())),
+        ("tool", |m| m.tool.version = "9.9".into()),
+        ("sealed", |m| {
+            m.sealed = webproof_evidence::Utc::parse("2020-01-01T00:00:00.000000Z").unwrap()
+        }),
+    ];
+    for (field, edit) in edits {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
+        let r = verify(&forged, &b.policy());
+        let c = r
+            .checks
+            .iter()
+            .find(|c| c.id == "seal.manifest")
+            .expect("a seal.manifest check");
+        assert_eq!(c.verdict, Verdict::Fail, "{field}: {}", c.detail);
+        assert!(c.detail.contains(field), "{field}: {}", c.detail);
+    }
+}
+
+#[test]
+fn a_package_sealed_before_the_seal_step_named_files_fails() {
+    // webproof 0.1 wrote identities and the WACZ files after the seal step, and recorded no
+    // case in it: nothing tells them from files a signer added later.
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/example-0.1.wacz");
+    let r = verify(&fixture, &webproof_verify::Policy::default());
+    for p in [
+        "archive/data.warc",
+        "identity/operator.json",
+        "identity/operator.pub.pem",
+        "indexes/index.cdx",
+        "pages/pages.jsonl",
+    ] {
+        assert!(verdict_of(&r, "seal.files", p).is_some(), "{p}");
+    }
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.id == "seal.manifest" && c.verdict == Verdict::Fail)
+    );
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.id == "package.container" && c.verdict == Verdict::Pass)
+    );
+    assert_eq!(r.verdict(), Verdict::Fail);
+}
+
+#[test]
+fn a_seal_interrupted_after_its_seal_step_is_finished_only_by_its_signers() {
+    use webproof_evidence::capture::{Capture, CaptureError, SealInput, SignerKey};
+    use webproof_evidence::identity::Role;
+    use webproof_evidence::manifest::Case;
+    use webproof_evidence::package::{self, Limits};
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("a.txt");
+    std::fs::write(&src, b"seen\n").unwrap();
+    let dir = t.path().join("cap");
+    let mut cap = Capture::create(&dir).unwrap();
+    cap.add_file(&src).unwrap();
+    let (ka, da) = identity(Role::Operator, Algorithm::Ed25519, "A");
+    let (kb, db) = identity(Role::Operator, Algorithm::Ed25519, "B");
+    let input = |k, d| SealInput {
+        case: Case {
+            id: Some("C-1".into()),
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: k,
+            identity: d,
+            certificate: None,
+        },
+        notary: None,
+    };
+    // A writes its report and seal step, then the process dies.
+    cap.prepare_seal(&input(&ka, &da)).unwrap();
+    write(&dir, "report/report.html", b"<p>capture report</p>");
+    cap.seal_step(&input(&ka, &da)).unwrap();
+    drop(cap);
+    // B cannot finish A's seal…
+    let (again, _) = Capture::resume(&dir).unwrap();
+    assert!(matches!(
+        again.seal(&input(&kb, &db)),
+        Err(CaptureError::SealedForOthers)
+    ));
+    // …A can, and the report written before the seal step stays, named by it.
+    let (again, _) = Capture::resume(&dir).unwrap();
+    again.seal(&input(&ka, &da)).unwrap();
+    assert_eq!(
+        std::fs::read(dir.join("report/report.html")).unwrap(),
+        b"<p>capture report</p>"
+    );
+    let wacz = t.path().join("cap.wacz");
+    package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+    let policy = webproof_verify::Policy {
+        trusted_operators: vec![da.fingerprint],
+        ..Default::default()
+    };
+    let r = verify(&wacz, &policy);
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.id == "step.artifact" && c.subject == "report/report.html")
+    );
+}
