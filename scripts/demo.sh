@@ -61,7 +61,11 @@ m = json.loads(zipfile.ZipFile(sys.argv[1]).read("evidence/manifest.json"))
 print(m["journal"]["head"]["sha256"])' "$out/demo-capture.wacz")
 $W log lookup "$head"
 echo
+echo; echo "== the verification report of the capture, beside it (verdict under this machine's trust)"
+$W report "$out/demo-capture.wacz" --pdf "$out/demo-capture.report.pdf"
+echo
 echo "Packages: $out/demo-capture.wacz, $out/demo-files.wacz"
-echo "Each carries its evidence report (report/report.html; the capture also report/report.pdf):"
+echo "Each carries its capture report, sealed with it (report/report.html; the capture also report/report.pdf):"
 echo "  unzip -p $out/demo-capture.wacz report/report.pdf > $out/demo-capture-report.pdf"
+echo "The verification report with the verdict: $out/demo-capture.report.html and .pdf"
 echo "(unzip one and follow docs/evidence-package.md to check it by hand)"

@@ -61,7 +61,7 @@ fn capture_events_are_json_lines_as_documented() {
         .filter(|e| name(e) == "phase")
         .map(|e| e["phase"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(phases, ["hashing", "report", "packaging", "verifying"]);
+    assert_eq!(phases, ["report", "hashing", "packaging", "verifying"]);
     let last = events.last().unwrap();
     assert_eq!(name(last), "sealed");
     assert_eq!(last["package"], out.display().to_string());

@@ -102,7 +102,7 @@ export function parseParties(text: string): string[] {
     .filter((p) => p.length > 0);
 }
 
-export const PHASES = ["timestamping", "depositing", "hashing", "report", "packaging", "verifying", "app-verify"] as const;
+export const PHASES = ["report", "timestamping", "depositing", "hashing", "packaging", "verifying", "app-verify"] as const;
 
 export interface StepRow {
   seq: number;
