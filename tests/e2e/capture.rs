@@ -815,3 +815,134 @@ action = "screenshot"
     assert_eq!(w, 1280);
     assert!(h >= 40_000, "full page is {w}x{h}");
 }
+
+/// webproof's own X display admits the holder of its cookie (the browser) and this user (the
+/// in-process screen recorder), and nobody else: another local user can neither watch nor
+/// drive the capture.
+#[test]
+fn the_capture_display_admits_only_the_browser_and_this_user() {
+    use std::process::Stdio;
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let profile = env.write(
+        "wait.toml",
+        br##"
+name = "wait-test"
+description = "waits for what never comes, so the display can be probed"
+
+[[steps]]
+action = "navigate"
+
+[[steps]]
+action = "wait"
+selector = "#never-there"
+timeout_ms = 8000
+"##,
+    );
+    let url = format!("{base}/index.html");
+    let mut child = env
+        .cmd()
+        .args(["capture", &url, "--out", "c.wacz", "--profile"])
+        .arg(&profile)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // webproof's Xvfb, and the arguments it was started with.
+    let mut args: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        if let Some(pid) = descendants(child.id()).into_iter().find(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim() == "Xvfb")
+        }) {
+            args = std::fs::read(format!("/proc/{pid}/cmdline"))
+                .unwrap_or_default()
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let display = args
+        .iter()
+        .find(|a| a.starts_with(':'))
+        .unwrap_or_else(|| panic!("no Xvfb display in {args:?}"))
+        .clone();
+    let auth = args
+        .iter()
+        .position(|a| a == "-auth")
+        .map(|i| args[i + 1].clone())
+        .unwrap_or_else(|| panic!("Xvfb runs without -auth: {args:?}"));
+    // Let the browser get going, then probe while the wait step holds the session open.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let probe = |xauthority: &str, as_nobody: bool| {
+        let mut c = if as_nobody {
+            let mut c = Command::new("setpriv");
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "xdpyinfo",
+            ]);
+            c
+        } else {
+            Command::new("xdpyinfo")
+        };
+        c.args(["-display", &display])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("XAUTHORITY", xauthority)
+            .output()
+            .expect("xdpyinfo (apt-get install x11-utils)")
+    };
+    let with_cookie = probe(&auth, false);
+    assert!(
+        with_cookie.status.success(),
+        "the cookie holder was refused: {}",
+        String::from_utf8_lossy(&with_cookie.stderr)
+    );
+    let this_user = probe("/dev/null", false);
+    assert!(
+        this_user.status.success(),
+        "this user (as the recorder connects) was refused: {}",
+        String::from_utf8_lossy(&this_user.stderr)
+    );
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if root {
+        let other = probe("/dev/null", true);
+        assert!(
+            !other.status.success(),
+            "another user reached the capture display: {}",
+            String::from_utf8_lossy(&other.stdout)
+        );
+        let mut cat = Command::new("setpriv");
+        cat.args(["--reuid=65534", "--regid=65534", "--clear-groups", "cat"])
+            .arg(&auth);
+        assert!(
+            !cat.output().unwrap().status.success(),
+            "another user read the cookie"
+        );
+    } else {
+        eprintln!("(not root: cannot act as another user; the other-user probe is skipped)");
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.ok(&["verify", "c.wacz", "--trust-operator", &fpr], 0);
+    // The display's access is described with the browser in the package.
+    let recs = journal(&env.path().join("c.wacz"));
+    assert!(
+        recs.iter().any(|r| r["params"]["display_access"]
+            .as_str()
+            .is_some_and(|s| s.contains("MIT-MAGIC-COOKIE-1"))),
+        "no display_access in the browser's description"
+    );
+    // Gone with the capture.
+    assert!(!std::path::Path::new(&auth).exists(), "{auth} left behind");
+}

@@ -55,7 +55,7 @@ impl Default for LaunchOptions {
 pub struct Chromium {
     client: Client,
     _driver: Child,
-    _xvfb: Option<Child>,
+    _xvfb: Option<Xvfb>,
     _profile: tempfile::TempDir,
     description: Map<String, Value>,
     display: Option<String>,
@@ -136,12 +136,58 @@ pub fn display_free(n: u32) -> bool {
     true
 }
 
-/// Starts Xvfb on the first free display from :90 and waits for its socket.
-async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserError> {
+/// webproof's own X display: the Xvfb process and the private directory of its authorization
+/// file (both go when the browser does).
+struct Xvfb {
+    _child: Child,
+    _auth: tempfile::TempDir,
+    /// The authorization file (`MIT-MAGIC-COOKIE-1`), for the browser's children.
+    file: std::path::PathBuf,
+}
+
+/// One Xauthority entry (the format libXau reads: big-endian lengths before each field) that
+/// grants `cookie` on display `n` of any host (family "wild", 0xffff).
+fn xauth_entry(n: u32, cookie: &[u8; 16]) -> Vec<u8> {
+    let mut e = 0xffffu16.to_be_bytes().to_vec();
+    for field in [
+        &b""[..],
+        n.to_string().as_bytes(),
+        b"MIT-MAGIC-COOKIE-1",
+        &cookie[..],
+    ] {
+        e.extend_from_slice(&(field.len() as u16).to_be_bytes());
+        e.extend_from_slice(field);
+    }
+    e
+}
+
+/// This process's user id (the owner of `/proc/self`).
+fn own_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// Starts Xvfb on the first free display from :90 and waits for its socket. The display
+/// admits only holders of a fresh random cookie (written to a private file, given to the
+/// browser's children as `XAUTHORITY`) and processes of this user (server-interpreted
+/// `localuser`, added with `xhost`, which is how webproof's own in-process screen recorder
+/// connects): another local user can neither watch nor drive the capture. `-noreset` keeps
+/// that grant when the last client leaves.
+async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserError> {
+    let action = "starting Xvfb with an authorization file";
+    let auth = tempfile::Builder::new()
+        .prefix("webproof-x-")
+        .tempdir()
+        .map_err(|e| BrowserError::new(action, e))?;
+    let file = auth.path().join("xauthority");
+    let mut cookie = [0u8; 16];
+    getrandom::fill(&mut cookie).map_err(|e| BrowserError::new(action, e))?;
+    let uid = own_uid().ok_or_else(|| BrowserError::new(action, "cannot tell this user's id"))?;
     for n in 90..140 {
         if !display_free(n) {
             continue;
         }
+        write_private(&file, &xauth_entry(n, &cookie)).map_err(|e| BrowserError::new(action, e))?;
         let mut xvfb = Command::new("Xvfb");
         clean_env(&mut xvfb);
         let mut child = xvfb
@@ -152,7 +198,10 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserE
                 &format!("{width}x{height}x24"),
                 "-nolisten",
                 "tcp",
+                "-noreset",
+                "-auth",
             ])
+            .arg(&file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -165,9 +214,44 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserE
                 )
             })?;
         let sock = format!("/tmp/.X11-unix/X{n}");
+        let display = format!(":{n}");
         for _ in 0..100 {
             if Path::new(&sock).exists() {
-                return Ok((child, format!(":{n}")));
+                let mut xhost = Command::new("xhost");
+                clean_env(&mut xhost);
+                let granted = xhost
+                    .arg(format!("+si:localuser:#{uid}"))
+                    .env("DISPLAY", &display)
+                    .env("XAUTHORITY", &file)
+                    .stdin(Stdio::null())
+                    .output()
+                    .await;
+                match granted {
+                    Ok(o) if o.status.success() => {
+                        return Ok((
+                            Xvfb {
+                                _child: child,
+                                _auth: auth,
+                                file,
+                            },
+                            display,
+                        ));
+                    }
+                    Ok(o) => {
+                        let _ = child.kill().await;
+                        return Err(BrowserError::new(
+                            "granting this user the capture display (xhost)",
+                            String::from_utf8_lossy(&o.stderr).trim().to_owned(),
+                        ));
+                    }
+                    Err(e) => {
+                        let _ = child.kill().await;
+                        return Err(BrowserError::new(
+                            "running xhost (install the x11-xserver-utils package, or use --headless)",
+                            e,
+                        ));
+                    }
+                }
             }
             if let Ok(Some(_)) = child.try_wait() {
                 break; // lost a race for this display; try the next
@@ -182,6 +266,20 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Child, String), BrowserE
     ))
 }
 
+/// Writes `bytes` to a new file only its owner can read.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 impl Chromium {
     pub async fn launch(opts: &LaunchOptions) -> Result<Self, BrowserError> {
         let profile = tempfile::Builder::new()
@@ -193,8 +291,8 @@ impl Chromium {
         } else if let Some(d) = &opts.display {
             (None, Some(d.clone()))
         } else {
-            let (c, d) = start_xvfb(opts.width, opts.height + 120).await?;
-            (Some(c), Some(d))
+            let (x, d) = start_xvfb(opts.width, opts.height + 120).await?;
+            (Some(x), Some(d))
         };
         let port = free_port()?;
         let mut cmd = Command::new(&opts.chromedriver);
@@ -206,6 +304,9 @@ impl Chromium {
             .kill_on_drop(true);
         if let Some(d) = &display {
             cmd.env("DISPLAY", d);
+        }
+        if let Some(x) = &xvfb {
+            cmd.env("XAUTHORITY", &x.file);
         }
         let driver = cmd.spawn().map_err(|e| {
             BrowserError::new(
@@ -270,6 +371,12 @@ impl Chromium {
         description.insert("driver".into(), json!(version(&opts.chromedriver).await));
         description.insert("headless".into(), json!(opts.headless));
         description.insert("sandbox".into(), json!(sandbox));
+        if xvfb.is_some() {
+            description.insert(
+                "display_access".into(),
+                json!("private Xvfb: MIT-MAGIC-COOKIE-1 and this user only"),
+            );
+        }
         description.insert("window".into(), json!([opts.width, opts.height]));
         let mut me = Chromium {
             client,
