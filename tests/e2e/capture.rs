@@ -821,7 +821,7 @@ action = "screenshot"
 /// drive the capture.
 #[test]
 fn the_capture_display_admits_only_the_browser_and_this_user() {
-    use std::process::Stdio;
+    use std::process::{Command, Stdio};
     let base = site::serve();
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
@@ -841,7 +841,7 @@ timeout_ms = 8000
 "##,
     );
     let url = format!("{base}/index.html");
-    let mut child = env
+    let child = env
         .cmd()
         .args(["capture", &url, "--out", "c.wacz", "--profile"])
         .arg(&profile)

@@ -245,7 +245,6 @@ fn manual_mode_records_what_the_operator_does_in_the_browser() {
     assert_wacz_valid(&env, "m.wacz");
 }
 
-
 /// Resident memory of a process, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
