@@ -28,6 +28,28 @@ const LOOKUP: TableDefinition<&[u8], u64> = TableDefinition::new("lookup");
 const CHECKPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("checkpoints");
 /// The registration authority's records (registrars, enrollment codes, operators), as JSON.
 const RA: TableDefinition<&str, &[u8]> = TableDefinition::new("ra");
+/// Signed requests seen, for the replay check across restarts: key = until (8 bytes,
+/// big-endian) ‖ SHA-256 of the signature, so what has expired is one prefix range.
+const SEEN: TableDefinition<&[u8], ()> = TableDefinition::new("seen");
+
+/// A signed request the log has accepted: the SHA-256 of its signature, and the Unix time
+/// until which a request with that signature would still pass the clock check (so until which
+/// it must be refused as a replay). Kept durably with what the request did — in the same
+/// transaction as its deposits — so a restart forgets no request it acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub digest: [u8; 32],
+    pub until: u64,
+}
+
+impl Seen {
+    fn key(&self) -> [u8; 40] {
+        let mut k = [0u8; 40];
+        k[..8].copy_from_slice(&self.until.to_be_bytes());
+        k[8..].copy_from_slice(&self.digest);
+        k
+    }
+}
 
 /// What a deposit is looked up by, if anything.
 pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
@@ -70,6 +92,13 @@ pub trait LogStore: Send + Sync {
     fn size(&self) -> Result<u64, LogError>;
     /// Appends in one durable transaction; returns the index of the first.
     fn append(&self, entries: &[&[u8]]) -> Result<u64, LogError>;
+    /// [`LogStore::append`], remembering the requests that brought the entries in the same
+    /// durable transaction (and forgetting those expired before `now`).
+    fn append_seen(&self, entries: &[&[u8]], seen: &[Seen], now: u64) -> Result<u64, LogError>;
+    /// Remembers accepted requests durably (forgetting those expired before `now`).
+    fn remember(&self, seen: &[Seen], now: u64) -> Result<(), LogError>;
+    /// The remembered requests that have not expired at `now`.
+    fn seen(&self, now: u64) -> Result<Vec<Seen>, LogError>;
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, LogError>;
     fn entries(&self, index: u64, count: u64) -> Result<Vec<Vec<u8>>, LogError>;
     fn nodes(&self, level: u32, index: u64, count: u64) -> Result<Vec<Hash>, LogError>;
@@ -94,6 +123,15 @@ impl LogStore for Store {
     }
     fn append(&self, entries: &[&[u8]]) -> Result<u64, LogError> {
         Store::append(self, entries)
+    }
+    fn append_seen(&self, entries: &[&[u8]], seen: &[Seen], now: u64) -> Result<u64, LogError> {
+        Store::append_seen(self, entries, seen, now)
+    }
+    fn remember(&self, seen: &[Seen], now: u64) -> Result<(), LogError> {
+        Store::remember(self, seen, now)
+    }
+    fn seen(&self, now: u64) -> Result<Vec<Seen>, LogError> {
+        Store::seen(self, now)
     }
     fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, LogError> {
         Store::entry(self, index)
@@ -153,6 +191,25 @@ impl<T: redb::ReadableTable<u128, &'static [u8]>> Nodes for TableNodes<'_, T> {
     }
 }
 
+/// Writes `seen` and removes what expired before `now`, inside `tx`.
+fn write_seen(tx: &redb::WriteTransaction, seen: &[Seen], now: u64) -> Result<(), LogError> {
+    let mut t = tx.open_table(SEEN).map_err(store_err)?;
+    let before = now.to_be_bytes();
+    let expired: Vec<Vec<u8>> = t
+        .range(..before.as_slice())
+        .map_err(store_err)?
+        .map(|r| r.map(|(k, _)| k.value().to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(store_err)?;
+    for k in expired {
+        t.remove(k.as_slice()).map_err(store_err)?;
+    }
+    for s in seen {
+        t.insert(s.key().as_slice(), ()).map_err(store_err)?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the store at `path`.
     pub fn open(path: &std::path::Path) -> Result<Self, LogError> {
@@ -173,6 +230,7 @@ impl Store {
             tx.open_table(LOOKUP).map_err(store_err)?;
             tx.open_table(CHECKPOINTS).map_err(store_err)?;
             tx.open_table(RA).map_err(store_err)?;
+            tx.open_table(SEEN).map_err(store_err)?;
         }
         tx.commit().map_err(store_err)?;
         Ok(Store { db, key_of })
@@ -257,10 +315,50 @@ impl Store {
 
     /// Appends `entries` in one durable transaction; returns the index of the first.
     pub fn append<E: AsRef<[u8]>>(&self, entries: &[E]) -> Result<u64, LogError> {
+        self.append_seen(entries, &[], 0)
+    }
+
+    /// Remembers accepted requests in one durable transaction.
+    pub fn remember(&self, seen: &[Seen], now: u64) -> Result<(), LogError> {
+        let tx = self.db.begin_write().map_err(store_err)?;
+        write_seen(&tx, seen, now)?;
+        tx.commit().map_err(store_err)
+    }
+
+    /// The remembered requests that have not expired at `now`.
+    pub fn seen(&self, now: u64) -> Result<Vec<Seen>, LogError> {
+        let tx = self.db.begin_read().map_err(store_err)?;
+        let t = tx.open_table(SEEN).map_err(store_err)?;
+        let from = now.to_be_bytes();
+        let mut out = Vec::new();
+        for r in t.range(from.as_slice()..).map_err(store_err)? {
+            let (k, _) = r.map_err(store_err)?;
+            let k = k.value();
+            if let (Ok(until), Ok(digest)) = (k[..8].try_into(), k[8..].try_into()) {
+                out.push(Seen {
+                    digest,
+                    until: u64::from_be_bytes(until),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends `entries` and remembers the requests that brought them, in one durable
+    /// transaction; returns the index of the first.
+    pub fn append_seen<E: AsRef<[u8]>>(
+        &self,
+        entries: &[E],
+        seen: &[Seen],
+        now: u64,
+    ) -> Result<u64, LogError> {
         if let Some(e) = entries.iter().find(|e| e.as_ref().len() > MAX_ENTRY) {
             return Err(LogError::TooLarge(e.as_ref().len()));
         }
         let tx = self.db.begin_write().map_err(store_err)?;
+        if !seen.is_empty() {
+            write_seen(&tx, seen, now)?;
+        }
         let first;
         {
             let mut meta = tx.open_table(META).map_err(store_err)?;
@@ -370,12 +468,15 @@ pub type GroupSigner = Box<dyn Fn(u64, u64, &Hash) -> String + Send>;
 /// A commit's answer to one request: the first index and the group's promise, or why not.
 type Committed = Result<(u64, Option<std::sync::Arc<Group>>), String>;
 type Reply = tokio::sync::oneshot::Sender<Committed>;
+/// One request to the sequencer: its deposits, the signed request that brought them (to be
+/// remembered with them), and where the answer goes.
+type Request = (Vec<Vec<u8>>, Option<Seen>, Reply);
 
 /// Group commit: whatever deposits are waiting when the previous commit ends go into the
 /// next one; each caller gets its index once its transaction is durable (and, with a
 /// [`GroupSigner`], the group's promise — one signature per commit, not per deposit).
 pub struct Sequencer {
-    tx: Option<mpsc::Sender<(Vec<Vec<u8>>, Reply)>>,
+    tx: Option<mpsc::Sender<Request>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -388,7 +489,7 @@ impl Sequencer {
     }
 
     pub fn start_with(store: std::sync::Arc<dyn LogStore>, sign: Option<GroupSigner>) -> Self {
-        let (tx, rx) = mpsc::channel::<(Vec<Vec<u8>>, Reply)>();
+        let (tx, rx) = mpsc::channel::<Request>();
         let thread = std::thread::spawn(move || {
             while let Ok(first) = rx.recv() {
                 let mut total = first.0.len();
@@ -405,8 +506,10 @@ impl Sequencer {
                 // A request with an oversized deposit is refused alone; the others commit.
                 let (ok, bad): (Vec<_>, Vec<_>) = batch
                     .into_iter()
-                    .partition(|(es, _)| !es.is_empty() && es.iter().all(|e| e.len() <= MAX_ENTRY));
-                for (es, reply) in bad {
+                    .partition(|(es, _, _)| {
+                        !es.is_empty() && es.iter().all(|e| e.len() <= MAX_ENTRY)
+                    });
+                for (es, _, reply) in bad {
                     let n = es.iter().map(Vec::len).max().unwrap_or(0);
                     let _ = reply.send(Err(LogError::TooLarge(n).to_string()));
                 }
@@ -415,9 +518,13 @@ impl Sequencer {
                 }
                 let entries: Vec<&[u8]> = ok
                     .iter()
-                    .flat_map(|(es, _)| es.iter().map(Vec::as_slice))
+                    .flat_map(|(es, _, _)| es.iter().map(Vec::as_slice))
                     .collect();
-                match store.append(&entries) {
+                let seen: Vec<Seen> = ok.iter().filter_map(|(_, s, _)| *s).collect();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                match store.append_seen(&entries, &seen, now) {
                     Ok(first) => {
                         let group = sign.as_ref().map(|sign| {
                             let leaves: Vec<Hash> =
@@ -430,13 +537,13 @@ impl Sequencer {
                             })
                         });
                         let mut at = first;
-                        for (es, reply) in ok {
+                        for (es, _, reply) in ok {
                             let _ = reply.send(Ok((at, group.clone())));
                             at += es.len() as u64;
                         }
                     }
                     Err(e) => {
-                        for (_, reply) in ok {
+                        for (_, _, reply) in ok {
                             let _ = reply.send(Err(e.to_string()));
                         }
                     }
@@ -460,7 +567,7 @@ impl Sequencer {
         &self,
         entries: Vec<Vec<u8>>,
     ) -> Result<(u64, Option<std::sync::Arc<Group>>), LogError> {
-        self.submit(entries)?
+        self.submit(entries, None)?
             .blocking_recv()
             .map_err(|_| LogError::Stopped)?
             .map_err(LogError::Store)
@@ -471,7 +578,17 @@ impl Sequencer {
         &self,
         entries: Vec<Vec<u8>>,
     ) -> Result<(u64, Option<std::sync::Arc<Group>>), LogError> {
-        self.submit(entries)?
+        self.deposit_seen_async(entries, None).await
+    }
+
+    /// [`Sequencer::deposit_all_async`] for deposits a signed request brought: the request is
+    /// remembered (for the replay check) in the same durable transaction as its deposits.
+    pub async fn deposit_seen_async(
+        &self,
+        entries: Vec<Vec<u8>>,
+        seen: Option<Seen>,
+    ) -> Result<(u64, Option<std::sync::Arc<Group>>), LogError> {
+        self.submit(entries, seen)?
             .await
             .map_err(|_| LogError::Stopped)?
             .map_err(LogError::Store)
@@ -480,12 +597,13 @@ impl Sequencer {
     fn submit(
         &self,
         entries: Vec<Vec<u8>>,
+        seen: Option<Seen>,
     ) -> Result<tokio::sync::oneshot::Receiver<Committed>, LogError> {
         let (reply, rx) = tokio::sync::oneshot::channel();
         self.tx
             .as_ref()
             .ok_or(LogError::Stopped)?
-            .send((entries, reply))
+            .send((entries, seen, reply))
             .map_err(|_| LogError::Stopped)?;
         Ok(rx)
     }

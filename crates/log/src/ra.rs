@@ -129,6 +129,8 @@ pub struct Caller {
     pub fingerprint: String,
     /// For operators: their tenant.
     pub tenant: Option<String>,
+    /// The request, as the replay check remembers it.
+    pub seen: crate::Seen,
 }
 
 pub struct Ra {
@@ -182,6 +184,12 @@ impl Ra {
             .into_iter()
             .map(|k| Ok((k.fingerprint().map_err(|e| err(&e))?.to_hex(), k)))
             .collect::<Result<Vec<_>, LogError>>()?;
+        // Requests accepted before a restart are still refused as replays.
+        let seen = store
+            .seen(now)?
+            .into_iter()
+            .map(|s| (s.digest, s.until))
+            .collect();
         Ok(Ra {
             origin: origin.to_owned(),
             store,
@@ -189,7 +197,7 @@ impl Ra {
             admins,
             rate: f64::from(rate.max(1)),
             buckets: Mutex::new(HashMap::new()),
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(seen),
             operators: Mutex::new(HashMap::new()),
         })
     }
@@ -214,9 +222,30 @@ impl Ra {
         }
     }
 
-    /// Checks a request's signature and says who made it. `enrolling` is the public key an
-    /// enrollment request brings (its signer is not known yet).
+    /// Checks a request's signature and says who made it, and remembers the request durably
+    /// before it returns, so it is refused as a replay even after a restart. `enrolling` is
+    /// the public key an enrollment request brings (its signer is not known yet).
     pub fn authenticate(
+        &self,
+        method: &str,
+        path: &str,
+        header: Option<&str>,
+        body: &[u8],
+        now: u64,
+        enrolling: Option<&PublicKey>,
+    ) -> Result<Caller, Refusal> {
+        let caller = self.authenticate_deposit(method, path, header, body, now, enrolling)?;
+        self.store
+            .remember(&[caller.seen], now)
+            .map_err(internal)?;
+        Ok(caller)
+    }
+
+    /// [`Ra::authenticate`] for a request that deposits: it is remembered in memory only, and
+    /// durably by the caller in the transaction that commits its deposits
+    /// ([`crate::Sequencer::deposit_seen_async`] with [`Caller::seen`]), so the group commit
+    /// keeps one write per batch.
+    pub fn authenticate_deposit(
         &self,
         method: &str,
         path: &str,
@@ -288,13 +317,15 @@ impl Ra {
         let digest: [u8; 32] = webproof_evidence::digest::sha256(&sig).0;
         let mut seen = self.seen.lock().map_err(|_| internal("lock"))?;
         seen.retain(|_, until| *until >= now);
-        if seen.insert(digest, time + 2 * auth::MAX_SKEW).is_some() {
+        let until = time + 2 * auth::MAX_SKEW;
+        if seen.insert(digest, until).is_some() {
             return Err(refuse(409, "a replayed request"));
         }
         Ok(Caller {
             role,
             fingerprint: keyid,
             tenant,
+            seen: crate::Seen { digest, until },
         })
     }
 

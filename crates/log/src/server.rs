@@ -169,9 +169,10 @@ impl LogService {
     async fn deposit_labelled(
         &self,
         entries: Vec<Vec<u8>>,
-        operator: Option<&str>,
+        caller: Option<&crate::ra::Caller>,
         label: Option<&str>,
     ) -> Result<BatchAck, (u16, String)> {
+        let operator = caller.map(|c| c.fingerprint.as_str());
         let label = match label {
             None => None,
             Some(h) => {
@@ -233,7 +234,7 @@ impl LogService {
         let n = entries.len() as u64;
         let (first, group) = self
             .seq
-            .deposit_all_async(entries)
+            .deposit_seen_async(entries, caller.map(|c| c.seen))
             .await
             .map_err(|e| (500, format!("{e}\n")))?;
         let group = group.ok_or((500, "the log signs no promises\n".to_owned()))?;
@@ -263,15 +264,16 @@ impl LogService {
         path: &str,
         headers: &axum::http::HeaderMap,
         body: &[u8],
-    ) -> Result<Option<String>, crate::ra::Refusal> {
+    ) -> Result<Option<crate::ra::Caller>, crate::ra::Refusal> {
         let Some(ra) = &self.ra else {
             return Ok(None);
         };
-        let caller = ra.authenticate("POST", path, sig_header(headers), body, unix_now(), None)?;
+        let caller =
+            ra.authenticate_deposit("POST", path, sig_header(headers), body, unix_now(), None)?;
         if caller.role != crate::ra::Role::Operator {
             return Err((403, "only enrolled operators deposit".into()));
         }
-        Ok(Some(caller.fingerprint))
+        Ok(Some(caller))
     }
 
     /// Appends an administrative action to the log (witnessed like any deposit).
@@ -527,11 +529,11 @@ async fn deposit(
     svc: Arc<LogService>,
     entries: Vec<Vec<u8>>,
     one: bool,
-    operator: Option<String>,
+    caller: Option<crate::ra::Caller>,
     label: Option<String>,
 ) -> Resp {
     match svc
-        .deposit_labelled(entries, operator.as_deref(), label.as_deref())
+        .deposit_labelled(entries, caller.as_ref(), label.as_deref())
         .await
     {
         Ok(mut b) => {

@@ -358,3 +358,104 @@ async fn enrollment_access_control_and_revocation() {
     );
     assert_eq!(size, 6 + 1 + 5 + 1);
 }
+
+/// The log in `dir` with `admin`, served on a fresh port; the server task is returned so it
+/// can be stopped (a restart opens the same directory again).
+async fn serve_log(
+    dir: &std::path::Path,
+    admin: &SecretKey,
+) -> (Client, tokio::task::JoinHandle<()>) {
+    let log = NoteSigner::new(
+        ORIGIN,
+        ALG_ED25519,
+        ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+    )
+    .unwrap();
+    // The previous server's store may still be closing.
+    let mut svc = None;
+    for _ in 0..100 {
+        match LogService::open_with(
+            dir,
+            log.clone(),
+            vec![],
+            0,
+            Access {
+                admins: vec![admin.public_key()],
+                rate: 50,
+            },
+        ) {
+            Ok(s) => {
+                svc = Some(s);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+    let svc = svc.expect("the log reopens its directory");
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let app = svc.router();
+    drop(svc);
+    let task = tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (
+        Client {
+            http: reqwest::Client::new(),
+            base,
+        },
+        task,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_accepted_before_a_restart_is_refused_as_a_replay_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let registrar = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let op = fpr(&operator);
+    let (c, task) = serve_log(dir.path(), &admin).await;
+    // An admin action, a code, an enrollment and a deposit, each accepted once.
+    let t = now();
+    let reg = serde_json::to_vec(&serde_json::json!({"name": "Office", "public_key": registrar.public_key().to_pem().unwrap()})).unwrap();
+    let (code, body) = c.post_at("/ra/registrars", &reg, Some(&admin), t).await;
+    assert_eq!(code, 200, "{body}");
+    let req = serde_json::to_vec(&serde_json::json!({
+        "name": "Li Si", "organisation": "Acme", "tenant": "acme",
+        "id_ref": format!("sha256:{}", "cd".repeat(32)), "fingerprint": op,
+    }))
+    .unwrap();
+    let (code, body) = c.post("/ra/codes", &req, Some(&registrar)).await;
+    assert_eq!(code, 200, "{body}");
+    let issued: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mine = serde_json::to_vec(&serde_json::json!({"code": issued["code"], "public_key": operator.public_key().to_pem().unwrap()})).unwrap();
+    let (code, body) = c.post("/ra/enroll", &mine, Some(&operator)).await;
+    assert_eq!(code, 200, "{body}");
+    let d = deposit(&op, 7);
+    let (code, body) = c.post_at("/add", &d, Some(&operator), t).await;
+    assert_eq!(code, 200, "{body}");
+    let batch = [deposit(&op, 8), deposit(&op, 9)].join(&b'\n');
+    let (code, body) = c.post_at("/add-batch", &batch, Some(&operator), t).await;
+    assert_eq!(code, 200, "{body}");
+    // Replayed at once: refused (the memory of this run).
+    assert_eq!(c.post_at("/add", &d, Some(&operator), t).await.0, 409);
+
+    // The log restarts; the same signed requests, well within the clock window, are still
+    // replays.
+    task.abort();
+    let _ = task.await;
+    let (c, _task) = serve_log(dir.path(), &admin).await;
+    let (code, body) = c.post_at("/add", &d, Some(&operator), t).await;
+    assert_eq!(code, 409, "a deposit replayed after the restart: {body}");
+    let (code, body) = c.post_at("/add-batch", &batch, Some(&operator), t).await;
+    assert_eq!(code, 409, "a batch replayed after the restart: {body}");
+    let (code, body) = c.post_at("/ra/registrars", &reg, Some(&admin), t).await;
+    assert_eq!(code, 409, "an admin action replayed after the restart: {body}");
+    // A fresh request (signed a second later) still goes through.
+    let (code, body) = c
+        .post_at("/add", &deposit(&op, 10), Some(&operator), t + 1)
+        .await;
+    assert_eq!(code, 200, "{body}");
+    // Nothing replayed reached the log: three administrative entries and four deposits.
+    assert_eq!(c.get("/entry/6").await.0, 200);
+    assert_eq!(c.get("/entry/7").await.0, 404);
+}
