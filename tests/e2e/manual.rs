@@ -379,3 +379,53 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A password the operator types by hand (no `{{ask:…}}` behind it) is masked in the journal
+/// and redacted from the network archive: it is nowhere in the package.
+#[test]
+fn a_password_typed_by_hand_never_reaches_the_package() {
+    const PASSWORD: &str = "s3cret-typed-by-hand-42";
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let base = site::serve();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let screen = Screen::start();
+    let url = format!("{base}/login.html");
+    let mut cmd = env.cmd();
+    cmd.args(["capture", &url, "--manual", "--out", "l.wacz"]);
+    let (mut child, log, reader) = start_manual(cmd, &screen);
+    // Into the page, then the keyboard only: Tab to the user field, Tab to the password,
+    // Return submits the form.
+    screen.xdotool(&["mousemove", "900", "600", "click", "1"]);
+    std::thread::sleep(Duration::from_millis(300));
+    screen.xdotool(&["key", "Tab"]);
+    screen.xdotool(&["type", "--delay", "20", "li-si"]);
+    screen.xdotool(&["key", "Tab"]);
+    screen.xdotool(&["type", "--delay", "20", PASSWORD]);
+    screen.xdotool(&["key", "Return"]);
+    wait_for(&log, "/account.html", 30);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"q\n").unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let stderr = log.lock().unwrap().clone();
+    assert!(status.success(), "{stderr}");
+    env.ok(&["verify", "l.wacz", "--trust-operator", &fpr], 0);
+    let wacz = env.path().join("l.wacz");
+    // The sign-in happened (the site let the password in), the field's step is masked…
+    let recs = journal(&wacz);
+    let pass = recs
+        .iter()
+        .find(|r| r["kind"] == "input" && r["params"]["selector"] == "input#pass")
+        .unwrap_or_else(|| panic!("no input step for the password: {stderr}"));
+    assert_eq!(pass["params"]["masked"], true);
+    // …the request that sent it is archived redacted, saying why…
+    let warc = String::from_utf8_lossy(&entry(&wacz, "archive/data.warc")).into_owned();
+    assert!(warc.contains("POST /login HTTP/1.1"), "{warc}");
+    assert!(
+        warc.contains("the operator typed into a password field"),
+        "no redaction record for the typed password"
+    );
+    // …and it is nowhere in the package.
+    assert_nowhere_in_package(&env, &wacz, PASSWORD.as_bytes());
+}

@@ -306,3 +306,57 @@ pub fn descendants(root: u32) -> Vec<u32> {
     }
     out
 }
+
+/// Asserts that `needle` is nowhere in the package `wacz`: every member searched as stored and
+/// decoded (PDF text through pdftotext, MHTML's quoted-printable undone).
+pub fn assert_nowhere_in_package(env: &Env, wacz: &Path, needle: &[u8]) {
+    let mut a = zip::ZipArchive::new(std::fs::File::open(wacz).unwrap()).unwrap();
+    let names: Vec<String> = a.file_names().map(|n| n.unwrap().into_owned()).collect();
+    assert!(names.iter().any(|n| n == "archive/data.warc"));
+    for name in &names {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut a.by_name(name).unwrap(), &mut bytes).unwrap();
+        let mut views = vec![bytes.clone(), quoted_printable_decoded(&bytes)];
+        if name.ends_with(".pdf") {
+            let p = env.path().join("member.pdf");
+            std::fs::write(&p, &bytes).unwrap();
+            let o = Command::new("pdftotext").arg(&p).arg("-").output().unwrap();
+            views.push(o.stdout);
+        }
+        for v in views {
+            assert!(
+                !v.windows(needle.len()).any(|w| w == needle),
+                "{} is in {name}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
+
+/// `bytes` with quoted-printable soft line breaks and `=XX` escapes undone.
+fn quoted_printable_decoded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            if bytes[i + 1..].starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if bytes[i + 1..].starts_with(b"\n") {
+                i += 2;
+                continue;
+            }
+            if let Some(h) = bytes.get(i + 1..i + 3)
+                && let Ok(v) = u8::from_str_radix(&String::from_utf8_lossy(h), 16)
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}

@@ -120,14 +120,25 @@ fn headers(v: &Value) -> Vec<(String, String)> {
 ///
 /// Credentials never reach the file: `redactor` removes credential headers and every request
 /// body, URL or response body that holds a value the operator typed from an `{{ask:…}}`
-/// placeholder, and a metadata record beside the exchange says what was redacted and why.
+/// placeholder, and a metadata record beside the exchange says what was redacted and why. In
+/// manual mode it also learns what the operator types into password fields: the recorder
+/// reports each such value (in its own isolated world) as the field is left or its form
+/// submitted, and this task reads those reports in the same ordered event stream as the
+/// network's, before the request that carries the value has an answer to archive.
 pub async fn start(
     hub: &Hub,
     warc_path: &Path,
     warcinfo: Vec<u8>,
     redactor: Redactor,
 ) -> Result<NetworkArchive, BrowserError> {
-    let mut events = hub.subscribe(&["Network."]);
+    let mut events = hub.subscribe(&[
+        "Network.",
+        "Runtime.bindingCalled",
+        "Runtime.executionContextCreated",
+    ]);
+    // The manual-mode recorder's isolated worlds (session, context id): only their reports
+    // count, so a page cannot make the archive redact what it chooses.
+    let mut recorder_worlds: HashSet<(String, i64)> = HashSet::new();
     let caller = hub.caller();
     let mut w = Warc::open(warc_path, &warcinfo, redactor).await?;
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
@@ -205,6 +216,28 @@ pub async fn start(
             let rid = p["requestId"].as_str().unwrap_or("").to_owned();
             let key = format!("{session}/{rid}");
             match ev.method.as_str() {
+                "Runtime.executionContextCreated"
+                    if p["context"]["name"] == webproof_capture::manual::RECORDER_WORLD =>
+                {
+                    if let Some(id) = p["context"]["id"].as_i64() {
+                        if recorder_worlds.len() >= 100_000 {
+                            recorder_worlds.clear();
+                        }
+                        recorder_worlds.insert((session, id));
+                    }
+                }
+                "Runtime.bindingCalled" if p["name"] == webproof_capture::manual::BINDING => {
+                    let ours = p["executionContextId"]
+                        .as_i64()
+                        .is_some_and(|id| recorder_worlds.contains(&(session, id)));
+                    if let Some(secret) = p["payload"]
+                        .as_str()
+                        .filter(|_| ours)
+                        .and_then(webproof_capture::manual::secret_of)
+                    {
+                        w.redactor.add_typed_by_hand(&secret);
+                    }
+                }
                 "Network.requestWillBeSent" => {
                     let url = p["request"]["url"].as_str().unwrap_or("").to_owned();
                     if !url.starts_with("http") {

@@ -89,6 +89,20 @@ fn opt_text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(|_| text(v, key))
 }
 
+/// The value of a recorder's `secret` report — what the operator typed into a password or
+/// card field — if `payload` is one. It goes only to the network archive's redactor, never into
+/// a step ([`ManualEvent::from_page`] gives `None` for it).
+pub fn secret_of(payload: &str) -> Option<String> {
+    if payload.len() > 1 << 20 {
+        return None;
+    }
+    let v: Value = serde_json::from_str(payload).ok()?;
+    if v.get("type")?.as_str()? != "secret" {
+        return None;
+    }
+    Some(v.get("value")?.as_str()?.to_owned()).filter(|s| !s.is_empty())
+}
+
 impl ManualEvent {
     /// Parses one report of the in-page recorder. Unknown or malformed reports give `None`:
     /// a hostile page can send anything through the binding, and nothing it sends can do more
@@ -265,6 +279,18 @@ pub fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_report_is_for_the_redactor_only() {
+        let p = r#"{"type":"secret","value":"hunter2","frame":false,"url":"http://x/"}"#;
+        assert_eq!(secret_of(p).as_deref(), Some("hunter2"));
+        assert_eq!(ManualEvent::from_page(p), None);
+        assert_eq!(secret_of(r#"{"type":"secret","value":""}"#), None);
+        assert_eq!(
+            secret_of(r#"{"type":"input","value":"x","masked":true}"#),
+            None
+        );
+    }
 
     #[test]
     fn page_reports_parse_and_secrets_stay_masked() {

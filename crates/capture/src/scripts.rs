@@ -85,8 +85,10 @@ fetch(url, {credentials: 'include'}).then(async (r) => {
 /// Manual mode: installed in every document of every tab and frame before the page runs.
 /// Reports the operator's clicks, finished field edits (`change`, not keystrokes), form
 /// submissions, top-level page loads and tab activations through the DevTools binding
-/// `__webproofEvent`. A password (or card) field's value never leaves the page: only as many
-/// bullets as it has characters.
+/// `__webproofEvent`. A password (or card) field's value is reported as many bullets as it has
+/// characters; the value itself goes, in a report of its own (`secret`), only to webproof's
+/// network-archive redactor, in memory, so the request that sends it is archived redacted —
+/// it is never journaled.
 pub const MANUAL_RECORDER: &str = r#"
 (() => {
   // Runs in webproof's own isolated world: the page's scripts cannot see this code or the
@@ -132,6 +134,7 @@ pub const MANUAL_RECORDER: &str = r#"
     const s = secret(el);
     const v = (el.type === 'checkbox' || el.type === 'radio') ? String(el.checked)
             : (el.type === 'file' ? [...(el.files || [])].map((f) => f.name).join(', ') : String(el.value));
+    if (s && v) send({type: 'secret', value: v});
     send({type: 'input', selector: describe(el), name: el.name || null,
           field_type: el.type || el.localName, value: s ? mask(v) : v.slice(0, 10000), masked: !!s});
   }, true);
@@ -146,6 +149,7 @@ pub const MANUAL_RECORDER: &str = r#"
   addEventListener('submit', (e) => {
     if (!e.isTrusted || !byUser()) return;
     const f = e.target;
+    for (const el of (f.elements || [])) if (secret(el) && el.value) send({type: 'secret', value: String(el.value)});
     send({type: 'submit', selector: describe(f), action: f.action || null, method: (f.method || 'get').toLowerCase()});
   }, true);
   if (window.top === window) {

@@ -174,6 +174,9 @@ pub const REDACTED: &str = "[redacted by webproof]";
 /// Why a part holding a typed secret was redacted.
 const TYPED: &str = "holds a value typed from an {{ask:…}} placeholder";
 
+/// Why a part holding what the operator typed into a password field was redacted.
+const BY_HAND: &str = "holds a value the operator typed into a password field";
+
 /// Keeps secrets out of the network archive as it is written: credential headers (see
 /// [`CREDENTIAL_HEADERS`]) lose their values, and a request body or URL query that holds a value
 /// the operator typed from a `{{ask:…}}` placeholder (raw, percent- or form-encoded, or as a
@@ -183,8 +186,8 @@ const TYPED: &str = "holds a value typed from an {{ask:…}} placeholder";
 /// as good as the password).
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
-    /// Each secret in every form it may take on the wire.
-    forms: Vec<Vec<u8>>,
+    /// Each secret in every form it may take on the wire, and why it is a secret.
+    forms: Vec<(Vec<u8>, &'static str)>,
 }
 
 /// One redaction: which part of an exchange, and why.
@@ -199,27 +202,43 @@ pub struct Redaction {
 impl Redactor {
     /// A redactor for these typed values (empty values are ignored).
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Redactor {
-        let mut forms: Vec<Vec<u8>> = Vec::new();
-        for v in values.into_iter().filter(|v| !v.is_empty()) {
-            let json = serde_json::to_string(v).unwrap_or_default();
-            for f in [
-                v.to_owned(),
-                percent_encode(v, false),
-                percent_encode(v, true),
-                json.trim_matches('"').to_owned(),
-            ] {
-                if !f.is_empty() && !forms.iter().any(|x| x == f.as_bytes()) {
-                    forms.push(f.into_bytes());
-                }
-            }
+        let mut r = Redactor::default();
+        for v in values {
+            r.add(v, TYPED);
         }
-        Redactor { forms }
+        r
     }
 
-    fn holds_secret(&self, bytes: &[u8]) -> bool {
+    /// Learns a secret the operator typed by hand into a password field (manual mode): from
+    /// now on it is redacted like an asked value.
+    pub fn add_typed_by_hand(&mut self, value: &str) {
+        self.add(value, BY_HAND);
+    }
+
+    fn add(&mut self, v: &str, reason: &'static str) {
+        if v.is_empty() {
+            return;
+        }
+        let json = serde_json::to_string(v).unwrap_or_default();
+        let forms = &mut self.forms;
+        for f in [
+            v.to_owned(),
+            percent_encode(v, false),
+            percent_encode(v, true),
+            json.trim_matches('"').to_owned(),
+        ] {
+            if !f.is_empty() && !forms.iter().any(|(x, _)| x == f.as_bytes()) {
+                forms.push((f.into_bytes(), reason));
+            }
+        }
+    }
+
+    /// Why `bytes` must not be archived, if they hold a secret.
+    fn holds_secret(&self, bytes: &[u8]) -> Option<&'static str> {
         self.forms
             .iter()
-            .any(|f| bytes.windows(f.len()).any(|w| w == f.as_slice()))
+            .find(|(f, _)| bytes.windows(f.len()).any(|w| w == f.as_slice()))
+            .map(|(_, why)| *why)
     }
 
     /// Redacts credential headers in place; `side` names them (`request`, `response`).
@@ -227,14 +246,15 @@ impl Redactor {
         let mut out = Vec::new();
         for (k, v) in headers.iter_mut() {
             let credential = CREDENTIAL_HEADERS.iter().any(|c| k.eq_ignore_ascii_case(c));
-            if (credential || self.holds_secret(v.as_bytes())) && v != REDACTED {
+            let reason = if credential {
+                Some("credentials (session cookie or authorization)")
+            } else {
+                self.holds_secret(v.as_bytes())
+            };
+            if let Some(reason) = reason.filter(|_| v != REDACTED) {
                 out.push(Redaction {
                     part: format!("{side} header {k}"),
-                    reason: if credential {
-                        "credentials (session cookie or authorization)"
-                    } else {
-                        TYPED
-                    },
+                    reason,
                     bytes: v.len(),
                 });
                 *v = REDACTED.to_owned();
@@ -246,28 +266,27 @@ impl Redactor {
     /// The body to archive: `body` itself (not copied), or a placeholder when it holds a
     /// typed secret.
     pub fn body<'a>(&self, body: &'a [u8], part: &str) -> (&'a [u8], Option<Redaction>) {
-        if self.holds_secret(body) {
-            (
+        match self.holds_secret(body) {
+            Some(reason) => (
                 REDACTED.as_bytes(),
                 Some(Redaction {
                     part: part.to_owned(),
-                    reason: TYPED,
+                    reason,
                     bytes: body.len(),
                 }),
-            )
-        } else {
-            (body, None)
+            ),
+            None => (body, None),
         }
     }
 
     /// The URL to archive: `url` itself, or with its query replaced when the query (or any
     /// other part) holds a typed secret.
     pub fn url(&self, url: &str) -> (String, Option<Redaction>) {
-        if !self.holds_secret(url.as_bytes()) {
+        let Some(reason) = self.holds_secret(url.as_bytes()) else {
             return (url.to_owned(), None);
-        }
+        };
         let base = url.split(['?', '#']).next().unwrap_or("");
-        let cut = if self.holds_secret(base.as_bytes()) {
+        let cut = if self.holds_secret(base.as_bytes()).is_some() {
             // In the path itself: keep only the origin.
             url.split_once("://")
                 .and_then(|(s, r)| r.split('/').next().map(|h| format!("{s}://{h}/")))
@@ -281,7 +300,7 @@ impl Redactor {
             redacted,
             Some(Redaction {
                 part: "URL query".to_owned(),
-                reason: TYPED,
+                reason,
                 bytes,
             }),
         )
@@ -412,5 +431,20 @@ mod tests {
         // No secrets: only credential headers go.
         let none = Redactor::new([]);
         assert_eq!(none.body(b"anything", "x").1, None);
+    }
+
+    #[test]
+    fn a_password_typed_by_hand_is_redacted_from_then_on() {
+        let mut r = Redactor::new([]);
+        assert_eq!(r.body(b"user=li&pass=s3cret%21", "request body").1, None);
+        r.add_typed_by_hand("s3cret!");
+        let (b, note) = r.body(b"user=li&pass=s3cret%21", "request body");
+        assert_eq!(b, REDACTED.as_bytes());
+        let note = note.unwrap();
+        assert!(note.reason.contains("password field"), "{}", note.reason);
+        // Asked values keep their own reason.
+        let mut asked = Redactor::new(["x9-asked"]);
+        asked.add_typed_by_hand("other");
+        assert!(asked.body(b"x9-asked", "b").1.unwrap().reason.contains("ask"));
     }
 }
