@@ -605,7 +605,6 @@ fn login_profile_signs_in_with_asked_credentials_that_are_never_stored() {
     assert!(warc.contains("POST /login HTTP/1.1"), "{warc}");
 }
 
-
 #[test]
 fn a_capture_is_time_stamped_as_it_goes_and_every_step_gets_trusted_time() {
     let base = site::serve();

@@ -445,6 +445,13 @@ mod tests {
         // Asked values keep their own reason.
         let mut asked = Redactor::new(["x9-asked"]);
         asked.add_typed_by_hand("other");
-        assert!(asked.body(b"x9-asked", "b").1.unwrap().reason.contains("ask"));
+        assert!(
+            asked
+                .body(b"x9-asked", "b")
+                .1
+                .unwrap()
+                .reason
+                .contains("ask")
+        );
     }
 }

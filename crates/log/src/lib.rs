@@ -504,11 +504,9 @@ impl Sequencer {
                     }
                 }
                 // A request with an oversized deposit is refused alone; the others commit.
-                let (ok, bad): (Vec<_>, Vec<_>) = batch
-                    .into_iter()
-                    .partition(|(es, _, _)| {
-                        !es.is_empty() && es.iter().all(|e| e.len() <= MAX_ENTRY)
-                    });
+                let (ok, bad): (Vec<_>, Vec<_>) = batch.into_iter().partition(|(es, _, _)| {
+                    !es.is_empty() && es.iter().all(|e| e.len() <= MAX_ENTRY)
+                });
                 for (es, _, reply) in bad {
                     let n = es.iter().map(Vec::len).max().unwrap_or(0);
                     let _ = reply.send(Err(LogError::TooLarge(n).to_string()));

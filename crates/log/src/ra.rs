@@ -235,9 +235,7 @@ impl Ra {
         enrolling: Option<&PublicKey>,
     ) -> Result<Caller, Refusal> {
         let caller = self.authenticate_deposit(method, path, header, body, now, enrolling)?;
-        self.store
-            .remember(&[caller.seen], now)
-            .map_err(internal)?;
+        self.store.remember(&[caller.seen], now).map_err(internal)?;
         Ok(caller)
     }
 

@@ -449,7 +449,10 @@ async fn a_request_accepted_before_a_restart_is_refused_as_a_replay_after_it() {
     let (code, body) = c.post_at("/add-batch", &batch, Some(&operator), t).await;
     assert_eq!(code, 409, "a batch replayed after the restart: {body}");
     let (code, body) = c.post_at("/ra/registrars", &reg, Some(&admin), t).await;
-    assert_eq!(code, 409, "an admin action replayed after the restart: {body}");
+    assert_eq!(
+        code, 409,
+        "an admin action replayed after the restart: {body}"
+    );
     // A fresh request (signed a second later) still goes through.
     let (code, body) = c
         .post_at("/add", &deposit(&op, 10), Some(&operator), t + 1)
