@@ -55,7 +55,7 @@ pub struct StepView {
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
 pub struct VerifyView {
     pub package: String,
-    /// `PASS`, `UNTRUSTED` or `FAIL` (the engine's exit status: 0, 3, 1).
+    /// `PASS`, `UNTRUSTED`, `FINDING` or `FAIL` (the engine's exit status: 0, 3, 4, 1).
     pub verdict: String,
     pub capture: Option<String>,
     pub head_sha256: Option<String>,

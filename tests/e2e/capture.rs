@@ -387,7 +387,12 @@ fn an_unreachable_site_still_yields_a_sealed_package_saying_why() {
         err.contains("capture stopped") && err.contains("u.wacz"),
         "{err}"
     );
-    env.ok(&["verify", "u.wacz", "--trust-operator", &fpr], 0);
+    // Intact, but it captured nothing: the failed navigation is a finding, not VERIFIED.
+    let out = env.ok(&["verify", "u.wacz", "--trust-operator", &fpr], 4);
+    assert!(
+        out.contains("INTACT WITH FINDINGS") && out.contains("interrupted"),
+        "{out}"
+    );
     let journal =
         String::from_utf8(entry(&env.path().join("u.wacz"), "evidence/journal.jsonl")).unwrap();
     assert!(
@@ -408,7 +413,11 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
         err.contains("FAIL     dns") && err.contains("environment check failed"),
         "{err}"
     );
-    env.ok(&["verify", "e.wacz", "--trust-operator", &fpr], 0);
+    let out = env.ok(&["verify", "e.wacz", "--trust-operator", &fpr], 4);
+    assert!(
+        out.contains("the environment check failed (dns") && out.contains("holds no evidence"),
+        "{out}"
+    );
     assert_eq!(
         kinds(&env.path().join("e.wacz")),
         ["environment", "interruption", "seal"]
@@ -446,6 +455,12 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(recs.len() > 3);
+    // Overridden or not, the failed check is a finding.
+    let out = env.ok(&["verify", "o.wacz", "--trust-operator", &fpr], 4);
+    assert!(
+        out.contains("the operator overrode it: testing the override"),
+        "{out}"
+    );
 }
 
 #[test]

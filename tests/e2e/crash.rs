@@ -8,7 +8,7 @@ use std::process::Stdio;
 use crate::util::*;
 
 #[test]
-fn killed_seal_is_resumed_into_a_verified_package() {
+fn killed_seal_is_resumed_into_an_intact_package_that_says_it_was_interrupted() {
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
     let mut files = Vec::new();
@@ -65,8 +65,13 @@ fn killed_seal_is_resumed_into_a_verified_package() {
         0,
     );
     assert!(out.contains("sealed"), "{out}");
-    let out = env.ok(&["verify", "resumed.wacz", "--trust-operator", &fpr], 0);
-    assert!(out.contains("VERIFIED"), "{out}");
+    // Intact, and not called VERIFIED: the interruption is a finding a court must hear.
+    let out = env.ok(&["verify", "resumed.wacz", "--trust-operator", &fpr], 4);
+    assert!(out.contains("INTACT WITH FINDINGS"), "{out}");
+    assert!(
+        out.contains("FINDING   capture.outcome") && out.contains("without sealing"),
+        "{out}"
+    );
 
     // The journal: file steps that were acknowledged, then interruption, then seal.
     let recs = journal(&env.path().join("resumed.wacz"));

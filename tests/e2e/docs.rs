@@ -56,8 +56,8 @@ fn worked_example_matches_the_fixture() {
         ],
         0,
     );
-    assert!(out.contains("VERIFIED: all 27 checks pass"), "{out}");
-    assert!(example.contains("VERIFIED: all 27 checks pass"));
+    assert!(out.contains("VERIFIED: all 28 checks pass"), "{out}");
+    assert!(example.contains("VERIFIED: all 28 checks pass"));
 
     let script = root().join("docs/verify-by-hand.sh");
     let o = tool(

@@ -299,7 +299,7 @@ export type StepView = {
 
 export type VerifyView = {
 	package: string,
-	/**  `PASS`, `UNTRUSTED` or `FAIL` (the engine's exit status: 0, 3, 1). */
+	/**  `PASS`, `UNTRUSTED`, `FINDING` or `FAIL` (the engine's exit status: 0, 3, 4, 1). */
 	verdict: string,
 	capture: string | null,
 	head_sha256: string | null,

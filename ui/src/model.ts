@@ -2,11 +2,12 @@
 
 import type { CaptureEvent, CheckView, Finished } from "./bindings";
 
-export type Group = "files" | "chain" | "signatures" | "timestamps" | "receipts" | "other";
+export type Group = "outcome" | "files" | "chain" | "signatures" | "timestamps" | "receipts" | "other";
 
 const GROUPS: [Group, string[]][] = [
+  ["outcome", ["capture."]],
   ["files", ["package.", "manifest.", "file.", "wacz."]],
-  ["chain", ["journal.", "step."]],
+  ["chain", ["journal.", "step.", "seal."]],
   ["signatures", ["signature.", "identity.operator", "identity.notary"]],
   ["timestamps", ["timestamp.", "renewal."]],
   ["receipts", ["receipt.", "identity.revocation"]],
@@ -20,12 +21,14 @@ export function groupOf(id: string): Group {
   return "other";
 }
 
-export type Verdict = "pass" | "untrusted" | "fail";
+/** The verdict ladder (docs/evidence-package.md §7): fail, untrusted, finding, pass. */
+export type Verdict = "pass" | "finding" | "untrusted" | "fail";
 
 export function worstOf(vs: string[]): Verdict {
   if (vs.length === 0) return "fail";
   if (vs.some((v) => v === "fail")) return "fail";
   if (vs.some((v) => v === "untrusted")) return "untrusted";
+  if (vs.some((v) => v === "finding")) return "finding";
   return "pass";
 }
 
@@ -35,13 +38,18 @@ export interface CheckGroup {
   checks: CheckView[];
 }
 
-/** Checks in display order: files, chain, signatures, time-stamps, log receipts, other. */
+/** Checks in display order: what the capture did, files, chain, signatures, time-stamps, log
+ * receipts, other. */
 export function groupChecks(checks: CheckView[]): CheckGroup[] {
-  const order: Group[] = ["files", "chain", "signatures", "timestamps", "receipts", "other"];
+  const order: Group[] = ["outcome", "files", "chain", "signatures", "timestamps", "receipts", "other"];
   return order
     .map((group) => {
-      // Failures first, then untrusted, then passes; otherwise in the verifier's order.
-      const rank = (v: string) => (v === "fail" ? 0 : v === "untrusted" ? 1 : 2);
+      // Failures first, then untrusted, then findings, then passes; otherwise in the
+      // verifier's order.
+      const rank = (v: string) => {
+        const i = ["fail", "untrusted", "finding"].indexOf(v);
+        return i < 0 ? 3 : i;
+      };
       const cs = checks
         .filter((c) => groupOf(c.id) === group)
         .map((c, i) => ({ c, i }))
@@ -59,6 +67,8 @@ export function trustKey(verdict: string): string {
       return "trust-trusted";
     case "untrusted":
       return "trust-untrusted";
+    case "finding":
+      return "trust-finding";
     default:
       return "trust-invalid";
   }

@@ -31,6 +31,8 @@ describe("checks", () => {
     expect(groupOf("renewal.token")).toBe("timestamps");
     expect(groupOf("receipt.deposit")).toBe("receipts");
     expect(groupOf("something.new")).toBe("other");
+    expect(groupOf("capture.outcome")).toBe("outcome");
+    expect(groupOf("seal.files")).toBe("chain");
   });
 
   it("group in a fixed order, each with its worst verdict", () => {
@@ -49,12 +51,16 @@ describe("checks", () => {
   it("no checks is a failure, never a pass", () => {
     expect(worstOf([])).toBe("fail");
     expect(worstOf(["pass", "untrusted"])).toBe("untrusted");
+    expect(worstOf(["pass", "finding"])).toBe("finding");
+    expect(worstOf(["finding", "untrusted"])).toBe("untrusted");
+    expect(worstOf(["finding", "fail"])).toBe("fail");
   });
 
   it("verdicts map to trust levels", () => {
     expect(trustKey("pass")).toBe("trust-trusted");
     expect(trustKey("UNTRUSTED")).toBe("trust-untrusted");
     expect(trustKey("fail")).toBe("trust-invalid");
+    expect(trustKey("FINDING")).toBe("trust-finding");
     expect(trustKey("anything else")).toBe("trust-invalid");
   });
 });

@@ -1305,6 +1305,13 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
                     cat.t_with("summary-untrusted", &[("what", &what.join(sep))])
                 )
             }
+            Verdict::Finding => println!(
+                "{}",
+                cat.t_with(
+                    "summary-findings",
+                    &[("count", &report.findings().count().to_string())]
+                )
+            ),
             Verdict::Fail => println!(
                 "{}",
                 cat.t_with(
@@ -1314,11 +1321,18 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
             ),
         }
     }
-    Ok(match verdict {
+    Ok(verdict_exit(verdict))
+}
+
+/// The exit code of a verdict (docs/evidence-package.md §7): 0 VERIFIED, 1 FAILED, 3 INTACT,
+/// NOT TRUSTED, 4 INTACT WITH FINDINGS.
+pub(crate) fn verdict_exit(v: Verdict) -> ExitCode {
+    match v {
         Verdict::Pass => ExitCode::SUCCESS,
         Verdict::Fail => ExitCode::from(1),
         Verdict::Untrusted => ExitCode::from(3),
-    })
+        Verdict::Finding => ExitCode::from(4),
+    }
 }
 
 fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {

@@ -184,6 +184,7 @@ fn verdict_class(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",
         Verdict::Untrusted => "untrusted",
+        Verdict::Finding => "finding",
         Verdict::Fail => "fail",
     }
 }
@@ -213,7 +214,7 @@ body{font-family:"Noto Sans","Noto Sans CJK SC","DejaVu Sans",sans-serif;font-si
 h1{font-size:18pt;margin:0 0 4px}h2{font-size:13pt;border-bottom:1px solid #999;margin-top:22px}
 table{border-collapse:collapse;width:100%;margin:6px 0}td,th{border:1px solid #bbb;padding:3px 5px;vertical-align:top;text-align:left}
 th{background:#eee}code,.mono{font-family:"DejaVu Sans Mono",monospace;font-size:8.5pt;word-break:break-all}
-.pass{color:#0a6b1f;font-weight:bold}.untrusted{color:#8a5a00;font-weight:bold}.fail{color:#b00020;font-weight:bold}
+.pass{color:#0a6b1f;font-weight:bold}.untrusted,.finding{color:#8a5a00;font-weight:bold}.fail{color:#b00020;font-weight:bold}
 .ok{color:#0a6b1f}.warning{color:#8a5a00}.finding-fail{color:#b00020}
 img.thumb{max-width:220px;max-height:160px;border:1px solid #999}
 .head{display:flex;justify-content:space-between;gap:16px}.qr{width:170px;text-align:center;font-size:8pt}
@@ -264,6 +265,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                     tx.t(match verdict {
                         Verdict::Pass => "verdict-pass",
                         Verdict::Untrusted => "verdict-untrusted",
+                        Verdict::Finding => "verdict-finding",
                         Verdict::Fail => "verdict-fail",
                     })
                 );
@@ -543,7 +545,8 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     }
 
     // Checks grouped.
-    let groups: [(&str, &[&str]); 5] = [
+    let groups: [(&str, &[&str]); 6] = [
+        ("group-outcome", &["capture.outcome"]),
         (
             "group-time",
             &[

@@ -34,6 +34,10 @@ pub enum Verdict {
     Pass,
     /// The cryptography holds but rests on a key nobody configured as trusted.
     Untrusted,
+    /// The package is exactly what was sealed, but the capture it holds records that it did
+    /// not do what it set out to do: a failed environment check (overridden or not), a step
+    /// that failed, an interruption or a resumed session, or no evidence at all.
+    Finding,
     /// The claim does not hold.
     Fail,
 }
@@ -43,6 +47,7 @@ impl Verdict {
         match self {
             Verdict::Pass => "PASS",
             Verdict::Untrusted => "UNTRUSTED",
+            Verdict::Finding => "FINDING",
             Verdict::Fail => "FAIL",
         }
     }
@@ -90,15 +95,26 @@ pub struct StepTime {
 }
 
 impl Report {
-    /// `Fail` if any check failed, else `Untrusted` if any is untrusted, else `Pass`.
+    /// The package's verdict, one rung of a ladder (docs/evidence-package.md §7): `Fail` if
+    /// any check failed (FAILED), else `Untrusted` if any rests on a key or authority not
+    /// configured as trusted (INTACT, NOT TRUSTED), else `Finding` if the capture records that
+    /// something went wrong (INTACT WITH FINDINGS), else `Pass` (VERIFIED).
     pub fn verdict(&self) -> Verdict {
-        if self.checks.is_empty() || self.checks.iter().any(|c| c.verdict == Verdict::Fail) {
+        let any = |v: Verdict| self.checks.iter().any(|c| c.verdict == v);
+        if self.checks.is_empty() || any(Verdict::Fail) {
             Verdict::Fail
-        } else if self.checks.iter().any(|c| c.verdict == Verdict::Untrusted) {
+        } else if any(Verdict::Untrusted) {
             Verdict::Untrusted
+        } else if any(Verdict::Finding) {
+            Verdict::Finding
         } else {
             Verdict::Pass
         }
+    }
+
+    /// The checks that are findings about the capture (see [`Verdict::Finding`]).
+    pub fn findings(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.verdict == Verdict::Finding)
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
@@ -275,6 +291,18 @@ const STATIC_MESSAGES: &[(&str, &str)] = &[
     (
         "no RFC 3161 time-stamps: the times in this package are the capture machine's clock only",
         "msg-no-timestamps",
+    ),
+    (
+        "the capture holds no evidence: no step captured a page, a file or a download",
+        "msg-outcome-empty",
+    ),
+    (
+        "the capture did what it set out to do: no failed environment check, no failed step, no interruption",
+        "msg-outcome-ok",
+    ),
+    (
+        "no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only",
+        "msg-no-timestamps-trusted",
     ),
     ("the same role signs twice", "msg-role-twice"),
     (
@@ -1287,6 +1315,117 @@ fn seal_files_check(records: &[webproof_evidence::StepRecord], m: &Manifest, rep
     }
 }
 
+/// Whether the capture did what it set out to do. Each thing the journal records going wrong
+/// is a `FINDING` (the package is intact; a court must still hear it): the environment check of
+/// step 0 failed (overridden by the operator or not), a step navigated to no page (a browser
+/// error page), the capture was interrupted or resumed, or it holds no evidence besides its
+/// own bookkeeping. Otherwise one `PASS`.
+fn outcome_checks(records: &[webproof_evidence::StepRecord], report: &mut Report) {
+    let at = |seq: u64| format!("{} step {seq}", layout::JOURNAL);
+    let before = report.checks.len();
+    for r in records {
+        match r.kind {
+            StepKind::Environment
+                if r.params.get("worst").and_then(|w| w.as_str()) == Some("fail") =>
+            {
+                let failed: Vec<String> = r
+                    .params
+                    .get("findings")
+                    .and_then(|f| f.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter(|f| f["grade"] == "fail")
+                            .filter_map(|f| f["id"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let failed = list_or_none(&failed);
+                let overridden = r
+                    .params
+                    .get("override")
+                    .and_then(|o| o.as_str())
+                    .filter(|o| !o.is_empty());
+                let (detail, m) = match overridden {
+                    Some(why) => (
+                        format!(
+                            "the environment check failed ({failed}) and the operator overrode it: {why}"
+                        ),
+                        Message::new("msg-outcome-env-overridden")
+                            .arg("failed", failed.clone())
+                            .arg("why", why),
+                    ),
+                    None => (
+                        format!("the environment check failed ({failed})"),
+                        Message::new("msg-outcome-env-failed").arg("failed", failed.clone()),
+                    ),
+                };
+                report.push("capture.outcome", at(r.seq), Verdict::Finding, detail);
+                report.say(m);
+            }
+            StepKind::Interruption => {
+                let reason = r
+                    .params
+                    .get("reason")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("no reason recorded");
+                report.push(
+                    "capture.outcome",
+                    at(r.seq),
+                    Verdict::Finding,
+                    format!("the capture was interrupted: {reason}"),
+                );
+                report.say(Message::new("msg-outcome-interrupted").arg("reason", reason));
+            }
+            StepKind::Navigate
+                if !r
+                    .url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://")) =>
+            {
+                let url = r.url.clone().unwrap_or_default();
+                report.push(
+                    "capture.outcome",
+                    at(r.seq),
+                    Verdict::Finding,
+                    format!("the navigation reached no web page (the browser shows {url})"),
+                );
+                report.say(Message::new("msg-outcome-no-page").arg("url", url));
+            }
+            _ => {}
+        }
+    }
+    // Evidence: what a step captured, besides the environment report, notes, the network
+    // archive's bookkeeping, the recording and the seal itself.
+    let evidence = records.iter().any(|r| {
+        (!matches!(
+            r.kind,
+            StepKind::Environment
+                | StepKind::Note
+                | StepKind::Seal
+                | StepKind::Interruption
+                | StepKind::VideoSegment
+                | StepKind::NetworkArchive
+        ) && !r.artifacts.is_empty())
+            || (r.kind == StepKind::NetworkArchive
+                && r.params.get("responses").and_then(|n| n.as_u64()) > Some(0))
+    });
+    if !evidence {
+        report.push(
+            "capture.outcome",
+            layout::JOURNAL,
+            Verdict::Finding,
+            "the capture holds no evidence: no step captured a page, a file or a download",
+        );
+    }
+    if report.checks.len() == before {
+        report.pass(
+            "capture.outcome",
+            layout::JOURNAL,
+            "the capture did what it set out to do: no failed environment check, no failed step, no interruption",
+        );
+    }
+}
+
 fn list_or_none(v: &[String]) -> String {
     if v.is_empty() {
         "nobody".into()
@@ -1381,6 +1520,7 @@ fn chain_checks(
             seal_signers_check(r, m, report);
             seal_manifest_check(r, m, report);
             seal_files_check(&parsed.records, m, report);
+            outcome_checks(&parsed.records, report);
         }
         _ => report.fail(
             "journal.heads",
@@ -1578,11 +1718,21 @@ fn timestamp_checks(
         .map(|e| e.name.clone())
         .collect();
     if names.is_empty() {
-        report.pass(
-            "timestamp.coverage",
-            "timestamps/",
-            "no RFC 3161 time-stamps: the times in this package are the capture machine's clock only",
-        );
+        // Like a missing receipt: only a verifier that trusts no TSA expects none.
+        if policy.trusted_tsa.is_empty() {
+            report.pass(
+                "timestamp.coverage",
+                "timestamps/",
+                "no RFC 3161 time-stamps: the times in this package are the capture machine's clock only",
+            );
+        } else {
+            report.push(
+                "timestamp.coverage",
+                "timestamps/",
+                Verdict::Untrusted,
+                "no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only",
+            );
+        }
         return;
     }
     let trust = Trust {

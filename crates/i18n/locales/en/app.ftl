@@ -67,9 +67,11 @@ status-failed = failed
 verdict-pass = VERIFIED
 verdict-untrusted = INTACT, NOT TRUSTED
 verdict-fail = FAILED
+verdict-finding = INTACT WITH FINDINGS
 verdict-pass-long = every check passes with keys and authorities you trust
 verdict-untrusted-long = every check holds, but a key or authority is not configured as trusted
 verdict-fail-long = at least one check failed: this package is not what it claims to be
+verdict-finding-long = the package is exactly what was sealed, but the capture records that something went wrong: a failed environment check, a failed step or an interruption
 verify-this = Verify
 
 capture-new = New capture
@@ -175,6 +177,7 @@ verify-replay = Archived pages
 verify-no-pages = This package has no archived pages.
 verify-replay-note = Shown as archived (archive/data.warc), with scripts off and nothing loaded from the network. The package is a standard WACZ: ReplayWeb.page replays it in full.
 not-after = trusted: not after { $time }
+group-outcome = What the capture did
 group-files = Files
 group-chain = Chain of steps
 group-signatures = Signatures and identities
@@ -188,6 +191,7 @@ group-count = { $count ->
 trust-trusted = trusted
 trust-untrusted = untrusted
 trust-invalid = invalid
+trust-finding = finding
 
 settings-lang = Language
 settings-identity = Operator identity

@@ -63,9 +63,11 @@ status-failed = 失败
 verdict-pass = 验证通过
 verdict-untrusted = 完整，但未受信任
 verdict-fail = 验证失败
+verdict-finding = 完整但有发现
 verdict-pass-long = 所有检查均通过，所用密钥与机构均为您信任的
 verdict-untrusted-long = 所有检查均成立，但有密钥或机构未配置为受信任
 verdict-fail-long = 至少一项检查失败：此证据包与其声明不符
+verdict-finding-long = 证据包与封存时完全一致，但取证记录了出错的情况：环境检查未通过、步骤失败或中断
 verify-this = 验证
 
 capture-new = 新建取证
@@ -171,6 +173,7 @@ verify-replay = 存档网页
 verify-no-pages = 此证据包没有存档网页。
 verify-replay-note = 按存档（archive/data.warc）显示，不运行脚本、不从网络加载任何内容。证据包是标准 WACZ，可在 ReplayWeb.page 中完整回放。
 not-after = 可信时间：不晚于 { $time }
+group-outcome = 取证经过
 group-files = 文件
 group-chain = 步骤链
 group-signatures = 签名与身份
@@ -181,6 +184,7 @@ group-count = { $count } 项检查
 trust-trusted = 受信任
 trust-untrusted = 未受信任
 trust-invalid = 无效
+trust-finding = 有发现
 
 settings-lang = 语言
 settings-identity = 取证人身份

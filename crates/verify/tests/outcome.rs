@@ -1,0 +1,219 @@
+//! The verdict ladder: VERIFIED only for a capture that did what it set out to do. A package
+//! that is intact but records a failed environment check (overridden or not), a navigation
+//! that reached no page, an interruption or nothing captured at all is INTACT WITH FINDINGS,
+//! each finding named; missing trusted time counts like a missing receipt.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::{Map, Value, json};
+use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::identity::{Algorithm, Role};
+use webproof_evidence::journal::Recovery;
+use webproof_evidence::manifest::Case;
+use webproof_evidence::package::{self, Limits};
+use webproof_evidence::record::StepKind;
+use webproof_evidence::{Hash32, Utc};
+use webproof_verify::{Policy, Report, Verdict};
+
+fn params(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap()
+}
+
+/// A browser-like capture built step by step by `steps`, sealed and zipped; returns the
+/// package and the operator's fingerprint.
+fn sealed(root: &Path, steps: impl FnOnce(&mut Capture)) -> (PathBuf, Hash32) {
+    let dir = root.join("cap");
+    let mut cap = Capture::create(&dir).unwrap();
+    steps(&mut cap);
+    let (key, doc) = identity(Role::Operator, Algorithm::Ed25519, "Op");
+    cap.seal(&SealInput {
+        case: Case {
+            id: None,
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: &key,
+            identity: &doc,
+            certificate: None,
+        },
+        notary: None,
+    })
+    .unwrap();
+    let wacz = root.join("cap.wacz");
+    package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+    (wacz, doc.fingerprint)
+}
+
+fn environment(cap: &mut Capture, worst: &str, overridden: Option<&str>) {
+    let p = params(json!({
+        "worst": worst,
+        "findings": [{"id": "dns", "grade": worst}, {"id": "clock", "grade": "ok"}],
+        "override": overridden,
+    }));
+    cap.add_step(
+        StepKind::Environment,
+        Utc::now(),
+        None,
+        p,
+        &[("environment.json", "application/json", b"{}")],
+    )
+    .unwrap();
+}
+
+fn navigate(cap: &mut Capture, url: &str) {
+    cap.add_step(
+        StepKind::Navigate,
+        Utc::now(),
+        Some(url.into()),
+        params(json!({"requested_url": url, "title": ""})),
+        &[("viewport.png", "image/png", b"\x89PNG picture")],
+    )
+    .unwrap();
+}
+
+fn outcome(r: &Report) -> Vec<(Verdict, String, String)> {
+    r.checks
+        .iter()
+        .filter(|c| c.id == "capture.outcome")
+        .map(|c| (c.verdict, c.subject.clone(), c.detail.clone()))
+        .collect()
+}
+
+fn policy(fpr: Hash32) -> Policy {
+    Policy {
+        trusted_operators: vec![fpr],
+        ..Policy::default()
+    }
+}
+
+#[test]
+fn a_capture_that_did_what_it_set_out_to_do_is_verified() {
+    let t = tempfile::tempdir().unwrap();
+    let (p, fpr) = sealed(t.path(), |cap| {
+        environment(cap, "ok", None);
+        navigate(cap, "https://shop.example/item/42");
+    });
+    let r = verify(&p, &policy(fpr));
+    let o = outcome(&r);
+    assert_eq!(o.len(), 1);
+    assert_eq!(o[0].0, Verdict::Pass, "{o:?}");
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
+    // A file seal, too (no environment check: it captured files, not a page).
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    assert_eq!(verify(&b.wacz, &b.policy()).verdict(), Verdict::Pass);
+}
+
+#[test]
+fn a_failed_environment_check_is_a_finding_overridden_or_not() {
+    for (overridden, says) in [
+        (None, "the environment check failed (dns)"),
+        (
+            Some("the target blocks our resolver"),
+            "the operator overrode it: the target blocks our resolver",
+        ),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let (p, fpr) = sealed(t.path(), |cap| {
+            environment(cap, "fail", overridden);
+            navigate(cap, "https://shop.example/");
+        });
+        let r = verify(&p, &policy(fpr));
+        let o = outcome(&r);
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].0, Verdict::Finding);
+        assert!(o[0].1.ends_with("step 0"), "{o:?}");
+        assert!(o[0].2.contains(says), "{o:?}");
+        assert_eq!(r.verdict(), Verdict::Finding);
+        assert_eq!(r.findings().count(), 1);
+    }
+}
+
+#[test]
+fn an_interruption_an_error_page_and_an_empty_capture_are_findings() {
+    // Stopped by the environment check: nothing captured, and the interruption says why.
+    let t = tempfile::tempdir().unwrap();
+    let (p, fpr) = sealed(t.path(), |cap| {
+        environment(cap, "fail", None);
+        cap.record_interruption(
+            "the environment check failed",
+            &Recovery { torn_tail: None },
+        )
+        .unwrap();
+    });
+    let r = verify(&p, &policy(fpr));
+    let details: Vec<String> = outcome(&r).into_iter().map(|o| o.2).collect();
+    assert_eq!(details.len(), 3, "{details:?}");
+    assert!(details[0].contains("environment check failed"));
+    assert!(details[1].contains("interrupted: the environment check failed"));
+    assert!(details[2].contains("holds no evidence"));
+    assert_eq!(r.verdict(), Verdict::Finding);
+
+    // A navigation that ended on the browser's error page.
+    let t = tempfile::tempdir().unwrap();
+    let (p, fpr) = sealed(t.path(), |cap| {
+        environment(cap, "ok", None);
+        navigate(cap, "chrome-error://chromewebdata/");
+    });
+    let r = verify(&p, &policy(fpr));
+    let o = outcome(&r);
+    assert_eq!(o.len(), 1, "{o:?}");
+    assert!(o[0].2.contains("reached no web page"), "{o:?}");
+    assert!(o[0].1.ends_with("step 1"), "{o:?}");
+    assert_eq!(r.verdict(), Verdict::Finding);
+}
+
+#[test]
+fn untrusted_outranks_findings_and_a_failure_outranks_both() {
+    let t = tempfile::tempdir().unwrap();
+    let (p, fpr) = sealed(t.path(), |cap| {
+        environment(cap, "fail", Some("known"));
+        navigate(cap, "https://shop.example/");
+    });
+    // The operator not trusted: INTACT, NOT TRUSTED, with the finding still listed.
+    let r = verify(&p, &Policy::default());
+    assert_eq!(r.verdict(), Verdict::Untrusted);
+    assert_eq!(r.findings().count(), 1);
+    // Tampered: FAILED.
+    let t2 = tempfile::tempdir().unwrap();
+    let entries: Vec<(String, Vec<u8>)> = read_zip(&p)
+        .into_iter()
+        .map(|(n, mut b)| {
+            if n.ends_with("viewport.png") {
+                b.push(0);
+            }
+            (n, b)
+        })
+        .collect();
+    let q = t2.path().join("t.wacz");
+    write_zip(&q, &entries);
+    assert_eq!(verify(&q, &policy(fpr)).verdict(), Verdict::Fail);
+}
+
+#[test]
+fn no_time_stamp_under_trusted_tsa_roots_is_not_verified() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    // Trusting no TSA: the package makes no claim about trusted time, like one with no log.
+    assert_eq!(verify(&b.wacz, &b.policy()).verdict(), Verdict::Pass);
+    // Trusting a TSA: a package without any token is not verified.
+    let tsa = webproof_timestamp::dev::DevTsa::generate(0).unwrap();
+    let p = Policy {
+        trusted_tsa: vec![tsa.root.clone()],
+        ..b.policy()
+    };
+    let r = verify(&b.wacz, &p);
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.id == "timestamp.coverage")
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::Untrusted, "{}", c.detail);
+    assert!(c.detail.contains("configured as trusted"), "{}", c.detail);
+    assert_eq!(r.verdict(), Verdict::Untrusted);
+}
