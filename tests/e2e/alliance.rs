@@ -219,6 +219,19 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let c = checks(&stranger, &args, 3);
     assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
     assert_eq!(verdicts(&c, "receipt.coverage"), ["pass"], "{c:#?}");
+    // Trusting another log: the receipt is named as from a log not trusted, with the one
+    // that is — never advice to trust the package's own log key.
+    let other_log = stranger
+        .ok(&["log", "key", "--origin", "other.example/log"], 0)
+        .trim()
+        .to_owned();
+    let c = checks(&stranger, &["s.wacz", "--trust-log", &other_log], 3);
+    assert_eq!(verdicts(&c, "receipt.deposit"), ["untrusted"], "{c:#?}");
+    let d = detail(&c, "receipt.deposit");
+    assert!(
+        d.contains("which is not a log you trust: you trust other.example/log"),
+        "{d}"
+    );
     // Trusting only two of the three witnesses while asking for three: rejected.
     let mut two = vec![
         "verify",

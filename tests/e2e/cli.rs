@@ -187,6 +187,55 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("WEBPROOF_PASSPHRASE"));
+    // A new key's passphrase has at least 8 characters, and on a terminal it is asked twice
+    // (`script` gives the command a terminal and types for the user).
+    let o = env
+        .cmd()
+        .env("WEBPROOF_PASSPHRASE", "short")
+        .args(["operator", "init", "--name", "N"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("at least 8 characters"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let typed = |answers: &str| {
+        let mut c = env.cmd();
+        c.env_remove("WEBPROOF_PASSPHRASE");
+        let program = c.get_program().to_string_lossy().into_owned();
+        let mut child = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("{program} operator init --name N"),
+                "/dev/null",
+            ])
+            .current_dir(env.path())
+            .envs(c.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+            .env_remove("WEBPROOF_PASSPHRASE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux)");
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        for line in answers.lines() {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            writeln!(stdin, "{line}").unwrap();
+        }
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    };
+    let said = typed("long enough 1\nlong enough 2");
+    assert!(said.contains("The same passphrase again"), "{said}");
+    assert!(said.contains("the two passphrases differ"), "{said}");
+    assert!(!env.home().join("operator/key.pem").exists());
+    let said = typed("long enough 1\nlong enough 1");
+    assert!(env.home().join("operator/key.pem").exists(), "{said}");
+    std::fs::remove_dir_all(env.home().join("operator")).unwrap();
     // Wrong passphrase.
     env.init_operator("ed25519");
     let o = env
@@ -213,6 +262,12 @@ fn usage_and_input_errors_exit_2_with_a_reason() {
             .code(),
         Some(2)
     );
+    // No such package: exit 2, and with --json still one JSON document saying why.
+    let o = env.run(&["verify", "no-such.wacz", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["package"], "no-such.wacz");
+    assert!(v["error"].as_str().unwrap().contains("no-such.wacz"), "{v}");
     // Garbage as a package: verification fails (exit 1), with the reason.
     env.write("junk.wacz", b"not a zip");
     let out = env.ok(&["verify", "junk.wacz"], 1);

@@ -219,14 +219,15 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
         &head,
         "--log",
         &base,
-        "--log-key",
+        "--trust-log",
         &log_vkey,
-        "--quorum",
+        "--witness-quorum",
         "3",
     ];
+    // (The names `verify` uses; alliance.rs keeps the old ones, still accepted.)
     let vkeys: Vec<String> = wkeys.iter().map(|k| k.vkey()).collect();
     for v in &vkeys {
-        args.extend(["--witness-key", v.as_str()]);
+        args.extend(["--trust-witness", v.as_str()]);
     }
     let out = env.ok(&args, 0);
     assert!(out.starts_with("DEPOSITED and PROVEN"), "{out}");

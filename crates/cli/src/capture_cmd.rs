@@ -41,11 +41,13 @@ pub struct CaptureArgs {
     /// X display for the browser in manual mode (default: $DISPLAY).
     #[arg(long)]
     display: Option<String>,
+    /// Case or matter identifier (recorded in the seal step and the manifest).
     #[arg(long)]
     case: Option<String>,
     /// A note recorded as a `note` step and in the manifest.
     #[arg(long)]
     note: Option<String>,
+    /// WEBPROOF_HOME of a supervising notary, who countersigns (passphrase from WEBPROOF_NOTARY_PASSPHRASE).
     #[arg(long)]
     notary_home: Option<PathBuf>,
     /// Capture profile: a shipped name (`webproof profiles list`) or a .toml file. Default: the
@@ -65,12 +67,16 @@ pub struct CaptureArgs {
     /// Do not record the screen.
     #[arg(long)]
     no_video: bool,
+    /// The Chromium to capture with.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
+    /// The chromedriver that drives it.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: PathBuf,
+    /// Keep the capture directory after the package is written.
     #[arg(long)]
     keep_work: bool,
+    /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
     /// JSON lines on stdout as things happen (steps, trusted-time and log status, sealing
@@ -790,12 +796,18 @@ fn write_subtitles(cap: &mut Capture, progress: &Progress) -> Result<()> {
     else {
         return Ok(());
     };
+    let end = records
+        .iter()
+        .filter(|r| r.kind == StepKind::VideoSegment)
+        .map(|r| r.ended)
+        .max()
+        .unwrap_or(start);
     let mut steps = Vec::with_capacity(records.len());
     for r in records {
         let d = r.digests().context(tr!("ctx-hashing-record"))?;
         steps.push((r, d));
     }
-    let vtt = webproof_capture::vtt::timeline(&start, &steps);
+    let vtt = webproof_capture::vtt::timeline(&start, &end, &steps);
     let rel = format!("{}/steps.vtt", layout::VIDEO_DIR);
     webproof_evidence::package::write_file(&cap.dir().join(&rel), vtt.as_bytes())?;
     let mut params = Map::new();

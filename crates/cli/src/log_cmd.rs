@@ -19,11 +19,13 @@ pub enum WitnessCmd {
         /// A log to witness, as its verifier key (`name+id+key`). Repeatable.
         #[arg(long = "log", value_name = "VKEY", required = true)]
         logs: Vec<String>,
+        /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:3162")]
         listen: String,
     },
     /// Print the witness's verifier key (creating its key on first use).
     Key {
+        /// The witness's name (a schema-less URL, e.g. witness.court.example).
         #[arg(long)]
         name: String,
     },
@@ -93,8 +95,10 @@ pub struct ServeArgs {
     /// How many witnesses must cosign a checkpoint before it is published.
     #[arg(long, default_value_t = 1)]
     pub quorum: usize,
+    /// How often a new checkpoint is signed and sent to the witnesses, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub interval_ms: u64,
+    /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:3163")]
     pub listen: String,
     /// An admin's public key (PEM file or identity.json). Repeatable. With admins, the log
@@ -116,6 +120,7 @@ pub enum LogCmd {
     Serve(ServeArgs),
     /// Print the log's verifier key (creating its key on first use).
     Key {
+        /// The log's origin (a schema-less URL naming it in every checkpoint, e.g. log.example/evidence).
         #[arg(long)]
         origin: String,
     },
@@ -129,15 +134,18 @@ pub enum LogCmd {
         /// The log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
-        /// The log's verifier key (default: config.toml `[log] key`).
-        #[arg(long = "log-key", value_name = "VKEY")]
+        /// The log's verifier key to trust, as `verify --trust-log` (default: config.toml
+        /// `[log] key`; `--log-key` is the old name).
+        #[arg(long = "trust-log", alias = "log-key", value_name = "VKEY")]
         log_key: Option<String>,
-        /// A witness's verifier key. Repeatable (default: config.toml `[log] witnesses`).
-        #[arg(long = "witness-key", value_name = "VKEY")]
+        /// A witness's verifier key to trust, as `verify --trust-witness`. Repeatable (default:
+        /// config.toml `[log] witnesses`; `--witness-key` is the old name).
+        #[arg(long = "trust-witness", alias = "witness-key", value_name = "VKEY")]
         witness_keys: Vec<String>,
-        /// How many of those witnesses must have cosigned (default: config.toml `[log]
-        /// quorum`, else 1 when witnesses are given).
-        #[arg(long)]
+        /// How many of those witnesses must have cosigned, as `verify --witness-quorum`
+        /// (default: config.toml `[log] quorum`, else 1 when witnesses are given; `--quorum`
+        /// is the old name).
+        #[arg(long = "witness-quorum", alias = "quorum", value_name = "K")]
         quorum: Option<usize>,
     },
 }

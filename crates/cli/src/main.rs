@@ -67,10 +67,13 @@ enum Command {
     EnvCheck {
         /// The page you intend to capture (its host is checked in DNS, hosts and route).
         url: Option<String>,
+        /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// The Chromium whose version and profile are checked.
         #[arg(long, default_value = "/usr/bin/chromium")]
         chromium: PathBuf,
+        /// The chromedriver whose version is checked.
         #[arg(long, default_value = "/usr/bin/chromedriver")]
         chromedriver: PathBuf,
         /// A DNS server (IP or IP:PORT) to ask for the target host besides the system
@@ -128,11 +131,13 @@ enum OperatorCmd {
     Init(InitArgs),
     /// Show the identity and its key fingerprint.
     Show {
+        /// Whose identity: the operator's, or a notary's.
         #[arg(long, value_enum, default_value = "operator")]
         role: RoleArg,
         /// Print only the fingerprint.
         #[arg(long)]
         fingerprint: bool,
+        /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -185,8 +190,10 @@ struct InitArgs {
     /// WEBPROOF_HOME so you can prove the link to a court).
     #[arg(long)]
     id_number: Option<String>,
+    /// Signature algorithm of the new key.
     #[arg(long, value_enum, default_value = "ed25519")]
     algorithm: AlgArg,
+    /// Whose identity: the operator's, or a notary's.
     #[arg(long, value_enum, default_value = "operator")]
     role: RoleArg,
     /// Replace an existing identity (the old files are kept with a .replaced-<time> suffix).
@@ -242,10 +249,13 @@ enum CaptureCmd {
     /// `interruption` step saying so, then seals it into a package.
     Resume {
         dir: PathBuf,
+        /// Package to write (.wacz).
         #[arg(long, short)]
         out: PathBuf,
+        /// Case or matter identifier (recorded in the seal step and the manifest).
         #[arg(long)]
         case: Option<String>,
+        /// WEBPROOF_HOME of a supervising notary, who countersigns (passphrase from WEBPROOF_NOTARY_PASSPHRASE).
         #[arg(long)]
         notary_home: Option<PathBuf>,
         /// Print the result as JSON on stdout.
@@ -561,6 +571,36 @@ fn passphrase(var: &str, prompt: &str) -> Result<String> {
     bail!(tr!("cli-no-passphrase", var = var))
 }
 
+/// The shortest passphrase a new key may have (the desktop app's minimum too).
+const MIN_PASSPHRASE: usize = 8;
+
+/// The passphrase for a new key: from `var`, else asked twice on the terminal; at least
+/// [`MIN_PASSPHRASE`] characters either way.
+fn new_passphrase(var: &str) -> Result<String> {
+    let pass = match std::env::var(var) {
+        Ok(p) => p,
+        Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            let first =
+                rpassword::prompt_password(format!("{} ", tr!("cli-prompt-new-passphrase")))
+                    .context(tr!("ctx-passphrase"))?;
+            if first.chars().count() >= MIN_PASSPHRASE {
+                let again =
+                    rpassword::prompt_password(format!("{} ", tr!("cli-prompt-repeat-passphrase")))
+                        .context(tr!("ctx-passphrase"))?;
+                if again != first {
+                    bail!(tr!("cli-passphrases-differ"));
+                }
+            }
+            first
+        }
+        Err(_) => bail!(tr!("cli-no-passphrase", var = var)),
+    };
+    if pass.chars().count() < MIN_PASSPHRASE {
+        bail!(tr!("cli-passphrase-short", min = MIN_PASSPHRASE));
+    }
+    Ok(pass)
+}
+
 fn role_dir(home: &Path, role: Role) -> PathBuf {
     home.join(role.as_str())
 }
@@ -586,7 +626,7 @@ fn operator_init(a: InitArgs) -> Result<ExitCode> {
         AlgArg::Ed25519 => Algorithm::Ed25519,
         AlgArg::Sm2 => Algorithm::Sm2,
     };
-    let pass = passphrase("WEBPROOF_PASSPHRASE", "Passphrase for the new key: ")?;
+    let pass = new_passphrase("WEBPROOF_PASSPHRASE")?;
     let key = SecretKey::generate(alg)?;
     let pk = key.public_key();
     let id_ref = match &a.id_number {
@@ -671,10 +711,28 @@ fn print_identity(doc: &IdentityDoc) {
 fn load_identity(home: &Path, role: Role) -> Result<IdentityDoc> {
     let p = role_dir(home, role).join("identity.json");
     let bytes = std::fs::read(&p).with_context(|| {
+        // The other role's identity may be what this home holds (a notary's home).
+        let other = match role {
+            Role::Operator => Role::Notary,
+            Role::Notary => Role::Operator,
+        };
+        let hint = if role_dir(home, other).join("identity.json").exists() {
+            tr!(
+                "cli-hint-other-role",
+                other = say::role(other),
+                flag = other.as_str()
+            )
+        } else {
+            match role {
+                Role::Operator => tr!("cli-hint-init-operator"),
+                Role::Notary => tr!("cli-hint-init-notary"),
+            }
+        };
         tr!(
             "cli-no-identity",
             role = say::role(role),
-            path = p.display()
+            path = p.display(),
+            hint = hint
         )
     })?;
     serde_json::from_slice(&bytes).with_context(|| tr!("ctx-reading", path = p.display()))
@@ -1222,6 +1280,23 @@ fn revocations(
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode> {
+    if !a.json {
+        return verify_package(a);
+    }
+    // With --json, a usage or input error is a JSON document too (and still exit 2).
+    let package = a.package.display().to_string();
+    verify_package(a).or_else(|e| {
+        let v = serde_json::json!({
+            "package": package,
+            "verdict": null,
+            "error": say::error_text(&e),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        Ok(ExitCode::from(2))
+    })
+}
+
+fn verify_package(a: VerifyArgs) -> Result<ExitCode> {
     let log = a.log_trust.trust()?;
     let policy = Policy {
         trusted_operators: configured_keys(&a.trust_operator, Role::Operator)?,

@@ -13,6 +13,7 @@ use webproof_evidence::identity::{PublicKey, Role, SecretKey};
 pub enum RaCmd {
     /// (Admin) Make the holder of a key a registrar, who may issue enrollment codes.
     RegistrarAdd {
+        /// The evidence log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
         /// The registrar's name (e.g. the notary office).
@@ -25,11 +26,13 @@ pub enum RaCmd {
     /// (Registrar) After checking a person's identity in person, issue a one-time enrollment
     /// code for them. Give the code to the person; they run `webproof operator enroll`.
     Code {
+        /// The evidence log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
         /// Full name as on the identity document checked.
         #[arg(long)]
         name: String,
+        /// Organisation as on the documents checked.
         #[arg(long)]
         org: Option<String>,
         /// The tenant (e.g. the agency) the person deposits for.
@@ -39,6 +42,7 @@ pub enum RaCmd {
         /// WEBPROOF_HOME/operator/id-salt.hex): only the salted digest leaves this machine.
         #[arg(long, requires = "id_salt")]
         id_number: Option<String>,
+        /// The person's ID salt (hex, from their WEBPROOF_HOME/operator/id-salt.hex).
         #[arg(long, value_name = "HEX")]
         id_salt: Option<String>,
         /// Bind the code to the person's key (their `webproof operator show --fingerprint`).
@@ -49,13 +53,16 @@ pub enum RaCmd {
     Revoke {
         /// The operator's key fingerprint.
         fingerprint: String,
+        /// Why the operator is revoked (recorded in the log).
         #[arg(long)]
         reason: String,
+        /// The evidence log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
     },
     /// Print the log's signed list of revoked operators (for `webproof verify --revocations`).
     Revocations {
+        /// The evidence log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
     },

@@ -22,8 +22,10 @@ pub struct ReportArgs {
     /// WEBPROOF_TZ, else this machine's.
     #[arg(long, allow_hyphen_values = true)]
     tz: Option<String>,
+    /// The Chromium that prints the PDF.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
+    /// The chromedriver that drives it.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
     chromedriver: PathBuf,
 }

@@ -14,10 +14,12 @@ use webproof_timestamp::{Expect, HashAlg, Trust, Verdict};
 pub enum TimestampCmd {
     /// Ask a TSA to stamp a file (or a digest); writes its response (.tsr).
     Request {
+        /// The time-stamp authority's URL.
         #[arg(long)]
         tsa: String,
         #[command(flatten)]
         subject: Subject,
+        /// Where to write the response (.tsr).
         #[arg(long, short)]
         out: PathBuf,
     },
@@ -37,6 +39,7 @@ pub enum TimestampCmd {
         /// The request (.tsq) the token answers: its nonce is checked too.
         #[arg(long)]
         request: Option<PathBuf>,
+        /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -106,6 +109,7 @@ pub enum TsaCmd {
         /// verify, but are trusted only where its root is added on purpose).
         #[arg(long, required = true)]
         dev: bool,
+        /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:3161")]
         listen: String,
     },

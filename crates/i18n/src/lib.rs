@@ -150,7 +150,13 @@ impl Catalogue {
     ) -> String {
         let mut a = FluentArgs::new();
         for (k, v) in args {
-            a.set(k.as_str(), FluentValue::from(v.as_str()));
+            // A whole number as a number, so messages can choose plural forms
+            // (`{ $count -> [one] … *[other] … }`); anything else (zero-padded numbers, digests)
+            // as the text it is.
+            match v.parse::<i64>() {
+                Ok(n) if n.to_string() == *v => a.set(k.as_str(), FluentValue::from(n)),
+                _ => a.set(k.as_str(), FluentValue::from(v.as_str())),
+            }
         }
         self.format(key, Some(&a))
     }
@@ -250,6 +256,22 @@ mod tests {
                 assert_ne!(c.t(&k), k, "{} {k} does not format", lang.tag());
             }
         }
+    }
+
+    #[test]
+    fn whole_numbers_choose_plural_forms_and_padded_numbers_stay_text() {
+        let c = Catalogue::new(Lang::En).unwrap();
+        let say = |count: &str| {
+            let args = [
+                ("seq".to_owned(), "000007".to_owned()),
+                ("kind".to_owned(), "navigate".to_owned()),
+                ("url".to_owned(), "http://x/".to_owned()),
+                ("count".to_owned(), count.to_owned()),
+            ];
+            c.t_map("cli-step", args.iter().map(|(k, v)| (k, v)))
+        };
+        assert_eq!(say("1"), "step 000007: navigate http://x/ (1 artifact)");
+        assert_eq!(say("3"), "step 000007: navigate http://x/ (3 artifacts)");
     }
 
     /// The desktop app's messages (`app.ftl`, read by ui/src/i18n.ts) are part of the one

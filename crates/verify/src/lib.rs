@@ -758,14 +758,36 @@ fn signature_checks(
                 );
                 report.say(Message::new("msg-certified-claimed-time").because(c.why.message));
             }
+            // Keys are trusted for this role, and this is none of them: say so, and which
+            // keys were expected — never suggest trusting the package's own key.
+            None if !trusted.is_empty() => {
+                let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
+                let expected = expected.join(", ");
+                report.push(
+                    id_id,
+                    s.identity.clone(),
+                    Verdict::Untrusted,
+                    format!(
+                        "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
+                        role = s.role.as_str()
+                    ),
+                );
+                report.say(
+                    Message::new("msg-identity-other-key")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp)
+                        .arg("role", s.role.as_str())
+                        .arg("expected", expected),
+                );
+            }
             None => {
                 report.push(
                     id_id,
                     s.identity.clone(),
                     Verdict::Untrusted,
                     format!(
-                        "{who}: self-asserted identity; key {fp} is not configured as trusted (--trust-{} {fp})",
-                        s.role.as_str()
+                        "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
+                        role = s.role.as_str()
                     ),
                 );
                 report.say(

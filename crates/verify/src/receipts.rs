@@ -150,6 +150,18 @@ pub(crate) fn receipt_checks(
             continue;
         }
         let v = verdict(&c.witnessed);
+        // Logs are trusted, and this receipt is from none of them: name it and them.
+        let other_log = (v != Verdict::Pass && !policy.log.logs.is_empty()).then(|| {
+            let names: Vec<&str> = policy.log.logs.iter().map(|k| k.name.as_str()).collect();
+            names.join(", ")
+        });
+        let note = match &other_log {
+            Some(trusted) => format!(
+                " (from log {}, which is not a log you trust: you trust {trusted})",
+                r.log
+            ),
+            None => UNTRUSTED_NOTE.to_owned(),
+        };
         let detail = format!(
             "chain head after step {seq} deposited in {} at index {}{} (promised {}); in checkpoint {} {}{}",
             r.log,
@@ -161,17 +173,13 @@ pub(crate) fn receipt_checks(
             when(c.promised_at),
             c.witnessed.checkpoint.size,
             cosigned(&c.witnessed),
-            if v == Verdict::Pass {
-                ""
-            } else {
-                UNTRUSTED_NOTE
-            }
+            if v == Verdict::Pass { "" } else { &note }
         );
         report.push("receipt.deposit", name, v, detail);
-        let m = if v == Verdict::Pass {
-            Message::new("msg-receipt-ok")
-        } else {
-            Message::new("msg-receipt-untrusted")
+        let m = match (v, &other_log) {
+            (Verdict::Pass, _) => Message::new("msg-receipt-ok"),
+            (_, Some(trusted)) => Message::new("msg-receipt-other-log").arg("trusted", trusted),
+            _ => Message::new("msg-receipt-untrusted"),
         };
         report.say(
             m.arg("seq", seq)

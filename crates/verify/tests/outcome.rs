@@ -217,3 +217,44 @@ fn no_time_stamp_under_trusted_tsa_roots_is_not_verified() {
     assert!(c.detail.contains("configured as trusted"), "{}", c.detail);
     assert_eq!(r.verdict(), Verdict::Untrusted);
 }
+
+#[test]
+fn trusting_another_signer_names_the_key_expected_and_never_advises_the_packages_own() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let fp = b.operator.to_hex();
+    let id = |r: &Report| {
+        r.checks
+            .iter()
+            .find(|c| c.id == "identity.operator")
+            .unwrap()
+            .clone()
+    };
+    // Another operator is trusted: this one is named as not theirs.
+    let someone = Hash32([7; 32]);
+    let r = verify(
+        &b.wacz,
+        &Policy {
+            trusted_operators: vec![someone],
+            ..Policy::default()
+        },
+    );
+    let c = id(&r);
+    assert_eq!(c.verdict, Verdict::Untrusted);
+    assert!(
+        c.detail.contains(&format!(
+            "signed with key {fp}, which is not a key you trust"
+        )) && c.detail.contains(&someone.to_hex()),
+        "{}",
+        c.detail
+    );
+    // Nobody is trusted: the fingerprint is shown, never as advice to trust it.
+    for r in [r, verify(&b.wacz, &Policy::default())] {
+        let c = id(&r);
+        assert!(
+            !c.detail.contains(&format!("--trust-operator {fp}")),
+            "{}",
+            c.detail
+        );
+    }
+}

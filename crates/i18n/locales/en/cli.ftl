@@ -58,10 +58,17 @@ cli-dev-tsa-mark = (development TSA)
 cli-no-home = set WEBPROOF_HOME (or HOME)
 cli-var-empty = { $var } is empty
 cli-no-passphrase = no passphrase: set { $var } (no terminal to ask on)
+cli-prompt-new-passphrase = Passphrase for the new key (at least 8 characters): 
+cli-prompt-repeat-passphrase = The same passphrase again: 
+cli-passphrases-differ = the two passphrases differ: nothing was created
+cli-passphrase-short = a new key's passphrase needs at least { $min } characters: nothing was created
 cli-passphrase-prompt = Passphrase for the { $role } key:
 cli-identity-exists = an { $role } identity already exists in { $path } (use --force to replace it; the old one is kept)
 cli-identity-created = created { $role } identity in { $path }
-cli-no-identity = no { $role } identity at { $path } (run `webproof operator init`)
+cli-no-identity = no { $role } identity at { $path } ({ $hint })
+cli-hint-init-operator = run `webproof operator init`
+cli-hint-init-notary = run `webproof operator init --role notary`
+cli-hint-other-role = this home holds a { $other } identity: add `--role { $flag }`
 cli-key-not-identity = { $key } does not belong to the identity in { $path }
 cli-out-exists = { $path } already exists; webproof never overwrites a package
 cli-not-regular = { $path } is not a regular file
@@ -174,7 +181,10 @@ cli-renew-fails = { $path } does not verify ({ $first }); it cannot be renewed
 cli-no-capture = the package names no capture
 cli-renewal-stamped = renewal { $n } stamped by { $url } at { $time }
 cli-renew-none = no time-stamp authority answered; nothing was renewed
-cli-renewal-added = renewal { $n } ({ $count } files under { $alg }) added; renewed package: { $path }
+cli-renewal-added = renewal { $n } ({ $count ->
+        [one] 1 file
+       *[other] { $count } files
+    } under { $alg }) added; renewed package: { $path }
 
 ## Time-stamps by hand, the development TSA.
 cli-digest-not-hex = --digest is not hex

@@ -101,13 +101,17 @@ untrusted-tsa = a time-stamp authority is not configured as trusted (--trust-tsa
 untrusted-coverage = some steps have no trusted time-stamp
 untrusted-log = an evidence log or its witnesses are not configured as trusted (--trust-log, --trust-witness), or a head has no receipt
 untrusted-signer = a signer's key is not configured as trusted
-msg-package-ok = { $count } files; names, links, duplicates and sizes within limits
+msg-package-ok = { $count ->
+        [one] 1 file
+       *[other] { $count } files
+    }; names, links, duplicates and sizes within limits
 msg-container-ok = one ZIP form: { $count } members stored in name order, contiguous from byte 0 to the central directory, end record at the end of the file; every byte accounted for
 msg-manifest-ok = capture { $capture }, { $steps } steps, { $files } files
 msg-signature-ok = { $alg } signature by { $name } ({ $fingerprint }) verifies
 msg-signature-bad = the signature does not verify: { $file } or the manifest was altered
 msg-identity-trusted = { $who }: key { $fingerprint } is configured as trusted
-msg-identity-untrusted = { $who }: self-asserted identity; key { $fingerprint } is not configured as trusted (--trust-{ $role } { $fingerprint })
+msg-identity-untrusted = { $who }: self-asserted identity; key { $fingerprint } is not configured as trusted: trust it only if the { $role } gave you this fingerprint by other means (--trust-{ $role }), or verify with the CA that certified them (--trust-operator-ca)
+msg-identity-other-key = { $who } signed with key { $fingerprint }, which is not a key you trust for the { $role }: you trust { $expected }
 msg-file-ok = { $size } bytes, SHA-256 { $sha256 }, SM3 { $sm3 }
 msg-file-altered = altered: its SHA-256 is { $sha256 }, the signed manifest says { $expected }
 msg-file-missing = listed in the manifest but missing from the package
@@ -123,6 +127,7 @@ msg-token-untrusted = { $tsa } stamped the chain head after step { $seq } at { $
 msg-token-invalid = invalid
 msg-receipt-ok = the chain head after step { $seq } is in { $log } at index { $index }, cosigned by { $witnesses }
 msg-receipt-untrusted = the chain head after step { $seq } is in { $log } at index { $index }, but the log or too few witnesses are configured as trusted
+msg-receipt-other-log = the chain head after step { $seq } is in { $log } at index { $index }, which is not a log you trust: you trust { $trusted }
 msg-coverage-ok = every step (0…{ $last }) is covered by a deposit in a witnessed log, cosigned by { $witnesses }
 # The clean-environment check's findings (step 0).
 env-clock-unchecked = system clock recorded; not compared with a trusted time source (configure a TSA)
@@ -159,12 +164,18 @@ grade-word-fail = FAIL
 cli-profile = profile: { $name } ({ $description })
 cli-manual = manual mode: you drive the browser
 cli-capture-dir = capture directory: { $path }
-cli-step = step { $seq }: { $kind } { $url } ({ $count } artifacts)
+cli-step = step { $seq }: { $kind } { $url } ({ $count ->
+        [one] 1 artifact
+       *[other] { $count } artifacts
+    })
 cli-step-environment = step { $seq }: environment ({ $grade })
 cli-step-video = step { $seq }: video-segment { $path } ({ $frames } frames)
 cli-step-subtitles = step { $seq }: note { $path }
 cli-step-network = step { $seq }: network-archive ({ $responses } responses, { $failed } failed)
-cli-recorded = recorded { $frames } frames in { $seconds } s ({ $fps } fps, { $dropped } dropped), { $segments } segments
+cli-recorded = recorded { $frames } frames in { $seconds } s ({ $fps } fps, { $dropped } dropped), { $segments ->
+        [one] 1 segment
+       *[other] { $segments } segments
+    }
 cli-network-error = network archive ended with an error: { $error }
 cli-recording-error = screen recording ended with an error: { $error }
 cli-no-screenshot = (no screenshot: { $error })

@@ -107,7 +107,8 @@ msg-manifest-ok = 取证 { $capture }，{ $steps } 个步骤，{ $files } 个文
 msg-signature-ok = { $name }（{ $fingerprint }）的 { $alg } 签名验证通过
 msg-signature-bad = 签名验证不通过：{ $file } 或清单被改动
 msg-identity-trusted = { $who }：密钥 { $fingerprint } 已配置为受信任
-msg-identity-untrusted = { $who }：自述身份；密钥 { $fingerprint } 未配置为受信任（--trust-{ $role } { $fingerprint }）
+msg-identity-untrusted = { $who }：自述身份；密钥 { $fingerprint } 未配置为受信任：仅当{ $role }通过其他途径向您提供了该指纹时才可信任它（--trust-{ $role }），或使用为其签发证书的 CA 验证（--trust-operator-ca）
+msg-identity-other-key = { $who } 使用密钥 { $fingerprint } 签名，它不是您为{ $role }所信任的密钥：您信任的是 { $expected }
 msg-file-ok = { $size } 字节，SHA-256 { $sha256 }，SM3 { $sm3 }
 msg-file-altered = 已被改动：其 SHA-256 为 { $sha256 }，签名清单记载为 { $expected }
 msg-file-missing = 清单列出但证据包中缺失
@@ -123,6 +124,7 @@ msg-token-untrusted = { $tsa } 于 { $time } 为第 { $seq } 步之后的链头�
 msg-token-invalid = 无效
 msg-receipt-ok = 第 { $seq } 步之后的链头存于 { $log } 第 { $index } 号，由 { $witnesses } 联署
 msg-receipt-untrusted = 第 { $seq } 步之后的链头存于 { $log } 第 { $index } 号，但该日志或足够数量的见证方未配置为受信任
+msg-receipt-other-log = 第 { $seq } 步之后的链头存于 { $log } 第 { $index } 号，但它不是您信任的日志：您信任的是 { $trusted }
 msg-coverage-ok = 每一步（0…{ $last }）均由见证日志中的存证覆盖，由 { $witnesses } 联署
 # 取证环境检查（第 0 步）的结论。
 env-clock-unchecked = 已记录系统时钟；未与可信时间源比对（请配置时间戳机构）
