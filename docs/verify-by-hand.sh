@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
-# Checks an unzipped webproof evidence package with standard tools only:
-# bash, coreutils (sha256sum, sed, tr), OpenSSL >= 3.0 (SM3, Ed25519, SM2) and python3's json
-# module (only to read fields out of JSON; `jq` would do as well).
+# Checks a webproof evidence package with standard tools only: bash, coreutils (sha256sum,
+# sed, tr), unzip, OpenSSL >= 3.0 (SM3, Ed25519, SM2, `openssl ts`) and python3's standard
+# library (to read JSON, to check the ZIP form: docs/check-container.py, and the receipts:
+# docs/verify-receipt.py).
 #
+#   bash docs/verify-by-hand.sh case.wacz          # the package file: its ZIP form too
 #   unzip -q case.wacz -d pkg && bash docs/verify-by-hand.sh pkg
+#
+# Trust, as with `webproof verify`, is the reader's to give:
+#   TSA_ROOTS=root.pem[:root2.pem]   time-stamps verified with `openssl ts -verify` against
+#                                    these roots (without: imprint, status and nonce only)
+#   LOG_KEY=VKEY WITNESS_KEYS="VKEY VKEY"   receipts checked with these keys (without: with
+#                                    the keys the package carries, which proves integrity only)
 #
 # Every line printed is one check; the script stops at the first failure with exit 1.
 # It is the procedure of docs/evidence-package.md, section "Verifying by hand".
 set -euo pipefail
-cd "$1"
+here=$(cd "$(dirname "$0")" && pwd)
 fail() { echo "FAIL: $*"; exit 1; }
+if [ -f "$1" ]; then
+  # 0. The package file is in the one ZIP form (§1.1), so every reader sees these members.
+  python3 "$here/check-container.py" "$1" || exit 1
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  unzip -q "$1" -d "$work" || fail "unzip cannot extract $1"
+  cd "$work"
+else
+  cd "$1"
+fi
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$@"; }
 
 # 1. datapackage-digest.json states the SHA-256 of datapackage.json.
@@ -41,6 +58,45 @@ while read -r want path; do
   [ "$got" = "$want" ] || fail "$path: SM3 $got, manifest says $want"
 done < <(json evidence/manifest.json '"\n".join(f["sm3"] + " " + f["path"] for f in d["files"])')
 echo "ok every listed file's SM3 matches the manifest"
+# 3b. No file the manifest does not list, but the derived and signature files and what is
+#     added after sealing (renewals, receipt refreshes).
+unlisted=$(python3 - <<'PY'
+import json, os
+m = json.load(open("evidence/manifest.json"))
+listed = {f["path"] for f in m["files"]}
+for r, _, fs in os.walk("."):
+    for f in fs:
+        p = os.path.relpath(os.path.join(r, f))
+        if p in listed or p in ("datapackage.json", "datapackage-digest.json", "evidence/manifest.json"):
+            continue
+        if (p.startswith("signatures/") and p.endswith(".sig")) or p.startswith("renewals/") \
+                or p.startswith("receipts/refresh-"):
+            continue
+        print(p)
+PY
+)
+[ -z "$unlisted" ] || fail "in the package but not listed in the signed manifest: $unlisted"
+echo "ok no file outside the manifest"
+# 3c. datapackage.json is canonical JSON listing every other file with its SHA-256 and size.
+python3 - <<'PY' || fail "datapackage.json does not list the package's files as §6 says"
+import hashlib, json, os
+raw = open("datapackage.json", "rb").read()
+d = json.loads(raw)
+canon = json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+files = sorted(os.path.relpath(os.path.join(r, f)) for r, _, fs in os.walk(".") for f in fs)
+files = [f for f in files if f not in ("datapackage.json", "datapackage-digest.json")]
+want = [{"name": f, "path": f, "bytes": os.path.getsize(f),
+         "hash": "sha256:" + hashlib.sha256(open(f, "rb").read()).hexdigest()} for f in files]
+if raw != canon:
+    raise SystemExit("datapackage.json is not canonical JSON")
+if d.get("profile") != "data-package" or d.get("wacz_version") != "1.1.1":
+    raise SystemExit("datapackage.json is not a WACZ 1.1.1 data package")
+got = [{k: r.get(k) for k in ("name", "path", "bytes", "hash")} for r in d["resources"]]
+for g, w in zip(got + [None] * len(want), want + [None] * len(got)):
+    if g != w:
+        raise SystemExit(f"datapackage.json lists {g}, the directory holds {w}")
+PY
+echo "ok datapackage.json lists every file with its SHA-256 and size"
 
 # 4. The journal is a chain: each line's digests are the next line's "prev", and the last
 #    line's digests are the manifest's chain head. (A JCS line never holds a raw newline.)
@@ -82,4 +138,80 @@ print("ok" if s["kind"] == "seal" and p.get("case") == m["case"] and p.get("tool
 ')
 [ "$seal" = ok ] || fail "the manifest's case, tool or sealing time differ from the seal step's"
 echo "ok every file is named by a step; the manifest's claims are the seal step's"
+
+# 6. Time-stamps: each token is granted and stamps the chain head its name gives (line
+#    seq+1 of the journal); its request's nonce is the token's; with TSA_ROOTS, openssl
+#    verifies signature, certificate binding and chain as well.
+head_of() { sed -n "$(( 10#$1 + 1 ))p" evidence/journal.jsonl | tr -d '\n' | sha256sum | cut -d' ' -f1; }
+roots=""
+if [ -n "${TSA_ROOTS:-}" ]; then
+  roots=$(mktemp); IFS=: read -ra rs <<< "$TSA_ROOTS"; cat "${rs[@]}" > "$roots"
+fi
+n_ts=0
+for tsr in timestamps/*.tsr; do
+  [ -e "$tsr" ] || continue
+  seq=$(basename "$tsr" | cut -d- -f1)
+  head=$(head_of "$seq")
+  text=$(openssl ts -reply -in "$tsr" -text 2>/dev/null) || fail "$tsr is not a time-stamp response"
+  grep -q "Status: Granted" <<< "$text" || fail "$tsr: not granted"
+  got=$(python3 -c '
+import re, sys
+t = sys.stdin.read().split("Message data:", 1)[1]
+print("".join(re.findall(r"^\s+[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){0,16})", t, re.M)).replace(" ", "").replace("-", ""))
+' <<< "$text")
+  [ "$got" = "$head" ] || fail "$tsr stamps $got, not the chain head after step $((10#$seq)) ($head)"
+  tsq=${tsr%.tsr}.tsq
+  if [ -e "$tsq" ]; then
+    nq=$(openssl ts -query -in "$tsq" -text | grep -i "Nonce" | tr -d ' ')
+    nr=$(grep -i "Nonce" <<< "$text" | tr -d ' ')
+    [ "$nq" = "$nr" ] || fail "$tsr does not answer $tsq (nonce)"
+  fi
+  if [ -n "$roots" ]; then
+    openssl ts -verify -digest "$head" -in "$tsr" -CAfile "$roots" >/dev/null 2>&1 \
+      || fail "$tsr does not verify against TSA_ROOTS"
+  fi
+  n_ts=$((n_ts + 1))
+done
+if [ -n "$roots" ]; then trust="verified against TSA_ROOTS"; else trust="imprints and nonces (no TSA_ROOTS given)"; fi
+echo "ok $n_ts time-stamps: $trust"
+
+# 7. Receipts: each is a deposit of this capture's chain head after its step, and
+#    docs/verify-receipt.py checks promise, inclusion proof and signatures.
+n_r=0
+for r in receipts/[0-9]*.json; do
+  [ -e "$r" ] || continue
+  seq=$(basename "$r" | cut -d- -f1)
+  head=$(head_of "$seq")
+  python3 - "$r" "$head" <<'PY' || fail "$r is not a deposit of this package's chain head after its step"
+import json, sys
+r = json.load(open(sys.argv[1]))
+e = json.loads(r["entry"])
+m = json.load(open("evidence/manifest.json"))
+op = [s["fingerprint"] for s in m["signers"] if s["role"] == "operator"]
+raise SystemExit(0 if e["sha256"] == sys.argv[2] and e["package"] == m["capture"] and [e["operator"]] == op else 1)
+PY
+  keys=()
+  [ -n "${LOG_KEY:-}" ] && keys+=(--log-key "$LOG_KEY")
+  for w in ${WITNESS_KEYS:-}; do keys+=(--witness-key "$w"); done
+  python3 "$here/verify-receipt.py" "$r" "${keys[@]}" >/dev/null || fail "$r does not check ($here/verify-receipt.py)"
+  n_r=$((n_r + 1))
+done
+echo "ok $n_r receipts"
+
+# 8. Renewals: every file a renewal lists still has the digest it recorded.
+for rec in renewals/[0-9][0-9][0-9].json; do
+  [ -e "$rec" ] || continue
+  python3 - "$rec" <<'PY' || fail "$rec: a file it covers has changed"
+import hashlib, json, subprocess, sys
+d = json.load(open(sys.argv[1]))
+for f in d["files"]:
+    if d["alg"] == "sm3":
+        got = subprocess.run(["openssl", "dgst", "-sm3", "-r", f["path"]], capture_output=True, text=True).stdout.split()[0]
+    else:
+        got = hashlib.new(d["alg"], open(f["path"], "rb").read()).hexdigest()
+    if got != f["digest"]:
+        raise SystemExit(1)
+PY
+  echo "ok $rec: every covered file unchanged"
+done
 echo "ALL CHECKS PASSED"

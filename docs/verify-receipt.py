@@ -37,9 +37,17 @@ def split_note(note):
 
 
 def parse_vkey(vkey):
-    name, key_id, b64 = vkey.split("+", 2)
-    raw = base64.b64decode(b64)
-    return name, bytes.fromhex(key_id), raw[0], raw[1:]
+    """(name, key id, algorithm, key) of a verifier key `name+hexid+base64` (or of the key in
+    the file of that name)."""
+    if os.path.isfile(vkey):
+        with open(vkey, encoding="utf-8") as f:
+            vkey = f.read().strip()
+    try:
+        name, key_id, b64 = vkey.split("+", 2)
+        raw = base64.b64decode(b64, validate=True)
+        return name, bytes.fromhex(key_id), raw[0], raw[1:]
+    except (ValueError, IndexError) as e:
+        fail(f"not a verifier key (name+id+key): {vkey[:60]!r} ({e})")
 
 
 def ed25519_verify(pub, msg, sig):
@@ -105,11 +113,14 @@ def root_from_inclusion(index, size, leaf, proof):
 
 def main():
     args = sys.argv[1:]
-    if not args:
+    if not args or len(args) % 2 != 1 or any(a not in ("--log-key", "--witness-key") for a in args[1::2]):
         print(__doc__)
         sys.exit(2)
-    with open(args[0], encoding="utf-8") as f:
-        r = json.load(f)
+    try:
+        with open(args[0], encoding="utf-8") as f:
+            r = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{args[0]}: not a readable receipt: {e}")
     log_key, witness_keys = r["log_key"], list(r["witness_keys"])
     given_witnesses = []
     i = 1
@@ -159,4 +170,8 @@ def main():
     print(f"OK: {cosigners} witness cosignature(s) verify")
 
 
-main()
+try:
+    main()
+except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+    # A malformed receipt: a message, not a traceback.
+    fail(f"a malformed receipt: {type(e).__name__}: {e}")

@@ -7,10 +7,16 @@ use crate::util::*;
 
 fn by_hand(dir: &Path) -> (bool, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verify-by-hand.sh");
+    // A package file is checked from the directory it is in.
+    let cwd = if dir.is_file() {
+        dir.parent().unwrap()
+    } else {
+        dir
+    };
     let o = tool(
         "bash",
         &[script.to_str().unwrap(), dir.to_str().unwrap()],
-        dir,
+        cwd,
     );
     (
         o.status.success(),
@@ -60,5 +66,24 @@ fn standard_tools_verify_ed25519_and_sm2_packages_and_catch_tampering() {
         std::fs::write(&m, &b).unwrap();
         let (ok, out) = by_hand(&dir);
         assert!(!ok, "{alg}: altered manifest passed: {out}");
+        std::fs::write(&m, &orig).unwrap();
+
+        // A file nobody listed, and a datapackage.json that lists something else.
+        std::fs::write(dir.join("artifacts/999999-planted.txt"), b"planted").unwrap();
+        let (ok, out) = by_hand(&dir);
+        assert!(
+            !ok && out.contains("not listed in the signed manifest"),
+            "{alg}: {out}"
+        );
+        std::fs::remove_file(dir.join("artifacts/999999-planted.txt")).unwrap();
+        let dp = dir.join("datapackage.json");
+        let orig = std::fs::read_to_string(&dp).unwrap();
+        std::fs::write(&dp, orig.replace("\"bytes\":", "\"bytes\": ")).unwrap();
+        let (ok, out) = by_hand(&dir);
+        assert!(!ok && out.contains("datapackage"), "{alg}: {out}");
+        std::fs::write(&dp, &orig).unwrap();
+        // The package file itself: its ZIP form is checked too.
+        let (ok, out) = by_hand(&env.path().join("p.wacz"));
+        assert!(ok && out.contains("ok container"), "{alg}: {out}");
     }
 }

@@ -87,6 +87,27 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         assert!(zh.contains(heading), "{heading}");
     }
     assert!(zh.contains(&squeeze(&url)));
+    // Labels and check identifiers are laid out whole: each on one line of the PDF's text,
+    // not one character a line (案/号) or broken mid-word (journal.c / hain).
+    let lines = String::from_utf8_lossy(&o.stdout).into_owned();
+    let whole = |w: &str| lines.lines().any(|l| l.contains(w));
+    for w in [
+        "案号",
+        "取证人员",
+        "journal.chain",
+        "step.artifact",
+        "capture.outcome",
+    ] {
+        assert!(whole(w), "{w} is broken across lines:\n{lines}");
+    }
+    // The same package reported twice without --out: the second takes the next free name,
+    // under the trust options verify takes.
+    let said = env.ok(
+        &["report", "c.wacz", "--trust-operator", &"00".repeat(32)],
+        0,
+    );
+    assert!(said.contains("c.report-2.html"), "{said}");
+    assert!(said.contains("verdict: UNTRUSTED"), "{said}");
     // The steps, the environment findings and webproof's own notes in Chinese too.
     let html = std::fs::read_to_string(env.path().join("zh.html")).unwrap();
     for said in [

@@ -274,6 +274,13 @@ struct VerifyArgs {
     /// catalogue message, with its name and text in the chosen language.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+/// What a reader trusts (`verify`, `report`), besides config.toml.
+#[derive(clap::Args)]
+pub(crate) struct TrustArgs {
     /// Fingerprint (SHA-256 of SPKI DER, hex) of an operator key to trust. Repeatable.
     #[arg(long = "trust-operator", value_name = "FINGERPRINT")]
     trust_operator: Vec<String>,
@@ -294,6 +301,25 @@ struct VerifyArgs {
     /// with the trusted log keys.
     #[arg(long, value_name = "FILE")]
     revocations: Option<PathBuf>,
+}
+
+impl TrustArgs {
+    /// The verification policy: these flags plus what config.toml trusts.
+    pub(crate) fn policy(&self) -> Result<Policy> {
+        let log = self.log_trust.trust()?;
+        Ok(Policy {
+            trusted_operators: configured_keys(&self.trust_operator, Role::Operator)?,
+            trusted_notaries: configured_keys(&self.trust_notary, Role::Notary)?,
+            trusted_tsa: tsa_roots(&configured_trust(&self.trust_tsa)?)?,
+            log: log.clone(),
+            operator_cas: operator_cas(&self.trust_operator_ca)?,
+            revoked: match &self.revocations {
+                Some(p) => revocations(p, &log)?,
+                None => Vec::new(),
+            },
+            ..Policy::default()
+        })
+    }
 }
 
 /// This machine's UTC offset, read at start (reading it is only sound while the program has
@@ -1297,19 +1323,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode> {
 }
 
 fn verify_package(a: VerifyArgs) -> Result<ExitCode> {
-    let log = a.log_trust.trust()?;
-    let policy = Policy {
-        trusted_operators: configured_keys(&a.trust_operator, Role::Operator)?,
-        trusted_notaries: configured_keys(&a.trust_notary, Role::Notary)?,
-        trusted_tsa: tsa_roots(&configured_trust(&a.trust_tsa)?)?,
-        log: log.clone(),
-        operator_cas: operator_cas(&a.trust_operator_ca)?,
-        revoked: match &a.revocations {
-            Some(p) => revocations(p, &log)?,
-            None => Vec::new(),
-        },
-        ..Policy::default()
-    };
+    let policy = a.trust.policy()?;
     let (lang, cat) = (say::lang(), say::shared()?);
     let report = webproof_verify::verify_path(&a.package, &policy)?;
     let verdict = report.verdict();

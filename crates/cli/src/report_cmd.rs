@@ -23,6 +23,9 @@ pub struct ReportArgs {
     #[arg(long, allow_hyphen_values = true)]
     tz: Option<String>,
     /// The Chromium that prints the PDF.
+    #[command(flatten)]
+    trust: crate::TrustArgs,
+    /// The Chromium that prints the PDF.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
     /// The chromedriver that drives it.
@@ -31,16 +34,24 @@ pub struct ReportArgs {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| a.package.with_extension("report.html"));
+    // Without --out: the first free name of NAME.report.html, NAME.report-2.html, …, so a
+    // second report (another language, other trust) never collides with the first.
+    let out = match &a.out {
+        Some(o) => o.clone(),
+        None => (1..)
+            .map(|n| match n {
+                1 => a.package.with_extension("report.html"),
+                n => a.package.with_extension(format!("report-{n}.html")),
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| a.package.with_extension("report.html")),
+    };
     for p in std::iter::once(&out).chain(a.pdf.iter()) {
         if p.exists() {
             bail!(tr!("cli-out-exists", path = p.display()));
         }
     }
-    let verification = webproof_verify::verify_path(&a.package, &configured_policy()?)?;
+    let verification = webproof_verify::verify_path(&a.package, &a.trust.policy()?)?;
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
         .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
@@ -99,21 +110,6 @@ pub fn langs(flag: Option<&str>) -> Result<Vec<webproof_i18n::Lang>> {
     Ok(match flag {
         Some("both") => vec![Lang::ZhCn, Lang::En],
         other => vec![Lang::detect(other)?],
-    })
-}
-
-/// What this machine is configured to trust (config.toml): TSA roots, logs and witnesses,
-/// operator CAs, signer keys listed under `[trust]`. Not the sealer's own key as such: a
-/// report does not vouch for its author.
-fn configured_policy() -> Result<webproof_verify::Policy> {
-    use webproof_evidence::identity::Role;
-    Ok(webproof_verify::Policy {
-        trusted_operators: crate::configured_keys(&[], Role::Operator)?,
-        trusted_notaries: crate::configured_keys(&[], Role::Notary)?,
-        trusted_tsa: crate::tsa_roots(&crate::configured_trust(&[])?)?,
-        log: crate::depositing::log_trust(&[], &[], None)?,
-        operator_cas: crate::operator_cas(&[])?,
-        ..webproof_verify::Policy::default()
     })
 }
 

@@ -220,6 +220,8 @@ img.thumb{max-width:220px;max-height:160px;border:1px solid #999}
 .head{display:flex;justify-content:space-between;gap:16px}.qr{width:170px;text-align:center;font-size:8pt}
 .qr svg{width:160px;height:160px}pre{background:#f4f4f4;padding:6px;white-space:pre-wrap;font-size:8.5pt}
 tr{page-break-inside:avoid}
+table.kv th{white-space:nowrap;width:1%}code.id{word-break:normal;overflow-wrap:normal;white-space:nowrap}
+td.pass,td.untrusted,td.finding,td.fail{white-space:nowrap;width:1%}
 "#;
 
 /// The report as one self-contained HTML page.
@@ -340,7 +342,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     );
 
     // Case and people.
-    let _ = write!(h, "<h2>{}</h2><table>", tx.t("section-case"));
+    let _ = write!(h, "<h2>{}</h2><table class=\"kv\">", tx.t("section-case"));
     let _ = write!(
         h,
         "<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>webproof {}</td></tr>",
@@ -626,7 +628,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         for c in rows.iter().filter(|c| !(files_ok && c.id == "file.digest")) {
             let _ = write!(
                 h,
-                "<tr><td class=\"{}\">{}</td><td>{}<br><code>{}</code></td><td><code>{}</code>: {}</td></tr>",
+                "<tr><td class=\"{}\">{}</td><td>{}<br><code class=\"id\">{}</code></td><td><code>{}</code>: {}</td></tr>",
                 verdict_class(c.verdict),
                 tx.t(&webproof_i18n::verdict_key(c.verdict.as_str())),
                 tx.check_name(c.id),

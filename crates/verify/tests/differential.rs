@@ -665,6 +665,8 @@ fn every_hostile_container_fails_or_shows_every_reader_the_same() {
     let views: BTreeMap<&str, View> = readers.iter().map(|(n, f)| (*n, f(&b.wacz))).collect();
     let genuine_view = views["webproof"].clone();
     assert_eq!(verify(&b.wacz, &policy).verdict(), Verdict::Pass);
+    let (ok, said) = by_hand(&b.wacz);
+    assert!(ok, "by hand, the genuine package fails: {said}");
     for (n, view) in &views {
         assert_eq!(
             view, &views["webproof"],
@@ -724,6 +726,12 @@ fn every_hostile_container_fails_or_shows_every_reader_the_same() {
             .failures()
             .any(|c| c.id == "package.container" || c.id == "package.structure");
         assert!(container, "{label}: {:#?}", failures(&report));
+        // And by hand, with standard tools only, it fails too.
+        let (ok, said) = by_hand(&p);
+        assert!(
+            !ok,
+            "{label}: webproof fails it, the by-hand script passes it: {said}"
+        );
     }
     // The variants are not idle: most show some standard reader something else than the
     // genuine package, without that reader complaining.

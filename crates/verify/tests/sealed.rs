@@ -30,6 +30,8 @@ fn an_honest_package_binds_every_file_to_its_seal_step() {
     let b = build(t.path(), Algorithm::Ed25519, true);
     let r = verify(&b.wacz, &b.policy());
     assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
+    let (ok, said) = by_hand(&b.wacz);
+    assert!(ok, "{said}");
     for id in ["seal.files", "seal.manifest", "seal.signers"] {
         assert!(
             r.checks
@@ -94,6 +96,9 @@ fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
             failures(&r)
         );
         assert_eq!(r.verdict(), Verdict::Fail);
+        // Standard tools alone catch it as well.
+        let (ok, said) = by_hand(&forged);
+        assert!(!ok && said.contains("named by no step"), "{rel}: {said}");
     }
 }
 
@@ -118,6 +123,8 @@ fn a_file_changed_after_sealing_fails_even_when_the_manifest_is_signed_again() {
             .unwrap_or_else(|| panic!("{rel} not caught: {:#?}", failures(&r)));
         assert!(c.detail.contains("other digests"), "{}", c.detail);
         assert_eq!(r.verdict(), Verdict::Fail);
+        let (ok, said) = by_hand(&forged);
+        assert!(!ok, "{rel}: {said}");
     }
 }
 
@@ -144,6 +151,8 @@ fn the_manifests_case_tool_and_time_are_the_seal_steps() {
             .expect("a seal.manifest check");
         assert_eq!(c.verdict, Verdict::Fail, "{field}: {}", c.detail);
         assert!(c.detail.contains(field), "{field}: {}", c.detail);
+        let (ok, said) = by_hand(&forged);
+        assert!(!ok, "{field}: {said}");
     }
 }
 

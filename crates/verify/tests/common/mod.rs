@@ -183,6 +183,25 @@ pub fn verify(p: &Path, policy: &Policy) -> Report {
     r
 }
 
+/// docs/verify-by-hand.sh (standard tools only) on a package file or directory: whether it
+/// passed, and what it said.
+pub fn by_hand(p: &Path) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/verify-by-hand.sh");
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(p)
+        .output()
+        .expect("bash");
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
 /// The failed checks, as one string per check, for assertion messages.
 pub fn failures(r: &Report) -> Vec<String> {
     r.failures()
