@@ -182,6 +182,52 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let o = by_hand(&dir);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stdout).contains("inclusion proof does not lead"));
+    // The whole package by hand: tokens verified by openssl against the TSA roots and
+    // receipts against the log's and witnesses' keys, all taken from config.toml.
+    let cfg: toml::Value =
+        toml::from_str(&std::fs::read_to_string(env.home().join("config.toml")).unwrap()).unwrap();
+    let strings = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verify-by-hand.sh");
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(env.path().join("s.wacz"))
+        .env("TSA_ROOTS", strings(&cfg["timestamp"]["trust"]).join(":"))
+        .env("LOG_KEY", cfg["log"]["key"].as_str().unwrap())
+        .env("WITNESS_KEYS", strings(&cfg["log"]["witnesses"]).join(" "))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        said.contains("time-stamps: verified against TSA_ROOTS"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("ok 0 time-stamps") && !said.contains("ok 0 receipts"),
+        "{said}"
+    );
+    // Against another root, the tokens do not verify.
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(env.path().join("s.wacz"))
+        .env("TSA_ROOTS", strings(&cfg["log"]["operator_ca"]).join(":"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        !o.status.success() && said.contains("does not verify against TSA_ROOTS"),
+        "{said}"
+    );
     let out = env.ok(&["receipt", "refresh", "s.wacz", "--out", "s2.wacz"], 0);
     assert!(out.contains("refresh 1 added"), "{out}");
     let c = checks(&env, &["s2.wacz", "--trust-operator", &fpr], 0);
