@@ -200,10 +200,16 @@ fn registrar_code_enrollment_certificate_and_revocation() {
     let receipt: serde_json::Value = serde_json::from_slice(&receipt).unwrap();
     assert!(!receipt["entry"].as_str().unwrap().contains("CASE-7"));
 
-    // An unknown operator's deposit is refused: the package is sealed without a receipt.
+    // An unknown operator's deposit is refused: the package is sealed without a receipt, and
+    // the seal says so with exit 5.
     let o = seal(&stranger, "s.wacz");
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not enrolled"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("not enrolled") && err.contains("no receipt"),
+        "{err}"
+    );
+    assert!(stranger.path().join("s.wacz").exists());
     let c = checks(&stranger, &["s.wacz", "--trust-log", &vkey], 3);
     assert_eq!(check(&c, "receipt.coverage").0, "untrusted");
 

@@ -23,8 +23,16 @@ struct Screen {
 impl Screen {
     fn start() -> Screen {
         for n in 200..260 {
+            // A lock whose server is gone (a test's Xvfb killed) frees its display.
+            let lock = format!("/tmp/.X{n}-lock");
+            let live = std::fs::read_to_string(&lock)
+                .is_ok_and(|pid| std::path::Path::new(&format!("/proc/{}", pid.trim())).exists());
+            if !live && std::path::Path::new(&lock).exists() {
+                let _ = std::fs::remove_file(&lock);
+                let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+            }
             if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                || std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                || std::path::Path::new(&lock).exists()
             {
                 continue;
             }

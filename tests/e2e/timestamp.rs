@@ -417,9 +417,12 @@ fn a_tsa_that_is_down_or_lies_does_not_stop_sealing_and_is_reported() {
     let args = seal_args(&["--out", "p.wacz", "--tsa", &dead]);
     let out = env.run(&refs(&args));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    // Sealed and written, but not silently: exit 5 says the TSAs did not deliver.
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(env.path().join("p.wacz").exists());
     assert!(
-        err.contains("0 of 1 time-stamp authorities stamped the final chain head"),
+        err.contains("0 of 1 time-stamp authorities stamped the final chain head")
+            && err.contains("exit 5"),
         "{err}"
     );
     let out = env.ok(&["verify", "p.wacz", "--trust-operator", &fpr], 0);

@@ -273,7 +273,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
             &Recovery { torn_tail: None },
         )?;
         output.step(&r);
-        seal(cap, stamper.as_mut())?;
+        let _ = seal(cap, stamper.as_mut())?;
         bail!(tr!("cli-environment-failed", path = a.out.display()));
     }
     let mut actions = actions;
@@ -291,10 +291,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     ));
     progress.done();
     match outcome {
-        Ok(()) => {
-            seal(cap, stamper.as_mut())?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Ok(()) => Ok(seal(cap, stamper.as_mut())?.exit()),
         Err(reason) => {
             // Keep what was captured: record why it stopped, and seal.
             let say_error = crate::say::error_text(&reason);
@@ -304,7 +301,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
                 &Recovery { torn_tail: None },
             )?;
             output.step(&r);
-            seal(cap, stamper.as_mut())?;
+            let _ = seal(cap, stamper.as_mut())?;
             bail!(tr!(
                 "cli-capture-stopped",
                 reason = say_error,

@@ -891,6 +891,37 @@ impl Output {
     }
 }
 
+/// Whether the configured TSAs and log delivered for the final chain head (the package is
+/// written either way).
+#[must_use]
+pub(crate) struct Delivered(pub bool);
+
+impl Delivered {
+    /// The exit code of a sealing command: 0, or 5 when trusted time or the log did not
+    /// deliver (docs/evidence-package.md §6a).
+    pub(crate) fn exit(self) -> ExitCode {
+        if self.0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(5)
+        }
+    }
+}
+
+/// Says what did not deliver, on stderr, and whether anything did not.
+fn delivered(undelivered: &[&str]) -> Delivered {
+    for what in undelivered {
+        eprintln!(
+            "{}",
+            match *what {
+                "tsa" => tr!("cli-undelivered-tsa"),
+                _ => tr!("cli-undelivered-log"),
+            }
+        );
+    }
+    Delivered(undelivered.is_empty())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn seal_and_package(
     mut cap: Capture,
@@ -901,8 +932,9 @@ fn seal_and_package(
     output: Output,
     stamper: Option<&mut stamping::Stamper>,
     report: Option<ReportPlan<'_>>,
-) -> Result<()> {
+) -> Result<Delivered> {
     let dir = cap.dir().to_owned();
+    let mut undelivered: Vec<&'static str> = Vec::new();
     let cat = say::shared()?;
     let input = SealInput {
         case,
@@ -963,6 +995,7 @@ fn seal_and_package(
         output.phase("depositing");
         st.finish_log(&cap, limit, &say)?;
         output.event("trust", st.status());
+        undelivered = st.undelivered(&dir, seq);
         if st.tsa_count() > 0 && !st.quorum_met(seq) {
             eprintln!(
                 "{}",
@@ -1021,7 +1054,7 @@ fn seal_and_package(
             std::fs::remove_dir_all(&dir)
                 .with_context(|| tr!("ctx-removing", path = dir.display()))?;
         }
-        return Ok(());
+        return Ok(delivered(&undelivered));
     }
     // Labels padded to 13 terminal columns (a Chinese character takes two).
     let label = |key: &str| say::label(&cat.t(key), 13);
@@ -1066,7 +1099,7 @@ fn seal_and_package(
     } else {
         std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
     }
-    Ok(())
+    Ok(delivered(&undelivered))
 }
 
 fn seal(a: SealArgs) -> Result<ExitCode> {
@@ -1133,8 +1166,8 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
             chromium: Path::new("/usr/bin/chromium"),
             chromedriver: Path::new("/usr/bin/chromedriver"),
         }),
-    )?;
-    Ok(ExitCode::SUCCESS)
+    )
+    .map(Delivered::exit)
 }
 
 fn uuid_like() -> String {
@@ -1187,8 +1220,8 @@ fn resume(
             chromium: Path::new("/usr/bin/chromium"),
             chromedriver: Path::new("/usr/bin/chromedriver"),
         }),
-    )?;
-    Ok(ExitCode::SUCCESS)
+    )
+    .map(Delivered::exit)
 }
 
 /// The TSA roots given on the command line plus those in config.toml's `timestamp.trust`.

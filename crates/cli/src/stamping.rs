@@ -264,6 +264,24 @@ impl Stamper {
         self.quorum
     }
 
+    /// What was configured and did not deliver for the final chain head after step `seq` of
+    /// the capture in `dir`: `tsa` when fewer TSAs than the quorum stamped it, `log` when a
+    /// log is configured and no receipt of it was written.
+    pub fn undelivered(&self, dir: &std::path::Path, seq: u64) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if !self.urls.is_empty() && !self.quorum_met(seq) {
+            out.push("tsa");
+        }
+        if self.log.is_some()
+            && !dir
+                .join(webproof_evidence::layout::receipt_path(seq, 1))
+                .exists()
+        {
+            out.push("log");
+        }
+        out
+    }
+
     pub fn tsa_count(&self) -> usize {
         self.urls.len()
     }
