@@ -194,6 +194,20 @@ pub fn grade_resolvers(
     system: &[std::net::IpAddr],
     answers: &[ResolverAnswer],
 ) -> Finding {
+    // An address needs no name service: nothing to compare.
+    if host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+    {
+        return Finding {
+            message: Some(Message::new("env-resolvers-ip").arg("host", host)),
+            id: "resolvers",
+            grade: Grade::Ok,
+            summary: format!("the target is an IP address ({host}): no resolver is asked"),
+            detail: json!({ "host": host, "ip_literal": true }),
+        };
+    }
     let mut problems = Vec::new();
     for a in answers {
         match &a.answer {
@@ -338,19 +352,30 @@ pub fn grade_hosts(content: &str, target_host: Option<&str>, own_hostname: &str)
         let mut parts = line.split_whitespace();
         let Some(addr) = parts.next() else { continue };
         let names: Vec<&str> = parts.collect();
-        if names
-            .iter()
-            .any(|n| Some(n.to_ascii_lowercase().as_str()) == target_host)
+        // A default entry: default names (or this machine's own) on the loopback address, or
+        // the IPv6 special names Debian writes.
+        let loopback = addr
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback());
+        let all_default = names.iter().all(|n| {
+            let n = n.to_ascii_lowercase();
+            (n.starts_with("ip6-") && defaults.contains(&n.as_str()))
+                || (loopback
+                    && (defaults.contains(&n.as_str())
+                        || n.eq_ignore_ascii_case(own_hostname)
+                        || n.split('.')
+                            .next()
+                            .is_some_and(|h| h.eq_ignore_ascii_case(own_hostname))))
+        });
+        // The target mapped by a default entry (a capture of `localhost`) is what every
+        // machine does; any other mapping of it is a fault.
+        if !all_default
+            && names
+                .iter()
+                .any(|n| Some(n.to_ascii_lowercase().as_str()) == target_host)
         {
             target_hit = Some(line.to_owned());
         }
-        let all_default = names.iter().all(|n| {
-            defaults.contains(&n.to_ascii_lowercase().as_str())
-                || n.eq_ignore_ascii_case(own_hostname)
-                || n.split('.')
-                    .next()
-                    .is_some_and(|h| h.eq_ignore_ascii_case(own_hostname))
-        });
         if !all_default {
             unusual.push(format!("{addr} {}", names.join(" ")));
         }
@@ -693,6 +718,13 @@ mod tests {
         let f = grade_hosts(&evil, Some("shop.example"), "box");
         assert_eq!(f.grade, Grade::Fail, "{}", f.summary);
         assert!(f.summary.contains("203.0.113.9"));
+        // Capturing localhost or this machine by name: its default loopback entry is no
+        // fault; localhost sent elsewhere is.
+        assert_eq!(grade_hosts(DEBIAN, Some("localhost"), "box").grade, Grade::Ok);
+        let own = format!("{DEBIAN}127.0.1.1 box.example.org box\n");
+        assert_eq!(grade_hosts(&own, Some("box"), "box").grade, Grade::Ok);
+        let moved = "203.0.113.9 localhost\n";
+        assert_eq!(grade_hosts(moved, Some("localhost"), "box").grade, Grade::Fail);
     }
 
     #[test]
@@ -802,6 +834,16 @@ mod tests {
             grade_resolvers("example.com", &sys, &[none]).grade,
             Grade::Warning
         );
+        // An IP-literal target: no comparison, no warning, whatever resolvers say.
+        for ip in ["127.0.0.1", "[::1]"] {
+            let empty = ResolverAnswer {
+                server: "192.0.2.2:53".into(),
+                answer: Ok(vec![]),
+            };
+            let f = grade_resolvers(ip, &sys, &[empty]);
+            assert_eq!(f.grade, Grade::Ok, "{}", f.summary);
+            assert!(f.summary.contains("no resolver is asked"));
+        }
         let f = grade_resolvers("example.com", &sys, &[]);
         assert_eq!(
             (f.grade, f.summary.contains("no other resolver")),

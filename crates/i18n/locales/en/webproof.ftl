@@ -134,6 +134,7 @@ env-clock-unchecked = system clock recorded; not compared with a trusted time so
 env-clock-no-answer = system clock recorded; the trusted time source did not answer: { $error }
 env-clock-offset = system clock is { $offset } s from { $source } (genTime { $time }, ±{ $uncertainty } s)
 env-resolvers-none = no other resolver configured (--resolver)
+env-resolvers-ip = the target is an IP address ({ $host }): no resolver is asked
 env-resolvers-agree = { $count } configured resolver(s) agree with the system resolver for { $host }
 env-resolvers-differ = resolvers differ: { $problems }
 env-hosts-target = /etc/hosts maps the target host: { $line }

@@ -131,6 +131,7 @@ env-clock-unchecked = 已记录系统时钟；未与可信时间源比对（请�
 env-clock-no-answer = 已记录系统时钟；可信时间源无应答：{ $error }
 env-clock-offset = 系统时钟与 { $source } 相差 { $offset } 秒（genTime { $time }，误差 ±{ $uncertainty } 秒）
 env-resolvers-none = 未配置其他 DNS 服务器（--resolver）
+env-resolvers-ip = 目标是 IP 地址（{ $host }）：无需询问解析器
 env-resolvers-agree = { $count } 个已配置的 DNS 服务器对 { $host } 的解析与系统一致
 env-resolvers-differ = DNS 服务器解析不一致：{ $problems }
 env-hosts-target = /etc/hosts 映射了目标主机：{ $line }
