@@ -720,11 +720,17 @@ mod tests {
         assert!(f.summary.contains("203.0.113.9"));
         // Capturing localhost or this machine by name: its default loopback entry is no
         // fault; localhost sent elsewhere is.
-        assert_eq!(grade_hosts(DEBIAN, Some("localhost"), "box").grade, Grade::Ok);
+        assert_eq!(
+            grade_hosts(DEBIAN, Some("localhost"), "box").grade,
+            Grade::Ok
+        );
         let own = format!("{DEBIAN}127.0.1.1 box.example.org box\n");
         assert_eq!(grade_hosts(&own, Some("box"), "box").grade, Grade::Ok);
         let moved = "203.0.113.9 localhost\n";
-        assert_eq!(grade_hosts(moved, Some("localhost"), "box").grade, Grade::Fail);
+        assert_eq!(
+            grade_hosts(moved, Some("localhost"), "box").grade,
+            Grade::Fail
+        );
     }
 
     #[test]
