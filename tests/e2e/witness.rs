@@ -162,6 +162,22 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
         "--interval-ms",
         "200",
     ];
+    // A witness's base URL instead of its add-checkpoint URL: refused at start, saying so
+    // (before, the log ran and never published a checkpoint).
+    let (base_url, first_vkey) = flags[0].split_once('=').unwrap();
+    let wrong = format!(
+        "{}={first_vkey}",
+        base_url.trim_end_matches("add-checkpoint")
+    );
+    let mut bad = args.clone();
+    bad.extend(["--witness", wrong.as_str()]);
+    let o = env.run(&bad);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("answers 404") && err.contains("add-checkpoint URL"),
+        "{err}"
+    );
     for f in &flags {
         args.extend(["--witness", f.as_str()]);
     }

@@ -216,6 +216,7 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    probe_witnesses(&peers)?;
     let admins = admin_keys
         .iter()
         .map(|p| crate::ra_cmd::read_public_key(p))
@@ -254,6 +255,39 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             )
         },
     )
+}
+
+/// Asks each witness's URL once before the log starts: a URL that answers 404 or 405 is not
+/// a tlog-witness `add-checkpoint` endpoint (often the witness's base URL), and the log would
+/// never publish a checkpoint — refused now, saying so; a witness that does not answer yet is
+/// only warned about (the checkpointer keeps asking).
+fn probe_witnesses(peers: &[webproof_log::server::WitnessPeer]) -> Result<()> {
+    if peers.is_empty() {
+        return Ok(());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?;
+    rt.block_on(async {
+        for p in peers {
+            // An empty add-checkpoint request: a witness answers 400, anything else is wrong.
+            match client.post(&p.url).body("").send().await {
+                Ok(r) if matches!(r.status().as_u16(), 404 | 405) => {
+                    anyhow::bail!(tr!(
+                        "cli-witness-not-endpoint",
+                        url = p.url,
+                        status = r.status().as_u16()
+                    ))
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!("{}", tr!("cli-witness-unreachable", url = p.url, error = e)),
+            }
+        }
+        Ok(())
+    })
 }
 
 fn lookup(

@@ -136,6 +136,8 @@ cli-log-promise = step { $seq } at index { $index }
 cli-log-step-error = evidence log: step { $seq }: { $error }
 cli-log-receipt-bad = evidence log: the receipt for step { $seq } does not check ({ $error }); not kept
 cli-witness-arg = --witness { $value }: give URL=VKEY
+cli-witness-not-endpoint = witness { $url } answers { $status }: it is not a tlog-witness add-checkpoint URL (give the witness's .../add-checkpoint URL, as `webproof witness serve` prints it)
+cli-witness-unreachable = warning: witness { $url } does not answer yet ({ $error }); the log keeps asking it
 cli-digest-hex = give the chain head's SHA-256 as 64 hex digits
 cli-not-deposited = NOT DEPOSITED: { $digest } is not in { $url }
 cli-no-checkpoint = the log has published no checkpoint yet

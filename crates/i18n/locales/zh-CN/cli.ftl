@@ -136,6 +136,8 @@ cli-log-promise = 第 { $seq } 步，序号 { $index }
 cli-log-step-error = 存证日志：第 { $seq } 步：{ $error }
 cli-log-receipt-bad = 存证日志：第 { $seq } 步的回执验证不通过（{ $error }）；未保存
 cli-witness-arg = --witness { $value }：请写作 网址=验证密钥
+cli-witness-not-endpoint = 见证方 { $url } 返回 { $status }：它不是 tlog-witness 的 add-checkpoint 网址（请给出见证方的 .../add-checkpoint 网址，即 `webproof witness serve` 打印的那个）
+cli-witness-unreachable = 警告：见证方 { $url } 尚无应答（{ $error }）；日志会继续向其请求
 cli-digest-hex = 请以 64 位十六进制给出链头的 SHA-256
 cli-not-deposited = 未存证：{ $digest } 不在 { $url } 中
 cli-no-checkpoint = 日志尚未发布任何检查点
