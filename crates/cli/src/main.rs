@@ -908,20 +908,6 @@ impl Delivered {
     }
 }
 
-/// Says what did not deliver, on stderr, and whether anything did not.
-fn delivered(undelivered: &[&str]) -> Delivered {
-    for what in undelivered {
-        eprintln!(
-            "{}",
-            match *what {
-                "tsa" => tr!("cli-undelivered-tsa"),
-                _ => tr!("cli-undelivered-log"),
-            }
-        );
-    }
-    Delivered(undelivered.is_empty())
-}
-
 #[allow(clippy::too_many_arguments)]
 fn seal_and_package(
     mut cap: Capture,
@@ -995,17 +981,19 @@ fn seal_and_package(
         output.phase("depositing");
         st.finish_log(&cap, limit, &say)?;
         output.event("trust", st.status());
+        // What did not deliver is said once, here, and makes the exit code 5.
         undelivered = st.undelivered(&dir, seq);
-        if st.tsa_count() > 0 && !st.quorum_met(seq) {
-            eprintln!(
-                "{}",
-                tr!(
+        for what in &undelivered {
+            let said = match *what {
+                "tsa" => tr!(
                     "cli-quorum-missed",
                     got = st.stamped.get(&seq).map_or(0, |s| s.len()),
                     total = st.tsa_count(),
                     quorum = st.quorum()
-                )
-            );
+                ),
+                _ => tr!("cli-undelivered-log"),
+            };
+            eprintln!("{said}");
         }
     }
     output.phase("hashing");
@@ -1054,7 +1042,7 @@ fn seal_and_package(
             std::fs::remove_dir_all(&dir)
                 .with_context(|| tr!("ctx-removing", path = dir.display()))?;
         }
-        return Ok(delivered(&undelivered));
+        return Ok(Delivered(undelivered.is_empty()));
     }
     // Labels padded to 13 terminal columns (a Chinese character takes two).
     let label = |key: &str| say::label(&cat.t(key), 13);
@@ -1099,7 +1087,7 @@ fn seal_and_package(
     } else {
         std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
     }
-    Ok(delivered(&undelivered))
+    Ok(Delivered(undelivered.is_empty()))
 }
 
 fn seal(a: SealArgs) -> Result<ExitCode> {

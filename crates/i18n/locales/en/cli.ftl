@@ -90,8 +90,7 @@ cli-ask-no-terminal = the profile asks for { $name }: set { $var } (no terminal 
 ## Sealing and capturing.
 cli-step-file = step { $seq }: { $file } -> { $path }
 cli-interruption = step { $seq }: interruption recorded ({ $seq } earlier steps kept)
-cli-quorum-missed = warning: { $got } of { $total } time-stamp authorities stamped the final chain head (quorum { $quorum }); the package is sealed anyway, and `webproof verify` shows which steps have trusted time
-cli-undelivered-tsa = sealed, but fewer time-stamp authorities than the quorum stamped the final chain head: exit 5 (the package is written; `webproof verify` shows which steps have trusted time)
+cli-quorum-missed = warning: { $got } of { $total } time-stamp authorities stamped the final chain head (quorum { $quorum }): the package is sealed and written anyway, with exit 5; `webproof verify` shows which steps have trusted time
 cli-undelivered-log = sealed, but the evidence log gave no receipt for the final chain head: exit 5 (the package is written, without that receipt)
 cli-report-incomplete = warning: the evidence report could not be made completely ({ $error }); the package is sealed with what there is
 cli-written-fails = the package just written does not verify ({ $first }); the capture directory { $path } is kept

@@ -90,8 +90,7 @@ cli-ask-no-terminal = 取证方案需要 { $name }：请设置 { $var }（没有
 ## 封存与取证。
 cli-step-file = 第 { $seq } 步：{ $file } -> { $path }
 cli-interruption = 第 { $seq } 步：已记录中断（保留此前 { $seq } 步）
-cli-quorum-missed = 警告：{ $total } 个时间戳机构中有 { $got } 个为最终链头盖戳（法定数 { $quorum }）；证据包仍已封存，`webproof verify` 会显示哪些步骤有可信时间
-cli-undelivered-tsa = 已封存，但为最终链头盖戳的时间戳机构少于法定数：退出码 5（证据包已写出；`webproof verify` 会显示哪些步骤有可信时间）
+cli-quorum-missed = 警告：{ $total } 个时间戳机构中有 { $got } 个为最终链头盖戳（法定数 { $quorum }）：证据包仍已封存并写出，退出码 5；`webproof verify` 会显示哪些步骤有可信时间
 cli-undelivered-log = 已封存，但存证日志没有为最终链头给出回执：退出码 5（证据包已写出）
 cli-report-incomplete = 警告：未能完整生成证据报告（{ $error }）；证据包已按现有内容封存
 cli-written-fails = 刚写出的证据包验证不通过（{ $first }）；取证目录 { $path } 予以保留
