@@ -7,7 +7,8 @@ need_apt=()
 for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "python3:python3" "unzip:unzip" \
                "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg" \
                "xhost:x11-xserver-utils" "xdpyinfo:x11-utils" \
-               "xdotool:xdotool" "dnsmasq:dnsmasq-base" "pdftotext:poppler-utils" "zbarimg:zbar-tools"; do
+               "xdotool:xdotool" "dnsmasq:dnsmasq-base" "pdftotext:poppler-utils" "zbarimg:zbar-tools" \
+               "faketime:faketime"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

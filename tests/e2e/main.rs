@@ -19,6 +19,7 @@ mod events;
 mod i18n;
 mod manual;
 mod report;
+mod signals;
 mod site;
 mod timestamp;
 mod witness;

@@ -2,6 +2,7 @@
 //! OpenSSL's verdict on the same token.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 
 use crate::util::*;
@@ -150,13 +151,19 @@ fn a_token_from_the_dev_tsa_verifies_here_and_in_openssl() {
 
 /// OpenSSL's TSA (RSA-2048 key, its own CA made by `openssl req`) behind `openssl_tsa.py`.
 pub struct OpensslTsa {
-    _child: Reaped,
+    _child: ReapedGroup,
     pub url: String,
     pub root: std::path::PathBuf,
 }
 
 impl OpensslTsa {
     pub fn start(env: &Env) -> OpensslTsa {
+        Self::start_shifted(env, None)
+    }
+
+    /// The same TSA with its clock shifted by libfaketime (`+3h`: three hours ahead), the
+    /// way a machine whose clock is off sees a correct TSA.
+    pub fn start_shifted(env: &Env, shift: Option<&str>) -> OpensslTsa {
         let d = env.path().join("openssl-tsa");
         std::fs::create_dir_all(&d).unwrap();
         let run = |args: &[&str]| {
@@ -246,10 +253,21 @@ impl OpensslTsa {
         .unwrap();
         std::fs::write(d.join("serial.txt"), "01\n").unwrap();
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e/openssl_tsa.py");
-        let mut child = std::process::Command::new("python3")
+        let mut command = match shift {
+            Some(offset) => {
+                let mut c = std::process::Command::new("faketime");
+                c.args(["-f", offset, "python3"]);
+                c
+            }
+            None => std::process::Command::new("python3"),
+        };
+        let mut child = command
             .arg(script)
             .arg(&d)
             .stdout(Stdio::piped())
+            // Its own process group: under faketime the server is faketime's child, and both
+            // go at the end.
+            .process_group(0)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -257,7 +275,7 @@ impl OpensslTsa {
             .read_line(&mut line)
             .unwrap();
         OpensslTsa {
-            _child: Reaped(child),
+            _child: ReapedGroup(child),
             url: line.trim().to_owned(),
             root: d.join("ca.pem"),
         }

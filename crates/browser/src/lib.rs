@@ -10,6 +10,7 @@
 //! Chromium.
 
 pub mod cdp;
+pub mod group;
 pub mod manual;
 pub mod network;
 pub mod screencast;
@@ -21,8 +22,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
+use group::Group;
 use serde_json::{Map, Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use webproof_capture::{Browser, BrowserError, PageState};
 
 /// How to start the browser.
@@ -54,7 +56,8 @@ impl Default for LaunchOptions {
 /// A running Chromium session.
 pub struct Chromium {
     client: Client,
-    _driver: Child,
+    // Dropped in this order: chromedriver's group (Chromium with it), then the display.
+    driver: Group,
     _xvfb: Option<Xvfb>,
     _profile: tempfile::TempDir,
     description: Map<String, Value>,
@@ -139,7 +142,7 @@ pub fn display_free(n: u32) -> bool {
 /// webproof's own X display: the Xvfb process and the private directory of its authorization
 /// file (both go when the browser does).
 struct Xvfb {
-    _child: Child,
+    _group: Group,
     _auth: tempfile::TempDir,
     /// The authorization file (`MIT-MAGIC-COOKIE-1`), for the browser's children.
     file: std::path::PathBuf,
@@ -190,8 +193,7 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserEr
         write_private(&file, &xauth_entry(n, &cookie)).map_err(|e| BrowserError::new(action, e))?;
         let mut xvfb = Command::new("Xvfb");
         clean_env(&mut xvfb);
-        let mut child = xvfb
-            .arg(format!(":{n}"))
+        xvfb.arg(format!(":{n}"))
             .args([
                 "-screen",
                 "0",
@@ -204,19 +206,25 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserEr
             .arg(&file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                BrowserError::new(
-                    "starting Xvfb (install the xvfb package, or use --headless)",
-                    e,
-                )
-            })?;
+            .stderr(Stdio::null());
+        let mut group = Group::spawn(&mut xvfb).map_err(|e| {
+            BrowserError::new(
+                "starting Xvfb (install the xvfb package, or use --headless)",
+                e,
+            )
+        })?;
         let sock = format!("/tmp/.X11-unix/X{n}");
+        let lock = format!("/tmp/.X{n}-lock");
         let display = format!(":{n}");
+        let ours = group.child().id();
         for _ in 0..100 {
-            if Path::new(&sock).exists() {
+            // The display is ours once its lock names our server (another webproof may have
+            // started one on the same display a moment earlier: then ours exits, below).
+            let locked_by_us = std::fs::read_to_string(&lock)
+                .ok()
+                .and_then(|t| t.trim().parse::<u32>().ok())
+                .is_some_and(|pid| Some(pid) == ours);
+            if locked_by_us && Path::new(&sock).exists() {
                 let mut xhost = Command::new("xhost");
                 clean_env(&mut xhost);
                 let granted = xhost
@@ -230,7 +238,7 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserEr
                     Ok(o) if o.status.success() => {
                         return Ok((
                             Xvfb {
-                                _child: child,
+                                _group: group,
                                 _auth: auth,
                                 file,
                             },
@@ -238,14 +246,14 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserEr
                         ));
                     }
                     Ok(o) => {
-                        let _ = child.kill().await;
+                        group.stop(Duration::ZERO);
                         return Err(BrowserError::new(
                             "granting this user the capture display (xhost)",
                             String::from_utf8_lossy(&o.stderr).trim().to_owned(),
                         ));
                     }
                     Err(e) => {
-                        let _ = child.kill().await;
+                        group.stop(Duration::ZERO);
                         return Err(BrowserError::new(
                             "running xhost (install the x11-xserver-utils package, or use --headless)",
                             e,
@@ -253,12 +261,12 @@ async fn start_xvfb(width: u32, height: u32) -> Result<(Xvfb, String), BrowserEr
                     }
                 }
             }
-            if let Ok(Some(_)) = child.try_wait() {
+            if let Ok(Some(_)) = group.child().try_wait() {
                 break; // lost a race for this display; try the next
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let _ = child.kill().await;
+        group.stop(Duration::ZERO);
     }
     Err(BrowserError::new(
         "starting Xvfb",
@@ -300,15 +308,14 @@ impl Chromium {
         cmd.arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
+            .stderr(Stdio::null());
         if let Some(d) = &display {
             cmd.env("DISPLAY", d);
         }
         if let Some(x) = &xvfb {
             cmd.env("XAUTHORITY", &x.file);
         }
-        let driver = cmd.spawn().map_err(|e| {
+        let driver = Group::spawn(&mut cmd).map_err(|e| {
             BrowserError::new(
                 format!(
                     "starting {} (install chromium-driver)",
@@ -380,7 +387,7 @@ impl Chromium {
         description.insert("window".into(), json!([opts.width, opts.height]));
         let mut me = Chromium {
             client,
-            _driver: driver,
+            driver,
             _xvfb: xvfb,
             _profile: profile,
             description,
@@ -430,6 +437,40 @@ impl Chromium {
             .map_err(|e| BrowserError::new(cmd, e))
     }
 
+    /// Whether the tab shows Chromium's own error page instead of the page asked for: DevTools
+    /// names the URL that could not be loaded (`unreachableUrl` of the main frame), while
+    /// WebDriver still reports the requested URL. The error code is read from the error page
+    /// when it shows one.
+    async fn load_error(&mut self) -> Result<Option<String>, BrowserError> {
+        let tree = self.cdp("Page.getFrameTree", json!({})).await?;
+        let Some(unreachable) = tree
+            .pointer("/frameTree/frame/unreachableUrl")
+            .and_then(Value::as_str)
+        else {
+            return Ok(None);
+        };
+        let code = self
+            .cdp(
+                "Runtime.evaluate",
+                json!({
+                    "expression": "(document.querySelector('.error-code') || {}).textContent || ''",
+                    "returnByValue": true,
+                }),
+            )
+            .await
+            .ok()
+            .and_then(|v| {
+                v.pointer("/result/value")
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_owned())
+            })
+            .filter(|s| !s.is_empty());
+        Ok(Some(match code {
+            Some(code) => format!("the browser could not load {unreachable} ({code})"),
+            None => format!("the browser could not load {unreachable}"),
+        }))
+    }
+
     /// Makes WebDriver commands act on the tab with DevTools target id `target` (chromedriver's
     /// window handles are target ids).
     pub async fn focus_tab(&mut self, target: &str) -> Result<(), BrowserError> {
@@ -441,12 +482,33 @@ impl Chromium {
             .map_err(|e| BrowserError::new("switching tabs", e))
     }
 
-    /// Ends the WebDriver session; child processes end when `self` drops.
-    pub async fn close(self) -> Result<(), BrowserError> {
-        self.client
-            .close()
-            .await
-            .map_err(|e| BrowserError::new("closing the browser", e))
+    /// Ends the WebDriver session (chromedriver then quits Chromium), then stops chromedriver's
+    /// process group and the display: every child process is gone when this returns. A browser
+    /// that does not answer within a few seconds is not waited for.
+    pub async fn close(mut self) -> Result<(), BrowserError> {
+        let closed = match tokio::time::timeout(group::GRACE, self.client.clone().close()).await {
+            Ok(r) => r.map_err(|e| BrowserError::new("closing the browser", e)),
+            Err(_) => Err(BrowserError::new(
+                "closing the browser",
+                "it did not answer within 3 s; its processes were stopped",
+            )),
+        };
+        self.driver.stop(group::GRACE);
+        drop(self);
+        closed
+    }
+
+    /// Whether the browser is still there to drive: chromedriver runs and Chromium answers
+    /// (a list of its windows) within a few seconds. False after a crash, a kill, or the
+    /// operator closing the browser.
+    pub async fn alive(&mut self) -> bool {
+        if !matches!(self.driver.child().try_wait(), Ok(None)) {
+            return false;
+        }
+        matches!(
+            tokio::time::timeout(group::GRACE, self.client.windows()).await,
+            Ok(Ok(_))
+        )
     }
 }
 
@@ -491,7 +553,9 @@ impl Browser for Chromium {
             .goto(url)
             .await
             .map_err(|e| err("navigate")(e.to_string()))?;
-        self.state().await
+        let mut st = self.state().await?;
+        st.load_error = self.load_error().await?;
+        Ok(st)
     }
 
     async fn state(&mut self) -> Result<PageState, BrowserError> {
@@ -508,6 +572,7 @@ impl Browser for Chromium {
         Ok(PageState {
             url: url.to_string(),
             title,
+            load_error: None,
         })
     }
 

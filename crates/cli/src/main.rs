@@ -17,11 +17,30 @@ use webproof_evidence::{Hash32, Utc};
 use webproof_i18n::{Catalogue, Lang};
 use webproof_verify::{Policy, Verdict};
 
+/// Like std's `println!`, except that a closed stdout (`webproof seal … | true`, a reader that
+/// went away) is not a crash: by the time anything is printed the work is done and written,
+/// so the rest of the output is dropped and the command ends with its own exit code.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like std's `eprintln!`, without the panic when stderr is closed.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod capture_cmd;
 mod config;
 mod depositing;
 mod dev_cmd;
 mod help;
+mod interrupt;
 mod log_cmd;
 mod ra_cmd;
 mod say;
@@ -1023,6 +1042,11 @@ fn seal_and_package(
             path = dir.display()
         ));
     }
+    // The package is written and checked: the working copy goes before anything is printed,
+    // so a reader that has gone away (a closed stdout) cannot leave a duplicate to resume.
+    if !keep_work {
+        std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
+    }
     if output != Output::Text {
         let v = serde_json::json!({
             "package": out.display().to_string(),
@@ -1037,10 +1061,6 @@ fn seal_and_package(
             output.event("sealed", v);
         } else {
             println!("{}", serde_json::to_string_pretty(&v)?);
-        }
-        if !keep_work {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| tr!("ctx-removing", path = dir.display()))?;
         }
         return Ok(Delivered(undelivered.is_empty()));
     }
@@ -1084,8 +1104,6 @@ fn seal_and_package(
             dir.display(),
             cat.t("cli-kept")
         );
-    } else {
-        std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
     }
     Ok(Delivered(undelivered.is_empty()))
 }
@@ -1100,6 +1118,11 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
             bail!(tr!("cli-not-regular", path = f.display()));
         }
     }
+    let (chromium, chromedriver) = (
+        Path::new("/usr/bin/chromium"),
+        Path::new("/usr/bin/chromedriver"),
+    );
+    preflight(&a.out, &a.tsa, &a.log, &a.report, (chromium, chromedriver))?;
     let signers = load_signers(a.notary_home.as_deref())?;
     let dir = home()?
         .join("captures")
@@ -1151,11 +1174,58 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         stamper.as_mut(),
         Some(ReportPlan {
             opts: &a.report,
-            chromium: Path::new("/usr/bin/chromium"),
-            chromedriver: Path::new("/usr/bin/chromedriver"),
+            chromium,
+            chromedriver,
         }),
     )
     .map(Delivered::exit)
+}
+
+/// What a sealing command was told, checked before any work directory, browser or display
+/// exists: the package path, the TSAs (URLs, quorum, imprint, policy), the evidence log (URL,
+/// keys, witness quorum) and the report's options (time zone; the browser that prints a PDF).
+pub(crate) fn preflight(
+    out: &Path,
+    tsa: &stamping::TsaArgs,
+    log: &depositing::LogArgs,
+    report: &report_cmd::ReportOpts,
+    browser: (&Path, &Path),
+) -> Result<()> {
+    if out.exists() {
+        bail!(tr!("cli-out-exists", path = out.display()));
+    }
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!(tr!(
+            "cli-out-no-dir",
+            path = out.display(),
+            dir = dir.display()
+        ));
+    }
+    tsa.settings()?;
+    log.settings()?;
+    report_cmd::check_opts(report)?;
+    if report.report_pdf && !report.no_report {
+        program(browser.0, "--chromium")?;
+        program(browser.1, "--chromedriver")?;
+    }
+    Ok(())
+}
+
+/// Refuses a path that is not an executable file.
+pub(crate) fn program(path: &Path, option: &str) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
+        _ => bail!(tr!(
+            "cli-not-program",
+            option = option,
+            path = path.display()
+        )),
+    }
 }
 
 fn uuid_like() -> String {

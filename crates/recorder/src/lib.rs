@@ -163,7 +163,7 @@ impl Recording {
             source,
         })?;
         ff::init().map_err(ffe("initialising"))?;
-        ff::util::log::set_level(ff::util::log::Level::Error);
+        ff::util::log::set_level(ff::util::log::Level::Quiet);
         let stop = Arc::new(AtomicBool::new(false));
         let (seg_tx, segments) = mpsc::channel();
         let (feed_tx, feed_rx) = mpsc::channel();
@@ -462,8 +462,9 @@ fn open_input(
     opts: &RecorderOptions,
 ) -> Result<(format::context::Input, ff::decoder::Video, usize), RecorderError> {
     ff::init().map_err(ffe("initialising"))?;
-    // FFmpeg's own chatter (libx264 statistics) would flood the operator's terminal.
-    ff::util::log::set_level(ff::util::log::Level::Error);
+    // FFmpeg's own log (libx264 statistics, x11grab's complaints when a display goes) stays
+    // off the operator's terminal: every failure that matters comes back as a RecorderError.
+    ff::util::log::set_level(ff::util::log::Level::Quiet);
     ff::device::register_all();
     let x11 = ff::device::input::video()
         .find(|f| f.name() == "x11grab")
