@@ -379,48 +379,68 @@ fn headful_capture_in_xvfb_is_screen_recorded_and_verifies() {
 }
 
 #[test]
-fn an_unreachable_site_still_yields_a_sealed_package_saying_why() {
+fn a_failed_navigation_still_yields_a_sealed_package_saying_why() {
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
-    // A port nothing listens on.
-    let port = free_port();
+    // A server that accepts connections (so step 0 reaches it) and closes each one at once
+    // without an answer: the browser shows its error page (ERR_EMPTY_RESPONSE) after step 0
+    // passed.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            drop(stream);
+        }
+    });
     let url = format!("http://127.0.0.1:{port}/gone");
-    let o = env.run(&["capture", &url, "--out", "u.wacz", "--headless"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("capture stopped") && err.contains("u.wacz"),
-        "{err}"
-    );
-    // Intact, but it captured nothing: the failed navigation is a finding, not VERIFIED.
+    env.ok(&["capture", &url, "--out", "u.wacz", "--headless"], 0);
+    // Intact, but it captured no page: the failed navigation is a finding, not VERIFIED.
     let out = env.ok(&["verify", "u.wacz", "--trust-operator", &fpr], 4);
     assert!(
-        out.contains("INTACT WITH FINDINGS") && out.contains("interrupted"),
+        out.contains("INTACT WITH FINDINGS") && out.contains("reached no web page"),
         "{out}"
-    );
-    let journal =
-        String::from_utf8(entry(&env.path().join("u.wacz"), "evidence/journal.jsonl")).unwrap();
-    assert!(
-        journal.contains("\"kind\":\"interruption\"") && journal.contains("navigate"),
-        "{journal}"
     );
 }
 
 #[test]
 fn a_failing_environment_stops_the_capture_unless_overridden() {
+    let base = site::serve();
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
-    let url = "http://nonexistent.invalid/listing";
-    let o = env.run(&["capture", url, "--out", "e.wacz", "--headless"]);
+    // A correct TSA seen from a machine whose clock is three hours behind (libfaketime runs
+    // the TSA three hours ahead): step 0's clock check fails.
+    let tsa = crate::timestamp::OpensslTsa::start_shifted(&env, Some("+3h"));
+    let root = tsa.root.display().to_string();
+    let url = format!("{base}/index.html");
+    let o = env.run(&[
+        "capture",
+        &url,
+        "--out",
+        "e.wacz",
+        "--headless",
+        "--no-video",
+        "--tsa",
+        &tsa.url,
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("FAIL     dns") && err.contains("environment check failed"),
+        err.contains("FAIL     clock") && err.contains("environment check failed"),
         "{err}"
     );
-    let out = env.ok(&["verify", "e.wacz", "--trust-operator", &fpr], 4);
+    let out = env.ok(
+        &[
+            "verify",
+            "e.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-tsa",
+            &root,
+        ],
+        4,
+    );
     assert!(
-        out.contains("the environment check failed (dns") && out.contains("holds no evidence"),
+        out.contains("the environment check failed (clock") && out.contains("holds no evidence"),
         "{out}"
     );
     assert_eq!(
@@ -437,35 +457,82 @@ fn a_failing_environment_stops_the_capture_unless_overridden() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["id"] == "dns" && f["grade"] == "fail")
+            .any(|f| f["id"] == "clock" && f["grade"] == "fail")
     );
 
-    // With an override the capture goes on (and fails later, at navigation), and the
-    // override's reason is in step 0.
+    // With an override the capture goes on, and the override's reason is in step 0.
     let o = env.run(&[
         "capture",
-        url,
+        &url,
         "--out",
         "o.wacz",
         "--headless",
+        "--no-video",
+        "--tsa",
+        &tsa.url,
         "--override-env",
         "testing the override",
     ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let recs = journal(&env.path().join("o.wacz"));
-    let first = &recs[0];
-    assert_eq!(
-        first["params"]["override"],
-        "testing the override",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(recs.len() > 3);
+    assert_eq!(recs[0]["params"]["override"], "testing the override");
+    assert!(recs.iter().any(|r| r["kind"] == "navigate"));
     // Overridden or not, the failed check is a finding.
-    let out = env.ok(&["verify", "o.wacz", "--trust-operator", &fpr], 4);
+    let out = env.ok(
+        &[
+            "verify",
+            "o.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-tsa",
+            &root,
+        ],
+        4,
+    );
     assert!(
         out.contains("the operator overrode it: testing the override"),
         "{out}"
     );
+}
+
+/// A page that cannot be reached from here — a host that does not resolve, a port where
+/// nothing listens — is said to be the target's problem (not the machine's, and no override
+/// changes it), no browser starts, and nothing is written: no package, no directory to resume.
+#[test]
+fn an_unreachable_target_is_refused_without_a_package() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let closed = free_port();
+    for (url, said) in [
+        (
+            "http://nonexistent.invalid/listing".to_owned(),
+            "nonexistent.invalid does not resolve",
+        ),
+        (
+            format!("http://127.0.0.1:{closed}/"),
+            "nothing accepts connections at 127.0.0.1:",
+        ),
+    ] {
+        for extra in [
+            &[][..],
+            &["--override-env", "the site is down; capture anyway"][..],
+        ] {
+            let mut args = vec!["capture", url.as_str(), "--out", "u.wacz", "--headless"];
+            args.extend_from_slice(extra);
+            let o = env.run(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{err}");
+            assert!(err.contains(said), "{err}");
+            assert!(
+                err.contains("cannot be captured from this machine")
+                    && err.contains("no package was written")
+                    && !err.contains("Fix the machine"),
+                "{err}"
+            );
+            assert!(!env.path().join("u.wacz").exists());
+            assert_eq!(env.ok(&["captures", "list"], 0).trim(), "", "{err}");
+        }
+    }
 }
 
 #[test]

@@ -332,6 +332,104 @@ pub fn url_host(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// The port an http(s) URL connects to: the one it names, else 443 for https, else 80.
+pub fn url_port(url: &str) -> u16 {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let port = match hostport.strip_prefix('[') {
+        Some(v6) => v6.split_once("]:").map(|(_, p)| p),
+        None => hostport.split_once(':').map(|(_, p)| p),
+    };
+    port.and_then(|p| p.parse().ok())
+        .unwrap_or(if scheme.eq_ignore_ascii_case("https") {
+            443
+        } else {
+            80
+        })
+}
+
+/// How long step 0 waits for the target to accept a connection, per address.
+pub const REACH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Grades whether the target accepts connections: `attempts` are the addresses tried (in the
+/// system resolver's order) with what happened. One that connected is enough; none is a
+/// failure of the target (down, refusing, or unreachable from here), not of this machine.
+pub fn grade_reach(
+    host: &str,
+    port: u16,
+    attempts: &[(std::net::SocketAddr, Result<(), String>)],
+) -> Finding {
+    let detail = json!(
+        attempts
+            .iter()
+            .map(|(a, r)| json!({"address": a.to_string(), "result": match r { Ok(()) => "connected".to_owned(), Err(e) => e.clone() }}))
+            .collect::<Vec<_>>()
+    );
+    let target = format!("{host}:{port}");
+    if let Some((a, _)) = attempts.iter().find(|(_, r)| r.is_ok()) {
+        return Finding {
+            message: Some(
+                Message::new("env-reach-ok")
+                    .arg("target", &target)
+                    .arg("address", a.to_string()),
+            ),
+            id: "reach",
+            grade: Grade::Ok,
+            summary: format!("{target} accepts connections (at {a})"),
+            detail,
+        };
+    }
+    let why = attempts
+        .iter()
+        .map(|(a, r)| format!("{a}: {}", r.as_ref().err().map_or("", String::as_str)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Finding {
+        message: Some(
+            Message::new("env-reach-fails")
+                .arg("target", &target)
+                .arg("error", &why),
+        ),
+        id: "reach",
+        grade: Grade::Fail,
+        summary: format!("nothing accepts connections at {target} ({why})"),
+        detail,
+    }
+}
+
+/// Tries a TCP connection to each address in turn until one is accepted.
+fn reach(addrs: &[std::net::SocketAddr]) -> Vec<(std::net::SocketAddr, Result<(), String>)> {
+    let mut out = Vec::new();
+    for a in addrs.iter().take(4) {
+        let r = std::net::TcpStream::connect_timeout(a, REACH_TIMEOUT)
+            .map(drop)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut => {
+                    format!("no answer within {} s", REACH_TIMEOUT.as_secs())
+                }
+                std::io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+                _ => e.to_string(),
+            });
+        let ok = r.is_ok();
+        out.push((*a, r));
+        if ok {
+            break;
+        }
+    }
+    out
+}
+
+impl EnvReport {
+    /// The finding that says the target cannot be captured from here at all — its host does
+    /// not resolve, or nothing accepts connections — as opposed to a fault of this machine.
+    pub fn target_unusable(&self) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .find(|f| f.grade == Grade::Fail && matches!(f.id, "dns" | "reach"))
+    }
+}
+
 /// Grades /etc/hosts: entries beyond the usual loopback lines are flagged; an entry for the
 /// target host fails (the capture would see what the hosts file says, not what DNS says).
 pub fn grade_hosts(content: &str, target_host: Option<&str>, own_hostname: &str) -> Finding {
@@ -560,6 +658,19 @@ pub fn collect(p: &Probe) -> EnvReport {
         findings.push(grade_resolvers(h, &system, &answers));
     }
 
+    // Whether anything accepts connections at the target (a page that cannot be reached
+    // yields no evidence: the capture is refused before a browser starts).
+    if let (Some(h), Some(url)) = (&target_host, &p.target_url) {
+        let port = url_port(url);
+        let addrs: Vec<std::net::SocketAddr> = (h.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        if !addrs.is_empty() {
+            findings.push(grade_reach(h, port, &reach(&addrs)));
+        }
+    }
+
     // Route to the target.
     let route = target_host.as_deref().and_then(|h| {
         let ip = (h, 80).to_socket_addrs().ok()?.next()?.ip().to_string();
@@ -754,6 +865,70 @@ mod tests {
         let f = grade_proxy(&[("HTTPS_PROXY".into(), "http://10.1.1.1:3128".into())]);
         assert_eq!(f.grade, Grade::Warning);
         assert!(f.summary.contains("10.1.1.1"));
+    }
+
+    #[test]
+    fn url_ports() {
+        assert_eq!(url_port("http://example.com/x"), 80);
+        assert_eq!(url_port("https://example.com"), 443);
+        assert_eq!(url_port("HTTPS://example.com:8443/a?b"), 8443);
+        assert_eq!(url_port("http://user:pw@example.com:81/"), 81);
+        assert_eq!(url_port("http://[::1]:9000/"), 9000);
+        assert_eq!(url_port("http://[::1]/"), 80);
+    }
+
+    #[test]
+    fn a_target_that_accepts_no_connection_fails_as_the_target() {
+        let a: std::net::SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let b: std::net::SocketAddr = "[::1]:9".parse().unwrap();
+        let f = grade_reach(
+            "localhost",
+            9,
+            &[
+                (a, Err("connection refused".into())),
+                (b, Err("no answer within 3 s".into())),
+            ],
+        );
+        assert_eq!((f.id, f.grade), ("reach", Grade::Fail));
+        assert!(
+            f.summary.contains("localhost:9") && f.summary.contains("refused"),
+            "{}",
+            f.summary
+        );
+        let report = EnvReport {
+            v: 1,
+            checked: Utc::now(),
+            target: None,
+            findings: vec![f],
+        };
+        assert_eq!(report.target_unusable().map(|f| f.id), Some("reach"));
+        let f = grade_reach(
+            "localhost",
+            9,
+            &[(a, Err("connection refused".into())), (b, Ok(()))],
+        );
+        assert_eq!(f.grade, Grade::Ok, "{}", f.summary);
+        let report = EnvReport {
+            v: 1,
+            checked: Utc::now(),
+            target: None,
+            findings: vec![f],
+        };
+        assert!(report.target_unusable().is_none());
+    }
+
+    #[test]
+    fn a_closed_port_is_refused_in_step_0() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let open = l.local_addr().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let tried = reach(&[closed, open]);
+        assert_eq!(tried.len(), 2);
+        assert_eq!(tried[0].1, Err("connection refused".to_owned()));
+        assert_eq!(tried[1].1, Ok(()));
     }
 
     #[test]

@@ -23,6 +23,9 @@ use webproof_evidence::utc::Utc;
 pub struct PageState {
     pub url: String,
     pub title: String,
+    /// Set when the browser could not load the page and shows its own error page instead:
+    /// what the error page says (`net::ERR_CONNECTION_REFUSED`, …) or that it could not load.
+    pub load_error: Option<String>,
 }
 
 /// A browser failure, with what was being done.
@@ -128,6 +131,25 @@ pub enum Action {
     Extract(std::collections::BTreeMap<String, String>),
 }
 
+impl Action {
+    /// What the action does, in a word or two (for messages and the interruption record).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Navigate(_) => "navigate",
+            Action::Screenshot => "screenshot",
+            Action::Snapshot => "snapshot",
+            Action::Note(_) => "note",
+            Action::Scroll { .. } => "scroll",
+            Action::Wait { .. } => "wait",
+            Action::Click(_) | Action::ClickAt { .. } => "click",
+            Action::WaitIdle { .. } => "wait for the page to settle",
+            Action::Type { .. } => "type",
+            Action::Download { .. } => "download",
+            Action::Extract(_) => "extract",
+        }
+    }
+}
+
 /// Runs actions against a browser, journaling each as a step.
 pub struct Session<'c> {
     cap: &'c mut Capture,
@@ -151,6 +173,9 @@ impl<'c> Session<'c> {
                 params.insert("requested_url".into(), Value::String(url.clone()));
                 let st = b.navigate(url).await?;
                 params.insert("title".into(), Value::String(st.title.clone()));
+                if let Some(e) = &st.load_error {
+                    params.insert("load_error".into(), Value::String(e.clone()));
+                }
                 let shot = b.screenshot_viewport().await?;
                 self.cap.add_step(
                     StepKind::Navigate,

@@ -20,6 +20,7 @@ use webproof_evidence::manifest::Case;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_evidence::utc::Utc;
 
+use crate::interrupt::{Interrupted, Signal, Stop};
 use crate::{Output, VERSION, home, load_signers, print_env, seal_and_package, uuid_like};
 
 #[derive(Args)]
@@ -195,11 +196,30 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         let (actions, asked) = resolve_asks(profile.actions(&a.url))?;
         (actions, Some(profile), asked)
     };
+    check_target(&a.url)?;
+    if a.segment_secs == 0 {
+        bail!(tr!("cli-bad-segment"));
+    }
+    crate::program(&a.chromium, "--chromium")?;
+    crate::program(&a.chromedriver, "--chromedriver")?;
+    crate::preflight(
+        &a.out,
+        &a.tsa,
+        &a.log,
+        &a.report,
+        (&a.chromium, &a.chromedriver),
+    )?;
     let signers = load_signers(a.notary_home.as_deref())?;
+    let output = Output::new(a.json, a.events);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context(tr!("ctx-runtime"))?;
+    let stop = Stop::install(&rt, output)?;
     let dir = home()?
         .join("captures")
         .join(format!("capture-{}", uuid_like()));
-    let output = Output::new(a.json, a.events);
     let cat = crate::say::shared()?;
     let progress = Progress::new(output);
     match &profile {
@@ -212,6 +232,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     }
     let mut cap =
         Capture::create(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
+    stop.resumable(&dir, &a.out);
     progress.line(&tr!("cli-capture-dir", path = dir.display()));
     let mut opts = webproof_browser::LaunchOptions {
         chromium: a.chromium.clone(),
@@ -228,11 +249,6 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         id: a.case.clone(),
         note: a.note.clone(),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context(tr!("ctx-runtime"))?;
     let depositor = crate::depositing::depositor(
         &a.log,
         cap.id(),
@@ -245,7 +261,18 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         .and_then(|d| d.latest_checkpoint(&|l| progress.line(l)));
     let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
-    let env_ok = environment_step(&mut cap, &a, &progress, clock, seen.as_deref())?;
+    let env_ok = match environment_step(&mut cap, &a, &progress, clock, seen.as_deref())? {
+        Step0::Go => true,
+        Step0::Refused => false,
+        Step0::Unreachable(why) => {
+            // Nothing of the page can be captured: no package, and no directory to resume.
+            progress.done();
+            drop(cap);
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| tr!("ctx-removing", path = dir.display()))?;
+            bail!(tr!("cli-target-unusable", why = why));
+        }
+    };
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_mut(), cap.head()) {
         st.start(0, &head)?;
@@ -266,6 +293,16 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
             }),
         )
     };
+    if let Some(sig) = stop.requested() {
+        progress.done();
+        let r = cap.record_interruption(
+            &format!("{}; the browser was not started", sig.reason()),
+            &Recovery { torn_tail: None },
+        )?;
+        output.step(&r);
+        let _ = seal(cap, stamper.as_mut())?;
+        return Ok(interrupted(sig, &a.out));
+    }
     if !env_ok {
         progress.done();
         let r = cap.record_interruption(
@@ -284,24 +321,31 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         &mut cap,
         &a,
         &opts,
-        &actions,
-        &asked,
+        Script {
+            actions: &actions,
+            asked: &asked,
+        },
         &progress,
         stamper.as_mut(),
+        &stop,
     ));
     progress.done();
     match outcome {
         Ok(()) => Ok(seal(cap, stamper.as_mut())?.exit()),
         Err(reason) => {
             // Keep what was captured: record why it stopped, and seal.
+            let signal = reason.downcast_ref::<Interrupted>().map(|i| i.0);
             let say_error = crate::say::error_text(&reason);
-            let reason = format!("{reason:#}");
-            let r = cap.record_interruption(
-                &format!("capture stopped: {reason}"),
-                &Recovery { torn_tail: None },
-            )?;
+            let recorded = match signal {
+                Some(sig) => sig.reason().to_owned(),
+                None => format!("capture stopped: {reason:#}"),
+            };
+            let r = cap.record_interruption(&recorded, &Recovery { torn_tail: None })?;
             output.step(&r);
             let _ = seal(cap, stamper.as_mut())?;
+            if let Some(sig) = signal {
+                return Ok(interrupted(sig, &a.out));
+            }
             bail!(tr!(
                 "cli-capture-stopped",
                 reason = say_error,
@@ -311,14 +355,52 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     }
 }
 
-/// Step 0. Returns false when the environment fails and the operator did not override it.
+/// The page to capture must be an absolute http(s) URL with a host.
+fn check_target(url: &str) -> Result<()> {
+    let bad = |why: String| anyhow::anyhow!(tr!("cli-bad-target", value = url, why = why));
+    let u = reqwest::Url::parse(url.trim()).map_err(|e| bad(e.to_string()))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad(tr!("cli-url-scheme", scheme = u.scheme())));
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        return Err(bad(tr!("cli-url-no-host")));
+    }
+    Ok(())
+}
+
+/// Says that the capture was interrupted and its package written; the exit code is the
+/// shell's for the signal.
+fn interrupted(sig: Signal, out: &Path) -> ExitCode {
+    eprintln!(
+        "{}",
+        tr!(
+            "cli-capture-interrupted",
+            signal = sig.name(),
+            path = out.display()
+        )
+    );
+    ExitCode::from(sig.exit_code())
+}
+
+/// What step 0 decided.
+enum Step0 {
+    /// Capture (the environment is clean, or the operator overrode what failed).
+    Go,
+    /// The environment failed and the operator did not override it.
+    Refused,
+    /// The target cannot be captured from here (its host does not resolve, or nothing
+    /// accepts connections): why, in the operator's language.
+    Unreachable(String),
+}
+
+/// Step 0: the environment report, journaled.
 fn environment_step(
     cap: &mut Capture,
     a: &CaptureArgs,
     progress: &Progress,
     clock: Option<crate::stamping::ClockProbe>,
     log_checkpoint: Option<&str>,
-) -> Result<bool> {
+) -> Result<Step0> {
     use webproof_capture::environment::{self, Grade};
     let started = Utc::now();
     let report = environment::collect(&environment::Probe {
@@ -387,7 +469,14 @@ fn environment_step(
         grade = crate::say::grade_word(worst.as_str()),
     );
     progress.step_as(&r, &format!("  {text}"));
-    Ok(worst != Grade::Fail || a.override_env.is_some())
+    if let Some(f) = report.target_unusable() {
+        return Ok(Step0::Unreachable(crate::finding_text(&cat, f)));
+    }
+    Ok(if worst != Grade::Fail || a.override_env.is_some() {
+        Step0::Go
+    } else {
+        Step0::Refused
+    })
 }
 
 /// What records the screen: x11grab of the browser's display, or the DevTools screencast.
@@ -468,16 +557,26 @@ fn checkpoint(
     Ok(())
 }
 
+/// What a capture runs in the browser: the profile's actions, and the values the operator
+/// typed for its `{{ask:…}}` placeholders (kept out of the archive).
+struct Script<'a> {
+    actions: &'a [Action],
+    asked: &'a [String],
+}
+
 async fn browser_session(
     cap: &mut Capture,
     a: &CaptureArgs,
     opts: &webproof_browser::LaunchOptions,
-    actions: &[Action],
-    asked: &[String],
+    Script { actions, asked }: Script<'_>,
     progress: &Progress,
     mut stamper: Option<&mut crate::stamping::Stamper>,
+    stop: &Stop,
 ) -> Result<()> {
-    let mut browser = webproof_browser::Chromium::launch(opts).await?;
+    let mut browser = tokio::select! {
+        b = webproof_browser::Chromium::launch(opts) => b?,
+        sig = stop.wait() => return Err(Interrupted(sig).into()),
+    };
     let hub = match browser.debugger_address() {
         Some(addr) => Some(Hub::connect(&addr).await?),
         None => {
@@ -515,7 +614,15 @@ async fn browser_session(
         let r = Session::new(cap).record_browser(&browser)?;
         progress.step(&r);
         for action in actions {
-            let r = Session::new(cap).run(&mut browser, action).await?;
+            let mut session = Session::new(cap);
+            let done = tokio::select! {
+                r = session.run(&mut browser, action) => r,
+                sig = stop.wait() => return Err(Interrupted(sig).into()),
+            };
+            let r = match done {
+                Ok(r) => r,
+                Err(e) => return Err(failed_step(&mut browser, cap, action.name(), e).await),
+            };
             progress.step(&r);
             archive_downloads(network.as_ref(), cap, &r);
             checkpoint(cap, &mut stamper, a, progress)?;
@@ -532,6 +639,7 @@ async fn browser_session(
                 a,
                 opts,
                 progress,
+                stop,
             };
             manual_session(cap, hub, &mut browser, &mut edges).await?;
         }
@@ -583,7 +691,46 @@ struct Edges<'e> {
     a: &'e CaptureArgs,
     opts: &'e webproof_browser::LaunchOptions,
     progress: &'e Progress,
+    stop: &'e Stop,
 }
+
+/// The error of a step that failed: in plain words when the browser is gone (closed, crashed
+/// or killed), since a WebDriver error then only says that a connection broke.
+async fn failed_step(
+    browser: &mut webproof_browser::Chromium,
+    cap: &Capture,
+    action: &str,
+    e: webproof_capture::SessionError,
+) -> anyhow::Error {
+    if !matches!(e, webproof_capture::SessionError::Browser(_)) || browser.alive().await {
+        return e.into();
+    }
+    anyhow::Error::new(BrowserGone {
+        step: cap.records().len() as u64,
+        action: action.to_owned(),
+        detail: crate::say::cause(&e),
+    })
+}
+
+/// The browser closed, crashed or was killed during a step.
+#[derive(Debug)]
+struct BrowserGone {
+    step: u64,
+    action: String,
+    detail: String,
+}
+
+impl std::fmt::Display for BrowserGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the browser closed or crashed during step {} ({}); the steps before it are kept (the browser driver said: {})",
+            self.step, self.action, self.detail
+        )
+    }
+}
+
+impl std::error::Error for BrowserGone {}
 
 async fn manual_session(
     cap: &mut Capture,
@@ -680,7 +827,7 @@ async fn manual_session(
                 Some("") => {}
                 Some(_) => progress.line(&tr!("cli-manual-help")),
             },
-            _ = tokio::signal::ctrl_c() => break "the operator pressed Ctrl-C",
+            sig = edges.stop.wait() => return Err(Interrupted(sig).into()),
             _ = tick.tick() => {}
         }
         if let Some(rec) = recorder {

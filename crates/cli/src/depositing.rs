@@ -120,8 +120,16 @@ impl LogArgs {
         }
         let cfg = crate::config::Config::load(&crate::home()?)?.log;
         let Some(url) = self.log.clone().or(cfg.url.clone()) else {
+            // Keys for a log that is not there are a mistake, not a choice.
+            if self.log_key.is_some()
+                || !self.witness_keys.is_empty()
+                || self.witness_quorum.is_some()
+            {
+                anyhow::bail!(tr!("cli-log-keys-without-log"));
+            }
             return Ok(None);
         };
+        crate::stamping::http_url(&url, "--log")?;
         let keys: Vec<String> = self.log_key.iter().cloned().collect();
         let trust = trust_with(&cfg, &keys, &self.witness_keys, self.witness_quorum)?;
         if trust.logs.is_empty() {

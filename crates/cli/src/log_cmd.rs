@@ -92,8 +92,14 @@ pub struct ServeArgs {
     /// A witness as `URL=VKEY` (its add-checkpoint URL and verifier key). Repeatable.
     #[arg(long = "witness", value_name = "URL=VKEY")]
     pub witnesses: Vec<String>,
-    /// How many witnesses must cosign a checkpoint before it is published.
-    #[arg(long, default_value_t = 1)]
+    /// How many witnesses must cosign a checkpoint before it is published (`--quorum` is the
+    /// old name).
+    #[arg(
+        long = "witness-quorum",
+        alias = "quorum",
+        value_name = "K",
+        default_value_t = 1
+    )]
     pub quorum: usize,
     /// How often a new checkpoint is signed and sent to the witnesses, in milliseconds.
     #[arg(long, default_value_t = 1000)]
@@ -114,7 +120,7 @@ pub struct ServeArgs {
 pub enum LogCmd {
     /// Run the evidence log: `POST /add` takes a deposit and answers with a signed promise
     /// once it is durable; every `--interval-ms` a new checkpoint is cosigned by the
-    /// witnesses and published once `--quorum` of them have; `GET /checkpoint`,
+    /// witnesses and published once `--witness-quorum` of them have; `GET /checkpoint`,
     /// `/proof/inclusion/I/N`, `/proof/consistency/M/N`, `/entry/I`, `/lookup/SHA256`.
     /// Key and store live in WEBPROOF_HOME/log/ORIGIN.
     Serve(ServeArgs),

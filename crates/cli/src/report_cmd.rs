@@ -127,6 +127,15 @@ pub struct ReportOpts {
     pub tz: Option<String>,
 }
 
+/// Checks the options before anything is captured (a bad time zone would otherwise be found
+/// only when the report is made, at the end).
+pub(crate) fn check_opts(o: &ReportOpts) -> Result<()> {
+    if let Some(tz) = &o.tz {
+        parse_offset(tz)?;
+    }
+    Ok(())
+}
+
 /// The offset of `±HH:MM` (or `UTC`, `Z`).
 fn parse_offset(s: &str) -> Result<time::UtcOffset> {
     let t = s.trim();

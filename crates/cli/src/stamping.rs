@@ -82,8 +82,25 @@ impl TsaArgs {
             ),
             None => None,
         };
+        for u in &urls {
+            http_url(u, "--tsa")?;
+        }
+        let quorum = self.tsa_quorum.or(cfg.quorum).unwrap_or(1);
+        if quorum == 0 {
+            anyhow::bail!(tr!("cli-tsa-quorum-zero"));
+        }
+        if urls.is_empty() && self.tsa_quorum.is_some() {
+            anyhow::bail!(tr!("cli-tsa-quorum-no-tsa", quorum = quorum));
+        }
+        if !urls.is_empty() && quorum > urls.len() {
+            anyhow::bail!(tr!(
+                "cli-tsa-quorum-too-high",
+                quorum = quorum,
+                count = urls.len()
+            ));
+        }
         Ok(TsaSettings {
-            quorum: self.tsa_quorum.or(cfg.quorum).unwrap_or(1),
+            quorum,
             urls,
             algs,
             policy,
@@ -376,4 +393,25 @@ pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<Cloc
         Ok((t, resp)) => (Ok(t), Some(resp)),
         Err(e) => (Err(e), None),
     })
+}
+
+/// Refuses what is not an absolute http(s) URL with a host, naming the option it came from
+/// (a TSA, a log and a witness are reached over HTTP only).
+pub(crate) fn http_url(value: &str, option: &str) -> Result<reqwest::Url> {
+    let bad = |why: String| {
+        anyhow::anyhow!(tr!(
+            "cli-bad-url",
+            option = option,
+            value = value,
+            why = why
+        ))
+    };
+    let url = reqwest::Url::parse(value.trim()).map_err(|e| bad(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(tr!("cli-url-scheme", scheme = url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad(tr!("cli-url-no-host")));
+    }
+    Ok(url)
 }

@@ -1398,20 +1398,22 @@ fn outcome_checks(records: &[webproof_evidence::StepRecord], report: &mut Report
                 );
                 report.say(Message::new("msg-outcome-interrupted").arg("reason", reason));
             }
-            StepKind::Navigate
-                if !r
-                    .url
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://")) =>
-            {
+            StepKind::Navigate => {
                 let url = r.url.clone().unwrap_or_default();
-                report.push(
-                    "capture.outcome",
-                    at(r.seq),
-                    Verdict::Finding,
-                    format!("the navigation reached no web page (the browser shows {url})"),
-                );
-                report.say(Message::new("msg-outcome-no-page").arg("url", url));
+                let load_error = r.params.get("load_error").and_then(|e| e.as_str());
+                let (detail, m) = match load_error {
+                    Some(e) => (
+                        format!("the navigation reached no web page: {e}"),
+                        Message::new("msg-outcome-load-error").arg("error", e),
+                    ),
+                    None if !(url.starts_with("http://") || url.starts_with("https://")) => (
+                        format!("the navigation reached no web page (the browser shows {url})"),
+                        Message::new("msg-outcome-no-page").arg("url", url),
+                    ),
+                    None => continue,
+                };
+                report.push("capture.outcome", at(r.seq), Verdict::Finding, detail);
+                report.say(m);
             }
             _ => {}
         }

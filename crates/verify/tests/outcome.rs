@@ -166,6 +166,34 @@ fn an_interruption_an_error_page_and_an_empty_capture_are_findings() {
     assert!(o[0].2.contains("reached no web page"), "{o:?}");
     assert!(o[0].1.ends_with("step 1"), "{o:?}");
     assert_eq!(r.verdict(), Verdict::Finding);
+
+    // An error page the browser shows under the requested URL: the step's load_error says so.
+    let t = tempfile::tempdir().unwrap();
+    let (p, fpr) = sealed(t.path(), |cap| {
+        environment(cap, "ok", None);
+        cap.add_step(
+            StepKind::Navigate,
+            Utc::now(),
+            Some("http://127.0.0.1:9/gone".into()),
+            params(json!({
+                "requested_url": "http://127.0.0.1:9/gone",
+                "title": "127.0.0.1",
+                "load_error": "the browser could not load http://127.0.0.1:9/gone (ERR_EMPTY_RESPONSE)",
+            })),
+            &[("viewport.png", "image/png", b"\x89PNG picture")],
+        )
+        .unwrap();
+    });
+    let r = verify(&p, &policy(fpr));
+    let o = outcome(&r);
+    assert_eq!(o.len(), 1, "{o:?}");
+    assert!(
+        o[0].2
+            .contains("reached no web page: the browser could not load")
+            && o[0].2.contains("ERR_EMPTY_RESPONSE"),
+        "{o:?}"
+    );
+    assert_eq!(r.verdict(), Verdict::Finding);
 }
 
 #[test]

@@ -124,10 +124,10 @@ help-witness-serve--listen = Address and port to listen on
 help-witness-key = Print the witness's verifier key (creating its key on first use)
 help-witness-key--name = The witness's name (a schema-less URL, e.g. witness.court.example)
 help-log = Run the evidence log
-help-log-serve = Run the evidence log: `POST /add` takes a deposit and answers with a signed promise once it is durable; every `--interval-ms` a new checkpoint is cosigned by the witnesses and published once `--quorum` of them have; `GET /checkpoint`, `/proof/inclusion/I/N`, `/proof/consistency/M/N`, `/entry/I`, `/lookup/SHA256`. Key and store live in WEBPROOF_HOME/log/ORIGIN
+help-log-serve = Run the evidence log: `POST /add` takes a deposit and answers with a signed promise once it is durable; every `--interval-ms` a new checkpoint is cosigned by the witnesses and published once `--witness-quorum` of them have; `GET /checkpoint`, `/proof/inclusion/I/N`, `/proof/consistency/M/N`, `/entry/I`, `/lookup/SHA256`. Key and store live in WEBPROOF_HOME/log/ORIGIN
 help-log-serve--origin = The log's origin (a schema-less URL, e.g. log.alliance.example/evidence)
 help-log-serve--witnesses = A witness as `URL=VKEY` (its add-checkpoint URL and verifier key). Repeatable
-help-log-serve--quorum = How many witnesses must cosign a checkpoint before it is published
+help-log-serve--quorum = How many witnesses must cosign a checkpoint before it is published (`--quorum` is the old name)
 help-log-serve--interval-ms = How often a new checkpoint is signed and sent to the witnesses, in milliseconds
 help-log-serve--listen = Address and port to listen on
 help-log-serve--admin-keys = An admin's public key (PEM file or identity.json). Repeatable. With admins, the log runs a registration authority and takes deposits only from enrolled operators

@@ -96,7 +96,10 @@ verdict-word-finding = FINDING
 summary-pass = VERIFIED: all { $count } checks pass
 summary-untrusted = INTACT, NOT TRUSTED: every check holds, but { $what }
 summary-fail = FAILED: { $fails } of { $count } checks failed
-summary-findings = INTACT WITH FINDINGS: the package is exactly what was sealed, but the capture records { $count } finding(s) a court must hear (capture.outcome above)
+summary-findings = INTACT WITH FINDINGS: the package is exactly what was sealed, but the capture records { $count ->
+    [one] one finding
+   *[other] { $count } findings
+} a court must hear (capture.outcome above)
 untrusted-tsa = a time-stamp authority is not configured as trusted (--trust-tsa)
 untrusted-coverage = some steps have no trusted time-stamp
 untrusted-log = an evidence log or its witnesses are not configured as trusted (--trust-log, --trust-witness), or a head has no receipt
@@ -146,6 +149,8 @@ env-proxy-set = traffic may go through a proxy: { $proxies }
 env-no-target = no target given
 env-dns-resolves = { $host } resolves to { $addresses }
 env-dns-fails = { $host } does not resolve: { $error }
+env-reach-ok = { $target } accepts connections (at { $address })
+env-reach-fails = nothing accepts connections at { $target } ({ $error })
 env-route = route: { $route }
 env-route-unknown = route not determined (no target, or `ip` unavailable)
 env-interfaces = network interfaces and addresses recorded
@@ -243,6 +248,7 @@ msg-no-timestamps-trusted = no RFC 3161 time-stamps, though time-stamp authoriti
 msg-outcome-ok = the capture did what it set out to do: no failed environment check, no failed step, no interruption
 msg-outcome-empty = the capture holds no evidence: no step captured a page, a file or a download
 msg-outcome-no-page = the navigation reached no web page (the browser shows { $url })
+msg-outcome-load-error = the navigation reached no web page: { $error }
 msg-outcome-interrupted = the capture was interrupted: { $reason }
 msg-outcome-env-overridden = the environment check failed ({ $failed }) and the operator overrode it: { $why }
 msg-outcome-env-failed = the environment check failed ({ $failed })
@@ -434,6 +440,7 @@ env-name-hosts = Hosts file
 env-name-proxy = Proxies
 env-name-dns = DNS
 env-name-resolvers = Other DNS resolvers
+env-name-reach = Connection to the target
 env-name-route = Route to the target
 env-name-interfaces = Network interfaces
 env-name-os = Operating system

@@ -101,10 +101,10 @@ help-witness-serve--name = 见证方名称（不带协议的网址，例如 witn
 help-witness-serve--logs = 要见证的日志，以其验证密钥表示（`name+id+key`）。可重复
 help-witness-key = 输出见证方的验证密钥（首次使用时创建密钥）
 help-log = 运行存证日志
-help-log-serve = 运行存证日志：`POST /add` 接收存证，持久保存后答复签名的收录承诺；每隔 `--interval-ms` 由见证方联署一个新检查点，有 `--quorum` 个联署后发布；`GET /checkpoint`、`/proof/inclusion/I/N`、`/proof/consistency/M/N`、`/entry/I`、`/lookup/SHA256`。密钥和存储位于 WEBPROOF_HOME/log/ORIGIN
+help-log-serve = 运行存证日志：`POST /add` 接收存证，持久保存后答复签名的收录承诺；每隔 `--interval-ms` 由见证方联署一个新检查点，有 `--witness-quorum` 个联署后发布；`GET /checkpoint`、`/proof/inclusion/I/N`、`/proof/consistency/M/N`、`/entry/I`、`/lookup/SHA256`。密钥和存储位于 WEBPROOF_HOME/log/ORIGIN
 help-log-serve--origin = 日志的 origin（不带协议的网址，例如 log.alliance.example/evidence）
 help-log-serve--witnesses = 见证方，写作 `网址=验证密钥`（其 add-checkpoint 网址与验证密钥）。可重复
-help-log-serve--quorum = 检查点发布前须有多少个见证方联署
+help-log-serve--quorum = 检查点发布前须有多少个见证方联署（旧名 `--quorum`）
 help-log-serve--admin-keys = 管理员的公钥（PEM 文件或 identity.json）。可重复。设有管理员时，日志运行登记机构，只接受已登记操作员的存证
 help-log-serve--rate = 每个操作员每秒可存证的次数（突发可达两倍）
 help-log-key = 输出日志的验证密钥（首次使用时创建密钥）
