@@ -12,6 +12,7 @@ use serde_json::Value;
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
 use webproof_cases::{PackageKind, PackageRef, PackageStatus};
+use webproof_engine::events::{EnvFinding, Event, Sealed};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::{AppState, engine};
@@ -224,50 +225,52 @@ pub struct Live {
     pub package: PackageRef,
 }
 
-/// Translates one `--events` line; `None` for lines the window does not show.
-pub fn translate(line: &str) -> Option<CaptureEvent> {
-    let v: Value = serde_json::from_str(line).ok()?;
-    let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as u32;
-    Some(match v.get("event")?.as_str()? {
-        "environment" => {
-            let f = findings(&v);
-            CaptureEvent::Environment {
-                worst: str_of(&v, "worst"),
-                findings: f,
-            }
-        }
-        "step" => CaptureEvent::Step {
-            seq: n("seq"),
-            kind: str_of(&v, "kind"),
-            url: v.get("url").and_then(Value::as_str).map(str::to_owned),
-            time: str_of(&v, "time"),
-            sha256: str_of(&v, "sha256"),
-            sm3: str_of(&v, "sm3"),
-            artifacts: v
-                .get("artifacts")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(|x| str_of(x, "path")).collect())
-                .unwrap_or_default(),
+/// The window's view of one engine event; `None` for events the window does not show.
+pub fn translate(event: Event) -> Option<CaptureEvent> {
+    let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    Some(match event {
+        Event::Environment { worst, findings } => CaptureEvent::Environment {
+            worst: worst.as_str().to_owned(),
+            findings: findings.iter().map(finding_of).collect(),
         },
-        "trust" => CaptureEvent::Trust {
-            tsas: n("tsas"),
-            quorum: n("quorum"),
-            stamped_by: n("stamped_by"),
-            stamped_seq: v
-                .get("stamped_seq")
-                .and_then(Value::as_u64)
-                .map(|s| s as u32),
-            log: v.get("log").and_then(Value::as_bool).unwrap_or(false),
-            deposited: n("deposited"),
+        Event::Step(s) => CaptureEvent::Step {
+            seq: u32::try_from(s.seq).unwrap_or(u32::MAX),
+            kind: s.kind.as_str().to_owned(),
+            url: s.url,
+            time: s.time.to_string(),
+            sha256: s.sha256.map(|h| h.to_hex()).unwrap_or_default(),
+            sm3: s.sm3.map(|h| h.to_hex()).unwrap_or_default(),
+            artifacts: s.artifacts.into_iter().map(|a| a.path).collect(),
         },
-        "phase" => CaptureEvent::Phase {
-            phase: str_of(&v, "phase"),
+        Event::Trust(t) => CaptureEvent::Trust {
+            tsas: n(t.tsas),
+            quorum: n(t.quorum),
+            stamped_by: n(t.stamped_by),
+            stamped_seq: t.stamped_seq.map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
+            log: t.log,
+            deposited: n(t.deposited),
         },
-        "line" => CaptureEvent::Line {
-            text: str_of(&v, "text"),
+        Event::Phase { phase } => CaptureEvent::Phase {
+            phase: phase.as_str().to_owned(),
         },
-        _ => return None,
+        Event::Line { text } => CaptureEvent::Line { text },
+        Event::Sealed(_) | Event::Error { .. } => return None,
     })
+}
+
+/// A finding of step 0 for the window: its text in the window's language, else its English
+/// summary.
+fn finding_of(f: &EnvFinding) -> Finding {
+    Finding {
+        id: f.id.clone(),
+        grade: f.grade.as_str().to_owned(),
+        summary: if f.text.is_empty() {
+            f.summary.clone()
+        } else {
+            f.text.clone()
+        },
+        detail: serde_json::to_string_pretty(&f.detail).unwrap_or_default(),
+    }
 }
 
 /// Starts a capture for a case; its events follow as [`CaptureEvent`]s.
@@ -401,17 +404,18 @@ pub fn start_capture(
     });
     let (case_id, st) = (case.id.clone(), state.inner().clone_for_worker());
     std::thread::spawn(move || {
-        let mut sealed: Option<Value> = None;
+        let mut sealed: Option<Sealed> = None;
         let mut error: Option<String> = None;
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                match v.get("event").and_then(Value::as_str) {
-                    Some("sealed") => sealed = Some(v.clone()),
-                    Some("error") => error = Some(str_of(&v, "message")),
-                    _ => {}
-                }
+            let Some(event) = Event::parse(&line) else {
+                continue;
+            };
+            match &event {
+                Event::Sealed(s) => sealed = Some(s.clone()),
+                Event::Error { message, .. } => error = Some(message.clone()),
+                _ => {}
             }
-            if let Some(ev) = translate(&line) {
+            if let Some(ev) = translate(event) {
                 let _ = ev.emit(&app);
             }
         }
@@ -446,14 +450,14 @@ fn finish(
     case: &str,
     pid: &str,
     out: &Path,
-    sealed: Option<Value>,
+    sealed: Option<Sealed>,
     error: Option<String>,
     code: Option<i32>,
     stderr: &str,
 ) -> Finished {
     let ok = code == Some(0);
     let message = error.or_else(|| (!ok).then(|| engine::failure(stderr)));
-    let head = sealed.as_ref().and_then(crate::verify::chain_head);
+    let head = sealed.map(|s| s.chain_head.sha256.to_hex());
     if out.is_file() {
         let _ = CaptureEvent::Phase {
             phase: "app-verify".into(),
@@ -545,10 +549,29 @@ pub fn live_capture(state: State<'_, AppState>) -> AppResult<Option<PackageRef>>
 mod tests {
     use super::*;
 
+    /// The engine's own events, written as the CLI writes them and read back as the window
+    /// reads them.
     #[test]
     fn engine_events_become_typed_events() {
-        let step = r#"{"event":"step","seq":3,"kind":"screenshot","url":"http://127.0.0.1:8000/","time":"2026-11-23T18:00:00Z","artifacts":[{"path":"artifacts/000003-screenshot.png","media_type":"image/png","size":10,"sha256":"aa","sm3":"bb"}],"sha256":"11","sm3":"22"}"#;
-        match translate(step) {
+        use webproof_evidence::digest::digest_bytes;
+        use webproof_evidence::record::{Artifact, StepKind};
+        let d = digest_bytes(b"x");
+        let step = Event::Step(webproof_engine::events::StepEvent {
+            seq: 3,
+            kind: StepKind::Screenshot,
+            url: Some("http://127.0.0.1:8000/".into()),
+            time: webproof_evidence::utc::Utc::parse("2026-11-23T18:00:00.000000Z").unwrap(),
+            artifacts: vec![Artifact {
+                path: "artifacts/000003-screenshot.png".into(),
+                media_type: "image/png".into(),
+                size: 10,
+                sha256: d.sha256,
+                sm3: d.sm3,
+            }],
+            sha256: Some(d.sha256),
+            sm3: Some(d.sm3),
+        });
+        match Event::parse(&step.to_line()).and_then(translate) {
             Some(CaptureEvent::Step {
                 seq,
                 kind,
@@ -556,17 +579,15 @@ mod tests {
                 sha256,
                 ..
             }) => {
-                assert_eq!(
-                    (seq, kind.as_str(), sha256.as_str()),
-                    (3, "screenshot", "11")
-                );
+                assert_eq!((seq, kind.as_str()), (3, "screenshot"));
+                assert_eq!(sha256, d.sha256.to_hex());
                 assert_eq!(artifacts, vec!["artifacts/000003-screenshot.png"]);
             }
             other => panic!("{other:?}"),
         }
         let trust = r#"{"event":"trust","tsas":2,"quorum":1,"stamped_seq":4,"stamped_by":2,"log":true,"deposited":3}"#;
         assert!(matches!(
-            translate(trust),
+            Event::parse(trust).and_then(translate),
             Some(CaptureEvent::Trust {
                 tsas: 2,
                 stamped_by: 2,
@@ -577,16 +598,29 @@ mod tests {
             })
         ));
         let env = r#"{"event":"environment","worst":"warning","findings":[{"id":"hosts","grade":"warning","summary":"s","detail":{"a":1}}]}"#;
-        match translate(env) {
+        match Event::parse(env).and_then(translate) {
             Some(CaptureEvent::Environment { worst, findings }) => {
                 assert_eq!(worst, "warning");
-                assert_eq!(findings[0].id, "hosts");
+                assert_eq!(
+                    (findings[0].id.as_str(), findings[0].summary.as_str()),
+                    ("hosts", "s")
+                );
                 assert!(findings[0].detail.contains("\"a\": 1"));
             }
             other => panic!("{other:?}"),
         }
-        assert!(translate("not json").is_none());
-        assert!(translate(r#"{"event":"sealed"}"#).is_none());
+        assert!(Event::parse("not json").is_none());
+        // A line is shown; the error is the outcome, said when the capture has finished.
+        assert!(
+            Event::parse(r#"{"event":"line","text":"t"}"#)
+                .and_then(translate)
+                .is_some()
+        );
+        assert!(
+            Event::parse(r#"{"event":"error","message":"m","detail":"d"}"#)
+                .and_then(translate)
+                .is_none()
+        );
     }
 
     #[test]

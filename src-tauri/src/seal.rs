@@ -92,8 +92,8 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
         let head = result
             .as_ref()
             .ok()
-            .and_then(|o| serde_json::from_str(&o.stdout).ok())
-            .and_then(|v| crate::verify::chain_head(&v));
+            .and_then(|o| serde_json::from_str::<webproof_engine::events::Sealed>(&o.stdout).ok())
+            .map(|s| s.chain_head.sha256.to_hex());
         let detail = result.as_ref().err().map(|e| e.message.clone());
         crate::verify::settle(&st, &case_id, &pid2, &out2, result.is_ok(), head, detail)?;
         result.map(|_| ())

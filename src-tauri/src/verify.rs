@@ -260,16 +260,6 @@ pub struct Outcome {
     pub detail: Option<String>,
 }
 
-/// The final chain head (SHA-256 hex) in the engine's JSON result (`seal --json`, the
-/// `sealed` event of `capture --events`).
-pub fn chain_head(result: &Value) -> Option<String> {
-    result
-        .get("chain_head")?
-        .get("sha256")?
-        .as_str()
-        .map(str::to_owned)
-}
-
 /// After the engine ended (`ok`: it exited 0): the package's status (sealed; sealed after an
 /// interruption; nothing written), its verification under the user's trust settings and a
 /// copy of its report beside it, all recorded on the case's package.

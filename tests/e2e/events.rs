@@ -29,6 +29,13 @@ fn capture_events_are_json_lines_as_documented() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect();
+    // Every line is an event of the engine's typed stream, as the app reads it.
+    for l in stdout.lines() {
+        assert!(
+            webproof_engine::Event::parse(l).is_some(),
+            "not a webproof_engine::Event: {l}"
+        );
+    }
     let name = |e: &serde_json::Value| e["event"].as_str().unwrap().to_owned();
     for e in &events {
         let n = name(e);

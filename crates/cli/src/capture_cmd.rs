@@ -13,6 +13,7 @@ use webproof_browser::cdp::Hub;
 use webproof_browser::manual::{Seen, Watcher};
 use webproof_capture::manual::ManualEvent;
 use webproof_capture::{Action, Session};
+use webproof_engine::events::{EnvFinding, Event};
 use webproof_evidence::capture::Capture;
 use webproof_evidence::journal::{NewStep, Recovery};
 use webproof_evidence::layout;
@@ -124,7 +125,7 @@ impl Progress {
 
     fn line(&self, text: &str) {
         if self.output == Output::Events {
-            self.output.event("line", json!({ "text": text.trim() }));
+            self.output.line(text);
             return;
         }
         match &self.bar {
@@ -165,10 +166,10 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
     let output = Output::new(a.json, a.events);
     let r = run(a);
     if let Err(e) = &r {
-        output.event(
-            "error",
-            json!({ "message": crate::say::error_text(e), "detail": format!("{e:#}") }),
-        );
+        output.emit(&Event::Error {
+            message: crate::say::error_text(e),
+            detail: format!("{e:#}"),
+        });
     }
     r
 }
@@ -415,16 +416,14 @@ fn environment_step(
     if progress.output != Output::Events {
         print_env(&report, &cat);
     }
-    let mut findings = json!(report.findings);
-    if let Some(fs) = findings.as_array_mut() {
-        for (f, finding) in fs.iter_mut().zip(&report.findings) {
-            f["text"] = crate::finding_text(&cat, finding).into();
-        }
-    }
-    progress.output.event(
-        "environment",
-        json!({ "worst": report.worst().as_str(), "findings": findings }),
-    );
+    progress.output.emit(&Event::Environment {
+        worst: report.worst(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| EnvFinding::new(f, crate::finding_text(&cat, f)))
+            .collect(),
+    });
     let worst = report.worst();
     let mut params = Map::new();
     params.insert("worst".into(), worst.as_str().into());
@@ -544,7 +543,7 @@ fn checkpoint(
     };
     let say = |l: &str| progress.line(l);
     st.collect(cap, &say)?;
-    progress.output.event("trust", st.status());
+    progress.output.emit(&Event::Trust(st.status()));
     let seq = cap.records().len() as u64 - 1;
     let since = seq.saturating_sub(st.last_seq.unwrap_or(0));
     if since > 0

@@ -99,12 +99,7 @@ impl Stop {
                 if !asked {
                     asked = true;
                     let said = tr!("cli-stopping", signal = sig.name());
-                    match output {
-                        crate::Output::Events => {
-                            output.event("line", serde_json::json!({ "text": said }))
-                        }
-                        _ => eprintln!("{said}"),
-                    }
+                    output.line(&said);
                     let _ = tx.send(Some(sig));
                     continue;
                 }

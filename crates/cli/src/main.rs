@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use webproof_engine::events::{Event, Phase, Sealed};
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
 use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
 use webproof_evidence::manifest::Case;
@@ -868,45 +869,34 @@ impl Output {
     }
 
     /// One event line on stdout (only with `--events`), flushed at once.
-    pub(crate) fn event(self, name: &str, mut fields: serde_json::Value) {
+    pub(crate) fn emit(self, event: &Event) {
         if self != Output::Events {
             return;
         }
-        if let Some(m) = fields.as_object_mut() {
-            m.insert("event".into(), name.into());
-        }
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{fields}");
+        let _ = writeln!(out, "{}", event.to_line());
         let _ = out.flush();
+    }
+
+    /// A message for people: a `line` event with `--events`, else on stderr.
+    pub(crate) fn line(self, text: &str) {
+        match self {
+            Output::Events => self.emit(&Event::Line {
+                text: text.trim().to_owned(),
+            }),
+            _ => eprintln!("{text}"),
+        }
     }
 
     /// A journaled step (`--events`): its digests are the chain head after it.
     pub(crate) fn step(self, r: &webproof_evidence::record::StepRecord) {
-        if self != Output::Events {
-            return;
-        }
-        let d = r.digests().ok();
-        self.event(
-            "step",
-            serde_json::json!({
-                "seq": r.seq,
-                "kind": r.kind.as_str(),
-                "url": r.url,
-                "time": r.ended.to_string(),
-                "artifacts": r.artifacts.iter().map(|a| serde_json::json!({
-                    "path": a.path, "media_type": a.media_type, "size": a.size,
-                    "sha256": a.sha256.to_hex(), "sm3": a.sm3.to_hex(),
-                })).collect::<Vec<_>>(),
-                "sha256": d.map(|d| d.sha256.to_hex()),
-                "sm3": d.map(|d| d.sm3.to_hex()),
-            }),
-        );
+        self.emit(&Event::Step(r.into()));
     }
 
     /// A sealing phase begins (`--events`).
-    pub(crate) fn phase(self, phase: &str) {
-        self.event("phase", serde_json::json!({ "phase": phase }));
+    pub(crate) fn phase(self, phase: Phase) {
+        self.emit(&Event::Phase { phase });
     }
 }
 
@@ -963,7 +953,7 @@ fn seal_and_package(
             .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
         match report.filter(|p| !p.opts.no_report) {
             Some(plan) => {
-                output.phase("report");
+                output.phase(Phase::Report);
                 if let Err(e) = report_cmd::report_into(
                     plan.opts,
                     &dir,
@@ -988,18 +978,15 @@ fn seal_and_package(
         output.step(r);
     }
     if let Some(st) = stamper {
-        let say = |l: &str| match output {
-            Output::Events => output.event("line", serde_json::json!({ "text": l.trim() })),
-            _ => eprintln!("{l}"),
-        };
+        let say = |l: &str| output.line(l);
         st.collect(&cap, &say)?;
-        output.phase("timestamping");
+        output.phase(Phase::Timestamping);
         st.start(seq, &head)?;
         let limit = std::time::Duration::from_secs(30);
         st.finish_tokens(&cap, limit, &say)?;
-        output.phase("depositing");
+        output.phase(Phase::Depositing);
         st.finish_log(&cap, limit, &say)?;
-        output.event("trust", st.status());
+        output.emit(&Event::Trust(st.status()));
         // What did not deliver is said once, here, and makes the exit code 5.
         undelivered = st.undelivered(&dir, seq);
         for what in &undelivered {
@@ -1015,16 +1002,16 @@ fn seal_and_package(
             eprintln!("{said}");
         }
     }
-    output.phase("hashing");
+    output.phase(Phase::Hashing);
     let manifest = cap
         .seal(&input)
         .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
 
-    output.phase("packaging");
+    output.phase(Phase::Packaging);
     package::write_zip(&dir, out, &Limits::default())
         .with_context(|| tr!("ctx-writing", path = out.display()))?;
     // Check what was written before the working copy goes.
-    output.phase("verifying");
+    output.phase(Phase::Verifying);
     let report = webproof_verify::verify_path(
         out,
         &Policy {
@@ -1048,17 +1035,17 @@ fn seal_and_package(
         std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
     }
     if output != Output::Text {
-        let v = serde_json::json!({
-            "package": out.display().to_string(),
-            "capture": manifest.capture,
-            "steps": manifest.heads.len(),
-            "chain_head": manifest.journal.head,
-            "operator": signers.operator.1.fingerprint,
-            "notary": signers.notary.as_ref().map(|n| n.1.fingerprint),
-            "capture_dir": keep_work.then(|| dir.display().to_string()),
-        });
+        let v = Sealed {
+            package: out.display().to_string(),
+            capture: manifest.capture.clone(),
+            steps: manifest.heads.len(),
+            chain_head: manifest.journal.head,
+            operator: signers.operator.1.fingerprint.to_hex(),
+            notary: signers.notary.as_ref().map(|n| n.1.fingerprint.to_hex()),
+            capture_dir: keep_work.then(|| dir.display().to_string()),
+        };
         if output == Output::Events {
-            output.event("sealed", v);
+            output.emit(&Event::Sealed(v));
         } else {
             println!("{}", serde_json::to_string_pretty(&v)?);
         }

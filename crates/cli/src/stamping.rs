@@ -305,16 +305,16 @@ impl Stamper {
 
     /// Where trusted time and the log stand, for `--events`: how many TSAs stamped the newest
     /// checkpoint, and how many chain heads the log has promised so far.
-    pub fn status(&self) -> serde_json::Value {
+    pub fn status(&self) -> webproof_engine::events::TrustStatus {
         let newest = self.stamped.iter().next_back();
-        serde_json::json!({
-            "tsas": self.urls.len(),
-            "quorum": self.quorum,
-            "stamped_seq": newest.map(|(s, _)| *s),
-            "stamped_by": newest.map_or(0, |(_, t)| t.len()),
-            "log": self.log.is_some(),
-            "deposited": self.log.as_ref().map_or(0, |l| l.promised()),
-        })
+        webproof_engine::events::TrustStatus {
+            tsas: self.urls.len(),
+            quorum: self.quorum,
+            stamped_seq: newest.map(|(s, _)| *s),
+            stamped_by: newest.map_or(0, |(_, t)| t.len()),
+            log: self.log.is_some(),
+            deposited: self.log.as_ref().map_or(0, |l| l.promised()),
+        }
     }
 }
 
