@@ -35,6 +35,23 @@ impl DevUp {
         Self::start_with(env.cmd())
     }
 
+    /// Waits until the log publishes a checkpoint of at least `size` entries.
+    pub fn wait_for_checkpoint(&self, size: u64) {
+        let url = format!("{}/checkpoint", self.log_url.trim_end_matches('/'));
+        let mut last = None;
+        for _ in 0..300 {
+            if let Some((200, note)) = crate::witness::try_http("GET", &url, "") {
+                let n = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok());
+                if n.is_some_and(|n| n >= size) {
+                    return;
+                }
+                last = Some(note);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the log never published a checkpoint of {size} entries; last: {last:?}");
+    }
+
     /// `dev up` from a prepared command (`env.cmd()` with changes).
     pub fn start_with(mut cmd: std::process::Command) -> DevUp {
         let mut child = cmd
@@ -143,7 +160,7 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
 
     // A second deposit grows the log; a refresh proves the first receipt's tree is a prefix.
     env.ok(&["seal", &sample, "--out", "t.wacz"], 0);
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    dev.wait_for_checkpoint(2);
 
     // By hand: Python's standard library and OpenSSL alone check the second receipt (a
     // non-empty inclusion proof); a changed proof hash is caught.
@@ -430,11 +447,11 @@ fn a_capture_under_dev_up_has_a_not_before_checkpoint_and_receipts_along_the_way
     let base = crate::site::serve();
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
-    let _dev = DevUp::start(&env);
+    let dev = DevUp::start(&env);
     // A first deposit, so that a witnessed checkpoint exists before the capture starts.
     let sample = samples()[0].display().to_string();
     env.ok(&["seal", &sample, "--out", "first.wacz"], 0);
-    std::thread::sleep(std::time::Duration::from_millis(400));
+    dev.wait_for_checkpoint(1);
     let url = format!("{base}/index.html");
     capture_headless(&env, &url, "c.wacz");
     let c = checks(&env, &["c.wacz", "--trust-operator", &fpr], 0);

@@ -179,6 +179,8 @@ fn registrar_code_enrollment_certificate_and_revocation() {
     };
     let o = seal(&operator, "a.wacz");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // a.wacz's deposit was promised by this second at the latest.
+    let deposited_by = unix_secs();
     let ca_s = ca.to_str().unwrap();
     let c = checks(
         &operator,
@@ -215,7 +217,11 @@ fn registrar_code_enrollment_certificate_and_revocation() {
 
     // Revoked by the admin: no more deposits; the signed revocation list shows it, and the
     // earlier package still verifies because it was deposited before the revocation.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Revocation times are whole seconds: revoke in a later second than the deposit, so
+    // "deposited before the revocation" is decided by the order of events, not by a tie.
+    while unix_secs() <= deposited_by {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     admin.ok(
         &[
             "ra",
@@ -277,4 +283,11 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         "forged.txt",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }

@@ -36,11 +36,34 @@ impl Dns {
             .stderr(Stdio::piped())
             .spawn()
             .expect("dnsmasq (apt-get install dnsmasq-base)");
-        std::thread::sleep(Duration::from_millis(300));
-        Dns {
+        let dns = Dns {
             _child: Reaped(child),
             port,
+        };
+        // Ready when it answers a query, not after a guessed pause.
+        for _ in 0..100 {
+            if dns.answers() {
+                return dns;
+            }
         }
+        panic!("dnsmasq on port {port} never answered");
+    }
+
+    /// Whether the server answers a query for `localhost` (A) within 100 ms.
+    fn answers(&self) -> bool {
+        let Ok(sock) = std::net::UdpSocket::bind("127.0.0.1:0") else {
+            return false;
+        };
+        let _ = sock.set_read_timeout(Some(Duration::from_millis(100)));
+        // Header: id 0x7770, recursion desired, one question; then localhost IN A.
+        let mut q = vec![0x77, 0x70, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 9];
+        q.extend_from_slice(b"localhost");
+        q.extend_from_slice(&[0, 0, 1, 0, 1]);
+        let mut buf = [0u8; 512];
+        sock.send_to(&q, self.addr()).is_ok()
+            && sock
+                .recv(&mut buf)
+                .is_ok_and(|n| n >= 12 && buf[..2] == [0x77, 0x70])
     }
 
     fn addr(&self) -> String {

@@ -79,10 +79,22 @@ impl Screen {
     /// Clicks the middle of a `manual.html` row whose top is at page y `top` (rows are 90
     /// px high). Chromium's tab strip, address bar and automation info bar take 143 px above
     /// the page at this window size.
-    fn click_row(&self, top: u32) {
+    /// Returns once the capture has journaled the click (so the page has it, and the field
+    /// clicked has the focus).
+    fn click_row(&self, top: u32, log: &Arc<Mutex<String>>) {
+        let clicks = || log.lock().unwrap().matches(": click http").count();
+        let before = clicks();
         let y = (143 + top + 45).to_string();
         self.xdotool(&["mousemove", "300", &y, "click", "1"]);
-        std::thread::sleep(Duration::from_millis(400));
+        let t0 = Instant::now();
+        while clicks() == before {
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "the click at y {y} was never journaled; stderr:\n{}",
+                log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -154,14 +166,14 @@ fn manual_mode_records_what_the_operator_does_in_the_browser() {
     let (mut child, log, reader) = start_manual(cmd, &screen);
 
     // Type a name, then a password (the change event fires when the field loses focus).
-    screen.click_row(20);
+    screen.click_row(20, &log);
     screen.xdotool(&["type", "--delay", "20", "Alice Zhang"]);
-    screen.click_row(140);
+    screen.click_row(140, &log);
     screen.xdotool(&["type", "--delay", "20", "hunter2-secret"]);
     // Download the report, then follow a link.
-    screen.click_row(260);
+    screen.click_row(260, &log);
     wait_for(&log, "download http", 20);
-    screen.click_row(380);
+    screen.click_row(380, &log);
     wait_for(&log, "navigate http", 20);
     wait_for(&log, "/media.html", 20);
     // A full-page screenshot and DOM snapshot on request, a note, and the end.

@@ -330,15 +330,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.jsonl");
         let mut j = Journal::create(&path, "cap").unwrap();
+        assert_eq!(j.head(), None, "an empty journal has no head");
         for i in 0..5 {
             j.append(note(&format!("n{i}"))).unwrap();
         }
-        let head = j.head();
+        let head = j.head().expect("a journal with records has a head");
+        assert_eq!(head, j.records()[4].digests().unwrap());
         drop(j);
         let (j, rec) = Journal::recover(&path).unwrap();
         assert!(rec.torn_tail.is_none());
         assert_eq!(j.records().len(), 5);
-        assert_eq!(j.head(), head);
+        assert_eq!(j.head(), Some(head));
     }
 
     #[test]

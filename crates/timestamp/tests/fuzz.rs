@@ -1,5 +1,6 @@
 //! Property-based fuzzing of everything that reads bytes from a TSA or a package: any input
-//! gives a value or an error, never a panic (and a token, once read, always gets a verdict).
+//! gives a value or an error, never a panic (and a token, once read, always gets a verdict);
+//! a changed response is trusted only when what it says is what the TSA signed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
@@ -11,6 +12,22 @@ fn real() -> Vec<u8> {
             .join("tests/vectors/sigstage/response-sha256.tsr"),
     )
     .unwrap()
+}
+
+/// The real response's chain: its root as the one anchor, the rest to build the path with.
+fn real_trust() -> Trust {
+    let pem = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/vectors/sigstage/ts_chain.pem"),
+    )
+    .unwrap();
+    let mut certs = load_certs(&pem).unwrap();
+    let root = certs.pop().unwrap();
+    Trust {
+        anchors: vec![root],
+        intermediates: certs,
+        signer_subject: None,
+    }
 }
 
 fn exercise(bytes: &[u8]) {
@@ -51,5 +68,15 @@ proptest! {
             if b.is_empty() { break; }
         }
         exercise(&b);
+        // Trusted only as the TSA signed it: a splice that still verifies under the real
+        // chain changed nothing the token says.
+        let trust = real_trust();
+        let hello = Expect { imprint: Some((HashAlg::Sha256, HashAlg::Sha256.digest(b"hello"))), nonce: None };
+        let signed = serde_json::to_value(&parse_response(&real()).unwrap().info).unwrap();
+        if let Ok(t) = parse_response(&b)
+            && verify(&t, &hello, &trust).verdict == Verdict::Trusted
+        {
+            prop_assert_eq!(serde_json::to_value(&t.info).unwrap(), signed);
+        }
     }
 }
