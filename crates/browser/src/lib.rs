@@ -549,12 +549,21 @@ fn b64(v: &Value, action: &str) -> Result<Vec<u8>, BrowserError> {
 
 impl Browser for Chromium {
     async fn navigate(&mut self, url: &str) -> Result<PageState, BrowserError> {
-        self.client
-            .goto(url)
-            .await
-            .map_err(|e| err("navigate")(e.to_string()))?;
+        // A network error is what the browser found, not a failure of the browser: chromedriver
+        // reports some (a reset connection) as an error of the command and others (an empty
+        // answer) not at all, showing the error page instead. Both are the same finding.
+        let refused = match self.client.goto(url).await {
+            Ok(()) => None,
+            Err(e) => match net_error(&e.to_string()) {
+                Some(code) => Some(format!("the browser could not load {url} ({code})")),
+                None => return Err(err("navigate")(e.to_string())),
+            },
+        };
         let mut st = self.state().await?;
-        st.load_error = self.load_error().await?;
+        st.load_error = match refused {
+            Some(e) => Some(e),
+            None => self.load_error().await?,
+        };
         Ok(st)
     }
 
@@ -673,5 +682,31 @@ impl Browser for Chromium {
 
     fn describe(&self) -> Map<String, Value> {
         self.description.clone()
+    }
+}
+
+/// The Chromium network error code (`ERR_CONNECTION_RESET`) in a WebDriver error's text.
+fn net_error(text: &str) -> Option<&str> {
+    let at = text.find("net::ERR_")? + "net::".len();
+    let code = &text[at..];
+    let end = code
+        .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .unwrap_or(code.len());
+    Some(&code[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::net_error;
+
+    #[test]
+    fn network_errors_are_read_from_webdriver_errors() {
+        let e = "webdriver returned error: unknown error: net::ERR_CONNECTION_RESET\n  (Session info: chrome=156.0.8078.114)";
+        assert_eq!(net_error(e), Some("ERR_CONNECTION_RESET"));
+        assert_eq!(
+            net_error("unknown error: net::ERR_NAME_NOT_RESOLVED"),
+            Some("ERR_NAME_NOT_RESOLVED")
+        );
+        assert_eq!(net_error("webdriver returned error: no such window"), None);
     }
 }
