@@ -275,6 +275,20 @@ pub fn capture_headless(env: &Env, url: &str, out: &str) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// Asserts that process names (`/proc/PID/comm`) include chromedriver and a browser of at
+/// least three processes.
+pub fn assert_browser_among<S: AsRef<str>>(names: &[S]) {
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    assert!(
+        names.iter().any(|n| n.contains("chromedriver")),
+        "no chromedriver among {names:?}"
+    );
+    assert!(
+        names.iter().filter(|n| n.contains("chrom")).count() >= 3,
+        "too few browser processes among {names:?}"
+    );
+}
+
 /// The process ids below `root` (its children, theirs, …), from /proc.
 pub fn descendants(root: u32) -> Vec<u32> {
     let mut parent = std::collections::HashMap::new();

@@ -4,25 +4,13 @@
 //! the line it is on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::note;
+
 use webproof_evidence::canonical::MAX_SAFE_INTEGER;
 use webproof_evidence::digest::digest_bytes;
-use webproof_evidence::journal::{self, Journal, JournalError, MAX_LINE, NewStep};
-use webproof_evidence::record::{Artifact, RecordError, StepKind};
-use webproof_evidence::utc::Utc;
-
-fn note(text: &str) -> NewStep {
-    let t = Utc::now();
-    let mut params = serde_json::Map::new();
-    params.insert("text".into(), text.into());
-    NewStep {
-        kind: StepKind::Note,
-        started: t,
-        ended: t,
-        url: None,
-        params,
-        artifacts: vec![],
-    }
-}
+use webproof_evidence::journal::{self, Journal, JournalError, MAX_LINE};
+use webproof_evidence::record::{Artifact, RecordError};
 
 /// A journal of three notes, as its bytes (each line ends in a newline).
 fn three_lines() -> (Vec<u8>, Vec<Vec<u8>>) {

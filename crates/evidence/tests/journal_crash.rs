@@ -3,14 +3,16 @@
 //! The child is this same test binary, re-run in child mode.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use webproof_evidence::capture::Capture;
-use webproof_evidence::journal::{self, NewStep};
+use webproof_evidence::journal;
+use webproof_evidence::layout;
 use webproof_evidence::record::StepKind;
-use webproof_evidence::{Utc, layout};
 
 const CHILD_ENV: &str = "WEBPROOF_TEST_JOURNAL_CHILD";
 
@@ -25,19 +27,7 @@ fn journal_child_entry() {
     let mut cap = Capture::create(std::path::Path::new(&dir)).unwrap();
     let filler = "x".repeat(300_000);
     loop {
-        let mut params = serde_json::Map::new();
-        params.insert("text".into(), filler.clone().into());
-        let t = Utc::now();
-        let (r, _) = cap
-            .append(NewStep {
-                kind: StepKind::Note,
-                started: t,
-                ended: t,
-                url: None,
-                params,
-                artifacts: vec![],
-            })
-            .unwrap();
+        let (r, _) = cap.append(common::note(&filler)).unwrap();
         println!("acked {}", r.seq);
     }
 }

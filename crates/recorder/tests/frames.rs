@@ -41,39 +41,10 @@ fn fed_pictures_become_a_constant_rate_video() {
     // least 10 however slow the machine): the newest picture repeats at the recording's rate,
     // whatever the pictures' own rate.
     assert!(stats.frames >= 10, "{stats:?}");
-    let o = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-count_packets",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=codec_name,width,height,nb_read_packets",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&segs[0].path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let text = probe(&segs[0].path, "codec_name,width,height,nb_read_packets");
     assert_eq!(text, format!("h264,1280,720,{}", stats.frames), "{text}");
     // A constant rate in the file itself: its duration is its frames at 25 fps.
-    let o = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "stream=avg_frame_rate,duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&segs[0].path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let text = probe(&segs[0].path, "avg_frame_rate,duration");
     let (rate, duration) = text.split_once(',').unwrap();
     assert_eq!(rate, "25/1", "{text}");
     let duration: f64 = duration.parse().unwrap();
@@ -82,4 +53,21 @@ fn fed_pictures_become_a_constant_rate_video() {
         (duration - expected).abs() < 0.041,
         "{text}: {expected} s expected"
     );
+}
+
+/// ffprobe's `entries` of the video stream of `path`, as one CSV line.
+fn probe(path: &std::path::Path, entries: &str) -> String {
+    let o = Command::new("ffprobe")
+        .args(["-v", "error", "-count_packets", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            &format!("stream={entries}"),
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
