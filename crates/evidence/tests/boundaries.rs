@@ -37,6 +37,12 @@ fn joined(lines: &[Vec<u8>]) -> Vec<u8> {
 fn integers_up_to_2_pow_53_minus_1_are_held_and_larger_ones_refused() {
     let (_, lines) = three_lines();
     let mut r = journal::parse(&lines[0]).unwrap().records.remove(0);
+    // The number itself, not only the constant's name: 2^53 - 1.
+    assert_eq!(MAX_SAFE_INTEGER, 9_007_199_254_740_991);
+    r.seq = 9_007_199_254_740_991;
+    assert!(r.canonical_bytes().is_ok());
+    r.seq = 9_007_199_254_740_992;
+    assert!(r.canonical_bytes().is_err());
     r.seq = MAX_SAFE_INTEGER;
     assert!(r.canonical_bytes().is_ok());
     r.seq = MAX_SAFE_INTEGER + 1;
@@ -90,6 +96,7 @@ fn each_journal_error_names_its_line() {
 #[test]
 fn a_line_of_max_length_is_read_and_one_byte_more_is_too_long() {
     let (bytes, _) = three_lines();
+    assert_eq!(MAX_LINE, 16 * 1024 * 1024, "the limit readers rely on");
     // Exactly MAX_LINE bytes (without its newline): read, and refused for what it says.
     let at_max = [bytes.clone(), vec![b'x'; MAX_LINE], b"\n".to_vec()].concat();
     assert!(matches!(

@@ -31,6 +31,11 @@ fn too(e: Result<Note, NoteError>, what: &str) {
 
 #[test]
 fn a_note_of_exactly_max_size_is_read_and_one_byte_more_is_refused() {
+    assert_eq!(
+        MAX_NOTE,
+        64 * 1024,
+        "the limit other readers of our notes rely on"
+    );
     let n = Note::parse(&note(MAX_NOTE, 1)).unwrap();
     assert_eq!(n.sigs.len(), 1);
     too(Note::parse(&note(MAX_NOTE + 1, 1)), "too large");
@@ -38,6 +43,7 @@ fn a_note_of_exactly_max_size_is_read_and_one_byte_more_is_refused() {
 
 #[test]
 fn max_signatures_are_read_and_one_more_is_refused() {
+    assert_eq!(MAX_SIGNATURES, 64);
     let n = Note::parse(&note(8 << 10, MAX_SIGNATURES)).unwrap();
     assert_eq!(n.sigs.len(), MAX_SIGNATURES);
     too(
