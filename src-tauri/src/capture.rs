@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Stdio};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
 use webproof_cases::{PackageKind, PackageRef, PackageStatus};
@@ -69,30 +68,6 @@ pub struct EnvironmentView {
     pub findings: Vec<Finding>,
 }
 
-fn findings(v: &Value) -> Vec<Finding> {
-    v.get("findings")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|f| Finding {
-                    id: str_of(f, "id"),
-                    grade: str_of(f, "grade"),
-                    // The engine's text in the window's language, else its English summary.
-                    summary: f
-                        .get("text")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| str_of(f, "summary")),
-                    detail: f
-                        .get("detail")
-                        .map(|d| serde_json::to_string_pretty(d).unwrap_or_default())
-                        .unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn worst(f: &[Finding]) -> String {
     let rank = |g: &str| match g {
         "fail" => 2,
@@ -104,10 +79,6 @@ fn worst(f: &[Finding]) -> String {
         .max_by_key(|g| rank(g))
         .unwrap_or("ok")
         .to_owned()
-}
-
-fn str_of(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
 /// The environment check before a capture (`webproof env-check --json URL`); the capture
@@ -122,13 +93,18 @@ pub async fn check_environment(
     let c = state.engine(&["env-check", "--json", &url]);
     let out = engine::in_background(move || engine::run(c)).await?;
     // Exit 1 means a finding fails: still a report.
-    let v: Value = serde_json::from_str(&out.stdout).map_err(|_| {
+    /// What `env-check --json` says (the rest of its report is not shown).
+    #[derive(Deserialize)]
+    struct Checked {
+        findings: Vec<EnvFinding>,
+    }
+    let checked: Checked = serde_json::from_str(&out.stdout).map_err(|_| {
         AppError::new(
             ErrorKind::Command,
             format!("environment check: {}", engine::failure(&out.stderr)),
         )
     })?;
-    let f = findings(&v);
+    let f: Vec<Finding> = checked.findings.iter().map(finding_of).collect();
     Ok(EnvironmentView {
         worst: worst(&f),
         findings: f,

@@ -465,10 +465,7 @@ impl Chromium {
                     .map(|s| s.trim().to_owned())
             })
             .filter(|s| !s.is_empty());
-        Ok(Some(match code {
-            Some(code) => format!("the browser could not load {unreachable} ({code})"),
-            None => format!("the browser could not load {unreachable}"),
-        }))
+        Ok(Some(could_not_load(unreachable, code.as_deref())))
     }
 
     /// Makes WebDriver commands act on the tab with DevTools target id `target` (chromedriver's
@@ -555,7 +552,7 @@ impl Browser for Chromium {
         let refused = match self.client.goto(url).await {
             Ok(()) => None,
             Err(e) => match net_error(&e.to_string()) {
-                Some(code) => Some(format!("the browser could not load {url} ({code})")),
+                Some(code) => Some(could_not_load(url, Some(code))),
                 None => return Err(err("navigate")(e.to_string())),
             },
         };
@@ -682,6 +679,15 @@ impl Browser for Chromium {
 
     fn describe(&self) -> Map<String, Value> {
         self.description.clone()
+    }
+}
+
+/// A navigation's `load_error`, the words the journal records: the URL the browser could not
+/// load, and its network error code when known.
+fn could_not_load(url: &str, code: Option<&str>) -> String {
+    match code {
+        Some(code) => format!("the browser could not load {url} ({code})"),
+        None => format!("the browser could not load {url}"),
     }
 }
 

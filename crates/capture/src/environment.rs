@@ -603,19 +603,24 @@ pub fn collect(p: &Probe) -> EnvReport {
         .collect();
     findings.push(grade_proxy(&vars));
 
-    // DNS through the system resolver.
+    // DNS through the system resolver: asked once, its answer used by every check below.
     let resolv = read("/etc/resolv.conf");
-    findings.push(match &target_host {
-        None => Finding {
+    let resolved: Option<std::io::Result<Vec<std::net::IpAddr>>> = target_host.as_ref().map(|h| {
+        (h.as_str(), 80)
+            .to_socket_addrs()
+            .map(|a| a.map(|x| x.ip()).collect())
+    });
+    findings.push(match (&target_host, &resolved) {
+        (None, _) | (_, None) => Finding {
             message: Some(Message::new("env-no-target")),
             id: "dns",
             grade: Grade::Ok,
             summary: "no target given".into(),
             detail: json!({"resolv_conf": resolv}),
         },
-        Some(h) => match (h.as_str(), 80).to_socket_addrs() {
+        (Some(h), Some(answer)) => match answer {
             Ok(addrs) => {
-                let ips: Vec<String> = addrs.map(|a| a.ip().to_string()).collect();
+                let ips: Vec<String> = addrs.iter().map(ToString::to_string).collect();
                 let local = ips.iter().all(|ip| ip.starts_with("127.") || ip == "::1");
                 let is_literal_local = h == "localhost" || h.starts_with("127.") || h == "::1";
                 Finding {
@@ -635,11 +640,7 @@ pub fn collect(p: &Probe) -> EnvReport {
                 }
             }
             Err(e) => Finding {
-                message: Some(
-                    Message::new("env-dns-fails")
-                        .arg("host", h)
-                        .arg("error", &e),
-                ),
+                message: Some(Message::new("env-dns-fails").arg("host", h).arg("error", e)),
                 id: "dns",
                 grade: Grade::Fail,
                 summary: format!("{h} does not resolve: {e}"),
@@ -648,11 +649,11 @@ pub fn collect(p: &Probe) -> EnvReport {
         },
     });
 
+    let system: Vec<std::net::IpAddr> = match &resolved {
+        Some(Ok(ips)) => ips.clone(),
+        _ => Vec::new(),
+    };
     if let Some(h) = &target_host {
-        let system: Vec<std::net::IpAddr> = (h.as_str(), 80)
-            .to_socket_addrs()
-            .map(|a| a.map(|x| x.ip()).collect())
-            .unwrap_or_default();
         let answers: Vec<ResolverAnswer> =
             p.resolvers.iter().map(|r| query_resolver(*r, h)).collect();
         findings.push(grade_resolvers(h, &system, &answers));
@@ -662,20 +663,19 @@ pub fn collect(p: &Probe) -> EnvReport {
     // yields no evidence: the capture is refused before a browser starts).
     if let (Some(h), Some(url)) = (&target_host, &p.target_url) {
         let port = url_port(url);
-        let addrs: Vec<std::net::SocketAddr> = (h.as_str(), port)
-            .to_socket_addrs()
-            .map(Iterator::collect)
-            .unwrap_or_default();
+        let addrs: Vec<std::net::SocketAddr> = system
+            .iter()
+            .map(|ip| std::net::SocketAddr::new(*ip, port))
+            .collect();
         if !addrs.is_empty() {
             findings.push(grade_reach(h, port, &reach(&addrs)));
         }
     }
 
     // Route to the target.
-    let route = target_host.as_deref().and_then(|h| {
-        let ip = (h, 80).to_socket_addrs().ok()?.next()?.ip().to_string();
-        run("ip", &["route", "get", &ip])
-    });
+    let route = system
+        .first()
+        .and_then(|ip| run("ip", &["route", "get", &ip.to_string()]));
     findings.push(Finding {
         message: route.as_ref().map_or_else(
             || Some(Message::new("env-route-unknown")),

@@ -175,9 +175,20 @@ pub fn capture(a: CaptureArgs) -> Result<ExitCode> {
 }
 
 fn run(a: CaptureArgs) -> Result<ExitCode> {
-    if a.out.exists() {
-        bail!(tr!("cli-out-exists", path = a.out.display()));
+    // Every option first, before the operator is asked for anything.
+    check_target(&a.url)?;
+    if a.segment_secs == 0 {
+        bail!(tr!("cli-bad-segment"));
     }
+    crate::program(&a.chromium, "--chromium")?;
+    crate::program(&a.chromedriver, "--chromedriver")?;
+    crate::preflight(
+        &a.out,
+        &a.tsa,
+        &a.log,
+        &a.report,
+        (&a.chromium, &a.chromedriver),
+    )?;
     let manual_display = if a.manual {
         match a.display.clone().or_else(|| std::env::var("DISPLAY").ok()) {
             Some(d) if !d.is_empty() => Some(d),
@@ -197,19 +208,6 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         let (actions, asked) = resolve_asks(profile.actions(&a.url))?;
         (actions, Some(profile), asked)
     };
-    check_target(&a.url)?;
-    if a.segment_secs == 0 {
-        bail!(tr!("cli-bad-segment"));
-    }
-    crate::program(&a.chromium, "--chromium")?;
-    crate::program(&a.chromedriver, "--chromedriver")?;
-    crate::preflight(
-        &a.out,
-        &a.tsa,
-        &a.log,
-        &a.report,
-        (&a.chromium, &a.chromedriver),
-    )?;
     let signers = load_signers(a.notary_home.as_deref())?;
     let output = Output::new(a.json, a.events);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -358,15 +356,9 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
 
 /// The page to capture must be an absolute http(s) URL with a host.
 fn check_target(url: &str) -> Result<()> {
-    let bad = |why: String| anyhow::anyhow!(tr!("cli-bad-target", value = url, why = why));
-    let u = reqwest::Url::parse(url.trim()).map_err(|e| bad(e.to_string()))?;
-    if !matches!(u.scheme(), "http" | "https") {
-        return Err(bad(tr!("cli-url-scheme", scheme = u.scheme())));
-    }
-    if u.host_str().is_none_or(str::is_empty) {
-        return Err(bad(tr!("cli-url-no-host")));
-    }
-    Ok(())
+    crate::stamping::parse_http_url(url)
+        .map(drop)
+        .map_err(|why| anyhow::anyhow!(tr!("cli-bad-target", value = url, why = why)))
 }
 
 /// Says that the capture was interrupted and its package written; the exit code is the

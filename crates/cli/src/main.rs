@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use webproof_engine::events::{Event, Phase, Sealed};
+use webproof_engine::events::{EnvFinding, Event, Phase, Sealed};
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
 use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
 use webproof_evidence::manifest::Case;
@@ -508,12 +508,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 trusted_time: clock,
             });
             if json {
-                let mut v = serde_json::to_value(&r)?;
-                if let Some(fs) = v.get_mut("findings").and_then(|f| f.as_array_mut()) {
-                    for (f, finding) in fs.iter_mut().zip(&r.findings) {
-                        f["text"] = finding_text(&cat, finding).into();
-                    }
-                }
+                // The report, each finding with its text in the chosen language (the same
+                // findings as step 0's `environment` event).
+                let findings: Vec<EnvFinding> = r
+                    .findings
+                    .iter()
+                    .map(|f| EnvFinding::new(f, finding_text(&cat, f)))
+                    .collect();
+                let v = serde_json::json!({
+                    "v": r.v,
+                    "checked": r.checked,
+                    "target": r.target,
+                    "findings": findings,
+                });
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 print_env(&r, &cat);

@@ -398,20 +398,24 @@ pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<Cloc
 /// Refuses what is not an absolute http(s) URL with a host, naming the option it came from
 /// (a TSA, a log and a witness are reached over HTTP only).
 pub(crate) fn http_url(value: &str, option: &str) -> Result<reqwest::Url> {
-    let bad = |why: String| {
+    parse_http_url(value).map_err(|why| {
         anyhow::anyhow!(tr!(
             "cli-bad-url",
             option = option,
             value = value,
             why = why
         ))
-    };
-    let url = reqwest::Url::parse(value.trim()).map_err(|e| bad(e.to_string()))?;
+    })
+}
+
+/// An absolute http(s) URL with a host, or why `value` is not one (in the user's language).
+pub(crate) fn parse_http_url(value: &str) -> std::result::Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(value.trim()).map_err(|e| e.to_string())?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad(tr!("cli-url-scheme", scheme = url.scheme())));
+        return Err(tr!("cli-url-scheme", scheme = url.scheme()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad(tr!("cli-url-no-host")));
+        return Err(tr!("cli-url-no-host"));
     }
     Ok(url)
 }
