@@ -293,7 +293,7 @@ fn a_hostile_page_cannot_forge_operator_steps_nor_read_a_passphrase() {
     let kids = descendants(child.id());
     let mut names = Vec::new();
     for pid in &kids {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let name = comm(*pid);
         let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
             continue; // already gone
         };
@@ -304,11 +304,10 @@ fn a_hostile_page_cannot_forge_operator_steps_nor_read_a_passphrase() {
                     && !var.starts_with("WEBPROOF_NOTARY_PASSPHRASE=")
                     && !var.contains(PASS)
                     && !var.contains("notary-secret-for-the-test"),
-                "{} ({pid}) inherited {var}",
-                comm.trim()
+                "{name} ({pid}) inherited {var}"
             );
         }
-        names.push(comm.trim().to_owned());
+        names.push(name);
     }
     assert_browser_among(&names);
 

@@ -85,18 +85,7 @@ fn waiting_capture(env: &Env, out: &str) -> (Child, Vec<String>, mpsc::Receiver<
 
 /// Whether process `pid` still runs (a zombie waiting to be reaped runs nothing).
 fn running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        s.rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_some_and(|state| state != "Z")
-    })
-}
-
-fn comm(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+    proc_stat(pid).is_some_and(|(state, _)| state != "Z")
 }
 
 /// webproof's child processes, which must include the display, the driver and the browser.
@@ -301,13 +290,7 @@ fn a_browser_that_dies_is_said_in_plain_words() {
         .unwrap();
     let browser = descendants(driver)
         .into_iter()
-        .find(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|s| {
-                s.rsplit_once(')')
-                    .and_then(|(_, r)| r.split_whitespace().nth(1))
-                    .is_some_and(|pp| pp == driver.to_string())
-            })
-        })
+        .find(|p| proc_stat(*p).is_some_and(|(_, parent)| parent == driver))
         .expect("Chromium under chromedriver");
     let t0 = Instant::now();
     std::process::Command::new("kill")

@@ -289,6 +289,25 @@ pub fn assert_browser_among<S: AsRef<str>>(names: &[S]) {
     );
 }
 
+/// Process `pid`'s state letter (`R`, `S`, `Z`, …) and parent, from /proc/PID/stat; `None`
+/// when it is gone.
+pub fn proc_stat(pid: u32) -> Option<(String, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid …; comm may hold spaces and parentheses.
+    let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = rest.next()?.to_owned();
+    let ppid = rest.next()?.parse().ok()?;
+    Some((state, ppid))
+}
+
+/// Process `pid`'s name (/proc/PID/comm); empty when it is gone.
+pub fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
 /// The process ids below `root` (its children, theirs, …), from /proc.
 pub fn descendants(root: u32) -> Vec<u32> {
     let mut parent = std::collections::HashMap::new();
@@ -296,15 +315,7 @@ pub fn descendants(root: u32) -> Vec<u32> {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid …; comm may hold spaces and parentheses.
-        if let Some(ppid) = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok())
-        {
+        if let Some((_, ppid)) = proc_stat(pid) {
             parent.insert(pid, ppid);
         }
     }
