@@ -135,6 +135,17 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let head = sealed["chain_head"]["sha256"].as_str().unwrap().to_owned();
     let c = checks(&env, &["s.wacz", "--trust-operator", &fpr], 0);
     assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
+    // The report sealed inside states the sealer's verdict, under the TSA roots config.toml
+    // trusts, and asks the reader to verify again.
+    let html = String::from_utf8(entry(&env.path().join("s.wacz"), "report/report.html")).unwrap();
+    assert!(
+        html.contains("verdict before the seal step: VERIFIED so far"),
+        "{html}"
+    );
+    assert!(
+        html.contains("verify it again under your own trust"),
+        "{html}"
+    );
     let cov = detail(&c, "receipt.coverage");
     for w in ["court", "notary", "ca"] {
         assert!(cov.contains(&format!("witness.{w}.webproof.dev")), "{cov}");

@@ -401,6 +401,13 @@ fn a_failed_navigation_still_yields_a_sealed_package_saying_why() {
         out.contains("INTACT WITH FINDINGS") && out.contains("reached no web page"),
         "{out}"
     );
+    // The report sealed inside says so too, as the sealer's verdict.
+    let html = String::from_utf8(entry(&env.path().join("u.wacz"), "report/report.html")).unwrap();
+    assert!(
+        html.contains("verdict before the seal step: INTACT WITH FINDINGS")
+            && html.contains("reached no web page"),
+        "{html}"
+    );
 }
 
 #[test]

@@ -195,6 +195,12 @@ fn a_sealed_package_carries_its_report_covered_by_the_seal() {
     let o = tool("pdftotext", &["-raw", "r.pdf", "-"], env.path());
     let text = squeeze(&String::from_utf8_lossy(&o.stdout));
     assert!(text.contains("电子证据报告") && text.contains("案-1"));
+    // The sealer's verdict on the steps before the seal step (no TSA used, none trusted), and
+    // the request to verify again.
+    assert!(
+        text.contains("封存者在封存步骤之前的结论：目前验证通过") && text.contains("重新验证"),
+        "{text}"
+    );
     tool(
         "pdftoppm",
         &["-png", "-r", "150", "-f", "1", "-l", "1", "r.pdf", "r"],

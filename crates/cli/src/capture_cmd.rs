@@ -285,7 +285,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
             a.keep_work,
             output,
             st,
-            Some(crate::ReportPlan {
+            Some(crate::report_cmd::ReportPlan {
                 opts: &a.report,
                 chromium: &a.chromium,
                 chromedriver: &a.chromedriver,

@@ -299,7 +299,7 @@ struct VerifyArgs {
 }
 
 /// What a reader trusts (`verify`, `report`), besides config.toml.
-#[derive(clap::Args)]
+#[derive(clap::Args, Default)]
 pub(crate) struct TrustArgs {
     /// Fingerprint (SHA-256 of SPKI DER, hex) of an operator key to trust. Repeatable.
     #[arg(long = "trust-operator", value_name = "FINGERPRINT")]
@@ -850,11 +850,17 @@ fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
     })
 }
 
-/// Where a sealed package's report comes from (see [`report_cmd::report_into`]).
-struct ReportPlan<'a> {
-    opts: &'a report_cmd::ReportOpts,
-    chromium: &'a Path,
-    chromedriver: &'a Path,
+/// What the sealer trusts, for the verdict in the report sealed inside the package: what
+/// config.toml trusts, and the sealer's own keys.
+fn sealer_policy(signers: &Signers) -> Result<Policy> {
+    let mut policy = TrustArgs::default().policy()?;
+    policy
+        .trusted_operators
+        .push(signers.operator.1.fingerprint);
+    if let Some(n) = &signers.notary {
+        policy.trusted_notaries.push(n.1.fingerprint);
+    }
+    Ok(policy)
 }
 
 /// How a command reports: text for people, one JSON document (`--json`), or JSON lines as
@@ -933,7 +939,7 @@ fn seal_and_package(
     keep_work: bool,
     output: Output,
     stamper: Option<&mut stamping::Stamper>,
-    report: Option<ReportPlan<'_>>,
+    report: Option<report_cmd::ReportPlan<'_>>,
 ) -> Result<Delivered> {
     let dir = cap.dir().to_owned();
     let mut undelivered: Vec<&'static str> = Vec::new();
@@ -961,13 +967,10 @@ fn seal_and_package(
         match report.filter(|p| !p.opts.no_report) {
             Some(plan) => {
                 output.phase(Phase::Report);
-                if let Err(e) = report_cmd::report_into(
-                    plan.opts,
-                    &dir,
-                    &input.case,
-                    plan.chromium,
-                    plan.chromedriver,
-                ) {
+                let made = sealer_policy(signers).and_then(|policy| {
+                    report_cmd::report_into(plan, &dir, &input.case, &policy, stamper.is_some())
+                });
+                if let Err(e) = made {
                     eprintln!(
                         "{}",
                         tr!("cli-report-incomplete", error = say::error_text(&e))
@@ -1166,7 +1169,7 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         a.keep_work,
         Output::new(a.json, false),
         stamper.as_mut(),
-        Some(ReportPlan {
+        Some(report_cmd::ReportPlan {
             opts: &a.report,
             chromium,
             chromedriver,
@@ -1263,7 +1266,7 @@ fn resume(
         false,
         Output::new(json, false),
         None,
-        Some(ReportPlan {
+        Some(report_cmd::ReportPlan {
             opts: &report_cmd::ReportOpts {
                 no_report: false,
                 report_pdf: false,

@@ -167,27 +167,42 @@ pub fn offset(flag: Option<&str>) -> Result<Option<time::UtcOffset>> {
     Ok(crate::LOCAL_OFFSET.get().copied().flatten())
 }
 
+/// Where a sealed package's report comes from (see [`report_into`]).
+pub(crate) struct ReportPlan<'a> {
+    pub opts: &'a ReportOpts,
+    pub chromium: &'a std::path::Path,
+    pub chromedriver: &'a std::path::Path,
+}
+
 /// Writes the capture report of the capture directory `dir`, about to be sealed, into it
 /// (`report/report.html`, and `report/report.pdf` if asked), for the seal step to name. What
-/// a failed attempt left there goes first, so only a finished report is sealed.
-pub fn report_into(
-    opts: &ReportOpts,
+/// a failed attempt left there goes first, so only a finished report is sealed. Its verdict is
+/// the sealer's, under `policy`, on the steps before the seal step.
+pub(crate) fn report_into(
+    plan: ReportPlan<'_>,
     dir: &std::path::Path,
     case: &webproof_evidence::manifest::Case,
-    chromium: &std::path::Path,
-    chromedriver: &std::path::Path,
+    policy: &webproof_verify::Policy,
+    stamp_at_seal: bool,
 ) -> Result<()> {
+    let ReportPlan {
+        opts,
+        chromium,
+        chromedriver,
+    } = plan;
     remove_report(dir)?;
     let made = (|| -> Result<()> {
         let limits = webproof_evidence::package::Limits::default();
         let src = webproof_evidence::package::DirSource::open(dir, &limits)?;
         let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
+        let verification = webproof_verify::verify_before_seal(&src, policy, stamp_at_seal);
         let html = webproof_report::html(&webproof_report::Input {
             texts: &texts,
             src: &src,
             subject: webproof_report::Subject::Sealing {
                 case,
                 tool_version: crate::VERSION,
+                verification: &verification,
             },
             offset: offset(opts.tz.as_deref())?,
         })?;

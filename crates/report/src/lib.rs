@@ -149,11 +149,13 @@ pub enum Subject<'a> {
         package_sha256: Option<String>,
     },
     /// A capture being sealed: the report goes into it before the seal step, which names it.
-    /// It describes the journal so far and makes no verdict; its QR code carries the chain
-    /// head after the last step it shows.
+    /// It describes the journal so far with the sealer's verdict on it
+    /// (`webproof_verify::verify_before_seal` under the sealer's trust), labelled as such; its
+    /// QR code carries the chain head after the last step it shows.
     Sealing {
         case: &'a Case,
         tool_version: &'a str,
+        verification: &'a Report,
     },
 }
 
@@ -282,20 +284,35 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                     standing,
                 )
             }
-            Subject::Sealing { case, tool_version } => {
+            Subject::Sealing {
+                case,
+                tool_version,
+                verification,
+            } => {
                 let (r, head) = last;
+                let verdict = verification.verdict();
                 (
                     (*case).clone(),
                     (*tool_version).to_owned(),
                     None,
-                    None,
+                    Some(*verification),
                     tx.t("report-this-package"),
                     format!(
                         "webproof capture {capture} step {} chain head sha256:{}",
                         r.seq, head.sha256
                     ),
                     tx.t_with("report-qr-caption-step", &[("seq", &r.seq.to_string())]),
-                    format!("<p><i>{}</i></p>", tx.t("report-in-package")),
+                    format!(
+                        "<p class=\"{}\">{}</p><p><i>{}</i></p>",
+                        verdict_class(verdict),
+                        tx.t(match verdict {
+                            Verdict::Pass => "sealer-verdict-pass",
+                            Verdict::Untrusted => "sealer-verdict-untrusted",
+                            Verdict::Finding => "sealer-verdict-finding",
+                            Verdict::Fail => "sealer-verdict-fail",
+                        }),
+                        tx.t("report-in-package")
+                    ),
                 )
             }
         };

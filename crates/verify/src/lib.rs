@@ -504,7 +504,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     // 5. The journal and chain, then the trusted time over it.
     let mut promised = None;
     if let Some(heads) = chain_checks(src, &manifest, policy, report) {
-        timestamp_checks(src, &heads, policy, report);
+        timestamp_checks(src, &heads, policy, false, report);
         promised = receipts::receipt_checks(src, &heads, &manifest, policy, report);
     }
     let at = trusted_at(&manifest, &report.time, promised);
@@ -526,6 +526,62 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
 }
 
 type HashResult = Result<(Digests, u64), Why>;
+
+/// The sealer's verdict on a capture about to be sealed: a work directory (or other source)
+/// whose journal has every step but the seal step. Judged under `policy`: the chain as
+/// journaled, every time-stamp so far (with `stamp_at_seal`, the time-stamps the seal step
+/// will get cover the steps without one) and what the capture did. Not judged, because they
+/// do not exist yet: the signatures, the seal step, its time-stamps and the log's receipts —
+/// so this is a statement for the report sealed inside the package (docs §6d), and a reader
+/// verifies the sealed package again under their own trust.
+pub fn verify_before_seal(src: &dyn PackageSource, policy: &Policy, stamp_at_seal: bool) -> Report {
+    let mut report = Report {
+        package: String::new(),
+        capture: None,
+        chain_head: None,
+        checks: Vec::new(),
+        time: Vec::new(),
+    };
+    let parsed = match src
+        .read_all(layout::JOURNAL, policy.limits.max_journal)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| journal::parse(&b).map_err(|e| Why::of(&e)))
+    {
+        Ok(p) => p,
+        Err(why) => {
+            report.fail_why("journal.chain", layout::JOURNAL, why);
+            return report;
+        }
+    };
+    let n = parsed.records.len();
+    let Some(last) = parsed.records.last() else {
+        report.fail("journal.chain", layout::JOURNAL, "no steps");
+        return report;
+    };
+    if !parsed.torn_tail.is_empty() || last.kind == StepKind::Seal {
+        report.fail(
+            "journal.chain",
+            layout::JOURNAL,
+            if last.kind == StepKind::Seal {
+                "already sealed"
+            } else {
+                "ends in an incomplete record"
+            },
+        );
+        return report;
+    }
+    report.capture = Some(last.capture.clone());
+    report.chain_head = parsed.heads.last().copied();
+    report.pass(
+        "journal.chain",
+        layout::JOURNAL,
+        format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
+    );
+    report.say(Message::new("msg-chain-ok").arg("count", n));
+    timestamp_checks(src, &parsed.heads, policy, stamp_at_seal, &mut report);
+    outcome_checks(&parsed.records, &mut report);
+    report
+}
 
 fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<String, HashResult> {
     let entries = src.entries();
@@ -1728,10 +1784,14 @@ struct Stamped {
 /// Every `timestamps/*.tsr`: the token must stamp the chain head after the step its name
 /// gives (SHA-256 or SM3 imprint), answer its request when the request is kept, and verify as
 /// of its genTime; then every step gets the earliest trusted time that covers it.
+/// Every time-stamp token, and which steps they cover. `pending`: judged before the seal step
+/// of a capture whose seal step will be time-stamped, so a step not covered yet is covered by
+/// those later time-stamps rather than missing trusted time.
 fn timestamp_checks(
     src: &dyn PackageSource,
     heads: &[Digests],
     policy: &Policy,
+    pending: bool,
     report: &mut Report,
 ) {
     use webproof_timestamp::{Expect, HashAlg, Trust, Verdict as TsVerdict};
@@ -1743,7 +1803,22 @@ fn timestamp_checks(
         .collect();
     if names.is_empty() {
         // Like a missing receipt: only a verifier that trusts no TSA expects none.
-        if policy.trusted_tsa.is_empty() {
+        if pending && policy.trusted_tsa.is_empty() {
+            report.push(
+                "timestamp.coverage",
+                "timestamps/",
+                Verdict::Untrusted,
+                "no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either",
+            );
+            report.say(Message::new("msg-time-pending-untrusted"));
+        } else if pending {
+            report.pass(
+                "timestamp.coverage",
+                "timestamps/",
+                "no time-stamps yet: those over the seal step, requested after this, cover every step",
+            );
+            report.say(Message::new("msg-time-pending").arg("covered", "—"));
+        } else if policy.trusted_tsa.is_empty() {
             report.pass(
                 "timestamp.coverage",
                 "timestamps/",
@@ -1942,12 +2017,16 @@ fn timestamp_checks(
     report.push(
         "timestamp.coverage",
         "timestamps/",
-        if all {
+        if all || pending {
             Verdict::Pass
         } else {
             Verdict::Untrusted
         },
-        detail,
+        if pending && !all {
+            format!("{detail}; the time-stamps over the seal step, requested after this, cover the steps without one")
+        } else {
+            detail
+        },
     );
     // The same in words any language can wrap: `0–3 ≤ <time> (<tsa>)`, uncovered steps apart.
     let span = |a: u64, b: u64| {
@@ -1978,6 +2057,8 @@ fn timestamp_checks(
     report.say(
         Message::new(if all {
             "msg-time-covered"
+        } else if pending {
+            "msg-time-pending"
         } else {
             "msg-time-partly-covered"
         })

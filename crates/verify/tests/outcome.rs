@@ -286,3 +286,116 @@ fn trusting_another_signer_names_the_key_expected_and_never_advises_the_packages
         );
     }
 }
+
+/// The sealer's verdict in the report sealed inside a package (docs §6d): judged before the
+/// seal step, on the chain, the time-stamps so far under the sealer's TSA roots and what the
+/// capture did.
+#[test]
+fn the_sealers_verdict_before_the_seal_step_judges_what_exists_then() {
+    use webproof_timestamp::HashAlg;
+    use webproof_verify::verify_before_seal;
+    let judge = |dir: &Path, policy: &Policy, stamp_at_seal: bool| {
+        let src = package::DirSource::open(dir, &Limits::default()).unwrap();
+        verify_before_seal(&src, policy, stamp_at_seal)
+    };
+    let coverage = |r: &Report| {
+        r.checks
+            .iter()
+            .find(|c| c.id == "timestamp.coverage")
+            .map(|c| (c.verdict, c.detail.clone()))
+            .unwrap()
+    };
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("cap");
+    let mut cap = Capture::create(&dir).unwrap();
+    environment(&mut cap, "ok", None);
+    navigate(&mut cap, "https://shop.example/item/42");
+    let tsa = webproof_timestamp::dev::DevTsa::generate(0).unwrap();
+    let trusting = Policy {
+        trusted_tsa: vec![tsa.root.clone()],
+        ..Policy::default()
+    };
+
+    // No TSA at all: nothing expected of time unless the sealer trusts TSAs.
+    let r = judge(&dir, &Policy::default(), false);
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", r.checks);
+    assert_eq!(r.capture.as_deref(), Some(cap.id()));
+    assert_eq!(r.chain_head, cap.head());
+    assert_eq!(judge(&dir, &trusting, false).verdict(), Verdict::Untrusted);
+    // TSAs to stamp the seal step: they cover every step, if the sealer trusts them.
+    let r = judge(&dir, &trusting, true);
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", r.checks);
+    assert!(coverage(&r).1.contains("no time-stamps yet"));
+    let r = judge(&dir, &Policy::default(), true);
+    assert_eq!(coverage(&r).0, Verdict::Untrusted);
+    assert_eq!(r.verdict(), Verdict::Untrusted);
+
+    // A token over step 0 so far: judged under the sealer's roots; step 1 waits for the seal.
+    let head0 = webproof_evidence::journal::parse(
+        &std::fs::read(dir.join("evidence/journal.jsonl")).unwrap(),
+    )
+    .unwrap()
+    .heads[0];
+    let req = webproof_timestamp::request(HashAlg::Sha256, &head0.sha256.0, None, None).unwrap();
+    let resp = tsa.respond(&req.der, 1_000_000);
+    cap.add_timestamp(0, 1, "dev", &req.der, &resp).unwrap();
+    let r = judge(&dir, &trusting, true);
+    assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", r.checks);
+    let (v, detail) = coverage(&r);
+    assert_eq!(v, Verdict::Pass);
+    assert!(
+        detail.contains("step 1: no trusted time-stamp")
+            && detail.contains("the time-stamps over the seal step"),
+        "{detail}"
+    );
+    assert_eq!(
+        r.time[0].token.as_deref().map(|t| t.ends_with(".tsr")),
+        Some(true)
+    );
+    // Untrusted roots: the token is untrusted; without TSAs at the seal, step 1 lacks time.
+    assert_eq!(
+        judge(&dir, &Policy::default(), true).verdict(),
+        Verdict::Untrusted
+    );
+    assert_eq!(
+        coverage(&judge(&dir, &trusting, false)).0,
+        Verdict::Untrusted
+    );
+
+    // What the capture did is judged as in a sealed package.
+    let t2 = tempfile::tempdir().unwrap();
+    let dir2 = t2.path().join("cap");
+    let mut cap2 = Capture::create(&dir2).unwrap();
+    environment(&mut cap2, "fail", Some("known"));
+    navigate(&mut cap2, "https://shop.example/");
+    let r = judge(&dir2, &Policy::default(), false);
+    assert_eq!(r.verdict(), Verdict::Finding);
+    assert!(outcome(&r)[0].2.contains("the operator overrode it: known"));
+
+    // Sealed already, or no journal: not a capture before its seal step.
+    let (key, doc) = identity(Role::Operator, Algorithm::Ed25519, "Op");
+    let input = SealInput {
+        case: Case {
+            id: None,
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: &key,
+            identity: &doc,
+            certificate: None,
+        },
+        notary: None,
+    };
+    cap2.seal_step(&input).unwrap();
+    let r = judge(&dir2, &Policy::default(), false);
+    assert_eq!(r.verdict(), Verdict::Fail);
+    assert_eq!(
+        r.first_failure().unwrap(),
+        "journal.chain evidence/journal.jsonl: already sealed"
+    );
+    std::fs::remove_file(dir2.join("evidence/journal.jsonl")).unwrap();
+    let r = judge(&dir2, &Policy::default(), false);
+    assert_eq!(r.verdict(), Verdict::Fail);
+    assert!(r.first_failure().unwrap().starts_with("journal.chain"));
+}

@@ -55,7 +55,11 @@ report-qr-caption-head = QR: the chain head (SHA-256)
 report-this-package = this package
 report-qr-caption-step = QR: the chain head after step { $seq } (SHA-256)
 report-chain-head-step = Chain head after step { $seq }, the last before the seal step
-report-in-package = This report is sealed inside the package it describes. It was made from the evidence just before the seal step, which names it with its digests, so the final time-stamps and receipts cover it like every other file. It states what was captured and gives no verdict on the package: the verdict is what `webproof verify` (or the commands at the end) says to whoever runs it, under their own trust settings; `webproof report` makes a report with that verdict.
+report-in-package = This report is sealed inside the package it describes. It was made from the evidence just before the seal step, which names it with its digests, so the final time-stamps and receipts cover it like every other file. The verdict above is the sealer's, under the trust settings of the machine that sealed the package, on the steps this report shows; the signatures, the seal step, its time-stamps and the log's receipts came after it and are not judged here. A verdict written inside a package cannot vouch for that package: verify it again under your own trust with `webproof verify` (or the commands at the end); `webproof report` writes a report with your verdict.
+sealer-verdict-pass = The sealer's verdict before the seal step: VERIFIED so far — the chain holds, every time-stamp so far is from an authority the sealer trusts, and the capture did what it set out to do
+sealer-verdict-untrusted = The sealer's verdict before the seal step: INTACT, NOT TRUSTED — the chain holds, but a time-stamp so far is from an authority the sealer does not trust, or the sealer trusts time-stamp authorities and this capture has none
+sealer-verdict-finding = The sealer's verdict before the seal step: INTACT WITH FINDINGS — the chain holds, but the capture records that something went wrong (see "What the capture did")
+sealer-verdict-fail = The sealer's verdict before the seal step: FAILED — a check below failed
 
 # The verifier's checks: names (by stable identifier, dots as dashes) and findings.
 check-package-container = Package container
@@ -226,6 +230,8 @@ msg-coverage-none = no evidence-log receipts: this package's chain head was not 
 msg-coverage-missing = no evidence-log receipts, though an evidence log is configured as trusted
 msg-time-covered = every step has trusted time: { $covered }
 msg-time-partly-covered = trusted time: { $covered }; no trusted time-stamp for steps { $uncovered }
+msg-time-pending = trusted time so far: { $covered }; the time-stamps over the seal step, requested after this, cover the steps without one
+msg-time-pending-untrusted = no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either
 
 ## Findings that quote an error, and the errors themselves (crates/verify/src/explain.rs).
 msg-refused = refused

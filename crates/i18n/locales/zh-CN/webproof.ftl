@@ -55,7 +55,11 @@ report-qr-caption-head = 二维码：链头（SHA-256）
 report-this-package = 本证据包
 report-qr-caption-step = 二维码：第 { $seq } 步之后的链头（SHA-256）
 report-chain-head-step = 第 { $seq } 步（封存步骤之前的最后一步）之后的链头
-report-in-package = 本报告封存于其所描述的证据包之内：它在封存步骤之前依据证据生成，封存步骤列明其摘要，因此最终时间戳与存证回执如同覆盖其他文件一样覆盖本报告。本报告陈述取证内容，不对证据包作出结论：结论以任何人在其自己的信任设置下运行 `webproof verify`（或文末命令）所得为准；`webproof report` 可生成附有该结论的报告。
+report-in-package = 本报告封存于其所描述的证据包之内：它在封存步骤之前依据证据生成，封存步骤列明其摘要，因此最终时间戳与存证回执如同覆盖其他文件一样覆盖本报告。上方结论是封存者在封存该证据包的机器的信任设置下，对本报告所列步骤作出的结论；签名、封存步骤及其时间戳、存证日志回执均在其后产生，未在此判断。写在证据包内的结论不能为该证据包担保：请在您自己的信任设置下用 `webproof verify`（或文末命令）重新验证；`webproof report` 可生成附有您的结论的报告。
+sealer-verdict-pass = 封存者在封存步骤之前的结论：目前验证通过——哈希链完整，目前所有时间戳均来自封存者信任的机构，取证达到了预期目的
+sealer-verdict-untrusted = 封存者在封存步骤之前的结论：完整但不受信任——哈希链完整，但目前有时间戳来自封存者不信任的机构，或封存者信任时间戳机构而本次取证没有时间戳
+sealer-verdict-finding = 封存者在封存步骤之前的结论：完整但有发现事项——哈希链完整，但取证记录表明出现了问题（见“取证经过”）
+sealer-verdict-fail = 封存者在封存步骤之前的结论：失败——下列某项检查未通过
 
 # 验证器的检查项：名称（按稳定标识，点改为连字符）与结论。
 check-package-container = 证据包容器
@@ -214,6 +218,8 @@ msg-coverage-none = 没有存证日志回执：此证据包的链头未存入见
 msg-coverage-missing = 没有存证日志回执，尽管已配置受信任的存证日志
 msg-time-covered = 每一步都有可信时间：{ $covered }
 msg-time-partly-covered = 可信时间：{ $covered }；第 { $uncovered } 步没有可信时间戳
+msg-time-pending = 目前的可信时间：{ $covered }；尚无时间戳的步骤由封存步骤之后申请的时间戳覆盖
+msg-time-pending-untrusted = 尚无时间戳，且未信任任何时间戳机构：封存步骤之后的时间戳同样不受信任
 
 ## 引用错误的检查结论，以及错误本身（crates/verify/src/explain.rs）。
 msg-refused = 拒绝处理
