@@ -123,6 +123,13 @@ impl Progress {
         Progress { bar, output }
     }
 
+    /// What trusted time and the log say, line by line.
+    fn note(&self, n: &webproof_engine::Note<'_>) {
+        for l in crate::stamping::said(n) {
+            self.line(&l);
+        }
+    }
+
     fn line(&self, text: &str) {
         if self.output == Output::Events {
             self.output.line(text);
@@ -257,8 +264,8 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     )?;
     let seen = depositor
         .as_ref()
-        .and_then(|d| d.latest_checkpoint(&|l| progress.line(l)));
-    let mut stamper = crate::stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
+        .and_then(|d| d.latest_checkpoint(&|n| progress.note(&n)));
+    let mut stamper = crate::stamping::stamper(&a.tsa, depositor, rt.handle().clone())?;
     let clock = crate::stamping::clock_probe(&a.tsa.urls(), &rt);
     let env_ok = match environment_step(&mut cap, &a, &progress, clock, seen.as_deref())? {
         Step0::Go => true,
@@ -533,17 +540,19 @@ fn checkpoint(
     let Some(st) = stamper.as_deref_mut() else {
         return Ok(());
     };
-    let say = |l: &str| progress.line(l);
-    st.collect(cap, &say)?;
+    st.collect(cap, &|n| progress.note(&n))
+        .map_err(crate::stamping::anchor_error)?;
     progress.output.emit(&Event::Trust(st.status()));
     let seq = cap.records().len() as u64 - 1;
-    let since = seq.saturating_sub(st.last_seq.unwrap_or(0));
+    let (last, ago) = st.last_sent();
+    let since = seq.saturating_sub(last.unwrap_or(0));
     if since > 0
         && (since >= a.stamp_every.max(1)
-            || st.last_time.elapsed() >= std::time::Duration::from_secs(a.stamp_secs.max(1)))
+            || ago >= std::time::Duration::from_secs(a.stamp_secs.max(1)))
         && let Some(head) = cap.head()
     {
-        st.start(seq, &head)?;
+        st.start(seq, &head)
+            .map_err(crate::stamping::anchor_error)?;
     }
     Ok(())
 }

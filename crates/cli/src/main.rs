@@ -942,7 +942,7 @@ fn seal_and_package(
     report: Option<report_cmd::ReportPlan<'_>>,
 ) -> Result<Delivered> {
     let dir = cap.dir().to_owned();
-    let mut undelivered: Vec<&'static str> = Vec::new();
+    let mut undelivered = Vec::new();
     let cat = say::shared()?;
     let input = SealInput {
         case,
@@ -988,26 +988,32 @@ fn seal_and_package(
         output.step(r);
     }
     if let Some(st) = stamper {
-        let say = |l: &str| output.line(l);
-        st.collect(&cap, &say)?;
+        let note = |n: webproof_engine::Note<'_>| {
+            for l in stamping::said(&n) {
+                output.line(&l);
+            }
+        };
+        st.collect(&cap, &note).map_err(stamping::anchor_error)?;
         output.phase(Phase::Timestamping);
-        st.start(seq, &head)?;
+        st.start(seq, &head).map_err(stamping::anchor_error)?;
         let limit = std::time::Duration::from_secs(30);
-        st.finish_tokens(&cap, limit, &say)?;
+        st.finish_tokens(&cap, limit, &note)
+            .map_err(stamping::anchor_error)?;
         output.phase(Phase::Depositing);
-        st.finish_log(&cap, limit, &say)?;
+        st.finish_log(&cap, limit, &note)
+            .map_err(stamping::anchor_error)?;
         output.emit(&Event::Trust(st.status()));
         // What did not deliver is said once, here, and makes the exit code 5.
         undelivered = st.undelivered(&dir, seq);
         for what in &undelivered {
-            let said = match *what {
-                "tsa" => tr!(
+            let said = match what {
+                stamping::Undelivered::Tsa => tr!(
                     "cli-quorum-missed",
-                    got = st.stamped.get(&seq).map_or(0, |s| s.len()),
+                    got = st.stamped(seq),
                     total = st.tsa_count(),
                     quorum = st.quorum()
                 ),
-                _ => tr!("cli-undelivered-log"),
+                stamping::Undelivered::Log => tr!("cli-undelivered-log"),
             };
             eprintln!("{said}");
         }
@@ -1160,7 +1166,7 @@ fn seal(a: SealArgs) -> Result<ExitCode> {
         case.id.as_deref(),
         rt.handle(),
     )?;
-    let mut stamper = stamping::Stamper::new(&a.tsa, depositor, rt.handle().clone())?;
+    let mut stamper = stamping::stamper(&a.tsa, depositor, rt.handle().clone())?;
     seal_and_package(
         cap,
         &signers,

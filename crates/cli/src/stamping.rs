@@ -1,15 +1,12 @@
-//! Checkpoints: the chain head goes to every configured TSA in parallel, and to the evidence
-//! log when one is configured ([`crate::depositing`]); tokens are written into the capture as
-//! they arrive, receipts at seal, and a TSA or log that is down never stops the capture.
+//! The TSA options of `seal` and `capture` and what the engine's stamper
+//! ([`webproof_engine::stamping`]) says, in the user's language; the clock probe of step 0.
 
 use crate::say::tr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
-use tokio::sync::mpsc;
-use webproof_evidence::capture::Capture;
-use webproof_evidence::digest::Digests;
-use webproof_net::{NetError, Stamp, TsaClient};
+use anyhow::Result;
+use webproof_engine::{AnchorError, Note, Waiting};
+use webproof_net::TsaClient;
 use webproof_timestamp::HashAlg;
 
 /// The `--tsa` options shared by `seal` and `capture`.
@@ -37,15 +34,8 @@ pub enum Imprint {
     Both,
 }
 
-/// The TSA settings in force: flags, else WEBPROOF_TSA, else WEBPROOF_HOME/config.toml.
-pub struct TsaSettings {
-    pub urls: Vec<String>,
-    pub quorum: usize,
-    pub algs: Vec<HashAlg>,
-    pub policy: Option<der::asn1::ObjectIdentifier>,
-}
-
 impl TsaArgs {
+    /// The TSA settings in force: flags, else WEBPROOF_TSA, else WEBPROOF_HOME/config.toml.
     pub fn settings(&self) -> Result<TsaSettings> {
         let cfg = crate::config::Config::load(&crate::home()?)?.timestamp;
         let mut urls = self.tsa.clone();
@@ -112,235 +102,96 @@ impl TsaArgs {
     }
 }
 
-struct Done {
-    seq: u64,
-    k: usize,
-    url: String,
-    request: Vec<u8>,
-    result: Result<Stamp, NetError>,
-}
+pub use webproof_engine::stamping::{Stamper, TsaSettings, Undelivered};
 
-/// Stamps (and deposits) chain heads in the background.
-pub struct Stamper {
-    log: Option<crate::depositing::Depositor>,
-    urls: Vec<String>,
-    algs: Vec<HashAlg>,
-    policy: Option<der::asn1::ObjectIdentifier>,
-    quorum: usize,
-    client: TsaClient,
+/// The stamper of a session (and its depositor), when a TSA or a log is configured.
+pub fn stamper(
+    args: &TsaArgs,
+    log: Option<webproof_engine::depositing::Depositor>,
     handle: tokio::runtime::Handle,
-    tx: mpsc::UnboundedSender<Done>,
-    rx: mpsc::UnboundedReceiver<Done>,
-    pending: usize,
-    /// TSAs that stamped each checkpoint.
-    pub stamped: std::collections::BTreeMap<u64, std::collections::BTreeSet<String>>,
-    pub last_seq: Option<u64>,
-    pub last_time: Instant,
+) -> Result<Option<Stamper>> {
+    Stamper::new(args.settings()?, log, handle).map_err(anchor_error)
 }
 
-impl Stamper {
-    /// `None` when no TSA and no log is configured.
-    pub fn new(
-        args: &TsaArgs,
-        log: Option<crate::depositing::Depositor>,
-        handle: tokio::runtime::Handle,
-    ) -> Result<Option<Self>> {
-        let TsaSettings {
-            urls,
-            quorum,
-            algs,
-            policy,
-        } = args.settings()?;
-        if urls.is_empty() && log.is_none() {
-            return Ok(None);
+/// What the background work of trusted time and the log says, as lines in the user's
+/// language (each indented as a detail of the step or phase it belongs to).
+pub fn said(note: &Note<'_>) -> Vec<String> {
+    use crate::say::cause;
+    let one = |s: String| vec![format!("  {s}")];
+    match note {
+        Note::Stamped { seq, tsa, time } => {
+            one(tr!("cli-stamped", seq = seq, tsa = tsa, time = time))
         }
-        let (tx, rx) = mpsc::unbounded_channel();
-        Ok(Some(Stamper {
-            log,
-            quorum: quorum.clamp(1, urls.len().max(1)),
-            urls,
-            algs,
-            policy,
-            client: TsaClient::new(Duration::from_secs(10))?,
-            handle,
-            tx,
-            rx,
-            pending: 0,
-            stamped: Default::default(),
-            last_seq: None,
-            last_time: Instant::now(),
-        }))
-    }
-
-    /// Sends the chain head after step `seq` to every TSA and the log; returns at once.
-    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<()> {
-        if let Some(log) = &mut self.log {
-            log.start(seq, head)?;
-        }
-        let mut k = 0;
-        for url in &self.urls {
-            for alg in &self.algs {
-                k += 1;
-                let imprint = match alg {
-                    HashAlg::Sm3 => head.sm3.0,
-                    _ => head.sha256.0,
-                };
-                let req = webproof_timestamp::request(
-                    *alg,
-                    &imprint,
-                    Some(webproof_timestamp::random_nonce()?),
-                    self.policy,
-                )?;
-                let (client, tx, url) = (self.client.clone(), self.tx.clone(), url.clone());
-                self.pending += 1;
-                self.handle.spawn(async move {
-                    let result = client.stamp(&url, &req).await;
-                    let _ = tx.send(Done {
-                        seq,
-                        k,
-                        url,
-                        request: req.der,
-                        result,
-                    });
-                });
-            }
-        }
-        self.last_seq = Some(seq);
-        self.last_time = Instant::now();
-        Ok(())
-    }
-
-    fn keep(&mut self, cap: &Capture, d: Done, say: &dyn Fn(&str)) -> Result<()> {
-        self.pending -= 1;
-        match d.result {
-            Ok(s) => {
-                cap.add_timestamp(d.seq, d.k, &host(&d.url), &d.request, &s.response)
-                    .context(tr!("ctx-keeping-token"))?;
-                self.stamped.entry(d.seq).or_default().insert(d.url.clone());
-                say(&format!(
-                    "  {}",
-                    tr!(
-                        "cli-stamped",
-                        seq = d.seq,
-                        tsa = d.url,
-                        time = s.token.info.gen_time
-                    )
+        Note::StampFailed { error } => one(tr!("cli-stamp-failed", error = cause(*error))),
+        Note::Deposited { seq, index } => one(tr!("cli-deposited", seq = seq, index = index)),
+        Note::DepositFailed { error } => one(tr!("cli-deposit-failed", error = cause(*error))),
+        Note::NoNotBefore { error } => one(tr!("cli-no-not-before", error = cause(*error))),
+        Note::NoReceipts {
+            seconds,
+            why,
+            promises,
+        } => {
+            let why = match why {
+                Waiting::TooSmall { size } => tr!("cli-log-checkpoint-size", size = size),
+                Waiting::Bad(e) => tr!("cli-log-checkpoint-bad", error = cause(e)),
+                Waiting::None => tr!("cli-log-no-checkpoint"),
+                Waiting::Net(e) => cause(e),
+            };
+            let mut lines = one(tr!("cli-log-no-receipts", seconds = seconds, why = why));
+            for (seq, index) in promises.iter() {
+                lines.push(format!(
+                    "    {}",
+                    tr!("cli-log-promise", seq = seq, index = index)
                 ));
             }
-            Err(e) => say(&format!(
-                "  {}",
-                tr!("cli-stamp-failed", error = crate::say::cause(&e))
-            )),
+            lines
         }
-        Ok(())
-    }
-
-    /// Writes the tokens that have arrived (and notes the log's promises).
-    pub fn collect(&mut self, cap: &Capture, say: &dyn Fn(&str)) -> Result<()> {
-        if let Some(log) = &mut self.log {
-            log.collect(say);
-        }
-        while let Ok(d) = self.rx.try_recv() {
-            self.keep(cap, d, say)?;
-        }
-        Ok(())
-    }
-
-    /// Waits (at most `limit`) for the log: a witnessed checkpoint covering every deposit,
-    /// then the receipts. Call after [`Self::finish_tokens`].
-    pub fn finish_log(&mut self, cap: &Capture, limit: Duration, say: &dyn Fn(&str)) -> Result<()> {
-        if let Some(log) = &mut self.log {
-            log.finish(cap, limit, say)?;
-        }
-        Ok(())
-    }
-
-    /// Waits (at most `limit`) for every outstanding stamp and writes what arrived.
-    pub fn finish_tokens(
-        &mut self,
-        cap: &Capture,
-        limit: Duration,
-        say: &dyn Fn(&str),
-    ) -> Result<()> {
-        let deadline = Instant::now() + limit;
-        while self.pending > 0 {
-            match recv_until(&self.handle, &mut self.rx, deadline) {
-                Some(d) => self.keep(cap, d, say)?,
-                None => break,
+        Note::NoInclusion { seq, error } => one(tr!(
+            "cli-log-step-error",
+            seq = seq,
+            error = match error {
+                Some(e) => cause(*e),
+                None => tr!("cli-no-inclusion"),
             }
+        )),
+        Note::ReceiptBad { seq, error } => {
+            one(tr!("cli-log-receipt-bad", seq = seq, error = cause(*error)))
         }
-        Ok(())
-    }
-
-    /// Whether the checkpoint after step `seq` reached the quorum.
-    pub fn quorum_met(&self, seq: u64) -> bool {
-        self.stamped.get(&seq).map_or(0, |s| s.len()) >= self.quorum
-    }
-
-    pub fn quorum(&self) -> usize {
-        self.quorum
-    }
-
-    /// What was configured and did not deliver for the final chain head after step `seq` of
-    /// the capture in `dir`: `tsa` when fewer TSAs than the quorum stamped it, `log` when a
-    /// log is configured and no receipt of it was written.
-    pub fn undelivered(&self, dir: &std::path::Path, seq: u64) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if !self.urls.is_empty() && !self.quorum_met(seq) {
-            out.push("tsa");
-        }
-        if self.log.is_some()
-            && !dir
-                .join(webproof_evidence::layout::receipt_path(seq, 1))
-                .exists()
-        {
-            out.push("log");
-        }
-        out
-    }
-
-    pub fn tsa_count(&self) -> usize {
-        self.urls.len()
-    }
-
-    /// Where trusted time and the log stand, for `--events`: how many TSAs stamped the newest
-    /// checkpoint, and how many chain heads the log has promised so far.
-    pub fn status(&self) -> webproof_engine::events::TrustStatus {
-        let newest = self.stamped.iter().next_back();
-        webproof_engine::events::TrustStatus {
-            tsas: self.urls.len(),
-            quorum: self.quorum,
-            stamped_seq: newest.map(|(s, _)| *s),
-            stamped_by: newest.map_or(0, |(_, t)| t.len()),
-            log: self.log.is_some(),
-            deposited: self.log.as_ref().map_or(0, |l| l.promised()),
-        }
+        Note::Receipt {
+            seq,
+            index,
+            size,
+            origin,
+            witnesses,
+        } => one(tr!(
+            "cli-receipt",
+            seq = seq,
+            index = index,
+            size = size,
+            origin = origin,
+            witnesses = if witnesses.is_empty() {
+                "—".to_owned()
+            } else {
+                witnesses.join(", ")
+            }
+        )),
     }
 }
 
-/// The next answer on `rx`, waiting until `deadline` at most (`None`: time is up, or every
-/// sender is gone).
-pub fn recv_until<T>(
-    handle: &tokio::runtime::Handle,
-    rx: &mut mpsc::UnboundedReceiver<T>,
-    deadline: Instant,
-) -> Option<T> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    handle
-        .block_on(async { tokio::time::timeout(left, rx.recv()).await })
-        .ok()
-        .flatten()
-}
-
-/// A short label for a TSA URL (its host and port), used in token file names.
-fn host(url: &str) -> String {
-    url.split("://")
-        .nth(1)
-        .unwrap_or(url)
-        .split('/')
-        .next()
-        .unwrap_or("tsa")
-        .to_owned()
+/// An engine error of trusted time or the log, with the context the user reads.
+pub fn anchor_error(e: AnchorError) -> anyhow::Error {
+    match e {
+        AnchorError::Token(s) => anyhow::Error::new(s).context(tr!("ctx-keeping-token")),
+        AnchorError::Receipt(s) => anyhow::Error::new(s).context(tr!("ctx-keeping-receipt")),
+        AnchorError::Sign(s) => anyhow::Error::new(s).context(tr!("ctx-signing-request")),
+        AnchorError::Deposit(why) => anyhow::anyhow!("{}: {why}", tr!("ctx-deposit")),
+        AnchorError::EntryNotUtf8 => anyhow::anyhow!(tr!("cli-entry-not-utf8")),
+        AnchorError::NoLogKey { url } => anyhow::anyhow!(tr!("cli-no-log-key", url = url)),
+        AnchorError::Request(s) => s.into(),
+        AnchorError::Client(s) => s.into(),
+        AnchorError::Key(s) => s.into(),
+        AnchorError::ReceiptBytes(s) => s.into(),
+    }
 }
 
 /// The clock probe's result, and the TSA's response when it answered.

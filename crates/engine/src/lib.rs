@@ -1,8 +1,103 @@
 //! webproof's engine: the sessions the command line and the desktop app run, behind a typed
-//! API. This first part is the contract between them — [`Event`], the one event stream a
-//! capture produces (`webproof capture --events`, docs/app-events.md) — which the CLI writes
-//! and the app reads with the same type, so neither side picks JSON apart by hand.
+//! API. So far: [`Event`], the one event stream a capture produces (`webproof capture
+//! --events`, docs/app-events.md), which the CLI writes and the app reads with the same type;
+//! and trusted time and the log in the background — the [`stamping::Stamper`] and the
+//! [`depositing::Depositor`], each a [`worker::Worker`] of its answers — which say what
+//! happens as typed [`Note`]s and fail with a typed [`AnchorError`].
 
+pub mod depositing;
 pub mod events;
+pub mod stamping;
+pub mod worker;
 
 pub use events::{Event, Phase};
+
+use std::error::Error as StdError;
+
+use webproof_evidence::capture::CaptureError;
+use webproof_evidence::identity::KeyError;
+use webproof_ledger::receipt::ReceiptError;
+use webproof_net::NetError;
+use webproof_timestamp::TspError;
+
+/// Why stamping or depositing could not go on (a TSA or log that does not answer is not an
+/// error: it is a [`Note`], and the final head's shortfall an `Undelivered`).
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorError {
+    #[error("keeping a time-stamp token: {0}")]
+    Token(#[source] CaptureError),
+    #[error("keeping a receipt: {0}")]
+    Receipt(#[source] CaptureError),
+    #[error("{0}")]
+    Request(#[source] TspError),
+    #[error("{0}")]
+    Client(#[source] NetError),
+    #[error("deposit: {0}")]
+    Deposit(String),
+    #[error("signing the request: {0}")]
+    Sign(#[source] KeyError),
+    #[error("{0}")]
+    Key(#[source] KeyError),
+    #[error("the log's entry is not UTF-8")]
+    EntryNotUtf8,
+    #[error("{0}")]
+    ReceiptBytes(#[source] ReceiptError),
+    #[error("no key for the log at {url}: its receipts could not be checked")]
+    NoLogKey { url: String },
+}
+
+/// Why no witnessed checkpoint covers the deposits yet.
+#[derive(Debug)]
+pub enum Waiting {
+    /// The newest checkpoint is of a tree this small.
+    TooSmall { size: u64 },
+    /// The newest checkpoint does not verify against the configured keys.
+    Bad(ReceiptError),
+    /// The log has published no checkpoint.
+    None,
+    /// The log did not answer.
+    Net(NetError),
+}
+
+/// What happens to a session's trusted time and log deposits, as it happens: the CLI says
+/// each in the user's language (on stderr, or as `line` events), the app shows them.
+#[derive(Debug)]
+pub enum Note<'a> {
+    /// A TSA stamped the chain head after step `seq` at `time` (its genTime).
+    Stamped {
+        seq: u64,
+        tsa: &'a str,
+        time: &'a str,
+    },
+    /// A TSA did not stamp (the capture goes on).
+    StampFailed { error: &'a NetError },
+    /// The log promised to include the chain head after step `seq` at `index`.
+    Deposited { seq: u64, index: u64 },
+    /// The log refused or did not answer, or its promise did not verify.
+    DepositFailed { error: &'a (dyn StdError + 'static) },
+    /// The log's latest witnessed checkpoint could not be had for the environment step.
+    NoNotBefore { error: &'a (dyn StdError + 'static) },
+    /// No witnessed checkpoint covered the deposits within `seconds`: the promises
+    /// (`(seq, index)`) stand without receipts.
+    NoReceipts {
+        seconds: u64,
+        why: &'a Waiting,
+        promises: &'a [(u64, u64)],
+    },
+    /// No inclusion proof for the deposit of step `seq` (the log did not answer, or had none).
+    NoInclusion {
+        seq: u64,
+        error: Option<&'a NetError>,
+    },
+    /// The receipt of step `seq` does not check against the configured keys (not kept).
+    ReceiptBad { seq: u64, error: &'a ReceiptError },
+    /// The receipt of step `seq` is kept: entry `index` of the tree of `size`, cosigned by
+    /// `witnesses`.
+    Receipt {
+        seq: u64,
+        index: u64,
+        size: u64,
+        origin: &'a str,
+        witnesses: &'a [&'a str],
+    },
+}

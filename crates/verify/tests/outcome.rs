@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::{Map, Value, json};
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
-use webproof_evidence::identity::{Algorithm, Role};
+use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
 use webproof_evidence::journal::Recovery;
 use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
@@ -30,23 +30,27 @@ fn sealed(root: &Path, steps: impl FnOnce(&mut Capture)) -> (PathBuf, Hash32) {
     let mut cap = Capture::create(&dir).unwrap();
     steps(&mut cap);
     let (key, doc) = identity(Role::Operator, Algorithm::Ed25519, "Op");
-    cap.seal(&SealInput {
+    cap.seal(&seal_input(&key, &doc)).unwrap();
+    let wacz = root.join("cap.wacz");
+    package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
+    (wacz, doc.fingerprint)
+}
+
+/// Sealing by operator `doc`, without a case.
+fn seal_input<'a>(key: &'a SecretKey, doc: &'a IdentityDoc) -> SealInput<'a> {
+    SealInput {
         case: Case {
             id: None,
             note: None,
         },
         tool_version: "test".into(),
         operator: SignerKey {
-            key: &key,
-            identity: &doc,
+            key,
+            identity: doc,
             certificate: None,
         },
         notary: None,
-    })
-    .unwrap();
-    let wacz = root.join("cap.wacz");
-    package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
-    (wacz, doc.fingerprint)
+    }
 }
 
 fn environment(cap: &mut Capture, worst: &str, overridden: Option<&str>) {
@@ -374,20 +378,7 @@ fn the_sealers_verdict_before_the_seal_step_judges_what_exists_then() {
 
     // Sealed already, or no journal: not a capture before its seal step.
     let (key, doc) = identity(Role::Operator, Algorithm::Ed25519, "Op");
-    let input = SealInput {
-        case: Case {
-            id: None,
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key: &key,
-            identity: &doc,
-            certificate: None,
-        },
-        notary: None,
-    };
-    cap2.seal_step(&input).unwrap();
+    cap2.seal_step(&seal_input(&key, &doc)).unwrap();
     let r = judge(&dir2, &Policy::default(), false);
     assert_eq!(r.verdict(), Verdict::Fail);
     assert_eq!(

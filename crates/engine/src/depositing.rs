@@ -1,0 +1,334 @@
+//! Deposits chain heads in the evidence log and keeps the receipts: the log's promise arrives
+//! at once; at seal, the session waits for a witnessed checkpoint that covers every deposit,
+//! fetches the inclusion proofs, checks each receipt against the configured keys and writes it
+//! into the capture (`receipts/`).
+
+use std::time::{Duration, Instant};
+
+use webproof_evidence::capture::Capture;
+use webproof_evidence::digest::Digests;
+use webproof_evidence::identity::SecretKey;
+use webproof_ledger::deposit::Deposit;
+use webproof_ledger::note::NoteKey;
+use webproof_ledger::receipt::{self, Ack, LogTrust, Receipt};
+use webproof_net::{LogClient, NetError};
+
+use crate::worker::Worker;
+use crate::{AnchorError, Note, Waiting};
+
+/// The log in force, with the keys its receipts are checked against (at least the log's).
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    pub url: String,
+    pub trust: LogTrust,
+}
+
+/// What every deposit of one capture says besides its chain head.
+pub struct DepositInfo {
+    pub package: String,
+    pub operator: String,
+    pub label: Option<String>,
+    /// The operator's key: deposits are signed requests (logs with access control take
+    /// deposits only from enrolled operators).
+    pub key: SecretKey,
+    /// The salt of the private label's commitment (one per capture).
+    pub label_salt: [u8; 16],
+}
+
+impl DepositInfo {
+    /// The deposits of capture `capture` by `operator`, labelled (privately) with the case.
+    pub fn new(
+        capture: &str,
+        operator: &SecretKey,
+        case: Option<&str>,
+    ) -> Result<Self, AnchorError> {
+        Ok(DepositInfo {
+            package: capture.to_owned(),
+            operator: operator
+                .public_key()
+                .fingerprint()
+                .map_err(AnchorError::Key)?
+                .to_hex(),
+            label: case.map(|c| c.chars().take(64).collect()),
+            key: operator.clone(),
+            label_salt: webproof_evidence::identity::new_salt().map_err(AnchorError::Key)?,
+        })
+    }
+}
+
+/// The `Webproof-Signature` header for POSTing `body` to `path` of the log named `origin`
+/// now, signed by `key`.
+pub fn auth_header(
+    key: &SecretKey,
+    origin: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<String, AnchorError> {
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let msg = webproof_ledger::auth::request_message(origin, "POST", path, time, body);
+    let sig = key.sign(&msg).map_err(AnchorError::Sign)?;
+    let keyid = key
+        .public_key()
+        .fingerprint()
+        .map_err(AnchorError::Key)?
+        .to_hex();
+    Ok(webproof_ledger::auth::header_value(&keyid, time, &sig))
+}
+
+/// A deposit the log promised.
+struct Promised {
+    seq: u64,
+    entry: Vec<u8>,
+    ack: Ack,
+}
+
+struct Answer {
+    seq: u64,
+    entry: Vec<u8>,
+    result: Result<Ack, NetError>,
+}
+
+/// Deposits chain heads in the background and turns the promises into receipts.
+pub struct Depositor {
+    trust: LogTrust,
+    client: LogClient,
+    info: DepositInfo,
+    work: Worker<Answer>,
+    promised: Vec<Promised>,
+}
+
+impl Depositor {
+    /// Fails when `s.trust` names no log key (a receipt could not be checked).
+    pub fn new(
+        s: LogSettings,
+        info: DepositInfo,
+        handle: tokio::runtime::Handle,
+    ) -> Result<Self, AnchorError> {
+        if s.trust.logs.is_empty() {
+            return Err(AnchorError::NoLogKey { url: s.url });
+        }
+        Ok(Depositor {
+            client: LogClient::new(&s.url, Duration::from_secs(10)).map_err(AnchorError::Client)?,
+            trust: s.trust,
+            info,
+            work: Worker::new(handle),
+            promised: Vec::new(),
+        })
+    }
+
+    fn log_key(&self) -> &NoteKey {
+        // new() refuses a log without a key.
+        &self.trust.logs[0]
+    }
+
+    /// The log's latest witnessed checkpoint, checked against the configured keys, for the
+    /// environment step ("the session began after this existed"). `None` (noted why) when it
+    /// cannot be had.
+    pub fn latest_checkpoint(&self, note: &dyn Fn(Note<'_>)) -> Option<String> {
+        let origin = &self.log_key().name;
+        match self.work.block_on(self.client.checkpoint()) {
+            Ok(Some(text)) => {
+                match receipt::check_checkpoint(&text, origin, "", &[], &self.trust) {
+                    Ok(_) => Some(text),
+                    Err(e) => {
+                        note(Note::NoNotBefore { error: &e });
+                        None
+                    }
+                }
+            }
+            Ok(None) => None,
+            Err(e) => {
+                note(Note::NoNotBefore { error: &e });
+                None
+            }
+        }
+    }
+
+    /// Deposits the chain head after step `seq`; returns at once.
+    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<(), AnchorError> {
+        let deposit = Deposit {
+            v: webproof_ledger::deposit::DEPOSIT_VERSION,
+            sha256: head.sha256.to_hex(),
+            sm3: head.sm3.to_hex(),
+            package: self.info.package.clone(),
+            operator: self.info.operator.clone(),
+            claimed_time: webproof_evidence::utc::Utc::now().to_string(),
+            // The label (the case id) stays private: the log keeps only a commitment, and
+            // shows the label itself to this operator's tenant alone.
+            label: None,
+            label_commitment: self
+                .info
+                .label
+                .as_ref()
+                .map(|l| webproof_ledger::deposit::label_commitment(l, &self.info.label_salt)),
+        };
+        deposit.validate().map_err(AnchorError::Deposit)?;
+        let entry = deposit.to_bytes().map_err(AnchorError::Deposit)?;
+        let auth = auth_header(&self.info.key, &self.log_key().name, "/add", &entry)?;
+        let label = self
+            .info
+            .label
+            .as_ref()
+            .map(|l| webproof_ledger::auth::label_header(l, &self.info.label_salt));
+        let client = self.client.clone();
+        self.work.spawn(async move {
+            let result = client.add(&entry, Some(auth), label).await;
+            Answer { seq, entry, result }
+        });
+        Ok(())
+    }
+
+    fn keep(&mut self, a: Answer, note: &dyn Fn(Note<'_>)) {
+        // The promise must be the log's signature over a group holding exactly this entry.
+        let ack = match a.result {
+            Ok(ack) => ack,
+            Err(e) => return note(Note::DepositFailed { error: &e }),
+        };
+        let leaf = webproof_ledger::merkle::leaf_hash(&a.entry);
+        if let Err(e) =
+            receipt::check_promise(&ack.promise, self.log_key(), ack.index, &leaf, &ack.proof)
+        {
+            return note(Note::DepositFailed { error: &e });
+        }
+        note(Note::Deposited {
+            seq: a.seq,
+            index: ack.index,
+        });
+        self.promised.push(Promised {
+            seq: a.seq,
+            entry: a.entry,
+            ack,
+        });
+    }
+
+    /// How many chain heads the log has promised so far.
+    pub fn promised(&self) -> usize {
+        self.promised.len()
+    }
+
+    /// Notes the promises that have arrived.
+    pub fn collect(&mut self, note: &dyn Fn(Note<'_>)) {
+        while let Some(a) = self.work.ready() {
+            self.keep(a, note);
+        }
+    }
+
+    /// A witnessed checkpoint larger than index `need`, or why there is none yet.
+    fn checkpoint_over(&self, need: u64) -> Result<(String, receipt::CheckedCheckpoint), Waiting> {
+        match self.work.block_on(self.client.checkpoint()) {
+            Ok(Some(text)) => {
+                match receipt::check_checkpoint(&text, &self.log_key().name, "", &[], &self.trust) {
+                    Ok(w) if w.checkpoint.size > need => Ok((text, w)),
+                    Ok(w) => Err(Waiting::TooSmall {
+                        size: w.checkpoint.size,
+                    }),
+                    Err(e) => Err(Waiting::Bad(e)),
+                }
+            }
+            Ok(None) => Err(Waiting::None),
+            Err(e) => Err(Waiting::Net(e)),
+        }
+    }
+
+    /// Waits (at most `limit`) for the outstanding promises and for a witnessed checkpoint
+    /// that covers every deposit, then writes a receipt per deposit into the capture.
+    pub fn finish(
+        &mut self,
+        cap: &Capture,
+        limit: Duration,
+        note: &dyn Fn(Note<'_>),
+    ) -> Result<(), AnchorError> {
+        let deadline = Instant::now() + limit;
+        while let Some(a) = self.work.next(deadline) {
+            self.keep(a, note);
+        }
+        let Some(need) = self.promised.iter().map(|p| p.ack.index).max() else {
+            return Ok(());
+        };
+        let (checkpoint, witnessed) = loop {
+            match self.checkpoint_over(need) {
+                Ok(found) => break found,
+                Err(why) if Instant::now() >= deadline => {
+                    let promises: Vec<(u64, u64)> =
+                        self.promised.iter().map(|p| (p.seq, p.ack.index)).collect();
+                    note(Note::NoReceipts {
+                        seconds: limit.as_secs(),
+                        why: &why,
+                        promises: &promises,
+                    });
+                    return Ok(());
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(150)),
+            }
+        };
+        let size = witnessed.checkpoint.size;
+        let origin = self.log_key().name.clone();
+        let witnesses: Vec<&str> = witnessed
+            .cosigners
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        for p in std::mem::take(&mut self.promised) {
+            let proof = match self.work.block_on(self.client.inclusion(p.ack.index, size)) {
+                Ok(text) => match text.and_then(|t| webproof_ledger::witness::parse_proof(&t)) {
+                    Some(proof) => proof,
+                    None => {
+                        note(Note::NoInclusion {
+                            seq: p.seq,
+                            error: None,
+                        });
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    note(Note::NoInclusion {
+                        seq: p.seq,
+                        error: Some(&e),
+                    });
+                    continue;
+                }
+            };
+            let r = Receipt {
+                v: 1,
+                format: receipt::RECEIPT_FORMAT.into(),
+                seq: p.seq,
+                log: origin.clone(),
+                log_key: self.log_key().vkey(),
+                witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
+                index: p.ack.index,
+                entry: String::from_utf8(p.entry).map_err(|_| AnchorError::EntryNotUtf8)?,
+                promise: p.ack.promise,
+                promise_proof: p.ack.proof,
+                checkpoint: checkpoint.clone(),
+                inclusion: receipt::proof_to_b64(&proof),
+                label: self.info.label.clone(),
+                label_salt: self
+                    .info
+                    .label
+                    .as_ref()
+                    .map(|_| hex::encode(self.info.label_salt)),
+            };
+            if let Err(e) = r.check(&self.trust) {
+                note(Note::ReceiptBad {
+                    seq: p.seq,
+                    error: &e,
+                });
+                continue;
+            }
+            let bytes = r.to_bytes().map_err(AnchorError::ReceiptBytes)?;
+            cap.add_receipt(p.seq, 1, &bytes)
+                .map_err(AnchorError::Receipt)?;
+            note(Note::Receipt {
+                seq: p.seq,
+                index: r.index,
+                size,
+                origin: &origin,
+                witnesses: &witnesses,
+            });
+        }
+        Ok(())
+    }
+}
