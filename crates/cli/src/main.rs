@@ -13,7 +13,6 @@ use webproof_engine::events::{EnvFinding, Event, Phase, Sealed};
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
 use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
 use webproof_evidence::manifest::Case;
-use webproof_evidence::package::{self, Limits};
 use webproof_evidence::{Hash32, Utc};
 use webproof_i18n::{Catalogue, Lang};
 use webproof_verify::{Policy, Verdict};
@@ -930,19 +929,56 @@ impl Delivered {
     }
 }
 
+impl webproof_engine::seal::Observer for Output {
+    fn event(&self, event: Event) {
+        self.emit(&event);
+    }
+
+    fn note(&self, note: webproof_engine::Note<'_>) {
+        for l in stamping::said(&note) {
+            self.line(&l);
+        }
+    }
+}
+
+/// A sealing session's error, with the context the user reads.
+fn seal_error(e: webproof_engine::seal::SealError) -> anyhow::Error {
+    use webproof_engine::seal::SealError as E;
+    match e {
+        E::Capture { dir, source } => {
+            anyhow::Error::new(source).context(tr!("ctx-sealing", path = dir.display()))
+        }
+        E::Anchor(e) => stamping::anchor_error(e),
+        E::Write { out, source } => {
+            anyhow::Error::new(source).context(tr!("ctx-writing", path = out.display()))
+        }
+        E::Verify(e) => e.into(),
+        E::WrittenFails { first, dir } => {
+            anyhow::anyhow!(tr!(
+                "cli-written-fails",
+                first = first,
+                path = dir.display()
+            ))
+        }
+        E::RemoveWork { dir, source } => {
+            anyhow::Error::new(source).context(tr!("ctx-removing", path = dir.display()))
+        }
+        E::BeforeSeal(e) => anyhow::anyhow!(e),
+    }
+}
+
+/// Seals `cap` into `out` (the engine's session) and says what was sealed.
 #[allow(clippy::too_many_arguments)]
 fn seal_and_package(
-    mut cap: Capture,
+    cap: Capture,
     signers: &Signers,
     case: Case,
     out: &Path,
     keep_work: bool,
     output: Output,
-    stamper: Option<&mut stamping::Stamper>,
+    mut stamper: Option<&mut stamping::Stamper>,
     report: Option<report_cmd::ReportPlan<'_>>,
 ) -> Result<Delivered> {
-    let dir = cap.dir().to_owned();
-    let mut undelivered = Vec::new();
     let cat = say::shared()?;
     let input = SealInput {
         case,
@@ -958,17 +994,14 @@ fn seal_and_package(
             certificate: None,
         }),
     };
-    // What the seal step names is written first: identities, the WACZ files of a file seal,
-    // and the capture report, made from the evidence as it stands. After a crash past the
-    // seal step all of it is in place, named, and left alone.
-    if !cap.is_sealed() {
-        cap.prepare_seal(&input)
-            .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
+    let stamping = stamper.is_some();
+    // The capture report, made from the evidence as it stands, for the seal step to name.
+    let mut before_seal = |dir: &Path| -> std::result::Result<(), webproof_engine::seal::BoxError> {
         match report.filter(|p| !p.opts.no_report) {
             Some(plan) => {
                 output.phase(Phase::Report);
                 let made = sealer_policy(signers).and_then(|policy| {
-                    report_cmd::report_into(plan, &dir, &input.case, &policy, stamper.is_some())
+                    report_cmd::report_into(plan, dir, &input.case, &policy, stamping)
                 });
                 if let Err(e) = made {
                     eprintln!(
@@ -976,36 +1009,26 @@ fn seal_and_package(
                         tr!("cli-report-incomplete", error = say::error_text(&e))
                     );
                 }
+                Ok(())
             }
-            None => report_cmd::remove_report(&dir)?,
+            None => Ok(report_cmd::remove_report(dir)?),
         }
-    }
-    // The final chain head (after the seal step) is what the TSAs stamp last.
-    let (seq, head) = cap
-        .seal_step(&input)
-        .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
-    if let Some(r) = cap.records().last() {
-        output.step(r);
-    }
-    if let Some(st) = stamper {
-        let note = |n: webproof_engine::Note<'_>| {
-            for l in stamping::said(&n) {
-                output.line(&l);
-            }
-        };
-        st.collect(&cap, &note).map_err(stamping::anchor_error)?;
-        output.phase(Phase::Timestamping);
-        st.start(seq, &head).map_err(stamping::anchor_error)?;
-        let limit = std::time::Duration::from_secs(30);
-        st.finish_tokens(&cap, limit, &note)
-            .map_err(stamping::anchor_error)?;
-        output.phase(Phase::Depositing);
-        st.finish_log(&cap, limit, &note)
-            .map_err(stamping::anchor_error)?;
-        output.emit(&Event::Trust(st.status()));
-        // What did not deliver is said once, here, and makes the exit code 5.
-        undelivered = st.undelivered(&dir, seq);
-        for what in &undelivered {
+    };
+    let sealed = webproof_engine::seal::seal(
+        cap,
+        &input,
+        out,
+        keep_work,
+        stamper.as_deref_mut(),
+        &mut before_seal,
+        &output,
+    )
+    .map_err(seal_error)?;
+    let (manifest, dir) = (sealed.manifest, sealed.dir);
+    // What did not deliver is said once, here, and makes the exit code 5.
+    if let Some(st) = stamper.as_deref() {
+        let seq = manifest.heads.last().map_or(0, |h| h.seq);
+        for what in &sealed.undelivered {
             let said = match what {
                 stamping::Undelivered::Tsa => tr!(
                     "cli-quorum-missed",
@@ -1018,38 +1041,7 @@ fn seal_and_package(
             eprintln!("{said}");
         }
     }
-    output.phase(Phase::Hashing);
-    let manifest = cap
-        .seal(&input)
-        .with_context(|| tr!("ctx-sealing", path = dir.display()))?;
-
-    output.phase(Phase::Packaging);
-    package::write_zip(&dir, out, &Limits::default())
-        .with_context(|| tr!("ctx-writing", path = out.display()))?;
-    // Check what was written before the working copy goes.
-    output.phase(Phase::Verifying);
-    let report = webproof_verify::verify_path(
-        out,
-        &Policy {
-            trusted_operators: vec![signers.operator.1.fingerprint],
-            trusted_notaries: signers.notary.iter().map(|n| n.1.fingerprint).collect(),
-            ..Policy::default()
-        },
-    )?;
-    // Untrusted is fine here: the TSAs' roots are the verifier's to choose.
-    if report.verdict() == Verdict::Fail {
-        let first = report.first_failure().unwrap_or_default();
-        bail!(tr!(
-            "cli-written-fails",
-            first = first,
-            path = dir.display()
-        ));
-    }
-    // The package is written and checked: the working copy goes before anything is printed,
-    // so a reader that has gone away (a closed stdout) cannot leave a duplicate to resume.
-    if !keep_work {
-        std::fs::remove_dir_all(&dir).with_context(|| tr!("ctx-removing", path = dir.display()))?;
-    }
+    let undelivered = sealed.undelivered;
     if output != Output::Text {
         let v = Sealed {
             package: out.display().to_string(),

@@ -168,6 +168,7 @@ pub fn offset(flag: Option<&str>) -> Result<Option<time::UtcOffset>> {
 }
 
 /// Where a sealed package's report comes from (see [`report_into`]).
+#[derive(Clone, Copy)]
 pub(crate) struct ReportPlan<'a> {
     pub opts: &'a ReportOpts,
     pub chromium: &'a std::path::Path,

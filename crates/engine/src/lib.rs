@@ -1,12 +1,15 @@
 //! webproof's engine: the sessions the command line and the desktop app run, behind a typed
 //! API. So far: [`Event`], the one event stream a capture produces (`webproof capture
 //! --events`, docs/app-events.md), which the CLI writes and the app reads with the same type;
-//! and trusted time and the log in the background — the [`stamping::Stamper`] and the
+//! the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
+//! package, verified before the working copy goes); and trusted time and the log in the
+//! background — the [`stamping::Stamper`] and the
 //! [`depositing::Depositor`], each a [`worker::Worker`] of its answers — which say what
 //! happens as typed [`Note`]s and fail with a typed [`AnchorError`].
 
 pub mod depositing;
 pub mod events;
+pub mod seal;
 pub mod stamping;
 pub mod worker;
 

@@ -415,8 +415,8 @@ impl PackageSource for DirSource {
 
 /// Zips a sealed package directory into `out`, in the one form webproof writes
 /// ([`container`]: members stored, in name order, every byte accounted for). Writes
-/// `<out>.partial` first and renames it into place after fsync, so `out` is either absent or
-/// complete.
+/// `<out>.partial` first and moves it into place after fsync, so `out` is either absent or
+/// complete; an existing `out` is never replaced (an `AlreadyExists` error).
 pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageError> {
     let src = DirSource::open(dir, limits)?;
     let mut partial = out.as_os_str().to_owned();
@@ -454,7 +454,25 @@ pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageE
         let _ = fs::remove_file(&partial);
         return Err(e);
     }
-    fs::rename(&partial, out).map_err(io_at(out))?;
+    // Into place without ever replacing a file at `out` (a package is never overwritten):
+    // a hard link fails if `out` exists; where links are not supported, a rename after a
+    // check.
+    let placed = match fs::hard_link(&partial, out) {
+        Ok(()) => {
+            // In place and complete; a leftover `.partial` name is only untidy.
+            let _ = fs::remove_file(&partial);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if fs::symlink_metadata(out).is_ok() => {
+            Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(&partial, out),
+    };
+    if let Err(e) = placed {
+        let _ = fs::remove_file(&partial);
+        return Err(io_at(out)(e));
+    }
     crate::journal::sync_parent(out).map_err(io_at(out))?;
     Ok(())
 }
@@ -503,5 +521,34 @@ mod tests {
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_package_is_written_whole_and_never_over_another() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("pkg");
+        fs::create_dir_all(dir.join("a")).unwrap();
+        fs::write(dir.join("a/x.txt"), b"evidence").unwrap();
+        let out = t.path().join("p.wacz");
+        write_zip(&dir, &out, &Limits::default()).unwrap();
+        let first = fs::read(&out).unwrap();
+        let src = open(&out, &Limits::default()).unwrap();
+        assert_eq!(src.read_all("a/x.txt", 100).unwrap(), b"evidence");
+        // A second write to the same name fails and leaves the first package as it was.
+        fs::write(dir.join("a/x.txt"), b"changed!").unwrap();
+        let e = write_zip(&dir, &out, &Limits::default()).unwrap_err();
+        assert!(
+            matches!(&e, PackageError::Io { path, source }
+                if path == &out && source.kind() == std::io::ErrorKind::AlreadyExists),
+            "{e}"
+        );
+        assert_eq!(fs::read(&out).unwrap(), first);
+        let left: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "no .partial left: {left:?}");
     }
 }
