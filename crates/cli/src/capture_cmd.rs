@@ -21,8 +21,14 @@ use webproof_evidence::manifest::Case;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_evidence::utc::Utc;
 
+use crate::config::VERSION;
+use crate::config::home;
+use crate::env_cmd::print_env;
+use crate::identity_cmd::load_signers;
 use crate::interrupt::{Interrupted, Signal, Stop};
-use crate::{Output, VERSION, home, load_signers, print_env, seal_and_package, uuid_like};
+use crate::output::Output;
+use crate::seal_cmd::seal_and_package;
+use crate::seal_cmd::uuid_like;
 
 #[derive(Args)]
 pub struct CaptureArgs {
@@ -61,7 +67,7 @@ pub struct CaptureArgs {
     override_env: Option<String>,
     /// A DNS server (IP or IP:PORT) to ask for the target host in step 0 besides the system
     /// resolver. Repeatable.
-    #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = crate::parse_resolver)]
+    #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = crate::env_cmd::parse_resolver)]
     resolvers: Vec<std::net::SocketAddr>,
     /// Screen-recording segment length in seconds.
     #[arg(long, default_value_t = 60)]
@@ -187,9 +193,9 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     if a.segment_secs == 0 {
         bail!(tr!("cli-bad-segment"));
     }
-    crate::program(&a.chromium, "--chromium")?;
-    crate::program(&a.chromedriver, "--chromedriver")?;
-    crate::preflight(
+    crate::seal_cmd::program(&a.chromium, "--chromium")?;
+    crate::seal_cmd::program(&a.chromedriver, "--chromedriver")?;
+    crate::seal_cmd::preflight(
         &a.out,
         &a.tsa,
         &a.log,
@@ -420,7 +426,7 @@ fn environment_step(
         findings: report
             .findings
             .iter()
-            .map(|f| EnvFinding::new(f, crate::finding_text(&cat, f)))
+            .map(|f| EnvFinding::new(f, crate::env_cmd::finding_text(&cat, f)))
             .collect(),
     });
     let worst = report.worst();
@@ -468,7 +474,7 @@ fn environment_step(
     );
     progress.step_as(&r, &format!("  {text}"));
     if let Some(f) = report.target_unusable() {
-        return Ok(Step0::Unreachable(crate::finding_text(&cat, f)));
+        return Ok(Step0::Unreachable(crate::env_cmd::finding_text(&cat, f)));
     }
     Ok(if worst != Grade::Fail || a.override_env.is_some() {
         Step0::Go

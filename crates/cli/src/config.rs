@@ -24,7 +24,7 @@
 use crate::say::tr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,4 +85,14 @@ impl Config {
             Err(e) => Err(e).with_context(|| tr!("ctx-reading", path = path.display())),
         }
     }
+}
+
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub(crate) fn home() -> Result<PathBuf> {
+    if let Some(h) = std::env::var_os("WEBPROOF_HOME") {
+        return Ok(PathBuf::from(h));
+    }
+    let h = std::env::var_os("HOME").ok_or_else(|| anyhow!(tr!("cli-no-home")))?;
+    Ok(PathBuf::from(h).join(".webproof"))
 }

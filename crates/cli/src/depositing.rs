@@ -70,7 +70,7 @@ pub fn log_trust(
     witness_keys: &[String],
     quorum: Option<usize>,
 ) -> Result<LogTrust> {
-    let cfg = crate::config::Config::load(&crate::home()?)?.log;
+    let cfg = crate::config::Config::load(&crate::config::home()?)?.log;
     trust_with(&cfg, log_keys, witness_keys, quorum)
 }
 
@@ -118,7 +118,7 @@ impl LogArgs {
         if self.no_log {
             return Ok(None);
         }
-        let cfg = crate::config::Config::load(&crate::home()?)?.log;
+        let cfg = crate::config::Config::load(&crate::config::home()?)?.log;
         let Some(url) = self.log.clone().or(cfg.url.clone()) else {
             // Keys for a log that is not there are a mistake, not a choice.
             if self.log_key.is_some()

@@ -93,7 +93,7 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         interval_ms,
         force,
     } = cmd;
-    let home = crate::home()?;
+    let home = crate::config::home()?;
     std::fs::create_dir_all(&home).with_context(|| tr!("ctx-creating", path = home.display()))?;
     let cfg_path = home.join("config.toml");
     let old = std::fs::read_to_string(&cfg_path).ok();
@@ -232,7 +232,7 @@ fn dev_key(path: &Path) -> Result<webproof_evidence::identity::SecretKey> {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
-    crate::write_private(
+    crate::identity_cmd::write_private(
         path,
         k.to_encrypted_pem(DEV_RA_PASS.as_bytes(), 10_000)?
             .as_bytes(),
@@ -266,7 +266,7 @@ fn enroll_home(
         return Ok(tr!("cli-dev-no-identity"));
     };
     let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
-    let cert_file = crate::certificate_file(home);
+    let cert_file = crate::identity_cmd::certificate_file(home);
     if let Ok(pem) = std::fs::read(&cert_file) {
         // Still valid only if this log's operator CA issued it (its directory may be new).
         let ca = std::fs::read(ca_path)
@@ -313,7 +313,7 @@ fn enroll_home(
     if std::env::var_os("WEBPROOF_PASSPHRASE").is_none() {
         return Ok(tr!("cli-dev-code", name = doc.name, code = code));
     }
-    let (key, _) = crate::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let (key, _) = crate::identity_cmd::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
     let v = crate::ra_cmd::signed_post_to(
         url,
         Some(DEV_LOG),

@@ -77,7 +77,10 @@ pub(crate) struct Stop {
 impl Stop {
     /// Takes over SIGINT, SIGTERM and SIGHUP (their default, dying on the spot, would leave
     /// the children running and nothing sealed).
-    pub(crate) fn install(rt: &tokio::runtime::Runtime, output: crate::Output) -> Result<Stop> {
+    pub(crate) fn install(
+        rt: &tokio::runtime::Runtime,
+        output: crate::output::Output,
+    ) -> Result<Stop> {
         use tokio::signal::unix::{SignalKind, signal};
         let _in_runtime = rt.enter();
         let listen = |kind| signal(kind).context(tr!("ctx-signals"));

@@ -37,7 +37,7 @@ pub fn signer(
     name: &str,
     alg: u8,
 ) -> Result<(webproof_ledger::note::NoteSigner, std::path::PathBuf)> {
-    let dir = crate::home()?.join(kind).join(safe(name));
+    let dir = crate::config::home()?.join(kind).join(safe(name));
     std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
     let s = webproof_ledger::note::NoteSigner::new(
         name,
@@ -70,7 +70,7 @@ pub fn witness(cmd: WitnessCmd) -> Result<ExitCode> {
         &dir, signer, logs,
     )?);
     let vkey = svc.vkey();
-    crate::serve_http(&listen, webproof_log::witness_http::router(svc), |addr| {
+    crate::serve::serve_http(&listen, webproof_log::witness_http::router(svc), |addr| {
         format!(
             "{}\n  {}",
             tr!(
@@ -165,7 +165,7 @@ fn seed(path: &std::path::Path) -> Result<[u8; 32]> {
         Err(_) => {
             let mut s = [0u8; 32];
             getrandom::fill(&mut s).map_err(|e| anyhow::anyhow!(tr!("cli-random", error = e)))?;
-            crate::write_private(path, &s)?;
+            crate::identity_cmd::write_private(path, &s)?;
             Ok(s)
         }
     }
@@ -238,7 +238,7 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
     let vkey = svc.vkey();
     let app = svc.router();
     let every = std::time::Duration::from_millis(interval_ms.max(10));
-    crate::serve_http_with(
+    crate::serve::serve_http_with(
         &listen,
         app,
         move || {
@@ -307,7 +307,7 @@ fn lookup(
     if digest.len() != 64 || hex::decode(&digest).is_err() {
         anyhow::bail!(tr!("cli-digest-hex"));
     }
-    let cfg = crate::config::Config::load(&crate::home()?)?.log;
+    let cfg = crate::config::Config::load(&crate::config::home()?)?.log;
     let url = url.or(cfg.url).context(tr!("cli-no-log-url"))?;
     let url = url.as_str();
     // A key given on the command line replaces the configured one.

@@ -71,7 +71,7 @@ pub enum RaCmd {
 fn log_url(given: Option<String>) -> Result<String> {
     match given {
         Some(u) => Ok(u),
-        None => crate::config::Config::load(&crate::home()?)?
+        None => crate::config::Config::load(&crate::config::home()?)?
             .log
             .url
             .context(tr!("cli-no-log-url")),
@@ -93,7 +93,12 @@ pub fn read_public_key(path: &Path) -> Result<PublicKey> {
 }
 
 fn my_key() -> Result<SecretKey> {
-    Ok(crate::load_key(&crate::home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?.0)
+    Ok(crate::identity_cmd::load_key(
+        &crate::config::home()?,
+        Role::Operator,
+        "WEBPROOF_PASSPHRASE",
+    )?
+    .0)
 }
 
 /// The origin of the log at `url`, which signed requests name: from config.toml's `[log] key`
@@ -104,7 +109,7 @@ fn log_origin(
     url: &str,
     rt: &tokio::runtime::Runtime,
 ) -> Result<String> {
-    let config = crate::config::Config::load(&crate::home()?)?.log;
+    let config = crate::config::Config::load(&crate::config::home()?)?.log;
     if let Some(key) = &config.key
         && config
             .url
@@ -255,8 +260,8 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
 /// `webproof operator enroll`: sends this home's operator key with the code, signed by that
 /// key; keeps the certificate (and the CA's) beside the identity.
 pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
-    let home = crate::home()?;
-    let (key, doc) = crate::load_key(&home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let home = crate::config::home()?;
+    let (key, doc) = crate::identity_cmd::load_key(&home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
     let url = log_url(log)?;
     let v = signed_post(
         &url,
@@ -280,7 +285,7 @@ pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
         "  {}",
         tr!(
             "cli-enrolled-certificate",
-            path = crate::certificate_file(&home).display()
+            path = crate::identity_cmd::certificate_file(&home).display()
         )
     );
     Ok(ExitCode::SUCCESS)
@@ -292,7 +297,7 @@ pub fn save_enrollment(home: &Path, v: &serde_json::Value) -> Result<()> {
         .as_str()
         .context(tr!("cli-no-certificate"))?;
     let ca = v["ca"].as_str().context(tr!("cli-no-ca-certificate"))?;
-    let path = crate::certificate_file(home);
+    let path = crate::identity_cmd::certificate_file(home);
     if path.exists() {
         bail!(tr!("cli-certificate-exists", path = path.display()));
     }

@@ -48,7 +48,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
     let trust = log_trust.trust()?;
     let url = match log {
         Some(u) => u,
-        None => crate::config::Config::load(&crate::home()?)?
+        None => crate::config::Config::load(&crate::config::home()?)?
             .log
             .url
             .context(tr!("cli-no-log-url"))?,

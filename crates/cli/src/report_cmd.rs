@@ -24,7 +24,7 @@ pub struct ReportArgs {
     tz: Option<String>,
     /// The Chromium that prints the PDF.
     #[command(flatten)]
-    trust: crate::TrustArgs,
+    trust: crate::trust::TrustArgs,
     /// The Chromium that prints the PDF.
     #[arg(long, default_value = "/usr/bin/chromium")]
     chromium: PathBuf,
@@ -164,7 +164,7 @@ pub fn offset(flag: Option<&str>) -> Result<Option<time::UtcOffset>> {
     {
         return parse_offset(&v).map(Some);
     }
-    Ok(crate::LOCAL_OFFSET.get().copied().flatten())
+    Ok(LOCAL_OFFSET.get().copied().flatten())
 }
 
 /// Where a sealed package's report comes from (see [`report_into`]).
@@ -202,7 +202,7 @@ pub(crate) fn report_into(
             src: &src,
             subject: webproof_report::Subject::Sealing {
                 case,
-                tool_version: crate::VERSION,
+                tool_version: crate::config::VERSION,
                 verification: &verification,
             },
             offset: offset(opts.tz.as_deref())?,
@@ -283,3 +283,8 @@ fn print_pdf(
             .context(tr!("cli-pdf-not-base64"))
     })
 }
+
+/// This machine's UTC offset, read at start (reading it is only sound while the program has
+/// one thread).
+pub(crate) static LOCAL_OFFSET: std::sync::OnceLock<Option<time::UtcOffset>> =
+    std::sync::OnceLock::new();

@@ -37,7 +37,7 @@ pub enum Imprint {
 impl TsaArgs {
     /// The TSA settings in force: flags, else WEBPROOF_TSA, else WEBPROOF_HOME/config.toml.
     pub fn settings(&self) -> Result<TsaSettings> {
-        let cfg = crate::config::Config::load(&crate::home()?)?.timestamp;
+        let cfg = crate::config::Config::load(&crate::config::home()?)?.timestamp;
         let mut urls = self.tsa.clone();
         if urls.is_empty()
             && let Ok(v) = std::env::var("WEBPROOF_TSA")

@@ -268,7 +268,7 @@ pub fn dev_tsa(home: &Path) -> Result<(DevTsa, PathBuf)> {
     std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
     webproof_evidence::package::write_file(&files[0], f.root_pem.as_bytes())?;
     webproof_evidence::package::write_file(&files[1], f.tsa_pem.as_bytes())?;
-    crate::write_private(&files[2], f.key_pem.as_bytes())?;
+    crate::identity_cmd::write_private(&files[2], f.key_pem.as_bytes())?;
     Ok((tsa, root))
 }
 
@@ -285,8 +285,8 @@ pub fn dev_tsa_app(home: &Path) -> Result<(axum::Router, PathBuf)> {
 
 pub fn tsa(cmd: TsaCmd) -> Result<ExitCode> {
     let TsaCmd::Serve { dev: _, listen } = cmd;
-    let (app, root) = dev_tsa_app(&crate::home()?)?;
-    crate::serve_http(&listen, app, |addr| {
+    let (app, root) = dev_tsa_app(&crate::config::home()?)?;
+    crate::serve::serve_http(&listen, app, |addr| {
         format!(
             "{}\n  {}\n  {}",
             tr!("cli-tsa-banner", url = format!("http://{addr}/")),
@@ -351,7 +351,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         bail!(tr!("cli-renew-no-tsa"));
     }
     let limits = Limits::default();
-    let roots = crate::tsa_roots(&crate::configured_trust(&a.trust_tsa)?)?;
+    let roots = crate::trust::tsa_roots(&crate::trust::configured_trust(&a.trust_tsa)?)?;
     // Renewing a package that does not verify would lend it new credibility: refuse.
     let report = webproof_verify::verify_path(
         &a.package,

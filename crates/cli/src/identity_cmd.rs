@@ -1,0 +1,354 @@
+//! `operator init|show|enroll`: the operator's (or notary's) identity in the home directory
+//! — key, passphrase, identity document, certificate — and the signers of a seal.
+
+use crate::config::home;
+use crate::say::{self, tr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use webproof_evidence::Utc;
+use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, Role, SecretKey};
+
+/// `operator …`.
+pub(crate) fn operator(cmd: OperatorCmd) -> Result<ExitCode> {
+    match cmd {
+        OperatorCmd::Init(a) => operator_init(a),
+        OperatorCmd::Enroll { code, log } => crate::ra_cmd::enroll(log, &code),
+        OperatorCmd::Show {
+            role,
+            fingerprint,
+            json,
+        } => {
+            let doc = load_identity(&home()?, role.into())?;
+            if fingerprint {
+                println!("{}", doc.fingerprint);
+            } else if json {
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                print_identity(&doc);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum OperatorCmd {
+    /// Create a key pair (encrypted with WEBPROOF_PASSPHRASE) and identity document.
+    Init(InitArgs),
+    /// Show the identity and its key fingerprint.
+    Show {
+        /// Whose identity: the operator's, or a notary's.
+        #[arg(long, value_enum, default_value = "operator")]
+        role: RoleArg,
+        /// Print only the fingerprint.
+        #[arg(long)]
+        fingerprint: bool,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enroll this operator's key in an evidence log with the one-time code a registrar gave
+    /// you after checking your identity; the log's operator CA certifies the key, and sealed
+    /// packages carry the certificate.
+    Enroll {
+        /// The enrollment code.
+        #[arg(long)]
+        code: String,
+        /// The log's URL (default: config.toml `[log] url`).
+        #[arg(long)]
+        log: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum RoleArg {
+    Operator,
+    Notary,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Notary => Role::Notary,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum AlgArg {
+    Ed25519,
+    Sm2,
+}
+
+#[derive(Args)]
+pub(crate) struct InitArgs {
+    /// Real name of the person.
+    #[arg(long)]
+    name: String,
+    /// Organisation (agency, notary office, company).
+    #[arg(long)]
+    org: Option<String>,
+    /// Contact (e-mail or phone).
+    #[arg(long)]
+    contact: Option<String>,
+    /// ID document number; only a salted SHA-256 of it is published (the salt stays in
+    /// WEBPROOF_HOME so you can prove the link to a court).
+    #[arg(long)]
+    id_number: Option<String>,
+    /// Signature algorithm of the new key.
+    #[arg(long, value_enum, default_value = "ed25519")]
+    algorithm: AlgArg,
+    /// Whose identity: the operator's, or a notary's.
+    #[arg(long, value_enum, default_value = "operator")]
+    role: RoleArg,
+    /// Replace an existing identity (the old files are kept with a .replaced-<time> suffix).
+    #[arg(long)]
+    force: bool,
+}
+
+pub(crate) fn passphrase(var: &str, prompt: &str) -> Result<String> {
+    if let Ok(p) = std::env::var(var) {
+        if p.is_empty() {
+            bail!(tr!("cli-var-empty", var = var));
+        }
+        return Ok(p);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return rpassword::prompt_password(prompt).context(tr!("ctx-passphrase"));
+    }
+    bail!(tr!("cli-no-passphrase", var = var))
+}
+
+/// The shortest passphrase a new key may have (the desktop app's minimum too).
+pub(crate) const MIN_PASSPHRASE: usize = 8;
+
+/// The passphrase for a new key: from `var`, else asked twice on the terminal; at least
+/// [`MIN_PASSPHRASE`] characters either way.
+pub(crate) fn new_passphrase(var: &str) -> Result<String> {
+    let pass = match std::env::var(var) {
+        Ok(p) => p,
+        Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            let first =
+                rpassword::prompt_password(format!("{} ", tr!("cli-prompt-new-passphrase")))
+                    .context(tr!("ctx-passphrase"))?;
+            if first.chars().count() >= MIN_PASSPHRASE {
+                let again =
+                    rpassword::prompt_password(format!("{} ", tr!("cli-prompt-repeat-passphrase")))
+                        .context(tr!("ctx-passphrase"))?;
+                if again != first {
+                    bail!(tr!("cli-passphrases-differ"));
+                }
+            }
+            first
+        }
+        Err(_) => bail!(tr!("cli-no-passphrase", var = var)),
+    };
+    if pass.chars().count() < MIN_PASSPHRASE {
+        bail!(tr!("cli-passphrase-short", min = MIN_PASSPHRASE));
+    }
+    Ok(pass)
+}
+
+pub(crate) fn role_dir(home: &Path, role: Role) -> PathBuf {
+    home.join(role.as_str())
+}
+
+pub(crate) fn operator_init(a: InitArgs) -> Result<ExitCode> {
+    let home = home()?;
+    let role: Role = a.role.into();
+    let dir = role_dir(&home, role);
+    if dir.join("key.pem").exists() {
+        if !a.force {
+            bail!(tr!(
+                "cli-identity-exists",
+                role = say::role(role),
+                path = dir.display()
+            ));
+        }
+        let stamp = Utc::now().to_string().replace(':', "");
+        let old = home.join(format!("{}.replaced-{stamp}", role.as_str()));
+        std::fs::rename(&dir, &old)
+            .with_context(|| tr!("ctx-moving-aside", path = dir.display()))?;
+    }
+    let alg = match a.algorithm {
+        AlgArg::Ed25519 => Algorithm::Ed25519,
+        AlgArg::Sm2 => Algorithm::Sm2,
+    };
+    let pass = new_passphrase("WEBPROOF_PASSPHRASE")?;
+    let key = SecretKey::generate(alg)?;
+    let pk = key.public_key();
+    let id_ref = match &a.id_number {
+        Some(id) => {
+            let salt = identity::new_salt()?;
+            write_private(&dir.join("id-salt.hex"), hex::encode(salt).as_bytes())?;
+            Some(identity::id_reference(&salt, id))
+        }
+        None => None,
+    };
+    let doc = IdentityDoc {
+        v: 1,
+        role,
+        name: a.name,
+        organisation: a.org,
+        contact: a.contact,
+        id_ref,
+        algorithm: alg,
+        public_key: pk.to_pem()?,
+        fingerprint: pk.fingerprint()?,
+        created: Utc::now(),
+    };
+    let pem = key.to_encrypted_pem(pass.as_bytes(), PBKDF2_ROUNDS)?;
+    write_private(&dir.join("key.pem"), pem.as_bytes())?;
+    write_private(
+        &dir.join("identity.json"),
+        serde_json::to_string_pretty(&doc)?.as_bytes(),
+    )?;
+    println!(
+        "{}",
+        tr!(
+            "cli-identity-created",
+            role = say::role(role),
+            path = dir.display()
+        )
+    );
+    print_identity(&doc);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| tr!("ctx-creating", path = p.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| tr!("ctx-creating", path = path.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| tr!("ctx-writing", path = path.display()))?;
+    Ok(())
+}
+
+pub(crate) fn print_identity(doc: &IdentityDoc) {
+    let role = say::role(doc.role);
+    let fingerprint = doc.fingerprint.to_string();
+    let mut rows: Vec<(String, &str)> = vec![
+        (tr!("cli-field-role"), &role),
+        (tr!("cli-field-name"), &doc.name),
+    ];
+    if let Some(o) = &doc.organisation {
+        rows.push((tr!("cli-field-organisation"), o));
+    }
+    if let Some(c) = &doc.contact {
+        rows.push((tr!("cli-field-contact"), c));
+    }
+    if let Some(r) = &doc.id_ref {
+        rows.push((tr!("cli-field-id-ref"), r));
+    }
+    rows.push((tr!("cli-field-algorithm"), doc.algorithm.as_str()));
+    rows.push((tr!("cli-field-fingerprint"), &fingerprint));
+    for (label, value) in rows {
+        println!("  {}{value}", say::label(&label, 14));
+    }
+}
+
+pub(crate) fn load_identity(home: &Path, role: Role) -> Result<IdentityDoc> {
+    let p = role_dir(home, role).join("identity.json");
+    let bytes = std::fs::read(&p).with_context(|| {
+        // The other role's identity may be what this home holds (a notary's home).
+        let other = match role {
+            Role::Operator => Role::Notary,
+            Role::Notary => Role::Operator,
+        };
+        let hint = if role_dir(home, other).join("identity.json").exists() {
+            tr!(
+                "cli-hint-other-role",
+                other = say::role(other),
+                flag = other.as_str()
+            )
+        } else {
+            match role {
+                Role::Operator => tr!("cli-hint-init-operator"),
+                Role::Notary => tr!("cli-hint-init-notary"),
+            }
+        };
+        tr!(
+            "cli-no-identity",
+            role = say::role(role),
+            path = p.display(),
+            hint = hint
+        )
+    })?;
+    serde_json::from_slice(&bytes).with_context(|| tr!("ctx-reading", path = p.display()))
+}
+
+pub(crate) fn load_key(
+    home: &Path,
+    role: Role,
+    pass_var: &str,
+) -> Result<(SecretKey, IdentityDoc)> {
+    let doc = load_identity(home, role)?;
+    let p = role_dir(home, role).join("key.pem");
+    let pem =
+        std::fs::read_to_string(&p).with_context(|| tr!("ctx-reading", path = p.display()))?;
+    let pass = passphrase(
+        pass_var,
+        &format!("{} ", tr!("cli-passphrase-prompt", role = say::role(role))),
+    )?;
+    let key = SecretKey::from_encrypted_pem(&pem, pass.as_bytes())
+        .with_context(|| tr!("ctx-opening", path = p.display()))?;
+    if key.public_key().fingerprint()? != doc.fingerprint {
+        bail!(tr!(
+            "cli-key-not-identity",
+            key = p.display(),
+            path = role_dir(home, role).display()
+        ));
+    }
+    Ok((key, doc))
+}
+
+pub(crate) struct Signers {
+    pub(crate) operator: (SecretKey, IdentityDoc),
+    pub(crate) notary: Option<(SecretKey, IdentityDoc)>,
+    /// The operator's certificate from an evidence log's operator CA (`operator enroll`).
+    pub(crate) operator_cert: Option<String>,
+}
+
+/// Where `operator enroll` keeps the operator's certificate and its CA's.
+pub(crate) fn certificate_file(home: &Path) -> PathBuf {
+    role_dir(home, Role::Operator).join("certificate.pem")
+}
+
+pub(crate) fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
+    let operator = load_key(&home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let notary = match notary_home {
+        Some(h) => Some(load_key(h, Role::Notary, "WEBPROOF_NOTARY_PASSPHRASE")?),
+        None => None,
+    };
+    // A certificate for another key (an identity replaced since enrollment) is not used.
+    let operator_cert = std::fs::read_to_string(certificate_file(&home()?))
+        .ok()
+        .filter(|pem| {
+            let spki = operator.0.public_key().spki_der().unwrap_or_default();
+            webproof_timestamp::ca::parse_cert(pem.as_bytes()).is_ok_and(|c| {
+                use der::Encode;
+                c.tbs_certificate()
+                    .subject_public_key_info()
+                    .to_der()
+                    .is_ok_and(|k| k == spki)
+            })
+        });
+    Ok(Signers {
+        operator,
+        notary,
+        operator_cert,
+    })
+}

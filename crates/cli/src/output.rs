@@ -1,0 +1,87 @@
+//! How a command reports: text for people, one JSON document, or the engine's events as JSON
+//! lines; and the exit code of a sealing command.
+
+use std::process::ExitCode;
+
+use webproof_engine::events::{Event, Phase};
+
+use crate::stamping;
+
+/// How a command reports: text for people, one JSON document (`--json`), or JSON lines as
+/// things happen (`--events`, for the desktop app: docs/app-events.md).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    Text,
+    Json,
+    Events,
+}
+
+impl Output {
+    pub(crate) fn new(json: bool, events: bool) -> Output {
+        match (json, events) {
+            (_, true) => Output::Events,
+            (true, false) => Output::Json,
+            _ => Output::Text,
+        }
+    }
+
+    /// One event line on stdout (only with `--events`), flushed at once.
+    pub(crate) fn emit(self, event: &Event) {
+        if self != Output::Events {
+            return;
+        }
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", event.to_line());
+        let _ = out.flush();
+    }
+
+    /// A message for people: a `line` event with `--events`, else on stderr.
+    pub(crate) fn line(self, text: &str) {
+        match self {
+            Output::Events => self.emit(&Event::Line {
+                text: text.trim().to_owned(),
+            }),
+            _ => eprintln!("{text}"),
+        }
+    }
+
+    /// A journaled step (`--events`): its digests are the chain head after it.
+    pub(crate) fn step(self, r: &webproof_evidence::record::StepRecord) {
+        self.emit(&Event::Step(r.into()));
+    }
+
+    /// A sealing phase begins (`--events`).
+    pub(crate) fn phase(self, phase: Phase) {
+        self.emit(&Event::Phase { phase });
+    }
+}
+
+/// Whether the configured TSAs and log delivered for the final chain head (the package is
+/// written either way).
+#[must_use]
+pub(crate) struct Delivered(pub bool);
+
+impl Delivered {
+    /// The exit code of a sealing command: 0, or 5 when trusted time or the log did not
+    /// deliver (docs/evidence-package.md §6a).
+    pub(crate) fn exit(self) -> ExitCode {
+        if self.0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(5)
+        }
+    }
+}
+
+impl webproof_engine::seal::Observer for Output {
+    fn event(&self, event: Event) {
+        self.emit(&event);
+    }
+
+    fn note(&self, note: webproof_engine::Note<'_>) {
+        for l in stamping::said(&note) {
+            self.line(&l);
+        }
+    }
+}
