@@ -13,6 +13,7 @@ use webproof_evidence::{journal, layout};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult, ErrorKind};
+use webproof_engine::verification::Verification;
 
 /// One check, as the verifier named and judged it.
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type)]
@@ -92,41 +93,30 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
     }
     let p = path.display().to_string();
     let out = crate::engine::run(state.engine(&["verify", "--json", &p]))?;
-    let v: Value = serde_json::from_str(&out.stdout).map_err(|_| {
+    let v: Verification = serde_json::from_str(&out.stdout).map_err(|_| {
         AppError::new(
             ErrorKind::Command,
             format!("verify: {}", crate::engine::failure(&out.stderr)),
         )
     })?;
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let checks: Vec<CheckView> = v
-        .get("checks")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|c| CheckView {
-                    id: s(c, "id").unwrap_or_default(),
-                    name: s(c, "name").or_else(|| s(c, "id")).unwrap_or_default(),
-                    subject: s(c, "subject").unwrap_or_default(),
-                    verdict: s(c, "verdict").unwrap_or_default(),
-                    detail: s(c, "text").or_else(|| s(c, "detail")).unwrap_or_default(),
-                })
-                .collect()
+        .checks
+        .iter()
+        .map(|c| CheckView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            subject: c.subject.clone(),
+            verdict: c.verdict.as_str().to_lowercase(),
+            detail: c.text.clone(),
         })
-        .unwrap_or_default();
+        .collect();
     let times: Vec<(u64, Option<String>)> = v
-        .get("time")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|t| Some((t.get("seq")?.as_u64()?, s(t, "not_after"))))
-                .collect()
-        })
-        .unwrap_or_default();
-    let verdict = s(&v, "verdict")
-        .unwrap_or_else(|| "fail".into())
-        .to_uppercase();
-    let head = v.get("chain_head");
+        .time
+        .iter()
+        .map(|t| (t.seq, t.not_after.clone()))
+        .collect();
+    let verdict = v.verdict.as_str().to_owned();
+    let head = v.chain_head;
     let (steps, members, pages) = timeline(path).unwrap_or_default();
     let steps = steps
         .into_iter()
@@ -148,9 +138,9 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
     Ok(VerifyView {
         package: p.clone(),
         verdict,
-        capture: s(&v, "capture"),
-        head_sha256: head.and_then(|h| s(h, "sha256")),
-        head_sm3: head.and_then(|h| s(h, "sm3")),
+        capture: v.capture,
+        head_sha256: head.map(|h| h.sha256.to_hex()),
+        head_sm3: head.map(|h| h.sm3.to_hex()),
         checks,
         steps,
         videos: pick("video/", ".mp4"),

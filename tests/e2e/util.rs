@@ -257,7 +257,16 @@ pub fn checks(env: &Env, args: &[&str], code: i32) -> Vec<serde_json::Value> {
     let mut all = vec!["verify"];
     all.extend(args);
     all.push("--json");
-    let v: serde_json::Value = serde_json::from_str(&env.ok(&all, code)).unwrap();
+    let out = env.ok(&all, code);
+    // The document is the engine's typed contract, which the app reads.
+    let typed: webproof_engine::verification::Verification = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("verify --json is not a Verification ({e}): {out}"));
+    assert_eq!(
+        typed.checks.len(),
+        typed.checks.iter().filter(|c| !c.name.is_empty()).count()
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], serde_json::to_value(typed.verdict).unwrap());
     let checks = v["checks"].as_array().unwrap().clone();
     // Every check says itself in the catalogue (else a Chinese reader would get English).
     for c in &checks {

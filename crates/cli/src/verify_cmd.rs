@@ -51,28 +51,16 @@ pub(crate) fn verify_package(a: VerifyArgs) -> Result<ExitCode> {
     Ok(verdict_exit(report.verdict()))
 }
 
-/// The report as one JSON document, each check with its name and text in the chosen language.
+/// The report as one JSON document (the engine's `Verification`), each check with its name
+/// and text in the chosen language.
 fn print_json(report: &webproof_verify::Report) -> Result<()> {
     let (lang, cat) = (say::lang(), say::shared()?);
-    let checks: Vec<serde_json::Value> = report
-        .checks
-        .iter()
-        .map(|c| {
-            let mut v = serde_json::to_value(c).unwrap_or_default();
-            v["name"] = cat.check_name(c.id).into();
-            v["text"] = check_text(&cat, c).into();
-            v
-        })
-        .collect();
-    let v = serde_json::json!({
-        "package": report.package,
-        "verdict": report.verdict(),
-        "capture": report.capture,
-        "chain_head": report.chain_head,
-        "checks": checks,
-        "time": report.time,
-        "lang": lang.tag(),
-    });
+    let v = webproof_engine::verification::Verification::new(
+        report,
+        lang.tag(),
+        |c| cat.check_name(c.id),
+        |c| check_text(&cat, c),
+    );
     println!("{}", serde_json::to_string_pretty(&v)?);
     Ok(())
 }

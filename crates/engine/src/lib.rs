@@ -11,6 +11,7 @@ pub mod depositing;
 pub mod events;
 pub mod seal;
 pub mod stamping;
+pub mod verification;
 pub mod worker;
 
 pub use events::{Event, Phase};

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use webproof_evidence::digest::{Digests, Hash32, digest_reader};
 use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
 use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
@@ -27,7 +27,7 @@ use webproof_evidence::record::StepKind;
 use webproof_evidence::{canonical, journal, layout, wacz};
 
 /// The outcome of one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// The claim holds.
@@ -82,7 +82,7 @@ pub struct Report {
 }
 
 /// The trusted time that covers one step: the step existed no later than `not_after`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepTime {
     pub seq: u64,
     pub not_after: Option<String>,

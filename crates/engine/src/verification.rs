@@ -1,0 +1,73 @@
+//! `webproof verify --json`: one JSON document, written by the CLI and read by the app with
+//! this same type — the verification report with every check's name and text in the chosen
+//! language beside its English detail and catalogue message.
+
+use serde::{Deserialize, Serialize};
+use webproof_evidence::digest::Digests;
+use webproof_evidence::message::Message;
+use webproof_verify::{Check, Report, StepTime, Verdict};
+
+/// A verification, as `verify --json` prints it (members in name order).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub capture: Option<String>,
+    /// The final chain head (from the manifest), when the manifest could be read.
+    pub chain_head: Option<Digests>,
+    pub checks: Vec<CheckJson>,
+    /// The language of `name` and `text` (`en`, `zh-CN`).
+    pub lang: String,
+    pub package: String,
+    /// For every step, the earliest trusted time that covers it.
+    pub time: Vec<StepTime>,
+    /// The verdict ladder's rung (docs/evidence-package.md §7).
+    pub verdict: Verdict,
+}
+
+/// One check, said in the chosen language too.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckJson {
+    /// What was found, in English.
+    pub detail: String,
+    /// The stable identifier, e.g. `file.digest`.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// The check's name in the chosen language.
+    pub name: String,
+    pub subject: String,
+    /// What was found, in the chosen language.
+    pub text: String,
+    pub verdict: Verdict,
+}
+
+impl Verification {
+    /// The report, each check named and said by `name` and `text` (in language `lang`).
+    pub fn new(
+        report: &Report,
+        lang: &str,
+        name: impl Fn(&Check) -> String,
+        text: impl Fn(&Check) -> String,
+    ) -> Self {
+        Verification {
+            capture: report.capture.clone(),
+            chain_head: report.chain_head,
+            checks: report
+                .checks
+                .iter()
+                .map(|c| CheckJson {
+                    detail: c.detail.clone(),
+                    id: c.id.to_owned(),
+                    message: c.message.clone(),
+                    name: name(c),
+                    subject: c.subject.clone(),
+                    text: text(c),
+                    verdict: c.verdict,
+                })
+                .collect(),
+            lang: lang.to_owned(),
+            package: report.package.clone(),
+            time: report.time.clone(),
+            verdict: report.verdict(),
+        }
+    }
+}
