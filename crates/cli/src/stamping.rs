@@ -184,7 +184,7 @@ pub fn anchor_error(e: AnchorError) -> anyhow::Error {
         AnchorError::Token(s) => anyhow::Error::new(s).context(tr!("ctx-keeping-token")),
         AnchorError::Receipt(s) => anyhow::Error::new(s).context(tr!("ctx-keeping-receipt")),
         AnchorError::Sign(s) => anyhow::Error::new(s).context(tr!("ctx-signing-request")),
-        AnchorError::Deposit(why) => anyhow::anyhow!("{}: {why}", tr!("ctx-deposit")),
+        AnchorError::Deposit(why) => anyhow::Error::new(why).context(tr!("ctx-deposit")),
         AnchorError::EntryNotUtf8 => anyhow::anyhow!(tr!("cli-entry-not-utf8")),
         AnchorError::NoLogKey { url } => anyhow::anyhow!(tr!("cli-no-log-key", url = url)),
         AnchorError::Request(s) => s.into(),

@@ -37,7 +37,7 @@ pub enum AnchorError {
     #[error("{0}")]
     Client(#[source] NetError),
     #[error("deposit: {0}")]
-    Deposit(String),
+    Deposit(#[source] webproof_ledger::deposit::DepositError),
     #[error("signing the request: {0}")]
     Sign(#[source] KeyError),
     #[error("{0}")]

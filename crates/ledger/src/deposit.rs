@@ -41,47 +41,70 @@ pub fn label_commitment(label: &str, salt: &[u8; 16]) -> String {
     hex::encode(h.finalize())
 }
 
+/// Why bytes are not a deposit the log takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DepositError {
+    #[error("not a deposit: {0}")]
+    NotJson(String),
+    #[error("unknown deposit version {0}")]
+    Version(u32),
+    #[error("sha256, sm3 and operator are 64 lowercase hex digits")]
+    Digests,
+    #[error("package id is 1 to 128 bytes")]
+    Package,
+    #[error("claimed_time is too long")]
+    ClaimedTime,
+    #[error("label is at most 64 characters")]
+    Label,
+    #[error("label_commitment is 64 lowercase hex digits")]
+    Commitment,
+    #[error("not in canonical (RFC 8785) form")]
+    NotCanonical,
+    #[error("cannot be written as canonical JSON: {0}")]
+    Canonical(String),
+}
+
 fn hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 impl Deposit {
     /// Reads a deposit; it must be canonical (RFC 8785) and well-formed.
-    pub fn parse(bytes: &[u8]) -> Result<Deposit, String> {
+    pub fn parse(bytes: &[u8]) -> Result<Deposit, DepositError> {
         let d: Deposit =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a deposit: {e}"))?;
+            serde_json::from_slice(bytes).map_err(|e| DepositError::NotJson(e.to_string()))?;
         d.validate()?;
         if d.to_bytes()? != bytes {
-            return Err("not in canonical (RFC 8785) form".into());
+            return Err(DepositError::NotCanonical);
         }
         Ok(d)
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), DepositError> {
         if self.v != DEPOSIT_VERSION {
-            return Err(format!("unknown deposit version {}", self.v));
+            return Err(DepositError::Version(self.v));
         }
         if !hex64(&self.sha256) || !hex64(&self.sm3) || !hex64(&self.operator) {
-            return Err("sha256, sm3 and operator are 64 lowercase hex digits".into());
+            return Err(DepositError::Digests);
         }
         if self.package.is_empty() || self.package.len() > 128 {
-            return Err("package id is 1 to 128 bytes".into());
+            return Err(DepositError::Package);
         }
         if self.claimed_time.len() > 40 {
-            return Err("claimed_time is too long".into());
+            return Err(DepositError::ClaimedTime);
         }
         if self.label.as_ref().is_some_and(|l| l.chars().count() > 64) {
-            return Err("label is at most 64 characters".into());
+            return Err(DepositError::Label);
         }
         if self.label_commitment.as_ref().is_some_and(|c| !hex64(c)) {
-            return Err("label_commitment is 64 lowercase hex digits".into());
+            return Err(DepositError::Commitment);
         }
         Ok(())
     }
 
     /// The canonical bytes (what is deposited and hashed).
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        serde_json_canonicalizer::to_vec(self).map_err(|e| e.to_string())
+    pub fn to_bytes(&self) -> Result<Vec<u8>, DepositError> {
+        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(e.to_string()))
     }
 }
 
@@ -106,8 +129,8 @@ pub struct AdminEntry {
 }
 
 impl AdminEntry {
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        serde_json_canonicalizer::to_vec(self).map_err(|e| e.to_string())
+    pub fn to_bytes(&self) -> Result<Vec<u8>, DepositError> {
+        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(e.to_string()))
     }
 }
 

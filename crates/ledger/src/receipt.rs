@@ -147,7 +147,9 @@ pub enum ReceiptError {
     #[error("malformed receipt: {0}")]
     Malformed(&'static str),
     #[error("the deposit entry: {0}")]
-    Entry(String),
+    Entry(#[source] crate::deposit::DepositError),
+    #[error("the deposit entry: the private label does not open its commitment")]
+    LabelCommitment,
     #[error("the log's key: {0}")]
     LogKey(String),
     #[error("the promise: {0}")]
@@ -344,9 +346,7 @@ impl Receipt {
                     .and_then(|s| s.try_into().ok())
                     .ok_or(ReceiptError::Malformed("label_salt is 16 bytes of hex"))?;
                 if crate::deposit::label_commitment(l, &salt) != *c {
-                    return Err(ReceiptError::Entry(
-                        "the private label does not open its commitment".into(),
-                    ));
+                    return Err(ReceiptError::LabelCommitment);
                 }
                 Some(l.clone())
             }

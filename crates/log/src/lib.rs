@@ -57,6 +57,20 @@ pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
 /// Largest deposit accepted (an entry bundle of c2sp.org/tlog-tiles gives it 16 bits).
 pub const MAX_ENTRY: usize = u16::MAX as usize;
 
+/// A request refused, with the HTTP status it is answered with and why (said to the client).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("HTTP {status}: {reason}")]
+pub struct Refusal {
+    pub status: u16,
+    pub reason: String,
+}
+
+impl Refusal {
+    pub fn new(status: u16, reason: String) -> Self {
+        Refusal { status, reason }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LogError {
@@ -80,8 +94,7 @@ fn key(level: u32, index: u64) -> u128 {
 
 /// A registration-authority record change: gets the current value, returns the new one
 /// (`None`: leave it) or a refusal (nothing written).
-pub type RaChange<'a> =
-    Box<dyn FnOnce(Option<&[u8]>) -> Result<Option<Vec<u8>>, (u16, String)> + 'a>;
+pub type RaChange<'a> = Box<dyn FnOnce(Option<&[u8]>) -> Result<Option<Vec<u8>>, Refusal> + 'a>;
 
 /// What the log needs from its storage: the deposits and the tree as complete subtrees (one
 /// durable transaction per append), lookup by chain head, published checkpoints and the
@@ -110,11 +123,7 @@ pub trait LogStore: Send + Sync {
     fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, LogError>;
     fn ra_get(&self, key: &str) -> Result<Option<Vec<u8>>, LogError>;
     fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError>;
-    fn ra_update(
-        &self,
-        key: &str,
-        change: RaChange<'_>,
-    ) -> Result<Result<(), (u16, String)>, LogError>;
+    fn ra_update(&self, key: &str, change: RaChange<'_>) -> Result<Result<(), Refusal>, LogError>;
 }
 
 impl LogStore for Store {
@@ -166,11 +175,7 @@ impl LogStore for Store {
     fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError> {
         Store::ra_list(self, prefix)
     }
-    fn ra_update(
-        &self,
-        key: &str,
-        change: RaChange<'_>,
-    ) -> Result<Result<(), (u16, String)>, LogError> {
+    fn ra_update(&self, key: &str, change: RaChange<'_>) -> Result<Result<(), Refusal>, LogError> {
         Store::ra_update(self, key, change)
     }
 }

@@ -111,15 +111,14 @@ pub struct RevokeRequest {
     pub reason: String,
 }
 
-/// An HTTP status and message.
-pub type Refusal = (u16, String);
+pub use crate::Refusal;
 
 fn refuse(code: u16, msg: impl Into<String>) -> Refusal {
-    (code, msg.into())
+    Refusal::new(code, msg.into())
 }
 
 fn internal(e: impl std::fmt::Display) -> Refusal {
-    (500, e.to_string())
+    Refusal::new(500, e.to_string())
 }
 
 /// Who signed a request.

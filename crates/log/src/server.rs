@@ -171,22 +171,26 @@ impl LogService {
         entries: Vec<Vec<u8>>,
         caller: Option<&crate::ra::Caller>,
         label: Option<&str>,
-    ) -> Result<BatchAck, (u16, String)> {
+    ) -> Result<BatchAck, crate::Refusal> {
         let operator = caller.map(|c| c.fingerprint.as_str());
         let label = match label {
             None => None,
             Some(h) => {
-                let (l, salt) = webproof_ledger::auth::parse_label_header(h)
-                    .ok_or((400, "a malformed private label\n".to_owned()))?;
+                let (l, salt) = webproof_ledger::auth::parse_label_header(h).ok_or(
+                    crate::Refusal::new(400, "a malformed private label\n".to_owned()),
+                )?;
                 let d = entries
                     .first()
                     .filter(|_| entries.len() == 1)
                     .and_then(|e| Deposit::parse(e).ok())
-                    .ok_or((400, "a private label goes with one deposit\n".to_owned()))?;
+                    .ok_or(crate::Refusal::new(
+                        400,
+                        "a private label goes with one deposit\n".to_owned(),
+                    ))?;
                 if d.label_commitment.as_deref()
                     != Some(webproof_ledger::deposit::label_commitment(&l, &salt).as_str())
                 {
-                    return Err((
+                    return Err(crate::Refusal::new(
                         400,
                         "the private label does not open the deposit's label_commitment\n".into(),
                     ));
@@ -195,19 +199,19 @@ impl LogService {
             }
         };
         if entries.is_empty() {
-            return Err((400, "no deposit\n".into()));
+            return Err(crate::Refusal::new(400, "no deposit\n".into()));
         }
         if entries.len() > MAX_PER_REQUEST {
-            return Err((
+            return Err(crate::Refusal::new(
                 413,
                 format!("at most {MAX_PER_REQUEST} deposits per request\n"),
             ));
         }
         for (i, e) in entries.iter().enumerate() {
-            let d =
-                Deposit::parse(e).map_err(|err| (400, format!("deposit {}: {err}\n", i + 1)))?;
+            let d = Deposit::parse(e)
+                .map_err(|err| crate::Refusal::new(400, format!("deposit {}: {err}\n", i + 1)))?;
             if self.ra.is_some() && d.label.is_some() {
-                return Err((
+                return Err(crate::Refusal::new(
                     400,
                     format!(
                         "deposit {}: this log keeps labels private: send a label_commitment and the label beside it\n",
@@ -218,7 +222,7 @@ impl LogService {
             if let Some(op) = operator
                 && d.operator != op
             {
-                return Err((
+                return Err(crate::Refusal::new(
                     403,
                     format!(
                         "deposit {}: names another operator than the request's signer\n",
@@ -229,18 +233,21 @@ impl LogService {
         }
         if let (Some(ra), Some(op)) = (&self.ra, operator) {
             ra.charge(op, entries.len())
-                .map_err(|(c, m)| (c, format!("{m}\n")))?;
+                .map_err(|r| crate::Refusal::new(r.status, format!("{}\n", r.reason)))?;
         }
         let n = entries.len() as u64;
         let (first, group) = self
             .seq
             .deposit_seen_async(entries, caller.map(|c| c.seen))
             .await
-            .map_err(|e| (500, format!("{e}\n")))?;
-        let group = group.ok_or((500, "the log signs no promises\n".to_owned()))?;
+            .map_err(|e| crate::Refusal::new(500, format!("{e}\n")))?;
+        let group = group.ok_or(crate::Refusal::new(
+            500,
+            "the log signs no promises\n".to_owned(),
+        ))?;
         if let (Some(ra), Some(op), Some(l)) = (&self.ra, operator, label) {
             ra.keep_label(first, op, &l)
-                .map_err(|(c, m)| (c, format!("{m}\n")))?;
+                .map_err(|r| crate::Refusal::new(r.status, format!("{}\n", r.reason)))?;
         }
         let proofs = (first..first + n)
             .map(|index| {
@@ -248,7 +255,10 @@ impl LogService {
                     .paths
                     .get((index - group.first) as usize)
                     .map(|p| proof_to_b64(p))
-                    .ok_or((500, "the commit group lost a deposit\n".to_owned()))
+                    .ok_or(crate::Refusal::new(
+                        500,
+                        "the commit group lost a deposit\n".to_owned(),
+                    ))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(BatchAck {
@@ -271,7 +281,10 @@ impl LogService {
         let caller =
             ra.authenticate_deposit("POST", path, sig_header(headers), body, unix_now(), None)?;
         if caller.role != crate::ra::Role::Operator {
-            return Err((403, "only enrolled operators deposit".into()));
+            return Err(crate::Refusal::new(
+                403,
+                "only enrolled operators deposit".into(),
+            ));
         }
         Ok(Some(caller))
     }
@@ -293,12 +306,12 @@ impl LogService {
             detail,
         }
         .to_bytes()
-        .map_err(|e| (500, e))?;
+        .map_err(|e| crate::Refusal::new(500, e.to_string()))?;
         let (index, _) = self
             .seq
             .deposit_all_async(vec![e])
             .await
-            .map_err(|e| (500, e.to_string()))?;
+            .map_err(|e| crate::Refusal::new(500, e.to_string()))?;
         Ok(index)
     }
 
@@ -310,12 +323,12 @@ impl LogService {
         body: &[u8],
     ) -> Result<serde_json::Value, crate::ra::Refusal> {
         use crate::ra::*;
-        let ra = self
-            .ra
-            .as_ref()
-            .ok_or((404, "this log has no registration authority".to_owned()))?;
+        let ra = self.ra.as_ref().ok_or(crate::Refusal::new(
+            404,
+            "this log has no registration authority".to_owned(),
+        ))?;
         let now = unix_now();
-        let parse = |what: &str| (400, format!("not a {what} request"));
+        let parse = |what: &str| crate::Refusal::new(400, format!("not a {what} request"));
         match path {
             "/ra/registrars" => {
                 let req: RegistrarRequest =
@@ -340,7 +353,7 @@ impl LogService {
                 let req: EnrollRequest =
                     serde_json::from_slice(body).map_err(|_| parse("enrollment"))?;
                 let key = webproof_evidence::identity::PublicKey::from_pem(&req.public_key)
-                    .map_err(|e| (400, format!("the operator's key: {e}")))?;
+                    .map_err(|e| crate::Refusal::new(400, format!("the operator's key: {e}")))?;
                 let caller =
                     ra.authenticate("POST", path, sig_header(headers), body, now, Some(&key))?;
                 let (enrolled, registrar, cert_hash) = ra.enroll(&caller, &req, now)?;
@@ -352,7 +365,8 @@ impl LogService {
                         Some(format!("certificate sha256:{cert_hash}")),
                     )
                     .await?;
-                let mut v = serde_json::to_value(&enrolled).map_err(|e| (500, e.to_string()))?;
+                let mut v = serde_json::to_value(&enrolled)
+                    .map_err(|e| crate::Refusal::new(500, e.to_string()))?;
                 v["logged_at"] = index.into();
                 Ok(v)
             }
@@ -371,7 +385,10 @@ impl LogService {
                     .await?;
                 Ok(serde_json::json!({"revoked": req.fingerprint, "time": now, "logged_at": index}))
             }
-            _ => Err((404, "no such registration-authority request".into())),
+            _ => Err(crate::Refusal::new(
+                404,
+                "no such registration-authority request".into(),
+            )),
         }
     }
 
@@ -551,7 +568,7 @@ async fn deposit(
                 Err(e) => text(500, format!("{e}\n")),
             }
         }
-        Err((code, msg)) => text(code, msg),
+        Err(crate::Refusal { status, reason }) => text(status, reason),
     }
 }
 
@@ -568,7 +585,10 @@ async fn add(
     }
     let op = match svc.depositor("/add", &headers, &body) {
         Ok(op) => op,
-        Err((c, m)) => return text(c, format!("{m}\n")),
+        Err(crate::Refusal {
+            status: c,
+            reason: m,
+        }) => return text(c, format!("{m}\n")),
     };
     let label = headers
         .get(webproof_ledger::auth::LABEL_HEADER)
@@ -585,7 +605,10 @@ async fn add_batch(
 ) -> Resp {
     let op = match svc.depositor("/add-batch", &headers, &body) {
         Ok(op) => op,
-        Err((c, m)) => return text(c, format!("{m}\n")),
+        Err(crate::Refusal {
+            status: c,
+            reason: m,
+        }) => return text(c, format!("{m}\n")),
     };
     let entries: Vec<Vec<u8>> = body
         .split(|b| *b == b'\n')
@@ -724,7 +747,10 @@ async fn ra_post(
         .await
     {
         Ok(v) => text(200, v.to_string()),
-        Err((c, m)) => text(c, format!("{m}\n")),
+        Err(crate::Refusal {
+            status: c,
+            reason: m,
+        }) => text(c, format!("{m}\n")),
     }
 }
 
@@ -740,11 +766,17 @@ async fn ra_label(
     let path = format!("/ra/labels/{index}");
     let caller = match ra.authenticate("GET", &path, sig_header(&headers), b"", unix_now(), None) {
         Ok(c) => c,
-        Err((c, m)) => return text(c, format!("{m}\n")),
+        Err(crate::Refusal {
+            status: c,
+            reason: m,
+        }) => return text(c, format!("{m}\n")),
     };
     match ra.label(index, &caller) {
         Ok(l) => text(200, l),
-        Err((c, m)) => text(c, format!("{m}\n")),
+        Err(crate::Refusal {
+            status: c,
+            reason: m,
+        }) => text(c, format!("{m}\n")),
     }
 }
 

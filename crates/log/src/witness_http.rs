@@ -164,23 +164,24 @@ impl WitnessService {
     /// Handles one `add-checkpoint` body at `now`: the cosignature lines, or an HTTP status
     /// and body (409 with the witness's size, as text/x.tlog.size, when the client's old
     /// size is stale).
-    pub fn add_checkpoint(&self, body: &[u8], now: u64) -> Result<String, (u16, String)> {
+    pub fn add_checkpoint(&self, body: &[u8], now: u64) -> Result<String, crate::Refusal> {
         if body.len() > MAX_BODY {
-            return Err((413, "request too large\n".into()));
+            return Err(crate::Refusal::new(413, "request too large\n".into()));
         }
-        let text = std::str::from_utf8(body).map_err(|_| (400, "not UTF-8\n".to_owned()))?;
-        let (old, proof, note) =
-            witness::parse_add_checkpoint(text).map_err(|e| (400, format!("{e}\n")))?;
+        let text = std::str::from_utf8(body)
+            .map_err(|_| crate::Refusal::new(400, "not UTF-8\n".to_owned()))?;
+        let (old, proof, note) = witness::parse_add_checkpoint(text)
+            .map_err(|e| crate::Refusal::new(400, format!("{e}\n")))?;
         let mut w = self
             .inner
             .lock()
-            .map_err(|_| (500, "witness state poisoned\n".to_owned()))?;
+            .map_err(|_| crate::Refusal::new(500, "witness state poisoned\n".to_owned()))?;
         let forks_before = w.forks.len();
         let result = w.add_checkpoint(old, &proof, &note, now);
         if w.forks.len() > forks_before {
             let new: Vec<(String, String)> = w.forks[forks_before..].to_vec();
             self.record_forks(&new)
-                .map_err(|e| (500, format!("{e}\n")))?;
+                .map_err(|e| crate::Refusal::new(500, format!("{e}\n")))?;
         }
         match result {
             Ok(line) => {
@@ -190,12 +191,14 @@ impl WitnessService {
                     if let Ok(fresh) = WitnessService::reload_state(&self.dir) {
                         w.state = fresh;
                     }
-                    return Err((500, format!("{e}\n")));
+                    return Err(crate::Refusal::new(500, format!("{e}\n")));
                 }
                 Ok(line.to_line())
             }
-            Err(WitnessError::Conflict { have, .. }) => Err((409, format!("{have}\n"))),
-            Err(e) => Err((e.http_status(), format!("{e}\n"))),
+            Err(WitnessError::Conflict { have, .. }) => {
+                Err(crate::Refusal::new(409, format!("{have}\n")))
+            }
+            Err(e) => Err(crate::Refusal::new(e.http_status(), format!("{e}\n"))),
         }
     }
 
@@ -256,13 +259,19 @@ async fn add_checkpoint(
     let r = tokio::task::spawn_blocking(move || svc2.add_checkpoint(&body, now)).await;
     match r {
         Ok(Ok(lines)) => (StatusCode::OK, lines).into_response(),
-        Ok(Err((409, size))) if size.trim().parse::<u64>().is_ok() => (
+        Ok(Err(crate::Refusal {
+            status: 409,
+            reason: size,
+        })) if size.trim().parse::<u64>().is_ok() => (
             StatusCode::CONFLICT,
             [(header::CONTENT_TYPE, "text/x.tlog.size")],
             size,
         )
             .into_response(),
-        Ok(Err((code, text))) => (
+        Ok(Err(crate::Refusal {
+            status: code,
+            reason: text,
+        })) => (
             StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             text,
         )

@@ -330,7 +330,9 @@ impl Explain for ReceiptError {
         use ReceiptError as E;
         match self {
             E::Malformed(d) => Message::new("err-receipt-malformed").arg("detail", d),
-            E::Entry(d) => Message::new("err-receipt-entry").arg("detail", d),
+            E::Entry(d) => Message::new("err-receipt-entry").arg("detail", d.to_string()),
+            E::LabelCommitment => Message::new("err-receipt-entry")
+                .arg("detail", "the private label does not open its commitment"),
             E::LogKey(d) => Message::new("err-receipt-log-key").arg("detail", d),
             E::Promise(d) => Message::new("err-receipt-promise").arg("detail", d),
             E::Checkpoint(d) => Message::new("err-receipt-checkpoint").arg("detail", d),
