@@ -7,6 +7,7 @@ mod util;
 
 mod alliance;
 mod app;
+mod architecture;
 mod by_hand;
 mod capture;
 mod cjk;
