@@ -150,3 +150,51 @@ fn no_module_of_the_binary_uses_its_main() {
         main.lines().count()
     );
 }
+
+#[test]
+fn the_verifiers_build_holds_no_issuing_code() {
+    // verify (and what it builds on) takes the time-stamp crate without `issue`…
+    for krate in ["verify", "evidence", "ledger"] {
+        let t: toml::Table = toml::from_str(
+            &std::fs::read_to_string(root().join(format!("crates/{krate}/Cargo.toml"))).unwrap(),
+        )
+        .unwrap();
+        let dep = t
+            .get("dependencies")
+            .and_then(|d| d.get("webproof-timestamp"));
+        let features = dep
+            .and_then(|d| d.get("features"))
+            .and_then(|f| f.as_array())
+            .map(|a| a.len())
+            .unwrap_or(0);
+        assert_eq!(
+            features, 0,
+            "crates/{krate} builds webproof-timestamp with features"
+        );
+    }
+    let t: toml::Table = toml::from_str(
+        &std::fs::read_to_string(root().join("crates/timestamp/Cargo.toml")).unwrap(),
+    )
+    .unwrap();
+    let default = t
+        .get("features")
+        .and_then(|f| f.get("default"))
+        .and_then(|d| d.as_array())
+        .map(|a| a.len())
+        .unwrap_or(0);
+    assert_eq!(
+        default, 0,
+        "the time-stamp crate's default features issue nothing"
+    );
+    // …in which the development TSA and the CA's issuing half are compiled out.
+    let lib = std::fs::read_to_string(root().join("crates/timestamp/src/lib.rs")).unwrap();
+    assert!(lib.contains("#[cfg(feature = \"issue\")]\npub mod dev;"));
+    let ca = std::fs::read_to_string(root().join("crates/timestamp/src/ca.rs")).unwrap();
+    for item in ["pub struct Ca {", "impl Ca {", "pub struct CaFiles {"] {
+        let at = ca.find(item).unwrap();
+        assert!(
+            ca[..at].trim_end().ends_with("#[cfg(feature = \"issue\")]"),
+            "{item} is outside the feature"
+        );
+    }
+}

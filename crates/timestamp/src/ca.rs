@@ -3,23 +3,31 @@
 //! and salted ID reference a registrar checked. Standard X.509 v3, so `openssl verify`
 //! checks it without webproof.
 
+#[cfg(feature = "issue")]
 use std::str::FromStr;
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
+#[cfg(feature = "issue")]
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use x509_cert::Certificate;
+#[cfg(feature = "issue")]
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+#[cfg(feature = "issue")]
 use x509_cert::name::Name;
 
+#[cfg(feature = "issue")]
 use crate::TspError;
+#[cfg(feature = "issue")]
 use crate::dev::{ext, issue, random_key};
 
 const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
 const OU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.11");
 const SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+#[cfg(feature = "issue")]
 const ID_CE_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
+#[cfg(feature = "issue")]
 const ID_CE_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const ID_CE_CERTIFICATE_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
 
@@ -112,6 +120,7 @@ pub struct Subject {
 }
 
 /// An RFC 4514 attribute value with its special characters escaped.
+#[cfg(feature = "issue")]
 fn escape(v: &str) -> String {
     let mut out = String::new();
     for (i, c) in v.chars().enumerate() {
@@ -128,6 +137,7 @@ fn escape(v: &str) -> String {
     out
 }
 
+#[cfg(feature = "issue")]
 impl Subject {
     fn to_name(&self) -> Result<Name, TspError> {
         let mut parts = vec![format!("CN={}", escape(&self.name))];
@@ -143,7 +153,9 @@ impl Subject {
         Name::from_str(&parts.join(","))
             .map_err(|e| TspError::Invalid(format!("certificate subject: {e}")))
     }
+}
 
+impl Subject {
     /// The subject a certificate names.
     pub fn of(cert: &Certificate) -> Result<Subject, String> {
         let mut s = Subject {
@@ -181,18 +193,21 @@ impl Subject {
 }
 
 /// The CA: its key and self-signed certificate.
+#[cfg(feature = "issue")]
 pub struct Ca {
     key: p256::ecdsa::SigningKey,
     pub cert: Certificate,
 }
 
 /// A CA as kept on disk (PEM texts).
+#[cfg(feature = "issue")]
 pub struct CaFiles {
     pub cert_pem: String,
     /// PKCS#8; the caller keeps it private (mode 0600).
     pub key_pem: String,
 }
 
+#[cfg(feature = "issue")]
 impl Ca {
     /// A new CA named `cn`, valid from `now` (Unix seconds) for ten years.
     pub fn generate(cn: &str, now: i64) -> Result<Ca, TspError> {

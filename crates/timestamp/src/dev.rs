@@ -19,8 +19,7 @@ use x509_cert::time::{Time, Validity};
 use crate::asn1::*;
 use crate::{HashAlg, TspError, malformed};
 
-/// Marks every name of the development TSA.
-pub const DEV_MARK: &str = "webproof development TSA - not trusted";
+pub use crate::DEV_MARK;
 /// The policy under which the development TSA stamps: under IANA's enterprise number for
 /// documentation use (32473, RFC 5612), which no real authority uses.
 pub const DEV_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.3161.1");

@@ -2,7 +2,9 @@
 //!
 //! RFC 3161 time-stamp tokens (with RFC 5816's ESS signing-certificate-v2): building
 //! requests, reading responses, and verifying tokens offline **as of their genTime** against
-//! trust anchors the user chose. Also a development TSA ([`dev`]) that issues real tokens.
+//! trust anchors the user chose. With the feature `issue`, also a development TSA (`dev`)
+//! that issues real tokens and the issuing half of the operator CA (`ca::Ca`); without it
+//! (the verifier's build) the crate only checks.
 //!
 //! Pure: no network, no clock except where a caller passes one. The HTTP client lives at the
 //! edge (`webproof-net`).
@@ -15,8 +17,13 @@
 
 pub mod asn1;
 pub mod ca;
+#[cfg(feature = "issue")]
 pub mod dev;
 mod verify_sig;
+
+/// Marks every name of the development TSA ([`dev`], feature `issue`), so a verifier can say
+/// that a token came from it.
+pub const DEV_MARK: &str = "webproof development TSA - not trusted";
 
 pub use verify_sig::verify_cert;
 

@@ -1922,7 +1922,7 @@ fn timestamp_checks(
         }
         let v = webproof_timestamp::verify(&token, &expect, &trust);
         let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
-        let dev = if tsa.contains(webproof_timestamp::dev::DEV_MARK) {
+        let dev = if tsa.contains(webproof_timestamp::DEV_MARK) {
             "development TSA, "
         } else {
             ""
