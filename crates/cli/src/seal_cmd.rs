@@ -114,6 +114,9 @@ pub(crate) fn sealer_policy(signers: &Signers) -> Result<Policy> {
 pub(crate) fn seal_error(e: webproof_engine::seal::SealError) -> anyhow::Error {
     use webproof_engine::seal::SealError as E;
     match e {
+        E::Reopen { dir, source } => {
+            anyhow::Error::new(source).context(tr!("ctx-reopening", path = dir.display()))
+        }
         E::Capture { dir, source } => {
             anyhow::Error::new(source).context(tr!("ctx-sealing", path = dir.display()))
         }
@@ -431,20 +434,11 @@ pub(crate) fn resume(
         bail!(tr!("cli-out-exists", path = out.display()));
     }
     let signers = load_signers(notary_home.as_deref())?;
-    let (mut cap, recovery) =
-        Capture::resume(dir).with_context(|| tr!("ctx-reopening", path = dir.display()))?;
-    if !cap.is_sealed() {
-        let mut reason = String::from(
-            "the capture process ended without sealing; reopened by `webproof captures resume`",
-        );
-        if let Some((_, n)) = &recovery.torn_tail {
-            reason.push_str(&format!(
-                "; the journal ended in an incomplete record of {n} bytes, kept as an artifact"
-            ));
-        }
-        let r = cap.record_interruption(&reason, &recovery)?;
-        eprintln!("{}", tr!("cli-interruption", seq = r.seq));
+    let reopened = webproof_engine::seal::reopen(dir).map_err(seal_error)?;
+    if let Some(seq) = reopened.interruption {
+        eprintln!("{}", tr!("cli-interruption", seq = seq));
     }
+    let cap = reopened.cap;
     seal_and_package(
         cap,
         &signers,

@@ -31,6 +31,12 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// `captures resume` seals once the cause is fixed.
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
+    #[error("reopening {}: {source}", dir.display())]
+    Reopen {
+        dir: PathBuf,
+        #[source]
+        source: CaptureError,
+    },
     #[error("sealing {}: {source}", dir.display())]
     Capture {
         dir: PathBuf,
@@ -163,5 +169,44 @@ pub fn seal(
         manifest,
         undelivered,
         dir,
+    })
+}
+
+/// A capture directory left unsealed (the capture process ended: a crash, a kill, a closed
+/// window), reopened for sealing: its torn tail kept as an artifact and an `interruption` step
+/// saying so, unless it was sealed already (then it is finished as it stands).
+pub struct Reopened {
+    pub cap: Capture,
+    /// The `interruption` step recorded on reopening, if one was.
+    pub interruption: Option<u64>,
+}
+
+/// Reopens the capture directory `dir` for [`seal`] (`captures resume`).
+pub fn reopen(dir: &Path) -> Result<Reopened, SealError> {
+    let reopening = |source| SealError::Reopen {
+        dir: dir.to_owned(),
+        source,
+    };
+    let (mut cap, recovery) = Capture::resume(dir).map_err(reopening)?;
+    if cap.is_sealed() {
+        return Ok(Reopened {
+            cap,
+            interruption: None,
+        });
+    }
+    let mut reason = String::from(
+        "the capture process ended without sealing; reopened by `webproof captures resume`",
+    );
+    if let Some((_, n)) = &recovery.torn_tail {
+        reason.push_str(&format!(
+            "; the journal ended in an incomplete record of {n} bytes, kept as an artifact"
+        ));
+    }
+    let r = cap
+        .record_interruption(&reason, &recovery)
+        .map_err(reopening)?;
+    Ok(Reopened {
+        cap,
+        interruption: Some(r.seq),
     })
 }

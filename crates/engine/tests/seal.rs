@@ -199,3 +199,65 @@ fn without_trusted_time_it_seals_kept_and_a_failure_before_the_seal_step_loses_n
         "{e}"
     );
 }
+
+#[test]
+fn a_capture_left_unsealed_reopens_as_interrupted_keeping_its_torn_tail() {
+    use std::io::Write as _;
+    use webproof_engine::seal::reopen;
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("cap");
+    let mut cap = Capture::create(&dir).unwrap();
+    step(&mut cap, 0);
+    step(&mut cap, 1);
+    drop(cap);
+    // The process died mid-append: half a record at the journal's end.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("evidence/journal.jsonl"))
+        .unwrap()
+        .write_all(b"{\"v\":1,\"capture\":\"half")
+        .unwrap();
+    let reopened = reopen(&dir).unwrap();
+    assert_eq!(reopened.interruption, Some(2));
+    let last = reopened.cap.records().last().unwrap().clone();
+    assert_eq!(last.kind, StepKind::Interruption);
+    let reason = last.params["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("ended without sealing")
+            && reason.contains("incomplete record of 22 bytes"),
+        "{reason}"
+    );
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let doc = identity(&key);
+    let out = t.path().join("cap.wacz");
+    seal(
+        reopened.cap,
+        &input(&key, &doc),
+        &out,
+        true,
+        None,
+        &mut |_| Ok(()),
+        &Heard::default(),
+    )
+    .unwrap();
+    // Intact, and says it was interrupted; the torn bytes are kept as evidence.
+    let policy = Policy {
+        trusted_operators: vec![doc.fingerprint],
+        ..Policy::default()
+    };
+    let r = webproof_verify::verify_path(&out, &policy).unwrap();
+    assert_eq!(r.verdict(), Verdict::Finding, "{:#?}", r.checks);
+    assert!(r.findings().any(|c| c.detail.contains("interrupted")));
+    let src = webproof_evidence::package::open(&out, &Default::default()).unwrap();
+    assert!(
+        src.entries()
+            .iter()
+            .any(|e| e.name.ends_with("journal-torn-tail.bin"))
+    );
+    // Reopening a sealed capture records nothing more.
+    let again = reopen(&dir).unwrap();
+    assert_eq!(again.interruption, None);
+    // Reopening what is no capture fails, naming it.
+    let e = reopen(&t.path().join("nothing")).err().unwrap();
+    assert!(matches!(e, SealError::Reopen { .. }), "{e}");
+}
