@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use webproof_ledger::api;
 
 use anyhow::{Context, Result, bail};
 use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519};
@@ -254,7 +255,8 @@ fn enroll_home(
     let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
     // Already a registrar, or this very request (same key, body and second) was made by the
     // `dev up` that ran a moment ago, which the log remembers across its restart.
-    if let Err(e) = crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), "/ra/registrars", &reg, admin)
+    if let Err(e) =
+        crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), api::RA_REGISTRARS, &reg, admin)
         && !["already a registrar", "a replayed request"]
             .iter()
             .any(|m| format!("{e:#}").contains(m))
@@ -299,7 +301,7 @@ fn enroll_home(
     let code = crate::ra_cmd::signed_post_to(
         url,
         Some(DEV_LOG),
-        "/ra/codes",
+        api::RA_CODES,
         &serde_json::json!({
             "name": doc.name, "organisation": doc.organisation, "tenant": "dev",
             "id_ref": doc.id_ref, "fingerprint": doc.fingerprint.to_hex(),
@@ -317,7 +319,7 @@ fn enroll_home(
     let v = crate::ra_cmd::signed_post_to(
         url,
         Some(DEV_LOG),
-        "/ra/enroll",
+        api::RA_ENROLL,
         &serde_json::json!({"code": code, "public_key": doc.public_key}),
         &key,
     )?;

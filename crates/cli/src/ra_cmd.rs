@@ -5,6 +5,7 @@
 use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use webproof_ledger::api;
 
 use anyhow::{Context, Result, bail};
 use webproof_evidence::identity::{PublicKey, Role, SecretKey};
@@ -119,7 +120,7 @@ fn log_origin(
     {
         return Ok(k.name);
     }
-    rt.block_on(client.get_text("/ra/origin"))?
+    rt.block_on(client.get_text(api::RA_ORIGIN))?
         .map(|t| t.trim().to_owned())
         .filter(|o| !o.is_empty() && !o.contains(char::is_whitespace))
         .context(tr!("cli-no-log-origin", url = url))
@@ -163,7 +164,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
             let public_key = read_public_key(&key)?.to_pem()?;
             let v = signed_post(
                 &log_url(log)?,
-                "/ra/registrars",
+                api::RA_REGISTRARS,
                 &serde_json::json!({"name": name, "public_key": public_key}),
                 &my_key()?,
             )?;
@@ -195,7 +196,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
             };
             let v = signed_post(
                 &log_url(log)?,
-                "/ra/codes",
+                api::RA_CODES,
                 &serde_json::json!({
                     "name": name, "organisation": org, "tenant": tenant,
                     "id_ref": id_ref, "fingerprint": fingerprint,
@@ -228,7 +229,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
         } => {
             let v = signed_post(
                 &log_url(log)?,
-                "/ra/revoke",
+                api::RA_REVOKE,
                 &serde_json::json!({"fingerprint": fingerprint, "reason": reason}),
                 &my_key()?,
             )?;
@@ -249,7 +250,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
                 .enable_all()
                 .build()?;
             let note = rt
-                .block_on(client.get_text("/ra/revocations"))?
+                .block_on(client.get_text(api::RA_REVOCATIONS))?
                 .context(tr!("cli-no-ra"))?;
             print!("{note}");
         }
@@ -265,7 +266,7 @@ pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
     let url = log_url(log)?;
     let v = signed_post(
         &url,
-        "/ra/enroll",
+        api::RA_ENROLL,
         &serde_json::json!({"code": code, "public_key": doc.public_key}),
         &key,
     )?;

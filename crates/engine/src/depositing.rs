@@ -167,7 +167,12 @@ impl Depositor {
         };
         deposit.validate().map_err(AnchorError::Deposit)?;
         let entry = deposit.to_bytes().map_err(AnchorError::Deposit)?;
-        let auth = auth_header(&self.info.key, &self.log_key().name, "/add", &entry)?;
+        let auth = auth_header(
+            &self.info.key,
+            &self.log_key().name,
+            webproof_ledger::api::ADD,
+            &entry,
+        )?;
         let label = self
             .info
             .label

@@ -6,6 +6,7 @@
 //!
 //! No network, no storage, no clock: the log server, witnesses and client build on this.
 
+pub mod api;
 pub mod auth;
 pub mod deposit;
 pub mod merkle;

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use webproof_ledger::api;
 
 use base64::Engine as _;
 use webproof_ledger::deposit::Deposit;
@@ -330,7 +331,7 @@ impl LogService {
         let now = unix_now();
         let parse = |what: &str| crate::Refusal::new(400, format!("not a {what} request"));
         match path {
-            "/ra/registrars" => {
+            api::RA_REGISTRARS => {
                 let req: RegistrarRequest =
                     serde_json::from_slice(body).map_err(|_| parse("registrar"))?;
                 let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
@@ -340,7 +341,7 @@ impl LogService {
                     .await?;
                 Ok(serde_json::json!({"registrar": fpr, "logged_at": index}))
             }
-            "/ra/codes" => {
+            api::RA_CODES => {
                 let req: CodeRequest = serde_json::from_slice(body).map_err(|_| parse("code"))?;
                 let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
                 let (code, hash, expires) = ra.issue_code(&caller, &req, now)?;
@@ -349,7 +350,7 @@ impl LogService {
                     .await?;
                 Ok(serde_json::json!({"code": code, "expires": expires, "logged_at": index}))
             }
-            "/ra/enroll" => {
+            api::RA_ENROLL => {
                 let req: EnrollRequest =
                     serde_json::from_slice(body).map_err(|_| parse("enrollment"))?;
                 let key = webproof_evidence::identity::PublicKey::from_pem(&req.public_key)
@@ -370,7 +371,7 @@ impl LogService {
                 v["logged_at"] = index.into();
                 Ok(v)
             }
-            "/ra/revoke" => {
+            api::RA_REVOKE => {
                 let req: RevokeRequest =
                     serde_json::from_slice(body).map_err(|_| parse("revocation"))?;
                 let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
@@ -504,19 +505,19 @@ impl LogService {
     pub fn router(self: &Arc<Self>) -> axum::Router {
         use axum::routing::{get, post};
         axum::Router::new()
-            .route("/add", post(add))
-            .route("/add-batch", post(add_batch))
-            .route("/checkpoint", get(checkpoint))
-            .route("/proof/inclusion/{index}/{size}", get(inclusion))
-            .route("/proof/consistency/{old}/{size}", get(consistency))
-            .route("/entry/{index}", get(entry))
-            .route("/lookup/{digest}", get(lookup))
-            .route("/tile/{*path}", get(tile))
-            .route("/ra/{action}", post(ra_post))
-            .route("/ra/ca", get(ra_ca))
-            .route("/ra/origin", get(ra_origin))
-            .route("/ra/revocations", get(ra_revocations))
-            .route("/ra/labels/{index}", get(ra_label))
+            .route(api::ADD, post(add))
+            .route(api::ADD_BATCH, post(add_batch))
+            .route(api::CHECKPOINT, get(checkpoint))
+            .route(api::routes::INCLUSION, get(inclusion))
+            .route(api::routes::CONSISTENCY, get(consistency))
+            .route(api::routes::ENTRY, get(entry))
+            .route(api::routes::LOOKUP, get(lookup))
+            .route(api::routes::TILE, get(tile))
+            .route(api::routes::RA_POST, post(ra_post))
+            .route(api::RA_CA, get(ra_ca))
+            .route(api::RA_ORIGIN, get(ra_origin))
+            .route(api::RA_REVOCATIONS, get(ra_revocations))
+            .route(api::routes::RA_LABEL, get(ra_label))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
     }
@@ -583,7 +584,7 @@ async fn add(
             format!("a deposit is at most {} bytes\n", crate::MAX_ENTRY),
         );
     }
-    let op = match svc.depositor("/add", &headers, &body) {
+    let op = match svc.depositor(api::ADD, &headers, &body) {
         Ok(op) => op,
         Err(crate::Refusal {
             status: c,
@@ -603,7 +604,7 @@ async fn add_batch(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Resp {
-    let op = match svc.depositor("/add-batch", &headers, &body) {
+    let op = match svc.depositor(api::ADD_BATCH, &headers, &body) {
         Ok(op) => op,
         Err(crate::Refusal {
             status: c,
@@ -743,7 +744,7 @@ async fn ra_post(
     body: axum::body::Bytes,
 ) -> Resp {
     match svc
-        .ra_request(&format!("/ra/{action}"), &headers, &body)
+        .ra_request(&api::ra_post(&action), &headers, &body)
         .await
     {
         Ok(v) => text(200, v.to_string()),
@@ -763,7 +764,7 @@ async fn ra_label(
     let Some(ra) = &svc.ra else {
         return text(404, "this log keeps no labels\n".into());
     };
-    let path = format!("/ra/labels/{index}");
+    let path = api::ra_label(index);
     let caller = match ra.authenticate("GET", &path, sig_header(&headers), b"", unix_now(), None) {
         Ok(c) => c,
         Err(crate::Refusal {

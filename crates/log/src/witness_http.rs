@@ -240,7 +240,7 @@ impl WitnessService {
 pub fn router(svc: Arc<WitnessService>) -> axum::Router {
     use axum::routing::post;
     axum::Router::new()
-        .route("/add-checkpoint", post(add_checkpoint))
+        .route(webproof_ledger::api::ADD_CHECKPOINT, post(add_checkpoint))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(svc)
 }

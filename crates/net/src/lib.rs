@@ -5,6 +5,7 @@
 //! the request it sent; what the token proves is for `webproof_timestamp::verify` to say.
 
 use std::time::Duration;
+use webproof_ledger::api;
 
 pub use webproof_ledger::receipt::Ack;
 
@@ -198,7 +199,7 @@ impl LogClient {
     /// The index of the first deposit of chain head `sha256` (hex), if deposited.
     pub async fn lookup(&self, sha256: &str) -> Result<Option<u64>, NetError> {
         Ok(self
-            .get(&format!("/lookup/{sha256}"))
+            .get(&api::lookup(sha256))
             .await?
             .and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()))
     }
@@ -214,13 +215,13 @@ impl LogClient {
     /// The latest published (witnessed) checkpoint note.
     pub async fn checkpoint(&self) -> Result<Option<String>, NetError> {
         Ok(self
-            .get("/checkpoint")
+            .get(api::CHECKPOINT)
             .await?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     pub async fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, NetError> {
-        self.get(&format!("/entry/{index}")).await
+        self.get(&api::entry(index)).await
     }
 
     /// Deposits a canonical deposit entry; returns the log's acknowledgement (index, signed
@@ -234,7 +235,9 @@ impl LogClient {
         auth: Option<String>,
         label: Option<String>,
     ) -> Result<Ack, NetError> {
-        let body = self.post_with("/add", entry.to_vec(), auth, label).await?;
+        let body = self
+            .post_with(api::ADD, entry.to_vec(), auth, label)
+            .await?;
         serde_json::from_str(&body).map_err(|e| NetError::Transport {
             url: format!("{}/add", self.base),
             detail: format!("not an acknowledgement: {e}"),
@@ -287,7 +290,7 @@ impl LogClient {
     /// The consistency proof from the tree of `old` to the tree of `size` (base64 lines).
     pub async fn consistency(&self, old: u64, size: u64) -> Result<Option<String>, NetError> {
         Ok(self
-            .get(&format!("/proof/consistency/{old}/{size}"))
+            .get(&api::consistency(old, size))
             .await?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
@@ -295,7 +298,7 @@ impl LogClient {
     /// The inclusion proof of `index` in the tree of `size` (base64 lines).
     pub async fn inclusion(&self, index: u64, size: u64) -> Result<Option<String>, NetError> {
         Ok(self
-            .get(&format!("/proof/inclusion/{index}/{size}"))
+            .get(&api::inclusion(index, size))
             .await?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
