@@ -128,12 +128,8 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
             st
         })
         .collect();
-    let pick = |pre: &str, ext: &str| -> Vec<String> {
-        members
-            .iter()
-            .filter(|m| m.starts_with(pre) && m.ends_with(ext))
-            .cloned()
-            .collect()
+    let pick = |is: &dyn Fn(&str) -> bool| -> Vec<String> {
+        members.iter().filter(|m| is(m)).cloned().collect()
     };
     Ok(VerifyView {
         package: p.clone(),
@@ -143,9 +139,9 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
         head_sm3: head.map(|h| h.sm3.to_hex()),
         checks,
         steps,
-        videos: pick("video/", ".mp4"),
-        subtitles: pick("video/", ".vtt").into_iter().next(),
-        reports: pick("report/", ""),
+        videos: pick(&|m| layout::is_video(m, "mp4")),
+        subtitles: pick(&|m| layout::is_video(m, "vtt")).into_iter().next(),
+        reports: pick(&layout::is_report),
         key: p,
         replay_key: state.replays.register(path),
         pages,
@@ -303,8 +299,8 @@ pub fn extract_report(pkg: &Path) -> AppResult<Option<PathBuf>> {
     let src = package::open(pkg, &Limits::default())
         .map_err(|e| AppError::io("app-err-io-read", pkg.display(), e))?;
     for (member, ext) in [
-        ("report/report.pdf", "report.pdf"),
-        ("report/report.html", "report.html"),
+        (layout::REPORT_PDF, "report.pdf"),
+        (layout::REPORT_HTML, "report.html"),
     ] {
         if src.as_ref().entry(member).is_some() {
             let bytes = src

@@ -76,7 +76,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
     let mut refreshes = 0u32;
     let mut newest_held = 0u64;
     for e in src.entries() {
-        if e.name.starts_with("receipts/refresh-") {
+        if webproof_evidence::layout::is_refresh(&e.name) {
             refreshes += 1;
             let b = src.read_all(&e.name, 1 << 20)?;
             let r = Refresh::parse(&b).with_context(|| e.name.clone())?;

@@ -207,11 +207,14 @@ pub(crate) fn report_into(
             },
             offset: offset(opts.tz.as_deref())?,
         })?;
-        let html_path = dir.join("report/report.html");
+        let html_path = dir.join(webproof_evidence::layout::REPORT_HTML);
         webproof_evidence::package::write_file(&html_path, html.as_bytes())?;
         if opts.report_pdf {
             let pdf = print_pdf(chromium, chromedriver, &html_path)?;
-            webproof_evidence::package::write_file(&dir.join("report/report.pdf"), &pdf)?;
+            webproof_evidence::package::write_file(
+                &dir.join(webproof_evidence::layout::REPORT_PDF),
+                &pdf,
+            )?;
         }
         Ok(())
     })();

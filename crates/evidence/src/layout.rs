@@ -68,6 +68,45 @@ pub fn refresh_path(n: u32) -> String {
     format!("{RECEIPTS_DIR}/refresh-{n:03}.json")
 }
 
+/// Renewals added after sealing (outside the manifest, §6b): `renewals/NNN.json` and its
+/// tokens, requests and certificates.
+pub const RENEWALS_DIR: &str = "renewals";
+
+/// The capture report sealed inside the package (§6d).
+pub const REPORT_DIR: &str = "report";
+pub const REPORT_HTML: &str = "report/report.html";
+pub const REPORT_PDF: &str = "report/report.pdf";
+
+/// A time-stamp token (`timestamps/….tsr`), as opposed to its request.
+pub fn is_token(path: &str) -> bool {
+    path.starts_with("timestamps/") && path.ends_with(".tsr")
+}
+
+/// Any evidence-log receipt file: a deposit's receipt or a refresh.
+pub fn is_receipt_file(path: &str) -> bool {
+    path.starts_with("receipts/")
+}
+
+/// A newer checkpoint added after sealing (`receipts/refresh-NNN.json`).
+pub fn is_refresh(path: &str) -> bool {
+    path.starts_with("receipts/refresh-")
+}
+
+/// Any file of a renewal (`renewals/…`).
+pub fn is_renewal(path: &str) -> bool {
+    path.starts_with("renewals/")
+}
+
+/// A screen-recording file (`video/…`) with extension `ext` (`mp4`, `vtt`).
+pub fn is_video(path: &str, ext: &str) -> bool {
+    path.starts_with("video/") && path.rsplit_once('.').is_some_and(|(_, e)| e == ext)
+}
+
+/// A file of the capture report (`report/…`).
+pub fn is_report(path: &str) -> bool {
+    path.starts_with("report/")
+}
+
 /// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
 /// evidence-log receipts, the human-readable report.
 pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];
@@ -95,8 +134,8 @@ pub fn is_outside_manifest(path: &str) -> bool {
         || path == DATAPACKAGE_DIGEST
         || path == MANIFEST
         || (path.starts_with("signatures/") && path.ends_with(".sig"))
-        || path.starts_with("renewals/")
-        || path.starts_with("receipts/refresh-")
+        || is_renewal(path)
+        || is_refresh(path)
 }
 
 /// Files the manifest lists that are not named by a step: the journal itself, and the
@@ -107,7 +146,7 @@ pub fn is_outside_manifest(path: &str) -> bool {
 pub fn is_proof_of_chain(path: &str) -> bool {
     path == JOURNAL
         || path.starts_with("timestamps/")
-        || (path.starts_with("receipts/") && !path.starts_with("receipts/refresh-"))
+        || (is_receipt_file(path) && !is_refresh(path))
 }
 
 /// The media type the seal step gives a file it names, by the file's name.
@@ -193,5 +232,24 @@ mod tests {
         let long = format!("{}.jpeg", "x".repeat(300));
         let p = artifact_path(5, &long);
         assert!(p.ends_with(".jpeg") && p.len() == "artifacts/000005-".len() + MAX_NAME);
+    }
+
+    #[test]
+    fn members_are_classified_by_their_paths() {
+        let token = timestamp_path(4, 1, "tsa.example:3180", "tsr");
+        assert!(is_token(&token) && !is_token(&timestamp_path(4, 1, "t", "tsq")));
+        assert!(!is_token("renewals/001-1.tsr"));
+        let receipt = receipt_path(9, 1);
+        assert!(is_receipt_file(&receipt) && !is_refresh(&receipt));
+        assert!(is_receipt_file(&refresh_path(2)) && is_refresh(&refresh_path(2)));
+        assert!(is_proof_of_chain(&receipt) && !is_proof_of_chain(&refresh_path(2)));
+        assert!(is_renewal("renewals/001.json") && !is_renewal("receipts/renewals.json"));
+        assert!(is_outside_manifest("renewals/001-1.tsr") && is_outside_manifest(&refresh_path(1)));
+        assert!(is_video("video/segment-000001.mp4", "mp4"));
+        assert!(
+            !is_video("video/segment-000001.mp4", "vtt") && !is_video("artifacts/x.mp4", "mp4")
+        );
+        assert!(is_report(REPORT_HTML) && is_report(REPORT_PDF) && !is_report(MANIFEST));
+        assert!(REPORT_HTML.starts_with(REPORT_DIR) && RESERVED_DIRS.contains(&REPORT_DIR));
     }
 }

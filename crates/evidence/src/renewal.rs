@@ -131,9 +131,7 @@ pub enum Part {
 /// `n`'s own record and tokens (its certificate file is covered), and receipt refreshes
 /// (which may come after it; a renewal lists those that came before, see [`plan`]).
 pub fn must_cover(path: &str, n: u32) -> bool {
-    if path == layout::DATAPACKAGE
-        || path == layout::DATAPACKAGE_DIGEST
-        || path.starts_with("receipts/refresh-")
+    if path == layout::DATAPACKAGE || path == layout::DATAPACKAGE_DIGEST || layout::is_refresh(path)
     {
         return false;
     }
@@ -153,7 +151,7 @@ pub fn plan(
 ) -> Result<Renewal, PackageError> {
     let mut files = Vec::new();
     for e in src.entries() {
-        if !must_cover(&e.name, n) && !e.name.starts_with("receipts/refresh-") {
+        if !must_cover(&e.name, n) && !layout::is_refresh(&e.name) {
             continue;
         }
         let mut d = Vec::new();

@@ -1225,7 +1225,7 @@ fn file_checks(
                 || e.name == layout::DATAPACKAGE_DIGEST
                 || e.name == layout::MANIFEST
                 || m.signers.iter().any(|s| s.signature == e.name);
-            if e.name.starts_with("renewals/") {
+            if layout::is_renewal(&e.name) {
                 use webproof_evidence::renewal::{self, Part};
                 match renewal::classify(&e.name) {
                     None => report.fail(
@@ -1251,7 +1251,7 @@ fn file_checks(
                     }
                     Some(_) => {}
                 }
-            } else if e.name.starts_with("receipts/refresh-") {
+            } else if layout::is_refresh(&e.name) {
                 // Checked as receipt.refresh (its name and number included).
             } else if !expected {
                 report.fail(
@@ -1798,7 +1798,7 @@ fn timestamp_checks(
     let names: Vec<String> = src
         .entries()
         .iter()
-        .filter(|e| e.name.starts_with("timestamps/") && e.name.ends_with(".tsr"))
+        .filter(|e| layout::is_token(&e.name))
         .map(|e| e.name.clone())
         .collect();
     if names.is_empty() {

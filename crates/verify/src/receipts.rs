@@ -65,13 +65,12 @@ pub(crate) fn receipt_checks(
     let mut names: Vec<String> = src
         .entries()
         .iter()
-        .filter(|e| e.name.starts_with("receipts/"))
+        .filter(|e| layout::is_receipt_file(&e.name))
         .map(|e| e.name.clone())
         .collect();
     names.sort();
-    let (refreshes, receipts): (Vec<String>, Vec<String>) = names
-        .into_iter()
-        .partition(|n| n.starts_with("receipts/refresh-"));
+    let (refreshes, receipts): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|n| layout::is_refresh(n));
     let mut good: Vec<Receipt> = Vec::new();
     let mut trusted_last = None;
     let mut last_promised: Option<u64> = None;
