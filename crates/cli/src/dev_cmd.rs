@@ -280,10 +280,7 @@ fn enroll_home(
             .map_or(0, |d| d.as_secs() as i64);
         let valid = ca.is_some_and(|ca| {
             webproof_timestamp::ca::parse_cert(&pem)
-                .and_then(|c| {
-                    webproof_timestamp::ca::check_certified(&c, &ca, &spki, now)
-                        .map_err(|e| e.to_string())
-                })
+                .and_then(|c| webproof_timestamp::ca::check_certified(&c, &ca, &spki, now))
                 .is_ok()
         });
         if !valid {

@@ -92,7 +92,7 @@ impl CertRole {
     /// The role a certificate's policies name: `None` when it carries no certificatePolicies
     /// extension (certificates issued before roles, all of them operators'), `Some(Err)` when
     /// it names something else.
-    pub fn of(cert: &Certificate) -> Option<Result<CertRole, String>> {
+    pub fn of(cert: &Certificate) -> Option<Result<CertRole, CertError>> {
         let ext = cert
             .tbs_certificate()
             .extensions()?
@@ -103,7 +103,7 @@ impl CertRole {
             [CertRole::Operator, CertRole::Notary]
                 .into_iter()
                 .find(|r| r.policies_der() == v)
-                .ok_or_else(|| "its certificate policies name no webproof role".to_owned()),
+                .ok_or(CertError::NoRole),
         )
     }
 }
@@ -157,7 +157,7 @@ impl Subject {
 
 impl Subject {
     /// The subject a certificate names.
-    pub fn of(cert: &Certificate) -> Result<Subject, String> {
+    pub fn of(cert: &Certificate) -> Result<Subject, CertError> {
         let mut s = Subject {
             name: String::new(),
             organisation: None,
@@ -175,7 +175,9 @@ impl Subject {
                             .decode_as::<der::asn1::PrintableStringRef<'_>>()
                             .map(|v| v.as_str().to_owned())
                     })
-                    .map_err(|e| format!("subject attribute {}: {e}", atv.oid))?;
+                    .map_err(|e| {
+                        CertError::Invalid(format!("subject attribute {}: {e}", atv.oid))
+                    })?;
                 match atv.oid {
                     CN => s.name = v,
                     O => s.organisation = Some(v),
@@ -186,7 +188,9 @@ impl Subject {
             }
         }
         if s.name.is_empty() || s.tenant.is_empty() {
-            return Err("the certificate names no person or no tenant".into());
+            return Err(CertError::Invalid(
+                "the certificate names no person or no tenant".into(),
+            ));
         }
         Ok(s)
     }
@@ -324,7 +328,7 @@ pub fn check_certified(
     if at < secs(&v.not_before) || at > secs(&v.not_after) {
         return Err(CertError::NotValidAt);
     }
-    Subject::of(cert).map_err(CertError::Invalid)
+    Subject::of(cert)
 }
 
 /// Why a certificate does not certify a key.
@@ -339,19 +343,25 @@ pub enum CertError {
     /// Issued by this CA for this key, but not valid at the time in question.
     #[error("not valid at the time in question")]
     NotValidAt,
-    /// Issued by this CA, but unreadable or naming nobody.
+    /// Issued by this CA, but unreadable or naming nobody; or no certificate at all.
     #[error("{0}")]
     Invalid(String),
+    /// Its certificate policies name no webproof role.
+    #[error("its certificate policies name no webproof role")]
+    NoRole,
+    /// The signature of its issuer does not verify.
+    #[error("the issuer's signature does not verify: {0}")]
+    Signature(String),
 }
 
 /// A certificate from PEM or DER.
-pub fn parse_cert(bytes: &[u8]) -> Result<Certificate, String> {
+pub fn parse_cert(bytes: &[u8]) -> Result<Certificate, CertError> {
     crate::load_certs(bytes)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| CertError::Invalid(e.to_string()))?
         .into_iter()
         .next()
         .or_else(|| Certificate::from_der(bytes).ok())
-        .ok_or_else(|| "no certificate".into())
+        .ok_or_else(|| CertError::Invalid("no certificate".into()))
 }
 
 #[cfg(test)]

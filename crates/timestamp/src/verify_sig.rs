@@ -141,12 +141,16 @@ impl FromDerAny for AlgorithmIdentifierOwned {
 }
 
 /// Verifies that `issuer` signed `cert`.
-pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {
-    let tbs = cert.tbs_certificate().to_der().map_err(|e| e.to_string())?;
+pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), crate::ca::CertError> {
+    use crate::ca::CertError;
+    let tbs = cert
+        .tbs_certificate()
+        .to_der()
+        .map_err(|e| CertError::Invalid(e.to_string()))?;
     let sig = cert
         .signature()
         .as_bytes()
-        .ok_or("the certificate signature has unused bits")?;
+        .ok_or_else(|| CertError::Invalid("the certificate signature has unused bits".into()))?;
     verify(
         issuer.tbs_certificate().subject_public_key_info(),
         cert.signature_algorithm(),
@@ -154,4 +158,5 @@ pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), Strin
         &tbs,
         sig,
     )
+    .map_err(CertError::Signature)
 }

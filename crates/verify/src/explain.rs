@@ -379,6 +379,9 @@ impl Explain for CertError {
             CertError::OtherCa(d) | CertError::Invalid(d) => {
                 Message::new("err-cert-invalid").arg("detail", d)
             }
+            CertError::NoRole | CertError::Signature(_) => {
+                Message::new("err-cert-invalid").arg("detail", self.to_string())
+            }
         }
     }
 }

@@ -944,7 +944,7 @@ impl TrustedAt {
 struct Certified {
     why: Why,
     subject: webproof_timestamp::ca::Subject,
-    role: Option<Result<webproof_timestamp::ca::CertRole, String>>,
+    role: Option<Result<webproof_timestamp::ca::CertRole, webproof_timestamp::ca::CertError>>,
 }
 
 /// `identity.role` and `identity.subject` for a signer with a certificate; false when either
@@ -1073,8 +1073,7 @@ fn certificate_check(
     }
     let check = || -> Result<Option<Certified>, Why> {
         let bytes = src.read_all(&path, 64 << 10).map_err(|e| Why::of(&e))?;
-        let cert = webproof_timestamp::ca::parse_cert(&bytes)
-            .map_err(|e| Why::new(e.clone(), Message::new("err-cert-invalid").arg("detail", e)))?;
+        let cert = webproof_timestamp::ca::parse_cert(&bytes).map_err(|e| Why::of(&e))?;
         let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
             .and_then(|k| k.spki_der())
             .map_err(|e| Why::of(&e))?;
