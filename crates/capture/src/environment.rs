@@ -74,8 +74,12 @@ pub struct Probe {
     /// operator's trusted public resolvers); answers that differ are flagged.
     pub resolvers: Vec<std::net::SocketAddr>,
     /// A time-stamp authority's answer to a clock probe made just before (the edge asks it).
-    pub trusted_time: Option<Result<TrustedTime, String>>,
+    pub trusted_time: Option<Result<TrustedTime, ProbeError>>,
 }
+
+/// Why a probe made at the edge (the clock probe's TSA request) gave no answer: its error, with
+/// its causes, shared by the probe and the findings made from it.
+pub type ProbeError = std::sync::Arc<dyn std::error::Error + Send + Sync>;
 
 /// What a TSA said the time was, and the local clock just before and after asking.
 #[derive(Clone, Debug, Serialize)]
@@ -123,7 +127,7 @@ pub fn grade_sandbox(root: bool) -> Finding {
 /// the local times around the request; its uncertainty is half the round trip, the TSA's stated
 /// accuracy and, for whole-second genTimes, one second. Within 2 s beyond the uncertainty is
 /// ok, within 60 s a warning, more a failure (a wrong clock makes every local time suspect).
-pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
+pub fn grade_clock(t: Option<&Result<TrustedTime, ProbeError>>) -> Finding {
     let now = Utc::now();
     match t {
         None => Finding {
@@ -136,11 +140,11 @@ pub fn grade_clock(t: Option<&Result<TrustedTime, String>>) -> Finding {
             detail: json!({"system_utc": now, "timedatectl": run("timedatectl", &["show"])}),
         },
         Some(Err(e)) => Finding {
-            message: Some(Message::new("env-clock-no-answer").arg("error", e)),
+            message: Some(Message::new("env-clock-no-answer").arg("error", e.to_string())),
             id: "clock",
             grade: Grade::Warning,
             summary: format!("system clock recorded; the trusted time source did not answer: {e}"),
-            detail: json!({"system_utc": now, "error": e}),
+            detail: json!({"system_utc": now, "error": e.to_string()}),
         },
         Some(Ok(t)) => {
             let mid = (t.local_before_micros + t.local_after_micros) / 2;
@@ -969,7 +973,10 @@ mod tests {
         let mut w = t(2.9);
         w.whole_seconds = true;
         assert_eq!(grade_clock(Some(&Ok(w))).grade, Grade::Ok);
-        assert_eq!(grade_clock(Some(&Err("down".into()))).grade, Grade::Warning);
+        let down: Box<dyn std::error::Error + Send + Sync> = "down".into();
+        let f = grade_clock(Some(&Err(down.into())));
+        assert_eq!(f.grade, Grade::Warning);
+        assert!(f.summary.ends_with("did not answer: down"), "{}", f.summary);
         assert_eq!(grade_clock(None).grade, Grade::Warning);
     }
 

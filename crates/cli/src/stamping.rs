@@ -5,6 +5,7 @@ use crate::say::tr;
 use std::time::Duration;
 
 use anyhow::Result;
+use webproof_capture::environment::ProbeError;
 use webproof_engine::{AnchorError, Note, Waiting};
 use webproof_net::TsaClient;
 use webproof_timestamp::HashAlg;
@@ -196,7 +197,7 @@ pub fn anchor_error(e: AnchorError) -> anyhow::Error {
 
 /// The clock probe's result, and the TSA's response when it answered.
 pub type ClockProbe = (
-    Result<webproof_capture::environment::TrustedTime, String>,
+    Result<webproof_capture::environment::TrustedTime, ProbeError>,
     Option<Vec<u8>>,
 );
 
@@ -211,35 +212,37 @@ pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<Cloc
             .map(|d| d.as_micros() as i64)
             .unwrap_or(0)
     };
-    let result = (|| -> Result<(webproof_capture::environment::TrustedTime, Vec<u8>), String> {
-        let client = TsaClient::new(Duration::from_secs(10)).map_err(|e| e.to_string())?;
-        let seed = format!("webproof clock check {}", micros());
-        let req = webproof_timestamp::request(
-            HashAlg::Sha256,
-            &HashAlg::Sha256.digest(seed.as_bytes()),
-            Some(webproof_timestamp::random_nonce().map_err(|e| e.to_string())?),
-            None,
-        )
-        .map_err(|e| e.to_string())?;
-        let before = micros();
-        let stamp = rt
-            .block_on(client.stamp(&url, &req))
-            .map_err(|e| e.to_string())?;
-        let after = micros();
-        let info = &stamp.token.info;
-        Ok((
-            webproof_capture::environment::TrustedTime {
-                source: url.clone(),
-                gen_time: info.gen_time.clone(),
-                gen_time_micros: info.gen_time_micros,
-                accuracy_micros: info.accuracy_micros,
-                whole_seconds: !info.gen_time.contains('.'),
-                local_before_micros: before,
-                local_after_micros: after,
-            },
-            stamp.response,
-        ))
-    })();
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| -> ProbeError { e.into() };
+    let result =
+        (|| -> Result<(webproof_capture::environment::TrustedTime, Vec<u8>), ProbeError> {
+            let client = TsaClient::new(Duration::from_secs(10)).map_err(|e| err(e.into()))?;
+            let seed = format!("webproof clock check {}", micros());
+            let req = webproof_timestamp::request(
+                HashAlg::Sha256,
+                &HashAlg::Sha256.digest(seed.as_bytes()),
+                Some(webproof_timestamp::random_nonce().map_err(|e| err(e.into()))?),
+                None,
+            )
+            .map_err(|e| err(e.into()))?;
+            let before = micros();
+            let stamp = rt
+                .block_on(client.stamp(&url, &req))
+                .map_err(|e| err(e.into()))?;
+            let after = micros();
+            let info = &stamp.token.info;
+            Ok((
+                webproof_capture::environment::TrustedTime {
+                    source: url.clone(),
+                    gen_time: info.gen_time.clone(),
+                    gen_time_micros: info.gen_time_micros,
+                    accuracy_micros: info.accuracy_micros,
+                    whole_seconds: !info.gen_time.contains('.'),
+                    local_before_micros: before,
+                    local_after_micros: after,
+                },
+                stamp.response,
+            ))
+        })();
     Some(match result {
         Ok((t, resp)) => (Ok(t), Some(resp)),
         Err(e) => (Err(e), None),
