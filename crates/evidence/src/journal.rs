@@ -58,6 +58,11 @@ pub struct ParsedJournal {
 
 /// Parses journal bytes, checking that each line is canonical and extends the chain.
 pub fn parse(bytes: &[u8]) -> Result<ParsedJournal, JournalError> {
+    parse_chain(bytes).map(|(parsed, _)| parsed)
+}
+
+/// [`parse`], and the chain as the last complete record left it (to append after).
+fn parse_chain(bytes: &[u8]) -> Result<(ParsedJournal, ChainBuilder), JournalError> {
     let mut out = ParsedJournal::default();
     let mut chain = ChainBuilder::new();
     let mut rest = bytes;
@@ -84,7 +89,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedJournal, JournalError> {
         out.heads.push(d);
     }
     out.torn_tail = rest.to_vec();
-    Ok(out)
+    Ok((out, chain))
 }
 
 /// An open journal, positioned for appending, holding an exclusive lock on the file.
@@ -173,7 +178,7 @@ impl Journal {
         lock(&file, path)?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(io)?;
-        let parsed = parse(&bytes)?;
+        let (parsed, chain) = parse_chain(&bytes)?;
         let mut recovery = Recovery { torn_tail: None };
         if !parsed.torn_tail.is_empty() {
             let offset = (bytes.len() - parsed.torn_tail.len()) as u64;
@@ -197,13 +202,6 @@ impl Journal {
                 });
             }
         };
-        let mut chain = ChainBuilder::new();
-        for r in &parsed.records {
-            chain.push(r).map_err(|source| JournalError::Chain {
-                line: r.seq + 1,
-                source,
-            })?;
-        }
         Ok((
             Journal {
                 path: path.to_owned(),
