@@ -12,9 +12,8 @@ use common::*;
 use ed25519_dalek::SigningKey;
 use webproof_engine::depositing::{DepositInfo, Depositor, LogSettings};
 use webproof_engine::stamping::{Stamper, TsaSettings, Undelivered};
-use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::capture::Capture;
 use webproof_evidence::identity::{Algorithm, SecretKey};
-use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
 use webproof_ledger::note::{ALG_ED25519, NoteSigner};
 use webproof_ledger::receipt::LogTrust;
@@ -37,19 +36,7 @@ fn tokens_and_receipts_arrive_in_the_capture_and_the_package_verifies_under_thei
     assert_eq!(st.last_sent().0, Some(0));
     step(&mut cap, 1);
     st.collect(&cap, &note).unwrap();
-    let input = SealInput {
-        case: Case {
-            id: Some("CASE-E".into()),
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key: &key,
-            identity: &doc,
-            certificate: None,
-        },
-        notary: None,
-    };
+    let input = seal_input(&key, &doc);
     cap.prepare_seal(&input).unwrap();
     let (seq, head) = cap.seal_step(&input).unwrap();
     st.start(seq, &head).unwrap();

@@ -11,9 +11,8 @@ use std::cell::RefCell;
 use common::*;
 use webproof_engine::seal::{Observer, SealError, seal};
 use webproof_engine::{Event, Note, Phase};
-use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::capture::Capture;
 use webproof_evidence::identity::{Algorithm, IdentityDoc, SecretKey};
-use webproof_evidence::manifest::Case;
 use webproof_evidence::record::StepKind;
 use webproof_verify::{Policy, Verdict};
 
@@ -32,20 +31,23 @@ impl Observer for Heard {
     }
 }
 
-fn input<'a>(key: &'a SecretKey, doc: &'a IdentityDoc) -> SealInput<'a> {
-    SealInput {
-        case: Case {
-            id: Some("CASE-E".into()),
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key,
-            identity: doc,
-            certificate: None,
-        },
-        notary: None,
-    }
+/// Sealed without TSAs or a log, the working copy kept, nothing written before the seal step.
+fn seal_kept(
+    cap: Capture,
+    key: &SecretKey,
+    doc: &IdentityDoc,
+    out: &std::path::Path,
+    heard: &Heard,
+) -> Result<webproof_engine::seal::Sealed, SealError> {
+    seal(
+        cap,
+        &seal_input(key, doc),
+        out,
+        true,
+        None,
+        &mut |_| Ok(()),
+        heard,
+    )
 }
 
 #[test]
@@ -64,7 +66,7 @@ fn a_sealed_capture_is_a_verified_package_and_its_working_copy_goes() {
     let mut named = Vec::new();
     let sealed = seal(
         cap,
-        &input(&key, &doc),
+        &seal_input(&key, &doc),
         &out,
         false,
         Some(&mut st),
@@ -140,7 +142,7 @@ fn without_trusted_time_it_seals_kept_and_a_failure_before_the_seal_step_loses_n
     let out = t.path().join("cap.wacz");
     let e = seal(
         cap,
-        &input(&key, &doc),
+        &seal_input(&key, &doc),
         &out,
         false,
         None,
@@ -158,16 +160,7 @@ fn without_trusted_time_it_seals_kept_and_a_failure_before_the_seal_step_loses_n
 
     // Sealed without TSAs or a log: nothing undelivered, the working copy kept when asked.
     let heard = Heard::default();
-    let sealed = seal(
-        cap,
-        &input(&key, &doc),
-        &out,
-        true,
-        None,
-        &mut |_| Ok(()),
-        &heard,
-    )
-    .unwrap();
+    let sealed = seal_kept(cap, &key, &doc, &out, &heard).unwrap();
     assert!(sealed.undelivered.is_empty());
     assert!(sealed.dir.join("evidence/manifest.json").exists());
     assert!(heard.notes.borrow().is_empty());
@@ -183,17 +176,9 @@ fn without_trusted_time_it_seals_kept_and_a_failure_before_the_seal_step_loses_n
     );
     // An existing package is never overwritten: the session fails and the capture stays.
     let (cap, _) = Capture::resume(&sealed.dir).unwrap();
-    let e = seal(
-        cap,
-        &input(&key, &doc),
-        &out,
-        true,
-        None,
-        &mut |_| Ok(()),
-        &Heard::default(),
-    )
-    .err()
-    .unwrap();
+    let e = seal_kept(cap, &key, &doc, &out, &Heard::default())
+        .err()
+        .unwrap();
     assert!(
         matches!(e, SealError::Capture { .. } | SealError::Write { .. }),
         "{e}"
@@ -230,16 +215,7 @@ fn a_capture_left_unsealed_reopens_as_interrupted_keeping_its_torn_tail() {
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let doc = identity(&key);
     let out = t.path().join("cap.wacz");
-    seal(
-        reopened.cap,
-        &input(&key, &doc),
-        &out,
-        true,
-        None,
-        &mut |_| Ok(()),
-        &Heard::default(),
-    )
-    .unwrap();
+    seal_kept(reopened.cap, &key, &doc, &out, &Heard::default()).unwrap();
     // Intact, and says it was interrupted; the torn bytes are kept as evidence.
     let policy = Policy {
         trusted_operators: vec![doc.fingerprint],

@@ -6,9 +6,8 @@ mod common;
 
 use common::*;
 use webproof_engine::verification::Verification;
-use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::capture::Capture;
 use webproof_evidence::identity::{Algorithm, SecretKey};
-use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
 use webproof_verify::{Policy, Verdict};
 
@@ -20,20 +19,8 @@ fn a_verification_reads_back_as_written_with_the_documented_members() {
     step(&mut cap, 0);
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let doc = identity(&key);
-    cap.seal(&SealInput {
-        case: Case {
-            id: None,
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key: &key,
-            identity: &doc,
-            certificate: None,
-        },
-        notary: None,
-    })
-    .unwrap();
+    cap.seal(&seal_input(&key, &doc)).unwrap();
+
     let wacz = t.path().join("cap.wacz");
     package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
     let report = webproof_verify::verify_path(&wacz, &Policy::default()).unwrap();

@@ -189,3 +189,23 @@ pub fn stamper(a: &Alliance, cap: &Capture, key: &SecretKey) -> webproof_engine:
     .unwrap()
     .expect("a TSA and a log are configured")
 }
+
+/// Sealing by operator `doc` in case CASE-E.
+pub fn seal_input<'a>(
+    key: &'a SecretKey,
+    doc: &'a IdentityDoc,
+) -> webproof_evidence::capture::SealInput<'a> {
+    webproof_evidence::capture::SealInput {
+        case: webproof_evidence::manifest::Case {
+            id: Some("CASE-E".into()),
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: webproof_evidence::capture::SignerKey {
+            key,
+            identity: doc,
+            certificate: None,
+        },
+        notary: None,
+    }
+}
