@@ -95,6 +95,17 @@ pub struct StepTime {
 }
 
 impl Report {
+    /// A report on `package` with no check made yet.
+    pub fn new(package: String) -> Self {
+        Report {
+            package,
+            capture: None,
+            chain_head: None,
+            checks: Vec::new(),
+            time: Vec::new(),
+        }
+    }
+
     /// The package's verdict, one rung of a ladder (docs/evidence-package.md §7): `Fail` if
     /// any check failed (FAILED), else `Untrusted` if any rests on a key or authority not
     /// configured as trusted (INTACT, NOT TRUSTED), else `Finding` if the capture records that
@@ -373,13 +384,7 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
             source,
         });
     }
-    let mut report = Report {
-        package: path.display().to_string(),
-        capture: None,
-        chain_head: None,
-        checks: Vec::new(),
-        time: Vec::new(),
-    };
+    let mut report = Report::new(path.display().to_string());
     let is_zip = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir());
     let subject = path.display().to_string();
     match package::open(path, &policy.limits) {
@@ -508,13 +513,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
         promised = receipts::receipt_checks(src, &heads, &manifest, policy, report);
     }
     let at = trusted_at(&manifest, &report.time, promised);
-    let mut signers = Report {
-        package: String::new(),
-        capture: None,
-        chain_head: None,
-        checks: Vec::new(),
-        time: Vec::new(),
-    };
+    let mut signers = Report::new(String::new());
     signature_checks(src, &manifest, &manifest_bytes, policy, &mut signers, &at);
     report
         .checks
@@ -535,49 +534,21 @@ type HashResult = Result<(Digests, u64), Why>;
 /// so this is a statement for the report sealed inside the package (docs §6d), and a reader
 /// verifies the sealed package again under their own trust.
 pub fn verify_before_seal(src: &dyn PackageSource, policy: &Policy, stamp_at_seal: bool) -> Report {
-    let mut report = Report {
-        package: String::new(),
-        capture: None,
-        chain_head: None,
-        checks: Vec::new(),
-        time: Vec::new(),
+    let mut report = Report::new(String::new());
+    let Some(parsed) = read_journal(src, policy, &mut report) else {
+        return report;
     };
-    let parsed = match src
-        .read_all(layout::JOURNAL, policy.limits.max_journal)
-        .map_err(|e| Why::of(&e))
-        .and_then(|b| journal::parse(&b).map_err(|e| Why::of(&e)))
-    {
-        Ok(p) => p,
-        Err(why) => {
-            report.fail_why("journal.chain", layout::JOURNAL, why);
-            return report;
-        }
-    };
-    let n = parsed.records.len();
     let Some(last) = parsed.records.last() else {
         report.fail("journal.chain", layout::JOURNAL, "no steps");
         return report;
     };
-    if !parsed.torn_tail.is_empty() || last.kind == StepKind::Seal {
-        report.fail(
-            "journal.chain",
-            layout::JOURNAL,
-            if last.kind == StepKind::Seal {
-                "already sealed"
-            } else {
-                "ends in an incomplete record"
-            },
-        );
+    if last.kind == StepKind::Seal {
+        report.fail("journal.chain", layout::JOURNAL, "already sealed");
         return report;
     }
     report.capture = Some(last.capture.clone());
     report.chain_head = parsed.heads.last().copied();
-    report.pass(
-        "journal.chain",
-        layout::JOURNAL,
-        format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
-    );
-    report.say(Message::new("msg-chain-ok").arg("count", n));
+    chain_holds(&mut report, parsed.records.len());
     timestamp_checks(src, &parsed.heads, policy, stamp_at_seal, &mut report);
     outcome_checks(&parsed.records, &mut report);
     report
@@ -1514,6 +1485,45 @@ fn list_or_none(v: &[String]) -> String {
 }
 
 /// Checks the journal; returns the chain head after every step when the chain holds.
+/// The journal, read within the limits and parsed (every line canonical and linked to the
+/// one before), or `None` with the failed `journal.chain` check saying why.
+fn read_journal(
+    src: &dyn PackageSource,
+    policy: &Policy,
+    report: &mut Report,
+) -> Option<journal::ParsedJournal> {
+    let parsed = match src
+        .read_all(layout::JOURNAL, policy.limits.max_journal)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| journal::parse(&b).map_err(|e| Why::of(&e)))
+    {
+        Ok(p) => p,
+        Err(why) => {
+            report.fail_why("journal.chain", layout::JOURNAL, why);
+            return None;
+        }
+    };
+    if !parsed.torn_tail.is_empty() {
+        report.fail(
+            "journal.chain",
+            layout::JOURNAL,
+            "ends in an incomplete record",
+        );
+        return None;
+    }
+    Some(parsed)
+}
+
+/// `journal.chain` passes: `n` records, each linked to the one before.
+fn chain_holds(report: &mut Report, n: usize) {
+    report.pass(
+        "journal.chain",
+        layout::JOURNAL,
+        format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
+    );
+    report.say(Message::new("msg-chain-ok").arg("count", n));
+}
+
 fn chain_checks(
     src: &dyn PackageSource,
     m: &Manifest,
@@ -1528,28 +1538,7 @@ fn chain_checks(
         );
         return None;
     }
-    let bytes = match src.read_all(layout::JOURNAL, policy.limits.max_journal) {
-        Ok(b) => b,
-        Err(e) => {
-            report.fail_why("journal.chain", layout::JOURNAL, Why::of(&e));
-            return None;
-        }
-    };
-    let parsed = match journal::parse(&bytes) {
-        Ok(p) => p,
-        Err(e) => {
-            report.fail_why("journal.chain", layout::JOURNAL, Why::of(&e));
-            return None;
-        }
-    };
-    if !parsed.torn_tail.is_empty() {
-        report.fail(
-            "journal.chain",
-            layout::JOURNAL,
-            "ends in an incomplete record",
-        );
-        return None;
-    }
+    let parsed = read_journal(src, policy, report)?;
     let n = parsed.records.len();
     if parsed.records.iter().any(|r| r.capture != m.capture) {
         report.fail(
@@ -1559,12 +1548,7 @@ fn chain_checks(
         );
         return None;
     }
-    report.pass(
-        "journal.chain",
-        layout::JOURNAL,
-        format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
-    );
-    report.say(Message::new("msg-chain-ok").arg("count", n));
+    chain_holds(report, n);
     // Heads.
     let heads_ok = n as u64 == m.journal.records
         && m.heads.len() == n
