@@ -307,20 +307,11 @@ pub fn sync_parent(path: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::record::StepKind;
-    use crate::utc::Utc;
 
     fn note(text: &str) -> NewStep {
         let mut params = serde_json::Map::new();
         params.insert("text".into(), text.into());
-        let t = Utc::now();
-        NewStep {
-            kind: StepKind::Note,
-            started: t,
-            ended: t,
-            url: None,
-            params,
-            artifacts: vec![],
-        }
+        NewStep::instant(StepKind::Note, params)
     }
 
     #[test]

@@ -1,20 +1,11 @@
 //! Helpers shared by the evidence core's integration tests.
 
-use webproof_evidence::Utc;
 use webproof_evidence::journal::NewStep;
 use webproof_evidence::record::StepKind;
 
 /// A note step saying `text`, now.
 pub fn note(text: &str) -> NewStep {
-    let t = Utc::now();
     let mut params = serde_json::Map::new();
     params.insert("text".into(), text.into());
-    NewStep {
-        kind: StepKind::Note,
-        started: t,
-        ended: t,
-        url: None,
-        params,
-        artifacts: vec![],
-    }
+    NewStep::instant(StepKind::Note, params)
 }
