@@ -135,7 +135,8 @@ pub(crate) fn seal_error(e: webproof_engine::seal::SealError) -> anyhow::Error {
         E::RemoveWork { dir, source } => {
             anyhow::Error::new(source).context(tr!("ctx-removing", path = dir.display()))
         }
-        E::BeforeSeal(e) => anyhow::anyhow!(e),
+        // The caller's own error, with its causes.
+        E::BeforeSeal(e) => anyhow::Error::from_boxed(e),
     }
 }
 

@@ -201,6 +201,10 @@ pub type ClockProbe = (
     Option<Vec<u8>>,
 );
 
+fn probe_error(e: impl std::error::Error + Send + Sync + 'static) -> ProbeError {
+    std::sync::Arc::new(e)
+}
+
 /// Asks the first TSA for the time (a token over a fresh digest), measuring the local clock
 /// just before and after: the clock finding of step 0. Returns the finding's input and the
 /// response, kept as evidence of the comparison.
@@ -212,22 +216,19 @@ pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<Cloc
             .map(|d| d.as_micros() as i64)
             .unwrap_or(0)
     };
-    let err = |e: Box<dyn std::error::Error + Send + Sync>| -> ProbeError { e.into() };
     let result =
         (|| -> Result<(webproof_capture::environment::TrustedTime, Vec<u8>), ProbeError> {
-            let client = TsaClient::new(Duration::from_secs(10)).map_err(|e| err(e.into()))?;
+            let client = TsaClient::new(Duration::from_secs(10)).map_err(probe_error)?;
             let seed = format!("webproof clock check {}", micros());
             let req = webproof_timestamp::request(
                 HashAlg::Sha256,
                 &HashAlg::Sha256.digest(seed.as_bytes()),
-                Some(webproof_timestamp::random_nonce().map_err(|e| err(e.into()))?),
+                Some(webproof_timestamp::random_nonce().map_err(probe_error)?),
                 None,
             )
-            .map_err(|e| err(e.into()))?;
+            .map_err(probe_error)?;
             let before = micros();
-            let stamp = rt
-                .block_on(client.stamp(&url, &req))
-                .map_err(|e| err(e.into()))?;
+            let stamp = rt.block_on(client.stamp(&url, &req)).map_err(probe_error)?;
             let after = micros();
             let info = &stamp.token.info;
             Ok((
