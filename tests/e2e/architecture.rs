@@ -37,9 +37,24 @@ fn code_map() -> BTreeMap<String, Vec<String>> {
     map
 }
 
+fn manifest_at(path: &Path) -> toml::Table {
+    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// How many items the array at `keys` of `t` holds (0 where there is none).
+fn array_len(t: &toml::Table, keys: &[&str]) -> usize {
+    let mut v = Some(t);
+    for k in &keys[..keys.len() - 1] {
+        v = v.and_then(|t| t.get(*k)).and_then(|x| x.as_table());
+    }
+    v.and_then(|t| t.get(keys[keys.len() - 1]))
+        .and_then(|a| a.as_array())
+        .map_or(0, |a| a.len())
+}
+
 /// A manifest's webproof dependencies (normal and build, not dev), by short name.
 fn webproof_deps(manifest: &Path) -> Vec<String> {
-    let t: toml::Table = toml::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
+    let t = manifest_at(manifest);
     ["dependencies", "build-dependencies"]
         .iter()
         .filter_map(|k| t.get(*k).and_then(|d| d.as_table()))
@@ -155,37 +170,25 @@ fn no_module_of_the_binary_uses_its_main() {
 fn the_verifiers_build_holds_no_issuing_code() {
     // verify (and what it builds on) takes the time-stamp crate without `issue`…
     for krate in ["verify", "evidence", "ledger"] {
-        let t: toml::Table = toml::from_str(
-            &std::fs::read_to_string(root().join(format!("crates/{krate}/Cargo.toml"))).unwrap(),
-        )
-        .unwrap();
-        let dep = t
-            .get("dependencies")
-            .and_then(|d| d.get("webproof-timestamp"));
-        let features = dep
-            .and_then(|d| d.get("features"))
-            .and_then(|f| f.as_array())
-            .map(|a| a.len())
-            .unwrap_or(0);
+        let t = manifest_at(&root().join(format!("crates/{krate}/Cargo.toml")));
         assert_eq!(
-            features, 0,
+            array_len(&t, &["dependencies", "webproof-timestamp", "features"]),
+            0,
             "crates/{krate} builds webproof-timestamp with features"
         );
     }
-    let t: toml::Table = toml::from_str(
-        &std::fs::read_to_string(root().join("crates/timestamp/Cargo.toml")).unwrap(),
-    )
-    .unwrap();
-    let default = t
-        .get("features")
-        .and_then(|f| f.get("default"))
-        .and_then(|d| d.as_array())
-        .map(|a| a.len())
-        .unwrap_or(0);
+    let t = manifest_at(&root().join("crates/timestamp/Cargo.toml"));
     assert_eq!(
-        default, 0,
+        array_len(&t, &["features", "default"]),
+        0,
         "the time-stamp crate's default features issue nothing"
     );
+    assert_eq!(
+        array_len(&t, &["features", "issue"]),
+        0,
+        "issue is a feature of its own"
+    );
+    assert!(t["features"].as_table().unwrap().contains_key("issue"));
     // …in which the development TSA and the CA's issuing half are compiled out.
     let lib = std::fs::read_to_string(root().join("crates/timestamp/src/lib.rs")).unwrap();
     assert!(lib.contains("#[cfg(feature = \"issue\")]\npub mod dev;"));
