@@ -45,7 +45,10 @@ pub(crate) fn env_check(a: EnvCheckArgs) -> Result<ExitCode> {
     } else {
         a.tsa
     };
-    let clock = stamping::clock_probe(&tsa, &rt).map(|(t, _)| t);
+    let clock = tsa.first().map(|url| {
+        rt.block_on(webproof_engine::stamping::clock_probe(url))
+            .time
+    });
     let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
         target_url: a.url,
         chromium: a.chromium,
@@ -70,7 +73,9 @@ pub(crate) fn env_check(a: EnvCheckArgs) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
-        print_env(&r, &cat);
+        for l in env_lines(&r, &cat) {
+            eprintln!("{l}");
+        }
     }
     Ok(if r.worst() == webproof_capture::environment::Grade::Fail {
         ExitCode::from(1)
@@ -90,24 +95,29 @@ pub(crate) fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
         .map_err(|_| format!("{s:?} is not an IP address or IP:PORT"))
 }
 
-pub(crate) fn print_env(r: &webproof_capture::environment::EnvReport, cat: &Catalogue) {
-    for f in &r.findings {
-        match cat.lang() {
-            Lang::En => eprintln!(
+/// The findings of an environment check, a line each.
+pub(crate) fn env_lines(
+    r: &webproof_capture::environment::EnvReport,
+    cat: &Catalogue,
+) -> Vec<String> {
+    r.findings
+        .iter()
+        .map(|f| match cat.lang() {
+            Lang::En => format!(
                 "  {:<8} {:<16} {}",
                 f.grade.as_str().to_uppercase(),
                 f.id,
                 finding_text(cat, f)
             ),
-            _ => eprintln!(
+            _ => format!(
                 "  {} {}{}{}",
                 cat.t(&format!("grade-word-{}", f.grade.as_str())),
                 cat.t(&format!("env-name-{}", f.id)),
                 cat.colon(),
                 finding_text(cat, f)
             ),
-        }
-    }
+        })
+        .collect()
 }
 
 /// A finding in the catalogue's language (its English summary in English, where it is the

@@ -55,21 +55,11 @@ impl Signal {
     }
 }
 
-/// The capture was stopped by a signal (an error for `?`, told apart by downcasting).
-#[derive(Debug)]
-pub(crate) struct Interrupted(pub Signal);
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.reason())
-    }
-}
-
-impl std::error::Error for Interrupted {}
-
 /// Listens for the signals from the moment it is made until the process ends.
 pub(crate) struct Stop {
     rx: watch::Receiver<Option<Signal>>,
+    /// The engine's stop, told why in the evidence's words.
+    engine: webproof_engine::capture::Stop,
     /// The capture directory and package, once there is a directory to resume.
     resumable: Arc<Mutex<Option<(PathBuf, PathBuf)>>>,
 }
@@ -88,6 +78,7 @@ impl Stop {
         let mut term = listen(SignalKind::terminate())?;
         let mut hup = listen(SignalKind::hangup())?;
         let (tx, rx) = watch::channel(None);
+        let (engine_tx, engine) = webproof_engine::capture::Stop::channel();
         let resumable: Arc<Mutex<Option<(PathBuf, PathBuf)>>> = Arc::default();
         let resume = resumable.clone();
         rt.spawn(async move {
@@ -104,6 +95,7 @@ impl Stop {
                     let said = tr!("cli-stopping", signal = sig.name());
                     output.line(&said);
                     let _ = tx.send(Some(sig));
+                    let _ = engine_tx.send(Some(sig.reason().to_owned()));
                     continue;
                 }
                 // Asked twice: stop now. The journal is safe on disk step by step.
@@ -123,7 +115,11 @@ impl Stop {
                 std::process::exit(i32::from(sig.exit_code()));
             }
         });
-        Ok(Stop { rx, resumable })
+        Ok(Stop {
+            rx,
+            engine,
+            resumable,
+        })
     }
 
     /// The signal received, if any.
@@ -131,17 +127,9 @@ impl Stop {
         *self.rx.borrow()
     }
 
-    /// Resolves when a signal has been received (at once if one has).
-    pub(crate) async fn wait(&self) -> Signal {
-        let mut rx = self.rx.clone();
-        loop {
-            if let Some(s) = *rx.borrow_and_update() {
-                return s;
-            }
-            if rx.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
+    /// The engine's stop, asked for on the first signal.
+    pub(crate) fn engine(&self) -> &webproof_engine::capture::Stop {
+        &self.engine
     }
 
     /// From now on, a second signal names `dir` as resumable into `out`.

@@ -2,12 +2,9 @@
 //! ([`webproof_engine::stamping`]) says, in the user's language; the clock probe of step 0.
 
 use crate::say::tr;
-use std::time::Duration;
 
 use anyhow::Result;
-use webproof_capture::environment::ProbeError;
 use webproof_engine::{AnchorError, Note, Waiting};
-use webproof_net::TsaClient;
 use webproof_timestamp::HashAlg;
 
 /// The `--tsa` options shared by `seal` and `capture`.
@@ -158,6 +155,23 @@ pub fn said(note: &Note<'_>) -> Vec<String> {
         Note::ReceiptBad { seq, error } => {
             one(tr!("cli-log-receipt-bad", seq = seq, error = cause(*error)))
         }
+        Note::Environment { report } => match crate::say::shared() {
+            Ok(cat) => crate::env_cmd::env_lines(report, &cat),
+            Err(e) => one(e.to_string()),
+        },
+        Note::NoDevtools => one(tr!("cli-no-devtools")),
+        Note::Watching => vec![tr!("cli-manual-help")],
+        Note::NoScreenshot { error } => one(tr!("cli-no-screenshot", error = cause(*error))),
+        Note::NetworkFailed { error } => one(tr!("cli-network-error", error = cause(*error))),
+        Note::RecordingFailed { error } => one(tr!("cli-recording-error", error = cause(*error))),
+        Note::Recorded { stats } => one(tr!(
+            "cli-recorded",
+            frames = stats.frames,
+            seconds = format!("{:.1}", stats.seconds),
+            fps = format!("{:.1}", stats.fps()),
+            dropped = stats.dropped,
+            segments = stats.segments,
+        )),
         Note::Receipt {
             seq,
             index,
@@ -193,61 +207,6 @@ pub fn anchor_error(e: AnchorError) -> anyhow::Error {
         AnchorError::Key(s) => s.into(),
         AnchorError::ReceiptBytes(s) => s.into(),
     }
-}
-
-/// The clock probe's result, and the TSA's response when it answered.
-pub type ClockProbe = (
-    Result<webproof_capture::environment::TrustedTime, ProbeError>,
-    Option<Vec<u8>>,
-);
-
-fn probe_error(e: impl std::error::Error + Send + Sync + 'static) -> ProbeError {
-    std::sync::Arc::new(e)
-}
-
-/// Asks the first TSA for the time (a token over a fresh digest), measuring the local clock
-/// just before and after: the clock finding of step 0. Returns the finding's input and the
-/// response, kept as evidence of the comparison.
-pub fn clock_probe(urls: &[String], rt: &tokio::runtime::Runtime) -> Option<ClockProbe> {
-    let url = urls.first()?.clone();
-    let micros = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros() as i64)
-            .unwrap_or(0)
-    };
-    let result =
-        (|| -> Result<(webproof_capture::environment::TrustedTime, Vec<u8>), ProbeError> {
-            let client = TsaClient::new(Duration::from_secs(10)).map_err(probe_error)?;
-            let seed = format!("webproof clock check {}", micros());
-            let req = webproof_timestamp::request(
-                HashAlg::Sha256,
-                &HashAlg::Sha256.digest(seed.as_bytes()),
-                Some(webproof_timestamp::random_nonce().map_err(probe_error)?),
-                None,
-            )
-            .map_err(probe_error)?;
-            let before = micros();
-            let stamp = rt.block_on(client.stamp(&url, &req)).map_err(probe_error)?;
-            let after = micros();
-            let info = &stamp.token.info;
-            Ok((
-                webproof_capture::environment::TrustedTime {
-                    source: url.clone(),
-                    gen_time: info.gen_time.clone(),
-                    gen_time_micros: info.gen_time_micros,
-                    accuracy_micros: info.accuracy_micros,
-                    whole_seconds: !info.gen_time.contains('.'),
-                    local_before_micros: before,
-                    local_after_micros: after,
-                },
-                stamp.response,
-            ))
-        })();
-    Some(match result {
-        Ok((t, resp)) => (Ok(t), Some(resp)),
-        Err(e) => (Err(e), None),
-    })
 }
 
 /// Refuses what is not an absolute http(s) URL with a host, naming the option it came from

@@ -1,12 +1,14 @@
 //! webproof's engine: the sessions the command line and the desktop app run, behind a typed
 //! API. So far: [`Event`], the one event stream a capture produces (`webproof capture
 //! --events`, docs/app-events.md), which the CLI writes and the app reads with the same type;
-//! the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
+//! the capture session ([`capture::record`]: step 0, the browser driven by a profile or by the
+//! operator, the recording and the network archive, every step journaled); the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
 //! package, verified before the working copy goes); and trusted time and the log in the
 //! background — the [`stamping::Stamper`] and the
 //! [`depositing::Depositor`], each a [`worker::Worker`] of its answers — which say what
 //! happens as typed [`Note`]s and fail with a typed [`AnchorError`].
 
+pub mod capture;
 pub mod depositing;
 pub mod events;
 pub mod seal;
@@ -18,10 +20,13 @@ pub use events::{Event, Phase};
 
 use std::error::Error as StdError;
 
+use webproof_capture::BrowserError;
+use webproof_capture::environment::EnvReport;
 use webproof_evidence::capture::CaptureError;
 use webproof_evidence::identity::KeyError;
 use webproof_ledger::receipt::ReceiptError;
 use webproof_net::NetError;
+use webproof_recorder::{RecorderError, Stats as RecordingStats};
 use webproof_timestamp::TspError;
 
 /// Why stamping or depositing could not go on (a TSA or log that does not answer is not an
@@ -63,8 +68,9 @@ pub enum Waiting {
     Net(NetError),
 }
 
-/// What happens to a session's trusted time and log deposits, as it happens: the CLI says
-/// each in the user's language (on stderr, or as `line` events), the app shows them.
+/// What happens in a session besides its steps and phases, as it happens — step 0's findings,
+/// the recording and the network archive, trusted time and log deposits: the CLI says each in
+/// the user's language (on stderr, or as `line` events), the app shows them.
 #[derive(Debug)]
 pub enum Note<'a> {
     /// A TSA stamped the chain head after step `seq` at `time` (its genTime).
@@ -95,6 +101,21 @@ pub enum Note<'a> {
     },
     /// The receipt of step `seq` does not check against the configured keys (not kept).
     ReceiptBad { seq: u64, error: &'a ReceiptError },
+    /// Step 0's findings, before the environment step is journaled.
+    Environment { report: &'a EnvReport },
+    /// The browser offers no DevTools endpoint: no network archive and no screencast.
+    NoDevtools,
+    /// The operator's own session begins: from now on what they do in the browser is
+    /// journaled, and their commands are taken.
+    Watching,
+    /// No screenshot could be taken after an operator's action (the step is kept without).
+    NoScreenshot { error: &'a BrowserError },
+    /// The network archive could not be finished (the steps stand).
+    NetworkFailed { error: &'a BrowserError },
+    /// The screen recording ended.
+    Recorded { stats: &'a RecordingStats },
+    /// The screen recording could not be finished (the segments closed before stand).
+    RecordingFailed { error: &'a RecorderError },
     /// The receipt of step `seq` is kept: entry `index` of the tree of `size`, cosigned by
     /// `witnesses`.
     Receipt {

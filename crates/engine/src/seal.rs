@@ -9,6 +9,7 @@ use std::time::Duration;
 use webproof_evidence::capture::{Capture, CaptureError, SealInput};
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::{self, Limits, PackageError};
+use webproof_evidence::record::StepRecord;
 use webproof_verify::{Policy, Verdict, VerifyError};
 
 use crate::stamping::{Stamper, Undelivered};
@@ -22,6 +23,10 @@ pub const FINAL_WAIT: Duration = Duration::from_secs(30);
 pub trait Observer {
     fn event(&self, event: Event);
     fn note(&self, note: Note<'_>);
+    /// A step, once journaled (as a `step` event unless the observer says more).
+    fn step(&self, record: &StepRecord) {
+        self.event(Event::Step(record.into()));
+    }
 }
 
 /// An error of the caller's own work before the seal step.
@@ -107,7 +112,7 @@ pub fn seal(
     // The final chain head (after the seal step) is what the TSAs stamp last.
     let (seq, head) = cap.seal_step(input).map_err(sealing)?;
     if let Some(r) = cap.records().last() {
-        obs.event(Event::Step(r.into()));
+        obs.step(r);
     }
     let mut undelivered = Vec::new();
     if let Some(st) = stamper {

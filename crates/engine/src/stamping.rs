@@ -253,3 +253,65 @@ mod tests {
         assert_eq!(super::host("no-scheme"), "no-scheme");
     }
 }
+
+/// The clock probe of step 0: what a TSA said the time was, and its response when it
+/// answered (kept as evidence of the comparison).
+#[derive(Clone, Debug)]
+pub struct ClockProbe {
+    pub time: Result<webproof_capture::environment::TrustedTime, ProbeError>,
+    pub response: Option<Vec<u8>>,
+}
+
+pub use webproof_capture::environment::ProbeError;
+
+fn probe_error(e: impl std::error::Error + Send + Sync + 'static) -> ProbeError {
+    std::sync::Arc::new(e)
+}
+
+/// Asks the TSA at `url` for the time (a token over a fresh digest), measuring the local clock
+/// just before and after: the input of step 0's clock finding.
+pub async fn clock_probe(url: &str) -> ClockProbe {
+    let micros = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0)
+    };
+    let ask = async {
+        let client = TsaClient::new(Duration::from_secs(10)).map_err(probe_error)?;
+        let seed = format!("webproof clock check {}", micros());
+        let req = webproof_timestamp::request(
+            HashAlg::Sha256,
+            &HashAlg::Sha256.digest(seed.as_bytes()),
+            Some(webproof_timestamp::random_nonce().map_err(probe_error)?),
+            None,
+        )
+        .map_err(probe_error)?;
+        let before = micros();
+        let stamp = client.stamp(url, &req).await.map_err(probe_error)?;
+        let after = micros();
+        let info = &stamp.token.info;
+        Ok::<_, ProbeError>((
+            webproof_capture::environment::TrustedTime {
+                source: url.to_owned(),
+                gen_time: info.gen_time.clone(),
+                gen_time_micros: info.gen_time_micros,
+                accuracy_micros: info.accuracy_micros,
+                whole_seconds: !info.gen_time.contains('.'),
+                local_before_micros: before,
+                local_after_micros: after,
+            },
+            stamp.response,
+        ))
+    };
+    match ask.await {
+        Ok((t, response)) => ClockProbe {
+            time: Ok(t),
+            response: Some(response),
+        },
+        Err(e) => ClockProbe {
+            time: Err(e),
+            response: None,
+        },
+    }
+}

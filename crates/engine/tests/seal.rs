@@ -6,49 +6,13 @@
 
 mod common;
 
-use std::cell::RefCell;
-
 use common::*;
-use webproof_engine::seal::{Observer, SealError, seal};
-use webproof_engine::{Event, Note, Phase};
+use webproof_engine::seal::{SealError, seal};
+use webproof_engine::{Event, Phase};
 use webproof_evidence::capture::Capture;
-use webproof_evidence::identity::{Algorithm, IdentityDoc, SecretKey};
+use webproof_evidence::identity::{Algorithm, SecretKey};
 use webproof_evidence::record::StepKind;
 use webproof_verify::{Policy, Verdict};
-
-#[derive(Default)]
-struct Heard {
-    events: RefCell<Vec<Event>>,
-    notes: Said,
-}
-
-impl Observer for Heard {
-    fn event(&self, event: Event) {
-        self.events.borrow_mut().push(event);
-    }
-    fn note(&self, note: Note<'_>) {
-        record(&self.notes)(note);
-    }
-}
-
-/// Sealed without TSAs or a log, the working copy kept, nothing written before the seal step.
-fn seal_kept(
-    cap: Capture,
-    key: &SecretKey,
-    doc: &IdentityDoc,
-    out: &std::path::Path,
-    heard: &Heard,
-) -> Result<webproof_engine::seal::Sealed, SealError> {
-    seal(
-        cap,
-        &seal_input(key, doc),
-        out,
-        true,
-        None,
-        &mut |_| Ok(()),
-        heard,
-    )
-}
 
 #[test]
 fn a_sealed_capture_is_a_verified_package_and_its_working_copy_goes() {

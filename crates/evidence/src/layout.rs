@@ -18,6 +18,8 @@ pub const ARTIFACTS_DIR: &str = "artifacts";
 
 /// Screen-recording segments: `video/segment-NNNNNN.mp4`.
 pub const VIDEO_DIR: &str = "video";
+/// The subtitle track of the step timeline for the screen recording (WebVTT).
+pub const SUBTITLES: &str = "video/steps.vtt";
 
 /// RFC 3161 time-stamps of chain heads: `timestamps/<seq>-<k>-<tsa>.tsr` (the TSA's response)
 /// and `.tsq` (the request, for its nonce), where `<seq>` is the step whose record digest was

@@ -156,6 +156,13 @@ pub fn record(said: &Said) -> impl Fn(Note<'_>) + '_ {
             Note::NoInclusion { seq, .. } => format!("no inclusion {seq}"),
             Note::ReceiptBad { seq, .. } => format!("receipt bad {seq}"),
             Note::Receipt { seq, .. } => format!("receipt {seq}"),
+            Note::Environment { report } => format!("environment {}", report.worst().as_str()),
+            Note::NoDevtools => "no devtools".into(),
+            Note::Watching => "watching".into(),
+            Note::NoScreenshot { .. } => "no screenshot".into(),
+            Note::NetworkFailed { .. } => "network failed".into(),
+            Note::Recorded { stats } => format!("recorded {} segments", stats.segments),
+            Note::RecordingFailed { .. } => "recording failed".into(),
         };
         said.borrow_mut().push(line);
     }
@@ -208,4 +215,39 @@ pub fn seal_input<'a>(
         },
         notary: None,
     }
+}
+
+/// What a session said: its events and its notes.
+#[derive(Default)]
+pub struct Heard {
+    pub events: RefCell<Vec<webproof_engine::Event>>,
+    pub notes: Said,
+}
+
+impl webproof_engine::seal::Observer for Heard {
+    fn event(&self, event: webproof_engine::Event) {
+        self.events.borrow_mut().push(event);
+    }
+    fn note(&self, note: Note<'_>) {
+        record(&self.notes)(note);
+    }
+}
+
+/// Sealed without TSAs or a log, the working copy kept, nothing written before the seal step.
+pub fn seal_kept(
+    cap: Capture,
+    key: &SecretKey,
+    doc: &IdentityDoc,
+    out: &std::path::Path,
+    heard: &Heard,
+) -> Result<webproof_engine::seal::Sealed, webproof_engine::seal::SealError> {
+    webproof_engine::seal::seal(
+        cap,
+        &seal_input(key, doc),
+        out,
+        true,
+        None,
+        &mut |_| Ok(()),
+        heard,
+    )
 }
