@@ -6,11 +6,9 @@ use crate::say::tr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use webproof_evidence::layout;
-use webproof_evidence::package::{self, Limits};
-use webproof_ledger::note::{Checkpoint, Note};
-use webproof_ledger::receipt::{self, ConsistencyProof, Receipt, Refresh};
+use anyhow::{Context, Result};
+
+use crate::timestamp_cmd::{Amending, amend_error};
 
 #[derive(clap::Subcommand)]
 pub enum ReceiptCmd {
@@ -30,11 +28,6 @@ pub enum ReceiptCmd {
     },
 }
 
-fn checkpoint_of(note: &str) -> Result<Checkpoint> {
-    let n = Note::parse(note).context(tr!("ctx-checkpoint"))?;
-    Checkpoint::parse(&n.text).context(tr!("ctx-checkpoint"))
-}
-
 pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
     let ReceiptCmd::Refresh {
         package: pkg,
@@ -42,9 +35,6 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
         log,
         log_trust,
     } = cmd;
-    if out.exists() {
-        bail!(tr!("cli-out-exists", path = out.display()));
-    }
     let trust = log_trust.trust()?;
     let url = match log {
         Some(u) => u,
@@ -53,130 +43,27 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
             .url
             .context(tr!("cli-no-log-url"))?,
     };
-    // Refreshing a package that does not verify would lend it new credibility: refuse.
-    let report = webproof_verify::verify_path(
-        &pkg,
-        &webproof_verify::Policy {
-            log: trust.clone(),
-            ..webproof_verify::Policy::default()
-        },
-    )?;
-    if report.verdict() == webproof_verify::Verdict::Fail {
-        let first = report.first_failure().unwrap_or_default();
-        bail!(tr!(
-            "cli-refresh-fails",
-            path = pkg.display(),
-            first = first
-        ));
-    }
-    let limits = Limits::default();
-    let src =
-        package::open(&pkg, &limits).with_context(|| tr!("ctx-opening", path = pkg.display()))?;
-    let mut receipts = Vec::new();
-    let mut refreshes = 0u32;
-    let mut newest_held = 0u64;
-    for e in src.entries() {
-        if webproof_evidence::layout::is_refresh(&e.name) {
-            refreshes += 1;
-            let b = src.read_all(&e.name, 1 << 20)?;
-            let r = Refresh::parse(&b).with_context(|| e.name.clone())?;
-            newest_held = newest_held.max(checkpoint_of(&r.checkpoint)?.size);
-        } else if layout::receipt_seq(&e.name).is_some() {
-            let b = src.read_all(&e.name, 1 << 20)?;
-            receipts.push(Receipt::parse(&b).with_context(|| e.name.clone())?);
-        }
-    }
-    let Some(first) = receipts.first() else {
-        bail!(tr!("cli-no-receipts", path = pkg.display()));
-    };
-    let origin = first.log.clone();
-    let mut earlier = Vec::new();
-    for r in receipts.iter().filter(|r| r.log == origin) {
-        let c = checkpoint_of(&r.checkpoint)?;
-        earlier.push((c.size, c.root));
-    }
-    earlier.sort();
-    earlier.dedup();
-    let client = webproof_net::LogClient::new(&url, std::time::Duration::from_secs(10))?;
-    let rt = tokio::runtime::Builder::new_current_thread()
+    // A worker thread drives the requests the engine waits for.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
-        .build()?;
-    let note = rt
-        .block_on(client.checkpoint())?
-        .with_context(|| tr!("cli-url-no-checkpoint", url = url))?;
-    let newest =
-        receipt::check_checkpoint(&note, &origin, &first.log_key, &first.witness_keys, &trust)
-            .with_context(|| tr!("cli-checkpoint-not-of", url = url, log = origin))?;
-    let size = newest.checkpoint.size;
-    newest_held = newest_held.max(earlier.iter().map(|(s, _)| *s).max().unwrap_or(0));
-    if size <= newest_held {
-        bail!(tr!(
-            "cli-nothing-to-refresh",
-            size = size,
-            held = newest_held
-        ));
-    }
-    let mut consistency = Vec::new();
-    for (old, _) in &earlier {
-        if *old > size {
-            bail!(tr!("cli-checkpoint-older", size = size, old = old));
-        }
-        if *old == size {
-            continue;
-        }
-        let text = rt
-            .block_on(client.consistency(*old, size))?
-            .with_context(|| tr!("cli-no-consistency", url = url, old = old, size = size))?;
-        let proof = webproof_ledger::witness::parse_proof(&text)
-            .context(tr!("cli-consistency-malformed"))?;
-        consistency.push(ConsistencyProof {
-            size: *old,
-            proof: receipt::proof_to_b64(&proof),
-        });
-    }
-    let refresh = Refresh {
-        v: 1,
-        format: receipt::REFRESH_FORMAT.into(),
-        n: refreshes + 1,
-        log: origin.clone(),
-        checkpoint: note,
-        consistency,
-    };
-    // Checked before it is written: a log that forked is caught here.
-    refresh
-        .check(&first.log_key, &first.witness_keys, &earlier, &trust)
-        .context(tr!("cli-split-view"))?;
-    let work = out.with_extension("refresh-work");
-    if work.exists() {
-        bail!(tr!("cli-work-exists", path = work.display()));
-    }
-    let result = (|| -> Result<()> {
-        crate::timestamp_cmd::unpack(src.as_ref(), &work)?;
-        package::write_file(
-            &work.join(layout::refresh_path(refresh.n)),
-            &refresh.to_bytes().map_err(|e| anyhow::anyhow!("{e}"))?,
-        )?;
-        crate::timestamp_cmd::rederive_datapackage(&work, &limits)?;
-        package::write_zip(&work, &out, &limits)
-            .with_context(|| tr!("ctx-writing", path = out.display()))?;
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&work);
-    result?;
-    let who: Vec<&str> = newest.cosigners.iter().map(|(n, _)| n.as_str()).collect();
+        .build()
+        .context(tr!("ctx-runtime"))?;
+    let r = webproof_engine::amend::refresh(&pkg, &out, &url, &trust, rt.handle())
+        .map_err(|e| amend_error(e, Amending::Refresh))?;
     println!(
         "{}",
         tr!(
             "cli-refresh-added",
-            n = refresh.n,
-            size = size,
-            log = origin,
-            witnesses = if who.is_empty() {
+            n = r.n,
+            size = r.size,
+            log = r.log,
+            witnesses = if r.witnesses.is_empty() {
                 tr!("cli-no-witness")
             } else {
-                who.join(", ")
+                r.witnesses.join(", ")
             },
-            earlier = format!("{:?}", earlier.iter().map(|(s, _)| *s).collect::<Vec<_>>()),
+            earlier = format!("{:?}", r.earlier),
             path = out.display()
         )
     );

@@ -120,6 +120,9 @@ pub fn said(note: &Note<'_>) -> Vec<String> {
         Note::Stamped { seq, tsa, time } => {
             one(tr!("cli-stamped", seq = seq, tsa = tsa, time = time))
         }
+        Note::RenewalStamped { n, tsa, time } => {
+            vec![tr!("cli-renewal-stamped", n = n, url = tsa, time = time)]
+        }
         Note::StampFailed { error } => one(tr!("cli-stamp-failed", error = cause(*error))),
         Note::Deposited { seq, index } => one(tr!("cli-deposited", seq = seq, index = index)),
         Note::DepositFailed { error } => one(tr!("cli-deposit-failed", error = cause(*error))),

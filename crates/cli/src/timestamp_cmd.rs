@@ -339,190 +339,94 @@ enum RenewAlgArg {
 }
 
 /// `webproof renew`: adds renewal NNN (every file's digest, the certificate chains of the
-/// package's tokens, and a new token over it) to a copy of the package.
+/// package's tokens, and a new token over it) to a copy of the package (the engine's
+/// session).
 pub fn renew(a: RenewArgs) -> Result<ExitCode> {
-    use webproof_evidence::package::{self, Limits};
-    use webproof_evidence::renewal::{self, Part, RenewalAlg};
-    if a.out.exists() {
-        bail!(tr!("cli-out-exists", path = a.out.display()));
-    }
-    let urls = a.tsa.urls();
-    if urls.is_empty() {
-        bail!(tr!("cli-renew-no-tsa"));
-    }
-    let limits = Limits::default();
+    use webproof_evidence::renewal::RenewalAlg;
     let roots = crate::trust::tsa_roots(&crate::trust::configured_trust(&a.trust_tsa)?)?;
-    // Renewing a package that does not verify would lend it new credibility: refuse.
-    let report = webproof_verify::verify_path(
-        &a.package,
-        &webproof_verify::Policy {
-            trusted_tsa: roots.clone(),
-            ..webproof_verify::Policy::default()
-        },
-    )?;
-    if report.verdict() == webproof_verify::Verdict::Fail {
-        let first = report.first_failure().unwrap_or_default();
-        bail!(tr!(
-            "cli-renew-fails",
-            path = a.package.display(),
-            first = first
-        ));
-    }
-    let capture = report.capture.clone().context(tr!("cli-no-capture"))?;
-    let src = package::open(&a.package, &limits)
-        .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
-    let work = a.out.with_extension("renew-work");
-    if work.exists() {
-        bail!(tr!("cli-work-exists", path = work.display()));
-    }
-    let result = (|| -> Result<()> {
-        unpack(src.as_ref(), &work)?;
-        let n = src
-            .entries()
-            .iter()
-            .filter(|e| matches!(renewal::classify(&e.name), Some((_, Part::Record))))
-            .count() as u32
-            + 1;
-        // The certificates that verify every token so far, and the roots given.
-        let mut certs: Vec<x509_cert::Certificate> = Vec::new();
-        for e in src.entries() {
-            if !(e.name.ends_with(".tsr")) {
-                continue;
-            }
-            let b = src.read_all(&e.name, 1 << 20)?;
-            if let Ok(t) = webproof_timestamp::parse_response(&b)
-                .or_else(|_| webproof_timestamp::parse_token(&b))
-            {
-                certs.extend(t.certificates());
-            }
-        }
-        certs.extend(roots.iter().cloned());
-        let mut seen = std::collections::HashSet::new();
-        certs.retain(|c| seen.insert(der_bytes(c)));
-        webproof_evidence::package::write_file(
-            &work.join(renewal::certs_path(n)),
-            webproof_timestamp::certs_to_pem(&certs)?.as_bytes(),
-        )?;
-        // The record.
-        let alg = match a.alg {
+    let urls = a.tsa.urls();
+    // A worker thread drives the requests the engine waits for.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context(tr!("ctx-runtime"))?;
+    let renewal = webproof_engine::amend::Renewal {
+        package: &a.package,
+        out: &a.out,
+        tsa_urls: &urls,
+        alg: match a.alg {
             RenewAlgArg::Sha256 => RenewalAlg::Sha256,
             RenewAlgArg::Sha512 => RenewalAlg::Sha512,
             RenewAlgArg::Sm3 => RenewalAlg::Sm3,
-        };
-        let dir_src = package::open(&work, &limits)?;
-        let record = renewal::plan(dir_src.as_ref(), &capture, n, alg)?;
-        let bytes = renewal::to_bytes(&record)?;
-        webproof_evidence::package::write_file(&work.join(renewal::json_path(n)), &bytes)?;
-        // Its tokens.
-        let hash = match alg {
-            RenewalAlg::Sha256 => HashAlg::Sha256,
-            RenewalAlg::Sha512 => HashAlg::Sha512,
-            RenewalAlg::Sm3 => HashAlg::Sm3,
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
-        let mut stamped = 0;
-        for (k, url) in urls.iter().enumerate() {
-            let req = webproof_timestamp::request(
-                hash,
-                &hash.digest(&bytes),
-                Some(webproof_timestamp::random_nonce()?),
-                None,
-            )?;
-            match rt.block_on(client.stamp(url, &req)) {
-                Ok(s) => {
-                    webproof_evidence::package::write_file(
-                        &work.join(renewal::token_path(n, k + 1, "tsq")),
-                        &req.der,
-                    )?;
-                    webproof_evidence::package::write_file(
-                        &work.join(renewal::token_path(n, k + 1, "tsr")),
-                        &s.response,
-                    )?;
-                    eprintln!(
-                        "{}",
-                        tr!(
-                            "cli-renewal-stamped",
-                            n = n,
-                            url = url,
-                            time = s.token.info.gen_time
-                        )
-                    );
-                    stamped += 1;
-                }
-                Err(e) => eprintln!("  {}", crate::say::error_text(&e.into())),
-            }
+        },
+        roots: &roots,
+    };
+    let say = |n: webproof_engine::Note<'_>| {
+        for l in crate::stamping::said(&n) {
+            eprintln!("{l}");
         }
-        if stamped == 0 {
-            bail!(tr!("cli-renew-none"));
-        }
-        // The derived WACZ files now list the renewal's files too.
-        rederive_datapackage(&work, &limits)?;
-        package::write_zip(&work, &a.out, &limits)
-            .with_context(|| tr!("ctx-writing", path = a.out.display()))?;
-        println!(
-            "{}",
-            tr!(
-                "cli-renewal-added",
-                n = n,
-                count = record.files.len(),
-                alg = alg.as_str(),
-                path = a.out.display()
-            )
-        );
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&work);
-    result.map(|()| ExitCode::SUCCESS)
+    };
+    let renewed = webproof_engine::amend::renew(&renewal, &say, rt.handle())
+        .map_err(|e| amend_error(e, Amending::Renewal))?;
+    println!(
+        "{}",
+        tr!(
+            "cli-renewal-added",
+            n = renewed.n,
+            count = renewed.files,
+            alg = renewed.alg.as_str(),
+            path = a.out.display()
+        )
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
-/// Copies every file of a package into the directory `work`.
-pub fn unpack(src: &dyn webproof_evidence::package::PackageSource, work: &Path) -> Result<()> {
-    for e in src.entries() {
-        let dst = work.join(&e.name);
-        if let Some(p) = dst.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        let mut f = std::fs::File::create(&dst)
-            .with_context(|| tr!("ctx-creating", path = dst.display()))?;
-        src.read_with(&e.name, &mut |r| std::io::copy(r, &mut f).map(|_| ()))?;
-        f.sync_all()?;
-    }
-    Ok(())
+/// Which amendment failed.
+#[derive(Clone, Copy)]
+pub(crate) enum Amending {
+    Renewal,
+    Refresh,
 }
 
-fn der_bytes(c: &x509_cert::Certificate) -> Vec<u8> {
-    use x509_cert::der::Encode;
-    c.to_der().unwrap_or_default()
-}
-
-/// Rewrites `datapackage.json` and `datapackage-digest.json` of the package directory `dir`.
-pub fn rederive_datapackage(dir: &Path, limits: &webproof_evidence::package::Limits) -> Result<()> {
-    use webproof_evidence::{layout, wacz};
-    for p in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
-        std::fs::remove_file(dir.join(p)).with_context(|| tr!("ctx-replacing", path = p))?;
-    }
-    let manifest: webproof_evidence::manifest::Manifest =
-        serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST))?)?;
-    let src = webproof_evidence::package::open(dir, limits)?;
-    let mut resources = Vec::new();
-    for e in src.entries() {
-        let mut d = None;
-        src.read_with(&e.name, &mut |r| {
-            d = Some(webproof_evidence::digest::digest_reader(r)?);
-            Ok(())
-        })?;
-        if let Some((digests, size)) = d {
-            resources.push(wacz::Resource::new(&e.name, digests.sha256, size));
+/// An amendment's error, with the words the user reads.
+pub(crate) fn amend_error(e: webproof_engine::amend::AmendError, what: Amending) -> anyhow::Error {
+    use webproof_engine::amend::AmendError as E;
+    let said = |text: String| anyhow::anyhow!(text);
+    match e {
+        E::OutExists(path) => said(tr!("cli-out-exists", path = path.display())),
+        E::WorkExists(path) => said(tr!("cli-work-exists", path = path.display())),
+        E::Fails { package, first } => said(match what {
+            Amending::Renewal => tr!("cli-renew-fails", path = package.display(), first = first),
+            Amending::Refresh => tr!("cli-refresh-fails", path = package.display(), first = first),
+        }),
+        E::NoCapture => said(tr!("cli-no-capture")),
+        E::NoTsa => said(tr!("cli-renew-no-tsa")),
+        E::NoneStamped => said(tr!("cli-renew-none")),
+        E::NoReceipts(path) => said(tr!("cli-no-receipts", path = path.display())),
+        E::NoCheckpoint { url } => said(tr!("cli-url-no-checkpoint", url = url)),
+        E::NotOfLog { url, log, source } => {
+            anyhow::Error::new(source).context(tr!("cli-checkpoint-not-of", url = url, log = log))
         }
+        E::NothingToRefresh { size, held } => {
+            said(tr!("cli-nothing-to-refresh", size = size, held = held))
+        }
+        E::Older { size, old } => said(tr!("cli-checkpoint-older", size = size, old = old)),
+        E::NoConsistency { url, old, size } => {
+            said(tr!("cli-no-consistency", url = url, old = old, size = size))
+        }
+        E::ConsistencyMalformed => said(tr!("cli-consistency-malformed")),
+        E::SplitView(source) => anyhow::Error::new(source).context(tr!("cli-split-view")),
+        E::Open { path, source } => {
+            anyhow::Error::new(source).context(tr!("ctx-opening", path = path.display()))
+        }
+        E::Io { path, source } => anyhow::Error::new(source).context(path.display().to_string()),
+        E::Member { name, source } => anyhow::Error::new(source).context(name),
+        E::Checkpoint(source) => anyhow::Error::new(source).context(tr!("ctx-checkpoint")),
+        E::Verify(e) => e.into(),
+        E::Package(e) => e.into(),
+        E::Tsp(e) => e.into(),
+        E::Client(e) | E::Log(e) => e.into(),
+        e @ (E::Manifest(_) | E::Canonical(_) | E::Encode(_)) => e.into(),
     }
-    let dp = wacz::datapackage(&manifest, &resources)?;
-    webproof_evidence::package::write_file(&dir.join(layout::DATAPACKAGE), &dp)?;
-    webproof_evidence::package::write_file(
-        &dir.join(layout::DATAPACKAGE_DIGEST),
-        &wacz::datapackage_digest(&dp)?,
-    )?;
-    Ok(())
 }

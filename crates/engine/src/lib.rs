@@ -2,12 +2,14 @@
 //! API. So far: [`Event`], the one event stream a capture produces (`webproof capture
 //! --events`, docs/app-events.md), which the CLI writes and the app reads with the same type;
 //! the capture session ([`capture::record`]: step 0, the browser driven by a profile or by the
-//! operator, the recording and the network archive, every step journaled); the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
+//! operator, the recording and the network archive, every step journaled); amending a sealed
+//! package ([`amend::renew`], [`amend::refresh`]); the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
 //! package, verified before the working copy goes); and trusted time and the log in the
 //! background — the [`stamping::Stamper`] and the
 //! [`depositing::Depositor`], each a [`worker::Worker`] of its answers — which say what
 //! happens as typed [`Note`]s and fail with a typed [`AnchorError`].
 
+pub mod amend;
 pub mod capture;
 pub mod depositing;
 pub mod events;
@@ -79,6 +81,8 @@ pub enum Note<'a> {
         tsa: &'a str,
         time: &'a str,
     },
+    /// A TSA stamped renewal `n` of a package at `time` (its genTime).
+    RenewalStamped { n: u32, tsa: &'a str, time: &'a str },
     /// A TSA did not stamp (the capture goes on).
     StampFailed { error: &'a NetError },
     /// The log promised to include the chain head after step `seq` at `index`.

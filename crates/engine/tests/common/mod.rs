@@ -158,6 +158,7 @@ pub fn record(said: &Said) -> impl Fn(Note<'_>) + '_ {
             Note::Receipt { seq, .. } => format!("receipt {seq}"),
             Note::Environment { report } => format!("environment {}", report.worst().as_str()),
             Note::NoDevtools => "no devtools".into(),
+            Note::RenewalStamped { n, .. } => format!("renewal {n} stamped"),
             Note::Watching => "watching".into(),
             Note::NoScreenshot { .. } => "no screenshot".into(),
             Note::NetworkFailed { .. } => "network failed".into(),

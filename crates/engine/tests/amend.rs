@@ -1,0 +1,148 @@
+//! Amending sealed packages in process, against a development TSA, a log and a witness on
+//! loopback: a receipt refresh once the log has grown, then a renewal under SM3, both
+//! verifying under the alliance's keys; nothing newer to refresh, a package that does not
+//! verify, no TSA and no receipts are refused with nothing written.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use webproof_engine::amend::{self, AmendError, Renewal};
+use webproof_evidence::capture::Capture;
+use webproof_evidence::identity::{Algorithm, SecretKey};
+use webproof_evidence::renewal::RenewalAlg;
+use webproof_verify::{Policy, Verdict};
+
+/// A package of two steps sealed by a new operator, its heads stamped and deposited (with
+/// receipts) when `anchored`.
+fn sealed(a: &Alliance, dir: &Path, name: &str, anchored: bool) -> (PathBuf, Policy) {
+    let mut cap = Capture::create(&dir.join(name).with_extension("cap")).unwrap();
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let doc = identity(&key);
+    let mut st = anchored.then(|| stamper(a, &cap, &key));
+    step(&mut cap, 0);
+    step(&mut cap, 1);
+    let out = dir.join(name);
+    let heard = Heard::default();
+    webproof_engine::seal::seal(
+        cap,
+        &seal_input(&key, &doc),
+        &out,
+        false,
+        st.as_mut(),
+        &mut |_| Ok(()),
+        &heard,
+    )
+    .unwrap();
+    let policy = Policy {
+        trusted_operators: vec![doc.fingerprint],
+        trusted_tsa: vec![a.tsa_root.clone()],
+        log: a.trust.clone(),
+        ..Policy::default()
+    };
+    (out, policy)
+}
+
+/// The verdicts of the checks `id` of `package`, which must not fail as a whole.
+fn verified(package: &Path, policy: &Policy, id: &str) -> Vec<Verdict> {
+    let report = webproof_verify::verify_path(package, policy).unwrap();
+    assert_ne!(report.verdict(), Verdict::Fail, "{report:#?}");
+    report
+        .checks
+        .iter()
+        .filter(|c| c.id == id)
+        .map(|c| c.verdict)
+        .collect()
+}
+
+#[test]
+fn a_refresh_once_the_log_grew_and_a_renewal_under_sm3_both_verify() {
+    let a = Alliance::start();
+    let t = tempfile::tempdir().unwrap();
+    let (one, policy) = sealed(&a, t.path(), "one.wacz", true);
+    // Another capture's deposits grow the log past the first package's receipts.
+    sealed(&a, t.path(), "two.wacz", true);
+    let refreshed = t.path().join("one-refreshed.wacz");
+    let r = amend::refresh(&one, &refreshed, &a.log_url, &a.trust, a.rt.handle()).unwrap();
+    assert_eq!(r.n, 1);
+    assert!(r.earlier.iter().all(|s| *s < r.size), "{r:?}");
+    assert!(!r.witnesses.is_empty(), "{r:?}");
+    assert_eq!(
+        verified(&refreshed, &policy, "receipt.refresh"),
+        [Verdict::Pass]
+    );
+    // Nothing newer since: refused, nothing written.
+    let again = t.path().join("again.wacz");
+    let e = amend::refresh(&refreshed, &again, &a.log_url, &a.trust, a.rt.handle()).unwrap_err();
+    assert!(matches!(e, AmendError::NothingToRefresh { .. }), "{e}");
+    assert!(!again.exists());
+
+    let renewed = t.path().join("one-renewed.wacz");
+    let urls = [a.tsa_url.clone()];
+    let renewal = Renewal {
+        package: &refreshed,
+        out: &renewed,
+        tsa_urls: &urls,
+        alg: RenewalAlg::Sm3,
+        roots: std::slice::from_ref(&a.tsa_root),
+    };
+    let said = Said::default();
+    let r = amend::renew(&renewal, &record(&said), a.rt.handle()).unwrap();
+    assert_eq!((r.n, r.stamped, r.alg), (1, 1, RenewalAlg::Sm3));
+    assert_eq!(*said.borrow(), ["renewal 1 stamped"]);
+    let record_verdicts = verified(&renewed, &policy, "renewal.record");
+    assert!(
+        !record_verdicts.is_empty() && record_verdicts.iter().all(|v| *v == Verdict::Pass),
+        "{record_verdicts:?}"
+    );
+    // The renewed package exists now: never overwritten.
+    let e = amend::renew(&renewal, &record(&said), a.rt.handle()).unwrap_err();
+    assert!(matches!(e, AmendError::OutExists(_)), "{e}");
+    // No work directory is left beside the packages.
+    let left: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("work"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_package_that_does_not_verify_no_tsa_and_no_receipts_are_refused_with_nothing_written() {
+    let a = Alliance::start();
+    let t = tempfile::tempdir().unwrap();
+    let (plain, _) = sealed(&a, t.path(), "plain.wacz", false);
+    // An artifact's bytes changed in the ZIP (stored, so they are there as written).
+    let mut zip = std::fs::read(&plain).unwrap();
+    let at = zip
+        .windows(5)
+        .position(|w| w == [0x89, b'P', b'N', b'G', 0])
+        .expect("the first step's artifact is stored");
+    zip[at + 4] = 9;
+    let tampered = t.path().join("tampered.wacz");
+    std::fs::write(&tampered, zip).unwrap();
+
+    let out = t.path().join("out.wacz");
+    let urls = [a.tsa_url.clone()];
+    let renewal = |package: &Path, urls: &[String]| {
+        let r = Renewal {
+            package,
+            out: &out,
+            tsa_urls: urls,
+            alg: RenewalAlg::Sha256,
+            roots: std::slice::from_ref(&a.tsa_root),
+        };
+        amend::renew(&r, &|_| {}, a.rt.handle()).unwrap_err()
+    };
+    let e = renewal(&tampered, &urls);
+    assert!(matches!(e, AmendError::Fails { .. }), "{e}");
+    let e = renewal(&plain, &[]);
+    assert!(matches!(e, AmendError::NoTsa), "{e}");
+    let e = amend::refresh(&tampered, &out, &a.log_url, &a.trust, a.rt.handle()).unwrap_err();
+    assert!(matches!(e, AmendError::Fails { .. }), "{e}");
+    let e = amend::refresh(&plain, &out, &a.log_url, &a.trust, a.rt.handle()).unwrap_err();
+    assert!(matches!(e, AmendError::NoReceipts(_)), "{e}");
+    assert!(!out.exists());
+}
