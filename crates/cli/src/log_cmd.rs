@@ -309,7 +309,6 @@ fn lookup(
     }
     let cfg = crate::config::Config::load(&crate::config::home()?)?.log;
     let url = url.or(cfg.url).context(tr!("cli-no-log-url"))?;
-    let url = url.as_str();
     // A key given on the command line replaces the configured one.
     let trust = match &log_key {
         Some(k) => {
@@ -321,83 +320,72 @@ fn lookup(
         }
         None => crate::depositing::log_trust(&[], witness_keys, quorum)?,
     };
-    let log_key = trust
-        .logs
-        .first()
-        .cloned()
-        .context(tr!("cli-no-log-vkey"))?;
-    let (wkeys, quorum) = (trust.witnesses, trust.quorum);
-    let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
+    let client = webproof_net::LogClient::new(&url, std::time::Duration::from_secs(10))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async {
-        let Some(index) = client.lookup(&digest).await? else {
-            println!("{}", tr!("cli-not-deposited", digest = digest, url = url));
-            return Ok(ExitCode::from(1));
-        };
-        let cp = client
-            .checkpoint()
-            .await?
-            .context(tr!("cli-no-checkpoint"))?;
-        let entry = client
-            .entry(index)
-            .await?
-            .context(tr!("cli-entry-not-served"))?;
-        let size = webproof_ledger::note::Note::parse(&cp)
-            .ok()
-            .and_then(|n| webproof_ledger::note::Checkpoint::parse(&n.text).ok())
-            .map_or(0, |c| c.size);
-        if index >= size {
+    let found = rt
+        .block_on(webproof_engine::lookup::lookup(&client, &digest, &trust))
+        .map_err(lookup_error)?;
+    Ok(say_found(&found, &digest, &url))
+}
+
+/// A lookup that could not be made, with the words the user reads.
+fn lookup_error(e: webproof_engine::lookup::LookupError) -> anyhow::Error {
+    use webproof_engine::lookup::LookupError as E;
+    match e {
+        E::NoLogKey => anyhow::anyhow!(tr!("cli-no-log-vkey")),
+        E::Net(e) => e.into(),
+        E::NoCheckpoint => anyhow::anyhow!(tr!("cli-no-checkpoint")),
+        E::NoEntry { .. } => anyhow::anyhow!(tr!("cli-entry-not-served")),
+        E::NoInclusion { .. } => anyhow::anyhow!(tr!("cli-no-inclusion")),
+        E::Entry { index, source } => {
+            anyhow::Error::new(source).context(tr!("cli-deposit-at", index = index))
+        }
+    }
+}
+
+/// What the log answered, said; exit 0 only when the deposit is proven.
+fn say_found(found: &webproof_engine::lookup::Found, digest: &str, url: &str) -> ExitCode {
+    use webproof_engine::lookup::Found;
+    let said = match found {
+        Found::NotDeposited => tr!("cli-not-deposited", digest = digest, url = url),
+        Found::Unwitnessed { index, size } => {
+            tr!("cli-deposited-unwitnessed", index = index, size = size)
+        }
+        Found::OtherHead { index } => tr!("cli-entry-other-head", index = index),
+        Found::Refuted { error, .. } => tr!("cli-failed", error = error),
+        Found::Proven {
+            index,
+            size,
+            deposit,
+            cosigners,
+        } => {
+            println!("{}", tr!("cli-proven", digest = digest));
             println!(
-                "{}",
-                tr!("cli-deposited-unwitnessed", index = index, size = size)
+                "  {}",
+                tr!(
+                    "cli-proven-where",
+                    index = index,
+                    size = size,
+                    package = deposit.package,
+                    operator = deposit.operator
+                )
             );
-            return Ok(ExitCode::from(1));
-        }
-        let proof = client
-            .inclusion(index, size)
-            .await?
-            .and_then(|t| webproof_ledger::witness::parse_proof(&t))
-            .context(tr!("cli-no-inclusion"))?;
-        let deposit = webproof_ledger::deposit::Deposit::parse(&entry)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", tr!("cli-deposit-at", index = index)))?;
-        if deposit.sha256 != digest {
-            println!("{}", tr!("cli-entry-other-head", index = index));
-            return Ok(ExitCode::from(1));
-        }
-        match webproof_ledger::witness::verify_deposit(
-            &cp, &log_key, &wkeys, quorum, index, &entry, &proof,
-        ) {
-            Ok(w) => {
-                println!("{}", tr!("cli-proven", digest = digest));
-                println!(
-                    "  {}",
-                    tr!(
-                        "cli-proven-where",
-                        index = index,
-                        size = size,
-                        package = deposit.package,
-                        operator = deposit.operator
-                    )
+            println!(
+                "  {}",
+                tr!("cli-proven-claimed", time = deposit.claimed_time)
+            );
+            for (name, t) in cosigners {
+                let when = webproof_evidence::utc::Utc::from_unix(*t).map_or_else(
+                    || format!("Unix time {t}"),
+                    |u| u.to_string().replace(".000000Z", "Z"),
                 );
-                println!(
-                    "  {}",
-                    tr!("cli-proven-claimed", time = deposit.claimed_time)
-                );
-                for (name, t) in &w.cosigners {
-                    let when = webproof_evidence::utc::Utc::from_unix(*t).map_or_else(
-                        || format!("Unix time {t}"),
-                        |u| u.to_string().replace(".000000Z", "Z"),
-                    );
-                    println!("  {}", tr!("cli-cosigned-by", name = name, time = when));
-                }
-                Ok(ExitCode::SUCCESS)
+                println!("  {}", tr!("cli-cosigned-by", name = name, time = when));
             }
-            Err(e) => {
-                println!("{}", tr!("cli-failed", error = e));
-                Ok(ExitCode::from(1))
-            }
+            return ExitCode::SUCCESS;
         }
-    })
+    };
+    println!("{said}");
+    ExitCode::from(1)
 }

@@ -129,34 +129,7 @@ fn certs(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> {
 
 pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
     match cmd {
-        TimestampCmd::Request { tsa, subject, out } => {
-            let (alg, digest) = subject.digest()?;
-            let req = webproof_timestamp::request(
-                alg,
-                &digest,
-                Some(webproof_timestamp::random_nonce()?),
-                None,
-            )?;
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
-            let stamp = rt.block_on(client.stamp(&tsa, &req))?;
-            webproof_evidence::package::write_file(&out, &stamp.response)
-                .with_context(|| tr!("ctx-writing", path = out.display()))?;
-            println!(
-                "{}",
-                tr!(
-                    "cli-ts-stamped",
-                    tsa = tsa,
-                    alg = alg.name(),
-                    digest = hex::encode(&digest),
-                    time = stamp.token.info.gen_time,
-                    path = out.display()
-                )
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        TimestampCmd::Request { tsa, subject, out } => request_token(&tsa, &subject, &out),
         TimestampCmd::Verify {
             token,
             subject,
@@ -165,16 +138,7 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             request,
             json,
         } => {
-            let bytes = std::fs::read(&token)
-                .with_context(|| tr!("ctx-reading", path = token.display()))?;
-            let t = match webproof_timestamp::parse_response(&bytes) {
-                Ok(t) => t,
-                Err(webproof_timestamp::TspError::Malformed { .. }) => {
-                    webproof_timestamp::parse_token(&bytes)
-                        .with_context(|| tr!("cli-not-token", path = token.display()))?
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let t = read_token(&token)?;
             let (alg, digest) = subject.digest()?;
             let mut expect = Expect {
                 imprint: Some((alg, digest)),
@@ -195,44 +159,7 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                let verdict = match v.verdict {
-                    Verdict::Trusted => tr!("cli-ts-trusted"),
-                    Verdict::Untrusted => tr!("cli-ts-untrusted"),
-                    Verdict::Invalid => tr!("cli-ts-invalid"),
-                };
-                println!("{verdict}: {}", token.display());
-                let field = |key: &str, value: &dyn std::fmt::Display| {
-                    let label = crate::say::t_with(key, &[]);
-                    println!("  {}{value}", crate::say::label(&label, 11));
-                };
-                field("cli-field-gen-time", &v.info.gen_time);
-                if let Some(a) = v.info.accuracy_micros {
-                    field("cli-field-accuracy", &format!("±{} ms", a as f64 / 1000.0));
-                }
-                field(
-                    "cli-field-imprint",
-                    &format!("{} {}", v.info.imprint_alg.name(), v.info.imprint),
-                );
-                field("cli-field-policy", &v.info.policy);
-                if let Some(s) = &v.signer {
-                    let dev = if s.contains(webproof_timestamp::dev::DEV_MARK) {
-                        format!(" {}", tr!("cli-dev-tsa-mark"))
-                    } else {
-                        String::new()
-                    };
-                    field("cli-field-signer", &format!("{s}{dev}"));
-                }
-                for c in v.chain.iter().skip(1) {
-                    field("cli-field-chain", c);
-                }
-                if let Some(p) = &v.problem {
-                    use webproof_verify::explain::Explain as _;
-                    let reason = match crate::say::lang() {
-                        webproof_i18n::Lang::En => v.reason.clone(),
-                        _ => crate::say::message(&p.message()),
-                    };
-                    field("cli-field-reason", &reason);
-                }
+                say_token(&v, &token);
             }
             Ok(match v.verdict {
                 Verdict::Trusted => ExitCode::SUCCESS,
@@ -240,6 +167,92 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
                 Verdict::Invalid => ExitCode::from(1),
             })
         }
+    }
+}
+
+/// `timestamp request`: asks the TSA at `tsa` to stamp the subject's digest; writes its
+/// response to `out`.
+fn request_token(tsa: &str, subject: &Subject, out: &Path) -> Result<ExitCode> {
+    let (alg, digest) = subject.digest()?;
+    let req = webproof_timestamp::request(
+        alg,
+        &digest,
+        Some(webproof_timestamp::random_nonce()?),
+        None,
+    )?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = webproof_net::TsaClient::new(std::time::Duration::from_secs(10))?;
+    let stamp = rt.block_on(client.stamp(tsa, &req))?;
+    webproof_evidence::package::write_file(out, &stamp.response)
+        .with_context(|| tr!("ctx-writing", path = out.display()))?;
+    println!(
+        "{}",
+        tr!(
+            "cli-ts-stamped",
+            tsa = tsa,
+            alg = alg.name(),
+            digest = hex::encode(&digest),
+            time = stamp.token.info.gen_time,
+            path = out.display()
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A time-stamp response (.tsr) or a bare token, from `path`.
+fn read_token(path: &Path) -> Result<webproof_timestamp::Token> {
+    let bytes = std::fs::read(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
+    match webproof_timestamp::parse_response(&bytes) {
+        Ok(t) => Ok(t),
+        Err(webproof_timestamp::TspError::Malformed { .. }) => {
+            webproof_timestamp::parse_token(&bytes)
+                .with_context(|| tr!("cli-not-token", path = path.display()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A token's verdict and fields, for people.
+fn say_token(v: &webproof_timestamp::Verification, token: &Path) {
+    let verdict = match v.verdict {
+        Verdict::Trusted => tr!("cli-ts-trusted"),
+        Verdict::Untrusted => tr!("cli-ts-untrusted"),
+        Verdict::Invalid => tr!("cli-ts-invalid"),
+    };
+    println!("{verdict}: {}", token.display());
+    let field = |key: &str, value: &dyn std::fmt::Display| {
+        let label = crate::say::t_with(key, &[]);
+        println!("  {}{value}", crate::say::label(&label, 11));
+    };
+    field("cli-field-gen-time", &v.info.gen_time);
+    if let Some(a) = v.info.accuracy_micros {
+        field("cli-field-accuracy", &format!("±{} ms", a as f64 / 1000.0));
+    }
+    field(
+        "cli-field-imprint",
+        &format!("{} {}", v.info.imprint_alg.name(), v.info.imprint),
+    );
+    field("cli-field-policy", &v.info.policy);
+    if let Some(s) = &v.signer {
+        let dev = if s.contains(webproof_timestamp::dev::DEV_MARK) {
+            format!(" {}", tr!("cli-dev-tsa-mark"))
+        } else {
+            String::new()
+        };
+        field("cli-field-signer", &format!("{s}{dev}"));
+    }
+    for c in v.chain.iter().skip(1) {
+        field("cli-field-chain", c);
+    }
+    if let Some(p) = &v.problem {
+        use webproof_verify::explain::Explain as _;
+        let reason = match crate::say::lang() {
+            webproof_i18n::Lang::En => v.reason.clone(),
+            _ => crate::say::message(&p.message()),
+        };
+        field("cli-field-reason", &reason);
     }
 }
 

@@ -3,7 +3,8 @@
 //! --events`, docs/app-events.md), which the CLI writes and the app reads with the same type;
 //! the capture session ([`capture::record`]: step 0, the browser driven by a profile or by the
 //! operator, the recording and the network archive, every step journaled); amending a sealed
-//! package ([`amend::renew`], [`amend::refresh`]); the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
+//! package ([`amend::renew`], [`amend::refresh`]); asking a log whether a chain head was
+//! deposited, checked offline ([`lookup::lookup`]); the seal session ([`seal::seal`]: seal step, final time-stamps and receipts, manifest,
 //! package, verified before the working copy goes); and trusted time and the log in the
 //! background — the [`stamping::Stamper`] and the
 //! [`depositing::Depositor`], each a [`worker::Worker`] of its answers — which say what
@@ -13,6 +14,7 @@ pub mod amend;
 pub mod capture;
 pub mod depositing;
 pub mod events;
+pub mod lookup;
 pub mod seal;
 pub mod stamping;
 pub mod verification;

@@ -6,44 +6,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use webproof_engine::amend::{self, AmendError, Renewal};
-use webproof_evidence::capture::Capture;
-use webproof_evidence::identity::{Algorithm, SecretKey};
 use webproof_evidence::renewal::RenewalAlg;
 use webproof_verify::{Policy, Verdict};
-
-/// A package of two steps sealed by a new operator, its heads stamped and deposited (with
-/// receipts) when `anchored`.
-fn sealed(a: &Alliance, dir: &Path, name: &str, anchored: bool) -> (PathBuf, Policy) {
-    let mut cap = Capture::create(&dir.join(name).with_extension("cap")).unwrap();
-    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let doc = identity(&key);
-    let mut st = anchored.then(|| stamper(a, &cap, &key));
-    step(&mut cap, 0);
-    step(&mut cap, 1);
-    let out = dir.join(name);
-    let heard = Heard::default();
-    webproof_engine::seal::seal(
-        cap,
-        &seal_input(&key, &doc),
-        &out,
-        false,
-        st.as_mut(),
-        &mut |_| Ok(()),
-        &heard,
-    )
-    .unwrap();
-    let policy = Policy {
-        trusted_operators: vec![doc.fingerprint],
-        trusted_tsa: vec![a.tsa_root.clone()],
-        log: a.trust.clone(),
-        ..Policy::default()
-    };
-    (out, policy)
-}
 
 /// The verdicts of the checks `id` of `package`, which must not fail as a whole.
 fn verified(package: &Path, policy: &Policy, id: &str) -> Vec<Verdict> {
@@ -61,7 +29,7 @@ fn verified(package: &Path, policy: &Policy, id: &str) -> Vec<Verdict> {
 fn a_refresh_once_the_log_grew_and_a_renewal_under_sm3_both_verify() {
     let a = Alliance::start();
     let t = tempfile::tempdir().unwrap();
-    let (one, policy) = sealed(&a, t.path(), "one.wacz", true);
+    let (one, policy, _) = sealed(&a, t.path(), "one.wacz", true);
     // Another capture's deposits grow the log past the first package's receipts.
     sealed(&a, t.path(), "two.wacz", true);
     let refreshed = t.path().join("one-refreshed.wacz");
@@ -113,7 +81,7 @@ fn a_refresh_once_the_log_grew_and_a_renewal_under_sm3_both_verify() {
 fn a_package_that_does_not_verify_no_tsa_and_no_receipts_are_refused_with_nothing_written() {
     let a = Alliance::start();
     let t = tempfile::tempdir().unwrap();
-    let (plain, _) = sealed(&a, t.path(), "plain.wacz", false);
+    let (plain, _, _) = sealed(&a, t.path(), "plain.wacz", false);
     // An artifact's bytes changed in the ZIP (stored, so they are there as written).
     let mut zip = std::fs::read(&plain).unwrap();
     let at = zip

@@ -266,6 +266,17 @@ pub fn parse_proof(text: &str) -> Option<Vec<Hash>> {
         .collect()
 }
 
+/// Why a deposit is not proven by a witnessed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DepositProofError {
+    /// The checkpoint is not the log's, or not cosigned by enough witnesses.
+    #[error(transparent)]
+    Checkpoint(#[from] QuorumError),
+    /// The inclusion proof does not lead from the entry to the checkpoint's root.
+    #[error("inclusion proof: {0}")]
+    Inclusion(#[source] merkle::ProofError),
+}
+
 /// Checks that `entry` is deposit `index` of the tree a witnessed checkpoint commits to:
 /// the checkpoint (log key, k of `witnesses`) and the inclusion proof, offline.
 pub fn verify_deposit(
@@ -276,8 +287,8 @@ pub fn verify_deposit(
     index: u64,
     entry: &[u8],
     proof: &[Hash],
-) -> Result<Witnessed, String> {
-    let w = verify_witnessed(checkpoint, log, witnesses, k).map_err(|e| e.to_string())?;
+) -> Result<Witnessed, DepositProofError> {
+    let w = verify_witnessed(checkpoint, log, witnesses, k)?;
     merkle::verify_inclusion(
         index,
         w.checkpoint.size,
@@ -285,7 +296,7 @@ pub fn verify_deposit(
         proof,
         &w.checkpoint.root,
     )
-    .map_err(|e| format!("inclusion proof: {e}"))?;
+    .map_err(DepositProofError::Inclusion)?;
     Ok(w)
 }
 
@@ -316,6 +327,41 @@ mod tests {
         (0..n)
             .map(|i| leaf_hash(format!("{tag}{i}").as_bytes()))
             .collect()
+    }
+
+    #[test]
+    fn a_deposit_is_proven_by_a_cosigned_checkpoint_and_its_inclusion_proof_only() {
+        let log = key(ORIGIN, ALG_ED25519, 1);
+        let mut w = Witness::new(
+            key("court.test/w", ALG_COSIGNATURE_V1, 10),
+            vec![(ORIGIN.to_owned(), log.key.clone())],
+        );
+        let entries: Vec<Vec<u8>> = (0..5)
+            .map(|i| format!("deposit {i}").into_bytes())
+            .collect();
+        let tree: Vec<Hash> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
+        let mut note = Note::parse(&signed(&log, &tree)).unwrap();
+        note.sigs.push(
+            w.add_checkpoint(0, &[], &signed(&log, &tree), 1000)
+                .unwrap(),
+        );
+        let cosigned = note.to_text();
+        let wkeys = [w.key().clone()];
+        let proof = merkle::inclusion_proof(&tree, 3).unwrap();
+        let ok = verify_deposit(&cosigned, &log.key, &wkeys, 1, 3, &entries[3], &proof).unwrap();
+        assert_eq!(ok.checkpoint.size, 5);
+        assert_eq!(ok.cosigners, [("court.test/w".to_owned(), 1000)]);
+        // Another entry at that index: the proof does not lead to the root.
+        let e = verify_deposit(&cosigned, &log.key, &wkeys, 1, 3, &entries[2], &proof).unwrap_err();
+        assert!(matches!(e, DepositProofError::Inclusion(_)), "{e}");
+        assert!(e.to_string().starts_with("inclusion proof: "), "{e}");
+        // The log's checkpoint without the witness's cosignature: not enough.
+        let bare = signed(&log, &tree);
+        let e = verify_deposit(&bare, &log.key, &wkeys, 1, 3, &entries[3], &proof).unwrap_err();
+        assert_eq!(
+            e,
+            DepositProofError::Checkpoint(QuorumError::TooFew { got: 0, need: 1 })
+        );
     }
 
     #[test]

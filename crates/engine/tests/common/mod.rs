@@ -252,3 +252,42 @@ pub fn seal_kept(
         heard,
     )
 }
+
+/// A package of two steps sealed by a new operator, its heads stamped and deposited (with
+/// receipts) when `anchored`; what it verifies under, and its final chain head.
+pub fn sealed(
+    a: &Alliance,
+    dir: &std::path::Path,
+    name: &str,
+    anchored: bool,
+) -> (
+    std::path::PathBuf,
+    webproof_verify::Policy,
+    webproof_evidence::digest::Digests,
+) {
+    let mut cap = Capture::create(&dir.join(name).with_extension("cap")).unwrap();
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let doc = identity(&key);
+    let mut st = anchored.then(|| stamper(a, &cap, &key));
+    step(&mut cap, 0);
+    step(&mut cap, 1);
+    let out = dir.join(name);
+    let heard = Heard::default();
+    let s = webproof_engine::seal::seal(
+        cap,
+        &seal_input(&key, &doc),
+        &out,
+        false,
+        st.as_mut(),
+        &mut |_| Ok(()),
+        &heard,
+    )
+    .unwrap();
+    let policy = webproof_verify::Policy {
+        trusted_operators: vec![doc.fingerprint],
+        trusted_tsa: vec![a.tsa_root.clone()],
+        log: a.trust.clone(),
+        ..webproof_verify::Policy::default()
+    };
+    (out, policy, s.manifest.journal.head)
+}
