@@ -116,110 +116,173 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let mut lines = Vec::new();
-        // Two development TSAs, each with its own CA.
-        let mut tsa_urls = Vec::new();
-        let mut roots = Vec::new();
-        for n in 1..=2 {
-            let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
-            let (l, url) = listen(&host).await?;
-            spawn(l, app);
-            lines.push(tr!("cli-dev-tsa", n = n, url = url));
-            tsa_urls.push(url);
-            roots.push(std::fs::canonicalize(&root).unwrap_or(root).display().to_string());
-        }
-        // The log's key first: the witnesses watch it.
-        let (log_signer, log_dir) = crate::log_cmd::signer("log", DEV_LOG, ALG_ED25519)?;
-        let log_vkey = log_signer.key.vkey();
-        let mut peers = Vec::new();
-        let mut witness_vkeys = Vec::new();
-        for name in DEV_WITNESSES {
-            let (signer, dir) = crate::log_cmd::signer("witness", name, ALG_COSIGNATURE_V1)?;
-            let svc = Arc::new(webproof_log::witness_http::WitnessService::open(
-                &dir,
-                signer,
-                vec![log_signer.key.clone()],
-            )?);
-            let vkey = svc.vkey();
-            let (l, url) = listen(&host).await?;
-            spawn(l, webproof_log::witness_http::router(svc));
-            let endpoint = format!("{url}add-checkpoint");
-            lines.push(tr!("cli-dev-witness", name = name, url = endpoint));
-            peers.push(webproof_log::server::WitnessPeer {
-                url: endpoint,
-                key: webproof_ledger::note::NoteKey::from_vkey(&vkey)?,
-            });
-            witness_vkeys.push(vkey);
-        }
-        let quorum = peers.len();
-        // The registration authority: a development admin and registrar (keys under
-        // WEBPROOF_HOME/dev/ra); only enrolled operators deposit.
-        let ra_dir = home.join("dev/ra");
-        let admin = dev_key(&ra_dir.join("admin.pem"))?;
-        let registrar = dev_key(&ra_dir.join("registrar.pem"))?;
-        let log = webproof_log::server::LogService::open_with(
-            &log_dir,
-            log_signer,
-            peers,
-            quorum,
-            webproof_log::server::Access {
-                admins: vec![admin.public_key()],
-                rate: 1000,
-            },
-        )?;
-        let (l, log_url) = listen(&host).await?;
-        spawn(l, log.router());
-        log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
-        lines.push(tr!(
-            "cli-dev-log",
-            name = DEV_LOG,
-            url = log_url,
-            quorum = quorum
-        ));
-        let (url, h, ca) = (log_url.clone(), home.clone(), log_dir.join("operator-ca.pem"));
-        let enrolled = tokio::task::spawn_blocking(move || enroll_home(&url, &h, &ca, &admin, &registrar))
-            .await
-            .context(tr!("ctx-enrolling"))??;
-        lines.push(enrolled);
-        let operator_ca = std::fs::canonicalize(log_dir.join("operator-ca.pem"))
-            .unwrap_or_else(|_| log_dir.join("operator-ca.pem"))
-            .display()
-            .to_string();
-
-        let config = format!(
-            "{DEV_MARK} (a local development alliance: NOT trusted time, NOT independent witnesses).\n\
-             # Rewritten at every `dev up` (keeping [trust]); replace it to use real TSAs, logs and witnesses.\n\
-             \n[timestamp]\ntsa = {}\nquorum = 2\ntrust = {}\n\
-             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {quorum}\noperator_ca = {}\n{}",
-            toml_list(&tsa_urls),
-            toml_list(&roots),
-            toml_str(&log_url),
-            toml_str(&log_vkey),
-            toml_list(&witness_vkeys),
-            toml_list(&[operator_ca]),
-            trust_section(&kept_trust),
-        );
+        let up = start(&host, &home, interval_ms).await?;
+        let config = up.config(&kept_trust);
         // The file must parse as the configuration it is meant to be.
-        toml::from_str::<crate::config::Config>(&config)
-            .context(tr!("ctx-config-written"))?;
+        toml::from_str::<crate::config::Config>(&config).context(tr!("ctx-config-written"))?;
         write_config(&home, &config)?;
-        println!("{}", tr!("cli-dev-title"));
-        for l in &lines {
-            println!("  {l}");
-        }
-        println!("  {}", tr!("cli-dev-log-key", key = log_vkey));
-        for v in &witness_vkeys {
-            println!("  {}", tr!("cli-dev-witness-key", key = v));
-        }
-        println!("{}", tr!("cli-dev-config", path = cfg_path.display()));
-        // A marker for scripts, the same in every language.
-        println!("ready");
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        up.say(&cfg_path);
         wait_for_signal().await;
         println!("{}", tr!("cli-dev-stopped", path = cfg_path.display()));
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// A development alliance serving on loopback.
+struct Up {
+    /// What started, for people.
+    lines: Vec<String>,
+    tsa_urls: Vec<String>,
+    /// The TSAs' roots (PEM files).
+    roots: Vec<String>,
+    log_url: String,
+    log_vkey: String,
+    witness_vkeys: Vec<String>,
+    quorum: usize,
+    /// The operator CA's certificate (PEM file).
+    operator_ca: String,
+}
+
+/// Starts two TSAs, the witnesses, the log with its registration authority, and enrolls
+/// this WEBPROOF_HOME's operator.
+async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
+    let mut lines = Vec::new();
+    // Two development TSAs, each with its own CA.
+    let mut tsa_urls = Vec::new();
+    let mut roots = Vec::new();
+    for n in 1..=2 {
+        let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
+        let (l, url) = listen(host).await?;
+        spawn(l, app);
+        lines.push(tr!("cli-dev-tsa", n = n, url = url));
+        tsa_urls.push(url);
+        roots.push(
+            std::fs::canonicalize(&root)
+                .unwrap_or(root)
+                .display()
+                .to_string(),
+        );
+    }
+    // The log's key first: the witnesses watch it.
+    let (log_signer, log_dir) = crate::log_cmd::signer("log", DEV_LOG, ALG_ED25519)?;
+    let log_vkey = log_signer.key.vkey();
+    let (peers, witness_vkeys) = start_witnesses(host, &log_signer, &mut lines).await?;
+    let quorum = peers.len();
+    // The registration authority: a development admin and registrar (keys under
+    // WEBPROOF_HOME/dev/ra); only enrolled operators deposit.
+    let ra_dir = home.join("dev/ra");
+    let admin = dev_key(&ra_dir.join("admin.pem"))?;
+    let registrar = dev_key(&ra_dir.join("registrar.pem"))?;
+    let log = webproof_log::server::LogService::open_with(
+        &log_dir,
+        log_signer,
+        peers,
+        quorum,
+        webproof_log::server::Access {
+            admins: vec![admin.public_key()],
+            rate: 1000,
+        },
+    )?;
+    let (l, log_url) = listen(host).await?;
+    spawn(l, log.router());
+    log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
+    lines.push(tr!(
+        "cli-dev-log",
+        name = DEV_LOG,
+        url = log_url,
+        quorum = quorum
+    ));
+    let (url, h, ca) = (
+        log_url.clone(),
+        home.to_owned(),
+        log_dir.join("operator-ca.pem"),
+    );
+    let enrolled =
+        tokio::task::spawn_blocking(move || enroll_home(&url, &h, &ca, &admin, &registrar))
+            .await
+            .context(tr!("ctx-enrolling"))??;
+    lines.push(enrolled);
+    let operator_ca = std::fs::canonicalize(log_dir.join("operator-ca.pem"))
+        .unwrap_or_else(|_| log_dir.join("operator-ca.pem"))
+        .display()
+        .to_string();
+    Ok(Up {
+        lines,
+        tsa_urls,
+        roots,
+        log_url,
+        log_vkey,
+        witness_vkeys,
+        quorum,
+        operator_ca,
+    })
+}
+
+/// The development witnesses, each watching the log `log_signer` signs for: how the log
+/// reaches them, and their keys.
+async fn start_witnesses(
+    host: &str,
+    log_signer: &webproof_ledger::note::NoteSigner,
+    lines: &mut Vec<String>,
+) -> Result<(Vec<webproof_log::server::WitnessPeer>, Vec<String>)> {
+    let mut peers = Vec::new();
+    let mut vkeys = Vec::new();
+    for name in DEV_WITNESSES {
+        let (signer, dir) = crate::log_cmd::signer("witness", name, ALG_COSIGNATURE_V1)?;
+        let svc = Arc::new(webproof_log::witness_http::WitnessService::open(
+            &dir,
+            signer,
+            vec![log_signer.key.clone()],
+        )?);
+        let vkey = svc.vkey();
+        let (l, url) = listen(host).await?;
+        spawn(l, webproof_log::witness_http::router(svc));
+        let endpoint = format!("{url}add-checkpoint");
+        lines.push(tr!("cli-dev-witness", name = name, url = endpoint));
+        peers.push(webproof_log::server::WitnessPeer {
+            url: endpoint,
+            key: webproof_ledger::note::NoteKey::from_vkey(&vkey)?,
+        });
+        vkeys.push(vkey);
+    }
+    Ok((peers, vkeys))
+}
+
+impl Up {
+    /// config.toml for this alliance, keeping the user's `[trust]`.
+    fn config(&self, kept_trust: &crate::config::TrustConfig) -> String {
+        format!(
+            "{DEV_MARK} (a local development alliance: NOT trusted time, NOT independent witnesses).\n\
+             # Rewritten at every `dev up` (keeping [trust]); replace it to use real TSAs, logs and witnesses.\n\
+             \n[timestamp]\ntsa = {}\nquorum = 2\ntrust = {}\n\
+             \n[log]\nurl = {}\nkey = {}\nwitnesses = {}\nquorum = {}\noperator_ca = {}\n{}",
+            toml_list(&self.tsa_urls),
+            toml_list(&self.roots),
+            toml_str(&self.log_url),
+            toml_str(&self.log_vkey),
+            toml_list(&self.witness_vkeys),
+            self.quorum,
+            toml_list(std::slice::from_ref(&self.operator_ca)),
+            trust_section(kept_trust),
+        )
+    }
+
+    /// What runs where, the keys, and `ready` (a marker for scripts, the same in every
+    /// language).
+    fn say(&self, cfg_path: &Path) {
+        println!("{}", tr!("cli-dev-title"));
+        for l in &self.lines {
+            println!("  {l}");
+        }
+        println!("  {}", tr!("cli-dev-log-key", key = self.log_vkey));
+        for v in &self.witness_vkeys {
+            println!("  {}", tr!("cli-dev-witness-key", key = v));
+        }
+        println!("{}", tr!("cli-dev-config", path = cfg_path.display()));
+        println!("ready");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+    }
 }
 
 /// A development RA key, created on first use.

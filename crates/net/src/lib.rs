@@ -34,8 +34,9 @@ pub enum NetError {
     Mismatch { url: String, reason: String },
 }
 
-/// An error with its causes ("error sending request: connection refused").
-fn causes(e: &dyn std::error::Error) -> String {
+/// An error with its causes ("error sending request: connection refused"), a cause its
+/// parent already says once.
+pub fn causes(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut next = e.source();
     while let Some(c) = next {

@@ -296,7 +296,7 @@ pub fn record(
             // Keep what was captured: record why it stopped.
             interruption(
                 &mut cap,
-                &format!("capture stopped: {}", chain(&failure)),
+                &format!("capture stopped: {}", webproof_net::causes(&failure)),
                 obs,
             )?;
             Ending::Failed(failure)
@@ -310,19 +310,4 @@ fn interruption(cap: &mut Capture, reason: &str, obs: &dyn Observer) -> Result<(
     let r = cap.record_interruption(reason, &Recovery { torn_tail: None })?;
     obs.step(&r);
     Ok(())
-}
-
-/// An error with its causes, joined by colons (a cause its parent already says once).
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let said = c.to_string();
-        if !text.ends_with(&said) {
-            text.push_str(": ");
-            text.push_str(&said);
-        }
-        cause = c.source();
-    }
-    text
 }
