@@ -74,7 +74,6 @@ pub trait Browser {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum SessionError {
     #[error(transparent)]
     Browser(#[from] BrowserError),

@@ -102,7 +102,6 @@ fn default_max_files() -> u32 {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum ProfileError {
     #[error("profile {name}: {reason}")]
     Invalid { name: String, reason: String },

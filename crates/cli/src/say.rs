@@ -198,7 +198,6 @@ fn edge_message(e: &(dyn StdError + 'static)) -> Option<Message> {
         return Some(match s {
             SessionError::Browser(b) => browser(b),
             SessionError::Capture(c) => c.message(),
-            other => Message::new("err-other").arg("detail", other),
         });
     }
     if let Some(p) = e.downcast_ref::<ProfileError>() {
@@ -210,7 +209,6 @@ fn edge_message(e: &(dyn StdError + 'static)) -> Option<Message> {
                 .arg("name", name)
                 .arg("detail", source),
             ProfileError::Unknown(name) => Message::new("cli-no-profile").arg("name", name),
-            other => Message::new("err-other").arg("detail", other),
         });
     }
     if let Some(r) = e.downcast_ref::<RecorderError>() {
@@ -223,7 +221,6 @@ fn edge_message(e: &(dyn StdError + 'static)) -> Option<Message> {
                 .arg("path", path.display())
                 .because(source.message()),
             RecorderError::Thread => Message::new("err-recorder-thread"),
-            other => Message::new("err-other").arg("detail", other),
         });
     }
     None
@@ -253,7 +250,6 @@ fn net_message(e: &webproof_net::NetError) -> Message {
         N::Mismatch { url, reason } => Message::new("err-net-mismatch")
             .arg("url", url)
             .arg("reason", reason),
-        other => Message::new("err-other").arg("detail", other),
     }
 }
 

@@ -84,7 +84,6 @@ pub struct ContainerError {
 
 /// Why a byte range is not in webproof's form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Fault {
     #[error("the file is too short to be a ZIP archive")]
     TooShort,

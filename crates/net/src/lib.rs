@@ -12,7 +12,6 @@ pub use webproof_ledger::receipt::Ack;
 use webproof_timestamp::{Expect, Request, Token, Trust, TspError, Verdict};
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum NetError {
     #[error("{url}: {detail}")]
     Transport { url: String, detail: String },

@@ -52,7 +52,6 @@ impl RecorderOptions {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum RecorderError {
     #[error("FFmpeg: {context}: {source}")]
     Ffmpeg {

@@ -155,7 +155,6 @@ impl Explain for ContainerError {
             F::Overrun => Message::new("err-zip-overrun"),
             F::Name(why) => Message::new("err-zip-name").arg("reason", why),
             F::Order => Message::new("err-zip-order"),
-            other => self::other(other),
         };
         let key = if self.member.is_some() {
             "err-zip-range-member"
