@@ -186,42 +186,14 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
             id_number,
             id_salt,
             fingerprint,
-        } => {
-            let id_ref = match (id_number, id_salt) {
-                (Some(id), Some(salt)) => {
-                    let salt = hex::decode(salt.trim()).context(tr!("cli-salt-hex"))?;
-                    Some(webproof_evidence::identity::id_reference(&salt, &id))
-                }
-                _ => None,
-            };
-            let v = signed_post(
-                &log_url(log)?,
-                api::RA_CODES,
-                &serde_json::json!({
-                    "name": name, "organisation": org, "tenant": tenant,
-                    "id_ref": id_ref, "fingerprint": fingerprint,
-                }),
-                &my_key()?,
-            )?;
-            let code = v["code"].as_str().context(tr!("cli-no-code"))?;
-            println!(
-                "{}",
-                tr!("cli-ra-code", name = name, tenant = tenant, code = code)
-            );
-            println!(
-                "  {}",
-                tr!(
-                    "cli-ra-code-valid",
-                    time = v["expires"]
-                        .as_u64()
-                        .and_then(webproof_evidence::utc::Utc::from_unix)
-                        .map(|u| u.to_string())
-                        .unwrap_or_default(),
-                    unix = v["expires"],
-                    name = name
-                )
-            );
-        }
+        } => issue_code(
+            log,
+            &name,
+            org.as_deref(),
+            &tenant,
+            id_number.zip(id_salt),
+            fingerprint.as_deref(),
+        )?,
         RaCmd::Revoke {
             fingerprint,
             reason,
@@ -256,6 +228,54 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ra code`: asks the registration authority for an enrollment code for `name` of `tenant`
+/// (bound to an ID reference from the ID number and salt, and to a key fingerprint, when
+/// given) and says it with its expiry.
+fn issue_code(
+    log: Option<String>,
+    name: &str,
+    org: Option<&str>,
+    tenant: &str,
+    id: Option<(String, String)>,
+    fingerprint: Option<&str>,
+) -> Result<()> {
+    let id_ref = match id {
+        Some((id, salt)) => {
+            let salt = hex::decode(salt.trim()).context(tr!("cli-salt-hex"))?;
+            Some(webproof_evidence::identity::id_reference(&salt, &id))
+        }
+        None => None,
+    };
+    let v = signed_post(
+        &log_url(log)?,
+        api::RA_CODES,
+        &serde_json::json!({
+            "name": name, "organisation": org, "tenant": tenant,
+            "id_ref": id_ref, "fingerprint": fingerprint,
+        }),
+        &my_key()?,
+    )?;
+    let code = v["code"].as_str().context(tr!("cli-no-code"))?;
+    println!(
+        "{}",
+        tr!("cli-ra-code", name = name, tenant = tenant, code = code)
+    );
+    println!(
+        "  {}",
+        tr!(
+            "cli-ra-code-valid",
+            time = v["expires"]
+                .as_u64()
+                .and_then(webproof_evidence::utc::Utc::from_unix)
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
+            unix = v["expires"],
+            name = name
+        )
+    );
+    Ok(())
 }
 
 /// `webproof operator enroll`: sends this home's operator key with the code, signed by that
