@@ -185,7 +185,26 @@ fn safe(name: &str) -> String {
 }
 
 pub fn log(cmd: LogCmd) -> Result<ExitCode> {
-    use webproof_ledger::note::{ALG_ED25519, NoteKey};
+    use webproof_ledger::note::ALG_ED25519;
+    match cmd {
+        LogCmd::Key { origin } => {
+            println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
+            Ok(ExitCode::SUCCESS)
+        }
+        LogCmd::Lookup {
+            digest,
+            log,
+            log_key,
+            witness_keys,
+            quorum,
+        } => lookup(&digest, log, log_key, &witness_keys, quorum),
+        LogCmd::Serve(a) => serve_log(a),
+    }
+}
+
+/// `log serve`: the log over HTTP, its checkpoints sent to the witnesses given.
+fn serve_log(a: ServeArgs) -> Result<ExitCode> {
+    use webproof_ledger::note::ALG_ED25519;
     let ServeArgs {
         origin,
         witnesses,
@@ -194,34 +213,9 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         listen,
         admin_keys,
         rate,
-    } = match cmd {
-        LogCmd::Key { origin } => {
-            println!("{}", signer("log", &origin, ALG_ED25519)?.0.key.vkey());
-            return Ok(ExitCode::SUCCESS);
-        }
-        LogCmd::Lookup {
-            digest,
-            log,
-            log_key,
-            witness_keys,
-            quorum,
-        } => return lookup(&digest, log, log_key, &witness_keys, quorum),
-        LogCmd::Serve(a) => a,
-    };
+    } = a;
     let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
-    let peers = witnesses
-        .iter()
-        .map(|w| {
-            let (url, vkey) = w
-                .split_once('=')
-                .with_context(|| tr!("cli-witness-arg", value = w))?;
-            Ok(webproof_log::server::WitnessPeer {
-                url: url.to_owned(),
-                key: NoteKey::from_vkey(vkey)
-                    .with_context(|| tr!("cli-not-vkey", what = "--witness", value = w))?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let peers = witness_peers(&witnesses)?;
     probe_witnesses(&peers)?;
     let admins = admin_keys
         .iter()
@@ -261,6 +255,23 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
             )
         },
     )
+}
+
+/// The witnesses of `--witness URL=VKEY`.
+fn witness_peers(witnesses: &[String]) -> Result<Vec<webproof_log::server::WitnessPeer>> {
+    witnesses
+        .iter()
+        .map(|w| {
+            let (url, vkey) = w
+                .split_once('=')
+                .with_context(|| tr!("cli-witness-arg", value = w))?;
+            Ok(webproof_log::server::WitnessPeer {
+                url: url.to_owned(),
+                key: webproof_ledger::note::NoteKey::from_vkey(vkey)
+                    .with_context(|| tr!("cli-not-vkey", what = "--witness", value = w))?,
+            })
+        })
+        .collect()
 }
 
 /// Asks each witness's URL once before the log starts: a URL that answers 404 or 405 is not
