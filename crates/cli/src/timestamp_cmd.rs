@@ -438,6 +438,7 @@ pub(crate) fn amend_error(e: webproof_engine::amend::AmendError, what: Amending)
         E::Checkpoint(source) => anyhow::Error::new(source).context(tr!("ctx-checkpoint")),
         E::Verify(e) => e.into(),
         E::Package(e) => e.into(),
+        E::Datapackage(e) => e.into(),
         E::Tsp(e) => e.into(),
         E::Client(e) | E::Log(e) => e.into(),
         e @ (E::Manifest(_) | E::Canonical(_) | E::Encode(_)) => e.into(),

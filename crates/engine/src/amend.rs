@@ -55,6 +55,9 @@ pub enum AmendError {
     },
     #[error("the package's manifest: {0}")]
     Manifest(#[source] serde_json::Error),
+    /// Writing the WACZ datapackage that lists the files added.
+    #[error(transparent)]
+    Datapackage(webproof_evidence::capture::CaptureError),
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
     #[error(transparent)]
@@ -469,7 +472,7 @@ fn amend<T>(
     let result = (|| {
         unpack(src, &work)?;
         let added = add(&work)?;
-        rederive_datapackage(&work, limits)?;
+        rederive_datapackage(&work)?;
         package::write_zip(&work, out, limits)?;
         Ok(added)
     })();
@@ -495,9 +498,9 @@ fn unpack(src: &dyn PackageSource, work: &Path) -> Result<(), AmendError> {
     Ok(())
 }
 
-/// Rewrites `datapackage.json` and `datapackage-digest.json` of the package directory `dir`.
-fn rederive_datapackage(dir: &Path, limits: &Limits) -> Result<(), AmendError> {
-    use webproof_evidence::wacz;
+/// Rewrites `datapackage.json` and `datapackage-digest.json` of the package directory `dir`
+/// to list the files added.
+fn rederive_datapackage(dir: &Path) -> Result<(), AmendError> {
     for p in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
         let path = dir.join(p);
         std::fs::remove_file(&path).map_err(|source| AmendError::Io { path, source })?;
@@ -509,22 +512,5 @@ fn rederive_datapackage(dir: &Path, limits: &Limits) -> Result<(), AmendError> {
     })?;
     let manifest: webproof_evidence::manifest::Manifest =
         serde_json::from_slice(&manifest).map_err(AmendError::Manifest)?;
-    let src = open(dir, limits)?;
-    let mut resources = Vec::new();
-    for e in src.entries() {
-        let mut d = None;
-        src.read_with(&e.name, &mut |r| {
-            d = Some(webproof_evidence::digest::digest_reader(r)?);
-            Ok(())
-        })?;
-        if let Some((digests, size)) = d {
-            resources.push(wacz::Resource::new(&e.name, digests.sha256, size));
-        }
-    }
-    let dp = wacz::datapackage(&manifest, &resources)?;
-    write(&dir.join(layout::DATAPACKAGE), &dp)?;
-    write(
-        &dir.join(layout::DATAPACKAGE_DIGEST),
-        &wacz::datapackage_digest(&dp)?,
-    )
+    webproof_evidence::capture::write_datapackage(dir, &manifest).map_err(AmendError::Datapackage)
 }

@@ -656,29 +656,37 @@ impl Capture {
             package::write_file(&self.dir.join(layout::signature_path(*role)), &sig)?;
         }
 
-        // WACZ datapackage over every file but the two datapackage files.
-        let src = package::DirSource::open(&self.dir, &Limits::default())?;
-        let mut resources = Vec::new();
-        for e in src.entries() {
-            if e.name == layout::DATAPACKAGE || e.name == layout::DATAPACKAGE_DIGEST {
-                continue;
-            }
-            let sha = match manifest.file(&e.name) {
-                Some(f) => f.sha256,
-                None => crate::digest::sha256(
-                    &(&src as &dyn PackageSource).read_all(&e.name, u64::MAX)?,
-                ),
-            };
-            resources.push(wacz::Resource::new(&e.name, sha, e.size));
-        }
-        let dp = wacz::datapackage(&manifest, &resources)
-            .map_err(|e| CaptureError::Encode(e.to_string()))?;
-        package::write_file(&self.dir.join(layout::DATAPACKAGE), &dp)?;
-        let dd = wacz::datapackage_digest(&dp).map_err(|e| CaptureError::Encode(e.to_string()))?;
-        package::write_file(&self.dir.join(layout::DATAPACKAGE_DIGEST), &dd)?;
+        write_datapackage(&self.dir, &manifest)?;
         sync_parent(&self.dir.join(layout::DATAPACKAGE)).map_err(io_err(&self.dir))?;
         Ok(manifest)
     }
+}
+
+/// Writes the WACZ `datapackage.json` and `datapackage-digest.json` of the package directory
+/// `dir` sealed by `manifest` (at seal, and again when a renewal or refresh adds files): every
+/// other file is a resource, its SHA-256 the manifest's where the manifest lists the file,
+/// else hashed here. Neither file may exist yet.
+pub fn write_datapackage(dir: &Path, manifest: &Manifest) -> Result<(), CaptureError> {
+    let src = package::DirSource::open(dir, &Limits::default())?;
+    let mut resources = Vec::new();
+    for e in src.entries() {
+        if e.name == layout::DATAPACKAGE || e.name == layout::DATAPACKAGE_DIGEST {
+            continue;
+        }
+        let sha = match manifest.file(&e.name) {
+            Some(f) => f.sha256,
+            None => {
+                crate::digest::sha256(&(&src as &dyn PackageSource).read_all(&e.name, u64::MAX)?)
+            }
+        };
+        resources.push(wacz::Resource::new(&e.name, sha, e.size));
+    }
+    let dp =
+        wacz::datapackage(manifest, &resources).map_err(|e| CaptureError::Encode(e.to_string()))?;
+    package::write_file(&dir.join(layout::DATAPACKAGE), &dp)?;
+    let dd = wacz::datapackage_digest(&dp).map_err(|e| CaptureError::Encode(e.to_string()))?;
+    package::write_file(&dir.join(layout::DATAPACKAGE_DIGEST), &dd)?;
+    Ok(())
 }
 
 /// The signers of a seal, operator first, each checked against its identity document.

@@ -98,19 +98,12 @@ async fn observed(
     let closed = matches!(ev, ManualEvent::TabClosed { .. });
     let r = webproof_capture::manual::record(cap, ev, started, shot.as_deref())?;
     edges.obs.step(&r);
-    journal_downloads(cap, edges);
+    super::journal::archive_downloads(edges.network, cap, &r);
     Ok(if closed && watcher.open_tabs() == 0 {
         Turn::End("the operator closed the last tab")
     } else {
         Turn::Go
     })
-}
-
-/// Hands the downloads of the last step to the network archive.
-fn journal_downloads(cap: &Capture, edges: &Edges<'_>) {
-    if let Some(r) = cap.records().last() {
-        super::journal::archive_downloads(edges.network, cap, r);
-    }
 }
 
 /// What the operator asked for.
