@@ -103,7 +103,7 @@ pub fn run_verify(state: &AppState, path: &Path) -> AppResult<VerifyView> {
         .checks
         .iter()
         .map(|c| CheckView {
-            id: c.id.clone(),
+            id: c.id.to_string(),
             name: c.name.clone(),
             subject: c.subject.clone(),
             verdict: c.verdict.as_str().to_lowercase(),

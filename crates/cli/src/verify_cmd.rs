@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use webproof_i18n::{Catalogue, Lang};
-use webproof_verify::Verdict;
+use webproof_verify::{CheckId, Verdict};
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
@@ -58,7 +58,7 @@ fn print_json(report: &webproof_verify::Report) -> Result<()> {
     let v = webproof_engine::verification::Verification::new(
         report,
         lang.tag(),
-        |c| cat.check_name(c.id),
+        |c| cat.check_name(c.id.as_str()),
         |c| check_text(&cat, c),
     );
     println!("{}", serde_json::to_string_pretty(&v)?);
@@ -82,7 +82,7 @@ fn print_text(report: &webproof_verify::Report) -> Result<()> {
             println!(
                 "{}  {} ({})  {}: {}",
                 word(c.verdict),
-                cat.check_name(c.id),
+                cat.check_name(c.id.as_str()),
                 c.id,
                 c.subject,
                 check_text(&cat, c)
@@ -98,12 +98,7 @@ fn print_text(report: &webproof_verify::Report) -> Result<()> {
                 .checks
                 .iter()
                 .filter(|c| c.verdict == Verdict::Untrusted)
-                .map(|c| match c.id {
-                    "timestamp.token" => "untrusted-tsa",
-                    "timestamp.coverage" => "untrusted-coverage",
-                    id if id.starts_with("receipt.") => "untrusted-log",
-                    _ => "untrusted-signer",
-                })
+                .map(|c| untrusted_what(c.id))
                 .collect();
             what.dedup();
             let what: Vec<String> = what.iter().map(|k| cat.t(k)).collect();
@@ -136,5 +131,42 @@ pub(crate) fn verdict_exit(v: Verdict) -> ExitCode {
 
 /// A check's text in the catalogue's language (the verifier's English detail in English).
 pub(crate) fn check_text(cat: &Catalogue, c: &webproof_verify::Check) -> String {
-    cat.finding(&c.detail, c.message.as_ref())
+    cat.finding(&c.detail, Some(&c.message))
+}
+
+/// What an `UNTRUSTED` check rests on, as the summary's catalogue key.
+fn untrusted_what(id: CheckId) -> &'static str {
+    use CheckId as C;
+    match id {
+        C::TimestampToken | C::RenewalToken => "untrusted-tsa",
+        C::TimestampCoverage => "untrusted-coverage",
+        C::ReceiptDeposit | C::ReceiptCoverage | C::ReceiptRefresh | C::ReceiptNotBefore => {
+            "untrusted-log"
+        }
+        C::SignatureOperator
+        | C::SignatureNotary
+        | C::IdentityOperator
+        | C::IdentityNotary
+        | C::IdentityRole
+        | C::IdentitySubject
+        | C::IdentityDistinct
+        | C::IdentityRevocation => "untrusted-signer",
+        // These are never UNTRUSTED (they hold or fail on the package's own bytes).
+        C::PackageContainer
+        | C::PackageStructure
+        | C::ManifestRead
+        | C::ManifestParse
+        | C::SealSigners
+        | C::SealManifest
+        | C::SealFiles
+        | C::FileDigest
+        | C::FileUnlisted
+        | C::JournalChain
+        | C::JournalHeads
+        | C::CaptureOutcome
+        | C::StepArtifact
+        | C::RenewalRecord
+        | C::WaczDatapackage
+        | C::WaczDigest => "untrusted-signer",
+    }
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use webproof_evidence::digest::Digests;
 use webproof_evidence::message::Message;
-use webproof_verify::{Check, Report, StepTime, Verdict};
+use webproof_verify::{Check, CheckId, Report, StepTime, Verdict};
 
 /// A verification, as `verify --json` prints it (members in name order).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,10 +28,10 @@ pub struct Verification {
 pub struct CheckJson {
     /// What was found, in English.
     pub detail: String,
-    /// The stable identifier, e.g. `file.digest`.
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<Message>,
+    /// Which check: its stable identifier, e.g. `file.digest`.
+    pub id: CheckId,
+    /// What was found, as a catalogue message (key, arguments, cause).
+    pub message: Message,
     /// The check's name in the chosen language.
     pub name: String,
     pub subject: String,
@@ -56,7 +56,7 @@ impl Verification {
                 .iter()
                 .map(|c| CheckJson {
                     detail: c.detail.clone(),
-                    id: c.id.to_owned(),
+                    id: c.id,
                     message: c.message.clone(),
                     name: name(c),
                     subject: c.subject.clone(),

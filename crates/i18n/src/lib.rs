@@ -308,8 +308,9 @@ mod tests {
         );
     }
 
-    /// Every message key and check identifier the verifier, the environment check and the
-    /// command line use (read from their sources) is in both catalogues.
+    /// Every message key the verifier, the environment check and the command line use (read
+    /// from their sources) is in both catalogues. (The verifier's check names are held to the
+    /// catalogue by its own `CheckId` list: crates/verify/tests/checks.rs.)
     #[test]
     fn every_message_the_sources_use_is_in_the_catalogue() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -363,34 +364,9 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert!(keys.len() > 15, "{keys:?}");
-        let mut ids: Vec<String> = Vec::new();
-        for prefix in [
-            "package.",
-            "manifest.",
-            "signature.",
-            "identity.",
-            "file.",
-            "journal.",
-            "step.",
-            "wacz.",
-            "timestamp.",
-            "renewal.",
-            "receipt.",
-        ] {
-            for id in quoted(&format!("\"{prefix}")) {
-                if id.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !id.is_empty() {
-                    ids.push(format!("check-{}-{id}", prefix.trim_end_matches('.')));
-                }
-            }
-        }
-        assert!(ids.len() > 20, "{ids:?}");
         for lang in [Lang::En, Lang::ZhCn] {
             let have = Catalogue::keys(lang);
-            let missing: Vec<_> = keys
-                .iter()
-                .chain(&ids)
-                .filter(|k| !have.contains(k))
-                .collect();
+            let missing: Vec<_> = keys.iter().filter(|k| !have.contains(k)).collect();
             assert!(missing.is_empty(), "{}: missing {missing:?}", lang.tag());
         }
         let zh = Catalogue::new(Lang::ZhCn).unwrap();

@@ -12,7 +12,7 @@ use webproof_evidence::utc::Utc;
 use webproof_ledger::receipt::{CheckedCheckpoint, Receipt, Refresh, check_checkpoint};
 
 use crate::explain::Why;
-use crate::{Message, Policy, Report, Verdict};
+use crate::{CheckId, Message, Policy, Report, Verdict};
 
 const MAX_RECEIPT: u64 = 1 << 20;
 
@@ -84,9 +84,12 @@ pub(crate) fn receipt_checks(
     for name in receipts {
         let Some(seq) = layout::receipt_seq(&name) else {
             report.fail(
-                "receipt.deposit",
+                CheckId::ReceiptDeposit,
                 name,
-                "not a receipt name (receipts/<seq>-<k>.json)",
+                Why::new(
+                    "not a receipt name (receipts/<seq>-<k>.json)",
+                    Message::new("msg-receipt-name"),
+                ),
             );
             continue;
         };
@@ -97,26 +100,28 @@ pub(crate) fn receipt_checks(
         {
             Ok(r) => r,
             Err(why) => {
-                report.fail_why("receipt.deposit", name, why);
+                report.fail(CheckId::ReceiptDeposit, name, why);
                 continue;
             }
         };
         let Some(head) = heads.get(seq as usize).filter(|_| r.seq == seq) else {
             report.fail(
-                "receipt.deposit",
+                CheckId::ReceiptDeposit,
                 name,
-                format!(
-                    "for step {}, which this package's journal does not have at this name",
-                    r.seq
+                Why::new(
+                    format!(
+                        "for step {}, which this package's journal does not have at this name",
+                        r.seq
+                    ),
+                    Message::new("msg-receipt-no-step").arg("seq", r.seq),
                 ),
             );
-            report.say(Message::new("msg-receipt-no-step").arg("seq", r.seq));
             continue;
         };
         let c = match r.check(&policy.log) {
             Ok(c) => c,
             Err(e) => {
-                report.fail_why("receipt.deposit", name, Why::of(&e));
+                report.fail(CheckId::ReceiptDeposit, name, Why::of(&e));
                 continue;
             }
         };
@@ -145,7 +150,7 @@ pub(crate) fn receipt_checks(
             None
         };
         if let Some(why) = mismatch {
-            report.fail_why("receipt.deposit", name, why);
+            report.fail(CheckId::ReceiptDeposit, name, why);
             continue;
         }
         let v = verdict(&c.witnessed);
@@ -174,18 +179,17 @@ pub(crate) fn receipt_checks(
             cosigned(&c.witnessed),
             if v == Verdict::Pass { "" } else { &note }
         );
-        report.push("receipt.deposit", name, v, detail);
         let m = match (v, &other_log) {
             (Verdict::Pass, _) => Message::new("msg-receipt-ok"),
             (_, Some(trusted)) => Message::new("msg-receipt-other-log").arg("trusted", trusted),
             _ => Message::new("msg-receipt-untrusted"),
         };
-        report.say(
-            m.arg("seq", seq)
-                .arg("log", &r.log)
-                .arg("index", r.index)
-                .arg("witnesses", witness_names(&c.witnessed)),
-        );
+        let m = m
+            .arg("seq", seq)
+            .arg("log", &r.log)
+            .arg("index", r.index)
+            .arg("witnesses", witness_names(&c.witnessed));
+        report.push(CheckId::ReceiptDeposit, name, v, Why::new(detail, m));
         if seq == last {
             any_last = true;
             if v == Verdict::Pass {
@@ -200,40 +204,14 @@ pub(crate) fn receipt_checks(
     let subject = layout::RECEIPTS_DIR;
     match (trusted_last, any_last, good.is_empty()) {
         (Some((who, names)), _, _) => {
-            report.pass(
-                "receipt.coverage",
-                subject,
-                format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"),
-            );
-            report.say(
-                Message::new("msg-coverage-ok")
+            report.pass(CheckId::ReceiptCoverage, subject, Why::new(format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"), Message::new("msg-coverage-ok")
                     .arg("last", last)
-                    .arg("witnesses", names),
-            );
+                    .arg("witnesses", names)));
         }
-        (None, true, _) => report.push(
-            "receipt.coverage",
-            subject,
-            Verdict::Untrusted,
-            "the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)",
-        ),
-        (None, false, false) => report.push(
-            "receipt.coverage",
-            subject,
-            Verdict::Untrusted,
-            "the final chain head has no receipt; only the steps up to the last deposited head are covered",
-        ),
-        (None, false, true) if policy.log.logs.is_empty() => report.pass(
-            "receipt.coverage",
-            subject,
-            "no evidence-log receipts: this package's chain head was not deposited in a witnessed log",
-        ),
-        (None, false, true) => report.push(
-            "receipt.coverage",
-            subject,
-            Verdict::Untrusted,
-            "no evidence-log receipts, though an evidence log is configured as trusted",
-        ),
+        (None, true, _) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)", Message::new("msg-coverage-untrusted"))),
+        (None, false, false) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head has no receipt; only the steps up to the last deposited head are covered", Message::new("msg-coverage-partial"))),
+        (None, false, true) if policy.log.logs.is_empty() => report.pass(CheckId::ReceiptCoverage, subject, Why::new("no evidence-log receipts: this package's chain head was not deposited in a witnessed log", Message::new("msg-coverage-none"))),
+        (None, false, true) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("no evidence-log receipts, though an evidence log is configured as trusted", Message::new("msg-coverage-missing"))),
     }
     not_before_check(src, &good, policy, report);
     if let Some(op) = &operator
@@ -242,31 +220,19 @@ pub(crate) fn receipt_checks(
         let subject = layout::identity_path(Role::Operator);
         match last_promised {
             Some(p) if p < *t => {
-                report.pass(
-                    "identity.revocation",
-                    subject,
-                    format!(
+                report.pass(CheckId::IdentityRevocation, subject, Why::new(format!(
                         "the operator's key was revoked at {}, after the final chain head was deposited ({}): sealed while the key was valid",
                         when(*t),
                         when(p)
-                    ),
-                );
-                report.say(
-                    Message::new("msg-revoked-after")
+                    ), Message::new("msg-revoked-after")
                         .arg("revoked", when(*t))
-                        .arg("deposited", when(p)),
-                );
+                        .arg("deposited", when(p))));
             }
             _ => {
-                report.fail(
-                    "identity.revocation",
-                    subject,
-                    format!(
+                report.fail(CheckId::IdentityRevocation, subject, Why::new(format!(
                         "the operator's key was revoked at {}, and no trusted receipt shows this package was deposited before",
                         when(*t)
-                    ),
-                );
-                report.say(Message::new("msg-revoked-before").arg("revoked", when(*t)));
+                    ), Message::new("msg-revoked-before").arg("revoked", when(*t))));
             }
         }
     }
@@ -288,26 +254,31 @@ fn refresh_checks(
         {
             Ok(r) => r,
             Err(why) => {
-                report.fail_why("receipt.refresh", name.clone(), why);
+                report.fail(CheckId::ReceiptRefresh, name.clone(), why);
                 continue;
             }
         };
         if *name != layout::refresh_path(r.n) || r.n as usize != i + 1 {
             report.fail(
-                "receipt.refresh",
+                CheckId::ReceiptRefresh,
                 name.clone(),
-                "refreshes are numbered from 001 without gaps, each in its own name",
+                Why::new(
+                    "refreshes are numbered from 001 without gaps, each in its own name",
+                    Message::new("msg-refresh-numbering"),
+                ),
             );
             continue;
         }
         let of_log: Vec<&Receipt> = receipts.iter().filter(|x| x.log == r.log).collect();
         let Some(first) = of_log.first() else {
             report.fail(
-                "receipt.refresh",
+                CheckId::ReceiptRefresh,
                 name.clone(),
-                format!("no valid receipt of log {:?} to refresh", r.log),
+                Why::new(
+                    format!("no valid receipt of log {:?} to refresh", r.log),
+                    Message::new("msg-refresh-no-receipt").arg("log", &r.log),
+                ),
             );
-            report.say(Message::new("msg-refresh-no-receipt").arg("log", &r.log));
             continue;
         };
         // The receipts' checkpoints (their signatures were checked with the receipts).
@@ -335,20 +306,23 @@ fn refresh_checks(
                         UNTRUSTED_NOTE
                     }
                 );
-                report.push("receipt.refresh", name.clone(), v, detail);
                 let m = if v == Verdict::Pass {
                     "msg-refresh-ok"
                 } else {
                     "msg-refresh-untrusted"
                 };
-                report.say(
-                    Message::new(m)
-                        .arg("size", c.checkpoint.size)
-                        .arg("log", &r.log)
-                        .arg("witnesses", witness_names(&c)),
+                let m = Message::new(m)
+                    .arg("size", c.checkpoint.size)
+                    .arg("log", &r.log)
+                    .arg("witnesses", witness_names(&c));
+                report.push(
+                    CheckId::ReceiptRefresh,
+                    name.clone(),
+                    v,
+                    Why::new(detail, m),
                 );
             }
-            Err(e) => report.fail_why("receipt.refresh", name.clone(), Why::of(&e)),
+            Err(e) => report.fail(CheckId::ReceiptRefresh, name.clone(), Why::of(&e)),
         }
     }
 }
@@ -371,7 +345,7 @@ fn not_before_check(
     {
         Ok(n) => n,
         Err(why) => {
-            report.fail_why("receipt.not_before", path, why);
+            report.fail(CheckId::ReceiptNotBefore, path, why);
             return;
         }
     };
@@ -381,13 +355,7 @@ fn not_before_check(
         .map(|r| (r.log_key.as_str(), r.witness_keys.as_slice()))
         .unwrap_or(("", &[]));
     if known.is_none() && !policy.log.logs.iter().any(|k| k.name == origin) {
-        report.push(
-            "receipt.not_before",
-            path,
-            Verdict::Untrusted,
-            format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"),
-        );
-        report.say(Message::new("msg-not-before-unknown").arg("log", &origin));
+        report.push(CheckId::ReceiptNotBefore, path, Verdict::Untrusted, Why::new(format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"), Message::new("msg-not-before-unknown").arg("log", &origin)));
         return;
     }
     match check_checkpoint(
@@ -417,18 +385,17 @@ fn not_before_check(
                     c.checkpoint.size
                 ),
             };
-            report.push("receipt.not_before", path, v, detail);
             let m = match (earliest, v) {
                 (Some(t), Verdict::Pass) => Message::new("msg-not-before-ok").arg("time", when(t)),
                 (Some(t), _) => Message::new("msg-not-before-untrusted").arg("time", when(t)),
                 (None, _) => Message::new("msg-not-before-no-time"),
             };
-            report.say(
-                m.arg("size", c.checkpoint.size)
-                    .arg("log", &origin)
-                    .arg("witnesses", witness_names(&c)),
-            );
+            let m = m
+                .arg("size", c.checkpoint.size)
+                .arg("log", &origin)
+                .arg("witnesses", witness_names(&c));
+            report.push(CheckId::ReceiptNotBefore, path, v, Why::new(detail, m));
         }
-        Err(e) => report.fail_why("receipt.not_before", path, Why::of(&e)),
+        Err(e) => report.fail(CheckId::ReceiptNotBefore, path, Why::of(&e)),
     }
 }

@@ -167,18 +167,29 @@ pub fn resign(
     package::write_zip(dir, out, &Limits::default()).unwrap();
 }
 
-/// Verifies, and holds every check to saying itself in the catalogue: a finding without a
-/// message would reach a Chinese reader in English.
+/// Verifies, and holds every check to saying itself in the catalogue: a finding whose message
+/// (or a cause of it) has no words in a language would reach that reader as a bare key.
 pub fn verify(p: &Path, policy: &Policy) -> Report {
     let r = verify_path(p, policy).unwrap();
+    let have = [
+        webproof_i18n::Catalogue::keys(webproof_i18n::Lang::En),
+        webproof_i18n::Catalogue::keys(webproof_i18n::Lang::ZhCn),
+    ];
     for c in &r.checks {
-        assert!(
-            c.message.is_some(),
-            "{} {}: {:?} has no catalogue message",
-            c.id,
-            c.subject,
-            c.detail
-        );
+        let mut m = Some(&c.message);
+        while let Some(said) = m {
+            for keys in &have {
+                assert!(
+                    keys.contains(&said.key),
+                    "{} {}: {:?} says {:?}, which the catalogue does not have",
+                    c.id,
+                    c.subject,
+                    c.detail,
+                    said.key
+                );
+            }
+            m = said.cause.as_deref();
+        }
     }
     r
 }

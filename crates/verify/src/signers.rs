@@ -1,0 +1,513 @@
+//! Signatures and identities: each signer's key, signature over the manifest, certificate
+//! (judged at trusted time), role and subject, and whether the notary is someone else
+//! (`signature.*`, `identity.*`).
+
+use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
+use webproof_evidence::layout;
+use webproof_evidence::manifest::Manifest;
+use webproof_evidence::package::PackageSource;
+
+use crate::explain::{self, Why};
+use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
+
+pub(crate) fn signature_checks(
+    src: &dyn PackageSource,
+    m: &Manifest,
+    manifest_bytes: &[u8],
+    policy: &Policy,
+    report: &mut Report,
+    at: &TrustedAt,
+) {
+    if !m.signers.iter().any(|s| s.role == Role::Operator) {
+        report.fail(
+            CheckId::SignatureOperator,
+            layout::MANIFEST,
+            Why::new(
+                "the manifest names no operator signature",
+                Message::new("msg-no-operator-signature"),
+            ),
+        );
+    }
+    let mut seen = Vec::new();
+    for s in &m.signers {
+        let (sig_id, id_id) = match s.role {
+            Role::Operator => (CheckId::SignatureOperator, CheckId::IdentityOperator),
+            Role::Notary => (CheckId::SignatureNotary, CheckId::IdentityNotary),
+        };
+        if seen.contains(&s.role) {
+            report.fail(
+                sig_id,
+                layout::MANIFEST,
+                Why::new("the same role signs twice", Message::new("msg-role-twice")),
+            );
+            continue;
+        }
+        seen.push(s.role);
+        if s.identity != layout::identity_path(s.role)
+            || s.public_key != layout::public_key_path(s.role)
+            || s.signature != layout::signature_path(s.role)
+        {
+            report.fail(
+                sig_id,
+                layout::MANIFEST,
+                Why::new(
+                    "signer files are not at their standard paths",
+                    Message::new("msg-signer-paths"),
+                ),
+            );
+            continue;
+        }
+        // Identity document and public key.
+        let doc = src
+            .read_all(&s.identity, policy.limits.max_json)
+            .map_err(|e| Why::of(&e))
+            .and_then(|b| {
+                serde_json::from_slice::<IdentityDoc>(&b)
+                    .map_err(|e| Why::of(&e).under("msg-not-identity", "not an identity document"))
+            });
+        let doc = match doc {
+            Ok(d) => d,
+            Err(why) => {
+                report.fail(id_id, s.identity.clone(), why);
+                continue;
+            }
+        };
+        let pem = src
+            .read_all(&s.public_key, policy.limits.max_json)
+            .map_err(|e| Why::of(&e))
+            .and_then(|b| String::from_utf8(b).map_err(|_| explain::not_utf8()));
+        let pem = match pem {
+            Ok(p) => p,
+            Err(why) => {
+                report.fail(id_id, s.public_key.clone(), why);
+                continue;
+            }
+        };
+        let key = match PublicKey::from_pem(&pem) {
+            Ok(k) => k,
+            Err(e) => {
+                report.fail(id_id, s.public_key.clone(), Why::of(&e));
+                continue;
+            }
+        };
+        let fp = match key.fingerprint() {
+            Ok(f) => f,
+            Err(e) => {
+                report.fail(id_id, s.public_key.clone(), Why::of(&e));
+                continue;
+            }
+        };
+        if pem != doc.public_key
+            || fp != doc.fingerprint
+            || fp != s.fingerprint
+            || doc.role != s.role
+            || key.algorithm() != s.algorithm
+            || doc.algorithm != s.algorithm
+        {
+            report.fail(
+                id_id,
+                s.identity.clone(),
+                Why::new(
+                    format!(
+                        "identity document, {} and manifest disagree about the {} key",
+                        s.public_key,
+                        s.role.as_str()
+                    ),
+                    Message::new("msg-identity-disagree")
+                        .arg("file", &s.public_key)
+                        .arg("role", s.role.as_str()),
+                ),
+            );
+            continue;
+        }
+        // The signature.
+        let sig = match src.read_all(&s.signature, 64 * 1024) {
+            Ok(b) => b,
+            Err(e) => {
+                report.fail(sig_id, s.signature.clone(), Why::of(&e));
+                continue;
+            }
+        };
+        match key.verify(manifest_bytes, &sig) {
+            Ok(()) => {
+                report.pass(
+                    sig_id,
+                    s.signature.clone(),
+                    Why::new(
+                        format!(
+                            "{} signature by {} ({}) over {} verifies",
+                            s.algorithm.as_str(),
+                            doc.name,
+                            fp,
+                            layout::MANIFEST
+                        ),
+                        Message::new("msg-signature-ok")
+                            .arg("alg", s.algorithm.as_str())
+                            .arg("name", &doc.name)
+                            .arg("fingerprint", fp),
+                    ),
+                );
+            }
+            Err(e) => {
+                report.fail(
+                    sig_id,
+                    s.signature.clone(),
+                    Why::new(
+                        format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
+                        Message::new("msg-signature-bad").arg("file", &s.signature),
+                    ),
+                );
+                continue;
+            }
+        }
+        // Trust.
+        let trusted = match s.role {
+            Role::Operator => &policy.trusted_operators,
+            Role::Notary => &policy.trusted_notaries,
+        };
+        let who = match &doc.organisation {
+            Some(o) => format!("{} ({o})", doc.name),
+            None => doc.name.clone(),
+        };
+        let certified = match certificate_check(src, s.role, &doc, policy, at) {
+            Some(Ok(c)) => Some(c),
+            Some(Err(why)) => {
+                report.fail(id_id, layout::certificate_path(s.role), why);
+                continue;
+            }
+            None => None,
+        };
+        if let Some(c) = &certified
+            && !role_and_subject_checks(s.role, &doc, c, report)
+        {
+            continue;
+        }
+        match certified {
+            Some(c) if at.is_trusted() => {
+                report.pass(
+                    id_id,
+                    layout::certificate_path(s.role),
+                    Why::new(c.why.text, c.why.message),
+                );
+            }
+            // The key is trusted as such (a certificate without trusted time adds a name,
+            // not an identity).
+            _ if trusted.contains(&fp) => {
+                report.pass(
+                    id_id,
+                    s.identity.clone(),
+                    Why::new(
+                        format!("{who}: key {fp} is configured as trusted"),
+                        Message::new("msg-identity-trusted")
+                            .arg("who", &who)
+                            .arg("fingerprint", fp),
+                    ),
+                );
+            }
+            Some(c) => {
+                report.push(id_id, layout::certificate_path(s.role), Verdict::Untrusted, Why::new(format!(
+                        "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
+                        c.why.text
+                    ), Message::new("msg-certified-claimed-time").because(c.why.message)));
+            }
+            // Keys are trusted for this role, and this is none of them: say so, and which
+            // keys were expected — never suggest trusting the package's own key.
+            None if !trusted.is_empty() => {
+                let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
+                let expected = expected.join(", ");
+                report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
+                        "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
+                        role = s.role.as_str()
+                    ), Message::new("msg-identity-other-key")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp)
+                        .arg("role", s.role.as_str())
+                        .arg("expected", expected)));
+            }
+            None => {
+                report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
+                        "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
+                        role = s.role.as_str()
+                    ), Message::new("msg-identity-untrusted")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp)
+                        .arg("role", s.role.as_str())));
+            }
+        }
+    }
+    // The notary is someone else: a countersignature by the operator's own key is no
+    // supervision at all.
+    let key_of = |r: Role| {
+        m.signers
+            .iter()
+            .find(|s| s.role == r)
+            .map(|s| s.fingerprint)
+    };
+    if let (Some(op), Some(no)) = (key_of(Role::Operator), key_of(Role::Notary)) {
+        if op == no {
+            report.fail(CheckId::IdentityDistinct, layout::MANIFEST, Why::new(format!(
+                    "the notary's key is the operator's own ({op}): no independent countersignature"
+                ), Message::new("msg-notary-is-operator").arg("fingerprint", op)));
+        } else {
+            report.pass(
+                CheckId::IdentityDistinct,
+                layout::MANIFEST,
+                Why::new(
+                    "the operator and the notary sign with different keys",
+                    Message::new("msg-distinct-ok"),
+                ),
+            );
+        }
+    }
+}
+
+/// When the signers' certificates are judged: the earliest trusted token over the final chain
+/// head, else the trusted log's promise for it, else only the package's own claim.
+pub(crate) fn trusted_at(m: &Manifest, time: &[StepTime], promised: Option<u64>) -> TrustedAt {
+    let last = m.heads.len().saturating_sub(1) as u64;
+    if let Some(t) = time.iter().find(|t| t.seq == last)
+        && let (Some(unix), Some(tsa)) = (t.not_after_unix, &t.tsa)
+    {
+        return TrustedAt::Token {
+            unix,
+            tsa: tsa.clone(),
+        };
+    }
+    if let Some(p) = promised {
+        return TrustedAt::Promise {
+            unix: i64::try_from(p).unwrap_or(i64::MAX),
+        };
+    }
+    TrustedAt::Claimed {
+        unix: m.sealed.as_offset().unix_timestamp(),
+    }
+}
+
+/// The time at which signers' certificates are judged.
+#[derive(Clone, Debug)]
+pub(crate) enum TrustedAt {
+    /// The earliest trusted RFC 3161 token over the final chain head.
+    Token { unix: i64, tsa: String },
+    /// The trusted log's signed promise for the final chain head.
+    Promise { unix: i64 },
+    /// Only the package's own claim (the capture machine's clock at sealing).
+    Claimed { unix: i64 },
+}
+
+impl TrustedAt {
+    fn unix(&self) -> i64 {
+        match self {
+            TrustedAt::Token { unix, .. }
+            | TrustedAt::Promise { unix, .. }
+            | TrustedAt::Claimed { unix } => *unix,
+        }
+    }
+
+    fn is_trusted(&self) -> bool {
+        !matches!(self, TrustedAt::Claimed { .. })
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            TrustedAt::Token { tsa, .. } => format!("at the trusted time {tsa} stamped"),
+            TrustedAt::Promise { .. } => {
+                "at the time the trusted evidence log promised the final chain head".into()
+            }
+            TrustedAt::Claimed { .. } => "at the claimed sealing time".into(),
+        }
+    }
+}
+
+/// A certificate a configured CA issued for exactly this key, valid at the time judged.
+struct Certified {
+    why: Why,
+    subject: webproof_timestamp::ca::Subject,
+    role: Option<Result<webproof_timestamp::ca::CertRole, webproof_timestamp::ca::CertError>>,
+}
+
+/// `identity.role` and `identity.subject` for a signer with a certificate; false when either
+/// fails (then the certificate identifies nobody).
+fn role_and_subject_checks(
+    role: Role,
+    doc: &IdentityDoc,
+    c: &Certified,
+    report: &mut Report,
+) -> bool {
+    use webproof_timestamp::ca::CertRole;
+    let path = layout::certificate_path(role);
+    let want = match role {
+        Role::Operator => CertRole::Operator,
+        Role::Notary => CertRole::Notary,
+    };
+    let role_ok = match &c.role {
+        Some(Ok(r)) if *r == want => {
+            report.pass(
+                CheckId::IdentityRole,
+                path.clone(),
+                Why::new(
+                    format!(
+                        "certified for the {} role (policy {})",
+                        role.as_str(),
+                        want.policy_oid()
+                    ),
+                    Message::new("msg-role-ok").arg("role", role.as_str()),
+                ),
+            );
+            true
+        }
+        None if role == Role::Operator => {
+            report.pass(
+                CheckId::IdentityRole,
+                path.clone(),
+                Why::new(
+                    "certified before certificates named roles: an operator's certificate",
+                    Message::new("msg-role-legacy"),
+                ),
+            );
+            true
+        }
+        Some(Ok(r)) => {
+            let r = match r {
+                CertRole::Operator => "operator",
+                CertRole::Notary => "notary",
+            };
+            report.fail(CheckId::IdentityRole, path.clone(), Why::new(format!(
+                    "the certificate is for the {r} role, but it is presented for the {}'s signature",
+                    role.as_str()
+                ), Message::new("msg-role-other")
+                    .arg("certified", r)
+                    .arg("role", role.as_str())));
+            false
+        }
+        None => {
+            report.fail(CheckId::IdentityRole, path.clone(), Why::new("the certificate names no role, so it is an operator's, but it is presented for the notary's signature", Message::new("msg-role-none-notary")));
+            false
+        }
+        Some(Err(e)) => {
+            report.fail(
+                CheckId::IdentityRole,
+                path.clone(),
+                Why::new(
+                    format!("the certificate names no webproof role: {e}"),
+                    Message::new("msg-role-unknown"),
+                ),
+            );
+            false
+        }
+    };
+    let named = |n: &str, o: &Option<String>| match o {
+        Some(o) => format!("{n:?} ({o:?})"),
+        None => format!("{n:?}"),
+    };
+    let subject_ok = doc.name == c.subject.name && doc.organisation == c.subject.organisation;
+    if subject_ok {
+        report.pass(
+            CheckId::IdentitySubject,
+            path,
+            Why::new(
+                format!(
+                    "the identity document and the certificate both name {}",
+                    named(&doc.name, &doc.organisation)
+                ),
+                Message::new("msg-subject-ok").arg("who", named(&doc.name, &doc.organisation)),
+            ),
+        );
+    } else {
+        let (d, cs) = (
+            named(&doc.name, &doc.organisation),
+            named(&c.subject.name, &c.subject.organisation),
+        );
+        report.fail(
+            CheckId::IdentitySubject,
+            path,
+            Why::new(
+                format!("the identity document names {d}, the certificate {cs}"),
+                Message::new("msg-subject-differ")
+                    .arg("document", d)
+                    .arg("certificate", cs),
+            ),
+        );
+    }
+    role_ok && subject_ok
+}
+
+/// The signer's certificate, if the package carries one: `Some(Ok(..))` when a configured
+/// operator CA certifies exactly this key at the time judged (`at`); `Some(Err)` when a
+/// configured CA issued it but not for this key or that time; `None` when there is none, or no
+/// configured CA issued it (then the key's own trust decides).
+fn certificate_check(
+    src: &dyn PackageSource,
+    role: Role,
+    doc: &IdentityDoc,
+    policy: &Policy,
+    at: &TrustedAt,
+) -> Option<Result<Certified, Why>> {
+    let path = layout::certificate_path(role);
+    src.entry(&path)?;
+    if policy.operator_cas.is_empty() {
+        return None;
+    }
+    let check = || -> Result<Option<Certified>, Why> {
+        let bytes = src.read_all(&path, 64 << 10).map_err(|e| Why::of(&e))?;
+        let cert = webproof_timestamp::ca::parse_cert(&bytes).map_err(|e| Why::of(&e))?;
+        let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
+            .and_then(|k| k.spki_der())
+            .map_err(|e| Why::of(&e))?;
+        let mut why = None;
+        for ca in &policy.operator_cas {
+            match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at.unix()) {
+                Ok(sub) => {
+                    let who = format!(
+                        "{}{}",
+                        sub.name,
+                        sub.organisation
+                            .as_ref()
+                            .map(|o| format!(" ({o})"))
+                            .unwrap_or_default()
+                    );
+                    let issuer = ca.tbs_certificate().subject().to_string();
+                    let text = format!(
+                        "{who}, tenant {}: key {} certified by {issuer} (valid {}){}",
+                        sub.tenant,
+                        doc.fingerprint,
+                        at.describe(),
+                        sub.id_ref
+                            .as_ref()
+                            .map(|r| format!("; ID reference {r}"))
+                            .unwrap_or_default()
+                    );
+                    let key = match at {
+                        TrustedAt::Token { .. } => "msg-certified",
+                        TrustedAt::Promise { .. } => "msg-certified-promise",
+                        TrustedAt::Claimed { .. } => "msg-certified-claimed",
+                    };
+                    let mut message = Message::new(key)
+                        .arg("who", who)
+                        .arg("tenant", &sub.tenant)
+                        .arg("fingerprint", doc.fingerprint)
+                        .arg("issuer", issuer);
+                    if let TrustedAt::Token { tsa, .. } = at {
+                        message = message.arg("tsa", tsa);
+                    }
+                    return Ok(Some(Certified {
+                        why: Why::new(text, message),
+                        role: webproof_timestamp::ca::CertRole::of(&cert),
+                        subject: sub,
+                    }));
+                }
+                // Another CA's: it identifies nobody to this verifier.
+                Err(webproof_timestamp::ca::CertError::OtherCa(_)) => {}
+                // A configured CA issued it, but not for this key or time: a false claim.
+                Err(e) => why = Some(e),
+            }
+        }
+        match why {
+            Some(e) => Err(Why::of(&e).under(
+                "msg-certificate-false",
+                "the certificate of a configured operator CA does not hold",
+            )),
+            None => Ok(None),
+        }
+    };
+    check().transpose()
+}

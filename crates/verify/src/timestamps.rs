@@ -1,0 +1,338 @@
+//! RFC 3161 time-stamps over chain heads, and which trusted time covers which step
+//! (`timestamp.token`, `timestamp.coverage`).
+
+use webproof_evidence::digest::Digests;
+use webproof_evidence::layout;
+use webproof_evidence::package::PackageSource;
+
+use crate::explain::{Explain, Why};
+use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
+
+/// A token that verifies but does not chain to a trusted TSA, as a message (with the reason,
+/// unless it is only that).
+fn untrusted_token(tsa: &str, seq: u64, v: &webproof_timestamp::Verification) -> Message {
+    let m = Message::new("msg-token-untrusted")
+        .arg("tsa", tsa)
+        .arg("seq", seq)
+        .arg("time", &v.info.gen_time);
+    match &v.problem {
+        Some(p) if *p != webproof_timestamp::Problem::NoChain => m.because(p.message()),
+        _ => m,
+    }
+}
+
+/// An invalid token, as a message with its reason.
+pub(crate) fn invalid_token(v: &webproof_timestamp::Verification) -> Message {
+    let m = Message::new("msg-token-invalid");
+    match &v.problem {
+        Some(p) => m.because(p.message()),
+        None => m,
+    }
+}
+
+/// One time-stamp token of the package, as verified.
+struct Stamped {
+    file: String,
+    seq: u64,
+    trusted: bool,
+    gen_time: String,
+    gen_unix: i64,
+    tsa: String,
+}
+
+/// Every `timestamps/*.tsr`: the token must stamp the chain head after the step its name
+/// gives (SHA-256 or SM3 imprint), answer its request when the request is kept, and verify as
+/// of its genTime; then every step gets the earliest trusted time that covers it.
+/// Every time-stamp token, and which steps they cover. `pending`: judged before the seal step
+/// of a capture whose seal step will be time-stamped, so a step not covered yet is covered by
+/// those later time-stamps rather than missing trusted time.
+pub(crate) fn timestamp_checks(
+    src: &dyn PackageSource,
+    heads: &[Digests],
+    policy: &Policy,
+    pending: bool,
+    report: &mut Report,
+) {
+    use webproof_timestamp::{Expect, HashAlg, Trust, Verdict as TsVerdict};
+    let names: Vec<String> = src
+        .entries()
+        .iter()
+        .filter(|e| layout::is_token(&e.name))
+        .map(|e| e.name.clone())
+        .collect();
+    if names.is_empty() {
+        // Like a missing receipt: only a verifier that trusts no TSA expects none.
+        if pending && policy.trusted_tsa.is_empty() {
+            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", Message::new("msg-time-pending-untrusted")));
+        } else if pending {
+            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", Message::new("msg-time-pending").arg("covered", "—")));
+        } else if policy.trusted_tsa.is_empty() {
+            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", Message::new("msg-no-timestamps")));
+        } else {
+            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", Message::new("msg-no-timestamps-trusted")));
+        }
+        return;
+    }
+    let trust = Trust {
+        anchors: policy.trusted_tsa.clone(),
+        ..Trust::default()
+    };
+    let mut stamped = Vec::new();
+    for name in names {
+        let Some(seq) = layout::timestamp_seq(&name) else {
+            report.fail(
+                CheckId::TimestampToken,
+                name,
+                Why::new(
+                    "the file name does not say which step it stamps",
+                    Message::new("msg-token-name"),
+                ),
+            );
+            continue;
+        };
+        let Some(head) = heads.get(seq as usize) else {
+            report.fail(
+                CheckId::TimestampToken,
+                name,
+                Why::new(
+                    format!("stamps step {seq}, which the journal does not have"),
+                    Message::new("msg-token-no-step").arg("seq", seq),
+                ),
+            );
+            continue;
+        };
+        let bytes = match src.read_all(&name, 1 << 20) {
+            Ok(b) => b,
+            Err(e) => {
+                report.fail(CheckId::TimestampToken, name, Why::of(&e));
+                continue;
+            }
+        };
+        let token = match webproof_timestamp::parse_response(&bytes)
+            .or_else(|_| webproof_timestamp::parse_token(&bytes))
+        {
+            Ok(t) => t,
+            Err(e) => {
+                report.fail(
+                    CheckId::TimestampToken,
+                    name,
+                    Why::of(&e).under("msg-not-token", "not a time-stamp token"),
+                );
+                continue;
+            }
+        };
+        let alg = token.info.imprint_alg;
+        let digest = match alg {
+            HashAlg::Sha256 => head.sha256.0.to_vec(),
+            HashAlg::Sm3 => head.sm3.0.to_vec(),
+            other => {
+                report.fail(
+                    CheckId::TimestampToken,
+                    name,
+                    Why::new(
+                        format!(
+                            "stamps a {} imprint; chain heads are SHA-256 and SM3",
+                            other.name()
+                        ),
+                        Message::new("msg-token-imprint-alg").arg("alg", other.name()),
+                    ),
+                );
+                continue;
+            }
+        };
+        let mut expect = Expect {
+            imprint: Some((alg, digest.clone())),
+            nonce: None,
+        };
+        let tsq = format!("{}.tsq", name.trim_end_matches(".tsr"));
+        if let Ok(q) = src.read_all(&tsq, 64 << 10) {
+            match webproof_timestamp::Request::from_der(&q) {
+                Ok(r) if r.alg == alg && r.imprint == digest => expect.nonce = r.nonce,
+                Ok(_) => {
+                    report.fail(
+                        CheckId::TimestampToken,
+                        tsq,
+                        Why::new(
+                            "the request kept beside the token asks for another imprint",
+                            Message::new("msg-token-request-mismatch"),
+                        ),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    report.fail(
+                        CheckId::TimestampToken,
+                        tsq,
+                        Why::of(&e).under("msg-not-request", "not a time-stamp request"),
+                    );
+                    continue;
+                }
+            }
+        }
+        let v = webproof_timestamp::verify(&token, &expect, &trust);
+        let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
+        let dev = if tsa.contains(webproof_timestamp::DEV_MARK) {
+            "development TSA, "
+        } else {
+            ""
+        };
+        let acc = v
+            .info
+            .accuracy_micros
+            .map(|a| format!(" ±{} ms", a as f64 / 1000.0))
+            .unwrap_or_default();
+        let what = format!(
+            "{tsa}: {} imprint of the chain head after step {seq}, genTime {}{acc}",
+            alg.name(),
+            v.info.gen_time
+        );
+        match v.verdict {
+            TsVerdict::Trusted => {
+                report.pass(
+                    CheckId::TimestampToken,
+                    name.clone(),
+                    Why::new(
+                        format!("{what}; trusted"),
+                        Message::new("msg-token-trusted")
+                            .arg("tsa", &tsa)
+                            .arg("seq", seq)
+                            .arg("time", &v.info.gen_time),
+                    ),
+                );
+            }
+            TsVerdict::Untrusted => {
+                report.push(
+                    CheckId::TimestampToken,
+                    name.clone(),
+                    Verdict::Untrusted,
+                    Why::new(
+                        format!("{what}; {dev}not trusted: {}", v.reason),
+                        untrusted_token(&tsa, seq, &v),
+                    ),
+                );
+            }
+            TsVerdict::Invalid => {
+                report.fail(
+                    CheckId::TimestampToken,
+                    name,
+                    Why::new(format!("invalid: {}", v.reason), invalid_token(&v)),
+                );
+                continue;
+            }
+        }
+        stamped.push(Stamped {
+            file: name,
+            seq,
+            trusted: v.verdict == TsVerdict::Trusted,
+            gen_time: v.info.gen_time.clone(),
+            gen_unix: v.info.gen_time_unix,
+            tsa,
+        });
+    }
+    // Coverage: step i existed no later than the earliest trusted genTime of a token over a
+    // head at or after i.
+    let mut time = Vec::with_capacity(heads.len());
+    for i in 0..heads.len() as u64 {
+        let best = stamped
+            .iter()
+            .filter(|t| t.trusted && t.seq >= i)
+            .min_by_key(|t| t.gen_unix);
+        time.push(StepTime {
+            seq: i,
+            not_after: best.map(|t| t.gen_time.clone()),
+            not_after_unix: best.map(|t| t.gen_unix),
+            tsa: best.map(|t| t.tsa.clone()),
+            token: best.map(|t| t.file.clone()),
+        });
+    }
+    let (verdict, why) = coverage(&time, pending);
+    report.push(CheckId::TimestampCoverage, "timestamps/", verdict, why);
+    report.time = time;
+}
+
+/// `timestamp.coverage`: which trusted time covers which steps, as runs of steps with the
+/// same time (`steps 0-3: not after <time> (<tsa>)`). Every step covered passes; so does a
+/// capture about to be sealed (`pending`), whose seal step's time-stamps will cover the rest.
+fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
+    let mut ranges: Vec<(u64, u64, Option<String>)> = Vec::new();
+    for t in time {
+        let label = t
+            .not_after
+            .as_ref()
+            .map(|n| format!("not after {n} ({})", t.tsa.as_deref().unwrap_or("")));
+        match ranges.last_mut() {
+            Some((_, end, l)) if *l == label && *end + 1 == t.seq => *end = t.seq,
+            _ => ranges.push((t.seq, t.seq, label)),
+        }
+    }
+    let detail = ranges
+        .iter()
+        .map(|(a, b, l)| {
+            let steps = if a == b {
+                format!("step {a}")
+            } else {
+                format!("steps {a}-{b}")
+            };
+            format!(
+                "{steps}: {}",
+                l.as_deref().unwrap_or("no trusted time-stamp")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let all = time.iter().all(|t| t.not_after.is_some());
+    let verdict = if all || pending {
+        Verdict::Pass
+    } else {
+        Verdict::Untrusted
+    };
+    let detail = if pending && !all {
+        format!(
+            "{detail}; the time-stamps over the seal step, requested after this, cover the steps without one"
+        )
+    } else {
+        detail
+    };
+    // The same in words any language can wrap: `0–3 ≤ <time> (<tsa>)`, uncovered steps apart.
+    let span = |a: u64, b: u64| {
+        if a == b {
+            a.to_string()
+        } else {
+            format!("{a}–{b}")
+        }
+    };
+    let covered: Vec<String> = ranges
+        .iter()
+        .filter(|(_, _, l)| l.is_some())
+        .map(|(a, b, _)| {
+            let t = time.iter().find(|t| t.seq == *a);
+            format!(
+                "{} ≤ {} ({})",
+                span(*a, *b),
+                t.and_then(|t| t.not_after.as_deref()).unwrap_or(""),
+                t.and_then(|t| t.tsa.as_deref()).unwrap_or("")
+            )
+        })
+        .collect();
+    let uncovered: Vec<String> = ranges
+        .iter()
+        .filter(|(_, _, l)| l.is_none())
+        .map(|(a, b, _)| span(*a, *b))
+        .collect();
+    let key = if all {
+        "msg-time-covered"
+    } else if pending {
+        "msg-time-pending"
+    } else {
+        "msg-time-partly-covered"
+    };
+    let covered = if covered.is_empty() {
+        "—".into()
+    } else {
+        covered.join("; ")
+    };
+    let message = Message::new(key)
+        .arg("covered", covered)
+        .arg("uncovered", uncovered.join(", "));
+    (verdict, Why::new(detail, message))
+}
