@@ -55,3 +55,17 @@ fn identifiers_are_unique_and_are_what_json_says() {
     assert!(serde_json::from_str::<CheckId>("\"no.such\"").is_err());
     assert_eq!(CheckId::ALL.len(), 31);
 }
+
+#[test]
+fn an_identifier_honours_width_so_text_reports_line_up() {
+    // The text report pads ids into a column (`{:<18}`); a Display that
+    // ignored the width broke every reader that matches on that layout.
+    assert_eq!(
+        format!("{:<18}|", CheckId::ALL[0]),
+        format!("{:<18}|", CheckId::ALL[0].as_str())
+    );
+    assert_eq!(
+        format!("{:<18}|", CheckId::FileDigest),
+        "file.digest       |"
+    );
+}
