@@ -201,3 +201,45 @@ fn the_verifiers_build_holds_no_issuing_code() {
         );
     }
 }
+
+#[test]
+fn the_pure_crates_open_no_socket_and_start_no_process() {
+    // What the map calls pure reaches the network and other programs only through an adapter
+    // (step 0's probing is `webproof_engine::machine::LocalMachine`).
+    let words = [
+        "std::process",
+        "Command::new",
+        "TcpStream",
+        "TcpListener",
+        "UdpSocket",
+        "to_socket_addrs",
+        "tokio",
+        "reqwest",
+    ];
+    let mut found = Vec::new();
+    for krate in [
+        "evidence",
+        "timestamp",
+        "ledger",
+        "verify",
+        "capture",
+        "report",
+        "i18n",
+    ] {
+        let mut dirs = vec![root().join("crates").join(krate).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                for w in words.iter().filter(|w| text.contains(*w)) {
+                    found.push(format!("{} uses {w}", p.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -113,6 +113,13 @@ async fn version(bin: &Path) -> String {
     }
 }
 
+/// Whether this process runs as root: then Chromium's sandbox cannot run, the browser starts
+/// without it, and step 0 says so.
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
 /// Whether X display `n` is free: no live server holds its lock. A lock or socket left by a
 /// server that was killed (its PID gone) is removed, so killed sessions do not use up the
 /// displays.
@@ -324,7 +331,7 @@ impl Chromium {
                 e,
             )
         })?;
-        let sandbox = !webproof_capture::environment::running_as_root();
+        let sandbox = !running_as_root();
         let mut args = vec![
             "--disable-gpu".to_owned(),
             "--disable-dev-shm-usage".into(),

@@ -49,14 +49,15 @@ pub(crate) fn env_check(a: EnvCheckArgs) -> Result<ExitCode> {
         rt.block_on(webproof_engine::stamping::clock_probe(url))
             .time
     });
-    let r = webproof_capture::environment::collect(&webproof_capture::environment::Probe {
+    let probe = webproof_capture::environment::Probe {
         target_url: a.url,
         chromium: a.chromium,
         chromedriver: a.chromedriver,
         webproof_version: VERSION.into(),
         resolvers: a.resolvers,
         trusted_time: clock,
-    });
+    };
+    let r = webproof_capture::environment::collect(&probe, &webproof_engine::machine::LocalMachine);
     if a.json {
         // The report, each finding with its text in the chosen language (the same findings
         // as step 0's `environment` event).

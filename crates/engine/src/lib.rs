@@ -15,6 +15,7 @@ pub mod capture;
 pub mod depositing;
 pub mod events;
 pub mod lookup;
+pub mod machine;
 pub mod seal;
 pub mod stamping;
 pub mod verification;

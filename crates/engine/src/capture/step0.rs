@@ -10,6 +10,7 @@ use webproof_evidence::utc::Utc;
 
 use super::{Plan, RunError};
 use crate::Note;
+use crate::machine::LocalMachine;
 use crate::seal::Observer;
 use crate::stamping::{self, Stamper};
 
@@ -51,7 +52,7 @@ pub(super) fn environment_step(
     };
     // The probes block (DNS, connections, processes): off the runtime's workers.
     let report = rt
-        .block_on(rt.spawn_blocking(move || environment::collect(&probe)))
+        .block_on(rt.spawn_blocking(move || environment::collect(&probe, &LocalMachine)))
         .map_err(RunError::Environment)?;
     obs.note(Note::Environment { report: &report });
     let worst = report.worst();
