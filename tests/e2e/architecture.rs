@@ -109,7 +109,7 @@ fn the_map_catches_a_dependency_its_row_does_not_allow() {
     // The check itself bites: the verifier's row does not allow the browser.
     let map = code_map();
     let verify = &map["crates/verify"];
-    assert_eq!(verify, &["evidence", "timestamp", "ledger"]);
+    assert_eq!(verify, &["message", "evidence", "timestamp", "ledger"]);
     let t = tempfile::tempdir().unwrap();
     let manifest = t.path().join("Cargo.toml");
     std::fs::write(

@@ -10,12 +10,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use webproof_message::msg;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use webproof_evidence::digest::{digest_bytes, digest_reader};
-use webproof_evidence::message::Message;
 use webproof_evidence::utc::Utc;
+use webproof_message::Message;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -65,6 +66,25 @@ impl EnvReport {
             .unwrap_or(Grade::Ok)
     }
 }
+
+/// The findings of an environment check, in the order `collect` makes them (`resolvers` and
+/// `reach` only when there is a target to ask about).
+pub const FINDINGS: [&str; 14] = [
+    "clock",
+    "hosts",
+    "proxy",
+    "dns",
+    "resolvers",
+    "reach",
+    "route",
+    "interfaces",
+    "os",
+    "virtualization",
+    "software",
+    "browser-profile",
+    "browser-sandbox",
+    "cjk-fonts",
+];
 
 /// What to check the machine for.
 #[derive(Clone, Debug)]
@@ -180,7 +200,7 @@ impl ReachError {
 pub fn grade_sandbox(root: bool) -> Finding {
     if root {
         Finding {
-            message: Some(Message::new("env-sandbox-root")),
+            message: Some(msg!("env-sandbox-root")),
             id: "browser-sandbox",
             grade: Grade::Warning,
             summary: "webproof runs as root, so Chromium's sandbox is off: a page that exploited the renderer would not be contained; capture as an unprivileged user".into(),
@@ -188,7 +208,7 @@ pub fn grade_sandbox(root: bool) -> Finding {
         }
     } else {
         Finding {
-            message: Some(Message::new("env-sandbox-on")),
+            message: Some(msg!("env-sandbox-on")),
             id: "browser-sandbox",
             grade: Grade::Ok,
             summary: "Chromium runs with its sandbox (webproof is not root)".into(),
@@ -210,7 +230,7 @@ pub fn grade_clock(
 ) -> Finding {
     match t {
         None => Finding {
-            message: Some(Message::new("env-clock-unchecked")),
+            message: Some(msg!("env-clock-unchecked")),
             id: "clock",
             grade: Grade::Warning,
             summary:
@@ -219,7 +239,7 @@ pub fn grade_clock(
             detail: json!({"system_utc": now, "timedatectl": timedatectl}),
         },
         Some(Err(e)) => Finding {
-            message: Some(Message::new("env-clock-no-answer").arg("error", e.to_string())),
+            message: Some(msg!("env-clock-no-answer").arg("error", e.to_string())),
             id: "clock",
             grade: Grade::Warning,
             summary: format!("system clock recorded; the trusted time source did not answer: {e}"),
@@ -241,7 +261,7 @@ pub fn grade_clock(
             };
             Finding {
                 message: Some(
-                    Message::new("env-clock-offset")
+                    msg!("env-clock-offset")
                         .arg("offset", format!("{:+.3}", -offset as f64 / 1e6))
                         .arg("source", &t.source)
                         .arg("time", &t.gen_time)
@@ -284,7 +304,7 @@ pub fn grade_resolvers(
         .is_ok()
     {
         return Finding {
-            message: Some(Message::new("env-resolvers-ip").arg("host", host)),
+            message: Some(msg!("env-resolvers-ip").arg("host", host)),
             id: "resolvers",
             grade: Grade::Ok,
             summary: format!("the target is an IP address ({host}): no resolver is asked"),
@@ -318,15 +338,15 @@ pub fn grade_resolvers(
         problems.join("; ")
     };
     let message = if answers.is_empty() {
-        Some(Message::new("env-resolvers-none"))
+        Some(msg!("env-resolvers-none"))
     } else if problems.is_empty() {
         Some(
-            Message::new("env-resolvers-agree")
+            msg!("env-resolvers-agree")
                 .arg("count", answers.len())
                 .arg("host", host),
         )
     } else {
-        Some(Message::new("env-resolvers-differ").arg("problems", problems.join("; ")))
+        Some(msg!("env-resolvers-differ").arg("problems", problems.join("; ")))
     };
     Finding {
         message,
@@ -399,7 +419,7 @@ pub fn grade_reach(
     if let Some((a, _)) = attempts.iter().find(|(_, r)| r.is_ok()) {
         return Finding {
             message: Some(
-                Message::new("env-reach-ok")
+                msg!("env-reach-ok")
                     .arg("target", &target)
                     .arg("address", a.to_string()),
             ),
@@ -419,7 +439,7 @@ pub fn grade_reach(
         .join("; ");
     Finding {
         message: Some(
-            Message::new("env-reach-fails")
+            msg!("env-reach-fails")
                 .arg("target", &target)
                 .arg("error", &why),
         ),
@@ -509,21 +529,21 @@ pub fn grade_hosts(content: &str, target_host: Option<&str>, own_hostname: &str)
     });
     match (target_hit, unusual.is_empty()) {
         (Some(line), _) => Finding {
-            message: Some(Message::new("env-hosts-target").arg("line", &line)),
+            message: Some(msg!("env-hosts-target").arg("line", &line)),
             id: "hosts",
             grade: Grade::Fail,
             summary: format!("/etc/hosts maps the target host: {line}"),
             detail,
         },
         (None, false) => Finding {
-            message: Some(Message::new("env-hosts-entries").arg("count", unusual.len())),
+            message: Some(msg!("env-hosts-entries").arg("count", unusual.len())),
             id: "hosts",
             grade: Grade::Warning,
             summary: format!("/etc/hosts has {} non-default entries", unusual.len()),
             detail,
         },
         (None, true) => Finding {
-            message: Some(Message::new("env-hosts-default")),
+            message: Some(msg!("env-hosts-default")),
             id: "hosts",
             grade: Grade::Ok,
             summary: "/etc/hosts holds only the default entries".into(),
@@ -552,7 +572,7 @@ pub fn grade_proxy(vars: &[(String, String)]) -> Finding {
     );
     if set.is_empty() {
         Finding {
-            message: Some(Message::new("env-proxy-none")),
+            message: Some(msg!("env-proxy-none")),
             id: "proxy",
             grade: Grade::Ok,
             summary: "no proxy configured in the environment".into(),
@@ -561,7 +581,7 @@ pub fn grade_proxy(vars: &[(String, String)]) -> Finding {
     } else {
         Finding {
             message: Some(
-                Message::new("env-proxy-set").arg(
+                msg!("env-proxy-set").arg(
                     "proxies",
                     set.iter()
                         .map(|(k, v)| format!("{k}={v}"))
@@ -648,7 +668,7 @@ pub fn collect(p: &Probe, m: &dyn Machine) -> EnvReport {
 
     findings.push(route_finding(m, target_host.as_deref(), system.first()));
     findings.push(Finding {
-        message: Some(Message::new("env-interfaces")),
+        message: Some(msg!("env-interfaces")),
         id: "interfaces",
         grade: Grade::Ok,
         summary: "network interfaces and addresses recorded".into(),
@@ -658,7 +678,7 @@ pub fn collect(p: &Probe, m: &dyn Machine) -> EnvReport {
     findings.push(virtualization_finding(m));
     findings.push(software_finding(m, p));
     findings.push(Finding {
-        message: Some(Message::new("env-browser-profile")),
+        message: Some(msg!("env-browser-profile")),
         id: "browser-profile",
         grade: Grade::Ok,
         summary:
@@ -682,7 +702,7 @@ fn hosts_finding(m: &dyn Machine, target_host: Option<&str>, own: &str) -> Findi
     match m.read("/etc/hosts") {
         Ok(c) => grade_hosts(&c, target_host, own),
         Err(e) => Finding {
-            message: Some(Message::new("env-hosts-unreadable").arg("error", &e)),
+            message: Some(msg!("env-hosts-unreadable").arg("error", &e)),
             id: "hosts",
             grade: Grade::Warning,
             summary: format!("/etc/hosts cannot be read: {e}"),
@@ -701,7 +721,7 @@ fn dns_finding(
     let resolv = read(m, "/etc/resolv.conf");
     let (Some(h), Some(answer)) = (target_host, resolved) else {
         return Finding {
-            message: Some(Message::new("env-no-target")),
+            message: Some(msg!("env-no-target")),
             id: "dns",
             grade: Grade::Ok,
             summary: "no target given".into(),
@@ -715,7 +735,7 @@ fn dns_finding(
             let is_literal_local = h == "localhost" || h.starts_with("127.") || h == "::1";
             Finding {
                 message: Some(
-                    Message::new("env-dns-resolves")
+                    msg!("env-dns-resolves")
                         .arg("host", h)
                         .arg("addresses", ips.join(", ")),
                 ),
@@ -730,7 +750,7 @@ fn dns_finding(
             }
         }
         Err(e) => Finding {
-            message: Some(Message::new("env-dns-fails").arg("host", h).arg("error", e)),
+            message: Some(msg!("env-dns-fails").arg("host", h).arg("error", e)),
             id: "dns",
             grade: Grade::Fail,
             summary: format!("{h} does not resolve: {e}"),
@@ -756,8 +776,8 @@ fn route_finding(m: &dyn Machine, target_host: Option<&str>, first: Option<&IpAd
     let first_line = route.as_deref().map(|r| r.lines().next().unwrap_or(""));
     Finding {
         message: Some(match first_line {
-            Some(r) => Message::new("env-route").arg("route", r),
-            None => Message::new("env-route-unknown"),
+            Some(r) => msg!("env-route").arg("route", r),
+            None => msg!("env-route-unknown"),
         }),
         id: "route",
         grade: if route.is_some() || target_host.is_none() {
@@ -784,7 +804,7 @@ fn os_finding(m: &dyn Machine, own: &str) -> Finding {
     let kernel = read(m, "/proc/sys/kernel/osrelease").unwrap_or_default();
     Finding {
         message: Some(
-            Message::new("env-os")
+            msg!("env-os")
                 .arg("os", os.clone().unwrap_or_else(|| "?".into()))
                 .arg("kernel", &kernel),
         ),
@@ -833,11 +853,11 @@ fn virtualization_finding(m: &dyn Machine) -> Finding {
         "no virtual-machine indicators".into()
     };
     Finding {
-        message: Some(Message::new(if virtual_ {
-            "env-virtual"
+        message: Some(if virtual_ {
+            msg!("env-virtual")
         } else {
-            "env-not-virtual"
-        })),
+            msg!("env-not-virtual")
+        }),
         id: "virtualization",
         grade: if virtual_ { Grade::Warning } else { Grade::Ok },
         summary,
@@ -859,7 +879,7 @@ fn software_finding(m: &dyn Machine, p: &Probe) -> Finding {
     );
     let exe = m.current_exe();
     Finding {
-        message: Some(Message::new("env-software").arg("versions", &versions)),
+        message: Some(msg!("env-software").arg("versions", &versions)),
         id: "software",
         grade: Grade::Ok,
         summary: versions,
@@ -879,8 +899,8 @@ fn cjk_finding(fc_list: Option<String>) -> Finding {
         .map(|s| s.lines().next().unwrap_or(""));
     Finding {
         message: Some(match font {
-            Some(f) => Message::new("env-cjk-ok").arg("font", f),
-            None => Message::new("env-cjk-missing"),
+            Some(f) => msg!("env-cjk-ok").arg("font", f),
+            None => msg!("env-cjk-missing"),
         }),
         id: "cjk-fonts",
         grade: if font.is_some() {
@@ -1244,25 +1264,7 @@ mod tests {
         let m = clean();
         let r = collect(&probe("https://shop.example:8443/item"), &m);
         let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
-        assert_eq!(
-            ids,
-            [
-                "clock",
-                "hosts",
-                "proxy",
-                "dns",
-                "resolvers",
-                "reach",
-                "route",
-                "interfaces",
-                "os",
-                "virtualization",
-                "software",
-                "browser-profile",
-                "browser-sandbox",
-                "cjk-fonts",
-            ]
-        );
+        assert_eq!(ids, FINDINGS);
         assert_eq!(r.checked, Utc::parse(NOW).unwrap());
         // Unchecked clock: a warning; everything else on this machine is ok.
         for f in &r.findings {

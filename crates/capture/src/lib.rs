@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use webproof_evidence::capture::{Capture, CaptureError};
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_evidence::utc::Utc;
+use webproof_message::{Explain, Message, msg};
 
 /// Where the browser is and what it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -465,5 +466,23 @@ fn file_name(url: &str) -> String {
         "download".into()
     } else {
         last.to_owned()
+    }
+}
+
+impl Explain for BrowserError {
+    /// What the browser said stays in its words.
+    fn message(&self) -> Message {
+        msg!("err-browser")
+            .arg("action", &self.action)
+            .arg("detail", &self.message)
+    }
+}
+
+impl Explain for SessionError {
+    fn message(&self) -> Message {
+        match self {
+            SessionError::Browser(b) => b.message(),
+            SessionError::Capture(c) => c.message(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! into the binary, so `--profile gallery` works anywhere; a path to a `.toml` file works too.
 
 use serde::Deserialize;
+use webproof_message::{Explain, Message, msg};
 
 use crate::Action;
 
@@ -341,6 +342,20 @@ pub fn suggest(url: &str) -> &'static str {
         .find(|(n, t)| Profile::parse(n, t).is_ok_and(|p| p.matches(url)))
         .map(|(n, _)| *n)
         .unwrap_or("generic")
+}
+
+impl Explain for ProfileError {
+    fn message(&self) -> Message {
+        match self {
+            ProfileError::Invalid { name, reason } => {
+                msg!("err-profile").arg("name", name).arg("reason", reason)
+            }
+            ProfileError::Toml { name, source } => msg!("err-profile-toml")
+                .arg("name", name)
+                .arg("detail", source),
+            ProfileError::Unknown(name) => msg!("cli-no-profile").arg("name", name),
+        }
+    }
 }
 
 #[cfg(test)]

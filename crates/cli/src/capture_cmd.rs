@@ -477,8 +477,16 @@ fn failure_error(f: Failure) -> anyhow::Error {
         Failure::Hash(e) => anyhow::Error::new(e).context(tr!("ctx-hashing-record")),
         Failure::NoTab => anyhow::anyhow!(tr!("cli-no-tab")),
         Failure::NoDevtools => anyhow::anyhow!(tr!("cli-manual-no-devtools")),
-        // Said in English with the browser driver's words as its cause.
-        f @ Failure::BrowserGone { .. } => f.into(),
+        // The browser driver's words are its cause.
+        Failure::BrowserGone {
+            step,
+            action,
+            source,
+        } => anyhow::Error::new(source).context(tr!(
+            "cli-browser-gone",
+            step = step,
+            action = action
+        )),
     }
 }
 

@@ -112,8 +112,8 @@ pub(crate) fn env_lines(
             ),
             _ => format!(
                 "  {} {}{}{}",
-                cat.t(&format!("grade-word-{}", f.grade.as_str())),
-                cat.t(&format!("env-name-{}", f.id)),
+                cat.t(format!("grade-word-{}", f.grade.as_str())),
+                cat.t(format!("env-name-{}", f.id)),
                 cat.colon(),
                 finding_text(cat, f)
             ),

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use webproof_i18n::{Catalogue, I18nError, Lang, Message};
-use webproof_verify::explain::Explain;
+use webproof_message::Explain;
 
 static FLAG: OnceLock<Option<String>> = OnceLock::new();
 
@@ -76,7 +76,7 @@ pub fn adopt(cat: Catalogue) {
 
 /// The message `key`, without arguments (a key made at run time: `step-kind-…`).
 pub fn t(key: &str) -> String {
-    t_with(key, &[])
+    t_args(key, &[])
 }
 
 /// A finding's grade as the lists print it (`warning` in English, the catalogue's word in
@@ -90,7 +90,12 @@ pub fn grade_word(grade: &str) -> String {
 
 /// The message `key` with arguments (the key itself if the catalogue cannot be built, which
 /// a test rules out).
-pub fn t_with(key: &str, args: &[(&str, &dyn Display)]) -> String {
+pub fn t_with(key: webproof_message::Key, args: &[(&str, &dyn Display)]) -> String {
+    t_args(key.as_str(), args)
+}
+
+/// The message `key` (made at run time: `grade-word-…`) with arguments.
+fn t_args(key: &str, args: &[(&str, &dyn Display)]) -> String {
     let args: Vec<(String, String)> = args
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.to_string()))
@@ -121,8 +126,8 @@ pub fn verdict_word(v: webproof_verify::Verdict) -> String {
 /// A role's name (operator, notary) in the messages' language.
 pub fn role(r: webproof_evidence::identity::Role) -> String {
     match r {
-        webproof_evidence::identity::Role::Operator => t_with("cli-role-operator", &[]),
-        webproof_evidence::identity::Role::Notary => t_with("cli-role-notary", &[]),
+        webproof_evidence::identity::Role::Operator => tr!("cli-role-operator"),
+        webproof_evidence::identity::Role::Notary => tr!("cli-role-notary"),
     }
 }
 
@@ -138,10 +143,10 @@ pub fn label(label: &str, width: usize) -> String {
 /// A catalogue message: `tr!("key")`, `tr!("key", name = value, …)`.
 macro_rules! tr {
     ($key:literal) => {
-        $crate::say::t_with($key, &[])
+        $crate::say::t_with(webproof_message::key!($key), &[])
     };
     ($key:literal, $($name:ident = $value:expr),+ $(,)?) => {
-        $crate::say::t_with($key, &[$((stringify!($name), &$value as &dyn std::fmt::Display)),+])
+        $crate::say::t_with(webproof_message::key!($key), &[$((stringify!($name), &$value as &dyn std::fmt::Display)),+])
     };
 }
 pub(crate) use tr;
@@ -174,83 +179,13 @@ fn explain(e: &(dyn StdError + 'static)) -> Option<Message> {
         webproof_timestamp::Problem,
         webproof_timestamp::ca::CertError,
         webproof_verify::VerifyError,
+        webproof_net::NetError,
+        webproof_capture::BrowserError,
+        webproof_capture::SessionError,
+        webproof_capture::profile::ProfileError,
+        webproof_recorder::RecorderError,
     );
-    if let Some(n) = e.downcast_ref::<webproof_net::NetError>() {
-        return Some(net_message(n));
-    }
-    edge_message(e)
-}
-
-/// The errors of the capture's edges (browser, profiles, recorder) as catalogue messages;
-/// what the browser or FFmpeg said stays in their words.
-fn edge_message(e: &(dyn StdError + 'static)) -> Option<Message> {
-    use webproof_capture::{BrowserError, SessionError, profile::ProfileError};
-    use webproof_recorder::RecorderError;
-    let browser = |b: &BrowserError| {
-        Message::new("err-browser")
-            .arg("action", &b.action)
-            .arg("detail", &b.message)
-    };
-    if let Some(b) = e.downcast_ref::<BrowserError>() {
-        return Some(browser(b));
-    }
-    if let Some(s) = e.downcast_ref::<SessionError>() {
-        return Some(match s {
-            SessionError::Browser(b) => browser(b),
-            SessionError::Capture(c) => c.message(),
-        });
-    }
-    if let Some(p) = e.downcast_ref::<ProfileError>() {
-        return Some(match p {
-            ProfileError::Invalid { name, reason } => Message::new("err-profile")
-                .arg("name", name)
-                .arg("reason", reason),
-            ProfileError::Toml { name, source } => Message::new("err-profile-toml")
-                .arg("name", name)
-                .arg("detail", source),
-            ProfileError::Unknown(name) => Message::new("cli-no-profile").arg("name", name),
-        });
-    }
-    if let Some(r) = e.downcast_ref::<RecorderError>() {
-        return Some(match r {
-            RecorderError::Ffmpeg { context, source } => Message::new("err-ffmpeg")
-                .arg("context", context)
-                .arg("detail", source),
-            RecorderError::Missing(what) => Message::new("err-ffmpeg-missing").arg("what", what),
-            RecorderError::Io { path, source } => Message::new("err-file")
-                .arg("path", path.display())
-                .because(source.message()),
-            RecorderError::Thread => Message::new("err-recorder-thread"),
-        });
-    }
     None
-}
-
-/// A network error (a TSA's or the evidence log's) as a catalogue message.
-fn net_message(e: &webproof_net::NetError) -> Message {
-    use webproof_net::NetError as N;
-    match e {
-        N::Transport { url, detail } => Message::new("err-net-transport")
-            .arg("url", url)
-            .arg("detail", detail),
-        N::Status { url, status } => Message::new("err-net-status")
-            .arg("url", url)
-            .arg("status", status),
-        N::Refused {
-            url,
-            status,
-            detail,
-        } => Message::new("err-net-refused")
-            .arg("url", url)
-            .arg("status", status)
-            .arg("detail", detail),
-        N::Tsp { url, source } => Message::new("err-net-url")
-            .arg("url", url)
-            .because(source.message()),
-        N::Mismatch { url, reason } => Message::new("err-net-mismatch")
-            .arg("url", url)
-            .arg("reason", reason),
-    }
 }
 
 /// An error with its causes, as the user reads it (see `error_text_in`).

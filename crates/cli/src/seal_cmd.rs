@@ -11,6 +11,7 @@ use crate::stamping;
 use crate::trust::TrustArgs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use webproof_message::{Key, key};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -254,30 +255,30 @@ fn say_sealed(
     }
     let cat = say::shared()?;
     // Labels padded to 13 terminal columns (a Chinese character takes two).
-    let label = |key: &str| say::label(&cat.t(key), 13);
+    let label = |key: Key| say::label(&cat.t(key), 13);
     println!(
         "{}",
         cat.t_with(
-            "cli-sealed",
+            key!("cli-sealed"),
             &[
                 ("steps", &manifest.heads.len().to_string()),
                 ("path", &out.display().to_string())
             ]
         )
     );
-    println!("  {}{}", label("cli-label-capture"), manifest.capture);
+    println!("  {}{}", label(key!("cli-label-capture")), manifest.capture);
     println!(
         "  {}SHA-256 {}",
-        label("cli-label-chain-head"),
+        label(key!("cli-label-chain-head")),
         manifest.journal.head.sha256
     );
     println!("  {:<13}SM3     {}", "", manifest.journal.head.sm3);
-    let mut people = vec![("cli-label-operator", &signers.operator.1)];
+    let mut people = vec![(key!("cli-label-operator"), &signers.operator.1)];
     people.extend(
         signers
             .notary
             .as_ref()
-            .map(|(_, n)| ("cli-label-notary", n)),
+            .map(|(_, n)| (key!("cli-label-notary"), n)),
     );
     for (key, doc) in people {
         println!("  {}{} ({})", label(key), doc.name, doc.fingerprint);
@@ -285,9 +286,9 @@ fn say_sealed(
     if keep_work {
         println!(
             "  {}{} {}",
-            label("cli-label-capture-dir"),
+            label(key!("cli-label-capture-dir")),
             dir.display(),
-            cat.t("cli-kept")
+            cat.t(key!("cli-kept"))
         );
     }
     Ok(())

@@ -4,6 +4,7 @@ use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use webproof_message::key;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -222,29 +223,32 @@ fn say_token(v: &webproof_timestamp::Verification, token: &Path) {
         Verdict::Invalid => tr!("cli-ts-invalid"),
     };
     println!("{verdict}: {}", token.display());
-    let field = |key: &str, value: &dyn std::fmt::Display| {
+    let field = |key: webproof_message::Key, value: &dyn std::fmt::Display| {
         let label = crate::say::t_with(key, &[]);
         println!("  {}{value}", crate::say::label(&label, 11));
     };
-    field("cli-field-gen-time", &v.info.gen_time);
+    field(key!("cli-field-gen-time"), &v.info.gen_time);
     if let Some(a) = v.info.accuracy_micros {
-        field("cli-field-accuracy", &format!("±{} ms", a as f64 / 1000.0));
+        field(
+            key!("cli-field-accuracy"),
+            &format!("±{} ms", a as f64 / 1000.0),
+        );
     }
     field(
-        "cli-field-imprint",
+        key!("cli-field-imprint"),
         &format!("{} {}", v.info.imprint_alg.name(), v.info.imprint),
     );
-    field("cli-field-policy", &v.info.policy);
+    field(key!("cli-field-policy"), &v.info.policy);
     if let Some(s) = &v.signer {
         let dev = if s.contains(webproof_timestamp::dev::DEV_MARK) {
             format!(" {}", tr!("cli-dev-tsa-mark"))
         } else {
             String::new()
         };
-        field("cli-field-signer", &format!("{s}{dev}"));
+        field(key!("cli-field-signer"), &format!("{s}{dev}"));
     }
     for c in v.chain.iter().skip(1) {
-        field("cli-field-chain", c);
+        field(key!("cli-field-chain"), c);
     }
     if let Some(p) = &v.problem {
         use webproof_verify::explain::Explain as _;
@@ -252,7 +256,7 @@ fn say_token(v: &webproof_timestamp::Verification, token: &Path) {
             webproof_i18n::Lang::En => v.reason.clone(),
             _ => crate::say::message(&p.message()),
         };
-        field("cli-field-reason", &reason);
+        field(key!("cli-field-reason"), &reason);
     }
 }
 

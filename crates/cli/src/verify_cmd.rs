@@ -68,7 +68,7 @@ fn print_json(report: &webproof_verify::Report) -> Result<()> {
 /// The report for people: a line per check, then the verdict in words.
 fn print_text(report: &webproof_verify::Report) -> Result<()> {
     let (lang, cat) = (say::lang(), say::shared()?);
-    let word = |v: Verdict| cat.t(&webproof_i18n::verdict_key(v.as_str()));
+    let word = |v: Verdict| cat.t(webproof_i18n::verdict_key(v.as_str()));
     for c in &report.checks {
         if lang == Lang::En {
             println!(

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use webproof_capture::environment::{Finding, Grade};
 use webproof_evidence::digest::{Digests, Hash32};
-use webproof_evidence::message::Message;
 use webproof_evidence::record::{Artifact, StepKind, StepRecord};
 use webproof_evidence::utc::Utc;
+use webproof_message::Message;
 
 /// One event of a capture, as written on one line of `--events` output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use webproof_evidence::digest::Digests;
-use webproof_evidence::message::Message;
+use webproof_message::Message;
 use webproof_verify::{Check, CheckId, Report, StepTime, Verdict};
 
 /// A verification, as `verify --json` prints it (members in name order).

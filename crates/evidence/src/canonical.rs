@@ -4,6 +4,7 @@
 //! below 2^53, where JCS numbers are exact.
 
 use serde::Serialize;
+use webproof_message::{Explain, Message, msg};
 
 /// The value could not be put in canonical form (a non-finite number, a map with non-string
 /// keys, or an integer that JSON numbers cannot hold exactly).
@@ -24,6 +25,12 @@ pub fn is_canonical(bytes: &[u8]) -> bool {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(v) => to_jcs(&v).is_ok_and(|c| c == bytes),
         Err(_) => false,
+    }
+}
+
+impl Explain for CanonicalError {
+    fn message(&self) -> Message {
+        msg!("err-canonical").arg("detail", self)
     }
 }
 

@@ -9,6 +9,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use webproof_message::{Explain, Message, msg};
 
 use serde_json::{Map, Value, json};
 
@@ -52,8 +53,12 @@ pub enum CaptureError {
         "the capture's seal step names other signers or identities than the keys given: it was sealed by someone else, and only they can finish it"
     )]
     SealedForOthers,
-    #[error("{0}")]
-    Invalid(String),
+    /// A file to add to the capture is not a regular file.
+    #[error("{} is not a regular file", .0.display())]
+    NotAFile(PathBuf),
+    /// The journal holds no step (not even step 0).
+    #[error("empty journal")]
+    EmptyJournal,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CaptureError + '_ {
@@ -166,10 +171,7 @@ impl Capture {
         let input = File::open(src).map_err(io_err(src))?;
         let meta = input.metadata().map_err(io_err(src))?;
         if !meta.is_file() {
-            return Err(CaptureError::Invalid(format!(
-                "{} is not a regular file",
-                src.display()
-            )));
+            return Err(CaptureError::NotAFile(src.to_owned()));
         }
         let mut out = OpenOptions::new()
             .write(true)
@@ -432,7 +434,7 @@ impl Capture {
             .records()
             .first()
             .map(|r| r.started)
-            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+            .ok_or(CaptureError::EmptyJournal)?;
         let warcinfo = wacz::warcinfo(self.id(), input.case.id.as_deref(), &first, &software);
         for (rel, bytes) in [
             (layout::WARC, warcinfo.as_slice()),
@@ -483,9 +485,7 @@ impl Capture {
             self.append(step)?;
         }
         let seq = self.records().len() as u64 - 1;
-        let head = self
-            .head()
-            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+        let head = self.head().ok_or(CaptureError::EmptyJournal)?;
         Ok((seq, head))
     }
 
@@ -547,7 +547,7 @@ impl Capture {
             .records()
             .last()
             .cloned()
-            .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?;
+            .ok_or(CaptureError::EmptyJournal)?;
         // The seal step (perhaps journaled by an earlier, interrupted run) is what the
         // time-stamps cover: these keys must be the ones it names, with these identities.
         let recorded: Vec<&str> = seal
@@ -631,9 +631,7 @@ impl Capture {
             journal: JournalRef {
                 path: layout::JOURNAL.into(),
                 records: heads.records.len() as u64,
-                head: self
-                    .head()
-                    .ok_or_else(|| CaptureError::Invalid("empty journal".into()))?,
+                head: self.head().ok_or(CaptureError::EmptyJournal)?,
             },
             heads: heads
                 .records
@@ -731,4 +729,25 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, CaptureError> {
         .and_then(|mut f| f.read_to_end(&mut v))
         .map_err(io_err(path))?;
     Ok(v)
+}
+
+impl Explain for CaptureError {
+    fn message(&self) -> Message {
+        use CaptureError as E;
+        match self {
+            E::Io { path, source } => msg!("err-file")
+                .arg("path", path.display())
+                .because(source.message()),
+            E::Journal(j) => j.message(),
+            E::Package(p) => p.message(),
+            E::Key(k) => k.message(),
+            E::Encode(d) => msg!("err-encode").arg("detail", d),
+            E::Exists(p) => msg!("err-capture-exists").arg("path", p.display()),
+            E::Sealed => msg!("err-capture-sealed"),
+            E::IdentityMismatch => msg!("err-identity-mismatch"),
+            E::SealedForOthers => msg!("err-sealed-for-others"),
+            E::NotAFile(p) => msg!("err-capture-not-file").arg("path", p.display()),
+            E::EmptyJournal => msg!("err-capture-empty-journal"),
+        }
+    }
 }

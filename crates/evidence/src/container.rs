@@ -23,6 +23,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
+use webproof_message::{Explain, Message, key, msg};
 
 /// Where ZIP64 starts: a size, offset or count at or above these needs the ZIP64 fields.
 /// [`Form::WEBPROOF`] is the real limit; tests lower it to produce (standard, readable) ZIP64
@@ -788,6 +789,37 @@ impl Read for MemberReader<'_> {
         self.pos += n as u64;
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+impl Explain for ContainerError {
+    fn message(&self) -> Message {
+        use crate::container::Fault as F;
+        let fault = match &self.fault {
+            F::TooShort => msg!("err-zip-too-short"),
+            F::NoEnd => msg!("err-zip-no-end"),
+            F::EndRecord => msg!("err-zip-end-record"),
+            F::Zip64 => msg!("err-zip-zip64"),
+            F::CentralPlace => msg!("err-zip-central-place"),
+            F::CentralEntry(field) => msg!("err-zip-central-entry").arg("field", field),
+            F::CentralTrailing => msg!("err-zip-central-trailing"),
+            F::TooMany(n) => msg!("err-pkg-too-many").arg("limit", n),
+            F::LocalHeader(field) => msg!("err-zip-local-header").arg("field", field),
+            F::Unaccounted => msg!("err-zip-unaccounted"),
+            F::Overrun => msg!("err-zip-overrun"),
+            F::Name(why) => msg!("err-zip-name").arg("reason", why),
+            F::Order => msg!("err-zip-order"),
+        };
+        let key = if self.member.is_some() {
+            key!("err-zip-range-member")
+        } else {
+            key!("err-zip-range")
+        };
+        Message::new(key)
+            .arg("start", self.start)
+            .arg("end", self.end)
+            .arg("member", self.member.as_deref().unwrap_or(""))
+            .because(fault)
     }
 }
 

@@ -13,6 +13,7 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use serde::{Deserialize, Serialize};
 use signature_compat::Signer as _;
+use webproof_message::{Explain, Message, msg};
 use zeroize::Zeroizing;
 
 use crate::digest::{Hash32, sha256};
@@ -317,6 +318,26 @@ pub fn new_salt() -> Result<[u8; 16], KeyError> {
     let mut s = [0u8; 16];
     getrandom::fill(&mut s).map_err(|e| KeyError::Random(e.to_string()))?;
     Ok(s)
+}
+
+impl Explain for KeyError {
+    fn message(&self) -> Message {
+        use KeyError as E;
+        match self {
+            E::UnknownAlgorithm(a) => msg!("err-key-algorithm").arg("alg", a),
+            E::Random(d) => msg!("err-key-random").arg("detail", d),
+            E::Encrypt(d) => msg!("err-key-encrypt").arg("detail", d),
+            E::Decrypt(d) => msg!("err-key-decrypt").arg("detail", d),
+            E::PublicKey(d) => msg!("err-key-public").arg("detail", d),
+            E::Sign(d) => msg!("err-key-sign").arg("detail", d),
+        }
+    }
+}
+
+impl Explain for BadSignature {
+    fn message(&self) -> Message {
+        msg!("err-bad-signature").arg("detail", &self.0)
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use webproof_message::{Explain, Message, msg};
 
 use crate::digest::Digests;
 use crate::record::{ChainBuilder, ChainError, RECORD_VERSION, RecordError, StepRecord};
@@ -300,6 +301,27 @@ pub fn sync_parent(path: &Path) -> io::Result<()> {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => File::open(p)?.sync_all(),
         _ => File::open(".")?.sync_all(),
+    }
+}
+
+impl Explain for JournalError {
+    fn message(&self) -> Message {
+        use JournalError as E;
+        match self {
+            E::Io { path, source } => msg!("err-file")
+                .arg("path", path.display())
+                .because(source.message()),
+            E::Locked { path } => msg!("err-journal-locked").arg("path", path.display()),
+            E::Parse { line, reason } => msg!("err-journal-parse")
+                .arg("line", line)
+                .arg("reason", reason),
+            E::NotCanonical { line } => msg!("err-journal-canonical").arg("line", line),
+            E::LineTooLong { line } => msg!("err-journal-long").arg("line", line),
+            E::Chain { line, source } => msg!("err-journal-line")
+                .arg("line", line)
+                .because(source.message()),
+            E::Record(r) => r.message(),
+        }
     }
 }
 

@@ -14,7 +14,6 @@ pub mod identity;
 pub mod journal;
 pub mod layout;
 pub mod manifest;
-pub mod message;
 pub mod package;
 pub mod record;
 pub mod renewal;

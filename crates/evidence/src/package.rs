@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use webproof_message::{Explain, Message, msg};
 
 use crate::container::{self, ContainerError, Form, Member, MemberReader};
 
@@ -494,6 +495,44 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PackageError> {
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)?;
     Ok(())
+}
+
+impl Explain for PackageError {
+    fn message(&self) -> Message {
+        use PackageError as E;
+        match self {
+            E::Io { path, source } => msg!("err-file")
+                .arg("path", path.display())
+                .because(source.message()),
+            E::NotZip(d) => msg!("err-pkg-not-zip").arg("detail", d),
+            E::Container(c) => c.message(),
+            E::UnsafeName { name, reason } => msg!("err-pkg-unsafe-name")
+                .arg("name", name)
+                .arg("reason", reason),
+            E::Link(n) => msg!("err-pkg-link").arg("name", n),
+            E::NotAFile(n) => msg!("err-pkg-not-file").arg("name", n),
+            E::Duplicate(n) => msg!("err-pkg-duplicate").arg("name", n),
+            E::CaseCollision(a, b) => msg!("err-pkg-case").arg("a", a).arg("b", b),
+            E::TooManyEntries(n) => msg!("err-pkg-too-many").arg("limit", n),
+            E::EntryTooLarge { name, size, limit } => msg!("err-pkg-entry-large")
+                .arg("name", name)
+                .arg("size", size)
+                .arg("limit", limit),
+            E::TotalTooLarge { size, limit } => msg!("err-pkg-total-large")
+                .arg("size", size)
+                .arg("limit", limit),
+            E::Overrun { name, declared } => msg!("err-pkg-overrun")
+                .arg("name", name)
+                .arg("declared", declared),
+            E::Missing(n) => msg!("err-pkg-missing").arg("name", n),
+            E::Read { name, reason } => {
+                msg!("err-pkg-read").arg("name", name).arg("reason", reason)
+            }
+            E::TooLargeToRead { name, limit } => msg!("err-pkg-too-large-to-read")
+                .arg("name", name)
+                .arg("limit", limit),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! digests of the last record are the *chain head*: what gets timestamped and deposited.
 
 use serde::{Deserialize, Serialize};
+use webproof_message::{Explain, Message, msg};
 
 use crate::canonical::{self, CanonicalError, MAX_SAFE_INTEGER};
 use crate::digest::{Digests, digest_bytes};
@@ -252,6 +253,49 @@ fn fmt_link(d: Option<Digests>) -> String {
     match d {
         None => "null".into(),
         Some(d) => format!("sha256:{} sm3:{}", d.sha256, d.sm3),
+    }
+}
+
+impl Explain for ChainError {
+    fn message(&self) -> Message {
+        use ChainError as E;
+        match self {
+            E::Sequence { index, found } => msg!("err-chain-sequence")
+                .arg("seq", index)
+                .arg("found", found),
+            E::Capture {
+                seq,
+                expected,
+                found,
+            } => msg!("err-chain-capture")
+                .arg("seq", seq)
+                .arg("expected", expected)
+                .arg("found", found),
+            E::Link {
+                seq,
+                expected,
+                found,
+            } => msg!("err-chain-link")
+                .arg("seq", seq)
+                .arg("expected", expected)
+                .arg("found", found),
+            E::Version { seq, found } => msg!("err-chain-version")
+                .arg("seq", seq)
+                .arg("found", found),
+            E::Time { seq } => msg!("err-chain-time").arg("seq", seq),
+            E::Record { seq, reason } => msg!("err-chain-record")
+                .arg("seq", seq)
+                .arg("reason", reason),
+        }
+    }
+}
+
+impl Explain for RecordError {
+    fn message(&self) -> Message {
+        match self {
+            RecordError::IntegerTooLarge(n) => msg!("err-integer-large").arg("value", n),
+            RecordError::Canonical(c) => c.message(),
+        }
     }
 }
 

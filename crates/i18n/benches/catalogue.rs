@@ -3,8 +3,9 @@
 
 use std::hint::black_box;
 use std::time::Instant;
+use webproof_message::msg;
 
-use webproof_i18n::{Catalogue, Lang, Message};
+use webproof_i18n::{Catalogue, Lang};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for lang in [Lang::En, Lang::ZhCn] {
@@ -15,11 +16,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let build = t.elapsed() / n;
         let cat = Catalogue::new(lang)?;
-        let m = Message::new("msg-refused").because(
-            Message::new("err-pkg-ratio")
+        let m = msg!("msg-refused").because(
+            msg!("err-pkg-entry-large")
                 .arg("name", "artifacts/000003-page.mhtml")
-                .arg("ratio", 412)
-                .arg("limit", 100),
+                .arg("size", 412_000_000)
+                .arg("limit", 100_000_000),
         );
         let n = 100_000;
         let t = Instant::now();

@@ -6,7 +6,7 @@
 //! Machine-readable output stays language-neutral: stable identifiers, localized text beside.
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
-pub use webproof_evidence::message::Message;
+pub use webproof_message::Message;
 
 /// A language webproof speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,22 +127,23 @@ impl Catalogue {
         self.lang
     }
 
-    /// The message `key` (the key itself if the catalogue lacks it; a test keeps them whole).
-    pub fn t(&self, key: &str) -> String {
-        self.format(key, None)
+    /// The message `key`: a checked [`webproof_message::Key`], or a key made at run time
+    /// (the key itself if the catalogue lacks it; a test keeps those families whole).
+    pub fn t(&self, key: impl AsRef<str>) -> String {
+        self.format(key.as_ref(), None)
     }
 
     /// The message `key` with arguments.
-    pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub fn t_with(&self, key: impl AsRef<str>, args: &[(&str, &str)]) -> String {
         let mut a = FluentArgs::new();
         for (k, v) in args {
             a.set(*k, FluentValue::from(*v));
         }
-        self.format(key, Some(&a))
+        self.format(key.as_ref(), Some(&a))
     }
 
     /// A catalogue message given as key and named arguments (what the pure crates attach to
-    /// their findings: `webproof_evidence::message::Message`).
+    /// their findings: `webproof_message::Message`).
     pub fn t_map<'a>(
         &self,
         key: &str,
@@ -240,6 +241,7 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use webproof_message::msg;
 
     #[test]
     fn both_catalogues_have_every_key_and_parse() {
@@ -308,73 +310,32 @@ mod tests {
         );
     }
 
-    /// Every message key the verifier, the environment check and the command line use (read
-    /// from their sources) is in both catalogues. (The verifier's check names are held to the
-    /// catalogue by its own `CheckId` list: crates/verify/tests/checks.rs.)
+    /// Every key the code can make a message of is in both catalogues: `key!` checks each
+    /// against the English catalogue when the code compiles (webproof_message::KEYS, generated
+    /// from locales/en), and this holds the list to what the catalogue loads and to zh-CN. (The
+    /// verifier's check names are held to the catalogue by its own `CheckId` list:
+    /// crates/verify/tests/checks.rs.)
     #[test]
-    fn every_message_the_sources_use_is_in_the_catalogue() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let read = |dirs: &[&str]| -> String {
-            let mut src = String::new();
-            for dir in dirs {
-                for e in std::fs::read_dir(root.join(dir)).unwrap() {
-                    let p = e.unwrap().path();
-                    if p.extension().is_some_and(|x| x == "rs") {
-                        src.push_str(&std::fs::read_to_string(p).unwrap());
-                    }
-                }
-            }
-            src
-        };
-        let pure = read(&["verify/src", "capture/src"]);
-        let cli = read(&["cli/src"]);
-        let quoted_in = |src: &str, after: &str| -> Vec<String> {
-            src.split(after)
-                .skip(1)
-                .filter_map(|t| t.split('"').next())
-                .map(str::to_owned)
-                .collect()
-        };
-        let quoted = |after: &str| quoted_in(&pure, after);
-        let is_key = |k: &String| {
-            !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        };
-        let mut keys = quoted("Message::new(\"");
-        keys.extend(quoted("\"msg-").into_iter().map(|k| format!("msg-{k}")));
-        // The command line's: `tr!("key", …)`, `Message::new("key")` and literal keys.
-        keys.extend(quoted_in(&cli, "Message::new(\""));
-        keys.extend(
-            quoted_in(&cli, " tr!(\"")
-                .into_iter()
-                .filter(|k| k != "key"),
+    fn every_key_the_code_can_use_is_in_both_catalogues() {
+        let mut en = Catalogue::keys(Lang::En);
+        en.sort();
+        en.dedup();
+        assert_eq!(
+            webproof_message::KEYS,
+            en,
+            "the generated list is the catalogue's"
         );
-        keys.extend(quoted_in(&cli, "(tr!(\""));
-        for prefix in ["cli-", "ctx-", "err-", "msg-"] {
-            keys.extend(
-                quoted_in(&cli, &format!("\"{prefix}"))
-                    .into_iter()
-                    .map(|k| format!("{prefix}{k}"))
-                    .filter(is_key),
-            );
-        }
-        assert!(keys.iter().all(is_key), "{keys:?}");
-        assert!(keys.contains(&"cli-out-exists".to_owned()), "{keys:?}");
-        keys.sort();
-        keys.dedup();
-        assert!(keys.len() > 15, "{keys:?}");
-        for lang in [Lang::En, Lang::ZhCn] {
-            let have = Catalogue::keys(lang);
-            let missing: Vec<_> = keys.iter().filter(|k| !have.contains(k)).collect();
-            assert!(missing.is_empty(), "{}: missing {missing:?}", lang.tag());
-        }
+        let zh = Catalogue::keys(Lang::ZhCn);
+        let missing: Vec<_> = webproof_message::KEYS
+            .iter()
+            .filter(|k| !zh.iter().any(|z| z == *k))
+            .collect();
+        assert!(missing.is_empty(), "zh-CN: missing {missing:?}");
         let zh = Catalogue::new(Lang::ZhCn).unwrap();
         assert_eq!(zh.check_name("file.digest"), "文件摘要");
         assert_eq!(zh.check_name("no.such"), "no.such");
         // A finding that quotes an error says the error in the same language.
-        let refused = Message::new("msg-refused")
-            .because(Message::new("err-pkg-duplicate").arg("name", "a.png"));
+        let refused = msg!("msg-refused").because(msg!("err-pkg-duplicate").arg("name", "a.png"));
         assert_eq!(zh.message(&refused), "拒绝处理：条目 a.png 出现不止一次");
         let en = Catalogue::new(Lang::En).unwrap();
         assert_eq!(
@@ -408,14 +369,8 @@ mod tests {
         }
         let zh = Catalogue::new(Lang::ZhCn).unwrap();
         assert_eq!(zh.t("step-kind-navigate"), "导航");
-        // And every finding of the environment check its name (ids read from the sources).
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../capture/src");
-        let src = std::fs::read_to_string(root.join("environment.rs")).unwrap();
-        let ids: Vec<&str> = src
-            .split("id: \"")
-            .skip(1)
-            .filter_map(|t| t.split('"').next())
-            .collect();
+        // And every finding of the environment check its name.
+        let ids = webproof_capture::environment::FINDINGS;
         assert!(ids.len() >= 12, "{ids:?}");
         for lang in [Lang::En, Lang::ZhCn] {
             let have = Catalogue::keys(lang);

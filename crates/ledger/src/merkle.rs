@@ -5,6 +5,7 @@
 //! recursive definitions of §2.1.3.1 and §2.1.4.1.
 
 use sha2::{Digest, Sha256};
+use webproof_message::{Explain, Message, msg};
 
 /// A SHA-256 tree hash.
 pub type Hash = [u8; 32];
@@ -257,6 +258,23 @@ pub fn verify_consistency(
         return Err(ProofError::RootMismatch);
     }
     Ok(())
+}
+
+impl Explain for ProofError {
+    fn message(&self) -> Message {
+        use ProofError as E;
+        match self {
+            E::IndexOutOfRange { index, size } => msg!("err-proof-index")
+                .arg("index", index)
+                .arg("size", size),
+            E::WrongLength => msg!("err-proof-length"),
+            E::RootMismatch => msg!("err-proof-root"),
+            E::Shrunk { size1, size2 } => msg!("err-proof-shrunk")
+                .arg("size1", size1)
+                .arg("size2", size2),
+            E::EmptyFirst => msg!("err-proof-empty"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use sha2::{Digest, Sha256};
+use webproof_message::{Explain, Message, msg};
 
 use crate::merkle::Hash;
 
@@ -337,6 +338,19 @@ impl Checkpoint {
             root,
             extensions,
         })
+    }
+}
+
+impl Explain for NoteError {
+    fn message(&self) -> Message {
+        use NoteError as E;
+        match self {
+            E::Malformed(d) => msg!("err-note-malformed").arg("detail", d),
+            E::Checkpoint(d) => msg!("err-note-checkpoint").arg("detail", d),
+            E::KeyName(n) => msg!("err-note-key-name").arg("name", n),
+            E::BadSignature(n) => msg!("err-note-signature").arg("name", n),
+            E::Unsigned => msg!("err-note-unsigned"),
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use webproof_message::{Explain, Message, msg};
 
 use crate::deposit::Deposit;
 use crate::merkle::{self, Hash, ProofError};
@@ -440,6 +441,32 @@ impl Refresh {
                 .map_err(|err| ReceiptError::Consistency { size: *size, err })?;
         }
         Ok(c)
+    }
+}
+
+impl Explain for ReceiptError {
+    fn message(&self) -> Message {
+        use ReceiptError as E;
+        match self {
+            E::Malformed(d) => msg!("err-receipt-malformed").arg("detail", d),
+            E::Entry(d) => msg!("err-receipt-entry").arg("detail", d.to_string()),
+            E::LabelCommitment => msg!("err-receipt-entry")
+                .arg("detail", "the private label does not open its commitment"),
+            E::LogKey(d) => msg!("err-receipt-log-key").arg("detail", d),
+            E::Promise(d) => msg!("err-receipt-promise").arg("detail", d),
+            E::Checkpoint(d) => msg!("err-receipt-checkpoint").arg("detail", d),
+            E::Inclusion(p) => msg!("err-receipt-inclusion").because(p.message()),
+            E::Consistency { size, err } => msg!("err-receipt-consistency")
+                .arg("size", size)
+                .because(err.message()),
+            E::NoConsistency(n) => msg!("err-receipt-no-consistency").arg("size", n),
+            E::Witness(name, e) => msg!("err-receipt-witness")
+                .arg("name", name)
+                .because(e.message()),
+            E::TooFewWitnesses { got, need } => msg!("err-receipt-witnesses")
+                .arg("got", got)
+                .arg("need", need),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 use webproof_ledger::api;
+use webproof_message::{Explain, Message, msg};
 
 pub use webproof_ledger::receipt::Ack;
 
@@ -301,5 +302,33 @@ impl LogClient {
             .get(&api::inclusion(index, size))
             .await?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+}
+
+impl Explain for NetError {
+    fn message(&self) -> Message {
+        use NetError as N;
+        match self {
+            N::Transport { url, detail } => msg!("err-net-transport")
+                .arg("url", url)
+                .arg("detail", detail),
+            N::Status { url, status } => {
+                msg!("err-net-status").arg("url", url).arg("status", status)
+            }
+            N::Refused {
+                url,
+                status,
+                detail,
+            } => msg!("err-net-refused")
+                .arg("url", url)
+                .arg("status", status)
+                .arg("detail", detail),
+            N::Tsp { url, source } => msg!("err-net-url")
+                .arg("url", url)
+                .because(source.message()),
+            N::Mismatch { url, reason } => msg!("err-net-mismatch")
+                .arg("url", url)
+                .arg("reason", reason),
+        }
     }
 }

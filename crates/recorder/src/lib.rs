@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime};
+use webproof_message::{Explain, Message, msg};
 
 use ff::{Dictionary, Rational, codec, encoder, format, frame, media, software::scaling};
 use ffmpeg_next as ff;
@@ -568,4 +569,20 @@ fn record_frames(
         }
     }
     out.finish(t0)
+}
+
+impl Explain for RecorderError {
+    /// What FFmpeg said stays in its words.
+    fn message(&self) -> Message {
+        match self {
+            RecorderError::Ffmpeg { context, source } => msg!("err-ffmpeg")
+                .arg("context", context)
+                .arg("detail", source),
+            RecorderError::Missing(what) => msg!("err-ffmpeg-missing").arg("what", what),
+            RecorderError::Io { path, source } => msg!("err-file")
+                .arg("path", path.display())
+                .because(source.message()),
+            RecorderError::Thread => msg!("err-recorder-thread"),
+        }
+    }
 }

@@ -19,10 +19,10 @@ use webproof_evidence::digest::Digests;
 use webproof_evidence::identity::{IdentityDoc, Role};
 use webproof_evidence::layout;
 use webproof_evidence::manifest::{Case, Manifest};
-use webproof_evidence::message::Message;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_i18n::{Catalogue, Lang};
+use webproof_message::Message;
 use webproof_verify::{CheckId, Report, Verdict};
 
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "issue")]
 use std::str::FromStr;
+use webproof_message::{Explain, Message, msg};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
@@ -362,6 +363,21 @@ pub fn parse_cert(bytes: &[u8]) -> Result<Certificate, CertError> {
         .next()
         .or_else(|| Certificate::from_der(bytes).ok())
         .ok_or_else(|| CertError::Invalid("no certificate".into()))
+}
+
+impl Explain for CertError {
+    fn message(&self) -> Message {
+        match self {
+            CertError::OtherKey => msg!("err-cert-other-key"),
+            CertError::NotValidAt => msg!("err-cert-not-valid"),
+            CertError::OtherCa(d) | CertError::Invalid(d) => {
+                msg!("err-cert-invalid").arg("detail", d)
+            }
+            CertError::NoRole | CertError::Signature(_) => {
+                msg!("err-cert-invalid").arg("detail", self.to_string())
+            }
+        }
+    }
 }
 
 #[cfg(test)]

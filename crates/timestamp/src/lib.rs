@@ -31,6 +31,7 @@ use der::asn1::{Int, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Tagged};
 use sha2::Digest as _;
 use spki::AlgorithmIdentifierOwned;
+use webproof_message::{Explain, Message, msg};
 use x509_cert::Certificate;
 
 use crate::asn1::*;
@@ -875,4 +876,73 @@ fn unix_text(t: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| t.to_string())
+}
+
+impl Explain for TspError {
+    fn message(&self) -> Message {
+        use TspError as E;
+        match self {
+            E::Malformed { what, detail } => msg!("err-tsp-malformed")
+                .arg("what", what)
+                .arg("detail", detail),
+            E::Rejected {
+                status,
+                text,
+                failures,
+            } => msg!("err-tsp-rejected")
+                .arg("status", status)
+                .arg("detail", format!("{text}{failures}")),
+            // What a library said (ASN.1 encoding, a key that does not parse), in its words.
+            E::Invalid(d) => Message::other(d),
+            E::Random(d) => msg!("err-key-random").arg("detail", d),
+        }
+    }
+}
+
+impl Explain for Problem {
+    fn message(&self) -> Message {
+        use Problem as P;
+        match self {
+            P::ImprintAlg { found, expected } => msg!("err-ts-imprint-alg")
+                .arg("found", found)
+                .arg("expected", expected),
+            P::Imprint { found, expected } => msg!("err-ts-imprint")
+                .arg("found", found)
+                .arg("expected", expected),
+            P::Nonce { found, expected } => msg!("err-ts-nonce")
+                .arg("found", found)
+                .arg("expected", expected),
+            P::SignerCount { count } => msg!("err-ts-signers").arg("count", count),
+            P::NoSigningCertificate => msg!("err-ts-no-cert"),
+            P::NotPinned { subject, pinned } => msg!("err-ts-not-pinned")
+                .arg("subject", subject)
+                .arg("pinned", pinned),
+            P::NoSignedAttributes => msg!("err-ts-no-signed-attrs"),
+            P::NoAttribute { attribute } => msg!("err-ts-no-attr").arg("attribute", attribute),
+            P::MalformedAttribute { attribute } => {
+                msg!("err-ts-bad-attr").arg("attribute", attribute)
+            }
+            P::ContentType { found } => msg!("err-ts-content-type").arg("found", found),
+            P::UnsupportedDigest { oid } => msg!("err-ts-digest").arg("oid", oid),
+            P::ContentChanged => msg!("err-ts-content-changed"),
+            P::EssMismatch { attribute } => msg!("err-ts-ess-mismatch").arg("attribute", attribute),
+            P::IssuerSerial => msg!("err-ts-issuer-serial"),
+            P::NoEss => msg!("err-ts-no-ess"),
+            P::Encoding { detail } => msg!("err-ts-encoding").arg("detail", detail),
+            P::SignedAttributesEncoding => msg!("err-ts-signed-attrs-encoding"),
+            P::Signature { detail } => msg!("err-ts-signature").arg("detail", detail),
+            P::NoEku => msg!("err-ts-no-eku"),
+            P::MalformedEku { detail } => msg!("err-ts-bad-eku").arg("detail", detail),
+            P::Eku => msg!("err-ts-eku"),
+            P::NotValidAt { subject, at } => msg!("err-ts-not-valid-at")
+                .arg("subject", subject)
+                .arg("at", at),
+            P::NoAnchor { subject, issuer } => msg!("err-ts-no-anchor")
+                .arg("subject", subject)
+                .arg("issuer", issuer),
+            P::NotCa { subject } => msg!("err-ts-not-ca").arg("subject", subject),
+            P::ChainTooLong => msg!("err-ts-chain-long"),
+            P::NoChain => msg!("err-ts-no-chain"),
+        }
+    }
 }

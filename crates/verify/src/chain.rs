@@ -8,9 +8,10 @@ use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
+use webproof_message::msg;
 
 use crate::explain::Why;
-use crate::{CheckId, Message, Policy, Report, Verdict};
+use crate::{CheckId, Policy, Report, Verdict};
 
 /// The seal step (inside the chain that trusted time covers) names who signs; the manifest's
 /// signers must be exactly those, so a signature added after sealing — a "notary" who was never
@@ -43,7 +44,7 @@ fn seal_signers_check(seal: &StepRecord, m: &Manifest, report: &mut Report) {
                     "the seal step names the manifest's signers: {}",
                     signing.join(", ")
                 ),
-                Message::new("msg-seal-signers-ok").arg("signers", signing.join(", ")),
+                msg!("msg-seal-signers-ok").arg("signers", signing.join(", ")),
             ),
         );
     } else {
@@ -56,7 +57,7 @@ fn seal_signers_check(seal: &StepRecord, m: &Manifest, report: &mut Report) {
                     list_or_none(&recorded),
                     list_or_none(&signing)
                 ),
-                Message::new("msg-seal-signers-differ")
+                msg!("msg-seal-signers-differ")
                     .arg("recorded", list_or_none(&recorded))
                     .arg("signing", list_or_none(&signing)),
             ),
@@ -86,7 +87,7 @@ fn seal_manifest_check(seal: &StepRecord, m: &Manifest, report: &mut Report) {
             subject,
             Why::new(
                 "the manifest's case, tool and sealing time are those the seal step recorded",
-                Message::new("msg-seal-manifest-ok"),
+                msg!("msg-seal-manifest-ok"),
             ),
         );
     } else {
@@ -96,7 +97,7 @@ fn seal_manifest_check(seal: &StepRecord, m: &Manifest, report: &mut Report) {
             subject,
             Why::new(
                 format!("the manifest's {fields} differ from what the seal step recorded"),
-                Message::new("msg-seal-manifest-differs").arg("fields", fields),
+                msg!("msg-seal-manifest-differs").arg("fields", fields),
             ),
         );
     }
@@ -122,12 +123,12 @@ fn seal_files_check(records: &[StepRecord], m: &Manifest, report: &mut Report) {
             continue;
         }
         unbound += 1;
-        report.fail(CheckId::SealFiles, f.path.clone(), Why::new("no step names it, so no time-stamp or receipt covers it: it was added after the seal step", Message::new("msg-seal-file-unnamed")));
+        report.fail(CheckId::SealFiles, f.path.clone(), Why::new("no step names it, so no time-stamp or receipt covers it: it was added after the seal step", msg!("msg-seal-file-unnamed")));
     }
     if unbound == 0 {
         report.pass(CheckId::SealFiles, layout::MANIFEST, Why::new(format!(
                 "each of the {bound} files besides the journal and its proofs is named by a step, so the chain head the final time-stamps and receipts cover binds its bytes"
-            ), Message::new("msg-seal-files-ok").arg("count", bound)));
+            ), msg!("msg-seal-files-ok").arg("count", bound)));
     }
 }
 
@@ -166,13 +167,13 @@ pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
                         format!(
                             "the environment check failed ({failed}) and the operator overrode it: {why}"
                         ),
-                        Message::new("msg-outcome-env-overridden")
+                        msg!("msg-outcome-env-overridden")
                             .arg("failed", failed.clone())
                             .arg("why", why),
                     ),
                     None => (
                         format!("the environment check failed ({failed})"),
-                        Message::new("msg-outcome-env-failed").arg("failed", failed.clone()),
+                        msg!("msg-outcome-env-failed").arg("failed", failed.clone()),
                     ),
                 };
                 report.push(
@@ -194,7 +195,7 @@ pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
                     Verdict::Finding,
                     Why::new(
                         format!("the capture was interrupted: {reason}"),
-                        Message::new("msg-outcome-interrupted").arg("reason", reason),
+                        msg!("msg-outcome-interrupted").arg("reason", reason),
                     ),
                 );
             }
@@ -204,11 +205,11 @@ pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
                 let (detail, m) = match load_error {
                     Some(e) => (
                         format!("the navigation reached no web page: {e}"),
-                        Message::new("msg-outcome-load-error").arg("error", e),
+                        msg!("msg-outcome-load-error").arg("error", e),
                     ),
                     None if !(url.starts_with("http://") || url.starts_with("https://")) => (
                         format!("the navigation reached no web page (the browser shows {url})"),
-                        Message::new("msg-outcome-no-page").arg("url", url),
+                        msg!("msg-outcome-no-page").arg("url", url),
                     ),
                     None => continue,
                 };
@@ -244,12 +245,12 @@ pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
             Verdict::Finding,
             Why::new(
                 "the capture holds no evidence: no step captured a page, a file or a download",
-                Message::new("msg-outcome-empty"),
+                msg!("msg-outcome-empty"),
             ),
         );
     }
     if report.checks.len() == before {
-        report.pass(CheckId::CaptureOutcome, layout::JOURNAL, Why::new("the capture did what it set out to do: no failed environment check, no failed step, no interruption", Message::new("msg-outcome-ok")));
+        report.pass(CheckId::CaptureOutcome, layout::JOURNAL, Why::new("the capture did what it set out to do: no failed environment check, no failed step, no interruption", msg!("msg-outcome-ok")));
     }
 }
 
@@ -284,10 +285,7 @@ pub(crate) fn read_journal(
         report.fail(
             CheckId::JournalChain,
             layout::JOURNAL,
-            Why::new(
-                "ends in an incomplete record",
-                Message::new("msg-journal-torn"),
-            ),
+            Why::new("ends in an incomplete record", msg!("msg-journal-torn")),
         );
         return None;
     }
@@ -301,7 +299,7 @@ pub(crate) fn chain_holds(report: &mut Report, n: usize) {
         layout::JOURNAL,
         Why::new(
             format!("{n} records, each canonical and linked to the one before by SHA-256 and SM3"),
-            Message::new("msg-chain-ok").arg("count", n),
+            msg!("msg-chain-ok").arg("count", n),
         ),
     );
 }
@@ -318,7 +316,7 @@ pub(crate) fn chain_checks(
             layout::MANIFEST,
             Why::new(
                 "the journal is not at its standard path",
-                Message::new("msg-journal-path"),
+                msg!("msg-journal-path"),
             ),
         );
         return None;
@@ -331,7 +329,7 @@ pub(crate) fn chain_checks(
             layout::JOURNAL,
             Why::new(
                 "records belong to another capture than the manifest's",
-                Message::new("msg-journal-other-capture"),
+                msg!("msg-journal-other-capture"),
             ),
         );
         return None;
@@ -349,7 +347,7 @@ pub(crate) fn chain_checks(
         report.pass(CheckId::JournalHeads, layout::JOURNAL, Why::new(format!(
                 "chain head after every step matches the manifest; final head SHA-256 {} SM3 {}",
                 m.journal.head.sha256, m.journal.head.sm3
-            ), Message::new("msg-heads-ok")
+            ), msg!("msg-heads-ok")
                 .arg("sha256", m.journal.head.sha256)
                 .arg("sm3", m.journal.head.sm3)));
     } else {
@@ -358,7 +356,7 @@ pub(crate) fn chain_checks(
             layout::JOURNAL,
             Why::new(
                 "the chain heads recomputed from the journal differ from the manifest's",
-                Message::new("msg-heads-bad"),
+                msg!("msg-heads-bad"),
             ),
         );
     }
@@ -374,7 +372,7 @@ pub(crate) fn chain_checks(
             layout::JOURNAL,
             Why::new(
                 "the last step is not a seal step",
-                Message::new("msg-journal-no-seal"),
+                msg!("msg-journal-no-seal"),
             ),
         ),
     }
@@ -388,10 +386,7 @@ pub(crate) fn chain_checks(
         report.fail(
             CheckId::JournalHeads,
             layout::JOURNAL,
-            Why::new(
-                "a step follows a seal step",
-                Message::new("msg-journal-after-seal"),
-            ),
+            Why::new("a step follows a seal step", msg!("msg-journal-after-seal")),
         );
     }
     // Every artifact a step names is in the package with the same digests.
@@ -409,7 +404,7 @@ pub(crate) fn chain_checks(
                                 r.seq,
                                 r.kind.as_str()
                             ),
-                            Message::new("msg-artifact-ok")
+                            msg!("msg-artifact-ok")
                                 .arg("seq", r.seq)
                                 .arg("kind", r.kind.as_str()),
                         ),
@@ -424,7 +419,7 @@ pub(crate) fn chain_checks(
                                 "step {} journaled other digests than the manifest lists",
                                 r.seq
                             ),
-                            Message::new("msg-artifact-other-digests").arg("seq", r.seq),
+                            msg!("msg-artifact-other-digests").arg("seq", r.seq),
                         ),
                     );
                 }
@@ -434,7 +429,7 @@ pub(crate) fn chain_checks(
                         subject,
                         Why::new(
                             format!("step {} names it but the manifest does not list it", r.seq),
-                            Message::new("msg-artifact-unlisted").arg("seq", r.seq),
+                            msg!("msg-artifact-unlisted").arg("seq", r.seq),
                         ),
                     );
                 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use webproof_message::{key, msg};
 
 use webproof_evidence::digest::{Digests, digest_reader};
 use webproof_evidence::layout;
@@ -10,7 +11,7 @@ use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 
 use crate::explain::Why;
-use crate::{CheckId, Message, Report};
+use crate::{CheckId, Report};
 
 pub(crate) type HashResult = Result<(Digests, u64), Why>;
 
@@ -42,7 +43,7 @@ pub(crate) fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<Strin
                     let value = match (r, res) {
                         (Ok(()), Some(d)) => Ok(d),
                         (Err(e), _) => Err(Why::of(&e)),
-                        (Ok(()), None) => Err(Why::new("not read", Message::new("err-not-read"))),
+                        (Ok(()), None) => Err(Why::new("not read", msg!("err-not-read"))),
                     };
                     if let Ok(mut o) = out.lock() {
                         o.insert(name.clone(), value);
@@ -72,7 +73,7 @@ pub(crate) fn file_checks(
             layout::MANIFEST,
             Why::new(
                 "files are not sorted by path without duplicates",
-                Message::new("msg-manifest-unsorted"),
+                msg!("msg-manifest-unsorted"),
             ),
         );
     }
@@ -83,7 +84,7 @@ pub(crate) fn file_checks(
                 f.path.clone(),
                 Why::new(
                     "the manifest cannot list this file",
-                    Message::new("msg-file-not-listable"),
+                    msg!("msg-file-not-listable"),
                 ),
             );
             continue;
@@ -95,14 +96,14 @@ pub(crate) fn file_checks(
                     f.path.clone(),
                     Why::new(
                         "listed in the manifest but missing from the package",
-                        Message::new("msg-file-missing"),
+                        msg!("msg-file-missing"),
                     ),
                 );
             }
             Some(Err(e)) => report.fail(
                 CheckId::FileDigest,
                 f.path.clone(),
-                e.clone().under("msg-cannot-read", "cannot be read"),
+                e.clone().under(key!("msg-cannot-read"), "cannot be read"),
             ),
             Some(Ok((d, size))) => {
                 let mut wrong = Vec::new();
@@ -124,7 +125,7 @@ pub(crate) fn file_checks(
                         f.path.clone(),
                         Why::new(
                             format!("{} bytes, SHA-256 {}, SM3 {}", size, d.sha256, d.sm3),
-                            Message::new("msg-file-ok")
+                            msg!("msg-file-ok")
                                 .arg("size", size)
                                 .arg("sha256", d.sha256)
                                 .arg("sm3", d.sm3),
@@ -136,7 +137,7 @@ pub(crate) fn file_checks(
                         f.path.clone(),
                         Why::new(
                             format!("altered: {}", wrong.join("; ")),
-                            Message::new("msg-file-altered")
+                            msg!("msg-file-altered")
                                 .arg("sha256", d.sha256)
                                 .arg("expected", f.sha256),
                         ),
@@ -154,14 +155,14 @@ pub(crate) fn file_checks(
             if layout::is_renewal(&e.name) {
                 use webproof_evidence::renewal::{self, Part};
                 match renewal::classify(&e.name) {
-                    None => report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("not one of the file names a renewal has", Message::new("msg-renewal-name"))),
+                    None => report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("not one of the file names a renewal has", msg!("msg-renewal-name"))),
                     // Every part belongs to a renewal record that is checked…
-                    Some((n, _)) if src.entry(&renewal::json_path(n)).is_none() => report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("belongs to no renewal record (an orphan nothing checks)", Message::new("msg-renewal-orphan"))),
+                    Some((n, _)) if src.entry(&renewal::json_path(n)).is_none() => report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("belongs to no renewal record (an orphan nothing checks)", msg!("msg-renewal-orphan"))),
                     // …and a request to the token it asked for (checked against it).
                     Some((n, Part::Request(k)))
                         if src.entry(&renewal::token_path(n, k, "tsr")).is_none() =>
                     {
-                        report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("a time-stamp request with no token beside it (an orphan nothing checks)", Message::new("msg-request-orphan")))
+                        report.fail(CheckId::FileUnlisted, e.name.clone(), Why::new("a time-stamp request with no token beside it (an orphan nothing checks)", msg!("msg-request-orphan")))
                     }
                     Some(_) => {}
                 }
@@ -173,7 +174,7 @@ pub(crate) fn file_checks(
                     e.name.clone(),
                     Why::new(
                         "a signature file no signer in the manifest names",
-                        Message::new("msg-signature-unnamed"),
+                        msg!("msg-signature-unnamed"),
                     ),
                 );
             }
@@ -183,7 +184,7 @@ pub(crate) fn file_checks(
                 e.name.clone(),
                 Why::new(
                     "in the package but not listed in the signed manifest",
-                    Message::new("msg-file-unlisted"),
+                    msg!("msg-file-unlisted"),
                 ),
             );
         }

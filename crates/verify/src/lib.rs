@@ -21,13 +21,14 @@ mod wacz;
 pub use report::{Check, CheckId, Report, StepTime, Verdict};
 
 use std::path::Path;
+use webproof_message::{key, msg};
 
 use webproof_evidence::digest::Hash32;
 use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
-pub use webproof_evidence::message::Message;
 use webproof_evidence::package::{self, Limits, PackageError, PackageSource};
 use webproof_evidence::record::StepKind;
 use webproof_evidence::{canonical, layout};
+pub use webproof_message::Message;
 
 use chain::{chain_checks, chain_holds, outcome_checks, read_journal};
 use explain::Why;
@@ -100,14 +101,14 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
             if is_zip {
                 report.pass(CheckId::PackageContainer, subject.clone(), Why::new(format!(
                         "one ZIP form: {count} members stored in name order, contiguous from byte 0 to the central directory, end record at the end of the file; every byte accounted for"
-                    ), Message::new("msg-container-ok").arg("count", count)));
+                    ), msg!("msg-container-ok").arg("count", count)));
             }
             report.pass(
                 CheckId::PackageStructure,
                 subject,
                 Why::new(
                     format!("{count} files; names, links, duplicates and sizes within limits"),
-                    Message::new("msg-package-ok").arg("count", count),
+                    msg!("msg-package-ok").arg("count", count),
                 ),
             );
             verify_source(src.as_ref(), policy, &mut report);
@@ -115,12 +116,12 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
         Err(e @ PackageError::Container(_)) => report.fail(
             CheckId::PackageContainer,
             subject,
-            Why::of(&e).under("msg-refused", "refused"),
+            Why::of(&e).under(key!("msg-refused"), "refused"),
         ),
         Err(e) => report.fail(
             CheckId::PackageStructure,
             subject,
-            Why::of(&e).under("msg-refused", "refused"),
+            Why::of(&e).under(key!("msg-refused"), "refused"),
         ),
     }
     Ok(report)
@@ -140,7 +141,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
             {
                 Why::new(
                     "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)",
-                    Message::new("msg-unfinished-capture"),
+                    msg!("msg-unfinished-capture"),
                 )
             } else {
                 Why::of(&e)
@@ -156,7 +157,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
             report.fail(
                 CheckId::ManifestParse,
                 layout::MANIFEST,
-                Why::of(&e).under("msg-not-manifest", "not a valid manifest"),
+                Why::of(&e).under(key!("msg-not-manifest"), "not a valid manifest"),
             );
             wacz::wacz_checks(src, None, &hashes, report);
             return;
@@ -173,7 +174,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
                     "unsupported manifest format {:?} version {}",
                     manifest.format, manifest.v
                 ),
-                Message::new("msg-manifest-version")
+                msg!("msg-manifest-version")
                     .arg("format", &manifest.format)
                     .arg("version", manifest.v),
             ),
@@ -184,7 +185,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
             layout::MANIFEST,
             Why::new(
                 "not in canonical (RFC 8785) form",
-                Message::new("msg-manifest-not-canonical"),
+                msg!("msg-manifest-not-canonical"),
             ),
         );
     } else {
@@ -198,7 +199,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
                     manifest.heads.len(),
                     manifest.files.len()
                 ),
-                Message::new("msg-manifest-ok")
+                msg!("msg-manifest-ok")
                     .arg("capture", &manifest.capture)
                     .arg("steps", manifest.heads.len())
                     .arg("files", manifest.files.len()),
@@ -247,7 +248,7 @@ pub fn verify_before_seal(src: &dyn PackageSource, policy: &Policy, stamp_at_sea
         report.fail(
             CheckId::JournalChain,
             layout::JOURNAL,
-            Why::new("no steps", Message::new("msg-journal-empty")),
+            Why::new("no steps", msg!("msg-journal-empty")),
         );
         return report;
     };
@@ -255,7 +256,7 @@ pub fn verify_before_seal(src: &dyn PackageSource, policy: &Policy, stamp_at_sea
         report.fail(
             CheckId::JournalChain,
             layout::JOURNAL,
-            Why::new("already sealed", Message::new("msg-journal-sealed")),
+            Why::new("already sealed", msg!("msg-journal-sealed")),
         );
         return report;
     }

@@ -10,6 +10,7 @@ use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::utc::Utc;
 use webproof_ledger::receipt::{CheckedCheckpoint, Receipt, Refresh, check_checkpoint};
+use webproof_message::{key, msg};
 
 use crate::explain::Why;
 use crate::{CheckId, Message, Policy, Report, Verdict};
@@ -88,7 +89,7 @@ pub(crate) fn receipt_checks(
                 name,
                 Why::new(
                     "not a receipt name (receipts/<seq>-<k>.json)",
-                    Message::new("msg-receipt-name"),
+                    msg!("msg-receipt-name"),
                 ),
             );
             continue;
@@ -113,7 +114,7 @@ pub(crate) fn receipt_checks(
                         "for step {}, which this package's journal does not have at this name",
                         r.seq
                     ),
-                    Message::new("msg-receipt-no-step").arg("seq", r.seq),
+                    msg!("msg-receipt-no-step").arg("seq", r.seq),
                 ),
             );
             continue;
@@ -129,7 +130,7 @@ pub(crate) fn receipt_checks(
         let mismatch = if d.sha256 != head.sha256.to_hex() || d.sm3 != head.sm3.to_hex() {
             Some(Why::new(
                 format!("the deposit is of another chain head, not the head after step {seq}"),
-                Message::new("msg-deposit-other-head").arg("seq", seq),
+                msg!("msg-deposit-other-head").arg("seq", seq),
             ))
         } else if d.package != m.capture {
             Some(Why::new(
@@ -137,14 +138,14 @@ pub(crate) fn receipt_checks(
                     "the deposit is of capture {:?}, not {:?}",
                     d.package, m.capture
                 ),
-                Message::new("msg-deposit-other-capture")
+                msg!("msg-deposit-other-capture")
                     .arg("found", &d.package)
                     .arg("expected", &m.capture),
             ))
         } else if operator.as_deref() != Some(d.operator.as_str()) {
             Some(Why::new(
                 "the deposit names another operator key than the manifest's",
-                Message::new("msg-deposit-other-operator"),
+                msg!("msg-deposit-other-operator"),
             ))
         } else {
             None
@@ -180,9 +181,9 @@ pub(crate) fn receipt_checks(
             if v == Verdict::Pass { "" } else { &note }
         );
         let m = match (v, &other_log) {
-            (Verdict::Pass, _) => Message::new("msg-receipt-ok"),
-            (_, Some(trusted)) => Message::new("msg-receipt-other-log").arg("trusted", trusted),
-            _ => Message::new("msg-receipt-untrusted"),
+            (Verdict::Pass, _) => msg!("msg-receipt-ok"),
+            (_, Some(trusted)) => msg!("msg-receipt-other-log").arg("trusted", trusted),
+            _ => msg!("msg-receipt-untrusted"),
         };
         let m = m
             .arg("seq", seq)
@@ -204,14 +205,14 @@ pub(crate) fn receipt_checks(
     let subject = layout::RECEIPTS_DIR;
     match (trusted_last, any_last, good.is_empty()) {
         (Some((who, names)), _, _) => {
-            report.pass(CheckId::ReceiptCoverage, subject, Why::new(format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"), Message::new("msg-coverage-ok")
+            report.pass(CheckId::ReceiptCoverage, subject, Why::new(format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"), msg!("msg-coverage-ok")
                     .arg("last", last)
                     .arg("witnesses", names)));
         }
-        (None, true, _) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)", Message::new("msg-coverage-untrusted"))),
-        (None, false, false) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head has no receipt; only the steps up to the last deposited head are covered", Message::new("msg-coverage-partial"))),
-        (None, false, true) if policy.log.logs.is_empty() => report.pass(CheckId::ReceiptCoverage, subject, Why::new("no evidence-log receipts: this package's chain head was not deposited in a witnessed log", Message::new("msg-coverage-none"))),
-        (None, false, true) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("no evidence-log receipts, though an evidence log is configured as trusted", Message::new("msg-coverage-missing"))),
+        (None, true, _) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head is deposited, but the log or too few of its witnesses are configured as trusted (--trust-log, --trust-witness)", msg!("msg-coverage-untrusted"))),
+        (None, false, false) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("the final chain head has no receipt; only the steps up to the last deposited head are covered", msg!("msg-coverage-partial"))),
+        (None, false, true) if policy.log.logs.is_empty() => report.pass(CheckId::ReceiptCoverage, subject, Why::new("no evidence-log receipts: this package's chain head was not deposited in a witnessed log", msg!("msg-coverage-none"))),
+        (None, false, true) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("no evidence-log receipts, though an evidence log is configured as trusted", msg!("msg-coverage-missing"))),
     }
     not_before_check(src, &good, policy, report);
     if let Some(op) = &operator
@@ -224,7 +225,7 @@ pub(crate) fn receipt_checks(
                         "the operator's key was revoked at {}, after the final chain head was deposited ({}): sealed while the key was valid",
                         when(*t),
                         when(p)
-                    ), Message::new("msg-revoked-after")
+                    ), msg!("msg-revoked-after")
                         .arg("revoked", when(*t))
                         .arg("deposited", when(p))));
             }
@@ -232,7 +233,7 @@ pub(crate) fn receipt_checks(
                 report.fail(CheckId::IdentityRevocation, subject, Why::new(format!(
                         "the operator's key was revoked at {}, and no trusted receipt shows this package was deposited before",
                         when(*t)
-                    ), Message::new("msg-revoked-before").arg("revoked", when(*t))));
+                    ), msg!("msg-revoked-before").arg("revoked", when(*t))));
             }
         }
     }
@@ -264,7 +265,7 @@ fn refresh_checks(
                 name.clone(),
                 Why::new(
                     "refreshes are numbered from 001 without gaps, each in its own name",
-                    Message::new("msg-refresh-numbering"),
+                    msg!("msg-refresh-numbering"),
                 ),
             );
             continue;
@@ -276,7 +277,7 @@ fn refresh_checks(
                 name.clone(),
                 Why::new(
                     format!("no valid receipt of log {:?} to refresh", r.log),
-                    Message::new("msg-refresh-no-receipt").arg("log", &r.log),
+                    msg!("msg-refresh-no-receipt").arg("log", &r.log),
                 ),
             );
             continue;
@@ -307,9 +308,9 @@ fn refresh_checks(
                     }
                 );
                 let m = if v == Verdict::Pass {
-                    "msg-refresh-ok"
+                    key!("msg-refresh-ok")
                 } else {
-                    "msg-refresh-untrusted"
+                    key!("msg-refresh-untrusted")
                 };
                 let m = Message::new(m)
                     .arg("size", c.checkpoint.size)
@@ -355,7 +356,7 @@ fn not_before_check(
         .map(|r| (r.log_key.as_str(), r.witness_keys.as_slice()))
         .unwrap_or(("", &[]));
     if known.is_none() && !policy.log.logs.iter().any(|k| k.name == origin) {
-        report.push(CheckId::ReceiptNotBefore, path, Verdict::Untrusted, Why::new(format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"), Message::new("msg-not-before-unknown").arg("log", &origin)));
+        report.push(CheckId::ReceiptNotBefore, path, Verdict::Untrusted, Why::new(format!("a checkpoint of {origin:?}, which no receipt names and no configured key is for: not checked"), msg!("msg-not-before-unknown").arg("log", &origin)));
         return;
     }
     match check_checkpoint(
@@ -386,9 +387,9 @@ fn not_before_check(
                 ),
             };
             let m = match (earliest, v) {
-                (Some(t), Verdict::Pass) => Message::new("msg-not-before-ok").arg("time", when(t)),
-                (Some(t), _) => Message::new("msg-not-before-untrusted").arg("time", when(t)),
-                (None, _) => Message::new("msg-not-before-no-time"),
+                (Some(t), Verdict::Pass) => msg!("msg-not-before-ok").arg("time", when(t)),
+                (Some(t), _) => msg!("msg-not-before-untrusted").arg("time", when(t)),
+                (None, _) => msg!("msg-not-before-no-time"),
             };
             let m = m
                 .arg("size", c.checkpoint.size)

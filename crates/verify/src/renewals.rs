@@ -2,6 +2,7 @@
 //! (`renewal.record`, `renewal.token`).
 
 use std::collections::BTreeMap;
+use webproof_message::{key, msg};
 
 use webproof_evidence::canonical;
 use webproof_evidence::manifest::Manifest;
@@ -39,9 +40,7 @@ pub(crate) fn renewal_checks(
                     format!(
                         "renewal {n} follows renewal {i}: numbers must run from 1 without gaps"
                     ),
-                    Message::new("msg-renewal-gap")
-                        .arg("n", n)
-                        .arg("previous", i),
+                    msg!("msg-renewal-gap").arg("n", n).arg("previous", i),
                 ),
             );
             continue;
@@ -59,7 +58,7 @@ pub(crate) fn renewal_checks(
                 report.fail(
                     CheckId::RenewalRecord,
                     name.clone(),
-                    Why::of(&e).under("msg-not-renewal", "not a renewal record"),
+                    Why::of(&e).under(key!("msg-not-renewal"), "not a renewal record"),
                 );
                 continue;
             }
@@ -75,7 +74,7 @@ pub(crate) fn renewal_checks(
                 name.clone(),
                 Why::new(
                     "wrong format, version, number or capture, or not canonical",
-                    Message::new("msg-renewal-format"),
+                    msg!("msg-renewal-format"),
                 ),
             );
             continue;
@@ -90,13 +89,13 @@ pub(crate) fn renewal_checks(
         for e in src.entries() {
             if renewal::must_cover(&e.name, *n) && !listed.contains_key(e.name.as_str()) {
                 problems.push(format!("{} is not covered", e.name));
-                said.get_or_insert(Message::new("msg-renewal-uncovered").arg("file", &e.name));
+                said.get_or_insert(msg!("msg-renewal-uncovered").arg("file", &e.name));
             }
         }
         for (path, want) in &listed {
             if src.entry(path).is_none() {
                 problems.push(format!("{path} is missing"));
-                said.get_or_insert(Message::new("msg-renewal-missing").arg("file", path));
+                said.get_or_insert(msg!("msg-renewal-missing").arg("file", path));
                 continue;
             }
             let mut got = Vec::new();
@@ -106,7 +105,7 @@ pub(crate) fn renewal_checks(
             });
             if read.is_err() || hex::encode(&got) != *want {
                 problems.push(format!("{path} changed since the renewal"));
-                said.get_or_insert(Message::new("msg-renewal-changed").arg("file", path));
+                said.get_or_insert(msg!("msg-renewal-changed").arg("file", path));
             }
         }
         match said {
@@ -116,7 +115,7 @@ pub(crate) fn renewal_checks(
                     name.clone(),
                     Why::new(
                         format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
-                        Message::new("msg-renewal-ok")
+                        msg!("msg-renewal-ok")
                             .arg("count", r.files.len())
                             .arg("alg", r.alg.as_str()),
                     ),
@@ -128,7 +127,7 @@ pub(crate) fn renewal_checks(
                     name.clone(),
                     Why::new(
                         problems.join("; "),
-                        Message::new("msg-renewal-problems")
+                        msg!("msg-renewal-problems")
                             .arg("count", problems.len())
                             .because(first),
                     ),
@@ -157,7 +156,9 @@ pub(crate) fn renewal_checks(
                 .and_then(|b| {
                     webproof_timestamp::parse_response(&b)
                         .or_else(|_| webproof_timestamp::parse_token(&b))
-                        .map_err(|e| Why::of(&e).under("msg-not-token", "not a time-stamp token"))
+                        .map_err(|e| {
+                            Why::of(&e).under(key!("msg-not-token"), "not a time-stamp token")
+                        })
                 }) {
                 Ok(t) => t,
                 Err(why) => {
@@ -186,13 +187,13 @@ pub(crate) fn renewal_checks(
                         tsq,
                         Why::new(
                             "the request kept beside the token asks for another imprint",
-                            Message::new("msg-token-request-mismatch"),
+                            msg!("msg-token-request-mismatch"),
                         ),
                     ),
                     Err(err) => report.fail(
                         CheckId::RenewalToken,
                         tsq,
-                        Why::of(&err).under("msg-not-request", "not a time-stamp request"),
+                        Why::of(&err).under(key!("msg-not-request"), "not a time-stamp request"),
                     ),
                 }
             }
@@ -210,7 +211,7 @@ pub(crate) fn renewal_checks(
                         e.name.clone(),
                         Why::new(
                             format!("{what}; trusted"),
-                            Message::new("msg-renewal-token-trusted")
+                            msg!("msg-renewal-token-trusted")
                                 .arg("tsa", tsa)
                                 .arg("n", n)
                                 .arg("time", &v.info.gen_time),
@@ -218,7 +219,7 @@ pub(crate) fn renewal_checks(
                     );
                 }
                 TsVerdict::Untrusted => {
-                    let m = Message::new("msg-renewal-token-untrusted")
+                    let m = msg!("msg-renewal-token-untrusted")
                         .arg("tsa", tsa)
                         .arg("n", n)
                         .arg("time", &v.info.gen_time);
@@ -249,7 +250,7 @@ pub(crate) fn renewal_checks(
                 name.clone(),
                 Why::new(
                     "a renewal without a time-stamp token proves nothing",
-                    Message::new("msg-renewal-no-token"),
+                    msg!("msg-renewal-no-token"),
                 ),
             );
         }

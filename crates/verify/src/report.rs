@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use webproof_evidence::digest::Digests;
-use webproof_evidence::message::Message;
+use webproof_message::Message;
 
 use crate::explain::Why;
 

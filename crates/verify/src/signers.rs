@@ -6,6 +6,7 @@ use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
+use webproof_message::{key, msg};
 
 use crate::explain::{self, Why};
 use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
@@ -24,7 +25,7 @@ pub(crate) fn signature_checks(
             layout::MANIFEST,
             Why::new(
                 "the manifest names no operator signature",
-                Message::new("msg-no-operator-signature"),
+                msg!("msg-no-operator-signature"),
             ),
         );
     }
@@ -38,7 +39,7 @@ pub(crate) fn signature_checks(
             report.fail(
                 sig_id,
                 layout::MANIFEST,
-                Why::new("the same role signs twice", Message::new("msg-role-twice")),
+                Why::new("the same role signs twice", msg!("msg-role-twice")),
             );
             continue;
         }
@@ -52,7 +53,7 @@ pub(crate) fn signature_checks(
                 layout::MANIFEST,
                 Why::new(
                     "signer files are not at their standard paths",
-                    Message::new("msg-signer-paths"),
+                    msg!("msg-signer-paths"),
                 ),
             );
             continue;
@@ -62,8 +63,9 @@ pub(crate) fn signature_checks(
             .read_all(&s.identity, policy.limits.max_json)
             .map_err(|e| Why::of(&e))
             .and_then(|b| {
-                serde_json::from_slice::<IdentityDoc>(&b)
-                    .map_err(|e| Why::of(&e).under("msg-not-identity", "not an identity document"))
+                serde_json::from_slice::<IdentityDoc>(&b).map_err(|e| {
+                    Why::of(&e).under(key!("msg-not-identity"), "not an identity document")
+                })
             });
         let doc = match doc {
             Ok(d) => d,
@@ -113,7 +115,7 @@ pub(crate) fn signature_checks(
                         s.public_key,
                         s.role.as_str()
                     ),
-                    Message::new("msg-identity-disagree")
+                    msg!("msg-identity-disagree")
                         .arg("file", &s.public_key)
                         .arg("role", s.role.as_str()),
                 ),
@@ -141,7 +143,7 @@ pub(crate) fn signature_checks(
                             fp,
                             layout::MANIFEST
                         ),
-                        Message::new("msg-signature-ok")
+                        msg!("msg-signature-ok")
                             .arg("alg", s.algorithm.as_str())
                             .arg("name", &doc.name)
                             .arg("fingerprint", fp),
@@ -154,7 +156,7 @@ pub(crate) fn signature_checks(
                     s.signature.clone(),
                     Why::new(
                         format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
-                        Message::new("msg-signature-bad").arg("file", &s.signature),
+                        msg!("msg-signature-bad").arg("file", &s.signature),
                     ),
                 );
                 continue;
@@ -198,7 +200,7 @@ pub(crate) fn signature_checks(
                     s.identity.clone(),
                     Why::new(
                         format!("{who}: key {fp} is configured as trusted"),
-                        Message::new("msg-identity-trusted")
+                        msg!("msg-identity-trusted")
                             .arg("who", &who)
                             .arg("fingerprint", fp),
                     ),
@@ -208,7 +210,7 @@ pub(crate) fn signature_checks(
                 report.push(id_id, layout::certificate_path(s.role), Verdict::Untrusted, Why::new(format!(
                         "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
                         c.why.text
-                    ), Message::new("msg-certified-claimed-time").because(c.why.message)));
+                    ), msg!("msg-certified-claimed-time").because(c.why.message)));
             }
             // Keys are trusted for this role, and this is none of them: say so, and which
             // keys were expected — never suggest trusting the package's own key.
@@ -218,7 +220,7 @@ pub(crate) fn signature_checks(
                 report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
                         "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
                         role = s.role.as_str()
-                    ), Message::new("msg-identity-other-key")
+                    ), msg!("msg-identity-other-key")
                         .arg("who", &who)
                         .arg("fingerprint", fp)
                         .arg("role", s.role.as_str())
@@ -228,7 +230,7 @@ pub(crate) fn signature_checks(
                 report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
                         "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
                         role = s.role.as_str()
-                    ), Message::new("msg-identity-untrusted")
+                    ), msg!("msg-identity-untrusted")
                         .arg("who", &who)
                         .arg("fingerprint", fp)
                         .arg("role", s.role.as_str())));
@@ -247,14 +249,14 @@ pub(crate) fn signature_checks(
         if op == no {
             report.fail(CheckId::IdentityDistinct, layout::MANIFEST, Why::new(format!(
                     "the notary's key is the operator's own ({op}): no independent countersignature"
-                ), Message::new("msg-notary-is-operator").arg("fingerprint", op)));
+                ), msg!("msg-notary-is-operator").arg("fingerprint", op)));
         } else {
             report.pass(
                 CheckId::IdentityDistinct,
                 layout::MANIFEST,
                 Why::new(
                     "the operator and the notary sign with different keys",
-                    Message::new("msg-distinct-ok"),
+                    msg!("msg-distinct-ok"),
                 ),
             );
         }
@@ -350,7 +352,7 @@ fn role_and_subject_checks(
                         role.as_str(),
                         want.policy_oid()
                     ),
-                    Message::new("msg-role-ok").arg("role", role.as_str()),
+                    msg!("msg-role-ok").arg("role", role.as_str()),
                 ),
             );
             true
@@ -361,7 +363,7 @@ fn role_and_subject_checks(
                 path.clone(),
                 Why::new(
                     "certified before certificates named roles: an operator's certificate",
-                    Message::new("msg-role-legacy"),
+                    msg!("msg-role-legacy"),
                 ),
             );
             true
@@ -374,13 +376,13 @@ fn role_and_subject_checks(
             report.fail(CheckId::IdentityRole, path.clone(), Why::new(format!(
                     "the certificate is for the {r} role, but it is presented for the {}'s signature",
                     role.as_str()
-                ), Message::new("msg-role-other")
+                ), msg!("msg-role-other")
                     .arg("certified", r)
                     .arg("role", role.as_str())));
             false
         }
         None => {
-            report.fail(CheckId::IdentityRole, path.clone(), Why::new("the certificate names no role, so it is an operator's, but it is presented for the notary's signature", Message::new("msg-role-none-notary")));
+            report.fail(CheckId::IdentityRole, path.clone(), Why::new("the certificate names no role, so it is an operator's, but it is presented for the notary's signature", msg!("msg-role-none-notary")));
             false
         }
         Some(Err(e)) => {
@@ -389,7 +391,7 @@ fn role_and_subject_checks(
                 path.clone(),
                 Why::new(
                     format!("the certificate names no webproof role: {e}"),
-                    Message::new("msg-role-unknown"),
+                    msg!("msg-role-unknown"),
                 ),
             );
             false
@@ -409,7 +411,7 @@ fn role_and_subject_checks(
                     "the identity document and the certificate both name {}",
                     named(&doc.name, &doc.organisation)
                 ),
-                Message::new("msg-subject-ok").arg("who", named(&doc.name, &doc.organisation)),
+                msg!("msg-subject-ok").arg("who", named(&doc.name, &doc.organisation)),
             ),
         );
     } else {
@@ -422,7 +424,7 @@ fn role_and_subject_checks(
             path,
             Why::new(
                 format!("the identity document names {d}, the certificate {cs}"),
-                Message::new("msg-subject-differ")
+                msg!("msg-subject-differ")
                     .arg("document", d)
                     .arg("certificate", cs),
             ),
@@ -477,9 +479,9 @@ fn certificate_check(
                             .unwrap_or_default()
                     );
                     let key = match at {
-                        TrustedAt::Token { .. } => "msg-certified",
-                        TrustedAt::Promise { .. } => "msg-certified-promise",
-                        TrustedAt::Claimed { .. } => "msg-certified-claimed",
+                        TrustedAt::Token { .. } => key!("msg-certified"),
+                        TrustedAt::Promise { .. } => key!("msg-certified-promise"),
+                        TrustedAt::Claimed { .. } => key!("msg-certified-claimed"),
                     };
                     let mut message = Message::new(key)
                         .arg("who", who)
@@ -503,7 +505,7 @@ fn certificate_check(
         }
         match why {
             Some(e) => Err(Why::of(&e).under(
-                "msg-certificate-false",
+                key!("msg-certificate-false"),
                 "the certificate of a configured operator CA does not hold",
             )),
             None => Ok(None),

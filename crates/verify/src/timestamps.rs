@@ -4,6 +4,7 @@
 use webproof_evidence::digest::Digests;
 use webproof_evidence::layout;
 use webproof_evidence::package::PackageSource;
+use webproof_message::{key, msg};
 
 use crate::explain::{Explain, Why};
 use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
@@ -11,7 +12,7 @@ use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
 /// A token that verifies but does not chain to a trusted TSA, as a message (with the reason,
 /// unless it is only that).
 fn untrusted_token(tsa: &str, seq: u64, v: &webproof_timestamp::Verification) -> Message {
-    let m = Message::new("msg-token-untrusted")
+    let m = msg!("msg-token-untrusted")
         .arg("tsa", tsa)
         .arg("seq", seq)
         .arg("time", &v.info.gen_time);
@@ -23,7 +24,7 @@ fn untrusted_token(tsa: &str, seq: u64, v: &webproof_timestamp::Verification) ->
 
 /// An invalid token, as a message with its reason.
 pub(crate) fn invalid_token(v: &webproof_timestamp::Verification) -> Message {
-    let m = Message::new("msg-token-invalid");
+    let m = msg!("msg-token-invalid");
     match &v.problem {
         Some(p) => m.because(p.message()),
         None => m,
@@ -63,13 +64,13 @@ pub(crate) fn timestamp_checks(
     if names.is_empty() {
         // Like a missing receipt: only a verifier that trusts no TSA expects none.
         if pending && policy.trusted_tsa.is_empty() {
-            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", Message::new("msg-time-pending-untrusted")));
+            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", msg!("msg-time-pending-untrusted")));
         } else if pending {
-            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", Message::new("msg-time-pending").arg("covered", "—")));
+            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", msg!("msg-time-pending").arg("covered", "—")));
         } else if policy.trusted_tsa.is_empty() {
-            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", Message::new("msg-no-timestamps")));
+            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps")));
         } else {
-            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", Message::new("msg-no-timestamps-trusted")));
+            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps-trusted")));
         }
         return;
     }
@@ -85,7 +86,7 @@ pub(crate) fn timestamp_checks(
                 name,
                 Why::new(
                     "the file name does not say which step it stamps",
-                    Message::new("msg-token-name"),
+                    msg!("msg-token-name"),
                 ),
             );
             continue;
@@ -96,7 +97,7 @@ pub(crate) fn timestamp_checks(
                 name,
                 Why::new(
                     format!("stamps step {seq}, which the journal does not have"),
-                    Message::new("msg-token-no-step").arg("seq", seq),
+                    msg!("msg-token-no-step").arg("seq", seq),
                 ),
             );
             continue;
@@ -116,7 +117,7 @@ pub(crate) fn timestamp_checks(
                 report.fail(
                     CheckId::TimestampToken,
                     name,
-                    Why::of(&e).under("msg-not-token", "not a time-stamp token"),
+                    Why::of(&e).under(key!("msg-not-token"), "not a time-stamp token"),
                 );
                 continue;
             }
@@ -134,7 +135,7 @@ pub(crate) fn timestamp_checks(
                             "stamps a {} imprint; chain heads are SHA-256 and SM3",
                             other.name()
                         ),
-                        Message::new("msg-token-imprint-alg").arg("alg", other.name()),
+                        msg!("msg-token-imprint-alg").arg("alg", other.name()),
                     ),
                 );
                 continue;
@@ -154,7 +155,7 @@ pub(crate) fn timestamp_checks(
                         tsq,
                         Why::new(
                             "the request kept beside the token asks for another imprint",
-                            Message::new("msg-token-request-mismatch"),
+                            msg!("msg-token-request-mismatch"),
                         ),
                     );
                     continue;
@@ -163,7 +164,7 @@ pub(crate) fn timestamp_checks(
                     report.fail(
                         CheckId::TimestampToken,
                         tsq,
-                        Why::of(&e).under("msg-not-request", "not a time-stamp request"),
+                        Why::of(&e).under(key!("msg-not-request"), "not a time-stamp request"),
                     );
                     continue;
                 }
@@ -193,7 +194,7 @@ pub(crate) fn timestamp_checks(
                     name.clone(),
                     Why::new(
                         format!("{what}; trusted"),
-                        Message::new("msg-token-trusted")
+                        msg!("msg-token-trusted")
                             .arg("tsa", &tsa)
                             .arg("seq", seq)
                             .arg("time", &v.info.gen_time),
@@ -320,11 +321,11 @@ fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
         .map(|(a, b, _)| span(*a, *b))
         .collect();
     let key = if all {
-        "msg-time-covered"
+        key!("msg-time-covered")
     } else if pending {
-        "msg-time-pending"
+        key!("msg-time-pending")
     } else {
-        "msg-time-partly-covered"
+        key!("msg-time-partly-covered")
     };
     let covered = if covered.is_empty() {
         "—".into()

@@ -1,6 +1,7 @@
 //! The two WACZ files derived from the manifest and the files, byte for byte (`wacz.*`).
 
 use std::collections::{BTreeMap, HashMap};
+use webproof_message::msg;
 
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
@@ -9,7 +10,7 @@ use webproof_evidence::wacz;
 
 use crate::explain::Why;
 use crate::files::HashResult;
-use crate::{CheckId, Message, Report};
+use crate::{CheckId, Report};
 
 pub(crate) fn wacz_checks(
     src: &dyn PackageSource,
@@ -26,7 +27,7 @@ pub(crate) fn wacz_checks(
             layout::DATAPACKAGE,
             Why::new(
                 "cannot be checked without a valid manifest",
-                Message::new("msg-needs-manifest"),
+                msg!("msg-needs-manifest"),
             ),
         ),
         (Ok(bytes), Some(m)) => {
@@ -47,12 +48,12 @@ pub(crate) fn wacz_checks(
                 }
             }
             match (unreadable, wacz::datapackage(m, &resources)) {
-                (Some(n), _) => report.fail(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new(format!("cannot be checked: {n} is unreadable"), Message::new("msg-unreadable-file").arg("file", n))),
+                (Some(n), _) => report.fail(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new(format!("cannot be checked: {n} is unreadable"), msg!("msg-unreadable-file").arg("file", n))),
                 (None, Err(e)) => report.fail(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::of(&e)),
                 (None, Ok(expected)) if &expected == bytes => {
-                    report.pass(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new(format!("lists all {} files with their SHA-256 and size (WACZ {})", resources.len(), wacz::WACZ_VERSION), Message::new("msg-datapackage-ok").arg("count", resources.len())));
+                    report.pass(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new(format!("lists all {} files with their SHA-256 and size (WACZ {})", resources.len(), wacz::WACZ_VERSION), msg!("msg-datapackage-ok").arg("count", resources.len())));
                 }
-                (None, Ok(_)) => report.fail(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new("differs from the datapackage derived from the manifest and the files (altered, or a file's hash or size changed)", Message::new("msg-datapackage-differs"))),
+                (None, Ok(_)) => report.fail(CheckId::WaczDatapackage, layout::DATAPACKAGE, Why::new("differs from the datapackage derived from the manifest and the files (altered, or a file's hash or size changed)", msg!("msg-datapackage-differs"))),
             }
         }
     }
@@ -63,7 +64,7 @@ pub(crate) fn wacz_checks(
             layout::DATAPACKAGE_DIGEST,
             Why::new(
                 "datapackage.json is unreadable",
-                Message::new("msg-datapackage-unreadable"),
+                msg!("msg-datapackage-unreadable"),
             ),
         ),
         (Ok(got), Ok(dp)) => match wacz::datapackage_digest(&dp) {
@@ -74,7 +75,7 @@ pub(crate) fn wacz_checks(
                     layout::DATAPACKAGE_DIGEST,
                     Why::new(
                         format!("SHA-256 of datapackage.json is {d}"),
-                        Message::new("msg-wacz-digest-ok").arg("sha256", d),
+                        msg!("msg-wacz-digest-ok").arg("sha256", d),
                     ),
                 );
             }
@@ -83,7 +84,7 @@ pub(crate) fn wacz_checks(
                 layout::DATAPACKAGE_DIGEST,
                 Why::new(
                     "does not state the SHA-256 of datapackage.json in the expected form",
-                    Message::new("msg-wacz-digest-bad"),
+                    msg!("msg-wacz-digest-bad"),
                 ),
             ),
         },

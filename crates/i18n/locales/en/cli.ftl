@@ -106,6 +106,7 @@ cli-stopped-at-once = stopped at once ({ $signal }); nothing was sealed. The cap
 cli-stopped-nothing = stopped at once ({ $signal }); nothing had been captured yet
 cli-capture-interrupted = capture interrupted ({ $signal }); what was captured before is sealed in { $path } and verifies as an interrupted capture
 cli-no-tab = no tab to record
+cli-browser-gone = the browser closed or crashed during step { $step } ({ $action }); the steps before it are kept
 cli-no-devtools = warning: chromedriver reported no DevTools address; the network is not archived
 cli-bad-imprint = config.toml: timestamp.imprint { $value } is not sha256, sm3 or both
 cli-bad-policy = TSA policy { $value } is not an OID: { $error }

@@ -421,6 +421,8 @@ err-encode = cannot encode: { $detail }
 err-capture-exists = { $path } already exists; a capture directory is never reused
 err-capture-sealed = the capture is already sealed
 err-sealed-for-others = the capture's seal step names other signers or identities than the keys given: it was sealed by someone else, and only they can finish it
+err-capture-not-file = { $path } is not a regular file
+err-capture-empty-journal = the journal holds no step
 err-identity-mismatch = the signer's identity document does not match its key
 
 ## Step kinds (the journal's stable identifiers, as readers see them).

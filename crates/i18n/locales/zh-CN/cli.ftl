@@ -106,6 +106,7 @@ cli-stopped-at-once = 已立即停止（{ $signal }）；未封存任何内容�
 cli-stopped-nothing = 已立即停止（{ $signal }）；尚未取得任何内容
 cli-capture-interrupted = 取证被中断（{ $signal }）；此前取得的内容已封存于 { $path }，验证时显示为中断的取证
 cli-no-tab = 没有可录制的标签页
+cli-browser-gone = 浏览器在第 { $step } 步（{ $action }）时关闭或崩溃；此前的步骤均已保留
 cli-no-devtools = 警告：chromedriver 未提供 DevTools 地址；网络流量未归档
 cli-bad-imprint = config.toml：timestamp.imprint { $value } 不是 sha256、sm3 或 both
 cli-bad-policy = 时间戳策略 { $value } 不是 OID：{ $error }

@@ -409,6 +409,8 @@ err-encode = 无法编码：{ $detail }
 err-capture-exists = { $path } 已存在；取证目录从不重复使用
 err-capture-sealed = 该取证已封存
 err-sealed-for-others = 该取证的封存步骤所记录的签名人或身份与所给密钥不符：它由他人封存，只有他们才能完成封存
+err-capture-not-file = { $path } 不是普通文件
+err-capture-empty-journal = 操作日志中没有任何步骤
 err-identity-mismatch = 签名者的身份文件与其密钥不符
 
 ## Step kinds (the journal's stable identifiers, as readers see them).
