@@ -47,7 +47,7 @@ struct Outgoing {
     method: String,
     params: Value,
     session: Option<String>,
-    reply: Option<oneshot::Sender<Result<Value, String>>>,
+    reply: Option<oneshot::Sender<Result<Value, DevtoolsError>>>,
 }
 
 enum Sink {
@@ -239,6 +239,23 @@ impl Hub {
     }
 }
 
+/// The browser's answer that a command failed (a CDP error object: its code and message).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DevtoolsError {
+    pub code: i64,
+    pub message: String,
+}
+
+impl DevtoolsError {
+    fn of(e: &Value) -> Self {
+        DevtoolsError {
+            code: e["code"].as_i64().unwrap_or(0),
+            message: e["message"].as_str().unwrap_or("DevTools error").to_owned(),
+        }
+    }
+}
+
 impl Caller {
     /// One command and its result.
     pub async fn call(
@@ -295,7 +312,7 @@ async fn run(
     setup: Setup,
 ) {
     let mut next_id = 0u64;
-    let mut waiting: std::collections::HashMap<u64, oneshot::Sender<Result<Value, String>>> =
+    let mut waiting: std::collections::HashMap<u64, oneshot::Sender<Result<Value, DevtoolsError>>> =
         std::collections::HashMap::new();
     let mut attached: HashSet<String> = HashSet::new();
     let mut queue: Vec<Outgoing> = Vec::new();
@@ -328,7 +345,7 @@ async fn run(
                 if let Some(id) = v.get("id").and_then(Value::as_u64) {
                     if let Some(r) = waiting.remove(&id) {
                         let res = match v.get("error") {
-                            Some(e) => Err(e["message"].as_str().unwrap_or("DevTools error").to_owned()),
+                            Some(e) => Err(DevtoolsError::of(e)),
                             None => Ok(v.get("result").cloned().unwrap_or(Value::Null)),
                         };
                         let _ = r.send(res);

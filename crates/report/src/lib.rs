@@ -22,7 +22,7 @@ use webproof_evidence::manifest::{Case, Manifest};
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
 use webproof_i18n::{Catalogue, Lang};
-use webproof_message::Message;
+use webproof_message::{Key, Message, key};
 use webproof_verify::{CheckId, Report, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -89,14 +89,15 @@ impl Texts {
     }
 
     /// The message in every language, HTML-escaped, joined by " / ".
-    fn t(&self, key: &str) -> String {
+    /// A checked key, or one made at run time from an enum (`step-kind-…`, `env-name-…`).
+    fn t(&self, key: impl AsRef<str>) -> String {
         self.t_with(key, &[])
     }
 
-    fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+    fn t_with(&self, key: impl AsRef<str>, args: &[(&str, &str)]) -> String {
         self.catalogues
             .iter()
-            .map(|(_, c)| esc(&c.t_with(key, args)))
+            .map(|(_, c)| esc(&c.t_with(key.as_ref(), args)))
             .collect::<Vec<_>>()
             .join(" / ")
     }
@@ -251,26 +252,26 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 let (qr_text, qr_caption) = match package_sha256 {
                     Some(sha) => (
                         format!("sha256:{sha} {package_name}"),
-                        tx.t("report-qr-caption"),
+                        tx.t(key!("report-qr-caption")),
                     ),
                     None => (
                         format!(
                             "webproof chain head sha256:{} capture {}",
                             manifest.journal.head.sha256, manifest.capture
                         ),
-                        tx.t("report-qr-caption-head"),
+                        tx.t(key!("report-qr-caption-head")),
                     ),
                 };
                 let standing = format!(
                     "<div>{}: <code>{}</code></div><p class=\"{}\">{}</p>",
-                    tx.t("report-package-sha256"),
+                    tx.t(key!("report-package-sha256")),
                     esc(package_sha256.as_deref().unwrap_or("—")),
                     verdict_class(verdict),
                     tx.t(match verdict {
-                        Verdict::Pass => "verdict-pass",
-                        Verdict::Untrusted => "verdict-untrusted",
-                        Verdict::Finding => "verdict-finding",
-                        Verdict::Fail => "verdict-fail",
+                        Verdict::Pass => key!("verdict-pass"),
+                        Verdict::Untrusted => key!("verdict-untrusted"),
+                        Verdict::Finding => key!("verdict-finding"),
+                        Verdict::Fail => key!("verdict-fail"),
                     })
                 );
                 (
@@ -296,22 +297,25 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                     (*tool_version).to_owned(),
                     None,
                     Some(*verification),
-                    tx.t("report-this-package"),
+                    tx.t(key!("report-this-package")),
                     format!(
                         "webproof capture {capture} step {} chain head sha256:{}",
                         r.seq, head.sha256
                     ),
-                    tx.t_with("report-qr-caption-step", &[("seq", &r.seq.to_string())]),
+                    tx.t_with(
+                        key!("report-qr-caption-step"),
+                        &[("seq", &r.seq.to_string())],
+                    ),
                     format!(
                         "<p class=\"{}\">{}</p><p><i>{}</i></p>",
                         verdict_class(verdict),
                         tx.t(match verdict {
-                            Verdict::Pass => "sealer-verdict-pass",
-                            Verdict::Untrusted => "sealer-verdict-untrusted",
-                            Verdict::Finding => "sealer-verdict-finding",
-                            Verdict::Fail => "sealer-verdict-fail",
+                            Verdict::Pass => key!("sealer-verdict-pass"),
+                            Verdict::Untrusted => key!("sealer-verdict-untrusted"),
+                            Verdict::Finding => key!("sealer-verdict-finding"),
+                            Verdict::Fail => key!("sealer-verdict-fail"),
                         }),
-                        tx.t("report-in-package")
+                        tx.t(key!("report-in-package"))
                     ),
                 )
             }
@@ -320,13 +324,13 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         h,
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title><style>{STYLE}</style></head><body>",
         tx.lang_tag(),
-        tx.t("report-title"),
+        tx.t(key!("report-title")),
         esc(&capture)
     );
     let head_label = match &input.subject {
-        Subject::Sealed { .. } => tx.t("report-chain-head"),
+        Subject::Sealed { .. } => tx.t(key!("report-chain-head")),
         Subject::Sealing { .. } => tx.t_with(
-            "report-chain-head-step",
+            key!("report-chain-head-step"),
             &[("seq", &last.0.seq.to_string())],
         ),
     };
@@ -336,16 +340,16 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
          <div>{}: <code>{}</code>{}</div>\
          <div>{}: SHA-256 <code>{}</code><br>SM3 <code>{}</code></div>\
          {}</div><div class=\"qr\">{}<br>{}</div></div>",
-        tx.t("report-title"),
-        tx.t("report-package"),
+        tx.t(key!("report-title")),
+        tx.t(key!("report-package")),
         esc(&package_name),
-        tx.t("report-capture"),
+        tx.t(key!("report-capture")),
         esc(&capture),
         sealed
             .map(|t| format!(
                 ", {}",
                 tx.t_with(
-                    "report-sealed",
+                    key!("report-sealed"),
                     &[("time", &local_and_utc(&t, input.offset))]
                 )
             ))
@@ -359,15 +363,19 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     );
 
     // Case and people.
-    let _ = write!(h, "<h2>{}</h2><table class=\"kv\">", tx.t("section-case"));
+    let _ = write!(
+        h,
+        "<h2>{}</h2><table class=\"kv\">",
+        tx.t(key!("section-case"))
+    );
     let _ = write!(
         h,
         "<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>webproof {}</td></tr>",
-        tx.t("case-id"),
+        tx.t(key!("case-id")),
         esc(case.id.as_deref().unwrap_or("—")),
-        tx.t("case-note"),
+        tx.t(key!("case-note")),
         esc(case.note.as_deref().unwrap_or("—")),
-        tx.t("case-tool"),
+        tx.t(key!("case-tool")),
         esc(&tool_version)
     );
     for role in [Role::Operator, Role::Notary] {
@@ -383,22 +391,22 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             h,
             "<tr><th>{}</th><td>{}{}<br>{} <code>{}</code> ({})<br>{}</td></tr>",
             tx.t(match role {
-                Role::Operator => "role-operator",
-                Role::Notary => "role-notary",
+                Role::Operator => key!("role-operator"),
+                Role::Notary => key!("role-notary"),
             }),
             esc(&doc.name),
             doc.organisation
                 .as_ref()
                 .map(|o| format!(", {}", esc(o)))
                 .unwrap_or_default(),
-            tx.t("label-key"),
+            tx.t(key!("label-key")),
             doc.fingerprint,
             esc(doc.algorithm.as_str()),
             id_check
                 .map(|c| format!(
                     "<span class=\"{}\">{}</span> {}",
                     verdict_class(c.verdict),
-                    tx.t(&webproof_i18n::verdict_key(c.verdict.as_str())),
+                    tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
                     tx.said(&c.detail, Some(&c.message))
                 ))
                 .unwrap_or_default()
@@ -420,10 +428,10 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         let _ = write!(
             h,
             "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-            tx.t("section-environment"),
-            tx.t("col-finding"),
-            tx.t("col-grade"),
-            tx.t("col-detail")
+            tx.t(key!("section-environment")),
+            tx.t(key!("col-finding")),
+            tx.t(key!("col-grade")),
+            tx.t(key!("col-detail"))
         );
         for f in env["findings"].as_array().into_iter().flatten() {
             let grade = f["grade"].as_str().unwrap_or("");
@@ -436,9 +444,9 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-                tx.t(&format!("env-name-{}", f["id"].as_str().unwrap_or(""))),
+                tx.t(format!("env-name-{}", f["id"].as_str().unwrap_or(""))),
                 esc(class),
-                tx.t(&format!("grade-word-{grade}")),
+                tx.t(format!("grade-word-{grade}")),
                 tx.said(f["summary"].as_str().unwrap_or(""), message.as_ref())
             );
         }
@@ -449,14 +457,14 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     let _ = write!(
         h,
         "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        tx.t("section-timeline"),
-        tx.t("col-step"),
-        tx.t("col-time"),
-        tx.t("col-action"),
-        tx.t("col-picture"),
-        tx.t("col-head")
+        tx.t(key!("section-timeline")),
+        tx.t(key!("col-step")),
+        tx.t(key!("col-time")),
+        tx.t(key!("col-action")),
+        tx.t(key!("col-picture")),
+        tx.t(key!("col-head"))
     );
-    let not_after = tx.t("not-after");
+    let not_after = tx.t(key!("not-after"));
     for (r, d) in recs.iter().zip(&heads) {
         let head = format!(
             "SHA-256 <code>{}</code><br>SM3 <code>{}</code>",
@@ -486,7 +494,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 }
             })
             .unwrap_or_default();
-        let mut what = format!("<b>{}</b>", tx.t(&format!("step-kind-{}", r.kind.as_str())));
+        let mut what = format!("<b>{}</b>", tx.t(format!("step-kind-{}", r.kind.as_str())));
         if let Some(u) = &r.url {
             let _ = write!(what, "<br><code>{}</code>", esc(u));
         }
@@ -494,7 +502,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             // webproof's own note at the session's start is said in the reader's language;
             // what an operator wrote stays as written.
             let n = if n == webproof_evidence::record::BROWSER_STARTED_NOTE {
-                tx.t("step-browser-started")
+                tx.t(key!("step-browser-started"))
             } else {
                 esc(n)
             };
@@ -531,9 +539,9 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         let _ = write!(
             h,
             "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>SHA-256</th></tr>",
-            tx.t("section-video"),
-            tx.t("col-segment"),
-            tx.t("col-frames")
+            tx.t(key!("section-video")),
+            tx.t(key!("col-segment")),
+            tx.t(key!("col-frames"))
         );
         for r in segments {
             let frames = r
@@ -551,7 +559,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                     "<tr><td><code>{}</code></td><td>{} ({} – {})</td><td class=\"mono\">{}</td></tr>",
                     esc(&a.path),
                     tx.t_with(
-                        "frames-duration",
+                        key!("frames-duration"),
                         &[("frames", &frames), ("seconds", &seconds)]
                     ),
                     esc(&local_and_utc(&r.started, input.offset)),
@@ -565,16 +573,16 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
 
     // Checks grouped.
     let groups = [
-        "group-outcome",
-        "group-time",
-        "group-log",
-        "group-signatures",
-        "group-chain",
-        "group-files",
+        key!("group-outcome"),
+        key!("group-time"),
+        key!("group-log"),
+        key!("group-signatures"),
+        key!("group-chain"),
+        key!("group-files"),
     ];
     let checks = v.map(|v| v.checks.as_slice()).unwrap_or_default();
     if !checks.is_empty() {
-        let _ = write!(h, "<h2>{}</h2>", tx.t("section-checks"));
+        let _ = write!(h, "<h2>{}</h2>", tx.t(key!("section-checks")));
     }
     for title in groups {
         let rows: Vec<_> = checks.iter().filter(|c| group(c.id) == title).collect();
@@ -592,7 +600,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             let _ = write!(
                 h,
                 "<tr><td class=\"pass\">PASS</td><td>file.digest</td><td>{}</td></tr>",
-                tx.t_with("all-files-ok", &[("count", &files.to_string())])
+                tx.t_with(key!("all-files-ok"), &[("count", &files.to_string())])
             );
         }
         for c in rows
@@ -603,7 +611,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                 h,
                 "<tr><td class=\"{}\">{}</td><td>{}<br><code class=\"id\">{}</code></td><td><code>{}</code>: {}</td></tr>",
                 verdict_class(c.verdict),
-                tx.t(&webproof_i18n::verdict_key(c.verdict.as_str())),
+                tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
                 tx.check_name(c.id.as_str()),
                 esc(c.id.as_str()),
                 esc(&c.subject),
@@ -632,22 +640,22 @@ python3 verify-receipt.py receipts/NNNNNN-1.json --log-key … --witness-key …
 # {video}\n\
 ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration video/segment-000001.mp4</pre>\
          <p>{note}</p>",
-        must_print = tx.t("by-hand-must-print"),
-        same_digest = tx.t("by-hand-same-digest"),
-        every_file = tx.t("by-hand-every-file"),
-        chain = tx.t("by-hand-chain"),
-        tokens = tx.t("by-hand-tokens"),
-        receipts = tx.t("by-hand-receipts"),
-        video = tx.t("by-hand-video"),
-        by_hand = tx.t("section-by-hand"),
-        note = tx.t("by-hand-note"),
+        must_print = tx.t(key!("by-hand-must-print")),
+        same_digest = tx.t(key!("by-hand-same-digest")),
+        every_file = tx.t(key!("by-hand-every-file")),
+        chain = tx.t(key!("by-hand-chain")),
+        tokens = tx.t(key!("by-hand-tokens")),
+        receipts = tx.t(key!("by-hand-receipts")),
+        video = tx.t(key!("by-hand-video")),
+        by_hand = tx.t(key!("section-by-hand")),
+        note = tx.t(key!("by-hand-note")),
         pkg = esc(&package_name),
         sha = match &input.subject {
             Subject::Sealed {
                 package_sha256: Some(sha),
                 ..
             } => esc(sha),
-            _ => tx.t("by-hand-package-sha"),
+            _ => tx.t(key!("by-hand-package-sha")),
         }
     );
     h.push_str("</body></html>\n");
@@ -656,31 +664,31 @@ ffprobe -v error -count_frames -show_entries stream=nb_read_frames,duration vide
 
 /// The report's section for a check (every check has one: a new check does not compile until
 /// it is placed).
-fn group(id: CheckId) -> &'static str {
+fn group(id: CheckId) -> Key {
     use CheckId as C;
     match id {
-        C::CaptureOutcome => "group-outcome",
+        C::CaptureOutcome => key!("group-outcome"),
         C::TimestampToken | C::TimestampCoverage | C::RenewalRecord | C::RenewalToken => {
-            "group-time"
+            key!("group-time")
         }
         C::ReceiptDeposit
         | C::ReceiptCoverage
         | C::ReceiptRefresh
         | C::ReceiptNotBefore
-        | C::IdentityRevocation => "group-log",
+        | C::IdentityRevocation => key!("group-log"),
         C::SignatureOperator
         | C::SignatureNotary
         | C::IdentityOperator
         | C::IdentityNotary
         | C::IdentityRole
         | C::IdentitySubject
-        | C::IdentityDistinct => "group-signatures",
+        | C::IdentityDistinct => key!("group-signatures"),
         C::JournalChain
         | C::JournalHeads
         | C::StepArtifact
         | C::SealSigners
         | C::SealManifest
-        | C::SealFiles => "group-chain",
+        | C::SealFiles => key!("group-chain"),
         C::PackageContainer
         | C::PackageStructure
         | C::ManifestRead
@@ -688,7 +696,7 @@ fn group(id: CheckId) -> &'static str {
         | C::FileDigest
         | C::FileUnlisted
         | C::WaczDatapackage
-        | C::WaczDigest => "group-files",
+        | C::WaczDigest => key!("group-files"),
     }
 }
 

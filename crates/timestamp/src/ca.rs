@@ -151,8 +151,7 @@ impl Subject {
         }
         // RFC 4514 lists the most significant RDN last.
         parts.reverse();
-        Name::from_str(&parts.join(","))
-            .map_err(|e| TspError::Invalid(format!("certificate subject: {e}")))
+        Name::from_str(&parts.join(",")).map_err(crate::issuing("certificate subject"))
     }
 }
 
@@ -176,8 +175,9 @@ impl Subject {
                             .decode_as::<der::asn1::PrintableStringRef<'_>>()
                             .map(|v| v.as_str().to_owned())
                     })
-                    .map_err(|e| {
-                        CertError::Invalid(format!("subject attribute {}: {e}", atv.oid))
+                    .map_err(|source| CertError::SubjectAttribute {
+                        oid: atv.oid,
+                        source,
                     })?;
                 match atv.oid {
                     CN => s.name = v,
@@ -189,9 +189,7 @@ impl Subject {
             }
         }
         if s.name.is_empty() || s.tenant.is_empty() {
-            return Err(CertError::Invalid(
-                "the certificate names no person or no tenant".into(),
-            ));
+            return Err(CertError::Unnamed);
         }
         Ok(s)
     }
@@ -218,9 +216,9 @@ impl Ca {
     pub fn generate(cn: &str, now: i64) -> Result<Ca, TspError> {
         let key = random_key()?;
         let name = Name::from_str(&format!("CN={}", escape(cn)))
-            .map_err(|e| TspError::Invalid(e.to_string()))?;
+            .map_err(crate::issuing("the CA's name"))?;
         let spki = p256::pkcs8::EncodePublicKey::to_public_key_der(key.verifying_key())
-            .map_err(|e| TspError::Invalid(e.to_string()))?;
+            .map_err(crate::issuing("the CA's public key"))?;
         let ca = BasicConstraints {
             ca: true,
             path_len_constraint: Some(0),
@@ -248,11 +246,11 @@ impl Ca {
             cert_pem: self
                 .cert
                 .to_pem(le)
-                .map_err(|e| TspError::Invalid(e.to_string()))?,
+                .map_err(crate::issuing("the CA certificate as PEM"))?,
             key_pem: self
                 .key
                 .to_pkcs8_pem(le)
-                .map_err(|e| TspError::Invalid(e.to_string()))?
+                .map_err(crate::issuing("the CA key as PEM"))?
                 .to_string(),
         })
     }
@@ -261,9 +259,9 @@ impl Ca {
         let cert = crate::load_certs(f.cert_pem.as_bytes())?
             .into_iter()
             .next()
-            .ok_or_else(|| TspError::Invalid("no CA certificate".into()))?;
+            .ok_or(TspError::NoCertificate("CA"))?;
         let key = p256::ecdsa::SigningKey::from_pkcs8_pem(&f.key_pem)
-            .map_err(|e| TspError::Invalid(format!("CA key: {e}")))?;
+            .map_err(crate::issuing("CA key"))?;
         Ok(Ca { key, cert })
     }
 
@@ -296,7 +294,7 @@ impl Ca {
                     extn_id: ID_CE_CERTIFICATE_POLICIES,
                     critical: false,
                     extn_value: der::asn1::OctetString::new(role.policies_der())
-                        .map_err(|e| TspError::Invalid(e.to_string()))?,
+                        .map_err(crate::issuing("the certificate policies"))?,
                 },
             ],
         )
@@ -313,14 +311,10 @@ pub fn check_certified(
 ) -> Result<Subject, CertError> {
     let tbs = cert.tbs_certificate();
     if tbs.issuer() != ca.tbs_certificate().subject() {
-        return Err(CertError::OtherCa("issued by another CA".into()));
+        return Err(CertError::OtherIssuer);
     }
-    crate::verify_cert(cert, ca)
-        .map_err(|e| CertError::OtherCa(format!("not signed by this CA's key: {e}")))?;
-    let key = tbs
-        .subject_public_key_info()
-        .to_der()
-        .map_err(|e| CertError::Invalid(e.to_string()))?;
+    crate::verify_cert(cert, ca).map_err(CertError::NotSignedByCa)?;
+    let key = tbs.subject_public_key_info().to_der()?;
     if key != spki_der {
         return Err(CertError::OtherKey);
     }
@@ -333,36 +327,52 @@ pub fn check_certified(
 }
 
 /// Why a certificate does not certify a key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum CertError {
-    /// Not issued by this CA (another CA, or another key under the same name).
-    #[error("{0}")]
-    OtherCa(String),
+    /// Not issued by this CA: it names another issuer.
+    #[error("issued by another CA")]
+    OtherIssuer,
+    /// Under this CA's name, but not signed by its key (another CA of the same name).
+    #[error("not signed by this CA's key: the issuer's signature does not verify: {0}")]
+    NotSignedByCa(#[source] crate::SignatureError),
     /// Issued by this CA, but not for this key.
     #[error("it certifies another key")]
     OtherKey,
     /// Issued by this CA for this key, but not valid at the time in question.
     #[error("not valid at the time in question")]
     NotValidAt,
-    /// Issued by this CA, but unreadable or naming nobody; or no certificate at all.
+    /// Its key or a part of it cannot be encoded.
     #[error("{0}")]
-    Invalid(String),
+    Encoding(#[from] der::Error),
+    /// A subject attribute that is neither UTF8String nor PrintableString.
+    #[error("subject attribute {oid}: {source}")]
+    SubjectAttribute {
+        oid: ObjectIdentifier,
+        #[source]
+        source: der::Error,
+    },
+    /// It names no person or no tenant.
+    #[error("the certificate names no person or no tenant")]
+    Unnamed,
+    /// Not a certificate (PEM or DER) at all.
+    #[error("{0}")]
+    Unreadable(#[source] crate::TspError),
+    /// Bytes that hold no certificate.
+    #[error("no certificate")]
+    NoCertificate,
     /// Its certificate policies name no webproof role.
     #[error("its certificate policies name no webproof role")]
     NoRole,
-    /// The signature of its issuer does not verify.
-    #[error("the issuer's signature does not verify: {0}")]
-    Signature(String),
 }
 
 /// A certificate from PEM or DER.
 pub fn parse_cert(bytes: &[u8]) -> Result<Certificate, CertError> {
     crate::load_certs(bytes)
-        .map_err(|e| CertError::Invalid(e.to_string()))?
+        .map_err(CertError::Unreadable)?
         .into_iter()
         .next()
         .or_else(|| Certificate::from_der(bytes).ok())
-        .ok_or_else(|| CertError::Invalid("no certificate".into()))
+        .ok_or(CertError::NoCertificate)
 }
 
 impl Explain for CertError {
@@ -370,12 +380,14 @@ impl Explain for CertError {
         match self {
             CertError::OtherKey => msg!("err-cert-other-key"),
             CertError::NotValidAt => msg!("err-cert-not-valid"),
-            CertError::OtherCa(d) | CertError::Invalid(d) => {
-                msg!("err-cert-invalid").arg("detail", d)
-            }
-            CertError::NoRole | CertError::Signature(_) => {
-                msg!("err-cert-invalid").arg("detail", self.to_string())
-            }
+            CertError::OtherIssuer
+            | CertError::NotSignedByCa(_)
+            | CertError::Encoding(_)
+            | CertError::SubjectAttribute { .. }
+            | CertError::Unnamed
+            | CertError::Unreadable(_)
+            | CertError::NoCertificate
+            | CertError::NoRole => msg!("err-cert-invalid").arg("detail", self),
         }
     }
 }
@@ -404,11 +416,11 @@ mod tests {
             check_certified(&cert, &ca.cert, &spki, 1_795_000_100).unwrap(),
             subject
         );
-        assert_eq!(CertRole::of(&cert), Some(Ok(CertRole::Operator)));
+        assert!(matches!(CertRole::of(&cert), Some(Ok(CertRole::Operator))));
         let notary = ca
             .certify(&subject, &spki, 1_795_000_000, 730, CertRole::Notary)
             .unwrap();
-        assert_eq!(CertRole::of(&notary), Some(Ok(CertRole::Notary)));
+        assert!(matches!(CertRole::of(&notary), Some(Ok(CertRole::Notary))));
         // The extension values docs/evidence-package.md §5 gives (checked there with
         // `openssl asn1parse`: 2.25.69257284516704912422874150880086036780.1.2).
         assert_eq!(
@@ -436,7 +448,7 @@ mod tests {
         let ca2 = Ca::generate("webproof operator CA log.test", 1_795_000_000).unwrap();
         assert!(matches!(
             check_certified(&cert, &ca2.cert, &spki, 1_795_000_100),
-            Err(CertError::OtherCa(_))
+            Err(CertError::NotSignedByCa(_))
         ));
     }
 }

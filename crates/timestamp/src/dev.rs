@@ -70,24 +70,24 @@ fn ecdsa_sha256() -> AlgorithmIdentifierOwned {
 fn sign(key: &p256::ecdsa::SigningKey, msg: &[u8]) -> Result<Vec<u8>, TspError> {
     let sig: p256::ecdsa::DerSignature = key
         .sign_prehash(&HashAlg::Sha256.digest(msg))
-        .map_err(|e| TspError::Invalid(format!("signing: {e}")))?;
+        .map_err(crate::issuing("signing"))?;
     Ok(sig.to_bytes().to_vec())
 }
 
 pub(crate) fn random_key() -> Result<p256::ecdsa::SigningKey, TspError> {
     for _ in 0..8 {
         let mut b = [0u8; 32];
-        getrandom::fill(&mut b).map_err(|e| TspError::Random(e.to_string()))?;
+        getrandom::fill(&mut b).map_err(TspError::Random)?;
         if let Ok(k) = p256::ecdsa::SigningKey::from_slice(&b) {
             return Ok(k);
         }
     }
-    Err(TspError::Random("no valid P-256 key".into()))
+    Err(TspError::NoKey)
 }
 
 fn random_serial() -> Result<Int, TspError> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| TspError::Random(e.to_string()))?;
+    getrandom::fill(&mut b).map_err(TspError::Random)?;
     b[0] &= 0x7f;
     b[0] |= 0x01;
     Int::new(&b).map_err(malformed("serial"))
@@ -117,7 +117,7 @@ fn make_cert(
 ) -> Result<Certificate, TspError> {
     let spki_der = subject_key
         .to_public_key_der()
-        .map_err(|e| TspError::Invalid(e.to_string()))?;
+        .map_err(crate::issuing("the subject's public key"))?;
     issue(
         issuer_key,
         issuer,
@@ -175,7 +175,7 @@ impl DevTsa {
         let key = random_key()?;
         let name = |cn: &str| {
             Name::from_str(&format!("CN={cn},O={DEV_MARK}"))
-                .map_err(|e| TspError::Invalid(e.to_string()))
+                .map_err(crate::issuing("a development certificate's name"))
         };
         let root_name = name("webproof development root")?;
         let tsa_name = name("webproof development TSA")?;
@@ -214,7 +214,7 @@ impl DevTsa {
             key_pem: self
                 .key
                 .to_pkcs8_pem(le)
-                .map_err(|e| TspError::Invalid(e.to_string()))?
+                .map_err(crate::issuing("the development TSA key as PEM"))?
                 .to_string(),
         })
     }
@@ -224,11 +224,11 @@ impl DevTsa {
             crate::load_certs(pem.as_bytes())?
                 .into_iter()
                 .next()
-                .ok_or_else(|| TspError::Invalid("no certificate".into()))
+                .ok_or(TspError::NoCertificate("development TSA"))
         };
         Ok(DevTsa {
             key: p256::ecdsa::SigningKey::from_pkcs8_pem(&f.key_pem)
-                .map_err(|e| TspError::Invalid(format!("development TSA key: {e}")))?,
+                .map_err(crate::issuing("development TSA key"))?,
             cert: one(&f.tsa_pem)?,
             root: one(&f.root_pem)?,
         })

@@ -25,7 +25,7 @@ mod verify_sig;
 /// that a token came from it.
 pub const DEV_MARK: &str = "webproof development TSA - not trusted";
 
-pub use verify_sig::verify_cert;
+pub use verify_sig::{SignatureError, verify_cert};
 
 use der::asn1::{Int, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Tagged};
@@ -113,10 +113,58 @@ pub enum TspError {
         text: String,
         failures: String,
     },
-    #[error("{0}")]
-    Invalid(String),
+    /// An imprint whose length is not its algorithm's.
+    #[error("a {alg} imprint has {expected} bytes, not {found}")]
+    ImprintLength {
+        alg: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    /// A request for an imprint algorithm webproof does not know.
+    #[error("unsupported imprint algorithm {0}")]
+    ImprintAlgorithm(ObjectIdentifier),
+    /// A token that is not CMS SignedData.
+    #[error("the token is {0} content, not SignedData")]
+    NotSignedData(ObjectIdentifier),
+    /// A token that signs something else than a TSTInfo.
+    #[error("the signed content is {0}, not TSTInfo")]
+    NotTstInfo(ObjectIdentifier),
+    #[error("the token carries no TSTInfo")]
+    NoTstInfo,
+    /// A TSTInfo of another version than 1.
+    #[error("TSTInfo version {0}")]
+    TstVersion(i64),
+    #[error("genTime is not a UTC GeneralizedTime")]
+    GenTime,
+    /// A granted response without its token.
+    #[error("status granted but no token in the response")]
+    NoToken,
     #[error("random number generator: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
+    /// Eight random numbers in a row that were no P-256 key.
+    #[error("random number generator: no valid P-256 key")]
+    NoKey,
+    /// Issuing (the development TSA, the operator CA): what failed, and why.
+    #[error("{what}: {source}")]
+    Issuing {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Files of a CA or development TSA without their certificate.
+    #[error("no {0} certificate")]
+    NoCertificate(&'static str),
+}
+
+/// An issuing step's error, saying what failed.
+#[cfg(feature = "issue")]
+pub(crate) fn issuing<E: std::error::Error + Send + Sync + 'static>(
+    what: &'static str,
+) -> impl Fn(E) -> TspError {
+    move |e| TspError::Issuing {
+        what,
+        source: Box::new(e),
+    }
 }
 
 fn malformed(what: &'static str) -> impl Fn(der::Error) -> TspError {
@@ -139,7 +187,7 @@ pub struct Request {
 /// A random 64-bit nonce, as unsigned big-endian bytes without leading zeros.
 pub fn random_nonce() -> Result<Vec<u8>, TspError> {
     let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map_err(|e| TspError::Random(e.to_string()))?;
+    getrandom::fill(&mut b).map_err(TspError::Random)?;
     b[0] |= 0x01; // never zero, never shorter than expected by much
     Ok(b.to_vec())
 }
@@ -153,12 +201,11 @@ pub fn request(
     policy: Option<ObjectIdentifier>,
 ) -> Result<Request, TspError> {
     if imprint.len() != alg.output_len() {
-        return Err(TspError::Invalid(format!(
-            "a {} imprint has {} bytes, not {}",
-            alg.name(),
-            alg.output_len(),
-            imprint.len()
-        )));
+        return Err(TspError::ImprintLength {
+            alg: alg.name(),
+            expected: alg.output_len(),
+            found: imprint.len(),
+        });
     }
     let req = TimeStampReq {
         version: 1,
@@ -203,12 +250,9 @@ impl Request {
     /// Reads a TimeStampReq (e.g. one kept beside a token) to check a response against it.
     pub fn from_der(der: &[u8]) -> Result<Request, TspError> {
         let r = TimeStampReq::from_der(der).map_err(malformed("time-stamp request"))?;
-        let alg = HashAlg::from_oid(&r.message_imprint.hash_algorithm.oid).ok_or_else(|| {
-            TspError::Invalid(format!(
-                "unsupported imprint algorithm {}",
-                r.message_imprint.hash_algorithm.oid
-            ))
-        })?;
+        let alg = HashAlg::from_oid(&r.message_imprint.hash_algorithm.oid).ok_or(
+            TspError::ImprintAlgorithm(r.message_imprint.hash_algorithm.oid),
+        )?;
         Ok(Request {
             der: der.to_vec(),
             alg,
@@ -290,9 +334,7 @@ pub fn parse_response(bytes: &[u8]) -> Result<Token, TspError> {
             },
         });
     }
-    let token = resp
-        .time_stamp_token
-        .ok_or_else(|| TspError::Invalid("status granted but no token in the response".into()))?;
+    let token = resp.time_stamp_token.ok_or(TspError::NoToken)?;
     parse_token(&token.to_der().map_err(malformed("token"))?)
 }
 
@@ -300,26 +342,20 @@ pub fn parse_response(bytes: &[u8]) -> Result<Token, TspError> {
 pub fn parse_token(der: &[u8]) -> Result<Token, TspError> {
     let ci = cms::content_info::ContentInfo::from_der(der).map_err(malformed("token"))?;
     if ci.content_type != ID_SIGNED_DATA {
-        return Err(TspError::Invalid(format!(
-            "the token is {} content, not SignedData",
-            ci.content_type
-        )));
+        return Err(TspError::NotSignedData(ci.content_type));
     }
     let sd: cms::signed_data::SignedData = ci
         .content
         .decode_as()
         .map_err(malformed("token SignedData"))?;
     if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
-        return Err(TspError::Invalid(format!(
-            "the signed content is {}, not TSTInfo",
-            sd.encap_content_info.econtent_type
-        )));
+        return Err(TspError::NotTstInfo(sd.encap_content_info.econtent_type));
     }
     let econtent = sd
         .encap_content_info
         .econtent
         .as_ref()
-        .ok_or_else(|| TspError::Invalid("the token carries no TSTInfo".into()))?;
+        .ok_or(TspError::NoTstInfo)?;
     let tst_der = econtent
         .decode_as::<OctetString>()
         .map_err(malformed("TSTInfo octets"))?
@@ -327,18 +363,11 @@ pub fn parse_token(der: &[u8]) -> Result<Token, TspError> {
         .to_vec();
     let tst = TstInfo::from_der(&tst_der).map_err(malformed("TSTInfo"))?;
     if tst.version != 1 {
-        return Err(TspError::Invalid(format!(
-            "TSTInfo version {}",
-            tst.version
-        )));
+        return Err(TspError::TstVersion(tst.version.into()));
     }
-    let imprint_alg =
-        HashAlg::from_oid(&tst.message_imprint.hash_algorithm.oid).ok_or_else(|| {
-            TspError::Invalid(format!(
-                "unsupported imprint algorithm {}",
-                tst.message_imprint.hash_algorithm.oid
-            ))
-        })?;
+    let imprint_alg = HashAlg::from_oid(&tst.message_imprint.hash_algorithm.oid).ok_or(
+        TspError::ImprintAlgorithm(tst.message_imprint.hash_algorithm.oid),
+    )?;
     let (gen_time, gen_time_unix, gen_time_micros) = gen_time(&tst.gen_time)?;
     let accuracy_micros = tst.accuracy.as_ref().map(|a| {
         a.seconds.unwrap_or(0) * 1_000_000
@@ -379,7 +408,7 @@ fn general_name(g: &x509_cert::ext::pkix::name::GeneralName) -> String {
 
 /// Parses a GeneralizedTime value `YYYYMMDDHHMMSS[.f*]Z` (RFC 3161 §2.4.2).
 fn gen_time(any: &der::Any) -> Result<(String, i64, i64), TspError> {
-    let bad = || TspError::Invalid("genTime is not a UTC GeneralizedTime".into());
+    let bad = || TspError::GenTime;
     if any.tag() != der::Tag::GeneralizedTime {
         return Err(bad());
     }
@@ -892,9 +921,28 @@ impl Explain for TspError {
             } => msg!("err-tsp-rejected")
                 .arg("status", status)
                 .arg("detail", format!("{text}{failures}")),
+            E::ImprintLength {
+                alg,
+                expected,
+                found,
+            } => msg!("err-tsp-imprint-length")
+                .arg("alg", alg)
+                .arg("expected", expected)
+                .arg("found", found),
+            E::ImprintAlgorithm(oid) => msg!("err-tsp-imprint-alg").arg("oid", oid),
+            E::NoToken => msg!("err-tsp-no-token"),
+            E::NotSignedData(oid) => msg!("err-tsp-not-signed-data").arg("oid", oid),
+            E::NotTstInfo(oid) => msg!("err-tsp-not-tst-info").arg("oid", oid),
+            E::NoTstInfo => msg!("err-tsp-no-tst-info"),
+            E::TstVersion(v) => msg!("err-tsp-version").arg("version", v),
+            E::GenTime => msg!("err-tsp-gen-time"),
+            E::Random(e) => msg!("err-key-random").arg("detail", e),
+            E::NoKey => msg!("err-key-random").arg("detail", "no valid P-256 key"),
             // What a library said (ASN.1 encoding, a key that does not parse), in its words.
-            E::Invalid(d) => Message::other(d),
-            E::Random(d) => msg!("err-key-random").arg("detail", d),
+            E::Issuing { what, source } => msg!("err-tsp-issuing")
+                .arg("what", what)
+                .arg("detail", source),
+            E::NoCertificate(of) => msg!("err-tsp-no-certificate").arg("of", of),
         }
     }
 }

@@ -11,6 +11,33 @@ use x509_cert::Certificate;
 use crate::HashAlg;
 use crate::asn1::*;
 
+/// Why a signature does not verify (or cannot be checked).
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureError {
+    /// The public key is not a key of the signature's algorithm.
+    #[error("{0}")]
+    Key(#[from] spki::Error),
+    /// A DER encoding (of the key, or of what was signed).
+    #[error("{0}")]
+    Der(#[from] der::Error),
+    /// The signature is malformed or does not verify.
+    #[error("{0}")]
+    Signature(#[from] rsa::signature::Error),
+    /// An SM2 key without its point.
+    #[error("malformed SM2 key")]
+    Sm2Key,
+    /// A certificate's signature bit string with unused bits.
+    #[error("the certificate signature has unused bits")]
+    UnusedBits,
+    /// RSA (`RSA`, `RSA-PSS`) over SM3.
+    #[error("{0} with SM3 is not supported")]
+    RsaWithSm3(&'static str),
+    #[error("unsupported elliptic curve {0:?}")]
+    Curve(Option<ObjectIdentifier>),
+    #[error("unsupported signature algorithm {0}")]
+    Algorithm(ObjectIdentifier),
+}
+
 /// Verifies `sig` over `msg` with the key in `spki`, for signature algorithm `alg` whose
 /// digest is `digest` (taken from the algorithm itself when it names one).
 pub fn verify(
@@ -19,8 +46,8 @@ pub fn verify(
     digest: HashAlg,
     msg: &[u8],
     sig: &[u8],
-) -> Result<(), String> {
-    let key_der = spki.to_der().map_err(|e| e.to_string())?;
+) -> Result<(), SignatureError> {
+    let key_der = spki.to_der()?;
     let oid = alg.oid;
     if [
         RSA_ENCRYPTION,
@@ -36,19 +63,19 @@ pub fn verify(
             SHA512_WITH_RSA => HashAlg::Sha512,
             _ => digest,
         };
-        let pk = rsa::PublicKey::from_public_key_der(&key_der).map_err(|e| e.to_string())?;
-        let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| e.to_string())?;
+        let pk = rsa::PublicKey::from_public_key_der(&key_der)?;
+        let s = rsa::pkcs1v15::Signature::try_from(sig)?;
         return match digest {
             HashAlg::Sha256 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(pk).verify(msg, &s),
             HashAlg::Sha384 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha384>::new(pk).verify(msg, &s),
             HashAlg::Sha512 => rsa::pkcs1v15::VerifyingKey::<sha2::Sha512>::new(pk).verify(msg, &s),
-            HashAlg::Sm3 => return Err("RSA with SM3 is not supported".into()),
+            HashAlg::Sm3 => return Err(SignatureError::RsaWithSm3("RSA")),
         }
-        .map_err(|e| e.to_string());
+        .map_err(SignatureError::from);
     }
     if oid == RSASSA_PSS {
-        let pk = rsa::PublicKey::from_public_key_der(&key_der).map_err(|e| e.to_string())?;
-        let s = rsa::pss::Signature::try_from(sig).map_err(|e| e.to_string())?;
+        let pk = rsa::PublicKey::from_public_key_der(&key_der)?;
+        let s = rsa::pss::Signature::try_from(sig)?;
         let digest = pss_hash(alg).unwrap_or(digest);
         return match digest {
             HashAlg::Sha256 => {
@@ -60,20 +87,19 @@ pub fn verify(
             HashAlg::Sha512 => {
                 rsa::pss::VerifyingKey::<sha2::Sha512>::new_with_auto_salt_len(pk).verify(msg, &s)
             }
-            HashAlg::Sm3 => return Err("RSA-PSS with SM3 is not supported".into()),
+            HashAlg::Sm3 => return Err(SignatureError::RsaWithSm3("RSA-PSS")),
         }
-        .map_err(|e| e.to_string());
+        .map_err(SignatureError::from);
     }
     if oid == SM2_WITH_SM3 || (oid == ID_EC_PUBLIC_KEY && curve(spki) == Some(SM2_CURVE)) {
         let point = spki
             .subject_public_key
             .as_bytes()
-            .ok_or("malformed SM2 key")?;
-        let vk = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, point)
-            .map_err(|e| e.to_string())?;
-        let s = sm2::dsa::Signature::from_der(sig).map_err(|e| e.to_string())?;
+            .ok_or(SignatureError::Sm2Key)?;
+        let vk = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, point)?;
+        let s = sm2::dsa::Signature::from_der(sig)?;
         use sm2::dsa::signature::Verifier;
-        return vk.verify(msg, &s).map_err(|e| e.to_string());
+        return Ok(vk.verify(msg, &s)?);
     }
     if [
         ID_EC_PUBLIC_KEY,
@@ -92,21 +118,19 @@ pub fn verify(
         let prehash = digest.digest(msg);
         return match curve(spki) {
             Some(SECP256R1) => {
-                let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&key_der)
-                    .map_err(|e| e.to_string())?;
-                let s = p256::ecdsa::Signature::from_der(sig).map_err(|e| e.to_string())?;
-                vk.verify_prehash(&prehash, &s).map_err(|e| e.to_string())
+                let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&key_der)?;
+                let s = p256::ecdsa::Signature::from_der(sig)?;
+                Ok(vk.verify_prehash(&prehash, &s)?)
             }
             Some(SECP384R1) => {
-                let vk = p384::ecdsa::VerifyingKey::from_public_key_der(&key_der)
-                    .map_err(|e| e.to_string())?;
-                let s = p384::ecdsa::Signature::from_der(sig).map_err(|e| e.to_string())?;
-                vk.verify_prehash(&prehash, &s).map_err(|e| e.to_string())
+                let vk = p384::ecdsa::VerifyingKey::from_public_key_der(&key_der)?;
+                let s = p384::ecdsa::Signature::from_der(sig)?;
+                Ok(vk.verify_prehash(&prehash, &s)?)
             }
-            other => Err(format!("unsupported elliptic curve {other:?}")),
+            other => Err(SignatureError::Curve(other)),
         };
     }
-    Err(format!("unsupported signature algorithm {oid}"))
+    Err(SignatureError::Algorithm(oid))
 }
 
 /// The SM2 distinguishing identifier of GB/T 32918 (default user ID), as in the evidence core.
@@ -141,16 +165,12 @@ impl FromDerAny for AlgorithmIdentifierOwned {
 }
 
 /// Verifies that `issuer` signed `cert`.
-pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), crate::ca::CertError> {
-    use crate::ca::CertError;
-    let tbs = cert
-        .tbs_certificate()
-        .to_der()
-        .map_err(|e| CertError::Invalid(e.to_string()))?;
+pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), SignatureError> {
+    let tbs = cert.tbs_certificate().to_der()?;
     let sig = cert
         .signature()
         .as_bytes()
-        .ok_or_else(|| CertError::Invalid("the certificate signature has unused bits".into()))?;
+        .ok_or(SignatureError::UnusedBits)?;
     verify(
         issuer.tbs_certificate().subject_public_key_info(),
         cert.signature_algorithm(),
@@ -158,5 +178,4 @@ pub fn verify_cert(cert: &Certificate, issuer: &Certificate) -> Result<(), crate
         &tbs,
         sig,
     )
-    .map_err(CertError::Signature)
 }

@@ -498,7 +498,10 @@ fn certificate_check(
                     }));
                 }
                 // Another CA's: it identifies nobody to this verifier.
-                Err(webproof_timestamp::ca::CertError::OtherCa(_)) => {}
+                Err(
+                    webproof_timestamp::ca::CertError::OtherIssuer
+                    | webproof_timestamp::ca::CertError::NotSignedByCa(_),
+                ) => {}
                 // A configured CA issued it, but not for this key or time: a false claim.
                 Err(e) => why = Some(e),
             }
