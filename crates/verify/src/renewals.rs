@@ -7,9 +7,11 @@ use webproof_message::{key, msg};
 use webproof_evidence::canonical;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
+use webproof_evidence::renewal::{self, Part, Renewal};
+use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict};
 
 use crate::explain::{Explain, Why};
-use crate::timestamps::invalid_token;
+use crate::timestamps::{Kept, invalid_token, kept_request, read_token};
 use crate::{CheckId, Message, Policy, Report, Verdict};
 
 /// Every `renewals/NNN.json`: canonical, of this capture, numbered from 1 without gaps; every
@@ -21,8 +23,6 @@ pub(crate) fn renewal_checks(
     policy: &Policy,
     report: &mut Report,
 ) {
-    use webproof_evidence::renewal::{self, Part, Renewal};
-    use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict};
     let records: Vec<(u32, String)> = src
         .entries()
         .iter()
@@ -31,6 +31,12 @@ pub(crate) fn renewal_checks(
             _ => None,
         })
         .collect();
+    let mut anchors = policy.trusted_tsa.clone();
+    anchors.dedup();
+    let trust = Trust {
+        anchors,
+        ..Trust::default()
+    };
     for (i, (n, name)) in records.iter().enumerate() {
         if *n != i as u32 + 1 {
             report.fail(
@@ -45,203 +51,17 @@ pub(crate) fn renewal_checks(
             );
             continue;
         }
-        let bytes = match src.read_all(name, 64 << 20) {
-            Ok(b) => b,
-            Err(e) => {
-                report.fail(CheckId::RenewalRecord, name.clone(), Why::of(&e));
-                continue;
-            }
-        };
-        let r: Renewal = match serde_json::from_slice(&bytes) {
-            Ok(r) => r,
-            Err(e) => {
-                report.fail(
-                    CheckId::RenewalRecord,
-                    name.clone(),
-                    Why::of(&e).under(key!("msg-not-renewal"), "not a renewal record"),
-                );
-                continue;
-            }
-        };
-        if r.v != renewal::VERSION
-            || r.format != renewal::FORMAT
-            || r.n != *n
-            || r.capture != m.capture
-            || !canonical::is_canonical(&bytes)
-        {
-            report.fail(
-                CheckId::RenewalRecord,
-                name.clone(),
-                Why::new(
-                    "wrong format, version, number or capture, or not canonical",
-                    msg!("msg-renewal-format"),
-                ),
-            );
+        let Some(bytes) = record_check(src, m, *n, name, report) else {
             continue;
-        }
-        let listed: BTreeMap<&str, &str> = r
-            .files
-            .iter()
-            .map(|f| (f.path.as_str(), f.digest.as_str()))
-            .collect();
-        let mut problems = Vec::new();
-        let mut said: Option<Message> = None;
-        for e in src.entries() {
-            if renewal::must_cover(&e.name, *n) && !listed.contains_key(e.name.as_str()) {
-                problems.push(format!("{} is not covered", e.name));
-                said.get_or_insert(msg!("msg-renewal-uncovered").arg("file", &e.name));
-            }
-        }
-        for (path, want) in &listed {
-            if src.entry(path).is_none() {
-                problems.push(format!("{path} is missing"));
-                said.get_or_insert(msg!("msg-renewal-missing").arg("file", path));
-                continue;
-            }
-            let mut got = Vec::new();
-            let read = src.read_with(path, &mut |rd| {
-                got = r.alg.digest_reader(rd)?;
-                Ok(())
-            });
-            if read.is_err() || hex::encode(&got) != *want {
-                problems.push(format!("{path} changed since the renewal"));
-                said.get_or_insert(msg!("msg-renewal-changed").arg("file", path));
-            }
-        }
-        match said {
-            None => {
-                report.pass(
-                    CheckId::RenewalRecord,
-                    name.clone(),
-                    Why::new(
-                        format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
-                        msg!("msg-renewal-ok")
-                            .arg("count", r.files.len())
-                            .arg("alg", r.alg.as_str()),
-                    ),
-                );
-            }
-            Some(first) => {
-                report.fail(
-                    CheckId::RenewalRecord,
-                    name.clone(),
-                    Why::new(
-                        problems.join("; "),
-                        msg!("msg-renewal-problems")
-                            .arg("count", problems.len())
-                            .because(first),
-                    ),
-                );
-            }
-        }
-        // Its tokens, over the record's bytes.
-        let mut anchors = policy.trusted_tsa.clone();
-        anchors.dedup();
-        let trust = Trust {
-            anchors,
-            ..Trust::default()
         };
+        // Its tokens, over the record's bytes.
         let mut tokens = 0;
         for e in src.entries() {
-            let Some((tn, Part::Token(_))) = renewal::classify(&e.name) else {
-                continue;
-            };
-            if tn != *n {
-                continue;
-            }
-            tokens += 1;
-            let token = match src
-                .read_all(&e.name, 1 << 20)
-                .map_err(|e| Why::of(&e))
-                .and_then(|b| {
-                    webproof_timestamp::parse_response(&b)
-                        .or_else(|_| webproof_timestamp::parse_token(&b))
-                        .map_err(|e| {
-                            Why::of(&e).under(key!("msg-not-token"), "not a time-stamp token")
-                        })
-                }) {
-                Ok(t) => t,
-                Err(why) => {
-                    report.fail(CheckId::RenewalToken, e.name.clone(), why);
-                    continue;
-                }
-            };
-            let alg = token.info.imprint_alg;
-            let mut expect = Expect {
-                imprint: Some((alg, alg.digest(&bytes))),
-                nonce: None,
-            };
-            // The request kept beside the token must ask for this very imprint.
-            let tsq = format!("{}.tsq", e.name.trim_end_matches(".tsr"));
-            if let Ok(q) = src.read_all(&tsq, 64 << 10) {
-                match webproof_timestamp::Request::from_der(&q) {
-                    Ok(r)
-                        if r.alg == alg
-                            && Some(&r.imprint) == expect.imprint.as_ref().map(|x| &x.1) =>
-                    {
-                        expect.nonce = r.nonce
-                    }
-                    // Both fail; the token is still judged, to say why.
-                    Ok(_) => report.fail(
-                        CheckId::RenewalToken,
-                        tsq,
-                        Why::new(
-                            "the request kept beside the token asks for another imprint",
-                            msg!("msg-token-request-mismatch"),
-                        ),
-                    ),
-                    Err(err) => report.fail(
-                        CheckId::RenewalToken,
-                        tsq,
-                        Why::of(&err).under(key!("msg-not-request"), "not a time-stamp request"),
-                    ),
-                }
-            }
-            let v = webproof_timestamp::verify(&token, &expect, &trust);
-            let what = format!(
-                "{}: renewal {n} existed by {}",
-                v.signer.as_deref().unwrap_or("unknown signer"),
-                v.info.gen_time
-            );
-            let tsa = v.signer.as_deref().unwrap_or("unknown signer");
-            match v.verdict {
-                TsVerdict::Trusted => {
-                    report.pass(
-                        CheckId::RenewalToken,
-                        e.name.clone(),
-                        Why::new(
-                            format!("{what}; trusted"),
-                            msg!("msg-renewal-token-trusted")
-                                .arg("tsa", tsa)
-                                .arg("n", n)
-                                .arg("time", &v.info.gen_time),
-                        ),
-                    );
-                }
-                TsVerdict::Untrusted => {
-                    let m = msg!("msg-renewal-token-untrusted")
-                        .arg("tsa", tsa)
-                        .arg("n", n)
-                        .arg("time", &v.info.gen_time);
-                    let m = match &v.problem {
-                        Some(p) => m.because(p.message()),
-                        None => m,
-                    };
-                    let text = format!("{what}; not trusted: {}", v.reason);
-                    report.push(
-                        CheckId::RenewalToken,
-                        e.name.clone(),
-                        Verdict::Untrusted,
-                        Why::new(text, m),
-                    );
-                }
-                TsVerdict::Invalid => {
-                    report.fail(
-                        CheckId::RenewalToken,
-                        e.name.clone(),
-                        Why::new(format!("invalid: {}", v.reason), invalid_token(&v)),
-                    );
-                }
+            if renewal::classify(&e.name)
+                .is_some_and(|(tn, p)| tn == *n && matches!(p, Part::Token(_)))
+            {
+                tokens += 1;
+                token_check(src, &e.name, *n, &bytes, &trust, report);
             }
         }
         if tokens == 0 {
@@ -252,6 +72,193 @@ pub(crate) fn renewal_checks(
                     "a renewal without a time-stamp token proves nothing",
                     msg!("msg-renewal-no-token"),
                 ),
+            );
+        }
+    }
+}
+
+/// Renewal `n`'s record (`name`), read and judged: its bytes when it is a renewal record of
+/// this capture (whether or not it covers what it must, which is said), else `None`.
+fn record_check(
+    src: &dyn PackageSource,
+    m: &Manifest,
+    n: u32,
+    name: &str,
+    report: &mut Report,
+) -> Option<Vec<u8>> {
+    let bytes = match src.read_all(name, 64 << 20) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail(CheckId::RenewalRecord, name, Why::of(&e));
+            return None;
+        }
+    };
+    let r: Renewal = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            report.fail(
+                CheckId::RenewalRecord,
+                name,
+                Why::of(&e).under(key!("msg-not-renewal"), "not a renewal record"),
+            );
+            return None;
+        }
+    };
+    if r.v != renewal::VERSION
+        || r.format != renewal::FORMAT
+        || r.n != n
+        || r.capture != m.capture
+        || !canonical::is_canonical(&bytes)
+    {
+        report.fail(
+            CheckId::RenewalRecord,
+            name,
+            Why::new(
+                "wrong format, version, number or capture, or not canonical",
+                msg!("msg-renewal-format"),
+            ),
+        );
+        return None;
+    }
+    coverage_check(src, &r, name, report);
+    Some(bytes)
+}
+
+/// Whether a renewal lists every file it must cover, each with the digest it has now.
+fn coverage_check(src: &dyn PackageSource, r: &Renewal, name: &str, report: &mut Report) {
+    let listed: BTreeMap<&str, &str> = r
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.digest.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    let mut said: Option<Message> = None;
+    for e in src.entries() {
+        if renewal::must_cover(&e.name, r.n) && !listed.contains_key(e.name.as_str()) {
+            problems.push(format!("{} is not covered", e.name));
+            said.get_or_insert(msg!("msg-renewal-uncovered").arg("file", &e.name));
+        }
+    }
+    for (path, want) in &listed {
+        if src.entry(path).is_none() {
+            problems.push(format!("{path} is missing"));
+            said.get_or_insert(msg!("msg-renewal-missing").arg("file", path));
+            continue;
+        }
+        let mut got = Vec::new();
+        let read = src.read_with(path, &mut |rd| {
+            got = r.alg.digest_reader(rd)?;
+            Ok(())
+        });
+        if read.is_err() || hex::encode(&got) != *want {
+            problems.push(format!("{path} changed since the renewal"));
+            said.get_or_insert(msg!("msg-renewal-changed").arg("file", path));
+        }
+    }
+    match said {
+        None => {
+            report.pass(
+                CheckId::RenewalRecord,
+                name,
+                Why::new(
+                    format!("covers {} files under {}", r.files.len(), r.alg.as_str()),
+                    msg!("msg-renewal-ok")
+                        .arg("count", r.files.len())
+                        .arg("alg", r.alg.as_str()),
+                ),
+            );
+        }
+        Some(first) => {
+            report.fail(
+                CheckId::RenewalRecord,
+                name,
+                Why::new(
+                    problems.join("; "),
+                    msg!("msg-renewal-problems")
+                        .arg("count", problems.len())
+                        .because(first),
+                ),
+            );
+        }
+    }
+}
+
+/// One token of renewal `n` (`name`): it stamps the record's `bytes`, its kept request asks
+/// for them, and it verifies as of its genTime.
+fn token_check(
+    src: &dyn PackageSource,
+    name: &str,
+    n: u32,
+    bytes: &[u8],
+    trust: &Trust,
+    report: &mut Report,
+) {
+    let token = match read_token(src, name) {
+        Ok(t) => t,
+        Err(why) => {
+            report.fail(CheckId::RenewalToken, name, why);
+            return;
+        }
+    };
+    let alg = token.info.imprint_alg;
+    let imprint = alg.digest(bytes);
+    // The request kept beside the token must ask for this very imprint; when it does not,
+    // both fail and the token is still judged, to say why.
+    let nonce = match kept_request(src, name, alg, &imprint) {
+        Kept::Asks(nonce) => nonce,
+        Kept::Wrong(tsq, why) => {
+            report.fail(CheckId::RenewalToken, tsq, why);
+            None
+        }
+        Kept::None => None,
+    };
+    let expect = Expect {
+        imprint: Some((alg, imprint)),
+        nonce,
+    };
+    let v = webproof_timestamp::verify(&token, &expect, trust);
+    let what = format!(
+        "{}: renewal {n} existed by {}",
+        v.signer.as_deref().unwrap_or("unknown signer"),
+        v.info.gen_time
+    );
+    let tsa = v.signer.as_deref().unwrap_or("unknown signer");
+    match v.verdict {
+        TsVerdict::Trusted => {
+            report.pass(
+                CheckId::RenewalToken,
+                name,
+                Why::new(
+                    format!("{what}; trusted"),
+                    msg!("msg-renewal-token-trusted")
+                        .arg("tsa", tsa)
+                        .arg("n", n)
+                        .arg("time", &v.info.gen_time),
+                ),
+            );
+        }
+        TsVerdict::Untrusted => {
+            let m = msg!("msg-renewal-token-untrusted")
+                .arg("tsa", tsa)
+                .arg("n", n)
+                .arg("time", &v.info.gen_time);
+            let m = match &v.problem {
+                Some(p) => m.because(p.message()),
+                None => m,
+            };
+            let text = format!("{what}; not trusted: {}", v.reason);
+            report.push(
+                CheckId::RenewalToken,
+                name,
+                Verdict::Untrusted,
+                Why::new(text, m),
+            );
+        }
+        TsVerdict::Invalid => {
+            report.fail(
+                CheckId::RenewalToken,
+                name,
+                Why::new(format!("invalid: {}", v.reason), invalid_token(&v)),
             );
         }
     }

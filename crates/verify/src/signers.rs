@@ -2,9 +2,10 @@
 //! (judged at trusted time), role and subject, and whether the notary is someone else
 //! (`signature.*`, `identity.*`).
 
+use webproof_evidence::digest::Hash32;
 use webproof_evidence::identity::{IdentityDoc, PublicKey, Role};
 use webproof_evidence::layout;
-use webproof_evidence::manifest::Manifest;
+use webproof_evidence::manifest::{Manifest, Signer};
 use webproof_evidence::package::PackageSource;
 use webproof_message::{key, msg};
 
@@ -31,214 +32,237 @@ pub(crate) fn signature_checks(
     }
     let mut seen = Vec::new();
     for s in &m.signers {
-        let (sig_id, id_id) = match s.role {
-            Role::Operator => (CheckId::SignatureOperator, CheckId::IdentityOperator),
-            Role::Notary => (CheckId::SignatureNotary, CheckId::IdentityNotary),
-        };
         if seen.contains(&s.role) {
             report.fail(
-                sig_id,
+                ids(s.role).0,
                 layout::MANIFEST,
                 Why::new("the same role signs twice", msg!("msg-role-twice")),
             );
             continue;
         }
         seen.push(s.role);
-        if s.identity != layout::identity_path(s.role)
-            || s.public_key != layout::public_key_path(s.role)
-            || s.signature != layout::signature_path(s.role)
-        {
+        signer_checks(src, s, manifest_bytes, policy, report, at);
+    }
+    distinct_check(m, report);
+}
+
+/// The signature and identity checks of a role.
+fn ids(role: Role) -> (CheckId, CheckId) {
+    match role {
+        Role::Operator => (CheckId::SignatureOperator, CheckId::IdentityOperator),
+        Role::Notary => (CheckId::SignatureNotary, CheckId::IdentityNotary),
+    }
+}
+
+/// One signer: its files, its signature over the manifest, then who it is.
+fn signer_checks(
+    src: &dyn PackageSource,
+    s: &Signer,
+    manifest_bytes: &[u8],
+    policy: &Policy,
+    report: &mut Report,
+    at: &TrustedAt,
+) {
+    let (sig_id, id_id) = ids(s.role);
+    if s.identity != layout::identity_path(s.role)
+        || s.public_key != layout::public_key_path(s.role)
+        || s.signature != layout::signature_path(s.role)
+    {
+        report.fail(
+            sig_id,
+            layout::MANIFEST,
+            Why::new(
+                "signer files are not at their standard paths",
+                msg!("msg-signer-paths"),
+            ),
+        );
+        return;
+    }
+    let (doc, key, fp) = match signer_key(src, s, policy) {
+        Ok(k) => k,
+        Err((path, why)) => {
+            report.fail(id_id, path, why);
+            return;
+        }
+    };
+    let sig = match src.read_all(&s.signature, 64 * 1024) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail(sig_id, s.signature.clone(), Why::of(&e));
+            return;
+        }
+    };
+    match key.verify(manifest_bytes, &sig) {
+        Ok(()) => report.pass(
+            sig_id,
+            s.signature.clone(),
+            Why::new(
+                format!(
+                    "{} signature by {} ({}) over {} verifies",
+                    s.algorithm.as_str(),
+                    doc.name,
+                    fp,
+                    layout::MANIFEST
+                ),
+                msg!("msg-signature-ok")
+                    .arg("alg", s.algorithm.as_str())
+                    .arg("name", &doc.name)
+                    .arg("fingerprint", fp),
+            ),
+        ),
+        Err(e) => {
             report.fail(
                 sig_id,
-                layout::MANIFEST,
+                s.signature.clone(),
                 Why::new(
-                    "signer files are not at their standard paths",
-                    msg!("msg-signer-paths"),
+                    format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
+                    msg!("msg-signature-bad").arg("file", &s.signature),
                 ),
             );
-            continue;
+            return;
         }
-        // Identity document and public key.
-        let doc = src
-            .read_all(&s.identity, policy.limits.max_json)
-            .map_err(|e| Why::of(&e))
-            .and_then(|b| {
-                serde_json::from_slice::<IdentityDoc>(&b).map_err(|e| {
-                    Why::of(&e).under(key!("msg-not-identity"), "not an identity document")
-                })
-            });
-        let doc = match doc {
-            Ok(d) => d,
-            Err(why) => {
-                report.fail(id_id, s.identity.clone(), why);
-                continue;
-            }
-        };
-        let pem = src
-            .read_all(&s.public_key, policy.limits.max_json)
-            .map_err(|e| Why::of(&e))
-            .and_then(|b| String::from_utf8(b).map_err(|_| explain::not_utf8()));
-        let pem = match pem {
-            Ok(p) => p,
-            Err(why) => {
-                report.fail(id_id, s.public_key.clone(), why);
-                continue;
-            }
-        };
-        let key = match PublicKey::from_pem(&pem) {
-            Ok(k) => k,
-            Err(e) => {
-                report.fail(id_id, s.public_key.clone(), Why::of(&e));
-                continue;
-            }
-        };
-        let fp = match key.fingerprint() {
-            Ok(f) => f,
-            Err(e) => {
-                report.fail(id_id, s.public_key.clone(), Why::of(&e));
-                continue;
-            }
-        };
-        if pem != doc.public_key
-            || fp != doc.fingerprint
-            || fp != s.fingerprint
-            || doc.role != s.role
-            || key.algorithm() != s.algorithm
-            || doc.algorithm != s.algorithm
-        {
-            report.fail(
+    }
+    identity_check(src, s, &doc, fp, policy, report, at);
+}
+
+/// A signer's identity document and public key, read and held to each other and to the
+/// manifest; else the file at fault and why.
+fn signer_key(
+    src: &dyn PackageSource,
+    s: &Signer,
+    policy: &Policy,
+) -> Result<(IdentityDoc, PublicKey, Hash32), (String, Why)> {
+    let doc = src
+        .read_all(&s.identity, policy.limits.max_json)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| {
+            serde_json::from_slice::<IdentityDoc>(&b).map_err(|e| {
+                Why::of(&e).under(key!("msg-not-identity"), "not an identity document")
+            })
+        })
+        .map_err(|why| (s.identity.clone(), why))?;
+    let at_key = |why: Why| (s.public_key.clone(), why);
+    let pem = src
+        .read_all(&s.public_key, policy.limits.max_json)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| String::from_utf8(b).map_err(|_| explain::not_utf8()))
+        .map_err(at_key)?;
+    let key = PublicKey::from_pem(&pem).map_err(|e| at_key(Why::of(&e)))?;
+    let fp = key.fingerprint().map_err(|e| at_key(Why::of(&e)))?;
+    if pem != doc.public_key
+        || fp != doc.fingerprint
+        || fp != s.fingerprint
+        || doc.role != s.role
+        || key.algorithm() != s.algorithm
+        || doc.algorithm != s.algorithm
+    {
+        return Err((
+            s.identity.clone(),
+            Why::new(
+                format!(
+                    "identity document, {} and manifest disagree about the {} key",
+                    s.public_key,
+                    s.role.as_str()
+                ),
+                msg!("msg-identity-disagree")
+                    .arg("file", &s.public_key)
+                    .arg("role", s.role.as_str()),
+            ),
+        ));
+    }
+    Ok((doc, key, fp))
+}
+
+/// Who signed: certified by a trusted CA at trusted time, a key configured as trusted, or
+/// only what the package says of itself.
+fn identity_check(
+    src: &dyn PackageSource,
+    s: &Signer,
+    doc: &IdentityDoc,
+    fp: Hash32,
+    policy: &Policy,
+    report: &mut Report,
+    at: &TrustedAt,
+) {
+    let id_id = ids(s.role).1;
+    let trusted = match s.role {
+        Role::Operator => &policy.trusted_operators,
+        Role::Notary => &policy.trusted_notaries,
+    };
+    let who = match &doc.organisation {
+        Some(o) => format!("{} ({o})", doc.name),
+        None => doc.name.clone(),
+    };
+    let certified = match certificate_check(src, s.role, doc, policy, at) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(why)) => {
+            report.fail(id_id, layout::certificate_path(s.role), why);
+            return;
+        }
+        None => None,
+    };
+    if let Some(c) = &certified
+        && !role_and_subject_checks(s.role, doc, c, report)
+    {
+        return;
+    }
+    match certified {
+        Some(c) if at.is_trusted() => {
+            report.pass(
+                id_id,
+                layout::certificate_path(s.role),
+                Why::new(c.why.text, c.why.message),
+            );
+        }
+        // The key is trusted as such (a certificate without trusted time adds a name,
+        // not an identity).
+        _ if trusted.contains(&fp) => {
+            report.pass(
                 id_id,
                 s.identity.clone(),
                 Why::new(
-                    format!(
-                        "identity document, {} and manifest disagree about the {} key",
-                        s.public_key,
-                        s.role.as_str()
-                    ),
-                    msg!("msg-identity-disagree")
-                        .arg("file", &s.public_key)
-                        .arg("role", s.role.as_str()),
+                    format!("{who}: key {fp} is configured as trusted"),
+                    msg!("msg-identity-trusted")
+                        .arg("who", &who)
+                        .arg("fingerprint", fp),
                 ),
             );
-            continue;
         }
-        // The signature.
-        let sig = match src.read_all(&s.signature, 64 * 1024) {
-            Ok(b) => b,
-            Err(e) => {
-                report.fail(sig_id, s.signature.clone(), Why::of(&e));
-                continue;
-            }
-        };
-        match key.verify(manifest_bytes, &sig) {
-            Ok(()) => {
-                report.pass(
-                    sig_id,
-                    s.signature.clone(),
-                    Why::new(
-                        format!(
-                            "{} signature by {} ({}) over {} verifies",
-                            s.algorithm.as_str(),
-                            doc.name,
-                            fp,
-                            layout::MANIFEST
-                        ),
-                        msg!("msg-signature-ok")
-                            .arg("alg", s.algorithm.as_str())
-                            .arg("name", &doc.name)
-                            .arg("fingerprint", fp),
-                    ),
-                );
-            }
-            Err(e) => {
-                report.fail(
-                    sig_id,
-                    s.signature.clone(),
-                    Why::new(
-                        format!("{e}: {} or {} was altered", s.signature, layout::MANIFEST),
-                        msg!("msg-signature-bad").arg("file", &s.signature),
-                    ),
-                );
-                continue;
-            }
+        Some(c) => {
+            report.push(id_id, layout::certificate_path(s.role), Verdict::Untrusted, Why::new(format!(
+                    "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
+                    c.why.text
+                ), msg!("msg-certified-claimed-time").because(c.why.message)));
         }
-        // Trust.
-        let trusted = match s.role {
-            Role::Operator => &policy.trusted_operators,
-            Role::Notary => &policy.trusted_notaries,
-        };
-        let who = match &doc.organisation {
-            Some(o) => format!("{} ({o})", doc.name),
-            None => doc.name.clone(),
-        };
-        let certified = match certificate_check(src, s.role, &doc, policy, at) {
-            Some(Ok(c)) => Some(c),
-            Some(Err(why)) => {
-                report.fail(id_id, layout::certificate_path(s.role), why);
-                continue;
-            }
-            None => None,
-        };
-        if let Some(c) = &certified
-            && !role_and_subject_checks(s.role, &doc, c, report)
-        {
-            continue;
+        // Keys are trusted for this role, and this is none of them: say so, and which
+        // keys were expected — never suggest trusting the package's own key.
+        None if !trusted.is_empty() => {
+            let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
+            let expected = expected.join(", ");
+            report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
+                    "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
+                    role = s.role.as_str()
+                ), msg!("msg-identity-other-key")
+                    .arg("who", &who)
+                    .arg("fingerprint", fp)
+                    .arg("role", s.role.as_str())
+                    .arg("expected", expected)));
         }
-        match certified {
-            Some(c) if at.is_trusted() => {
-                report.pass(
-                    id_id,
-                    layout::certificate_path(s.role),
-                    Why::new(c.why.text, c.why.message),
-                );
-            }
-            // The key is trusted as such (a certificate without trusted time adds a name,
-            // not an identity).
-            _ if trusted.contains(&fp) => {
-                report.pass(
-                    id_id,
-                    s.identity.clone(),
-                    Why::new(
-                        format!("{who}: key {fp} is configured as trusted"),
-                        msg!("msg-identity-trusted")
-                            .arg("who", &who)
-                            .arg("fingerprint", fp),
-                    ),
-                );
-            }
-            Some(c) => {
-                report.push(id_id, layout::certificate_path(s.role), Verdict::Untrusted, Why::new(format!(
-                        "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
-                        c.why.text
-                    ), msg!("msg-certified-claimed-time").because(c.why.message)));
-            }
-            // Keys are trusted for this role, and this is none of them: say so, and which
-            // keys were expected — never suggest trusting the package's own key.
-            None if !trusted.is_empty() => {
-                let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
-                let expected = expected.join(", ");
-                report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
-                        "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
-                        role = s.role.as_str()
-                    ), msg!("msg-identity-other-key")
-                        .arg("who", &who)
-                        .arg("fingerprint", fp)
-                        .arg("role", s.role.as_str())
-                        .arg("expected", expected)));
-            }
-            None => {
-                report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
-                        "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
-                        role = s.role.as_str()
-                    ), msg!("msg-identity-untrusted")
-                        .arg("who", &who)
-                        .arg("fingerprint", fp)
-                        .arg("role", s.role.as_str())));
-            }
+        None => {
+            report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
+                    "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
+                    role = s.role.as_str()
+                ), msg!("msg-identity-untrusted")
+                    .arg("who", &who)
+                    .arg("fingerprint", fp)
+                    .arg("role", s.role.as_str())));
         }
     }
-    // The notary is someone else: a countersignature by the operator's own key is no
-    // supervision at all.
+}
+
+/// The notary is someone else: a countersignature by the operator's own key is no
+/// supervision at all.
+fn distinct_check(m: &Manifest, report: &mut Report) {
     let key_of = |r: Role| {
         m.signers
             .iter()

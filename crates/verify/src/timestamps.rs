@@ -5,6 +5,7 @@ use webproof_evidence::digest::Digests;
 use webproof_evidence::layout;
 use webproof_evidence::package::PackageSource;
 use webproof_message::{key, msg};
+use webproof_timestamp::{Expect, HashAlg, Token, Trust, Verdict as TsVerdict};
 
 use crate::explain::{Explain, Why};
 use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
@@ -44,9 +45,9 @@ struct Stamped {
 /// Every `timestamps/*.tsr`: the token must stamp the chain head after the step its name
 /// gives (SHA-256 or SM3 imprint), answer its request when the request is kept, and verify as
 /// of its genTime; then every step gets the earliest trusted time that covers it.
-/// Every time-stamp token, and which steps they cover. `pending`: judged before the seal step
-/// of a capture whose seal step will be time-stamped, so a step not covered yet is covered by
-/// those later time-stamps rather than missing trusted time.
+/// `pending`: judged before the seal step of a capture whose seal step will be time-stamped,
+/// so a step not covered yet is covered by those later time-stamps rather than missing
+/// trusted time.
 pub(crate) fn timestamp_checks(
     src: &dyn PackageSource,
     heads: &[Digests],
@@ -54,7 +55,6 @@ pub(crate) fn timestamp_checks(
     pending: bool,
     report: &mut Report,
 ) {
-    use webproof_timestamp::{Expect, HashAlg, Trust, Verdict as TsVerdict};
     let names: Vec<String> = src
         .entries()
         .iter()
@@ -62,174 +62,17 @@ pub(crate) fn timestamp_checks(
         .map(|e| e.name.clone())
         .collect();
     if names.is_empty() {
-        // Like a missing receipt: only a verifier that trusts no TSA expects none.
-        if pending && policy.trusted_tsa.is_empty() {
-            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", msg!("msg-time-pending-untrusted")));
-        } else if pending {
-            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", msg!("msg-time-pending").arg("covered", "—")));
-        } else if policy.trusted_tsa.is_empty() {
-            report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps")));
-        } else {
-            report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps-trusted")));
-        }
+        no_tokens(policy, pending, report);
         return;
     }
     let trust = Trust {
         anchors: policy.trusted_tsa.clone(),
         ..Trust::default()
     };
-    let mut stamped = Vec::new();
-    for name in names {
-        let Some(seq) = layout::timestamp_seq(&name) else {
-            report.fail(
-                CheckId::TimestampToken,
-                name,
-                Why::new(
-                    "the file name does not say which step it stamps",
-                    msg!("msg-token-name"),
-                ),
-            );
-            continue;
-        };
-        let Some(head) = heads.get(seq as usize) else {
-            report.fail(
-                CheckId::TimestampToken,
-                name,
-                Why::new(
-                    format!("stamps step {seq}, which the journal does not have"),
-                    msg!("msg-token-no-step").arg("seq", seq),
-                ),
-            );
-            continue;
-        };
-        let bytes = match src.read_all(&name, 1 << 20) {
-            Ok(b) => b,
-            Err(e) => {
-                report.fail(CheckId::TimestampToken, name, Why::of(&e));
-                continue;
-            }
-        };
-        let token = match webproof_timestamp::parse_response(&bytes)
-            .or_else(|_| webproof_timestamp::parse_token(&bytes))
-        {
-            Ok(t) => t,
-            Err(e) => {
-                report.fail(
-                    CheckId::TimestampToken,
-                    name,
-                    Why::of(&e).under(key!("msg-not-token"), "not a time-stamp token"),
-                );
-                continue;
-            }
-        };
-        let alg = token.info.imprint_alg;
-        let digest = match alg {
-            HashAlg::Sha256 => head.sha256.0.to_vec(),
-            HashAlg::Sm3 => head.sm3.0.to_vec(),
-            other => {
-                report.fail(
-                    CheckId::TimestampToken,
-                    name,
-                    Why::new(
-                        format!(
-                            "stamps a {} imprint; chain heads are SHA-256 and SM3",
-                            other.name()
-                        ),
-                        msg!("msg-token-imprint-alg").arg("alg", other.name()),
-                    ),
-                );
-                continue;
-            }
-        };
-        let mut expect = Expect {
-            imprint: Some((alg, digest.clone())),
-            nonce: None,
-        };
-        let tsq = format!("{}.tsq", name.trim_end_matches(".tsr"));
-        if let Ok(q) = src.read_all(&tsq, 64 << 10) {
-            match webproof_timestamp::Request::from_der(&q) {
-                Ok(r) if r.alg == alg && r.imprint == digest => expect.nonce = r.nonce,
-                Ok(_) => {
-                    report.fail(
-                        CheckId::TimestampToken,
-                        tsq,
-                        Why::new(
-                            "the request kept beside the token asks for another imprint",
-                            msg!("msg-token-request-mismatch"),
-                        ),
-                    );
-                    continue;
-                }
-                Err(e) => {
-                    report.fail(
-                        CheckId::TimestampToken,
-                        tsq,
-                        Why::of(&e).under(key!("msg-not-request"), "not a time-stamp request"),
-                    );
-                    continue;
-                }
-            }
-        }
-        let v = webproof_timestamp::verify(&token, &expect, &trust);
-        let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
-        let dev = if tsa.contains(webproof_timestamp::DEV_MARK) {
-            "development TSA, "
-        } else {
-            ""
-        };
-        let acc = v
-            .info
-            .accuracy_micros
-            .map(|a| format!(" ±{} ms", a as f64 / 1000.0))
-            .unwrap_or_default();
-        let what = format!(
-            "{tsa}: {} imprint of the chain head after step {seq}, genTime {}{acc}",
-            alg.name(),
-            v.info.gen_time
-        );
-        match v.verdict {
-            TsVerdict::Trusted => {
-                report.pass(
-                    CheckId::TimestampToken,
-                    name.clone(),
-                    Why::new(
-                        format!("{what}; trusted"),
-                        msg!("msg-token-trusted")
-                            .arg("tsa", &tsa)
-                            .arg("seq", seq)
-                            .arg("time", &v.info.gen_time),
-                    ),
-                );
-            }
-            TsVerdict::Untrusted => {
-                report.push(
-                    CheckId::TimestampToken,
-                    name.clone(),
-                    Verdict::Untrusted,
-                    Why::new(
-                        format!("{what}; {dev}not trusted: {}", v.reason),
-                        untrusted_token(&tsa, seq, &v),
-                    ),
-                );
-            }
-            TsVerdict::Invalid => {
-                report.fail(
-                    CheckId::TimestampToken,
-                    name,
-                    Why::new(format!("invalid: {}", v.reason), invalid_token(&v)),
-                );
-                continue;
-            }
-        }
-        stamped.push(Stamped {
-            file: name,
-            seq,
-            trusted: v.verdict == TsVerdict::Trusted,
-            gen_time: v.info.gen_time.clone(),
-            gen_unix: v.info.gen_time_unix,
-            tsa,
-        });
-    }
+    let stamped: Vec<Stamped> = names
+        .into_iter()
+        .filter_map(|name| step_token_check(src, name, heads, &trust, report))
+        .collect();
     // Coverage: step i existed no later than the earliest trusted genTime of a token over a
     // head at or after i.
     let mut time = Vec::with_capacity(heads.len());
@@ -249,6 +92,172 @@ pub(crate) fn timestamp_checks(
     let (verdict, why) = coverage(&time, pending);
     report.push(CheckId::TimestampCoverage, "timestamps/", verdict, why);
     report.time = time;
+}
+
+/// `timestamp.coverage` of a package without time-stamps: like a missing receipt, only a
+/// verifier that trusts no TSA expects none.
+fn no_tokens(policy: &Policy, pending: bool, report: &mut Report) {
+    if pending && policy.trusted_tsa.is_empty() {
+        report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", msg!("msg-time-pending-untrusted")));
+    } else if pending {
+        report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", msg!("msg-time-pending").arg("covered", "—")));
+    } else if policy.trusted_tsa.is_empty() {
+        report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps")));
+    } else {
+        report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps-trusted")));
+    }
+}
+
+/// A token file, read and parsed (a TimeStampResp, or the bare token).
+pub(crate) fn read_token(src: &dyn PackageSource, name: &str) -> Result<Token, Why> {
+    let bytes = src.read_all(name, 1 << 20).map_err(|e| Why::of(&e))?;
+    webproof_timestamp::parse_response(&bytes)
+        .or_else(|_| webproof_timestamp::parse_token(&bytes))
+        .map_err(|e| Why::of(&e).under(key!("msg-not-token"), "not a time-stamp token"))
+}
+
+/// The request kept beside a token (`X.tsq` beside `X.tsr`).
+pub(crate) enum Kept {
+    /// None is kept.
+    None,
+    /// It asks for the imprint expected, with this nonce.
+    Asks(Option<Vec<u8>>),
+    /// It is not a request, or asks for another imprint: its file and why.
+    Wrong(String, Why),
+}
+
+/// The request kept beside token `name`, judged against `imprint` under `alg`.
+pub(crate) fn kept_request(
+    src: &dyn PackageSource,
+    name: &str,
+    alg: HashAlg,
+    imprint: &[u8],
+) -> Kept {
+    let tsq = format!("{}.tsq", name.trim_end_matches(".tsr"));
+    let Ok(q) = src.read_all(&tsq, 64 << 10) else {
+        return Kept::None;
+    };
+    match webproof_timestamp::Request::from_der(&q) {
+        Ok(r) if r.alg == alg && r.imprint == imprint => Kept::Asks(r.nonce),
+        Ok(_) => Kept::Wrong(
+            tsq,
+            Why::new(
+                "the request kept beside the token asks for another imprint",
+                msg!("msg-token-request-mismatch"),
+            ),
+        ),
+        Err(e) => Kept::Wrong(
+            tsq,
+            Why::of(&e).under(key!("msg-not-request"), "not a time-stamp request"),
+        ),
+    }
+}
+
+/// One token over a chain head (`timestamp.token`): what it establishes, unless it is invalid.
+fn step_token_check(
+    src: &dyn PackageSource,
+    name: String,
+    heads: &[Digests],
+    trust: &Trust,
+    report: &mut Report,
+) -> Option<Stamped> {
+    let fail = |report: &mut Report, file: String, why: Why| {
+        report.fail(CheckId::TimestampToken, file, why);
+        None
+    };
+    let Some(seq) = layout::timestamp_seq(&name) else {
+        let why = Why::new(
+            "the file name does not say which step it stamps",
+            msg!("msg-token-name"),
+        );
+        return fail(report, name, why);
+    };
+    let Some(head) = heads.get(seq as usize) else {
+        let why = Why::new(
+            format!("stamps step {seq}, which the journal does not have"),
+            msg!("msg-token-no-step").arg("seq", seq),
+        );
+        return fail(report, name, why);
+    };
+    let token = match read_token(src, &name) {
+        Ok(t) => t,
+        Err(why) => return fail(report, name, why),
+    };
+    let alg = token.info.imprint_alg;
+    let digest = match alg {
+        HashAlg::Sha256 => head.sha256.0.to_vec(),
+        HashAlg::Sm3 => head.sm3.0.to_vec(),
+        other => {
+            let why = Why::new(
+                format!(
+                    "stamps a {} imprint; chain heads are SHA-256 and SM3",
+                    other.name()
+                ),
+                msg!("msg-token-imprint-alg").arg("alg", other.name()),
+            );
+            return fail(report, name, why);
+        }
+    };
+    let nonce = match kept_request(src, &name, alg, &digest) {
+        Kept::Asks(nonce) => nonce,
+        Kept::Wrong(tsq, why) => return fail(report, tsq, why),
+        Kept::None => None,
+    };
+    let expect = Expect {
+        imprint: Some((alg, digest)),
+        nonce,
+    };
+    let v = webproof_timestamp::verify(&token, &expect, trust);
+    let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
+    let dev = if tsa.contains(webproof_timestamp::DEV_MARK) {
+        "development TSA, "
+    } else {
+        ""
+    };
+    let acc = v
+        .info
+        .accuracy_micros
+        .map(|a| format!(" ±{} ms", a as f64 / 1000.0))
+        .unwrap_or_default();
+    let what = format!(
+        "{tsa}: {} imprint of the chain head after step {seq}, genTime {}{acc}",
+        alg.name(),
+        v.info.gen_time
+    );
+    match v.verdict {
+        TsVerdict::Trusted => report.pass(
+            CheckId::TimestampToken,
+            name.clone(),
+            Why::new(
+                format!("{what}; trusted"),
+                msg!("msg-token-trusted")
+                    .arg("tsa", &tsa)
+                    .arg("seq", seq)
+                    .arg("time", &v.info.gen_time),
+            ),
+        ),
+        TsVerdict::Untrusted => report.push(
+            CheckId::TimestampToken,
+            name.clone(),
+            Verdict::Untrusted,
+            Why::new(
+                format!("{what}; {dev}not trusted: {}", v.reason),
+                untrusted_token(&tsa, seq, &v),
+            ),
+        ),
+        TsVerdict::Invalid => {
+            let why = Why::new(format!("invalid: {}", v.reason), invalid_token(&v));
+            return fail(report, name, why);
+        }
+    }
+    Some(Stamped {
+        file: name,
+        seq,
+        trusted: v.verdict == TsVerdict::Trusted,
+        gen_time: v.info.gen_time.clone(),
+        gen_unix: v.info.gen_time_unix,
+        tsa,
+    })
 }
 
 /// `timestamp.coverage`: which trusted time covers which steps, as runs of steps with the
