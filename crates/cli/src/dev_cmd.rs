@@ -147,22 +147,7 @@ struct Up {
 /// this WEBPROOF_HOME's operator.
 async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
     let mut lines = Vec::new();
-    // Two development TSAs, each with its own CA.
-    let mut tsa_urls = Vec::new();
-    let mut roots = Vec::new();
-    for n in 1..=2 {
-        let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
-        let (l, url) = listen(host).await?;
-        spawn(l, app);
-        lines.push(tr!("cli-dev-tsa", n = n, url = url));
-        tsa_urls.push(url);
-        roots.push(
-            std::fs::canonicalize(&root)
-                .unwrap_or(root)
-                .display()
-                .to_string(),
-        );
-    }
+    let (tsa_urls, roots) = start_tsas(host, home, &mut lines).await?;
     // The log's key first: the witnesses watch it.
     let (log_signer, log_dir) = crate::log_cmd::signer("log", DEV_LOG, ALG_ED25519)?;
     let log_vkey = log_signer.key.vkey();
@@ -216,6 +201,30 @@ async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
         quorum,
         operator_ca,
     })
+}
+
+/// Two development TSAs, each with its own CA: their URLs and root certificates.
+async fn start_tsas(
+    host: &str,
+    home: &Path,
+    lines: &mut Vec<String>,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let mut tsa_urls = Vec::new();
+    let mut roots = Vec::new();
+    for n in 1..=2 {
+        let (app, root) = crate::timestamp_cmd::dev_tsa_app(&home.join(format!("dev/tsa{n}")))?;
+        let (l, url) = listen(host).await?;
+        spawn(l, app);
+        lines.push(tr!("cli-dev-tsa", n = n, url = url));
+        tsa_urls.push(url);
+        roots.push(
+            std::fs::canonicalize(&root)
+                .unwrap_or(root)
+                .display()
+                .to_string(),
+        );
+    }
+    Ok((tsa_urls, roots))
 }
 
 /// The development witnesses, each watching the log `log_signer` signs for: how the log
@@ -315,17 +324,7 @@ fn enroll_home(
     registrar: &webproof_evidence::identity::SecretKey,
 ) -> Result<String> {
     use webproof_evidence::identity::Role;
-    let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
-    // Already a registrar, or this very request (same key, body and second) was made by the
-    // `dev up` that ran a moment ago, which the log remembers across its restart.
-    if let Err(e) =
-        crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), api::RA_REGISTRARS, &reg, admin)
-        && !["already a registrar", "a replayed request"]
-            .iter()
-            .any(|m| format!("{e:#}").contains(m))
-    {
-        return Err(e.context(tr!("ctx-dev-registrar")));
-    }
+    add_registrar(url, admin, registrar)?;
     let id_path = home.join("operator/identity.json");
     let Ok(doc) = std::fs::read_to_string(&id_path) else {
         return Ok(tr!("cli-dev-no-identity"));
@@ -333,20 +332,10 @@ fn enroll_home(
     let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
     let cert_file = crate::identity_cmd::certificate_file(home);
     if let Ok(pem) = std::fs::read(&cert_file) {
-        // Still valid only if this log's operator CA issued it (its directory may be new).
-        let ca = std::fs::read(ca_path)
-            .ok()
-            .and_then(|b| webproof_timestamp::ca::parse_cert(&b).ok());
-        let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)?.spki_der()?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
-        let valid = ca.is_some_and(|ca| {
-            webproof_timestamp::ca::parse_cert(&pem)
-                .and_then(|c| webproof_timestamp::ca::check_certified(&c, &ca, &spki, now))
-                .is_ok()
-        });
-        if !valid {
+        if !certified_here(&pem, ca_path, &doc, now)? {
             let aside = cert_file.with_extension(format!("pem.replaced-{now}"));
             std::fs::rename(&cert_file, &aside)
                 .with_context(|| tr!("ctx-moving-aside", path = cert_file.display()))?;
@@ -389,6 +378,46 @@ fn enroll_home(
         name = doc.name,
         fingerprint = doc.fingerprint
     ))
+}
+
+/// Makes the development registrar a registrar of the log at `url` (already being one, or
+/// this very request having been made by the `dev up` a moment ago, is no error: the log
+/// remembers both across its restart).
+fn add_registrar(
+    url: &str,
+    admin: &webproof_evidence::identity::SecretKey,
+    registrar: &webproof_evidence::identity::SecretKey,
+) -> Result<()> {
+    let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
+    match crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), api::RA_REGISTRARS, &reg, admin) {
+        Err(e)
+            if !["already a registrar", "a replayed request"]
+                .iter()
+                .any(|m| format!("{e:#}").contains(m)) =>
+        {
+            Err(e.context(tr!("ctx-dev-registrar")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the certificate `pem` certifies `doc`'s key at `now` for this log's operator CA
+/// (`ca_path`; its directory may be new, and then an older certificate is no longer valid).
+fn certified_here(
+    pem: &[u8],
+    ca_path: &Path,
+    doc: &webproof_evidence::identity::IdentityDoc,
+    now: i64,
+) -> Result<bool> {
+    let ca = std::fs::read(ca_path)
+        .ok()
+        .and_then(|b| webproof_timestamp::ca::parse_cert(&b).ok());
+    let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)?.spki_der()?;
+    Ok(ca.is_some_and(|ca| {
+        webproof_timestamp::ca::parse_cert(pem)
+            .and_then(|c| webproof_timestamp::ca::check_certified(&c, &ca, &spki, now))
+            .is_ok()
+    }))
 }
 
 async fn wait_for_signal() {

@@ -162,17 +162,7 @@ pub(crate) fn operator_init(a: InitArgs) -> Result<ExitCode> {
     let role: Role = a.role.into();
     let dir = role_dir(&home, role);
     if dir.join("key.pem").exists() {
-        if !a.force {
-            bail!(tr!(
-                "cli-identity-exists",
-                role = say::role(role),
-                path = dir.display()
-            ));
-        }
-        let stamp = Utc::now().to_string().replace(':', "");
-        let old = home.join(format!("{}.replaced-{stamp}", role.as_str()));
-        std::fs::rename(&dir, &old)
-            .with_context(|| tr!("ctx-moving-aside", path = dir.display()))?;
+        move_aside(&home, role, a.force)?;
     }
     let alg = match a.algorithm {
         AlgArg::Ed25519 => Algorithm::Ed25519,
@@ -217,6 +207,22 @@ pub(crate) fn operator_init(a: InitArgs) -> Result<ExitCode> {
     );
     print_identity(&doc);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A role's existing identity, moved aside for a new one (`--force`), else refused.
+fn move_aside(home: &Path, role: Role, force: bool) -> Result<()> {
+    let dir = role_dir(home, role);
+    if !force {
+        bail!(tr!(
+            "cli-identity-exists",
+            role = say::role(role),
+            path = dir.display()
+        ));
+    }
+    let stamp = Utc::now().to_string().replace(':', "");
+    let old = home.join(format!("{}.replaced-{stamp}", role.as_str()));
+    std::fs::rename(&dir, &old).with_context(|| tr!("ctx-moving-aside", path = dir.display()))?;
+    Ok(())
 }
 
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -160,24 +160,7 @@ pub fn signed_post_to(
 
 pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
     match cmd {
-        RaCmd::RegistrarAdd { log, name, key } => {
-            let public_key = read_public_key(&key)?.to_pem()?;
-            let v = signed_post(
-                &log_url(log)?,
-                api::RA_REGISTRARS,
-                &serde_json::json!({"name": name, "public_key": public_key}),
-                &my_key()?,
-            )?;
-            println!(
-                "{}",
-                tr!(
-                    "cli-registrar-added",
-                    name = name,
-                    key = v["registrar"].as_str().unwrap_or(""),
-                    entry = v["logged_at"]
-                )
-            );
-        }
+        RaCmd::RegistrarAdd { log, name, key } => add_registrar(log, &name, &key)?,
         RaCmd::Code {
             log,
             name,
@@ -198,23 +181,7 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
             fingerprint,
             reason,
             log,
-        } => {
-            let v = signed_post(
-                &log_url(log)?,
-                api::RA_REVOKE,
-                &serde_json::json!({"fingerprint": fingerprint, "reason": reason}),
-                &my_key()?,
-            )?;
-            println!(
-                "{}",
-                tr!(
-                    "cli-revoked",
-                    fingerprint = fingerprint,
-                    unix = v["time"],
-                    entry = v["logged_at"]
-                )
-            );
-        }
+        } => revoke(log, &fingerprint, &reason)?,
         RaCmd::Revocations { log } => {
             let url = log_url(log)?;
             let client = webproof_net::LogClient::new(&url, std::time::Duration::from_secs(10))?;
@@ -228,6 +195,47 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ra registrar-add`: makes the holder of `key` (a public key file) a registrar.
+fn add_registrar(log: Option<String>, name: &str, key: &Path) -> Result<()> {
+    let public_key = read_public_key(key)?.to_pem()?;
+    let v = signed_post(
+        &log_url(log)?,
+        api::RA_REGISTRARS,
+        &serde_json::json!({"name": name, "public_key": public_key}),
+        &my_key()?,
+    )?;
+    println!(
+        "{}",
+        tr!(
+            "cli-registrar-added",
+            name = name,
+            key = v["registrar"].as_str().unwrap_or(""),
+            entry = v["logged_at"]
+        )
+    );
+    Ok(())
+}
+
+/// `ra revoke`: revokes the operator key `fingerprint`, for `reason`.
+fn revoke(log: Option<String>, fingerprint: &str, reason: &str) -> Result<()> {
+    let v = signed_post(
+        &log_url(log)?,
+        api::RA_REVOKE,
+        &serde_json::json!({"fingerprint": fingerprint, "reason": reason}),
+        &my_key()?,
+    )?;
+    println!(
+        "{}",
+        tr!(
+            "cli-revoked",
+            fingerprint = fingerprint,
+            unix = v["time"],
+            entry = v["logged_at"]
+        )
+    );
+    Ok(())
 }
 
 /// `ra code`: asks the registration authority for an enrollment code for `name` of `tenant`

@@ -3,7 +3,7 @@
 //! the PDF is printed by webproof's own headless Chromium.
 
 use crate::say::tr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -34,18 +34,7 @@ pub struct ReportArgs {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    // Without --out: the first free name of NAME.report.html, NAME.report-2.html, …, so a
-    // second report (another language, other trust) never collides with the first.
-    let out = match &a.out {
-        Some(o) => o.clone(),
-        None => (1..)
-            .map(|n| match n {
-                1 => a.package.with_extension("report.html"),
-                n => a.package.with_extension(format!("report-{n}.html")),
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| a.package.with_extension("report.html")),
-    };
+    let out = a.out.clone().unwrap_or_else(|| free_name(&a.package));
     for p in std::iter::once(&out).chain(a.pdf.iter()) {
         if p.exists() {
             bail!(tr!("cli-out-exists", path = p.display()));
@@ -55,18 +44,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
         .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
-    // A package directory has no file digest: the report then shows the chain head's QR code.
-    let sha = if a.package.is_file() {
-        let f = std::fs::File::open(&a.package)?;
-        Some(
-            webproof_evidence::digest::digest_reader(f)?
-                .0
-                .sha256
-                .to_hex(),
-        )
-    } else {
-        None
-    };
+    let sha = package_sha256(&a.package)?;
     let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
     let html = webproof_report::html(&webproof_report::Input {
         texts: &texts,
@@ -102,6 +80,33 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         )
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Without --out: the first free name of NAME.report.html, NAME.report-2.html, …, so a
+/// second report (another language, other trust) never collides with the first.
+fn free_name(package: &Path) -> PathBuf {
+    (1..)
+        .map(|n| match n {
+            1 => package.with_extension("report.html"),
+            n => package.with_extension(format!("report-{n}.html")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| package.with_extension("report.html"))
+}
+
+/// The package file's SHA-256; a package directory has none (the report then shows the
+/// chain head's QR code).
+fn package_sha256(package: &Path) -> Result<Option<String>> {
+    if !package.is_file() {
+        return Ok(None);
+    }
+    let f = std::fs::File::open(package)?;
+    Ok(Some(
+        webproof_evidence::digest::digest_reader(f)?
+            .0
+            .sha256
+            .to_hex(),
+    ))
 }
 
 /// `en`, `zh-CN`, `both` (Chinese, then English), or what WEBPROOF_LANG / the locale say.

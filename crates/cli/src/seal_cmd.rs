@@ -253,6 +253,18 @@ fn say_sealed(
         }
         return Ok(());
     }
+    print_sealed(sealed, signers, out, keep_work)
+}
+
+/// What was sealed, as lines for people: the package, the capture, its chain head, who
+/// signed, and the capture directory when kept.
+fn print_sealed(
+    sealed: &webproof_engine::seal::Sealed,
+    signers: &Signers,
+    out: &Path,
+    keep_work: bool,
+) -> Result<()> {
+    let (manifest, dir) = (&sealed.manifest, &sealed.dir);
     let cat = say::shared()?;
     // Labels padded to 13 terminal columns (a Chinese character takes two).
     let label = |key: Key| say::label(&cat.t(key), 13);

@@ -131,22 +131,7 @@ pub fn said(note: &Note<'_>) -> Vec<String> {
             seconds,
             why,
             promises,
-        } => {
-            let why = match why {
-                Waiting::TooSmall { size } => tr!("cli-log-checkpoint-size", size = size),
-                Waiting::Bad(e) => tr!("cli-log-checkpoint-bad", error = cause(e)),
-                Waiting::None => tr!("cli-log-no-checkpoint"),
-                Waiting::Net(e) => cause(e),
-            };
-            let mut lines = one(tr!("cli-log-no-receipts", seconds = seconds, why = why));
-            for (seq, index) in promises.iter() {
-                lines.push(format!(
-                    "    {}",
-                    tr!("cli-log-promise", seq = seq, index = index)
-                ));
-            }
-            lines
-        }
+        } => no_receipts(*seconds, why, promises),
         Note::NoInclusion { seq, error } => one(tr!(
             "cli-log-step-error",
             seq = seq,
@@ -194,6 +179,28 @@ pub fn said(note: &Note<'_>) -> Vec<String> {
             }
         )),
     }
+}
+
+/// The log gave no receipt within `seconds`: why, and the promises it made instead.
+fn no_receipts(seconds: u64, why: &Waiting, promises: &[(u64, u64)]) -> Vec<String> {
+    use crate::say::cause;
+    let why = match why {
+        Waiting::TooSmall { size } => tr!("cli-log-checkpoint-size", size = size),
+        Waiting::Bad(e) => tr!("cli-log-checkpoint-bad", error = cause(e)),
+        Waiting::None => tr!("cli-log-no-checkpoint"),
+        Waiting::Net(e) => cause(e),
+    };
+    let mut lines = vec![format!(
+        "  {}",
+        tr!("cli-log-no-receipts", seconds = seconds, why = why)
+    )];
+    for (seq, index) in promises {
+        lines.push(format!(
+            "    {}",
+            tr!("cli-log-promise", seq = seq, index = index)
+        ));
+    }
+    lines
 }
 
 /// An engine error of trusted time or the log, with the context the user reads.

@@ -253,21 +253,8 @@ impl Depositor {
         let Some(need) = self.promised.iter().map(|p| p.ack.index).max() else {
             return Ok(());
         };
-        let (checkpoint, witnessed) = loop {
-            match self.checkpoint_over(need) {
-                Ok(found) => break found,
-                Err(why) if Instant::now() >= deadline => {
-                    let promises: Vec<(u64, u64)> =
-                        self.promised.iter().map(|p| (p.seq, p.ack.index)).collect();
-                    note(Note::NoReceipts {
-                        seconds: limit.as_secs(),
-                        why: &why,
-                        promises: &promises,
-                    });
-                    return Ok(());
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(150)),
-            }
+        let Some((checkpoint, witnessed)) = self.witnessed_over(need, deadline, limit, note) else {
+            return Ok(());
         };
         let size = witnessed.checkpoint.size;
         let origin = self.log_key().name.clone();
@@ -277,57 +264,15 @@ impl Depositor {
             .map(|(n, _)| n.as_str())
             .collect();
         for p in std::mem::take(&mut self.promised) {
-            let proof = match self.work.block_on(self.client.inclusion(p.ack.index, size)) {
-                Ok(text) => match text.and_then(|t| webproof_ledger::witness::parse_proof(&t)) {
-                    Some(proof) => proof,
-                    None => {
-                        note(Note::NoInclusion {
-                            seq: p.seq,
-                            error: None,
-                        });
-                        continue;
-                    }
-                },
-                Err(e) => {
-                    note(Note::NoInclusion {
-                        seq: p.seq,
-                        error: Some(&e),
-                    });
-                    continue;
-                }
-            };
-            let r = Receipt {
-                v: 1,
-                format: receipt::RECEIPT_FORMAT.into(),
-                seq: p.seq,
-                log: origin.clone(),
-                log_key: self.log_key().vkey(),
-                witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
-                index: p.ack.index,
-                entry: String::from_utf8(p.entry).map_err(|_| AnchorError::EntryNotUtf8)?,
-                promise: p.ack.promise,
-                promise_proof: p.ack.proof,
-                checkpoint: checkpoint.clone(),
-                inclusion: receipt::proof_to_b64(&proof),
-                label: self.info.label.clone(),
-                label_salt: self
-                    .info
-                    .label
-                    .as_ref()
-                    .map(|_| hex::encode(self.info.label_salt)),
-            };
-            if let Err(e) = r.check(&self.trust) {
-                note(Note::ReceiptBad {
-                    seq: p.seq,
-                    error: &e,
-                });
+            let seq = p.seq;
+            let Some(r) = self.receipt(p, &checkpoint, size, note)? else {
                 continue;
-            }
+            };
             let bytes = r.to_bytes().map_err(AnchorError::ReceiptBytes)?;
-            cap.add_receipt(p.seq, 1, &bytes)
+            cap.add_receipt(seq, 1, &bytes)
                 .map_err(AnchorError::Receipt)?;
             note(Note::Receipt {
-                seq: p.seq,
+                seq,
                 index: r.index,
                 size,
                 origin: &origin,
@@ -335,5 +280,91 @@ impl Depositor {
             });
         }
         Ok(())
+    }
+
+    /// The log's witnessed checkpoint once it covers index `need`; `None` (said, with the
+    /// promises the deposits keep instead) when none does by `deadline`.
+    fn witnessed_over(
+        &self,
+        need: u64,
+        deadline: Instant,
+        limit: Duration,
+        note: &dyn Fn(Note<'_>),
+    ) -> Option<(String, receipt::CheckedCheckpoint)> {
+        loop {
+            match self.checkpoint_over(need) {
+                Ok(found) => return Some(found),
+                Err(why) if Instant::now() >= deadline => {
+                    let promises: Vec<(u64, u64)> =
+                        self.promised.iter().map(|p| (p.seq, p.ack.index)).collect();
+                    note(Note::NoReceipts {
+                        seconds: limit.as_secs(),
+                        why: &why,
+                        promises: &promises,
+                    });
+                    return None;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(150)),
+            }
+        }
+    }
+
+    /// The receipt of one promised deposit under `checkpoint` (of `size` leaves), checked as a
+    /// verifier will; `None` (said) when the log proves no inclusion or the receipt does not
+    /// hold.
+    fn receipt(
+        &self,
+        p: Promised,
+        checkpoint: &str,
+        size: u64,
+        note: &dyn Fn(Note<'_>),
+    ) -> Result<Option<Receipt>, AnchorError> {
+        let proof = match self.work.block_on(self.client.inclusion(p.ack.index, size)) {
+            Ok(text) => match text.and_then(|t| webproof_ledger::witness::parse_proof(&t)) {
+                Some(proof) => proof,
+                None => {
+                    note(Note::NoInclusion {
+                        seq: p.seq,
+                        error: None,
+                    });
+                    return Ok(None);
+                }
+            },
+            Err(e) => {
+                note(Note::NoInclusion {
+                    seq: p.seq,
+                    error: Some(&e),
+                });
+                return Ok(None);
+            }
+        };
+        let r = Receipt {
+            v: 1,
+            format: receipt::RECEIPT_FORMAT.into(),
+            seq: p.seq,
+            log: self.log_key().name.clone(),
+            log_key: self.log_key().vkey(),
+            witness_keys: self.trust.witnesses.iter().map(|w| w.vkey()).collect(),
+            index: p.ack.index,
+            entry: String::from_utf8(p.entry).map_err(|_| AnchorError::EntryNotUtf8)?,
+            promise: p.ack.promise,
+            promise_proof: p.ack.proof,
+            checkpoint: checkpoint.to_owned(),
+            inclusion: receipt::proof_to_b64(&proof),
+            label: self.info.label.clone(),
+            label_salt: self
+                .info
+                .label
+                .as_ref()
+                .map(|_| hex::encode(self.info.label_salt)),
+        };
+        if let Err(e) = r.check(&self.trust) {
+            note(Note::ReceiptBad {
+                seq: p.seq,
+                error: &e,
+            });
+            return Ok(None);
+        }
+        Ok(Some(r))
     }
 }

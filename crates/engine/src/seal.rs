@@ -114,22 +114,10 @@ pub fn seal(
     if let Some(r) = cap.records().last() {
         obs.step(r);
     }
-    let mut undelivered = Vec::new();
-    if let Some(st) = stamper {
-        let note = |n: Note<'_>| obs.note(n);
-        st.collect(&cap, &note)?;
-        obs.event(Event::Phase {
-            phase: Phase::Timestamping,
-        });
-        st.start(seq, &head)?;
-        st.finish_tokens(&cap, FINAL_WAIT, &note)?;
-        obs.event(Event::Phase {
-            phase: Phase::Depositing,
-        });
-        st.finish_log(&cap, FINAL_WAIT, &note)?;
-        obs.event(Event::Trust(st.status()));
-        undelivered = st.undelivered(&dir, seq);
-    }
+    let undelivered = match stamper {
+        Some(st) => anchor_final_head(st, &cap, seq, &head, obs)?,
+        None => Vec::new(),
+    };
     obs.event(Event::Phase {
         phase: Phase::Hashing,
     });
@@ -146,21 +134,8 @@ pub fn seal(
     obs.event(Event::Phase {
         phase: Phase::Verifying,
     });
-    let policy = Policy {
-        trusted_operators: vec![input.operator.identity.fingerprint],
-        trusted_notaries: input
-            .notary
-            .iter()
-            .map(|n| n.identity.fingerprint)
-            .collect(),
-        ..Policy::default()
-    };
-    let report = webproof_verify::verify_path(out, &policy)?;
-    if report.verdict() == Verdict::Fail {
-        return Err(SealError::WrittenFails {
-            first: report.first_failure().unwrap_or_default(),
-            dir,
-        });
+    if let Some(first) = written_fails(out, input)? {
+        return Err(SealError::WrittenFails { first, dir });
     }
     // The working copy goes before the caller says anything, so a reader that has gone away
     // (a closed stdout) cannot leave a duplicate to resume.
@@ -175,6 +150,47 @@ pub fn seal(
         undelivered,
         dir,
     })
+}
+
+/// The final chain head (after the seal step `seq`) time-stamped and deposited, with the
+/// tokens and receipts of the steps before it collected; what the log did not take.
+fn anchor_final_head(
+    st: &mut Stamper,
+    cap: &Capture,
+    seq: u64,
+    head: &webproof_evidence::digest::Digests,
+    obs: &dyn Observer,
+) -> Result<Vec<Undelivered>, SealError> {
+    let note = |n: Note<'_>| obs.note(n);
+    st.collect(cap, &note)?;
+    obs.event(Event::Phase {
+        phase: Phase::Timestamping,
+    });
+    st.start(seq, head)?;
+    st.finish_tokens(cap, FINAL_WAIT, &note)?;
+    obs.event(Event::Phase {
+        phase: Phase::Depositing,
+    });
+    st.finish_log(cap, FINAL_WAIT, &note)?;
+    obs.event(Event::Trust(st.status()));
+    Ok(st.undelivered(cap.dir(), seq))
+}
+
+/// The written package's first failure, if it fails verification (untrusted is fine here:
+/// the TSAs' roots and the log's keys are the verifier's to choose; the signers' keys are
+/// the ones that just signed).
+fn written_fails(out: &Path, input: &SealInput<'_>) -> Result<Option<String>, SealError> {
+    let policy = Policy {
+        trusted_operators: vec![input.operator.identity.fingerprint],
+        trusted_notaries: input
+            .notary
+            .iter()
+            .map(|n| n.identity.fingerprint)
+            .collect(),
+        ..Policy::default()
+    };
+    let report = webproof_verify::verify_path(out, &policy)?;
+    Ok((report.verdict() == Verdict::Fail).then(|| report.first_failure().unwrap_or_default()))
 }
 
 /// A capture directory left unsealed (the capture process ended: a crash, a kill, a closed
