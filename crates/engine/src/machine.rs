@@ -163,21 +163,8 @@ mod tests {
             &LocalMachine,
         );
         let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
-        for id in [
-            "clock",
-            "hosts",
-            "proxy",
-            "dns",
-            "resolvers",
-            "route",
-            "interfaces",
-            "os",
-            "virtualization",
-            "software",
-            "browser-profile",
-            "browser-sandbox",
-            "cjk-fonts",
-        ] {
+        // Every finding, the target's reach too (127.0.0.1 resolves; port 9 refuses).
+        for id in webproof_capture::environment::FINDINGS {
             assert!(ids.contains(&id), "{id}");
         }
         let dns = r.findings.iter().find(|f| f.id == "dns").unwrap();
