@@ -224,7 +224,34 @@ mod tests {
     }
 
     #[test]
+    fn a_key_reads_as_itself() {
+        let k = key!("err-file");
+        assert_eq!(k.as_ref(), "err-file");
+        assert_eq!(k.to_string(), "err-file");
+        assert_eq!(format!("[{k}]"), "[err-file]");
+        let other = Message::other(&"a library's words");
+        assert_eq!(other.key, "err-other");
+        assert_eq!(other.args["detail"], "a library's words");
+    }
+
+    #[test]
     fn errors_say_their_kind() {
+        use std::io::{Error, ErrorKind as K};
+        for (kind, key) in [
+            (K::NotFound, "err-io-not-found"),
+            (K::PermissionDenied, "err-io-permission"),
+            (K::StorageFull, "err-io-full"),
+            (K::ReadOnlyFilesystem, "err-io-read-only"),
+            (K::UnexpectedEof, "err-io-eof"),
+            (K::AlreadyExists, "err-io-exists"),
+        ] {
+            let m = Error::from(kind).message();
+            assert_eq!(m.key, key, "{kind:?}");
+            assert!(m.args.is_empty(), "{kind:?}");
+        }
+        let m = Error::other("the disk caught fire").message();
+        assert_eq!(m.key, "err-io-other");
+        assert_eq!(m.args["detail"], "the disk caught fire");
         let io = std::io::Error::from(std::io::ErrorKind::NotFound);
         assert_eq!(io.message().key, "err-io-not-found");
         let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
