@@ -1382,4 +1382,103 @@ mod tests {
         assert_eq!(finding(&r, "route").grade, Grade::Ok);
         assert!(r.findings.iter().all(|f| f.id != "resolvers"));
     }
+
+    #[test]
+    fn grades_and_connection_errors_say_themselves() {
+        assert_eq!(
+            [Grade::Ok, Grade::Warning, Grade::Fail].map(|g| g.as_str()),
+            ["ok", "warning", "fail"]
+        );
+        let t = Duration::from_secs(3);
+        let from = |k: std::io::ErrorKind| ReachError::from_io(k.into(), t);
+        assert!(matches!(
+            from(std::io::ErrorKind::TimedOut),
+            ReachError::TimedOut(d) if d == t
+        ));
+        assert_eq!(
+            from(std::io::ErrorKind::TimedOut).to_string(),
+            "no answer within 3 s"
+        );
+        assert!(matches!(
+            from(std::io::ErrorKind::ConnectionRefused),
+            ReachError::Refused
+        ));
+        assert!(matches!(
+            from(std::io::ErrorKind::HostUnreachable),
+            ReachError::Other(_)
+        ));
+    }
+
+    #[test]
+    fn the_clocks_uncertainty_is_half_the_round_trip_the_accuracy_and_a_whole_second() {
+        let mut t = TrustedTime {
+            source: "http://tsa/".into(),
+            gen_time: "x".into(),
+            gen_time_micros: 1_000_000_000_000_000,
+            accuracy_micros: Some(2_000),
+            whole_seconds: false,
+            local_before_micros: 1_000_000_000_000_000 - 30_000,
+            local_after_micros: 1_000_000_000_000_000 + 90_000,
+        };
+        // Midpoint 30 ms after genTime: the clock is 0.030 s ahead.
+        let f = grade_clock(Some(&Ok(t.clone())), Utc::now(), None);
+        assert_eq!(f.detail["uncertainty_micros"], 60_000 + 2_000);
+        assert_eq!(f.detail["offset_micros"], 30_000);
+        t.whole_seconds = true;
+        t.accuracy_micros = None;
+        let f = grade_clock(Some(&Ok(t)), Utc::now(), None);
+        assert_eq!(
+            f.detail["uncertainty_micros"],
+            60_000 + 1_000_000 + 1_000_000
+        );
+    }
+
+    #[test]
+    fn a_resolver_with_no_address_says_so() {
+        let none = ResolverAnswer {
+            server: "192.0.2.2:53".into(),
+            answer: Ok(vec![]),
+        };
+        let sys = ["93.184.215.14".parse().unwrap()];
+        let f = grade_resolvers("example.com", &sys, &[none]);
+        assert_eq!(
+            f.summary, "192.0.2.2:53 has no address for example.com",
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn a_public_name_on_loopback_is_flagged_and_loopback_names_are_not() {
+        let grade = |url: &str, addresses: &[&str]| {
+            let mut m = clean();
+            m.addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+            finding(&collect(&probe(url), &m), "dns").grade
+        };
+        assert_eq!(
+            grade("http://shop.example/", &["127.0.0.1"]),
+            Grade::Warning
+        );
+        assert_eq!(grade("http://shop.example/", &["::1"]), Grade::Warning);
+        assert_eq!(
+            grade("http://shop.example/", &["127.0.0.1", "203.0.113.7"]),
+            Grade::Ok
+        );
+        assert_eq!(grade("http://localhost:8080/", &["127.0.0.1"]), Grade::Ok);
+        assert_eq!(grade("http://127.0.0.1:8080/", &["127.0.0.1"]), Grade::Ok);
+        assert_eq!(grade("http://[::1]:8080/", &["::1"]), Grade::Ok);
+    }
+
+    #[test]
+    fn an_empty_dmi_field_is_left_out_of_what_is_virtual() {
+        let mut m = clean();
+        m.files.push(("/sys/class/dmi/id/sys_vendor", "\n"));
+        m.files.push(("/sys/class/dmi/id/product_name", "KVM\n"));
+        m.files.push(("/run/.containerenv", ""));
+        let r = collect(&probe("https://shop.example:8443/item"), &m);
+        assert_eq!(
+            finding(&r, "virtualization").summary,
+            "runs virtualised or in a container (KVM, container marker); disclose this with the evidence"
+        );
+    }
 }

@@ -83,127 +83,195 @@ pub(crate) fn receipt_checks(
         .find(|s| s.role == Role::Operator)
         .map(|s| s.fingerprint.to_hex());
     for name in receipts {
-        let Some(seq) = layout::receipt_seq(&name) else {
-            report.fail(
-                CheckId::ReceiptDeposit,
-                name,
-                Why::new(
-                    "not a receipt name (receipts/<seq>-<k>.json)",
-                    msg!("msg-receipt-name"),
-                ),
-            );
+        let Some(d) = deposit_check(src, name, heads, m, operator.as_deref(), policy, report)
+        else {
             continue;
         };
-        let r = match src
-            .read_all(&name, MAX_RECEIPT)
-            .map_err(|e| Why::of(&e))
-            .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))
-        {
-            Ok(r) => r,
-            Err(why) => {
-                report.fail(CheckId::ReceiptDeposit, name, why);
-                continue;
-            }
-        };
-        let Some(head) = heads.get(seq as usize).filter(|_| r.seq == seq) else {
-            report.fail(
-                CheckId::ReceiptDeposit,
-                name,
-                Why::new(
-                    format!(
-                        "for step {}, which this package's journal does not have at this name",
-                        r.seq
-                    ),
-                    msg!("msg-receipt-no-step").arg("seq", r.seq),
-                ),
-            );
-            continue;
-        };
-        let c = match r.check(&policy.log) {
-            Ok(c) => c,
-            Err(e) => {
-                report.fail(CheckId::ReceiptDeposit, name, Why::of(&e));
-                continue;
-            }
-        };
-        let d = &c.deposit;
-        let mismatch = if d.sha256 != head.sha256.to_hex() || d.sm3 != head.sm3.to_hex() {
-            Some(Why::new(
-                format!("the deposit is of another chain head, not the head after step {seq}"),
-                msg!("msg-deposit-other-head").arg("seq", seq),
-            ))
-        } else if d.package != m.capture {
-            Some(Why::new(
-                format!(
-                    "the deposit is of capture {:?}, not {:?}",
-                    d.package, m.capture
-                ),
-                msg!("msg-deposit-other-capture")
-                    .arg("found", &d.package)
-                    .arg("expected", &m.capture),
-            ))
-        } else if operator.as_deref() != Some(d.operator.as_str()) {
-            Some(Why::new(
-                "the deposit names another operator key than the manifest's",
-                msg!("msg-deposit-other-operator"),
-            ))
-        } else {
-            None
-        };
-        if let Some(why) = mismatch {
-            report.fail(CheckId::ReceiptDeposit, name, why);
-            continue;
-        }
-        let v = verdict(&c.witnessed);
-        // Logs are trusted, and this receipt is from none of them: name it and them.
-        let other_log = (v != Verdict::Pass && !policy.log.logs.is_empty()).then(|| {
-            let names: Vec<&str> = policy.log.logs.iter().map(|k| k.name.as_str()).collect();
-            names.join(", ")
-        });
-        let note = match &other_log {
-            Some(trusted) => format!(
-                " (from log {}, which is not a log you trust: you trust {trusted})",
-                r.log
-            ),
-            None => UNTRUSTED_NOTE.to_owned(),
-        };
-        let detail = format!(
-            "chain head after step {seq} deposited in {} at index {}{} (promised {}); in checkpoint {} {}{}",
-            r.log,
-            r.index,
-            c.label
-                .as_ref()
-                .map(|l| format!(", label {l:?}"))
-                .unwrap_or_default(),
-            when(c.promised_at),
-            c.witnessed.checkpoint.size,
-            cosigned(&c.witnessed),
-            if v == Verdict::Pass { "" } else { &note }
-        );
-        let m = match (v, &other_log) {
-            (Verdict::Pass, _) => msg!("msg-receipt-ok"),
-            (_, Some(trusted)) => msg!("msg-receipt-other-log").arg("trusted", trusted),
-            _ => msg!("msg-receipt-untrusted"),
-        };
-        let m = m
-            .arg("seq", seq)
-            .arg("log", &r.log)
-            .arg("index", r.index)
-            .arg("witnesses", witness_names(&c.witnessed));
-        report.push(CheckId::ReceiptDeposit, name, v, Why::new(detail, m));
-        if seq == last {
+        if d.seq == last {
             any_last = true;
-            if v == Verdict::Pass {
-                trusted_last = Some((cosigned(&c.witnessed), witness_names(&c.witnessed)));
-                last_promised = Some(last_promised.map_or(c.promised_at, |p| p.min(c.promised_at)));
+            if d.verdict == Verdict::Pass {
+                trusted_last = Some((d.cosigned, d.witnesses));
+                last_promised = Some(last_promised.map_or(d.promised_at, |p| p.min(d.promised_at)));
             }
         }
-        good.push(r);
+        good.push(d.receipt);
     }
     refresh_checks(src, &refreshes, &good, policy, report);
-    // Coverage: the final chain head (after the seal step) covers every step.
+    coverage_check(
+        trusted_last,
+        any_last,
+        good.is_empty(),
+        last,
+        policy,
+        report,
+    );
+    not_before_check(src, &good, policy, report);
+    revocation_check(operator.as_deref(), last_promised, policy, report);
+    last_promised
+}
+
+/// A receipt that holds for this package, as judged.
+struct Deposited {
+    receipt: Receipt,
+    seq: u64,
+    verdict: Verdict,
+    /// By which witnesses its checkpoint is cosigned (text, and names).
+    cosigned: String,
+    witnesses: String,
+    promised_at: u64,
+}
+
+/// `receipt.deposit` of one receipt: it parses, checks against the log's keys, and deposits
+/// this package's chain head after its step, of this capture and operator.
+fn deposit_check(
+    src: &dyn PackageSource,
+    name: String,
+    heads: &[Digests],
+    m: &Manifest,
+    operator: Option<&str>,
+    policy: &Policy,
+    report: &mut Report,
+) -> Option<Deposited> {
+    let Some(seq) = layout::receipt_seq(&name) else {
+        report.fail(
+            CheckId::ReceiptDeposit,
+            name,
+            Why::new(
+                "not a receipt name (receipts/<seq>-<k>.json)",
+                msg!("msg-receipt-name"),
+            ),
+        );
+        return None;
+    };
+    let r = match src
+        .read_all(&name, MAX_RECEIPT)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))
+    {
+        Ok(r) => r,
+        Err(why) => {
+            report.fail(CheckId::ReceiptDeposit, name, why);
+            return None;
+        }
+    };
+    let Some(head) = heads.get(seq as usize).filter(|_| r.seq == seq) else {
+        report.fail(
+            CheckId::ReceiptDeposit,
+            name,
+            Why::new(
+                format!(
+                    "for step {}, which this package's journal does not have at this name",
+                    r.seq
+                ),
+                msg!("msg-receipt-no-step").arg("seq", r.seq),
+            ),
+        );
+        return None;
+    };
+    let c = match r.check(&policy.log) {
+        Ok(c) => c,
+        Err(e) => {
+            report.fail(CheckId::ReceiptDeposit, name, Why::of(&e));
+            return None;
+        }
+    };
+    let mismatch = deposit_mismatch(&c.deposit, head, seq, m, operator);
+    if let Some(why) = mismatch {
+        report.fail(CheckId::ReceiptDeposit, name, why);
+        return None;
+    }
+    let v = verdict(&c.witnessed);
+    // Logs are trusted, and this receipt is from none of them: name it and them.
+    let other_log = (v != Verdict::Pass && !policy.log.logs.is_empty()).then(|| {
+        let names: Vec<&str> = policy.log.logs.iter().map(|k| k.name.as_str()).collect();
+        names.join(", ")
+    });
+    let note = match &other_log {
+        Some(trusted) => format!(
+            " (from log {}, which is not a log you trust: you trust {trusted})",
+            r.log
+        ),
+        None => UNTRUSTED_NOTE.to_owned(),
+    };
+    let detail = format!(
+        "chain head after step {seq} deposited in {} at index {}{} (promised {}); in checkpoint {} {}{}",
+        r.log,
+        r.index,
+        c.label
+            .as_ref()
+            .map(|l| format!(", label {l:?}"))
+            .unwrap_or_default(),
+        when(c.promised_at),
+        c.witnessed.checkpoint.size,
+        cosigned(&c.witnessed),
+        if v == Verdict::Pass { "" } else { &note }
+    );
+    let m = match (v, &other_log) {
+        (Verdict::Pass, _) => msg!("msg-receipt-ok"),
+        (_, Some(trusted)) => msg!("msg-receipt-other-log").arg("trusted", trusted),
+        _ => msg!("msg-receipt-untrusted"),
+    };
+    let m = m
+        .arg("seq", seq)
+        .arg("log", &r.log)
+        .arg("index", r.index)
+        .arg("witnesses", witness_names(&c.witnessed));
+    report.push(CheckId::ReceiptDeposit, name, v, Why::new(detail, m));
+    Some(Deposited {
+        seq,
+        verdict: v,
+        cosigned: cosigned(&c.witnessed),
+        witnesses: witness_names(&c.witnessed),
+        promised_at: c.promised_at,
+        receipt: r,
+    })
+}
+
+/// Why a checked deposit is not of this package's chain head after step `seq` (another
+/// head, capture or operator), if it is not.
+fn deposit_mismatch(
+    d: &webproof_ledger::deposit::Deposit,
+    head: &Digests,
+    seq: u64,
+    m: &Manifest,
+    operator: Option<&str>,
+) -> Option<Why> {
+    if d.sha256 != head.sha256.to_hex() || d.sm3 != head.sm3.to_hex() {
+        Some(Why::new(
+            format!("the deposit is of another chain head, not the head after step {seq}"),
+            msg!("msg-deposit-other-head").arg("seq", seq),
+        ))
+    } else if d.package != m.capture {
+        Some(Why::new(
+            format!(
+                "the deposit is of capture {:?}, not {:?}",
+                d.package, m.capture
+            ),
+            msg!("msg-deposit-other-capture")
+                .arg("found", &d.package)
+                .arg("expected", &m.capture),
+        ))
+    } else if operator != Some(d.operator.as_str()) {
+        Some(Why::new(
+            "the deposit names another operator key than the manifest's",
+            msg!("msg-deposit-other-operator"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// `receipt.coverage`: the final chain head (after the seal step) covers every step.
+fn coverage_check(
+    trusted_last: Option<(String, String)>,
+    any_last: bool,
+    none: bool,
+    last: u64,
+    policy: &Policy,
+    report: &mut Report,
+) {
     let subject = layout::RECEIPTS_DIR;
-    match (trusted_last, any_last, good.is_empty()) {
+    match (trusted_last, any_last, none) {
         (Some((who, names)), _, _) => {
             report.pass(CheckId::ReceiptCoverage, subject, Why::new(format!("every step (0…{last}) is covered by a deposit in a witnessed log, {who}"), msg!("msg-coverage-ok")
                     .arg("last", last)
@@ -214,8 +282,17 @@ pub(crate) fn receipt_checks(
         (None, false, true) if policy.log.logs.is_empty() => report.pass(CheckId::ReceiptCoverage, subject, Why::new("no evidence-log receipts: this package's chain head was not deposited in a witnessed log", msg!("msg-coverage-none"))),
         (None, false, true) => report.push(CheckId::ReceiptCoverage, subject, Verdict::Untrusted, Why::new("no evidence-log receipts, though an evidence log is configured as trusted", msg!("msg-coverage-missing"))),
     }
-    not_before_check(src, &good, policy, report);
-    if let Some(op) = &operator
+}
+
+/// `identity.revocation`: a revoked operator key is good only for what the trusted log shows
+/// was deposited before the revocation.
+fn revocation_check(
+    operator: Option<&str>,
+    last_promised: Option<u64>,
+    policy: &Policy,
+    report: &mut Report,
+) {
+    if let Some(op) = operator
         && let Some((_, t)) = policy.revoked.iter().find(|(f, _)| f == op)
     {
         let subject = layout::identity_path(Role::Operator);
@@ -237,7 +314,6 @@ pub(crate) fn receipt_checks(
             }
         }
     }
-    last_promised
 }
 
 fn refresh_checks(
