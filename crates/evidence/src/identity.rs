@@ -64,21 +64,31 @@ pub enum KeyError {
     #[error("unknown signature algorithm {0:?} (expected ed25519 or sm2)")]
     UnknownAlgorithm(String),
     #[error("the operating system's random number generator failed: {0}")]
-    Random(String),
+    Random(#[source] getrandom::Error),
     #[error("cannot encrypt the private key: {0}")]
-    Encrypt(String),
+    Encrypt(#[source] Cause),
     #[error("cannot decrypt the private key (wrong passphrase, or not a webproof key): {0}")]
-    Decrypt(String),
+    Decrypt(#[source] Cause),
     #[error("not a supported public key (Ed25519 or SM2 SubjectPublicKeyInfo PEM): {0}")]
-    PublicKey(String),
+    PublicKey(#[source] Cause),
     #[error("signing failed: {0}")]
-    Sign(String),
+    Sign(#[source] Cause),
 }
+
+/// What a cryptography crate said (PKCS#8, SPKI, DER, signature errors: each crate its own
+/// type), kept as the source of a [`KeyError`].
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// A signature that does not verify.
 #[derive(Debug, thiserror::Error)]
-#[error("signature does not verify: {0}")]
-pub struct BadSignature(pub String);
+pub enum BadSignature {
+    /// Not a signature of the key's form (`Ed25519`, `SM2 DER`).
+    #[error("signature does not verify: malformed {0} signature: {1}")]
+    Malformed(&'static str, #[source] Cause),
+    /// Of the right form, but not over these bytes by this key.
+    #[error("signature does not verify: {0}")]
+    Invalid(#[source] Cause),
+}
 
 /// A private signing key.
 #[derive(Clone)]
@@ -95,7 +105,7 @@ impl std::fmt::Debug for SecretKey {
 
 fn random32() -> Result<Zeroizing<[u8; 32]>, KeyError> {
     let mut b = Zeroizing::new([0u8; 32]);
-    getrandom::fill(b.as_mut()).map_err(|e| KeyError::Random(e.to_string()))?;
+    getrandom::fill(b.as_mut()).map_err(KeyError::Random)?;
     Ok(b)
 }
 
@@ -136,7 +146,7 @@ impl SecretKey {
             SecretKey::Sm2(k) => {
                 use sm2::dsa::signature::Signer;
                 let sig: sm2::dsa::Signature =
-                    k.try_sign(msg).map_err(|e| KeyError::Sign(e.to_string()))?;
+                    k.try_sign(msg).map_err(|e| KeyError::Sign(e.into()))?;
                 Ok(sig.to_der().to_vec())
             }
         }
@@ -155,7 +165,7 @@ impl SecretKey {
                 sk.to_pkcs8_der()
             }
         };
-        r.map_err(|e| KeyError::Encrypt(e.to_string()))
+        r.map_err(|e| KeyError::Encrypt(e.into()))
     }
 
     /// PKCS#8 `ENCRYPTED PRIVATE KEY` PEM (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC).
@@ -167,20 +177,20 @@ impl SecretKey {
         let der = self.pkcs8_der()?;
         let salt = random32()?;
         let mut iv = [0u8; 16];
-        getrandom::fill(&mut iv).map_err(|e| KeyError::Random(e.to_string()))?;
+        getrandom::fill(&mut iv).map_err(KeyError::Random)?;
         let params = pkcs8::pkcs5::pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(
             rounds,
             &salt[..16],
             iv,
         )
-        .map_err(|e| KeyError::Encrypt(e.to_string()))?;
+        .map_err(|e| KeyError::Encrypt(e.into()))?;
         let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_bytes())
-            .map_err(|e| KeyError::Encrypt(e.to_string()))?;
+            .map_err(|e| KeyError::Encrypt(e.into()))?;
         let enc = info
             .encrypt_with_params(params, passphrase)
-            .map_err(|e| KeyError::Encrypt(e.to_string()))?;
+            .map_err(|e| KeyError::Encrypt(e.into()))?;
         enc.to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
-            .map_err(|e| KeyError::Encrypt(e.to_string()))
+            .map_err(|e| KeyError::Encrypt(e.into()))
     }
 
     /// Reads an encrypted PKCS#8 PEM of either algorithm.
@@ -191,8 +201,8 @@ impl SecretKey {
         match sm2::SecretKey::from_pkcs8_encrypted_pem(pem, passphrase) {
             Ok(sk) => sm2::dsa::SigningKey::new(SM2_DISTID, &sk)
                 .map(|k| SecretKey::Sm2(Box::new(k)))
-                .map_err(|e| KeyError::Decrypt(e.to_string())),
-            Err(e) => Err(KeyError::Decrypt(e.to_string())),
+                .map_err(|e| KeyError::Decrypt(e.into())),
+            Err(e) => Err(KeyError::Decrypt(e.into())),
         }
     }
 }
@@ -219,7 +229,7 @@ impl PublicKey {
             PublicKey::Sm2(k) => sm2::PublicKey::from(k.as_ref()).to_public_key_der(),
         };
         doc.map(|d| d.as_bytes().to_vec())
-            .map_err(|e| KeyError::PublicKey(e.to_string()))
+            .map_err(|e| KeyError::PublicKey(e.into()))
     }
 
     /// SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`), LF line endings.
@@ -228,7 +238,7 @@ impl PublicKey {
             PublicKey::Ed25519(k) => k.to_public_key_pem(LineEnding::LF),
             PublicKey::Sm2(k) => sm2::PublicKey::from(k.as_ref()).to_public_key_pem(LineEnding::LF),
         };
-        r.map_err(|e| KeyError::PublicKey(e.to_string()))
+        r.map_err(|e| KeyError::PublicKey(e.into()))
     }
 
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
@@ -238,8 +248,8 @@ impl PublicKey {
         match sm2::PublicKey::from_public_key_pem(pem) {
             Ok(pk) => sm2::dsa::VerifyingKey::new(SM2_DISTID, pk)
                 .map(|k| PublicKey::Sm2(Box::new(k)))
-                .map_err(|e| KeyError::PublicKey(e.to_string())),
-            Err(e) => Err(KeyError::PublicKey(e.to_string())),
+                .map_err(|e| KeyError::PublicKey(e.into())),
+            Err(e) => Err(KeyError::PublicKey(e.into())),
         }
     }
 
@@ -252,15 +262,16 @@ impl PublicKey {
         match self {
             PublicKey::Ed25519(k) => {
                 let sig = ed25519_dalek::Signature::from_slice(sig)
-                    .map_err(|e| BadSignature(format!("malformed Ed25519 signature: {e}")))?;
+                    .map_err(|e| BadSignature::Malformed("Ed25519", e.into()))?;
                 k.verify_strict(msg, &sig)
-                    .map_err(|e| BadSignature(e.to_string()))
+                    .map_err(|e| BadSignature::Invalid(e.into()))
             }
             PublicKey::Sm2(k) => {
                 use sm2::dsa::signature::Verifier;
                 let sig = sm2::dsa::Signature::from_der(sig)
-                    .map_err(|e| BadSignature(format!("malformed SM2 DER signature: {e}")))?;
-                k.verify(msg, &sig).map_err(|e| BadSignature(e.to_string()))
+                    .map_err(|e| BadSignature::Malformed("SM2 DER", e.into()))?;
+                k.verify(msg, &sig)
+                    .map_err(|e| BadSignature::Invalid(e.into()))
             }
         }
     }
@@ -316,7 +327,7 @@ pub fn id_reference(salt: &[u8], id: &str) -> String {
 /// Fresh random salt for [`id_reference`].
 pub fn new_salt() -> Result<[u8; 16], KeyError> {
     let mut s = [0u8; 16];
-    getrandom::fill(&mut s).map_err(|e| KeyError::Random(e.to_string()))?;
+    getrandom::fill(&mut s).map_err(KeyError::Random)?;
     Ok(s)
 }
 
@@ -336,7 +347,11 @@ impl Explain for KeyError {
 
 impl Explain for BadSignature {
     fn message(&self) -> Message {
-        msg!("err-bad-signature").arg("detail", &self.0)
+        let detail = match self {
+            BadSignature::Malformed(form, e) => format!("malformed {form} signature: {e}"),
+            BadSignature::Invalid(e) => e.to_string(),
+        };
+        msg!("err-bad-signature").arg("detail", detail)
     }
 }
 
