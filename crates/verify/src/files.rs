@@ -106,46 +106,63 @@ pub(crate) fn file_checks(
                 e.clone().under(key!("msg-cannot-read"), "cannot be read"),
             ),
             Some(Ok((d, size))) => {
-                let mut wrong = Vec::new();
-                if *size != f.size {
-                    wrong.push(format!("size is {size}, manifest says {}", f.size));
-                }
-                if d.sha256 != f.sha256 {
-                    wrong.push(format!(
-                        "SHA-256 is {}, manifest says {}",
-                        d.sha256, f.sha256
-                    ));
-                }
-                if d.sm3 != f.sm3 {
-                    wrong.push(format!("SM3 is {}, manifest says {}", d.sm3, f.sm3));
-                }
-                if wrong.is_empty() {
-                    report.pass(
-                        CheckId::FileDigest,
-                        f.path.clone(),
-                        Why::new(
-                            format!("{} bytes, SHA-256 {}, SM3 {}", size, d.sha256, d.sm3),
-                            msg!("msg-file-ok")
-                                .arg("size", size)
-                                .arg("sha256", d.sha256)
-                                .arg("sm3", d.sm3),
-                        ),
-                    );
-                } else {
-                    report.fail(
-                        CheckId::FileDigest,
-                        f.path.clone(),
-                        Why::new(
-                            format!("altered: {}", wrong.join("; ")),
-                            msg!("msg-file-altered")
-                                .arg("sha256", d.sha256)
-                                .arg("expected", f.sha256),
-                        ),
-                    );
-                }
+                digest_check(f, d, *size, report);
             }
         }
     }
+    unlisted_checks(src, m, report);
+}
+
+/// `file.digest` of a listed file read as `d` (`size` bytes): the manifest's size, SHA-256
+/// and SM3.
+fn digest_check(
+    f: &webproof_evidence::manifest::FileEntry,
+    d: &webproof_evidence::digest::Digests,
+    size: u64,
+    report: &mut Report,
+) {
+    let mut wrong = Vec::new();
+    if size != f.size {
+        wrong.push(format!("size is {size}, manifest says {}", f.size));
+    }
+    if d.sha256 != f.sha256 {
+        wrong.push(format!(
+            "SHA-256 is {}, manifest says {}",
+            d.sha256, f.sha256
+        ));
+    }
+    if d.sm3 != f.sm3 {
+        wrong.push(format!("SM3 is {}, manifest says {}", d.sm3, f.sm3));
+    }
+    if wrong.is_empty() {
+        report.pass(
+            CheckId::FileDigest,
+            f.path.clone(),
+            Why::new(
+                format!("{} bytes, SHA-256 {}, SM3 {}", size, d.sha256, d.sm3),
+                msg!("msg-file-ok")
+                    .arg("size", size)
+                    .arg("sha256", d.sha256)
+                    .arg("sm3", d.sm3),
+            ),
+        );
+    } else {
+        report.fail(
+            CheckId::FileDigest,
+            f.path.clone(),
+            Why::new(
+                format!("altered: {}", wrong.join("; ")),
+                msg!("msg-file-altered")
+                    .arg("sha256", d.sha256)
+                    .arg("expected", f.sha256),
+            ),
+        );
+    }
+}
+
+/// `file.unlisted`: every member of the package is listed in the manifest, or is one of
+/// the files outside it that something else checks.
+fn unlisted_checks(src: &dyn PackageSource, m: &Manifest, report: &mut Report) {
     for e in src.entries() {
         if layout::is_outside_manifest(&e.name) {
             let expected = e.name == layout::DATAPACKAGE
