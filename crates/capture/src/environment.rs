@@ -10,13 +10,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use webproof_message::msg;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use webproof_evidence::digest::{digest_bytes, digest_reader};
 use webproof_evidence::utc::Utc;
-use webproof_message::Message;
+use webproof_message::{Message, msg};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -622,12 +621,13 @@ fn binary(m: &dyn Machine, path: &Path) -> Value {
 pub fn collect(p: &Probe, m: &dyn Machine) -> EnvReport {
     let target_host = p.target_url.as_deref().and_then(url_host);
     let own = read(m, "/proc/sys/kernel/hostname").unwrap_or_default();
+    // timedatectl is recorded only when there is no trusted time to compare with.
+    let timedatectl = match p.trusted_time {
+        None => m.run("timedatectl", &["show"]),
+        Some(_) => None,
+    };
     let mut findings = vec![
-        grade_clock(
-            p.trusted_time.as_ref(),
-            m.now(),
-            m.run("timedatectl", &["show"]),
-        ),
+        grade_clock(p.trusted_time.as_ref(), m.now(), timedatectl),
         hosts_finding(m, target_host.as_deref(), &own),
     ];
     let vars: Vec<(String, String)> = m

@@ -11,7 +11,6 @@ use crate::stamping;
 use crate::trust::TrustArgs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use webproof_message::{Key, key};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -19,6 +18,7 @@ use webproof_engine::events::{Event, Phase, Sealed};
 use webproof_evidence::Utc;
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
 use webproof_evidence::manifest::Case;
+use webproof_message::{Key, key};
 use webproof_verify::Policy;
 
 /// `captures …`.

@@ -4,10 +4,10 @@ use crate::say::tr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use webproof_message::key;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use webproof_message::key;
 use webproof_timestamp::dev::{DevTsa, DevTsaFiles};
 use webproof_timestamp::{Expect, HashAlg, Trust, Verdict};
 

@@ -9,9 +9,9 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use webproof_message::{Explain, Message, msg};
 
 use serde_json::{Map, Value, json};
+use webproof_message::{Explain, Message, msg};
 
 use crate::digest::{Digests, digest_bytes, digest_reader_with};
 use crate::identity::{IdentityDoc, KeyError, Role, SecretKey};

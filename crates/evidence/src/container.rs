@@ -23,6 +23,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
+
 use webproof_message::{Explain, Message, key, msg};
 
 /// Where ZIP64 starts: a size, offset or count at or above these needs the ZIP64 fields.

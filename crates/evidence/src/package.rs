@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
 use webproof_message::{Explain, Message, msg};
 
 use crate::container::{self, ContainerError, Form, Member, MemberReader};

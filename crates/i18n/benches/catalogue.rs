@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 use std::time::Instant;
-use webproof_message::msg;
 
 use webproof_i18n::{Catalogue, Lang};
+use webproof_message::msg;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     for lang in [Lang::En, Lang::ZhCn] {

@@ -15,10 +15,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime};
-use webproof_message::{Explain, Message, msg};
 
 use ff::{Dictionary, Rational, codec, encoder, format, frame, media, software::scaling};
 use ffmpeg_next as ff;
+use webproof_message::{Explain, Message, msg};
 
 /// What to record and how.
 #[derive(Clone, Debug)]

@@ -5,12 +5,12 @@
 
 #[cfg(feature = "issue")]
 use std::str::FromStr;
-use webproof_message::{Explain, Message, msg};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 #[cfg(feature = "issue")]
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use webproof_message::{Explain, Message, msg};
 use x509_cert::Certificate;
 #[cfg(feature = "issue")]
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use webproof_message::{key, msg};
 
 use webproof_evidence::digest::{Digests, digest_reader};
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
+use webproof_message::{key, msg};
 
 use crate::explain::Why;
 use crate::{CheckId, Report};

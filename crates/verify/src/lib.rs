@@ -21,7 +21,6 @@ mod wacz;
 pub use report::{Check, CheckId, Report, StepTime, Verdict};
 
 use std::path::Path;
-use webproof_message::{key, msg};
 
 use webproof_evidence::digest::Hash32;
 use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
@@ -29,6 +28,7 @@ use webproof_evidence::package::{self, Limits, PackageError, PackageSource};
 use webproof_evidence::record::StepKind;
 use webproof_evidence::{canonical, layout};
 pub use webproof_message::Message;
+use webproof_message::{key, msg};
 
 use chain::{chain_checks, chain_holds, outcome_checks, read_journal};
 use explain::Why;

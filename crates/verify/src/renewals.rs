@@ -2,12 +2,12 @@
 //! (`renewal.record`, `renewal.token`).
 
 use std::collections::BTreeMap;
-use webproof_message::{key, msg};
 
 use webproof_evidence::canonical;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::renewal::{self, Part, Renewal};
+use webproof_message::{key, msg};
 use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict};
 
 use crate::explain::{Explain, Why};

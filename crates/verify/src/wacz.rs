@@ -1,12 +1,12 @@
 //! The two WACZ files derived from the manifest and the files, byte for byte (`wacz.*`).
 
 use std::collections::{BTreeMap, HashMap};
-use webproof_message::msg;
 
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::wacz;
+use webproof_message::msg;
 
 use crate::explain::Why;
 use crate::files::HashResult;
