@@ -50,19 +50,14 @@ pub struct Key(&'static str);
 
 impl Key {
     /// `key`, when the catalogue has it. In a constant (as [`key!`] does) a missing key is a
-    /// compile error; called at run time it panics, so keys made at run time are looked up
-    /// with [`Key::find`].
+    /// compile error. Keys made at run time (`step-kind-…`) are not `Key`s: the catalogue
+    /// takes them as text, and tests walk their families.
     #[allow(clippy::panic)]
     pub const fn checked(key: &'static str) -> Key {
         if !known(key) {
             panic!("no such message key in the catalogue (crates/i18n/locales/en)");
         }
         Key(key)
-    }
-
-    /// The key `key` names, if the catalogue has it.
-    pub fn find(key: &str) -> Option<Key> {
-        KEYS.binary_search(&key).ok().map(|i| Key(KEYS[i]))
     }
 
     pub const fn as_str(self) -> &'static str {
@@ -129,11 +124,6 @@ impl Message {
             args: BTreeMap::new(),
             cause: None,
         }
-    }
-
-    /// An error webproof did not write (a library's, in English): its text as the argument.
-    pub fn other(detail: &impl Display) -> Self {
-        msg!("err-other").arg("detail", detail)
     }
 
     /// Sets what this message rests on.
@@ -219,8 +209,6 @@ mod tests {
         assert!(KEYS.len() > 500, "{}", KEYS.len());
         assert!(known("err-file") && known("cli-out-exists"));
         assert!(!known("err-fil") && !known("") && !known("err-file "));
-        assert_eq!(Key::find("err-file"), Some(key!("err-file")));
-        assert_eq!(Key::find("no-such-key"), None);
     }
 
     #[test]
@@ -229,9 +217,6 @@ mod tests {
         assert_eq!(k.as_ref(), "err-file");
         assert_eq!(k.to_string(), "err-file");
         assert_eq!(format!("[{k}]"), "[err-file]");
-        let other = Message::other(&"a library's words");
-        assert_eq!(other.key, "err-other");
-        assert_eq!(other.args["detail"], "a library's words");
     }
 
     #[test]

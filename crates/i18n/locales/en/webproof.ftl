@@ -304,7 +304,6 @@ msg-not-before-untrusted = the session began after checkpoint { $size } of { $lo
 msg-not-before-no-time = the session began after checkpoint { $size } of { $log } existed (no witness cosigned it, so it gives no time)
 msg-revoked-after = the operator's key was revoked at { $revoked }, after the final chain head was deposited ({ $deposited }): sealed while the key was valid
 msg-revoked-before = the operator's key was revoked at { $revoked }, and no trusted receipt shows this package was deposited before
-err-other = { $detail }
 err-not-utf8 = not UTF-8
 err-not-read = not read
 err-file = { $path }

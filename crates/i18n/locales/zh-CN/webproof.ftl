@@ -292,7 +292,6 @@ msg-not-before-untrusted = 取证会话开始于 { $log } 的检查点 { $size }
 msg-not-before-no-time = 取证会话开始于 { $log } 的检查点 { $size } 存在之后（无见证方联署，故不提供时间）
 msg-revoked-after = 操作员密钥于 { $revoked } 被吊销，晚于最终链头存证（{ $deposited }）：封存时密钥有效
 msg-revoked-before = 操作员密钥于 { $revoked } 被吊销，且没有受信任的回执表明此证据包在此之前已存证
-err-other = { $detail }
 err-not-utf8 = 不是 UTF-8 文本
 err-not-read = 未读取
 err-file = { $path }
