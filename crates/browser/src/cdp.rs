@@ -407,20 +407,18 @@ async fn run(
 /// open: the body is read by its Content-Length).
 pub(crate) async fn http_get(addr: &str, path: &str) -> Result<String, BrowserError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let e = |m: String| BrowserError::new("reading the DevTools endpoint", m);
+    let e = |m: std::io::Error| BrowserError::new("reading the DevTools endpoint", m);
     let fut = async {
-        let mut s = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|x| e(x.to_string()))?;
+        let mut s = tokio::net::TcpStream::connect(addr).await.map_err(e)?;
         s.write_all(
             format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
         )
         .await
-        .map_err(|x| e(x.to_string()))?;
+        .map_err(e)?;
         let mut buf = Vec::new();
         let mut chunk = [0u8; 8192];
         loop {
-            let n = s.read(&mut chunk).await.map_err(|x| e(x.to_string()))?;
+            let n = s.read(&mut chunk).await.map_err(e)?;
             buf.extend_from_slice(&chunk[..n]);
             if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 let head = String::from_utf8_lossy(&buf[..h]).to_ascii_lowercase();
@@ -445,5 +443,5 @@ pub(crate) async fn http_get(addr: &str, path: &str) -> Result<String, BrowserEr
     };
     tokio::time::timeout(std::time::Duration::from_secs(10), fut)
         .await
-        .map_err(|_| e("no answer within 10 s".into()))?
+        .map_err(|_| BrowserError::new("reading the DevTools endpoint", "no answer within 10 s"))?
 }

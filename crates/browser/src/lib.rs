@@ -95,7 +95,9 @@ fn clean_env(cmd: &mut Command) {
     }
 }
 
-fn err(action: &str) -> impl Fn(String) -> BrowserError + '_ {
+fn err<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+    action: &str,
+) -> impl Fn(E) -> BrowserError + '_ {
     move |m| BrowserError::new(action, m)
 }
 
@@ -360,7 +362,7 @@ impl Chromium {
             json!({"binary": opts.chromium, "args": args}),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let mut last = String::new();
+        let mut last = None;
         let mut client = None;
         for _ in 0..100 {
             match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -373,13 +375,15 @@ impl Chromium {
                     break;
                 }
                 Err(e) => {
-                    last = e.to_string();
+                    last = Some(e);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
         }
-        let client =
-            client.ok_or_else(|| BrowserError::new("starting a Chromium session", last))?;
+        let client = client.ok_or_else(|| match last {
+            Some(e) => BrowserError::new("starting a Chromium session", e),
+            None => BrowserError::new("starting a Chromium session", "no attempt"),
+        })?;
         let mut description = Map::new();
         description.insert("browser".into(), json!(version(&opts.chromium).await));
         description.insert("driver".into(), json!(version(&opts.chromedriver).await));
@@ -560,7 +564,7 @@ impl Browser for Chromium {
             Ok(()) => None,
             Err(e) => match net_error(&e.to_string()) {
                 Some(code) => Some(could_not_load(url, Some(code))),
-                None => return Err(err("navigate")(e.to_string())),
+                None => return Err(err("navigate")(e)),
             },
         };
         let mut st = self.state().await?;
@@ -576,12 +580,12 @@ impl Browser for Chromium {
             .client
             .current_url()
             .await
-            .map_err(|e| err("reading the URL")(e.to_string()))?;
+            .map_err(err("reading the URL"))?;
         let title = self
             .client
             .title()
             .await
-            .map_err(|e| err("reading the title")(e.to_string()))?;
+            .map_err(err("reading the title"))?;
         Ok(PageState {
             url: url.to_string(),
             title,
@@ -593,7 +597,7 @@ impl Browser for Chromium {
         self.client
             .screenshot()
             .await
-            .map_err(|e| err("viewport screenshot")(e.to_string()))
+            .map_err(err("viewport screenshot"))
     }
 
     async fn screenshot_full(&mut self) -> Result<Vec<u8>, BrowserError> {
@@ -619,10 +623,7 @@ impl Browser for Chromium {
     }
 
     async fn html(&mut self) -> Result<String, BrowserError> {
-        self.client
-            .source()
-            .await
-            .map_err(|e| err("reading the DOM")(e.to_string()))
+        self.client.source().await.map_err(err("reading the DOM"))
     }
 
     async fn mhtml(&mut self) -> Result<String, BrowserError> {
@@ -639,14 +640,14 @@ impl Browser for Chromium {
         self.client
             .execute(script, args)
             .await
-            .map_err(|e| err("running a script")(e.to_string()))
+            .map_err(err("running a script"))
     }
 
     async fn eval_async(&mut self, script: &str, args: Vec<Value>) -> Result<Value, BrowserError> {
         self.client
             .execute_async(script, args)
             .await
-            .map_err(|e| err("running an async script")(e.to_string()))
+            .map_err(err("running an async script"))
     }
 
     async fn click(&mut self, selector: &str) -> Result<(), BrowserError> {

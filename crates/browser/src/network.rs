@@ -316,7 +316,7 @@ pub async fn start(
                                     _ => Vec::new(),
                                 },
                                 Err(e) => {
-                                    x.body_error = Some(e.message);
+                                    x.body_error = Some(e.source.to_string());
                                     Vec::new()
                                 }
                             };

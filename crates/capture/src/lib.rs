@@ -31,17 +31,23 @@ pub struct PageState {
 
 /// A browser failure, with what was being done.
 #[derive(Debug, thiserror::Error)]
-#[error("browser: {action}: {message}")]
+#[error("browser: {action}: {source}")]
 pub struct BrowserError {
     pub action: String,
-    pub message: String,
+    /// What the browser, its driver or the DevTools connection answered (a text when that is
+    /// all there is).
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl BrowserError {
-    pub fn new(action: impl Into<String>, message: impl std::fmt::Display) -> Self {
+    pub fn new(
+        action: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         BrowserError {
             action: action.into(),
-            message: message.to_string(),
+            source: source.into(),
         }
     }
 }
@@ -474,7 +480,7 @@ impl Explain for BrowserError {
     fn message(&self) -> Message {
         msg!("err-browser")
             .arg("action", &self.action)
-            .arg("detail", &self.message)
+            .arg("detail", self.source.to_string())
     }
 }
 

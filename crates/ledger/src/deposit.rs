@@ -2,6 +2,8 @@
 //! the chain head of a capture (SHA-256 and SM3), the package id, the operator's key
 //! fingerprint, the client's claimed time and an optional short label.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub const DEPOSIT_VERSION: u32 = 1;
@@ -41,11 +43,12 @@ pub fn label_commitment(label: &str, salt: &[u8; 16]) -> String {
     hex::encode(h.finalize())
 }
 
-/// Why bytes are not a deposit the log takes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why bytes are not a deposit the log takes. (Not `PartialEq`: it keeps serde_json's error,
+/// which is not.)
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DepositError {
     #[error("not a deposit: {0}")]
-    NotJson(String),
+    NotJson(#[source] Arc<serde_json::Error>),
     #[error("unknown deposit version {0}")]
     Version(u32),
     #[error("sha256, sm3 and operator are 64 lowercase hex digits")]
@@ -61,7 +64,7 @@ pub enum DepositError {
     #[error("not in canonical (RFC 8785) form")]
     NotCanonical,
     #[error("cannot be written as canonical JSON: {0}")]
-    Canonical(String),
+    Canonical(#[source] Arc<serde_json::Error>),
 }
 
 fn hex64(s: &str) -> bool {
@@ -72,7 +75,7 @@ impl Deposit {
     /// Reads a deposit; it must be canonical (RFC 8785) and well-formed.
     pub fn parse(bytes: &[u8]) -> Result<Deposit, DepositError> {
         let d: Deposit =
-            serde_json::from_slice(bytes).map_err(|e| DepositError::NotJson(e.to_string()))?;
+            serde_json::from_slice(bytes).map_err(|e| DepositError::NotJson(Arc::new(e)))?;
         d.validate()?;
         if d.to_bytes()? != bytes {
             return Err(DepositError::NotCanonical);
@@ -104,7 +107,7 @@ impl Deposit {
 
     /// The canonical bytes (what is deposited and hashed).
     pub fn to_bytes(&self) -> Result<Vec<u8>, DepositError> {
-        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(e.to_string()))
+        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(Arc::new(e)))
     }
 }
 
@@ -130,7 +133,7 @@ pub struct AdminEntry {
 
 impl AdminEntry {
     pub fn to_bytes(&self) -> Result<Vec<u8>, DepositError> {
-        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(e.to_string()))
+        serde_json_canonicalizer::to_vec(self).map_err(|e| DepositError::Canonical(Arc::new(e)))
     }
 }
 

@@ -75,10 +75,10 @@ pub fn check_promise(
     leaf: &Hash,
     proof: &[String],
 ) -> Result<u64, ReceiptError> {
-    let bad = |m: &str| ReceiptError::Promise(m.to_owned());
-    let n = Note::parse(promise).map_err(|e| ReceiptError::Promise(e.to_string()))?;
+    let bad = |m: &'static str| ReceiptError::Promise(LogNoteError::Malformed(m));
+    let n = Note::parse(promise).map_err(|e| ReceiptError::Promise(LogNoteError::Unreadable(e)))?;
     n.verify_signer(key)
-        .map_err(|e| ReceiptError::Promise(format!("not signed by the log: {e}")))?;
+        .map_err(|e| ReceiptError::Promise(LogNoteError::NotSignedByLog(e)))?;
     let lines: Vec<&str> = n.text.lines().collect();
     let [head, origin, first, count, root, time] = lines[..] else {
         return Err(bad("malformed"));
@@ -97,15 +97,15 @@ pub fn check_promise(
         return Err(bad("not in canonical form"));
     }
     if index < first || index - first >= count {
-        return Err(ReceiptError::Promise(format!(
-            "it covers indices {first}..{}, not {index}",
-            first.saturating_add(count)
-        )));
+        return Err(ReceiptError::Promise(LogNoteError::NotCovered {
+            first,
+            end: first.saturating_add(count),
+            index,
+        }));
     }
     let path = proof_from_b64(proof)?;
-    merkle::verify_inclusion(index - first, count, leaf, &path, &root).map_err(|e| {
-        ReceiptError::Promise(format!("the entry is not in the promised group: {e}"))
-    })?;
+    merkle::verify_inclusion(index - first, count, leaf, &path, &root)
+        .map_err(|e| ReceiptError::Promise(LogNoteError::NotInGroup(e)))?;
     Ok(time)
 }
 
@@ -142,7 +142,7 @@ pub struct LogTrust {
     pub quorum: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReceiptError {
     #[error("malformed receipt: {0}")]
@@ -152,11 +152,13 @@ pub enum ReceiptError {
     #[error("the deposit entry: the private label does not open its commitment")]
     LabelCommitment,
     #[error("the log's key: {0}")]
-    LogKey(String),
+    LogKey(#[source] NoteError),
+    #[error("the log's key: the key is named {key:?}, the log {log:?}")]
+    LogKeyName { key: String, log: String },
     #[error("the promise: {0}")]
-    Promise(String),
+    Promise(#[source] LogNoteError),
     #[error("the checkpoint: {0}")]
-    Checkpoint(String),
+    Checkpoint(#[source] LogNoteError),
     #[error("the inclusion proof does not lead to the checkpoint's root: {0}")]
     Inclusion(ProofError),
     #[error("the consistency proof from tree size {size}: {err}")]
@@ -167,6 +169,25 @@ pub enum ReceiptError {
     Witness(String, NoteError),
     #[error("{got} of the required {need} trusted witnesses cosigned the checkpoint")]
     TooFewWitnesses { got: usize, need: usize },
+}
+
+/// What is wrong with one of the log's signed notes in a receipt: its promise or its
+/// checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogNoteError {
+    #[error("{0}")]
+    Unreadable(#[source] NoteError),
+    #[error("not signed by the log: {0}")]
+    NotSignedByLog(#[source] NoteError),
+    #[error("{0}")]
+    Malformed(&'static str),
+    #[error("of log {got:?}, not {want:?}")]
+    OtherLog { got: String, want: String },
+    #[error("it covers indices {first}..{end}, not {index}")]
+    NotCovered { first: u64, end: u64, index: u64 },
+    #[error("the entry is not in the promised group: {0}")]
+    NotInGroup(#[source] ProofError),
 }
 
 /// One deposit's receipt.
@@ -259,27 +280,26 @@ pub fn check_checkpoint(
     let key = match trusted_log {
         Some(k) => k,
         None => {
-            embedded = NoteKey::from_vkey(fallback_log)
-                .map_err(|e| ReceiptError::LogKey(e.to_string()))?;
+            embedded = NoteKey::from_vkey(fallback_log).map_err(ReceiptError::LogKey)?;
             if embedded.name != origin {
-                return Err(ReceiptError::LogKey(format!(
-                    "the key is named {:?}, the log {origin:?}",
-                    embedded.name
-                )));
+                return Err(ReceiptError::LogKeyName {
+                    key: embedded.name,
+                    log: origin.to_owned(),
+                });
             }
             &embedded
         }
     };
-    let n = Note::parse(note).map_err(|e| ReceiptError::Checkpoint(e.to_string()))?;
+    let bad = ReceiptError::Checkpoint;
+    let n = Note::parse(note).map_err(|e| bad(LogNoteError::Unreadable(e)))?;
     n.verify_signer(key)
-        .map_err(|e| ReceiptError::Checkpoint(format!("not signed by the log: {e}")))?;
-    let checkpoint =
-        Checkpoint::parse(&n.text).map_err(|e| ReceiptError::Checkpoint(e.to_string()))?;
+        .map_err(|e| bad(LogNoteError::NotSignedByLog(e)))?;
+    let checkpoint = Checkpoint::parse(&n.text).map_err(|e| bad(LogNoteError::Unreadable(e)))?;
     if checkpoint.origin != origin {
-        return Err(ReceiptError::Checkpoint(format!(
-            "of log {:?}, not {origin:?}",
-            checkpoint.origin
-        )));
+        return Err(bad(LogNoteError::OtherLog {
+            got: checkpoint.origin,
+            want: origin.to_owned(),
+        }));
     }
     let fallback: Vec<NoteKey>;
     let witnesses: &[NoteKey] = if trusted_log.is_some() {
@@ -369,8 +389,7 @@ impl Receipt {
         // The promise is signed by the same key as the checkpoint.
         let key = match trust.logs.iter().find(|k| k.name == self.log) {
             Some(k) => k.clone(),
-            None => NoteKey::from_vkey(&self.log_key)
-                .map_err(|e| ReceiptError::LogKey(e.to_string()))?,
+            None => NoteKey::from_vkey(&self.log_key).map_err(ReceiptError::LogKey)?,
         };
         let promised_at = check_promise(
             &self.promise,
@@ -452,9 +471,13 @@ impl Explain for ReceiptError {
             E::Entry(d) => msg!("err-receipt-entry").arg("detail", d.to_string()),
             E::LabelCommitment => msg!("err-receipt-entry")
                 .arg("detail", "the private label does not open its commitment"),
-            E::LogKey(d) => msg!("err-receipt-log-key").arg("detail", d),
-            E::Promise(d) => msg!("err-receipt-promise").arg("detail", d),
-            E::Checkpoint(d) => msg!("err-receipt-checkpoint").arg("detail", d),
+            E::LogKey(d) => msg!("err-receipt-log-key").arg("detail", d.to_string()),
+            E::LogKeyName { key, log } => msg!("err-receipt-log-key").arg(
+                "detail",
+                format!("the key is named {key:?}, the log {log:?}"),
+            ),
+            E::Promise(d) => msg!("err-receipt-promise").arg("detail", d.to_string()),
+            E::Checkpoint(d) => msg!("err-receipt-checkpoint").arg("detail", d.to_string()),
             E::Inclusion(p) => msg!("err-receipt-inclusion").because(p.message()),
             E::Consistency { size, err } => msg!("err-receipt-consistency")
                 .arg("size", size)
@@ -602,10 +625,10 @@ mod tests {
     #[test]
     fn too_few_witnesses_a_wrong_key_or_a_changed_part_fail() {
         let f = fixture(6);
-        assert_eq!(
+        assert!(matches!(
             f.receipt(4, 6, 2).check(&f.trust(3)).unwrap_err(),
             ReceiptError::TooFewWitnesses { got: 2, need: 3 }
-        );
+        ));
         // Another key for the same log name.
         let other = NoteSigner::new(ORIGIN, ALG_ED25519, SigningKey::from_bytes(&[2; 32])).unwrap();
         let mut t = f.trust(0);
@@ -702,10 +725,10 @@ mod tests {
         // No proof from the receipt's size.
         let mut none = refresh.clone();
         none.consistency.clear();
-        assert_eq!(
+        assert!(matches!(
             none.check(&r.log_key, &r.witness_keys, &earlier, &f.trust(3))
                 .unwrap_err(),
             ReceiptError::NoConsistency(5)
-        );
+        ));
     }
 }

@@ -75,7 +75,22 @@ impl Refusal {
 #[non_exhaustive]
 pub enum LogError {
     #[error("log store: {0}")]
-    Store(String),
+    Store(#[source] Box<redb::Error>),
+    #[error("log directory {path}: {source}")]
+    Dir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the HTTP client for the witnesses: {0}")]
+    Client(#[source] reqwest::Error),
+    #[error("operator CA: {0}")]
+    OperatorCa(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("the log's tree node ({0}, {1}) is not a hash: the store is damaged")]
+    BadNode(u32, u64),
+    /// The sequencer's answer to one of the deposits of a batch it could not commit.
+    #[error(transparent)]
+    Batch(std::sync::Arc<LogError>),
     #[error("a deposit of {0} bytes is over the {MAX_ENTRY}-byte limit")]
     TooLarge(usize),
     #[error("the log's tree is missing node ({0}, {1}): the store is damaged")]
@@ -84,8 +99,8 @@ pub enum LogError {
     Stopped,
 }
 
-fn store_err(e: impl std::fmt::Display) -> LogError {
-    LogError::Store(e.to_string())
+fn store_err(e: impl Into<redb::Error>) -> LogError {
+    LogError::Store(Box::new(e.into()))
 }
 
 fn key(level: u32, index: u64) -> u128 {
@@ -407,7 +422,11 @@ impl Store {
         let mut out = Vec::new();
         for i in index..index.saturating_add(count) {
             match t.get(key(level, i)).map_err(store_err)? {
-                Some(v) => out.push(v.value().try_into().map_err(store_err)?),
+                Some(v) => out.push(
+                    v.value()
+                        .try_into()
+                        .map_err(|_| LogError::BadNode(level, i))?,
+                ),
                 None => break,
             }
         }
@@ -471,7 +490,7 @@ pub struct Group {
 pub type GroupSigner = Box<dyn Fn(u64, u64, &Hash) -> String + Send>;
 
 /// A commit's answer to one request: the first index and the group's promise, or why not.
-type Committed = Result<(u64, Option<std::sync::Arc<Group>>), String>;
+type Committed = Result<(u64, Option<std::sync::Arc<Group>>), std::sync::Arc<LogError>>;
 type Reply = tokio::sync::oneshot::Sender<Committed>;
 /// One request to the sequencer: its deposits, the signed request that brought them (to be
 /// remembered with them), and where the answer goes.
@@ -514,7 +533,7 @@ impl Sequencer {
                 });
                 for (es, _, reply) in bad {
                     let n = es.iter().map(Vec::len).max().unwrap_or(0);
-                    let _ = reply.send(Err(LogError::TooLarge(n).to_string()));
+                    let _ = reply.send(Err(std::sync::Arc::new(LogError::TooLarge(n))));
                 }
                 if ok.is_empty() {
                     continue;
@@ -546,8 +565,9 @@ impl Sequencer {
                         }
                     }
                     Err(e) => {
+                        let e = std::sync::Arc::new(e);
                         for (_, _, reply) in ok {
-                            let _ = reply.send(Err(e.to_string()));
+                            let _ = reply.send(Err(e.clone()));
                         }
                     }
                 }
@@ -573,7 +593,7 @@ impl Sequencer {
         self.submit(entries, None)?
             .blocking_recv()
             .map_err(|_| LogError::Stopped)?
-            .map_err(LogError::Store)
+            .map_err(LogError::Batch)
     }
 
     /// [`Sequencer::deposit_all`] for async callers: waits without holding a thread.
@@ -594,7 +614,7 @@ impl Sequencer {
         self.submit(entries, seen)?
             .await
             .map_err(|_| LogError::Stopped)?
-            .map_err(LogError::Store)
+            .map_err(LogError::Batch)
     }
 
     fn submit(

@@ -162,26 +162,26 @@ impl Ra {
         rate: u32,
         now: u64,
     ) -> Result<Ra, LogError> {
-        let err = |e: &dyn std::fmt::Display| LogError::Store(format!("operator CA: {e}"));
+        let err = |e: Box<dyn std::error::Error + Send + Sync>| LogError::OperatorCa(e);
         let (cert, key) = (dir.join("operator-ca.pem"), dir.join("operator-ca.key"));
         let ca = if cert.exists() && key.exists() {
-            let read = |p: &std::path::Path| std::fs::read_to_string(p).map_err(|e| err(&e));
+            let read = |p: &std::path::Path| std::fs::read_to_string(p).map_err(|e| err(e.into()));
             Ca::from_files(&CaFiles {
                 cert_pem: read(&cert)?,
                 key_pem: read(&key)?,
             })
-            .map_err(|e| err(&e))?
+            .map_err(|e| err(e.into()))?
         } else {
             let ca = Ca::generate(&format!("webproof operator CA {origin}"), now as i64)
-                .map_err(|e| err(&e))?;
-            let f = ca.to_files().map_err(|e| err(&e))?;
-            write_private(&key, f.key_pem.as_bytes()).map_err(|e| err(&e))?;
-            std::fs::write(&cert, f.cert_pem).map_err(|e| err(&e))?;
+                .map_err(|e| err(e.into()))?;
+            let f = ca.to_files().map_err(|e| err(e.into()))?;
+            write_private(&key, f.key_pem.as_bytes()).map_err(|e| err(e.into()))?;
+            std::fs::write(&cert, f.cert_pem).map_err(|e| err(e.into()))?;
             ca
         };
         let admins = admins
             .into_iter()
-            .map(|k| Ok((k.fingerprint().map_err(|e| err(&e))?.to_hex(), k)))
+            .map(|k| Ok((k.fingerprint().map_err(|e| err(e.into()))?.to_hex(), k)))
             .collect::<Result<Vec<_>, LogError>>()?;
         // Requests accepted before a restart are still refused as replays.
         let seen = store

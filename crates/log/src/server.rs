@@ -94,7 +94,10 @@ impl LogService {
         quorum: usize,
         access: Access,
     ) -> Result<Arc<Self>, LogError> {
-        std::fs::create_dir_all(dir).map_err(|e| LogError::Store(e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|source| LogError::Dir {
+            path: dir.to_owned(),
+            source,
+        })?;
         let store = Arc::new(Store::open_with_lookup(
             &dir.join("log.redb"),
             Some(lookup_key),
@@ -116,7 +119,7 @@ impl LogService {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| LogError::Store(e.to_string()))?;
+            .map_err(LogError::Client)?;
         let promiser = signer.clone();
         let sign = move |first: u64, count: u64, root: &Hash| {
             let text = promise_text(&promiser.key.name, first, count, root, unix_now());

@@ -14,8 +14,18 @@ use webproof_timestamp::{Expect, Request, Token, Trust, TspError, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {
-    #[error("{url}: {detail}")]
-    Transport { url: String, detail: String },
+    #[error("{url}: {}", transport_detail(source))]
+    Transport {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url}: not an acknowledgement: {source}")]
+    NotAck {
+        url: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("{url}: HTTP {status}")]
     Status { url: String, status: u16 },
     #[error("{url}: refused (HTTP {status}): {detail}")]
@@ -32,6 +42,15 @@ pub enum NetError {
     },
     #[error("{url}: the token does not answer this request: {reason}")]
     Mismatch { url: String, reason: String },
+}
+
+/// What went wrong on the way: "no answer in time", or the error with its causes.
+fn transport_detail(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer in time".to_owned()
+    } else {
+        causes(e)
+    }
 }
 
 /// An error with its causes ("error sending request: connection refused"), a cause its
@@ -74,9 +93,9 @@ impl TsaClient {
             .connect_timeout(timeout)
             .user_agent(concat!("webproof/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| NetError::Transport {
+            .map_err(|source| NetError::Transport {
                 url: String::new(),
-                detail: e.to_string(),
+                source,
             })?;
         Ok(TsaClient { http, retries: 2 })
     }
@@ -97,9 +116,9 @@ impl TsaClient {
             let retry = match r {
                 Ok(resp) if resp.status().is_success() => match resp.bytes().await {
                     Ok(b) => break b.to_vec(),
-                    Err(e) => NetError::Transport {
+                    Err(source) => NetError::Transport {
                         url: url.to_owned(),
-                        detail: e.to_string(),
+                        source,
                     },
                 },
                 Ok(resp) if resp.status().is_server_error() => NetError::Status {
@@ -112,13 +131,9 @@ impl TsaClient {
                         status: resp.status().as_u16(),
                     });
                 }
-                Err(e) => NetError::Transport {
+                Err(source) => NetError::Transport {
                     url: url.to_owned(),
-                    detail: if e.is_timeout() {
-                        "no answer in time".to_owned()
-                    } else {
-                        causes(&e)
-                    },
+                    source,
                 },
             };
             if attempt >= self.retries {
@@ -160,9 +175,9 @@ impl LogClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
-            .map_err(|e| NetError::Transport {
+            .map_err(|source| NetError::Transport {
                 url: base.to_owned(),
-                detail: causes(&e),
+                source,
             })?;
         Ok(LogClient {
             http,
@@ -178,17 +193,17 @@ impl LogClient {
             .get(&url)
             .send()
             .await
-            .map_err(|e| NetError::Transport {
+            .map_err(|source| NetError::Transport {
                 url: url.clone(),
-                detail: causes(&e),
+                source,
             })?;
         match r.status().as_u16() {
             200 => Ok(Some(
                 r.bytes()
                     .await
-                    .map_err(|e| NetError::Transport {
+                    .map_err(|source| NetError::Transport {
                         url: url.clone(),
-                        detail: causes(&e),
+                        source,
                     })?
                     .to_vec(),
             )),
@@ -239,9 +254,9 @@ impl LogClient {
         let body = self
             .post_with(api::ADD, entry.to_vec(), auth, label)
             .await?;
-        serde_json::from_str(&body).map_err(|e| NetError::Transport {
+        serde_json::from_str(&body).map_err(|source| NetError::NotAck {
             url: format!("{}/add", self.base),
-            detail: format!("not an acknowledgement: {e}"),
+            source,
         })
     }
 
@@ -264,9 +279,9 @@ impl LogClient {
         label: Option<String>,
     ) -> Result<String, NetError> {
         let url = format!("{}{path}", self.base);
-        let t = |e: reqwest::Error| NetError::Transport {
+        let t = |source: reqwest::Error| NetError::Transport {
             url: url.clone(),
-            detail: causes(&e),
+            source,
         };
         let mut req = self.http.post(&url).body(body);
         if let Some(a) = auth {
@@ -309,9 +324,12 @@ impl Explain for NetError {
     fn message(&self) -> Message {
         use NetError as N;
         match self {
-            N::Transport { url, detail } => msg!("err-net-transport")
+            N::Transport { url, source } => msg!("err-net-transport")
                 .arg("url", url)
-                .arg("detail", detail),
+                .arg("detail", transport_detail(source)),
+            N::NotAck { url, source } => msg!("err-net-transport")
+                .arg("url", url)
+                .arg("detail", format!("not an acknowledgement: {source}")),
             N::Status { url, status } => {
                 msg!("err-net-status").arg("url", url).arg("status", status)
             }
