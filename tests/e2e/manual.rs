@@ -82,15 +82,20 @@ impl Screen {
     /// Returns once the capture has journaled the click (so the page has it, and the field
     /// clicked has the focus).
     fn click_row(&self, top: u32, log: &Arc<Mutex<String>>) {
+        self.click_at(300, 143 + top + 45, log);
+    }
+
+    /// Clicks the screen at (`x`, `y`) and returns once the capture has journaled the click.
+    fn click_at(&self, x: u32, y: u32, log: &Arc<Mutex<String>>) {
         let clicks = || log.lock().unwrap().matches(": click http").count();
         let before = clicks();
-        let y = (143 + top + 45).to_string();
-        self.xdotool(&["mousemove", "300", &y, "click", "1"]);
+        let (x, y) = (x.to_string(), y.to_string());
+        self.xdotool(&["mousemove", &x, &y, "click", "1"]);
         let t0 = Instant::now();
         while clicks() == before {
             assert!(
                 t0.elapsed() < Duration::from_secs(20),
-                "the click at y {y} was never journaled; stderr:\n{}",
+                "the click at ({x}, {y}) was never journaled; stderr:\n{}",
                 log.lock().unwrap()
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -408,8 +413,7 @@ fn a_password_typed_by_hand_never_reaches_the_package() {
     let (mut child, log, reader) = start_manual(cmd, &screen);
     // Into the page, then the keyboard only: Tab to the user field, Tab to the password,
     // Return submits the form.
-    screen.xdotool(&["mousemove", "900", "600", "click", "1"]);
-    std::thread::sleep(Duration::from_millis(300));
+    screen.click_at(900, 600, &log);
     screen.xdotool(&["key", "Tab"]);
     screen.xdotool(&["type", "--delay", "20", "li-si"]);
     screen.xdotool(&["key", "Tab"]);

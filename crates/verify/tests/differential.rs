@@ -647,6 +647,73 @@ const MUST_FOOL: &[&str] = &[
     "a member whose data overlaps the next header",
 ];
 
+/// What one worker of [`every_hostile_container_fails_or_shows_every_reader_the_same`] needs.
+struct Ctx<'a> {
+    dir: &'a Path,
+    worker: usize,
+    policy: &'a webproof_verify::Policy,
+    readers: &'a [Reader],
+    genuine: &'a [u8],
+    genuine_view: &'a View,
+}
+
+impl Ctx<'_> {
+    /// Checks one hostile variant; says whether it showed a standard reader something else
+    /// than the genuine package.
+    fn check(&self, label: &str, bytes: &[u8]) -> bool {
+        let (genuine, genuine_view, policy, readers) =
+            (self.genuine, self.genuine_view, self.policy, self.readers);
+        assert!(
+            bytes != genuine,
+            "{label}: the variant is the genuine package"
+        );
+        let p = self.dir.join(format!("variant-{}.wacz", self.worker));
+        std::fs::write(&p, bytes).unwrap();
+        let report = verify(&p, policy);
+        let views: BTreeMap<&str, View> = readers.iter().map(|(n, f)| (*n, f(&p))).collect();
+        let agree = views.values().all(|v| v.is_ok() && v == &views["webproof"]);
+        // Readers that read the variant without complaint yet see other members or bytes than
+        // the genuine package has: what a court would be shown if the verifier said nothing.
+        let fooled: Vec<&str> = views
+            .iter()
+            .filter(|(n, v)| **n != "webproof" && v.is_ok() && *v != genuine_view)
+            .map(|(n, _)| *n)
+            .collect();
+        // The classes that fooled standard readers while webproof said VERIFIED before the
+        // one-form rule still fool them: the test would catch a verifier that let them by.
+        if MUST_FOOL.contains(&label) {
+            assert!(
+                !fooled.is_empty(),
+                "{label}: no reader is shown anything else"
+            );
+        }
+        if std::env::var_os("WEBPROOF_SHOW_VARIANTS").is_some() {
+            eprintln!(
+                "{label}\n  readers shown something else: {fooled:?}\n  {}",
+                report.first_failure().unwrap_or_default().escape_debug()
+            );
+        }
+        assert!(
+            report.verdict() == Verdict::Fail || agree,
+            "{label}: verify says {:?} while readers disagree: {views:#?}",
+            report.verdict()
+        );
+        // Each of these is refused for its container (or, for names, its structure), before
+        // anything inside is believed.
+        let container = report
+            .failures()
+            .any(|c| c.id == "package.container" || c.id == "package.structure");
+        assert!(container, "{label}: {:#?}", failures(&report));
+        // And by hand, with standard tools only, it fails too.
+        let (ok, said) = by_hand(&p);
+        assert!(
+            !ok,
+            "{label}: webproof fails it, the by-hand script passes it: {said}"
+        );
+        !fooled.is_empty()
+    }
+}
+
 #[test]
 fn every_hostile_container_fails_or_shows_every_reader_the_same() {
     let t = tempfile::tempdir().unwrap();
@@ -680,59 +747,38 @@ fn every_hostile_container_fails_or_shows_every_reader_the_same() {
 
     let all = variants(&members, &genuine);
     assert!(all.len() >= 30, "only {} variants", all.len());
-    let mut disagreements = 0;
-    for (label, bytes) in &all {
-        assert!(
-            bytes != &genuine,
-            "{label}: the variant is the genuine package"
-        );
-        let p = t.path().join("variant.wacz");
-        std::fs::write(&p, bytes).unwrap();
-        let report = verify(&p, &policy);
-        let views: BTreeMap<&str, View> = readers.iter().map(|(n, f)| (*n, f(&p))).collect();
-        let agree = views.values().all(|v| v.is_ok() && v == &views["webproof"]);
-        // Readers that read the variant without complaint yet see other members or bytes than
-        // the genuine package has: what a court would be shown if the verifier said nothing.
-        let fooled: Vec<&str> = views
-            .iter()
-            .filter(|(n, v)| **n != "webproof" && v.is_ok() && *v != &genuine_view)
-            .map(|(n, _)| *n)
+    // Each variant takes a few readers' processes: check them on a few threads.
+    let chunk = all.len().div_ceil(4);
+    let fooled: Vec<bool> = std::thread::scope(|s| {
+        let workers: Vec<_> = all
+            .chunks(chunk)
+            .enumerate()
+            .map(|(w, variants)| {
+                let ctx = Ctx {
+                    dir: t.path(),
+                    worker: w,
+                    policy: &policy,
+                    readers: &readers,
+                    genuine: &genuine,
+                    genuine_view: &genuine_view,
+                };
+                s.spawn(move || {
+                    variants
+                        .iter()
+                        .map(|(label, bytes)| ctx.check(label, bytes))
+                        .collect::<Vec<bool>>()
+                })
+            })
             .collect();
-        if !fooled.is_empty() {
-            disagreements += 1;
-        }
-        // The classes that fooled standard readers while webproof said VERIFIED before the
-        // one-form rule still fool them: the test would catch a verifier that let them by.
-        if MUST_FOOL.contains(label) {
-            assert!(
-                !fooled.is_empty(),
-                "{label}: no reader is shown anything else"
-            );
-        }
-        if std::env::var_os("WEBPROOF_SHOW_VARIANTS").is_some() {
-            eprintln!(
-                "{label}\n  readers shown something else: {fooled:?}\n  {}",
-                report.first_failure().unwrap_or_default().escape_debug()
-            );
-        }
-        assert!(
-            report.verdict() == Verdict::Fail || agree,
-            "{label}: verify says {:?} while readers disagree: {views:#?}",
-            report.verdict()
-        );
-        // Each of these is refused for its container (or, for names, its structure), before
-        // anything inside is believed.
-        let container = report
-            .failures()
-            .any(|c| c.id == "package.container" || c.id == "package.structure");
-        assert!(container, "{label}: {:#?}", failures(&report));
-        // And by hand, with standard tools only, it fails too.
-        let (ok, said) = by_hand(&p);
-        assert!(
-            !ok,
-            "{label}: webproof fails it, the by-hand script passes it: {said}"
-        );
-    }
+        workers
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .expect("a variant's check failed (its message is above)")
+            })
+            .collect()
+    });
+    let disagreements = fooled.iter().filter(|f| **f).count();
     // The variants are not idle: most show some standard reader something else than the
     // genuine package, without that reader complaining.
     assert!(

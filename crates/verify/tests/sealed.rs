@@ -66,7 +66,7 @@ fn an_honest_package_binds_every_file_to_its_seal_step() {
 #[test]
 fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
     // A fabricated web page, a screenshot, a report that calls the package verified.
-    for (rel, bytes) in [
+    let forgeries = [
         (
             "artifacts/000002-shop.png",
             b"\x89PNG\r\n\x1a\n forged".as_slice(),
@@ -76,7 +76,8 @@ fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
             b"<p>VERIFIED by the notary office</p>".as_slice(),
         ),
         ("video/segment-000009.mp4", b"not a recording".as_slice()),
-    ] {
+    ];
+    each_in_parallel(&forgeries, |&(rel, bytes)| {
         let t = tempfile::tempdir().unwrap();
         let b = build(t.path(), Algorithm::Ed25519, false);
         let forged = t.path().join("forged.wacz");
@@ -99,17 +100,18 @@ fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
         // Standard tools alone catch it as well.
         let (ok, said) = by_hand(&forged);
         assert!(!ok && said.contains("named by no step"), "{rel}: {said}");
-    }
+    });
 }
 
 #[test]
 fn a_file_changed_after_sealing_fails_even_when_the_manifest_is_signed_again() {
-    for rel in [
+    let changed = [
         "identity/operator.json",
         "archive/data.warc",
         "pages/pages.jsonl",
         "artifacts/000000-contract.txt",
-    ] {
+    ];
+    each_in_parallel(&changed, |rel| {
         let t = tempfile::tempdir().unwrap();
         let b = build(t.path(), Algorithm::Ed25519, false);
         let forged = t.path().join("forged.wacz");
@@ -125,7 +127,7 @@ fn a_file_changed_after_sealing_fails_even_when_the_manifest_is_signed_again() {
         assert_eq!(r.verdict(), Verdict::Fail);
         let (ok, said) = by_hand(&forged);
         assert!(!ok, "{rel}: {said}");
-    }
+    });
 }
 
 #[test]
@@ -138,7 +140,7 @@ fn the_manifests_case_tool_and_time_are_the_seal_steps() {
             m.sealed = webproof_evidence::Utc::parse("2020-01-01T00:00:00.000000Z").unwrap()
         }),
     ];
-    for (field, edit) in edits {
+    each_in_parallel(&edits, |&(field, edit)| {
         let t = tempfile::tempdir().unwrap();
         let b = build(t.path(), Algorithm::Ed25519, false);
         let forged = t.path().join("forged.wacz");
@@ -153,7 +155,7 @@ fn the_manifests_case_tool_and_time_are_the_seal_steps() {
         assert!(c.detail.contains(field), "{field}: {}", c.detail);
         let (ok, said) = by_hand(&forged);
         assert!(!ok, "{field}: {said}");
-    }
+    });
 }
 
 #[test]

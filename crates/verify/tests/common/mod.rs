@@ -256,3 +256,15 @@ pub fn write_zip(p: &Path, entries: &[(String, Vec<u8>)]) {
     out.extend_from_slice(&tail);
     std::fs::write(p, out).unwrap();
 }
+
+/// Runs `check` on every item, each on its own thread: the checks spend most of their time
+/// waiting for child processes (bash, openssl, python). A panic in any fails the test.
+pub fn each_in_parallel<T: Sync>(items: &[T], check: impl Fn(&T) + Sync) {
+    let check = &check;
+    std::thread::scope(|s| {
+        let running: Vec<_> = items.iter().map(|i| s.spawn(move || check(i))).collect();
+        for r in running {
+            r.join().expect("a check failed (its message is above)");
+        }
+    });
+}
