@@ -138,107 +138,20 @@ fn seal_files_check(records: &[StepRecord], m: &Manifest, report: &mut Report) {
 /// error page), the capture was interrupted or resumed, or it holds no evidence besides its
 /// own bookkeeping. Otherwise one `PASS`.
 pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
-    let at = |seq: u64| format!("{} step {seq}", layout::JOURNAL);
     let before = report.checks.len();
     for r in records {
-        match r.kind {
-            StepKind::Environment
-                if r.params.get("worst").and_then(|w| w.as_str()) == Some("fail") =>
-            {
-                let failed: Vec<String> = r
-                    .params
-                    .get("findings")
-                    .and_then(|f| f.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter(|f| f["grade"] == "fail")
-                            .filter_map(|f| f["id"].as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let failed = list_or_none(&failed);
-                let overridden = r
-                    .params
-                    .get("override")
-                    .and_then(|o| o.as_str())
-                    .filter(|o| !o.is_empty());
-                let (detail, m) = match overridden {
-                    Some(why) => (
-                        format!(
-                            "the environment check failed ({failed}) and the operator overrode it: {why}"
-                        ),
-                        msg!("msg-outcome-env-overridden")
-                            .arg("failed", failed.clone())
-                            .arg("why", why),
-                    ),
-                    None => (
-                        format!("the environment check failed ({failed})"),
-                        msg!("msg-outcome-env-failed").arg("failed", failed.clone()),
-                    ),
-                };
-                report.push(
-                    CheckId::CaptureOutcome,
-                    at(r.seq),
-                    Verdict::Finding,
-                    Why::new(detail, m),
-                );
-            }
-            StepKind::Interruption => {
-                let reason = r
-                    .params
-                    .get("reason")
-                    .and_then(|x| x.as_str())
-                    .unwrap_or("no reason recorded");
-                report.push(
-                    CheckId::CaptureOutcome,
-                    at(r.seq),
-                    Verdict::Finding,
-                    Why::new(
-                        format!("the capture was interrupted: {reason}"),
-                        msg!("msg-outcome-interrupted").arg("reason", reason),
-                    ),
-                );
-            }
-            StepKind::Navigate => {
-                let url = r.url.clone().unwrap_or_default();
-                let load_error = r.params.get("load_error").and_then(|e| e.as_str());
-                let (detail, m) = match load_error {
-                    Some(e) => (
-                        format!("the navigation reached no web page: {e}"),
-                        msg!("msg-outcome-load-error").arg("error", e),
-                    ),
-                    None if !(url.starts_with("http://") || url.starts_with("https://")) => (
-                        format!("the navigation reached no web page (the browser shows {url})"),
-                        msg!("msg-outcome-no-page").arg("url", url),
-                    ),
-                    None => continue,
-                };
-                report.push(
-                    CheckId::CaptureOutcome,
-                    at(r.seq),
-                    Verdict::Finding,
-                    Why::new(detail, m),
-                );
-            }
-            _ => {}
+        let why = match r.kind {
+            StepKind::Environment => environment_outcome(r),
+            StepKind::Interruption => Some(interruption_outcome(r)),
+            StepKind::Navigate => navigation_outcome(r),
+            _ => None,
+        };
+        if let Some(why) = why {
+            let at = format!("{} step {}", layout::JOURNAL, r.seq);
+            report.push(CheckId::CaptureOutcome, at, Verdict::Finding, why);
         }
     }
-    // Evidence: what a step captured, besides the environment report, notes, the network
-    // archive's bookkeeping, the recording and the seal itself.
-    let evidence = records.iter().any(|r| {
-        (!matches!(
-            r.kind,
-            StepKind::Environment
-                | StepKind::Note
-                | StepKind::Seal
-                | StepKind::Interruption
-                | StepKind::VideoSegment
-                | StepKind::NetworkArchive
-        ) && !r.artifacts.is_empty())
-            || (r.kind == StepKind::NetworkArchive
-                && r.params.get("responses").and_then(|n| n.as_u64()) > Some(0))
-    });
-    if !evidence {
+    if !holds_evidence(records) {
         report.push(
             CheckId::CaptureOutcome,
             layout::JOURNAL,
@@ -254,6 +167,88 @@ pub(crate) fn outcome_checks(records: &[StepRecord], report: &mut Report) {
     }
 }
 
+/// A failed environment check (step 0), overridden or not.
+fn environment_outcome(r: &StepRecord) -> Option<Why> {
+    if r.params.get("worst").and_then(|w| w.as_str()) != Some("fail") {
+        return None;
+    }
+    let failed: Vec<String> = r
+        .params
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["grade"] == "fail")
+                .filter_map(|f| f["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let failed = list_or_none(&failed);
+    let overridden = r
+        .params
+        .get("override")
+        .and_then(|o| o.as_str())
+        .filter(|o| !o.is_empty());
+    Some(match overridden {
+        Some(why) => Why::new(
+            format!("the environment check failed ({failed}) and the operator overrode it: {why}"),
+            msg!("msg-outcome-env-overridden")
+                .arg("failed", failed.clone())
+                .arg("why", why),
+        ),
+        None => Why::new(
+            format!("the environment check failed ({failed})"),
+            msg!("msg-outcome-env-failed").arg("failed", failed.clone()),
+        ),
+    })
+}
+
+fn interruption_outcome(r: &StepRecord) -> Why {
+    let reason = r
+        .params
+        .get("reason")
+        .and_then(|x| x.as_str())
+        .unwrap_or("no reason recorded");
+    Why::new(
+        format!("the capture was interrupted: {reason}"),
+        msg!("msg-outcome-interrupted").arg("reason", reason),
+    )
+}
+
+/// A navigation that reached no web page: the browser's error page, or no http(s) URL.
+fn navigation_outcome(r: &StepRecord) -> Option<Why> {
+    let url = r.url.clone().unwrap_or_default();
+    match r.params.get("load_error").and_then(|e| e.as_str()) {
+        Some(e) => Some(Why::new(
+            format!("the navigation reached no web page: {e}"),
+            msg!("msg-outcome-load-error").arg("error", e),
+        )),
+        None if !(url.starts_with("http://") || url.starts_with("https://")) => Some(Why::new(
+            format!("the navigation reached no web page (the browser shows {url})"),
+            msg!("msg-outcome-no-page").arg("url", url),
+        )),
+        None => None,
+    }
+}
+
+/// Whether a step captured evidence: anything besides the environment report, notes, the
+/// network archive's bookkeeping, the recording and the seal itself.
+fn holds_evidence(records: &[StepRecord]) -> bool {
+    records.iter().any(|r| {
+        (!matches!(
+            r.kind,
+            StepKind::Environment
+                | StepKind::Note
+                | StepKind::Seal
+                | StepKind::Interruption
+                | StepKind::VideoSegment
+                | StepKind::NetworkArchive
+        ) && !r.artifacts.is_empty())
+            || (r.kind == StepKind::NetworkArchive
+                && r.params.get("responses").and_then(|n| n.as_u64()) > Some(0))
+    })
+}
+
 fn list_or_none(v: &[String]) -> String {
     if v.is_empty() {
         "nobody".into()
@@ -262,7 +257,6 @@ fn list_or_none(v: &[String]) -> String {
     }
 }
 
-/// Checks the journal; returns the chain head after every step when the chain holds.
 /// The journal, read within the limits and parsed (every line canonical and linked to the
 /// one before), or `None` with the failed `journal.chain` check saying why.
 pub(crate) fn read_journal(
@@ -304,6 +298,7 @@ pub(crate) fn chain_holds(report: &mut Report, n: usize) {
     );
 }
 
+/// Checks the journal; returns the chain head after every step when the chain holds.
 pub(crate) fn chain_checks(
     src: &dyn PackageSource,
     m: &Manifest,
@@ -322,7 +317,6 @@ pub(crate) fn chain_checks(
         return None;
     }
     let parsed = read_journal(src, policy, report)?;
-    let n = parsed.records.len();
     if parsed.records.iter().any(|r| r.capture != m.capture) {
         report.fail(
             CheckId::JournalChain,
@@ -334,8 +328,16 @@ pub(crate) fn chain_checks(
         );
         return None;
     }
-    chain_holds(report, n);
-    // Heads.
+    chain_holds(report, parsed.records.len());
+    heads_check(&parsed, m, report);
+    seal_step_checks(&parsed.records, m, report);
+    artifact_checks(&parsed.records, m, report);
+    Some(parsed.heads)
+}
+
+/// `journal.heads`: the chain head after every step is the manifest's.
+fn heads_check(parsed: &journal::ParsedJournal, m: &Manifest, report: &mut Report) {
+    let n = parsed.records.len();
     let heads_ok = n as u64 == m.journal.records
         && m.heads.len() == n
         && parsed.heads.last() == Some(&m.journal.head)
@@ -360,12 +362,16 @@ pub(crate) fn chain_checks(
             ),
         );
     }
-    match parsed.records.last() {
+}
+
+/// The last step is a seal step (and then what it says holds), and no step follows one.
+fn seal_step_checks(records: &[StepRecord], m: &Manifest, report: &mut Report) {
+    match records.last() {
         Some(r) if r.kind == StepKind::Seal => {
             seal_signers_check(r, m, report);
             seal_manifest_check(r, m, report);
-            seal_files_check(&parsed.records, m, report);
-            outcome_checks(&parsed.records, report);
+            seal_files_check(records, m, report);
+            outcome_checks(records, report);
         }
         _ => report.fail(
             CheckId::JournalHeads,
@@ -376,8 +382,7 @@ pub(crate) fn chain_checks(
             ),
         ),
     }
-    if parsed
-        .records
+    if records
         .iter()
         .rev()
         .skip(1)
@@ -389,8 +394,11 @@ pub(crate) fn chain_checks(
             Why::new("a step follows a seal step", msg!("msg-journal-after-seal")),
         );
     }
-    // Every artifact a step names is in the package with the same digests.
-    for r in &parsed.records {
+}
+
+/// `step.artifact`: every artifact a step names is in the package with the same digests.
+fn artifact_checks(records: &[StepRecord], m: &Manifest, report: &mut Report) {
+    for r in records {
         for a in &r.artifacts {
             let subject = a.path.clone();
             match m.file(&a.path) {
@@ -436,5 +444,4 @@ pub(crate) fn chain_checks(
             }
         }
     }
-    Some(parsed.heads)
 }

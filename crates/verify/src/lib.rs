@@ -133,78 +133,15 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
     let hashes = hash_all(src, policy.threads);
 
     // 2. The manifest.
-    let manifest_bytes = match src.read_all(layout::MANIFEST, policy.limits.max_json) {
-        Ok(b) => b,
-        Err(e) => {
-            let why = if src.entry(layout::MANIFEST).is_none()
-                && src.entry(layout::JOURNAL).is_some()
-            {
-                Why::new(
-                    "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)",
-                    msg!("msg-unfinished-capture"),
-                )
-            } else {
-                Why::of(&e)
-            };
-            report.fail(CheckId::ManifestRead, layout::MANIFEST, why);
-            wacz::wacz_checks(src, None, &hashes, report);
-            return;
-        }
-    };
-    let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
-        Ok(m) => m,
-        Err(e) => {
-            report.fail(
-                CheckId::ManifestParse,
-                layout::MANIFEST,
-                Why::of(&e).under(key!("msg-not-manifest"), "not a valid manifest"),
-            );
-            wacz::wacz_checks(src, None, &hashes, report);
-            return;
-        }
+    let Some((manifest_bytes, manifest)) = read_manifest(src, policy, report) else {
+        wacz::wacz_checks(src, None, &hashes, report);
+        return;
     };
     report.capture = Some(manifest.capture.clone());
     report.chain_head = Some(manifest.journal.head);
-    if manifest.v != MANIFEST_VERSION || manifest.format != MANIFEST_FORMAT {
-        report.fail(
-            CheckId::ManifestParse,
-            layout::MANIFEST,
-            Why::new(
-                format!(
-                    "unsupported manifest format {:?} version {}",
-                    manifest.format, manifest.v
-                ),
-                msg!("msg-manifest-version")
-                    .arg("format", &manifest.format)
-                    .arg("version", manifest.v),
-            ),
-        );
-    } else if !canonical::is_canonical(&manifest_bytes) {
-        report.fail(
-            CheckId::ManifestParse,
-            layout::MANIFEST,
-            Why::new(
-                "not in canonical (RFC 8785) form",
-                msg!("msg-manifest-not-canonical"),
-            ),
-        );
-    } else {
-        report.pass(
-            CheckId::ManifestParse,
-            layout::MANIFEST,
-            Why::new(
-                format!(
-                    "capture {}, {} steps, {} files",
-                    manifest.capture,
-                    manifest.heads.len(),
-                    manifest.files.len()
-                ),
-                msg!("msg-manifest-ok")
-                    .arg("capture", &manifest.capture)
-                    .arg("steps", manifest.heads.len())
-                    .arg("files", manifest.files.len()),
-            ),
-        );
+    match manifest_check(&manifest, &manifest_bytes) {
+        Ok(why) => report.pass(CheckId::ManifestParse, layout::MANIFEST, why),
+        Err(why) => report.fail(CheckId::ManifestParse, layout::MANIFEST, why),
     }
 
     // 3. Signatures and identities: certificates are judged at the trusted time over the final
@@ -230,6 +167,76 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
 
     // 6. The WACZ files derived from all of the above.
     wacz::wacz_checks(src, Some(&manifest), &hashes, report);
+}
+
+/// The manifest's bytes and what they say, or `None` with the failed check saying why.
+fn read_manifest(
+    src: &dyn PackageSource,
+    policy: &Policy,
+    report: &mut Report,
+) -> Option<(Vec<u8>, Manifest)> {
+    let manifest_bytes = match src.read_all(layout::MANIFEST, policy.limits.max_json) {
+        Ok(b) => b,
+        Err(e) => {
+            let why = if src.entry(layout::MANIFEST).is_none()
+                && src.entry(layout::JOURNAL).is_some()
+            {
+                Why::new(
+                    "no manifest: this is an unfinished capture, not a sealed package (seal what it holds with `webproof captures resume`)",
+                    msg!("msg-unfinished-capture"),
+                )
+            } else {
+                Why::of(&e)
+            };
+            report.fail(CheckId::ManifestRead, layout::MANIFEST, why);
+            return None;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            report.fail(
+                CheckId::ManifestParse,
+                layout::MANIFEST,
+                Why::of(&e).under(key!("msg-not-manifest"), "not a valid manifest"),
+            );
+            return None;
+        }
+    };
+    Some((manifest_bytes, manifest))
+}
+
+/// `manifest.parse`: a manifest of this format and version, in canonical form.
+fn manifest_check(manifest: &Manifest, manifest_bytes: &[u8]) -> Result<Why, Why> {
+    if manifest.v != MANIFEST_VERSION || manifest.format != MANIFEST_FORMAT {
+        Err(Why::new(
+            format!(
+                "unsupported manifest format {:?} version {}",
+                manifest.format, manifest.v
+            ),
+            msg!("msg-manifest-version")
+                .arg("format", &manifest.format)
+                .arg("version", manifest.v),
+        ))
+    } else if !canonical::is_canonical(manifest_bytes) {
+        Err(Why::new(
+            "not in canonical (RFC 8785) form",
+            msg!("msg-manifest-not-canonical"),
+        ))
+    } else {
+        Ok(Why::new(
+            format!(
+                "capture {}, {} steps, {} files",
+                manifest.capture,
+                manifest.heads.len(),
+                manifest.files.len()
+            ),
+            msg!("msg-manifest-ok")
+                .arg("capture", &manifest.capture)
+                .arg("steps", manifest.heads.len())
+                .arg("files", manifest.files.len()),
+        ))
+    }
 }
 
 /// The sealer's verdict on a capture about to be sealed: a work directory (or other source)

@@ -9,7 +9,9 @@ use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::utc::Utc;
-use webproof_ledger::receipt::{CheckedCheckpoint, Receipt, Refresh, check_checkpoint};
+use webproof_ledger::receipt::{
+    CheckedCheckpoint, CheckedReceipt, Receipt, Refresh, check_checkpoint,
+};
 use webproof_message::{key, msg};
 
 use crate::explain::Why;
@@ -132,54 +134,67 @@ fn deposit_check(
     policy: &Policy,
     report: &mut Report,
 ) -> Option<Deposited> {
-    let Some(seq) = layout::receipt_seq(&name) else {
-        report.fail(
-            CheckId::ReceiptDeposit,
-            name,
-            Why::new(
-                "not a receipt name (receipts/<seq>-<k>.json)",
-                msg!("msg-receipt-name"),
-            ),
-        );
-        return None;
-    };
-    let r = match src
-        .read_all(&name, MAX_RECEIPT)
-        .map_err(|e| Why::of(&e))
-        .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))
-    {
-        Ok(r) => r,
+    let (seq, r, c) = match checked_receipt(src, &name, heads, m, operator, policy) {
+        Ok(checked) => checked,
         Err(why) => {
             report.fail(CheckId::ReceiptDeposit, name, why);
             return None;
         }
     };
-    let Some(head) = heads.get(seq as usize).filter(|_| r.seq == seq) else {
-        report.fail(
-            CheckId::ReceiptDeposit,
-            name,
+    let (v, why) = deposit_verdict(seq, &r, &c, policy);
+    report.push(CheckId::ReceiptDeposit, name, v, why);
+    Some(Deposited {
+        seq,
+        verdict: v,
+        cosigned: cosigned(&c.witnessed),
+        witnesses: witness_names(&c.witnessed),
+        promised_at: c.promised_at,
+        receipt: r,
+    })
+}
+
+/// Receipt `name` read, checked against the log's keys, and found to deposit this
+/// package's chain head after the step its name says; or why not.
+fn checked_receipt(
+    src: &dyn PackageSource,
+    name: &str,
+    heads: &[Digests],
+    m: &Manifest,
+    operator: Option<&str>,
+    policy: &Policy,
+) -> Result<(u64, Receipt, CheckedReceipt), Why> {
+    let seq = layout::receipt_seq(name).ok_or_else(|| {
+        Why::new(
+            "not a receipt name (receipts/<seq>-<k>.json)",
+            msg!("msg-receipt-name"),
+        )
+    })?;
+    let r = src
+        .read_all(name, MAX_RECEIPT)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))?;
+    let head = heads
+        .get(seq as usize)
+        .filter(|_| r.seq == seq)
+        .ok_or_else(|| {
             Why::new(
                 format!(
                     "for step {}, which this package's journal does not have at this name",
                     r.seq
                 ),
                 msg!("msg-receipt-no-step").arg("seq", r.seq),
-            ),
-        );
-        return None;
-    };
-    let c = match r.check(&policy.log) {
-        Ok(c) => c,
-        Err(e) => {
-            report.fail(CheckId::ReceiptDeposit, name, Why::of(&e));
-            return None;
-        }
-    };
-    let mismatch = deposit_mismatch(&c.deposit, head, seq, m, operator);
-    if let Some(why) = mismatch {
-        report.fail(CheckId::ReceiptDeposit, name, why);
-        return None;
+            )
+        })?;
+    let c = r.check(&policy.log).map_err(|e| Why::of(&e))?;
+    if let Some(why) = deposit_mismatch(&c.deposit, head, seq, m, operator) {
+        return Err(why);
     }
+    Ok((seq, r, c))
+}
+
+/// What a receipt of this package's chain head establishes: trusted when its log and
+/// witnesses are.
+fn deposit_verdict(seq: u64, r: &Receipt, c: &CheckedReceipt, policy: &Policy) -> (Verdict, Why) {
     let v = verdict(&c.witnessed);
     // Logs are trusted, and this receipt is from none of them: name it and them.
     let other_log = (v != Verdict::Pass && !policy.log.logs.is_empty()).then(|| {
@@ -216,15 +231,7 @@ fn deposit_check(
         .arg("log", &r.log)
         .arg("index", r.index)
         .arg("witnesses", witness_names(&c.witnessed));
-    report.push(CheckId::ReceiptDeposit, name, v, Why::new(detail, m));
-    Some(Deposited {
-        seq,
-        verdict: v,
-        cosigned: cosigned(&c.witnessed),
-        witnesses: witness_names(&c.witnessed),
-        promised_at: c.promised_at,
-        receipt: r,
-    })
+    (v, Why::new(detail, m))
 }
 
 /// Why a checked deposit is not of this package's chain head after step `seq` (another
@@ -324,84 +331,108 @@ fn refresh_checks(
     report: &mut Report,
 ) {
     for (i, name) in names.iter().enumerate() {
-        let r = match src
-            .read_all(name, MAX_RECEIPT)
-            .map_err(|e| Why::of(&e))
-            .and_then(|b| Refresh::parse(&b).map_err(|e| Why::of(&e)))
-        {
-            Ok(r) => r,
-            Err(why) => {
-                report.fail(CheckId::ReceiptRefresh, name.clone(), why);
-                continue;
-            }
-        };
-        if *name != layout::refresh_path(r.n) || r.n as usize != i + 1 {
-            report.fail(
-                CheckId::ReceiptRefresh,
-                name.clone(),
-                Why::new(
-                    "refreshes are numbered from 001 without gaps, each in its own name",
-                    msg!("msg-refresh-numbering"),
-                ),
-            );
-            continue;
-        }
-        let of_log: Vec<&Receipt> = receipts.iter().filter(|x| x.log == r.log).collect();
-        let Some(first) = of_log.first() else {
-            report.fail(
-                CheckId::ReceiptRefresh,
-                name.clone(),
-                Why::new(
-                    format!("no valid receipt of log {:?} to refresh", r.log),
-                    msg!("msg-refresh-no-receipt").arg("log", &r.log),
-                ),
-            );
-            continue;
-        };
-        // The receipts' checkpoints (their signatures were checked with the receipts).
-        let mut earlier: Vec<(u64, [u8; 32])> = of_log
-            .iter()
-            .filter_map(|x| {
-                let n = webproof_ledger::note::Note::parse(&x.checkpoint).ok()?;
-                let c = webproof_ledger::note::Checkpoint::parse(&n.text).ok()?;
-                Some((c.size, c.root))
-            })
-            .collect();
-        earlier.sort();
-        earlier.dedup();
-        match r.check(&first.log_key, &first.witness_keys, &earlier, &policy.log) {
-            Ok(c) => {
-                let v = verdict(&c);
-                let detail = format!(
-                    "checkpoint {} of {} extends the receipts' checkpoints; {}{}",
-                    c.checkpoint.size,
-                    r.log,
-                    cosigned(&c),
-                    if v == Verdict::Pass {
-                        ""
-                    } else {
-                        UNTRUSTED_NOTE
-                    }
-                );
-                let m = if v == Verdict::Pass {
-                    key!("msg-refresh-ok")
-                } else {
-                    key!("msg-refresh-untrusted")
-                };
-                let m = Message::new(m)
-                    .arg("size", c.checkpoint.size)
-                    .arg("log", &r.log)
-                    .arg("witnesses", witness_names(&c));
-                report.push(
-                    CheckId::ReceiptRefresh,
-                    name.clone(),
-                    v,
-                    Why::new(detail, m),
-                );
-            }
-            Err(e) => report.fail(CheckId::ReceiptRefresh, name.clone(), Why::of(&e)),
-        }
+        let (v, why) = refresh_check(src, i + 1, name, receipts, policy)
+            .unwrap_or_else(|why| (Verdict::Fail, why));
+        report.push(CheckId::ReceiptRefresh, name.clone(), v, why);
     }
+}
+
+/// Refresh number `n`, `name` (`receipt.refresh`): numbered in turn, and its checkpoint
+/// extends the checkpoints of the receipts of its log.
+fn refresh_check(
+    src: &dyn PackageSource,
+    n: usize,
+    name: &str,
+    receipts: &[Receipt],
+    policy: &Policy,
+) -> Result<(Verdict, Why), Why> {
+    let r = src
+        .read_all(name, MAX_RECEIPT)
+        .map_err(|e| Why::of(&e))
+        .and_then(|b| Refresh::parse(&b).map_err(|e| Why::of(&e)))?;
+    if name != layout::refresh_path(r.n) || r.n as usize != n {
+        return Err(Why::new(
+            "refreshes are numbered from 001 without gaps, each in its own name",
+            msg!("msg-refresh-numbering"),
+        ));
+    }
+    let of_log: Vec<&Receipt> = receipts.iter().filter(|x| x.log == r.log).collect();
+    let first = of_log.first().ok_or_else(|| {
+        Why::new(
+            format!("no valid receipt of log {:?} to refresh", r.log),
+            msg!("msg-refresh-no-receipt").arg("log", &r.log),
+        )
+    })?;
+    // The receipts' checkpoints (their signatures were checked with the receipts).
+    let mut earlier: Vec<(u64, [u8; 32])> = of_log
+        .iter()
+        .filter_map(|x| {
+            let n = webproof_ledger::note::Note::parse(&x.checkpoint).ok()?;
+            let c = webproof_ledger::note::Checkpoint::parse(&n.text).ok()?;
+            Some((c.size, c.root))
+        })
+        .collect();
+    earlier.sort();
+    earlier.dedup();
+    let c = r
+        .check(&first.log_key, &first.witness_keys, &earlier, &policy.log)
+        .map_err(|e| Why::of(&e))?;
+    let v = verdict(&c);
+    let detail = format!(
+        "checkpoint {} of {} extends the receipts' checkpoints; {}{}",
+        c.checkpoint.size,
+        r.log,
+        cosigned(&c),
+        if v == Verdict::Pass {
+            ""
+        } else {
+            UNTRUSTED_NOTE
+        }
+    );
+    let m = if v == Verdict::Pass {
+        key!("msg-refresh-ok")
+    } else {
+        key!("msg-refresh-untrusted")
+    };
+    let m = Message::new(m)
+        .arg("size", c.checkpoint.size)
+        .arg("log", &r.log)
+        .arg("witnesses", witness_names(&c));
+    Ok((v, Why::new(detail, m)))
+}
+
+/// What a checkpoint the session began after establishes: a time when witnesses cosigned
+/// it, trusted when they are.
+fn not_before_verdict(origin: &str, c: &CheckedCheckpoint) -> (Verdict, Why) {
+    let v = verdict(c);
+    let earliest = c.cosigners.iter().map(|(_, t)| *t).min();
+    let detail = match earliest {
+        Some(t) => format!(
+            "the session began after checkpoint {} of {origin} existed: not before {} ({}){}",
+            c.checkpoint.size,
+            when(t),
+            cosigned(c),
+            if v == Verdict::Pass {
+                ""
+            } else {
+                UNTRUSTED_NOTE
+            }
+        ),
+        None => format!(
+            "the session began after checkpoint {} of {origin} existed (no witness cosigned it, so it gives no time)",
+            c.checkpoint.size
+        ),
+    };
+    let m = match (earliest, v) {
+        (Some(t), Verdict::Pass) => msg!("msg-not-before-ok").arg("time", when(t)),
+        (Some(t), _) => msg!("msg-not-before-untrusted").arg("time", when(t)),
+        (None, _) => msg!("msg-not-before-no-time"),
+    };
+    let m = m
+        .arg("size", c.checkpoint.size)
+        .arg("log", origin)
+        .arg("witnesses", witness_names(c));
+    (v, Why::new(detail, m))
 }
 
 /// The environment step's `log-checkpoint.txt`: the session began after that checkpoint.
@@ -443,35 +474,8 @@ fn not_before_check(
         &policy.log,
     ) {
         Ok(c) => {
-            let v = verdict(&c);
-            let earliest = c.cosigners.iter().map(|(_, t)| *t).min();
-            let detail = match earliest {
-                Some(t) => format!(
-                    "the session began after checkpoint {} of {origin} existed: not before {} ({}){}",
-                    c.checkpoint.size,
-                    when(t),
-                    cosigned(&c),
-                    if v == Verdict::Pass {
-                        ""
-                    } else {
-                        UNTRUSTED_NOTE
-                    }
-                ),
-                None => format!(
-                    "the session began after checkpoint {} of {origin} existed (no witness cosigned it, so it gives no time)",
-                    c.checkpoint.size
-                ),
-            };
-            let m = match (earliest, v) {
-                (Some(t), Verdict::Pass) => msg!("msg-not-before-ok").arg("time", when(t)),
-                (Some(t), _) => msg!("msg-not-before-untrusted").arg("time", when(t)),
-                (None, _) => msg!("msg-not-before-no-time"),
-            };
-            let m = m
-                .arg("size", c.checkpoint.size)
-                .arg("log", &origin)
-                .arg("witnesses", witness_names(&c));
-            report.push(CheckId::ReceiptNotBefore, path, v, Why::new(detail, m));
+            let (v, why) = not_before_verdict(&origin, &c);
+            report.push(CheckId::ReceiptNotBefore, path, v, why);
         }
         Err(e) => report.fail(CheckId::ReceiptNotBefore, path, Why::of(&e)),
     }

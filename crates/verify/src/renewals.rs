@@ -8,7 +8,7 @@ use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::renewal::{self, Part, Renewal};
 use webproof_message::{key, msg};
-use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict};
+use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict, Verification};
 
 use crate::explain::{Explain, Why};
 use crate::timestamps::{Kept, invalid_token, kept_request, read_token};
@@ -217,26 +217,25 @@ fn token_check(
         nonce,
     };
     let v = webproof_timestamp::verify(&token, &expect, trust);
-    let what = format!(
-        "{}: renewal {n} existed by {}",
-        v.signer.as_deref().unwrap_or("unknown signer"),
-        v.info.gen_time
-    );
+    let (verdict, why) = renewal_token_verdict(n, &v);
+    report.push(CheckId::RenewalToken, name, verdict, why);
+}
+
+/// What a renewal token establishes: that renewal `n` existed by its genTime.
+fn renewal_token_verdict(n: u32, v: &Verification) -> (Verdict, Why) {
     let tsa = v.signer.as_deref().unwrap_or("unknown signer");
+    let what = format!("{tsa}: renewal {n} existed by {}", v.info.gen_time);
     match v.verdict {
-        TsVerdict::Trusted => {
-            report.pass(
-                CheckId::RenewalToken,
-                name,
-                Why::new(
-                    format!("{what}; trusted"),
-                    msg!("msg-renewal-token-trusted")
-                        .arg("tsa", tsa)
-                        .arg("n", n)
-                        .arg("time", &v.info.gen_time),
-                ),
-            );
-        }
+        TsVerdict::Trusted => (
+            Verdict::Pass,
+            Why::new(
+                format!("{what}; trusted"),
+                msg!("msg-renewal-token-trusted")
+                    .arg("tsa", tsa)
+                    .arg("n", n)
+                    .arg("time", &v.info.gen_time),
+            ),
+        ),
         TsVerdict::Untrusted => {
             let m = msg!("msg-renewal-token-untrusted")
                 .arg("tsa", tsa)
@@ -247,19 +246,11 @@ fn token_check(
                 None => m,
             };
             let text = format!("{what}; not trusted: {}", v.reason);
-            report.push(
-                CheckId::RenewalToken,
-                name,
-                Verdict::Untrusted,
-                Why::new(text, m),
-            );
+            (Verdict::Untrusted, Why::new(text, m))
         }
-        TsVerdict::Invalid => {
-            report.fail(
-                CheckId::RenewalToken,
-                name,
-                Why::new(format!("invalid: {}", v.reason), invalid_token(&v)),
-            );
-        }
+        TsVerdict::Invalid => (
+            Verdict::Fail,
+            Why::new(format!("invalid: {}", v.reason), invalid_token(v)),
+        ),
     }
 }

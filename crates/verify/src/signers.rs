@@ -189,10 +189,6 @@ fn identity_check(
         Role::Operator => &policy.trusted_operators,
         Role::Notary => &policy.trusted_notaries,
     };
-    let who = match &doc.organisation {
-        Some(o) => format!("{} ({o})", doc.name),
-        None => doc.name.clone(),
-    };
     let certified = match certificate_check(src, s.role, doc, policy, at) {
         Some(Ok(c)) => Some(c),
         Some(Err(why)) => {
@@ -206,58 +202,90 @@ fn identity_check(
     {
         return;
     }
+    let (verdict, subject, why) = identity_verdict(s, doc, fp, trusted, certified, at);
+    report.push(id_id, subject, verdict, why);
+}
+
+/// What the identity check says once the certificate (if any) names this signer in its
+/// role: the verdict, the file it is about and why.
+fn identity_verdict(
+    s: &Signer,
+    doc: &IdentityDoc,
+    fp: Hash32,
+    trusted: &[Hash32],
+    certified: Option<Certified>,
+    at: &TrustedAt,
+) -> (Verdict, String, Why) {
+    let who = match &doc.organisation {
+        Some(o) => format!("{} ({o})", doc.name),
+        None => doc.name.clone(),
+    };
     match certified {
-        Some(c) if at.is_trusted() => {
-            report.pass(
-                id_id,
-                layout::certificate_path(s.role),
-                Why::new(c.why.text, c.why.message),
-            );
-        }
+        Some(c) if at.is_trusted() => (
+            Verdict::Pass,
+            layout::certificate_path(s.role),
+            Why::new(c.why.text, c.why.message),
+        ),
         // The key is trusted as such (a certificate without trusted time adds a name,
         // not an identity).
-        _ if trusted.contains(&fp) => {
-            report.pass(
-                id_id,
-                s.identity.clone(),
-                Why::new(
-                    format!("{who}: key {fp} is configured as trusted"),
-                    msg!("msg-identity-trusted")
-                        .arg("who", &who)
-                        .arg("fingerprint", fp),
-                ),
-            );
-        }
-        Some(c) => {
-            report.push(id_id, layout::certificate_path(s.role), Verdict::Untrusted, Why::new(format!(
+        _ if trusted.contains(&fp) => (
+            Verdict::Pass,
+            s.identity.clone(),
+            Why::new(
+                format!("{who}: key {fp} is configured as trusted"),
+                msg!("msg-identity-trusted")
+                    .arg("who", &who)
+                    .arg("fingerprint", fp),
+            ),
+        ),
+        Some(c) => (
+            Verdict::Untrusted,
+            layout::certificate_path(s.role),
+            Why::new(
+                format!(
                     "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
                     c.why.text
-                ), msg!("msg-certified-claimed-time").because(c.why.message)));
-        }
-        // Keys are trusted for this role, and this is none of them: say so, and which
-        // keys were expected — never suggest trusting the package's own key.
-        None if !trusted.is_empty() => {
-            let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
-            let expected = expected.join(", ");
-            report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
-                    "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
-                    role = s.role.as_str()
-                ), msg!("msg-identity-other-key")
-                    .arg("who", &who)
-                    .arg("fingerprint", fp)
-                    .arg("role", s.role.as_str())
-                    .arg("expected", expected)));
-        }
-        None => {
-            report.push(id_id, s.identity.clone(), Verdict::Untrusted, Why::new(format!(
-                    "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
-                    role = s.role.as_str()
-                ), msg!("msg-identity-untrusted")
-                    .arg("who", &who)
-                    .arg("fingerprint", fp)
-                    .arg("role", s.role.as_str())));
-        }
+                ),
+                msg!("msg-certified-claimed-time").because(c.why.message),
+            ),
+        ),
+        None => (
+            Verdict::Untrusted,
+            s.identity.clone(),
+            untrusted_key(s.role, &who, fp, trusted),
+        ),
     }
+}
+
+/// Why a key no certificate vouches for is not trusted.
+fn untrusted_key(role: Role, who: &str, fp: Hash32, trusted: &[Hash32]) -> Why {
+    // Keys are trusted for this role, and this is none of them: say so, and which keys were
+    // expected — never suggest trusting the package's own key.
+    if !trusted.is_empty() {
+        let expected: Vec<String> = trusted.iter().map(|k| k.to_hex()).collect();
+        let expected = expected.join(", ");
+        return Why::new(
+            format!(
+                "{who} signed with key {fp}, which is not a key you trust for the {role}: you trust {expected}",
+                role = role.as_str()
+            ),
+            msg!("msg-identity-other-key")
+                .arg("who", who)
+                .arg("fingerprint", fp)
+                .arg("role", role.as_str())
+                .arg("expected", expected),
+        );
+    }
+    Why::new(
+        format!(
+            "{who}: self-asserted identity; key {fp} is not configured as trusted: trust it only if the {role} gave you this fingerprint by other means (--trust-{role}), or verify with the CA that certified them (--trust-operator-ca)",
+            role = role.as_str()
+        ),
+        msg!("msg-identity-untrusted")
+            .arg("who", who)
+            .arg("fingerprint", fp)
+            .arg("role", role.as_str()),
+    )
 }
 
 /// The notary is someone else: a countersignature by the operator's own key is no
@@ -359,102 +387,89 @@ fn role_and_subject_checks(
     c: &Certified,
     report: &mut Report,
 ) -> bool {
-    use webproof_timestamp::ca::CertRole;
     let path = layout::certificate_path(role);
+    let mut all = true;
+    for (id, outcome) in [
+        (CheckId::IdentityRole, role_check(role, c)),
+        (CheckId::IdentitySubject, subject_check(doc, c)),
+    ] {
+        match outcome {
+            Ok(why) => report.pass(id, path.clone(), why),
+            Err(why) => {
+                report.fail(id, path.clone(), why);
+                all = false;
+            }
+        }
+    }
+    all
+}
+
+/// Whether the certificate is for the role the signature is presented for.
+fn role_check(role: Role, c: &Certified) -> Result<Why, Why> {
+    use webproof_timestamp::ca::CertRole;
     let want = match role {
         Role::Operator => CertRole::Operator,
         Role::Notary => CertRole::Notary,
     };
-    let role_ok = match &c.role {
-        Some(Ok(r)) if *r == want => {
-            report.pass(
-                CheckId::IdentityRole,
-                path.clone(),
-                Why::new(
-                    format!(
-                        "certified for the {} role (policy {})",
-                        role.as_str(),
-                        want.policy_oid()
-                    ),
-                    msg!("msg-role-ok").arg("role", role.as_str()),
-                ),
-            );
-            true
-        }
-        None if role == Role::Operator => {
-            report.pass(
-                CheckId::IdentityRole,
-                path.clone(),
-                Why::new(
-                    "certified before certificates named roles: an operator's certificate",
-                    msg!("msg-role-legacy"),
-                ),
-            );
-            true
-        }
+    match &c.role {
+        Some(Ok(r)) if *r == want => Ok(Why::new(
+            format!(
+                "certified for the {} role (policy {})",
+                role.as_str(),
+                want.policy_oid()
+            ),
+            msg!("msg-role-ok").arg("role", role.as_str()),
+        )),
+        None if role == Role::Operator => Ok(Why::new(
+            "certified before certificates named roles: an operator's certificate",
+            msg!("msg-role-legacy"),
+        )),
         Some(Ok(r)) => {
             let r = match r {
                 CertRole::Operator => "operator",
                 CertRole::Notary => "notary",
             };
-            report.fail(CheckId::IdentityRole, path.clone(), Why::new(format!(
+            Err(Why::new(
+                format!(
                     "the certificate is for the {r} role, but it is presented for the {}'s signature",
                     role.as_str()
-                ), msg!("msg-role-other")
-                    .arg("certified", r)
-                    .arg("role", role.as_str())));
-            false
-        }
-        None => {
-            report.fail(CheckId::IdentityRole, path.clone(), Why::new("the certificate names no role, so it is an operator's, but it is presented for the notary's signature", msg!("msg-role-none-notary")));
-            false
-        }
-        Some(Err(e)) => {
-            report.fail(
-                CheckId::IdentityRole,
-                path.clone(),
-                Why::new(
-                    format!("the certificate names no webproof role: {e}"),
-                    msg!("msg-role-unknown"),
                 ),
-            );
-            false
+                msg!("msg-role-other")
+                    .arg("certified", r)
+                    .arg("role", role.as_str()),
+            ))
         }
-    };
+        None => Err(Why::new(
+            "the certificate names no role, so it is an operator's, but it is presented for the notary's signature",
+            msg!("msg-role-none-notary"),
+        )),
+        Some(Err(e)) => Err(Why::new(
+            format!("the certificate names no webproof role: {e}"),
+            msg!("msg-role-unknown"),
+        )),
+    }
+}
+
+/// Whether the identity document and the certificate name the same person.
+fn subject_check(doc: &IdentityDoc, c: &Certified) -> Result<Why, Why> {
     let named = |n: &str, o: &Option<String>| match o {
         Some(o) => format!("{n:?} ({o:?})"),
         None => format!("{n:?}"),
     };
-    let subject_ok = doc.name == c.subject.name && doc.organisation == c.subject.organisation;
-    if subject_ok {
-        report.pass(
-            CheckId::IdentitySubject,
-            path,
-            Why::new(
-                format!(
-                    "the identity document and the certificate both name {}",
-                    named(&doc.name, &doc.organisation)
-                ),
-                msg!("msg-subject-ok").arg("who", named(&doc.name, &doc.organisation)),
-            ),
-        );
-    } else {
-        let (d, cs) = (
-            named(&doc.name, &doc.organisation),
-            named(&c.subject.name, &c.subject.organisation),
-        );
-        report.fail(
-            CheckId::IdentitySubject,
-            path,
-            Why::new(
-                format!("the identity document names {d}, the certificate {cs}"),
-                msg!("msg-subject-differ")
-                    .arg("document", d)
-                    .arg("certificate", cs),
-            ),
-        );
+    let d = named(&doc.name, &doc.organisation);
+    if doc.name == c.subject.name && doc.organisation == c.subject.organisation {
+        return Ok(Why::new(
+            format!("the identity document and the certificate both name {d}"),
+            msg!("msg-subject-ok").arg("who", d),
+        ));
     }
-    role_ok && subject_ok
+    let cs = named(&c.subject.name, &c.subject.organisation);
+    Err(Why::new(
+        format!("the identity document names {d}, the certificate {cs}"),
+        msg!("msg-subject-differ")
+            .arg("document", d)
+            .arg("certificate", cs),
+    ))
 }
 
 /// The signer's certificate, if the package carries one: `Some(Ok(..))` when a configured
@@ -483,43 +498,7 @@ fn certificate_check(
         for ca in &policy.operator_cas {
             match webproof_timestamp::ca::check_certified(&cert, ca, &spki, at.unix()) {
                 Ok(sub) => {
-                    let who = format!(
-                        "{}{}",
-                        sub.name,
-                        sub.organisation
-                            .as_ref()
-                            .map(|o| format!(" ({o})"))
-                            .unwrap_or_default()
-                    );
-                    let issuer = ca.tbs_certificate().subject().to_string();
-                    let text = format!(
-                        "{who}, tenant {}: key {} certified by {issuer} (valid {}){}",
-                        sub.tenant,
-                        doc.fingerprint,
-                        at.describe(),
-                        sub.id_ref
-                            .as_ref()
-                            .map(|r| format!("; ID reference {r}"))
-                            .unwrap_or_default()
-                    );
-                    let key = match at {
-                        TrustedAt::Token { .. } => key!("msg-certified"),
-                        TrustedAt::Promise { .. } => key!("msg-certified-promise"),
-                        TrustedAt::Claimed { .. } => key!("msg-certified-claimed"),
-                    };
-                    let mut message = Message::new(key)
-                        .arg("who", who)
-                        .arg("tenant", &sub.tenant)
-                        .arg("fingerprint", doc.fingerprint)
-                        .arg("issuer", issuer);
-                    if let TrustedAt::Token { tsa, .. } = at {
-                        message = message.arg("tsa", tsa);
-                    }
-                    return Ok(Some(Certified {
-                        why: Why::new(text, message),
-                        role: webproof_timestamp::ca::CertRole::of(&cert),
-                        subject: sub,
-                    }));
+                    return Ok(Some(certified(&cert, ca, sub, doc, at)));
                 }
                 // Another CA's: it identifies nobody to this verifier.
                 Err(
@@ -539,4 +518,51 @@ fn certificate_check(
         }
     };
     check().transpose()
+}
+
+/// What a certificate of a configured CA says of the signer it certifies.
+fn certified(
+    cert: &x509_cert::Certificate,
+    ca: &x509_cert::Certificate,
+    sub: webproof_timestamp::ca::Subject,
+    doc: &IdentityDoc,
+    at: &TrustedAt,
+) -> Certified {
+    let who = format!(
+        "{}{}",
+        sub.name,
+        sub.organisation
+            .as_ref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default()
+    );
+    let issuer = ca.tbs_certificate().subject().to_string();
+    let text = format!(
+        "{who}, tenant {}: key {} certified by {issuer} (valid {}){}",
+        sub.tenant,
+        doc.fingerprint,
+        at.describe(),
+        sub.id_ref
+            .as_ref()
+            .map(|r| format!("; ID reference {r}"))
+            .unwrap_or_default()
+    );
+    let key = match at {
+        TrustedAt::Token { .. } => key!("msg-certified"),
+        TrustedAt::Promise { .. } => key!("msg-certified-promise"),
+        TrustedAt::Claimed { .. } => key!("msg-certified-claimed"),
+    };
+    let mut message = Message::new(key)
+        .arg("who", who)
+        .arg("tenant", &sub.tenant)
+        .arg("fingerprint", doc.fingerprint)
+        .arg("issuer", issuer);
+    if let TrustedAt::Token { tsa, .. } = at {
+        message = message.arg("tsa", tsa);
+    }
+    Certified {
+        why: Why::new(text, message),
+        role: webproof_timestamp::ca::CertRole::of(cert),
+        subject: sub,
+    }
 }

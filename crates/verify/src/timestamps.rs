@@ -4,8 +4,8 @@
 use webproof_evidence::digest::Digests;
 use webproof_evidence::layout;
 use webproof_evidence::package::PackageSource;
-use webproof_message::{key, msg};
-use webproof_timestamp::{Expect, HashAlg, Token, Trust, Verdict as TsVerdict};
+use webproof_message::{Key, key, msg};
+use webproof_timestamp::{Expect, HashAlg, Token, Trust, Verdict as TsVerdict, Verification};
 
 use crate::explain::{Explain, Why};
 use crate::{CheckId, Message, Policy, Report, StepTime, Verdict};
@@ -161,28 +161,39 @@ fn step_token_check(
     trust: &Trust,
     report: &mut Report,
 ) -> Option<Stamped> {
-    let fail = |report: &mut Report, file: String, why: Why| {
-        report.fail(CheckId::TimestampToken, file, why);
-        None
-    };
-    let Some(seq) = layout::timestamp_seq(&name) else {
+    match verify_step_token(src, &name, heads, trust) {
+        Ok((seq, alg, v)) => token_verdict(name, seq, alg, &v, report),
+        Err((file, why)) => {
+            report.fail(CheckId::TimestampToken, file.unwrap_or(name), why);
+            None
+        }
+    }
+}
+
+/// Reads token `name` and verifies it over the chain head of the step its name says (and
+/// against its kept request, if any): the step, the imprint's algorithm and the verdict; or
+/// why not, with the file to blame when it is not the token (its request).
+fn verify_step_token(
+    src: &dyn PackageSource,
+    name: &str,
+    heads: &[Digests],
+    trust: &Trust,
+) -> Result<(u64, HashAlg, Verification), (Option<String>, Why)> {
+    let seq = layout::timestamp_seq(name).ok_or_else(|| {
         let why = Why::new(
             "the file name does not say which step it stamps",
             msg!("msg-token-name"),
         );
-        return fail(report, name, why);
-    };
-    let Some(head) = heads.get(seq as usize) else {
+        (None, why)
+    })?;
+    let head = heads.get(seq as usize).ok_or_else(|| {
         let why = Why::new(
             format!("stamps step {seq}, which the journal does not have"),
             msg!("msg-token-no-step").arg("seq", seq),
         );
-        return fail(report, name, why);
-    };
-    let token = match read_token(src, &name) {
-        Ok(t) => t,
-        Err(why) => return fail(report, name, why),
-    };
+        (None, why)
+    })?;
+    let token = read_token(src, name).map_err(|why| (None, why))?;
     let alg = token.info.imprint_alg;
     let digest = match alg {
         HashAlg::Sha256 => head.sha256.0.to_vec(),
@@ -195,19 +206,29 @@ fn step_token_check(
                 ),
                 msg!("msg-token-imprint-alg").arg("alg", other.name()),
             );
-            return fail(report, name, why);
+            return Err((None, why));
         }
     };
-    let nonce = match kept_request(src, &name, alg, &digest) {
+    let nonce = match kept_request(src, name, alg, &digest) {
         Kept::Asks(nonce) => nonce,
-        Kept::Wrong(tsq, why) => return fail(report, tsq, why),
+        Kept::Wrong(tsq, why) => return Err((Some(tsq), why)),
         Kept::None => None,
     };
     let expect = Expect {
         imprint: Some((alg, digest)),
         nonce,
     };
-    let v = webproof_timestamp::verify(&token, &expect, trust);
+    Ok((seq, alg, webproof_timestamp::verify(&token, &expect, trust)))
+}
+
+/// Reports a step token's verdict; what it establishes unless it is invalid.
+fn token_verdict(
+    name: String,
+    seq: u64,
+    alg: HashAlg,
+    v: &Verification,
+    report: &mut Report,
+) -> Option<Stamped> {
     let tsa = v.signer.clone().unwrap_or_else(|| "unknown signer".into());
     let dev = if tsa.contains(webproof_timestamp::DEV_MARK) {
         "development TSA, "
@@ -242,12 +263,13 @@ fn step_token_check(
             Verdict::Untrusted,
             Why::new(
                 format!("{what}; {dev}not trusted: {}", v.reason),
-                untrusted_token(&tsa, seq, &v),
+                untrusted_token(&tsa, seq, v),
             ),
         ),
         TsVerdict::Invalid => {
-            let why = Why::new(format!("invalid: {}", v.reason), invalid_token(&v));
-            return fail(report, name, why);
+            let why = Why::new(format!("invalid: {}", v.reason), invalid_token(v));
+            report.fail(CheckId::TimestampToken, name, why);
+            return None;
         }
     }
     Some(Stamped {
@@ -264,17 +286,13 @@ fn step_token_check(
 /// same time (`steps 0-3: not after <time> (<tsa>)`). Every step covered passes; so does a
 /// capture about to be sealed (`pending`), whose seal step's time-stamps will cover the rest.
 fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
-    let mut ranges: Vec<(u64, u64, Option<String>)> = Vec::new();
-    for t in time {
-        let label = t
-            .not_after
-            .as_ref()
-            .map(|n| format!("not after {n} ({})", t.tsa.as_deref().unwrap_or("")));
-        match ranges.last_mut() {
-            Some((_, end, l)) if *l == label && *end + 1 == t.seq => *end = t.seq,
-            _ => ranges.push((t.seq, t.seq, label)),
-        }
-    }
+    let ranges = time_runs(time);
+    let all = time.iter().all(|t| t.not_after.is_some());
+    let verdict = if all || pending {
+        Verdict::Pass
+    } else {
+        Verdict::Untrusted
+    };
     let detail = ranges
         .iter()
         .map(|(a, b, l)| {
@@ -290,12 +308,6 @@ fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let all = time.iter().all(|t| t.not_after.is_some());
-    let verdict = if all || pending {
-        Verdict::Pass
-    } else {
-        Verdict::Untrusted
-    };
     let detail = if pending && !all {
         format!(
             "{detail}; the time-stamps over the seal step, requested after this, cover the steps without one"
@@ -303,7 +315,41 @@ fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
     } else {
         detail
     };
-    // The same in words any language can wrap: `0–3 ≤ <time> (<tsa>)`, uncovered steps apart.
+    let key = if all {
+        key!("msg-time-covered")
+    } else if pending {
+        key!("msg-time-pending")
+    } else {
+        key!("msg-time-partly-covered")
+    };
+    (
+        verdict,
+        Why::new(detail, coverage_words(key, &ranges, time)),
+    )
+}
+
+/// A run of steps with the same trusted time: first step, last step, `not after <time>
+/// (<tsa>)` or `None` for steps no trusted time covers.
+type Run = (u64, u64, Option<String>);
+
+fn time_runs(time: &[StepTime]) -> Vec<Run> {
+    let mut ranges: Vec<Run> = Vec::new();
+    for t in time {
+        let label = t
+            .not_after
+            .as_ref()
+            .map(|n| format!("not after {n} ({})", t.tsa.as_deref().unwrap_or("")));
+        match ranges.last_mut() {
+            Some((_, end, l)) if *l == label && *end + 1 == t.seq => *end = t.seq,
+            _ => ranges.push((t.seq, t.seq, label)),
+        }
+    }
+    ranges
+}
+
+/// The coverage in words any language can wrap: `0–3 ≤ <time> (<tsa>)`, uncovered steps
+/// apart.
+fn coverage_words(key: Key, ranges: &[Run], time: &[StepTime]) -> Message {
     let span = |a: u64, b: u64| {
         if a == b {
             a.to_string()
@@ -329,20 +375,12 @@ fn coverage(time: &[StepTime], pending: bool) -> (Verdict, Why) {
         .filter(|(_, _, l)| l.is_none())
         .map(|(a, b, _)| span(*a, *b))
         .collect();
-    let key = if all {
-        key!("msg-time-covered")
-    } else if pending {
-        key!("msg-time-pending")
-    } else {
-        key!("msg-time-partly-covered")
-    };
     let covered = if covered.is_empty() {
         "—".into()
     } else {
         covered.join("; ")
     };
-    let message = Message::new(key)
+    Message::new(key)
         .arg("covered", covered)
-        .arg("uncovered", uncovered.join(", "));
-    (verdict, Why::new(detail, message))
+        .arg("uncovered", uncovered.join(", "))
 }
