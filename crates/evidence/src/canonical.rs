@@ -10,14 +10,14 @@ use webproof_message::{Explain, Message, msg};
 /// keys, or an integer that JSON numbers cannot hold exactly).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot encode as canonical JSON (RFC 8785): {0}")]
-pub struct CanonicalError(String);
+pub struct CanonicalError(#[source] serde_json::Error);
 
 /// Largest integer a JCS number holds exactly (2^53 - 1).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// The RFC 8785 bytes of `value`.
 pub fn to_jcs<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| CanonicalError(e.to_string()))
+    serde_json_canonicalizer::to_vec(value).map_err(CanonicalError)
 }
 
 /// Whether `bytes` are exactly the canonical form of the JSON value they hold.
@@ -30,7 +30,7 @@ pub fn is_canonical(bytes: &[u8]) -> bool {
 
 impl Explain for CanonicalError {
     fn message(&self) -> Message {
-        msg!("err-canonical").arg("detail", self)
+        msg!("err-canonical").arg("detail", &self.0)
     }
 }
 

@@ -49,8 +49,8 @@ pub enum PackageError {
         #[source]
         source: io::Error,
     },
-    #[error("not a readable ZIP archive: {0}")]
-    NotZip(String),
+    #[error("cannot write the ZIP archive: {0}")]
+    Write(#[source] container::WriteError),
     #[error("not in the one ZIP form webproof writes: {0}")]
     Container(#[from] ContainerError),
     #[error("entry {name:?}: unsafe name: {reason}")]
@@ -440,7 +440,7 @@ pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageE
                 path: partial.clone(),
                 source,
             },
-            other => PackageError::NotZip(other.to_string()),
+            other => PackageError::Write(other),
         };
         let mut zw = container::Writer::new(file);
         for e in src.entries() {
@@ -505,7 +505,7 @@ impl Explain for PackageError {
             E::Io { path, source } => msg!("err-file")
                 .arg("path", path.display())
                 .because(source.message()),
-            E::NotZip(d) => msg!("err-pkg-not-zip").arg("detail", d),
+            E::Write(e) => msg!("err-pkg-write").arg("detail", e.to_string()),
             E::Container(c) => c.message(),
             E::UnsafeName { name, reason } => msg!("err-pkg-unsafe-name")
                 .arg("name", name)

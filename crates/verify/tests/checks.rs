@@ -69,3 +69,22 @@ fn an_identifier_honours_width_so_text_reports_line_up() {
         "file.digest       |"
     );
 }
+
+/// The verifier's own error explains itself with its catalogue message.
+#[test]
+fn a_missing_package_says_which_file() {
+    use webproof_message::Explain;
+    let e = webproof_verify::verify_path(
+        std::path::Path::new("/nonexistent/p.wacz"),
+        &webproof_verify::Policy::default(),
+    )
+    .unwrap_err();
+    let m = e.message();
+    assert_eq!(m.key, "err-file");
+    assert!(
+        m.args
+            .iter()
+            .any(|(k, v)| k == "path" && v.contains("p.wacz")),
+        "{m:?}"
+    );
+}
