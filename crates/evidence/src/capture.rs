@@ -42,7 +42,7 @@ pub enum CaptureError {
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("cannot encode: {0}")]
-    Encode(String),
+    Encode(#[source] crate::canonical::CanonicalError),
     #[error("{0} already exists; a capture directory is never reused")]
     Exists(PathBuf),
     #[error("the capture is already sealed")]
@@ -415,8 +415,7 @@ impl Capture {
             }
         }
         for (role, s) in &signers {
-            let doc = crate::canonical::to_jcs(s.identity)
-                .map_err(|e| CaptureError::Encode(e.to_string()))?;
+            let doc = crate::canonical::to_jcs(s.identity).map_err(CaptureError::Encode)?;
             package::write_file(&self.dir.join(layout::identity_path(*role)), &doc)?;
             package::write_file(
                 &self.dir.join(layout::public_key_path(*role)),
@@ -562,8 +561,7 @@ impl Capture {
         }
         let mut manifest_signers = Vec::new();
         for (role, s) in &signers {
-            let doc = crate::canonical::to_jcs(s.identity)
-                .map_err(|e| CaptureError::Encode(e.to_string()))?;
+            let doc = crate::canonical::to_jcs(s.identity).map_err(CaptureError::Encode)?;
             let named = seal
                 .artifacts
                 .iter()
@@ -646,8 +644,7 @@ impl Capture {
             files,
             signers: manifest_signers,
         };
-        let manifest_bytes =
-            crate::canonical::to_jcs(&manifest).map_err(|e| CaptureError::Encode(e.to_string()))?;
+        let manifest_bytes = crate::canonical::to_jcs(&manifest).map_err(CaptureError::Encode)?;
         package::write_file(&self.dir.join(layout::MANIFEST), &manifest_bytes)?;
         for (role, s) in &signers {
             let sig = s.key.sign(&manifest_bytes)?;
@@ -679,10 +676,9 @@ pub fn write_datapackage(dir: &Path, manifest: &Manifest) -> Result<(), CaptureE
         };
         resources.push(wacz::Resource::new(&e.name, sha, e.size));
     }
-    let dp =
-        wacz::datapackage(manifest, &resources).map_err(|e| CaptureError::Encode(e.to_string()))?;
+    let dp = wacz::datapackage(manifest, &resources).map_err(CaptureError::Encode)?;
     package::write_file(&dir.join(layout::DATAPACKAGE), &dp)?;
-    let dd = wacz::datapackage_digest(&dp).map_err(|e| CaptureError::Encode(e.to_string()))?;
+    let dd = wacz::datapackage_digest(&dp).map_err(CaptureError::Encode)?;
     package::write_file(&dir.join(layout::DATAPACKAGE_DIGEST), &dd)?;
     Ok(())
 }
@@ -741,7 +737,7 @@ impl Explain for CaptureError {
             E::Journal(j) => j.message(),
             E::Package(p) => p.message(),
             E::Key(k) => k.message(),
-            E::Encode(d) => msg!("err-encode").arg("detail", d),
+            E::Encode(d) => msg!("err-encode").arg("detail", d.to_string()),
             E::Exists(p) => msg!("err-capture-exists").arg("path", p.display()),
             E::Sealed => msg!("err-capture-sealed"),
             E::IdentityMismatch => msg!("err-identity-mismatch"),

@@ -54,3 +54,113 @@ fn a_step_without_files_needs_no_artifacts_folder() {
         .expect("a step without files touches no artifacts folder");
     assert!(r.artifacts.is_empty());
 }
+
+#[test]
+fn an_interruption_with_nothing_unjournaled_says_nothing_of_it() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    cap.add_note("seen").unwrap();
+    drop(cap);
+    let (mut cap, recovery) = Capture::resume(&dir).unwrap();
+    let r = cap.record_interruption("the test", &recovery).unwrap();
+    assert!(r.params.get("unjournaled_artifacts").is_none(), "{r:?}");
+    assert!(r.artifacts.is_empty());
+}
+
+#[test]
+fn a_time_stamp_takes_the_next_free_number_and_a_receipt_its_own_name() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let cap = Capture::create(&dir).unwrap();
+    let at = |k: usize, ext: &str| dir.join(layout::timestamp_path(3, k, "tsa", ext));
+    cap.add_timestamp(3, 0, "tsa", b"q0", b"r0").unwrap();
+    // A request kept without its response (a crash between the two) holds number 1.
+    std::fs::write(at(1, "tsq"), b"q1").unwrap();
+    cap.add_timestamp(3, 0, "tsa", b"q2", b"r2").unwrap();
+    for (k, q, r) in [
+        (0, "q0", Some("r0")),
+        (1, "q1", None),
+        (2, "q2", Some("r2")),
+    ] {
+        assert_eq!(std::fs::read(at(k, "tsq")).unwrap(), q.as_bytes(), "{k}");
+        assert_eq!(
+            std::fs::read(at(k, "tsr")).ok(),
+            r.map(|r| r.as_bytes().to_vec()),
+            "{k}"
+        );
+    }
+    assert!(!at(3, "tsq").exists());
+
+    cap.add_receipt(3, 1, b"{\"receipt\":1}").unwrap();
+    let kept = webproof_evidence::capture::read_file(&dir.join(layout::receipt_path(3, 1)));
+    assert_eq!(kept.unwrap(), b"{\"receipt\":1}");
+    assert!(webproof_evidence::capture::read_file(&dir.join("absent")).is_err());
+}
+
+#[test]
+fn a_seal_refuses_a_key_its_identity_does_not_name() {
+    use webproof_evidence::capture::{CaptureError, SealInput, SignerKey};
+    use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
+    let doc = |role: Role, key: &SecretKey| {
+        let pk = key.public_key();
+        IdentityDoc {
+            v: 1,
+            role,
+            name: "Zhang San".into(),
+            organisation: None,
+            contact: None,
+            id_ref: None,
+            algorithm: Algorithm::Ed25519,
+            public_key: pk.to_pem().unwrap(),
+            fingerprint: pk.fingerprint().unwrap(),
+            created: Utc::now(),
+        }
+    };
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let other = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let own = doc(Role::Operator, &key);
+    let others = doc(Role::Operator, &other);
+    let notarys = doc(Role::Notary, &key);
+    // Another key's identity in the right role; the key's own identity in another role.
+    for identity in [&others, &notarys] {
+        let t = tempfile::tempdir().unwrap();
+        let mut cap = Capture::create(&t.path().join("capture")).unwrap();
+        cap.add_note("seen").unwrap();
+        let input = SealInput {
+            case: webproof_evidence::manifest::Case {
+                id: None,
+                note: None,
+            },
+            tool_version: "test".into(),
+            operator: SignerKey {
+                key: &key,
+                identity,
+                certificate: None,
+            },
+            notary: None,
+        };
+        assert!(matches!(
+            cap.prepare_seal(&input),
+            Err(CaptureError::IdentityMismatch)
+        ));
+    }
+    // Its own identity in its role is taken.
+    let t = tempfile::tempdir().unwrap();
+    let mut cap = Capture::create(&t.path().join("capture")).unwrap();
+    cap.add_note("seen").unwrap();
+    let input = SealInput {
+        case: webproof_evidence::manifest::Case {
+            id: None,
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: &key,
+            identity: &own,
+            certificate: None,
+        },
+        notary: None,
+    };
+    cap.prepare_seal(&input).unwrap();
+}
