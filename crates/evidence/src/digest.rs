@@ -87,9 +87,14 @@ pub fn sm3(data: &[u8]) -> Hash32 {
     Hash32(Sm3::digest(data).into())
 }
 
+/// Whether `len` bytes are worth a second thread (the digests are the same either way).
+fn in_parallel(len: usize) -> bool {
+    len >= PARALLEL_THRESHOLD
+}
+
 /// Both digests of an in-memory byte string (parallel when it is large).
 pub fn digest_bytes(data: &[u8]) -> Digests {
-    if data.len() < PARALLEL_THRESHOLD {
+    if !in_parallel(data.len()) {
         return Digests {
             sha256: sha256(data),
             sm3: sm3(data),
@@ -206,6 +211,14 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quarter_mebibyte_is_hashed_on_two_threads() {
+        assert_eq!(super::PARALLEL_THRESHOLD, 262_144);
+        assert!(!super::in_parallel(262_143));
+        assert!(super::in_parallel(262_144));
+        assert!(super::in_parallel(262_145));
+    }
+
     use super::*;
 
     fn h(s: &str) -> String {
