@@ -37,6 +37,8 @@ command -v WebKitWebDriver >/dev/null 2>&1 || need_apt+=(webkit2gtk-driver)
 for pkg in gstreamer1.0-plugins-good gstreamer1.0-libav; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# PostgreSQL's server programs: the log's tests start their own throwaway database with them.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # Time-zone data: reports show times in the operator's zone beside UTC.
 [ -e /usr/share/zoneinfo/Asia/Shanghai ] || need_apt+=(tzdata)
 # CJK fonts, so that Chromium draws Chinese pages as they are (not as empty boxes).

@@ -15,6 +15,7 @@
 //! witnesses = ["witness.court.example+…"]    # witnesses' verifier keys (like --trust-witness)
 //! quorum = 2                                 # witnesses that must cosign (like --witness-quorum)
 //! operator_ca = ["/etc/webproof/operator-ca.pem"]   # like --trust-operator-ca
+//! store = "postgres://webproof@db.alliance.example/log"   # like log serve --store
 //!
 //! [trust]
 //! operators = ["6bfd56d5…"]   # operator key fingerprints verify trusts (like --trust-operator)
@@ -59,6 +60,9 @@ pub struct LogConfig {
     /// Operator CA certificates (PEM files) whose certified operators verify trusts.
     #[serde(default)]
     pub operator_ca: Vec<PathBuf>,
+    /// Where `log serve` keeps deposits: a PostgreSQL URL (several frontends share it); by
+    /// default the embedded redb store in WEBPROOF_HOME/log/ORIGIN.
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -114,6 +114,11 @@ pub struct ServeArgs {
     /// Deposits per second each operator may make (bursts of twice that).
     #[arg(long, default_value_t = 1000)]
     pub rate: u32,
+    /// Where deposits are kept: a PostgreSQL database (`postgres://user@host:port/db`), which
+    /// several `log serve` frontends may share; default: config.toml `[log] store`, else the
+    /// embedded store (redb) in WEBPROOF_HOME/log/ORIGIN.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -213,8 +218,17 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
         listen,
         admin_keys,
         rate,
+        store,
     } = a;
     let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
+    let store = match store {
+        Some(s) => Some(s),
+        None => {
+            crate::config::Config::load(&crate::config::home()?)?
+                .log
+                .store
+        }
+    };
     let peers = witness_peers(&witnesses)?;
     probe_witnesses(&peers)?;
     let admins = admin_keys
@@ -222,13 +236,14 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
         .map(|p| crate::ra_cmd::read_public_key(p))
         .collect::<Result<Vec<_>>>()?;
     let controlled = !admins.is_empty();
-    let svc = webproof_log::server::LogService::open_with(
-        &dir,
-        signer,
-        peers,
-        quorum,
-        webproof_log::server::Access { admins, rate },
-    )?;
+    let access = webproof_log::server::Access { admins, rate };
+    let svc = match store {
+        None => webproof_log::server::LogService::open_with(&dir, signer, peers, quorum, access)?,
+        Some(url) => {
+            let store = open_store(&url)?;
+            webproof_log::server::LogService::open_on(&dir, store, signer, peers, quorum, access)?
+        }
+    };
     let vkey = svc.vkey();
     let app = svc.router();
     let every = std::time::Duration::from_millis(interval_ms.max(10));
@@ -255,6 +270,16 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
             )
         },
     )
+}
+
+/// The store of `--store URL`: a PostgreSQL database (its schema created or migrated).
+fn open_store(url: &str) -> Result<std::sync::Arc<dyn webproof_log::LogStore>> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        anyhow::bail!(tr!("cli-log-store-kind"));
+    }
+    let pg = webproof_log::pg::PgStore::connect(url, 8, Some(webproof_log::server::lookup_key))
+        .context(tr!("cli-log-store-open"))?;
+    Ok(std::sync::Arc::new(pg))
 }
 
 /// The witnesses of `--witness URL=VKEY`.

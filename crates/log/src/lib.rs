@@ -9,6 +9,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+pub mod pg;
 pub mod ra;
 pub mod serve;
 pub mod server;
@@ -82,6 +83,10 @@ pub enum LogError {
         #[source]
         source: std::io::Error,
     },
+    #[error("log database: {0}")]
+    Database(#[source] postgres::Error),
+    #[error("log database schema: {0}")]
+    Migration(#[source] Box<refinery::Error>),
     #[error("the HTTP client for the witnesses: {0}")]
     Client(#[source] reqwest::Error),
     #[error("operator CA: {0}")]

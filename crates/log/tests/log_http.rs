@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::deposit;
+use common::pg_server::Postgres;
+use common::{Backend, deposit, open_log};
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use webproof_ledger::merkle::{Hash, leaf_hash, verify_inclusion};
 use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519, Note, NoteKey, NoteSigner};
 use webproof_ledger::receipt::{Ack, check_promise};
 use webproof_ledger::witness::verify_witnessed;
-use webproof_log::server::{LogService, WitnessPeer};
+use webproof_log::server::WitnessPeer;
 use webproof_log::witness_http::{WitnessService, router};
 
 const ORIGIN: &str = "log.webproof.test/alliance";
@@ -29,6 +30,16 @@ async fn serve(app: axum::Router) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposits_are_promised_witnessed_and_provable() {
+    promised_witnessed_provable(&Backend::Redb).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deposits_are_promised_witnessed_and_provable_on_postgres() {
+    let pg = Postgres::start();
+    promised_witnessed_provable(&Backend::Postgres(pg.create_db("log_http"))).await;
+}
+
+async fn promised_witnessed_provable(backend: &Backend) {
     let log = NoteSigner::new(ORIGIN, ALG_ED25519, SigningKey::from_bytes(&[1; 32])).unwrap();
     let dirs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
     let mut peers = Vec::new();
@@ -55,7 +66,7 @@ async fn deposits_are_promised_witnessed_and_provable() {
         });
     }
     let wkeys: Vec<NoteKey> = peers.iter().map(|p| p.key.clone()).collect();
-    let svc = LogService::open(dirs[3].path(), log, peers, 3).unwrap();
+    let svc = open_log(backend, dirs[3].path(), log, peers, 3, Default::default()).unwrap();
     let log_key = NoteKey::from_vkey(&svc.vkey()).unwrap();
     let base = serve(svc.router()).await;
     let http = reqwest::Client::new();

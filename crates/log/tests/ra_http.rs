@@ -6,11 +6,15 @@
 //! codes, codes for another key, deposits in another operator's name.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::pg_server::Postgres;
+use common::{Backend, open_log};
 use webproof_evidence::identity::{Algorithm, SecretKey};
 use webproof_ledger::auth;
 use webproof_ledger::deposit::{AdminEntry, Deposit};
 use webproof_ledger::note::{ALG_ED25519, Note, NoteSigner};
-use webproof_log::server::{Access, LogService};
+use webproof_log::server::Access;
 use webproof_timestamp::ca::{check_certified, parse_cert};
 
 fn now() -> u64 {
@@ -103,6 +107,16 @@ fn deposit(operator: &str, n: u8) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_access_control_and_revocation() {
+    enrollment(&Backend::Redb).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrollment_access_control_and_revocation_on_postgres() {
+    let pg = Postgres::start();
+    enrollment(&Backend::Postgres(pg.create_db("ra_http"))).await;
+}
+
+async fn enrollment(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let log = NoteSigner::new(
         ORIGIN,
@@ -115,7 +129,8 @@ async fn enrollment_access_control_and_revocation() {
     let registrar = SecretKey::generate(Algorithm::Sm2).unwrap();
     let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let stranger = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let svc = LogService::open_with(
+    let svc = open_log(
+        backend,
         dir.path(),
         log,
         vec![],
@@ -362,6 +377,7 @@ async fn enrollment_access_control_and_revocation() {
 /// The log in `dir` with `admin`, served on a fresh port; the server task is returned so it
 /// can be stopped (a restart opens the same directory again).
 async fn serve_log(
+    backend: &Backend,
     dir: &std::path::Path,
     admin: &SecretKey,
 ) -> (Client, tokio::task::JoinHandle<()>) {
@@ -374,7 +390,8 @@ async fn serve_log(
     // The previous server's store may still be closing.
     let mut svc = None;
     for _ in 0..100 {
-        match LogService::open_with(
+        match open_log(
+            backend,
             dir,
             log.clone(),
             vec![],
@@ -408,12 +425,22 @@ async fn serve_log(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_accepted_before_a_restart_is_refused_as_a_replay_after_it() {
+    replay_after_restart(&Backend::Redb).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_accepted_before_a_restart_is_refused_as_a_replay_after_it_on_postgres() {
+    let pg = Postgres::start();
+    replay_after_restart(&Backend::Postgres(pg.create_db("replay"))).await;
+}
+
+async fn replay_after_restart(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let registrar = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let op = fpr(&operator);
-    let (c, task) = serve_log(dir.path(), &admin).await;
+    let (c, task) = serve_log(backend, dir.path(), &admin).await;
     // An admin action, a code, an enrollment and a deposit, each accepted once.
     let t = now();
     let reg = serde_json::to_vec(&serde_json::json!({"name": "Office", "public_key": registrar.public_key().to_pem().unwrap()})).unwrap();
@@ -443,7 +470,7 @@ async fn a_request_accepted_before_a_restart_is_refused_as_a_replay_after_it() {
     // replays.
     task.abort();
     let _ = task.await;
-    let (c, _task) = serve_log(dir.path(), &admin).await;
+    let (c, _task) = serve_log(backend, dir.path(), &admin).await;
     let (code, body) = c.post_at("/add", &d, Some(&operator), t).await;
     assert_eq!(code, 409, "a deposit replayed after the restart: {body}");
     let (code, body) = c.post_at("/add-batch", &batch, Some(&operator), t).await;

@@ -18,3 +18,39 @@ pub fn deposit(i: u8) -> Vec<u8> {
     .to_bytes()
     .unwrap()
 }
+pub mod pg_server;
+
+/// Where a test's log keeps its deposits: the embedded store in its directory, or a
+/// PostgreSQL database (common/pg_server.rs starts the server).
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Redb,
+    Postgres(String),
+}
+
+/// The log service on `backend` (opened anew on each call, as a restarted frontend would be).
+pub fn open_log(
+    backend: &Backend,
+    dir: &std::path::Path,
+    signer: webproof_ledger::note::NoteSigner,
+    peers: Vec<webproof_log::server::WitnessPeer>,
+    quorum: usize,
+    access: webproof_log::server::Access,
+) -> Result<std::sync::Arc<webproof_log::server::LogService>, webproof_log::LogError> {
+    use webproof_log::server::LogService;
+    match backend {
+        Backend::Redb => LogService::open_with(dir, signer, peers, quorum, access),
+        Backend::Postgres(url) => {
+            let store =
+                webproof_log::pg::PgStore::connect(url, 4, Some(webproof_log::server::lookup_key))?;
+            LogService::open_on(
+                dir,
+                std::sync::Arc::new(store),
+                signer,
+                peers,
+                quorum,
+                access,
+            )
+        }
+    }
+}

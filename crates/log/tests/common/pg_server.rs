@@ -1,0 +1,176 @@
+//! A throwaway PostgreSQL server for tests: Debian's binaries (`apt-get install postgresql`),
+//! `initdb` into a temporary directory, listening on a free loopback port only, stopped and
+//! removed when dropped. PostgreSQL refuses to run as root: as root, it runs as the `postgres`
+//! user the Debian package creates.
+#![allow(dead_code)]
+
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Postgres {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+/// The directory of the newest PostgreSQL's programs.
+fn bin_dir() -> PathBuf {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is not installed (apt-get install postgresql; scripts/install-deps.sh)")
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v = e.file_name().to_str()?.parse().ok()?;
+            Some((v, e.path().join("bin")))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .expect("no PostgreSQL version under /usr/lib/postgresql")
+        .1
+}
+
+/// The uid and gid to run as: the `postgres` user when this process is root.
+fn run_as() -> Option<(u32, u32)> {
+    let me = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&me.stdout).trim() != "0" {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let line = passwd.lines().find(|l| l.starts_with("postgres:"))?;
+    let f: Vec<&str> = line.split(':').collect();
+    Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?))
+}
+
+fn command(bin: &Path, user: Option<(u32, u32)>) -> Command {
+    let mut c = Command::new(bin);
+    if let Some((uid, gid)) = user {
+        c.uid(uid).gid(gid);
+    }
+    c
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        let bin = bin_dir();
+        let user = run_as();
+        // Under /tmp, which every user can traverse (a root's TMPDIR may not be).
+        let dir = tempfile::Builder::new()
+            .prefix("webproof-pg-")
+            .tempdir_in("/tmp")
+            .expect("a temporary directory");
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("chown");
+        }
+        let data = dir.path().join("data");
+        let out = command(&bin.join("initdb"), user)
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "--auth=trust",
+                "-U",
+                "webproof",
+                "--encoding=UTF8",
+                "--locale=C",
+            ])
+            .arg("--no-sync")
+            .output()
+            .expect("initdb runs");
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("postgres.log")).expect("a log file");
+        let child = command(&bin.join("postgres"), user)
+            .arg("-D")
+            .arg(&data)
+            .args(["-p", &port.to_string()])
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .args(["-c", "unix_socket_directories="])
+            .args(["-c", "max_connections=200"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("postgres starts");
+        let pg = Postgres { child, port, dir };
+        pg.wait_ready();
+        pg
+    }
+
+    /// Waits until the server takes connections. (The synchronous client runs a runtime of its
+    /// own, which tokio does not allow inside an async test: these run on a thread of their
+    /// own.)
+    fn wait_ready(&self) {
+        std::thread::scope(|s| s.spawn(|| self.connect_when_up()).join())
+            .expect("PostgreSQL readiness check");
+    }
+
+    fn connect_when_up(&self) {
+        let t0 = Instant::now();
+        loop {
+            match postgres::Client::connect(&self.url("postgres"), postgres::NoTls) {
+                Ok(_) => return,
+                Err(e) => {
+                    assert!(
+                        t0.elapsed() < Duration::from_secs(30),
+                        "PostgreSQL did not accept connections: {e}\n{}",
+                        self.log()
+                    );
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    /// What the server wrote to its log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+    }
+
+    /// The URL of database `db` on this server.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://webproof@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// Creates database `name`; returns its URL.
+    pub fn create_db(&self, name: &str) -> String {
+        std::thread::scope(|s| s.spawn(|| self.create(name)).join()).expect("create a database")
+    }
+
+    fn create(&self, name: &str) -> String {
+        let mut c = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("connect to the server");
+        c.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the database");
+        self.url(name)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // SIGQUIT: immediate shutdown (the data is thrown away with the directory).
+        let _ = Command::new("kill")
+            .args(["-QUIT", &self.child.id().to_string()])
+            .status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,203 @@
+//! The log on PostgreSQL gives the same answers as on redb, byte for byte, and several
+//! frontends on one database sequence deposits without gaps or duplicates. Against a real
+//! PostgreSQL started for the test (common/pg_server.rs).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::pg_server::Postgres;
+use webproof_ledger::merkle;
+use webproof_log::pg::PgStore;
+use webproof_log::server::lookup_key;
+use webproof_log::{LogStore, Seen, Store};
+
+/// The same deposits, in the same batches, into both stores.
+fn both(pg: &Postgres, db: &str) -> (tempfile::TempDir, Store, PgStore, usize) {
+    let t = tempfile::tempdir().unwrap();
+    let redb = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
+    let pgs = PgStore::connect(&pg.create_db(db), 2, Some(lookup_key)).unwrap();
+    let mut n = 0u8;
+    // Batches of 1, 2, 3 … so that appends start at every kind of tree edge; one deposit
+    // repeats an earlier one (its lookup keeps the first index).
+    for batch in 1..=9usize {
+        let entries: Vec<Vec<u8>> = (0..batch)
+            .map(|_| {
+                n = n.wrapping_add(1);
+                common::deposit(if n == 20 { 3 } else { n })
+            })
+            .collect();
+        let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let a = redb.append(&refs).unwrap();
+        let b = LogStore::append(&pgs, &refs).unwrap();
+        assert_eq!(a, b, "batch {batch} starts at the same index");
+    }
+    (t, redb, pgs, usize::from(n))
+}
+
+#[test]
+fn the_same_deposits_give_the_same_tree_proofs_and_tiles() {
+    let pg = Postgres::start();
+    let (_t, redb, pgs, n) = both(&pg, "conformance");
+    let n = n as u64;
+    let stores: [&dyn LogStore; 2] = [&redb, &pgs];
+    let [r, p] = stores;
+    assert_eq!(r.size().unwrap(), n);
+    assert_eq!(p.size().unwrap(), n);
+    for size in 0..=n {
+        assert_eq!(r.root(size).unwrap(), p.root(size).unwrap(), "root {size}");
+        for index in 0..size {
+            assert_eq!(
+                r.inclusion(index, size).unwrap(),
+                p.inclusion(index, size).unwrap(),
+                "inclusion {index} in {size}"
+            );
+        }
+        for old in 0..=size {
+            assert_eq!(
+                r.consistency(old, size).unwrap(),
+                p.consistency(old, size).unwrap(),
+                "consistency {old} to {size}"
+            );
+        }
+    }
+    // The root is the RFC 6962 root of the deposits.
+    let leaves: Vec<merkle::Hash> = (0..n)
+        .map(|i| merkle::leaf_hash(&r.entry(i).unwrap().unwrap()))
+        .collect();
+    assert_eq!(p.root(n).unwrap(), merkle::root(&leaves));
+    // Tiles are read as runs of nodes: every level, every start, past the end too.
+    for level in 0..8 {
+        for start in 0..=n {
+            assert_eq!(
+                r.nodes(level, start, 7).unwrap(),
+                p.nodes(level, start, 7).unwrap(),
+                "nodes at level {level} from {start}"
+            );
+        }
+    }
+    assert_eq!(r.entries(0, n + 5).unwrap(), p.entries(0, n + 5).unwrap());
+    assert_eq!(r.entries(7, 3).unwrap(), p.entries(7, 3).unwrap());
+    assert_eq!(p.entry(n).unwrap(), None);
+    for i in 0..n {
+        let key = lookup_key(&r.entry(i).unwrap().unwrap()).unwrap();
+        assert_eq!(
+            r.lookup(&key).unwrap(),
+            p.lookup(&key).unwrap(),
+            "lookup {i}"
+        );
+    }
+    assert_eq!(p.lookup(b"nothing").unwrap(), None);
+}
+
+#[test]
+fn checkpoints_requests_seen_and_ra_records_read_back_the_same() {
+    let pg = Postgres::start();
+    let (_t, redb, pgs, _) = both(&pg, "records");
+    let stores: [&dyn LogStore; 2] = [&redb, &pgs];
+    for s in stores {
+        s.put_checkpoint(3, "three").unwrap();
+        s.put_checkpoint(10, "ten").unwrap();
+        s.put_checkpoint(7, "seven").unwrap();
+        s.remember(
+            &[
+                Seen {
+                    digest: [1; 32],
+                    until: 100,
+                },
+                Seen {
+                    digest: [2; 32],
+                    until: 200,
+                },
+            ],
+            50,
+        )
+        .unwrap();
+        // Remembering at 150 forgets what expired before it.
+        s.append_seen(
+            &[b"x".as_slice()],
+            &[Seen {
+                digest: [3; 32],
+                until: 300,
+            }],
+            150,
+        )
+        .unwrap();
+        for (k, v) in [("op/b", "2"), ("op/a", "1"), ("code/z", "9"), ("op/", "0")] {
+            s.ra_update(k, Box::new(move |_| Ok(Some(v.as_bytes().to_vec()))))
+                .unwrap()
+                .unwrap();
+        }
+        // A refusal writes nothing; a change sees the value it changes.
+        let refused = s
+            .ra_update(
+                "op/a",
+                Box::new(|old| {
+                    assert_eq!(old, Some(b"1".as_slice()));
+                    Err(webproof_log::Refusal::new(409, "no".into()))
+                }),
+            )
+            .unwrap();
+        assert_eq!(refused.unwrap_err().status, 409);
+    }
+    let [r, p] = stores;
+    assert_eq!(p.latest_checkpoint().unwrap(), Some((10, "ten".into())));
+    assert_eq!(
+        r.latest_checkpoint().unwrap(),
+        p.latest_checkpoint().unwrap()
+    );
+    assert_eq!(r.seen(150).unwrap(), p.seen(150).unwrap());
+    assert_eq!(p.seen(0).unwrap().len(), 2);
+    assert_eq!(r.ra_list("op/").unwrap(), p.ra_list("op/").unwrap());
+    assert_eq!(p.ra_list("op/").unwrap().len(), 3);
+    assert_eq!(p.ra_get("op/a").unwrap(), Some(b"1".to_vec()));
+    assert_eq!(p.ra_get("op/c").unwrap(), None);
+    assert_eq!(r.size().unwrap(), p.size().unwrap());
+}
+
+#[test]
+fn two_frontends_on_one_database_hand_out_every_index_once() {
+    let pg = Postgres::start();
+    let url = pg.create_db("frontends");
+    let fronts: Vec<Arc<PgStore>> = (0..2)
+        .map(|_| Arc::new(PgStore::connect(&url, 2, Some(lookup_key)).unwrap()))
+        .collect();
+    let mut got: Vec<(u64, usize, Vec<u8>)> = std::thread::scope(|s| {
+        let running: Vec<_> = (0..6u8)
+            .map(|w| {
+                let f = Arc::clone(&fronts[usize::from(w) % 2]);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    for k in 0..10u8 {
+                        let batch: Vec<Vec<u8>> = (0..=k % 3)
+                            .map(|j| format!("w{w} k{k} j{j}").into_bytes())
+                            .collect();
+                        let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+                        let first = f.append(&refs).unwrap();
+                        for (j, e) in batch.into_iter().enumerate() {
+                            mine.push((first + j as u64, usize::from(w), e));
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .flat_map(|h| h.join().expect("a depositing thread panicked"))
+            .collect()
+    });
+    got.sort();
+    let total = got.len() as u64;
+    assert_eq!(total, 6 * 19, "six depositors, 19 deposits each");
+    for (i, (index, _, entry)) in got.iter().enumerate() {
+        assert_eq!(*index, i as u64, "indices are 0..n without gap or repeat");
+        assert_eq!(fronts[i % 2].entry(*index).unwrap().as_ref(), Some(entry));
+    }
+    let leaves: Vec<merkle::Hash> = got.iter().map(|(_, _, e)| merkle::leaf_hash(e)).collect();
+    for f in &fronts {
+        assert_eq!(f.size().unwrap(), total);
+        assert_eq!(f.root(total).unwrap(), merkle::root(&leaves));
+    }
+}
