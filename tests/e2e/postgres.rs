@@ -1,0 +1,106 @@
+//! `webproof log serve --store postgres://…` as an alliance runs it: two frontends on one
+//! PostgreSQL database (started for the test), each taking deposits and serving what the
+//! other took; one killed with SIGKILL, the other going on; `[log] store` in config.toml.
+
+use webproof_ledger::deposit::Deposit;
+
+use crate::util::*;
+use crate::witness::{get, post, serve};
+
+#[path = "../../crates/log/tests/common/pg_server.rs"]
+mod pg_server;
+
+const ORIGIN: &str = "log.alliance.test/pg";
+
+fn deposit(i: u8) -> (String, Vec<u8>) {
+    let sha256 = hex::encode([i; 32]);
+    let d = Deposit {
+        v: 1,
+        sha256: sha256.clone(),
+        sm3: hex::encode([i ^ 0x55; 32]),
+        package: format!("capture-{i}"),
+        operator: "ef".repeat(32),
+        claimed_time: "2026-12-05T12:00:00Z".into(),
+        label: None,
+        label_commitment: None,
+    };
+    (sha256, d.to_bytes().unwrap())
+}
+
+fn add(base: &str, i: u8) -> u64 {
+    let (_, body) = deposit(i);
+    let (code, ack) = post(&format!("{base}add"), &String::from_utf8(body).unwrap());
+    assert_eq!(code, 200, "{ack}");
+    let ack: serde_json::Value = serde_json::from_str(&ack).unwrap();
+    ack["index"].as_u64().unwrap()
+}
+
+/// Waits until `base` publishes a checkpoint of at least `size` entries.
+fn checkpoint_of(base: &str, size: u64) {
+    for _ in 0..200 {
+        let (code, note) = get(&format!("{base}checkpoint"));
+        let n = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok());
+        if code == 200 && n.is_some_and(|n| n >= size) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{base} published no checkpoint of {size} entries");
+}
+
+#[test]
+fn two_frontends_share_one_postgres_database() {
+    let pg = pg_server::Postgres::start();
+    let url = pg.create_db("alliance");
+    let env = Env::new();
+    let front = |store: Option<&str>| {
+        let mut args = vec![
+            "log",
+            "serve",
+            "--origin",
+            ORIGIN,
+            "--listen",
+            "127.0.0.1:0",
+        ];
+        args.extend(["--interval-ms", "100"]);
+        if let Some(s) = store {
+            args.extend(["--store", s]);
+        }
+        serve(&env, &args)
+    };
+    let (a, base_a, key_a) = front(Some(&url));
+    let (_b, base_b, key_b) = front(Some(&url));
+    assert_eq!(key_a, key_b, "one log, one key");
+
+    // Deposits through either frontend get one sequence of indices.
+    let mut indices: Vec<u64> = (0..3).map(|i| add(&base_a, i)).collect();
+    indices.extend((3..5).map(|i| add(&base_b, i)));
+    assert_eq!(indices, [0, 1, 2, 3, 4]);
+    // Each serves what the other took: entries, lookup by chain head, checkpoints.
+    let (code, entry) = get(&format!("{base_b}entry/1"));
+    assert_eq!(code, 200);
+    assert_eq!(entry.as_bytes(), deposit(1).1);
+    let (code, index) = get(&format!("{base_a}lookup/{}", deposit(4).0));
+    assert_eq!((code, index.trim()), (200, "4"));
+    checkpoint_of(&base_a, 5);
+    checkpoint_of(&base_b, 5);
+
+    // One frontend killed (SIGKILL); the other goes on where the database is.
+    drop(a);
+    assert_eq!(add(&base_b, 5), 5);
+    assert_eq!(get(&format!("{base_b}entry/5")).0, 200);
+
+    // A third frontend from config.toml's [log] store.
+    let config = env.home().join("config.toml");
+    std::fs::write(&config, format!("[log]\nstore = \"{url}\"\n")).unwrap();
+    let (_c, base_c, key_c) = front(None);
+    assert_eq!(key_c, key_a);
+    assert_eq!(get(&format!("{base_c}entry/5")).0, 200);
+    assert_eq!(add(&base_c, 6), 6);
+
+    // A store that is not PostgreSQL is refused, saying what it must be.
+    let o = env.run(&["log", "serve", "--origin", ORIGIN, "--store", "redis://x/0"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("postgres://"), "{err}");
+}
