@@ -211,6 +211,36 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    /// A reader interrupted (EINTR) before every read it answers.
+    struct Interrupting<'a> {
+        data: &'a [u8],
+        interrupt: bool,
+    }
+
+    impl std::io::Read for Interrupting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.data.len()).min(7);
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_tried_again() {
+        let data = b"interrupted by a signal, read again".as_slice();
+        let r = Interrupting {
+            data,
+            interrupt: false,
+        };
+        let (d, n) = super::digest_reader(r).expect("EINTR is not an error");
+        assert_eq!((d, n), (super::digest_bytes(data), data.len() as u64));
+    }
+
     #[test]
     fn a_quarter_mebibyte_is_hashed_on_two_threads() {
         assert_eq!(super::PARALLEL_THRESHOLD, 262_144);

@@ -357,6 +357,16 @@ impl Explain for BadSignature {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn algorithms_have_their_names_and_a_secret_key_shows_only_its() {
+        for (alg, name) in [(Algorithm::Ed25519, "ed25519"), (Algorithm::Sm2, "sm2")] {
+            assert_eq!(alg.as_str(), name);
+            assert_eq!(name.parse::<Algorithm>().unwrap(), alg);
+            let k = SecretKey::generate(alg).unwrap();
+            assert_eq!(format!("{k:?}"), format!("SecretKey({name}, <redacted>)"));
+        }
+    }
+
     use super::*;
 
     #[test]
