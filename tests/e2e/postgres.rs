@@ -1,6 +1,7 @@
 //! `webproof log serve --store postgres://…` as an alliance runs it: two frontends on one
 //! PostgreSQL database (started for the test), each taking deposits and serving what the
-//! other took; one killed with SIGKILL, the other going on; `[log] store` in config.toml.
+//! other took; one killed with SIGKILL, the other going on (and signing checkpoints, if the
+//! one killed did); `[log] store` in config.toml.
 
 use webproof_ledger::deposit::Deposit;
 
@@ -89,6 +90,8 @@ fn two_frontends_share_one_postgres_database() {
     drop(a);
     assert_eq!(add(&base_b, 5), 5);
     assert_eq!(get(&format!("{base_b}entry/5")).0, 200);
+    // Only one frontend signs checkpoints; if that was the one killed, the other takes over.
+    checkpoint_of(&base_b, 6);
 
     // A third frontend from config.toml's [log] store.
     let config = env.home().join("config.toml");

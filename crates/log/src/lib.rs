@@ -144,6 +144,12 @@ pub trait LogStore: Send + Sync {
     fn ra_get(&self, key: &str) -> Result<Option<Vec<u8>>, LogError>;
     fn ra_list(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, LogError>;
     fn ra_update(&self, key: &str, change: RaChange<'_>) -> Result<Result<(), Refusal>, LogError>;
+    /// Whether this process is the one that signs checkpoints and sends them to the
+    /// witnesses, so that each is signed and sent once however many frontends serve the log.
+    /// An embedded store has one process: it always leads.
+    fn leads(&self) -> bool {
+        true
+    }
 }
 
 impl LogStore for Store {

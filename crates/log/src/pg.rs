@@ -9,6 +9,9 @@
 //!   transaction — no gap, no index handed out twice.
 //! - **Integration by one frontend at a time**: the row lock serialises appends across
 //!   frontends; when its holder dies, PostgreSQL aborts its transaction and releases the lock.
+//! - **One frontend signs checkpoints**: the one holding a session advisory lock
+//!   ([`LogStore::leads`]); when it dies its session ends, the lock is free, and another
+//!   frontend's leader thread takes it within [`LEAD_POLL`].
 //! - **The schema** is created and migrated by the versioned migrations in `migrations/`
 //!   (refinery), under an advisory lock so that frontends starting together migrate once.
 //!
@@ -18,7 +21,9 @@
 //! thread) waits for the answer as it waits for redb's disk.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use postgres::{Client, NoTls, Transaction};
 use webproof_ledger::merkle::{self, Hash};
@@ -32,6 +37,11 @@ mod embedded {
 
 /// Advisory lock key under which the schema is migrated ("webproof" in ASCII, as an i64).
 const MIGRATION_LOCK: i64 = 0x7765_6270_726f_6f66;
+/// Advisory lock key held, for as long as its session lives, by the frontend that signs
+/// checkpoints ("wp-lead!").
+const LEADER_LOCK: i64 = 0x7770_2d6c_6561_6421;
+/// How often a frontend's leader thread tries to take the lead, or checks that it still has it.
+pub const LEAD_POLL: Duration = Duration::from_millis(200);
 
 type Job = Box<dyn FnOnce(&mut Conn) + Send>;
 
@@ -57,6 +67,44 @@ pub struct PgStore {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     workers: Vec<std::thread::JoinHandle<()>>,
     key_of: Option<KeyOf>,
+    leading: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The leader thread: takes the leader lock when it is free and keeps its session alive;
+/// `leading` says whether it holds it. Dropping the client ends the session and frees it.
+fn lead(config: postgres::Config, leading: &AtomicBool, stop: &AtomicBool) {
+    let mut client: Option<Client> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let held = (|| -> Result<bool, postgres::Error> {
+            let c = match &mut client {
+                Some(c) if !c.is_closed() => c,
+                _ => {
+                    leading.store(false, Ordering::Relaxed);
+                    client.insert(config.connect(NoTls)?)
+                }
+            };
+            if leading.load(Ordering::Relaxed) {
+                c.simple_query("SELECT 1")?;
+                return Ok(true);
+            }
+            c.query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
+                .map(|r| r.get(0))
+        })();
+        match held {
+            Ok(h) => leading.store(h, Ordering::Relaxed),
+            Err(_) => {
+                leading.store(false, Ordering::Relaxed);
+                client = None;
+            }
+        }
+        let mut waited = Duration::ZERO;
+        while waited < LEAD_POLL && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(20));
+            waited += Duration::from_millis(20);
+        }
+    }
+    leading.store(false, Ordering::Relaxed);
 }
 
 impl PgStore {
@@ -90,11 +138,20 @@ impl PgStore {
                     }
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let leading = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut workers = workers;
+        workers.push({
+            let (leading, stop) = (Arc::clone(&leading), Arc::clone(&stop));
+            std::thread::spawn(move || lead(config, &leading, &stop))
+        });
         let store = PgStore {
             jobs: Mutex::new(Some(tx)),
             workers,
             key_of,
+            leading,
+            stop,
         };
         store.run(|c| {
             c.query_one("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
@@ -148,6 +205,7 @@ impl PgStore {
 
 impl Drop for PgStore {
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.take();
         }
@@ -315,6 +373,10 @@ fn seen_in(tx: &mut Transaction<'_>, seen: &[Seen], now: u64) -> Result<(), Fail
 }
 
 impl LogStore for PgStore {
+    fn leads(&self) -> bool {
+        self.leading.load(Ordering::Relaxed)
+    }
+
     fn size(&self) -> Result<u64, LogError> {
         self.run(|c| {
             let size: i64 = c

@@ -458,7 +458,12 @@ impl LogService {
 
     /// Signs a checkpoint of the current tree if it grew since the last published one, gathers
     /// cosignatures, and publishes it if `quorum` witnesses cosigned. Returns the published size.
+    /// Only the frontend that leads ([`crate::LogStore::leads`]) signs; the others serve what
+    /// it published.
     pub async fn checkpoint_once(&self) -> Result<Option<u64>, LogError> {
+        if !self.store.leads() {
+            return Ok(None);
+        }
         let size = self.store.size()?;
         let last = self.store.latest_checkpoint()?.map(|(s, _)| s);
         if size == 0 || last == Some(size) {

@@ -201,3 +201,28 @@ fn two_frontends_on_one_database_hand_out_every_index_once() {
         assert_eq!(f.root(total).unwrap(), merkle::root(&leaves));
     }
 }
+
+/// Waits (at most 10 s) until `cond` holds.
+fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let t0 = std::time::Instant::now();
+    while !cond() {
+        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn one_frontend_signs_checkpoints_and_another_takes_over_when_it_dies() {
+    let pg = Postgres::start();
+    let url = pg.create_db("leader");
+    let a = PgStore::connect(&url, 1, None).unwrap();
+    let b = PgStore::connect(&url, 1, None).unwrap();
+    eventually("neither frontend took the lead", || a.leads() || b.leads());
+    for _ in 0..10 {
+        assert!(!(a.leads() && b.leads()), "two frontends lead at once");
+        std::thread::sleep(webproof_log::pg::LEAD_POLL / 4);
+    }
+    let (leader, other) = if a.leads() { (a, b) } else { (b, a) };
+    drop(leader);
+    eventually("the other frontend did not take over", || other.leads());
+}
