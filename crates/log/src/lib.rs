@@ -104,6 +104,34 @@ pub enum LogError {
     Stopped,
 }
 
+impl LogError {
+    /// Whether the same request may succeed later: the database could not be reached, or
+    /// refused for the moment (SQLSTATE classes 08 connection, 40 rollback, 53 resources,
+    /// 57 operator intervention such as a restart). Such failures are answered 503 with
+    /// Retry-After, never with an index.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LogError::Database(e) => e.as_db_error().is_none_or(|db| {
+                matches!(db.code().code().get(..2), Some("08" | "40" | "53" | "57"))
+            }),
+            LogError::Batch(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status a request that met this error is answered with.
+    pub fn status(&self) -> u16 {
+        if self.is_retryable() { 503 } else { 500 }
+    }
+}
+
+impl Refusal {
+    /// A request refused because of `e`: 503 when it may be retried, else 500.
+    pub fn of(e: &LogError) -> Refusal {
+        Refusal::new(e.status(), format!("{e}\n"))
+    }
+}
+
 fn store_err(e: impl Into<redb::Error>) -> LogError {
     LogError::Store(Box::new(e.into()))
 }

@@ -121,6 +121,11 @@ fn internal(e: impl std::fmt::Display) -> Refusal {
     Refusal::new(500, e.to_string())
 }
 
+/// A request the store failed: 503 (ask again) when the database was out of reach.
+fn stored(e: crate::LogError) -> Refusal {
+    Refusal::of(&e)
+}
+
 /// Who signed a request.
 #[derive(Clone, Debug)]
 pub struct Caller {
@@ -214,7 +219,7 @@ impl Ra {
         match self
             .store
             .ra_get(&format!("operator/{fpr}"))
-            .map_err(internal)?
+            .map_err(stored)?
         {
             Some(b) => Ok(Some(serde_json::from_slice(&b).map_err(internal)?)),
             None => Ok(None),
@@ -234,7 +239,7 @@ impl Ra {
         enrolling: Option<&PublicKey>,
     ) -> Result<Caller, Refusal> {
         let caller = self.authenticate_deposit(method, path, header, body, now, enrolling)?;
-        self.store.remember(&[caller.seen], now).map_err(internal)?;
+        self.store.remember(&[caller.seen], now).map_err(stored)?;
         Ok(caller)
     }
 
@@ -270,7 +275,7 @@ impl Ra {
         } else if let Some(b) = self
             .store
             .ra_get(&format!("registrar/{keyid}"))
-            .map_err(internal)?
+            .map_err(stored)?
         {
             let r: RegistrarRecord = serde_json::from_slice(&b).map_err(internal)?;
             let k = PublicKey::from_pem(&r.public_key).map_err(internal)?;
@@ -373,7 +378,7 @@ impl Ra {
                     None => Ok(Some(rec)),
                 }),
             )
-            .map_err(internal)??;
+            .map_err(stored)??;
         Ok(fpr)
     }
 
@@ -439,7 +444,7 @@ impl Ra {
                     None => Ok(Some(rec)),
                 }),
             )
-            .map_err(internal)??;
+            .map_err(stored)??;
         Ok((code, hash, expires))
     }
 
@@ -467,7 +472,7 @@ impl Ra {
             || self
                 .store
                 .ra_get(&format!("registrar/{fpr}"))
-                .map_err(internal)?
+                .map_err(stored)?
                 .is_some()
         {
             return Err(refuse(409, "that key already has another role"));
@@ -497,7 +502,7 @@ impl Ra {
                     Ok(Some(new))
                 }),
             )
-            .map_err(internal)??;
+            .map_err(stored)??;
         let c = taken.ok_or_else(|| internal("code lost"))?;
         let spki = key.spki_der().map_err(internal)?;
         let cert = self
@@ -528,7 +533,7 @@ impl Ra {
                     None => Ok(Some(rec)),
                 }),
             )
-            .map_err(internal)??;
+            .map_err(stored)??;
         let cert_hash = webproof_evidence::digest::sha256(pem.as_bytes()).to_hex();
         Ok((
             Enrolled {
@@ -577,7 +582,7 @@ impl Ra {
                     Ok(Some(json(&op)?))
                 }),
             )
-            .map_err(internal)??;
+            .map_err(stored)??;
         // And again: a request that read the record before the revocation was written may
         // have cached the key meanwhile.
         self.operators
@@ -609,7 +614,7 @@ impl Ra {
         let rec = json(&serde_json::json!({"tenant": tenant, "label": label}))?;
         self.store
             .ra_update(&format!("label/{index:020}"), Box::new(|_| Ok(Some(rec))))
-            .map_err(internal)?
+            .map_err(stored)?
     }
 
     /// The private label of the deposit at `index`, for an operator of the same tenant only.
@@ -617,7 +622,7 @@ impl Ra {
         let rec = self
             .store
             .ra_get(&format!("label/{index:020}"))
-            .map_err(internal)?
+            .map_err(stored)?
             .ok_or_else(|| refuse(404, "no private label for this entry"))?;
         let rec: serde_json::Value = serde_json::from_slice(&rec).map_err(internal)?;
         if caller.role != Role::Operator || caller.tenant.as_deref() != rec["tenant"].as_str() {

@@ -244,7 +244,7 @@ impl LogService {
             .seq
             .deposit_seen_async(entries, caller.map(|c| c.seen))
             .await
-            .map_err(|e| crate::Refusal::new(500, format!("{e}\n")))?;
+            .map_err(|e| crate::Refusal::of(&e))?;
         let group = group.ok_or(crate::Refusal::new(
             500,
             "the log signs no promises\n".to_owned(),
@@ -315,7 +315,7 @@ impl LogService {
             .seq
             .deposit_all_async(vec![e])
             .await
-            .map_err(|e| crate::Refusal::new(500, e.to_string()))?;
+            .map_err(|e| crate::Refusal::of(&e))?;
         Ok(index)
     }
 
@@ -541,14 +541,20 @@ fn unix_now() -> u64 {
 type S = axum::extract::State<Arc<LogService>>;
 type Resp = axum::response::Response;
 
+/// An answer in plain text; a 503 says when to ask again (`Retry-After: 1`).
 fn text(code: u16, body: String) -> Resp {
     use axum::response::IntoResponse;
-    (
-        axum::http::StatusCode::from_u16(code)
-            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-        body,
-    )
-        .into_response()
+    let status = axum::http::StatusCode::from_u16(code)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+        return (status, [(axum::http::header::RETRY_AFTER, "1")], body).into_response();
+    }
+    (status, body).into_response()
+}
+
+/// The answer to a request the store failed: 503 when it may be retried, else 500.
+fn failed(e: &LogError) -> Resp {
+    text(e.status(), format!("{e}\n"))
 }
 
 async fn deposit(
@@ -631,7 +637,7 @@ async fn checkpoint(axum::extract::State(svc): S) -> Resp {
     match svc.store.latest_checkpoint() {
         Ok(Some((_, note))) => text(200, note),
         Ok(None) => text(404, "no checkpoint yet\n".into()),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 
@@ -643,13 +649,15 @@ async fn inclusion(
     axum::extract::State(svc): S,
     axum::extract::Path((index, size)): axum::extract::Path<(u64, u64)>,
 ) -> Resp {
-    if size > svc.store.size().unwrap_or(0) {
-        return text(404, "no such tree size\n".into());
+    match svc.store.size() {
+        Ok(n) if size > n => return text(404, "no such tree size\n".into()),
+        Ok(_) => {}
+        Err(e) => return failed(&e),
     }
     match svc.store.inclusion(index, size) {
         Ok(Some(p)) => text(200, lines(&p)),
         Ok(None) => text(404, "no such index\n".into()),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 
@@ -657,13 +665,15 @@ async fn consistency(
     axum::extract::State(svc): S,
     axum::extract::Path((old, size)): axum::extract::Path<(u64, u64)>,
 ) -> Resp {
-    if size > svc.store.size().unwrap_or(0) || old > size {
-        return text(404, "no such tree sizes\n".into());
+    match svc.store.size() {
+        Ok(n) if size > n || old > size => return text(404, "no such tree sizes\n".into()),
+        Ok(_) => {}
+        Err(e) => return failed(&e),
     }
     match svc.store.consistency(old, size) {
         Ok(Some(p)) => text(200, lines(&p)),
         Ok(None) => text(404, "no such tree sizes\n".into()),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 
@@ -674,7 +684,7 @@ async fn entry(
     match svc.store.entry(index) {
         Ok(Some(e)) => text(200, String::from_utf8_lossy(&e).into_owned()),
         Ok(None) => text(404, "no such entry\n".into()),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 
@@ -688,7 +698,7 @@ async fn lookup(
     match svc.store.lookup(&key) {
         Ok(Some(i)) => text(200, format!("{i}\n")),
         Ok(None) => text(404, "not deposited\n".into()),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 
@@ -704,7 +714,7 @@ async fn tile(
     };
     let published = match svc.store.latest_checkpoint() {
         Ok(c) => c.map_or(0, |(s, _)| s),
-        Err(e) => return text(500, format!("{e}\n")),
+        Err(e) => return failed(&e),
     };
     if !t.within(published) {
         return text(404, "no such tile in the latest checkpoint\n".into());
@@ -805,7 +815,7 @@ async fn ra_ca(axum::extract::State(svc): S) -> Resp {
 async fn ra_revocations(axum::extract::State(svc): S) -> Resp {
     match svc.revocations() {
         Ok(n) => text(200, n),
-        Err(e) => text(500, format!("{e}\n")),
+        Err(e) => failed(&e),
     }
 }
 

@@ -226,3 +226,122 @@ fn one_frontend_signs_checkpoints_and_another_takes_over_when_it_dies() {
     drop(leader);
     eventually("the other frontend did not take over", || other.leads());
 }
+
+/// A canonical deposit of the `i`-th made-up chain head (any number of them).
+fn deposit_n(i: u32) -> Vec<u8> {
+    webproof_ledger::deposit::Deposit {
+        v: 1,
+        sha256: format!("{i:064x}"),
+        sm3: format!("{:064x}", u64::from(i) << 8),
+        package: format!("capture-{i}"),
+        operator: hex::encode([7u8; 32]),
+        claimed_time: "2026-12-05T12:00:00Z".into(),
+        label: None,
+        label_commitment: None,
+    }
+    .to_bytes()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_under_load_gets_retryable_answers_and_loses_nothing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut pg = Postgres::start();
+    let url = pg.create_db("restart");
+    let dir = tempfile::tempdir().unwrap();
+    let signer = webproof_ledger::note::NoteSigner::new(
+        "log.webproof.test/restart",
+        webproof_ledger::note::ALG_ED25519,
+        ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+    )
+    .unwrap();
+    let backend = common::Backend::Postgres(url);
+    let svc =
+        common::open_log(&backend, dir.path(), signer, vec![], 0, Default::default()).unwrap();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let app = svc.router();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+
+    // A depositor that keeps depositing, backing off when told to.
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (stop, base) = (Arc::clone(&stop), base.clone());
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut answers = Vec::new();
+            let mut i = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let body = deposit_n(i);
+                let r = http
+                    .post(format!("{base}/add"))
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let r = r.expect("the frontend answers while the database is away");
+                let status = r.status().as_u16();
+                let retry = r.headers().get("retry-after").is_some();
+                let text = r.text().await.unwrap();
+                if status == 503 {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                answers.push((status, retry, text, body));
+                i += 1;
+            }
+            answers
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    pg.stop_now();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    pg.start_again();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let answers = load.await.unwrap();
+
+    let mut acked = std::collections::BTreeMap::new();
+    let (mut refused, mut after) = (0, 0);
+    for (status, retry, text, body) in &answers {
+        match status {
+            200 => {
+                let ack: webproof_ledger::receipt::Ack = serde_json::from_str(text).unwrap();
+                assert!(
+                    acked.insert(ack.index, body.clone()).is_none(),
+                    "index {} handed out twice",
+                    ack.index
+                );
+                if refused > 0 {
+                    after += 1;
+                }
+            }
+            503 => {
+                assert!(retry, "a 503 without Retry-After: {text}");
+                refused += 1;
+            }
+            other => panic!("HTTP {other} while the database restarted: {text}"),
+        }
+    }
+    assert!(
+        refused > 0,
+        "the restart was never felt ({} answers)",
+        answers.len()
+    );
+    assert!(
+        after > 0,
+        "no deposit was taken after the database came back"
+    );
+    // Every acknowledged deposit is in the log at its index, and the log has no gap.
+    let store = svc.store();
+    let size = store.size().unwrap();
+    for i in 0..size {
+        let e = store.entry(i).unwrap();
+        assert!(e.is_some(), "gap at index {i} of {size}");
+        if let Some(want) = acked.get(&i) {
+            assert_eq!(e.as_ref(), Some(want), "index {i} holds another deposit");
+        }
+    }
+    assert!(
+        acked.keys().all(|i| *i < size),
+        "an acknowledged index past the end"
+    );
+}

@@ -13,6 +13,8 @@ pub struct Postgres {
     child: Child,
     pub port: u16,
     dir: tempfile::TempDir,
+    bin: PathBuf,
+    user: Option<(u32, u32)>,
 }
 
 /// The directory of the newest PostgreSQL's programs.
@@ -91,21 +93,31 @@ impl Postgres {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_port();
-        let log = std::fs::File::create(dir.path().join("postgres.log")).expect("a log file");
-        let child = command(&bin.join("postgres"), user)
-            .arg("-D")
-            .arg(&data)
-            .args(["-p", &port.to_string()])
-            .args(["-c", "listen_addresses=127.0.0.1"])
-            .args(["-c", "unix_socket_directories="])
-            .args(["-c", "max_connections=200"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("postgres starts");
-        let pg = Postgres { child, port, dir };
+        let child = spawn(&bin, user, dir.path(), port);
+        let pg = Postgres {
+            child,
+            port,
+            dir,
+            bin,
+            user,
+        };
         pg.wait_ready();
         pg
+    }
+
+    /// Stops the server at once (SIGQUIT: immediate shutdown, as in a crash: what was
+    /// committed is in the write-ahead log, nothing else).
+    pub fn stop_now(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-QUIT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on its data and port; returns once it takes connections.
+    pub fn start_again(&mut self) {
+        self.child = spawn(&self.bin, self.user, self.dir.path(), self.port);
+        self.wait_ready();
     }
 
     /// Waits until the server takes connections. (The synchronous client runs a runtime of its
@@ -155,6 +167,26 @@ impl Postgres {
             .expect("create the database");
         self.url(name)
     }
+}
+
+/// The server on the cluster in `dir`/data, logging to `dir`/postgres.log.
+fn spawn(bin: &Path, user: Option<(u32, u32)>, dir: &Path, port: u16) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("postgres.log"))
+        .expect("a log file");
+    command(&bin.join("postgres"), user)
+        .arg("-D")
+        .arg(dir.join("data"))
+        .args(["-p", &port.to_string()])
+        .args(["-c", "listen_addresses=127.0.0.1"])
+        .args(["-c", "unix_socket_directories="])
+        .args(["-c", "max_connections=200"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("postgres starts")
 }
 
 impl Drop for Postgres {
