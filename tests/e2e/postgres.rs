@@ -107,3 +107,144 @@ fn two_frontends_share_one_postgres_database() {
     assert_ne!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("postgres://"), "{err}");
 }
+
+/// A deposit of the `i`-th made-up chain head (any number of them).
+fn deposit_n(i: u32) -> String {
+    let d = Deposit {
+        v: 1,
+        sha256: format!("{i:064x}"),
+        sm3: format!("{:064x}", u64::from(i) << 4),
+        package: format!("capture-{i}"),
+        operator: "ef".repeat(32),
+        claimed_time: "2026-12-05T12:00:00Z".into(),
+        label: None,
+        label_commitment: None,
+    };
+    String::from_utf8(d.to_bytes().unwrap()).unwrap()
+}
+
+/// The size and root of a published checkpoint note.
+fn size_and_root(note: &str) -> (u64, webproof_ledger::merkle::Hash) {
+    let n = webproof_ledger::note::Note::parse(note).unwrap();
+    let c = webproof_ledger::note::Checkpoint::parse(&n.text).unwrap();
+    (c.size, c.root)
+}
+
+#[test]
+fn frontends_killed_under_load_lose_no_acknowledged_deposit() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let pg = pg_server::Postgres::start();
+    let url = pg.create_db("kills");
+    let env = Env::new();
+    let front = || {
+        let args = [
+            "log",
+            "serve",
+            "--origin",
+            ORIGIN,
+            "--listen",
+            "127.0.0.1:0",
+            "--interval-ms",
+            "50",
+            "--store",
+            &url,
+        ];
+        serve(&env, &args)
+    };
+    let (a, base_a, _) = front();
+    let (b, base_b, _) = front();
+    let bases = Arc::new(Mutex::new([base_a, base_b]));
+    let mut fronts = [a, b];
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(Vec::<(u64, String)>::new()));
+    // Two depositors, one on each frontend, depositing without pause.
+    let load: Vec<_> = (0..2usize)
+        .map(|k| {
+            let (bases, stop, acked) = (bases.clone(), stop.clone(), acked.clone());
+            std::thread::spawn(move || {
+                let mut i = k as u32 * 1_000_000;
+                while !stop.load(Ordering::Relaxed) {
+                    let base = bases.lock().unwrap()[k].clone();
+                    let body = deposit_n(i);
+                    i += 1;
+                    // A frontend killed mid-request answers nothing: not acknowledged.
+                    if let Some((200, ack)) =
+                        crate::witness::try_http("POST", &format!("{base}add"), &body)
+                    {
+                        let ack: serde_json::Value = serde_json::from_str(&ack).unwrap();
+                        acked
+                            .lock()
+                            .unwrap()
+                            .push((ack["index"].as_u64().unwrap(), body));
+                    }
+                }
+            })
+        })
+        .collect();
+    // Checkpoints as the other frontend publishes them, each consistent with the one before.
+    let mut last: Option<(u64, webproof_ledger::merkle::Hash)> = None;
+    let mut checkpoints = 0;
+    let mut check_from = |base: &str| {
+        let (code, note) = get(&format!("{base}checkpoint"));
+        if code != 200 {
+            return;
+        }
+        let (size, root) = size_and_root(&note);
+        if let Some((old, old_root)) = last {
+            assert!(size >= old, "checkpoint {size} after {old}");
+            if size > old {
+                let (code, proof) = get(&format!("{base}proof/consistency/{old}/{size}"));
+                assert_eq!(code, 200, "{proof}");
+                let proof: Vec<webproof_ledger::merkle::Hash> = proof
+                    .lines()
+                    .map(|l| {
+                        use base64::Engine as _;
+                        let b = base64::engine::general_purpose::STANDARD.decode(l).unwrap();
+                        b.try_into().unwrap()
+                    })
+                    .collect();
+                webproof_ledger::merkle::verify_consistency(old, size, &old_root, &root, &proof)
+                    .unwrap_or_else(|e| panic!("checkpoint {size} not consistent with {old}: {e}"));
+                checkpoints += 1;
+            }
+        }
+        last = Some((size, root));
+    };
+    for round in 0..20 {
+        let k = round % 2;
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        check_from(&bases.lock().unwrap()[1 - k].clone());
+        // SIGKILL, mid-batch or not; then a new frontend in its place.
+        let (new, base, _) = front();
+        fronts[k] = new;
+        bases.lock().unwrap()[k] = base;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    for l in load {
+        l.join().expect("a depositor panicked");
+    }
+    let base = bases.lock().unwrap()[0].clone();
+    checkpoint_of(&base, 1);
+    check_from(&base);
+    assert!(
+        checkpoints >= 5,
+        "only {checkpoints} new checkpoints were checked"
+    );
+    // Every acknowledged deposit is at its index; indices were handed out once.
+    let acked = acked.lock().unwrap();
+    assert!(
+        acked.len() >= 40,
+        "only {} deposits acknowledged",
+        acked.len()
+    );
+    let mut seen = std::collections::HashSet::new();
+    for (index, body) in acked.iter() {
+        assert!(seen.insert(*index), "index {index} acknowledged twice");
+        let (code, entry) = get(&format!("{base}entry/{index}"));
+        assert_eq!(code, 200, "acknowledged deposit {index} is lost");
+        assert_eq!(&entry, body, "index {index} holds another deposit");
+    }
+    drop(fronts);
+}
