@@ -132,6 +132,7 @@ help-log-serve--interval-ms = How often a new checkpoint is signed and sent to t
 help-log-serve--listen = Address and port to listen on
 help-log-serve--admin-keys = An admin's public key (PEM file or identity.json). Repeatable. With admins, the log runs a registration authority and takes deposits only from enrolled operators
 help-log-serve--rate = Deposits per second each operator may make (bursts of twice that)
+help-log-serve--store = Where deposits are kept: a PostgreSQL database (`postgres://user@host:port/db`), which several `log serve` frontends may share; default: config.toml `[log] store`, else the embedded store (redb) in WEBPROOF_HOME/log/ORIGIN
 help-log-key = Print the log's verifier key (creating its key on first use)
 help-log-key--origin = The log's origin (a schema-less URL naming it in every checkpoint, e.g. log.example/evidence)
 help-log-lookup = Was this chain head deposited? Finds the deposit by its SHA-256 (hex), and checks its inclusion proof against the log's latest witnessed checkpoint (with the log's and the witnesses' verifier keys; by default those of config.toml `[log]`). Exit 0 found and proven, 1 not found or not proven
