@@ -30,6 +30,23 @@ pub struct DevUp {
     pub enrollment_code: Option<String>,
 }
 
+/// Waits until the log at `log_url` publishes a checkpoint of at least `size` entries.
+pub fn wait_for_checkpoint(log_url: &str, size: u64) {
+    let url = format!("{}/checkpoint", log_url.trim_end_matches('/'));
+    let mut last = None;
+    for _ in 0..300 {
+        if let Some((200, note)) = crate::witness::try_http("GET", &url, "") {
+            let n = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok());
+            if n.is_some_and(|n| n >= size) {
+                return;
+            }
+            last = Some(note);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the log never published a checkpoint of {size} entries; last: {last:?}");
+}
+
 impl DevUp {
     pub fn start(env: &Env) -> DevUp {
         Self::start_with(env.cmd())
@@ -37,19 +54,7 @@ impl DevUp {
 
     /// Waits until the log publishes a checkpoint of at least `size` entries.
     pub fn wait_for_checkpoint(&self, size: u64) {
-        let url = format!("{}/checkpoint", self.log_url.trim_end_matches('/'));
-        let mut last = None;
-        for _ in 0..300 {
-            if let Some((200, note)) = crate::witness::try_http("GET", &url, "") {
-                let n = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok());
-                if n.is_some_and(|n| n >= size) {
-                    return;
-                }
-                last = Some(note);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the log never published a checkpoint of {size} entries; last: {last:?}");
+        wait_for_checkpoint(&self.log_url, size);
     }
 
     /// `dev up` from a prepared command (`env.cmd()` with changes).

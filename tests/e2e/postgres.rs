@@ -5,6 +5,7 @@
 
 use webproof_ledger::deposit::Deposit;
 
+use crate::alliance::wait_for_checkpoint;
 use crate::util::*;
 use crate::witness::{get, post, serve};
 
@@ -13,40 +14,45 @@ mod pg_server;
 
 const ORIGIN: &str = "log.alliance.test/pg";
 
-fn deposit(i: u8) -> (String, Vec<u8>) {
-    let sha256 = hex::encode([i; 32]);
+/// The `i`-th made-up chain head (SHA-256, hex) and a canonical deposit of it.
+fn deposit(i: u32) -> (String, String) {
+    let sha256 = format!("{i:064x}");
     let d = Deposit {
         v: 1,
         sha256: sha256.clone(),
-        sm3: hex::encode([i ^ 0x55; 32]),
+        sm3: format!("{:064x}", u64::from(i) << 4),
         package: format!("capture-{i}"),
         operator: "ef".repeat(32),
         claimed_time: "2026-12-05T12:00:00Z".into(),
         label: None,
         label_commitment: None,
     };
-    (sha256, d.to_bytes().unwrap())
+    (sha256, String::from_utf8(d.to_bytes().unwrap()).unwrap())
 }
 
-fn add(base: &str, i: u8) -> u64 {
-    let (_, body) = deposit(i);
-    let (code, ack) = post(&format!("{base}add"), &String::from_utf8(body).unwrap());
+fn add(base: &str, i: u32) -> u64 {
+    let (code, ack) = post(&format!("{base}add"), &deposit(i).1);
     assert_eq!(code, 200, "{ack}");
     let ack: serde_json::Value = serde_json::from_str(&ack).unwrap();
     ack["index"].as_u64().unwrap()
 }
 
-/// Waits until `base` publishes a checkpoint of at least `size` entries.
-fn checkpoint_of(base: &str, size: u64) {
-    for _ in 0..200 {
-        let (code, note) = get(&format!("{base}checkpoint"));
-        let n = note.lines().nth(1).and_then(|l| l.parse::<u64>().ok());
-        if code == 200 && n.is_some_and(|n| n >= size) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+/// `log serve` of the test's log, publishing every `interval_ms`, on `store` (else the one
+/// config.toml names).
+fn frontend(env: &Env, store: Option<&str>, interval_ms: &str) -> (Reaped, String, String) {
+    let mut args = vec![
+        "log",
+        "serve",
+        "--origin",
+        ORIGIN,
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    args.extend(["--interval-ms", interval_ms]);
+    if let Some(s) = store {
+        args.extend(["--store", s]);
     }
-    panic!("{base} published no checkpoint of {size} entries");
+    serve(env, &args)
 }
 
 #[test]
@@ -54,21 +60,7 @@ fn two_frontends_share_one_postgres_database() {
     let pg = pg_server::Postgres::start();
     let url = pg.create_db("alliance");
     let env = Env::new();
-    let front = |store: Option<&str>| {
-        let mut args = vec![
-            "log",
-            "serve",
-            "--origin",
-            ORIGIN,
-            "--listen",
-            "127.0.0.1:0",
-        ];
-        args.extend(["--interval-ms", "100"]);
-        if let Some(s) = store {
-            args.extend(["--store", s]);
-        }
-        serve(&env, &args)
-    };
+    let front = |store: Option<&str>| frontend(&env, store, "100");
     let (a, base_a, key_a) = front(Some(&url));
     let (_b, base_b, key_b) = front(Some(&url));
     assert_eq!(key_a, key_b, "one log, one key");
@@ -80,18 +72,18 @@ fn two_frontends_share_one_postgres_database() {
     // Each serves what the other took: entries, lookup by chain head, checkpoints.
     let (code, entry) = get(&format!("{base_b}entry/1"));
     assert_eq!(code, 200);
-    assert_eq!(entry.as_bytes(), deposit(1).1);
+    assert_eq!(entry, deposit(1).1);
     let (code, index) = get(&format!("{base_a}lookup/{}", deposit(4).0));
     assert_eq!((code, index.trim()), (200, "4"));
-    checkpoint_of(&base_a, 5);
-    checkpoint_of(&base_b, 5);
+    wait_for_checkpoint(&base_a, 5);
+    wait_for_checkpoint(&base_b, 5);
 
     // One frontend killed (SIGKILL); the other goes on where the database is.
     drop(a);
     assert_eq!(add(&base_b, 5), 5);
     assert_eq!(get(&format!("{base_b}entry/5")).0, 200);
     // Only one frontend signs checkpoints; if that was the one killed, the other takes over.
-    checkpoint_of(&base_b, 6);
+    wait_for_checkpoint(&base_b, 6);
 
     // A third frontend from config.toml's [log] store.
     let config = env.home().join("config.toml");
@@ -108,21 +100,6 @@ fn two_frontends_share_one_postgres_database() {
     assert!(err.contains("postgres://"), "{err}");
 }
 
-/// A deposit of the `i`-th made-up chain head (any number of them).
-fn deposit_n(i: u32) -> String {
-    let d = Deposit {
-        v: 1,
-        sha256: format!("{i:064x}"),
-        sm3: format!("{:064x}", u64::from(i) << 4),
-        package: format!("capture-{i}"),
-        operator: "ef".repeat(32),
-        claimed_time: "2026-12-05T12:00:00Z".into(),
-        label: None,
-        label_commitment: None,
-    };
-    String::from_utf8(d.to_bytes().unwrap()).unwrap()
-}
-
 /// The size and root of a published checkpoint note.
 fn size_and_root(note: &str) -> (u64, webproof_ledger::merkle::Hash) {
     let n = webproof_ledger::note::Note::parse(note).unwrap();
@@ -137,21 +114,7 @@ fn frontends_killed_under_load_lose_no_acknowledged_deposit() {
     let pg = pg_server::Postgres::start();
     let url = pg.create_db("kills");
     let env = Env::new();
-    let front = || {
-        let args = [
-            "log",
-            "serve",
-            "--origin",
-            ORIGIN,
-            "--listen",
-            "127.0.0.1:0",
-            "--interval-ms",
-            "50",
-            "--store",
-            &url,
-        ];
-        serve(&env, &args)
-    };
+    let front = || frontend(&env, Some(&url), "50");
     let (a, base_a, _) = front();
     let (b, base_b, _) = front();
     let bases = Arc::new(Mutex::new([base_a, base_b]));
@@ -166,7 +129,7 @@ fn frontends_killed_under_load_lose_no_acknowledged_deposit() {
                 let mut i = k as u32 * 1_000_000;
                 while !stop.load(Ordering::Relaxed) {
                     let base = bases.lock().unwrap()[k].clone();
-                    let body = deposit_n(i);
+                    let body = deposit(i).1;
                     i += 1;
                     // A frontend killed mid-request answers nothing: not acknowledged.
                     if let Some((200, ack)) =
@@ -226,7 +189,7 @@ fn frontends_killed_under_load_lose_no_acknowledged_deposit() {
         l.join().expect("a depositor panicked");
     }
     let base = bases.lock().unwrap()[0].clone();
-    checkpoint_of(&base, 1);
+    wait_for_checkpoint(&base, 1);
     check_from(&base);
     assert!(
         checkpoints >= 5,

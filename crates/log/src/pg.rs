@@ -118,7 +118,7 @@ impl PgStore {
         }
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
-        let workers = (0..connections.max(1))
+        let mut workers = (0..connections.max(1))
             .map(|_| {
                 let rx = Arc::clone(&rx);
                 let mut conn = Conn {
@@ -141,7 +141,6 @@ impl PgStore {
             .collect::<Vec<_>>();
         let leading = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
-        let mut workers = workers;
         workers.push({
             let (leading, stop) = (Arc::clone(&leading), Arc::clone(&stop));
             std::thread::spawn(move || lead(config, &leading, &stop))
@@ -316,7 +315,9 @@ fn append_in(
     );
     let mut nodes = fetch_nodes(tx, &frontier(first))?;
     let (mut levels, mut idxs, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+    // Lookup keys new in this batch (the first deposit of each; earlier ones are in the table).
     let mut keys: Vec<(Vec<u8>, i64)> = Vec::new();
+    let mut new_keys = std::collections::HashSet::new();
     for (i, e) in entries.iter().enumerate() {
         let index = first + i as u64;
         let new = tree::append(&nodes, index, merkle::leaf_hash(e)).ok_or(Failed::MissingNode)?;
@@ -327,7 +328,7 @@ fn append_in(
             nodes.0.insert((level, at), h);
         }
         if let Some(k) = key_of.and_then(|f| f(e))
-            && !keys.iter().any(|(x, _)| *x == k)
+            && new_keys.insert(k.clone())
         {
             keys.push((k, i64_of(index)));
         }

@@ -227,22 +227,6 @@ fn one_frontend_signs_checkpoints_and_another_takes_over_when_it_dies() {
     eventually("the other frontend did not take over", || other.leads());
 }
 
-/// A canonical deposit of the `i`-th made-up chain head (any number of them).
-fn deposit_n(i: u32) -> Vec<u8> {
-    webproof_ledger::deposit::Deposit {
-        v: 1,
-        sha256: format!("{i:064x}"),
-        sm3: format!("{:064x}", u64::from(i) << 8),
-        package: format!("capture-{i}"),
-        operator: hex::encode([7u8; 32]),
-        claimed_time: "2026-12-05T12:00:00Z".into(),
-        label: None,
-        label_commitment: None,
-    }
-    .to_bytes()
-    .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_under_load_gets_retryable_answers_and_loses_nothing() {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -272,7 +256,7 @@ async fn a_database_restart_under_load_gets_retryable_answers_and_loses_nothing(
             let mut answers = Vec::new();
             let mut i = 0u32;
             while !stop.load(Ordering::Relaxed) {
-                let body = deposit_n(i);
+                let body = common::deposit_n(i);
                 let r = http
                     .post(format!("{base}/add"))
                     .body(body.clone())

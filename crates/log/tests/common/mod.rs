@@ -5,10 +5,27 @@ use webproof_ledger::deposit::Deposit;
 
 /// A canonical deposit of a made-up chain head, the `i`-th.
 pub fn deposit(i: u8) -> Vec<u8> {
+    deposit_of(
+        hex::encode([i; 32]),
+        hex::encode([i ^ 0x55; 32]),
+        u32::from(i),
+    )
+}
+
+/// A canonical deposit of the `i`-th made-up chain head, for any number of them.
+pub fn deposit_n(i: u32) -> Vec<u8> {
+    deposit_of(
+        format!("{i:064x}"),
+        format!("{:064x}", u64::from(i) << 8),
+        i,
+    )
+}
+
+fn deposit_of(sha256: String, sm3: String, i: u32) -> Vec<u8> {
     Deposit {
         v: 1,
-        sha256: hex::encode([i; 32]),
-        sm3: hex::encode([i ^ 0x55; 32]),
+        sha256,
+        sm3,
         package: format!("capture-{i}"),
         operator: hex::encode([7u8; 32]),
         claimed_time: "2026-11-23T12:00:00Z".into(),
