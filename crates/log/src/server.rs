@@ -554,7 +554,8 @@ fn text(code: u16, body: String) -> Resp {
 
 /// The answer to a request the store failed: 503 when it may be retried, else 500.
 fn failed(e: &LogError) -> Resp {
-    text(e.status(), format!("{e}\n"))
+    let r = crate::Refusal::of(e);
+    text(r.status, r.reason)
 }
 
 async fn deposit(
