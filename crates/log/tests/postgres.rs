@@ -329,3 +329,71 @@ async fn a_database_restart_under_load_gets_retryable_answers_and_loses_nothing(
         "an acknowledged index past the end"
     );
 }
+
+#[test]
+fn a_standby_promoted_after_the_primary_is_lost_has_every_acknowledged_deposit() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut primary = Postgres::start();
+    primary.create_db("failover");
+    let standby = Postgres::standby_of(&primary);
+    primary.require_sync_standby();
+    // The frontends' URL names both servers and asks for the one that takes writes.
+    let url = format!(
+        "postgres://webproof@127.0.0.1:{},127.0.0.1:{}/failover?target_session_attrs=read-write",
+        primary.port, standby.port
+    );
+    let store = Arc::new(PgStore::connect(&url, 2, None).unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let load = {
+        let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let (mut acked, mut refused, mut i) = (Vec::new(), 0, 0u32);
+            while !stop.load(Ordering::Relaxed) {
+                let e = format!("deposit {i}").into_bytes();
+                i += 1;
+                match store.append(&[e.as_slice()]) {
+                    Ok(index) => acked.push((index, e)),
+                    Err(err) => {
+                        assert!(err.is_retryable(), "not retryable: {err}");
+                        refused += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                }
+            }
+            (acked, refused)
+        })
+    };
+    eventually("no deposit before the failover", || {
+        store.size().unwrap_or(0) >= 20
+    });
+    // The primary's machine is lost; the standby is promoted.
+    primary.kill();
+    standby.promote();
+    let before = store.size().ok();
+    eventually("no deposit after the promotion", || {
+        store
+            .size()
+            .is_ok_and(|n| before.is_none_or(|b| n > b + 10))
+    });
+    stop.store(true, Ordering::Relaxed);
+    let (acked, refused) = load.join().expect("the depositor panicked");
+    assert!(refused > 0, "the failover was never felt");
+    // On the promoted standby: every acknowledged deposit at its index, no gap, one tree.
+    let promoted = PgStore::connect(&standby.url("failover"), 1, None).unwrap();
+    let size = promoted.size().unwrap();
+    let mut leaves = Vec::new();
+    for i in 0..size {
+        let e = promoted.entry(i).unwrap();
+        leaves.push(merkle::leaf_hash(
+            e.as_deref().unwrap_or_else(|| panic!("gap at {i}")),
+        ));
+    }
+    for (index, e) in &acked {
+        assert_eq!(
+            promoted.entry(*index).unwrap().as_ref(),
+            Some(e),
+            "acknowledged deposit {index} lost in the failover"
+        );
+    }
+    assert_eq!(promoted.root(size).unwrap(), merkle::root(&leaves));
+}

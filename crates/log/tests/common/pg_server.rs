@@ -15,6 +15,8 @@ pub struct Postgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
     user: Option<(u32, u32)>,
+    /// Settings the server was started with (`-c name=value` pairs), for a restart.
+    extra: Vec<String>,
 }
 
 /// The directory of the newest PostgreSQL's programs.
@@ -61,18 +63,29 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// A directory for a cluster, under /tmp, which every user can traverse (a root's TMPDIR may
+/// not be), owned by the user the server runs as.
+fn tmp_dir(user: Option<(u32, u32)>) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("webproof-pg-")
+        .tempdir_in("/tmp")
+        .expect("a temporary directory");
+    if let Some((uid, gid)) = user {
+        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("chown");
+    }
+    dir
+}
+
 impl Postgres {
     pub fn start() -> Postgres {
+        Postgres::start_with(&[])
+    }
+
+    /// A server started with `extra` settings (`["-c", "name=value", …]`).
+    pub fn start_with(extra: &[&str]) -> Postgres {
         let bin = bin_dir();
         let user = run_as();
-        // Under /tmp, which every user can traverse (a root's TMPDIR may not be).
-        let dir = tempfile::Builder::new()
-            .prefix("webproof-pg-")
-            .tempdir_in("/tmp")
-            .expect("a temporary directory");
-        if let Some((uid, gid)) = user {
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).expect("chown");
-        }
+        let dir = tmp_dir(user);
         let data = dir.path().join("data");
         let out = command(&bin.join("initdb"), user)
             .arg("-D")
@@ -93,13 +106,15 @@ impl Postgres {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_port();
-        let child = spawn(&bin, user, dir.path(), port);
+        let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        let child = spawn(&bin, user, dir.path(), port, &extra);
         let pg = Postgres {
             child,
             port,
             dir,
             bin,
             user,
+            extra,
         };
         pg.wait_ready();
         pg
@@ -116,7 +131,13 @@ impl Postgres {
 
     /// Starts the server again on its data and port; returns once it takes connections.
     pub fn start_again(&mut self) {
-        self.child = spawn(&self.bin, self.user, self.dir.path(), self.port);
+        self.child = spawn(
+            &self.bin,
+            self.user,
+            self.dir.path(),
+            self.port,
+            &self.extra,
+        );
         self.wait_ready();
     }
 
@@ -169,8 +190,113 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Makes every commit on this primary wait for one synchronous standby
+    /// (`synchronous_standby_names = '*'`, `synchronous_commit = on`), as docs/deploy-alliance.md
+    /// says; returns once a standby streams synchronously. Call it after the standby is up: a
+    /// primary set so with no standby holds every commit.
+    pub fn require_sync_standby(&self) {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut c = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+                    .expect("connect to the primary");
+                c.batch_execute("ALTER SYSTEM SET synchronous_standby_names = '*'")
+                    .expect("set synchronous replication");
+                c.batch_execute("SELECT pg_reload_conf()")
+                    .expect("reload the configuration");
+                let t0 = Instant::now();
+                loop {
+                    let n: i64 = c
+                        .query_one(
+                            "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'",
+                            &[],
+                        )
+                        .expect("read pg_stat_replication")
+                        .get(0);
+                    if n > 0 {
+                        return;
+                    }
+                    assert!(
+                        t0.elapsed() < Duration::from_secs(30),
+                        "no synchronous standby after 30 s\n{}",
+                        self.log()
+                    );
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+            .join()
+        })
+        .expect("synchronous replication");
+    }
+
+    /// A streaming standby of `primary` (pg_basebackup -R), started and ready (read-only).
+    pub fn standby_of(primary: &Postgres) -> Postgres {
+        let bin = bin_dir();
+        let user = run_as();
+        let dir = tmp_dir(user);
+        let out = command(&bin.join("pg_basebackup"), user)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "webproof",
+            ])
+            .arg("-D")
+            .arg(dir.path().join("data"))
+            .args(["-R", "-X", "stream", "--no-sync", "--checkpoint=fast"])
+            .output()
+            .expect("pg_basebackup runs");
+        assert!(
+            out.status.success(),
+            "pg_basebackup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let child = spawn(&bin, user, dir.path(), port, &[]);
+        let pg = Postgres {
+            child,
+            port,
+            dir,
+            bin,
+            user,
+            extra: Vec::new(),
+        };
+        pg.wait_ready();
+        pg
+    }
+
+    /// Kills the server and its backends with SIGKILL (a machine lost: a backend left alone
+    /// would go on serving its connection until it noticed its postmaster gone).
+    pub fn kill(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Promotes this standby to primary; returns once it takes writes.
+    pub fn promote(&self) {
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut c = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+                    .expect("connect to the standby");
+                let done: bool = c
+                    .query_one("SELECT pg_promote(true, 30)", &[])
+                    .expect("pg_promote")
+                    .get(0);
+                assert!(done, "the standby was not promoted within 30 s");
+            })
+            .join()
+        })
+        .expect("promote");
+    }
+}
+
 /// The server on the cluster in `dir`/data, logging to `dir`/postgres.log.
-fn spawn(bin: &Path, user: Option<(u32, u32)>, dir: &Path, port: u16) -> Child {
+fn spawn(bin: &Path, user: Option<(u32, u32)>, dir: &Path, port: u16, extra: &[String]) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -183,6 +309,7 @@ fn spawn(bin: &Path, user: Option<(u32, u32)>, dir: &Path, port: u16) -> Child {
         .args(["-c", "listen_addresses=127.0.0.1"])
         .args(["-c", "unix_socket_directories="])
         .args(["-c", "max_connections=200"])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -191,6 +318,9 @@ fn spawn(bin: &Path, user: Option<(u32, u32)>, dir: &Path, port: u16) -> Child {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return; // killed already
+        }
         // SIGQUIT: immediate shutdown (the data is thrown away with the directory).
         let _ = Command::new("kill")
             .args(["-QUIT", &self.child.id().to_string()])
