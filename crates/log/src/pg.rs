@@ -2,8 +2,9 @@
 //! several frontends share.
 //!
 //! - **Sequencing in the database.** An append locks the one row of `log_state`
-//!   (`SELECT … FOR UPDATE`), writes the deposits at the indices after it, the tree's new
-//!   nodes, the lookup keys and the requests seen, advances the size and commits: the index a
+//!   (`SELECT … FOR UPDATE`), writes the deposits at the indices after it (`COPY`), the
+//!   tree's new nodes (in runs of 32 hashes per row, as tlog tiles group them: an append of
+//!   1,000 deposits writes about 70 rows of nodes, not 2,000), the lookup keys and the requests seen, advances the size and commits: the index a
 //!   deposit is acknowledged with is durable (`synchronous_commit`, PostgreSQL's default)
 //!   before the acknowledgement goes out, and a frontend killed mid-append leaves an aborted
 //!   transaction — no gap, no index handed out twice.
@@ -25,6 +26,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
 use postgres::{Client, NoTls, Transaction};
 use webproof_ledger::merkle::{self, Hash};
 use webproof_ledger::tree::{self, Nodes};
@@ -105,6 +108,24 @@ fn lead(config: postgres::Config, leading: &AtomicBool, stop: &AtomicBool) {
         }
     }
     leading.store(false, Ordering::Relaxed);
+}
+
+/// Brings the schema of the database at `url` up to migration `version` of `migrations/`
+/// (never down), without opening a store: for upgrading in steps, and for testing each
+/// migration on data written by the one before it. [`PgStore::connect`] migrates to the
+/// newest. Not to be called from inside a tokio runtime (the driver runs its own).
+pub fn migrate_to(url: &str, version: i32) -> Result<(), LogError> {
+    let mut c = Client::connect(url, NoTls).map_err(LogError::Database)?;
+    c.query_one("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(LogError::Database)?;
+    let migrated = embedded::migrations::runner()
+        .set_target(refinery::Target::Version(version))
+        .run(&mut c);
+    c.query_one("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .map_err(LogError::Database)?;
+    migrated
+        .map(|_| ())
+        .map_err(|e| LogError::Migration(Box::new(e)))
 }
 
 impl PgStore {
@@ -273,7 +294,11 @@ fn hash_of(level: u32, index: u64, bytes: &[u8]) -> Result<Hash, Failed> {
     bytes.try_into().map_err(|_| Failed::BadNode(level, index))
 }
 
-/// The stored nodes among `wanted`, in one query.
+/// Nodes per row of `node_runs` (migrations/V2__node_runs.sql): a run of 32 hashes is 1,024
+/// bytes, small enough to stay in its row.
+const RUN: u64 = 32;
+
+/// The stored nodes among `wanted`, in one query (each cut from its run by the database).
 fn fetch_nodes(
     c: &mut impl postgres::GenericClient,
     wanted: &[(u32, u64)],
@@ -281,9 +306,10 @@ fn fetch_nodes(
     let levels: Vec<i32> = wanted.iter().map(|(l, _)| *l as i32).collect();
     let idxs: Vec<i64> = wanted.iter().map(|(_, i)| i64_of(*i)).collect();
     let rows = c.query(
-        "SELECT n.level, n.idx, n.hash FROM nodes n \
-         JOIN unnest($1::integer[], $2::bigint[]) AS w(level, idx) \
-         ON n.level = w.level AND n.idx = w.idx",
+        "SELECT w.level, w.idx, substring(r.hashes FROM ((w.idx % 32) * 32 + 1)::integer FOR 32) \
+         FROM unnest($1::integer[], $2::bigint[]) AS w(level, idx) \
+         JOIN node_runs r ON r.level = w.level AND r.run = w.idx / 32 \
+         WHERE length(r.hashes) >= (w.idx % 32 + 1) * 32",
         &[&levels, &idxs],
     )?;
     let mut got = Fetched::default();
@@ -293,6 +319,57 @@ fn fetch_nodes(
         got.0.insert((level, idx), hash_of(level, idx, r.get(2))?);
     }
     Ok(got)
+}
+
+/// New nodes (in the order the tree made them: consecutive within each level) as the runs
+/// they extend: `(level, run, offset of the first new hash in the run, hashes)`.
+fn runs_of(new: &[(u32, u64, Hash)]) -> Vec<(i32, i64, usize, Vec<u8>)> {
+    let mut at: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut runs: Vec<(i32, i64, usize, Vec<u8>)> = Vec::new();
+    for (level, idx, hash) in new {
+        let key = (*level, idx / RUN);
+        let i = *at.entry(key).or_insert_with(|| {
+            runs.push((
+                *level as i32,
+                i64_of(idx / RUN),
+                (idx % RUN) as usize,
+                Vec::new(),
+            ));
+            runs.len() - 1
+        });
+        runs[i].3.extend_from_slice(hash);
+    }
+    runs
+}
+
+/// Writes `new` nodes into their runs in `tx`: a run begun here is inserted, one begun before
+/// has the new hashes appended. Every run must end up exactly as long as its offset plus what
+/// was added (the append holds the `log_state` lock, so no one else writes runs meanwhile).
+fn write_runs(tx: &mut Transaction<'_>, new: &[(u32, u64, Hash)]) -> Result<(), Failed> {
+    let runs = runs_of(new);
+    let levels: Vec<i32> = runs.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = runs.iter().map(|r| r.1).collect();
+    let hashes: Vec<&[u8]> = runs.iter().map(|r| r.3.as_slice()).collect();
+    let rows = tx.query(
+        "INSERT INTO node_runs (level, run, hashes) \
+         SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) \
+         ON CONFLICT (level, run) DO UPDATE SET hashes = node_runs.hashes || EXCLUDED.hashes \
+         RETURNING level, run, length(hashes)",
+        &[&levels, &ids, &hashes],
+    )?;
+    let lengths: HashMap<(i32, i64), i32> = rows
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .collect();
+    for (level, run, offset, hashes) in &runs {
+        if lengths.get(&(*level, *run)).map(|&n| n as usize) != Some(offset * 32 + hashes.len()) {
+            return Err(Failed::BadNode(
+                *level as u32,
+                u64_of(*run) * RUN + *offset as u64,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The right edge of the tree of `size` leaves: the complete subtrees an append builds on.
@@ -314,7 +391,7 @@ fn append_in(
             .get(0),
     );
     let mut nodes = fetch_nodes(tx, &frontier(first))?;
-    let (mut levels, mut idxs, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut made = Vec::new();
     // Lookup keys new in this batch (the first deposit of each; earlier ones are in the table).
     let mut keys: Vec<(Vec<u8>, i64)> = Vec::new();
     let mut new_keys = std::collections::HashSet::new();
@@ -322,9 +399,7 @@ fn append_in(
         let index = first + i as u64;
         let new = tree::append(&nodes, index, merkle::leaf_hash(e)).ok_or(Failed::MissingNode)?;
         for (level, at, h) in new {
-            levels.push(level as i32);
-            idxs.push(i64_of(at));
-            hashes.push(h.to_vec());
+            made.push((level, at, h));
             nodes.0.insert((level, at), h);
         }
         if let Some(k) = key_of.and_then(|f| f(e))
@@ -333,18 +408,16 @@ fn append_in(
             keys.push((k, i64_of(index)));
         }
     }
-    let indices: Vec<i64> = (0..entries.len())
-        .map(|i| i64_of(first + i as u64))
-        .collect();
-    tx.execute(
-        "INSERT INTO entries (idx, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
-        &[&indices, &entries],
-    )?;
-    tx.execute(
-        "INSERT INTO nodes (level, idx, hash) \
-         SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[])",
-        &[&levels, &idxs, &hashes],
-    )?;
+    // COPY, as Trillian's PostgreSQL backend loads: faster than INSERT … unnest.
+    let mut copy = BinaryCopyInWriter::new(
+        tx.copy_in("COPY entries (idx, data) FROM STDIN BINARY")?,
+        &[Type::INT8, Type::BYTEA],
+    );
+    for (i, e) in entries.iter().enumerate() {
+        copy.write(&[&i64_of(first + i as u64), e])?;
+    }
+    copy.finish()?;
+    write_runs(tx, &made)?;
     if !keys.is_empty() {
         let (ks, is): (Vec<Vec<u8>>, Vec<i64>) = keys.into_iter().unzip();
         tx.execute(
@@ -455,24 +528,35 @@ impl LogStore for PgStore {
     }
 
     fn nodes(&self, level: u32, index: u64, count: u64) -> Result<Vec<Hash>, LogError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
         self.run(move |c| {
+            let end = index.saturating_add(count);
             let rows = c.query(
-                "SELECT idx, hash FROM nodes WHERE level = $1 AND idx >= $2 AND idx < $3 \
-                 ORDER BY idx",
+                "SELECT run, hashes FROM node_runs WHERE level = $1 AND run >= $2 AND run <= $3 \
+                 ORDER BY run",
                 &[
                     &(level as i32),
-                    &i64_of(index),
-                    &i64_of(index.saturating_add(count)),
+                    &i64_of(index / RUN),
+                    &i64_of((end - 1) / RUN),
                 ],
             )?;
             let mut out = Vec::new();
-            for (n, r) in rows.iter().enumerate() {
-                let at = index + n as u64;
-                // As many as exist from `index`: stop at the first one missing.
-                if u64_of(r.get(0)) != at {
-                    break;
+            for r in rows {
+                let run = u64_of(r.get(0));
+                let bytes: &[u8] = r.get(1);
+                for (k, h) in bytes.chunks(32).enumerate() {
+                    let at = run * RUN + k as u64;
+                    if at < index || at >= end {
+                        continue;
+                    }
+                    // As many as exist from `index`: stop at the first one missing.
+                    if at != index + out.len() as u64 {
+                        return Ok(out);
+                    }
+                    out.push(hash_of(level, at, h)?);
                 }
-                out.push(hash_of(level, at, r.get(1))?);
             }
             Ok(out)
         })

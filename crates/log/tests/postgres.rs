@@ -91,6 +91,117 @@ fn the_same_deposits_give_the_same_tree_proofs_and_tiles() {
     assert_eq!(p.lookup(b"nothing").unwrap(), None);
 }
 
+/// Past the first few runs of 32 nodes (how PostgreSQL keeps the tree): batches of every
+/// size up to 1,000 across many run boundaries, compared at sampled sizes and every tile.
+#[test]
+fn large_appends_across_node_runs_give_the_same_tree_proofs_and_tiles() {
+    let pg = Postgres::start();
+    let t = tempfile::tempdir().unwrap();
+    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
+    let p = PgStore::connect(&pg.create_db("runs"), 2, Some(lookup_key)).unwrap();
+    let mut n = 0u64;
+    let mut sizes = vec![0];
+    for batch in [31u64, 1, 32, 33, 64, 100, 1000, 5, 257, 511] {
+        let entries: Vec<Vec<u8>> = (n..n + batch)
+            .map(|i| format!("run {i}").into_bytes())
+            .collect();
+        let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        assert_eq!(
+            r.append(&refs).unwrap(),
+            LogStore::append(&p, &refs).unwrap()
+        );
+        n += batch;
+        sizes.push(n);
+    }
+    let (r, p): (&dyn LogStore, &dyn LogStore) = (&r, &p);
+    for &size in &sizes {
+        assert_eq!(r.root(size).unwrap(), p.root(size).unwrap(), "root {size}");
+        for index in (0..size).step_by(37).chain(size.checked_sub(1)) {
+            assert_eq!(
+                r.inclusion(index, size).unwrap(),
+                p.inclusion(index, size).unwrap()
+            );
+        }
+        for old in (0..=size).step_by(97) {
+            assert_eq!(
+                r.consistency(old, size).unwrap(),
+                p.consistency(old, size).unwrap()
+            );
+        }
+    }
+    // Whole tiles (256 wide) and odd windows, from every 31st start, at every level.
+    for level in 0..12 {
+        for start in (0..=n >> level).step_by(31) {
+            for count in [1, 33, 256] {
+                assert_eq!(
+                    r.nodes(level, start, count).unwrap(),
+                    p.nodes(level, start, count).unwrap(),
+                    "{count} nodes at level {level} from {start}"
+                );
+            }
+        }
+    }
+}
+
+/// A log written under the first schema (a row per node) reads back the same after the
+/// second (runs of 32) has moved its nodes, and goes on appending.
+#[test]
+fn nodes_written_a_row_each_read_back_the_same_after_the_move_into_runs() {
+    let pg = Postgres::start();
+    let url = pg.create_db("migrated");
+    let t = tempfile::tempdir().unwrap();
+    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
+    let entries: Vec<Vec<u8>> = (0..100u32)
+        .map(|i| format!("v1 {i}").into_bytes())
+        .collect();
+    let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+    r.append(&refs).unwrap();
+    // The tables of V1, filled as its append wrote them: every node of the tree a row.
+    webproof_log::pg::migrate_to(&url, 1).unwrap();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        c.execute(
+            "INSERT INTO entries (idx, data) VALUES ($1, $2)",
+            &[&(i as i64), e],
+        )
+        .unwrap();
+    }
+    for level in 0..8u32 {
+        for (i, h) in r.nodes(level, 0, 100).unwrap().iter().enumerate() {
+            c.execute(
+                "INSERT INTO nodes (level, idx, hash) VALUES ($1, $2, $3)",
+                &[&(level as i32), &(i as i64), &h.as_slice()],
+            )
+            .unwrap();
+        }
+    }
+    c.execute("UPDATE log_state SET size = 100 WHERE id = 1", &[])
+        .unwrap();
+    drop(c);
+    let p = PgStore::connect(&url, 1, Some(lookup_key)).unwrap();
+    let more: Vec<Vec<u8>> = (100..140u32)
+        .map(|i| format!("v2 {i}").into_bytes())
+        .collect();
+    let refs: Vec<&[u8]> = more.iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        r.append(&refs).unwrap(),
+        LogStore::append(&p, &refs).unwrap()
+    );
+    for size in [1, 31, 32, 33, 64, 99, 100, 101, 127, 128, 140] {
+        assert_eq!(
+            LogStore::root(&r, size).unwrap(),
+            p.root(size).unwrap(),
+            "root {size}"
+        );
+    }
+    for level in 0..8 {
+        assert_eq!(
+            LogStore::nodes(&r, level, 0, 140).unwrap(),
+            p.nodes(level, 0, 140).unwrap()
+        );
+    }
+}
+
 #[test]
 fn checkpoints_requests_seen_and_ra_records_read_back_the_same() {
     let pg = Postgres::start();
