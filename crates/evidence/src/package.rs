@@ -415,6 +415,28 @@ impl PackageSource for DirSource {
 
 // ---- writing ----
 
+/// Moves the complete `partial` to `out` without ever replacing a file at `out` (a package is
+/// never overwritten): `link` (a hard link) fails if `out` exists; where links are not
+/// supported, a rename after a check.
+fn place(
+    partial: &Path,
+    out: &Path,
+    link: impl FnOnce(&Path, &Path) -> io::Result<()>,
+) -> io::Result<()> {
+    match link(partial, out) {
+        Ok(()) => {
+            // In place and complete; a leftover `.partial` name is only untidy.
+            let _ = fs::remove_file(partial);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if fs::symlink_metadata(out).is_ok() => {
+            Err(io::Error::from(io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(partial, out),
+    }
+}
+
 /// Zips a sealed package directory into `out`, in the one form webproof writes
 /// ([`container`]: members stored, in name order, every byte accounted for). Writes
 /// `<out>.partial` first and moves it into place after fsync, so `out` is either absent or
@@ -456,22 +478,7 @@ pub fn write_zip(dir: &Path, out: &Path, limits: &Limits) -> Result<(), PackageE
         let _ = fs::remove_file(&partial);
         return Err(e);
     }
-    // Into place without ever replacing a file at `out` (a package is never overwritten):
-    // a hard link fails if `out` exists; where links are not supported, a rename after a
-    // check.
-    let placed = match fs::hard_link(&partial, out) {
-        Ok(()) => {
-            // In place and complete; a leftover `.partial` name is only untidy.
-            let _ = fs::remove_file(&partial);
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-        Err(_) if fs::symlink_metadata(out).is_ok() => {
-            Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
-        }
-        Err(_) => fs::rename(&partial, out),
-    };
-    if let Err(e) = placed {
+    if let Err(e) = place(&partial, out, |a, b| fs::hard_link(a, b)) {
         let _ = fs::remove_file(&partial);
         return Err(io_at(out)(e));
     }
@@ -590,5 +597,159 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(left.len(), 2, "no .partial left: {left:?}");
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn where_hard_links_fail_a_package_is_renamed_into_place_but_never_over_another() {
+        let t = tempfile::tempdir().unwrap();
+        let (partial, out) = (t.path().join("p.partial"), t.path().join("p.wacz"));
+        let unsupported = |_: &Path, _: &Path| Err(io::Error::from(io::ErrorKind::Unsupported));
+        fs::write(&partial, b"new").unwrap();
+        place(&partial, &out, unsupported).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), b"new");
+        assert!(!partial.exists());
+        // `out` exists now: whatever the link said, it is not replaced.
+        fs::write(&partial, b"newer").unwrap();
+        for link_says in [io::ErrorKind::Unsupported, io::ErrorKind::AlreadyExists] {
+            let e = place(&partial, &out, |_, _| Err(io::Error::from(link_says))).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists, "{link_says:?}");
+            assert_eq!(fs::read(&out).unwrap(), b"new");
+        }
+        // A link that reports `out` exists is believed, even if no file is there (yet).
+        fs::remove_file(&out).unwrap();
+        let e = place(&partial, &out, |_, _| {
+            Err(io::Error::from(io::ErrorKind::AlreadyExists))
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert!(!out.exists() && partial.exists());
+        // A link that worked: the partial name goes.
+        place(&partial, &out, |a, b| fs::hard_link(a, b)).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), b"newer");
+        assert!(!partial.exists());
+    }
+
+    fn entries(list: &[(&str, u64)]) -> Vec<EntryInfo> {
+        list.iter()
+            .map(|(name, size)| EntryInfo {
+                name: (*name).to_owned(),
+                size: *size,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn entry_lists_are_refused_at_each_limit_and_not_one_before() {
+        let limits = Limits {
+            max_entry_size: 10,
+            max_total_size: 15,
+            ..Limits::default()
+        };
+        let ok = finish_entries(entries(&[("b", 10), ("a", 5)]), &limits);
+        assert_eq!(
+            ok.ok()
+                .map(|e| e.into_iter().map(|e| e.name).collect::<Vec<_>>()),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        match finish_entries(entries(&[("a", 11)]), &limits) {
+            Err(PackageError::EntryTooLarge { name, size, limit }) => {
+                assert_eq!((name.as_str(), size, limit), ("a", 11, 10))
+            }
+            other => panic!("{other:?}"),
+        }
+        match finish_entries(entries(&[("a", 10), ("b", 6)]), &limits) {
+            Err(PackageError::TotalTooLarge { size, limit }) => assert_eq!((size, limit), (16, 15)),
+            other => panic!("{other:?}"),
+        }
+        match finish_entries(entries(&[("x", 1), ("a", 1), ("x", 1)]), &limits) {
+            Err(PackageError::Duplicate(n)) => assert_eq!(n, "x"),
+            other => panic!("{other:?}"),
+        }
+        match finish_entries(
+            entries(&[("m/A.txt", 1), ("b", 1), ("m/a.txt", 1)]),
+            &limits,
+        ) {
+            Err(PackageError::CaseCollision(a, b)) => {
+                assert_eq!((a.as_str(), b.as_str()), ("m/A.txt", "m/a.txt"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_directory_is_refused_past_its_depth_and_entry_limits_and_not_before() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("pkg");
+        // MAX_DEPTH directories below the root are read…
+        let deep: PathBuf = (0..MAX_DEPTH).map(|i| format!("d{i}")).collect();
+        fs::create_dir_all(root.join(&deep)).unwrap();
+        fs::write(root.join(&deep).join("f"), b"x").unwrap();
+        let src = DirSource::open(&root, &Limits::default()).unwrap();
+        assert_eq!(src.entries().len(), 1);
+        assert_eq!(
+            (&src as &dyn PackageSource).describe(),
+            root.display().to_string()
+        );
+        // …one more is not.
+        fs::create_dir_all(root.join(&deep).join("too-deep")).unwrap();
+        fs::write(root.join(&deep).join("too-deep/f"), b"x").unwrap();
+        assert!(matches!(
+            DirSource::open(&root, &Limits::default()),
+            Err(PackageError::UnsafeName {
+                reason: "nested too deeply",
+                ..
+            })
+        ));
+        fs::remove_dir_all(root.join("d0")).unwrap();
+        for i in 0..3 {
+            fs::write(root.join(format!("f{i}")), b"x").unwrap();
+        }
+        let at = |n| Limits {
+            max_entries: n,
+            ..Limits::default()
+        };
+        assert_eq!(DirSource::open(&root, &at(3)).unwrap().entries().len(), 3);
+        assert!(matches!(
+            DirSource::open(&root, &at(2)),
+            Err(PackageError::TooManyEntries(2))
+        ));
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn reads_stop_at_the_size_declared_and_the_limit_asked() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("pkg");
+        fs::create_dir_all(&root).unwrap();
+        fs::write(root.join("a"), b"12345").unwrap();
+        let dir = DirSource::open(&root, &Limits::default()).unwrap();
+        let src: &dyn PackageSource = &dir;
+        assert_eq!(src.read_all("a", 5).unwrap(), b"12345");
+        assert!(matches!(
+            src.read_all("a", 4),
+            Err(PackageError::TooLargeToRead { limit: 4, .. })
+        ));
+        // The file grew after it was listed: reading it is refused, not cut or extended.
+        fs::write(root.join("a"), b"123456").unwrap();
+        match src.read_all("a", 100) {
+            Err(PackageError::Read { name, reason }) => {
+                assert_eq!(name, "a");
+                assert!(reason.contains("more bytes than declared"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A ZIP: its members are where its entries are, and it names its file.
+        fs::write(root.join("a"), b"12345").unwrap();
+        let out = t.path().join("p.wacz");
+        write_zip(&root, &out, &Limits::default()).unwrap();
+        let zip = ZipSource::open(&out, &Limits::default()).unwrap();
+        assert_eq!(zip.members().len(), 1);
+        assert_eq!(zip.members()[0].name, "a");
+        assert_eq!(
+            (&zip as &dyn PackageSource).describe(),
+            out.display().to_string()
+        );
     }
 }
