@@ -358,6 +358,22 @@ impl Explain for BadSignature {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn salts_are_fresh_so_an_id_reference_does_not_give_the_id_away() {
+        let salts: Vec<[u8; 16]> = (0..4).filter_map(|_| super::new_salt().ok()).collect();
+        assert_eq!(salts.len(), 4);
+        for (i, a) in salts.iter().enumerate() {
+            for b in &salts[i + 1..] {
+                assert_ne!(a, b, "the same salt twice");
+            }
+        }
+        // The same ID under two salts: two references.
+        assert_ne!(
+            super::id_reference(&salts[0], "110101199001011234"),
+            super::id_reference(&salts[1], "110101199001011234")
+        );
+    }
+
+    #[test]
     fn algorithms_have_their_names_and_a_secret_key_shows_only_its() {
         for (alg, name) in [(Algorithm::Ed25519, "ed25519"), (Algorithm::Sm2, "sm2")] {
             assert_eq!(alg.as_str(), name);

@@ -205,10 +205,77 @@ mod tests {
         assert!(!must_cover("renewals/001-1.tsr", 1));
         assert!(must_cover("renewals/001-1.tsr", 2));
         assert!(!must_cover("datapackage.json", 1));
+        assert!(!must_cover("datapackage-digest.json", 1));
+        assert!(!must_cover("receipts/refresh-001.json", 1));
+        assert!(must_cover("receipts/000007.json", 1));
         assert_eq!(RenewalAlg::Sha512.digest(b"abc").len(), 64);
         assert_eq!(
             hex::encode(RenewalAlg::Sm3.digest(b"abc")),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
         );
+    }
+
+    #[test]
+    fn the_names_a_renewal_writes_are_the_names_it_reads() {
+        assert_eq!(json_path(1), "renewals/001.json");
+        assert_eq!(certs_path(12), "renewals/012-certs.pem");
+        assert_eq!(token_path(3, 2, "tsr"), "renewals/003-2.tsr");
+        assert_eq!(classify(&json_path(7)), Some((7, Part::Record)));
+        assert_eq!(classify(&certs_path(7)), Some((7, Part::Certs)));
+        assert_eq!(
+            classify(&token_path(7, 1, "tsq")),
+            Some((7, Part::Request(1)))
+        );
+        for alg in [RenewalAlg::Sha256, RenewalAlg::Sha512, RenewalAlg::Sm3] {
+            let json = serde_json::to_value(alg).unwrap_or_default();
+            assert_eq!(json.as_str(), Some(alg.as_str()));
+        }
+        assert_eq!(RenewalAlg::Sm3.as_str(), "sm3");
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_plan_covers_every_file_but_the_derived_ones_and_its_own_and_lists_refreshes() {
+        use crate::package::{DirSource, Limits};
+        let t = tempfile::tempdir().unwrap();
+        let files = [
+            ("evidence/manifest.json", "m"),
+            ("datapackage.json", "d"),
+            ("renewals/001-certs.pem", "c"),
+            ("renewals/001.json", "r"),
+            ("renewals/001-1.tsr", "t"),
+            ("receipts/refresh-001.json", "f"),
+        ];
+        for (name, body) in files {
+            let p = t.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        }
+        let src = DirSource::open(t.path(), &Limits::default()).unwrap();
+        let r = plan(&src, "cap-1", 1, RenewalAlg::Sha256).unwrap();
+        let covered: Vec<(&str, &str)> = r
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.digest.as_str()))
+            .collect();
+        let sha = |s: &str| hex::encode(RenewalAlg::Sha256.digest(s.as_bytes()));
+        let (m, f, c) = (sha("m"), sha("f"), sha("c"));
+        assert_eq!(
+            covered,
+            [
+                ("evidence/manifest.json", m.as_str()),
+                ("receipts/refresh-001.json", f.as_str()),
+                ("renewals/001-certs.pem", c.as_str()),
+            ]
+        );
+        assert_eq!(
+            (r.capture.as_str(), r.n, r.alg),
+            ("cap-1", 1, RenewalAlg::Sha256)
+        );
+        // What its tokens stamp: the record's canonical JSON, which reads back as itself.
+        let bytes = to_bytes(&r).unwrap();
+        assert_eq!(bytes, crate::canonical::to_jcs(&r).unwrap());
+        let back: Renewal = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, r);
     }
 }

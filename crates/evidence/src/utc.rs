@@ -99,6 +99,19 @@ mod tests {
     }
 
     #[test]
+    fn unix_seconds_are_read_as_utc_and_out_of_range_is_none() {
+        assert_eq!(
+            Utc::from_unix(0).map(|t| t.to_string()),
+            Some("1970-01-01T00:00:00.000000Z".to_owned())
+        );
+        assert_eq!(
+            Utc::from_unix(1_764_900_000).map(|t| t.to_string()),
+            Some("2025-12-05T02:00:00.000000Z".to_owned())
+        );
+        assert_eq!(Utc::from_unix(u64::MAX), None);
+    }
+
+    #[test]
     fn rejects_other_forms() {
         for s in [
             "2026-11-23T09:44:41Z",

@@ -131,11 +131,14 @@ pub fn surt(url: &str) -> String {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
-            (h.to_owned(), Some(p.to_owned()))
-        }
-        _ => (hostport.clone(), None),
+    // An IPv6 address is in brackets, its port after them; elsewhere the port is after the
+    // last colon.
+    let (host, port) = match hostport.strip_prefix('[').and_then(|h| h.split_once(']')) {
+        Some((ip, rest)) => (format!("[{ip}]"), rest.strip_prefix(':').map(str::to_owned)),
+        None => match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(p.to_owned())),
+            None => (hostport.clone(), None),
+        },
     };
     let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
     let is_ip = host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[');
@@ -219,15 +222,21 @@ impl Redactor {
         if v.is_empty() {
             return;
         }
+        // Inside a JSON string: the quotes around it go, an escaped quote at its end stays.
         let json = serde_json::to_string(v).unwrap_or_default();
+        let json = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json);
         let forms = &mut self.forms;
+        // Every form of a non-empty value is non-empty.
         for f in [
             v.to_owned(),
             percent_encode(v, false),
             percent_encode(v, true),
-            json.trim_matches('"').to_owned(),
+            json.to_owned(),
         ] {
-            if !f.is_empty() && !forms.iter().any(|(x, _)| x == f.as_bytes()) {
+            if !forms.iter().any(|(x, _)| x == f.as_bytes()) {
                 forms.push((f.into_bytes(), reason));
             }
         }
@@ -383,6 +392,10 @@ mod tests {
             surt("http://127.0.0.1:4000/index.html"),
             "127.0.0.1:4000)/index.html"
         );
+        assert_eq!(surt("http://[::1]/x"), "[::1])/x");
+        assert_eq!(surt("http://[::1]:8080/x"), "[::1]:8080)/x");
+        assert_eq!(surt("https://[2001:db8::1]:443/"), "[2001:db8::1])/");
+        assert_eq!(surt("http://user:pw@www.a.example:81/"), "example,a:81)/");
         assert_eq!(
             timestamp14(&Utc::parse("2026-01-02T03:04:05.000006Z").unwrap()),
             "20260102030405"
@@ -427,6 +440,24 @@ mod tests {
         assert_eq!(
             r.url("https://shop.example/a?b=c").0,
             "https://shop.example/a?b=c"
+        );
+        // How much of the URL went: everything after what is kept.
+        let url = "https://shop.example/login?pass=pa+ss%2Fw%C3%B6rd%22";
+        let (u, note) = r.url(url);
+        assert_eq!(
+            note.unwrap().bytes,
+            url.len() - "https://shop.example/login".len()
+        );
+        assert!(u.starts_with("https://shop.example/login?"));
+        // One form per distinct spelling: a plain word is one form, not four.
+        assert_eq!(Redactor::new(["plain"]).forms.len(), 1);
+        assert_eq!(Redactor::new(["a b"]).forms.len(), 3);
+        // In JSON, a value ending in a quote keeps its escaped quote.
+        let q = Redactor::new(["x\""]);
+        assert!(q.forms.iter().any(|(f, _)| f == br#"x\""#));
+        assert_eq!(
+            q.body(br#"{"p":"x\" and more"}"#, "b").1.map(|n| n.bytes),
+            Some(20)
         );
         // No secrets: only credential headers go.
         let none = Redactor::new([]);

@@ -89,3 +89,26 @@ fn the_directory_fsync_opens_the_directory_it_is_given() {
     // A directory that does not exist cannot be synced: an error, never a silent success.
     assert!(sync_parent(&dir.path().join("missing/journal.jsonl")).is_err());
 }
+
+#[test]
+fn a_step_that_ends_before_it_starts_is_refused_with_its_line_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let mut j = Journal::create(&path, "cap").unwrap();
+    j.append(common::note("one")).unwrap();
+    j.append(common::note("two")).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut bad = common::note("three");
+    bad.started = webproof_evidence::Utc::parse("2030-01-01T00:00:00.000000Z").unwrap();
+    match j.append(bad) {
+        Err(JournalError::Chain {
+            line: 3,
+            source: ChainError::Time { seq: 2 },
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // The journal goes on from where it was.
+    let (r, _) = j.append(common::note("three")).unwrap();
+    assert_eq!(r.seq, 2);
+}
