@@ -91,6 +91,13 @@ pub enum LogError {
     Client(#[source] reqwest::Error),
     #[error("operator CA: {0}")]
     OperatorCa(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error(
+        "this frontend's operator CA ({0}) is not the one the log's other frontends issue \
+         certificates under (recorded in the log's store): every frontend of one log needs the \
+         same operator-ca.pem and operator-ca.key — copy them from the first frontend \
+         (docs/deploy-alliance.md)"
+    )]
+    OtherOperatorCa(std::path::PathBuf),
     #[error("the log's tree node ({0}, {1}) is not a hash: the store is damaged")]
     BadNode(u32, u64),
     /// The sequencer's answer to one of the deposits of a batch it could not commit.

@@ -4,10 +4,13 @@
 //! - **Sequencing in the database.** An append locks the one row of `log_state`
 //!   (`SELECT … FOR UPDATE`), writes the deposits at the indices after it (`COPY`), the
 //!   tree's new nodes (in runs of 32 hashes per row, as tlog tiles group them: an append of
-//!   1,000 deposits writes about 70 rows of nodes, not 2,000), the lookup keys and the requests seen, advances the size and commits: the index a
-//!   deposit is acknowledged with is durable (`synchronous_commit`, PostgreSQL's default)
-//!   before the acknowledgement goes out, and a frontend killed mid-append leaves an aborted
-//!   transaction — no gap, no index handed out twice.
+//!   1,000 deposits writes about 70 rows of nodes, not 2,000), the lookup keys and the
+//!   requests seen, advances the size and commits: the index a deposit is acknowledged with
+//!   is durable (`synchronous_commit`, PostgreSQL's default) before the acknowledgement goes
+//!   out, and a frontend killed mid-append leaves an aborted transaction — no gap, no index
+//!   handed out twice.
+//! - **One operator CA**: the first frontend with a registration authority records its CA's
+//!   certificate; one with another CA refuses to start ([`crate::LogError::OtherOperatorCa`]).
 //! - **Integration by one frontend at a time**: the row lock serialises appends across
 //!   frontends; when its holder dies, PostgreSQL aborts its transaction and releases the lock.
 //! - **One frontend signs checkpoints**: the one holding a session advisory lock
@@ -305,6 +308,7 @@ fn fetch_nodes(
 ) -> Result<Fetched, Failed> {
     let levels: Vec<i32> = wanted.iter().map(|(l, _)| *l as i32).collect();
     let idxs: Vec<i64> = wanted.iter().map(|(_, i)| i64_of(*i)).collect();
+    // 32 is RUN.
     let rows = c.query(
         "SELECT w.level, w.idx, substring(r.hashes FROM ((w.idx % 32) * 32 + 1)::integer FOR 32) \
          FROM unnest($1::integer[], $2::bigint[]) AS w(level, idx) \

@@ -113,6 +113,43 @@ pub struct RevokeRequest {
 
 pub use crate::Refusal;
 
+fn ca_pem(ca: &Ca) -> String {
+    use der::EncodePem;
+    ca.cert.to_pem(der::pem::LineEnding::LF).unwrap_or_default()
+}
+
+/// Where the operator CA every frontend of the log issues under is recorded.
+const CA_RECORD: &str = "operator-ca";
+
+/// Every frontend of one log must issue operator certificates under the same CA, or a
+/// certificate one issued would fail against the CA another publishes: the first frontend to
+/// start records its CA's certificate in the store, and one with another CA (`cert`) refuses
+/// to start.
+fn same_ca_as_the_others(
+    store: &dyn LogStore,
+    ca: &Ca,
+    cert: &std::path::Path,
+) -> Result<(), LogError> {
+    let pem = ca_pem(ca).into_bytes();
+    let mut other = false;
+    store
+        .ra_update(
+            CA_RECORD,
+            Box::new(|recorded| match recorded {
+                None => Ok(Some(pem.clone())),
+                Some(r) => {
+                    other = r != pem.as_slice();
+                    Ok(None)
+                }
+            }),
+        )?
+        .map_err(|r| LogError::OperatorCa(r.reason.into()))?;
+    if other {
+        return Err(LogError::OtherOperatorCa(cert.to_owned()));
+    }
+    Ok(())
+}
+
 fn refuse(code: u16, msg: impl Into<String>) -> Refusal {
     Refusal::new(code, msg.into())
 }
@@ -184,6 +221,7 @@ impl Ra {
             std::fs::write(&cert, f.cert_pem).map_err(|e| err(e.into()))?;
             ca
         };
+        same_ca_as_the_others(&*store, &ca, &cert)?;
         let admins = admins
             .into_iter()
             .map(|k| Ok((k.fingerprint().map_err(|e| err(e.into()))?.to_hex(), k)))
@@ -208,11 +246,7 @@ impl Ra {
 
     /// The operator CA's certificate (PEM).
     pub fn ca_pem(&self) -> String {
-        use der::EncodePem;
-        self.ca
-            .cert
-            .to_pem(der::pem::LineEnding::LF)
-            .unwrap_or_default()
+        ca_pem(&self.ca)
     }
 
     fn operator(&self, fpr: &str) -> Result<Option<OperatorRecord>, Refusal> {

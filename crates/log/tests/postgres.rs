@@ -508,3 +508,49 @@ fn a_standby_promoted_after_the_primary_is_lost_has_every_acknowledged_deposit()
     }
     assert_eq!(promoted.root(size).unwrap(), merkle::root(&leaves));
 }
+
+/// Every frontend of one log issues operator certificates under one CA: a frontend that made
+/// a CA of its own is refused at start, saying which file; with the first one's CA files it
+/// starts.
+#[test]
+fn frontends_of_one_log_issue_under_one_operator_ca() {
+    use webproof_evidence::identity::{Algorithm, SecretKey};
+    use webproof_log::LogError;
+    use webproof_log::server::Access;
+    let pg = Postgres::start();
+    let backend = common::Backend::Postgres(pg.create_db("one_ca"));
+    let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let signer = webproof_ledger::note::NoteSigner::new(
+        "log.webproof.test/ca",
+        webproof_ledger::note::ALG_ED25519,
+        ed25519_dalek::SigningKey::from_bytes(&[4; 32]),
+    )
+    .unwrap();
+    let open = |dir: &std::path::Path| {
+        common::open_log(
+            &backend,
+            dir,
+            signer.clone(),
+            vec![],
+            0,
+            Access {
+                admins: vec![admin.public_key()],
+                rate: 5,
+            },
+        )
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let _first = open(a.path()).unwrap();
+    match open(b.path()) {
+        Err(LogError::OtherOperatorCa(p)) => assert_eq!(p, b.path().join("operator-ca.pem")),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a frontend with another operator CA started"),
+    }
+    for f in ["operator-ca.pem", "operator-ca.key"] {
+        std::fs::copy(a.path().join(f), b.path().join(f)).unwrap();
+    }
+    let _second = open(b.path()).unwrap();
+    // The first opens again with its own (the record is kept, not replaced).
+    drop(_first);
+    open(a.path()).unwrap();
+}
