@@ -122,6 +122,53 @@ fn a_token_from_the_dev_tsa_verifies_here_and_in_openssl() {
         ],
         0,
     );
+    // Without --alg the data is hashed as the token says it was stamped (as `openssl ts
+    // -verify -data` does): SM3 and SHA-512 tokens verify; told another algorithm, invalid.
+    env.ok(
+        &[
+            "timestamp",
+            "request",
+            "--tsa",
+            &tsa.url,
+            "--data",
+            data,
+            "--alg",
+            "sha512",
+            "-o",
+            "l.tsr",
+        ],
+        0,
+    );
+    for token in ["s.tsr", "l.tsr", "t.tsr"] {
+        let out = env.ok(
+            &[
+                "timestamp",
+                "verify",
+                token,
+                "--data",
+                data,
+                "--trust",
+                root,
+            ],
+            0,
+        );
+        assert!(out.starts_with("TRUSTED"), "{token}: {out}");
+    }
+    let out = env.ok(
+        &[
+            "timestamp",
+            "verify",
+            "s.tsr",
+            "--data",
+            data,
+            "--alg",
+            "sha256",
+            "--trust",
+            root,
+        ],
+        1,
+    );
+    assert!(out.starts_with("INVALID"), "{out}");
 
     // OpenSSL agrees.
     let o = tool(

@@ -54,9 +54,10 @@ pub struct Subject {
     /// The stamped digest (hex).
     #[arg(long)]
     digest: Option<String>,
-    /// Digest algorithm.
-    #[arg(long, value_enum, default_value = "sha256")]
-    alg: AlgArg,
+    /// Digest algorithm [request: sha256 if not given; verify: the token's own imprint
+    /// algorithm if not given, as `openssl ts -verify -data` does].
+    #[arg(long, value_enum)]
+    alg: Option<AlgArg>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,8 +80,9 @@ impl From<AlgArg> for HashAlg {
 }
 
 impl Subject {
-    fn digest(&self) -> Result<(HashAlg, Vec<u8>)> {
-        let alg = HashAlg::from(self.alg);
+    /// The subject's digest under `--alg`, else under `default`.
+    fn digest(&self, default: HashAlg) -> Result<(HashAlg, Vec<u8>)> {
+        let alg = self.alg.map_or(default, HashAlg::from);
         let d = match (&self.data, &self.digest) {
             (Some(p), _) => {
                 let bytes =
@@ -140,7 +142,8 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
             json,
         } => {
             let t = read_token(&token)?;
-            let (alg, digest) = subject.digest()?;
+            // Hashed as the token says it was stamped, unless told otherwise.
+            let (alg, digest) = subject.digest(t.info.imprint_alg)?;
             let mut expect = Expect {
                 imprint: Some((alg, digest)),
                 nonce: None,
@@ -174,7 +177,7 @@ pub fn timestamp(cmd: TimestampCmd) -> Result<ExitCode> {
 /// `timestamp request`: asks the TSA at `tsa` to stamp the subject's digest; writes its
 /// response to `out`.
 fn request_token(tsa: &str, subject: &Subject, out: &Path) -> Result<ExitCode> {
-    let (alg, digest) = subject.digest()?;
+    let (alg, digest) = subject.digest(HashAlg::Sha256)?;
     let req = webproof_timestamp::request(
         alg,
         &digest,
