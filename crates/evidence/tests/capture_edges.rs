@@ -3,6 +3,8 @@
 //! `bash scripts/mutants.sh evidence`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use webproof_evidence::capture::Capture;
 use webproof_evidence::layout;
 use webproof_evidence::record::StepKind;
@@ -101,22 +103,8 @@ fn a_time_stamp_takes_the_next_free_number_and_a_receipt_its_own_name() {
 #[test]
 fn a_seal_refuses_a_key_its_identity_does_not_name() {
     use webproof_evidence::capture::{CaptureError, SealInput, SignerKey};
-    use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
-    let doc = |role: Role, key: &SecretKey| {
-        let pk = key.public_key();
-        IdentityDoc {
-            v: 1,
-            role,
-            name: "Zhang San".into(),
-            organisation: None,
-            contact: None,
-            id_ref: None,
-            algorithm: Algorithm::Ed25519,
-            public_key: pk.to_pem().unwrap(),
-            fingerprint: pk.fingerprint().unwrap(),
-            created: Utc::now(),
-        }
-    };
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let doc = common::identity;
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let other = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let own = doc(Role::Operator, &key);

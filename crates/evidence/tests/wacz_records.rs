@@ -2,9 +2,11 @@
 //! the network archive and the data package's title (gaps found by `bash scripts/mutants.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use webproof_evidence::Utc;
 use webproof_evidence::capture::{Capture, SealInput, SignerKey};
-use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
+use webproof_evidence::identity::{Algorithm, Role, SecretKey};
 use webproof_evidence::manifest::Case;
 use webproof_evidence::{layout, wacz};
 
@@ -32,19 +34,7 @@ fn the_warcinfo_record_is_whole_and_names_capture_case_and_software_cleanly() {
 
 fn sealed_title(case: Option<&str>) -> (String, String, String) {
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let pk = key.public_key();
-    let identity = IdentityDoc {
-        v: 1,
-        role: Role::Operator,
-        name: "Zhang San".into(),
-        organisation: None,
-        contact: None,
-        id_ref: None,
-        algorithm: Algorithm::Ed25519,
-        public_key: pk.to_pem().unwrap(),
-        fingerprint: pk.fingerprint().unwrap(),
-        created: Utc::now(),
-    };
+    let identity = common::identity(Role::Operator, &key);
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("capture");
     let mut cap = Capture::create(&dir).unwrap();

@@ -159,6 +159,33 @@ fn the_manifests_case_tool_and_time_are_the_seal_steps() {
 }
 
 #[test]
+fn a_manifest_of_another_format_or_version_is_refused_even_when_signed() {
+    type Edit = fn(&mut webproof_evidence::manifest::Manifest);
+    let edits: [(&str, Edit); 2] = [
+        ("format", |m| {
+            m.format = "webproof-evidence-package-2".into()
+        }),
+        ("version", |m| m.v = 2),
+    ];
+    each_in_parallel(&edits, |&(what, edit)| {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
+        let r = verify(&forged, &b.policy());
+        let c = verdict_of(&r, "manifest.parse", "evidence/manifest.json")
+            .expect("a manifest.parse check");
+        assert_eq!(c.verdict, Verdict::Fail, "{what}: {}", c.detail);
+        assert!(
+            c.detail.contains("unsupported manifest format"),
+            "{what}: {}",
+            c.detail
+        );
+        assert_eq!(r.verdict(), Verdict::Fail);
+    });
+}
+
+#[test]
 fn a_package_sealed_before_the_seal_step_named_files_fails() {
     // webproof 0.1 wrote identities and the WACZ files after the seal step, and recorded no
     // case in it: nothing tells them from files a signer added later.

@@ -105,8 +105,22 @@ impl Postgres {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        Postgres::launch(
+            bin,
+            user,
+            dir,
+            extra.iter().map(|s| (*s).to_owned()).collect(),
+        )
+    }
+
+    /// The server on the cluster in `dir`/data, on a free port, once it takes connections.
+    fn launch(
+        bin: PathBuf,
+        user: Option<(u32, u32)>,
+        dir: tempfile::TempDir,
+        extra: Vec<String>,
+    ) -> Postgres {
         let port = free_port();
-        let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
         let child = spawn(&bin, user, dir.path(), port, &extra);
         let pg = Postgres {
             child,
@@ -253,18 +267,7 @@ impl Postgres {
             "pg_basebackup: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let port = free_port();
-        let child = spawn(&bin, user, dir.path(), port, &[]);
-        let pg = Postgres {
-            child,
-            port,
-            dir,
-            bin,
-            user,
-            extra: Vec::new(),
-        };
-        pg.wait_ready();
-        pg
+        Postgres::launch(bin, user, dir, Vec::new())
     }
 
     /// Kills the server and its backends with SIGKILL (a machine lost: a backend left alone
