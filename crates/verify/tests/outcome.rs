@@ -138,6 +138,37 @@ fn a_failed_environment_check_is_a_finding_overridden_or_not() {
     }
 }
 
+/// A capture whose only evidence is its network archive: evidence when the archive holds
+/// responses, nothing captured when it holds none (bookkeeping with files is not evidence).
+#[test]
+fn a_network_archive_is_evidence_only_when_it_holds_responses() {
+    for (responses, empty) in [(0u64, true), (3, false)] {
+        let t = tempfile::tempdir().unwrap();
+        let (p, fpr) = sealed(t.path(), |cap| {
+            environment(cap, "ok", None);
+            cap.add_note("the page is behind a login").unwrap();
+            cap.add_step(
+                StepKind::NetworkArchive,
+                Utc::now(),
+                None,
+                params(json!({"responses": responses, "failed_requests": 0})),
+                &[("data.warc", "application/warc", b"WARC/1.1\r\n")],
+            )
+            .unwrap();
+        });
+        let r = verify(&p, &policy(fpr));
+        let o = outcome(&r);
+        assert_eq!(o.len(), 1, "{responses}: {o:?}");
+        if empty {
+            assert_eq!(o[0].0, Verdict::Finding, "{o:?}");
+            assert!(o[0].2.contains("holds no evidence"), "{o:?}");
+        } else {
+            assert_eq!(o[0].0, Verdict::Pass, "{o:?}");
+            assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", failures(&r));
+        }
+    }
+}
+
 #[test]
 fn an_interruption_an_error_page_and_an_empty_capture_are_findings() {
     // Stopped by the environment check: nothing captured, and the interruption says why.

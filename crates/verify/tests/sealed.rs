@@ -40,6 +40,29 @@ fn an_honest_package_binds_every_file_to_its_seal_step() {
             "{id}"
         );
     }
+    // It counts the files it binds: every listed file but the journal and its proofs.
+    let m: webproof_evidence::manifest::Manifest = serde_json::from_slice(
+        &std::fs::read(b.dir.join(webproof_evidence::layout::MANIFEST)).unwrap(),
+    )
+    .unwrap();
+    let bound = m
+        .files
+        .iter()
+        .filter(|f| !webproof_evidence::layout::is_proof_of_chain(&f.path))
+        .count();
+    assert!(bound > 5);
+    let files = r
+        .checks
+        .iter()
+        .find(|c| c.id == "seal.files" && c.verdict == Verdict::Pass)
+        .unwrap();
+    assert!(
+        files
+            .detail
+            .starts_with(&format!("each of the {bound} files ")),
+        "{}",
+        files.detail
+    );
     // The seal step names what no earlier step did: identities and the WACZ files.
     let named: Vec<&str> = r
         .checks
@@ -89,6 +112,13 @@ fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
             c.detail.contains("added after the seal step"),
             "{}",
             c.detail
+        );
+        // Nothing says the files are bound besides.
+        assert!(
+            !r.checks
+                .iter()
+                .any(|c| c.id == "seal.files" && c.verdict == Verdict::Pass),
+            "{rel}: a pass beside the failure"
         );
         // Everything else a re-signing signer controls is in order.
         assert!(
