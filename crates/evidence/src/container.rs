@@ -22,7 +22,85 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::FileExt;
+
+/// Reads at a position, without a cursor shared between readers: what reading a container
+/// needs from where its bytes are — a file (Unix and Windows), bytes in memory, or a browser's
+/// `Blob` in the verifier page (wasm32), which implements it outside this crate.
+pub trait ReadAt {
+    /// Reads up to `buf.len()` bytes at `offset`; 0 only at or past the end.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+
+    /// Fills `buf` from `offset`, or fails with `UnexpectedEof`.
+    fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read_at(buf, offset) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut buf[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+impl ReadAt for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+}
+
+#[cfg(windows)]
+impl ReadAt for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        // Moves the file's cursor, which no reader of a container relies on.
+        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+    }
+}
+
+/// Elsewhere (wasm32, where a `File` reads nothing): through the file's one cursor.
+#[cfg(not(any(unix, windows)))]
+impl ReadAt for File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = self;
+        f.seek(SeekFrom::Start(offset))?;
+        f.read(buf)
+    }
+}
+
+impl ReadAt for [u8] {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let start = usize::try_from(offset).map_or(self.len(), |o| o.min(self.len()));
+        let n = buf.len().min(self.len() - start);
+        buf[..n].copy_from_slice(&self[start..start + n]);
+        Ok(n)
+    }
+}
+
+impl ReadAt for Vec<u8> {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        self.as_slice().read_at(buf, offset)
+    }
+}
+
+/// Writes `buf` at `offset` of `file`.
+#[cfg(unix)]
+fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+}
+
+/// Writes `buf` at `offset` of `file`.
+#[cfg(not(unix))]
+fn write_all_at(mut file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(buf)
+}
 
 use webproof_message::{Explain, Message, key, msg};
 
@@ -330,7 +408,12 @@ pub fn name_problem(name: &[u8]) -> Option<&'static str> {
 }
 
 /// Reads a byte range, or says it is not there.
-fn read_at(file: &File, len: u64, start: u64, n: u64) -> Result<Vec<u8>, ContainerError> {
+fn read_range(
+    file: &(impl ReadAt + ?Sized),
+    len: u64,
+    start: u64,
+    n: u64,
+) -> Result<Vec<u8>, ContainerError> {
     let end = start.saturating_add(n);
     if end > len {
         return Err(ContainerError {
@@ -355,7 +438,7 @@ fn read_at(file: &File, len: u64, start: u64, n: u64) -> Result<Vec<u8>, Contain
 /// members in order. Reads only headers and directories, never member data: the data's
 /// CRC-32 is checked as each member is read.
 pub fn parse(
-    file: &File,
+    file: &(impl ReadAt + ?Sized),
     len: u64,
     max_entries: usize,
     form: &Form,
@@ -371,11 +454,11 @@ pub fn parse(
     }
     // The end record ends the file: no comment, nothing after it.
     let end_at = len - END_LEN;
-    let end = read_at(file, len, end_at, END_LEN)?;
+    let end = read_range(file, len, end_at, END_LEN)?;
     if u32at(&end, 0) != END_SIG as u64 {
         // Say where the last end record is, if there is one, so the bytes after it are named.
         let tail_len = len.min(END_LEN + 0xFFFF);
-        let tail = read_at(file, len, len - tail_len, tail_len)?;
+        let tail = read_range(file, len, len - tail_len, tail_len)?;
         let start = (0..=tail.len() - END_LEN as usize)
             .rev()
             .find(|&i| u32at(&tail, i) == END_SIG as u64)
@@ -392,7 +475,7 @@ pub fn parse(
         let at = end_at
             .checked_sub(ZIP64_LOCATOR_LEN + ZIP64_END_LEN)
             .ok_or_else(|| err(0, end_at, None, Fault::Zip64))?;
-        let z = read_at(file, len, at, ZIP64_END_LEN + ZIP64_LOCATOR_LEN)?;
+        let z = read_range(file, len, at, ZIP64_END_LEN + ZIP64_LOCATOR_LEN)?;
         if u32at(&z, 0) != ZIP64_END_SIG as u64 {
             return Err(err(at, end_at, None, Fault::Zip64));
         }
@@ -411,7 +494,7 @@ pub fn parse(
         // A ZIP64 record is needed by these values but the file has none.
         return Err(err(records_at, len, None, Fault::Zip64));
     }
-    let actual = read_at(file, len, actual_start, expected.len() as u64)?;
+    let actual = read_range(file, len, actual_start, expected.len() as u64)?;
     if actual != expected {
         let first = first_difference(&actual, &expected);
         let has64 = expected.len() as u64 > END_LEN;
@@ -431,7 +514,7 @@ pub fn parse(
         ));
     }
     // The central directory: each entry re-derived from its name, size, CRC and offset.
-    let cd = read_at(file, len, cd_off, cd_size)?;
+    let cd = read_range(file, len, cd_off, cd_size)?;
     let mut members: Vec<Member> = Vec::with_capacity(count as usize);
     let mut i = 0usize;
     for _ in 0..count {
@@ -521,7 +604,7 @@ pub fn parse(
             return Err(err(s, e, Some(&m.name), Fault::Unaccounted));
         }
         let want = local_header(&m.name, m.size, m.crc32, m.header, form);
-        let got = read_at(file, len, pos, want.len() as u64).map_err(|mut e| {
+        let got = read_range(file, len, pos, want.len() as u64).map_err(|mut e| {
             e.member = Some(m.name.clone());
             e.fault = Fault::LocalHeader("length".into());
             e
@@ -661,7 +744,7 @@ impl Writer {
             return Err(WriteError::Order(name.to_owned()));
         }
         let header = local_header(name, size, 0, self.pos, &self.form);
-        self.file.write_all_at(&header, self.pos)?;
+        write_all_at(&self.file, &header, self.pos)?;
         let data_at = self.pos + header.len() as u64;
         let mut crc = crc32fast::Hasher::new();
         let buf = &mut self.buf;
@@ -680,7 +763,7 @@ impl Writer {
                     got: got + n as u64,
                 });
             }
-            self.file.write_all_at(&buf[..n], data_at + got)?;
+            write_all_at(&self.file, &buf[..n], data_at + got)?;
             crc.update(&buf[..n]);
             got += n as u64;
         }
@@ -693,8 +776,7 @@ impl Writer {
         }
         let crc32 = crc.finalize();
         // The CRC-32 field sits at byte 14 of the local header.
-        self.file
-            .write_all_at(&crc32.to_le_bytes(), self.pos + 14)?;
+        write_all_at(&self.file, &crc32.to_le_bytes(), self.pos + 14)?;
         self.members.push(Member {
             name: name.to_owned(),
             size,
@@ -721,7 +803,7 @@ impl Writer {
             &self.form,
         );
         cd.extend_from_slice(&tail);
-        self.file.write_all_at(&cd, self.pos)?;
+        write_all_at(&self.file, &cd, self.pos)?;
         self.file.set_len(self.pos + cd.len() as u64)?;
         let mut file = self.file;
         file.flush()?;
@@ -740,7 +822,7 @@ pub fn write_all(out: File, members: &[(&str, &[u8])], form: Form) -> Result<Fil
 
 /// A reader over one member's data that checks its CRC-32 when the data ends.
 pub struct MemberReader<'a> {
-    file: &'a File,
+    file: &'a dyn ReadAt,
     pos: u64,
     left: u64,
     crc: crc32fast::Hasher,
@@ -748,7 +830,7 @@ pub struct MemberReader<'a> {
 }
 
 impl<'a> MemberReader<'a> {
-    pub fn new(file: &'a File, m: &Member) -> MemberReader<'a> {
+    pub fn new(file: &'a dyn ReadAt, m: &Member) -> MemberReader<'a> {
         MemberReader {
             file,
             pos: m.data,
@@ -828,6 +910,30 @@ impl Explain for ContainerError {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn bytes_in_memory_read_at_a_position_as_a_file_does() {
+        let bytes = b"0123456789".to_vec();
+        let mut buf = [0u8; 4];
+        assert_eq!(bytes.read_at(&mut buf, 3).unwrap(), 4);
+        assert_eq!(&buf, b"3456");
+        assert_eq!(bytes.read_at(&mut buf, 8).unwrap(), 2);
+        assert_eq!(&buf[..2], b"89");
+        for past in [10, 11, u64::MAX] {
+            assert_eq!(bytes.read_at(&mut buf, past).unwrap(), 0, "{past}");
+        }
+        bytes.read_exact_at(&mut buf, 6).unwrap();
+        assert_eq!(&buf, b"6789");
+        let e = bytes.read_exact_at(&mut buf, 7).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        // A file reads the same.
+        let mut t = tempfile::NamedTempFile::new().unwrap();
+        t.write_all(&bytes).unwrap();
+        let f = File::open(t.path()).unwrap();
+        f.read_exact_at(&mut buf, 6).unwrap();
+        assert_eq!(&buf, b"6789");
+        assert_eq!(ReadAt::read_at(&f, &mut buf, 10).unwrap(), 0);
+    }
 
     fn build(members: &[(&str, &[u8])], form: Form) -> (tempfile::NamedTempFile, Vec<u8>) {
         let t = tempfile::NamedTempFile::new().unwrap();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use webproof_message::{Explain, Message, msg};
 
-use crate::container::{self, ContainerError, Form, Member, MemberReader};
+use crate::container::{self, ContainerError, Form, Member, MemberReader, ReadAt};
 
 /// Bounds applied when opening a package.
 #[derive(Clone, Debug)]
@@ -229,8 +229,9 @@ impl Read for Bounded<'_> {
 // ---- ZIP ----
 
 pub struct ZipSource {
-    path: PathBuf,
-    file: File,
+    /// What the package is called (its path, or the name a browser gave its file).
+    name: String,
+    file: Box<dyn ReadAt + Send + Sync>,
     members: Vec<Member>,
     entries: Vec<EntryInfo>,
 }
@@ -243,7 +244,18 @@ impl ZipSource {
         };
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        let members = container::parse(&file, len, limits.max_entries, &Form::WEBPROOF)?;
+        ZipSource::read(path.display().to_string(), Box::new(file), len, limits)
+    }
+
+    /// A package of `len` bytes read through `bytes` (a file, memory, a browser's `Blob`),
+    /// called `name` in what is said of it.
+    pub fn read(
+        name: String,
+        bytes: Box<dyn ReadAt + Send + Sync>,
+        len: u64,
+        limits: &Limits,
+    ) -> Result<Self, PackageError> {
+        let members = container::parse(&*bytes, len, limits.max_entries, &Form::WEBPROOF)?;
         let mut entries = Vec::with_capacity(members.len());
         // The container's names are already safe (and in its narrower alphabet).
         for m in &members {
@@ -254,8 +266,8 @@ impl ZipSource {
         }
         let entries = finish_entries(entries, limits)?;
         Ok(ZipSource {
-            path: path.to_owned(),
-            file,
+            name,
+            file: bytes,
             members,
             entries,
         })
@@ -287,7 +299,7 @@ impl PackageSource for ZipSource {
             name: name.to_owned(),
             reason: e.to_string(),
         };
-        let mut r = MemberReader::new(&self.file, m);
+        let mut r = MemberReader::new(&*self.file, m);
         f(&mut r).map_err(err)?;
         // Drain what the callback left, so the CRC-32 is always checked.
         io::copy(&mut r, &mut io::sink()).map_err(err)?;
@@ -295,7 +307,7 @@ impl PackageSource for ZipSource {
     }
 
     fn describe(&self) -> String {
-        self.path.display().to_string()
+        self.name.clone()
     }
 }
 
@@ -751,5 +763,30 @@ mod tests {
             (&zip as &dyn PackageSource).describe(),
             out.display().to_string()
         );
+        // The same package read from memory: the same members, the same bytes, its own name.
+        let bytes = fs::read(&out).unwrap();
+        let len = bytes.len() as u64;
+        let mem = ZipSource::read(
+            "dropped.wacz".into(),
+            Box::new(bytes),
+            len,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(mem.members(), zip.members());
+        let mem: &dyn PackageSource = &mem;
+        assert_eq!(mem.read_all("a", 5).unwrap(), b"12345");
+        assert_eq!(mem.describe(), "dropped.wacz");
+        // Cut short, it is no package.
+        let cut = fs::read(&out).unwrap()[..len as usize - 1].to_vec();
+        assert!(matches!(
+            ZipSource::read(
+                "cut.wacz".into(),
+                Box::new(cut),
+                len - 1,
+                &Limits::default()
+            ),
+            Err(PackageError::Container(_))
+        ));
     }
 }
