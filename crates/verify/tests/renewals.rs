@@ -1,0 +1,109 @@
+//! A renewal (docs/evidence-package.md, "Renewal") verified in-process: its record covers the
+//! package, its token stamps the record's bytes, and the token is trusted only under a TSA
+//! root the reader trusts (the end-to-end tests renew through `webproof renew`; this one
+//! checks the verifier's side on its own — a gap found by `bash scripts/mutants.sh verify`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use webproof_evidence::capture::write_datapackage;
+use webproof_evidence::identity::Algorithm;
+use webproof_evidence::layout;
+use webproof_evidence::manifest::Manifest;
+use webproof_evidence::package::{self, DirSource, Limits};
+use webproof_evidence::renewal::{self, RenewalAlg};
+use webproof_timestamp::HashAlg;
+use webproof_timestamp::dev::DevTsa;
+use webproof_verify::{Policy, Verdict};
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The package `b` with renewal 1 (SHA-512) stamped by `tsa`, zipped to `out`.
+fn renewed(dir: &Path, out: &Path, tsa: &DevTsa) {
+    let m: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST)).unwrap()).unwrap();
+    let write = |rel: String, bytes: &[u8]| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    };
+    write(
+        renewal::certs_path(1),
+        webproof_timestamp::certs_to_pem(std::slice::from_ref(&tsa.root))
+            .unwrap()
+            .as_bytes(),
+    );
+    let src = DirSource::open(dir, &Limits::default()).unwrap();
+    let record = renewal::plan(&src, &m.capture, 1, RenewalAlg::Sha512).unwrap();
+    let bytes = renewal::to_bytes(&record).unwrap();
+    write(renewal::json_path(1), &bytes);
+    let req = webproof_timestamp::request(
+        HashAlg::Sha512,
+        &HashAlg::Sha512.digest(&bytes),
+        Some(vec![1, 2, 3, 4, 5, 6, 7, 8]),
+        None,
+    )
+    .unwrap();
+    write(renewal::token_path(1, 1, "tsq"), &req.der);
+    write(
+        renewal::token_path(1, 1, "tsr"),
+        &tsa.respond(&req.der, now() * 1_000_000),
+    );
+    // The WACZ datapackage lists every file: derived again, as `renew` does.
+    for derived in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
+        std::fs::remove_file(dir.join(derived)).unwrap();
+    }
+    write_datapackage(dir, &m).unwrap();
+    package::write_zip(dir, out, &Limits::default()).unwrap();
+}
+
+fn renewal_token(r: &webproof_verify::Report) -> (Verdict, String) {
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.id == "renewal.token")
+        .expect("a renewal.token check");
+    (c.verdict, c.detail.clone())
+}
+
+#[test]
+fn a_renewal_is_trusted_under_its_tsas_root_and_only_then() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let tsa = DevTsa::generate(now() - 60).unwrap();
+    let out: PathBuf = t.path().join("renewed.wacz");
+    renewed(&b.dir, &out, &tsa);
+
+    let trusted = Policy {
+        trusted_tsa: vec![tsa.root.clone()],
+        ..b.policy()
+    };
+    let r = verify(&out, &trusted);
+    let (verdict, detail) = renewal_token(&r);
+    assert_eq!(verdict, Verdict::Pass, "{detail}\n{:#?}", failures(&r));
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.id == "renewal.record" && c.verdict == Verdict::Pass)
+    );
+
+    // Another TSA's root trusted instead: the token is valid but not trusted.
+    let other = DevTsa::generate(now() - 60).unwrap();
+    let r = verify(
+        &out,
+        &Policy {
+            trusted_tsa: vec![other.root.clone()],
+            ..b.policy()
+        },
+    );
+    let (verdict, detail) = renewal_token(&r);
+    assert_eq!(verdict, Verdict::Untrusted, "{detail}");
+}
