@@ -298,6 +298,64 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let c = checks(&stranger, &args, 3);
     assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
     assert_eq!(verdicts(&c, "receipt.coverage"), ["pass"], "{c:#?}");
+    // The alliance's trust in one file (docs/trust-bundle.md): the stranger's verdicts, check
+    // for check, are those of the machine configured by `dev up`.
+    let pems = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| {
+                let p = std::path::PathBuf::from(p.as_str().unwrap());
+                let files: Vec<std::path::PathBuf> = if p.is_dir() {
+                    let mut f: Vec<_> = std::fs::read_dir(&p)
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                        .filter(|f| f.extension().is_some_and(|e| e == "pem"))
+                        .collect();
+                    f.sort();
+                    f
+                } else {
+                    vec![p]
+                };
+                files
+                    .into_iter()
+                    .map(|f| std::fs::read_to_string(f).unwrap())
+            })
+            .collect()
+    };
+    let bundle = serde_json::json!({
+        "format": "webproof-trust-bundle",
+        "v": 1,
+        "alliance": "webproof development alliance",
+        "development": true,
+        "logs": [log_key],
+        "witnesses": wkeys,
+        "quorum": 3,
+        "operator_cas": pems(&cfg["log"]["operator_ca"]),
+        "tsa_roots": pems(&cfg["timestamp"]["trust"]),
+    });
+    stranger.write("alliance.json", bundle.to_string().as_bytes());
+    let said = |c: &[serde_json::Value]| -> Vec<(String, String, String)> {
+        c.iter()
+            .map(|c| {
+                let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+                (s("id"), s("subject"), s("verdict"))
+            })
+            .collect()
+    };
+    let configured = checks(&env, &["s.wacz", "--trust-operator", &fpr], 0);
+    let bundled = checks(
+        &stranger,
+        &[
+            "s.wacz",
+            "--trust-operator",
+            &fpr,
+            "--trust-bundle",
+            "alliance.json",
+        ],
+        0,
+    );
+    assert_eq!(said(&bundled), said(&configured));
     // Trusting another log: the receipt is named as from a log not trusted, with the one
     // that is — never advice to trust the package's own log key.
     let other_log = stranger

@@ -179,6 +179,7 @@ fn explain(e: &(dyn StdError + 'static)) -> Option<Message> {
         webproof_timestamp::Problem,
         webproof_timestamp::ca::CertError,
         webproof_verify::VerifyError,
+        webproof_verify::bundle::BundleError,
         webproof_net::NetError,
         webproof_capture::BrowserError,
         webproof_capture::SessionError,

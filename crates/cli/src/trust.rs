@@ -32,6 +32,10 @@ pub(crate) struct TrustArgs {
     /// identified by their certificate. Repeatable (also config.toml `[log] operator_ca`).
     #[arg(long = "trust-operator-ca", value_name = "PEM")]
     trust_operator_ca: Vec<PathBuf>,
+    /// An alliance trust bundle (docs/trust-bundle.md): its logs, witnesses and quorum,
+    /// operator CAs and TSA roots are trusted. Repeatable.
+    #[arg(long = "trust-bundle", value_name = "FILE")]
+    trust_bundle: Vec<PathBuf>,
     /// A log's signed list of revoked operators (`webproof ra revocations > FILE`), checked
     /// with the trusted log keys.
     #[arg(long, value_name = "FILE")]
@@ -41,20 +45,29 @@ pub(crate) struct TrustArgs {
 impl TrustArgs {
     /// The verification policy: these flags plus what config.toml trusts.
     pub(crate) fn policy(&self) -> Result<Policy> {
-        let log = self.log_trust.trust()?;
-        Ok(Policy {
+        let mut policy = Policy {
             trusted_operators: configured_keys(&self.trust_operator, Role::Operator)?,
             trusted_notaries: configured_keys(&self.trust_notary, Role::Notary)?,
             trusted_tsa: tsa_roots(&configured_trust(&self.trust_tsa)?)?,
-            log: log.clone(),
+            log: self.log_trust.trust()?,
             operator_cas: operator_cas(&self.trust_operator_ca)?,
-            revoked: match &self.revocations {
-                Some(p) => revocations(p, &log)?,
-                None => Vec::new(),
-            },
             ..Policy::default()
-        })
+        };
+        for p in &self.trust_bundle {
+            read_bundle(p)?.apply(&mut policy);
+        }
+        // Checked with every log key trusted, a bundle's too.
+        if let Some(p) = &self.revocations {
+            policy.revoked = revocations(p, &policy.log)?;
+        }
+        Ok(policy)
     }
+}
+
+/// A trust bundle from `path`, every entry read.
+fn read_bundle(path: &Path) -> Result<webproof_verify::bundle::Trusted> {
+    let bytes = std::fs::read(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
+    webproof_verify::bundle::read(&bytes).with_context(|| tr!("ctx-reading", path = path.display()))
 }
 
 /// The TSA roots given on the command line plus those in config.toml's `timestamp.trust`.

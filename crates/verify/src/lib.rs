@@ -4,10 +4,12 @@
 //! offline, each check with a stable id, a subject (the file or step it is about), a verdict
 //! and a reason a lawyer can read.
 //!
-//! Architecture invariant: depends only on `webproof-evidence`; never on capture, browser,
-//! network or timestamp-fetching code. An auditor reads this crate and the evidence crate and
-//! nothing else. Verification never writes to disk.
+//! Architecture invariant: depends on the pure core only (`webproof-evidence`, and
+//! `webproof-timestamp` and `webproof-ledger` without their issuing features); never on
+//! capture, browser, network or time-stamp-fetching code (ARCHITECTURE.md lists what an
+//! auditor reads). Verification never writes to disk.
 
+pub mod bundle;
 mod chain;
 pub mod explain;
 mod files;
