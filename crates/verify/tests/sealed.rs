@@ -215,6 +215,122 @@ fn a_manifest_of_another_format_or_version_is_refused_even_when_signed() {
     });
 }
 
+/// `journal.chain` and `journal.heads` pass on an honest package, and each way a re-signed
+/// manifest's heads can disagree with the journal fails `journal.heads` on its own.
+#[test]
+fn the_manifests_chain_heads_are_the_journals_each_one() {
+    use webproof_evidence::manifest::Manifest;
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let r = verify(&b.wacz, &b.policy());
+    for id in ["journal.chain", "journal.heads"] {
+        assert!(
+            r.checks.iter().any(|c| c.id == id
+                && c.subject == "evidence/journal.jsonl"
+                && c.verdict == Verdict::Pass),
+            "{id}"
+        );
+    }
+    let chain = r.checks.iter().find(|c| c.id == "journal.chain").unwrap();
+    let m: Manifest = serde_json::from_slice(
+        &std::fs::read(b.dir.join(webproof_evidence::layout::MANIFEST)).unwrap(),
+    )
+    .unwrap();
+    assert!(m.journal.records > 2);
+    assert!(
+        chain
+            .detail
+            .starts_with(&format!("{} records,", m.journal.records)),
+        "{}",
+        chain.detail
+    );
+    type Edit = fn(&mut Manifest);
+    let edits: [(&str, Edit); 6] = [
+        ("record count", |m| m.journal.records += 1),
+        ("a head left out", |m| {
+            m.heads.remove(1);
+        }),
+        ("final head", |m| m.journal.head = m.heads[0].head),
+        ("a step's number", |m| m.heads[1].seq = 9),
+        ("a step's kind", |m| {
+            m.heads[1].kind = webproof_evidence::record::StepKind::Environment
+        }),
+        ("a step's head", |m| {
+            m.heads[1].head = m.heads[0].head
+        }),
+    ];
+    each_in_parallel(&edits, |&(what, edit)| {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
+        let r = verify(&forged, &b.policy());
+        let c = verdict_of(&r, "journal.heads", "evidence/journal.jsonl")
+            .unwrap_or_else(|| panic!("{what} not caught: {:#?}", failures(&r)));
+        assert!(
+            c.detail.contains("differ from the manifest's"),
+            "{what}: {}",
+            c.detail
+        );
+        assert!(
+            !r.checks
+                .iter()
+                .any(|c| c.id == "journal.heads" && c.verdict == Verdict::Pass),
+            "{what}"
+        );
+    });
+}
+
+/// A step journaled after the seal step — chain intact, manifest signed again to match —
+/// fails: the last step is not a seal step, and a step follows one.
+#[test]
+fn a_step_after_the_seal_step_fails_even_with_a_matching_manifest() {
+    use webproof_evidence::journal::Journal;
+    use webproof_evidence::manifest::StepHead;
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let forged = t.path().join("forged.wacz");
+    resign(&b.dir, &forged, &b.keys, |dir, m| {
+        let (mut j, _) = Journal::recover(&dir.join("evidence/journal.jsonl")).unwrap();
+        let mut params = serde_json::Map::new();
+        params.insert("text".into(), "added later".into());
+        let (rec, head) = j
+            .append(webproof_evidence::journal::NewStep::instant(
+                webproof_evidence::record::StepKind::Note,
+                params,
+            ))
+            .unwrap();
+        m.heads.push(StepHead {
+            seq: rec.seq,
+            kind: rec.kind,
+            head,
+        });
+        m.journal.records += 1;
+        m.journal.head = head;
+    });
+    let r = verify(&forged, &b.policy());
+    let said: Vec<&str> = r
+        .failures()
+        .filter(|c| c.id == "journal.heads")
+        .map(|c| c.detail.as_str())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "the last step is not a seal step",
+            "a step follows a seal step"
+        ],
+        "{:#?}",
+        failures(&r)
+    );
+    // Nothing of what the seal step says is judged as if the note were it.
+    assert!(
+        !r.checks.iter().any(|c| c.id == "seal.signers"),
+        "{:#?}",
+        r.checks
+    );
+}
+
 #[test]
 fn a_package_sealed_before_the_seal_step_named_files_fails() {
     // webproof 0.1 wrote identities and the WACZ files after the seal step, and recorded no
