@@ -255,9 +255,7 @@ fn the_manifests_chain_heads_are_the_journals_each_one() {
         ("a step's kind", |m| {
             m.heads[1].kind = webproof_evidence::record::StepKind::Environment
         }),
-        ("a step's head", |m| {
-            m.heads[1].head = m.heads[0].head
-        }),
+        ("a step's head", |m| m.heads[1].head = m.heads[0].head),
     ];
     each_in_parallel(&edits, |&(what, edit)| {
         let t = tempfile::tempdir().unwrap();
@@ -328,6 +326,38 @@ fn a_step_after_the_seal_step_fails_even_with_a_matching_manifest() {
         !r.checks.iter().any(|c| c.id == "seal.signers"),
         "{:#?}",
         r.checks
+    );
+}
+
+/// A file listed with its true digests but another size is not what its step produced.
+#[test]
+fn an_artifact_listed_with_another_size_is_not_the_steps() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let forged = t.path().join("forged.wacz");
+    let artifact = std::sync::Mutex::new(String::new());
+    resign_listing(
+        &b.dir,
+        &forged,
+        &b.keys,
+        |_, _| {},
+        |files| {
+            let f = files
+                .iter_mut()
+                .find(|f| f.path.starts_with("artifacts/"))
+                .unwrap();
+            f.size += 1;
+            *artifact.lock().unwrap() = f.path.clone();
+        },
+    );
+    let artifact = artifact.into_inner().unwrap();
+    let r = verify(&forged, &b.policy());
+    let c = verdict_of(&r, "step.artifact", &artifact)
+        .unwrap_or_else(|| panic!("not caught: {:#?}", failures(&r)));
+    assert!(
+        c.detail.contains("other digests than the manifest lists"),
+        "{}",
+        c.detail
     );
 }
 

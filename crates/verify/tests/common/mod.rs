@@ -111,6 +111,18 @@ pub fn resign(
     keys: &[(Role, SecretKey)],
     edit: impl FnOnce(&Path, &mut webproof_evidence::manifest::Manifest),
 ) {
+    resign_listing(dir, out, keys, edit, |_| {});
+}
+
+/// [`resign`], with the file list changed by `lie` after it is made from the files (a
+/// signer listing a file otherwise than it is).
+pub fn resign_listing(
+    dir: &Path,
+    out: &Path,
+    keys: &[(Role, SecretKey)],
+    edit: impl FnOnce(&Path, &mut webproof_evidence::manifest::Manifest),
+    lie: impl FnOnce(&mut Vec<webproof_evidence::manifest::FileEntry>),
+) {
     use webproof_evidence::layout;
     use webproof_evidence::manifest::{FileEntry, Manifest};
     use webproof_evidence::package::{DirSource, PackageSource};
@@ -135,6 +147,7 @@ pub fn resign(
             }
         })
         .collect();
+    lie(&mut m.files);
     let bytes = webproof_evidence::canonical::to_jcs(&m).unwrap();
     std::fs::write(dir.join(layout::MANIFEST), &bytes).unwrap();
     for (role, key) in keys {
