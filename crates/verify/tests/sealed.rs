@@ -329,36 +329,45 @@ fn a_step_after_the_seal_step_fails_even_with_a_matching_manifest() {
     );
 }
 
-/// A file listed with its true digests but another size is not what its step produced.
+/// A file listed with one of its digests or its size other than its step journaled is not
+/// what the step produced, the rest being true.
 #[test]
-fn an_artifact_listed_with_another_size_is_not_the_steps() {
-    let t = tempfile::tempdir().unwrap();
-    let b = build(t.path(), Algorithm::Ed25519, false);
-    let forged = t.path().join("forged.wacz");
-    let artifact = std::sync::Mutex::new(String::new());
-    resign_listing(
-        &b.dir,
-        &forged,
-        &b.keys,
-        |_, _| {},
-        |files| {
-            let f = files
-                .iter_mut()
-                .find(|f| f.path.starts_with("artifacts/"))
-                .unwrap();
-            f.size += 1;
-            *artifact.lock().unwrap() = f.path.clone();
-        },
-    );
-    let artifact = artifact.into_inner().unwrap();
-    let r = verify(&forged, &b.policy());
-    let c = verdict_of(&r, "step.artifact", &artifact)
-        .unwrap_or_else(|| panic!("not caught: {:#?}", failures(&r)));
-    assert!(
-        c.detail.contains("other digests than the manifest lists"),
-        "{}",
-        c.detail
-    );
+fn an_artifact_listed_otherwise_than_its_step_journaled_is_not_the_steps() {
+    type Lie = fn(&mut webproof_evidence::manifest::FileEntry);
+    let lies: [(&str, Lie); 3] = [
+        ("size", |f| f.size += 1),
+        ("SM3", |f| f.sm3 = f.sha256),
+        ("SHA-256", |f| f.sha256 = f.sm3),
+    ];
+    each_in_parallel(&lies, |&(what, lie)| {
+        let t = tempfile::tempdir().unwrap();
+        let b = build(t.path(), Algorithm::Ed25519, false);
+        let forged = t.path().join("forged.wacz");
+        let artifact = std::sync::Mutex::new(String::new());
+        resign_listing(
+            &b.dir,
+            &forged,
+            &b.keys,
+            |_, _| {},
+            |files| {
+                let f = files
+                    .iter_mut()
+                    .find(|f| f.path.starts_with("artifacts/"))
+                    .unwrap();
+                lie(f);
+                *artifact.lock().unwrap() = f.path.clone();
+            },
+        );
+        let artifact = artifact.into_inner().unwrap();
+        let r = verify(&forged, &b.policy());
+        let c = verdict_of(&r, "step.artifact", &artifact)
+            .unwrap_or_else(|| panic!("{what} not caught: {:#?}", failures(&r)));
+        assert!(
+            c.detail.contains("other digests than the manifest lists"),
+            "{what}: {}",
+            c.detail
+        );
+    });
 }
 
 #[test]
