@@ -133,6 +133,14 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
     let dev = DevUp::start(&env);
+    // The alliance's trust bundle, as the log publishes it and as `dev up` keeps it.
+    let (code, published) = crate::witness::get(&format!(
+        "{}/trust-bundle.json",
+        dev.log_url.trim_end_matches('/')
+    ));
+    assert_eq!(code, 200, "{published}");
+    let kept = std::fs::read_to_string(env.home().join("dev/trust-bundle.json")).unwrap();
+    assert_eq!(published, kept);
     let sample = samples()[0].display().to_string();
     // No flags: config.toml written by `dev up` names the TSAs, the log and the witnesses.
     let out = env.ok(&["seal", &sample, "--out", "s.wacz", "--json"], 0);
@@ -298,43 +306,16 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let c = checks(&stranger, &args, 3);
     assert_eq!(verdicts(&c, "receipt.deposit"), ["pass"], "{c:#?}");
     assert_eq!(verdicts(&c, "receipt.coverage"), ["pass"], "{c:#?}");
-    // The alliance's trust in one file (docs/trust-bundle.md): the stranger's verdicts, check
-    // for check, are those of the machine configured by `dev up`.
-    let pems = |v: &toml::Value| -> Vec<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|p| {
-                let p = std::path::PathBuf::from(p.as_str().unwrap());
-                let files: Vec<std::path::PathBuf> = if p.is_dir() {
-                    let mut f: Vec<_> = std::fs::read_dir(&p)
-                        .unwrap()
-                        .map(|e| e.unwrap().path())
-                        .filter(|f| f.extension().is_some_and(|e| e == "pem"))
-                        .collect();
-                    f.sort();
-                    f
-                } else {
-                    vec![p]
-                };
-                files
-                    .into_iter()
-                    .map(|f| std::fs::read_to_string(f).unwrap())
-            })
-            .collect()
-    };
-    let bundle = serde_json::json!({
-        "format": "webproof-trust-bundle",
-        "v": 1,
-        "alliance": "webproof development alliance",
-        "development": true,
-        "logs": [log_key],
-        "witnesses": wkeys,
-        "quorum": 3,
-        "operator_cas": pems(&cfg["log"]["operator_ca"]),
-        "tsa_roots": pems(&cfg["timestamp"]["trust"]),
-    });
-    stranger.write("alliance.json", bundle.to_string().as_bytes());
+    // The alliance's trust in one file (docs/trust-bundle.md), as the log published it: the
+    // stranger's verdicts, check for check, are those of the machine `dev up` configured.
+    let bundle: serde_json::Value = serde_json::from_str(&published).unwrap();
+    assert_eq!(bundle["development"], true);
+    assert_eq!(bundle["logs"][0].as_str(), Some(log_key.as_str()));
+    assert_eq!(bundle["witnesses"].as_array().unwrap().len(), 3);
+    assert_eq!(bundle["quorum"], 3);
+    assert_eq!(bundle["tsa_roots"].as_array().unwrap().len(), 2);
+    assert_eq!(bundle["operator_cas"].as_array().unwrap().len(), 1);
+    stranger.write("alliance.json", published.as_bytes());
     let said = |c: &[serde_json::Value]| -> Vec<(String, String, String)> {
         c.iter()
             .map(|c| {

@@ -416,3 +416,66 @@ fn kill_9_under_load_loses_no_acknowledged_deposit_and_history_stays_consistent(
         checkpoints.len()
     );
 }
+
+/// `log serve --tsa-root … --development` publishes the alliance's trust bundle
+/// (docs/trust-bundle.md) with its own key, and refuses a root that is not a certificate.
+#[test]
+fn log_serve_publishes_the_trust_bundle_it_is_given() {
+    let env = Env::new();
+    let vector: serde_json::Value = serde_json::from_str(include_str!(
+        "../../crates/verify/tests/vectors/trust-bundle.json"
+    ))
+    .unwrap();
+    let root = vector["tsa_roots"][0].as_str().unwrap();
+    let pem = env.write("root.pem", root.as_bytes());
+    let pem = pem.to_str().unwrap();
+    let origin = "log.alliance.test/bundle";
+    let (_log, url, vkey) = serve(
+        &env,
+        &[
+            "log",
+            "serve",
+            "--origin",
+            origin,
+            "--listen",
+            "127.0.0.1:0",
+            "--tsa-root",
+            pem,
+            "--development",
+        ],
+    );
+    let (code, body) = get(&format!("{}/trust-bundle.json", url.trim_end_matches('/')));
+    assert_eq!(code, 200, "{body}");
+    let b: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(b["format"], "webproof-trust-bundle");
+    assert_eq!(b["alliance"], origin);
+    assert_eq!(b["development"], true);
+    assert_eq!(b["logs"], serde_json::json!([vkey]));
+    assert_eq!(b["tsa_roots"], serde_json::json!([root]));
+    assert_eq!(b["operator_cas"], serde_json::json!([]));
+    // What it publishes reads as a bundle.
+    env.write("b.json", body.as_bytes());
+    let sample = env.write("x.txt", b"x");
+    let o = env.run(&[
+        "verify",
+        sample.to_str().unwrap(),
+        "--trust-bundle",
+        "b.json",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("trust bundle"), "{err}");
+    // A root that is not a certificate: refused before serving.
+    let bad = env.write("bad.pem", b"not a certificate");
+    let o = env.run(&[
+        "log",
+        "serve",
+        "--origin",
+        origin,
+        "--listen",
+        "127.0.0.1:0",
+        "--tsa-root",
+        bad.to_str().unwrap(),
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.pem"));
+}

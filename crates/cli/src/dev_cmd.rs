@@ -168,6 +168,19 @@ async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
             rate: 1000,
         },
     )?;
+    // The alliance's trust bundle: served by the log, and kept beside the config it wrote.
+    let pems = roots
+        .iter()
+        .map(|p| crate::log_cmd::pem_certificate(Path::new(p)))
+        .collect::<Result<Vec<_>>>()?;
+    log.publish_in_bundle(true, pems);
+    let bundle_path = home.join("dev/trust-bundle.json");
+    std::fs::create_dir_all(home.join("dev"))
+        .with_context(|| tr!("ctx-writing", path = bundle_path.display()))?;
+    let bundle = serde_json::to_string_pretty(&log.trust_bundle())? + "\n";
+    // Written anew on every start (the roots and keys are those of this run).
+    std::fs::write(&bundle_path, bundle.as_bytes())
+        .with_context(|| tr!("ctx-writing", path = bundle_path.display()))?;
     let (l, log_url) = listen(host).await?;
     spawn(l, log.router());
     log.spawn_checkpointer(Duration::from_millis(interval_ms.max(10)));
@@ -187,6 +200,7 @@ async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
             .await
             .context(tr!("ctx-enrolling"))??;
     lines.push(enrolled);
+    lines.push(tr!("cli-dev-bundle", path = bundle_path.display()));
     let operator_ca = std::fs::canonicalize(log_dir.join("operator-ca.pem"))
         .unwrap_or_else(|_| log_dir.join("operator-ca.pem"))
         .display()

@@ -119,6 +119,14 @@ pub struct ServeArgs {
     /// embedded store (redb) in WEBPROOF_HOME/log/ORIGIN.
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
+    /// A root of a time-stamp authority the alliance uses (PEM), named in the trust bundle the
+    /// log publishes at /trust-bundle.json (docs/trust-bundle.md). Repeatable.
+    #[arg(long = "tsa-root", value_name = "PEM")]
+    pub tsa_roots: Vec<std::path::PathBuf>,
+    /// Say in the published trust bundle that this is a development alliance, never for
+    /// court use.
+    #[arg(long)]
+    pub development: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -207,6 +215,16 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
     }
 }
 
+/// The PEM certificate in `path`, checked to be one.
+pub(crate) fn pem_certificate(path: &std::path::Path) -> Result<String> {
+    let pem =
+        std::fs::read_to_string(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
+    webproof_timestamp::ca::parse_cert(pem.as_bytes()).map_err(|e| {
+        anyhow::anyhow!(tr!("cli-not-certificate", path = path.display(), error = e))
+    })?;
+    Ok(pem)
+}
+
 /// `log serve`: the log over HTTP, its checkpoints sent to the witnesses given.
 fn serve_log(a: ServeArgs) -> Result<ExitCode> {
     use webproof_ledger::note::ALG_ED25519;
@@ -219,7 +237,13 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
         admin_keys,
         rate,
         store,
+        tsa_roots,
+        development,
     } = a;
+    let tsa_roots = tsa_roots
+        .iter()
+        .map(|p| pem_certificate(p))
+        .collect::<Result<Vec<_>>>()?;
     let (signer, dir) = signer("log", &origin, ALG_ED25519)?;
     let store = match store {
         Some(s) => Some(s),
@@ -244,6 +268,7 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
             webproof_log::server::LogService::open_on(&dir, store, signer, peers, quorum, access)?
         }
     };
+    svc.publish_in_bundle(development, tsa_roots);
     let vkey = svc.vkey();
     let app = svc.router();
     let every = std::time::Duration::from_millis(interval_ms.max(10));

@@ -28,6 +28,8 @@ pub const RA_CA: &str = "/ra/ca";
 pub const RA_ORIGIN: &str = "/ra/origin";
 /// `GET`: the signed list of revoked operators.
 pub const RA_REVOCATIONS: &str = "/ra/revocations";
+/// `GET`: the alliance's trust bundle (docs/trust-bundle.md) as this log knows it.
+pub const TRUST_BUNDLE: &str = "/trust-bundle.json";
 
 /// The server's route patterns (axum syntax) for the paths that carry values.
 pub mod routes {

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bundle;
 pub mod deposit;
 pub mod merkle;
 pub mod note;

@@ -49,6 +49,9 @@ pub struct LogService {
     http: reqwest::Client,
     /// The registration authority: when present, only enrolled operators deposit.
     ra: Option<crate::ra::Ra>,
+    /// What the published trust bundle says besides what the log knows itself: whether the
+    /// alliance is a development one, and its TSAs' roots (PEM).
+    bundle: std::sync::OnceLock<(bool, Vec<String>)>,
 }
 
 /// Who may use the log: admins' keys and the deposits per second each operator may make.
@@ -150,7 +153,33 @@ impl LogService {
             signer,
             known: Mutex::new(HashMap::new()),
             http,
+            bundle: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Sets what the published trust bundle says of the alliance besides the log's own keys,
+    /// witnesses and operator CA: whether it is a development alliance and its TSAs' roots
+    /// (PEM). Set once; later calls change nothing.
+    pub fn publish_in_bundle(&self, development: bool, tsa_roots: Vec<String>) {
+        let _ = self.bundle.set((development, tsa_roots));
+    }
+
+    /// The alliance's trust bundle as this log knows it (docs/trust-bundle.md): its key, its
+    /// witnesses and quorum, its operator CA, and what [`LogService::publish_in_bundle`] set.
+    pub fn trust_bundle(&self) -> webproof_ledger::bundle::TrustBundle {
+        use webproof_ledger::bundle::{FORMAT, TrustBundle, VERSION};
+        let (development, tsa_roots) = self.bundle.get().cloned().unwrap_or_default();
+        TrustBundle {
+            format: FORMAT.into(),
+            v: VERSION,
+            alliance: self.origin().to_owned(),
+            development,
+            logs: vec![self.vkey()],
+            witnesses: self.witnesses.iter().map(|w| w.key.vkey()).collect(),
+            quorum: self.quorum,
+            operator_cas: self.ra.iter().map(|ra| ra.ca_pem()).collect(),
+            tsa_roots,
+        }
     }
 
     pub fn origin(&self) -> &str {
@@ -525,6 +554,7 @@ impl LogService {
             .route(api::RA_CA, get(ra_ca))
             .route(api::RA_ORIGIN, get(ra_origin))
             .route(api::RA_REVOCATIONS, get(ra_revocations))
+            .route(api::TRUST_BUNDLE, get(trust_bundle))
             .route(api::routes::RA_LABEL, get(ra_label))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
@@ -804,6 +834,18 @@ async fn ra_label(
 /// takes the origin from it instead).
 async fn ra_origin(axum::extract::State(svc): S) -> Resp {
     text(200, format!("{}\n", svc.origin()))
+}
+
+async fn trust_bundle(axum::extract::State(svc): S) -> Resp {
+    use axum::response::IntoResponse;
+    match serde_json::to_string_pretty(&svc.trust_bundle()) {
+        Ok(json) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json + "\n",
+        )
+            .into_response(),
+        Err(e) => text(500, format!("{e}\n")),
+    }
 }
 
 async fn ra_ca(axum::extract::State(svc): S) -> Resp {

@@ -4,40 +4,15 @@
 //! read into a [`Policy`]. A bundle is what the reader chooses to trust, like a CA bundle: it
 //! carries no signature of its own, and a reader takes it from the alliance out of band.
 
-use serde::{Deserialize, Serialize};
 use webproof_ledger::note::NoteKey;
 use webproof_message::{Explain, Message, msg};
 
 use crate::Policy;
 
-/// Value of the bundle's `format` field.
-pub const FORMAT: &str = "webproof-trust-bundle";
-/// The bundle version this verifier reads.
-pub const VERSION: u32 = 1;
+pub use webproof_ledger::bundle::{FORMAT, TrustBundle, VERSION};
+
 /// The largest bundle read (a bundle of a few keys and certificates is a few kilobytes).
 pub const MAX_BUNDLE: usize = 1 << 20;
-
-/// The bundle as written (docs/trust-bundle.md).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrustBundle {
-    pub format: String,
-    pub v: u32,
-    /// Who publishes it (the alliance's name), for people.
-    pub alliance: String,
-    /// A development alliance (`webproof dev up`): never for court use.
-    pub development: bool,
-    /// Evidence logs' verifier keys (signed-note form: `name+hash+base64`).
-    pub logs: Vec<String>,
-    /// Witnesses' verifier keys.
-    pub witnesses: Vec<String>,
-    /// How many of the witnesses must have cosigned a receipt's checkpoint.
-    pub quorum: usize,
-    /// Operator CA certificates of the alliance's registration authorities (PEM).
-    pub operator_cas: Vec<String>,
-    /// Root certificates of the time-stamp authorities the alliance uses (PEM).
-    pub tsa_roots: Vec<String>,
-}
 
 /// Why a bundle cannot be used.
 #[derive(Debug, thiserror::Error)]

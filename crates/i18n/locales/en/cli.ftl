@@ -230,6 +230,7 @@ cli-dev-tsa = development TSA { $n }: { $url }
 cli-dev-witness = witness { $name }: { $url }
 cli-dev-log = evidence log { $name }: { $url } (checkpoints cosigned by all { $quorum } witnesses; deposits from enrolled operators only)
 cli-dev-log-key = log verifier key: { $key }
+cli-dev-bundle = the alliance's trust bundle (docs/trust-bundle.md; also GET /trust-bundle.json from the log): { $path }
 cli-dev-witness-key = witness verifier key: { $key }
 cli-dev-config = configuration written to { $path }
 cli-dev-stopped = stopped; { $path } keeps the keys, so packages still verify offline

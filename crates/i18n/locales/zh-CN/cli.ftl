@@ -227,6 +227,7 @@ cli-dev-tsa = 开发用时间戳机构 { $n }：{ $url }
 cli-dev-witness = 见证方 { $name }：{ $url }
 cli-dev-log = 存证日志 { $name }：{ $url }（检查点由全部 { $quorum } 个见证方联署；只接受已登记操作员的存证）
 cli-dev-log-key = 日志验证密钥：{ $key }
+cli-dev-bundle = 联盟信任包（docs/trust-bundle.md；也可从日志 GET /trust-bundle.json 获取）：{ $path }
 cli-dev-witness-key = 见证方验证密钥：{ $key }
 cli-dev-config = 配置已写入 { $path }
 cli-dev-stopped = 已停止；{ $path } 保存着各密钥，证据包仍可离线验证

@@ -108,6 +108,8 @@ help-log-serve--quorum = 检查点发布前须有多少个见证方联署（旧�
 help-log-serve--admin-keys = 管理员的公钥（PEM 文件或 identity.json）。可重复。设有管理员时，日志运行登记机构，只接受已登记操作员的存证
 help-log-serve--rate = 每个操作员每秒可存证的次数（突发可达两倍）
 help-log-serve--store = 存证保存在何处：PostgreSQL 数据库（`postgres://用户@主机:端口/数据库`），可由多个 `log serve` 前端共用；默认取 config.toml 的 `[log] store`，否则为 WEBPROOF_HOME/log/ORIGIN 中的内嵌存储（redb）
+help-log-serve--tsa-roots = 联盟使用的时间戳机构根证书（PEM），列入日志在 /trust-bundle.json 发布的信任包（docs/trust-bundle.md）。可重复
+help-log-serve--development = 在发布的信任包中注明这是开发联盟，不得用于诉讼
 help-log-key = 输出日志的验证密钥（首次使用时创建密钥）
 help-log-lookup = 这个链头是否已存证？按其 SHA-256（十六进制）查找存证，并用日志和见证方的验证密钥（默认取 config.toml `[log]` 中的）依据日志最新的见证检查点检查其包含证明。退出码 0 = 找到并已证明，1 = 未找到或未证明
 help-log-lookup--digest = 链头的 SHA-256，十六进制
