@@ -89,6 +89,11 @@ fn a_renewal_is_trusted_under_its_tsas_root_and_only_then() {
     let r = verify(&out, &trusted);
     let (verdict, detail) = renewal_token(&r);
     assert_eq!(verdict, Verdict::Pass, "{detail}\n{:#?}", failures(&r));
+    // Its record, certificates, request and token are each where the others say: no orphan.
+    // (The package's steps carry no tokens, so trusted time of the capture itself is not
+    // claimed: the verdict is UNTRUSTED for that, not FAILED.)
+    assert!(failures(&r).is_empty(), "{:#?}", failures(&r));
+    assert_eq!(r.verdict(), Verdict::Untrusted);
     assert!(
         r.checks
             .iter()
