@@ -112,3 +112,38 @@ fn a_renewal_is_trusted_under_its_tsas_root_and_only_then() {
     let (verdict, detail) = renewal_token(&r);
     assert_eq!(verdict, Verdict::Untrusted, "{detail}");
 }
+
+/// A renewal's request whose token is gone is an orphan nothing checks: it fails, and so does
+/// the renewal, which no token stamps now.
+#[test]
+fn a_renewal_request_without_its_token_is_an_orphan() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let tsa = DevTsa::generate(now() - 60).unwrap();
+    renewed(&b.dir, &t.path().join("renewed.wacz"), &tsa);
+    std::fs::remove_file(b.dir.join(renewal::token_path(1, 1, "tsr"))).unwrap();
+    for derived in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
+        std::fs::remove_file(b.dir.join(derived)).unwrap();
+    }
+    let m: Manifest =
+        serde_json::from_slice(&std::fs::read(b.dir.join(layout::MANIFEST)).unwrap()).unwrap();
+    write_datapackage(&b.dir, &m).unwrap();
+    let out = t.path().join("orphan.wacz");
+    package::write_zip(&b.dir, &out, &Limits::default()).unwrap();
+    let r = verify(
+        &out,
+        &Policy {
+            trusted_tsa: vec![tsa.root.clone()],
+            ..b.policy()
+        },
+    );
+    let orphan = r
+        .failures()
+        .find(|c| c.id == "file.unlisted" && c.subject == renewal::token_path(1, 1, "tsq"))
+        .unwrap_or_else(|| panic!("{:#?}", failures(&r)));
+    assert!(
+        orphan.detail.contains("no token beside it"),
+        "{}",
+        orphan.detail
+    );
+}
