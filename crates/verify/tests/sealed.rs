@@ -18,6 +18,20 @@ fn verdict_of<'a>(r: &'a Report, id: &str, subject: &str) -> Option<&'a webproof
         .find(|c| c.id == id && c.subject == subject && c.verdict == Verdict::Fail)
 }
 
+/// Check `id` failed on `subject` saying `says`, and passed nowhere beside (`what` names the
+/// case in a panic).
+fn failed_alone(r: &Report, id: &str, subject: &str, says: &str, what: &str) {
+    let c = verdict_of(r, id, subject)
+        .unwrap_or_else(|| panic!("{what} not caught: {:#?}", failures(r)));
+    assert!(c.detail.contains(says), "{what}: {}", c.detail);
+    assert!(
+        !r.checks
+            .iter()
+            .any(|c| c.id == id && c.verdict == Verdict::Pass),
+        "{what}: a pass beside the failure"
+    );
+}
+
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -106,20 +120,8 @@ fn a_file_added_after_sealing_fails_even_when_the_manifest_is_signed_again() {
         let forged = t.path().join("forged.wacz");
         resign(&b.dir, &forged, &b.keys, |dir, _| write(dir, rel, bytes));
         let r = verify(&forged, &b.policy());
-        let c = verdict_of(&r, "seal.files", rel)
-            .unwrap_or_else(|| panic!("{rel} not caught: {:#?}", failures(&r)));
-        assert!(
-            c.detail.contains("added after the seal step"),
-            "{}",
-            c.detail
-        );
         // Nothing says the files are bound besides.
-        assert!(
-            !r.checks
-                .iter()
-                .any(|c| c.id == "seal.files" && c.verdict == Verdict::Pass),
-            "{rel}: a pass beside the failure"
-        );
+        failed_alone(&r, "seal.files", rel, "added after the seal step", rel);
         // Everything else a re-signing signer controls is in order.
         assert!(
             failures(&r).iter().all(|f| f.starts_with("seal.files")),
@@ -263,18 +265,12 @@ fn the_manifests_chain_heads_are_the_journals_each_one() {
         let forged = t.path().join("forged.wacz");
         resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
         let r = verify(&forged, &b.policy());
-        let c = verdict_of(&r, "journal.heads", "evidence/journal.jsonl")
-            .unwrap_or_else(|| panic!("{what} not caught: {:#?}", failures(&r)));
-        assert!(
-            c.detail.contains("differ from the manifest's"),
-            "{what}: {}",
-            c.detail
-        );
-        assert!(
-            !r.checks
-                .iter()
-                .any(|c| c.id == "journal.heads" && c.verdict == Verdict::Pass),
-            "{what}"
+        failed_alone(
+            &r,
+            "journal.heads",
+            "evidence/journal.jsonl",
+            "differ from the manifest's",
+            what,
         );
     });
 }
