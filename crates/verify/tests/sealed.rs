@@ -32,6 +32,19 @@ fn failed_alone(r: &Report, id: &str, subject: &str, says: &str, what: &str) {
     );
 }
 
+/// An honest package whose manifest a dishonest signer changed with `edit` and signed again:
+/// the temporary directory holding it, its path, and its verification report.
+fn resigned_after(
+    edit: fn(&mut webproof_evidence::manifest::Manifest),
+) -> (tempfile::TempDir, std::path::PathBuf, Report) {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let forged = t.path().join("forged.wacz");
+    resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
+    let r = verify(&forged, &b.policy());
+    (t, forged, r)
+}
+
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -173,11 +186,7 @@ fn the_manifests_case_tool_and_time_are_the_seal_steps() {
         }),
     ];
     each_in_parallel(&edits, |&(field, edit)| {
-        let t = tempfile::tempdir().unwrap();
-        let b = build(t.path(), Algorithm::Ed25519, false);
-        let forged = t.path().join("forged.wacz");
-        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
-        let r = verify(&forged, &b.policy());
+        let (_t, forged, r) = resigned_after(edit);
         let c = r
             .checks
             .iter()
@@ -200,11 +209,7 @@ fn a_manifest_of_another_format_or_version_is_refused_even_when_signed() {
         ("version", |m| m.v = 2),
     ];
     each_in_parallel(&edits, |&(what, edit)| {
-        let t = tempfile::tempdir().unwrap();
-        let b = build(t.path(), Algorithm::Ed25519, false);
-        let forged = t.path().join("forged.wacz");
-        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
-        let r = verify(&forged, &b.policy());
+        let (_t, _, r) = resigned_after(edit);
         let c = verdict_of(&r, "manifest.parse", "evidence/manifest.json")
             .expect("a manifest.parse check");
         assert_eq!(c.verdict, Verdict::Fail, "{what}: {}", c.detail);
@@ -260,11 +265,7 @@ fn the_manifests_chain_heads_are_the_journals_each_one() {
         ("a step's head", |m| m.heads[1].head = m.heads[0].head),
     ];
     each_in_parallel(&edits, |&(what, edit)| {
-        let t = tempfile::tempdir().unwrap();
-        let b = build(t.path(), Algorithm::Ed25519, false);
-        let forged = t.path().join("forged.wacz");
-        resign(&b.dir, &forged, &b.keys, |_, m| edit(m));
-        let r = verify(&forged, &b.policy());
+        let (_t, _, r) = resigned_after(edit);
         failed_alone(
             &r,
             "journal.heads",
