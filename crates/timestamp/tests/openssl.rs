@@ -106,7 +106,7 @@ fn we_verify_tokens_that_openssl_issues() {
         "[tsa]\ndefault_tsa = tsa_config\n[tsa_config]\nserial = serial.txt\n\
          signer_cert = tsa.pem\nsigner_key = tsa.key\nsigner_digest = sha256\n\
          default_policy = 1.3.6.1.4.1.32473.3161.2\ndigests = sha256, sha384, sha512\n\
-         accuracy = secs:1, millisecs:500\nordering = no\ntsa_name = yes\n\
+         accuracy = secs:1, millisecs:500, microsecs:70\nordering = no\ntsa_name = yes\n\
          ess_cert_id_alg = sha256\ness_cert_id_chain = no\n",
     )
     .unwrap();
@@ -135,7 +135,7 @@ fn we_verify_tokens_that_openssl_issues() {
         assert!(ok, "{out}");
         let req = Request::from_der(&std::fs::read(d.join("q.tsq")).unwrap()).unwrap();
         let token = parse_response(&std::fs::read(d.join("r.tsr")).unwrap()).unwrap();
-        assert_eq!(token.info.accuracy_micros, Some(1_500_000));
+        assert_eq!(token.info.accuracy_micros, Some(1_500_070));
         let trust = Trust {
             anchors: vec![tsa.root.clone()],
             ..Trust::default()

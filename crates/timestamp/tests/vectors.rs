@@ -249,3 +249,102 @@ fn truncated_and_altered_responses_are_rejected() {
         }
     }
 }
+
+#[test]
+fn a_token_names_its_tsa_and_carries_its_certificates_in_order() {
+    let t = parse_response(&file("sigstage/response-sha256.tsr")).unwrap();
+    assert_eq!(
+        t.info.tsa_name.as_deref(),
+        Some("CN=sigstore-tsa,O=sigstore.dev")
+    );
+    let t = parse_response(&file("identrust/issue-104.tsr")).unwrap();
+    assert_eq!(t.info.tsa_name, None);
+    assert_eq!(t.info.accuracy_micros, None);
+
+    // The bag as it is, spoofed certificate first: PEM text that reads back the same.
+    let t = parse_response(&file("test_tsa/response-injected-certs.tsr")).unwrap();
+    let bag = t.certificates();
+    let subjects: Vec<String> = bag
+        .iter()
+        .map(|c| c.tbs_certificate().subject().to_string())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "CN=Spoofed TSA",
+            "CN=Test TSA Timestamping,O=local",
+            "CN=Test TSA Timestamping,O=local"
+        ]
+    );
+    let pem = certs_to_pem(&bag).unwrap();
+    assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----\n").count(), 3);
+    assert_eq!(load_certs(pem.as_bytes()).unwrap(), bag);
+    assert_eq!(certs_to_pem(&[]).unwrap(), "");
+    let t = parse_response(&file("sigstage/response-no-embedded-cert.tsr")).unwrap();
+    assert!(t.certificates().is_empty());
+}
+
+/// `sigstage/response-sha256.tsr` with its PKIStatus changed to `status`.
+fn with_status(status: u8) -> Vec<u8> {
+    let mut r = file("sigstage/response-sha256.tsr");
+    // TimeStampResp SEQUENCE (long form length), then PKIStatusInfo { INTEGER 0 }.
+    let at = r
+        .windows(5)
+        .position(|w| w == [0x30, 0x03, 0x02, 0x01, 0x00])
+        .unwrap();
+    assert!(at < 6, "the status is the response's first element");
+    r[at + 4] = status;
+    r
+}
+
+#[test]
+fn granted_with_modifications_is_a_token_and_a_refusal_is_not() {
+    // 1, grantedWithMods: the token is there, and it is what is judged.
+    let t = parse_response(&with_status(1)).unwrap();
+    let v = verify(
+        &t,
+        &imprint(HashAlg::Sha256, b"hello"),
+        &trust_chain("sigstage/ts_chain.pem"),
+    );
+    check(&v, Verdict::Trusted);
+    // 2, rejection (with a token beside it, which is not read): refused.
+    for s in [2, 3, 4, 5] {
+        match parse_response(&with_status(s)) {
+            Err(TspError::Rejected { status, .. }) => assert_eq!(status, s),
+            other => panic!("status {s}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn hash_algorithms_are_named_as_openssl_and_the_rfcs_name_them() {
+    let names: Vec<(&str, usize)> = [
+        HashAlg::Sha256,
+        HashAlg::Sha384,
+        HashAlg::Sha512,
+        HashAlg::Sm3,
+    ]
+    .iter()
+    .map(|a| (a.name(), a.digest(b"").len()))
+    .collect();
+    assert_eq!(
+        names,
+        [
+            ("SHA-256", 32),
+            ("SHA-384", 48),
+            ("SHA-512", 64),
+            ("SM3", 32)
+        ]
+    );
+}
+
+#[test]
+fn nonces_are_random_64_bit_numbers_with_no_leading_zero_byte() {
+    let nonces: Vec<Vec<u8>> = (0..64).map(|_| random_nonce().unwrap()).collect();
+    for n in &nonces {
+        assert_eq!(n.len(), 8);
+        assert_eq!(n[0] & 1, 1, "{n:?}");
+    }
+    let distinct: std::collections::HashSet<&Vec<u8>> = nonces.iter().collect();
+    assert_eq!(distinct.len(), nonces.len());
+}
