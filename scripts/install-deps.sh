@@ -72,6 +72,16 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install --quiet --locked tauri-driver --version "^2"
 fi
 
+# The verifier page (crates/verify-web): the verifier compiled to WebAssembly, and the
+# wasm-bindgen command of the very version the crate links (the two must match; not --locked:
+# its lock file names a webpki-roots release the registry no longer serves).
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+  || rustup target add wasm32-unknown-unknown
+wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wbg" ]; then
+  cargo install --quiet wasm-bindgen-cli --version "=$wbg"
+fi
+
 # The front end, built into ui/dist (the app binary embeds it). `npm install` with the
 # committed lock file installs the locked versions; not `npm ci`, which insists on lock entries
 # for every platform's optional packages (rollup's), which registry mirrors may not serve.

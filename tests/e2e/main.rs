@@ -24,4 +24,5 @@ mod report;
 mod signals;
 mod site;
 mod timestamp;
+mod verify_page;
 mod witness;

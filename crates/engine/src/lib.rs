@@ -18,7 +18,8 @@ pub mod lookup;
 pub mod machine;
 pub mod seal;
 pub mod stamping;
-pub mod verification;
+/// `verify --json`'s type lives with the verifier, which the browser verifier page shares.
+pub use webproof_verify::verification;
 pub mod worker;
 
 pub use events::{Event, Phase};

@@ -87,9 +87,13 @@ pub fn sm3(data: &[u8]) -> Hash32 {
     Hash32(Sm3::digest(data).into())
 }
 
+/// Whether this platform can start threads: WebAssembly in a browser (the verifier page)
+/// cannot, and hashes on the one thread it has.
+const THREADS: bool = !cfg!(all(target_arch = "wasm32", target_os = "unknown"));
+
 /// Whether `len` bytes are worth a second thread (the digests are the same either way).
 fn in_parallel(len: usize) -> bool {
-    len >= PARALLEL_THRESHOLD
+    THREADS && len >= PARALLEL_THRESHOLD
 }
 
 /// Both digests of an in-memory byte string (parallel when it is large).
@@ -127,6 +131,9 @@ where
     if n < CHUNK {
         let d = digest_bytes(&first);
         return Ok((d, n as u64));
+    }
+    if !THREADS {
+        return digest_here(reader, first, sink);
     }
 
     let (to_sm3, from_main) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
@@ -190,6 +197,35 @@ where
     })
 }
 
+/// [`digest_reader_with`] on this thread alone, from the first chunk already read.
+fn digest_here<R: Read, F>(mut reader: R, first: Vec<u8>, mut sink: F) -> io::Result<(Digests, u64)>
+where
+    F: FnMut(&[u8]) -> io::Result<()>,
+{
+    let (mut sha, mut sm) = (Sha256::new(), Sm3::new());
+    let mut total = 0u64;
+    let mut buf = first;
+    loop {
+        sha.update(&buf);
+        sm.update(&buf);
+        total += buf.len() as u64;
+        if buf.len() < CHUNK {
+            break;
+        }
+        buf.resize(CHUNK, 0);
+        let n = read_full(&mut reader, &mut buf)?;
+        buf.truncate(n);
+        sink(&buf)?;
+    }
+    Ok((
+        Digests {
+            sha256: Hash32(sha.finalize().into()),
+            sm3: Hash32(sm.finalize().into()),
+        },
+        total,
+    ))
+}
+
 /// [`digest_reader_with`] without a sink.
 pub fn digest_reader<R: Read>(reader: R) -> io::Result<(Digests, u64)> {
     digest_reader_with(reader, |_| Ok(()))
@@ -247,6 +283,26 @@ mod tests {
         assert!(!super::in_parallel(262_143));
         assert!(super::in_parallel(262_144));
         assert!(super::in_parallel(262_145));
+    }
+
+    #[test]
+    fn one_thread_hashes_what_two_do_and_passes_every_chunk_on() {
+        // Three whole chunks and a part, as the threadless platform reads them.
+        let data: Vec<u8> = (0..3 * super::CHUNK + 12_345)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let mut r = data.as_slice();
+        let mut first = vec![0u8; super::CHUNK];
+        let n = super::read_full(&mut r, &mut first).unwrap();
+        assert_eq!(n, super::CHUNK);
+        let mut seen = super::CHUNK as u64;
+        let (d, total) = super::digest_here(r, first, |b| {
+            seen += b.len() as u64;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((d, total), super::digest_reader(data.as_slice()).unwrap());
+        assert_eq!((total, seen), (data.len() as u64, data.len() as u64));
     }
 
     use super::*;

@@ -22,36 +22,47 @@ pub(crate) fn hash_all(src: &dyn PackageSource, threads: usize) -> HashMap<Strin
     // Largest first keeps both threads busy to the end.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(entries[i].size));
-    std::thread::scope(|s| {
-        for _ in 0..threads.clamp(1, 64) {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let Ok(mut n) = next.lock() else { return };
-                        if *n >= order.len() {
-                            return;
-                        }
-                        *n += 1;
-                        order[*n - 1]
-                    };
-                    let name = &entries[i].name;
-                    let mut res = None;
-                    let r = src.read_with(name, &mut |r| {
-                        res = Some(digest_reader(r)?);
-                        Ok(())
-                    });
-                    let value = match (r, res) {
-                        (Ok(()), Some(d)) => Ok(d),
-                        (Err(e), _) => Err(Why::of(&e)),
-                        (Ok(()), None) => Err(Why::new("not read", msg!("err-not-read"))),
-                    };
-                    if let Ok(mut o) = out.lock() {
-                        o.insert(name.clone(), value);
-                    }
+    let work = || {
+        loop {
+            let i = {
+                let Ok(mut n) = next.lock() else { return };
+                if *n >= order.len() {
+                    return;
                 }
+                *n += 1;
+                order[*n - 1]
+            };
+            let name = &entries[i].name;
+            let mut res = None;
+            let r = src.read_with(name, &mut |r| {
+                res = Some(digest_reader(r)?);
+                Ok(())
             });
+            let value = match (r, res) {
+                (Ok(()), Some(d)) => Ok(d),
+                (Err(e), _) => Err(Why::of(&e)),
+                (Ok(()), None) => Err(Why::new("not read", msg!("err-not-read"))),
+            };
+            if let Ok(mut o) = out.lock() {
+                o.insert(name.clone(), value);
+            }
         }
-    });
+    };
+    // WebAssembly in a browser has one thread, and cannot start another.
+    let threads = if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+        1
+    } else {
+        threads.clamp(1, 64)
+    };
+    if threads == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(work);
+            }
+        });
+    }
     out.into_inner().unwrap_or_default()
 }
 

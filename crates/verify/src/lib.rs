@@ -18,12 +18,14 @@ mod renewals;
 mod report;
 mod signers;
 mod timestamps;
+pub mod verification;
 mod wacz;
 
 pub use report::{Check, CheckId, Report, StepTime, Verdict};
 
 use std::path::Path;
 
+use webproof_evidence::container;
 use webproof_evidence::digest::Hash32;
 use webproof_evidence::manifest::{MANIFEST_FORMAT, MANIFEST_VERSION, Manifest};
 use webproof_evidence::package::{self, Limits, PackageError, PackageSource};
@@ -96,8 +98,36 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
     }
     let mut report = Report::new(path.display().to_string());
     let is_zip = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir());
-    let subject = path.display().to_string();
-    match package::open(path, &policy.limits) {
+    let opened = package::open(path, &policy.limits);
+    verify_opened(opened, is_zip, policy, &mut report);
+    Ok(report)
+}
+
+/// Verifies a package file read through `bytes` (`len` bytes long), named `name` in the
+/// report: what the verifier page does with a file dropped on it, read in slices.
+pub fn verify_zip(
+    name: &str,
+    bytes: Box<dyn container::ReadAt + Send + Sync>,
+    len: u64,
+    policy: &Policy,
+) -> Report {
+    let mut report = Report::new(name.to_owned());
+    let opened = package::ZipSource::read(name.to_owned(), bytes, len, &policy.limits)
+        .map(|z| Box::new(z) as Box<dyn PackageSource>);
+    verify_opened(opened, true, policy, &mut report);
+    report
+}
+
+/// The container and structure checks of a package as opened (a ZIP file when `is_zip`),
+/// then everything inside it.
+fn verify_opened(
+    opened: Result<Box<dyn PackageSource>, PackageError>,
+    is_zip: bool,
+    policy: &Policy,
+    report: &mut Report,
+) {
+    let subject = report.package.clone();
+    match opened {
         Ok(src) => {
             let count = src.entries().len();
             if is_zip {
@@ -113,7 +143,7 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
                     msg!("msg-package-ok").arg("count", count),
                 ),
             );
-            verify_source(src.as_ref(), policy, &mut report);
+            verify_source(src.as_ref(), policy, report);
         }
         Err(e @ PackageError::Container(_)) => report.fail(
             CheckId::PackageContainer,
@@ -126,7 +156,6 @@ pub fn verify_path(path: &Path, policy: &Policy) -> Result<Report, VerifyError> 
             Why::of(&e).under(key!("msg-refused"), "refused"),
         ),
     }
-    Ok(report)
 }
 
 /// Verifies an opened package.

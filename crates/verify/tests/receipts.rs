@@ -475,6 +475,12 @@ fn a_receipt_of_another_head_capture_operator_or_step_fails() {
     // Under step 1's name: the head after step 2.
     let i = log.deposit(s.entry(2));
     s.keep(1, 0, &log.receipt(1, i, T));
+    // Under step 1's name, log 1: step 1's SHA-256 with step 2's SM3 (either digest alone
+    // differing is another head).
+    let mut mixed = s.heads[1];
+    mixed.sm3 = s.heads[2].sm3;
+    let i = log.deposit(entry(&mixed, s.cap.id(), &op));
+    s.keep(1, 1, &log.receipt(1, i, T));
     // Another capture's deposit of the same head.
     let i = log.deposit(entry(&s.heads[2], "another-capture", &op));
     s.keep(2, 0, &log.receipt(2, i, T));

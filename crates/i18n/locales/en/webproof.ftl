@@ -482,3 +482,26 @@ profile-desc-generic = Any page: load it, let lazy content load, screenshot the 
 profile-desc-login = Sign in, then capture: credentials are asked at run time ({"{{"}ask:NAME{"}}"}: WEBPROOF_ASK_NAME or a prompt), typed, never stored; the password is masked in the record.
 profile-desc-social = Social post: author, time, text and counts, the post's images, the whole page.
 profile-desc-video = Video page: let the player load, record it playing (the screen recording is the evidence), download the video file where the page exposes one.
+
+# The verifier page (crates/verify-web, docs/verify-page.md).
+page-title = webproof — verify an evidence package
+page-intro = Drop a webproof evidence package (.wacz) here, or choose it. It is checked in this page, on this computer: the page makes no network request of any kind, and the file is read in slices, never sent anywhere.
+page-offline = This page works offline: save it and open it from disk.
+page-package = Evidence package
+page-trust = What you trust
+page-trust-bundle = Alliance trust bundles (logs, witnesses, quorum, operator CAs, TSA roots)
+page-trust-operators = Operator key fingerprints, one per line
+page-trust-notaries = Notary key fingerprints, one per line
+page-trust-hint = Without trusted keys a genuine package verifies as INTACT, NOT TRUSTED: the page then shows what holds, and whom you would have to trust.
+page-verify = Verify
+page-working = Verifying…
+page-result = Result
+page-check = Check
+page-subject = Subject
+page-finding = Finding
+page-json = The result as JSON (the same as webproof verify --json)
+page-language = 中文
+err-page-trust = the trust settings are not readable: { $detail }
+err-page-bundle = trust bundle { $index }
+err-page-lang = no messages in language { $lang }
+err-page-json = the result cannot be written: { $detail }

@@ -470,3 +470,26 @@ profile-desc-generic = 任意页面：加载页面，等待延迟加载的内容
 profile-desc-login = 先登录再取证：凭据在运行时询问（{"{{"}ask:NAME{"}}"}：WEBPROOF_ASK_NAME 或提示输入），输入后不保存；记录中的密码被遮盖。
 profile-desc-social = 社交媒体帖子：作者、时间、正文和计数，帖子中的图片，整个页面。
 profile-desc-video = 视频页：等待播放器加载，录下播放过程（录屏即证据），页面提供视频文件时下载之。
+
+# 验证页（crates/verify-web，docs/verify-page.md）。
+page-title = webproof — 验证证据包
+page-intro = 将 webproof 证据包（.wacz）拖到此处，或选择文件。验证在本页面、本机上完成：页面不发出任何网络请求，文件分片读取，不会发送到任何地方。
+page-offline = 本页面可离线使用：保存后从磁盘打开即可。
+page-package = 证据包
+page-trust = 信任设置
+page-trust-bundle = 联盟信任包（日志、见证方、法定数、操作员 CA、时间戳机构根证书）
+page-trust-operators = 操作员密钥指纹，每行一个
+page-trust-notaries = 公证员密钥指纹，每行一个
+page-trust-hint = 未配置可信密钥时，真实的证据包验证结果为“完整，但未受信任”：页面会显示哪些检查成立，以及需要信任谁。
+page-verify = 验证
+page-working = 正在验证…
+page-result = 结果
+page-check = 检查项
+page-subject = 对象
+page-finding = 结论
+page-json = JSON 格式的结果（与 webproof verify --json 相同）
+page-language = English
+err-page-trust = 无法读取信任设置：{ $detail }
+err-page-bundle = 信任包 { $index }
+err-page-lang = 没有语言 { $lang } 的消息
+err-page-json = 无法写出结果：{ $detail }

@@ -1,11 +1,12 @@
-//! `webproof verify --json`: one JSON document, written by the CLI and read by the app with
-//! this same type — the verification report with every check's name and text in the chosen
-//! language beside its English detail and catalogue message.
+//! `webproof verify --json`: one JSON document, written by the CLI and by the browser
+//! verifier page, and read by the app with this same type — the verification report with
+//! every check's name and text in the chosen language beside its English detail and catalogue
+//! message.
 
+use crate::{Check, CheckId, Report, StepTime, Verdict};
 use serde::{Deserialize, Serialize};
 use webproof_evidence::digest::Digests;
 use webproof_message::Message;
-use webproof_verify::{Check, CheckId, Report, StepTime, Verdict};
 
 /// A verification, as `verify --json` prints it (members in name order).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,174 @@
+//! The verifier page's engine: [`webproof_verify`] compiled to WebAssembly. The page's worker
+//! gives it a dropped package as a function reading slices of the file (`FileReaderSync` over
+//! `Blob.slice`, so a 1 GiB package is never in memory whole) and what the reader trusts (an
+//! alliance trust bundle, docs/trust-bundle.md, and keys entered by hand); it answers with the
+//! very JSON `webproof verify --json` prints ([`Verification`]).
+//!
+//! Everything but the binding to the browser is plain Rust and tested natively; the page
+//! itself (scripts/build-verify-page.sh) is tested in Chromium against the CLI.
+
+use webproof_evidence::Hash32;
+use webproof_evidence::container::ReadAt;
+use webproof_i18n::{Catalogue, Lang};
+use webproof_message::{Explain, Message, key, msg};
+use webproof_verify::verification::Verification;
+use webproof_verify::{Policy, bundle};
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+/// What the reader trusts, as the page sends it (JSON): alliance trust bundles, and keys
+/// entered by hand — fingerprints of operator and notary keys, and a bundle of their own for
+/// logs, witnesses, CAs and TSA roots (entered by hand, they are a bundle like any other).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trust {
+    /// Trust bundle files' text.
+    #[serde(default)]
+    pub bundles: Vec<String>,
+    /// Operator key fingerprints (hex SHA-256 of SPKI DER).
+    #[serde(default)]
+    pub operators: Vec<String>,
+    /// Notary key fingerprints.
+    #[serde(default)]
+    pub notaries: Vec<String>,
+}
+
+/// Why the page cannot verify with what it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("the trust settings: {0}")]
+    Trust(#[source] serde_json::Error),
+    #[error("trust bundle {index}: {source}")]
+    Bundle {
+        index: usize,
+        #[source]
+        source: bundle::BundleError,
+    },
+    #[error("{0:?} is not a key fingerprint (64 hex digits)")]
+    Fingerprint(String),
+    #[error("language {0:?}")]
+    Lang(String),
+    #[error("the result cannot be written: {0}")]
+    Json(#[source] serde_json::Error),
+}
+
+impl Explain for PageError {
+    fn message(&self) -> Message {
+        match self {
+            PageError::Trust(e) => msg!("err-page-trust").arg("detail", e),
+            PageError::Bundle { index, source } => msg!("err-page-bundle")
+                .arg("index", index + 1)
+                .because(source.message()),
+            PageError::Fingerprint(v) => msg!("cli-bad-fingerprint").arg("value", v),
+            PageError::Lang(l) => msg!("err-page-lang").arg("lang", l),
+            PageError::Json(e) => msg!("err-page-json").arg("detail", e),
+        }
+    }
+}
+
+fn fingerprints(list: &[String]) -> Result<Vec<Hash32>, PageError> {
+    list.iter()
+        .map(|s| {
+            Hash32::from_hex(&s.trim().to_ascii_lowercase())
+                .map_err(|_| PageError::Fingerprint(s.clone()))
+        })
+        .collect()
+}
+
+/// The verification policy of `trust` (the page's JSON): one thread, the default limits.
+pub fn policy(trust: &str) -> Result<Policy, PageError> {
+    let t: Trust = if trust.trim().is_empty() {
+        Trust::default()
+    } else {
+        serde_json::from_str(trust).map_err(PageError::Trust)?
+    };
+    let mut policy = Policy {
+        trusted_operators: fingerprints(&t.operators)?,
+        trusted_notaries: fingerprints(&t.notaries)?,
+        threads: 1,
+        ..Policy::default()
+    };
+    for (index, b) in t.bundles.iter().enumerate() {
+        bundle::read(b.as_bytes())
+            .map_err(|source| PageError::Bundle { index, source })?
+            .apply(&mut policy);
+    }
+    Ok(policy)
+}
+
+/// The catalogue of language `lang` (`en`, `zh-CN`).
+pub fn catalogue(lang: &str) -> Result<Catalogue, PageError> {
+    Lang::parse(lang)
+        .ok()
+        .and_then(|l| Catalogue::new(l).ok())
+        .ok_or_else(|| PageError::Lang(lang.to_owned()))
+}
+
+/// Verifies the package `name` (`len` bytes, read through `bytes`) with what `trust` says
+/// the reader trusts; the result as `webproof verify --json` prints it, in language `lang`.
+pub fn verify(
+    name: &str,
+    bytes: Box<dyn ReadAt + Send + Sync>,
+    len: u64,
+    trust: &str,
+    lang: &str,
+) -> Result<String, PageError> {
+    let cat = catalogue(lang)?;
+    let policy = policy(trust)?;
+    let report = webproof_verify::verify_zip(name, bytes, len, &policy);
+    let v = Verification::new(
+        &report,
+        cat.lang().tag(),
+        |c| cat.check_name(c.id.as_str()),
+        |c| cat.finding(&c.detail, Some(&c.message)),
+    );
+    serde_json::to_string_pretty(&v).map_err(PageError::Json)
+}
+
+/// The page's own words in language `lang`, by catalogue key (JSON object), with the verdict
+/// words and explanations the CLI uses.
+pub fn page_texts(lang: &str) -> Result<String, PageError> {
+    let cat = catalogue(lang)?;
+    let keys = [
+        key!("page-title"),
+        key!("page-intro"),
+        key!("page-offline"),
+        key!("page-package"),
+        key!("page-trust"),
+        key!("page-trust-bundle"),
+        key!("page-trust-operators"),
+        key!("page-trust-notaries"),
+        key!("page-trust-hint"),
+        key!("page-verify"),
+        key!("page-working"),
+        key!("page-result"),
+        key!("page-check"),
+        key!("page-subject"),
+        key!("page-finding"),
+        key!("page-json"),
+        key!("page-language"),
+        key!("verdict-pass"),
+        key!("verdict-untrusted"),
+        key!("verdict-fail"),
+        key!("verdict-finding"),
+        key!("verdict-word-pass"),
+        key!("verdict-word-untrusted"),
+        key!("verdict-word-fail"),
+        key!("verdict-word-finding"),
+    ];
+    let map: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| (k.as_str().to_owned(), cat.t(k).into()))
+        .collect();
+    serde_json::to_string(&map).map_err(PageError::Json)
+}
+
+/// An error as the page shows it, in language `lang` (English if that is unknown).
+pub fn explain(e: &PageError, lang: &str) -> String {
+    let cat = catalogue(lang).or_else(|_| catalogue("en"));
+    match cat {
+        Ok(cat) => cat.message(&e.message()),
+        Err(_) => e.to_string(),
+    }
+}

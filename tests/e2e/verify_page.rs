@@ -1,0 +1,202 @@
+//! The verifier page (crates/verify-web, built by scripts/build-verify-page.sh) in headless
+//! Chromium: for genuine and tampered packages its result is `webproof verify --json`'s, check
+//! for check, and its Content-Security-Policy forbids every connection.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::util::*;
+
+/// The page, built from the sources as they are (a no-op when nothing changed).
+fn page() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let st = Command::new("bash")
+        .arg(root.join("scripts/build-verify-page.sh"))
+        .status()
+        .unwrap();
+    assert!(st.success(), "scripts/build-verify-page.sh failed");
+    root.join("target/verify-page/verify.html")
+}
+
+struct Browser {
+    c: Client,
+    _driver: Reaped,
+    _profile: tempfile::TempDir,
+}
+
+async fn browser() -> Browser {
+    let port = free_port();
+    let driver = Reaped(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (package chromium-driver)"),
+    );
+    // Ready when it accepts a connection.
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--window-size=1280,900",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    Browser {
+        c,
+        _driver: driver,
+        _profile: profile,
+    }
+}
+
+impl Browser {
+    async fn state(&self) -> String {
+        let v = self
+            .c
+            .execute("return document.body.dataset.state", vec![])
+            .await
+            .unwrap();
+        v.as_str().unwrap_or("").to_owned()
+    }
+
+    async fn wait_for(&self, states: &[&str], secs: u64) -> String {
+        let t = Instant::now();
+        loop {
+            let s = self.state().await;
+            if states.contains(&s.as_str()) {
+                return s;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(secs),
+                "the page is {s:?}, not {states:?}, after {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn open(&self) {
+        self.c
+            .goto(&format!("file://{}", page().display()))
+            .await
+            .unwrap();
+        self.wait_for(&["ready"], 60).await;
+    }
+
+    /// Verifies `pkg` on the page, trusting operator `fpr`: the JSON it shows.
+    async fn verify(&self, pkg: &Path, fpr: &str) -> serde_json::Value {
+        let input = self.c.find(Locator::Css("#package")).await.unwrap();
+        input.send_keys(&pkg.display().to_string()).await.unwrap();
+        let ops = self.c.find(Locator::Css("#operators")).await.unwrap();
+        ops.clear().await.unwrap();
+        ops.send_keys(fpr).await.unwrap();
+        self.c
+            .execute("document.body.dataset.state = 'asked'", vec![])
+            .await
+            .unwrap();
+        self.c
+            .find(Locator::Css("#verify"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let s = self.wait_for(&["done", "error"], 120).await;
+        let json = self
+            .c
+            .execute("return document.getElementById('json').textContent", vec![])
+            .await
+            .unwrap();
+        assert_eq!(s, "done", "{pkg:?}: {json:?}");
+        serde_json::from_str(json.as_str().unwrap()).unwrap()
+    }
+}
+
+/// `webproof verify --json NAME` in the package's directory (so that it names the package as
+/// the page does), trusting operator `fpr` only.
+fn cli(env: &Env, name: &str, fpr: &str) -> serde_json::Value {
+    let out = env
+        .cmd()
+        .env("WEBPROOF_HOME", env.path().join("no-home"))
+        .args(["verify", "--json", name, "--trust-operator", fpr])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify --json {name}: {e}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn same(page: &serde_json::Value, cli: &serde_json::Value, what: &str) {
+    let (p, c) = (&page["checks"], &cli["checks"]);
+    let ids = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {} {}", c["id"], c["subject"], c["verdict"]))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(p), ids(c), "{what}: the checks differ");
+    assert_eq!(page, cli, "{what}: the results differ");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_verifier_page_says_what_verify_json_says_for_genuine_and_tampered_packages() {
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let sample = samples()[0].display().to_string();
+    env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
+    let genuine = env.path().join("s.wacz");
+    // Tampered: a byte of the sealed file changed; a member dropped; the file cut short.
+    rewrite_zip(&genuine, &env.path().join("changed.wacz"), |name, bytes| {
+        if name.starts_with("artifacts/") && !bytes.is_empty() {
+            bytes[0] ^= 1;
+        }
+    });
+    rewrite_zip_without(&genuine, &env.path().join("dropped.wacz"), "manifest.json");
+    let all = std::fs::read(&genuine).unwrap();
+    env.write("cut.wacz", &all[..all.len() - 100]);
+
+    let b = browser().await;
+    b.open().await;
+    // Every connection is forbidden by the page itself.
+    let csp =
+        b.c.execute(
+            "return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let csp = csp.as_str().unwrap().to_owned();
+    assert!(csp.contains("connect-src 'none'"), "{csp}");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+
+    for name in ["s.wacz", "changed.wacz", "dropped.wacz", "cut.wacz"] {
+        let page = b.verify(&env.path().join(name), &fpr).await;
+        same(&page, &cli(&env, name, &fpr), name);
+    }
+    let genuine = b.verify(&env.path().join("s.wacz"), &fpr).await;
+    assert_eq!(genuine["verdict"], "pass", "{genuine:#}");
+    let _ = b.c.close().await;
+}
