@@ -10,10 +10,9 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::{Map, Value, json};
-use webproof_evidence::capture::{Capture, SealInput, SignerKey};
-use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
+use webproof_evidence::capture::Capture;
+use webproof_evidence::identity::{Algorithm, Role};
 use webproof_evidence::journal::Recovery;
-use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
 use webproof_evidence::record::StepKind;
 use webproof_evidence::{Hash32, Utc};
@@ -34,23 +33,6 @@ fn sealed(root: &Path, steps: impl FnOnce(&mut Capture)) -> (PathBuf, Hash32) {
     let wacz = root.join("cap.wacz");
     package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
     (wacz, doc.fingerprint)
-}
-
-/// Sealing by operator `doc`, without a case.
-fn seal_input<'a>(key: &'a SecretKey, doc: &'a IdentityDoc) -> SealInput<'a> {
-    SealInput {
-        case: Case {
-            id: None,
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key,
-            identity: doc,
-            certificate: None,
-        },
-        notary: None,
-    }
 }
 
 fn environment(cap: &mut Capture, worst: &str, overridden: Option<&str>) {

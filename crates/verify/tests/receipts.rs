@@ -9,11 +9,10 @@ mod common;
 use std::path::Path;
 
 use ed25519_dalek::SigningKey;
-use webproof_evidence::capture::{Capture, SealInput, SignerKey, write_datapackage};
+use webproof_evidence::capture::{Capture, write_datapackage};
 use webproof_evidence::digest::Digests;
 use webproof_evidence::identity::{Algorithm, Role};
 use webproof_evidence::layout;
-use webproof_evidence::manifest::Case;
 use webproof_evidence::package::{self, Limits};
 use webproof_evidence::record::StepKind;
 use webproof_evidence::{Hash32, Utc};
@@ -211,7 +210,10 @@ impl Sealing {
             key,
             doc,
         };
-        let (seq, head) = s.cap.seal_step(&seal_input(&s.key, &s.doc)).unwrap();
+        let (seq, head) = s
+            .cap
+            .seal_step(&common::seal_input(&s.key, &s.doc))
+            .unwrap();
         assert_eq!(seq, 3);
         s.heads.push(head);
         s
@@ -241,7 +243,10 @@ impl Sealing {
     /// Seals and writes the WACZ, with `after` (refreshes) added after sealing.
     fn seal(self, root: &Path, after: &[(String, Vec<u8>)]) -> std::path::PathBuf {
         let dir = self.cap.dir().to_owned();
-        let m = self.cap.seal(&seal_input(&self.key, &self.doc)).unwrap();
+        let m = self
+            .cap
+            .seal(&common::seal_input(&self.key, &self.doc))
+            .unwrap();
         if !after.is_empty() {
             for (name, bytes) in after {
                 std::fs::write(dir.join(name), bytes).unwrap();
@@ -254,25 +259,6 @@ impl Sealing {
         let wacz = root.join("pkg.wacz");
         package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
         wacz
-    }
-}
-
-fn seal_input<'a>(
-    key: &'a webproof_evidence::identity::SecretKey,
-    doc: &'a webproof_evidence::identity::IdentityDoc,
-) -> SealInput<'a> {
-    SealInput {
-        case: Case {
-            id: Some("CASE-R".into()),
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key,
-            identity: doc,
-            certificate: None,
-        },
-        notary: None,
     }
 }
 

@@ -28,6 +28,23 @@ pub fn identity(role: Role, alg: Algorithm, name: &str) -> (SecretKey, IdentityD
     (key, doc)
 }
 
+/// Sealing by operator `doc` alone, without a case.
+pub fn seal_input<'a>(key: &'a SecretKey, doc: &'a IdentityDoc) -> SealInput<'a> {
+    SealInput {
+        case: Case {
+            id: None,
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key,
+            identity: doc,
+            certificate: None,
+        },
+        notary: None,
+    }
+}
+
 pub struct Built {
     pub dir: PathBuf,
     pub wacz: PathBuf,
