@@ -198,5 +198,13 @@ async fn the_verifier_page_says_what_verify_json_says_for_genuine_and_tampered_p
     }
     let genuine = b.verify(&env.path().join("s.wacz"), &fpr).await;
     assert_eq!(genuine["verdict"], "pass", "{genuine:#}");
+    // It says how much memory the verifier held: the package is small, and so is that.
+    let memory =
+        b.c.execute("return Number(document.body.dataset.memory)", vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
+    assert!(memory > 0.0 && memory < 64.0 * 1048576.0, "{memory}");
     let _ = b.c.close().await;
 }
