@@ -89,7 +89,7 @@ pub fn sm3(data: &[u8]) -> Hash32 {
 
 /// Whether this platform can start threads: WebAssembly in a browser (the verifier page)
 /// cannot, and hashes on the one thread it has.
-const THREADS: bool = !cfg!(all(target_arch = "wasm32", target_os = "unknown"));
+pub const THREADS: bool = !cfg!(all(target_arch = "wasm32", target_os = "unknown"));
 
 /// Whether `len` bytes are worth a second thread (the digests are the same either way).
 fn in_parallel(len: usize) -> bool {

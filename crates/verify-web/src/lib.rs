@@ -17,9 +17,9 @@ use webproof_verify::{Policy, bundle};
 #[cfg(target_arch = "wasm32")]
 mod web;
 
-/// What the reader trusts, as the page sends it (JSON): alliance trust bundles, and keys
-/// entered by hand — fingerprints of operator and notary keys, and a bundle of their own for
-/// logs, witnesses, CAs and TSA roots (entered by hand, they are a bundle like any other).
+/// What the reader trusts, as the page sends it (JSON): alliance trust bundles (logs,
+/// witnesses and quorum, operator CAs, TSA roots), and fingerprints of operator and notary
+/// keys entered by hand.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trust {
