@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use webproof_evidence::capture::{Capture, write_datapackage};
@@ -171,6 +171,8 @@ fn entry(head: &Digests, package: &str, operator: &Hash32) -> Vec<u8> {
 /// A capture being sealed: its steps are journaled, the seal step is appended, and receipts
 /// can be added before the manifest is written.
 struct Sealing {
+    /// Where the capture and its package are (removed when the package is dropped).
+    root: tempfile::TempDir,
     cap: Capture,
     heads: Vec<Digests>,
     operator: Hash32,
@@ -181,8 +183,9 @@ struct Sealing {
 impl Sealing {
     /// Step 0 (the environment, with `log-checkpoint.txt` when given), a file and a note,
     /// then the seal step: four heads.
-    fn start(root: &Path, checkpoint: Option<&[u8]>) -> Sealing {
-        let mut cap = Capture::create(&root.join("pkg")).unwrap();
+    fn start(checkpoint: Option<&[u8]>) -> Sealing {
+        let root = tempfile::tempdir().unwrap();
+        let mut cap = Capture::create(&root.path().join("pkg")).unwrap();
         let mut heads = Vec::new();
         let files: Vec<(&str, &str, &[u8])> = checkpoint
             .map(|c| ("log-checkpoint.txt", "text/plain", c))
@@ -197,13 +200,15 @@ impl Sealing {
         )
         .unwrap();
         heads.push(cap.head().unwrap());
-        std::fs::write(root.join("contract.txt"), b"contract text\n").unwrap();
-        cap.add_file(&root.join("contract.txt")).unwrap();
+        let contract = root.path().join("contract.txt");
+        std::fs::write(&contract, b"contract text\n").unwrap();
+        cap.add_file(&contract).unwrap();
         heads.push(cap.head().unwrap());
         cap.add_note("deposited in a log").unwrap();
         heads.push(cap.head().unwrap());
         let (key, doc) = common::identity(Role::Operator, Algorithm::Ed25519, "Test Operator");
         let mut s = Sealing {
+            root,
             cap,
             heads,
             operator: doc.fingerprint,
@@ -241,7 +246,7 @@ impl Sealing {
     }
 
     /// Seals and writes the WACZ, with `after` (refreshes) added after sealing.
-    fn seal(self, root: &Path, after: &[(String, Vec<u8>)]) -> std::path::PathBuf {
+    fn seal(self, after: &[(String, Vec<u8>)]) -> Sealed {
         let dir = self.cap.dir().to_owned();
         let m = self
             .cap
@@ -256,9 +261,26 @@ impl Sealing {
             std::fs::remove_file(dir.join(layout::DATAPACKAGE_DIGEST)).unwrap();
             write_datapackage(&dir, &m).unwrap();
         }
-        let wacz = root.join("pkg.wacz");
+        let wacz = self.root.path().join("pkg.wacz");
         package::write_zip(&dir, &wacz, &Limits::default()).unwrap();
-        wacz
+        Sealed {
+            _root: self.root,
+            wacz,
+        }
+    }
+}
+
+/// A sealed package's WACZ, kept until dropped.
+struct Sealed {
+    _root: tempfile::TempDir,
+    wacz: PathBuf,
+}
+
+impl std::ops::Deref for Sealed {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.wacz
     }
 }
 
@@ -309,13 +331,12 @@ fn coverage(r: &Report) -> &Check {
 
 #[test]
 fn a_deposit_of_the_final_head_in_a_trusted_witnessed_log_covers_every_step() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     s.deposit(&mut log, 1, 0, T - 100);
     s.deposit(&mut log, last, 0, T);
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
 
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", common::failures(&r));
@@ -357,12 +378,11 @@ fn a_deposit_of_the_final_head_in_a_trusted_witnessed_log_covers_every_step() {
 
 #[test]
 fn a_receipt_checked_only_with_its_own_keys_is_untrusted_and_says_so() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     s.deposit(&mut log, last, 0, T);
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
 
     let r = common::verify(&wacz, &policy(op, LogTrust::default()));
     let c = check(&r, CheckId::ReceiptDeposit, &layout::receipt_path(last, 0));
@@ -412,12 +432,11 @@ fn a_receipt_checked_only_with_its_own_keys_is_untrusted_and_says_so() {
 
 #[test]
 fn coverage_is_partial_without_a_receipt_of_the_final_head_and_none_without_receipts() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let op = s.operator;
     s.deposit(&mut log, 2, 0, T);
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     says(
         check(&r, CheckId::ReceiptDeposit, &layout::receipt_path(2, 0)),
@@ -432,10 +451,9 @@ fn coverage_is_partial_without_a_receipt_of_the_final_head_and_none_without_rece
         &[],
     );
 
-    let t = tempfile::tempdir().unwrap();
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let op = s.operator;
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
     let r = common::verify(&wacz, &policy(op, LogTrust::default()));
     says(coverage(&r), Verdict::Pass, "msg-coverage-none", &[]);
     assert!(
@@ -454,9 +472,8 @@ fn coverage_is_partial_without_a_receipt_of_the_final_head_and_none_without_rece
 
 #[test]
 fn a_receipt_of_another_head_capture_operator_or_step_fails() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     // Under step 1's name: the head after step 2.
     let i = log.deposit(s.entry(2));
@@ -480,7 +497,7 @@ fn a_receipt_of_another_head_capture_operator_or_step_fails() {
     let i = log.deposit(s.entry(1));
     s.keep(9, 0, &log.receipt(9, i, T));
     let id = s.cap.id().to_owned();
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
 
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     assert_eq!(r.verdict(), Verdict::Fail);
@@ -516,14 +533,13 @@ fn a_receipt_of_another_head_capture_operator_or_step_fails() {
 
 #[test]
 fn a_revoked_operator_is_good_only_for_what_the_trusted_log_promised_before() {
-    let t = tempfile::tempdir().unwrap();
     let mut a = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     // Two receipts of the final head, promised 100 s apart: the earlier one counts.
     s.deposit(&mut a, last, 0, T + 100);
     s.deposit(&mut a, last, 1, T);
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
     let subject = layout::identity_path(Role::Operator);
     let revoked_at = |at: u64| {
         let mut p = policy(op, a.trust(2));
@@ -568,9 +584,8 @@ fn a_revoked_operator_is_good_only_for_what_the_trusted_log_promised_before() {
 
 #[test]
 fn refreshes_extend_the_receipts_checkpoints_in_turn() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     s.deposit(&mut log, 1, 0, T);
     let first = log.leaves.len() as u64;
@@ -582,7 +597,7 @@ fn refreshes_extend_the_receipts_checkpoints_in_turn() {
     }
     let good = log.refresh(1, &[first, second]);
     let r1 = layout::refresh_path(1);
-    let wacz = s.seal(t.path(), &[(r1.clone(), good.clone())]);
+    let wacz = s.seal(&[(r1.clone(), good.clone())]);
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     assert_eq!(r.verdict(), Verdict::Pass, "{:#?}", common::failures(&r));
     let c = check(&r, CheckId::ReceiptRefresh, &r1);
@@ -610,9 +625,8 @@ fn refreshes_extend_the_receipts_checkpoints_in_turn() {
     );
 
     // A refresh without the proof from one receipt's checkpoint fails.
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     s.deposit(&mut log, 1, 0, T);
     let first = log.leaves.len() as u64;
@@ -624,14 +638,11 @@ fn refreshes_extend_the_receipts_checkpoints_in_turn() {
         n: 2,
         ..Refresh::parse(&partial).unwrap()
     };
-    let wacz = s.seal(
-        t.path(),
-        &[
-            (r1.clone(), partial),
-            (layout::refresh_path(2), log.refresh(1, &[first])),
-            (layout::refresh_path(3), two.to_bytes().unwrap()),
-        ],
-    );
+    let wacz = s.seal(&[
+        (r1.clone(), partial),
+        (layout::refresh_path(2), log.refresh(1, &[first])),
+        (layout::refresh_path(3), two.to_bytes().unwrap()),
+    ]);
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     let c = check(&r, CheckId::ReceiptRefresh, &r1);
     assert_eq!(c.verdict, Verdict::Fail, "{}", c.detail);
@@ -651,9 +662,8 @@ fn refreshes_extend_the_receipts_checkpoints_in_turn() {
 
 #[test]
 fn a_refresh_of_a_log_without_a_valid_receipt_or_of_another_history_fails() {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), None);
+    let s = Sealing::start(None);
     let (op, last) = (s.operator, s.last());
     s.deposit(&mut log, last, 0, T);
     let size = log.leaves.len() as u64;
@@ -663,15 +673,12 @@ fn a_refresh_of_a_log_without_a_valid_receipt_or_of_another_history_fails() {
     forked.leaves[0] = b"rewritten".to_vec();
     forked.deposit(b"later".to_vec());
     let other = Log::new("log.test/b", 30);
-    let wacz = s.seal(
-        t.path(),
-        &[
-            (layout::refresh_path(1), forked.refresh(1, &[size])),
-            (layout::refresh_path(2), other.refresh(2, &[])),
-            // Named and numbered 4, third in turn.
-            (layout::refresh_path(4), log.refresh(4, &[size])),
-        ],
-    );
+    let wacz = s.seal(&[
+        (layout::refresh_path(1), forked.refresh(1, &[size])),
+        (layout::refresh_path(2), other.refresh(2, &[])),
+        // Named and numbered 4, third in turn.
+        (layout::refresh_path(4), log.refresh(4, &[size])),
+    ]);
     let r = common::verify(&wacz, &policy(op, log.trust(2)));
     let c = check(&r, CheckId::ReceiptRefresh, &layout::refresh_path(1));
     assert_eq!(c.verdict, Verdict::Fail, "{}", c.detail);
@@ -696,14 +703,13 @@ fn not_before(
     with_receipt: bool,
     trust: impl FnOnce(&Log) -> LogTrust,
 ) -> Check {
-    let t = tempfile::tempdir().unwrap();
     let mut log = Log::new("log.test/a", 1);
-    let s = Sealing::start(t.path(), Some(&note(&log)));
+    let s = Sealing::start(Some(&note(&log)));
     let (op, last) = (s.operator, s.last());
     if with_receipt {
         s.deposit(&mut log, last, 0, T);
     }
-    let wacz = s.seal(t.path(), &[]);
+    let wacz = s.seal(&[]);
     let r = common::verify(&wacz, &policy(op, trust(&log)));
     check(
         &r,
