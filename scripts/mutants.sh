@@ -13,6 +13,7 @@
 #   bash scripts/mutants.sh evidence --shard 0/4 # a quarter of it
 #   bash scripts/mutants.sh -p webproof-evidence -f crates/evidence/src/journal.rs   # a part
 #
+# MUTANTS_OUT=DIR puts the results in DIR/mutants.out instead (to keep several runs).
 # Settings (nextest, what is excluded) are in .cargo/mutants.toml. On 2 cores the whole run
 # takes many hours (a viable mutant of evidence costs about a minute, the core has some two
 # thousand mutants); one part runs in a few hours and can be sharded; a file or a diff takes
@@ -44,4 +45,4 @@ elif [ -n "$(part "$1")" ]; then
 elif [ "$1" = "--in-diff" ]; then
   set -- "${core[@]}" "${tests[@]}" "$@"
 fi
-exec cargo mutants --timeout 300 --output target/mutants "$@"
+exec cargo mutants --timeout 300 --output "${MUTANTS_OUT:-target/mutants}" "$@"

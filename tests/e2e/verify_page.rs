@@ -104,11 +104,41 @@ impl Browser {
 
     /// Verifies `pkg` on the page, trusting operator `fpr`: the JSON it shows.
     async fn verify(&self, pkg: &Path, fpr: &str) -> serde_json::Value {
+        self.verify_trusting(pkg, &[fpr], &[], None).await
+    }
+
+    /// Verifies `pkg` on the page, trusting `operators` and `notaries` (fingerprints, one per
+    /// line) and the trust bundle file `bundle`: the JSON it shows.
+    async fn verify_trusting(
+        &self,
+        pkg: &Path,
+        operators: &[&str],
+        notaries: &[&str],
+        bundle: Option<&Path>,
+    ) -> serde_json::Value {
+        // A file input keeps its files until emptied; emptying it is what a user's new choice
+        // does too.
+        self.c
+            .execute(
+                "document.getElementById('package').value = '';
+                 document.getElementById('bundles').value = '';",
+                vec![],
+            )
+            .await
+            .unwrap();
         let input = self.c.find(Locator::Css("#package")).await.unwrap();
         input.send_keys(&pkg.display().to_string()).await.unwrap();
-        let ops = self.c.find(Locator::Css("#operators")).await.unwrap();
-        ops.clear().await.unwrap();
-        ops.send_keys(fpr).await.unwrap();
+        if let Some(b) = bundle {
+            let input = self.c.find(Locator::Css("#bundles")).await.unwrap();
+            input.send_keys(&b.display().to_string()).await.unwrap();
+        }
+        for (id, fprs) in [("#operators", operators), ("#notaries", notaries)] {
+            let field = self.c.find(Locator::Css(id)).await.unwrap();
+            field.clear().await.unwrap();
+            if !fprs.is_empty() {
+                field.send_keys(&fprs.join("\n")).await.unwrap();
+            }
+        }
         self.c
             .execute("document.body.dataset.state = 'asked'", vec![])
             .await
@@ -206,5 +236,111 @@ async fn the_verifier_page_says_what_verify_json_says_for_genuine_and_tampered_p
             .as_f64()
             .unwrap();
     assert!(memory > 0.0 && memory < 64.0 * 1048576.0, "{memory}");
+    let _ = b.c.close().await;
+}
+
+/// The packages the verifier's own tests verify — genuine, tampered, and every hostile variant
+/// of the package-integrity tests (crates/verify/tests: hostile, differential, sealed, signers,
+/// receipts, renewals, outcome) — kept with what each test trusted (WEBPROOF_PACKAGE_CORPUS,
+/// crates/verify/tests/common), verified on the page and by `webproof verify --json` with the
+/// same trust: the two say the same, check for check.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_verifier_page_says_what_verify_json_says_for_every_package_the_verifiers_tests_make() {
+    let env = Env::new();
+    let corpus = env.path().join("corpus");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["test", "--locked", "-p", "webproof-verify", "--tests"])
+        .env("WEBPROOF_PACKAGE_CORPUS", &corpus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the verifier's tests failed:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut packages: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wacz"))
+        .collect();
+    packages.sort();
+    // The corpus holds what those tests make: well over a hundred distinct packages.
+    assert!(packages.len() > 150, "only {} packages", packages.len());
+
+    let b = browser().await;
+    b.open().await;
+    let (mut passed, mut failed, mut with_bundle) = (0, 0, 0);
+    for pkg in &packages {
+        let name = pkg.file_name().unwrap().to_str().unwrap();
+        let trust_file = pkg.with_extension("trust.json");
+        let trust: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&trust_file).unwrap()).unwrap();
+        let list = |k: &str| -> Vec<String> {
+            trust[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let (operators, notaries) = (list("operators"), list("notaries"));
+        let bundle = (!trust["bundle"].is_null()).then(|| {
+            let p = pkg.with_extension("bundle.json");
+            std::fs::write(&p, serde_json::to_vec(&trust["bundle"]).unwrap()).unwrap();
+            p
+        });
+        let mut args = vec!["verify".to_owned(), "--json".into(), name.into()];
+        for f in &operators {
+            args.extend(["--trust-operator".into(), f.clone()]);
+        }
+        for f in &notaries {
+            args.extend(["--trust-notary".into(), f.clone()]);
+        }
+        if let Some(p) = &bundle {
+            args.extend(["--trust-bundle".into(), p.display().to_string()]);
+            with_bundle += 1;
+        }
+        let cli = env
+            .cmd()
+            .env("WEBPROOF_HOME", env.path().join("no-home"))
+            .current_dir(&corpus)
+            .args(&args)
+            .output()
+            .unwrap();
+        let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap_or_else(|e| {
+            panic!(
+                "webproof {args:?}: {e}\n{}",
+                String::from_utf8_lossy(&cli.stderr)
+            )
+        });
+        fn refs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        let page = b
+            .verify_trusting(pkg, &refs(&operators), &refs(&notaries), bundle.as_deref())
+            .await;
+        same(
+            &page,
+            &cli,
+            &format!("{name} (from test {})", trust["test"]),
+        );
+        if page["verdict"] == "pass" {
+            passed += 1;
+        } else if page["verdict"] == "fail" {
+            failed += 1;
+        }
+    }
+    eprintln!(
+        "{} packages: {passed} pass, {failed} fail, {with_bundle} with a trust bundle",
+        packages.len()
+    );
+    // Not a corpus of one kind: genuine packages pass, most fail, some need a bundle's trust.
+    assert!(
+        passed >= 5 && failed >= 100,
+        "{passed} passed, {failed} failed"
+    );
+    assert!(with_bundle >= 10, "{with_bundle} with a trust bundle");
     let _ = b.c.close().await;
 }

@@ -201,6 +201,9 @@ pub fn resign_listing(
 /// (or a cause of it) has no words in a language would reach that reader as a bare key.
 pub fn verify(p: &Path, policy: &Policy) -> Report {
     let r = verify_path(p, policy).unwrap();
+    if let Some(dir) = std::env::var_os(CORPUS) {
+        keep(Path::new(&dir), p, policy);
+    }
     let have = [
         webproof_i18n::Catalogue::keys(webproof_i18n::Lang::En),
         webproof_i18n::Catalogue::keys(webproof_i18n::Lang::ZhCn),
@@ -297,4 +300,65 @@ pub fn each_in_parallel<T: Sync>(items: &[T], check: impl Fn(&T) + Sync) {
             r.join().expect("a check failed (its message is above)");
         }
     });
+}
+
+/// Set to a directory, [`verify`] keeps there every package file it verifies (named by its
+/// SHA-256) with what the reader trusted: the corpus the verifier page is compared with
+/// `webproof verify --json` on (tests/e2e/verify_page.rs).
+pub const CORPUS: &str = "WEBPROOF_PACKAGE_CORPUS";
+
+/// Keeps package file `p` in the corpus `dir`: `H.wacz`, and `H.trust.json` with the trust
+/// the page and the CLI are given — the operator and notary fingerprints, and a trust bundle
+/// (docs/trust-bundle.md) when the policy trusts logs, operator CAs or TSAs. A policy neither
+/// can be given (revocations, other limits) keeps nothing.
+fn keep(dir: &Path, p: &Path, policy: &Policy) {
+    use x509_cert::der::EncodePem;
+    let d = Limits::default();
+    let l = &policy.limits;
+    let same_limits = (l.max_entries, l.max_total_size, l.max_entry_size)
+        == (d.max_entries, d.max_total_size, d.max_entry_size)
+        && (l.max_json, l.max_journal) == (d.max_json, d.max_journal);
+    if !p.is_file() || !policy.revoked.is_empty() || !same_limits {
+        return;
+    }
+    let bytes = std::fs::read(p).unwrap();
+    let pem = |c: &x509_cert::Certificate| c.to_pem(x509_cert::der::pem::LineEnding::LF).unwrap();
+    let t = &policy.log;
+    let bundle = (!t.logs.is_empty()
+        || !t.witnesses.is_empty()
+        || !policy.operator_cas.is_empty()
+        || !policy.trusted_tsa.is_empty())
+    .then(|| webproof_verify::bundle::TrustBundle {
+        format: webproof_verify::bundle::FORMAT.into(),
+        v: webproof_verify::bundle::VERSION,
+        alliance: "the verifier's tests".into(),
+        development: true,
+        logs: t.logs.iter().map(|k| k.vkey()).collect(),
+        witnesses: t.witnesses.iter().map(|k| k.vkey()).collect(),
+        quorum: t.quorum,
+        operator_cas: policy.operator_cas.iter().map(pem).collect(),
+        tsa_roots: policy.trusted_tsa.iter().map(pem).collect(),
+    });
+    // A policy a bundle cannot carry (a key the bundle format refuses) is not kept either.
+    if let Some(b) = &bundle
+        && webproof_verify::bundle::read(&serde_json::to_vec(b).unwrap()).is_err()
+    {
+        return;
+    }
+    let fprs =
+        |v: &[webproof_evidence::Hash32]| v.iter().map(|f| f.to_string()).collect::<Vec<_>>();
+    let trust = serde_json::json!({
+        "operators": fprs(&policy.trusted_operators),
+        "notaries": fprs(&policy.trusted_notaries),
+        "bundle": bundle,
+        "test": std::thread::current().name().unwrap_or("").to_owned(),
+    });
+    let name = webproof_evidence::digest::sha256(&bytes).to_string();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.wacz")), &bytes).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.trust.json")),
+        serde_json::to_vec_pretty(&trust).unwrap(),
+    )
+    .unwrap();
 }
