@@ -19,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cargo build --release --quiet --bin webproof
+# The verifier page `dev up` serves at /verify (docs/verify-page.md).
+bash scripts/build-verify-page.sh
 W=target/release/webproof
 out=${DEMO_OUT:-target/demo}
 rm -rf "$out"; mkdir -p "$out"

@@ -344,3 +344,138 @@ async fn the_verifier_page_says_what_verify_json_says_for_every_package_the_veri
     assert!(with_bundle >= 10, "{with_bundle} with a trust bundle");
     let _ = b.c.close().await;
 }
+
+/// `log serve --verify-page` serves the page at /verify and the trust bundle beside it;
+/// `report`, on a machine whose config.toml names that log, points to both, and its QR code
+/// is the page's address with the package's SHA-256: opened in a browser, the page from the
+/// log verifies as the CLI does and says whether the file chosen is the one the report names.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packages_digest() {
+    use crate::witness::{get, serve};
+    let page_file = page();
+    let env = Env::new();
+    let fpr = env.init_operator("ed25519");
+    let sample = samples()[0].display().to_string();
+    env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
+    let other = env.write("other.txt", b"another file");
+    env.ok(&["seal", other.to_str().unwrap(), "--out", "other.wacz"], 0);
+
+    let (_log, url, _) = serve(
+        &env,
+        &[
+            "log",
+            "serve",
+            "--origin",
+            "log.alliance.test/page",
+            "--listen",
+            "127.0.0.1:0",
+            "--verify-page",
+            page_file.to_str().unwrap(),
+        ],
+    );
+    let base = url.trim_end_matches('/').to_owned();
+    let (code, served) = get(&format!("{base}/verify"));
+    assert_eq!(code, 200);
+    assert!(
+        served.as_bytes() == std::fs::read(&page_file).unwrap(),
+        "/verify is not the page"
+    );
+    let (code, bundle) = get(&format!("{base}/trust-bundle.json"));
+    assert_eq!(code, 200, "{bundle}");
+    env.write("bundle.json", bundle.as_bytes());
+    // A file that is not the page is refused, not served.
+    let o = env.run(&[
+        "log",
+        "serve",
+        "--origin",
+        "log.alliance.test/page",
+        "--listen",
+        "127.0.0.1:0",
+        "--verify-page",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not webproof's verifier page"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    // The report of a machine that deposits to that log.
+    let config = env.home().join("config.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap_or_default();
+    toml.push_str(&format!("\n[log]\nurl = \"{url}\"\n"));
+    std::fs::write(&config, toml).unwrap();
+    env.ok(&["report", "s.wacz", "--pdf", "s.pdf"], 0);
+    let html = std::fs::read_to_string(env.path().join("s.report.html")).unwrap();
+    assert!(
+        html.contains(&format!("{base}/verify")),
+        "the page's address"
+    );
+    assert!(
+        html.contains(&format!("{base}/trust-bundle.json")),
+        "the bundle's address"
+    );
+    let o = tool(
+        "pdftoppm",
+        &["-png", "-r", "150", "-f", "1", "-l", "1", "s.pdf", "page"],
+        env.path(),
+    );
+    assert!(o.status.success());
+    let o = tool("zbarimg", &["-q", "--raw", "page-1.png"], env.path());
+    let qr = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let o = tool("sha256sum", &["s.wacz"], env.path());
+    let sha = String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(qr, format!("{base}/verify#sha256={sha}"));
+
+    // The QR code's address in a browser.
+    let b = browser().await;
+    b.c.goto(&qr).await.unwrap();
+    b.wait_for(&["ready"], 60).await;
+    let shown = |id: &'static str| {
+        let c = b.c.clone();
+        async move {
+            c.execute(
+                &format!("return document.getElementById('{id}').textContent"),
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+        }
+    };
+    assert!(shown("expected").await.contains(&sha), "the digest named");
+    let bundle_file = env.path().join("bundle.json");
+    for (name, same) in [("s.wacz", "same"), ("other.wacz", "different")] {
+        let page = b
+            .verify_trusting(&env.path().join(name), &[&fpr], &[], Some(&bundle_file))
+            .await;
+        let o = env
+            .cmd()
+            .env("WEBPROOF_HOME", env.path().join("no-home"))
+            .args(["verify", "--json", name, "--trust-operator", &fpr])
+            .args(["--trust-bundle", "bundle.json"])
+            .output()
+            .unwrap();
+        let cli: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        self::same(&page, &cli, name);
+        let said =
+            b.c.execute("return document.body.dataset.digest", vec![])
+                .await
+                .unwrap();
+        assert_eq!(said, same, "{name}");
+        let digest = shown("digest").await;
+        if same == "same" {
+            assert!(digest.contains(&sha), "{digest}");
+        } else {
+            assert!(digest.contains("NOT"), "{digest}");
+        }
+    }
+    let _ = b.c.close().await;
+}

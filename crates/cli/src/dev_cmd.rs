@@ -174,6 +174,10 @@ async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
         .map(|p| crate::log_cmd::pem_certificate(Path::new(p)))
         .collect::<Result<Vec<_>>>()?;
     log.publish_in_bundle(true, pems);
+    let page = crate::log_cmd::verify_page(None)?.map(|(path, html)| {
+        log.publish_verify_page(html);
+        path
+    });
     let bundle_path = home.join("dev/trust-bundle.json");
     std::fs::create_dir_all(home.join("dev"))
         .with_context(|| tr!("ctx-writing", path = bundle_path.display()))?;
@@ -190,6 +194,15 @@ async fn start(host: &str, home: &Path, interval_ms: u64) -> Result<Up> {
         url = log_url,
         quorum = quorum
     ));
+    let base = log_url.trim_end_matches('/');
+    lines.push(match page {
+        Some(path) => tr!(
+            "cli-log-verify-page",
+            url = format!("{base}{}", webproof_ledger::api::VERIFY_PAGE),
+            path = path.display()
+        ),
+        None => tr!("cli-log-no-verify-page"),
+    });
     let (url, h, ca) = (
         log_url.clone(),
         home.to_owned(),

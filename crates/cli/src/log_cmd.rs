@@ -5,7 +5,7 @@ use crate::say::tr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 #[derive(clap::Subcommand)]
 pub enum WitnessCmd {
@@ -127,6 +127,10 @@ pub struct ServeArgs {
     /// court use.
     #[arg(long)]
     pub development: bool,
+    /// The verifier page to serve at /verify (scripts/build-verify-page.sh builds it);
+    /// default: WEBPROOF_VERIFY_PAGE, else the verify.html installed beside webproof.
+    #[arg(long, value_name = "HTML")]
+    pub verify_page: Option<std::path::PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -225,6 +229,50 @@ pub(crate) fn pem_certificate(path: &std::path::Path) -> Result<String> {
     Ok(pem)
 }
 
+/// The verifier page (docs/verify-page.md) a log serves at `/verify`: the file `given`, else
+/// WEBPROOF_VERIFY_PAGE's, else the first verify.html found where webproof is installed
+/// (`../share/webproof/` beside the binary, `/usr/share/webproof/`) or built
+/// (`target/verify-page/` beside `target/release/`). `None` when none is found and none was
+/// named; an error when the file named is unreadable or not the verifier page.
+pub(crate) fn verify_page(
+    given: Option<&std::path::Path>,
+) -> Result<Option<(std::path::PathBuf, Vec<u8>)>> {
+    use std::path::PathBuf;
+    let named = given
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("WEBPROOF_VERIFY_PAGE").map(PathBuf::from));
+    let path = match named {
+        Some(p) => p,
+        None => {
+            let exe_dir = std::env::current_exe()
+                .ok()
+                .and_then(|e| e.parent().map(PathBuf::from));
+            let mut places: Vec<PathBuf> = exe_dir
+                .iter()
+                .flat_map(|d| {
+                    [
+                        d.join("verify.html"),
+                        d.join("../share/webproof/verify.html"),
+                        d.join("../verify-page/verify.html"),
+                    ]
+                })
+                .collect();
+            places.push(PathBuf::from("/usr/share/webproof/verify.html"));
+            match places.into_iter().find(|p| p.is_file()) {
+                Some(p) => p,
+                None => return Ok(None),
+            }
+        }
+    };
+    let html = std::fs::read(&path).with_context(|| tr!("ctx-reading", path = path.display()))?;
+    // Only the page itself: the policy that forbids it every connection is in it.
+    let text = String::from_utf8_lossy(&html[..html.len().min(4096)]);
+    if !(text.contains("Content-Security-Policy") && text.contains("connect-src 'none'")) {
+        bail!(tr!("cli-not-verify-page", path = path.display()));
+    }
+    Ok(Some((path, html)))
+}
+
 /// `log serve`: the log over HTTP, its checkpoints sent to the witnesses given.
 fn serve_log(a: ServeArgs) -> Result<ExitCode> {
     use webproof_ledger::note::ALG_ED25519;
@@ -239,7 +287,9 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
         store,
         tsa_roots,
         development,
+        verify_page: page,
     } = a;
+    let page = verify_page(page.as_deref())?;
     let tsa_roots = tsa_roots
         .iter()
         .map(|p| pem_certificate(p))
@@ -269,6 +319,13 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
         }
     };
     svc.publish_in_bundle(development, tsa_roots);
+    let page_line = match page {
+        Some((path, html)) => {
+            svc.publish_verify_page(html);
+            Some(path)
+        }
+        None => None,
+    };
     let vkey = svc.vkey();
     let app = svc.router();
     let every = std::time::Duration::from_millis(interval_ms.max(10));
@@ -284,14 +341,26 @@ fn serve_log(a: ServeArgs) -> Result<ExitCode> {
             } else {
                 tr!("cli-log-open")
             };
+            let page = match &page_line {
+                Some(p) => tr!(
+                    "cli-log-verify-page",
+                    url = format!("http://{addr}{}", webproof_ledger::api::VERIFY_PAGE),
+                    path = p.display()
+                ),
+                None => tr!("cli-log-no-verify-page"),
+            };
             format!(
-                "{}\n  {}\n  {access}",
+                "{}\n  {}\n  {access}\n  {page}\n  {}",
                 tr!(
                     "cli-log-banner",
                     name = origin,
                     url = format!("http://{addr}/")
                 ),
-                tr!("cli-verifier-key", key = vkey)
+                tr!("cli-verifier-key", key = vkey),
+                tr!(
+                    "cli-log-trust-bundle",
+                    url = format!("http://{addr}{}", webproof_ledger::api::TRUST_BUNDLE)
+                )
             )
         },
     )

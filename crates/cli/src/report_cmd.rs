@@ -33,6 +33,14 @@ pub struct ReportArgs {
     chromedriver: PathBuf,
 }
 
+/// The evidence log this machine deposits to (config.toml `[log] url`), which serves the
+/// verifier page and the alliance's trust bundle the report points its readers to.
+fn verifier() -> Result<Option<String>> {
+    Ok(crate::config::Config::load(&crate::config::home()?)?
+        .log
+        .url)
+}
+
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let out = a.out.clone().unwrap_or_else(|| free_name(&a.package));
     for p in std::iter::once(&out).chain(a.pdf.iter()) {
@@ -59,6 +67,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
             package_sha256: sha,
         },
         offset: offset(a.tz.as_deref())?,
+        verifier: verifier()?.as_deref(),
     })?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
         .with_context(|| tr!("ctx-writing", path = out.display()))?;
@@ -211,6 +220,7 @@ pub(crate) fn report_into(
                 verification: &verification,
             },
             offset: offset(opts.tz.as_deref())?,
+            verifier: verifier()?.as_deref(),
         })?;
         let html_path = dir.join(webproof_evidence::layout::REPORT_HTML);
         webproof_evidence::package::write_file(&html_path, html.as_bytes())?;

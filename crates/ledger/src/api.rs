@@ -30,6 +30,8 @@ pub const RA_ORIGIN: &str = "/ra/origin";
 pub const RA_REVOCATIONS: &str = "/ra/revocations";
 /// `GET`: the alliance's trust bundle (docs/trust-bundle.md) as this log knows it.
 pub const TRUST_BUNDLE: &str = "/trust-bundle.json";
+/// `GET`: the verifier page (docs/verify-page.md), one offline HTML file, when the log serves it.
+pub const VERIFY_PAGE: &str = "/verify";
 
 /// The server's route patterns (axum syntax) for the paths that carry values.
 pub mod routes {

@@ -52,6 +52,8 @@ pub struct LogService {
     /// What the published trust bundle says besides what the log knows itself: whether the
     /// alliance is a development one, and its TSAs' roots (PEM).
     bundle: std::sync::OnceLock<(bool, Vec<String>)>,
+    /// The verifier page (docs/verify-page.md) served at `/verify`, when given.
+    page: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 /// Who may use the log: admins' keys and the deposits per second each operator may make.
@@ -154,6 +156,7 @@ impl LogService {
             known: Mutex::new(HashMap::new()),
             http,
             bundle: std::sync::OnceLock::new(),
+            page: std::sync::OnceLock::new(),
         }))
     }
 
@@ -162,6 +165,13 @@ impl LogService {
     /// (PEM). Set once; later calls change nothing.
     pub fn publish_in_bundle(&self, development: bool, tsa_roots: Vec<String>) {
         let _ = self.bundle.set((development, tsa_roots));
+    }
+
+    /// Serves `html`, the verifier page (docs/verify-page.md), at `/verify`: readers of a
+    /// package's report open it there (it needs nothing from the log, and works saved).
+    /// Set once; later calls change nothing. Without it, `/verify` answers 404.
+    pub fn publish_verify_page(&self, html: Vec<u8>) {
+        let _ = self.page.set(html.into());
     }
 
     /// The alliance's trust bundle as this log knows it (docs/trust-bundle.md): its key, its
@@ -555,6 +565,7 @@ impl LogService {
             .route(api::RA_ORIGIN, get(ra_origin))
             .route(api::RA_REVOCATIONS, get(ra_revocations))
             .route(api::TRUST_BUNDLE, get(trust_bundle))
+            .route(api::VERIFY_PAGE, get(verify_page))
             .route(api::routes::RA_LABEL, get(ra_label))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST))
             .with_state(self.clone())
@@ -845,6 +856,23 @@ async fn trust_bundle(axum::extract::State(svc): S) -> Resp {
         )
             .into_response(),
         Err(e) => text(500, format!("{e}\n")),
+    }
+}
+
+async fn verify_page(axum::extract::State(svc): S) -> Resp {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    match svc.page.get() {
+        Some(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html.clone(),
+        )
+            .into_response(),
+        None => text(404, "this log serves no verifier page\n".into()),
     }
 }
 

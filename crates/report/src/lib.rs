@@ -137,6 +137,20 @@ pub struct Input<'a> {
     pub subject: Subject<'a>,
     /// The reader's time zone (the operator's), shown beside UTC; `None` or zero: UTC only.
     pub offset: Option<time::UtcOffset>,
+    /// The evidence log that serves the verifier page (`/verify`) and the alliance's trust
+    /// bundle (`/trust-bundle.json`), as a base URL (`https://log.example.org`): the report's
+    /// "how to check" section points to them, and a sealed package's QR code opens the page
+    /// with the package's SHA-256 (`/verify#sha256=HEX`).
+    pub verifier: Option<&'a str>,
+}
+
+/// Where the verifier page and the trust bundle are, beside the log at `base`.
+fn verifier_urls(base: &str) -> (String, String) {
+    let base = base.trim_end_matches('/');
+    (
+        format!("{base}{}", webproof_ledger::api::VERIFY_PAGE),
+        format!("{base}{}", webproof_ledger::api::TRUST_BUNDLE),
+    )
 }
 
 /// Which report.
@@ -250,6 +264,13 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
                     .ok_or_else(|| ReportError::Package("no readable manifest".into()))?;
                 let verdict = verification.verdict();
                 let (qr_text, qr_caption) = match package_sha256 {
+                    Some(sha) if input.verifier.is_some() => (
+                        format!(
+                            "{}#sha256={sha}",
+                            verifier_urls(input.verifier.unwrap_or_default()).0
+                        ),
+                        tx.t(key!("report-qr-caption-page")),
+                    ),
                     Some(sha) => (
                         format!("sha256:{sha} {package_name}"),
                         tx.t(key!("report-qr-caption")),
@@ -622,9 +643,19 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     }
 
     // By hand.
+    let in_browser = match input.verifier {
+        Some(base) => {
+            let (page, bundle) = verifier_urls(base);
+            tx.t_with(
+                key!("report-in-browser"),
+                &[("page", &page), ("bundle", &bundle)],
+            )
+        }
+        None => tx.t(key!("report-in-browser-file")),
+    };
     let _ = write!(
         h,
-        "<h2>{by_hand}</h2>\
+        "<h2>{by_hand}</h2><p>{in_browser}</p>\
          <pre>sha256sum {pkg}                      # {must_print} {sha}\n\
 unzip -q {pkg} -d pkg &amp;&amp; cd pkg\n\
 sha256sum datapackage.json; cat datapackage-digest.json          # {same_digest}\n\

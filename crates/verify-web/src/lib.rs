@@ -126,6 +126,37 @@ pub fn verify(
     serde_json::to_string_pretty(&v).map_err(PageError::Json)
 }
 
+/// The SHA-256 (hex) of the whole file read through `bytes` (`len` bytes), in 1 MiB slices:
+/// what the report's QR code names as the package's digest (`/verify#sha256=HEX`), compared
+/// on the page with the file the reader chose.
+pub fn package_sha256(bytes: &dyn ReadAt, len: u64) -> std::io::Result<String> {
+    struct Whole<'a> {
+        bytes: &'a dyn ReadAt,
+        at: u64,
+        len: u64,
+    }
+    impl std::io::Read for Whole<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let left = self.len.saturating_sub(self.at);
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            if want == 0 {
+                return Ok(0);
+            }
+            let n = self.bytes.read_at(&mut buf[..want], self.at)?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            self.at += n as u64;
+            Ok(n)
+        }
+    }
+    let (d, n) = webproof_evidence::digest::digest_reader(Whole { bytes, at: 0, len })?;
+    if n != len {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(d.sha256.to_string())
+}
+
 /// The page's own words in language `lang`, by catalogue key (JSON object), with the verdict
 /// words and explanations the CLI uses.
 pub fn page_texts(lang: &str) -> Result<String, PageError> {
@@ -148,6 +179,9 @@ pub fn page_texts(lang: &str) -> Result<String, PageError> {
         key!("page-finding"),
         key!("page-json"),
         key!("page-language"),
+        key!("page-expected"),
+        key!("page-digest-same"),
+        key!("page-digest-different"),
         key!("verdict-pass"),
         key!("verdict-untrusted"),
         key!("verdict-fail"),
@@ -159,7 +193,11 @@ pub fn page_texts(lang: &str) -> Result<String, PageError> {
     ];
     let map: serde_json::Map<String, serde_json::Value> = keys
         .iter()
-        .map(|k| (k.as_str().to_owned(), cat.t(k).into()))
+        // A digest the page fills in is written `{sha256}` in its words.
+        .map(|k| {
+            let text = cat.t_with(k, &[("sha256", "{sha256}")]);
+            (k.as_str().to_owned(), text.into())
+        })
         .collect();
     serde_json::to_string(&map).map_err(PageError::Json)
 }

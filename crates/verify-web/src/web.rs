@@ -38,6 +38,12 @@ pub fn verify_package(name: &str, len: f64, trust: &str, lang: &str) -> Result<S
         .map_err(|e| JsError::new(&crate::explain(&e, lang)))
 }
 
+/// The SHA-256 (hex) of the whole dropped file (`len` bytes).
+#[wasm_bindgen(js_name = packageSha256)]
+pub fn package_sha256(len: f64) -> Result<String, JsError> {
+    crate::package_sha256(&PageFile, len as u64).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// The page's words in language `lang` (JSON object by catalogue key).
 #[wasm_bindgen(js_name = pageTexts)]
 pub fn page_texts(lang: &str) -> Result<String, JsError> {

@@ -58,3 +58,51 @@ fn the_pages_words_are_there_in_both_languages() {
     assert_ne!(en["page-verify"], zh["page-verify"]);
     assert!(matches!(page_texts("fr"), Err(PageError::Lang(_))));
 }
+
+#[test]
+fn the_words_about_the_reports_digest_leave_the_page_a_place_for_it() {
+    for lang in ["en", "zh-CN"] {
+        let t: serde_json::Value = serde_json::from_str(&page_texts(lang).unwrap()).unwrap();
+        for k in ["page-expected", "page-digest-same", "page-digest-different"] {
+            let v = t[k].as_str().unwrap();
+            assert_eq!(v.matches("{sha256}").count(), 1, "{lang} {k}: {v:?}");
+        }
+    }
+}
+
+/// A file read in slices, as the page reads the dropped package, that says how it was read.
+struct Slices {
+    bytes: Vec<u8>,
+    largest: std::cell::Cell<usize>,
+}
+
+impl webproof_evidence::container::ReadAt for Slices {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+        self.largest.set(self.largest.get().max(buf.len()));
+        let at = (offset as usize).min(self.bytes.len());
+        // A short read, as a Blob slice at the end of a file gives.
+        let n = buf.len().min(self.bytes.len() - at).min(700_000);
+        buf[..n].copy_from_slice(&self.bytes[at..at + n]);
+        Ok(n)
+    }
+}
+
+#[test]
+fn the_package_digest_is_the_whole_files_read_in_slices() {
+    let bytes: Vec<u8> = (0..5_000_000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+    let want = webproof_evidence::digest::sha256(&bytes).to_string();
+    let f = Slices {
+        bytes,
+        largest: Default::default(),
+    };
+    let len = f.bytes.len() as u64;
+    assert_eq!(webproof_verify_web::package_sha256(&f, len).unwrap(), want);
+    // In slices, never the whole file at once.
+    assert!(f.largest.get() <= 4 << 20, "{}", f.largest.get());
+    // A file shorter than it said it was is an error, not the digest of what was there.
+    let e = webproof_verify_web::package_sha256(&f, len + 1).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+    // And a prefix is the prefix's digest.
+    let head = webproof_evidence::digest::sha256(&f.bytes[..1000]).to_string();
+    assert_eq!(webproof_verify_web::package_sha256(&f, 1000).unwrap(), head);
+}

@@ -135,6 +135,7 @@ help-log-serve--rate = Deposits per second each operator may make (bursts of twi
 help-log-serve--store = Where deposits are kept: a PostgreSQL database (`postgres://user@host:port/db`), which several `log serve` frontends may share; default: config.toml `[log] store`, else the embedded store (redb) in WEBPROOF_HOME/log/ORIGIN
 help-log-serve--tsa-roots = A root of a time-stamp authority the alliance uses (PEM), named in the trust bundle the log publishes at /trust-bundle.json (docs/trust-bundle.md). Repeatable
 help-log-serve--development = Say in the published trust bundle that this is a development alliance, never for court use
+help-log-serve--verify-page = The verifier page to serve at /verify (scripts/build-verify-page.sh builds it); default: WEBPROOF_VERIFY_PAGE, else the verify.html installed beside webproof
 help-log-key = Print the log's verifier key (creating its key on first use)
 help-log-key--origin = The log's origin (a schema-less URL naming it in every checkpoint, e.g. log.example/evidence)
 help-log-lookup = Was this chain head deposited? Finds the deposit by its SHA-256 (hex), and checks its inclusion proof against the log's latest witnessed checkpoint (with the log's and the witnesses' verifier keys; by default those of config.toml `[log]`). Exit 0 found and proven, 1 not found or not proven

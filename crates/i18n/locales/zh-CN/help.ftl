@@ -110,6 +110,7 @@ help-log-serve--rate = 每个操作员每秒可存证的次数（突发可达两
 help-log-serve--store = 存证保存在何处：PostgreSQL 数据库（`postgres://用户@主机:端口/数据库`），可由多个 `log serve` 前端共用；默认取 config.toml 的 `[log] store`，否则为 WEBPROOF_HOME/log/ORIGIN 中的内嵌存储（redb）
 help-log-serve--tsa-roots = 联盟使用的时间戳机构根证书（PEM），列入日志在 /trust-bundle.json 发布的信任包（docs/trust-bundle.md）。可重复
 help-log-serve--development = 在发布的信任包中注明这是开发联盟，不得用于诉讼
+help-log-serve--verify-page = 在 /verify 提供的验证页面（由 scripts/build-verify-page.sh 构建）；默认：WEBPROOF_VERIFY_PAGE，否则为与 webproof 一同安装的 verify.html
 help-log-key = 输出日志的验证密钥（首次使用时创建密钥）
 help-log-lookup = 这个链头是否已存证？按其 SHA-256（十六进制）查找存证，并用日志和见证方的验证密钥（默认取 config.toml `[log]` 中的）依据日志最新的见证检查点检查其包含证明。退出码 0 = 找到并已证明，1 = 未找到或未证明
 help-log-lookup--digest = 链头的 SHA-256，十六进制
