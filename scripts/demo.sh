@@ -63,6 +63,9 @@ m = json.loads(zipfile.ZipFile(sys.argv[1]).read("evidence/manifest.json"))
 print(m["journal"]["head"]["sha256"])' "$out/demo-capture.wacz")
 $W log lookup "$head"
 echo
+echo; echo "== was this exact file deposited? (by its digests: the capture and step that recorded it)"
+$W log lookup --file samples/contract.txt
+echo
 echo; echo "== the verification report of the capture, beside it (verdict under this machine's trust)"
 $W report "$out/demo-capture.wacz" --pdf "$out/demo-capture.report.pdf"
 echo

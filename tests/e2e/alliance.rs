@@ -182,6 +182,55 @@ fn dev_up_gives_sealed_files_a_receipt_cosigned_by_three_witnesses_that_verifies
     let found = env.ok(&args, 0);
     assert!(found.starts_with("DEPOSITED and PROVEN"), "{found}");
 
+    // Lookup by file: the deposit names the sealed file by its digests (never its name or
+    // bytes), so the log answers for the file itself, with the capture and step.
+    let capture = sealed["capture"].as_str().unwrap().to_owned();
+    let mut by_file = args.clone();
+    by_file[2] = "--file";
+    by_file.insert(3, &sample);
+    let found = env.ok(&by_file, 0);
+    assert!(found.starts_with("DEPOSITED and PROVEN: file "), "{found}");
+    assert!(
+        found.contains(&format!("recorded by step 0 of capture {capture}")),
+        "{found}"
+    );
+    let stranger = env.write("never-sealed.txt", b"not in any package");
+    by_file[3] = stranger.to_str().unwrap();
+    let not = env.ok(&by_file, 1);
+    assert!(not.starts_with("NOT DEPOSITED: file "), "{not}");
+    // A tenant that keeps file digests out of the log (config.toml `[log] file_digests =
+    // false`): its chain heads are deposited, its files cannot be looked up.
+    let config = env.home().join("config.toml");
+    let mut cfg: toml::Table = std::fs::read_to_string(&config).unwrap().parse().unwrap();
+    cfg["log"]
+        .as_table_mut()
+        .unwrap()
+        .insert("file_digests".into(), false.into());
+    std::fs::write(&config, toml::to_string(&cfg).unwrap()).unwrap();
+    let private = env.write("private.txt", b"kept out of the log");
+    let out = env.ok(
+        &[
+            "seal",
+            private.to_str().unwrap(),
+            "--out",
+            "p.wacz",
+            "--json",
+        ],
+        0,
+    );
+    let p_head: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p_head = p_head["chain_head"]["sha256"].as_str().unwrap().to_owned();
+    by_file[3] = private.to_str().unwrap();
+    let not = env.ok(&by_file, 1);
+    assert!(not.starts_with("NOT DEPOSITED: file "), "{not}");
+    let mut by_head = args.clone();
+    by_head[2] = &p_head;
+    dev.wait_for_checkpoint(2);
+    let found = env.ok(&by_head, 0);
+    assert!(found.starts_with("DEPOSITED and PROVEN"), "{found}");
+    cfg["log"].as_table_mut().unwrap().remove("file_digests");
+    std::fs::write(&config, toml::to_string(&cfg).unwrap()).unwrap();
+
     // A second deposit grows the log; a refresh proves the first receipt's tree is a prefix.
     env.ok(&["seal", &sample, "--out", "t.wacz"], 0);
     dev.wait_for_checkpoint(2);

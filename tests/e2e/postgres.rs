@@ -26,6 +26,7 @@ fn deposit(i: u32) -> (String, String) {
         claimed_time: "2026-12-05T12:00:00Z".into(),
         label: None,
         label_commitment: None,
+        files: Vec::new(),
     };
     (sha256, String::from_utf8(d.to_bytes().unwrap()).unwrap())
 }

@@ -193,6 +193,7 @@ fn a_log_and_three_witness_processes_publish_a_cosigned_checkpoint() {
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: Some("demo".into()),
         label_commitment: None,
+        files: Vec::new(),
     }
     .to_bytes()
     .unwrap();
@@ -282,6 +283,7 @@ fn numbered(n: u64) -> String {
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
             label_commitment: None,
+            files: Vec::new(),
         }
         .to_bytes()
         .unwrap(),

@@ -63,6 +63,11 @@ pub struct LogConfig {
     /// Where `log serve` keeps deposits: a PostgreSQL URL (several frontends share it); by
     /// default the embedded redb store in WEBPROOF_HOME/log/ORIGIN.
     pub store: Option<String>,
+    /// Whether deposits name the capture's files by digest (SHA-256 and SM3, never names or
+    /// content), so that anyone may ask the log whether an exact file was deposited
+    /// (`log lookup --file`). A tenant may keep them out of the log: `false` (a privacy
+    /// choice, docs/evidence-log.md). Default: true.
+    pub file_digests: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -150,7 +150,11 @@ pub fn depositor(
     let Some(s) = args.settings()? else {
         return Ok(None);
     };
-    let info = DepositInfo::new(capture, operator, case).map_err(anchor_error)?;
+    let mut info = DepositInfo::new(capture, operator, case).map_err(anchor_error)?;
+    info.file_digests = crate::config::Config::load(&crate::config::home()?)?
+        .log
+        .file_digests
+        .unwrap_or(true);
     Ok(Some(
         Depositor::new(s, info, handle.clone()).map_err(anchor_error)?,
     ))

@@ -149,11 +149,17 @@ pub enum LogCmd {
     },
     /// Was this chain head deposited? Finds the deposit by its SHA-256 (hex), and checks its
     /// inclusion proof against the log's latest witnessed checkpoint (with the log's and the
-    /// witnesses' verifier keys; by default those of config.toml `[log]`). Exit 0 found and
-    /// proven, 1 not found or not proven.
+    /// witnesses' verifier keys; by default those of config.toml `[log]`). With --file: was
+    /// this exact file deposited, as part of which capture and step? Exit 0 found and proven,
+    /// 1 not found or not proven.
     Lookup {
         /// The chain head's SHA-256, hex.
-        digest: String,
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        digest: Option<String>,
+        /// A file: found by its SHA-256 in the deposits that name the capture's files, and
+        /// proven only if the deposit names it by its SM3 too.
+        #[arg(long, value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
         /// The log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
@@ -210,11 +216,19 @@ pub fn log(cmd: LogCmd) -> Result<ExitCode> {
         }
         LogCmd::Lookup {
             digest,
+            file,
             log,
             log_key,
             witness_keys,
             quorum,
-        } => lookup(&digest, log, log_key, &witness_keys, quorum),
+        } => {
+            let asked = match (digest, file) {
+                (_, Some(path)) => Asked::file(path)?,
+                (Some(d), None) => Asked::head(&d)?,
+                (None, None) => anyhow::bail!(tr!("cli-digest-hex")),
+            };
+            lookup(&asked, log, log_key, &witness_keys, quorum)
+        }
         LogCmd::Serve(a) => serve_log(a),
     }
 }
@@ -371,7 +385,7 @@ fn open_store(url: &str) -> Result<std::sync::Arc<dyn webproof_log::LogStore>> {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         anyhow::bail!(tr!("cli-log-store-kind"));
     }
-    let pg = webproof_log::pg::PgStore::connect(url, 8, Some(webproof_log::server::lookup_key))
+    let pg = webproof_log::pg::PgStore::connect(url, 8, Some(webproof_log::server::lookup_keys))
         .context(tr!("cli-log-store-open"))?;
     Ok(std::sync::Arc::new(pg))
 }
@@ -426,17 +440,61 @@ fn probe_witnesses(peers: &[webproof_log::server::WitnessPeer]) -> Result<()> {
     })
 }
 
+/// What `log lookup` asks the log about.
+enum Asked {
+    /// A chain head, by its SHA-256 (hex).
+    Head(String),
+    /// A file, by its digests.
+    File {
+        path: std::path::PathBuf,
+        digests: webproof_engine::lookup::FileDigests,
+    },
+}
+
+impl Asked {
+    fn head(digest: &str) -> Result<Asked> {
+        let digest = digest.trim().to_ascii_lowercase();
+        if digest.len() != 64 || hex::decode(&digest).is_err() {
+            anyhow::bail!(tr!("cli-digest-hex"));
+        }
+        Ok(Asked::Head(digest))
+    }
+
+    fn file(path: std::path::PathBuf) -> Result<Asked> {
+        let f = std::fs::File::open(&path)
+            .with_context(|| tr!("ctx-reading", path = path.display()))?;
+        let (d, _) = webproof_evidence::digest::digest_reader(f)
+            .with_context(|| tr!("ctx-reading", path = path.display()))?;
+        Ok(Asked::File {
+            path,
+            digests: webproof_engine::lookup::FileDigests {
+                sha256: d.sha256.to_hex(),
+                sm3: d.sm3.to_hex(),
+            },
+        })
+    }
+
+    /// What was asked, as the answer names it.
+    fn named(&self) -> String {
+        match self {
+            Asked::Head(d) => d.clone(),
+            Asked::File { path, digests } => tr!(
+                "cli-lookup-file",
+                path = path.display(),
+                sha256 = digests.sha256,
+                sm3 = digests.sm3
+            ),
+        }
+    }
+}
+
 fn lookup(
-    digest: &str,
+    asked: &Asked,
     url: Option<String>,
     log_key: Option<String>,
     witness_keys: &[String],
     quorum: Option<usize>,
 ) -> Result<ExitCode> {
-    let digest = digest.trim().to_ascii_lowercase();
-    if digest.len() != 64 || hex::decode(&digest).is_err() {
-        anyhow::bail!(tr!("cli-digest-hex"));
-    }
     let cfg = crate::config::Config::load(&crate::config::home()?)?.log;
     let url = url.or(cfg.url).context(tr!("cli-no-log-url"))?;
     // A key given on the command line replaces the configured one.
@@ -455,9 +513,16 @@ fn lookup(
         .enable_all()
         .build()?;
     let found = rt
-        .block_on(webproof_engine::lookup::lookup(&client, &digest, &trust))
+        .block_on(async {
+            match asked {
+                Asked::Head(d) => webproof_engine::lookup::lookup(&client, d, &trust).await,
+                Asked::File { digests, .. } => {
+                    webproof_engine::lookup::lookup_file(&client, digests, &trust).await
+                }
+            }
+        })
         .map_err(lookup_error)?;
-    Ok(say_found(&found, &digest, &url))
+    Ok(say_found(&found, asked, &url))
 }
 
 /// A lookup that could not be made, with the words the user reads.
@@ -476,14 +541,16 @@ fn lookup_error(e: webproof_engine::lookup::LookupError) -> anyhow::Error {
 }
 
 /// What the log answered, said; exit 0 only when the deposit is proven.
-fn say_found(found: &webproof_engine::lookup::Found, digest: &str, url: &str) -> ExitCode {
+fn say_found(found: &webproof_engine::lookup::Found, asked: &Asked, url: &str) -> ExitCode {
     use webproof_engine::lookup::Found;
+    let digest = asked.named();
     let said = match found {
         Found::NotDeposited => tr!("cli-not-deposited", digest = digest, url = url),
         Found::Unwitnessed { index, size } => {
             tr!("cli-deposited-unwitnessed", index = index, size = size)
         }
         Found::OtherHead { index } => tr!("cli-entry-other-head", index = index),
+        Found::OtherFile { index } => tr!("cli-entry-other-file", index = index),
         Found::Refuted { error, .. } => tr!("cli-failed", error = error),
         Found::Proven {
             index,
@@ -506,6 +573,24 @@ fn say_found(found: &webproof_engine::lookup::Found, digest: &str, url: &str) ->
                 "  {}",
                 tr!("cli-proven-claimed", time = deposit.claimed_time)
             );
+            if let Asked::File { digests, .. } = asked {
+                // Each step that recorded the file (a capture may record the same bytes twice).
+                for f in deposit
+                    .files
+                    .iter()
+                    .filter(|f| f.sha256 == digests.sha256 && f.sm3 == digests.sm3)
+                {
+                    println!(
+                        "  {}",
+                        tr!(
+                            "cli-proven-file-step",
+                            seq = f.seq,
+                            package = deposit.package,
+                            head = deposit.sha256
+                        )
+                    );
+                }
+            }
             for (name, t) in cosigners {
                 let when = webproof_evidence::utc::Utc::from_unix(*t).map_or_else(
                     || format!("Unix time {t}"),

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use webproof_evidence::capture::Capture;
 use webproof_evidence::digest::Digests;
 use webproof_evidence::identity::SecretKey;
-use webproof_ledger::deposit::Deposit;
+use webproof_evidence::record::StepRecord;
+use webproof_ledger::deposit::{Deposit, DepositFile, MAX_DEPOSIT_FILES};
 use webproof_ledger::note::NoteKey;
 use webproof_ledger::receipt::{self, Ack, LogTrust, Receipt};
 use webproof_net::{LogClient, NetError};
@@ -33,6 +34,10 @@ pub struct DepositInfo {
     pub key: SecretKey,
     /// The salt of the private label's commitment (one per capture).
     pub label_salt: [u8; 16],
+    /// Whether deposits name the capture's files by digest (so the log can answer "was this
+    /// exact file deposited?"); a tenant may keep them out of the log (config.toml
+    /// `[log] file_digests = false`).
+    pub file_digests: bool,
 }
 
 impl DepositInfo {
@@ -52,6 +57,7 @@ impl DepositInfo {
             label: case.map(|c| c.chars().take(64).collect()),
             key: operator.clone(),
             label_salt: webproof_evidence::identity::new_salt().map_err(AnchorError::Key)?,
+            file_digests: true,
         })
     }
 }
@@ -98,6 +104,10 @@ pub struct Depositor {
     info: DepositInfo,
     work: Worker<Answer>,
     promised: Vec<Promised>,
+    /// Files recorded and not yet named in a deposit (more than one deposit names wait for
+    /// the next), and the last step whose files were taken.
+    files: std::collections::VecDeque<DepositFile>,
+    files_upto: Option<u64>,
 }
 
 impl Depositor {
@@ -116,6 +126,8 @@ impl Depositor {
             info,
             work: Worker::new(handle),
             promised: Vec::new(),
+            files: Default::default(),
+            files_upto: None,
         })
     }
 
@@ -147,8 +159,35 @@ impl Depositor {
         }
     }
 
-    /// Deposits the chain head after step `seq`; returns at once.
-    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<(), AnchorError> {
+    /// The files of `records` up to step `seq` not named in a deposit yet, at most
+    /// [`MAX_DEPOSIT_FILES`] (the rest wait for the next deposit); none when the tenant keeps
+    /// file digests out of the log.
+    fn files_for(&mut self, records: &[StepRecord], seq: u64) -> Vec<DepositFile> {
+        if !self.info.file_digests {
+            return Vec::new();
+        }
+        let from = self.files_upto.map_or(0, |s| s + 1);
+        for r in records.iter().filter(|r| r.seq >= from && r.seq <= seq) {
+            self.files.extend(r.artifacts.iter().map(|a| DepositFile {
+                seq: r.seq,
+                sha256: a.sha256.to_hex(),
+                sm3: a.sm3.to_hex(),
+            }));
+        }
+        self.files_upto = Some(self.files_upto.map_or(seq, |s| s.max(seq)));
+        let n = self.files.len().min(MAX_DEPOSIT_FILES);
+        self.files.drain(..n).collect()
+    }
+
+    /// Deposits the chain head after step `seq` of `records` (with the files recorded since
+    /// the last deposit); returns at once.
+    pub fn start(
+        &mut self,
+        records: &[StepRecord],
+        seq: u64,
+        head: &Digests,
+    ) -> Result<(), AnchorError> {
+        let files = self.files_for(records, seq);
         let deposit = Deposit {
             v: webproof_ledger::deposit::DEPOSIT_VERSION,
             sha256: head.sha256.to_hex(),
@@ -164,6 +203,7 @@ impl Depositor {
                 .label
                 .as_ref()
                 .map(|l| webproof_ledger::deposit::label_commitment(l, &self.info.label_salt)),
+            files,
         };
         deposit.validate().map_err(AnchorError::Deposit)?;
         let entry = deposit.to_bytes().map_err(AnchorError::Deposit)?;

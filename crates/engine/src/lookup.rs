@@ -1,4 +1,4 @@
-//! "Was this chain head deposited?" asked of an evidence log: its index, the entry, a
+//! "Was this chain head deposited?" — or "was this exact file?" — asked of an evidence log: its index, the entry, a
 //! witnessed checkpoint covering it and the inclusion proof — each checked here, offline,
 //! against the log's and the witnesses' keys, so the answer does not rest on the log's word.
 
@@ -18,6 +18,9 @@ pub enum Found {
     Unwitnessed { index: u64, size: u64 },
     /// The log's entry at `index` is of another chain head (the log answered wrongly).
     OtherHead { index: u64 },
+    /// The log's entry at `index` does not name the file with both its digests (the log
+    /// answered wrongly).
+    OtherFile { index: u64 },
     /// Proven: entry `index` of the witnessed tree of `size`, cosigned by `cosigners`
     /// (witness name, Unix time).
     Proven {
@@ -61,8 +64,56 @@ pub async fn lookup(
     sha256: &str,
     trust: &LogTrust,
 ) -> Result<Found, LookupError> {
+    let index = client.lookup(sha256).await?;
+    prove(
+        client,
+        index,
+        trust,
+        |d| d.sha256 == sha256,
+        |index| Found::OtherHead { index },
+    )
+    .await
+}
+
+/// A file's digests (lowercase hex), as a deposit names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDigests {
+    pub sha256: String,
+    pub sm3: String,
+}
+
+/// Looks up the file of digests `file` in the log `client` serves, by its SHA-256, checked
+/// under `trust`: proven only when the deposit found names the file by both its SHA-256 and
+/// its SM3 (the step that recorded it is the matching entry of [`Deposit::files`]).
+pub async fn lookup_file(
+    client: &LogClient,
+    file: &FileDigests,
+    trust: &LogTrust,
+) -> Result<Found, LookupError> {
+    let index = client.lookup_file("sha256", &file.sha256).await?;
+    let names = |d: &Deposit| {
+        d.files
+            .iter()
+            .any(|f| f.sha256 == file.sha256 && f.sm3 == file.sm3)
+    };
+    prove(client, index, trust, names, |index| Found::OtherFile {
+        index,
+    })
+    .await
+}
+
+/// The entry at `index` (as the log's lookup answered), a witnessed checkpoint covering it and
+/// its inclusion proof, checked under `trust`; `other` when the entry is not what was asked
+/// (`asked` says whether it is).
+async fn prove(
+    client: &LogClient,
+    index: Option<u64>,
+    trust: &LogTrust,
+    asked: impl Fn(&Deposit) -> bool,
+    other: fn(u64) -> Found,
+) -> Result<Found, LookupError> {
     let log_key = trust.logs.first().ok_or(LookupError::NoLogKey)?;
-    let Some(index) = client.lookup(sha256).await? else {
+    let Some(index) = index else {
         return Ok(Found::NotDeposited);
     };
     let checkpoint = client
@@ -87,8 +138,8 @@ pub async fn lookup(
         .and_then(|t| witness::parse_proof(&t))
         .ok_or(LookupError::NoInclusion { index })?;
     let deposit = Deposit::parse(&entry).map_err(|source| LookupError::Entry { index, source })?;
-    if deposit.sha256 != sha256 {
-        return Ok(Found::OtherHead { index });
+    if !asked(&deposit) {
+        return Ok(other(index));
     }
     Ok(
         match witness::verify_deposit(

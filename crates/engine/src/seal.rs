@@ -166,7 +166,7 @@ fn anchor_final_head(
     obs.event(Event::Phase {
         phase: Phase::Timestamping,
     });
-    st.start(seq, head)?;
+    st.start(cap, seq, head)?;
     st.finish_tokens(cap, FINAL_WAIT, &note)?;
     obs.event(Event::Phase {
         phase: Phase::Depositing,

@@ -84,10 +84,11 @@ impl Stamper {
         self.log.as_ref()
     }
 
-    /// Sends the chain head after step `seq` to every TSA and the log; returns at once.
-    pub fn start(&mut self, seq: u64, head: &Digests) -> Result<(), AnchorError> {
+    /// Sends the chain head after step `seq` of `cap` to every TSA and the log; returns at
+    /// once.
+    pub fn start(&mut self, cap: &Capture, seq: u64, head: &Digests) -> Result<(), AnchorError> {
         if let Some(log) = &mut self.log {
-            log.start(seq, head)?;
+            log.start(cap.records(), seq, head)?;
         }
         let mut k = 0;
         for url in &self.tsa.urls {

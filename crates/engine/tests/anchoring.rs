@@ -32,14 +32,14 @@ fn tokens_and_receipts_arrive_in_the_capture_and_the_package_verifies_under_thei
     let mut st = stamper(&a, &cap, &key);
     // A checkpoint mid-capture, then the final one over the seal step.
     step(&mut cap, 0);
-    st.start(0, &cap.head().unwrap()).unwrap();
+    st.start(&cap, 0, &cap.head().unwrap()).unwrap();
     assert_eq!(st.last_sent().0, Some(0));
     step(&mut cap, 1);
     st.collect(&cap, &note).unwrap();
     let input = seal_input(&key, &doc);
     cap.prepare_seal(&input).unwrap();
     let (seq, head) = cap.seal_step(&input).unwrap();
-    st.start(seq, &head).unwrap();
+    st.start(&cap, seq, &head).unwrap();
     st.finish_tokens(&cap, Duration::from_secs(30), &note)
         .unwrap();
     st.finish_log(&cap, Duration::from_secs(30), &note).unwrap();
@@ -135,7 +135,7 @@ fn a_tsa_and_a_log_that_do_not_answer_are_said_and_reported_undelivered() {
     .unwrap();
     assert_eq!(st.quorum(), 2);
     step(&mut cap, 0);
-    st.start(0, &cap.head().unwrap()).unwrap();
+    st.start(&cap, 0, &cap.head().unwrap()).unwrap();
     st.finish_tokens(&cap, Duration::from_secs(30), &note)
         .unwrap();
     st.finish_log(&cap, Duration::from_secs(30), &note).unwrap();

@@ -39,6 +39,7 @@ pub mod routes {
     pub const CONSISTENCY: &str = "/proof/consistency/{old}/{size}";
     pub const ENTRY: &str = "/entry/{index}";
     pub const LOOKUP: &str = "/lookup/{digest}";
+    pub const LOOKUP_FILE: &str = "/lookup-file/{alg}/{digest}";
     pub const TILE: &str = "/tile/{*path}";
     pub const RA_POST: &str = "/ra/{action}";
     pub const RA_LABEL: &str = "/ra/labels/{index}";
@@ -62,6 +63,12 @@ pub fn entry(index: u64) -> String {
 /// `GET`: the index of the deposit of chain head `sha256` (hex).
 pub fn lookup(sha256: &str) -> String {
     format!("/lookup/{sha256}")
+}
+
+/// `GET`: the index of the first deposit that names a file of digest `hex` by algorithm
+/// `alg` (`sha256` or `sm3`).
+pub fn lookup_file(alg: &str, hex: &str) -> String {
+    format!("/lookup-file/{alg}/{hex}")
 }
 
 /// `GET` (signed by the depositor's tenant): the private label of entry `index`.

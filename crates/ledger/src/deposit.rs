@@ -1,12 +1,29 @@
 //! What a deposit in the evidence log says (RFC 8785 JSON, the bytes the Merkle leaf hashes):
 //! the chain head of a capture (SHA-256 and SM3), the package id, the operator's key
-//! fingerprint, the client's claimed time and an optional short label.
+//! fingerprint, the client's claimed time, an optional short label, and the digests of the
+//! files the capture recorded (so that a log answers "was this exact file deposited?").
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 pub const DEPOSIT_VERSION: u32 = 1;
+
+/// The most files one deposit names (a depositor carries the rest to its next deposit).
+pub const MAX_DEPOSIT_FILES: usize = 4096;
+
+/// A file a capture recorded, named in a deposit by its digests only — never its name or
+/// content — and the journal step that recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositFile {
+    /// The step (`seq`) whose record lists the file as an artifact.
+    pub seq: u64,
+    /// The file's SHA-256 (hex).
+    pub sha256: String,
+    /// The file's SM3 (hex).
+    pub sm3: String,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +47,12 @@ pub struct Deposit {
     /// tenant, and stay in the package's receipt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_commitment: Option<String>,
+    /// The files the capture recorded since its previous deposit (of steps up to this chain
+    /// head's), by digest, at most [`MAX_DEPOSIT_FILES`]. Empty — and then absent, so the
+    /// bytes are those of a deposit before files were named — when the tenant keeps file
+    /// digests out of the log (a privacy choice) or no file was recorded since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<DepositFile>,
 }
 
 /// The commitment to a private label: hex SHA-256 of `webproof-label/v1`, a zero byte, the
@@ -61,6 +84,10 @@ pub enum DepositError {
     Label,
     #[error("label_commitment is 64 lowercase hex digits")]
     Commitment,
+    #[error(
+        "files: at most {MAX_DEPOSIT_FILES}, each with sha256 and sm3 of 64 lowercase hex digits"
+    )]
+    Files,
     #[error("not in canonical (RFC 8785) form")]
     NotCanonical,
     #[error("cannot be written as canonical JSON: {0}")]
@@ -101,6 +128,14 @@ impl Deposit {
         }
         if self.label_commitment.as_ref().is_some_and(|c| !hex64(c)) {
             return Err(DepositError::Commitment);
+        }
+        if self.files.len() > MAX_DEPOSIT_FILES
+            || self
+                .files
+                .iter()
+                .any(|f| !hex64(&f.sha256) || !hex64(&f.sm3))
+        {
+            return Err(DepositError::Files);
         }
         Ok(())
     }
@@ -152,6 +187,7 @@ mod tests {
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
             label_commitment: None,
+            files: Vec::new(),
         };
         let b = d.to_bytes().unwrap();
         assert!(b.starts_with(b"{\"claimed_time\""));
@@ -173,5 +209,48 @@ mod tests {
             detail: None,
         };
         assert!(Deposit::parse(&a.to_bytes().unwrap()).is_err());
+    }
+
+    #[test]
+    fn files_are_named_by_digest_and_absent_when_none() {
+        let file = |seq| DepositFile {
+            seq,
+            sha256: "d".repeat(64),
+            sm3: "e".repeat(64),
+        };
+        let mut d = Deposit {
+            v: 1,
+            sha256: "a".repeat(64),
+            sm3: "b".repeat(64),
+            package: "capture-1".into(),
+            operator: "c".repeat(64),
+            claimed_time: "2026-11-23T12:00:00Z".into(),
+            label: None,
+            label_commitment: None,
+            files: Vec::new(),
+        };
+        // No files: the bytes of a deposit made before files were named.
+        let before = br#"{"claimed_time":"2026-11-23T12:00:00Z","operator":"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","package":"capture-1","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","sm3":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","v":1}"#;
+        assert_eq!(d.to_bytes().unwrap(), before);
+        assert_eq!(Deposit::parse(before).unwrap(), d);
+        d.files = vec![file(3), file(4)];
+        let b = d.to_bytes().unwrap();
+        assert!(String::from_utf8_lossy(&b).contains(r#""files":[{"seq":3,"sha256":"ddd"#));
+        assert_eq!(Deposit::parse(&b).unwrap(), d);
+        // At the limit and past it; a digest that is not one.
+        d.files = vec![file(1); MAX_DEPOSIT_FILES];
+        assert!(d.validate().is_ok());
+        d.files.push(file(2));
+        assert!(matches!(d.validate(), Err(DepositError::Files)));
+        d.files = vec![DepositFile {
+            sm3: "E".repeat(64),
+            ..file(1)
+        }];
+        assert!(matches!(d.validate(), Err(DepositError::Files)));
+        d.files = vec![DepositFile {
+            sha256: "d".repeat(63),
+            ..file(1)
+        }];
+        assert!(matches!(d.validate(), Err(DepositError::Files)));
     }
 }

@@ -517,6 +517,7 @@ mod tests {
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
             label_commitment: None,
+            files: Vec::new(),
         }
         .to_bytes()
         .unwrap()

@@ -32,7 +32,7 @@ use ed25519_dalek::SigningKey;
 use webproof_ledger::merkle;
 use webproof_ledger::note::{ALG_ED25519, NoteSigner};
 use webproof_log::pg::PgStore;
-use webproof_log::server::{Access, LogService, lookup_key};
+use webproof_log::server::{Access, LogService, lookup_keys};
 use webproof_log::{LogStore, Store};
 
 /// Worker connections per frontend, as `webproof log serve --store postgres://…` opens.
@@ -49,7 +49,7 @@ fn signer() -> NoteSigner {
 
 /// A frontend on database `url`, its own directory (the operator CA's files) under `dir`.
 fn pg_frontend(url: &str, dir: &std::path::Path) -> Arc<LogService> {
-    let store = PgStore::connect(url, CONNECTIONS, Some(lookup_key)).unwrap();
+    let store = PgStore::connect(url, CONNECTIONS, Some(lookup_keys)).unwrap();
     LogService::open_on(dir, Arc::new(store), signer(), vec![], 0, Access::default()).unwrap()
 }
 

@@ -52,8 +52,9 @@ impl Seen {
     }
 }
 
-/// What a deposit is looked up by, if anything.
-pub type KeyOf = fn(&[u8]) -> Option<Vec<u8>>;
+/// What a deposit is looked up by: none, one or many keys (each leads to the first entry that
+/// has it).
+pub type KeyOf = fn(&[u8]) -> Vec<Vec<u8>>;
 
 /// Largest deposit accepted (an entry bundle of c2sp.org/tlog-tiles gives it 16 bits).
 pub const MAX_ENTRY: usize = u16::MAX as usize;
@@ -439,10 +440,10 @@ impl Store {
                 let e = e.as_ref();
                 let index = first + i as u64;
                 ent.insert(index, e).map_err(store_err)?;
-                if let Some(k) = self.key_of.and_then(|f| f(e))
-                    && lookup.get(k.as_slice()).map_err(store_err)?.is_none()
-                {
-                    lookup.insert(k.as_slice(), index).map_err(store_err)?;
+                for k in self.key_of.map(|f| f(e)).unwrap_or_default() {
+                    if lookup.get(k.as_slice()).map_err(store_err)?.is_none() {
+                        lookup.insert(k.as_slice(), index).map_err(store_err)?;
+                    }
                 }
                 let new = tree::append(&TableNodes(&nodes), index, merkle::leaf_hash(e))
                     .ok_or(LogError::MissingNode(0, index.saturating_sub(1)))?;

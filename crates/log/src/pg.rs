@@ -406,10 +406,10 @@ fn append_in(
             made.push((level, at, h));
             nodes.0.insert((level, at), h);
         }
-        if let Some(k) = key_of.and_then(|f| f(e))
-            && new_keys.insert(k.clone())
-        {
-            keys.push((k, i64_of(index)));
+        for k in key_of.map(|f| f(e)).unwrap_or_default() {
+            if new_keys.insert(k.clone()) {
+                keys.push((k, i64_of(index)));
+            }
         }
     }
     // COPY, as Trillian's PostgreSQL backend loads: faster than INSERT … unnest.

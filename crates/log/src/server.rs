@@ -64,14 +64,39 @@ pub struct Access {
     pub rate: u32,
 }
 
-/// The chain head a deposit is looked up by. Entries are validated canonical deposits before
-/// they reach the store, so the value after the one top-level `"sha256":"` is taken as it is
-/// (in canonical JSON a quote inside a string is always escaped, so the pattern cannot occur
-/// inside the label).
-pub fn lookup_key(entry: &[u8]) -> Option<Vec<u8>> {
-    const KEY: &[u8] = b"\"sha256\":\"";
-    let at = entry.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    hex::decode(entry.get(at..at + 64)?).ok()
+/// What a deposit is looked up by: its chain head's SHA-256 (32 bytes, as before files were
+/// named), and each file it names, by SHA-256 and by SM3 ([`file_key`]). An entry that is not
+/// a deposit (an administrative entry) has none.
+pub fn lookup_keys(entry: &[u8]) -> Vec<Vec<u8>> {
+    let Ok(d) = serde_json::from_slice::<Deposit>(entry) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<Vec<u8>> = hex::decode(&d.sha256).into_iter().collect();
+    for f in &d.files {
+        for (alg, hex_digest) in [(FileDigest::Sha256, &f.sha256), (FileDigest::Sm3, &f.sm3)] {
+            if let Ok(digest) = hex::decode(hex_digest) {
+                keys.push(file_key(alg, &digest));
+            }
+        }
+    }
+    keys
+}
+
+/// Which digest of a file is looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileDigest {
+    Sha256,
+    Sm3,
+}
+
+/// The lookup key of a file's digest: a 4-byte tag (`f256`, `fsm3`) before the digest, so it
+/// is never a chain head's (32 bytes alone).
+pub fn file_key(alg: FileDigest, digest: &[u8]) -> Vec<u8> {
+    let tag: &[u8; 4] = match alg {
+        FileDigest::Sha256 => b"f256",
+        FileDigest::Sm3 => b"fsm3",
+    };
+    [tag.as_slice(), digest].concat()
 }
 
 fn b64(h: &Hash) -> String {
@@ -105,14 +130,14 @@ impl LogService {
         })?;
         let store = Arc::new(Store::open_with_lookup(
             &dir.join("log.redb"),
-            Some(lookup_key),
+            Some(lookup_keys),
         )?);
         Self::open_on(dir, store, signer, witnesses, quorum, access)
     }
 
     /// The log on any [`crate::LogStore`] (`dir` keeps the operator CA's files). The store
     /// must look deposits up by their chain head, as [`Store::open_with_lookup`] with
-    /// [`lookup_key`] does.
+    /// [`lookup_keys`] does.
     pub fn open_on(
         dir: &std::path::Path,
         store: Arc<dyn crate::LogStore>,
@@ -559,6 +584,7 @@ impl LogService {
             .route(api::routes::CONSISTENCY, get(consistency))
             .route(api::routes::ENTRY, get(entry))
             .route(api::routes::LOOKUP, get(lookup))
+            .route(api::routes::LOOKUP_FILE, get(lookup_file))
             .route(api::routes::TILE, get(tile))
             .route(api::routes::RA_POST, post(ra_post))
             .route(api::RA_CA, get(ra_ca))
@@ -744,6 +770,25 @@ async fn lookup(
     }
 }
 
+async fn lookup_file(
+    axum::extract::State(svc): S,
+    axum::extract::Path((alg, digest)): axum::extract::Path<(String, String)>,
+) -> Resp {
+    let alg = match alg.as_str() {
+        "sha256" => FileDigest::Sha256,
+        "sm3" => FileDigest::Sm3,
+        _ => return text(400, "the digest's algorithm is sha256 or sm3\n".into()),
+    };
+    let Some(digest) = hex::decode(&digest).ok().filter(|k| k.len() == 32) else {
+        return text(400, "give the file's digest in hex\n".into());
+    };
+    match svc.store.lookup(&file_key(alg, &digest)) {
+        Ok(Some(i)) => text(200, format!("{i}\n")),
+        Ok(None) => text(404, "no deposit names this file\n".into()),
+        Err(e) => failed(&e),
+    }
+}
+
 /// c2sp.org/tlog-tiles: hash tiles and entry bundles within the latest published checkpoint.
 async fn tile(
     axum::extract::State(svc): S,
@@ -895,8 +940,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lookup_key_is_the_chain_head_even_when_the_label_mimics_it() {
-        let d = Deposit {
+    fn a_deposit_is_looked_up_by_its_chain_head_and_its_files_digests() {
+        let mut d = Deposit {
             v: 1,
             sha256: "ab".repeat(32),
             sm3: "cd".repeat(32),
@@ -905,9 +950,28 @@ mod tests {
             claimed_time: format!("\"sha256\":\"{}", "00".repeat(8)),
             label: Some(format!("\"sha256\":\"{}", "11".repeat(20))),
             label_commitment: None,
+            files: Vec::new(),
         };
         let b = d.to_bytes().unwrap();
         Deposit::parse(&b).unwrap();
-        assert_eq!(lookup_key(&b), Some(vec![0xab; 32]));
+        assert_eq!(lookup_keys(&b), vec![vec![0xab; 32]]);
+        d.files = vec![webproof_ledger::deposit::DepositFile {
+            seq: 2,
+            sha256: "12".repeat(32),
+            sm3: "34".repeat(32),
+        }];
+        let b = d.to_bytes().unwrap();
+        // "files" sorts before "sha256": the chain head is still the deposit's own.
+        assert_eq!(
+            lookup_keys(&b),
+            vec![
+                vec![0xab; 32],
+                [b"f256".as_slice(), &[0x12; 32]].concat(),
+                [b"fsm3".as_slice(), &[0x34; 32]].concat(),
+            ]
+        );
+        assert_eq!(file_key(FileDigest::Sm3, &[0x34; 32]).len(), 36);
+        // Not a deposit: nothing to look up.
+        assert!(lookup_keys(br#"{"v":1,"admin":"revoke"}"#).is_empty());
     }
 }

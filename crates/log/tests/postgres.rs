@@ -10,14 +10,14 @@ use std::sync::Arc;
 use common::pg_server::Postgres;
 use webproof_ledger::merkle;
 use webproof_log::pg::PgStore;
-use webproof_log::server::lookup_key;
+use webproof_log::server::lookup_keys;
 use webproof_log::{LogStore, Seen, Store};
 
 /// The same deposits, in the same batches, into both stores.
 fn both(pg: &Postgres, db: &str) -> (tempfile::TempDir, Store, PgStore, usize) {
     let t = tempfile::tempdir().unwrap();
-    let redb = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
-    let pgs = PgStore::connect(&pg.create_db(db), 2, Some(lookup_key)).unwrap();
+    let redb = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_keys)).unwrap();
+    let pgs = PgStore::connect(&pg.create_db(db), 2, Some(lookup_keys)).unwrap();
     let mut n = 0u8;
     // Batches of 1, 2, 3 … so that appends start at every kind of tree edge; one deposit
     // repeats an earlier one (its lookup keeps the first index).
@@ -81,12 +81,15 @@ fn the_same_deposits_give_the_same_tree_proofs_and_tiles() {
     assert_eq!(r.entries(7, 3).unwrap(), p.entries(7, 3).unwrap());
     assert_eq!(p.entry(n).unwrap(), None);
     for i in 0..n {
-        let key = lookup_key(&r.entry(i).unwrap().unwrap()).unwrap();
-        assert_eq!(
-            r.lookup(&key).unwrap(),
-            p.lookup(&key).unwrap(),
-            "lookup {i}"
-        );
+        let keys = lookup_keys(&r.entry(i).unwrap().unwrap());
+        assert!(!keys.is_empty(), "entry {i} has no lookup key");
+        for key in keys {
+            assert_eq!(
+                r.lookup(&key).unwrap(),
+                p.lookup(&key).unwrap(),
+                "lookup {i}"
+            );
+        }
     }
     assert_eq!(p.lookup(b"nothing").unwrap(), None);
 }
@@ -97,8 +100,8 @@ fn the_same_deposits_give_the_same_tree_proofs_and_tiles() {
 fn large_appends_across_node_runs_give_the_same_tree_proofs_and_tiles() {
     let pg = Postgres::start();
     let t = tempfile::tempdir().unwrap();
-    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
-    let p = PgStore::connect(&pg.create_db("runs"), 2, Some(lookup_key)).unwrap();
+    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_keys)).unwrap();
+    let p = PgStore::connect(&pg.create_db("runs"), 2, Some(lookup_keys)).unwrap();
     let mut n = 0u64;
     let mut sizes = vec![0];
     for batch in [31u64, 1, 32, 33, 64, 100, 1000, 5, 257, 511] {
@@ -150,7 +153,7 @@ fn nodes_written_a_row_each_read_back_the_same_after_the_move_into_runs() {
     let pg = Postgres::start();
     let url = pg.create_db("migrated");
     let t = tempfile::tempdir().unwrap();
-    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_key)).unwrap();
+    let r = Store::open_with_lookup(&t.path().join("log.redb"), Some(lookup_keys)).unwrap();
     let entries: Vec<Vec<u8>> = (0..100u32)
         .map(|i| format!("v1 {i}").into_bytes())
         .collect();
@@ -178,7 +181,7 @@ fn nodes_written_a_row_each_read_back_the_same_after_the_move_into_runs() {
     c.execute("UPDATE log_state SET size = 100 WHERE id = 1", &[])
         .unwrap();
     drop(c);
-    let p = PgStore::connect(&url, 1, Some(lookup_key)).unwrap();
+    let p = PgStore::connect(&url, 1, Some(lookup_keys)).unwrap();
     let more: Vec<Vec<u8>> = (100..140u32)
         .map(|i| format!("v2 {i}").into_bytes())
         .collect();
@@ -272,7 +275,7 @@ fn two_frontends_on_one_database_hand_out_every_index_once() {
     let pg = Postgres::start();
     let url = pg.create_db("frontends");
     let fronts: Vec<Arc<PgStore>> = (0..2)
-        .map(|_| Arc::new(PgStore::connect(&url, 2, Some(lookup_key)).unwrap()))
+        .map(|_| Arc::new(PgStore::connect(&url, 2, Some(lookup_keys)).unwrap()))
         .collect();
     let mut got: Vec<(u64, usize, Vec<u8>)> = std::thread::scope(|s| {
         let running: Vec<_> = (0..6u8)

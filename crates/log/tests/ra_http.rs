@@ -100,6 +100,7 @@ fn deposit(operator: &str, n: u8) -> Vec<u8> {
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: None,
         label_commitment: None,
+        files: Vec::new(),
     }
     .to_bytes()
     .unwrap()

@@ -220,6 +220,15 @@ impl LogClient {
             .and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()))
     }
 
+    /// The index of the first deposit that names a file of digest `hex` by `alg` (`sha256`
+    /// or `sm3`), if any does.
+    pub async fn lookup_file(&self, alg: &str, hex: &str) -> Result<Option<u64>, NetError> {
+        Ok(self
+            .get(&api::lookup_file(alg, hex))
+            .await?
+            .and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()))
+    }
+
     /// GET `path` as text (`Ok(None)` on 404).
     pub async fn get_text(&self, path: &str) -> Result<Option<String>, NetError> {
         Ok(self

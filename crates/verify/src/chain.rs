@@ -2,7 +2,6 @@
 //! step last and binding the manifest's signers, claims and files, every artifact listed, and
 //! what the capture did (`journal.*`, `seal.*`, `step.artifact`, `capture.outcome`).
 
-use webproof_evidence::digest::Digests;
 use webproof_evidence::journal;
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
@@ -298,13 +297,14 @@ pub(crate) fn chain_holds(report: &mut Report, n: usize) {
     );
 }
 
-/// Checks the journal; returns the chain head after every step when the chain holds.
+/// Checks the journal; returns its records and the chain head after every step when the
+/// chain holds.
 pub(crate) fn chain_checks(
     src: &dyn PackageSource,
     m: &Manifest,
     policy: &Policy,
     report: &mut Report,
-) -> Option<Vec<Digests>> {
+) -> Option<journal::ParsedJournal> {
     if m.journal.path != layout::JOURNAL {
         report.fail(
             CheckId::JournalChain,
@@ -332,7 +332,7 @@ pub(crate) fn chain_checks(
     heads_check(&parsed, m, report);
     seal_step_checks(&parsed.records, m, report);
     artifact_checks(&parsed.records, m, report);
-    Some(parsed.heads)
+    Some(parsed)
 }
 
 /// `journal.heads`: the chain head after every step is the manifest's.

@@ -184,9 +184,9 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
 
     // 5. The journal and chain, then the trusted time over it.
     let mut promised = None;
-    if let Some(heads) = chain_checks(src, &manifest, policy, report) {
-        timestamps::timestamp_checks(src, &heads, policy, false, report);
-        promised = receipts::receipt_checks(src, &heads, &manifest, policy, report);
+    if let Some(journal) = chain_checks(src, &manifest, policy, report) {
+        timestamps::timestamp_checks(src, &journal.heads, policy, false, report);
+        promised = receipts::receipt_checks(src, &journal, &manifest, policy, report);
     }
     let at = signers::trusted_at(&manifest, &report.time, promised);
     let mut signers = Report::new(String::new());

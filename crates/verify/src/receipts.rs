@@ -5,9 +5,11 @@
 
 use webproof_evidence::digest::Digests;
 use webproof_evidence::identity::Role;
+use webproof_evidence::journal::ParsedJournal;
 use webproof_evidence::layout;
 use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
+use webproof_evidence::record::StepRecord;
 use webproof_evidence::utc::Utc;
 use webproof_ledger::receipt::{
     CheckedCheckpoint, CheckedReceipt, Receipt, Refresh, check_checkpoint,
@@ -60,7 +62,7 @@ const UNTRUSTED_NOTE: &str =
 /// seconds, the earliest of its trusted receipts), if it did.
 pub(crate) fn receipt_checks(
     src: &dyn PackageSource,
-    heads: &[Digests],
+    journal: &ParsedJournal,
     m: &Manifest,
     policy: &Policy,
     report: &mut Report,
@@ -78,14 +80,14 @@ pub(crate) fn receipt_checks(
     let mut trusted_last = None;
     let mut last_promised: Option<u64> = None;
     let mut any_last = false;
-    let last = heads.len().saturating_sub(1) as u64;
+    let last = journal.heads.len().saturating_sub(1) as u64;
     let operator = m
         .signers
         .iter()
         .find(|s| s.role == Role::Operator)
         .map(|s| s.fingerprint.to_hex());
     for name in receipts {
-        let Some(d) = deposit_check(src, name, heads, m, operator.as_deref(), policy, report)
+        let Some(d) = deposit_check(src, name, journal, m, operator.as_deref(), policy, report)
         else {
             continue;
         };
@@ -128,13 +130,13 @@ struct Deposited {
 fn deposit_check(
     src: &dyn PackageSource,
     name: String,
-    heads: &[Digests],
+    journal: &ParsedJournal,
     m: &Manifest,
     operator: Option<&str>,
     policy: &Policy,
     report: &mut Report,
 ) -> Option<Deposited> {
-    let (seq, r, c) = match checked_receipt(src, &name, heads, m, operator, policy) {
+    let (seq, r, c) = match checked_receipt(src, &name, journal, m, operator, policy) {
         Ok(checked) => checked,
         Err(why) => {
             report.fail(CheckId::ReceiptDeposit, name, why);
@@ -158,7 +160,7 @@ fn deposit_check(
 fn checked_receipt(
     src: &dyn PackageSource,
     name: &str,
-    heads: &[Digests],
+    journal: &ParsedJournal,
     m: &Manifest,
     operator: Option<&str>,
     policy: &Policy,
@@ -173,7 +175,8 @@ fn checked_receipt(
         .read_all(name, MAX_RECEIPT)
         .map_err(|e| Why::of(&e))
         .and_then(|b| Receipt::parse(&b).map_err(|e| Why::of(&e)))?;
-    let head = heads
+    let head = journal
+        .heads
         .get(seq as usize)
         .filter(|_| r.seq == seq)
         .ok_or_else(|| {
@@ -186,7 +189,9 @@ fn checked_receipt(
             )
         })?;
     let c = r.check(&policy.log).map_err(|e| Why::of(&e))?;
-    if let Some(why) = deposit_mismatch(&c.deposit, head, seq, m, operator) {
+    if let Some(why) = deposit_mismatch(&c.deposit, head, seq, m, operator)
+        .or_else(|| files_mismatch(&c.deposit, &journal.records, seq))
+    {
         return Err(why);
     }
     Ok((seq, r, c))
@@ -266,6 +271,35 @@ fn deposit_mismatch(
     } else {
         None
     }
+}
+
+/// Why the files a deposit names (by digest, docs/evidence-log.md) are not all files this
+/// package's journal recorded by the steps named, up to the deposited head's step `seq`, if
+/// they are not: a deposit that named other files would tell whoever looks a file up in the
+/// log that this package holds it.
+fn files_mismatch(
+    d: &webproof_ledger::deposit::Deposit,
+    records: &[StepRecord],
+    seq: u64,
+) -> Option<Why> {
+    let recorded = |f: &webproof_ledger::deposit::DepositFile| {
+        f.seq <= seq
+            && records.get(f.seq as usize).is_some_and(|r| {
+                r.artifacts
+                    .iter()
+                    .any(|a| a.sha256.to_hex() == f.sha256 && a.sm3.to_hex() == f.sm3)
+            })
+    };
+    let f = d.files.iter().find(|f| !recorded(f))?;
+    Some(Why::new(
+        format!(
+            "the deposit names a file (SHA-256 {}) as recorded by step {}, which this package's journal does not record there",
+            f.sha256, f.seq
+        ),
+        msg!("msg-deposit-other-file")
+            .arg("sha256", &f.sha256)
+            .arg("seq", f.seq),
+    ))
 }
 
 /// `receipt.coverage`: the final chain head (after the seal step) covers every step.

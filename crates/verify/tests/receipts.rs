@@ -154,6 +154,16 @@ impl Log {
 
 /// What a deposit of one chain head says.
 fn entry(head: &Digests, package: &str, operator: &Hash32) -> Vec<u8> {
+    entry_naming(head, package, operator, Vec::new())
+}
+
+/// What a deposit of one chain head says that names `files` (docs/evidence-log.md).
+fn entry_naming(
+    head: &Digests,
+    package: &str,
+    operator: &Hash32,
+    files: Vec<webproof_ledger::deposit::DepositFile>,
+) -> Vec<u8> {
     Deposit {
         v: 1,
         sha256: head.sha256.to_hex(),
@@ -163,6 +173,7 @@ fn entry(head: &Digests, package: &str, operator: &Hash32) -> Vec<u8> {
         claimed_time: "2026-11-18T11:06:00Z".into(),
         label: None,
         label_commitment: None,
+        files,
     }
     .to_bytes()
     .unwrap()
@@ -794,4 +805,55 @@ fn an_unknown_unreadable_or_forged_environment_checkpoint_is_not_a_time() {
         |l| l.trust(1),
     );
     assert_eq!(c.verdict, Verdict::Fail, "{}", c.detail);
+}
+
+#[test]
+fn a_deposit_names_only_files_the_package_recorded_at_those_steps() {
+    use webproof_ledger::deposit::DepositFile;
+    let mut log = Log::new("log.test/files", 1);
+    let s = Sealing::start(None);
+    let (op, last) = (s.operator, s.last());
+    let contract = &s.cap.records()[1].artifacts[0];
+    let named = |seq, sha256: String, sm3: String| DepositFile { seq, sha256, sm3 };
+    let honest = named(1, contract.sha256.to_hex(), contract.sm3.to_hex());
+    // The final head, naming the file step 1 recorded: as good as a deposit naming none.
+    let i = log.deposit(entry_naming(
+        &s.heads[last as usize],
+        s.cap.id(),
+        &op,
+        vec![honest.clone()],
+    ));
+    s.keep(last, 0, &log.receipt(last, i, T));
+    // Lies: a file the package does not have; the file, at a step that did not record it;
+    // its SHA-256 with another SM3; the file at a step after the deposited head.
+    let lies = [
+        named(1, "ab".repeat(32), contract.sm3.to_hex()),
+        named(2, contract.sha256.to_hex(), contract.sm3.to_hex()),
+        named(1, contract.sha256.to_hex(), "cd".repeat(32)),
+        named(3, contract.sha256.to_hex(), contract.sm3.to_hex()),
+    ];
+    for (k, lie) in lies.iter().enumerate() {
+        let i = log.deposit(entry_naming(
+            &s.heads[2],
+            s.cap.id(),
+            &op,
+            vec![honest.clone(), lie.clone()],
+        ));
+        s.keep(2, k, &log.receipt(2, i, T));
+    }
+    let wacz = s.seal(&[]);
+
+    let r = common::verify(&wacz, &policy(op, log.trust(2)));
+    let final_receipt = check(&r, CheckId::ReceiptDeposit, &layout::receipt_path(last, 0));
+    assert_eq!(final_receipt.verdict, Verdict::Pass, "{final_receipt:#?}");
+    for (k, lie) in lies.iter().enumerate() {
+        let c = check(&r, CheckId::ReceiptDeposit, &layout::receipt_path(2, k));
+        says(
+            c,
+            Verdict::Fail,
+            "msg-deposit-other-file",
+            &[("sha256", &lie.sha256), ("seq", &lie.seq.to_string())],
+        );
+    }
+    assert_eq!(r.verdict(), Verdict::Fail);
 }

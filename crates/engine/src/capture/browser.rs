@@ -283,7 +283,7 @@ fn checkpoint(
             || ago >= cadence.every.max(std::time::Duration::from_secs(1)))
         && let Some(head) = cap.head()
     {
-        st.start(seq, &head)?;
+        st.start(cap, seq, &head)?;
     }
     Ok(())
 }

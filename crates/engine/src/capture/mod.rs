@@ -262,7 +262,7 @@ pub fn record(
     };
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_deref_mut(), cap.head()) {
-        st.start(0, &head)?;
+        st.start(&cap, 0, &head)?;
     }
     let not_started = match stop.requested() {
         Some(reason) => Some((format!("{reason}; the browser was not started"), Ending::Stopped(reason))),

@@ -297,6 +297,7 @@ msg-receipt-no-step = for step { $seq }, which this package's journal does not h
 msg-deposit-other-head = the deposit is of another chain head, not the head after step { $seq }
 msg-deposit-other-capture = the deposit is of capture { $found }, not { $expected }
 msg-deposit-other-operator = the deposit names another operator key than the manifest's
+msg-deposit-other-file = the deposit names a file (SHA-256 { $sha256 }) as recorded by step { $seq }, which this package's journal does not record there
 msg-refresh-numbering = refreshes are numbered from 001 without gaps, each in its own name
 msg-refresh-no-receipt = no valid receipt of log { $log } to refresh
 msg-refresh-ok = checkpoint { $size } of { $log } extends the receipts' checkpoints, cosigned by { $witnesses }

@@ -112,8 +112,9 @@ help-log-serve--tsa-roots = 联盟使用的时间戳机构根证书（PEM），�
 help-log-serve--development = 在发布的信任包中注明这是开发联盟，不得用于诉讼
 help-log-serve--verify-page = 在 /verify 提供的验证页面（由 scripts/build-verify-page.sh 构建）；默认：WEBPROOF_VERIFY_PAGE，否则为与 webproof 一同安装的 verify.html
 help-log-key = 输出日志的验证密钥（首次使用时创建密钥）
-help-log-lookup = 这个链头是否已存证？按其 SHA-256（十六进制）查找存证，并用日志和见证方的验证密钥（默认取 config.toml `[log]` 中的）依据日志最新的见证检查点检查其包含证明。退出码 0 = 找到并已证明，1 = 未找到或未证明
+help-log-lookup = 这个链头是否已存证？按其 SHA-256（十六进制）查找存证，并用日志和见证方的验证密钥（默认取 config.toml `[log]` 中的）依据日志最新的见证检查点检查其包含证明。使用 --file 时：这个文件本身是否已存证，属于哪次取证的哪一步？退出码 0 = 找到并已证明，1 = 未找到或未证明
 help-log-lookup--digest = 链头的 SHA-256，十六进制
+help-log-lookup--file = 一个文件：在列出取证文件的存证中按其 SHA-256 查找；只有存证同时以其 SM3 列出它时才算已证明
 help-log-lookup--log = 日志的网址（默认：config.toml `[log] url`）
 help-log-lookup--log-key = 要信任的日志验证密钥，同 `verify --trust-log`（默认：config.toml `[log] key`；旧名 `--log-key`）
 help-log-lookup--witness-keys = 要信任的见证方验证密钥，同 `verify --trust-witness`。可重复（默认：config.toml `[log] witnesses`；旧名 `--witness-key`）

@@ -285,6 +285,7 @@ msg-receipt-no-step = 针对第 { $seq } 步，但此证据包的操作日志在
 msg-deposit-other-head = 存证的是另一个链头，不是第 { $seq } 步之后的链头
 msg-deposit-other-capture = 存证的是取证 { $found }，不是 { $expected }
 msg-deposit-other-operator = 存证记载的操作员密钥与签名清单的不同
+msg-deposit-other-file = 该存证称第 { $seq } 步记录了一个文件（SHA-256 { $sha256 }），而本证据包的日志在该步并未记录此文件
 msg-refresh-numbering = 回执更新须从 001 起连续编号，各用自己的文件名
 msg-refresh-no-receipt = 没有日志 { $log } 的有效回执可供更新
 msg-refresh-ok = { $log } 的检查点 { $size } 延续了回执中的检查点，由 { $witnesses } 联署

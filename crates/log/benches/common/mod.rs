@@ -118,6 +118,7 @@ pub fn deposit_is_canonical() {
         claimed_time: "2026-11-23T12:00:00.000000Z".into(),
         label: Some("BENCH".into()),
         label_commitment: None,
+        files: Vec::new(),
     };
     assert_eq!(deposit(n), d.to_bytes().unwrap());
 }

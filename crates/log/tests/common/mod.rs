@@ -31,6 +31,16 @@ fn deposit_of(sha256: String, sm3: String, i: u32) -> Vec<u8> {
         claimed_time: "2026-11-23T12:00:00Z".into(),
         label: None,
         label_commitment: None,
+        // Every third names a file (every sixth the same one), looked up by its digests too.
+        files: i
+            .is_multiple_of(3)
+            .then(|| webproof_ledger::deposit::DepositFile {
+                seq: u64::from(i),
+                sha256: format!("{:064x}", u64::from(i % 2) + 0xf11e),
+                sm3: format!("{:064x}", u64::from(i % 2) + 0x5e3),
+            })
+            .into_iter()
+            .collect(),
     }
     .to_bytes()
     .unwrap()
@@ -58,8 +68,11 @@ pub fn open_log(
     match backend {
         Backend::Redb => LogService::open_with(dir, signer, peers, quorum, access),
         Backend::Postgres(url) => {
-            let store =
-                webproof_log::pg::PgStore::connect(url, 4, Some(webproof_log::server::lookup_key))?;
+            let store = webproof_log::pg::PgStore::connect(
+                url,
+                4,
+                Some(webproof_log::server::lookup_keys),
+            )?;
             LogService::open_on(
                 dir,
                 std::sync::Arc::new(store),
