@@ -3,163 +3,10 @@
 //! for check, and its Content-Security-Policy forbids every connection.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use fantoccini::{Client, ClientBuilder, Locator};
-
+use crate::page_browser::{browser, page};
 use crate::util::*;
-
-/// The page, built from the sources as they are (a no-op when nothing changed).
-fn page() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let st = Command::new("bash")
-        .arg(root.join("scripts/build-verify-page.sh"))
-        .status()
-        .unwrap();
-    assert!(st.success(), "scripts/build-verify-page.sh failed");
-    root.join("target/verify-page/verify.html")
-}
-
-struct Browser {
-    c: Client,
-    _driver: Reaped,
-    _profile: tempfile::TempDir,
-}
-
-async fn browser() -> Browser {
-    let port = free_port();
-    let driver = Reaped(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (package chromium-driver)"),
-    );
-    // Ready when it accepts a connection.
-    let t = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.path().display()),
-        ]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
-    Browser {
-        c,
-        _driver: driver,
-        _profile: profile,
-    }
-}
-
-impl Browser {
-    async fn state(&self) -> String {
-        let v = self
-            .c
-            .execute("return document.body.dataset.state", vec![])
-            .await
-            .unwrap();
-        v.as_str().unwrap_or("").to_owned()
-    }
-
-    async fn wait_for(&self, states: &[&str], secs: u64) -> String {
-        let t = Instant::now();
-        loop {
-            let s = self.state().await;
-            if states.contains(&s.as_str()) {
-                return s;
-            }
-            assert!(
-                t.elapsed() < Duration::from_secs(secs),
-                "the page is {s:?}, not {states:?}, after {secs} s"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn open(&self) {
-        self.c
-            .goto(&format!("file://{}", page().display()))
-            .await
-            .unwrap();
-        self.wait_for(&["ready"], 60).await;
-    }
-
-    /// Verifies `pkg` on the page, trusting operator `fpr`: the JSON it shows.
-    async fn verify(&self, pkg: &Path, fpr: &str) -> serde_json::Value {
-        self.verify_trusting(pkg, &[fpr], &[], None).await
-    }
-
-    /// Verifies `pkg` on the page, trusting `operators` and `notaries` (fingerprints, one per
-    /// line) and the trust bundle file `bundle`: the JSON it shows.
-    async fn verify_trusting(
-        &self,
-        pkg: &Path,
-        operators: &[&str],
-        notaries: &[&str],
-        bundle: Option<&Path>,
-    ) -> serde_json::Value {
-        // A file input keeps its files until emptied; emptying it is what a user's new choice
-        // does too.
-        self.c
-            .execute(
-                "document.getElementById('package').value = '';
-                 document.getElementById('bundles').value = '';",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let input = self.c.find(Locator::Css("#package")).await.unwrap();
-        input.send_keys(&pkg.display().to_string()).await.unwrap();
-        if let Some(b) = bundle {
-            let input = self.c.find(Locator::Css("#bundles")).await.unwrap();
-            input.send_keys(&b.display().to_string()).await.unwrap();
-        }
-        for (id, fprs) in [("#operators", operators), ("#notaries", notaries)] {
-            let field = self.c.find(Locator::Css(id)).await.unwrap();
-            field.clear().await.unwrap();
-            if !fprs.is_empty() {
-                field.send_keys(&fprs.join("\n")).await.unwrap();
-            }
-        }
-        self.c
-            .execute("document.body.dataset.state = 'asked'", vec![])
-            .await
-            .unwrap();
-        self.c
-            .find(Locator::Css("#verify"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let s = self.wait_for(&["done", "error"], 120).await;
-        let json = self
-            .c
-            .execute("return document.getElementById('json').textContent", vec![])
-            .await
-            .unwrap();
-        assert_eq!(s, "done", "{pkg:?}: {json:?}");
-        serde_json::from_str(json.as_str().unwrap()).unwrap()
-    }
-}
 
 /// `webproof verify --json NAME` in the package's directory (so that it names the package as
 /// the page does), trusting operator `fpr` only.
@@ -356,11 +203,9 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
     let env = Env::new();
     let fpr = env.init_operator("ed25519");
     let sample = samples()[0].display().to_string();
-    env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
     let other = env.write("other.txt", b"another file");
-    env.ok(&["seal", other.to_str().unwrap(), "--out", "other.wacz"], 0);
 
-    let (_log, url, _) = serve(
+    let (_log, url, log_vkey) = serve(
         &env,
         &[
             "log",
@@ -401,11 +246,14 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
         String::from_utf8_lossy(&o.stderr)
     );
 
-    // The report of a machine that deposits to that log.
+    // A machine that deposits to that log: its packages carry receipts whose deposits name
+    // their files by digest; its reports point to the log's page.
     let config = env.home().join("config.toml");
     let mut toml = std::fs::read_to_string(&config).unwrap_or_default();
-    toml.push_str(&format!("\n[log]\nurl = \"{url}\"\n"));
+    toml.push_str(&format!("\n[log]\nurl = \"{url}\"\nkey = \"{log_vkey}\"\n"));
     std::fs::write(&config, toml).unwrap();
+    env.ok(&["seal", &sample, "--out", "s.wacz"], 0);
+    env.ok(&["seal", other.to_str().unwrap(), "--out", "other.wacz"], 0);
     env.ok(&["report", "s.wacz", "--pdf", "s.pdf"], 0);
     let html = std::fs::read_to_string(env.path().join("s.report.html")).unwrap();
     assert!(
@@ -477,5 +325,24 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
             assert!(digest.contains("NOT"), "{digest}");
         }
     }
+
+    // Check one file: the sealed sample is in s.wacz, recorded by its step 0 and named by
+    // its digests in the deposit its receipt proves; another file is not in it.
+    let s_wacz = env.path().join("s.wacz");
+    let (text, found, deposited, shown) = b
+        .find_one(&s_wacz, Path::new(&sample), &[&fpr], Some(&bundle_file))
+        .await;
+    assert_eq!((found.as_str(), deposited.as_str()), ("yes", "1"), "{text}");
+    assert!(text.contains("recorded by step 0 (file"), "{text}");
+    assert!(
+        text.contains("log.alliance.test/page") && text.contains("PASS"),
+        "{text}"
+    );
+    assert_eq!(shown["verdict"], "pass", "{shown:#}");
+    let (text, found, deposited, _) = b
+        .find_one(&s_wacz, &other, &[&fpr], Some(&bundle_file))
+        .await;
+    assert_eq!((found.as_str(), deposited.as_str()), ("no", "0"), "{text}");
+    assert!(text.starts_with("Not in this package"), "{text}");
     let _ = b.c.close().await;
 }

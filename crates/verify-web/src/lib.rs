@@ -130,6 +130,14 @@ pub fn verify(
 /// what the report's QR code names as the package's digest (`/verify#sha256=HEX`), compared
 /// on the page with the file the reader chose.
 pub fn package_sha256(bytes: &dyn ReadAt, len: u64) -> std::io::Result<String> {
+    Ok(file_digests(bytes, len)?.sha256.to_string())
+}
+
+/// The SHA-256 and SM3 of the whole file read through `bytes` (`len` bytes), in slices.
+pub fn file_digests(
+    bytes: &dyn ReadAt,
+    len: u64,
+) -> std::io::Result<webproof_evidence::digest::Digests> {
     struct Whole<'a> {
         bytes: &'a dyn ReadAt,
         at: u64,
@@ -154,8 +162,21 @@ pub fn package_sha256(bytes: &dyn ReadAt, len: u64) -> std::io::Result<String> {
     if n != len {
         return Err(std::io::ErrorKind::UnexpectedEof.into());
     }
-    Ok(d.sha256.to_string())
+    Ok(d)
 }
+
+/// The values the page fills into its words, each written `{name}` there.
+const PLACES: [(&str, &str); 9] = [
+    ("sha256", "{sha256}"),
+    ("seq", "{seq}"),
+    ("kind", "{kind}"),
+    ("url", "{url}"),
+    ("path", "{path}"),
+    ("receipt", "{receipt}"),
+    ("log", "{log}"),
+    ("index", "{index}"),
+    ("verdict", "{verdict}"),
+];
 
 /// The page's own words in language `lang`, by catalogue key (JSON object), with the verdict
 /// words and explanations the CLI uses.
@@ -182,6 +203,13 @@ pub fn page_texts(lang: &str) -> Result<String, PageError> {
         key!("page-expected"),
         key!("page-digest-same"),
         key!("page-digest-different"),
+        key!("page-one-title"),
+        key!("page-one-file"),
+        key!("page-one-find"),
+        key!("page-one-recorded"),
+        key!("page-one-deposited"),
+        key!("page-one-absent"),
+        key!("page-one-note"),
         key!("verdict-pass"),
         key!("verdict-untrusted"),
         key!("verdict-fail"),
@@ -193,9 +221,9 @@ pub fn page_texts(lang: &str) -> Result<String, PageError> {
     ];
     let map: serde_json::Map<String, serde_json::Value> = keys
         .iter()
-        // A digest the page fills in is written `{sha256}` in its words.
+        // What the page fills in is written `{name}` in its words.
         .map(|k| {
-            let text = cat.t_with(k, &[("sha256", "{sha256}")]);
+            let text = cat.t_with(k, &PLACES);
             (k.as_str().to_owned(), text.into())
         })
         .collect();
@@ -209,4 +237,135 @@ pub fn explain(e: &PageError, lang: &str) -> String {
         Ok(cat) => cat.message(&e.message()),
         Err(_) => e.to_string(),
     }
+}
+
+/// Where one file is in a package — the page's "check one file": the steps whose records list
+/// it (by SHA-256 and SM3), the receipts whose deposits name it, and the package's own
+/// verification (`verify --json`), which says whether any of that is to be believed.
+#[derive(Debug, serde::Serialize)]
+pub struct FileInPackage {
+    /// The file's digests (hex), as the page computed them.
+    pub sha256: String,
+    pub sm3: String,
+    /// The steps that recorded it.
+    pub recorded: Vec<Recorded>,
+    /// The receipts whose deposits name it.
+    pub deposited: Vec<DepositedIn>,
+    /// The package's verification.
+    pub verification: Verification,
+}
+
+/// A step that recorded the file.
+#[derive(Debug, serde::Serialize)]
+pub struct Recorded {
+    pub seq: u64,
+    /// The step's kind (`navigate`, `file`, …).
+    pub kind: String,
+    pub url: Option<String>,
+    /// The artifact's path in the package.
+    pub path: String,
+}
+
+/// A receipt whose deposit names the file.
+#[derive(Debug, serde::Serialize)]
+pub struct DepositedIn {
+    /// The receipt's path in the package.
+    pub receipt: String,
+    pub log: String,
+    pub index: u64,
+    /// The step whose chain head the deposit is of.
+    pub seq: u64,
+    /// The verdict of the receipt's `receipt.deposit` check.
+    pub verdict: webproof_verify::Verdict,
+}
+
+/// Finds the file of digests `sha256`, `sm3` (hex) in the package `name` (`len` bytes, read
+/// through what `open` gives), verified with `trust`; the answer as JSON ([`FileInPackage`]).
+/// The package is read as the verifier reads it; what it does not hold is not found.
+pub fn find_file(
+    name: &str,
+    open: &dyn Fn() -> Box<dyn ReadAt + Send + Sync>,
+    len: u64,
+    trust: &str,
+    lang: &str,
+    sha256: &str,
+    sm3: &str,
+) -> Result<String, PageError> {
+    use webproof_evidence::layout;
+    use webproof_evidence::package::{PackageSource, ZipSource};
+    let cat = catalogue(lang)?;
+    let policy = policy(trust)?;
+    let report = webproof_verify::verify_zip(name, open(), len, &policy);
+    let verification = Verification::new(
+        &report,
+        cat.lang().tag(),
+        |c| cat.check_name(c.id.as_str()),
+        |c| cat.finding(&c.detail, Some(&c.message)),
+    );
+    let (sha256, sm3) = (sha256.to_ascii_lowercase(), sm3.to_ascii_lowercase());
+    let mut recorded = Vec::new();
+    let mut deposited = Vec::new();
+    // A package that does not open has nothing to find (the verification says why).
+    if let Ok(src) = ZipSource::read(name.to_owned(), open(), len, &policy.limits) {
+        let src: &dyn PackageSource = &src;
+        let records = src
+            .read_all(layout::JOURNAL, policy.limits.max_journal)
+            .ok()
+            .and_then(|b| webproof_evidence::journal::parse(&b).ok())
+            .map(|j| j.records)
+            .unwrap_or_default();
+        for r in &records {
+            for a in &r.artifacts {
+                if a.sha256.to_hex() == sha256 && a.sm3.to_hex() == sm3 {
+                    recorded.push(Recorded {
+                        seq: r.seq,
+                        kind: r.kind.as_str().to_owned(),
+                        url: r.url.clone(),
+                        path: a.path.clone(),
+                    });
+                }
+            }
+        }
+        let receipts = src
+            .entries()
+            .iter()
+            .map(|e| e.name.clone())
+            .filter(|n| layout::is_receipt_file(n) && !layout::is_refresh(n));
+        for receipt in receipts {
+            let Some(r) = src
+                .read_all(&receipt, 1 << 20)
+                .ok()
+                .and_then(|b| webproof_ledger::receipt::Receipt::parse(&b).ok())
+            else {
+                continue;
+            };
+            let Ok(d) = webproof_ledger::deposit::Deposit::parse(r.entry.as_bytes()) else {
+                continue;
+            };
+            if d.files.iter().any(|f| f.sha256 == sha256 && f.sm3 == sm3) {
+                let verdict = report
+                    .checks
+                    .iter()
+                    .find(|c| {
+                        c.id == webproof_verify::CheckId::ReceiptDeposit && c.subject == receipt
+                    })
+                    .map_or(webproof_verify::Verdict::Fail, |c| c.verdict);
+                deposited.push(DepositedIn {
+                    receipt,
+                    log: r.log.clone(),
+                    index: r.index,
+                    seq: r.seq,
+                    verdict,
+                });
+            }
+        }
+    }
+    serde_json::to_string_pretty(&FileInPackage {
+        sha256,
+        sm3,
+        recorded,
+        deposited,
+        verification,
+    })
+    .map_err(PageError::Json)
 }

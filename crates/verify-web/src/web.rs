@@ -44,6 +44,34 @@ pub fn package_sha256(len: f64) -> Result<String, JsError> {
     crate::package_sha256(&PageFile, len as u64).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// The SHA-256 and SM3 (hex) of the whole dropped file (`len` bytes), as JSON
+/// `{"sha256": …, "sm3": …}`.
+#[wasm_bindgen(js_name = fileDigests)]
+pub fn file_digests(len: f64) -> Result<String, JsError> {
+    let d = crate::file_digests(&PageFile, len as u64).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(format!(
+        r#"{{"sha256":"{}","sm3":"{}"}}"#,
+        d.sha256.to_hex(),
+        d.sm3.to_hex()
+    ))
+}
+
+/// The page's "check one file": the file of digests `sha256`, `sm3` in the dropped package
+/// (`name`, `len` bytes), verified with `trust` ([`crate::FileInPackage`] as JSON).
+#[wasm_bindgen(js_name = findFile)]
+pub fn find_file(
+    name: &str,
+    len: f64,
+    trust: &str,
+    lang: &str,
+    sha256: &str,
+    sm3: &str,
+) -> Result<String, JsError> {
+    let open = || Box::new(PageFile) as Box<dyn ReadAt + Send + Sync>;
+    crate::find_file(name, &open, len as u64, trust, lang, sha256, sm3)
+        .map_err(|e| JsError::new(&crate::explain(&e, lang)))
+}
+
 /// The page's words in language `lang` (JSON object by catalogue key).
 #[wasm_bindgen(js_name = pageTexts)]
 pub fn page_texts(lang: &str) -> Result<String, JsError> {
