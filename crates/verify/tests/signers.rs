@@ -332,3 +332,76 @@ fn certificates_are_judged_at_trusted_time_not_the_machines_clock() {
         c.detail
     );
 }
+
+/// The failed check of `r` whose message is `key`, if any.
+fn failed_with<'a>(
+    r: &'a webproof_verify::Report,
+    key: &str,
+) -> Option<&'a webproof_verify::Check> {
+    r.failures().find(|c| c.message.key == key)
+}
+
+#[test]
+fn each_signer_file_at_another_path_alone_is_refused() {
+    // Each of the identity, key and signature paths moved on its own (the manifest re-signed):
+    // refused for where the files are, before any is read.
+    for which in 0..3 {
+        let t = tempfile::tempdir().unwrap();
+        let b = common::build(t.path(), Algorithm::Ed25519, false);
+        let out = t.path().join("moved.wacz");
+        common::resign(&b.dir, &out, &b.keys, |_, m| {
+            let s = &mut m.signers[0];
+            match which {
+                0 => s.identity = "identity/someone.json".into(),
+                1 => s.public_key = "identity/someone.pub.pem".into(),
+                _ => s.signature = "signatures/someone.sig".into(),
+            }
+        });
+        let r = verify(&out, &b.policy());
+        let c = failed_with(&r, "msg-signer-paths")
+            .unwrap_or_else(|| panic!("path {which}: {:#?}", common::failures(&r)));
+        assert_eq!(c.id.as_str(), "signature.operator");
+    }
+}
+
+#[test]
+fn a_public_key_file_that_is_not_the_identity_documents_text_is_refused() {
+    // The same key, written with CRLF line ends in identity/operator.json only: the fingerprint
+    // and roles all agree, the text does not, and the files must say the same.
+    let t = tempfile::tempdir().unwrap();
+    let b = common::build(t.path(), Algorithm::Ed25519, false);
+    let out = t.path().join("crlf.wacz");
+    common::resign(&b.dir, &out, &b.keys, |dir, _| {
+        let p = dir.join(webproof_evidence::layout::identity_path(Role::Operator));
+        let mut doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        let pem = doc["public_key"].as_str().unwrap().replace('\n', "\r\n");
+        doc["public_key"] = pem.into();
+        std::fs::write(&p, webproof_evidence::canonical::to_jcs(&doc).unwrap()).unwrap();
+    });
+    let r = verify(&out, &b.policy());
+    let c = failed_with(&r, "msg-identity-disagree")
+        .unwrap_or_else(|| panic!("{:#?}", common::failures(&r)));
+    assert_eq!(c.id.as_str(), "identity.operator");
+}
+
+#[test]
+fn a_long_signature_file_is_read_and_found_not_to_verify() {
+    // 2 KiB where a signature is (a signature is at most a few hundred bytes; files up to
+    // 64 KiB are read): it is read, and it does not verify.
+    let t = tempfile::tempdir().unwrap();
+    let b = common::build(t.path(), Algorithm::Ed25519, false);
+    let sig = webproof_evidence::layout::signature_path(Role::Operator);
+    let mut entries = common::read_zip(&b.wacz);
+    for (name, bytes) in entries.iter_mut() {
+        if *name == sig {
+            *bytes = vec![0x5a; 2048];
+        }
+    }
+    let out = t.path().join("long-sig.wacz");
+    common::write_zip(&out, &entries);
+    let r = verify(&out, &b.policy());
+    let c = failed_with(&r, "msg-signature-bad")
+        .unwrap_or_else(|| panic!("{:#?}", common::failures(&r)));
+    assert_eq!(c.subject, sig);
+}
