@@ -3,11 +3,10 @@
 //! network archive running, every step journaled as it completes, then seal.
 
 use crate::say::tr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
 use serde_json::Value;
 use webproof_capture::Action;
 use webproof_engine::capture::{Cadence, Command, Ending, Failure, Plan, Recorded, RunError};
@@ -18,6 +17,7 @@ use webproof_evidence::layout;
 use webproof_evidence::manifest::Case;
 use webproof_evidence::record::{StepKind, StepRecord};
 
+pub use crate::capture_args::CaptureArgs;
 use crate::config::VERSION;
 use crate::config::home;
 use crate::identity_cmd::load_signers;
@@ -25,82 +25,6 @@ use crate::interrupt::{Signal, Stop};
 use crate::output::Output;
 use crate::seal_cmd::seal_and_package;
 use crate::seal_cmd::uuid_like;
-
-#[derive(Args)]
-pub struct CaptureArgs {
-    /// The page to capture.
-    url: String,
-    /// Package to write (.wacz).
-    #[arg(long, short)]
-    out: PathBuf,
-    /// Run Chromium headless instead of in webproof's private Xvfb display (the session is
-    /// then recorded from the DevTools screencast).
-    #[arg(long, conflicts_with = "manual")]
-    headless: bool,
-    /// You drive the browser: it opens on your screen (DISPLAY, or --display) and every
-    /// navigation, click, field edit, download and tab change is recorded as a step until you
-    /// type `q` (or close the browser).
-    #[arg(long, conflicts_with = "profile")]
-    manual: bool,
-    /// X display for the browser in manual mode (default: $DISPLAY).
-    #[arg(long)]
-    display: Option<String>,
-    /// Case or matter identifier (recorded in the seal step and the manifest).
-    #[arg(long)]
-    case: Option<String>,
-    /// A note recorded as a `note` step and in the manifest.
-    #[arg(long)]
-    note: Option<String>,
-    /// WEBPROOF_HOME of a supervising notary, who countersigns (passphrase from WEBPROOF_NOTARY_PASSPHRASE).
-    #[arg(long)]
-    notary_home: Option<PathBuf>,
-    /// Capture profile: a shipped name (`webproof profiles list`) or a .toml file. Default: the
-    /// profile whose URL patterns match, else `generic`.
-    #[arg(long)]
-    profile: Option<String>,
-    /// Capture even though the environment check fails; the reason is recorded in step 0.
-    #[arg(long, value_name = "REASON")]
-    override_env: Option<String>,
-    /// A DNS server (IP or IP:PORT) to ask for the target host in step 0 besides the system
-    /// resolver. Repeatable.
-    #[arg(long = "resolver", value_name = "IP[:PORT]", value_parser = crate::env_cmd::parse_resolver)]
-    resolvers: Vec<std::net::SocketAddr>,
-    /// Screen-recording segment length in seconds.
-    #[arg(long, default_value_t = 60)]
-    segment_secs: u32,
-    /// Do not record the screen.
-    #[arg(long)]
-    no_video: bool,
-    /// The Chromium to capture with.
-    #[arg(long, default_value = "/usr/bin/chromium")]
-    chromium: PathBuf,
-    /// The chromedriver that drives it.
-    #[arg(long, default_value = "/usr/bin/chromedriver")]
-    chromedriver: PathBuf,
-    /// Keep the capture directory after the package is written.
-    #[arg(long)]
-    keep_work: bool,
-    /// Print the result as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-    /// JSON lines on stdout as things happen (steps, trusted-time and log status, sealing
-    /// phases, the result), for the desktop app; see docs/app-events.md. With --manual, the
-    /// commands `s`, `n TEXT` and `q` are read from stdin as in the terminal.
-    #[arg(long, conflicts_with = "json")]
-    events: bool,
-    #[command(flatten)]
-    tsa: crate::stamping::TsaArgs,
-    #[command(flatten)]
-    log: crate::depositing::LogArgs,
-    #[command(flatten)]
-    report: crate::report_cmd::ReportOpts,
-    /// Time-stamp the chain head after this many steps (besides at the start and at seal).
-    #[arg(long, default_value_t = 25)]
-    stamp_every: u64,
-    /// …or after this many seconds, whichever comes first.
-    #[arg(long, default_value_t = 60)]
-    stamp_secs: u64,
-}
 
 /// Progress on the terminal: a spinner with the elapsed time and the last step when stderr
 /// is a terminal, plain lines otherwise (logs, tests); with `--events`, the engine's events.

@@ -1,12 +1,16 @@
 //! `env-check`: step 0's environment check on its own, as text or `--json`.
 
+#[cfg(unix)]
 use crate::config::VERSION;
+#[cfg(unix)]
 use crate::say;
+#[cfg(unix)]
 use crate::stamping;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
+#[cfg(unix)]
 use webproof_engine::events::EnvFinding;
 use webproof_i18n::{Catalogue, Lang};
 
@@ -34,7 +38,14 @@ pub(crate) struct EnvCheckArgs {
     pub tsa: Vec<String>,
 }
 
+/// `env-check` where webproof does not capture (webproof.exe): says so.
+#[cfg(not(unix))]
+pub(crate) fn env_check(_: EnvCheckArgs) -> Result<ExitCode> {
+    anyhow::bail!(crate::say::tr!("cli-capture-linux-only"))
+}
+
 /// `env-check`: exit 1 when a finding fails.
+#[cfg(unix)]
 pub(crate) fn env_check(a: EnvCheckArgs) -> Result<ExitCode> {
     let cat = say::shared()?;
     let rt = tokio::runtime::Builder::new_current_thread()

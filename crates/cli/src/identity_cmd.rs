@@ -227,14 +227,15 @@ fn move_aside(home: &Path, role: Role, force: bool) -> Result<()> {
 
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).with_context(|| tr!("ctx-creating", path = p.display()))?;
     }
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    // Readable by its owner only (on Windows, the user's profile directory's ACL).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o
         .open(path)
         .with_context(|| tr!("ctx-creating", path = path.display()))?;
     f.write_all(bytes)

@@ -28,6 +28,8 @@ macro_rules! eprintln {
     }};
 }
 
+mod capture_args;
+#[cfg(unix)]
 mod capture_cmd;
 mod config;
 mod depositing;
@@ -35,6 +37,7 @@ mod dev_cmd;
 mod env_cmd;
 mod help;
 mod identity_cmd;
+#[cfg(unix)]
 mod interrupt;
 mod log_cmd;
 mod output;
@@ -78,7 +81,7 @@ enum Command {
     /// Capture a web page with webproof's own Chromium: navigate (with a screenshot), full-page
     /// screenshot, DOM snapshot (HTML + MHTML), each step hashed and journaled as it happens,
     /// then sealed into a package.
-    Capture(capture_cmd::CaptureArgs),
+    Capture(capture_args::CaptureArgs),
     /// Check that this machine is clean for a capture (hosts file, proxies, DNS, route,
     /// interfaces, OS, virtualisation, software versions and digests, fonts).
     /// Exit 0 = no failing finding, 1 = a finding fails.
@@ -196,7 +199,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ra(c) => ra_cmd::ra(c),
         Command::Seal(a) => seal_cmd::seal(a),
         Command::Captures(c) => seal_cmd::captures(c),
-        Command::Capture(a) => capture_cmd::capture(a),
+        Command::Capture(a) => capture_args::capture(a),
         Command::Profiles(c) => profiles_cmd::profiles(c),
         Command::EnvCheck(a) => env_cmd::env_check(a),
         Command::Verify(a) => verify_cmd::verify(a),

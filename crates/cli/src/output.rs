@@ -47,6 +47,7 @@ impl Output {
     }
 
     /// A journaled step (`--events`): its digests are the chain head after it.
+    #[cfg(unix)]
     pub(crate) fn step(self, r: &webproof_evidence::record::StepRecord) {
         self.emit(&Event::Step(r.into()));
     }

@@ -75,12 +75,14 @@ pub fn adopt(cat: Catalogue) {
 }
 
 /// The message `key`, without arguments (a key made at run time: `step-kind-…`).
+#[cfg(unix)]
 pub fn t(key: &str) -> String {
     t_args(key, &[])
 }
 
 /// A finding's grade as the lists print it (`warning` in English, the catalogue's word in
 /// another language).
+#[cfg(unix)]
 pub fn grade_word(grade: &str) -> String {
     match lang() {
         Lang::En => grade.to_owned(),

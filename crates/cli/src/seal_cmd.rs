@@ -421,9 +421,15 @@ pub(crate) fn preflight(
 
 /// Refuses a path that is not an executable file.
 pub(crate) fn program(path: &Path, option: &str) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
+    #[cfg(unix)]
+    let runnable = |m: &std::fs::Metadata| {
+        use std::os::unix::fs::PermissionsExt as _;
+        m.permissions().mode() & 0o111 != 0
+    };
+    #[cfg(not(unix))]
+    let runnable = |_: &std::fs::Metadata| true;
     match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
+        Ok(m) if m.is_file() && runnable(&m) => Ok(()),
         _ => bail!(tr!(
             "cli-not-program",
             option = option,

@@ -11,10 +11,12 @@
 //! happens as typed [`Note`]s and fail with a typed [`AnchorError`].
 
 pub mod amend;
+#[cfg(unix)]
 pub mod capture;
 pub mod depositing;
 pub mod events;
 pub mod lookup;
+#[cfg(unix)]
 pub mod machine;
 pub mod seal;
 pub mod stamping;

@@ -701,12 +701,12 @@ fn base32(b: &[u8]) -> String {
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    // Readable by its owner only (on Windows, the user's profile directory's ACL).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
 }

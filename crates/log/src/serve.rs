@@ -37,12 +37,16 @@ impl Default for Limits {
 
 /// Raises this process's soft limit on open files to at least `want` (within the hard
 /// limit), so that the connection cap, not the descriptor limit, is what refuses connections.
+/// (Windows has no such limit.)
 pub fn raise_open_files(want: u64) {
+    #[cfg(unix)]
     if let Ok((soft, hard)) = rlimit::getrlimit(rlimit::Resource::NOFILE)
         && soft < want
     {
         let _ = rlimit::setrlimit(rlimit::Resource::NOFILE, want.min(hard), hard);
     }
+    #[cfg(not(unix))]
+    let _ = want;
 }
 
 /// Serves `app` on `listener` under `limits` until the listener fails for good.
