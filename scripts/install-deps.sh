@@ -8,11 +8,13 @@ for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "p
                "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg" \
                "xhost:x11-xserver-utils" "xdpyinfo:x11-utils" \
                "xdotool:xdotool" "dnsmasq:dnsmasq-base" "pdftotext:poppler-utils" "zbarimg:zbar-tools" \
-               "faketime:faketime"; do
+               "faketime:faketime" "x86_64-w64-mingw32-gcc:mingw-w64" "wine:wine"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+# wine's 64-bit loader (webproof.exe is 64-bit; not on PATH, so asked of dpkg).
+dpkg -s wine64 >/dev/null 2>&1 || need_apt+=(wine64)
 # Libraries the screen recorder links (ffmpeg-next) and bindgen needs to build against them.
 for pc_pkg in "libavcodec:libavcodec-dev" "libavformat:libavformat-dev" "libavutil:libavutil-dev" \
               "libavdevice:libavdevice-dev" "libavfilter:libavfilter-dev" "libswscale:libswscale-dev" \
@@ -81,6 +83,11 @@ wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' C
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wbg" ]; then
   cargo install --quiet wasm-bindgen-cli --version "=$wbg"
 fi
+
+# webproof.exe (scripts/build-windows.sh): Rust's Windows target; mingw-w64 links it and wine
+# runs it in the tests (both from the apt list above).
+rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu \
+  || rustup target add x86_64-pc-windows-gnu
 
 # The front end, built into ui/dist (the app binary embeds it). `npm install` with the
 # committed lock file installs the locked versions; not `npm ci`, which insists on lock entries

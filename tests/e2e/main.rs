@@ -26,4 +26,5 @@ mod signals;
 mod site;
 mod timestamp;
 mod verify_page;
+mod windows;
 mod witness;

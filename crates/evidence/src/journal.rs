@@ -298,11 +298,19 @@ pub fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// fsyncs the directory holding `path`, so a newly created name survives a crash.
+#[cfg(unix)]
 pub fn sync_parent(path: &Path) -> io::Result<()> {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => File::open(p)?.sync_all(),
         _ => File::open(".")?.sync_all(),
     }
+}
+
+/// Windows has no directory to fsync (a directory opens only with backup semantics, and
+/// NTFS journals the names it holds): the file's own flush is what there is.
+#[cfg(not(unix))]
+pub fn sync_parent(_: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 impl Explain for JournalError {
