@@ -8,7 +8,14 @@ use std::process::{Command, Output};
 
 use crate::util::*;
 
-/// webproof.exe, built from the sources as they are (a no-op when nothing changed).
+/// The wine prefix of the whole run, under target/.
+fn prefix() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wine-prefix")
+}
+
+/// webproof.exe, built from the sources as they are (a no-op when nothing changed), and the
+/// wine prefix made ready, once for the tests that run side by side (two first runs of wine
+/// on one new prefix would both set it up).
 fn exe() -> PathBuf {
     static BUILD: std::sync::Once = std::sync::Once::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -19,18 +26,23 @@ fn exe() -> PathBuf {
             .status()
             .unwrap();
         assert!(st.success(), "scripts/build-windows.sh failed");
+        let st = Command::new("wine")
+            .args(["wineboot", "--init"])
+            .env("WINEPREFIX", prefix())
+            .env("WINEDEBUG", "-all")
+            .status()
+            .expect("wine (package wine)");
+        assert!(st.success(), "wineboot --init failed");
     });
     root.join("target/x86_64-pc-windows-gnu/debug/webproof.exe")
 }
 
-/// `wine webproof.exe ARGS` in `env`'s directory, with its home and passphrase. One wine
-/// prefix for the whole run, under target/ (made on first use, which takes a while).
+/// `wine webproof.exe ARGS` in `env`'s directory, with its home and passphrase.
 fn wine(env: &Env, args: &[&str]) -> Output {
-    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wine-prefix");
     Command::new("wine")
         .arg(exe())
         .args(args)
-        .env("WINEPREFIX", &prefix)
+        .env("WINEPREFIX", prefix())
         .env("WINEDEBUG", "-all")
         .env("WEBPROOF_HOME", env.home())
         .env("WEBPROOF_PASSPHRASE", PASS)
