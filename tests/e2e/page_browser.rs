@@ -122,6 +122,15 @@ impl Browser {
         self.shown_json(pkg).await
     }
 
+    /// Types `text` into the field `css` (what was there goes).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.c.find(Locator::Css(css)).await.unwrap();
+        field.clear().await.unwrap();
+        if !text.is_empty() {
+            field.send_keys(text).await.unwrap();
+        }
+    }
+
     /// Chooses the package `pkg` and the trust on the page.
     async fn choose(
         &self,

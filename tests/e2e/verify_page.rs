@@ -344,5 +344,42 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
         .await;
     assert_eq!((found.as_str(), deposited.as_str()), ("no", "0"), "{text}");
     assert!(text.starts_with("Not in this package"), "{text}");
+
+    // The log's key entered by hand instead of the bundle: as `verify --trust-log`.
+    b.fill("#logs", &log_vkey).await;
+    let page = b.verify_trusting(&s_wacz, &[&fpr], &[], None).await;
+    let o = env
+        .cmd()
+        .env("WEBPROOF_HOME", env.path().join("no-home"))
+        .args(["verify", "--json", "s.wacz", "--trust-operator", &fpr])
+        .args(["--trust-log", &log_vkey])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    self::same(&page, &cli, "s.wacz, the log's key by hand");
+    assert_eq!(page["verdict"], "pass", "{page:#}");
+    b.fill("#logs", "not a key").await;
+    b.c.execute("document.body.dataset.state = 'asked'", vec![])
+        .await
+        .unwrap();
+    b.c.find(fantoccini::Locator::Css("#verify"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(b.wait_for(&["done", "error"], 60).await, "error");
+    let said =
+        b.c.execute(
+            "return document.getElementById('error').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let said = said.as_str().unwrap().to_owned();
+    assert!(
+        said.starts_with("the keys and certificates entered by hand"),
+        "{said}"
+    );
     let _ = b.c.close().await;
 }

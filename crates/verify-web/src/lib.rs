@@ -32,6 +32,47 @@ pub struct Trust {
     /// Notary key fingerprints.
     #[serde(default)]
     pub notaries: Vec<String>,
+    /// Evidence logs' verifier keys entered by hand (`name+hash+base64`).
+    #[serde(default)]
+    pub logs: Vec<String>,
+    /// Witnesses' verifier keys entered by hand.
+    #[serde(default)]
+    pub witnesses: Vec<String>,
+    /// How many of those witnesses must have cosigned (default: 1 when witnesses are given,
+    /// as `verify --witness-quorum`).
+    #[serde(default)]
+    pub quorum: Option<usize>,
+    /// Operator CA certificates entered by hand (each one PEM certificate).
+    #[serde(default)]
+    pub operator_cas: Vec<String>,
+    /// TSA root certificates entered by hand (each one PEM certificate).
+    #[serde(default)]
+    pub tsa_roots: Vec<String>,
+}
+
+impl Trust {
+    /// What was entered by hand of an alliance's anchors, as a trust bundle (read, so checked,
+    /// as a bundle file is); `None` when nothing was.
+    fn by_hand(&self) -> Option<bundle::TrustBundle> {
+        let nothing = self.logs.is_empty()
+            && self.witnesses.is_empty()
+            && self.operator_cas.is_empty()
+            && self.tsa_roots.is_empty();
+        let trim = |v: &[String]| v.iter().map(|s| s.trim().to_owned()).collect::<Vec<_>>();
+        (!nothing).then(|| bundle::TrustBundle {
+            format: bundle::FORMAT.into(),
+            v: bundle::VERSION,
+            alliance: "entered by hand".into(),
+            development: false,
+            logs: trim(&self.logs),
+            witnesses: trim(&self.witnesses),
+            quorum: self
+                .quorum
+                .unwrap_or(usize::from(!self.witnesses.is_empty())),
+            operator_cas: self.operator_cas.clone(),
+            tsa_roots: self.tsa_roots.clone(),
+        })
+    }
 }
 
 /// Why the page cannot verify with what it was given.
@@ -45,6 +86,8 @@ pub enum PageError {
         #[source]
         source: bundle::BundleError,
     },
+    #[error("the keys and certificates entered by hand: {0}")]
+    Hand(#[source] bundle::BundleError),
     #[error("{0:?} is not a key fingerprint (64 hex digits)")]
     Fingerprint(String),
     #[error("language {0:?}")]
@@ -60,6 +103,7 @@ impl Explain for PageError {
             PageError::Bundle { index, source } => msg!("err-page-bundle")
                 .arg("index", index + 1)
                 .because(source.message()),
+            PageError::Hand(source) => msg!("err-page-hand").because(source.message()),
             PageError::Fingerprint(v) => msg!("cli-bad-fingerprint").arg("value", v),
             PageError::Lang(l) => msg!("err-page-lang").arg("lang", l),
             PageError::Json(e) => msg!("err-page-json").arg("detail", e),
@@ -92,6 +136,12 @@ pub fn policy(trust: &str) -> Result<Policy, PageError> {
     for (index, b) in t.bundles.iter().enumerate() {
         bundle::read(b.as_bytes())
             .map_err(|source| PageError::Bundle { index, source })?
+            .apply(&mut policy);
+    }
+    if let Some(b) = t.by_hand() {
+        let json = serde_json::to_vec(&b).map_err(PageError::Json)?;
+        bundle::read(&json)
+            .map_err(PageError::Hand)?
             .apply(&mut policy);
     }
     Ok(policy)
@@ -191,6 +241,11 @@ pub fn page_texts(lang: &str) -> Result<String, PageError> {
         key!("page-trust-bundle"),
         key!("page-trust-operators"),
         key!("page-trust-notaries"),
+        key!("page-trust-logs"),
+        key!("page-trust-witnesses"),
+        key!("page-trust-quorum"),
+        key!("page-trust-cas"),
+        key!("page-trust-roots"),
         key!("page-trust-hint"),
         key!("page-verify"),
         key!("page-working"),

@@ -106,3 +106,41 @@ fn the_package_digest_is_the_whole_files_read_in_slices() {
     let head = webproof_evidence::digest::sha256(&f.bytes[..1000]).to_string();
     assert_eq!(webproof_verify_web::package_sha256(&f, 1000).unwrap(), head);
 }
+
+#[test]
+fn anchors_entered_by_hand_are_read_as_a_bundle_is() {
+    // The example bundle's anchors, entered field by field instead of as a file.
+    let b: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../verify/tests/vectors/trust-bundle.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let hand = serde_json::json!({
+        "logs": b["logs"], "witnesses": b["witnesses"], "quorum": 2,
+        "operator_cas": b["operator_cas"], "tsa_roots": b["tsa_roots"],
+    });
+    let p = policy(&hand.to_string()).unwrap();
+    let from_file = policy(&serde_json::json!({ "bundles": [b.to_string()] }).to_string()).unwrap();
+    assert_eq!(p.log.logs, from_file.log.logs);
+    assert_eq!(p.log.witnesses, from_file.log.witnesses);
+    assert_eq!(p.log.quorum, 2);
+    assert_eq!(p.operator_cas, from_file.operator_cas);
+    assert_eq!(p.trusted_tsa, from_file.trusted_tsa);
+    // Witnesses without a quorum: one must have cosigned, as the CLI's default.
+    let one = serde_json::json!({ "logs": b["logs"], "witnesses": b["witnesses"] });
+    assert_eq!(policy(&one.to_string()).unwrap().log.quorum, 1);
+    // A key that is not one, a quorum out of reach: refused, saying where.
+    let e = policy(r#"{"logs": ["not a key"]}"#).unwrap_err();
+    assert!(matches!(e, PageError::Hand(_)), "{e}");
+    assert!(
+        explain(&e, "en").starts_with("the keys and certificates entered by hand"),
+        "{}",
+        explain(&e, "en")
+    );
+    let e = policy(&serde_json::json!({ "witnesses": b["witnesses"], "quorum": 9 }).to_string())
+        .unwrap_err();
+    assert!(matches!(e, PageError::Hand(_)), "{e}");
+}
