@@ -205,9 +205,8 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
     let sample = samples()[0].display().to_string();
     let other = env.write("other.txt", b"another file");
 
-    let (_log, url, log_vkey) = serve(
-        &env,
-        &[
+    let log_serve = |page: &Path| {
+        [
             "log",
             "serve",
             "--origin",
@@ -215,9 +214,14 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
             "--listen",
             "127.0.0.1:0",
             "--verify-page",
-            page_file.to_str().unwrap(),
-        ],
-    );
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([page.display().to_string()])
+        .collect::<Vec<String>>()
+    };
+    let args = log_serve(&page_file);
+    let (_log, url, log_vkey) = serve(&env, &args.iter().map(String::as_str).collect::<Vec<_>>());
     let base = url.trim_end_matches('/').to_owned();
     let (code, served) = get(&format!("{base}/verify"));
     assert_eq!(code, 200);
@@ -229,16 +233,12 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
     assert_eq!(code, 200, "{bundle}");
     env.write("bundle.json", bundle.as_bytes());
     // A file that is not the page is refused, not served.
-    let o = env.run(&[
-        "log",
-        "serve",
-        "--origin",
-        "log.alliance.test/page",
-        "--listen",
-        "127.0.0.1:0",
-        "--verify-page",
-        other.to_str().unwrap(),
-    ]);
+    let o = env.run(
+        &log_serve(&other)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("not webproof's verifier page"),

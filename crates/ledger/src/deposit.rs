@@ -176,9 +176,9 @@ impl AdminEntry {
 mod tests {
     use super::*;
 
-    #[test]
-    fn deposits_are_canonical_and_checked() {
-        let d = Deposit {
+    /// A deposit of made-up digests, naming no file.
+    fn sample() -> Deposit {
+        Deposit {
             v: 1,
             sha256: "a".repeat(64),
             sm3: "b".repeat(64),
@@ -188,7 +188,12 @@ mod tests {
             label: None,
             label_commitment: None,
             files: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn deposits_are_canonical_and_checked() {
+        let d = sample();
         let b = d.to_bytes().unwrap();
         assert!(b.starts_with(b"{\"claimed_time\""));
         assert_eq!(Deposit::parse(&b).unwrap(), d);
@@ -218,17 +223,7 @@ mod tests {
             sha256: "d".repeat(64),
             sm3: "e".repeat(64),
         };
-        let mut d = Deposit {
-            v: 1,
-            sha256: "a".repeat(64),
-            sm3: "b".repeat(64),
-            package: "capture-1".into(),
-            operator: "c".repeat(64),
-            claimed_time: "2026-11-23T12:00:00Z".into(),
-            label: None,
-            label_commitment: None,
-            files: Vec::new(),
-        };
+        let mut d = sample();
         // No files: the bytes of a deposit made before files were named.
         let before = br#"{"claimed_time":"2026-11-23T12:00:00Z","operator":"cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","package":"capture-1","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","sm3":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","v":1}"#;
         assert_eq!(d.to_bytes().unwrap(), before);
