@@ -226,16 +226,30 @@ impl Depositor {
         Ok(())
     }
 
+    /// A deposit the log did not take: the files it named wait for the next deposit, so that
+    /// the log can still be asked for them.
+    fn requeue(&mut self, entry: &[u8]) {
+        if let Ok(d) = Deposit::parse(entry) {
+            for f in d.files.into_iter().rev() {
+                self.files.push_front(f);
+            }
+        }
+    }
+
     fn keep(&mut self, a: Answer, note: &dyn Fn(Note<'_>)) {
         // The promise must be the log's signature over a group holding exactly this entry.
         let ack = match a.result {
             Ok(ack) => ack,
-            Err(e) => return note(Note::DepositFailed { error: &e }),
+            Err(e) => {
+                self.requeue(&a.entry);
+                return note(Note::DepositFailed { error: &e });
+            }
         };
         let leaf = webproof_ledger::merkle::leaf_hash(&a.entry);
         if let Err(e) =
             receipt::check_promise(&ack.promise, self.log_key(), ack.index, &leaf, &ack.proof)
         {
+            self.requeue(&a.entry);
             return note(Note::DepositFailed { error: &e });
         }
         note(Note::Deposited {
@@ -406,5 +420,113 @@ impl Depositor {
             return Ok(None);
         }
         Ok(Some(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use webproof_evidence::identity::Algorithm;
+    use webproof_ledger::note::{ALG_ED25519, NoteSigner};
+
+    /// A depositor to a log nobody serves, for what it names in its deposits.
+    fn depositor(rt: &tokio::runtime::Runtime, file_digests: bool) -> Depositor {
+        let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+        let log = NoteSigner::new(
+            "log.files.test",
+            ALG_ED25519,
+            ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+        )
+        .unwrap();
+        let mut info = DepositInfo::new("capture-f", &key, None).unwrap();
+        info.file_digests = file_digests;
+        Depositor::new(
+            LogSettings {
+                url: "http://127.0.0.1:9/".into(),
+                trust: LogTrust {
+                    logs: vec![log.key],
+                    witnesses: vec![],
+                    quorum: 0,
+                },
+            },
+            info,
+            rt.handle().clone(),
+        )
+        .unwrap()
+    }
+
+    /// Steps 0..n, step i recording i files.
+    fn records(dir: &std::path::Path, n: usize) -> Capture {
+        let mut cap = Capture::create(&dir.join("cap")).unwrap();
+        for i in 0..n {
+            let files: Vec<(String, Vec<u8>)> = (0..i)
+                .map(|k| (format!("f{i}-{k}.txt"), format!("{i}/{k}").into_bytes()))
+                .collect();
+            let refs: Vec<(&str, &str, &[u8])> = files
+                .iter()
+                .map(|(n, b)| (n.as_str(), "text/plain", b.as_slice()))
+                .collect();
+            cap.add_step(
+                webproof_evidence::record::StepKind::Note,
+                webproof_evidence::utc::Utc::now(),
+                None,
+                Default::default(),
+                &refs,
+            )
+            .unwrap();
+        }
+        cap
+    }
+
+    #[test]
+    fn each_file_is_named_once_in_order_and_again_after_a_failed_deposit() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let cap = records(t.path(), 4);
+        let mut d = depositor(&rt, true);
+        // Up to step 1: step 1's one file; then steps 2 and 3: two and three.
+        let first = d.files_for(cap.records(), 1);
+        assert_eq!(first.iter().map(|f| f.seq).collect::<Vec<_>>(), [1]);
+        assert_eq!(
+            first[0].sha256,
+            cap.records()[1].artifacts[0].sha256.to_hex()
+        );
+        let rest = d.files_for(cap.records(), 3);
+        assert_eq!(
+            rest.iter().map(|f| f.seq).collect::<Vec<_>>(),
+            [2, 2, 3, 3, 3]
+        );
+        assert!(d.files_for(cap.records(), 3).is_empty(), "named twice");
+        // The log did not take the deposit naming them: the next deposit names them again.
+        let entry = Deposit {
+            v: 1,
+            sha256: "a".repeat(64),
+            sm3: "b".repeat(64),
+            package: "capture-f".into(),
+            operator: "c".repeat(64),
+            claimed_time: "2026-12-05T00:00:00Z".into(),
+            label: None,
+            label_commitment: None,
+            files: rest.clone(),
+        };
+        d.requeue(&entry.to_bytes().unwrap());
+        assert_eq!(d.files_for(cap.records(), 3), rest);
+        // A tenant that keeps them out names none.
+        let mut private = depositor(&rt, false);
+        assert!(private.files_for(cap.records(), 3).is_empty());
+    }
+
+    #[test]
+    fn at_most_the_limit_go_in_one_deposit_and_the_rest_in_the_next() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let cap = records(t.path(), 2);
+        let mut d = depositor(&rt, true);
+        let one = d.files_for(cap.records(), 1).pop().unwrap();
+        d.files
+            .extend(std::iter::repeat_n(one.clone(), MAX_DEPOSIT_FILES + 5));
+        assert_eq!(d.files_for(cap.records(), 1).len(), MAX_DEPOSIT_FILES);
+        assert_eq!(d.files_for(cap.records(), 1).len(), 5);
     }
 }
