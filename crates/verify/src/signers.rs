@@ -566,3 +566,50 @@ fn certified(
         subject: sub,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webproof_timestamp::ca::CertRole;
+
+    fn certified(role: Option<CertRole>) -> Certified {
+        Certified {
+            why: Why::new("issued", msg!("msg-role-ok")),
+            subject: webproof_timestamp::ca::Subject {
+                name: "Test Signer".into(),
+                organisation: None,
+                tenant: "tenant".into(),
+                id_ref: None,
+            },
+            role: role.map(Ok),
+        }
+    }
+
+    fn key_of(r: Result<Why, Why>) -> (bool, String) {
+        match r {
+            Ok(w) => (true, w.message.key.to_string()),
+            Err(w) => (false, w.message.key.to_string()),
+        }
+    }
+
+    #[test]
+    fn a_certificate_naming_no_role_is_an_operators_and_only_that() {
+        // Certified before certificates named roles: good for an operator, not for a notary.
+        let legacy = certified(None);
+        assert_eq!(
+            key_of(role_check(Role::Operator, &legacy)),
+            (true, "msg-role-legacy".into())
+        );
+        assert_eq!(
+            key_of(role_check(Role::Notary, &legacy)),
+            (false, "msg-role-none-notary".into())
+        );
+        // Naming its role: that role only.
+        let notary = certified(Some(CertRole::Notary));
+        assert!(key_of(role_check(Role::Notary, &notary)).0);
+        assert_eq!(
+            key_of(role_check(Role::Operator, &notary)),
+            (false, "msg-role-other".into())
+        );
+    }
+}
