@@ -51,20 +51,8 @@ fn the_report_of_a_capture_carries_its_steps_digests_and_a_qr_code_of_the_packag
         }
     }
     // The QR code on page 1 is the package file's SHA-256.
-    let o = tool(
-        "pdftoppm",
-        &["-png", "-r", "150", "-f", "1", "-l", "1", "c.pdf", "page"],
-        env.path(),
-    );
-    assert!(o.status.success());
-    let o = tool("zbarimg", &["-q", "--raw", "page-1.png"], env.path());
-    let qr = String::from_utf8_lossy(&o.stdout).trim().to_owned();
-    let o = tool("sha256sum", &["c.wacz"], env.path());
-    let sha = String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let qr = qr_of_first_page(&env, "c.pdf");
+    let sha = sha256sum(&env, "c.wacz");
     assert_eq!(qr, format!("sha256:{sha} c.wacz"));
 
     // In Chinese (WEBPROOF_LANG as a user would set it): the Chinese headings and the step

@@ -394,3 +394,26 @@ fn quoted_printable_decoded(bytes: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The text of the QR code on page 1 of the PDF `pdf` in `env` (rendered by poppler's
+/// pdftoppm, read by zbarimg).
+pub fn qr_of_first_page(env: &Env, pdf: &str) -> String {
+    let o = tool(
+        "pdftoppm",
+        &["-png", "-r", "150", "-f", "1", "-l", "1", pdf, "page"],
+        env.path(),
+    );
+    assert!(o.status.success());
+    let o = tool("zbarimg", &["-q", "--raw", "page-1.png"], env.path());
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+/// `sha256sum FILE` in `env`: the file's SHA-256 (hex), as coreutils computes it.
+pub fn sha256sum(env: &Env, file: &str) -> String {
+    let o = tool("sha256sum", &[file], env.path());
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}

@@ -264,20 +264,8 @@ async fn the_log_serves_the_page_and_the_reports_qr_code_opens_it_with_the_packa
         html.contains(&format!("{base}/trust-bundle.json")),
         "the bundle's address"
     );
-    let o = tool(
-        "pdftoppm",
-        &["-png", "-r", "150", "-f", "1", "-l", "1", "s.pdf", "page"],
-        env.path(),
-    );
-    assert!(o.status.success());
-    let o = tool("zbarimg", &["-q", "--raw", "page-1.png"], env.path());
-    let qr = String::from_utf8_lossy(&o.stdout).trim().to_owned();
-    let o = tool("sha256sum", &["s.wacz"], env.path());
-    let sha = String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let qr = qr_of_first_page(&env, "s.pdf");
+    let sha = sha256sum(&env, "s.wacz");
     assert_eq!(qr, format!("{base}/verify#sha256={sha}"));
 
     // The QR code's address in a browser.

@@ -164,16 +164,28 @@ pub fn verify(
     trust: &str,
     lang: &str,
 ) -> Result<String, PageError> {
-    let cat = catalogue(lang)?;
     let policy = policy(trust)?;
-    let report = webproof_verify::verify_zip(name, bytes, len, &policy);
+    let (_, v) = verified(name, bytes, len, &policy, lang)?;
+    serde_json::to_string_pretty(&v).map_err(PageError::Json)
+}
+
+/// The package verified under `policy`: the report and its JSON form in language `lang`.
+fn verified(
+    name: &str,
+    bytes: Box<dyn ReadAt + Send + Sync>,
+    len: u64,
+    policy: &Policy,
+    lang: &str,
+) -> Result<(webproof_verify::Report, Verification), PageError> {
+    let cat = catalogue(lang)?;
+    let report = webproof_verify::verify_zip(name, bytes, len, policy);
     let v = Verification::new(
         &report,
         cat.lang().tag(),
         |c| cat.check_name(c.id.as_str()),
         |c| cat.finding(&c.detail, Some(&c.message)),
     );
-    serde_json::to_string_pretty(&v).map_err(PageError::Json)
+    Ok((report, v))
 }
 
 /// The SHA-256 (hex) of the whole file read through `bytes` (`len` bytes), in 1 MiB slices:
@@ -348,15 +360,8 @@ pub fn find_file(
 ) -> Result<String, PageError> {
     use webproof_evidence::layout;
     use webproof_evidence::package::{PackageSource, ZipSource};
-    let cat = catalogue(lang)?;
     let policy = policy(trust)?;
-    let report = webproof_verify::verify_zip(name, open(), len, &policy);
-    let verification = Verification::new(
-        &report,
-        cat.lang().tag(),
-        |c| cat.check_name(c.id.as_str()),
-        |c| cat.finding(&c.detail, Some(&c.message)),
-    );
+    let (report, verification) = verified(name, open(), len, &policy, lang)?;
     let (sha256, sm3) = (sha256.to_ascii_lowercase(), sm3.to_ascii_lowercase());
     let mut recorded = Vec::new();
     let mut deposited = Vec::new();
