@@ -55,16 +55,19 @@ pub(crate) fn renewal_checks(
             continue;
         };
         // Its tokens, over the record's bytes.
-        let mut tokens = 0;
-        for e in src.entries() {
-            if renewal::classify(&e.name)
-                .is_some_and(|(tn, p)| tn == *n && matches!(p, Part::Token(_)))
-            {
-                tokens += 1;
-                token_check(src, &e.name, *n, &bytes, &trust, report);
-            }
+        let tokens: Vec<&str> = src
+            .entries()
+            .iter()
+            .filter(|e| {
+                renewal::classify(&e.name)
+                    .is_some_and(|(tn, p)| tn == *n && matches!(p, Part::Token(_)))
+            })
+            .map(|e| e.name.as_str())
+            .collect();
+        for token in &tokens {
+            token_check(src, token, *n, &bytes, &trust, report);
         }
-        if tokens == 0 {
+        if tokens.is_empty() {
             report.fail(
                 CheckId::RenewalToken,
                 name.clone(),

@@ -384,3 +384,174 @@ fn coverage_words(key: Key, ranges: &[Run], time: &[StepTime]) -> Message {
         .arg("covered", covered)
         .arg("uncovered", uncovered.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webproof_evidence::package::{DirSource, Limits};
+    use webproof_timestamp::{Problem, TokenInfo, Verdict as V};
+
+    fn verification(problem: Option<Problem>) -> Verification {
+        Verification {
+            verdict: V::Untrusted,
+            reason: String::new(),
+            problem,
+            info: TokenInfo {
+                gen_time: "2026-12-05T10:00:00Z".into(),
+                gen_time_unix: 1_796_464_800,
+                gen_time_micros: 1_796_464_800_000_000,
+                policy: "1.2.3".into(),
+                serial: "1".into(),
+                imprint_alg: HashAlg::Sha256,
+                imprint: "00".into(),
+                nonce: None,
+                accuracy_micros: None,
+                ordering: false,
+                tsa_name: None,
+            },
+            signer: None,
+            chain: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_untrusted_token_says_why_unless_it_is_only_the_missing_chain() {
+        let pinned = Problem::NotPinned {
+            subject: "CN=a".into(),
+            pinned: "CN=b".into(),
+        };
+        let m = untrusted_token("Test TSA", 3, &verification(Some(pinned.clone())));
+        assert_eq!(m.key, "msg-token-untrusted");
+        assert_eq!(m.args["tsa"], "Test TSA");
+        assert_eq!(m.args["seq"], "3");
+        assert_eq!(m.args["time"], "2026-12-05T10:00:00Z");
+        assert_eq!(m.cause.as_deref(), Some(&pinned.message()));
+        // No chain to a trusted TSA is what "untrusted" says already.
+        let m = untrusted_token("Test TSA", 3, &verification(Some(Problem::NoChain)));
+        assert_eq!((m.key.as_str(), m.cause), ("msg-token-untrusted", None));
+        let m = untrusted_token("Test TSA", 3, &verification(None));
+        assert_eq!(m.cause, None);
+    }
+
+    #[test]
+    fn an_invalid_token_says_why() {
+        let m = invalid_token(&verification(Some(Problem::ContentChanged)));
+        assert_eq!(m.key, "msg-token-invalid");
+        assert_eq!(m.cause.as_deref(), Some(&Problem::ContentChanged.message()));
+        let m = invalid_token(&verification(None));
+        assert_eq!((m.key.as_str(), m.cause), ("msg-token-invalid", None));
+    }
+
+    /// A package directory holding `timestamps/0.tsq` (when given).
+    fn with_request(tsq: Option<&[u8]>) -> (tempfile::TempDir, DirSource) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("timestamps")).unwrap();
+        std::fs::write(dir.path().join("timestamps/0.tsr"), b"token").unwrap();
+        if let Some(q) = tsq {
+            std::fs::write(dir.path().join("timestamps/0.tsq"), q).unwrap();
+        }
+        let src = DirSource::open(dir.path(), &Limits::default()).unwrap();
+        (dir, src)
+    }
+
+    #[test]
+    fn the_kept_request_must_ask_for_this_imprint_under_this_algorithm() {
+        let imprint = [7u8; 32];
+        let q =
+            webproof_timestamp::request(HashAlg::Sha256, &imprint, Some(vec![1, 2]), None).unwrap();
+        let (_d, src) = with_request(Some(&q.der));
+        let kept = |alg, imprint: &[u8]| kept_request(&src, "timestamps/0.tsr", alg, imprint);
+        assert!(matches!(kept(HashAlg::Sha256, &imprint), Kept::Asks(Some(n)) if n == [1, 2]));
+        // The same bytes under another algorithm of the same length, or another imprint.
+        assert!(
+            matches!(kept(HashAlg::Sm3, &imprint), Kept::Wrong(f, _) if f == "timestamps/0.tsq")
+        );
+        assert!(matches!(kept(HashAlg::Sha256, &[8u8; 32]), Kept::Wrong(..)));
+        // Not a request at all; none kept.
+        let (_d, src) = with_request(Some(b"not DER"));
+        assert!(matches!(
+            kept_request(&src, "timestamps/0.tsr", HashAlg::Sha256, &imprint),
+            Kept::Wrong(_, w) if w.message.key == "msg-not-request"
+        ));
+        let (_d, src) = with_request(None);
+        assert!(matches!(
+            kept_request(&src, "timestamps/0.tsr", HashAlg::Sha256, &imprint),
+            Kept::None
+        ));
+    }
+
+    fn step(seq: u64, at: Option<&str>) -> StepTime {
+        StepTime {
+            seq,
+            not_after: at.map(str::to_owned),
+            not_after_unix: at.map(|_| 0),
+            tsa: at.map(|_| "TSA".into()),
+            token: at.map(|_| format!("timestamps/{seq}.tsr")),
+        }
+    }
+
+    #[test]
+    fn steps_with_the_same_trusted_time_make_one_run_only_when_consecutive() {
+        let (ta, tb) = ("2026-12-05T10:00:00Z", "2026-12-05T11:00:00Z");
+        let (a, b) = (Some(ta), Some(tb));
+        let time = [
+            step(0, a),
+            step(1, a),
+            step(2, a),
+            step(3, b),
+            step(4, None),
+        ];
+        let label = |t: &str| Some(format!("not after {t} (TSA)"));
+        assert_eq!(
+            time_runs(&time),
+            vec![(0, 2, label(ta)), (3, 3, label(tb)), (4, 4, None)]
+        );
+        // A gap in the steps starts a new run even under the same time.
+        assert_eq!(
+            time_runs(&[step(0, a), step(2, a)]),
+            vec![(0, 0, label(ta)), (2, 2, label(ta))]
+        );
+        let m = coverage_words(key!("msg-time-partly-covered"), &time_runs(&time), &time);
+        assert_eq!(
+            m.args["covered"],
+            "0–2 ≤ 2026-12-05T10:00:00Z (TSA); 3 ≤ 2026-12-05T11:00:00Z (TSA)"
+        );
+        assert_eq!(m.args["uncovered"], "4");
+        let none = [step(0, None), step(1, None), step(2, a)];
+        let m = coverage_words(key!("msg-time-partly-covered"), &time_runs(&none), &none);
+        assert_eq!(
+            (m.args["covered"].as_str(), m.args["uncovered"].as_str()),
+            ("2 ≤ 2026-12-05T10:00:00Z (TSA)", "0–1")
+        );
+    }
+
+    #[test]
+    fn coverage_mentions_the_pending_seal_tokens_only_when_steps_lack_time() {
+        let a = Some("2026-12-05T10:00:00Z");
+        let full = [step(0, a), step(1, a)];
+        let part = [step(0, a), step(1, None)];
+        let note = "the time-stamps over the seal step";
+        let (v, w) = coverage(&full, true);
+        assert_eq!(
+            (v, w.message.key.as_str()),
+            (Verdict::Pass, "msg-time-covered")
+        );
+        assert!(!w.text.contains(note), "{}", w.text);
+        let (v, w) = coverage(&part, true);
+        assert_eq!(
+            (v, w.message.key.as_str()),
+            (Verdict::Pass, "msg-time-pending")
+        );
+        assert!(w.text.contains(note), "{}", w.text);
+        let (v, w) = coverage(&part, false);
+        assert_eq!(
+            (v, w.message.key.as_str()),
+            (Verdict::Untrusted, "msg-time-partly-covered")
+        );
+        assert!(!w.text.contains(note), "{}", w.text);
+        assert_eq!(
+            w.text,
+            "step 0: not after 2026-12-05T10:00:00Z (TSA); step 1: no trusted time-stamp"
+        );
+    }
+}

@@ -114,4 +114,8 @@ fn a_damaged_bundle_is_refused_saying_where() {
     // Too large to be a bundle.
     let big = vec![b' '; MAX_BUNDLE + 1];
     assert!(matches!(bundle::read(&big), Err(BundleError::TooLarge)));
+    // The limit itself is allowed: the example padded to exactly MAX_BUNDLE bytes reads.
+    let mut padded = EXAMPLE.as_bytes().to_vec();
+    padded.resize(MAX_BUNDLE, b' ');
+    bundle::read(&padded).unwrap();
 }

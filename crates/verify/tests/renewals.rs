@@ -147,3 +147,110 @@ fn a_renewal_request_without_its_token_is_an_orphan() {
         orphan.detail
     );
 }
+
+/// The package of `dir` with its renewal record replaced by `bytes` (the datapackage derived
+/// again), zipped to `out`.
+fn with_record(dir: &Path, bytes: &[u8], out: &Path) {
+    std::fs::write(dir.join(renewal::json_path(1)), bytes).unwrap();
+    for derived in [layout::DATAPACKAGE, layout::DATAPACKAGE_DIGEST] {
+        std::fs::remove_file(dir.join(derived)).unwrap();
+    }
+    let m: Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::MANIFEST)).unwrap()).unwrap();
+    write_datapackage(dir, &m).unwrap();
+    package::write_zip(dir, out, &Limits::default()).unwrap();
+}
+
+/// The `renewal.record` check's verdict and detail.
+fn renewal_record(r: &webproof_verify::Report) -> (Verdict, String) {
+    let c = r
+        .checks
+        .iter()
+        .find(|c| c.id == "renewal.record")
+        .expect("a renewal.record check");
+    (c.verdict, c.detail.clone())
+}
+
+/// A renewal record is judged field by field: each of its version, format, number and capture
+/// on its own, and its canonical form, makes it another record; and it must list every file
+/// with the digest the file has now.
+#[test]
+fn a_renewal_record_fails_on_any_one_wrong_field_or_file() {
+    let t = tempfile::tempdir().unwrap();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let tsa = DevTsa::generate(now() - 60).unwrap();
+    renewed(&b.dir, &t.path().join("renewed.wacz"), &tsa);
+    let good = std::fs::read(b.dir.join(renewal::json_path(1))).unwrap();
+    let record: renewal::Renewal = serde_json::from_slice(&good).unwrap();
+    let policy = Policy {
+        trusted_tsa: vec![tsa.root.clone()],
+        ..b.policy()
+    };
+    let judged = |bytes: &[u8], name: &str| {
+        let out = t.path().join(format!("{name}.wacz"));
+        with_record(&b.dir, bytes, &out);
+        renewal_record(&verify(&out, &policy))
+    };
+    let wrong = "wrong format, version, number or capture, or not canonical";
+    let mut pretty = serde_json::to_vec_pretty(&record).unwrap();
+    pretty.push(b'\n');
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "v",
+            renewal::Renewal {
+                v: record.v + 1,
+                ..record.clone()
+            },
+        ),
+        (
+            "format",
+            renewal::Renewal {
+                format: "other".into(),
+                ..record.clone()
+            },
+        ),
+        (
+            "n",
+            renewal::Renewal {
+                n: 2,
+                ..record.clone()
+            },
+        ),
+        (
+            "capture",
+            renewal::Renewal {
+                capture: "00".repeat(16),
+                ..record.clone()
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(k, r)| (k, renewal::to_bytes(&r).unwrap()))
+    .chain([("canonical", pretty)])
+    .collect();
+    for (name, bytes) in &variants {
+        assert_eq!(judged(bytes, name), (Verdict::Fail, wrong.into()), "{name}");
+    }
+    // The record as made passes (what the variants changed is what fails them).
+    assert_eq!(judged(&good, "good").0, Verdict::Pass);
+
+    // A file it lists changed since (the record still names the old digest).
+    let mut changed = record.clone();
+    let first = changed.files[0].path.clone();
+    changed.files[0].digest = "00".repeat(64);
+    let (v, detail) = judged(&renewal::to_bytes(&changed).unwrap(), "changed");
+    assert_eq!(v, Verdict::Fail);
+    assert!(
+        detail.contains(&format!("{first} changed since the renewal")),
+        "{detail}"
+    );
+    // A file it must cover and does not list.
+    let mut short = record.clone();
+    short.files.remove(0);
+    let (v, detail) = judged(&renewal::to_bytes(&short).unwrap(), "uncovered");
+    assert_eq!(v, Verdict::Fail);
+    assert!(
+        detail.contains(&format!("{first} is not covered")),
+        "{detail}"
+    );
+}
