@@ -19,6 +19,7 @@ mod env_check;
 mod events;
 mod i18n;
 mod manual;
+mod notary;
 mod page_browser;
 mod postgres;
 mod report;

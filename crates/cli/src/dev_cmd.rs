@@ -42,6 +42,55 @@ pub enum DevCmd {
         #[arg(long)]
         force: bool,
     },
+    /// As the development registrar of the alliance `dev up` runs from this WEBPROOF_HOME,
+    /// issue an enrollment code for another person — a notary, or another operator — who
+    /// enrolls from their own home with `webproof operator enroll --role … --code CODE`.
+    Code {
+        /// The person's full name.
+        #[arg(long)]
+        name: String,
+        /// Their organisation (e.g. the notary office).
+        #[arg(long)]
+        org: Option<String>,
+        /// What the certificate certifies them as.
+        #[arg(long, value_enum, default_value = "operator")]
+        role: crate::identity_cmd::RoleArg,
+        /// Bind the code to their key (`webproof operator show --role … --fingerprint`).
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+}
+
+/// `dev code`: an enrollment code signed by the development registrar of this home's alliance.
+fn dev_code(
+    name: &str,
+    org: Option<&str>,
+    role: webproof_evidence::identity::Role,
+    fingerprint: Option<&str>,
+) -> Result<ExitCode> {
+    let home = crate::config::home()?;
+    let url = crate::ra_cmd::log_url(None)?;
+    let registrar = dev_key(&home.join("dev/ra/registrar.pem"))?;
+    let who = crate::ra_cmd::CodeFor {
+        name,
+        org,
+        tenant: "dev",
+        fingerprint,
+        role,
+    };
+    let v = crate::ra_cmd::signed_post_to(
+        &url,
+        Some(DEV_LOG),
+        api::RA_CODES,
+        &who.request(None),
+        &registrar,
+    )?;
+    let code = v["code"].as_str().context(tr!("cli-no-code"))?;
+    println!(
+        "{}",
+        tr!("cli-ra-code", name = name, tenant = "dev", code = code)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn toml_list(items: &[String]) -> String {
@@ -89,11 +138,19 @@ fn write_config(home: &Path, text: &str) -> Result<()> {
 }
 
 pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
-    let DevCmd::Up {
-        host,
-        interval_ms,
-        force,
-    } = cmd;
+    let (host, interval_ms, force) = match cmd {
+        DevCmd::Up {
+            host,
+            interval_ms,
+            force,
+        } => (host, interval_ms, force),
+        DevCmd::Code {
+            name,
+            org,
+            role,
+            fingerprint,
+        } => return dev_code(&name, org.as_deref(), role.into(), fingerprint.as_deref()),
+    };
     let home = crate::config::home()?;
     std::fs::create_dir_all(&home).with_context(|| tr!("ctx-creating", path = home.display()))?;
     let cfg_path = home.join("config.toml");
@@ -357,7 +414,7 @@ fn enroll_home(
         return Ok(tr!("cli-dev-no-identity"));
     };
     let doc: webproof_evidence::identity::IdentityDoc = serde_json::from_str(&doc)?;
-    let cert_file = crate::identity_cmd::certificate_file(home);
+    let cert_file = crate::identity_cmd::certificate_file(home, Role::Operator);
     if let Ok(pem) = std::fs::read(&cert_file) {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -378,10 +435,14 @@ fn enroll_home(
         url,
         Some(DEV_LOG),
         api::RA_CODES,
-        &serde_json::json!({
-            "name": doc.name, "organisation": doc.organisation, "tenant": "dev",
-            "id_ref": doc.id_ref, "fingerprint": doc.fingerprint.to_hex(),
-        }),
+        &crate::ra_cmd::CodeFor {
+            name: &doc.name,
+            org: doc.organisation.as_deref(),
+            tenant: "dev",
+            fingerprint: Some(&doc.fingerprint.to_hex()),
+            role: Role::Operator,
+        }
+        .request(doc.id_ref.as_deref()),
         registrar,
     )?;
     let code = code["code"]
@@ -399,7 +460,7 @@ fn enroll_home(
         &serde_json::json!({"code": code, "public_key": doc.public_key}),
         &key,
     )?;
-    crate::ra_cmd::save_enrollment(home, &v)?;
+    crate::ra_cmd::save_enrollment(home, Role::Operator, &v)?;
     Ok(tr!(
         "cli-dev-enrolled",
         name = doc.name,

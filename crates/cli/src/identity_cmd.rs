@@ -15,7 +15,7 @@ use webproof_evidence::identity::{self, Algorithm, IdentityDoc, PBKDF2_ROUNDS, R
 pub(crate) fn operator(cmd: OperatorCmd) -> Result<ExitCode> {
     match cmd {
         OperatorCmd::Init(a) => operator_init(a),
-        OperatorCmd::Enroll { code, log } => crate::ra_cmd::enroll(log, &code),
+        OperatorCmd::Enroll { code, log, role } => crate::ra_cmd::enroll(log, &code, role.into()),
         OperatorCmd::Show {
             role,
             fingerprint,
@@ -60,6 +60,10 @@ pub(crate) enum OperatorCmd {
         /// The log's URL (default: config.toml `[log] url`).
         #[arg(long)]
         log: Option<String>,
+        /// Whose key enrolls: the operator's, or (in a notary's own home, with a notary's
+        /// code) the notary's. The key never leaves this machine, only its public half.
+        #[arg(long, value_enum, default_value = "operator")]
+        role: RoleArg,
     },
 }
 
@@ -327,24 +331,22 @@ pub(crate) struct Signers {
     pub(crate) notary: Option<(SecretKey, IdentityDoc)>,
     /// The operator's certificate from an evidence log's operator CA (`operator enroll`).
     pub(crate) operator_cert: Option<String>,
+    /// The notary's certificate (`operator enroll --role notary` in the notary's home).
+    pub(crate) notary_cert: Option<String>,
 }
 
-/// Where `operator enroll` keeps the operator's certificate and its CA's.
-pub(crate) fn certificate_file(home: &Path) -> PathBuf {
-    role_dir(home, Role::Operator).join("certificate.pem")
+/// Where `operator enroll` keeps the certificate of `role`'s key (and its CA's beside it).
+pub(crate) fn certificate_file(home: &Path, role: Role) -> PathBuf {
+    role_dir(home, role).join("certificate.pem")
 }
 
-pub(crate) fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
-    let operator = load_key(&home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?;
-    let notary = match notary_home {
-        Some(h) => Some(load_key(h, Role::Notary, "WEBPROOF_NOTARY_PASSPHRASE")?),
-        None => None,
-    };
-    // A certificate for another key (an identity replaced since enrollment) is not used.
-    let operator_cert = std::fs::read_to_string(certificate_file(&home()?))
+/// The certificate enrolled for `key` in `home` under `role`, if there is one for this very
+/// key (a certificate for another key — an identity replaced since — is not used).
+pub(crate) fn enrolled_certificate(home: &Path, role: Role, key: &SecretKey) -> Option<String> {
+    let spki = key.public_key().spki_der().ok()?;
+    std::fs::read_to_string(certificate_file(home, role))
         .ok()
         .filter(|pem| {
-            let spki = operator.0.public_key().spki_der().unwrap_or_default();
             webproof_timestamp::ca::parse_cert(pem.as_bytes()).is_ok_and(|c| {
                 use der::Encode;
                 c.tbs_certificate()
@@ -352,10 +354,24 @@ pub(crate) fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
                     .to_der()
                     .is_ok_and(|k| k == spki)
             })
-        });
+        })
+}
+
+pub(crate) fn load_signers(notary_home: Option<&Path>) -> Result<Signers> {
+    let operator = load_key(&home()?, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let (notary, notary_cert) = match notary_home {
+        Some(h) => {
+            let n = load_key(h, Role::Notary, "WEBPROOF_NOTARY_PASSPHRASE")?;
+            let cert = enrolled_certificate(h, Role::Notary, &n.0);
+            (Some(n), cert)
+        }
+        None => (None, None),
+    };
+    let operator_cert = enrolled_certificate(&home()?, Role::Operator, &operator.0);
     Ok(Signers {
         operator,
         notary,
         operator_cert,
+        notary_cert,
     })
 }

@@ -49,6 +49,10 @@ pub enum RaCmd {
         /// Bind the code to the person's key (their `webproof operator show --fingerprint`).
         #[arg(long)]
         fingerprint: Option<String>,
+        /// What the certificate certifies the person as: an operator, or a notary (who
+        /// enrolls with `webproof operator enroll --role notary` in their own home).
+        #[arg(long, value_enum, default_value = "operator")]
+        role: crate::identity_cmd::RoleArg,
     },
     /// (Admin, or the registrar who enrolled them) Revoke an operator: no more deposits.
     Revoke {
@@ -69,7 +73,7 @@ pub enum RaCmd {
     },
 }
 
-fn log_url(given: Option<String>) -> Result<String> {
+pub(crate) fn log_url(given: Option<String>) -> Result<String> {
     match given {
         Some(u) => Ok(u),
         None => crate::config::Config::load(&crate::config::home()?)?
@@ -169,13 +173,17 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
             id_number,
             id_salt,
             fingerprint,
+            role,
         } => issue_code(
             log,
-            &name,
-            org.as_deref(),
-            &tenant,
+            &CodeFor {
+                name: &name,
+                org: org.as_deref(),
+                tenant: &tenant,
+                fingerprint: fingerprint.as_deref(),
+                role: role.into(),
+            },
             id_number.zip(id_salt),
-            fingerprint.as_deref(),
         )?,
         RaCmd::Revoke {
             fingerprint,
@@ -241,14 +249,7 @@ fn revoke(log: Option<String>, fingerprint: &str, reason: &str) -> Result<()> {
 /// `ra code`: asks the registration authority for an enrollment code for `name` of `tenant`
 /// (bound to an ID reference from the ID number and salt, and to a key fingerprint, when
 /// given) and says it with its expiry.
-fn issue_code(
-    log: Option<String>,
-    name: &str,
-    org: Option<&str>,
-    tenant: &str,
-    id: Option<(String, String)>,
-    fingerprint: Option<&str>,
-) -> Result<()> {
+fn issue_code(log: Option<String>, who: &CodeFor<'_>, id: Option<(String, String)>) -> Result<()> {
     let id_ref = match id {
         Some((id, salt)) => {
             let salt = hex::decode(salt.trim()).context(tr!("cli-salt-hex"))?;
@@ -259,12 +260,10 @@ fn issue_code(
     let v = signed_post(
         &log_url(log)?,
         api::RA_CODES,
-        &serde_json::json!({
-            "name": name, "organisation": org, "tenant": tenant,
-            "id_ref": id_ref, "fingerprint": fingerprint,
-        }),
+        &who.request(id_ref.as_deref()),
         &my_key()?,
     )?;
+    let (name, tenant) = (who.name, who.tenant);
     let code = v["code"].as_str().context(tr!("cli-no-code"))?;
     println!(
         "{}",
@@ -286,47 +285,106 @@ fn issue_code(
     Ok(())
 }
 
-/// `webproof operator enroll`: sends this home's operator key with the code, signed by that
+/// `webproof operator enroll`: sends this home's key of `role` with the code, signed by that
 /// key; keeps the certificate (and the CA's) beside the identity.
-pub fn enroll(log: Option<String>, code: &str) -> Result<ExitCode> {
+pub fn enroll(log: Option<String>, code: &str, role: Role) -> Result<ExitCode> {
     let home = crate::config::home()?;
-    let (key, doc) = crate::identity_cmd::load_key(&home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
+    let (key, doc) = crate::identity_cmd::load_key(&home, role, "WEBPROOF_PASSPHRASE")?;
     let url = log_url(log)?;
     let v = signed_post(
         &url,
         api::RA_ENROLL,
-        &serde_json::json!({"code": code, "public_key": doc.public_key}),
+        &serde_json::json!({"code": code, "public_key": doc.public_key, "role": cert_role(role)}),
         &key,
     )?;
-    save_enrollment(&home, &v)?;
+    save_enrollment(&home, role, &v)?;
+    let subject = &v["subject"];
+    let (name, organisation, tenant) = (
+        subject["name"].as_str().unwrap_or(""),
+        subject["organisation"].as_str().unwrap_or("-"),
+        subject["tenant"].as_str().unwrap_or(""),
+    );
+    let fingerprint = &doc.fingerprint;
     println!(
         "{}",
-        tr!(
-            "cli-enrolled",
-            fingerprint = doc.fingerprint,
-            url = url,
-            name = v["subject"]["name"].as_str().unwrap_or(""),
-            organisation = v["subject"]["organisation"].as_str().unwrap_or("-"),
-            tenant = v["subject"]["tenant"].as_str().unwrap_or("")
-        )
+        match role {
+            Role::Operator => tr!(
+                "cli-enrolled",
+                fingerprint = fingerprint,
+                url = url,
+                name = name,
+                organisation = organisation,
+                tenant = tenant
+            ),
+            Role::Notary => tr!(
+                "cli-enrolled-notary",
+                fingerprint = fingerprint,
+                url = url,
+                name = name,
+                organisation = organisation,
+                tenant = tenant
+            ),
+        }
     );
     println!(
         "  {}",
         tr!(
             "cli-enrolled-certificate",
-            path = crate::identity_cmd::certificate_file(&home).display()
+            path = crate::identity_cmd::certificate_file(&home, role).display()
         )
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the certificate and the CA certificate an enrollment answered with.
-pub fn save_enrollment(home: &Path, v: &serde_json::Value) -> Result<()> {
+/// Whom a registrar asks an enrollment code for.
+pub struct CodeFor<'a> {
+    pub name: &'a str,
+    pub org: Option<&'a str>,
+    pub tenant: &'a str,
+    pub fingerprint: Option<&'a str>,
+    pub role: Role,
+}
+
+impl CodeFor<'_> {
+    /// The body of the code request (`ra code`), with the person's salted ID reference.
+    pub fn request(&self, id_ref: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name, "organisation": self.org, "tenant": self.tenant,
+            "id_ref": id_ref, "fingerprint": self.fingerprint, "role": cert_role(self.role),
+        })
+    }
+}
+
+/// The certificate role of a signer's role.
+pub fn cert_role(role: Role) -> webproof_timestamp::ca::CertRole {
+    match role {
+        Role::Operator => webproof_timestamp::ca::CertRole::Operator,
+        Role::Notary => webproof_timestamp::ca::CertRole::Notary,
+    }
+}
+
+/// Writes the certificate and the CA certificate an enrollment of `role`'s key answered with.
+/// A certificate for another role than the key's is refused: a notary's key certified as an
+/// operator's (a code issued for the wrong role) would not be what the person is.
+pub fn save_enrollment(home: &Path, role: Role, v: &serde_json::Value) -> Result<()> {
     let cert = v["certificate"]
         .as_str()
         .context(tr!("cli-no-certificate"))?;
     let ca = v["ca"].as_str().context(tr!("cli-no-ca-certificate"))?;
-    let path = crate::identity_cmd::certificate_file(home);
+    let certified = webproof_timestamp::ca::parse_cert(cert.as_bytes())
+        .ok()
+        .and_then(|c| webproof_timestamp::ca::CertRole::of(&c))
+        .and_then(|r| r.ok());
+    // A certificate naming no role is an operator's (from before roles were named).
+    let fits =
+        certified == Some(cert_role(role)) || (certified.is_none() && role == Role::Operator);
+    if !fits {
+        bail!(tr!(
+            "cli-enrolled-other-role",
+            role = crate::say::role(role)
+        ));
+    }
+    let path = crate::identity_cmd::certificate_file(home, role);
     if path.exists() {
         bail!(tr!("cli-certificate-exists", path = path.display()));
     }

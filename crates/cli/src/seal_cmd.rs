@@ -154,7 +154,7 @@ fn seal_input(signers: &Signers, case: Case) -> SealInput<'_> {
         notary: signers.notary.as_ref().map(|(k, d)| SignerKey {
             key: k,
             identity: d,
-            certificate: None,
+            certificate: signers.notary_cert.as_deref(),
         }),
     }
 }

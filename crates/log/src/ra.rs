@@ -20,7 +20,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use webproof_evidence::identity::PublicKey;
 use webproof_ledger::auth;
-use webproof_timestamp::ca::{Ca, CaFiles, Subject};
+use webproof_timestamp::ca::{Ca, CaFiles, CertRole, Subject};
 
 use crate::{LogError, LogStore};
 
@@ -47,6 +47,9 @@ pub struct RegistrarRecord {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CodeRecord {
     pub subject: Subject,
+    /// What the person is certified as (codes from before notaries enrolled: operator).
+    #[serde(default = "operator_role")]
+    pub role: CertRole,
     /// The only key that may enroll with this code, if the registrar bound one.
     pub fingerprint: Option<String>,
     pub registrar: String,
@@ -64,6 +67,9 @@ pub struct Revocation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OperatorRecord {
     pub subject: Subject,
+    /// What the certificate certifies the person as: operator or notary.
+    #[serde(default = "operator_role")]
+    pub role: CertRole,
     pub public_key: String,
     pub certificate: String,
     pub registrar: String,
@@ -80,6 +86,13 @@ pub struct CodeRequest {
     pub tenant: String,
     pub id_ref: Option<String>,
     pub fingerprint: Option<String>,
+    /// What the code certifies: an operator (the default) or a notary.
+    #[serde(default = "operator_role")]
+    pub role: CertRole,
+}
+
+fn operator_role() -> CertRole {
+    CertRole::Operator
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -88,6 +101,9 @@ pub struct EnrollRequest {
     pub code: String,
     /// The operator's SubjectPublicKeyInfo PEM (the key that signs the request).
     pub public_key: String,
+    /// The role the key is to be certified for; the code must be for that role.
+    #[serde(default = "operator_role")]
+    pub role: CertRole,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -95,6 +111,8 @@ pub struct Enrolled {
     pub certificate: String,
     pub ca: String,
     pub subject: Subject,
+    /// What the certificate certifies the person as.
+    pub role: CertRole,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -465,6 +483,7 @@ impl Ra {
                 tenant: req.tenant.clone(),
                 id_ref: req.id_ref.clone(),
             },
+            role: req.role,
             fingerprint: req.fingerprint.as_ref().map(|f| f.to_ascii_lowercase()),
             registrar: by.fingerprint.clone(),
             expires,
@@ -530,6 +549,15 @@ impl Ra {
                     if c.fingerprint.as_ref().is_some_and(|f| *f != fpr) {
                         return Err(refuse(403, "this enrollment code is for another key"));
                     }
+                    if c.role != req.role {
+                        return Err(refuse(
+                            403,
+                            match c.role {
+                                CertRole::Notary => "this enrollment code is for a notary",
+                                CertRole::Operator => "this enrollment code is for an operator",
+                            },
+                        ));
+                    }
                     c.used_by = Some(fpr.clone());
                     let new = json(&c)?;
                     taken = Some(c);
@@ -541,18 +569,13 @@ impl Ra {
         let spki = key.spki_der().map_err(internal)?;
         let cert = self
             .ca
-            .certify(
-                &c.subject,
-                &spki,
-                now as i64,
-                CERT_DAYS,
-                webproof_timestamp::ca::CertRole::Operator,
-            )
+            .certify(&c.subject, &spki, now as i64, CERT_DAYS, c.role)
             .map_err(internal)?;
         use der::EncodePem;
         let pem = cert.to_pem(der::pem::LineEnding::LF).map_err(internal)?;
         let rec = json(&OperatorRecord {
             subject: c.subject.clone(),
+            role: c.role,
             public_key: req.public_key.clone(),
             certificate: pem.clone(),
             registrar: c.registrar.clone(),
@@ -574,6 +597,7 @@ impl Ra {
                 certificate: pem,
                 ca: self.ca_pem(),
                 subject: c.subject,
+                role: c.role,
             },
             c.registrar,
             cert_hash,

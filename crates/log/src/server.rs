@@ -22,6 +22,7 @@ use webproof_ledger::merkle::Hash;
 use webproof_ledger::note::{Checkpoint, Note, NoteKey, NoteSigner};
 use webproof_ledger::receipt::{Ack, BatchAck, proof_to_b64};
 use webproof_ledger::witness::{add_checkpoint_body, verify_witnessed};
+use webproof_timestamp::ca::CertRole;
 
 use crate::{LogError, Sequencer, Store};
 
@@ -412,8 +413,13 @@ impl LogService {
                 let req: CodeRequest = serde_json::from_slice(body).map_err(|_| parse("code"))?;
                 let caller = ra.authenticate("POST", path, sig_header(headers), body, now, None)?;
                 let (code, hash, expires) = ra.issue_code(&caller, &req, now)?;
+                // The tenant, and for a notary's code that it certifies a notary.
+                let detail = match req.role {
+                    CertRole::Operator => req.tenant,
+                    CertRole::Notary => format!("{} (notary)", req.tenant),
+                };
                 let index = self
-                    .append_admin("code-issue", &caller.fingerprint, &hash, Some(req.tenant))
+                    .append_admin("code-issue", &caller.fingerprint, &hash, Some(detail))
                     .await?;
                 Ok(serde_json::json!({"code": code, "expires": expires, "logged_at": index}))
             }

@@ -490,3 +490,147 @@ async fn replay_after_restart(backend: &Backend) {
     assert_eq!(c.get("/entry/6").await.0, 200);
     assert_eq!(c.get("/entry/7").await.0, 404);
 }
+
+/// A notary enrolls like an operator, with a code the registrar issued for a notary: the
+/// certificate names the notary's role. A notary's code does not certify an operator's key
+/// (nor an operator's code a notary's), and a code refused for its role is not used up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notary_enrolls_with_a_notarys_code_and_is_certified_as_a_notary() {
+    use webproof_timestamp::ca::CertRole;
+    let dir = tempfile::tempdir().unwrap();
+    let log = NoteSigner::new(
+        ORIGIN,
+        ALG_ED25519,
+        ed25519_dalek::SigningKey::from_bytes(&[2; 32]),
+    )
+    .unwrap();
+    let admin = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let registrar = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let notary = SecretKey::generate(Algorithm::Sm2).unwrap();
+    let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let svc = open_log(
+        &Backend::Redb,
+        dir.path(),
+        log,
+        vec![],
+        0,
+        Access {
+            admins: vec![admin.public_key()],
+            rate: 5,
+        },
+    )
+    .unwrap();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let app = svc.router();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    let c = Client {
+        http: reqwest::Client::new(),
+        base,
+    };
+    let reg = serde_json::json!({"name": "Notary Office 1", "public_key": registrar.public_key().to_pem().unwrap()});
+    let (code, body) = c
+        .post(
+            "/ra/registrars",
+            &serde_json::to_vec(&reg).unwrap(),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let issue = |role: &str| {
+        let req = serde_json::json!({
+            "name": "Li Si", "organisation": "Hangzhou Notary Office", "tenant": "notaries",
+            "role": role,
+        });
+        serde_json::to_vec(&req).unwrap()
+    };
+    let (code, body) = c
+        .post("/ra/codes", &issue("notary"), Some(&registrar))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let notary_code: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let notary_code = notary_code["code"].as_str().unwrap().to_owned();
+    let enroll = |key: &SecretKey, code: &str, role: &str| {
+        let req = serde_json::json!({"code": code, "public_key": key.public_key().to_pem().unwrap(), "role": role});
+        serde_json::to_vec(&req).unwrap()
+    };
+    // An operator's key with the notary's code: refused, and the code is still good.
+    let (code, body) = c
+        .post(
+            "/ra/enroll",
+            &enroll(&operator, &notary_code, "operator"),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("for a notary"), "{body}");
+    // The notary's key: certified as a notary.
+    let t = now();
+    let (code, body) = c
+        .post_at(
+            "/ra/enroll",
+            &enroll(&notary, &notary_code, "notary"),
+            Some(&notary),
+            t,
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let enrolled: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(enrolled["role"], "notary");
+    let cert = parse_cert(enrolled["certificate"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(CertRole::of(&cert).unwrap().unwrap(), CertRole::Notary);
+    let ca = parse_cert(c.get("/ra/ca").await.1.as_bytes()).unwrap();
+    let subject = check_certified(
+        &cert,
+        &ca,
+        &notary.public_key().spki_der().unwrap(),
+        t as i64,
+    )
+    .unwrap();
+    assert_eq!(
+        subject.organisation.as_deref(),
+        Some("Hangzhou Notary Office")
+    );
+
+    // An operator's code (the default role) does not certify a key enrolling as a notary's.
+    let (code, body) = c
+        .post("/ra/codes", &issue("operator"), Some(&registrar))
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let op_code: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let op_code = op_code["code"].as_str().unwrap().to_owned();
+    let (code, body) = c
+        .post(
+            "/ra/enroll",
+            &enroll(&operator, &op_code, "notary"),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body.contains("for an operator"), "{body}");
+    let old_style =
+        serde_json::json!({"code": op_code, "public_key": operator.public_key().to_pem().unwrap()});
+    let (code, body) = c
+        .post(
+            "/ra/enroll",
+            &serde_json::to_vec(&old_style).unwrap(),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let enrolled: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let cert = parse_cert(enrolled["certificate"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(CertRole::of(&cert).unwrap().unwrap(), CertRole::Operator);
+    // The log records the notary's code as a notary's (the operator's as before).
+    let size = svc.store().size().unwrap();
+    let codes: Vec<Option<String>> = (0..size)
+        .filter_map(|i| svc.store().entry(i).unwrap())
+        .filter_map(|e| serde_json::from_slice::<AdminEntry>(&e).ok())
+        .filter(|a| a.admin == "code-issue")
+        .map(|a| a.detail)
+        .collect();
+    assert_eq!(
+        codes,
+        [Some("notaries (notary)".into()), Some("notaries".into())]
+    );
+}
