@@ -59,7 +59,7 @@ while read -r want path; do
 done < <(json evidence/manifest.json '"\n".join(f["sm3"] + " " + f["path"] for f in d["files"])')
 echo "ok every listed file's SM3 matches the manifest"
 # 3b. No file the manifest does not list, but the derived and signature files and what is
-#     added after sealing (renewals, receipt refreshes).
+#     added after sealing (renewals, receipt refreshes, reviews).
 unlisted=$(python3 - <<'PY'
 import json, os
 m = json.load(open("evidence/manifest.json"))
@@ -70,7 +70,7 @@ for r, _, fs in os.walk("."):
         if p in listed or p in ("datapackage.json", "datapackage-digest.json", "evidence/manifest.json"):
             continue
         if (p.startswith("signatures/") and p.endswith(".sig")) or p.startswith("renewals/") \
-                or p.startswith("receipts/refresh-"):
+                or p.startswith("receipts/refresh-") or p.startswith("reviews/"):
             continue
         print(p)
 PY
@@ -215,5 +215,38 @@ for f in d["files"]:
         raise SystemExit(1)
 PY
   echo "ok $rec: every covered file unchanged"
+done
+# 9. Reviews: each statement names this manifest, its signature verifies with the reviewer's
+#    key, and its tokens stamp that signature.
+for rec in reviews/[0-9][0-9][0-9].json; do
+  [ -e "$rec" ] || continue
+  n=$(basename "$rec" .json)
+  want=$(json "$rec" 'd["manifest"]["sha256"]')
+  [ "$want" = "$(sha256sum evidence/manifest.json | cut -d' ' -f1)" ] || fail "$rec reviews another manifest"
+  alg=$(json "$rec" 'd["algorithm"]')
+  extra=()
+  [ "$alg" = sm2 ] && extra=(-digest sm3 -pkeyopt distid:1234567812345678)
+  openssl pkeyutl -verify -pubin -inkey "reviews/$n.pub.pem" -rawin \
+    -in "$rec" -sigfile "reviews/$n.sig" "${extra[@]}" >/dev/null || fail "reviews/$n.sig does not verify"
+  fpr=$(openssl pkey -pubin -in "reviews/$n.pub.pem" -outform DER | sha256sum | cut -d' ' -f1)
+  [ "$fpr" = "$(json "$rec" 'd["fingerprint"]')" ] || fail "$rec: the key is not the one it names"
+  sig_sha=$(sha256sum "reviews/$n.sig" | cut -d' ' -f1)
+  for tsr in reviews/"$n"-*.tsr; do
+    [ -e "$tsr" ] || continue
+    stamped=$(openssl ts -reply -in "$tsr" -text 2>/dev/null | python3 -c '
+import re, sys
+t = sys.stdin.read().split("Message data:", 1)[-1]
+print("".join(re.findall(r"^\s+[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){0,16})", t, re.M)).replace(" ", "").replace("-", ""))
+')
+    [ "$stamped" = "$sig_sha" ] || fail "$tsr does not stamp reviews/$n.sig"
+    if [ ${#roots[@]} -gt 0 ]; then
+      ok=""
+      for root in "${roots[@]}"; do
+        openssl ts -verify -data "reviews/$n.sig" -in "$tsr" -CAfile "$root" >/dev/null 2>&1 && ok=1 && break
+      done
+      [ -n "$ok" ] || fail "$tsr does not verify against TSA_ROOTS"
+    fi
+  done
+  echo "ok $rec: $(json "$rec" 'd["role"]') $alg signature over the statement verifies; it names this manifest"
 done
 echo "ALL CHECKS PASSED"

@@ -154,3 +154,229 @@ fn a_notary_enrolls_in_their_own_home_and_countersigns_as_a_certified_notary() {
     assert!(!d.contains(&nfp), "{d}");
     let _ = op_fpr;
 }
+
+/// The TSA URLs and roots `dev up` wrote into `env`'s config.toml.
+fn dev_tsas(env: &Env) -> (Vec<String>, Vec<String>) {
+    let text = std::fs::read_to_string(env.home().join("config.toml")).unwrap();
+    let list = |key: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = [")))
+            .unwrap_or_else(|| panic!("no {key} in {text}"));
+        serde_json::from_str(line.split_once(" = ").unwrap().1).unwrap()
+    };
+    (list("tsa"), list("trust"))
+}
+
+/// A notary who did not supervise reviews a sealed package in their own home and countersigns
+/// a copy; `verify` reports the countersignature after review apart from live supervision,
+/// standard tools check it, and what a notary must not countersign is refused.
+#[test]
+fn a_notary_countersigns_a_sealed_package_after_review() {
+    let (operator, notary) = (Env::new(), Env::new());
+    operator.init_operator("ed25519");
+    let dev = DevUp::start(&operator);
+    notary.ok(
+        &[
+            "operator",
+            "init",
+            "--role",
+            "notary",
+            "--name",
+            "王公证",
+            "--org",
+            "杭州互联网公证处",
+        ],
+        0,
+    );
+    let nfp = notary
+        .ok(
+            &["operator", "show", "--role", "notary", "--fingerprint"],
+            0,
+        )
+        .trim()
+        .to_owned();
+    let code = code_in(&operator.ok(
+        &[
+            "dev",
+            "code",
+            "--name",
+            "王公证",
+            "--org",
+            "杭州互联网公证处",
+            "--role",
+            "notary",
+            "--fingerprint",
+            &nfp,
+        ],
+        0,
+    ));
+    notary.ok(
+        &[
+            "operator",
+            "enroll",
+            "--role",
+            "notary",
+            "--log",
+            &dev.log_url,
+            "--code",
+            &code,
+        ],
+        0,
+    );
+    let sample = samples()[0].display().to_string();
+    operator.ok(&["seal", &sample, "--out", "s.wacz"], 0);
+    let sealed = operator.path().join("s.wacz");
+    let bundle = operator.home().join("dev/trust-bundle.json");
+    let (tsas, roots) = dev_tsas(&operator);
+    let before = std::fs::read(&sealed).unwrap();
+
+    // The operator cannot countersign: this home holds no notary.
+    let o = operator.run(&[
+        "countersign",
+        "s.wacz",
+        "--out",
+        "r.wacz",
+        "--statement",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("notary"));
+
+    // The notary reviews under the alliance's trust: verdict, steps, then the countersignature.
+    let o = notary
+        .cmd()
+        .args([
+            "countersign",
+            sealed.to_str().unwrap(),
+            "--out",
+            "r.wacz",
+            "--statement",
+            "已审查全部步骤与截图，与所述一致",
+            "--trust-bundle",
+            bundle.to_str().unwrap(),
+            "--tsa",
+            &tsas[0],
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(": VERIFIED under your trust; its steps:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("#0   ") && err.contains("  file ") && err.contains("  seal "),
+        "{err}"
+    );
+    assert!(err.contains("review 1 stamped by"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("review 1 added (the package was VERIFIED"),
+        "{out}"
+    );
+    let reviewed = notary.path().join("r.wacz");
+    assert_eq!(
+        std::fs::read(&sealed).unwrap(),
+        before,
+        "the original is left as it is"
+    );
+
+    // Verified under the alliance's trust: countersigned after review by a certified notary,
+    // at trusted time; the package's own verdict is unchanged.
+    let c = checks(&operator, &[reviewed.to_str().unwrap()], 0);
+    let (v, d) = check(&c, "review.time");
+    assert_eq!(v, "pass", "{d}");
+    assert!(
+        d.starts_with("countersigned after review by 王公证 (杭州互联网公证处) no later than")
+            && d.contains("已审查全部步骤与截图"),
+        "{d}"
+    );
+    let (v, d) = check(&c, "review.identity");
+    assert_eq!(v, "pass", "{d}");
+    assert!(d.contains("tenant dev"), "{d}");
+    assert_eq!(
+        check(&c, "identity.notary").0,
+        "absent",
+        "no live supervision is claimed"
+    );
+    // In Chinese too.
+    let zh = operator
+        .cmd()
+        .env("WEBPROOF_LANG", "zh-CN")
+        .args(["verify", reviewed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    assert!(
+        zh.contains("经 王公证 (杭州互联网公证处) 审查后会签"),
+        "{zh}"
+    );
+
+    // Standard tools: the statement's signature, the manifest it names, the token over it.
+    let dir = notary.path().join("x");
+    unzip(&reviewed, &dir);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verify-by-hand.sh");
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(&dir)
+        .env("TSA_ROOTS", roots.join(":"))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.status.success() && said.contains("ALL CHECKS PASSED"),
+        "{said}"
+    );
+    assert!(
+        said.contains("reviews/001.json: notary ed25519 signature over the statement verifies"),
+        "{said}"
+    );
+    // One changed byte of the statement: both verifiers refuse it.
+    let st = dir.join("reviews/001.json");
+    let text = std::fs::read_to_string(&st).unwrap();
+    std::fs::write(&st, text.replace("一致", "不一致")).unwrap();
+    let o = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(&dir)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let c = checks(&notary, &[dir.to_str().unwrap()], 1);
+    assert_eq!(check(&c, "review.signature").0, "fail");
+
+    // A package that fails is not countersigned.
+    let mut bytes = std::fs::read(&sealed).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 1;
+    notary.write("bad.wacz", &bytes);
+    let o = notary.run(&[
+        "countersign",
+        "bad.wacz",
+        "--out",
+        "bad-r.wacz",
+        "--statement",
+        "x",
+        "--tsa",
+        &tsas[0],
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("a notary does not countersign it"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!notary.path().join("bad-r.wacz").exists());
+}

@@ -45,6 +45,7 @@ mod profiles_cmd;
 mod ra_cmd;
 mod receipt_cmd;
 mod report_cmd;
+mod review_cmd;
 mod say;
 mod seal_cmd;
 mod serve;
@@ -99,6 +100,9 @@ enum Command {
     /// choose), the certificate chains of its time-stamps, and a new time-stamp over them, so
     /// the evidence stays verifiable after a TSA certificate expires or an algorithm weakens.
     Renew(timestamp_cmd::RenewArgs),
+    /// (Notary) Review a sealed package — verified under your trust, its timeline shown — and
+    /// countersign a copy: your signed statement naming its manifest, time-stamped.
+    Countersign(review_cmd::CountersignArgs),
     /// Run a witness of evidence logs.
     #[command(subcommand)]
     Witness(log_cmd::WitnessCmd),
@@ -209,6 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Receipt(c) => receipt_cmd::receipt(c),
         Command::Report(a) => report_cmd::report(a),
         Command::Renew(a) => timestamp_cmd::renew(a),
+        Command::Countersign(a) => review_cmd::countersign(a),
         Command::Witness(c) => log_cmd::witness(c),
         Command::Log(c) => log_cmd::log(c),
     }

@@ -123,6 +123,9 @@ pub fn said(note: &Note<'_>) -> Vec<String> {
         Note::RenewalStamped { n, tsa, time } => {
             vec![tr!("cli-renewal-stamped", n = n, url = tsa, time = time)]
         }
+        Note::ReviewStamped { n, tsa, time } => {
+            vec![tr!("cli-review-stamped", n = n, url = tsa, time = time)]
+        }
         Note::StampFailed { error } => one(tr!("cli-stamp-failed", error = cause(*error))),
         Note::Deposited { seq, index } => one(tr!("cli-deposited", seq = seq, index = index)),
         Note::DepositFailed { error } => one(tr!("cli-deposit-failed", error = cause(*error))),

@@ -407,6 +407,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
 pub(crate) enum Amending {
     Renewal,
     Refresh,
+    Review,
 }
 
 /// An amendment's error, with the words the user reads.
@@ -419,10 +420,21 @@ pub(crate) fn amend_error(e: webproof_engine::amend::AmendError, what: Amending)
         E::Fails { package, first } => said(match what {
             Amending::Renewal => tr!("cli-renew-fails", path = package.display(), first = first),
             Amending::Refresh => tr!("cli-refresh-fails", path = package.display(), first = first),
+            Amending::Review => tr!("cli-review-fails", path = package.display(), first = first),
         }),
+        E::NotNotary(role) => said(tr!("cli-review-not-notary", role = role)),
+        E::OwnPackage => said(tr!("cli-review-own-package")),
+        E::ReviewFails { first } => said(tr!("cli-review-written-fails", first = first)),
+        E::Sign(e) => anyhow::Error::new(e).context(tr!("ctx-signing-review")),
         E::NoCapture => said(tr!("cli-no-capture")),
-        E::NoTsa => said(tr!("cli-renew-no-tsa")),
-        E::NoneStamped => said(tr!("cli-renew-none")),
+        E::NoTsa => said(match what {
+            Amending::Review => tr!("cli-review-no-tsa"),
+            _ => tr!("cli-renew-no-tsa"),
+        }),
+        E::NoneStamped => said(match what {
+            Amending::Review => tr!("cli-review-none-stamped"),
+            _ => tr!("cli-renew-none"),
+        }),
         E::NoReceipts(path) => said(tr!("cli-no-receipts", path = path.display())),
         E::NoCheckpoint { url } => said(tr!("cli-url-no-checkpoint", url = url)),
         E::NotOfLog { url, log, source } => {

@@ -138,7 +138,7 @@ pub(crate) fn check_text(cat: &Catalogue, c: &webproof_verify::Check) -> String 
 fn untrusted_what(id: CheckId) -> &'static str {
     use CheckId as C;
     match id {
-        C::TimestampToken | C::RenewalToken => "untrusted-tsa",
+        C::TimestampToken | C::RenewalToken | C::ReviewToken | C::ReviewTime => "untrusted-tsa",
         C::TimestampCoverage => "untrusted-coverage",
         C::ReceiptDeposit | C::ReceiptCoverage | C::ReceiptRefresh | C::ReceiptNotBefore => {
             "untrusted-log"
@@ -150,7 +150,8 @@ fn untrusted_what(id: CheckId) -> &'static str {
         | C::IdentityRole
         | C::IdentitySubject
         | C::IdentityDistinct
-        | C::IdentityRevocation => "untrusted-signer",
+        | C::IdentityRevocation
+        | C::ReviewIdentity => "untrusted-signer",
         // These are never UNTRUSTED (they hold or fail on the package's own bytes).
         C::PackageContainer
         | C::PackageStructure
@@ -166,6 +167,8 @@ fn untrusted_what(id: CheckId) -> &'static str {
         | C::CaptureOutcome
         | C::StepArtifact
         | C::RenewalRecord
+        | C::ReviewRecord
+        | C::ReviewSignature
         | C::WaczDatapackage
         | C::WaczDigest => "untrusted-signer",
     }

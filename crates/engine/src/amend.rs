@@ -2,7 +2,9 @@
 //! (`renewals/NNN…`: every file's digest under a chosen algorithm, the certificate chains of the
 //! package's tokens, and new tokens over it; docs/evidence-package.md §6b) or a receipt refresh
 //! (`receipts/refresh-NNN.json`: the log's newest witnessed checkpoint and consistency proofs
-//! from the receipts' checkpoints to it; §6c). A package that does not verify is refused:
+//! from the receipts' checkpoints to it; §6c) or a countersignature after review
+//! (`reviews/NNN…`: a notary's signed statement naming the manifest, and tokens over the
+//! signature; §6e). A package that does not verify is refused:
 //! amending it would lend it new credibility. The copy is made in a work directory beside the
 //! new package, removed afterwards whatever happens.
 //!
@@ -70,6 +72,18 @@ pub enum AmendError {
     /// No TSA stamped the renewal.
     #[error("no time-stamp authority stamped the renewal")]
     NoneStamped,
+    /// Only a notary countersigns after review.
+    #[error("a review is countersigned by a notary, and this identity is the {0}'s")]
+    NotNotary(&'static str),
+    /// The operator's own key cannot review the operator's package.
+    #[error("the reviewer's key is the operator's own: no independent review")]
+    OwnPackage,
+    /// The countersigned package does not verify as countersigned (nothing is kept).
+    #[error("the countersigned package does not verify ({first}); it is not kept")]
+    ReviewFails { first: String },
+    /// Signing the review statement.
+    #[error("signing the review: {0}")]
+    Sign(#[source] webproof_evidence::identity::KeyError),
     #[error("{} has no receipt of an evidence log to refresh", .0.display())]
     NoReceipts(PathBuf),
     /// A receipt or refresh of the package does not parse.
@@ -231,27 +245,48 @@ fn stamp_renewal(
         RenewalAlg::Sha512 => HashAlg::Sha512,
         RenewalAlg::Sm3 => HashAlg::Sm3,
     };
+    let stamps = Stamps {
+        urls: r.tsa_urls,
+        hash,
+        path: &|k, ext| renewal::token_path(n, k, ext),
+        stamped: &|tsa, time| note(Note::RenewalStamped { n, tsa, time }),
+    };
+    stamp_each(work, &stamps, bytes, note, rt)
+}
+
+/// What to stamp with and where the tokens go.
+struct Stamps<'a> {
+    urls: &'a [String],
+    hash: HashAlg,
+    /// The member path of TSA `k`'s (from 1) request or token (`tsq`, `tsr`).
+    path: &'a dyn Fn(usize, &str) -> String,
+    /// Says that a TSA stamped, at its genTime.
+    stamped: &'a dyn Fn(&str, &str),
+}
+
+/// Asks every TSA to stamp `bytes`; keeps each request and response where `s.path` says. At
+/// least one must stamp.
+fn stamp_each(
+    work: &Path,
+    s: &Stamps<'_>,
+    bytes: &[u8],
+    note: &dyn Fn(Note<'_>),
+    rt: &tokio::runtime::Handle,
+) -> Result<usize, AmendError> {
     let client = TsaClient::new(Duration::from_secs(10)).map_err(AmendError::Client)?;
     let mut stamped = 0;
-    for (k, url) in r.tsa_urls.iter().enumerate() {
+    for (k, url) in s.urls.iter().enumerate() {
         let req = webproof_timestamp::request(
-            hash,
-            &hash.digest(bytes),
+            s.hash,
+            &s.hash.digest(bytes),
             Some(webproof_timestamp::random_nonce()?),
             None,
         )?;
         match rt.block_on(client.stamp(url, &req)) {
-            Ok(s) => {
-                write(&work.join(renewal::token_path(n, k + 1, "tsq")), &req.der)?;
-                write(
-                    &work.join(renewal::token_path(n, k + 1, "tsr")),
-                    &s.response,
-                )?;
-                note(Note::RenewalStamped {
-                    n,
-                    tsa: url,
-                    time: &s.token.info.gen_time,
-                });
+            Ok(t) => {
+                write(&work.join((s.path)(k + 1, "tsq")), &req.der)?;
+                write(&work.join((s.path)(k + 1, "tsr")), &t.response)?;
+                (s.stamped)(url, &t.token.info.gen_time);
                 stamped += 1;
             }
             Err(error) => note(Note::StampFailed { error: &error }),
@@ -261,6 +296,139 @@ fn stamp_renewal(
         return Err(AmendError::NoneStamped);
     }
     Ok(stamped)
+}
+
+/// A countersignature after review to add.
+pub struct Countersign<'a> {
+    pub package: &'a Path,
+    pub out: &'a Path,
+    /// Every TSA asked to stamp the reviewer's signature (at least one must).
+    pub tsa_urls: &'a [String],
+    /// The reviewer's trust: the package is verified under it first (and refused if it
+    /// fails), and the verdict it gives is what the statement says the reviewer saw.
+    pub policy: &'a Policy,
+    pub key: &'a webproof_evidence::identity::SecretKey,
+    pub identity: &'a webproof_evidence::identity::IdentityDoc,
+    /// The reviewer's certificate (PEM), when enrolled.
+    pub certificate: Option<&'a str>,
+    /// What the reviewer states.
+    pub statement: &'a str,
+}
+
+/// A countersignature added.
+#[derive(Debug)]
+pub struct Countersigned {
+    /// Its number.
+    pub n: u32,
+    /// The verdict the reviewer saw before signing, as the statement records it.
+    pub verdict_seen: &'static str,
+    /// TSAs that stamped the signature.
+    pub stamped: usize,
+    /// The countersigned package verified under the reviewer's trust.
+    pub report: webproof_verify::Report,
+}
+
+/// The words of a package verdict, as `verify` says them (docs/evidence-package.md §7).
+pub fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "VERIFIED",
+        Verdict::Untrusted => "INTACT, NOT TRUSTED",
+        Verdict::Finding => "INTACT WITH FINDINGS",
+        Verdict::Fail => "FAILED",
+    }
+}
+
+/// Adds the next review of `c.package`, signed by the notary `c.key`, in a copy at `c.out`:
+/// the package is verified first, the statement names its manifest and the verdict seen, the
+/// TSAs stamp the signature, and the result must verify with the review's checks passing (or
+/// untrusted, when the reviewer's own trust does not cover them).
+pub fn countersign(
+    c: &Countersign<'_>,
+    note: &dyn Fn(Note<'_>),
+    rt: &tokio::runtime::Handle,
+) -> Result<Countersigned, AmendError> {
+    use webproof_evidence::identity::Role;
+    use webproof_evidence::review::{self, Part, Review};
+    fresh(c.out)?;
+    if c.identity.role != Role::Notary {
+        return Err(AmendError::NotNotary(c.identity.role.as_str()));
+    }
+    if c.tsa_urls.is_empty() {
+        return Err(AmendError::NoTsa);
+    }
+    let seen = must_verify(c.package, c.policy)?;
+    let verdict_seen = verdict_words(seen.verdict());
+    let capture = seen.capture.clone().ok_or(AmendError::NoCapture)?;
+    let limits = Limits::default();
+    let src = open(c.package, &limits)?;
+    let manifest_bytes = src.read_all(layout::MANIFEST, limits.max_json)?;
+    let manifest: webproof_evidence::manifest::Manifest =
+        serde_json::from_slice(&manifest_bytes).map_err(AmendError::Manifest)?;
+    if manifest
+        .signers
+        .iter()
+        .any(|s| s.role == Role::Operator && s.fingerprint == c.identity.fingerprint)
+    {
+        return Err(AmendError::OwnPackage);
+    }
+    let (n, stamped) = amend(src.as_ref(), c.out, &limits, |work| {
+        let n = src
+            .entries()
+            .iter()
+            .filter(|e| matches!(review::classify(&e.name), Some((_, Part::Record))))
+            .count() as u32
+            + 1;
+        let record = Review {
+            v: review::VERSION,
+            format: review::FORMAT.into(),
+            n,
+            capture: capture.clone(),
+            manifest: webproof_evidence::digest::digest_bytes(&manifest_bytes),
+            role: Role::Notary,
+            algorithm: c.identity.algorithm,
+            fingerprint: c.identity.fingerprint,
+            verdict: verdict_seen.into(),
+            statement: c.statement.to_owned(),
+            reviewed: webproof_evidence::Utc::now(),
+        };
+        let bytes = review::to_bytes(&record)?;
+        let sig = c.key.sign(&bytes).map_err(AmendError::Sign)?;
+        write(&work.join(review::json_path(n)), &bytes)?;
+        write(&work.join(review::signature_path(n)), &sig)?;
+        let doc = webproof_evidence::canonical::to_jcs(c.identity)?;
+        write(&work.join(review::identity_path(n)), &doc)?;
+        write(
+            &work.join(review::public_key_path(n)),
+            c.identity.public_key.as_bytes(),
+        )?;
+        if let Some(cert) = c.certificate {
+            write(&work.join(review::certificate_path(n)), cert.as_bytes())?;
+        }
+        let stamps = Stamps {
+            urls: c.tsa_urls,
+            hash: HashAlg::Sha256,
+            path: &|k, ext| review::token_path(n, k, ext),
+            stamped: &|tsa, time| note(Note::ReviewStamped { n, tsa, time }),
+        };
+        let stamped = stamp_each(work, &stamps, &sig, note, rt)?;
+        Ok((n, stamped))
+    })?;
+    // What was written must verify as countersigned: else it is not kept.
+    let report = webproof_verify::verify_path(c.out, c.policy)?;
+    if let Some(bad) = report
+        .failures()
+        .find(|ch| ch.id.as_str().starts_with("review.") || ch.id.as_str() == "file.unlisted")
+    {
+        let first = format!("{} {}: {}", bad.id, bad.subject, bad.detail);
+        let _ = std::fs::remove_file(c.out);
+        return Err(AmendError::ReviewFails { first });
+    }
+    Ok(Countersigned {
+        n,
+        verdict_seen,
+        stamped,
+        report,
+    })
 }
 
 /// Adds the next refresh of `package`'s receipts (from the log at `url`, checked under

@@ -89,6 +89,8 @@ pub enum Note<'a> {
     },
     /// A TSA stamped renewal `n` of a package at `time` (its genTime).
     RenewalStamped { n: u32, tsa: &'a str, time: &'a str },
+    /// A TSA stamped the signature of review `n` of a package at `time` (its genTime).
+    ReviewStamped { n: u32, tsa: &'a str, time: &'a str },
     /// A TSA did not stamp (the capture goes on).
     StampFailed { error: &'a NetError },
     /// The log promised to include the chain head after step `seq` at `index`.

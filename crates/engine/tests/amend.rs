@@ -114,3 +114,107 @@ fn a_package_that_does_not_verify_no_tsa_and_no_receipts_are_refused_with_nothin
     assert!(matches!(e, AmendError::NoReceipts(_)), "{e}");
     assert!(!out.exists());
 }
+
+/// A notary's countersignature after review, in process: the statement names the manifest and
+/// the verdict the notary saw, the TSA stamps the signature, the result verifies with the
+/// notary trusted; an operator's identity, the operator's own key, a failing package and no
+/// TSA are refused with nothing written.
+#[test]
+fn a_notary_countersigns_after_review_and_what_must_not_be_is_refused() {
+    use webproof_engine::amend::Countersign;
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let a = Alliance::start();
+    let t = tempfile::tempdir().unwrap();
+    let (pkg, policy, _) = sealed(&a, t.path(), "p.wacz", true);
+    let key = SecretKey::generate(Algorithm::Sm2).unwrap();
+    let mut doc = identity(&key);
+    doc.role = Role::Notary;
+    doc.algorithm = Algorithm::Sm2;
+    doc.name = "Engine Notary".into();
+    let urls = [a.tsa_url.clone()];
+    let out = t.path().join("reviewed.wacz");
+    let said = Said::default();
+    let c = Countersign {
+        package: &pkg,
+        out: &out,
+        tsa_urls: &urls,
+        policy: &policy,
+        key: &key,
+        identity: &doc,
+        certificate: None,
+        statement: "reviewed",
+    };
+    let done = amend::countersign(&c, &record(&said), a.rt.handle()).unwrap();
+    assert_eq!((done.n, done.stamped), (1, 1));
+    assert_eq!(done.verdict_seen, "VERIFIED");
+    assert_eq!(*said.borrow(), ["review 1 stamped"]);
+    let trusted = Policy {
+        trusted_notaries: vec![doc.fingerprint],
+        ..policy.clone()
+    };
+    for id in [
+        "review.record",
+        "review.signature",
+        "review.identity",
+        "review.token",
+        "review.time",
+    ] {
+        assert_eq!(verified(&out, &trusted, id), [Verdict::Pass], "{id}");
+    }
+    // A second review follows the first.
+    let out2 = t.path().join("reviewed2.wacz");
+    let done = amend::countersign(
+        &Countersign {
+            package: &out,
+            out: &out2,
+            ..c
+        },
+        &|_| {},
+        a.rt.handle(),
+    )
+    .unwrap();
+    assert_eq!(done.n, 2);
+    assert_eq!(
+        verified(&out2, &trusted, "review.time"),
+        [Verdict::Pass, Verdict::Pass]
+    );
+
+    let refused = t.path().join("refused.wacz");
+    let refuse = |c: Countersign<'_>| amend::countersign(&c, &|_| {}, a.rt.handle()).unwrap_err();
+    let base = Countersign {
+        package: &pkg,
+        out: &refused,
+        tsa_urls: &urls,
+        policy: &policy,
+        key: &key,
+        identity: &doc,
+        certificate: None,
+        statement: "reviewed",
+    };
+    let mut operator_doc = doc.clone();
+    operator_doc.role = Role::Operator;
+    let e = refuse(Countersign {
+        identity: &operator_doc,
+        ..base
+    });
+    assert!(matches!(e, AmendError::NotNotary("operator")), "{e}");
+    let e = refuse(Countersign {
+        tsa_urls: &[],
+        ..base
+    });
+    assert!(matches!(e, AmendError::NoTsa), "{e}");
+    let mut bytes = std::fs::read(&pkg).unwrap();
+    let i = bytes.len() / 2;
+    bytes[i] ^= 1;
+    let bad = t.path().join("bad.wacz");
+    std::fs::write(&bad, bytes).unwrap();
+    let e = refuse(Countersign {
+        package: &bad,
+        ..base
+    });
+    assert!(
+        matches!(e, AmendError::Fails { .. } | AmendError::Verify(_)),
+        "{e}"
+    );
+    assert!(!refused.exists());
+}

@@ -99,6 +99,17 @@ pub fn is_renewal(path: &str) -> bool {
     path.starts_with("renewals/")
 }
 
+/// Any file of a countersignature after review (`reviews/…`).
+pub fn is_review(path: &str) -> bool {
+    path.starts_with("reviews/")
+}
+
+/// Files that may be added after a renewal and so are not what it must cover (it lists those
+/// that came before it): receipt refreshes and reviews.
+pub fn is_added_later(path: &str) -> bool {
+    is_refresh(path) || is_review(path)
+}
+
 /// A screen-recording file (`video/…`) with extension `ext` (`mp4`, `vtt`).
 pub fn is_video(path: &str, ext: &str) -> bool {
     path.starts_with("video/") && path.rsplit_once('.').is_some_and(|(_, e)| e == ext)
@@ -138,6 +149,7 @@ pub fn is_outside_manifest(path: &str) -> bool {
         || (path.starts_with("signatures/") && path.ends_with(".sig"))
         || is_renewal(path)
         || is_refresh(path)
+        || is_review(path)
 }
 
 /// Files the manifest lists that are not named by a step: the journal itself, and the

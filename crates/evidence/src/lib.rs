@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod package;
 pub mod record;
 pub mod renewal;
+pub mod review;
 pub mod utc;
 pub mod wacz;
 pub mod warc;

@@ -128,10 +128,12 @@ pub enum Part {
 }
 
 /// Whether renewal `n` must cover `path`: every file but the derived WACZ files, renewal
-/// `n`'s own record and tokens (its certificate file is covered), and receipt refreshes
-/// (which may come after it; a renewal lists those that came before, see [`plan`]).
+/// `n`'s own record and tokens (its certificate file is covered), and receipt refreshes and
+/// reviews (which may come after it; a renewal lists those that came before, see [`plan`]).
 pub fn must_cover(path: &str, n: u32) -> bool {
-    if path == layout::DATAPACKAGE || path == layout::DATAPACKAGE_DIGEST || layout::is_refresh(path)
+    if path == layout::DATAPACKAGE
+        || path == layout::DATAPACKAGE_DIGEST
+        || layout::is_added_later(path)
     {
         return false;
     }
@@ -151,7 +153,7 @@ pub fn plan(
 ) -> Result<Renewal, PackageError> {
     let mut files = Vec::new();
     for e in src.entries() {
-        if !must_cover(&e.name, n) && !layout::is_refresh(&e.name) {
+        if !must_cover(&e.name, n) && !layout::is_added_later(&e.name) {
             continue;
         }
         let mut d = Vec::new();

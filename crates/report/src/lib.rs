@@ -713,7 +713,12 @@ fn group(id: CheckId) -> Key {
         | C::IdentityNotary
         | C::IdentityRole
         | C::IdentitySubject
-        | C::IdentityDistinct => key!("group-signatures"),
+        | C::IdentityDistinct
+        | C::ReviewRecord
+        | C::ReviewSignature
+        | C::ReviewIdentity
+        | C::ReviewToken
+        | C::ReviewTime => key!("group-signatures"),
         C::JournalChain
         | C::JournalHeads
         | C::StepArtifact

@@ -171,6 +171,30 @@ fn digest_check(
     }
 }
 
+/// A file under `reviews/`: one of the names a review has, of a review statement that is
+/// there (a request beside its token), else nothing checks it.
+fn review_part_check(src: &dyn PackageSource, name: &str, report: &mut Report) {
+    use webproof_evidence::review::{self, Part};
+    let why = match review::classify(name) {
+        None => Why::new(
+            "not one of the file names a review has",
+            msg!("msg-review-name"),
+        ),
+        Some((n, _)) if src.entry(&review::json_path(n)).is_none() => Why::new(
+            "belongs to no review statement (an orphan nothing checks)",
+            msg!("msg-review-orphan"),
+        ),
+        Some((n, Part::Request(k))) if src.entry(&review::token_path(n, k, "tsr")).is_none() => {
+            Why::new(
+                "a time-stamp request with no token beside it (an orphan nothing checks)",
+                msg!("msg-request-orphan"),
+            )
+        }
+        Some(_) => return,
+    };
+    report.fail(CheckId::FileUnlisted, name, why);
+}
+
 /// `file.unlisted`: every member of the package is listed in the manifest, or is one of
 /// the files outside it that something else checks.
 fn unlisted_checks(src: &dyn PackageSource, m: &Manifest, report: &mut Report) {
@@ -194,6 +218,8 @@ fn unlisted_checks(src: &dyn PackageSource, m: &Manifest, report: &mut Report) {
                     }
                     Some(_) => {}
                 }
+            } else if layout::is_review(&e.name) {
+                review_part_check(src, &e.name, report);
             } else if layout::is_refresh(&e.name) {
                 // Checked as receipt.refresh (its name and number included).
             } else if !expected {

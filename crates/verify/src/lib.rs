@@ -16,6 +16,7 @@ mod files;
 mod receipts;
 mod renewals;
 mod report;
+mod reviews;
 mod signers;
 mod timestamps;
 pub mod verification;
@@ -195,6 +196,7 @@ pub fn verify_source(src: &dyn PackageSource, policy: &Policy, report: &mut Repo
         .checks
         .splice(signatures_at..signatures_at, signers.checks);
     renewals::renewal_checks(src, &manifest, policy, report);
+    reviews::review_checks(src, &manifest, &manifest_bytes, policy, report);
 
     // 6. The WACZ files derived from all of the above.
     wacz::wacz_checks(src, Some(&manifest), &hashes, report);

@@ -85,6 +85,16 @@ checks! {
     RenewalRecord = "renewal.record",
     /// One renewal's token.
     RenewalToken = "renewal.token",
+    /// One review statement names this package's manifest, by a notary not the operator.
+    ReviewRecord = "review.record",
+    /// The reviewer's signature over the review statement.
+    ReviewSignature = "review.signature",
+    /// Who the reviewer is: certified notary or trusted key.
+    ReviewIdentity = "review.identity",
+    /// One RFC 3161 token over a reviewer's signature.
+    ReviewToken = "review.token",
+    /// Countersigned after review, and by when.
+    ReviewTime = "review.time",
     /// One evidence-log receipt.
     ReceiptDeposit = "receipt.deposit",
     /// One receipt refresh.

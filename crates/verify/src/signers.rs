@@ -122,12 +122,25 @@ fn signer_checks(
             return;
         }
     }
-    identity_check(src, s, &doc, fp, policy, report, at);
+    let who = Who {
+        id: id_id,
+        signer: s,
+        certificate: layout::certificate_path(s.role),
+    };
+    identity_check(src, &who, &doc, fp, policy, report, at);
+}
+
+/// A signer as the identity checks judge it: the check that says who it is, the signer's
+/// entry (its role, key and files), and where its certificate would be.
+pub(crate) struct Who<'a> {
+    pub(crate) id: CheckId,
+    pub(crate) signer: &'a Signer,
+    pub(crate) certificate: String,
 }
 
 /// A signer's identity document and public key, read and held to each other and to the
 /// manifest; else the file at fault and why.
-fn signer_key(
+pub(crate) fn signer_key(
     src: &dyn PackageSource,
     s: &Signer,
     policy: &Policy,
@@ -175,47 +188,48 @@ fn signer_key(
 
 /// Who signed: certified by a trusted CA at trusted time, a key configured as trusted, or
 /// only what the package says of itself.
-fn identity_check(
+pub(crate) fn identity_check(
     src: &dyn PackageSource,
-    s: &Signer,
+    who: &Who<'_>,
     doc: &IdentityDoc,
     fp: Hash32,
     policy: &Policy,
     report: &mut Report,
     at: &TrustedAt,
 ) {
-    let id_id = ids(s.role).1;
+    let s = who.signer;
     let trusted = match s.role {
         Role::Operator => &policy.trusted_operators,
         Role::Notary => &policy.trusted_notaries,
     };
-    let certified = match certificate_check(src, s.role, doc, policy, at) {
+    let certified = match certificate_check(src, &who.certificate, doc, policy, at) {
         Some(Ok(c)) => Some(c),
         Some(Err(why)) => {
-            report.fail(id_id, layout::certificate_path(s.role), why);
+            report.fail(who.id, who.certificate.clone(), why);
             return;
         }
         None => None,
     };
     if let Some(c) = &certified
-        && !role_and_subject_checks(s.role, doc, c, report)
+        && !role_and_subject_checks(s.role, &who.certificate, doc, c, report)
     {
         return;
     }
-    let (verdict, subject, why) = identity_verdict(s, doc, fp, trusted, certified, at);
-    report.push(id_id, subject, verdict, why);
+    let (verdict, subject, why) = identity_verdict(who, doc, fp, trusted, certified, at);
+    report.push(who.id, subject, verdict, why);
 }
 
 /// What the identity check says once the certificate (if any) names this signer in its
 /// role: the verdict, the file it is about and why.
 fn identity_verdict(
-    s: &Signer,
+    who_: &Who<'_>,
     doc: &IdentityDoc,
     fp: Hash32,
     trusted: &[Hash32],
     certified: Option<Certified>,
     at: &TrustedAt,
 ) -> (Verdict, String, Why) {
+    let s = who_.signer;
     let who = match &doc.organisation {
         Some(o) => format!("{} ({o})", doc.name),
         None => doc.name.clone(),
@@ -223,7 +237,7 @@ fn identity_verdict(
     match certified {
         Some(c) if at.is_trusted() => (
             Verdict::Pass,
-            layout::certificate_path(s.role),
+            who_.certificate.clone(),
             Why::new(c.why.text, c.why.message),
         ),
         // The key is trusted as such (a certificate without trusted time adds a name,
@@ -240,7 +254,7 @@ fn identity_verdict(
         ),
         Some(c) => (
             Verdict::Untrusted,
-            layout::certificate_path(s.role),
+            who_.certificate.clone(),
             Why::new(
                 format!(
                     "{}; but at the package's claimed sealing time only: no trusted time-stamp or log promise covers the final chain head, so the identity is not verified",
@@ -383,20 +397,20 @@ struct Certified {
 /// fails (then the certificate identifies nobody).
 fn role_and_subject_checks(
     role: Role,
+    path: &str,
     doc: &IdentityDoc,
     c: &Certified,
     report: &mut Report,
 ) -> bool {
-    let path = layout::certificate_path(role);
     let mut all = true;
     for (id, outcome) in [
         (CheckId::IdentityRole, role_check(role, c)),
         (CheckId::IdentitySubject, subject_check(doc, c)),
     ] {
         match outcome {
-            Ok(why) => report.pass(id, path.clone(), why),
+            Ok(why) => report.pass(id, path, why),
             Err(why) => {
-                report.fail(id, path.clone(), why);
+                report.fail(id, path, why);
                 all = false;
             }
         }
@@ -478,18 +492,17 @@ fn subject_check(doc: &IdentityDoc, c: &Certified) -> Result<Why, Why> {
 /// configured CA issued it (then the key's own trust decides).
 fn certificate_check(
     src: &dyn PackageSource,
-    role: Role,
+    path: &str,
     doc: &IdentityDoc,
     policy: &Policy,
     at: &TrustedAt,
 ) -> Option<Result<Certified, Why>> {
-    let path = layout::certificate_path(role);
-    src.entry(&path)?;
+    src.entry(path)?;
     if policy.operator_cas.is_empty() {
         return None;
     }
     let check = || -> Result<Option<Certified>, Why> {
-        let bytes = src.read_all(&path, 64 << 10).map_err(|e| Why::of(&e))?;
+        let bytes = src.read_all(path, 64 << 10).map_err(|e| Why::of(&e))?;
         let cert = webproof_timestamp::ca::parse_cert(&bytes).map_err(|e| Why::of(&e))?;
         let spki = webproof_evidence::identity::PublicKey::from_pem(&doc.public_key)
             .and_then(|k| k.spki_der())

@@ -159,6 +159,7 @@ pub fn record(said: &Said) -> impl Fn(Note<'_>) + '_ {
             Note::Environment { report } => format!("environment {}", report.worst().as_str()),
             Note::NoDevtools => "no devtools".into(),
             Note::RenewalStamped { n, .. } => format!("renewal {n} stamped"),
+            Note::ReviewStamped { n, .. } => format!("review {n} stamped"),
             Note::Watching => "watching".into(),
             Note::NoScreenshot { .. } => "no screenshot".into(),
             Note::NetworkFailed { .. } => "network failed".into(),
