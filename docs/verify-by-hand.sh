@@ -61,7 +61,7 @@ echo "ok every listed file's SM3 matches the manifest"
 # 3b. No file the manifest does not list, but the derived and signature files and what is
 #     added after sealing (renewals, receipt refreshes, reviews).
 unlisted=$(python3 - <<'PY'
-import json, os
+import json, os, re
 m = json.load(open("evidence/manifest.json"))
 listed = {f["path"] for f in m["files"]}
 for r, _, fs in os.walk("."):
@@ -70,7 +70,13 @@ for r, _, fs in os.walk("."):
         if p in listed or p in ("datapackage.json", "datapackage-digest.json", "evidence/manifest.json"):
             continue
         if (p.startswith("signatures/") and p.endswith(".sig")) or p.startswith("renewals/") \
-                or p.startswith("receipts/refresh-") or p.startswith("reviews/"):
+                or p.startswith("receipts/refresh-"):
+            continue
+        # A review's files (docs/evidence-package.md §6e), each of a statement that is there,
+        # a request only beside its token.
+        rv = re.fullmatch(r"reviews/(\d{3})(\.json|\.sig|-identity\.json|\.pub\.pem|\.cert\.pem|-([1-9]\d*)\.ts[qr])", p)
+        if rv and rv.group(1) != "000" and os.path.exists(f"reviews/{rv.group(1)}.json") \
+                and not (p.endswith(".tsq") and not os.path.exists(p[:-1] + "r")):
             continue
         print(p)
 PY
@@ -221,8 +227,45 @@ done
 for rec in reviews/[0-9][0-9][0-9].json; do
   [ -e "$rec" ] || continue
   n=$(basename "$rec" .json)
-  want=$(json "$rec" 'd["manifest"]["sha256"]')
-  [ "$want" = "$(sha256sum evidence/manifest.json | cut -d' ' -f1)" ] || fail "$rec reviews another manifest"
+  # The statement: canonical, numbered as its name, of this capture and manifest, a notary's
+  # (certified as one, when a certificate is there), not the operator's key, and the identity
+  # document naming the key of NNN.pub.pem.
+  python3 - "$rec" "$n" <<'PY' || fail "$rec is not a notary's review of this package (above)"
+import hashlib, json, subprocess, sys
+rec, n = sys.argv[1], sys.argv[2]
+raw = open(rec, "rb").read()
+d = json.loads(raw)
+m = json.load(open("evidence/manifest.json"))
+ident = json.load(open(f"reviews/{n}-identity.json"))
+pem = open(f"reviews/{n}.pub.pem").read()
+problems = []
+if json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() != raw:
+    problems.append("not canonical")
+if d.get("v") != 1 or d.get("format") != "webproof-review" or d.get("n") != int(n):
+    problems.append("format, version or number")
+if d.get("capture") != m["capture"]:
+    problems.append("another capture")
+if d["manifest"]["sha256"] != hashlib.sha256(open("evidence/manifest.json", "rb").read()).hexdigest():
+    problems.append("another manifest")
+if d.get("role") != "notary" or ident.get("role") != "notary":
+    problems.append("not a notary's")
+if any(s["role"] == "operator" and s["fingerprint"] == d["fingerprint"] for s in m["signers"]):
+    problems.append("the operator's own key")
+if ident.get("public_key") != pem or ident.get("fingerprint") != d["fingerprint"]:
+    problems.append("the identity document names another key")
+try:
+    cert = open(f"reviews/{n}.cert.pem").read()
+except FileNotFoundError:
+    cert = None
+if cert is not None:
+    ext = subprocess.run(["openssl", "x509", "-noout", "-ext", "certificatePolicies"],
+                         input=cert, capture_output=True, text=True).stdout
+    if "2.25.69257284516704912422874150880086036780.1.2" not in ext:
+        problems.append("the certificate is not a notary's")
+for p in problems:
+    print(f"{rec}: {p}", file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
   alg=$(json "$rec" 'd["algorithm"]')
   extra=()
   [ "$alg" = sm2 ] && extra=(-digest sm3 -pkeyopt distid:1234567812345678)

@@ -166,6 +166,11 @@ fn a_certified_notarys_review_is_countersigned_after_review_at_trusted_time() {
 
     let r = verify(&out, &s.policy(&b));
     assert!(failures(&r).is_empty(), "{:#?}", failures(&r));
+    let (ok, said) = by_hand(&out);
+    assert!(
+        ok && said.contains("reviews/001.json: notary sm2 signature over the statement verifies"),
+        "{said}"
+    );
     for id in [
         "review.record",
         "review.signature",
@@ -265,6 +270,12 @@ fn a_review_that_lies_fails() {
         lie(&dir);
         let out = t.path().join(format!("{name}.wacz"));
         zip(&dir, &out);
+        // Standard tools alone (docs/verify-by-hand.sh) refuse it too.
+        let (ok, said) = by_hand(&out);
+        assert!(
+            !ok,
+            "{name}: webproof fails it, the by-hand script passes it: {said}"
+        );
         verify(&out, &policy)
     };
     let fails = |r: &Report, id: &str, words: &str| {
