@@ -269,3 +269,32 @@ impl Report {
         self.push(id, subject, Verdict::Fail, why);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_id_equals_its_string_form_from_either_side_and_no_other() {
+        let id = CheckId::FileDigest;
+        assert!(id == *"file.digest");
+        assert!(id != *"file.unlisted");
+        assert!(id == "file.digest");
+        assert!(id != "file.unlisted");
+        assert!("file.digest" == id);
+        assert!("file.unlisted" != id);
+    }
+
+    #[test]
+    fn verdicts_say_themselves_as_json_and_text_do() {
+        let all = [
+            (Verdict::Pass, "PASS"),
+            (Verdict::Untrusted, "UNTRUSTED"),
+            (Verdict::Finding, "FINDING"),
+            (Verdict::Fail, "FAIL"),
+        ];
+        for (v, s) in all {
+            assert_eq!(v.as_str(), s);
+        }
+    }
+}
