@@ -228,3 +228,71 @@ fn a_sealed_package_carries_its_report_covered_by_the_seal() {
             .unwrap();
     assert!(!m.to_string().contains("report/"));
 }
+
+/// `report --notarial`: a draft record of the preservation for a notary, in Chinese and English,
+/// labelled as a draft, naming applicant, place, operator, the environment check, each step,
+/// the package's digests and every file of the evidence, as HTML and as PDF.
+#[test]
+fn a_notarial_draft_records_the_capture_for_the_notary_to_adapt() {
+    let base = crate::site::serve();
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let url = format!("{base}/index.html");
+    capture_headless(&env, &url, "c.wacz");
+    let said = env.ok(
+        &[
+            "report",
+            "c.wacz",
+            "--notarial",
+            "--applicant",
+            "杭州某某科技有限公司",
+            "--place",
+            "杭州互联网公证处 3 号取证室",
+            "--pdf",
+            "n.pdf",
+        ],
+        0,
+    );
+    assert!(said.contains("c.notarial.html"), "{said}");
+    // The flags that only make sense for the draft are refused without it.
+    let o = env.run(&["report", "c.wacz", "--applicant", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let html = std::fs::read_to_string(env.path().join("c.notarial.html")).unwrap();
+    for words in [
+        "保全证据公证记录 / Record of evidence preservation",
+        "草稿：由 webproof 根据证据包生成",
+        "DRAFT made by webproof",
+        "杭州某某科技有限公司",
+        "杭州互联网公证处 3 号取证室",
+        "清洁性检查",
+        "证据清单 / List of evidence",
+    ] {
+        assert!(html.contains(words), "{words}");
+    }
+    // The package file's digests, and every file the manifest lists with its SHA-256.
+    let sha = sha256sum(&env, "c.wacz");
+    assert!(html.contains(&sha), "the package's SHA-256");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&entry(&env.path().join("c.wacz"), "evidence/manifest.json"))
+            .unwrap();
+    for f in manifest["files"].as_array().unwrap() {
+        assert!(
+            html.contains(f["sha256"].as_str().unwrap()),
+            "{}",
+            f["path"]
+        );
+    }
+    // Every step, with its URL.
+    assert!(html.contains(&url));
+    let steps = journal(&env.path().join("c.wacz")).len();
+    let rows = html.matches("<tr><td>").count();
+    assert!(rows >= steps, "{rows} rows for {steps} steps");
+    // The PDF says the same (the draft label on it).
+    let o = tool("pdftotext", &["-raw", "n.pdf", "-"], env.path());
+    assert!(o.status.success());
+    let text = squeeze(&String::from_utf8_lossy(&o.stdout));
+    assert!(text.contains("保全证据公证记录"), "{text}");
+    assert!(text.contains("DRAFTmadebywebproof"), "{text}");
+    assert!(text.contains(&sha), "{text}");
+}

@@ -18,6 +18,17 @@ pub struct ReportArgs {
     /// Also print it to this PDF file (with webproof's Chromium).
     #[arg(long)]
     pdf: Option<PathBuf>,
+    /// Make instead a DRAFT record of the evidence preservation for a notary to adapt
+    /// (applicant, operator, notary, place and machine, environment check, each step, package
+    /// digests, list of evidence), in Chinese and English (default name: NAME.notarial.html).
+    #[arg(long)]
+    notarial: bool,
+    /// (With --notarial) who applied for the preservation.
+    #[arg(long, requires = "notarial")]
+    applicant: Option<String>,
+    /// (With --notarial) where the capture was made.
+    #[arg(long, requires = "notarial")]
+    place: Option<String>,
     /// The time zone to show times in, beside UTC (`+08:00`, `-05:00`, `UTC`). Default:
     /// WEBPROOF_TZ, else this machine's.
     #[arg(long, allow_hyphen_values = true)]
@@ -42,7 +53,8 @@ fn verifier() -> Result<Option<String>> {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    let out = a.out.clone().unwrap_or_else(|| free_name(&a.package));
+    let kind = if a.notarial { "notarial" } else { "report" };
+    let out = a.out.clone().unwrap_or_else(|| free_name(&a.package, kind));
     for p in std::iter::once(&out).chain(a.pdf.iter()) {
         if p.exists() {
             bail!(tr!("cli-out-exists", path = p.display()));
@@ -52,23 +64,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     let limits = webproof_evidence::package::Limits::default();
     let src = webproof_evidence::package::open(&a.package, &limits)
         .with_context(|| tr!("ctx-opening", path = a.package.display()))?;
-    let sha = package_sha256(&a.package)?;
-    let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
-    let html = webproof_report::html(&webproof_report::Input {
-        texts: &texts,
-        src: src.as_ref(),
-        subject: webproof_report::Subject::Sealed {
-            verification: &verification,
-            package_name: a
-                .package
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            package_sha256: sha,
-        },
-        offset: offset(a.tz.as_deref())?,
-        verifier: verifier()?.as_deref(),
-    })?;
+    let html = render(&a, src.as_ref(), &verification)?;
     webproof_evidence::package::write_file(&out, html.as_bytes())
         .with_context(|| tr!("ctx-writing", path = out.display()))?;
     println!("{}", tr!("cli-report-written", path = out.display()));
@@ -91,31 +87,67 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Without --out: the first free name of NAME.report.html, NAME.report-2.html, …, so a
-/// second report (another language, other trust) never collides with the first.
-fn free_name(package: &Path) -> PathBuf {
-    (1..)
-        .map(|n| match n {
-            1 => package.with_extension("report.html"),
-            n => package.with_extension(format!("report-{n}.html")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| package.with_extension("report.html"))
+/// The page: the evidence report, or with `--notarial` the draft notarial record.
+fn render(
+    a: &ReportArgs,
+    src: &dyn webproof_evidence::package::PackageSource,
+    verification: &webproof_verify::Report,
+) -> Result<String> {
+    let digests = package_digests(&a.package)?;
+    let package_name = a
+        .package
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(if a.notarial {
+        // A notarial record is read in Chinese and English side by side.
+        let texts = webproof_report::Texts::new(&langs(Some("both"))?)?;
+        webproof_report::notarial_html(&webproof_report::Notarial {
+            texts: &texts,
+            src,
+            verification,
+            package_name,
+            package_digests: digests.map(|d| (d.sha256.to_hex(), d.sm3.to_hex())),
+            applicant: a.applicant.as_deref(),
+            place: a.place.as_deref(),
+            offset: offset(a.tz.as_deref())?,
+        })?
+    } else {
+        let texts = webproof_report::Texts::new(&langs(crate::say::flag())?)?;
+        webproof_report::html(&webproof_report::Input {
+            texts: &texts,
+            src,
+            subject: webproof_report::Subject::Sealed {
+                verification,
+                package_name,
+                package_sha256: digests.map(|d| d.sha256.to_hex()),
+            },
+            offset: offset(a.tz.as_deref())?,
+            verifier: verifier()?.as_deref(),
+        })?
+    })
 }
 
-/// The package file's SHA-256; a package directory has none (the report then shows the
-/// chain head's QR code).
-fn package_sha256(package: &Path) -> Result<Option<String>> {
+/// Without --out: the first free name of NAME.KIND.html, NAME.KIND-2.html, …, so a second
+/// report (another language, other trust) never collides with the first.
+fn free_name(package: &Path, kind: &str) -> PathBuf {
+    (1..)
+        .map(|n| match n {
+            1 => package.with_extension(format!("{kind}.html")),
+            n => package.with_extension(format!("{kind}-{n}.html")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| package.with_extension(format!("{kind}.html")))
+}
+
+/// The package file's SHA-256 and SM3; a package directory has none (the report then shows
+/// the chain head's QR code).
+fn package_digests(package: &Path) -> Result<Option<webproof_evidence::Digests>> {
     if !package.is_file() {
         return Ok(None);
     }
     let f = std::fs::File::open(package)?;
-    Ok(Some(
-        webproof_evidence::digest::digest_reader(f)?
-            .0
-            .sha256
-            .to_hex(),
-    ))
+    Ok(Some(webproof_evidence::digest::digest_reader(f)?.0))
 }
 
 /// `en`, `zh-CN`, `both` (Chinese, then English), or what WEBPROOF_LANG / the locale say.

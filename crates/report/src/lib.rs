@@ -25,6 +25,9 @@ use webproof_i18n::{Catalogue, Lang};
 use webproof_message::{Key, Message, key};
 use webproof_verify::{CheckId, Report, Verdict};
 
+mod notarial;
+pub use notarial::{Notarial, notarial_html};
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
@@ -241,6 +244,29 @@ table.kv th{white-space:nowrap;width:1%}code.id{word-break:normal;overflow-wrap:
 td.pass,td.untrusted,td.finding,td.fail{white-space:nowrap;width:1%}
 "#;
 
+/// The findings of an environment check (`environment.json`), one table row each.
+fn environment_rows(tx: &Texts, env: &serde_json::Value) -> String {
+    let mut h = String::new();
+    for f in env["findings"].as_array().into_iter().flatten() {
+        let grade = f["grade"].as_str().unwrap_or("");
+        let class = if grade == "fail" {
+            "finding-fail"
+        } else {
+            grade
+        };
+        let message: Option<Message> = serde_json::from_value(f["message"].clone()).ok();
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            tx.t(format!("env-name-{}", f["id"].as_str().unwrap_or(""))),
+            esc(class),
+            tx.t(format!("grade-word-{grade}")),
+            tx.said(f["summary"].as_str().unwrap_or(""), message.as_ref())
+        );
+    }
+    h
+}
+
 /// The report as one self-contained HTML page.
 pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
     let src = input.src;
@@ -454,23 +480,7 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
             tx.t(key!("col-grade")),
             tx.t(key!("col-detail"))
         );
-        for f in env["findings"].as_array().into_iter().flatten() {
-            let grade = f["grade"].as_str().unwrap_or("");
-            let class = if grade == "fail" {
-                "finding-fail"
-            } else {
-                grade
-            };
-            let message: Option<Message> = serde_json::from_value(f["message"].clone()).ok();
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-                tx.t(format!("env-name-{}", f["id"].as_str().unwrap_or(""))),
-                esc(class),
-                tx.t(format!("grade-word-{grade}")),
-                tx.said(f["summary"].as_str().unwrap_or(""), message.as_ref())
-            );
-        }
+        h.push_str(&environment_rows(tx, &env));
         h.push_str("</table>");
     }
 
