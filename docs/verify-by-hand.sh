@@ -292,4 +292,45 @@ print("".join(re.findall(r"^\s+[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){0,16})", t, re
   done
   echo "ok $rec: $(json "$rec" 'd["role"]') $alg signature over the statement verifies; it names this manifest"
 done
+# 10. Live supervision: each `supervision` step holds a notary's statement about the chain head
+#     after an earlier step, signed with the key of the notary's identity in the step — not
+#     the operator's key (docs/supervision.md).
+tmp=$(mktemp -d)
+python3 - "$tmp" <<'PY' || fail "a supervision step does not hold (above)"
+import json, subprocess, sys, hashlib
+tmp = sys.argv[1]
+lines = open("evidence/journal.jsonl", "rb").read().split(b"\n")
+lines = [l for l in lines if l]
+m = json.load(open("evidence/manifest.json"))
+operator = [s["fingerprint"] for s in m["signers"] if s["role"] == "operator"]
+bad = 0
+for i, line in enumerate(lines):
+    r = json.loads(line)
+    if r["kind"] != "supervision":
+        continue
+    p = r["params"]
+    st = json.loads(p["statement"])
+    ident = p["identity"]
+    open(f"{tmp}/st", "w").write(p["statement"])
+    open(f"{tmp}/sig", "wb").write(bytes.fromhex(p["signature"]))
+    open(f"{tmp}/key.pem", "w").write(ident["public_key"])
+    extra = ["-digest", "sm3", "-pkeyopt", "distid:1234567812345678"] if ident["algorithm"] == "sm2" else []
+    ok = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", f"{tmp}/key.pem", "-rawin",
+                         "-in", f"{tmp}/st", "-sigfile", f"{tmp}/sig"] + extra, capture_output=True).returncode == 0
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", f"{tmp}/key.pem", "-outform", "DER"], capture_output=True).stdout
+    fpr = hashlib.sha256(der).hexdigest()
+    problems = []
+    if not ok: problems.append("the signature does not verify")
+    if fpr != st["notary"] or fpr != ident["fingerprint"] or ident["role"] != "notary": problems.append("not the notary's key")
+    if fpr in operator: problems.append("signed with the operator's key")
+    if st["capture"] != m["capture"] or not (0 <= st["seq"] < r["seq"]): problems.append("another capture or step")
+    elif st["head"]["sha256"] != hashlib.sha256(lines[st["seq"]]).hexdigest(): problems.append("another chain head")
+    for pr in problems:
+        print(f"journal step {r['seq']}: {pr}", file=sys.stderr)
+    bad += len(problems)
+    if not problems:
+        print(f"ok journal step {r['seq']}: notary {st['event']} statement signed by {ident['name']}")
+sys.exit(1 if bad else 0)
+PY
+rm -rf "$tmp"
 echo "ALL CHECKS PASSED"

@@ -169,6 +169,8 @@ fn untrusted_what(id: CheckId) -> &'static str {
         | C::RenewalRecord
         | C::ReviewRecord
         | C::ReviewSignature
+        | C::SupervisionStatement
+        | C::SupervisionLive
         | C::WaczDatapackage
         | C::WaczDigest => "untrusted-signer",
     }

@@ -59,6 +59,9 @@ pub enum CaptureError {
     /// The journal holds no step (not even step 0).
     #[error("empty journal")]
     EmptyJournal,
+    /// A notary's statement could not be put into a step.
+    #[error(transparent)]
+    Supervision(Box<crate::supervision::SupervisionError>),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CaptureError + '_ {
@@ -314,6 +317,20 @@ impl Capture {
         let mut params = Map::new();
         params.insert("text".into(), Value::String(text.to_owned()));
         Ok(self.append(NewStep::instant(StepKind::Note, params))?.0)
+    }
+
+    /// Journals a supervising notary's signed statement as a `supervision` step
+    /// (docs/supervision.md); the statement is not checked here — the verifier judges it
+    /// against the chain.
+    pub fn add_supervision(
+        &mut self,
+        signed: &crate::supervision::Signed,
+        event: crate::supervision::Event,
+    ) -> Result<(StepRecord, Digests), CaptureError> {
+        let params = signed
+            .to_params(event)
+            .map_err(|e| CaptureError::Supervision(Box::new(e)))?;
+        self.append(NewStep::instant(StepKind::Supervision, params))
     }
 
     /// Records that the capture was interrupted: appends an `interruption` step that says
@@ -744,6 +761,7 @@ impl Explain for CaptureError {
             E::SealedForOthers => msg!("err-sealed-for-others"),
             E::NotAFile(p) => msg!("err-capture-not-file").arg("path", p.display()),
             E::EmptyJournal => msg!("err-capture-empty-journal"),
+            E::Supervision(e) => e.message(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod package;
 pub mod record;
 pub mod renewal;
 pub mod review;
+pub mod supervision;
 pub mod utc;
 pub mod wacz;
 pub mod warc;

@@ -39,11 +39,14 @@ pub enum StepKind {
     Note,
     Seal,
     Interruption,
+    /// A supervising notary's signed statement, joined into the chain (docs/supervision.md):
+    /// present, a countersigned checkpoint, or a refusal.
+    Supervision,
 }
 
 impl StepKind {
     /// Every kind, in declaration order.
-    pub const ALL: [StepKind; 16] = [
+    pub const ALL: [StepKind; 17] = [
         StepKind::Environment,
         StepKind::Navigate,
         StepKind::Click,
@@ -60,6 +63,7 @@ impl StepKind {
         StepKind::Note,
         StepKind::Seal,
         StepKind::Interruption,
+        StepKind::Supervision,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -80,6 +84,7 @@ impl StepKind {
             StepKind::Note => "note",
             StepKind::Seal => "seal",
             StepKind::Interruption => "interruption",
+            StepKind::Supervision => "supervision",
         }
     }
 }

@@ -728,7 +728,9 @@ fn group(id: CheckId) -> Key {
         | C::ReviewSignature
         | C::ReviewIdentity
         | C::ReviewToken
-        | C::ReviewTime => key!("group-signatures"),
+        | C::ReviewTime
+        | C::SupervisionStatement
+        | C::SupervisionLive => key!("group-signatures"),
         C::JournalChain
         | C::JournalHeads
         | C::StepArtifact

@@ -332,6 +332,7 @@ pub(crate) fn chain_checks(
     heads_check(&parsed, m, report);
     seal_step_checks(&parsed.records, m, report);
     artifact_checks(&parsed.records, m, report);
+    crate::supervision::supervision_checks(&parsed.records, &parsed.heads, m, report);
     Some(parsed)
 }
 

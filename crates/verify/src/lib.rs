@@ -18,6 +18,7 @@ mod renewals;
 mod report;
 mod reviews;
 mod signers;
+mod supervision;
 mod timestamps;
 pub mod verification;
 mod wacz;

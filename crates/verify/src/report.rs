@@ -101,6 +101,10 @@ checks! {
     ReceiptRefresh = "receipt.refresh",
     /// The final chain head is in a witnessed log.
     ReceiptCoverage = "receipt.coverage",
+    /// One supervising notary's signed statement in the chain.
+    SupervisionStatement = "supervision.statement",
+    /// Supervised live, countersigned, or refused.
+    SupervisionLive = "supervision.live",
     /// Step 0's witnessed checkpoint: the session's "not before".
     ReceiptNotBefore = "receipt.not_before",
     /// datapackage.json is what the manifest and files derive.

@@ -53,7 +53,7 @@ fn identifiers_are_unique_and_are_what_json_says() {
         assert_eq!(*id, id.as_str());
     }
     assert!(serde_json::from_str::<CheckId>("\"no.such\"").is_err());
-    assert_eq!(CheckId::ALL.len(), 36);
+    assert_eq!(CheckId::ALL.len(), 38);
 }
 
 #[test]

@@ -460,6 +460,7 @@ step-kind-file = file
 step-kind-note = note
 step-kind-seal = seal
 step-kind-interruption = interruption
+step-kind-supervision = supervision
 step-browser-started = browser session started
 
 ## The environment check's findings by their stable identifiers (the app has the same names in app.ftl).
@@ -578,3 +579,26 @@ err-supervise-role = expected the { $expected }'s webproof, and the other end is
 err-supervise-other-notary = this session is supervised by the notary { $expected }; { $found } cannot join it
 err-supervise-sign = signing: { $why }
 err-supervise-closed = the other end closed the connection
+err-supervision-missing = the supervision step has no { $field }
+err-supervision-malformed = the supervision step's { $field }: { $why }
+check-supervision-statement = Notary's statement
+check-supervision-live = Live supervision
+msg-supervision-format = not a supervision statement of a known version in canonical form
+msg-supervision-event = the step says another event than the statement
+msg-supervision-capture = the statement is about another capture
+msg-supervision-head = the statement names a chain head that is not the one after an earlier step
+msg-supervision-reason = a refusal gives a reason, and only a refusal
+msg-supervision-keys = the notary's identity document, key and statement name different keys
+msg-supervision-not-notary = the statement is not signed by a notary's identity
+msg-supervision-operator = signed with the operator's own key ({ $fingerprint }): no notary was there
+msg-supervision-other-notary = signed by the notary { $fingerprint }, while the package is countersigned by { $countersigned }
+msg-supervision-signature = the notary's signature over the statement does not verify
+msg-supervision-present = notary { $who } present, having seen the steps up to { $seq }
+msg-supervision-countersigned = notary { $who } countersigned the chain head after step { $seq }
+msg-supervision-refused-step = notary { $who } refused after step { $seq }: { $reason }
+msg-supervision-refused = notary refused: { $reason } ({ $who }, after step { $seq })
+msg-supervision-live = supervised live by notary { $who } from step { $from }; chain heads countersigned after steps { $steps }; the sealed manifest countersigned (who the notary is: identity.notary)
+msg-supervision-incomplete = notary { $who } took part, but the session lacks { $missing ->
+    [present] the statement that the notary was present
+   *[other] the notary's countersignature of the sealed manifest
+  }: not a completed supervision

@@ -448,6 +448,7 @@ step-kind-file = 文件
 step-kind-note = 备注
 step-kind-seal = 封存
 step-kind-interruption = 中断
+step-kind-supervision = 公证监督
 step-browser-started = 浏览器会话开始
 
 ## The environment check's findings by their stable identifiers (the app has the same names in app.ftl).
@@ -566,3 +567,26 @@ err-supervise-role = 期望的是{ $expected }的 webproof，而对方是{ $foun
 err-supervise-other-notary = 本会话由公证员 { $expected } 监督；{ $found } 不能加入
 err-supervise-sign = 签名：{ $why }
 err-supervise-closed = 对方关闭了连接
+err-supervision-missing = 公证监督步骤缺少 { $field }
+err-supervision-malformed = 公证监督步骤的 { $field }：{ $why }
+check-supervision-statement = 公证员声明
+check-supervision-live = 现场监督
+msg-supervision-format = 不是已知版本、规范形式的监督声明
+msg-supervision-event = 步骤所称事件与声明不同
+msg-supervision-capture = 声明针对的是另一次采集
+msg-supervision-head = 声明所指的链头不是某个更早步骤之后的链头
+msg-supervision-reason = 拒绝须给出理由，且只有拒绝才有理由
+msg-supervision-keys = 公证员的身份文件、密钥与声明指向不同的密钥
+msg-supervision-not-notary = 声明不是以公证员身份签署的
+msg-supervision-operator = 以操作员本人的密钥签署（{ $fingerprint }）：并无公证员在场
+msg-supervision-other-notary = 由公证员 { $fingerprint } 签署，而证据包由 { $countersigned } 会签
+msg-supervision-signature = 公证员对声明的签名验证不通过
+msg-supervision-present = 公证员 { $who } 在场，已看到第 { $seq } 步及之前的步骤
+msg-supervision-countersigned = 公证员 { $who } 会签了第 { $seq } 步之后的链头
+msg-supervision-refused-step = 公证员 { $who } 在第 { $seq } 步之后拒绝：{ $reason }
+msg-supervision-refused = 公证员拒绝：{ $reason }（{ $who }，第 { $seq } 步之后）
+msg-supervision-live = 由公证员 { $who } 自第 { $from } 步起现场监督；会签了第 { $steps } 步之后的链头；会签了封存的清单（公证员身份见 identity.notary）
+msg-supervision-incomplete = 公证员 { $who } 参与了，但会话缺少{ $missing ->
+    [present] 公证员在场的声明
+   *[other] 公证员对封存清单的会签
+  }：监督未完成
