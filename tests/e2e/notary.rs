@@ -18,6 +18,33 @@ fn check<'a>(c: &'a [serde_json::Value], id: &str) -> (&'a str, &'a str) {
         .unwrap_or(("absent", ""))
 }
 
+/// A notary's identity in `notary`'s own home (王公证 of 杭州互联网公证处, with a key of `alg`);
+/// its fingerprint.
+fn init_notary(notary: &Env, alg: &str) -> String {
+    notary.ok(
+        &[
+            "operator",
+            "init",
+            "--role",
+            "notary",
+            "--algorithm",
+            alg,
+            "--name",
+            "王公证",
+            "--org",
+            "杭州互联网公证处",
+        ],
+        0,
+    );
+    notary
+        .ok(
+            &["operator", "show", "--role", "notary", "--fingerprint"],
+            0,
+        )
+        .trim()
+        .to_owned()
+}
+
 /// The code in `dev code`'s or `ra code`'s answer.
 fn code_in(out: &str) -> String {
     out.split_whitespace()
@@ -31,28 +58,7 @@ fn a_notary_enrolls_in_their_own_home_and_countersigns_as_a_certified_notary() {
     let (operator, notary) = (Env::new(), Env::new());
     let op_fpr = operator.init_operator("ed25519");
     let dev = DevUp::start(&operator);
-    notary.ok(
-        &[
-            "operator",
-            "init",
-            "--role",
-            "notary",
-            "--algorithm",
-            "sm2",
-            "--name",
-            "王公证",
-            "--org",
-            "杭州互联网公证处",
-        ],
-        0,
-    );
-    let nfp = notary
-        .ok(
-            &["operator", "show", "--role", "notary", "--fingerprint"],
-            0,
-        )
-        .trim()
-        .to_owned();
+    let nfp = init_notary(&notary, "sm2");
     // The registrar (here the development one) issues a notary's code bound to the key.
     let out = operator.ok(
         &[
@@ -176,26 +182,7 @@ fn a_notary_countersigns_a_sealed_package_after_review() {
     let (operator, notary) = (Env::new(), Env::new());
     operator.init_operator("ed25519");
     let dev = DevUp::start(&operator);
-    notary.ok(
-        &[
-            "operator",
-            "init",
-            "--role",
-            "notary",
-            "--name",
-            "王公证",
-            "--org",
-            "杭州互联网公证处",
-        ],
-        0,
-    );
-    let nfp = notary
-        .ok(
-            &["operator", "show", "--role", "notary", "--fingerprint"],
-            0,
-        )
-        .trim()
-        .to_owned();
+    let nfp = init_notary(&notary, "ed25519");
     let code = code_in(&operator.ok(
         &[
             "dev",

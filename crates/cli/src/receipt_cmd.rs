@@ -43,12 +43,7 @@ pub fn receipt(cmd: ReceiptCmd) -> Result<ExitCode> {
             .url
             .context(tr!("cli-no-log-url"))?,
     };
-    // A worker thread drives the requests the engine waits for.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context(tr!("ctx-runtime"))?;
+    let rt = crate::timestamp_cmd::amend_runtime()?;
     let r = webproof_engine::amend::refresh(&pkg, &out, &url, &trust, rt.handle())
         .map_err(|e| amend_error(e, Amending::Refresh))?;
     println!(

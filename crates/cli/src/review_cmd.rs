@@ -52,11 +52,7 @@ pub(crate) fn countersign(a: CountersignArgs) -> Result<ExitCode> {
         eprintln!("  {line}");
     }
     let urls = a.tsa.urls();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context(tr!("ctx-runtime"))?;
+    let rt = crate::timestamp_cmd::amend_runtime()?;
     let c = webproof_engine::amend::Countersign {
         package: &a.package,
         out: &a.out,
@@ -67,14 +63,11 @@ pub(crate) fn countersign(a: CountersignArgs) -> Result<ExitCode> {
         certificate: certificate.as_deref(),
         statement: &a.statement,
     };
-    let say = |n: webproof_engine::Note<'_>| {
-        for l in crate::stamping::said(&n) {
-            eprintln!("{l}");
-        }
-    };
-    let done = webproof_engine::amend::countersign(&c, &say, rt.handle()).map_err(|e| {
-        crate::timestamp_cmd::amend_error(e, crate::timestamp_cmd::Amending::Review)
-    })?;
+    let done =
+        webproof_engine::amend::countersign(&c, &crate::timestamp_cmd::say_note, rt.handle())
+            .map_err(|e| {
+                crate::timestamp_cmd::amend_error(e, crate::timestamp_cmd::Amending::Review)
+            })?;
     println!(
         "{}",
         tr!(

@@ -365,12 +365,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
     use webproof_evidence::renewal::RenewalAlg;
     let roots = crate::trust::tsa_roots(&crate::trust::configured_trust(&a.trust_tsa)?)?;
     let urls = a.tsa.urls();
-    // A worker thread drives the requests the engine waits for.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context(tr!("ctx-runtime"))?;
+    let rt = amend_runtime()?;
     let renewal = webproof_engine::amend::Renewal {
         package: &a.package,
         out: &a.out,
@@ -382,12 +377,7 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         },
         roots: &roots,
     };
-    let say = |n: webproof_engine::Note<'_>| {
-        for l in crate::stamping::said(&n) {
-            eprintln!("{l}");
-        }
-    };
-    let renewed = webproof_engine::amend::renew(&renewal, &say, rt.handle())
+    let renewed = webproof_engine::amend::renew(&renewal, &say_note, rt.handle())
         .map_err(|e| amend_error(e, Amending::Renewal))?;
     println!(
         "{}",
@@ -400,6 +390,22 @@ pub fn renew(a: RenewArgs) -> Result<ExitCode> {
         )
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The runtime an amendment runs on: a worker thread drives the requests the engine waits for.
+pub(crate) fn amend_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context(tr!("ctx-runtime"))
+}
+
+/// Says what the engine noted while amending, on stderr.
+pub(crate) fn say_note(n: webproof_engine::Note<'_>) {
+    for l in crate::stamping::said(&n) {
+        eprintln!("{l}");
+    }
 }
 
 /// Which amendment failed.

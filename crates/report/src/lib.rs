@@ -244,6 +244,31 @@ table.kv th{white-space:nowrap;width:1%}code.id{word-break:normal;overflow-wrap:
 td.pass,td.untrusted,td.finding,td.fail{white-space:nowrap;width:1%}
 "#;
 
+/// A person as the package names them: name, organisation, key and its algorithm.
+fn person(tx: &Texts, doc: &IdentityDoc) -> String {
+    format!(
+        "{}{}<br>{} <code>{}</code> ({})",
+        esc(&doc.name),
+        doc.organisation
+            .as_ref()
+            .map(|o| format!(", {}", esc(o)))
+            .unwrap_or_default(),
+        tx.t(key!("label-key")),
+        doc.fingerprint,
+        esc(doc.algorithm.as_str())
+    )
+}
+
+/// A check's verdict word and what it says.
+fn said_check(tx: &Texts, c: &webproof_verify::Check) -> String {
+    format!(
+        "<span class=\"{}\">{}</span> {}",
+        verdict_class(c.verdict),
+        tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
+        tx.said(&c.detail, Some(&c.message))
+    )
+}
+
 /// The findings of an environment check (`environment.json`), one table row each.
 fn environment_rows(tx: &Texts, env: &serde_json::Value) -> String {
     let mut h = String::new();
@@ -436,27 +461,13 @@ pub fn html(input: &Input<'_>) -> Result<String, ReportError> {
         });
         let _ = write!(
             h,
-            "<tr><th>{}</th><td>{}{}<br>{} <code>{}</code> ({})<br>{}</td></tr>",
+            "<tr><th>{}</th><td>{}<br>{}</td></tr>",
             tx.t(match role {
                 Role::Operator => key!("role-operator"),
                 Role::Notary => key!("role-notary"),
             }),
-            esc(&doc.name),
-            doc.organisation
-                .as_ref()
-                .map(|o| format!(", {}", esc(o)))
-                .unwrap_or_default(),
-            tx.t(key!("label-key")),
-            doc.fingerprint,
-            esc(doc.algorithm.as_str()),
-            id_check
-                .map(|c| format!(
-                    "<span class=\"{}\">{}</span> {}",
-                    verdict_class(c.verdict),
-                    tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
-                    tx.said(&c.detail, Some(&c.message))
-                ))
-                .unwrap_or_default()
+            person(tx, &doc),
+            id_check.map(|c| said_check(tx, c)).unwrap_or_default()
         );
     }
     h.push_str("</table>");

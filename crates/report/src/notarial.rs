@@ -16,7 +16,9 @@ use webproof_evidence::review::{self, Part, Review};
 use webproof_message::key;
 use webproof_verify::{CheckId, Report};
 
-use crate::{ReportError, STYLE, Texts, esc, journal, local_and_utc, read_json, verdict_class};
+use crate::{
+    ReportError, STYLE, Texts, esc, journal, local_and_utc, read_json, said_check, verdict_class,
+};
 
 /// What the draft is made from.
 pub struct Notarial<'a> {
@@ -89,26 +91,9 @@ pub fn notarial_html(n: &Notarial<'_>) -> Result<String, ReportError> {
     let person = |doc: &IdentityDoc, check: Option<CheckId>| {
         let said = check
             .and_then(|id| v.checks.iter().find(|c| c.id == id))
-            .map(|c| {
-                format!(
-                    "<br><span class=\"{}\">{}</span> {}",
-                    verdict_class(c.verdict),
-                    tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
-                    tx.said(&c.detail, Some(&c.message))
-                )
-            })
+            .map(|c| format!("<br>{}", said_check(tx, c)))
             .unwrap_or_default();
-        format!(
-            "{}{}<br>{} <code>{}</code> ({}){said}",
-            esc(&doc.name),
-            doc.organisation
-                .as_ref()
-                .map(|o| format!(", {}", esc(o)))
-                .unwrap_or_default(),
-            tx.t(key!("label-key")),
-            doc.fingerprint,
-            esc(doc.algorithm.as_str())
-        )
+        format!("{}{said}", crate::person(tx, doc))
     };
     let operator = read_json::<IdentityDoc>(src, &layout::identity_path(Role::Operator));
     let _ = write!(
@@ -163,13 +148,7 @@ pub fn notarial_html(n: &Notarial<'_>) -> Result<String, ReportError> {
             "<tr><th>{}</th><td>{}<br>{}</td></tr>",
             tx.t(key!("notarial-notary-review")),
             person(d, None),
-            time.map(|c| format!(
-                "<span class=\"{}\">{}</span> {}",
-                verdict_class(c.verdict),
-                tx.t(webproof_i18n::verdict_key(c.verdict.as_str())),
-                tx.said(&c.detail, Some(&c.message))
-            ))
-            .unwrap_or_default()
+            time.map(|c| said_check(tx, c)).unwrap_or_default()
         );
     }
     h.push_str("</table>");

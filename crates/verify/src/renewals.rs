@@ -8,11 +8,11 @@ use webproof_evidence::manifest::Manifest;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::renewal::{self, Part, Renewal};
 use webproof_message::{key, msg};
-use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict, Verification};
+use webproof_timestamp::Trust;
 
-use crate::explain::{Explain, Why};
-use crate::timestamps::{Kept, invalid_token, kept_request, read_token};
-use crate::{CheckId, Message, Policy, Report, Verdict};
+use crate::explain::Why;
+use crate::timestamps::{stamped_verdict, verify_token_over};
+use crate::{CheckId, Message, Policy, Report};
 
 /// Every `renewals/NNN.json`: canonical, of this capture, numbered from 1 without gaps; every
 /// file it must cover (§6b) listed with the digest it has now; and its tokens stamp its bytes
@@ -196,64 +196,15 @@ fn token_check(
     trust: &Trust,
     report: &mut Report,
 ) {
-    let token = match read_token(src, name) {
-        Ok(t) => t,
-        Err(why) => {
-            report.fail(CheckId::RenewalToken, name, why);
-            return;
-        }
+    let Some(v) = verify_token_over(src, name, bytes, trust, CheckId::RenewalToken, report) else {
+        return;
     };
-    let alg = token.info.imprint_alg;
-    let imprint = alg.digest(bytes);
-    // The request kept beside the token must ask for this very imprint; when it does not,
-    // both fail and the token is still judged, to say why.
-    let nonce = match kept_request(src, name, alg, &imprint) {
-        Kept::Asks(nonce) => nonce,
-        Kept::Wrong(tsq, why) => {
-            report.fail(CheckId::RenewalToken, tsq, why);
-            None
-        }
-        Kept::None => None,
-    };
-    let expect = Expect {
-        imprint: Some((alg, imprint)),
-        nonce,
-    };
-    let v = webproof_timestamp::verify(&token, &expect, trust);
-    let (verdict, why) = renewal_token_verdict(n, &v);
+    let (verdict, why) = stamped_verdict(
+        &v,
+        &format!("renewal {n}"),
+        n,
+        key!("msg-renewal-token-trusted"),
+        key!("msg-renewal-token-untrusted"),
+    );
     report.push(CheckId::RenewalToken, name, verdict, why);
-}
-
-/// What a renewal token establishes: that renewal `n` existed by its genTime.
-fn renewal_token_verdict(n: u32, v: &Verification) -> (Verdict, Why) {
-    let tsa = v.signer.as_deref().unwrap_or("unknown signer");
-    let what = format!("{tsa}: renewal {n} existed by {}", v.info.gen_time);
-    match v.verdict {
-        TsVerdict::Trusted => (
-            Verdict::Pass,
-            Why::new(
-                format!("{what}; trusted"),
-                msg!("msg-renewal-token-trusted")
-                    .arg("tsa", tsa)
-                    .arg("n", n)
-                    .arg("time", &v.info.gen_time),
-            ),
-        ),
-        TsVerdict::Untrusted => {
-            let m = msg!("msg-renewal-token-untrusted")
-                .arg("tsa", tsa)
-                .arg("n", n)
-                .arg("time", &v.info.gen_time);
-            let m = match &v.problem {
-                Some(p) => m.because(p.message()),
-                None => m,
-            };
-            let text = format!("{what}; not trusted: {}", v.reason);
-            (Verdict::Untrusted, Why::new(text, m))
-        }
-        TsVerdict::Invalid => (
-            Verdict::Fail,
-            Why::new(format!("invalid: {}", v.reason), invalid_token(v)),
-        ),
-    }
 }

@@ -10,11 +10,11 @@ use webproof_evidence::manifest::{Manifest, Signer};
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::review::{self, Part, Review};
 use webproof_message::{key, msg};
-use webproof_timestamp::{Expect, Trust, Verdict as TsVerdict, Verification};
+use webproof_timestamp::{Trust, Verdict as TsVerdict};
 
-use crate::explain::{Explain, Why};
+use crate::explain::Why;
 use crate::signers::{self, TrustedAt, Who};
-use crate::timestamps::{Kept, invalid_token, kept_request, read_token};
+use crate::timestamps::{stamped_verdict, verify_token_over};
 use crate::{CheckId, Policy, Report, Verdict};
 
 /// Every `reviews/NNN.json`, numbered from 1 without gaps.
@@ -49,23 +49,28 @@ pub(crate) fn review_checks(
             );
             continue;
         }
-        one_review(src, m, manifest_bytes, *n, name, policy, &trust, report);
+        let pkg = Pkg {
+            src,
+            m,
+            manifest_bytes,
+            policy,
+        };
+        one_review(&pkg, *n, name, &trust, report);
     }
 }
 
+/// The package the reviews are of, and the reader's policy.
+struct Pkg<'a> {
+    src: &'a dyn PackageSource,
+    m: &'a Manifest,
+    manifest_bytes: &'a [u8],
+    policy: &'a Policy,
+}
+
 /// Review `n`: its statement, signature, tokens and reviewer.
-#[allow(clippy::too_many_arguments)]
-fn one_review(
-    src: &dyn PackageSource,
-    m: &Manifest,
-    manifest_bytes: &[u8],
-    n: u32,
-    name: &str,
-    policy: &Policy,
-    trust: &Trust,
-    report: &mut Report,
-) {
-    let Some((bytes, r)) = record_check(src, m, manifest_bytes, n, name, policy, report) else {
+fn one_review(pkg: &Pkg<'_>, n: u32, name: &str, trust: &Trust, report: &mut Report) {
+    let (src, policy) = (pkg.src, pkg.policy);
+    let Some((bytes, r)) = record_check(pkg, n, name, report) else {
         return;
     };
     let signer = Signer {
@@ -151,16 +156,13 @@ struct Stamped {
 
 /// Review `n`'s statement (`name`), read and held to the package; its bytes and what it says,
 /// unless it is not a review of this package by someone other than the operator.
-#[allow(clippy::too_many_arguments)]
 fn record_check(
-    src: &dyn PackageSource,
-    m: &Manifest,
-    manifest_bytes: &[u8],
+    pkg: &Pkg<'_>,
     n: u32,
     name: &str,
-    policy: &Policy,
     report: &mut Report,
 ) -> Option<(Vec<u8>, Review)> {
+    let (src, m, manifest_bytes, policy) = (pkg.src, pkg.m, pkg.manifest_bytes, pkg.policy);
     let fail = |report: &mut Report, why: Why| {
         report.fail(CheckId::ReviewRecord, name, why);
         None
@@ -253,29 +255,16 @@ fn token_checks(
         .collect();
     let mut best: Option<Stamped> = None;
     for name in tokens {
-        let token = match read_token(src, name) {
-            Ok(t) => t,
-            Err(why) => {
-                report.fail(CheckId::ReviewToken, name, why);
-                continue;
-            }
+        let Some(v) = verify_token_over(src, name, sig, trust, CheckId::ReviewToken, report) else {
+            continue;
         };
-        let alg = token.info.imprint_alg;
-        let imprint = alg.digest(sig);
-        let nonce = match kept_request(src, name, alg, &imprint) {
-            Kept::Asks(nonce) => nonce,
-            Kept::Wrong(tsq, why) => {
-                report.fail(CheckId::ReviewToken, tsq, why);
-                None
-            }
-            Kept::None => None,
-        };
-        let expect = Expect {
-            imprint: Some((alg, imprint)),
-            nonce,
-        };
-        let v = webproof_timestamp::verify(&token, &expect, trust);
-        let (verdict, why) = token_verdict(n, &v);
+        let (verdict, why) = stamped_verdict(
+            &v,
+            &format!("review {n}'s signature"),
+            n,
+            key!("msg-review-token-trusted"),
+            key!("msg-review-token-untrusted"),
+        );
         report.push(CheckId::ReviewToken, name, verdict, why);
         if v.verdict == TsVerdict::Trusted
             && best.as_ref().is_none_or(|b| v.info.gen_time_unix < b.unix)
@@ -288,45 +277,6 @@ fn token_checks(
         }
     }
     best
-}
-
-/// What one token over a review's signature establishes.
-fn token_verdict(n: u32, v: &Verification) -> (Verdict, Why) {
-    let tsa = v.signer.as_deref().unwrap_or("unknown signer");
-    let what = format!(
-        "{tsa}: review {n}'s signature existed by {}",
-        v.info.gen_time
-    );
-    let m = |k| {
-        webproof_message::Message::new(k)
-            .arg("tsa", tsa)
-            .arg("n", n)
-            .arg("time", &v.info.gen_time)
-    };
-    match v.verdict {
-        TsVerdict::Trusted => (
-            Verdict::Pass,
-            Why::new(
-                format!("{what}; trusted"),
-                m(key!("msg-review-token-trusted")),
-            ),
-        ),
-        TsVerdict::Untrusted => {
-            let msg = m(key!("msg-review-token-untrusted"));
-            let msg = match &v.problem {
-                Some(p) => msg.because(p.message()),
-                None => msg,
-            };
-            (
-                Verdict::Untrusted,
-                Why::new(format!("{what}; not trusted: {}", v.reason), msg),
-            )
-        }
-        TsVerdict::Invalid => (
-            Verdict::Fail,
-            Why::new(format!("invalid: {}", v.reason), invalid_token(v)),
-        ),
-    }
 }
 
 /// `review.time`: the sentence a reader wants — who countersigned after review, and by when,

@@ -23,6 +23,82 @@ fn untrusted_token(tsa: &str, seq: u64, v: &webproof_timestamp::Verification) ->
     }
 }
 
+/// Token `name` over `bytes` (a renewal record, a review's signature — not a chain head):
+/// read, the request kept beside it held to the imprint (a wrong one fails as `id`, and the
+/// token is still judged, to say why), and verified as of its genTime. `None` when the token
+/// does not read (failed as `id`).
+pub(crate) fn verify_token_over(
+    src: &dyn PackageSource,
+    name: &str,
+    bytes: &[u8],
+    trust: &Trust,
+    id: CheckId,
+    report: &mut Report,
+) -> Option<Verification> {
+    let token = match read_token(src, name) {
+        Ok(t) => t,
+        Err(why) => {
+            report.fail(id, name, why);
+            return None;
+        }
+    };
+    let alg = token.info.imprint_alg;
+    let imprint = alg.digest(bytes);
+    let nonce = match kept_request(src, name, alg, &imprint) {
+        Kept::Asks(nonce) => nonce,
+        Kept::Wrong(tsq, why) => {
+            report.fail(id, tsq, why);
+            None
+        }
+        Kept::None => None,
+    };
+    let expect = Expect {
+        imprint: Some((alg, imprint)),
+        nonce,
+    };
+    Some(webproof_timestamp::verify(&token, &expect, trust))
+}
+
+/// What a token over something else than a chain head establishes — that `what` (renewal
+/// `n`, review `n`'s signature) existed by its genTime — as a verdict and why: trusted,
+/// untrusted with the reason, or invalid.
+pub(crate) fn stamped_verdict(
+    v: &Verification,
+    what: &str,
+    n: u32,
+    trusted: Key,
+    untrusted: Key,
+) -> (Verdict, Why) {
+    let tsa = v.signer.as_deref().unwrap_or("unknown signer");
+    let said = format!("{tsa}: {what} existed by {}", v.info.gen_time);
+    let m = |k: Key| {
+        Message::new(k)
+            .arg("tsa", tsa)
+            .arg("n", n)
+            .arg("time", &v.info.gen_time)
+    };
+    match v.verdict {
+        TsVerdict::Trusted => (
+            Verdict::Pass,
+            Why::new(format!("{said}; trusted"), m(trusted)),
+        ),
+        TsVerdict::Untrusted => {
+            let msg = match &v.problem {
+                Some(p) => m(untrusted).because(p.message()),
+                None => m(untrusted),
+            };
+            (
+                Verdict::Untrusted,
+                Why::new(format!("{said}; not trusted: {}", v.reason), msg),
+            )
+        }
+        TsVerdict::Invalid => (
+            Verdict::Fail,
+            Why::new(format!("invalid: {}", v.reason), invalid_token(v)),
+        ),
+    }
+}
+
 /// An invalid token, as a message with its reason.
 pub(crate) fn invalid_token(v: &webproof_timestamp::Verification) -> Message {
     let m = msg!("msg-token-invalid");
