@@ -25,6 +25,9 @@ use webproof_evidence::digest::{Digests, Hash32};
 use webproof_evidence::identity::{IdentityDoc, PublicKey, Role, SecretKey};
 use webproof_message::{Explain, Message, msg};
 
+pub mod host;
+pub mod notary;
+
 /// The protocol's name and version, bound into the handshake (its prologue) and into every
 /// identity binding.
 pub const PROTOCOL: &str = "webproof-supervise/1";
@@ -251,12 +254,26 @@ pub struct Me<'a> {
 
 /// An authenticated, encrypted connection to the other end.
 pub struct Channel {
-    stream: TcpStream,
-    noise: snow::TransportState,
+    tx: Sender,
+    rx: Receiver,
     /// Who the other end proved to be.
     pub peer: IdentityDoc,
     /// The other end's certificate, as it sent it (unchecked here: `verify` judges it).
     pub peer_certificate: Option<String>,
+}
+
+/// The sending half of a channel (its own nonces: Noise's, one per message, in order).
+pub struct Sender {
+    stream: TcpStream,
+    noise: std::sync::Arc<snow::StatelessTransportState>,
+    nonce: u64,
+}
+
+/// The receiving half of a channel.
+pub struct Receiver {
+    stream: TcpStream,
+    noise: std::sync::Arc<snow::StatelessTransportState>,
+    nonce: u64,
 }
 
 impl fmt::Debug for Channel {
@@ -313,7 +330,7 @@ pub fn connect(code: &JoinCode, me: Me<'_>, timeout: Duration) -> Result<Channel
     hs.read_message(&m2, &mut buf)
         .map_err(|e| SuperviseError::Handshake(e.to_string()))?;
     let ch = finish(stream, hs, me, Role::Notary, Role::Operator, None)?;
-    ch.stream.set_read_timeout(None)?;
+    ch.rx.stream.set_read_timeout(None)?;
     Ok(ch)
 }
 
@@ -338,12 +355,21 @@ fn finish(
     pinned: Option<Hash32>,
 ) -> Result<Channel, SuperviseError> {
     let hh = hs.get_handshake_hash().to_vec();
-    let noise = hs
-        .into_transport_mode()
-        .map_err(|e| SuperviseError::Handshake(e.to_string()))?;
+    let noise = std::sync::Arc::new(
+        hs.into_stateless_transport_mode()
+            .map_err(|e| SuperviseError::Handshake(e.to_string()))?,
+    );
     let mut ch = Channel {
-        stream,
-        noise,
+        tx: Sender {
+            stream: stream.try_clone()?,
+            noise: noise.clone(),
+            nonce: 0,
+        },
+        rx: Receiver {
+            stream,
+            noise,
+            nonce: 0,
+        },
         peer: me.identity.clone(),
         peer_certificate: None,
     };
@@ -395,6 +421,33 @@ fn finish(
 impl Channel {
     /// Sends one message, encrypted, in as many Noise messages as it takes.
     pub fn send(&mut self, m: &Msg) -> Result<(), SuperviseError> {
+        self.tx.send(m)
+    }
+
+    /// Receives the next message (blocking).
+    pub fn recv(&mut self) -> Result<Msg, SuperviseError> {
+        self.rx.recv()
+    }
+
+    /// Waits at most `t` for each read (`None`: without limit).
+    pub fn set_read_timeout(&self, t: Option<Duration>) -> Result<(), SuperviseError> {
+        Ok(self.rx.stream.set_read_timeout(t)?)
+    }
+
+    /// Ends the connection (both directions).
+    pub fn close(&self) {
+        let _ = self.rx.stream.shutdown(std::net::Shutdown::Both);
+    }
+
+    /// The two halves, for a thread that reads while another writes.
+    pub fn split(self) -> (Sender, Receiver) {
+        (self.tx, self.rx)
+    }
+}
+
+impl Sender {
+    /// Sends one message, encrypted, in as many Noise messages as it takes.
+    pub fn send(&mut self, m: &Msg) -> Result<(), SuperviseError> {
         let bytes = serde_json::to_vec(m).map_err(|e| SuperviseError::Malformed(e.to_string()))?;
         if bytes.len() > MAX_MSG {
             return Err(SuperviseError::TooLarge(bytes.len()));
@@ -412,14 +465,22 @@ impl Channel {
             plain.extend_from_slice(c);
             let n = self
                 .noise
-                .write_message(&plain, &mut out)
+                .write_message(self.nonce, &plain, &mut out)
                 .map_err(|_| SuperviseError::Tampered)?;
+            self.nonce += 1;
             write_frame(&mut self.stream, &out[..n])?;
         }
         self.stream.flush()?;
         Ok(())
     }
 
+    /// Ends the connection (both directions).
+    pub fn close(&self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+impl Receiver {
     /// Receives the next message (blocking).
     pub fn recv(&mut self) -> Result<Msg, SuperviseError> {
         let mut msg = Vec::new();
@@ -428,8 +489,9 @@ impl Channel {
             let frame = read_frame(&mut self.stream, 65_535)?;
             let n = self
                 .noise
-                .read_message(&frame, &mut plain)
+                .read_message(self.nonce, &frame, &mut plain)
                 .map_err(|_| SuperviseError::Tampered)?;
+            self.nonce += 1;
             let (flag, body) = plain[..n].split_first().ok_or(SuperviseError::Tampered)?;
             if msg.len() + body.len() > MAX_MSG {
                 return Err(SuperviseError::TooLarge(msg.len() + body.len()));
@@ -442,16 +504,6 @@ impl Channel {
             }
         }
         serde_json::from_slice(&msg).map_err(|e| SuperviseError::Malformed(e.to_string()))
-    }
-
-    /// Waits at most `t` for each read (`None`: without limit).
-    pub fn set_read_timeout(&self, t: Option<Duration>) -> Result<(), SuperviseError> {
-        Ok(self.stream.set_read_timeout(t)?)
-    }
-
-    /// Ends the connection (both directions).
-    pub fn close(&self) {
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
     }
 }
 
