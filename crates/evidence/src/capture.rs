@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use webproof_message::{Explain, Message, msg};
 
 use crate::digest::{Digests, digest_bytes, digest_reader_with};
-use crate::identity::{IdentityDoc, KeyError, Role, SecretKey};
+use crate::identity::{IdentityDoc, KeyError, Role};
 use crate::journal::{Journal, JournalError, NewStep, Recovery, sync_parent};
 use crate::layout;
 use crate::manifest::{
@@ -73,7 +73,8 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CaptureError + '_ {
 
 /// A key and the identity document that describes it.
 pub struct SignerKey<'a> {
-    pub key: &'a SecretKey,
+    /// The key, or (a supervising notary) a signer on another machine.
+    pub key: &'a dyn crate::identity::Signing,
     pub identity: &'a IdentityDoc,
     /// The signer's certificate from an operator CA (PEM), when enrolled in an evidence log.
     pub certificate: Option<&'a str>,

@@ -79,6 +79,24 @@ pub enum KeyError {
 /// type), kept as the source of a [`KeyError`].
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
+/// What signs as a webproof key: the key itself, or a signer elsewhere — a supervising
+/// notary's webproof over the supervision channel, which signs on the notary's machine.
+pub trait Signing {
+    fn public_key(&self) -> PublicKey;
+    /// Signs `msg` as [`SecretKey::sign`] does.
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError>;
+}
+
+impl Signing for SecretKey {
+    fn public_key(&self) -> PublicKey {
+        SecretKey::public_key(self)
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        SecretKey::sign(self, msg)
+    }
+}
+
 /// A signature that does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum BadSignature {

@@ -49,6 +49,34 @@ pub enum Answer {
     },
 }
 
+/// What the notary is asked to sign.
+#[derive(Clone)]
+enum Asked {
+    Statement(Vec<u8>),
+    Manifest(Vec<u8>),
+}
+
+impl Asked {
+    fn msg(&self, id: u64) -> Msg {
+        match self {
+            Asked::Statement(b) => Msg::SignRequest {
+                id,
+                statement: hex::encode(b),
+            },
+            Asked::Manifest(b) => Msg::SignManifest {
+                id,
+                manifest: hex::encode(b),
+            },
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Asked::Statement(b) | Asked::Manifest(b) => b,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     capture: String,
@@ -59,8 +87,8 @@ struct State {
     /// The connection to the notary, while there is one (its number, and its sending half).
     conn: Option<(u64, Sender)>,
     connections: u64,
-    /// Requests not answered yet: id → statement bytes (sent again after a reconnection).
-    pending: HashMap<u64, Vec<u8>>,
+    /// Requests not answered yet: id → what is asked (sent again after a reconnection).
+    pending: HashMap<u64, Asked>,
     answers: HashMap<u64, Answer>,
     next_id: u64,
     ended: bool,
@@ -159,18 +187,22 @@ impl Host {
     /// Asks the notary to sign `statement` and waits up to `timeout` for the answer (the
     /// request is sent again if the notary reconnects meanwhile). `None` when no answer came.
     pub fn ask(&self, statement: &[u8], timeout: Duration) -> Option<Answer> {
+        self.ask_for(Asked::Statement(statement.to_vec()), timeout)
+    }
+
+    /// Asks the notary's webproof to countersign the sealed manifest `bytes`.
+    pub fn ask_manifest(&self, bytes: &[u8], timeout: Duration) -> Option<Answer> {
+        self.ask_for(Asked::Manifest(bytes.to_vec()), timeout)
+    }
+
+    fn ask_for(&self, asked: Asked, timeout: Duration) -> Option<Answer> {
         let (m, cv) = &*self.shared;
         let mut st = lock(m);
         st.next_id += 1;
         let id = st.next_id;
-        st.pending.insert(id, statement.to_vec());
-        send(
-            &mut st,
-            &Msg::SignRequest {
-                id,
-                statement: hex::encode(statement),
-            },
-        );
+        let msg = asked.msg(id);
+        st.pending.insert(id, asked);
+        send(&mut st, &msg);
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(a) = st.answers.remove(&id) {
@@ -254,11 +286,8 @@ fn accept_loop(
             }];
             catch_up.extend(st.steps.iter().map(StepView::msg));
             let mut pending: Vec<_> = st.pending.iter().collect();
-            pending.sort();
-            catch_up.extend(pending.into_iter().map(|(id, s)| Msg::SignRequest {
-                id: *id,
-                statement: hex::encode(s),
-            }));
+            pending.sort_by_key(|(id, _)| **id);
+            catch_up.extend(pending.into_iter().map(|(id, a)| a.msg(*id)));
             if catch_up.iter().any(|m| tx.send(m).is_err()) {
                 continue;
             }
@@ -293,7 +322,7 @@ fn read_loop(rx: &mut crate::Receiver, id: u64, shared: &Arc<(Mutex<State>, Cond
         match got {
             Ok(Msg::Signed { id: req, signature }) => {
                 if let (Some(asked), Ok(sig)) = (st.pending.get(&req), hex::decode(signature))
-                    && signs(asked, &sig)
+                    && signs(asked.bytes(), &sig)
                 {
                     st.pending.remove(&req);
                     st.answers.insert(req, Answer::Signed(sig));
@@ -331,5 +360,49 @@ fn read_loop(rx: &mut crate::Receiver, id: u64, shared: &Arc<(Mutex<State>, Cond
             }
         }
         cv.notify_all();
+    }
+}
+
+/// The supervising notary as the seal signs with it: the sealed manifest goes to the notary's
+/// webproof, which countersigns it there (`Msg::SignManifest`); the key never leaves the
+/// notary's machine.
+pub struct RemoteNotary<'a> {
+    pub host: &'a Host,
+    /// The notary's public key (from the identity the notary proved when joining).
+    pub key: PublicKey,
+    /// How long to wait for the answer (across the notary's reconnections).
+    pub timeout: Duration,
+}
+
+/// Why the notary's webproof did not countersign the manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum NotCountersigned {
+    #[error("the notary's webproof refused to countersign the manifest: {0}")]
+    Refused(String),
+    #[error("the notary's webproof did not answer within {0} s")]
+    NoAnswer(u64),
+}
+
+impl webproof_evidence::identity::Signing for RemoteNotary<'_> {
+    fn public_key(&self) -> PublicKey {
+        self.key.clone()
+    }
+
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, webproof_evidence::identity::KeyError> {
+        use webproof_evidence::identity::KeyError;
+        match self.host.ask_manifest(msg, self.timeout) {
+            Some(Answer::Signed(sig)) => Ok(sig),
+            Some(Answer::Refused { statement, .. }) => {
+                let reason =
+                    serde_json::from_slice::<webproof_evidence::supervision::Statement>(&statement)
+                        .ok()
+                        .and_then(|s| s.reason)
+                        .unwrap_or_default();
+                Err(KeyError::Sign(Box::new(NotCountersigned::Refused(reason))))
+            }
+            None => Err(KeyError::Sign(Box::new(NotCountersigned::NoAnswer(
+                self.timeout.as_secs(),
+            )))),
+        }
     }
 }

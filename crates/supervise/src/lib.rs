@@ -223,6 +223,10 @@ pub enum Msg {
     /// (Operator) asks the notary to sign `statement` (hex of canonical JSON bytes the notary's
     /// webproof reads and checks before signing).
     SignRequest { id: u64, statement: String },
+    /// (Operator) asks the notary's webproof to countersign the sealed manifest (hex of its
+    /// bytes): signed without asking the person again when it seals the session the notary
+    /// followed up to its seal step, after the notary countersigned the step before it.
+    SignManifest { id: u64, manifest: String },
     /// (Notary) the signature (hex) of request `id`.
     Signed { id: u64, signature: String },
     /// (Notary) request `id` refused, and why (the refusal is signed too: a statement of its

@@ -45,6 +45,8 @@ pub struct Supervisor {
     capture: Option<String>,
     steps: Vec<StepView>,
     joined: u32,
+    /// The steps whose chain heads this notary countersigned.
+    countersigned: Vec<u64>,
 }
 
 /// How a connection ended.
@@ -63,6 +65,7 @@ impl Supervisor {
             capture: None,
             steps: Vec::new(),
             joined: 0,
+            countersigned: Vec::new(),
         }
     }
 
@@ -130,6 +133,10 @@ impl Supervisor {
                     };
                     ch.send(&answer)?;
                 }
+                Msg::SignManifest { id, manifest } => {
+                    let answer = self.manifest_answer(id, &manifest, me)?;
+                    ch.send(&answer)?;
+                }
                 Msg::Ended => {
                     decide(&Seen::Ended);
                     return Ok(Ending::Ended);
@@ -143,7 +150,7 @@ impl Supervisor {
     /// The answer to request `id` for `statement` (hex): signed when it is a statement about
     /// a step this notary was shown and the notary decides so; else a signed refusal.
     fn answer(
-        &self,
+        &mut self,
         id: u64,
         statement: &str,
         me: Me<'_>,
@@ -163,36 +170,107 @@ impl Supervisor {
         };
         Ok(Some(match decision {
             Decision::Leave => return Ok(None),
-            Decision::Sign => Msg::Signed {
-                id,
-                signature: sign(&bytes)?,
-            },
-            Decision::Refuse(reason) => {
-                let last = self.steps.last();
-                let refusal = Statement {
-                    v: VERSION,
-                    format: FORMAT.into(),
-                    event: Event::Refuse,
-                    capture: self.capture.clone().unwrap_or_default(),
-                    seq: last.map_or(0, |s| s.seq),
-                    head: last.map(|s| s.head).unwrap_or(webproof_evidence::Digests {
-                        sha256: webproof_evidence::Hash32([0; 32]),
-                        sm3: webproof_evidence::Hash32([0; 32]),
-                    }),
-                    notary: me.identity.fingerprint,
-                    time: Utc::now(),
-                    reason: Some(reason),
-                };
-                let b = refusal
-                    .to_bytes()
-                    .map_err(|e| SuperviseError::Malformed(e.to_string()))?;
-                Msg::Refused {
+            Decision::Sign => {
+                if let Ok(st) = serde_json::from_slice::<Statement>(&bytes)
+                    && st.event == Event::Countersign
+                {
+                    self.countersigned.push(st.seq);
+                }
+                Msg::Signed {
                     id,
-                    signature: sign(&b)?,
-                    statement: hex::encode(b),
+                    signature: sign(&bytes)?,
                 }
             }
+            Decision::Refuse(reason) => self.refusal(id, reason, me)?,
         }))
+    }
+
+    /// The sealed manifest countersigned, when it seals this session as the notary followed it:
+    /// of this capture, its final chain head the seal step's the notary was shown last, the
+    /// step before countersigned by this notary, and this notary among its signers. Else a
+    /// signed refusal saying why (the person is not asked again: they decided at the last
+    /// countersignature).
+    fn manifest_answer(&self, id: u64, manifest: &str, me: Me<'_>) -> Result<Msg, SuperviseError> {
+        use webproof_evidence::identity::Role;
+        use webproof_evidence::manifest::Manifest;
+        let bytes = hex::decode(manifest).map_err(|e| SuperviseError::Malformed(e.to_string()))?;
+        let why = match serde_json::from_slice::<Manifest>(&bytes) {
+            Err(_) => Some("the operator asked to countersign something that is not a manifest"),
+            Ok(m) => {
+                let last = self.steps.last();
+                if Some(&m.capture) != self.capture.as_ref() {
+                    Some("the manifest is of another capture")
+                } else if !last.is_some_and(|s| s.kind == "seal" && s.head == m.journal.head) {
+                    Some("the manifest does not seal the chain the notary was shown")
+                } else if !self.countersigned_up_to_seal() {
+                    Some("the notary did not countersign the steps before the seal step")
+                } else if !m
+                    .signers
+                    .iter()
+                    .any(|s| s.role == Role::Notary && s.fingerprint == me.identity.fingerprint)
+                {
+                    Some("the manifest does not name this notary")
+                } else {
+                    None
+                }
+            }
+        };
+        match why {
+            None => Ok(Msg::Signed {
+                id,
+                signature: hex::encode(
+                    me.key
+                        .sign(&bytes)
+                        .map_err(|e| SuperviseError::Sign(e.to_string()))?,
+                ),
+            }),
+            Some(reason) => self.refusal(id, reason.into(), me),
+        }
+    }
+
+    /// Whether this notary countersigned the chain head after the last step before the seal
+    /// step (the notary's own supervision steps aside: each follows what it is about).
+    fn countersigned_up_to_seal(&self) -> bool {
+        let Some(last_countersigned) = self.countersigned.iter().max() else {
+            return false;
+        };
+        self.steps
+            .iter()
+            .filter(|s| s.seq > *last_countersigned && s.kind != "seal")
+            .all(|s| s.kind == "supervision")
+    }
+
+    /// A signed refusal of request `id`: a statement about the last step shown, with `reason`.
+    fn refusal(&self, id: u64, reason: String, me: Me<'_>) -> Result<Msg, SuperviseError> {
+        let sign = |b: &[u8]| {
+            me.key
+                .sign(b)
+                .map(hex::encode)
+                .map_err(|e| SuperviseError::Sign(e.to_string()))
+        };
+        let last = self.steps.last();
+        let refusal = Statement {
+            v: VERSION,
+            format: FORMAT.into(),
+            event: Event::Refuse,
+            capture: self.capture.clone().unwrap_or_default(),
+            seq: last.map_or(0, |s| s.seq),
+            head: last.map(|s| s.head).unwrap_or(webproof_evidence::Digests {
+                sha256: webproof_evidence::Hash32([0; 32]),
+                sm3: webproof_evidence::Hash32([0; 32]),
+            }),
+            notary: me.identity.fingerprint,
+            time: Utc::now(),
+            reason: Some(reason),
+        };
+        let b = refusal
+            .to_bytes()
+            .map_err(|e| SuperviseError::Malformed(e.to_string()))?;
+        Ok(Msg::Refused {
+            id,
+            signature: sign(&b)?,
+            statement: hex::encode(b),
+        })
     }
 
     /// What the statement says, if it is one this notary may sign: of this session, by this
