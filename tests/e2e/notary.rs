@@ -367,3 +367,167 @@ fn a_notary_countersigns_a_sealed_package_after_review() {
     );
     assert!(!notary.path().join("bad-r.wacz").exists());
 }
+
+/// `seal --supervised` started in `operator`'s home (in the background), and the join code it
+/// shows; its stderr lines go on being collected.
+fn supervised_seal(
+    operator: &Env,
+    out: &str,
+) -> (Reaped, String, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let f = operator.write("evidence.txt", "截图所示页面".as_bytes());
+    let mut child = operator
+        .cmd()
+        .args([
+            "seal",
+            f.to_str().unwrap(),
+            "--out",
+            out,
+            "--supervised",
+            "--supervise-wait",
+            "60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                return;
+            }
+        }
+    });
+    let code = loop {
+        let l = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("seal --supervised shows a join code");
+        if let Some(c) = l.strip_prefix("join code for the notary") {
+            break c.rsplit(' ').next().unwrap().to_owned();
+        }
+    };
+    (Reaped(child), code, rx)
+}
+
+/// `webproof supervise CODE` in the notary's home, answering with `answers` (one per line).
+fn supervise(notary: &Env, code: &str, answers: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut c = notary
+        .cmd()
+        .args(["supervise", code, "--retry-for", "20"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    c.wait_with_output().unwrap()
+}
+
+/// Live supervision from the command line: the notary, in their own home, joins the operator's
+/// `seal --supervised` with the join code, is shown each step, states their presence and
+/// countersigns; the package verifies as supervised live by that notary. A notary who refuses
+/// makes a package that verifies as "notary refused: <reason>".
+#[test]
+fn a_notary_supervises_a_seal_live_from_another_home_or_refuses() {
+    let (operator, notary) = (Env::new(), Env::new());
+    let op = operator.init_operator("ed25519");
+    let nfp = init_notary(&notary, "sm2");
+    let (mut seal, code, _err) = supervised_seal(&operator, "s.wacz");
+    let o = supervise(&notary, &code, "yes\nyes\n");
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(said.contains("step 0: file"), "{said}");
+    assert!(said.contains("step 3: seal"), "{said}");
+    assert!(said.contains("the operator ended the session"), "{said}");
+    assert!(seal.0.wait().unwrap().success());
+    let trust = ["--trust-operator", &op, "--trust-notary", &nfp];
+    let mut args = vec!["s.wacz"];
+    args.extend(trust);
+    let c = checks(&operator, &args, 0);
+    let (v, d) = check(&c, "supervision.live");
+    assert_eq!(v, "pass", "{d}");
+    assert!(
+        d.starts_with("supervised live by notary 王公证 (杭州互联网公证处) from step 1"),
+        "{d}"
+    );
+    assert_eq!(check(&c, "signature.notary").0, "pass");
+
+    // The notary refuses at the countersignature: recorded, and the package says so.
+    let (mut seal, code, _err) = supervised_seal(&operator, "r.wacz");
+    let o = supervise(
+        &notary,
+        &code,
+        "yes\nthe page is not the shop named in the application\n",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(seal.0.wait().unwrap().success());
+    let mut args = vec!["r.wacz"];
+    args.extend(trust);
+    let c = checks(&operator, &args, 4);
+    let (v, d) = check(&c, "supervision.live");
+    assert_eq!(v, "finding", "{d}");
+    assert!(
+        d.starts_with("notary refused: the page is not the shop named in the application"),
+        "{d}"
+    );
+    assert_eq!(check(&c, "signature.notary").0, "absent");
+}
+
+/// The notary's webproof loses the connection mid-session (killed) and joins again: the steps
+/// journaled meanwhile are shown, marked as such, and the request still open is answered.
+#[test]
+fn a_notary_who_drops_out_joins_again_and_reviews_what_happened_meanwhile() {
+    let (operator, notary) = (Env::new(), Env::new());
+    operator.init_operator("ed25519");
+    init_notary(&notary, "ed25519");
+    let (mut seal, code, _err) = supervised_seal(&operator, "s.wacz");
+    // The first time, the notary says yes to "present", then is gone (no more answers: its
+    // stdin ends, which refuses nothing — it is killed while it waits).
+    let mut first = notary
+        .cmd()
+        .args(["supervise", &code])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    {
+        use std::io::{BufRead, Write};
+        let mut out = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
+        stdin.write_all(b"yes\n").unwrap();
+        // Wait until the second question is asked, then drop out.
+        loop {
+            let l = out.next().expect("the notary is asked twice").unwrap();
+            if l.starts_with("sign \"countersign\"") {
+                break;
+            }
+        }
+    }
+    first.kill().unwrap();
+    let _ = first.wait();
+    // Back: shown what it had not seen, and asked again.
+    let o = supervise(&notary, &code, "yes\n");
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(said.contains("step 0: file"), "{said}");
+    assert!(said.contains("sign \"countersign\""), "{said}");
+    assert!(seal.0.wait().unwrap().success());
+    let c = checks(&operator, &["s.wacz"], 3);
+    assert_eq!(check(&c, "supervision.live").0, "pass");
+    drop(stdin);
+}

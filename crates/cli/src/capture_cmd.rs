@@ -321,6 +321,7 @@ fn seal(
         output,
         stamper,
         Some(report),
+        None,
     )
 }
 

@@ -50,6 +50,7 @@ mod say;
 mod seal_cmd;
 mod serve;
 mod stamping;
+mod supervise_cmd;
 mod timestamp_cmd;
 mod trust;
 mod verify_cmd;
@@ -103,6 +104,8 @@ enum Command {
     /// (Notary) Review a sealed package — verified under your trust, its timeline shown — and
     /// countersign a copy: your signed statement naming its manifest, time-stamped.
     Countersign(review_cmd::CountersignArgs),
+    /// (Notary) Supervise a session live from this machine with the operator's join code.
+    Supervise(supervise_cmd::NotaryArgs),
     /// Run a witness of evidence logs.
     #[command(subcommand)]
     Witness(log_cmd::WitnessCmd),
@@ -214,6 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(a) => report_cmd::report(a),
         Command::Renew(a) => timestamp_cmd::renew(a),
         Command::Countersign(a) => review_cmd::countersign(a),
+        Command::Supervise(a) => supervise_cmd::supervise(a),
         Command::Witness(c) => log_cmd::witness(c),
         Command::Log(c) => log_cmd::log(c),
     }

@@ -73,6 +73,8 @@ pub(crate) struct SealArgs {
     log: depositing::LogArgs,
     #[command(flatten)]
     report: report_cmd::ReportOpts,
+    #[command(flatten)]
+    supervise: crate::supervise_cmd::SuperviseArgs,
 }
 
 #[derive(Subcommand)]
@@ -141,8 +143,26 @@ pub(crate) fn seal_error(e: webproof_engine::seal::SealError) -> anyhow::Error {
     }
 }
 
-/// The signers' keys as sealing needs them.
-fn seal_input(signers: &Signers, case: Case) -> SealInput<'_> {
+/// The signers' keys as sealing needs them; a supervising notary's countersignature comes from
+/// the notary's machine (`remote`).
+fn seal_input<'a>(
+    signers: &'a Signers,
+    case: Case,
+    remote: Option<(
+        &'a webproof_supervise::host::RemoteNotary<'a>,
+        &'a crate::supervise_cmd::Supervision,
+    )>,
+) -> SealInput<'a> {
+    if let Some((r, s)) = remote {
+        return SealInput {
+            notary: Some(SignerKey {
+                key: r,
+                identity: &s.notary,
+                certificate: s.certificate.as_deref(),
+            }),
+            ..seal_input(signers, case, None)
+        };
+    }
     SealInput {
         case,
         tool_version: VERSION.to_owned(),
@@ -170,8 +190,26 @@ pub(crate) fn seal_and_package(
     output: Output,
     mut stamper: Option<&mut stamping::Stamper>,
     report: Option<report_cmd::ReportPlan<'_>>,
+    mut supervision: Option<&mut crate::supervise_cmd::Supervision>,
 ) -> Result<Delivered> {
-    let input = seal_input(signers, case);
+    let mut cap = cap;
+    // A supervising notary countersigns the steps before the seal step (or refuses, which is
+    // journaled, and the package is sealed without them).
+    if let Some(s) = supervision.as_deref_mut() {
+        s.state(&mut cap, webproof_evidence::supervision::Event::Countersign)?;
+    }
+    let supervision = supervision.map(|s| &*s).filter(|s| !s.refused);
+    let remote = supervision.map(|s| webproof_supervise::host::RemoteNotary {
+        host: &s.host,
+        key: s.key.clone(),
+        timeout: s.wait,
+    });
+    let input = seal_input(signers, case, remote.as_ref().zip(supervision));
+    // The notary is shown every step journaled from here on (the seal step before the manifest).
+    let shown = crate::supervise_cmd::Shown {
+        output: &output,
+        host: supervision.map(|s| &s.host),
+    };
     let stamping = stamper.is_some();
     // The capture report, made from the evidence as it stands, for the seal step to name.
     let mut before_seal = |dir: &Path| -> std::result::Result<(), webproof_engine::seal::BoxError> {
@@ -199,9 +237,12 @@ pub(crate) fn seal_and_package(
         keep_work,
         stamper.as_deref_mut(),
         &mut before_seal,
-        &output,
+        &shown,
     )
     .map_err(seal_error)?;
+    if let Some(s) = supervision {
+        s.host.end();
+    }
     if let Some(st) = stamper.as_deref() {
         say_undelivered(&sealed, st);
     }
@@ -322,7 +363,16 @@ pub(crate) fn seal(a: SealArgs) -> Result<ExitCode> {
     );
     preflight(&a.out, &a.tsa, &a.log, &a.report, (chromium, chromedriver))?;
     let signers = load_signers(a.notary_home.as_deref())?;
-    let cap = journal_files(&a.files, a.note.as_deref())?;
+    let mut cap = journal_files(&a.files, a.note.as_deref())?;
+    let mut supervision = match a.supervise.supervised {
+        true => Some(crate::supervise_cmd::start(
+            &a.supervise,
+            &mut cap,
+            (&signers.operator.0, &signers.operator.1),
+            signers.operator_cert.as_deref(),
+        )?),
+        false => None,
+    };
     let case = Case {
         id: a.case,
         note: a.note,
@@ -353,6 +403,7 @@ pub(crate) fn seal(a: SealArgs) -> Result<ExitCode> {
             chromium,
             chromedriver,
         }),
+        supervision.as_mut(),
     )
     .map(Delivered::exit)
 }
@@ -479,6 +530,7 @@ pub(crate) fn resume(
             chromium: Path::new("/usr/bin/chromium"),
             chromedriver: Path::new("/usr/bin/chromedriver"),
         }),
+        None,
     )
     .map(Delivered::exit)
 }
