@@ -368,25 +368,27 @@ fn a_notary_countersigns_a_sealed_package_after_review() {
     assert!(!notary.path().join("bad-r.wacz").exists());
 }
 
-/// `seal --supervised` started in `operator`'s home (in the background), and the join code it
-/// shows; its stderr lines go on being collected.
+/// `seal --supervised` of a file, started in `operator`'s home (in the background), and the
+/// join code it shows; its stderr lines go on being collected.
 fn supervised_seal(
     operator: &Env,
     out: &str,
 ) -> (Reaped, String, std::sync::mpsc::Receiver<String>) {
-    use std::io::BufRead;
     let f = operator.write("evidence.txt", "截图所示页面".as_bytes());
+    supervised(operator, &["seal", f.to_str().unwrap(), "--out", out])
+}
+
+/// `args` with `--supervised`, started in `operator`'s home (in the background), and the join
+/// code it shows; its stderr lines go on being collected.
+fn supervised(
+    operator: &Env,
+    args: &[&str],
+) -> (Reaped, String, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
     let mut child = operator
         .cmd()
-        .args([
-            "seal",
-            f.to_str().unwrap(),
-            "--out",
-            out,
-            "--supervised",
-            "--supervise-wait",
-            "60",
-        ])
+        .args(args)
+        .args(["--supervised", "--supervise-wait", "60"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -402,8 +404,8 @@ fn supervised_seal(
     });
     let code = loop {
         let l = rx
-            .recv_timeout(std::time::Duration::from_secs(30))
-            .expect("seal --supervised shows a join code");
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("--supervised shows a join code");
         if let Some(c) = l.strip_prefix("join code for the notary") {
             break c.rsplit(' ').next().unwrap().to_owned();
         }
@@ -530,4 +532,104 @@ fn a_notary_who_drops_out_joins_again_and_reviews_what_happened_meanwhile() {
     let c = checks(&operator, &["s.wacz"], 3);
     assert_eq!(check(&c, "supervision.live").0, "pass");
     drop(stdin);
+}
+
+/// Issue 19's end-to-end case: two homes and the `dev up` alliance; the enrolled notary
+/// supervises a capture of the demo site, drops out and joins again; the package verifies under
+/// the alliance's trust as supervised live by a certified notary.
+#[test]
+fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
+    let base = crate::site::serve();
+    let (operator, notary) = (Env::new(), Env::new());
+    operator.init_operator("ed25519");
+    let dev = DevUp::start(&operator);
+    let nfp = init_notary(&notary, "sm2");
+    let code = code_in(&operator.ok(
+        &[
+            "dev",
+            "code",
+            "--name",
+            "王公证",
+            "--org",
+            "杭州互联网公证处",
+            "--role",
+            "notary",
+            "--fingerprint",
+            &nfp,
+        ],
+        0,
+    ));
+    notary.ok(
+        &[
+            "operator",
+            "enroll",
+            "--role",
+            "notary",
+            "--log",
+            &dev.log_url,
+            "--code",
+            &code,
+        ],
+        0,
+    );
+    let url = format!("{base}/index.html");
+    let (mut capture, join, _err) = supervised(
+        &operator,
+        &[
+            "capture",
+            &url,
+            "--out",
+            "c.wacz",
+            "--headless",
+            "--no-video",
+        ],
+    );
+    // The notary states presence after step 0, watches, and drops out before the end.
+    let mut first = notary
+        .cmd()
+        .args(["supervise", &join])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    {
+        use std::io::{BufRead, Write};
+        stdin.write_all(b"yes\n").unwrap();
+        let mut out = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
+        loop {
+            let l = out
+                .next()
+                .expect("the notary is asked to countersign")
+                .unwrap();
+            if l.starts_with("sign \"countersign\"") {
+                break;
+            }
+        }
+    }
+    first.kill().unwrap();
+    let _ = first.wait();
+    drop(stdin);
+    // Back on another connection: shown the session again, and countersigns.
+    let o = supervise(&notary, &join, "yes\n");
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(said.contains("step 0: environment"), "{said}");
+    assert!(said.contains(&url), "{said}");
+    assert!(capture.0.wait().unwrap().success());
+    // Under the alliance's trust (config.toml): supervised live by a certified notary.
+    let c = checks(&operator, &["c.wacz"], 0);
+    let (v, d) = check(&c, "supervision.live");
+    assert_eq!(v, "pass", "{d}");
+    assert!(
+        d.starts_with("supervised live by notary 王公证 (杭州互联网公证处) from step 1"),
+        "{d}"
+    );
+    let (v, d) = check(&c, "identity.notary");
+    assert_eq!(v, "pass", "{d}");
+    assert!(d.contains("tenant dev"), "{d}");
 }

@@ -87,6 +87,8 @@ pub struct CaptureArgs {
     pub(crate) log: crate::depositing::LogArgs,
     #[command(flatten)]
     pub(crate) report: crate::report_cmd::ReportOpts,
+    #[command(flatten)]
+    pub(crate) supervise: crate::supervise_cmd::SuperviseArgs,
     /// Time-stamp the chain head after this many steps (besides at the start and at seal).
     #[arg(long, default_value_t = 25)]
     pub(crate) stamp_every: u64,

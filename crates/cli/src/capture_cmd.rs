@@ -235,6 +235,7 @@ fn plan(a: &CaptureArgs, script: Script, manual: Option<Commands>) -> Plan {
             steps: a.stamp_every,
             every: std::time::Duration::from_secs(a.stamp_secs),
         },
+        after_step0: None,
     }
 }
 
@@ -272,17 +273,60 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     )?;
     let mut stamper = crate::stamping::stamper(&a.tsa, depositor, rt.handle().clone())?;
     let manual = a.manual.then(|| operator_commands(&progress));
+    // A supervising notary joins before step 0, is shown each step as it is journaled, and
+    // states their presence once step 0 is.
+    let supervision = match a.supervise.supervised {
+        true => Some(std::sync::Arc::new(std::sync::Mutex::new(
+            crate::supervise_cmd::open(
+                &a.supervise,
+                cap.id(),
+                Some(&a.url),
+                (&signers.operator.0, &signers.operator.1),
+                signers.operator_cert.as_deref(),
+            )?,
+        ))),
+        false => None,
+    };
+    let mut plan = plan(&a, script, manual);
+    let host = supervision
+        .as_ref()
+        .and_then(|s| s.lock().ok().map(|s| s.host.clone()));
+    if let Some(s) = supervision.clone() {
+        plan.after_step0 = Some(Box::new(move |cap: &mut Capture| {
+            let mut s = s.lock().map_err(|_| "the supervision session broke")?;
+            s.state(cap, webproof_evidence::supervision::Event::Present)?;
+            Ok(cap.records().last().cloned().into_iter().collect())
+        }));
+    }
+    let shown = crate::supervise_cmd::Shown {
+        inner: &progress,
+        host: host.as_deref(),
+    };
     let recorded = webproof_engine::capture::record(
         cap,
-        plan(&a, script, manual),
+        plan,
         stamper.as_mut(),
         stop.engine(),
-        &progress,
+        &shown,
         rt.handle(),
     );
     progress.done();
     let Recorded { cap, ending } = recorded.map_err(run_error)?;
-    let sealed = seal(&a, cap, &signers, output, stamper.as_mut())?;
+    let mut guard = match &supervision {
+        Some(s) => Some(
+            s.lock()
+                .map_err(|_| anyhow::anyhow!("the supervision session broke"))?,
+        ),
+        None => None,
+    };
+    let sealed = seal(
+        &a,
+        cap,
+        &signers,
+        output,
+        stamper.as_mut(),
+        guard.as_deref_mut(),
+    )?;
     match ending {
         Ending::Complete => Ok(sealed.exit()),
         Ending::Refused => bail!(tr!("cli-environment-failed", path = a.out.display())),
@@ -302,6 +346,7 @@ fn seal(
     signers: &crate::identity_cmd::Signers,
     output: Output,
     stamper: Option<&mut crate::stamping::Stamper>,
+    supervision: Option<&mut crate::supervise_cmd::Supervision>,
 ) -> Result<crate::output::Delivered> {
     let case = Case {
         id: a.case.clone(),
@@ -321,7 +366,7 @@ fn seal(
         output,
         stamper,
         Some(report),
-        None,
+        supervision,
     )
 }
 
@@ -375,6 +420,7 @@ fn run_error(e: RunError) -> anyhow::Error {
         }
         RunError::Journal(e) => e.into(),
         RunError::Anchor(e) => crate::stamping::anchor_error(e),
+        RunError::AfterStep0(e) => anyhow::Error::from_boxed(e),
         e @ (RunError::Environment(_) | RunError::Encode(_)) => e.into(),
     }
 }

@@ -207,8 +207,8 @@ pub(crate) fn seal_and_package(
     let input = seal_input(signers, case, remote.as_ref().zip(supervision));
     // The notary is shown every step journaled from here on (the seal step before the manifest).
     let shown = crate::supervise_cmd::Shown {
-        output: &output,
-        host: supervision.map(|s| &s.host),
+        inner: &output,
+        host: supervision.map(|s| &*s.host),
     };
     let stamping = stamper.is_some();
     // The capture report, made from the evidence as it stands, for the seal step to name.

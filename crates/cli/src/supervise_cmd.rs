@@ -41,7 +41,7 @@ pub(crate) struct SuperviseArgs {
 
 /// A session under way: the host, and the notary who joined.
 pub(crate) struct Supervision {
-    pub host: Host,
+    pub host: std::sync::Arc<Host>,
     pub notary: IdentityDoc,
     pub certificate: Option<String>,
     pub key: PublicKey,
@@ -63,18 +63,35 @@ pub(crate) fn view(r: &StepRecord) -> Option<StepView> {
 }
 
 /// Starts the session for `cap`, says the join code, waits for the notary, shows the steps so
-/// far, and has the notary state their presence and countersign them.
+/// far, and has the notary state their presence.
 pub(crate) fn start(
     a: &SuperviseArgs,
     cap: &mut Capture,
     operator: (&webproof_evidence::identity::SecretKey, &IdentityDoc),
     certificate: Option<&str>,
 ) -> Result<Supervision> {
+    let mut s = open(a, cap.id(), None, operator, certificate)?;
+    for r in cap.records() {
+        s.host.step(view(r).context(tr!("cli-supervise-step"))?);
+    }
+    s.state(cap, Event::Present)?;
+    Ok(s)
+}
+
+/// Starts the session of capture `capture` (of `target`), says the join code and waits for the
+/// notary to join.
+pub(crate) fn open(
+    a: &SuperviseArgs,
+    capture: &str,
+    target: Option<&str>,
+    operator: (&webproof_evidence::identity::SecretKey, &IdentityDoc),
+    certificate: Option<&str>,
+) -> Result<Supervision> {
     let host = Host::start(
         &a.supervise_listen,
         a.supervise_addr.as_deref(),
-        cap.id(),
-        None,
+        capture,
+        target,
         Operator {
             key: operator.0.clone(),
             identity: operator.1.clone(),
@@ -84,9 +101,6 @@ pub(crate) fn start(
     .with_context(|| tr!("ctx-listening", addr = &a.supervise_listen))?;
     eprintln!("{}", tr!("cli-supervise-code", code = host.code()));
     let wait = Duration::from_secs(a.supervise_wait);
-    for r in cap.records() {
-        host.step(view(r).context(tr!("cli-supervise-step"))?);
-    }
     if !host.wait_connected(wait) {
         bail!(tr!("cli-supervise-nobody", seconds = a.supervise_wait));
     }
@@ -102,16 +116,14 @@ pub(crate) fn start(
         )
     );
     let key = PublicKey::from_pem(&notary.public_key)?;
-    let mut s = Supervision {
-        host,
+    Ok(Supervision {
+        host: std::sync::Arc::new(host),
         notary,
         certificate: cert,
         key,
         wait,
         refused: false,
-    };
-    s.state(cap, Event::Present)?;
-    Ok(s)
+    })
 }
 
 impl Supervision {
@@ -284,21 +296,21 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
 /// The seal's observer while a notary supervises: says everything as `output` does, and shows
 /// the notary each step journaled (the seal step before the manifest is countersigned).
 pub(crate) struct Shown<'a> {
-    pub output: &'a crate::output::Output,
+    pub inner: &'a dyn webproof_engine::seal::Observer,
     pub host: Option<&'a Host>,
 }
 
 impl webproof_engine::seal::Observer for Shown<'_> {
     fn event(&self, event: webproof_engine::events::Event) {
-        self.output.event(event);
+        self.inner.event(event);
     }
 
     fn note(&self, note: webproof_engine::Note<'_>) {
-        self.output.note(note);
+        self.inner.note(note);
     }
 
     fn step(&self, record: &StepRecord) {
-        self.output.step(record);
+        self.inner.step(record);
         if let (Some(h), Some(v)) = (self.host, view(record)) {
             h.step(v);
         }

@@ -59,6 +59,7 @@ fn plan(url: &str, actions: Vec<Action>) -> Plan {
             steps: 25,
             every: Duration::from_secs(60),
         },
+        after_step0: None,
     }
 }
 
@@ -127,8 +128,17 @@ fn a_headless_capture_journals_every_step_and_its_recording_and_seals_verified()
         Action::Screenshot,
         Action::Note("listing seen".into()),
     ];
-    let Recorded { cap, ending } =
-        record(cap, plan(&url, actions), None, &stop, &obs, rt.handle()).unwrap();
+    // What the caller journals after step 0 (a supervising notary's presence) comes right
+    // after it, before the browser's first step, and is heard like any step.
+    let mut plan = plan(&url, actions);
+    plan.after_step0 = Some(Box::new(|cap: &mut Capture| {
+        Ok(vec![cap.add_note("after step 0")?])
+    }));
+    let Recorded { cap, ending } = record(cap, plan, None, &stop, &obs, rt.handle()).unwrap();
+    assert_eq!(
+        cap.records()[1].params.get("text").and_then(|t| t.as_str()),
+        Some("after step 0")
+    );
     assert!(matches!(ending, Ending::Complete), "{ending:?}");
     let kinds = kinds(&cap);
     assert_eq!(kinds[0], StepKind::Environment);

@@ -57,7 +57,18 @@ pub struct Plan {
     pub clock_tsa: Option<String>,
     /// When the chain head is stamped and deposited between the start and the seal.
     pub cadence: Cadence,
+    /// Called once step 0 is journaled, before the browser starts: what a supervising notary
+    /// states there (their presence, docs/supervision.md), journaled by the caller into the
+    /// capture; the steps it returns are observed like the others. An error stops the session
+    /// there (what was journaled is kept).
+    pub after_step0: Option<AfterStep0>,
 }
+
+/// See [`Plan::after_step0`].
+pub type AfterStep0 = Box<
+    dyn FnMut(&mut Capture) -> Result<Vec<webproof_evidence::StepRecord>, crate::seal::BoxError>
+        + Send,
+>;
 
 /// Stamp (and deposit) the chain head after this many steps, or after this long, whichever
 /// comes first (besides at the session's start and at seal).
@@ -235,6 +246,9 @@ pub enum RunError {
     /// Stamping the session's start.
     #[error(transparent)]
     Anchor(#[from] AnchorError),
+    /// What the caller does after step 0 (a supervising notary's statement) failed.
+    #[error("after step 0: {0}")]
+    AfterStep0(#[source] crate::seal::BoxError),
 }
 
 /// Runs the capture session of `plan` into `cap` (a new capture): step 0, then the browser.
@@ -263,6 +277,14 @@ pub fn record(
     // Session start: the environment report is stamped before the browser opens.
     if let (Some(st), Some(head)) = (stamper.as_deref_mut(), cap.head()) {
         st.start(&cap, 0, &head)?;
+    }
+    if let Some(f) = plan.after_step0.as_mut()
+        && !refused
+        && stop.requested().is_none()
+    {
+        for r in f(&mut cap).map_err(RunError::AfterStep0)? {
+            obs.step(&r);
+        }
     }
     let not_started = match stop.requested() {
         Some(reason) => Some((format!("{reason}; the browser was not started"), Ending::Stopped(reason))),

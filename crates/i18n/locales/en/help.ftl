@@ -76,6 +76,10 @@ help-capture--no-log = Deposit nothing, even if config.toml names a log
 help-capture--no-report = Do not put an evidence report (report/report.html) into the package
 help-capture--report-pdf = Also put the report as PDF (report/report.pdf), printed by webproof's Chromium
 help-capture--tz = The report's time zone beside UTC (`+08:00`; default: WEBPROOF_TZ, else this machine's)
+help-capture--supervised = Supervised live by a notary on another machine: shows a one-time join code for `webproof supervise`, waits for the notary, who states their presence and countersigns the steps and the sealed manifest from their own machine — or refuses, which is recorded
+help-capture--supervise-listen = (With --supervised) the address to listen on for the notary
+help-capture--supervise-addr = (With --supervised) the address the join code names, when the notary reaches this machine by another (default: the address listened on)
+help-capture--supervise-wait = (With --supervised) how long to wait for the notary (to join, and for each answer), in seconds
 help-capture--stamp-every = Time-stamp the chain head after this many steps (besides at the start and at seal)
 help-capture--stamp-secs = …or after this many seconds, whichever comes first
 help-env-check = Check that this machine is clean for a capture (hosts file, proxies, DNS, route, interfaces, OS, virtualisation, software versions and digests, fonts). Exit 0 = no failing finding, 1 = a finding fails
