@@ -45,6 +45,67 @@ fn init_notary(notary: &Env, alg: &str) -> String {
         .to_owned()
 }
 
+/// The development registrar of `operator`'s `dev up` issues a notary's code for the key
+/// `nfp`, and the notary enrolls with it from their own home.
+fn enroll_notary(operator: &Env, notary: &Env, dev: &DevUp, nfp: &str) {
+    let code = code_in(&operator.ok(
+        &[
+            "dev",
+            "code",
+            "--name",
+            "王公证",
+            "--org",
+            "杭州互联网公证处",
+            "--role",
+            "notary",
+            "--fingerprint",
+            nfp,
+        ],
+        0,
+    ));
+    notary.ok(
+        &[
+            "operator",
+            "enroll",
+            "--role",
+            "notary",
+            "--log",
+            &dev.log_url,
+            "--code",
+            &code,
+        ],
+        0,
+    );
+}
+
+/// The notary joins the session of `join`, says yes to "present", and is gone (killed) while
+/// asked to countersign: no answer, no refusal.
+fn drop_out_after_present(notary: &Env, join: &str) {
+    use std::io::{BufRead, Write};
+    let mut first = notary
+        .cmd()
+        .args(["supervise", join])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    stdin.write_all(b"yes\n").unwrap();
+    let mut out = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
+    loop {
+        let l = out
+            .next()
+            .expect("the notary is asked to countersign")
+            .unwrap();
+        if l.starts_with("sign \"countersign\"") {
+            break;
+        }
+    }
+    first.kill().unwrap();
+    let _ = first.wait();
+    drop(stdin);
+}
+
 /// The code in `dev code`'s or `ra code`'s answer.
 fn code_in(out: &str) -> String {
     out.split_whitespace()
@@ -183,34 +244,7 @@ fn a_notary_countersigns_a_sealed_package_after_review() {
     operator.init_operator("ed25519");
     let dev = DevUp::start(&operator);
     let nfp = init_notary(&notary, "ed25519");
-    let code = code_in(&operator.ok(
-        &[
-            "dev",
-            "code",
-            "--name",
-            "王公证",
-            "--org",
-            "杭州互联网公证处",
-            "--role",
-            "notary",
-            "--fingerprint",
-            &nfp,
-        ],
-        0,
-    ));
-    notary.ok(
-        &[
-            "operator",
-            "enroll",
-            "--role",
-            "notary",
-            "--log",
-            &dev.log_url,
-            "--code",
-            &code,
-        ],
-        0,
-    );
+    enroll_notary(&operator, &notary, &dev, &nfp);
     let sample = samples()[0].display().to_string();
     operator.ok(&["seal", &sample, "--out", "s.wacz"], 0);
     let sealed = operator.path().join("s.wacz");
@@ -486,38 +520,16 @@ fn a_notary_supervises_a_seal_live_from_another_home_or_refuses() {
     assert_eq!(check(&c, "signature.notary").0, "absent");
 }
 
-/// The notary's webproof loses the connection mid-session (killed) and joins again: the steps
-/// journaled meanwhile are shown, marked as such, and the request still open is answered.
+/// The notary's webproof loses the connection mid-session (killed) and joins again: the session
+/// is shown again, and the request still open is answered.
 #[test]
 fn a_notary_who_drops_out_joins_again_and_reviews_what_happened_meanwhile() {
     let (operator, notary) = (Env::new(), Env::new());
     operator.init_operator("ed25519");
     init_notary(&notary, "ed25519");
     let (mut seal, code, _err) = supervised_seal(&operator, "s.wacz");
-    // The first time, the notary says yes to "present", then is gone (no more answers: its
-    // stdin ends, which refuses nothing — it is killed while it waits).
-    let mut first = notary
-        .cmd()
-        .args(["supervise", &code])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = first.stdin.take().unwrap();
-    {
-        use std::io::{BufRead, Write};
-        let mut out = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
-        stdin.write_all(b"yes\n").unwrap();
-        // Wait until the second question is asked, then drop out.
-        loop {
-            let l = out.next().expect("the notary is asked twice").unwrap();
-            if l.starts_with("sign \"countersign\"") {
-                break;
-            }
-        }
-    }
-    first.kill().unwrap();
-    let _ = first.wait();
+    // The notary says yes to "present", then is gone while asked to countersign.
+    drop_out_after_present(&notary, &code);
     // Back: shown what it had not seen, and asked again.
     let o = supervise(&notary, &code, "yes\n");
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -531,7 +543,6 @@ fn a_notary_who_drops_out_joins_again_and_reviews_what_happened_meanwhile() {
     assert!(seal.0.wait().unwrap().success());
     let c = checks(&operator, &["s.wacz"], 3);
     assert_eq!(check(&c, "supervision.live").0, "pass");
-    drop(stdin);
 }
 
 /// Issue 19's end-to-end case: two homes and the `dev up` alliance; the enrolled notary
@@ -544,34 +555,7 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
     operator.init_operator("ed25519");
     let dev = DevUp::start(&operator);
     let nfp = init_notary(&notary, "sm2");
-    let code = code_in(&operator.ok(
-        &[
-            "dev",
-            "code",
-            "--name",
-            "王公证",
-            "--org",
-            "杭州互联网公证处",
-            "--role",
-            "notary",
-            "--fingerprint",
-            &nfp,
-        ],
-        0,
-    ));
-    notary.ok(
-        &[
-            "operator",
-            "enroll",
-            "--role",
-            "notary",
-            "--log",
-            &dev.log_url,
-            "--code",
-            &code,
-        ],
-        0,
-    );
+    enroll_notary(&operator, &notary, &dev, &nfp);
     let url = format!("{base}/index.html");
     let (mut capture, join, _err) = supervised(
         &operator,
@@ -585,31 +569,7 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
         ],
     );
     // The notary states presence after step 0, watches, and drops out before the end.
-    let mut first = notary
-        .cmd()
-        .args(["supervise", &join])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = first.stdin.take().unwrap();
-    {
-        use std::io::{BufRead, Write};
-        stdin.write_all(b"yes\n").unwrap();
-        let mut out = std::io::BufReader::new(first.stdout.take().unwrap()).lines();
-        loop {
-            let l = out
-                .next()
-                .expect("the notary is asked to countersign")
-                .unwrap();
-            if l.starts_with("sign \"countersign\"") {
-                break;
-            }
-        }
-    }
-    first.kill().unwrap();
-    let _ = first.wait();
-    drop(stdin);
+    drop_out_after_present(&notary, &join);
     // Back on another connection: shown the session again, and countersigns.
     let o = supervise(&notary, &join, "yes\n");
     let said = String::from_utf8_lossy(&o.stdout).into_owned();

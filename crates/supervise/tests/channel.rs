@@ -3,31 +3,18 @@
 //! code, a wrong role, another notary, and a frame altered or replayed on the way are refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use webproof_evidence::Utc;
 use webproof_evidence::identity::{Algorithm, IdentityDoc, Role, SecretKey};
 use webproof_supervise::{JoinCode, Me, Msg, SuperviseError, accept, connect};
 
 fn person(role: Role, alg: Algorithm, name: &str) -> (SecretKey, IdentityDoc) {
-    let key = SecretKey::generate(alg).unwrap();
-    let pk = key.public_key();
-    let doc = IdentityDoc {
-        v: 1,
-        role,
-        name: name.into(),
-        organisation: None,
-        contact: None,
-        id_ref: None,
-        algorithm: alg,
-        public_key: pk.to_pem().unwrap(),
-        fingerprint: pk.fingerprint().unwrap(),
-        created: Utc::now(),
-    };
-    (key, doc)
+    common::person(role, alg, name, None)
 }
 
 const T: Duration = Duration::from_secs(10);

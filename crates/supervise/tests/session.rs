@@ -4,6 +4,8 @@
 //! chain head it was not shown or when it decides so; and no other notary can join.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -17,21 +19,7 @@ use webproof_supervise::notary::{Decision, Ending, Seen, Supervisor};
 use webproof_supervise::{JoinCode, Me};
 
 fn person(role: Role, name: &str) -> (SecretKey, IdentityDoc) {
-    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let pk = key.public_key();
-    let doc = IdentityDoc {
-        v: 1,
-        role,
-        name: name.into(),
-        organisation: None,
-        contact: None,
-        id_ref: None,
-        algorithm: Algorithm::Ed25519,
-        public_key: pk.to_pem().unwrap(),
-        fingerprint: pk.fingerprint().unwrap(),
-        created: Utc::now(),
-    };
-    (key, doc)
+    common::person(role, Algorithm::Ed25519, name, None)
 }
 
 fn step(seq: u64) -> StepView {

@@ -5,6 +5,8 @@
 //! operator's side.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::thread;
 use std::time::Duration;
 
@@ -21,21 +23,7 @@ use webproof_supervise::notary::{Decision, Seen, Supervisor};
 use webproof_verify::{Policy, Verdict};
 
 fn person(role: Role, alg: Algorithm, name: &str) -> (SecretKey, IdentityDoc) {
-    let key = SecretKey::generate(alg).unwrap();
-    let pk = key.public_key();
-    let doc = IdentityDoc {
-        v: 1,
-        role,
-        name: name.into(),
-        organisation: Some("Test Notary Office".into()),
-        contact: None,
-        id_ref: None,
-        algorithm: alg,
-        public_key: pk.to_pem().unwrap(),
-        fingerprint: pk.fingerprint().unwrap(),
-        created: Utc::now(),
-    };
-    (key, doc)
+    common::person(role, alg, name, Some("Test Notary Office"))
 }
 
 fn view(r: &StepRecord, head: Digests) -> StepView {
