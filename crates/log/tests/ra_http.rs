@@ -106,6 +106,37 @@ fn deposit(operator: &str, n: u8) -> Vec<u8> {
     .unwrap()
 }
 
+/// The log in `dir` with the registration authority of `admin` (5 deposits a second per
+/// operator), served on a fresh port, and a client of it.
+async fn serve_ra(
+    backend: &Backend,
+    dir: &std::path::Path,
+    log: NoteSigner,
+    admin: &SecretKey,
+) -> (std::sync::Arc<webproof_log::server::LogService>, Client) {
+    let svc = open_log(
+        backend,
+        dir,
+        log,
+        vec![],
+        0,
+        Access {
+            admins: vec![admin.public_key()],
+            rate: 5,
+        },
+    )
+    .unwrap();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let app = svc.router();
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    let c = Client {
+        http: reqwest::Client::new(),
+        base,
+    };
+    (svc, c)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrollment_access_control_and_revocation() {
     enrollment(&Backend::Redb).await;
@@ -130,26 +161,7 @@ async fn enrollment(backend: &Backend) {
     let registrar = SecretKey::generate(Algorithm::Sm2).unwrap();
     let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let stranger = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let svc = open_log(
-        backend,
-        dir.path(),
-        log,
-        vec![],
-        0,
-        Access {
-            admins: vec![admin.public_key()],
-            rate: 5,
-        },
-    )
-    .unwrap();
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    let app = svc.router();
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    let c = Client {
-        http: reqwest::Client::new(),
-        base,
-    };
+    let (svc, c) = serve_ra(backend, dir.path(), log, &admin).await;
     let op = fpr(&operator);
 
     // Nobody deposits yet: unsigned, unknown.
@@ -508,26 +520,7 @@ async fn a_notary_enrolls_with_a_notarys_code_and_is_certified_as_a_notary() {
     let registrar = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let notary = SecretKey::generate(Algorithm::Sm2).unwrap();
     let operator = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let svc = open_log(
-        &Backend::Redb,
-        dir.path(),
-        log,
-        vec![],
-        0,
-        Access {
-            admins: vec![admin.public_key()],
-            rate: 5,
-        },
-    )
-    .unwrap();
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", l.local_addr().unwrap());
-    let app = svc.router();
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-    let c = Client {
-        http: reqwest::Client::new(),
-        base,
-    };
+    let (svc, c) = serve_ra(&Backend::Redb, dir.path(), log, &admin).await;
     let reg = serde_json::json!({"name": "Notary Office 1", "public_key": registrar.public_key().to_pem().unwrap()});
     let (code, body) = c
         .post(
