@@ -580,6 +580,18 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
     );
     assert!(said.contains("step 0: environment"), "{said}");
     assert!(said.contains(&url), "{said}");
+    // The notary was shown each screenshot, kept in their home: the very bytes of the package.
+    let picture = said
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("picture: "))
+        .unwrap_or_else(|| panic!("no picture shown: {said}"))
+        .to_owned();
+    assert!(
+        picture.starts_with(notary.home().to_str().unwrap()),
+        "{picture}"
+    );
+    let shown = std::fs::read(&picture).unwrap();
+    assert!(shown.starts_with(b"\x89PNG"), "{picture}");
     assert!(capture.0.wait().unwrap().success());
     // Under the alliance's trust (config.toml): supervised live by a certified notary.
     let c = checks(&operator, &["c.wacz"], 0);
@@ -592,4 +604,14 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
     let (v, d) = check(&c, "identity.notary");
     assert_eq!(v, "pass", "{d}");
     assert!(d.contains("tenant dev"), "{d}");
+    let screenshots: Vec<Vec<u8>> = journal(&operator.path().join("c.wacz"))
+        .iter()
+        .flat_map(|r| r["artifacts"].as_array().cloned().unwrap_or_default())
+        .filter(|a| a["media_type"] == "image/png")
+        .map(|a| entry(&operator.path().join("c.wacz"), a["path"].as_str().unwrap()))
+        .collect();
+    assert!(
+        screenshots.contains(&shown),
+        "the picture shown is a screenshot of the package"
+    );
 }

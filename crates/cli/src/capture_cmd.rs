@@ -301,6 +301,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     let shown = crate::supervise_cmd::Shown {
         inner: &progress,
         host: host.as_deref(),
+        dir: &dir,
     };
     let recorded = webproof_engine::capture::record(
         cap,

@@ -206,9 +206,11 @@ pub(crate) fn seal_and_package(
     });
     let input = seal_input(signers, case, remote.as_ref().zip(supervision));
     // The notary is shown every step journaled from here on (the seal step before the manifest).
+    let dir = cap.dir().to_owned();
     let shown = crate::supervise_cmd::Shown {
         inner: &output,
         host: supervision.map(|s| &*s.host),
+        dir: &dir,
     };
     let stamping = stamper.is_some();
     // The capture report, made from the evidence as it stands, for the seal step to name.

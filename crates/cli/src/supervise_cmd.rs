@@ -50,15 +50,28 @@ pub(crate) struct Supervision {
     pub refused: bool,
 }
 
-/// A step as the notary is shown it.
-pub(crate) fn view(r: &StepRecord) -> Option<StepView> {
+/// The largest picture of a step shown to the notary (a screenshot).
+const MAX_PICTURE: u64 = 8 << 20;
+
+/// A step as the notary is shown it, with its picture (the step's screenshot, read from the
+/// capture directory `dir`) when it has one.
+pub(crate) fn view(r: &StepRecord, dir: &std::path::Path) -> Option<StepView> {
+    use base64::Engine as _;
+    let thumbnail = r
+        .artifacts
+        .iter()
+        .find(|a| {
+            (a.media_type == "image/png" || a.media_type == "image/jpeg") && a.size <= MAX_PICTURE
+        })
+        .and_then(|a| std::fs::read(dir.join(&a.path)).ok())
+        .map(|b| base64::engine::general_purpose::STANDARD.encode(b));
     Some(StepView {
         seq: r.seq,
         kind: r.kind.as_str().to_owned(),
         url: r.url.clone(),
         started: r.started.to_string(),
         head: r.digests().ok()?,
-        thumbnail: None,
+        thumbnail,
     })
 }
 
@@ -72,7 +85,8 @@ pub(crate) fn start(
 ) -> Result<Supervision> {
     let mut s = open(a, cap.id(), None, operator, certificate)?;
     for r in cap.records() {
-        s.host.step(view(r).context(tr!("cli-supervise-step"))?);
+        s.host
+            .step(view(r, cap.dir()).context(tr!("cli-supervise-step"))?);
     }
     s.state(cap, Event::Present)?;
     Ok(s)
@@ -185,7 +199,8 @@ impl Supervision {
                 ),
             }
         );
-        self.host.step(view(&r).context(tr!("cli-supervise-step"))?);
+        self.host
+            .step(view(&r, cap.dir()).context(tr!("cli-supervise-step"))?);
         Ok(())
     }
 }
@@ -214,12 +229,24 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
         certificate: cert.as_deref(),
     };
     let mut sup = Supervisor::new(code);
+    // The steps' pictures are kept in this home, for the notary to look at.
+    let pictures = home.join("supervision");
+    let mut capture_id = String::new();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut decide = |seen: &Seen<'_>| -> Option<Decision> {
         match seen {
             Seen::Session { capture, .. } => {
                 println!("{}", tr!("cli-supervise-session", capture = capture));
+                // A directory name from the other end: only a capture id's characters.
+                capture_id = capture
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .take(64)
+                    .collect();
+                if capture_id.is_empty() {
+                    capture_id = "session".into();
+                }
                 None
             }
             Seen::Step { step, late } => {
@@ -245,6 +272,14 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
                         )
                     }
                 );
+                if let Some(p) = step.thumbnail.as_deref() {
+                    match keep_picture(&pictures.join(&capture_id), seq, p) {
+                        Ok(path) => {
+                            println!("  {}", tr!("cli-supervise-picture", path = path.display()))
+                        }
+                        Err(e) => eprintln!("  {}", crate::say::error_text(&e)),
+                    }
+                }
                 None
             }
             Seen::Ask(st) => {
@@ -293,11 +328,30 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
     }
 }
 
+/// Writes step `seq`'s picture (base64 PNG or JPEG) into `dir`; its path.
+fn keep_picture(dir: &std::path::Path, seq: u64, b64: &str) -> Result<std::path::PathBuf> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .context(tr!("cli-supervise-picture-bad"))?;
+    let ext = if bytes.starts_with(b"\x89PNG") {
+        "png"
+    } else {
+        "jpg"
+    };
+    std::fs::create_dir_all(dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
+    let path = dir.join(format!("step-{seq:06}.{ext}"));
+    std::fs::write(&path, bytes).with_context(|| tr!("ctx-writing", path = path.display()))?;
+    Ok(path)
+}
+
 /// The seal's observer while a notary supervises: says everything as `output` does, and shows
 /// the notary each step journaled (the seal step before the manifest is countersigned).
 pub(crate) struct Shown<'a> {
     pub inner: &'a dyn webproof_engine::seal::Observer,
     pub host: Option<&'a Host>,
+    /// The capture directory (where the steps' pictures are).
+    pub dir: &'a std::path::Path,
 }
 
 impl webproof_engine::seal::Observer for Shown<'_> {
@@ -311,7 +365,7 @@ impl webproof_engine::seal::Observer for Shown<'_> {
 
     fn step(&self, record: &StepRecord) {
         self.inner.step(record);
-        if let (Some(h), Some(v)) = (self.host, view(record)) {
+        if let (Some(h), Some(v)) = (self.host, view(record, self.dir)) {
             h.step(v);
         }
     }

@@ -312,3 +312,5 @@ cli-supervise-no-consent = the notary did not agree
 cli-supervise-ended = the operator ended the session
 cli-supervise-lost = the connection to the operator's webproof was lost
 cli-supervise-rejoin = connection lost ({ $error }); joining again
+cli-supervise-picture = picture: { $path }
+cli-supervise-picture-bad = the step's picture is not base64

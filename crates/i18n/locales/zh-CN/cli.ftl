@@ -309,3 +309,5 @@ cli-supervise-no-consent = 公证员未同意
 cli-supervise-ended = 操作员结束了会话
 cli-supervise-lost = 与操作员的 webproof 的连接已断开
 cli-supervise-rejoin = 连接断开（{ $error }）；正在重新加入
+cli-supervise-picture = 画面：{ $path }
+cli-supervise-picture-bad = 该步骤的画面不是 base64
