@@ -911,6 +911,68 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// A source that hands out at most 3 bytes a read, and is interrupted every other call.
+    struct Stingy {
+        bytes: Vec<u8>,
+        calls: std::cell::Cell<u32>,
+    }
+
+    impl ReadAt for Stingy {
+        fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+            let n = self.calls.get();
+            self.calls.set(n + 1);
+            if n % 2 == 1 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let start = (offset as usize).min(self.bytes.len());
+            let k = buf.len().min(3).min(self.bytes.len() - start);
+            buf[..k].copy_from_slice(&self.bytes[start..start + k]);
+            Ok(k)
+        }
+    }
+
+    #[test]
+    fn read_exact_at_goes_on_after_short_and_interrupted_reads_and_stops_at_the_end() {
+        let src = Stingy {
+            bytes: (0u8..20).collect(),
+            calls: std::cell::Cell::new(0),
+        };
+        let mut buf = [0u8; 10];
+        src.read_exact_at(&mut buf, 5).unwrap();
+        assert_eq!(buf, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+        // Past the end: an error, not a short buffer.
+        let e = src.read_exact_at(&mut buf, 15).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        // Another error is passed on as it is (not retried: the next read would say end).
+        struct Broken(std::cell::Cell<bool>);
+        impl ReadAt for Broken {
+            fn read_at(&self, _: &mut [u8], _: u64) -> io::Result<usize> {
+                if self.0.replace(true) {
+                    return Ok(0);
+                }
+                Err(io::ErrorKind::PermissionDenied.into())
+            }
+        }
+        let e = Broken(std::cell::Cell::new(false))
+            .read_exact_at(&mut buf, 0)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn a_file_reads_at_an_offset_without_a_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let f = File::open(&path).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(ReadAt::read_at(&f, &mut buf, 3).unwrap(), 4);
+        assert_eq!(&buf, b"3456");
+        f.read_exact_at(&mut buf, 6).unwrap();
+        assert_eq!(&buf, b"6789");
+        assert_eq!(ReadAt::read_at(&f, &mut buf, 10).unwrap(), 0);
+    }
+
     #[test]
     fn bytes_in_memory_read_at_a_position_as_a_file_does() {
         let bytes = b"0123456789".to_vec();
