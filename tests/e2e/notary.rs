@@ -6,7 +6,7 @@
 use crate::alliance::DevUp;
 use crate::util::*;
 
-fn check<'a>(c: &'a [serde_json::Value], id: &str) -> (&'a str, &'a str) {
+pub(crate) fn check<'a>(c: &'a [serde_json::Value], id: &str) -> (&'a str, &'a str) {
     c.iter()
         .find(|x| x["id"] == id)
         .map(|x| {
@@ -20,7 +20,7 @@ fn check<'a>(c: &'a [serde_json::Value], id: &str) -> (&'a str, &'a str) {
 
 /// A notary's identity in `notary`'s own home (王公证 of 杭州互联网公证处, with a key of `alg`);
 /// its fingerprint.
-fn init_notary(notary: &Env, alg: &str) -> String {
+pub(crate) fn init_notary(notary: &Env, alg: &str) -> String {
     notary.ok(
         &[
             "operator",
@@ -404,7 +404,7 @@ fn a_notary_countersigns_a_sealed_package_after_review() {
 
 /// `seal --supervised` of a file, started in `operator`'s home (in the background), and the
 /// join code it shows; its stderr lines go on being collected.
-fn supervised_seal(
+pub(crate) fn supervised_seal(
     operator: &Env,
     out: &str,
 ) -> (Reaped, String, std::sync::mpsc::Receiver<String>) {
@@ -414,7 +414,7 @@ fn supervised_seal(
 
 /// `args` with `--supervised`, started in `operator`'s home (in the background), and the join
 /// code it shows; its stderr lines go on being collected.
-fn supervised(
+pub(crate) fn supervised(
     operator: &Env,
     args: &[&str],
 ) -> (Reaped, String, std::sync::mpsc::Receiver<String>) {
@@ -448,7 +448,7 @@ fn supervised(
 }
 
 /// `webproof supervise CODE` in the notary's home, answering with `answers` (one per line).
-fn supervise(notary: &Env, code: &str, answers: &str) -> std::process::Output {
+pub(crate) fn supervise(notary: &Env, code: &str, answers: &str) -> std::process::Output {
     use std::io::Write;
     let mut c = notary
         .cmd()
@@ -566,9 +566,12 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
             "c.wacz",
             "--headless",
             "--no-video",
+            "--stamp-every",
+            "1",
         ],
     );
-    // The notary states presence after step 0, watches, and drops out before the end.
+    // The notary states presence after step 0, watches (its webproof countersigning each
+    // checkpoint as it comes), and drops out before the end.
     drop_out_after_present(&notary, &join);
     // Back on another connection: shown the session again, and countersigns.
     let o = supervise(&notary, &join, "yes\n");
@@ -614,4 +617,34 @@ fn a_certified_notary_supervises_a_capture_of_the_demo_site_across_a_drop() {
         screenshots.contains(&shown),
         "the picture shown is a screenshot of the package"
     );
+    // Checkpoints countersigned by the notary's webproof while the capture went on: each a
+    // statement about an earlier chain head, listed by supervision.live.
+    let events: Vec<String> = journal(&operator.path().join("c.wacz"))
+        .iter()
+        .filter(|r| r["kind"] == "supervision")
+        .map(|r| r["params"]["event"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        events.first().map(String::as_str),
+        Some("present"),
+        "{events:?}"
+    );
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("countersign"),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| e == "checkpoint"), "{events:?}");
+    let (_, d) = check(&c, "supervision.live");
+    let steps = d
+        .split("chain heads countersigned after steps ")
+        .nth(1)
+        .and_then(|t| t.split(';').next())
+        .unwrap_or_default();
+    assert!(steps.split(", ").count() >= 2, "{d}");
+    let statements = c
+        .iter()
+        .filter(|c| c["id"] == "supervision.statement" && c["verdict"] == "pass")
+        .count();
+    assert_eq!(statements, events.len(), "every statement holds");
 }

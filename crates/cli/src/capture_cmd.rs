@@ -236,6 +236,7 @@ fn plan(a: &CaptureArgs, script: Script, manual: Option<Commands>) -> Plan {
             every: std::time::Duration::from_secs(a.stamp_secs),
         },
         after_step0: None,
+        between_steps: None,
     }
 }
 
@@ -279,6 +280,7 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
         true => Some(std::sync::Arc::new(std::sync::Mutex::new(
             crate::supervise_cmd::open(
                 &a.supervise,
+                output,
                 cap.id(),
                 Some(&a.url),
                 (&signers.operator.0, &signers.operator.1),
@@ -291,12 +293,8 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     let host = supervision
         .as_ref()
         .and_then(|s| s.lock().ok().map(|s| s.host.clone()));
-    if let Some(s) = supervision.clone() {
-        plan.after_step0 = Some(Box::new(move |cap: &mut Capture| {
-            let mut s = s.lock().map_err(|_| "the supervision session broke")?;
-            s.state(cap, webproof_evidence::supervision::Event::Present)?;
-            Ok(cap.records().last().cloned().into_iter().collect())
-        }));
+    if let Some(s) = &supervision {
+        crate::supervise_cmd::follow(&mut plan, s);
     }
     let shown = crate::supervise_cmd::Shown {
         inner: &progress,
@@ -448,6 +446,7 @@ fn failure_error(f: Failure) -> anyhow::Error {
         }
         Failure::Hash(e) => anyhow::Error::new(e).context(tr!("ctx-hashing-record")),
         Failure::NoTab => anyhow::anyhow!(tr!("cli-no-tab")),
+        Failure::BetweenSteps(e) => anyhow::Error::from_boxed(e),
         Failure::NoDevtools => anyhow::anyhow!(tr!("cli-manual-no-devtools")),
         // The browser driver's words are its cause.
         Failure::BrowserGone {

@@ -369,6 +369,7 @@ pub(crate) fn seal(a: SealArgs) -> Result<ExitCode> {
     let mut supervision = match a.supervise.supervised {
         true => Some(crate::supervise_cmd::start(
             &a.supervise,
+            crate::output::Output::new(a.json, false),
             &mut cap,
             (&signers.operator.0, &signers.operator.1),
             signers.operator_cert.as_deref(),

@@ -18,6 +18,9 @@ use webproof_supervise::host::{Answer, Host, Operator, StepView};
 use webproof_supervise::notary::{Decision, Ending, Seen, Supervisor};
 use webproof_supervise::{JoinCode, Me};
 
+use crate::output::Output;
+use webproof_engine::events::{NotaryEvent, SupervisionEvent, SupervisionState};
+
 /// How the operator's webproof is supervised (`seal --supervised`).
 #[derive(clap::Args, Clone, Debug)]
 pub(crate) struct SuperviseArgs {
@@ -48,6 +51,33 @@ pub(crate) struct Supervision {
     pub wait: Duration,
     /// The notary refused: the package is sealed without them.
     pub refused: bool,
+    /// Checkpoints asked and not answered yet: the request, and the statement's bytes.
+    pub checkpoints: Vec<(u64, Vec<u8>)>,
+    /// Where what happens is said (a `supervision` event with `--events`).
+    pub output: Output,
+}
+
+/// Says how the session stands: a `supervision` event with `--events`, else its text on
+/// stderr.
+fn tell(output: Output, e: SupervisionEvent) {
+    match output {
+        Output::Events => output.emit(&webproof_engine::events::Event::Supervision(e)),
+        _ => eprintln!("{}", e.text),
+    }
+}
+
+/// An event of `state` with `text` (the other members added by the caller).
+fn told(state: SupervisionState, text: String) -> SupervisionEvent {
+    SupervisionEvent {
+        state,
+        code: None,
+        notary: None,
+        fingerprint: None,
+        statement: None,
+        seq: None,
+        reason: None,
+        text,
+    }
 }
 
 /// The largest picture of a step shown to the notary (a screenshot).
@@ -79,11 +109,12 @@ pub(crate) fn view(r: &StepRecord, dir: &std::path::Path) -> Option<StepView> {
 /// far, and has the notary state their presence.
 pub(crate) fn start(
     a: &SuperviseArgs,
+    output: Output,
     cap: &mut Capture,
     operator: (&webproof_evidence::identity::SecretKey, &IdentityDoc),
     certificate: Option<&str>,
 ) -> Result<Supervision> {
-    let mut s = open(a, cap.id(), None, operator, certificate)?;
+    let mut s = open(a, output, cap.id(), None, operator, certificate)?;
     for r in cap.records() {
         s.host
             .step(view(r, cap.dir()).context(tr!("cli-supervise-step"))?);
@@ -96,6 +127,7 @@ pub(crate) fn start(
 /// notary to join.
 pub(crate) fn open(
     a: &SuperviseArgs,
+    output: Output,
     capture: &str,
     target: Option<&str>,
     operator: (&webproof_evidence::identity::SecretKey, &IdentityDoc),
@@ -113,7 +145,16 @@ pub(crate) fn open(
         },
     )
     .with_context(|| tr!("ctx-listening", addr = &a.supervise_listen))?;
-    eprintln!("{}", tr!("cli-supervise-code", code = host.code()));
+    tell(
+        output,
+        SupervisionEvent {
+            code: Some(host.code().to_string()),
+            ..told(
+                SupervisionState::Waiting,
+                tr!("cli-supervise-code", code = host.code()),
+            )
+        },
+    );
     let wait = Duration::from_secs(a.supervise_wait);
     if !host.wait_connected(wait) {
         bail!(tr!("cli-supervise-nobody", seconds = a.supervise_wait));
@@ -121,13 +162,20 @@ pub(crate) fn open(
     let (notary, cert) = host
         .notary()
         .context(tr!("cli-supervise-nobody", seconds = 0))?;
-    eprintln!(
-        "{}",
-        tr!(
-            "cli-supervise-joined",
-            name = &notary.name,
-            fingerprint = notary.fingerprint
-        )
+    tell(
+        output,
+        SupervisionEvent {
+            notary: Some(who(&notary)),
+            fingerprint: Some(notary.fingerprint.to_hex()),
+            ..told(
+                SupervisionState::Joined,
+                tr!(
+                    "cli-supervise-joined",
+                    name = &notary.name,
+                    fingerprint = notary.fingerprint
+                ),
+            )
+        },
     );
     let key = PublicKey::from_pem(&notary.public_key)?;
     Ok(Supervision {
@@ -137,16 +185,37 @@ pub(crate) fn open(
         key,
         wait,
         refused: false,
+        checkpoints: Vec::new(),
+        output,
     })
 }
 
+/// A capture's session followed by the notary: present once step 0 is journaled, and each
+/// checkpoint's chain head countersigned by the notary's webproof as it comes.
+pub(crate) fn follow(
+    plan: &mut webproof_engine::capture::Plan,
+    s: &std::sync::Arc<std::sync::Mutex<Supervision>>,
+) {
+    let present = s.clone();
+    plan.after_step0 = Some(Box::new(move |cap: &mut Capture| {
+        let mut s = present
+            .lock()
+            .map_err(|_| "the supervision session broke")?;
+        s.state(cap, Event::Present)?;
+        Ok(cap.records().last().cloned().into_iter().collect())
+    }));
+    let checkpoints = s.clone();
+    plan.between_steps = Some(Box::new(move |cap: &mut Capture, started| {
+        let mut s = checkpoints
+            .lock()
+            .map_err(|_| "the supervision session broke")?;
+        Ok(s.checkpoints(cap, started)?)
+    }));
+}
+
 impl Supervision {
-    /// Asks the notary to state `event` about the chain so far and journals the answer (a
-    /// signature, or the notary's refusal); shows the step that records it.
-    pub(crate) fn state(&mut self, cap: &mut Capture, event: Event) -> Result<()> {
-        if self.refused {
-            return Ok(());
-        }
+    /// The statement of `event` about the chain so far (its last step and head).
+    fn statement(&self, cap: &Capture, event: Event) -> Result<(u64, Vec<u8>)> {
         let last = cap.records().last().context(tr!("cli-supervise-step"))?;
         let statement = Statement {
             v: VERSION,
@@ -159,20 +228,90 @@ impl Supervision {
             time: Utc::now(),
             reason: None,
         };
-        let bytes = statement.to_bytes()?;
-        let (signed, journaled) = match self.host.ask(&bytes, self.wait) {
-            Some(Answer::Signed(signature)) => ((bytes, signature), event),
-            Some(Answer::Refused {
+        Ok((last.seq, statement.to_bytes()?))
+    }
+
+    /// Asks the notary to state `event` about the chain so far and journals the answer (a
+    /// signature, or the notary's refusal); shows the step that records it. Checkpoint
+    /// countersignatures that came meanwhile are journaled first; those still awaited are
+    /// given up.
+    pub(crate) fn state(&mut self, cap: &mut Capture, event: Event) -> Result<()> {
+        for r in self.checkpoints(cap, None)? {
+            self.host
+                .step(view(&r, cap.dir()).context(tr!("cli-supervise-step"))?);
+        }
+        for (id, _) in self.checkpoints.drain(..) {
+            self.host.withdraw(id);
+        }
+        if self.refused {
+            return Ok(());
+        }
+        let (seq, bytes) = self.statement(cap, event)?;
+        let answer = self
+            .host
+            .ask(&bytes, self.wait)
+            .with_context(|| tr!("cli-supervise-no-answer", seconds = self.wait.as_secs()))?;
+        let r = self.journal(cap, seq, bytes, event, answer)?;
+        self.host
+            .step(view(&r, cap.dir()).context(tr!("cli-supervise-step"))?);
+        Ok(())
+    }
+
+    /// Between steps of a capture: journals the checkpoint countersignatures (or a refusal)
+    /// that came, and, when a checkpoint of the chain head after step `started` was just
+    /// begun, asks the notary to countersign it (without waiting for the answer). The steps
+    /// journaled.
+    pub(crate) fn checkpoints(
+        &mut self,
+        cap: &mut Capture,
+        started: Option<u64>,
+    ) -> Result<Vec<StepRecord>> {
+        let mut journaled = Vec::new();
+        let mut waiting = Vec::new();
+        for (id, bytes) in std::mem::take(&mut self.checkpoints) {
+            if self.refused {
+                self.host.withdraw(id);
+                continue;
+            }
+            match self.host.answered(id) {
+                Some(answer) => {
+                    let seq = serde_json::from_slice::<Statement>(&bytes)
+                        .map(|s| s.seq)
+                        .unwrap_or_default();
+                    journaled.push(self.journal(cap, seq, bytes, Event::Checkpoint, answer)?);
+                }
+                None => waiting.push((id, bytes)),
+            }
+        }
+        self.checkpoints = waiting;
+        if let (Some(seq), false) = (started, self.refused)
+            && cap.records().last().is_some_and(|r| r.seq == seq)
+        {
+            let (_, bytes) = self.statement(cap, Event::Checkpoint)?;
+            self.checkpoints.push((self.host.request(&bytes), bytes));
+        }
+        Ok(journaled)
+    }
+
+    /// Journals the notary's `answer` to the statement of `event` about step `seq`: the
+    /// signed statement, or the notary's signed refusal (after which nothing more is asked).
+    fn journal(
+        &mut self,
+        cap: &mut Capture,
+        seq: u64,
+        bytes: Vec<u8>,
+        event: Event,
+        answer: Answer,
+    ) -> Result<StepRecord> {
+        let (signed, journaled) = match answer {
+            Answer::Signed(signature) => ((bytes, signature), event),
+            Answer::Refused {
                 statement,
                 signature,
-            }) => {
+            } => {
                 self.refused = true;
                 ((statement, signature), Event::Refuse)
             }
-            None => bail!(tr!(
-                "cli-supervise-no-answer",
-                seconds = self.wait.as_secs()
-            )),
         };
         let signed = Signed {
             bytes: signed.0,
@@ -181,27 +320,36 @@ impl Supervision {
             certificate: self.certificate.clone(),
         };
         let (r, _) = cap.add_supervision(&signed, journaled)?;
-        eprintln!(
-            "{}",
+        let base = SupervisionEvent {
+            notary: Some(who(&self.notary)),
+            fingerprint: Some(self.notary.fingerprint.to_hex()),
+            seq: Some(seq),
+            ..told(SupervisionState::Stated, String::new())
+        };
+        tell(
+            self.output,
             match journaled {
-                Event::Refuse => tr!(
-                    "cli-supervise-refused",
-                    reason = signed
+                Event::Refuse => {
+                    let reason = signed
                         .statement()
                         .ok()
                         .and_then(|s| s.reason)
-                        .unwrap_or_default()
-                ),
-                e => tr!(
-                    "cli-supervise-stated",
-                    event = e.as_str(),
-                    seq = statement.seq
-                ),
-            }
+                        .unwrap_or_default();
+                    SupervisionEvent {
+                        state: SupervisionState::Refused,
+                        text: tr!("cli-supervise-refused", reason = &reason),
+                        reason: Some(reason),
+                        ..base
+                    }
+                }
+                e => SupervisionEvent {
+                    statement: Some(e.as_str().to_owned()),
+                    text: tr!("cli-supervise-stated", event = e.as_str(), seq = seq),
+                    ..base
+                },
+            },
         );
-        self.host
-            .step(view(&r, cap.dir()).context(tr!("cli-supervise-step"))?);
-        Ok(())
+        Ok(r)
     }
 }
 
@@ -213,11 +361,107 @@ pub(crate) struct NotaryArgs {
     /// How long to keep trying to join again when the connection is lost, in seconds.
     #[arg(long, default_value_t = 300)]
     retry_for: u64,
+    /// Write what happens as JSON lines on stdout (for the desktop app; see
+    /// docs/app-events.md); the answers are still read from stdin.
+    #[arg(long)]
+    events: bool,
+}
+
+/// Says `e`: its JSON line with `--events`, else its text.
+fn show(events: bool, e: &NotaryEvent) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = if events {
+        writeln!(out, "{}", e.to_line())
+    } else {
+        writeln!(out, "{}", notary_text(e))
+    };
+    let _ = out.flush();
+}
+
+fn notary_text(e: &NotaryEvent) -> &str {
+    match e {
+        NotaryEvent::Session { text, .. }
+        | NotaryEvent::Step { text, .. }
+        | NotaryEvent::Ask { text, .. }
+        | NotaryEvent::Checkpoint { text, .. }
+        | NotaryEvent::Rejoin { text }
+        | NotaryEvent::Ended { text } => text,
+    }
+}
+
+/// What the notary is shown of `seen` (and the decision for a checkpoint, which is not asked).
+fn notary_event(seen: &Seen<'_>, picture: Option<String>) -> NotaryEvent {
+    match seen {
+        Seen::Session { capture, target } => NotaryEvent::Session {
+            capture: capture.to_string(),
+            target: target.map(str::to_owned),
+            text: tr!("cli-supervise-session", capture = capture),
+        },
+        Seen::Step { step, late } => {
+            let (seq, url) = (step.seq, step.url.as_deref().unwrap_or(""));
+            let (kind, head) = (&step.kind, step.head.sha256);
+            let mut text = if *late {
+                tr!(
+                    "cli-supervise-seen-late",
+                    seq = seq,
+                    kind = kind,
+                    url = url,
+                    head = head
+                )
+            } else {
+                tr!(
+                    "cli-supervise-seen",
+                    seq = seq,
+                    kind = kind,
+                    url = url,
+                    head = head
+                )
+            };
+            if let Some(p) = &picture {
+                text.push_str(&format!("\n  {}", tr!("cli-supervise-picture", path = p)));
+            }
+            NotaryEvent::Step {
+                seq,
+                kind: step.kind.clone(),
+                url: step.url.clone(),
+                started: step.started.clone(),
+                sha256: step.head.sha256,
+                sm3: step.head.sm3,
+                late: *late,
+                picture,
+                text,
+            }
+        }
+        Seen::Ask(st) if st.event == Event::Checkpoint => NotaryEvent::Checkpoint {
+            seq: st.seq,
+            sha256: st.head.sha256,
+            text: tr!(
+                "cli-supervise-checkpoint",
+                seq = st.seq,
+                head = st.head.sha256
+            ),
+        },
+        Seen::Ask(st) => NotaryEvent::Ask {
+            statement: st.event.as_str().to_owned(),
+            seq: st.seq,
+            sha256: st.head.sha256,
+            text: tr!(
+                "cli-supervise-ask",
+                event = st.event.as_str(),
+                seq = st.seq,
+                head = st.head.sha256
+            ),
+        },
+        Seen::Ended => NotaryEvent::Ended {
+            text: tr!("cli-supervise-ended"),
+        },
+    }
 }
 
 /// The notary's side: joins, shows each step, and asks the person (a line on stdin: `yes` to
-/// sign, anything else is the reason of a refusal) for each statement; joins again when the
-/// connection is lost.
+/// sign, anything else is the reason of a refusal) for each statement but a checkpoint's;
+/// joins again when the connection is lost.
 pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
     let code: JoinCode = a.code.parse().context(tr!("cli-supervise-bad-code"))?;
     let home = crate::config::home()?;
@@ -234,10 +478,11 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
     let mut capture_id = String::new();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
+    let events = a.events;
     let mut decide = |seen: &Seen<'_>| -> Option<Decision> {
+        let mut picture = None;
         match seen {
             Seen::Session { capture, .. } => {
-                println!("{}", tr!("cli-supervise-session", capture = capture));
                 // A directory name from the other end: only a capture id's characters.
                 capture_id = capture
                     .chars()
@@ -247,63 +492,30 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
                 if capture_id.is_empty() {
                     capture_id = "session".into();
                 }
-                None
             }
-            Seen::Step { step, late } => {
-                let (seq, url) = (step.seq, step.url.as_deref().unwrap_or(""));
-                let (kind, head) = (&step.kind, step.head.sha256);
-                println!(
-                    "{}",
-                    if *late {
-                        tr!(
-                            "cli-supervise-seen-late",
-                            seq = seq,
-                            kind = kind,
-                            url = url,
-                            head = head
-                        )
-                    } else {
-                        tr!(
-                            "cli-supervise-seen",
-                            seq = seq,
-                            kind = kind,
-                            url = url,
-                            head = head
-                        )
-                    }
-                );
+            Seen::Step { step, .. } => {
                 if let Some(p) = step.thumbnail.as_deref() {
-                    match keep_picture(&pictures.join(&capture_id), seq, p) {
-                        Ok(path) => {
-                            println!("  {}", tr!("cli-supervise-picture", path = path.display()))
-                        }
+                    match keep_picture(&pictures.join(&capture_id), step.seq, p) {
+                        Ok(path) => picture = Some(path.display().to_string()),
                         Err(e) => eprintln!("  {}", crate::say::error_text(&e)),
                     }
                 }
-                None
             }
-            Seen::Ask(st) => {
-                println!(
-                    "{}",
-                    tr!(
-                        "cli-supervise-ask",
-                        event = st.event.as_str(),
-                        seq = st.seq,
-                        head = st.head.sha256
-                    )
-                );
+            _ => {}
+        }
+        let shown = notary_event(seen, picture);
+        show(events, &shown);
+        match shown {
+            NotaryEvent::Checkpoint { .. } => Some(Decision::Sign),
+            NotaryEvent::Ask { .. } => {
                 let answer = lines.next().and_then(|l| l.ok()).unwrap_or_default();
-                let answer = answer.trim();
-                Some(match answer {
+                Some(match answer.trim() {
                     "y" | "yes" | "是" => Decision::Sign,
                     "" => Decision::Refuse(tr!("cli-supervise-no-consent")),
                     reason => Decision::Refuse(reason.to_owned()),
                 })
             }
-            Seen::Ended => {
-                println!("{}", tr!("cli-supervise-ended"));
-                None
-            }
+            _ => None,
         }
     };
     let deadline = Duration::from_secs(a.retry_for);
@@ -321,10 +533,23 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
                 if since.elapsed() > deadline {
                     return Err(anyhow::Error::new(e).context(tr!("cli-supervise-lost")));
                 }
-                eprintln!("{}", tr!("cli-supervise-rejoin", error = e));
+                let text = tr!("cli-supervise-rejoin", error = e);
+                if events {
+                    show(true, &NotaryEvent::Rejoin { text });
+                } else {
+                    eprintln!("{text}");
+                }
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
+    }
+}
+
+/// A notary as named to the operator: name (organisation).
+fn who(d: &IdentityDoc) -> String {
+    match &d.organisation {
+        Some(o) => format!("{} ({o})", d.name),
+        None => d.name.clone(),
     }
 }
 

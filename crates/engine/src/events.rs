@@ -29,6 +29,8 @@ pub enum Event {
     Phase { phase: Phase },
     /// A message for people, in the chosen language.
     Line { text: String },
+    /// Live supervision by a notary on another machine (`--supervised`, docs/supervision.md).
+    Supervision(SupervisionEvent),
     /// The package is written and verified.
     Sealed(Sealed),
     /// The command failed (after `sealed` when a stopped capture was sealed).
@@ -96,6 +98,114 @@ impl From<&StepRecord> for StepEvent {
             sha256: head.map(|d| d.sha256),
             sm3: head.map(|d| d.sm3),
         }
+    }
+}
+
+/// Where a supervised session stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionEvent {
+    pub state: SupervisionState,
+    /// The join code to give the notary (`waiting`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The notary's name and organisation (`joined` and after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notary: Option<String>,
+    /// The notary's key fingerprint (`joined` and after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// What the notary signed (`stated`: `present`, `checkpoint` or `countersign`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// The step the statement is about (`stated`, `refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// Why the notary refused (`refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The same for people, in the chosen language.
+    pub text: String,
+}
+
+/// The states of a supervised session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionState {
+    /// Listening: the notary joins with the code.
+    Waiting,
+    /// The notary joined (or joined again).
+    Joined,
+    /// The notary signed a statement, journaled.
+    Stated,
+    /// The notary refused, journaled: nothing more is asked of them.
+    Refused,
+}
+
+impl SupervisionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisionState::Waiting => "waiting",
+            SupervisionState::Joined => "joined",
+            SupervisionState::Stated => "stated",
+            SupervisionState::Refused => "refused",
+        }
+    }
+}
+
+/// One event of `webproof supervise CODE --events`: the notary's side of a supervised session
+/// (docs/app-events.md), one JSON object per line. `text` is the same for people, in the
+/// chosen language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum NotaryEvent {
+    /// Joined (or joined again) the session of capture `capture`, of `target`.
+    Session {
+        capture: String,
+        target: Option<String>,
+        text: String,
+    },
+    /// A step as journaled on the operator's machine; `late` when journaled while this notary
+    /// was away; `picture` the path of its screenshot, kept in the notary's home.
+    Step {
+        seq: u64,
+        kind: String,
+        url: Option<String>,
+        started: String,
+        sha256: Hash32,
+        sm3: Hash32,
+        late: bool,
+        picture: Option<String>,
+        text: String,
+    },
+    /// The notary is asked to sign `statement` (`present` or `countersign`) about the chain
+    /// head after step `seq`: answer with a line on stdin, `yes` or the reason to refuse.
+    Ask {
+        statement: String,
+        seq: u64,
+        sha256: Hash32,
+        text: String,
+    },
+    /// A checkpoint countersigned without asking (a chain head this notary was shown).
+    Checkpoint {
+        seq: u64,
+        sha256: Hash32,
+        text: String,
+    },
+    /// The connection was lost: joining again.
+    Rejoin { text: String },
+    /// The operator ended the session.
+    Ended { text: String },
+}
+
+impl NotaryEvent {
+    /// One line of output, without the newline.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads one line; `None` for a line that is not an event this version knows.
+    pub fn parse(line: &str) -> Option<NotaryEvent> {
+        serde_json::from_str(line.trim()).ok()
     }
 }
 

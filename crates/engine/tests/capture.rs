@@ -60,6 +60,7 @@ fn plan(url: &str, actions: Vec<Action>) -> Plan {
             every: Duration::from_secs(60),
         },
         after_step0: None,
+        between_steps: None,
     }
 }
 

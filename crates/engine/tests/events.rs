@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 use webproof_capture::environment::Grade;
-use webproof_engine::events::{Event, Phase, StepEvent, TrustStatus};
+use webproof_engine::events::{
+    Event, Phase, StepEvent, SupervisionEvent, SupervisionState, TrustStatus,
+};
 use webproof_evidence::digest::digest_bytes;
 use webproof_evidence::record::{Artifact, StepKind};
 use webproof_evidence::utc::Utc;
@@ -22,7 +24,7 @@ fn doc_lines() -> Vec<String> {
 #[test]
 fn the_documented_example_is_what_the_engine_writes() {
     let lines = doc_lines();
-    assert_eq!(lines.len(), 6, "{lines:#?}");
+    assert_eq!(lines.len(), 7, "{lines:#?}");
     let events: Vec<Event> = lines
         .iter()
         .map(|l| Event::parse(l).unwrap_or_else(|| panic!("not an event: {l}")))
@@ -41,13 +43,21 @@ fn the_documented_example_is_what_the_engine_writes() {
         }
         e => panic!("{e:?}"),
     }
+    match &events[3] {
+        Event::Supervision(s) => {
+            assert_eq!(s.state, SupervisionState::Waiting);
+            assert!(s.code.as_deref().unwrap().starts_with("127.0.0.1:7117/"));
+            assert!(s.text.contains(s.code.as_deref().unwrap()));
+        }
+        e => panic!("{e:?}"),
+    }
     assert_eq!(
-        events[3],
+        events[4],
         Event::Phase {
             phase: Phase::Timestamping
         }
     );
-    assert!(matches!(&events[5], Event::Sealed(s) if s.steps == 11 && s.notary.is_none()));
+    assert!(matches!(&events[6], Event::Sealed(s) if s.steps == 11 && s.notary.is_none()));
     // Written again, each line is the documented one, byte for byte.
     for (e, l) in events.iter().zip(&lines) {
         assert_eq!(
@@ -95,6 +105,16 @@ fn every_event_reads_back_as_written() {
             message: "m".into(),
             detail: "d: e".into(),
         },
+        Event::Supervision(SupervisionEvent {
+            state: SupervisionState::Refused,
+            code: None,
+            notary: Some("王公证 (杭州互联网公证处)".into()),
+            fingerprint: Some(d.sha256.to_hex()),
+            statement: None,
+            seq: Some(4),
+            reason: Some("not the shop applied for".into()),
+            text: "公证员拒绝".into(),
+        }),
     ];
     for e in events {
         let line = e.to_line();

@@ -25,6 +25,10 @@ pub enum Event {
     Present,
     /// The notary saw the steps up to `seq` and countersigns the chain head after it.
     Countersign,
+    /// A checkpoint: the notary's webproof was shown the steps up to `seq`, and countersigns
+    /// the chain head after it as it arrived (while the session goes on; signed without asking
+    /// the person, who is asked at the start and at the end).
+    Checkpoint,
     /// The notary refuses to countersign the session, for `reason`.
     Refuse,
 }
@@ -34,6 +38,7 @@ impl Event {
         match self {
             Event::Present => "present",
             Event::Countersign => "countersign",
+            Event::Checkpoint => "checkpoint",
             Event::Refuse => "refuse",
         }
     }

@@ -179,6 +179,10 @@ impl Host {
     /// A step as journaled: kept, and shown to the notary if connected.
     pub fn step(&self, s: StepView) {
         let mut st = lock(&self.shared.0);
+        // Shown once, in order (the caller and the observer may both pass a step on).
+        if st.steps.last().is_some_and(|v| v.seq >= s.seq) {
+            return;
+        }
         let m = s.msg();
         st.steps.push(s);
         send(&mut st, &m);
@@ -195,14 +199,39 @@ impl Host {
         self.ask_for(Asked::Manifest(bytes.to_vec()), timeout)
     }
 
-    fn ask_for(&self, asked: Asked, timeout: Duration) -> Option<Answer> {
-        let (m, cv) = &*self.shared;
-        let mut st = lock(m);
+    /// Asks the notary to sign `statement` without waiting: the request's number, for
+    /// [`Host::answered`] (the request is sent again if the notary reconnects meanwhile).
+    pub fn request(&self, statement: &[u8]) -> u64 {
+        let mut st = lock(&self.shared.0);
+        Self::send_request(&mut st, Asked::Statement(statement.to_vec()))
+    }
+
+    /// The answer to request `id`, if it has come (taken: asked again, `None`).
+    pub fn answered(&self, id: u64) -> Option<Answer> {
+        lock(&self.shared.0).answers.remove(&id)
+    }
+
+    /// Stops waiting for request `id`: an answer that comes later is not kept, and the
+    /// request is not sent again on a reconnection.
+    pub fn withdraw(&self, id: u64) {
+        let mut st = lock(&self.shared.0);
+        st.pending.remove(&id);
+        st.answers.remove(&id);
+    }
+
+    fn send_request(st: &mut State, asked: Asked) -> u64 {
         st.next_id += 1;
         let id = st.next_id;
         let msg = asked.msg(id);
         st.pending.insert(id, asked);
-        send(&mut st, &msg);
+        send(st, &msg);
+        id
+    }
+
+    fn ask_for(&self, asked: Asked, timeout: Duration) -> Option<Answer> {
+        let (m, cv) = &*self.shared;
+        let mut st = lock(m);
+        let id = Self::send_request(&mut st, asked);
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(a) = st.answers.remove(&id) {

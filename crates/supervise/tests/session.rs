@@ -232,3 +232,77 @@ fn a_notary_refuses_with_a_signed_reason_and_no_other_notary_joins() {
     host.end();
     assert_eq!(run.join().unwrap().unwrap(), Ending::Ended);
 }
+
+/// Polls `host` for the answer to request `id` for up to `T`.
+fn answer_of(host: &Host, id: u64) -> Option<Answer> {
+    let deadline = std::time::Instant::now() + T;
+    while std::time::Instant::now() < deadline {
+        if let Some(a) = host.answered(id) {
+            return Some(a);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn a_checkpoint_is_asked_without_waiting_and_its_answer_taken_once_when_it_comes() {
+    let (okey, odoc) = person(Role::Operator, "Operator");
+    let (nkey, ndoc) = person(Role::Notary, "Notary");
+    let host = Host::start(
+        "127.0.0.1:0",
+        None,
+        "cap-1",
+        None,
+        Operator {
+            key: okey,
+            identity: odoc,
+            certificate: None,
+        },
+    )
+    .unwrap();
+    host.step(step(0));
+    host.step(step(1));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let run = notary_run(
+        Arc::new(Mutex::new(Supervisor::new(host.code().clone()))),
+        nkey,
+        ndoc.clone(),
+        log.clone(),
+        |seen| match seen {
+            Seen::Ask(_) => Some(Decision::Sign),
+            _ => None,
+        },
+    );
+    assert!(host.wait_connected(T));
+    let key = PublicKey::from_pem(&ndoc.public_key).unwrap();
+    let checkpoint = statement(Event::Checkpoint, 1, step(1).head, &ndoc);
+    let id = host.request(&checkpoint);
+    // A withdrawn request's answer is not kept, even when the notary answers it.
+    let withdrawn = host.request(&statement(Event::Checkpoint, 0, step(0).head, &ndoc));
+    host.withdraw(withdrawn);
+    match answer_of(&host, id).expect("the checkpoint's answer") {
+        Answer::Signed(sig) => key.verify(&checkpoint, &sig).unwrap(),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(host.answered(id), None, "an answer is taken once");
+    // The notary answered both (the withdrawn one was already sent): wait for its ask to be
+    // logged, then for any answer to have come back, and see that none was kept.
+    let deadline = std::time::Instant::now() + T;
+    while !log.lock().unwrap().iter().any(|l| l == "ask checkpoint 0") {
+        assert!(std::time::Instant::now() < deadline, "the notary was asked");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let later = host.request(&statement(Event::Checkpoint, 1, step(1).head, &ndoc));
+    assert!(
+        answer_of(&host, later).is_some(),
+        "a later request answered"
+    );
+    assert_eq!(
+        host.answered(withdrawn),
+        None,
+        "a withdrawn request's answer is dropped"
+    );
+    host.end();
+    assert_eq!(run.join().unwrap().unwrap(), Ending::Ended);
+}

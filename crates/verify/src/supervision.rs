@@ -177,6 +177,14 @@ fn said(h: &Held) -> Why {
                 .arg("who", &w)
                 .arg("seq", seq),
         ),
+        Event::Checkpoint => Why::new(
+            format!(
+                "notary {w}'s webproof countersigned the chain head after step {seq} as it arrived (a checkpoint)"
+            ),
+            msg!("msg-supervision-checkpoint")
+                .arg("who", &w)
+                .arg("seq", seq),
+        ),
         Event::Refuse => {
             let reason = h.statement.reason.clone().unwrap_or_default();
             Why::new(
@@ -219,7 +227,7 @@ fn live_check(held: &[Held], m: &Manifest, report: &mut Report) {
         .map(|h| h.step);
     let countersigned: Vec<String> = held
         .iter()
-        .filter(|h| h.statement.event == Event::Countersign)
+        .filter(|h| matches!(h.statement.event, Event::Countersign | Event::Checkpoint))
         .map(|h| h.statement.seq.to_string())
         .collect();
     let signed_manifest = m.signers.iter().any(|s| s.role == Role::Notary);

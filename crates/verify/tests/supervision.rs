@@ -124,16 +124,31 @@ fn a_notary_present_who_countersigns_makes_a_supervised_package() {
     let p = supervised(t.path(), &op, Some(&no), |cap, head| {
         let s = statement(cap, &no, Event::Present, 0, head, None);
         let (_, after) = cap.add_supervision(&s, Event::Present).unwrap();
-        let s = statement(cap, &no, Event::Countersign, 1, after, None);
+        // A checkpoint countersigned as it came, then the final countersignature.
+        let s = statement(cap, &no, Event::Checkpoint, 1, after, None);
+        let (_, after) = cap.add_supervision(&s, Event::Checkpoint).unwrap();
+        let s = statement(cap, &no, Event::Countersign, 2, after, None);
         cap.add_supervision(&s, Event::Countersign).unwrap();
     });
     let r = verify(&p, &policy(&op, &no));
     assert!(failures(&r).is_empty(), "{:#?}", failures(&r));
     let st = checks(&r, "supervision.statement");
-    assert_eq!(st.len(), 2);
+    assert_eq!(st.len(), 3);
     assert!(st.iter().all(|(v, _)| *v == Verdict::Pass), "{st:?}");
     assert!(
         st[0].1.contains("present, having seen the steps up to 0"),
+        "{st:?}"
+    );
+    assert!(
+        st[1]
+            .1
+            .contains("countersigned the chain head after step 1 as it arrived (a checkpoint)"),
+        "{st:?}"
+    );
+    assert!(
+        st[2]
+            .1
+            .contains("countersigned the chain head after step 2"),
         "{st:?}"
     );
     let live = checks(&r, "supervision.live");
@@ -142,14 +157,15 @@ fn a_notary_present_who_countersigns_makes_a_supervised_package() {
     assert!(
         live[0]
             .1
-            .starts_with("supervised live by notary 王公证 (Test Org) from step 1; chain heads countersigned after steps 1"),
+            .starts_with("supervised live by notary 王公证 (Test Org) from step 1; chain heads countersigned after steps 1, 2;"),
         "{}",
         live[0].1
     );
     assert_eq!(r.verdict(), Verdict::Pass);
     let (ok, said) = by_hand(&p);
     assert!(
-        ok && said.contains("notary present statement signed by 王公证"),
+        ok && said.contains("notary present statement signed by 王公证")
+            && said.contains("notary checkpoint statement signed by 王公证"),
         "{said}"
     );
     // A package without supervision steps says nothing of supervision.

@@ -81,7 +81,13 @@ impl Edges<'_> {
                 self.obs,
             )?;
         }
-        checkpoint(cap, self.stamper.as_deref_mut(), self.plan, self.obs)
+        let started = checkpoint(cap, self.stamper.as_deref_mut(), self.plan, self.obs)?;
+        if let Some(f) = &self.plan.between_steps {
+            for r in f(cap, started).map_err(Failure::BetweenSteps)? {
+                self.obs.step(&r);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -262,15 +268,16 @@ async fn start_recorder(
     }))
 }
 
-/// Collects arrived tokens and starts a checkpoint when enough steps or time have passed.
+/// Collects arrived tokens and starts a checkpoint when enough steps or time have passed:
+/// the step whose chain head it is of, when one was started.
 fn checkpoint(
     cap: &Capture,
     stamper: Option<&mut Stamper>,
     plan: &Plan,
     obs: &dyn Observer,
-) -> Result<(), Failure> {
+) -> Result<Option<u64>, Failure> {
     let Some(st) = stamper else {
-        return Ok(());
+        return Ok(None);
     };
     st.collect(cap, &|n| obs.note(n))?;
     obs.event(Event::Trust(st.status()));
@@ -284,6 +291,7 @@ fn checkpoint(
         && let Some(head) = cap.head()
     {
         st.start(cap, seq, &head)?;
+        return Ok(Some(seq));
     }
-    Ok(())
+    Ok(None)
 }

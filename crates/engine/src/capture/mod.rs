@@ -62,12 +62,28 @@ pub struct Plan {
     /// capture; the steps it returns are observed like the others. An error stops the session
     /// there (what was journaled is kept).
     pub after_step0: Option<AfterStep0>,
+    /// Called after each step of the browser session, once its checkpoint bookkeeping is
+    /// done, with the step whose chain head a checkpoint was just started for (if one was):
+    /// what a supervising notary countersigns as the session goes on (docs/supervision.md),
+    /// journaled by the caller; the steps it returns are observed like the others. An error
+    /// stops the session there (what was journaled is kept).
+    pub between_steps: Option<BetweenSteps>,
 }
 
 /// See [`Plan::after_step0`].
 pub type AfterStep0 = Box<
     dyn FnMut(&mut Capture) -> Result<Vec<webproof_evidence::StepRecord>, crate::seal::BoxError>
         + Send,
+>;
+
+/// See [`Plan::between_steps`].
+pub type BetweenSteps = Box<
+    dyn Fn(
+            &mut Capture,
+            Option<u64>,
+        ) -> Result<Vec<webproof_evidence::StepRecord>, crate::seal::BoxError>
+        + Send
+        + Sync,
 >;
 
 /// Stamp (and deposit) the chain head after this many steps, or after this long, whichever
@@ -199,6 +215,9 @@ pub enum Failure {
     /// Trusted time or the log.
     #[error(transparent)]
     Anchor(AnchorError),
+    /// What the caller does between steps (a supervising notary's countersignature) failed.
+    #[error("between steps: {0}")]
+    BetweenSteps(#[source] crate::seal::BoxError),
 }
 
 impl From<CaptureError> for Failure {

@@ -308,6 +308,7 @@ cli-supervise-session = supervising capture { $capture }
 cli-supervise-seen = step { $seq }: { $kind } { $url } (chain head { $head })
 cli-supervise-seen-late = step { $seq } (journaled while you were away): { $kind } { $url } (chain head { $head })
 cli-supervise-ask = sign "{ $event }" about the chain head after step { $seq } ({ $head })? type yes, or your reason to refuse:
+cli-supervise-checkpoint = countersigned the checkpoint: the chain head after step { $seq } ({ $head }), as shown
 cli-supervise-no-consent = the notary did not agree
 cli-supervise-ended = the operator ended the session
 cli-supervise-lost = the connection to the operator's webproof was lost

@@ -145,6 +145,7 @@ help-countersign--revocations = A log's signed list of revoked operators (`webpr
 help-supervise = (Notary) Supervise a session live from this machine with the operator's join code
 help-supervise--code = The join code the operator's webproof shows (ADDRESS/CODE)
 help-supervise--retry-for = How long to keep trying to join again when the connection is lost, in seconds
+help-supervise--events = Write what happens as JSON lines on stdout (for the desktop app; see docs/app-events.md); the answers are still read from stdin
 help-witness = Run a witness of evidence logs
 help-witness-serve = Run a witness (c2sp.org/tlog-witness `POST /add-checkpoint`): it cosigns a log's checkpoints only if they extend the last one it cosigned, and keeps the evidence of any fork. Its key and memory live in WEBPROOF_HOME/witness/NAME
 help-witness-serve--name = The witness's name (a schema-less URL, e.g. witness.court.example)

@@ -595,6 +595,7 @@ msg-supervision-other-notary = signed by the notary { $fingerprint }, while the 
 msg-supervision-signature = the notary's signature over the statement does not verify
 msg-supervision-present = notary { $who } present, having seen the steps up to { $seq }
 msg-supervision-countersigned = notary { $who } countersigned the chain head after step { $seq }
+msg-supervision-checkpoint = notary { $who }'s webproof countersigned the chain head after step { $seq } as it arrived (a checkpoint)
 msg-supervision-refused-step = notary { $who } refused after step { $seq }: { $reason }
 msg-supervision-refused = notary refused: { $reason } ({ $who }, after step { $seq })
 msg-supervision-live = supervised live by notary { $who } from step { $from }; chain heads countersigned after steps { $steps }; the sealed manifest countersigned (who the notary is: identity.notary)

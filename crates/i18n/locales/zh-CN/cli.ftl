@@ -305,6 +305,7 @@ cli-supervise-session = 正在监督采集 { $capture }
 cli-supervise-seen = 第 { $seq } 步：{ $kind } { $url }（链头 { $head }）
 cli-supervise-seen-late = 第 { $seq } 步（在您离开期间记录）：{ $kind } { $url }（链头 { $head }）
 cli-supervise-ask = 是否就第 { $seq } 步之后的链头（{ $head }）签署“{ $event }”？输入 yes，或输入拒绝的理由：
+cli-supervise-checkpoint = 已会签检查点：第 { $seq } 步之后的链头（{ $head }），与所见一致
 cli-supervise-no-consent = 公证员未同意
 cli-supervise-ended = 操作员结束了会话
 cli-supervise-lost = 与操作员的 webproof 的连接已断开

@@ -120,6 +120,7 @@ help-countersign--revocations = 日志签名的已吊销操作员列表（`webpr
 help-supervise = （公证员）凭操作员的加入码，在本机现场监督一次会话
 help-supervise--code = 操作员的 webproof 显示的加入码（地址/码）
 help-supervise--retry-for = 连接断开后继续尝试重新加入的时间，单位秒
+help-supervise--events = 随事件发生在标准输出上输出 JSON 行（供桌面应用使用；见 docs/app-events.md）；答复仍从标准输入读取
 help-witness = 运行存证日志的见证方
 help-witness-serve = 运行见证方（c2sp.org/tlog-witness `POST /add-checkpoint`）：只为延续其上次联署检查点的日志检查点联署，并保留任何分叉的证据。其密钥和记录保存在 WEBPROOF_HOME/witness/NAME
 help-witness-serve--name = 见证方名称（不带协议的网址，例如 witness.court.example）

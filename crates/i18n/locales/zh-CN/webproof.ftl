@@ -583,6 +583,7 @@ msg-supervision-other-notary = 由公证员 { $fingerprint } 签署，而证据�
 msg-supervision-signature = 公证员对声明的签名验证不通过
 msg-supervision-present = 公证员 { $who } 在场，已看到第 { $seq } 步及之前的步骤
 msg-supervision-countersigned = 公证员 { $who } 会签了第 { $seq } 步之后的链头
+msg-supervision-checkpoint = 公证员 { $who } 的 webproof 在第 { $seq } 步之后的链头到达时即予会签（检查点）
 msg-supervision-refused-step = 公证员 { $who } 在第 { $seq } 步之后拒绝：{ $reason }
 msg-supervision-refused = 公证员拒绝：{ $reason }（{ $who }，第 { $seq } 步之后）
 msg-supervision-live = 由公证员 { $who } 自第 { $from } 步起现场监督；会签了第 { $steps } 步之后的链头；会签了封存的清单（公证员身份见 identity.notary）
