@@ -133,8 +133,12 @@ pub struct CaptureRequest {
     pub profile: Option<String>,
     /// The operator key's passphrase.
     pub passphrase: String,
-    /// Supervised by a notary: the notary's home and passphrase.
+    /// Supervised by a notary on this computer: the notary's home and passphrase.
     pub notary: Option<NotaryLogin>,
+    /// Supervised live by a notary on another computer (docs/supervision.md): the address
+    /// (host:port) of this computer the notary's webproof connects to, which the join code
+    /// names.
+    pub supervise_listen: Option<String>,
     /// The reason the operator typed to capture despite a failing environment finding.
     pub override_reason: Option<String>,
     /// Report language: `en`, `zh-CN` or `both`.
@@ -177,6 +181,13 @@ pub enum CaptureEvent {
         phase: String,
     },
     Line {
+        text: String,
+    },
+    /// Live supervision: `waiting` (with the join `code`), `joined`, `stated`, `refused`.
+    Supervision {
+        state: String,
+        code: Option<String>,
+        notary: Option<String>,
         text: String,
     },
     Finished(Finished),
@@ -230,6 +241,12 @@ pub fn translate(event: Event) -> Option<CaptureEvent> {
             phase: phase.as_str().to_owned(),
         },
         Event::Line { text } => CaptureEvent::Line { text },
+        Event::Supervision(s) => CaptureEvent::Supervision {
+            state: s.state.as_str().to_owned(),
+            code: s.code,
+            notary: s.notary,
+            text: s.text,
+        },
         Event::Sealed(_) | Event::Error { .. } => return None,
     })
 }
@@ -317,10 +334,32 @@ pub fn start_capture(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if let Some(n) = &req.notary {
-        cmd.arg("--notary-home")
-            .arg(&n.home)
-            .env("WEBPROOF_NOTARY_PASSPHRASE", &n.passphrase);
+    match (&req.notary, req.supervise_listen.as_deref().map(str::trim)) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::input(
+                "app-err-two-notaries",
+                "a capture is supervised by a notary on this computer or live from another, not both",
+            ));
+        }
+        (Some(n), None) => {
+            cmd.arg("--notary-home")
+                .arg(&n.home)
+                .env("WEBPROOF_NOTARY_PASSPHRASE", &n.passphrase);
+        }
+        (None, Some(addr)) => {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                return Err(AppError::said(
+                    ErrorKind::Input,
+                    "app-err-listen",
+                    format!(
+                        "{addr:?} is not an address and port of this computer (such as 192.168.1.5:7117)"
+                    ),
+                    &[("addr", &addr)],
+                ));
+            }
+            cmd.args(["--supervised", "--supervise-listen", addr]);
+        }
+        (None, None) => {}
     }
     let mut child = cmd.spawn().map_err(|e| {
         AppError::said(

@@ -15,8 +15,10 @@ mod cases;
 mod engine;
 mod error;
 mod replay;
+mod review;
 mod seal;
 mod settings;
+mod supervise;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub bin: PathBuf,
     pub cases: Arc<CaseStore>,
     pub live: Arc<Mutex<Option<capture::Live>>>,
+    /// The notary's side of a live supervision, while one runs: its answers' pipe.
+    pub supervising: Arc<Mutex<Option<std::process::ChildStdin>>>,
     pub replays: Arc<replay::Replays>,
 }
 
@@ -61,6 +65,7 @@ impl AppState {
             bin: self.bin.clone(),
             cases: self.cases.clone(),
             live: self.live.clone(),
+            supervising: self.supervising.clone(),
             replays: self.replays.clone(),
         }
     }
@@ -126,8 +131,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             capture::start_capture,
             capture::capture_command,
             capture::live_capture,
+            supervise::start_supervision,
+            supervise::answer_supervision,
+            supervise::supervision_picture,
             verify::verify_package,
             verify::remember_verdict,
+            review::countersign_package,
             settings::settings,
             settings::set_lang,
             settings::set_notary_home,
@@ -135,7 +144,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             settings::operator_init,
             settings::operator_enroll,
         ])
-        .events(tauri_specta::collect_events![capture::CaptureEvent])
+        .events(tauri_specta::collect_events![
+            capture::CaptureEvent,
+            supervise::SuperviseEvent
+        ])
         // One TypeScript type per Rust type (none of ours serialises differently each way).
         .disable_serde_phases()
 }
@@ -177,6 +189,7 @@ fn main() -> std::process::ExitCode {
         bin: engine::locate(),
         cases: Arc::new(cases),
         live: Arc::new(Mutex::new(None)),
+        supervising: Arc::new(Mutex::new(None)),
         replays: Arc::new(replay::Replays::default()),
     };
     let replays = state.replays.clone();

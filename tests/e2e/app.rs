@@ -217,13 +217,16 @@ async fn pass_environment(ui: &Ui) {
     }
 }
 
-#[test]
-fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
-    let app = app_bin();
-    let env = Env::new();
-    std::fs::create_dir_all(env.home()).unwrap();
-    let site = crate::site::serve();
-    let (_x, display) = xvfb();
+/// The app, started by tauri-driver in a private display, for `env`'s home: what must live
+/// while it runs, and the driver's port.
+struct Launched {
+    _x: Reaped,
+    _driver: ReapedGroup,
+    port: u16,
+}
+
+fn launch(env: &Env) -> Launched {
+    let (x, display) = xvfb();
     let port = free_port();
     let driver = Command::new("tauri-driver")
         .args([
@@ -246,34 +249,55 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         .expect(
             "tauri-driver (cargo install tauri-driver) is needed for the app's end-to-end test",
         );
-    let _driver = ReapedGroup(driver);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    Launched {
+        _x: x,
+        _driver: ReapedGroup(driver),
+        port,
+    }
+}
+
+/// A WebDriver session with the app (the window opens).
+async fn connect(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app_bin().display().to_string() }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    let t = Instant::now();
+    loop {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) if t.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => panic!("tauri-driver did not start the app: {e}"),
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.home()).unwrap();
+    let site = crate::site::serve();
+    let launched = launch(&env);
+    let rt = runtime();
     rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app.display().to_string() }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let t = Instant::now();
-        let c = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if t.elapsed() < Duration::from_secs(30) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                }
-                Err(e) => panic!("tauri-driver did not start the app: {e}"),
-            }
-        };
+        let c = connect(launched.port).await;
         let mut ui = Ui { c, lang: "en" };
 
         // Cases, empty.
@@ -613,6 +637,203 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         assert_eq!(v, "FAIL");
         assert!(ui.text("[data-testid=verify-verdict]").await.contains("验证失败"));
         ui.shot("10-verify-tampered").await;
+        ui.c.close().await.unwrap();
+    });
+}
+
+/// Issue 19 in the window: a notary, in their own home, supervises an operator's `seal
+/// --supervised` on the Supervise screen (the steps shown, presence and the final
+/// countersignature signed with buttons), then countersigns the package after review on the
+/// Verify screen; an operator in the same window starts a capture supervised live by a notary
+/// on another computer (`webproof supervise` in the notary's home), whose join code the live
+/// screen shows.
+#[test]
+fn a_notary_supervises_and_countersigns_in_the_window_and_an_operator_is_supervised_live() {
+    use crate::notary::{check, init_notary, supervise, supervised_seal};
+    let site = crate::site::serve();
+    // The window's home holds the notary's identity (and, for the last part, an operator's).
+    let env = Env::new();
+    let nfp = init_notary(&env, "sm2");
+    let op_fp = env.init_operator("ed25519");
+    // The operator who seals under supervision, in their own home.
+    let operator = Env::new();
+    let ofp = operator.init_operator("ed25519");
+    // Trusted time (OpenSSL's TSA, an independent peer) and whom this home trusts.
+    let tsa = crate::timestamp::OpensslTsa::start(&env);
+    std::fs::write(
+        env.home().join("config.toml"),
+        format!(
+            "[timestamp]\ntsa = [{:?}]\ntrust = [{:?}]\n\n[trust]\noperators = [{ofp:?}, {op_fp:?}]\nnotaries = [{nfp:?}]\n",
+            tsa.url,
+            tsa.root.display().to_string()
+        ),
+    )
+    .unwrap();
+    let launched = launch(&env);
+    let rt = runtime();
+    rt.block_on(async {
+        let c = connect(launched.port).await;
+        let ui = Ui { c, lang: "en" };
+        ui.find("[data-screen=cases]", 30).await;
+
+        // Supervise: join the operator's seal with the code, sign presence and the end.
+        let (mut seal, code, _err) = supervised_seal(&operator, "s.wacz");
+        ui.click("[data-testid=nav-supervise]").await;
+        ui.fill("[data-testid=supervise-code]", &code).await;
+        ui.fill("[data-testid=supervise-passphrase]", PASS).await;
+        ui.shot("12-supervise-join").await;
+        ui.click("[data-testid=supervise-join]").await;
+        ui.at_least("[data-testid=supervise-ask][data-statement=present]", 1, 60)
+            .await;
+        assert!(ui.count("[data-testid=supervise-step]").await >= 1);
+        assert!(
+            ui.text("[data-testid=supervise-session]")
+                .await
+                .contains("Capture")
+        );
+        ui.shot("13-supervise-present").await;
+        ui.click("[data-testid=supervise-sign]").await;
+        ui.no_error().await;
+        ui.at_least(
+            "[data-testid=supervise-ask][data-statement=countersign]",
+            1,
+            60,
+        )
+        .await;
+        ui.click("[data-testid=supervise-sign]").await;
+        let ok = ui
+            .attr_until("[data-testid=supervise-ended]", "data-ok", 60, |_| true)
+            .await;
+        assert_eq!(
+            ok,
+            "true",
+            "{}",
+            ui.text("[data-testid=supervise-log]").await
+        );
+        // The seal step was shown too.
+        assert!(ui.count("[data-testid=supervise-step]").await >= 4);
+        ui.shot("14-supervise-ended").await;
+        assert!(seal.0.wait().unwrap().success());
+        let pkg = operator.path().join("s.wacz");
+        let c = checks(
+            &operator,
+            &["s.wacz", "--trust-operator", &ofp, "--trust-notary", &nfp],
+            0,
+        );
+        let (v, d) = check(&c, "supervision.live");
+        assert_eq!(v, "pass", "{d}");
+        assert!(d.starts_with("supervised live by notary 王公证"), "{d}");
+
+        // Countersign after review, on the Verify screen: a new package beside the original.
+        ui.click("[data-testid=nav-verify]").await;
+        ui.fill("[data-testid=verify-path]", pkg.to_str().unwrap())
+            .await;
+        ui.click("[data-testid=verify-run]").await;
+        ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true)
+            .await;
+        ui.click("[data-testid=review] summary").await;
+        ui.fill(
+            "[data-testid=review-statement]",
+            "I reviewed this preservation of evidence.",
+        )
+        .await;
+        ui.fill("[data-testid=review-passphrase]", PASS).await;
+        ui.shot("15-review").await;
+        ui.click("[data-testid=review-sign]").await;
+        let countersigned = operator.path().join("s.countersigned.wacz");
+        let t0 = Instant::now();
+        while !countersigned.exists() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "no countersigned package"
+            );
+            ui.no_error().await;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        // The window verifies the new package: the review is there.
+        ui.at_least("[data-testid=check][data-id='review.signature']", 1, 60)
+            .await;
+        ui.no_error().await;
+        ui.shot("16-review-verified").await;
+        let root = tsa.root.display().to_string();
+        let c = checks(
+            &operator,
+            &[
+                "s.countersigned.wacz",
+                "--trust-operator",
+                &ofp,
+                "--trust-notary",
+                &nfp,
+                "--trust-tsa",
+                &root,
+            ],
+            // Untrusted: the operator sealed without trusted time (the review has it).
+            3,
+        );
+        for id in ["review.signature", "review.token", "review.time"] {
+            let (v, d) = check(&c, id);
+            assert_eq!(v, "pass", "{id}: {d}");
+        }
+
+        // The operator's side: a capture supervised live by a notary on another computer.
+        let notary = Env::new();
+        init_notary(&notary, "ed25519");
+        ui.click("[data-testid=nav-cases]").await;
+        ui.fill(
+            "[data-testid=case-matter]",
+            "Listing copied by Example Shop",
+        )
+        .await;
+        ui.click("[data-testid=case-create]").await;
+        ui.find("[data-screen=case]", 10).await;
+        ui.click("[data-testid=case-new-capture]").await;
+        ui.fill("[data-testid=capture-url]", &format!("{site}/index.html"))
+            .await;
+        ui.find("[data-testid=capture-profile]", 5)
+            .await
+            .select_by_value("generic")
+            .await
+            .unwrap();
+        ui.fill("[data-testid=capture-passphrase]", PASS).await;
+        ui.click("[data-testid=capture-live-notary]").await;
+        ui.shot("17-new-capture-live-notary").await;
+        ui.click("[data-testid=capture-check]").await;
+        pass_environment(&ui).await;
+        ui.click("[data-testid=capture-start]").await;
+        ui.find("[data-screen=live]", 20).await;
+        let code = ui.text("[data-testid=live-join-code]").await;
+        ui.shot("18-live-join-code").await;
+        let answering = std::thread::spawn({
+            let code = code.clone();
+            move || supervise(&notary, &code, "yes\nyes\n")
+        });
+        ui.find("[data-screen=sealing]", 240).await;
+        let status = ui
+            .attr_until("[data-testid=seal-done]", "data-status", 240, |_| true)
+            .await;
+        assert_eq!(status, "sealed");
+        let o = answering.join().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(said.contains("step 0: environment"), "{said}");
+        ui.click("[data-testid=seal-verify]").await;
+        ui.attr_until("[data-testid=verify-result]", "data-verdict", 120, |_| true)
+            .await;
+        let live = ui
+            .attr(
+                "[data-testid=check][data-id='supervision.live']",
+                "data-verdict",
+            )
+            .await;
+        assert_ne!(live.as_deref(), Some("fail"));
+        let detail = ui
+            .text("[data-testid=check][data-id='supervision.live']")
+            .await;
+        assert!(
+            detail.contains("supervised live by notary 王公证"),
+            "{detail}"
+        );
+        ui.shot("19-verify-supervised").await;
         ui.c.close().await.unwrap();
     });
 }

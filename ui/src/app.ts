@@ -3,7 +3,7 @@
 import { commands, events, type AppError, type AppInfo, type CaptureRequest, type EnvironmentView } from "./bindings";
 import { h, mount } from "./dom";
 import { asLang, setLang, t } from "./i18n";
-import { applyEvent, emptyLive, type LiveState } from "./model";
+import { applyEvent, applySupervise, emptyLive, emptySupervise, type LiveState, type SuperviseState } from "./model";
 
 export type Screen =
   | { name: "cases" }
@@ -13,6 +13,7 @@ export type Screen =
   | { name: "live" }
   | { name: "sealing" }
   | { name: "verify"; path?: string; caseId?: string; packageId?: string }
+  | { name: "supervise" }
   | { name: "settings" };
 
 type Render = (app: App, screen: any) => HTMLElement | Promise<HTMLElement>;
@@ -25,6 +26,9 @@ export class App {
   /** Manual mode: the operator drives the browser and the live buttons talk to the engine. */
   liveManual = false;
   screen: Screen = { name: "cases" };
+  /** The notary's side of a live supervision (the Supervise screen). */
+  supervise: SuperviseState = emptySupervise();
+  private superviseListeners: (() => void)[] = [];
   private body: HTMLElement;
   private nav: HTMLElement;
   private banner: HTMLElement;
@@ -54,7 +58,24 @@ export class App {
       if (e.payload.type === "finished") this.renderNav();
       this.liveListeners.forEach((f) => f());
     });
+    await events.superviseEvent.listen((e) => {
+      this.supervise = applySupervise(this.supervise, e.payload);
+      this.notifySupervise();
+    });
     await this.go({ name: "cases" });
+  }
+
+  /** Called when the supervision's state changes, while the current screen lives. */
+  onSupervise(f: () => void): void {
+    this.superviseListeners.push(f);
+  }
+
+  notifySupervise(): void {
+    this.superviseListeners.forEach((f) => f());
+  }
+
+  resetSupervise(): void {
+    this.supervise = emptySupervise();
   }
 
   /** Called when the live state changes, while the current screen lives. */
@@ -65,6 +86,7 @@ export class App {
   async go(screen: Screen): Promise<void> {
     this.screen = screen;
     this.liveListeners = [];
+    this.superviseListeners = [];
     this.hideError();
     this.renderNav();
     const render = this.screens[screen.name];
@@ -96,6 +118,7 @@ export class App {
       h("div", { class: "brand" }, "webproof"),
       item("cases", t("nav-cases"), { name: "cases" }),
       item("verify", t("nav-verify"), { name: "verify" }),
+      item("supervise", t("nav-supervise"), { name: "supervise" }),
       item("settings", t("nav-settings"), { name: "settings" }),
     ];
     if (this.liveCase !== null) {

@@ -28,9 +28,22 @@ export const commands = {
 	captureCommand: (command: LiveCommand) => typedError<null, AppError>(__TAURI_INVOKE("capture_command", { command })),
 	/**  The capture running now, if any. */
 	liveCapture: () => typedError<PackageRef | null, AppError>(__TAURI_INVOKE("live_capture")),
+	/**
+	 *  Joins the session of join code `code` as this home's notary; its events follow as
+	 *  [`SuperviseEvent`]s.
+	 */
+	startSupervision: (code: string, passphrase: string) => typedError<null, AppError>(__TAURI_INVOKE("start_supervision", { code, passphrase })),
+	answerSupervision: (answer: SuperviseAnswer) => typedError<null, AppError>(__TAURI_INVOKE("answer_supervision", { answer })),
+	/**
+	 *  A step's picture the notary was shown, as a data URL (only files this home's supervision
+	 *  kept).
+	 */
+	supervisionPicture: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("supervision_picture", { path })),
 	verifyPackage: (path: string) => typedError<VerifyView, AppError>(__TAURI_INVOKE("verify_package", { path })),
 	/**  Records a verification's verdict on a case's package. */
 	rememberVerdict: (caseId: string, packageId: string, verdict: string) => typedError<null, AppError>(__TAURI_INVOKE("remember_verdict", { caseId, packageId, verdict })),
+	/**  Countersigns the package at `path` with this home's notary key and `statement`; the new package's path. */
+	countersignPackage: (path: string, statement: string, passphrase: string) => typedError<string, AppError>(__TAURI_INVOKE("countersign_package", { path, statement, passphrase })),
 	settings: () => __TAURI_INVOKE<SettingsView>("settings"),
 	setLang: (lang: string) => typedError<null, AppError>(__TAURI_INVOKE("set_lang", { lang })),
 	setNotaryHome: (path: string) => typedError<null, AppError>(__TAURI_INVOKE("set_notary_home", { path })),
@@ -48,6 +61,7 @@ export const commands = {
 /** Events */
 export const events = {
 	captureEvent: makeEvent<CaptureEvent, CaptureEvent>("capture-event"),
+	superviseEvent: makeEvent<SuperviseEvent, SuperviseEvent>("supervise-event"),
 };
 
 /* Types */
@@ -81,9 +95,11 @@ export type ArtifactView = {
 };
 
 /**  What the live session screen hears. */
-export type CaptureEvent = ({ type: "environment"; worst: string; findings: Finding[] }) & { artifacts?: never; deposited?: never; kind?: never; log?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; text?: never; time?: never; tsas?: never; url?: never } | ({ type: "step"; seq: number; kind: string; url: string | null; time: string; 
+export type CaptureEvent = ({ type: "environment"; worst: string; findings: Finding[] }) & { artifacts?: never; code?: never; deposited?: never; kind?: never; log?: never; notary?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; state?: never; text?: never; time?: never; tsas?: never; url?: never } | ({ type: "step"; seq: number; kind: string; url: string | null; time: string; 
 /**  Digests of the step record (SHA-256, SM3). */
-sha256: string; sm3: string; artifacts: string[] }) & { deposited?: never; findings?: never; log?: never; phase?: never; quorum?: never; stamped_by?: never; stamped_seq?: never; text?: never; tsas?: never; worst?: never } | ({ type: "trust"; tsas: number; quorum: number; stamped_by: number; stamped_seq: number | null; log: boolean; deposited: number }) & { artifacts?: never; findings?: never; kind?: never; phase?: never; seq?: never; sha256?: never; sm3?: never; text?: never; time?: never; url?: never; worst?: never } | ({ type: "phase"; phase: string }) & { artifacts?: never; deposited?: never; findings?: never; kind?: never; log?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; text?: never; time?: never; tsas?: never; url?: never; worst?: never } | ({ type: "line"; text: string }) & { artifacts?: never; deposited?: never; findings?: never; kind?: never; log?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; time?: never; tsas?: never; url?: never; worst?: never } | {
+sha256: string; sm3: string; artifacts: string[] }) & { code?: never; deposited?: never; findings?: never; log?: never; notary?: never; phase?: never; quorum?: never; stamped_by?: never; stamped_seq?: never; state?: never; text?: never; tsas?: never; worst?: never } | ({ type: "trust"; tsas: number; quorum: number; stamped_by: number; stamped_seq: number | null; log: boolean; deposited: number }) & { artifacts?: never; code?: never; findings?: never; kind?: never; notary?: never; phase?: never; seq?: never; sha256?: never; sm3?: never; state?: never; text?: never; time?: never; url?: never; worst?: never } | ({ type: "phase"; phase: string }) & { artifacts?: never; code?: never; deposited?: never; findings?: never; kind?: never; log?: never; notary?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; state?: never; text?: never; time?: never; tsas?: never; url?: never; worst?: never } | ({ type: "line"; text: string }) & { artifacts?: never; code?: never; deposited?: never; findings?: never; kind?: never; log?: never; notary?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; state?: never; time?: never; tsas?: never; url?: never; worst?: never } | 
+/**  Live supervision: `waiting` (with the join `code`), `joined`, `stated`, `refused`. */
+({ type: "supervision"; state: string; code: string | null; notary: string | null; text: string }) & { artifacts?: never; deposited?: never; findings?: never; kind?: never; log?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; time?: never; tsas?: never; url?: never; worst?: never } | {
 	type: "finished",
 } & Finished;
 
@@ -95,8 +111,14 @@ export type CaptureRequest = {
 	profile: string | null,
 	/**  The operator key's passphrase. */
 	passphrase: string,
-	/**  Supervised by a notary: the notary's home and passphrase. */
+	/**  Supervised by a notary on this computer: the notary's home and passphrase. */
 	notary: NotaryLogin | null,
+	/**
+	 *  Supervised live by a notary on another computer (docs/supervision.md): the address
+	 *  (host:port) of this computer the notary's webproof connects to, which the join code
+	 *  names.
+	 */
+	supervise_listen: string | null,
 	/**  The reason the operator typed to capture despite a failing environment finding. */
 	override_reason: string | null,
 	/**  Report language: `en`, `zh-CN` or `both`. */
@@ -296,6 +318,31 @@ export type StepView = {
 	/**  The earliest trusted time that covers the step, if any. */
 	not_after: string | null,
 };
+
+/**  The notary's answer to what they were asked. */
+export type SuperviseAnswer = 
+/**  Sign the statement. */
+{ type: "sign" } | 
+/**  Refuse, for this reason (recorded in the package). */
+{ type: "refuse"; reason: string };
+
+/**  What the Supervise screen hears. */
+export type SuperviseEvent = 
+/**  Joined the session of `capture` (of `target`). */
+{ type: "session"; capture: string; target: string | null; text: string } | 
+/**
+ *  A step as journaled on the operator's machine (`late`: while the notary was away);
+ *  `picture` its screenshot, kept in this home.
+ */
+{ type: "step"; seq: number; kind: string; url: string | null; started: string; sha256: string; late: boolean; picture: string | null; text: string } | 
+/**  The notary is asked to sign `statement` about the chain head after step `seq`. */
+{ type: "ask"; statement: string; seq: number; sha256: string; text: string } | 
+/**  A checkpoint countersigned without asking. */
+{ type: "checkpoint"; seq: number; text: string } | 
+/**  A message (the connection was lost and is joined again, or the engine said something). */
+{ type: "line"; text: string } | 
+/**  The session ended: `ok`, or why not. */
+{ type: "ended"; ok: boolean; text: string };
 
 export type VerifyView = {
 	package: string,

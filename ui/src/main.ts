@@ -3,6 +3,7 @@ import { caseScreen, casesScreen } from "./screens/cases";
 import { environmentScreen, newCaptureScreen } from "./screens/capture";
 import { liveScreen, sealingScreen } from "./screens/live";
 import { settingsScreen } from "./screens/settings";
+import { superviseScreen } from "./screens/supervise";
 import { verifyScreen } from "./screens/verify";
 
 const root = document.getElementById("app");
@@ -15,6 +16,7 @@ if (root) {
   app.register("live", liveScreen);
   app.register("sealing", sealingScreen);
   app.register("verify", verifyScreen);
+  app.register("supervise", superviseScreen);
   app.register("settings", settingsScreen);
   void app.start().catch((e) => app.error(e));
 }

@@ -1,6 +1,6 @@
 // What the screens compute, kept free of the DOM and of Tauri so it is unit-tested.
 
-import type { CaptureEvent, CheckView, Finished } from "./bindings";
+import type { CaptureEvent, CheckView, Finished, SuperviseEvent } from "./bindings";
 
 export type Group = "outcome" | "files" | "chain" | "signatures" | "timestamps" | "receipts" | "other";
 
@@ -136,7 +136,19 @@ export interface LiveState {
   phasesDone: string[];
   lines: string[];
   environment: string | null;
+  /** Live supervision by a notary on another computer, when asked for. */
+  supervision: SupervisionView | null;
   finished: Finished | null;
+}
+
+export interface SupervisionView {
+  /** `waiting`, `joined`, `stated` or `refused`. */
+  state: string;
+  /** The join code to give the notary. */
+  code: string | null;
+  notary: string | null;
+  /** What was said last, in the window's language. */
+  text: string;
 }
 
 export function emptyLive(): LiveState {
@@ -152,6 +164,7 @@ export function emptyLive(): LiveState {
     phasesDone: [],
     lines: [],
     environment: null,
+    supervision: null,
     finished: null,
   };
 }
@@ -193,6 +206,16 @@ export function applyEvent(s: LiveState, ev: CaptureEvent): LiveState {
     }
     case "line":
       return { ...s, lines: [...s.lines, ev.text].slice(-MAX_LINES) };
+    case "supervision": {
+      // The code stays shown (the notary may need it again to rejoin); a refusal stays said.
+      const was = s.supervision;
+      if (was?.state === "refused") return { ...s, lines: [...s.lines, ev.text].slice(-MAX_LINES) };
+      return {
+        ...s,
+        supervision: { state: ev.state, code: ev.code ?? was?.code ?? null, notary: ev.notary ?? was?.notary ?? null, text: ev.text },
+        lines: [...s.lines, ev.text].slice(-MAX_LINES),
+      };
+    }
     case "finished": {
       const done = s.phase && !s.phasesDone.includes(s.phase) ? [...s.phasesDone, s.phase] : s.phasesDone;
       const { type: _t, ...f } = ev;
@@ -204,4 +227,56 @@ export function applyEvent(s: LiveState, ev: CaptureEvent): LiveState {
 /** Whether a capture may start: a failing finding needs a typed reason. */
 export function mayStart(worst: string, reason: string): boolean {
   return worst !== "fail" || reason.trim().length >= 10;
+}
+
+/** A step the supervising notary was shown. */
+export interface SeenStep {
+  seq: number;
+  kind: string;
+  url: string | null;
+  started: string;
+  sha256: string;
+  late: boolean;
+  picture: string | null;
+}
+
+/** The notary's side of a live supervision, as the Supervise screen shows it. */
+export interface SuperviseState {
+  running: boolean;
+  capture: string | null;
+  target: string | null;
+  steps: SeenStep[];
+  /** What the notary is asked now, if anything. */
+  asked: { statement: string; seq: number; sha256: string; text: string } | null;
+  /** Checkpoints countersigned without asking. */
+  checkpoints: number[];
+  lines: string[];
+  /** The session ended: true when as it should, false with the reason in `lines`. */
+  ended: boolean | null;
+}
+
+export function emptySupervise(): SuperviseState {
+  return { running: false, capture: null, target: null, steps: [], asked: null, checkpoints: [], lines: [], ended: null };
+}
+
+/** The Supervise screen's state after one event of the notary's webproof. */
+export function applySupervise(s: SuperviseState, ev: SuperviseEvent): SuperviseState {
+  const lines = [...s.lines, ev.text].slice(-MAX_LINES);
+  switch (ev.type) {
+    case "session":
+      return { ...s, capture: ev.capture, target: ev.target, lines };
+    case "step": {
+      const row: SeenStep = { seq: ev.seq, kind: ev.kind, url: ev.url, started: ev.started, sha256: ev.sha256, late: ev.late, picture: ev.picture };
+      const steps = s.steps.filter((x) => x.seq !== ev.seq).concat([row]).sort((a, b) => a.seq - b.seq);
+      return { ...s, steps, lines };
+    }
+    case "ask":
+      return { ...s, asked: { statement: ev.statement, seq: ev.seq, sha256: ev.sha256, text: ev.text }, lines };
+    case "checkpoint":
+      return { ...s, checkpoints: [...s.checkpoints, ev.seq], lines };
+    case "line":
+      return { ...s, lines };
+    case "ended":
+      return { ...s, running: false, asked: null, ended: ev.ok, lines };
+  }
 }

@@ -41,6 +41,8 @@ describe("catalogue", () => {
       "sealed-": ["sealed", "interrupted", "failed"],
       "kind-": ["capture", "seal"],
       "lang-": ["en", "zh-CN", "both"],
+      "live-supervision-": ["waiting", "joined", "stated", "refused"],
+      "supervise-ask-": ["present", "countersign"],
     };
     const en = keys("en");
     for (const [prefix, names] of Object.entries(families)) {
@@ -57,6 +59,7 @@ describe("catalogue", () => {
           count: 2, path: "/p", time: "t", stamped: 1, tsas: 2, step: 3,
           url: "u", program: "webproof", error: "e", lang: "fr",
           id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
+          capture: "c1", target: "u", seq: 4, name: "n", addr: "a:1", code: "c",
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");

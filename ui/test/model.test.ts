@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { CaptureEvent, CheckView } from "../src/bindings";
+import type { CaptureEvent, CheckView, SuperviseEvent } from "../src/bindings";
 import {
   applyEvent,
+  applySupervise,
   elapsed,
   emptyLive,
+  emptySupervise,
   evidenceUrl,
   gradeColour,
   groupChecks,
@@ -150,5 +152,39 @@ describe("helpers", () => {
     expect(evidenceUrl("/tmp/a b/证据.wacz", "artifacts/000001-shot.png")).toBe(
       "evidence://localhost/artifacts/000001-shot.png?package=%2Ftmp%2Fa%20b%2F%E8%AF%81%E6%8D%AE.wacz",
     );
+  });
+});
+
+describe("supervision", () => {
+  it("the live screen keeps the join code while the notary joins and signs, and a refusal stays", () => {
+    const sup = (state: string, extra: Partial<Extract<CaptureEvent, { type: "supervision" }>> = {}): CaptureEvent =>
+      ({ type: "supervision", state, code: null, notary: null, text: state, ...extra }) as CaptureEvent;
+    let s = applyEvent(emptyLive(), sup("waiting", { code: "127.0.0.1:1/ABCD" }));
+    expect(s.supervision).toEqual({ state: "waiting", code: "127.0.0.1:1/ABCD", notary: null, text: "waiting" });
+    s = applyEvent(s, sup("joined", { notary: "王公证" }));
+    s = applyEvent(s, sup("stated"));
+    expect(s.supervision).toEqual({ state: "stated", code: "127.0.0.1:1/ABCD", notary: "王公证", text: "stated" });
+    s = applyEvent(s, sup("refused"));
+    s = applyEvent(s, sup("stated"));
+    expect(s.supervision?.state).toBe("refused");
+    expect(s.lines).toEqual(["waiting", "joined", "stated", "refused", "stated"]);
+  });
+
+  it("the Supervise screen shows each step once, in order, what is asked, and the end", () => {
+    const step = (seq: number, late = false): SuperviseEvent => ({
+      type: "step", seq, kind: "navigate", url: "u", started: "2026-12-06T10:00:00Z", sha256: "ab", late, picture: null, text: `step ${seq}`,
+    });
+    let s = applySupervise(emptySupervise(), { type: "session", capture: "c1", target: "u", text: "session" });
+    s = applySupervise(s, step(1));
+    s = applySupervise(s, step(0));
+    s = applySupervise(s, step(1, true));
+    expect(s.steps.map((x) => [x.seq, x.late])).toEqual([[0, false], [1, true]]);
+    s = applySupervise(s, { type: "ask", statement: "present", seq: 1, sha256: "ab", text: "sign?" });
+    expect(s.asked?.statement).toBe("present");
+    s = applySupervise(s, { type: "checkpoint", seq: 1, text: "cp" });
+    expect(s.checkpoints).toEqual([1]);
+    s = applySupervise(s, { type: "ended", ok: false, text: "lost" });
+    expect([s.running, s.ended, s.asked]).toEqual([false, false, null]);
+    expect(s.capture).toBe("c1");
   });
 });

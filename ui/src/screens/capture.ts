@@ -37,6 +37,10 @@ export async function newCaptureScreen(app: App, s: { caseId: string }): Promise
     h("p", { class: "muted" }, settings.notary_home ? t("capture-notary-home", { path: settings.notary_home }) : t("capture-notary-none")),
     h("label", {}, t("capture-notary-passphrase"), h("input", { name: "notary_passphrase", type: "password" })),
   );
+  const liveBox = h("div", { class: "notary", hidden: true },
+    h("p", { class: "muted" }, t("capture-live-notary-help")),
+    h("label", {}, t("capture-live-notary-listen"), h("input", { name: "supervise_listen", value: "127.0.0.1:0", "data-testid": "capture-live-notary-listen" })),
+  );
   const form = h(
     "form",
     {
@@ -46,12 +50,14 @@ export async function newCaptureScreen(app: App, s: { caseId: string }): Promise
         e.preventDefault();
         const f = e.target as HTMLFormElement;
         const supervised = (f.querySelector("[name=notary]") as HTMLInputElement).checked;
+        const live = (f.querySelector("[name=live_notary]") as HTMLInputElement).checked;
         const req: CaptureRequest = {
           case: s.caseId,
           url: value(f, "[name=url]").trim(),
           profile: value(f, "[name=profile]") || null,
           passphrase: value(f, "[name=passphrase]"),
           notary: supervised ? { home: settings.notary_home, passphrase: value(f, "[name=notary_passphrase]") } : null,
+          supervise_listen: live ? value(f, "[name=supervise_listen]").trim() : null,
           override_reason: null,
           report_lang: value(f, "[name=report_lang]"),
         };
@@ -71,6 +77,13 @@ export async function newCaptureScreen(app: App, s: { caseId: string }): Promise
       onchange: (e: Event) => (notaryBox.hidden = !(e.target as HTMLInputElement).checked),
     }), t("capture-notary")),
     notaryBox,
+    h("label", { class: "check" }, h("input", {
+      type: "checkbox",
+      name: "live_notary",
+      "data-testid": "capture-live-notary",
+      onchange: (e: Event) => (liveBox.hidden = !(e.target as HTMLInputElement).checked),
+    }), t("capture-live-notary")),
+    liveBox,
     h("label", {}, t("capture-passphrase"), h("input", { name: "passphrase", type: "password", required: true, "data-testid": "capture-passphrase" })),
     reportLangField("capture-report-lang"),
     h("button", { type: "submit", class: "primary", "data-testid": "capture-check" }, t("capture-check-env")),

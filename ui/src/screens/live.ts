@@ -12,6 +12,7 @@ export function liveScreen(app: App): HTMLElement {
   const status = h("div", { class: "live-status" });
   const steps = h("tbody", { "data-testid": "live-steps" });
   const log = h("pre", { class: "log", "data-testid": "live-log" });
+  const notary = h("div", {});
   const note = h("input", { name: "note", placeholder: t("live-note-placeholder"), "data-testid": "live-note-text" }) as HTMLInputElement;
   const send = async (cmd: Parameters<typeof commands.captureCommand>[0]) => {
     await app.ok(commands.captureCommand(cmd));
@@ -39,6 +40,15 @@ export function liveScreen(app: App): HTMLElement {
       ),
     );
     log.textContent = s.lines.slice(-12).join("\n");
+    const v = s.supervision;
+    if (v) {
+      mount(notary, h("div", { class: `card supervision state-${v.state}`, "data-testid": "live-supervision", "data-state": v.state },
+        h("h2", {}, t(`live-supervision-${v.state}`)),
+        v.code ? h("p", {}, t("live-join-code"), " ", h("code", { class: "mono wrap", "data-testid": "live-join-code" }, v.code)) : h("span", {}),
+        v.notary ? h("p", { "data-testid": "live-notary" }, t("live-notary", { name: v.notary })) : h("span", {}),
+        h("p", { class: "muted" }, v.text),
+      ));
+    }
   };
   const timer = window.setInterval(() => {
     if (app.screen.name !== "live") window.clearInterval(timer);
@@ -51,6 +61,7 @@ export function liveScreen(app: App): HTMLElement {
     { "data-screen": "live" },
     h("h1", {}, t("live-title"), " ", clock),
     status,
+    notary,
     // A profile drives webproof's own browser in its private display and seals by itself;
     // the operator's buttons belong to manual mode.
     app.liveManual ? h("div", { class: "actions" },

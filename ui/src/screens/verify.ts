@@ -96,6 +96,25 @@ function results(v: VerifyView): HTMLElement {
   );
 }
 
+/** A notary who reviewed the package countersigns it with a statement: a new package. */
+function countersignCard(app: App, path: string, run: (p: string) => Promise<void>): HTMLElement {
+  const statement = h("textarea", { name: "statement", rows: 3, "data-testid": "review-statement", placeholder: t("review-statement-placeholder") }) as HTMLTextAreaElement;
+  const passphrase = h("input", { name: "passphrase", type: "password", "data-testid": "review-passphrase" }) as HTMLInputElement;
+  const sign = h("button", { class: "primary", "data-testid": "review-sign", onclick: async () => {
+    sign.setAttribute("disabled", "");
+    const out = await app.call(commands.countersignPackage(path, statement.value, passphrase.value));
+    sign.removeAttribute("disabled");
+    if (out) await run(out);
+  } }, t("review-sign")) as HTMLButtonElement;
+  return h("details", { class: "card review", "data-testid": "review" },
+    h("summary", {}, h("strong", {}, t("review-title"))),
+    h("p", { class: "muted" }, t("review-help")),
+    h("label", {}, t("review-statement"), statement),
+    h("label", {}, t("supervise-passphrase"), passphrase),
+    sign,
+  );
+}
+
 export function verifyScreen(app: App, s: { path?: string; caseId?: string; packageId?: string }): HTMLElement {
   const out = h("div", {});
   const input = h("input", { name: "path", value: s.path ?? "", placeholder: t("verify-path"), "data-testid": "verify-path" }) as HTMLInputElement;
@@ -109,7 +128,7 @@ export function verifyScreen(app: App, s: { path?: string; caseId?: string; pack
       return;
     }
     if (s.caseId && s.packageId && path === s.path) await app.ok(commands.rememberVerdict(s.caseId, s.packageId, v.verdict));
-    mount(out, results(v));
+    mount(out, results(v), v.verdict === "FAIL" ? h("span", {}) : countersignCard(app, path, run));
   };
   const drop = h("div", { class: "drop", "data-testid": "verify-drop" }, t("verify-drop"));
   unlistenDrop?.();
