@@ -989,3 +989,66 @@ timeout_ms = 8000
     // Gone with the capture.
     assert!(!std::path::Path::new(&auth).exists(), "{auth} left behind");
 }
+
+/// Issue 20, point 4: a URL that answers with a file — an attachment, an archive, a PDF, a
+/// video — is captured as the file itself: its bytes an artifact of the navigation step, the
+/// same bytes in the WARC, and no failed request for the page.
+#[test]
+fn a_url_that_answers_with_a_file_is_captured_as_that_file() {
+    let base = site::serve();
+    let env = Env::new();
+    let op = env.init_operator("ed25519");
+    let served = |name: &str| std::fs::read(site::root().join(name)).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "files/notice.txt",
+            site::NOTICE.as_bytes().to_vec(),
+            "download",
+        ),
+        ("files/evidence.zip", site::archive(), "download"),
+        ("report.pdf", served("report.pdf"), ""),
+        ("clip.mp4", served("clip.mp4"), "document"),
+    ];
+    for (i, (path, bytes, how)) in cases.iter().enumerate() {
+        let out = format!("f{i}.wacz");
+        let url = format!("{base}/{path}");
+        capture_headless(&env, &url, &out);
+        let wacz = env.path().join(&out);
+        let recs = journal(&wacz);
+        let nav = recs
+            .iter()
+            .find(|r| r["kind"] == "navigate")
+            .unwrap_or_else(|| panic!("{path}: no navigate step"));
+        let file = &nav["params"]["file"];
+        assert_eq!(file["size"], bytes.len(), "{path}: {nav}");
+        // A PDF is downloaded by a headless browser and shown by a headful one: either is the file.
+        if !how.is_empty() {
+            assert_eq!(file["how"], *how, "{path}: {nav}");
+        }
+        assert_eq!(nav["url"], url, "{path}");
+        let kept = nav["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["path"].as_str().unwrap().contains("-file-"))
+            .unwrap_or_else(|| panic!("{path}: no file artifact: {nav}"));
+        assert_eq!(
+            &entry(&wacz, kept["path"].as_str().unwrap()),
+            bytes,
+            "{path}"
+        );
+        let warc = entry(&wacz, "archive/data.warc");
+        assert!(
+            warc.windows(bytes.len()).any(|w| w == bytes.as_slice()),
+            "{path}: the file's bytes are not in the WARC"
+        );
+        // The request that brought the file is archived as answered, not as failed.
+        let net = recs
+            .iter()
+            .find(|r| r["kind"] == "network-archive")
+            .unwrap();
+        assert_eq!(net["params"]["failed_requests"], 0, "{path}: {net}");
+        assert_wacz_valid(&env, &out);
+        env.ok(&["verify", &out, "--trust-operator", &op], 0);
+    }
+}

@@ -9,6 +9,22 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo-site")
 }
 
+/// The attachment `/files/notice.txt` sends.
+pub const NOTICE: &str =
+    "侵权通知：本店商品图片系盗用。\nInfringement notice: the product photos are copied.\n";
+
+/// The archive `/files/evidence.zip` sends (the same bytes every time).
+pub fn archive() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .compression_method(zip::CompressionMethod::Stored);
+    z.start_file("listing.txt", opts).unwrap();
+    z.write_all(b"item 1: gallery photo, copied\n").unwrap();
+    z.finish().unwrap().into_inner()
+}
+
 /// Starts the server; returns its base URL (`http://127.0.0.1:PORT`).
 pub fn serve() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -54,6 +70,20 @@ pub fn serve() -> String {
                         } else {
                             b"HTTP/1.1 302 Found\r\nLocation: /login.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
                         }
+                    }
+                    // A file sent as an attachment: the browser downloads it, shows no page.
+                    "/files/notice.txt" => {
+                        let body = NOTICE.as_bytes();
+                        let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Disposition: attachment; filename=\"notice.txt\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                        r.extend_from_slice(body);
+                        r
+                    }
+                    // An archive: a type the browser does not show.
+                    "/files/evidence.zip" => {
+                        let body = archive();
+                        let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                        r.extend_from_slice(&body);
+                        r
                     }
                     "/redirect" => b"HTTP/1.1 302 Found\r\nLocation: /index.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
                     p => {

@@ -54,6 +54,9 @@ impl Default for LaunchOptions {
 }
 
 /// A running Chromium session.
+/// How long a navigation's download may take to finish.
+const DOWNLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub struct Chromium {
     client: Client,
     // Dropped in this order: chromedriver's group (Chromium with it), then the display.
@@ -62,6 +65,8 @@ pub struct Chromium {
     _profile: tempfile::TempDir,
     description: Map<String, Value>,
     display: Option<String>,
+    /// Where a navigation that ends in a download puts the file ([`Chromium::allow_downloads`]).
+    downloads: Option<PathBuf>,
 }
 
 /// The variables a browser-side child (Xvfb, chromedriver and so Chromium) may inherit: what
@@ -403,6 +408,7 @@ impl Chromium {
             _profile: profile,
             description,
             display,
+            downloads: None,
         };
         if opts.headless {
             // Headless viewports are smaller than the window: pin the size.
@@ -446,6 +452,22 @@ impl Chromium {
             })
             .await
             .map_err(|e| BrowserError::new(cmd, e))
+    }
+
+    /// Lets a navigation that the browser turns into a download (`Content-Disposition:
+    /// attachment`, a type it does not show) save the file into `dir`, where
+    /// [`Browser::navigation_download`] takes it; without this Chromium refuses such downloads
+    /// and shows an empty tab.
+    pub async fn allow_downloads(&mut self, dir: &Path) -> Result<(), BrowserError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| BrowserError::new(format!("creating {}", dir.display()), e))?;
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({"behavior": "allow", "downloadPath": dir}),
+        )
+        .await?;
+        self.downloads = Some(dir.to_owned());
+        Ok(())
     }
 
     /// Whether the tab shows Chromium's own error page instead of the page asked for: DevTools
@@ -556,6 +578,87 @@ fn b64(v: &Value, action: &str) -> Result<Vec<u8>, BrowserError> {
 }
 
 impl Browser for Chromium {
+    async fn navigation_download(
+        &mut self,
+        before: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, BrowserError> {
+        let Some(dir) = self.downloads.clone() else {
+            return Ok(None);
+        };
+        let entries = || -> Vec<PathBuf> {
+            std::fs::read_dir(&dir)
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default()
+        };
+        // A download begins before the navigation returns (the response's headers decide
+        // it); when nothing appeared and the tab still shows what it showed before, give it a
+        // moment.
+        let now = self.state().await?.url;
+        let mut waited = std::time::Duration::ZERO;
+        let step = std::time::Duration::from_millis(100);
+        let patience = if now == before || now == "about:blank" {
+            std::time::Duration::from_secs(3)
+        } else {
+            std::time::Duration::ZERO
+        };
+        while entries().is_empty() && waited < patience {
+            tokio::time::sleep(step).await;
+            waited += step;
+        }
+        if entries().is_empty() {
+            return Ok(None);
+        }
+        // Complete when no partial file is left and the sizes stop changing.
+        let sizes = || -> Vec<(PathBuf, u64)> {
+            let mut v: Vec<_> = entries()
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.clone(),
+                        std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let mut last = sizes();
+        let mut stable = 0;
+        let deadline = std::time::Instant::now() + DOWNLOAD_WAIT;
+        while stable < 5 {
+            if std::time::Instant::now() > deadline {
+                return Err(BrowserError::new(
+                    "a download did not finish",
+                    format!("still incomplete after {} s", DOWNLOAD_WAIT.as_secs()),
+                ));
+            }
+            tokio::time::sleep(step).await;
+            let now = sizes();
+            let partial = now
+                .iter()
+                .any(|(p, _)| p.extension().is_some_and(|e| e == "crdownload"));
+            stable = if now == last && !partial {
+                stable + 1
+            } else {
+                0
+            };
+            last = now;
+        }
+        let Some((path, _)) = last.into_iter().next() else {
+            return Ok(None);
+        };
+        let bytes = std::fs::read(&path)
+            .map_err(|e| BrowserError::new(format!("reading {}", path.display()), e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".into());
+        // Taken into the capture: the next navigation's download starts from an empty folder.
+        std::fs::remove_file(&path)
+            .map_err(|e| BrowserError::new(format!("removing {}", path.display()), e))?;
+        Ok(Some((name, bytes)))
+    }
+
     async fn navigate(&mut self, url: &str) -> Result<PageState, BrowserError> {
         // A network error is what the browser found, not a failure of the browser: chromedriver
         // reports some (a reset connection) as an error of the command and others (an empty

@@ -325,7 +325,15 @@ pub async fn start(
                     }
                 }
                 "Network.loadingFailed" => {
-                    if let Some(x) = ex.remove(&key) {
+                    // Answered, then cancelled: the browser handed the body to its download
+                    // manager (an attachment, a file it does not show). The bytes come with
+                    // the download; until then it is a response without a body, not a failure.
+                    if p["canceled"].as_bool() == Some(true)
+                        && ex.get(&key).is_some_and(|x| x.response.is_some())
+                        && let Some(x) = ex.remove(&key)
+                    {
+                        bodiless.insert(x.url.clone(), x);
+                    } else if let Some(x) = ex.remove(&key) {
                         let (url, _) = w.redactor.url(&x.url);
                         w.raw(&metadata(&url, json!({"error": p["errorText"], "canceled": p["canceled"], "blocked": p["blockedReason"]}))).await?;
                         w.sum.failures += 1;

@@ -76,6 +76,13 @@ pub trait Browser {
     async fn click_at(&mut self, x: u32, y: u32) -> Result<(), BrowserError>;
     /// Types text into the first element matching a CSS selector.
     async fn type_text(&mut self, selector: &str, text: &str) -> Result<(), BrowserError>;
+    /// The file the last navigation handed to the browser's download manager instead of
+    /// showing a page (an attachment, a type the browser does not show), once complete: its
+    /// name and bytes; `None` when none (the tab showed `before` before navigating).
+    async fn navigation_download(
+        &mut self,
+        before: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, BrowserError>;
     /// Browser and driver versions, user agent: recorded in the session's first step.
     fn describe(&self) -> Map<String, Value>;
 }
@@ -177,19 +184,40 @@ impl<'c> Session<'c> {
         let record = match action {
             Action::Navigate(url) => {
                 params.insert("requested_url".into(), Value::String(url.clone()));
+                let before = b.state().await?.url;
                 let st = b.navigate(url).await?;
                 params.insert("title".into(), Value::String(st.title.clone()));
                 if let Some(e) = &st.load_error {
                     params.insert("load_error".into(), Value::String(e.clone()));
                 }
+                // A URL that answers with a file rather than a page: the file is the evidence.
+                let file = match b.navigation_download(&before).await? {
+                    Some((name, bytes)) => {
+                        let ctype = media_type_of(&name).to_owned();
+                        Some(("download", name, ctype, bytes))
+                    }
+                    None if st.load_error.is_none() => shown_file(b, &st.url).await?,
+                    None => None,
+                };
                 let shot = b.screenshot_viewport().await?;
-                self.cap.add_step(
-                    StepKind::Navigate,
-                    started,
-                    Some(st.url),
-                    params,
-                    &[("viewport.png", "image/png", &shot)],
-                )?
+                let mut files: Vec<(String, &str, &[u8])> =
+                    vec![("viewport.png".into(), "image/png", &shot)];
+                let mut at = st.url;
+                if let Some((how, name, ctype, bytes)) = &file {
+                    params.insert(
+                        "file".into(),
+                        serde_json::json!({"how": how, "name": name, "content_type": ctype, "size": bytes.len()}),
+                    );
+                    // A download leaves the tab where it was: the file came from the URL asked for.
+                    if *how == "download" {
+                        at = url.clone();
+                    }
+                    files.push((format!("file-{name}"), ctype.as_str(), bytes.as_slice()));
+                }
+                let refs: Vec<(&str, &str, &[u8])> =
+                    files.iter().map(|(n, t, d)| (n.as_str(), *t, *d)).collect();
+                self.cap
+                    .add_step(StepKind::Navigate, started, Some(at), params, &refs)?
             }
             Action::Screenshot => {
                 let st = b.state().await?;
@@ -465,6 +493,77 @@ fn decode_fetch(r: &Value) -> Result<(String, Vec<u8>), String> {
 }
 
 /// The last path segment of a URL, for naming a downloaded file.
+/// The file a navigation showed by itself instead of a page (a PDF, a video, an image: the
+/// document's type is not HTML), fetched again through the page's own session:
+/// `("document", name, type, bytes)`.
+async fn shown_file<B: Browser>(
+    b: &mut B,
+    url: &str,
+) -> Result<Option<(&'static str, String, String, Vec<u8>)>, SessionError> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Ok(None);
+    }
+    let ctype = b
+        .eval("return document.contentType", vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ctype.is_empty() || is_page(&ctype) {
+        return Ok(None);
+    }
+    let r = b
+        .eval_async(scripts::FETCH, vec![Value::String(url.to_owned())])
+        .await?;
+    Ok(match decode_fetch(&r) {
+        Ok((fetched, bytes)) => Some((
+            "document",
+            file_name(url),
+            if fetched.is_empty() { ctype } else { fetched },
+            bytes,
+        )),
+        // Not fetched again: the page step still has the screenshot, and the WARC the
+        // response.
+        Err(_) => None,
+    })
+}
+
+/// Whether a document of this type is a page (shown and captured as one).
+fn is_page(ctype: &str) -> bool {
+    matches!(
+        ctype.split(';').next().unwrap_or("").trim(),
+        "text/html"
+            | "application/xhtml+xml"
+            | "image/svg+xml"
+            | "text/plain"
+            | "application/xml"
+            | "text/xml"
+    )
+}
+
+/// A media type for a downloaded file, by its name (the response's own header is in the WARC).
+fn media_type_of(name: &str) -> &'static str {
+    match name
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("pdf") => "application/pdf",
+        Some("zip") => "application/zip",
+        Some("mp4") => "video/mp4",
+        Some("webm") => "video/webm",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("txt") => "text/plain",
+        Some("json") => "application/json",
+        Some("gz") => "application/gzip",
+        Some("7z") => "application/x-7z-compressed",
+        Some("rar") => "application/vnd.rar",
+        _ => "application/octet-stream",
+    }
+}
+
 fn file_name(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let last = path.rsplit('/').next().unwrap_or("");

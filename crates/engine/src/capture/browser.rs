@@ -177,6 +177,10 @@ async fn drive(
         .record_browser(&*browser)
         .map_err(Failure::Step)?;
     edges.obs.step(&r);
+    // A URL that answers with a file (an attachment, an archive) is downloaded beside the
+    // capture and journaled with its navigation (a manual session names its own downloads).
+    let downloads = cap.dir().with_extension("downloads");
+    browser.allow_downloads(&downloads).await?;
     for action in &edges.plan.actions {
         let mut session = Session::new(cap);
         let done = tokio::select! {
@@ -190,6 +194,8 @@ async fn drive(
         edges.obs.step(&r);
         edges.after_step(cap)?;
     }
+    // Emptied by each navigation that took its file (a partial one, if any, stays).
+    let _ = std::fs::remove_dir(&downloads);
     if let Some(commands) = manual {
         let hub = hub.ok_or(Failure::NoDevtools)?;
         super::manual::session(cap, hub, browser, commands, edges).await?;

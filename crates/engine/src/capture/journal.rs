@@ -18,9 +18,19 @@ use crate::seal::Observer;
 /// Hands the files of a `download` step to the network archive, which pairs them with the
 /// responses the browser reported without a body (or keeps them as `resource` records).
 pub(super) fn archive_downloads(network: Option<&NetworkArchive>, cap: &Capture, r: &StepRecord) {
-    let Some(n) = network.filter(|_| r.kind == StepKind::Download) else {
+    let Some(n) = network else {
         return;
     };
+    // A navigation that answered with a file keeps it as its last artifact.
+    if r.kind == StepKind::Navigate {
+        if let (Some(_), Some(url), Some(a)) = (r.params.get("file"), &r.url, r.artifacts.last()) {
+            n.archive_download(url, &cap.dir().join(&a.path));
+        }
+        return;
+    }
+    if r.kind != StepKind::Download {
+        return;
+    }
     // Profile downloads list their URLs in `files` (failures have no file); an operator's
     // download is the step's URL.
     let urls: Vec<&str> = match r.params.get("files").and_then(Value::as_array) {
