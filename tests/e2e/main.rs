@@ -8,6 +8,7 @@ mod util;
 mod alliance;
 mod app;
 mod architecture;
+mod batch;
 mod by_hand;
 mod capture;
 mod cjk;

@@ -28,6 +28,7 @@ macro_rules! eprintln {
     }};
 }
 
+mod batch_cmd;
 mod capture_args;
 #[cfg(unix)]
 mod capture_cmd;
@@ -84,6 +85,9 @@ enum Command {
     /// screenshot, DOM snapshot (HTML + MHTML), each step hashed and journaled as it happens,
     /// then sealed into a package.
     Capture(capture_args::CaptureArgs),
+    /// Capture many URLs (a CSV), each into its own package, as a durable queue: run again to
+    /// go on where it stopped. Exit 0 = every URL sealed, 4 = some failed or were interrupted.
+    Batch(batch_cmd::BatchArgs),
     /// Check that this machine is clean for a capture (hosts file, proxies, DNS, route,
     /// interfaces, OS, virtualisation, software versions and digests, fonts).
     /// Exit 0 = no failing finding, 1 = a finding fails.
@@ -134,7 +138,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    quiet_on_closed_pipe();
+    output::quiet_on_closed_pipe();
     let _ = report_cmd::LOCAL_OFFSET.set(time::UtcOffset::current_local_offset().ok());
     // `--help` in the language asked for (read from the arguments before they are parsed).
     let args: Vec<String> = std::env::args().collect();
@@ -182,24 +186,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A reader that stops reading (`webproof verify X | head`) ends the output the way it ends
-/// any Unix tool's, with the status of SIGPIPE, instead of a panic's trace.
-fn quiet_on_closed_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let p = info.payload();
-        let msg = p
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| p.downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
-            std::process::exit(141);
-        }
-        default(info)
-    }));
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Operator(c) => identity_cmd::operator(c),
@@ -207,6 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Seal(a) => seal_cmd::seal(a),
         Command::Captures(c) => seal_cmd::captures(c),
         Command::Capture(a) => capture_args::capture(a),
+        Command::Batch(a) => batch_cmd::batch(a),
         Command::Profiles(c) => profiles_cmd::profiles(c),
         Command::EnvCheck(a) => env_cmd::env_check(a),
         Command::Verify(a) => verify_cmd::verify(a),

@@ -86,3 +86,21 @@ impl webproof_engine::seal::Observer for Output {
         }
     }
 }
+
+/// A reader that stops reading (`webproof verify X | head`) ends the output the way it ends
+/// any Unix tool's, with the status of SIGPIPE, instead of a panic's trace.
+pub(crate) fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info)
+    }));
+}

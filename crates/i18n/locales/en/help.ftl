@@ -82,6 +82,13 @@ help-capture--supervise-addr = (With --supervised) the address the join code nam
 help-capture--supervise-wait = (With --supervised) how long to wait for the notary (to join, and for each answer), in seconds
 help-capture--stamp-every = Time-stamp the chain head after this many steps (besides at the start and at seal)
 help-capture--stamp-secs = …or after this many seconds, whichever comes first
+help-batch = Capture many URLs (a CSV), each into its own package, as a durable queue: run again to go on where it stopped. Exit 0 = every URL sealed, 4 = some failed or were interrupted
+help-batch--urls = The URLs to capture: a CSV file with the URL in its first column (a header line, empty lines and lines starting with # are skipped), or one URL per line
+help-batch--out = The directory for the packages, the queue (queue.jsonl) and the summary (summary.csv); run the same command again to go on where a batch stopped
+help-batch--case = The case every capture belongs to
+help-batch--profile = The capture profile of every URL, or auto: the profile whose URL patterns match each
+help-batch--parallel = How many captures run at the same time (each with its own browser and display)
+help-batch--capture-args = More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video)
 help-env-check = Check that this machine is clean for a capture (hosts file, proxies, DNS, route, interfaces, OS, virtualisation, software versions and digests, fonts). Exit 0 = no failing finding, 1 = a finding fails
 help-env-check--url = The page you intend to capture (its host is checked in DNS, hosts and route)
 help-env-check--json = Print the result as JSON on stdout

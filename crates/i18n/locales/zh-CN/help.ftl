@@ -66,6 +66,13 @@ help-capture--report-pdf = 同时放入 PDF 版报告（report/report.pdf），�
 help-capture--tz = 报告中与 UTC 并列显示的时区（`+08:00`；默认：WEBPROOF_TZ，否则取本机时区）
 help-capture--stamp-every = 每隔这么多步为链头盖一次时间戳（开始和封存时之外）
 help-capture--stamp-secs = ……或每隔这么多秒，以先到者为准
+help-batch = 批量取证多个网址（CSV），每个网址生成各自的证据包，以可持续的队列进行：再次运行即从中断处继续。退出码 0 = 所有网址均已封存，4 = 有失败或中断
+help-batch--urls = 要取证的网址：第一列为网址的 CSV 文件（跳过标题行、空行和以 # 开头的行），或每行一个网址
+help-batch--out = 存放证据包、队列（queue.jsonl）和汇总（summary.csv）的目录；再次运行同一命令即从批量中断处继续
+help-batch--case = 所有取证所属的案件
+help-batch--profile = 每个网址使用的取证配置，或 auto：按网址模式匹配的配置
+help-batch--parallel = 同时进行的取证数（各自使用独立的浏览器和显示）
+help-batch--capture-args = 传给每次 `webproof capture` 的其他参数，写在 `--` 之后（例如 -- --headless --no-video）
 help-env-check = 检查本机是否适合取证（hosts 文件、代理、DNS、路由、网络接口、操作系统、虚拟化、软件版本与摘要、字体）。退出码 0 = 没有未通过的项，1 = 有一项未通过
 help-env-check--url = 您打算取证的网页（在 DNS、hosts 和路由中检查其主机）
 help-env-check--resolvers = 除系统解析器外，另行询问目标主机的 DNS 服务器（IP 或 IP:端口）；答案不一致时予以标出。可重复

@@ -1,0 +1,513 @@
+//! `webproof batch URLS.csv --out DIR`: many captures as one durable queue. Each URL is
+//! captured by its own `webproof capture` child (its own browser, display, recorder and work
+//! directory; up to `--parallel` at a time), into `DIR/NNNN-HOST.wacz`. What happens is
+//! appended to `DIR/queue.jsonl`, each line fsynced, so a batch killed at any moment (even
+//! `kill -9`) goes on where it stopped when run again: every URL ends in exactly one package
+//! or one recorded failure with its reason, and `DIR/summary.csv` lists them.
+
+use crate::say::tr;
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use webproof_engine::events::Event;
+
+/// `webproof batch`.
+#[derive(clap::Args)]
+pub(crate) struct BatchArgs {
+    /// The URLs to capture: a CSV file with the URL in its first column (a header line,
+    /// empty lines and lines starting with # are skipped), or one URL per line.
+    urls: PathBuf,
+    /// The directory for the packages, the queue (queue.jsonl) and the summary
+    /// (summary.csv); run the same command again to go on where a batch stopped.
+    #[arg(long)]
+    out: PathBuf,
+    /// The case every capture belongs to.
+    #[arg(long)]
+    case: Option<String>,
+    /// The capture profile of every URL, or auto: the profile whose URL patterns match each.
+    #[arg(long, default_value = "auto")]
+    profile: String,
+    /// How many captures run at the same time (each with its own browser and display).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    parallel: u16,
+    /// More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video).
+    #[arg(last = true)]
+    capture_args: Vec<String>,
+}
+
+/// One line of queue.jsonl.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Entry {
+    /// Capture `n` (1-based) of `url` began, in process `pid`.
+    Started { n: usize, url: String, pid: u32 },
+    /// Capture `n` ended in its package (`interrupted`: sealed after a stop, with why).
+    Sealed {
+        n: usize,
+        package: String,
+        head: Option<String>,
+        interrupted: Option<String>,
+    },
+    /// Capture `n` ended without a package, for `reason`.
+    Failed { n: usize, reason: String },
+    /// An earlier attempt of capture `n`, stopped with the batch, kept aside at `package`.
+    Aside { n: usize, package: String },
+}
+
+/// The queue's log: appended and fsynced line by line.
+struct Log {
+    file: std::fs::File,
+}
+
+impl Log {
+    fn append(&mut self, e: &Entry) -> Result<()> {
+        let mut line = serde_json::to_vec(e)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        self.file.sync_data()?;
+        Ok(())
+    }
+}
+
+/// The URLs of the list, in order.
+fn read_urls(path: &Path) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| tr!("ctx-reading", path = path.display()))?;
+    let urls: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            l.split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"')
+                .to_owned()
+        })
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .collect();
+    if urls.is_empty() {
+        bail!(tr!("cli-batch-no-urls", path = path.display()));
+    }
+    Ok(urls)
+}
+
+/// `NNNN-host.wacz` for capture `n` of `url`.
+fn package_name(n: usize, url: &str) -> String {
+    let host: String = url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    format!("{n:04}-{host}.wacz")
+}
+
+/// Where each capture stands after the log so far: its last entry.
+fn replay(log: &Path) -> Result<BTreeMap<usize, Entry>> {
+    let mut last = BTreeMap::new();
+    let Ok(f) = std::fs::File::open(log) else {
+        return Ok(last);
+    };
+    for line in BufReader::new(f).lines() {
+        let line = line?;
+        // A line torn by a kill is the end of the log.
+        let Ok(e) = serde_json::from_str::<Entry>(&line) else {
+            break;
+        };
+        let n = match &e {
+            Entry::Started { n, .. }
+            | Entry::Sealed { n, .. }
+            | Entry::Failed { n, .. }
+            | Entry::Aside { n, .. } => *n,
+        };
+        last.insert(n, e);
+    }
+    Ok(last)
+}
+
+/// Whether process `pid` is still a `webproof capture` writing `package`.
+fn still_capturing(pid: u32, package: &str) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| {
+            let c = String::from_utf8_lossy(&c);
+            c.contains("capture") && c.contains(package)
+        })
+        .unwrap_or(false)
+}
+
+pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
+    let urls = read_urls(&a.urls)?;
+    std::fs::create_dir_all(&a.out).with_context(|| tr!("ctx-creating", path = a.out.display()))?;
+    // Named absolutely in the log and the summary (a batch may be resumed from elsewhere).
+    a.out = std::fs::canonicalize(&a.out)
+        .with_context(|| tr!("ctx-opening", path = a.out.display()))?;
+    let log_path = a.out.join("queue.jsonl");
+    let before = replay(&log_path)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .with_context(|| tr!("ctx-opening", path = log_path.display()))?;
+    let mut log = Log { file };
+    // What an earlier run left: ended captures stay as they are; one that was under way is
+    // waited for if its process still runs, else its partial package is kept aside.
+    let mut todo = VecDeque::new();
+    for (i, url) in urls.iter().enumerate() {
+        let n = i + 1;
+        let name = package_name(n, url);
+        match before.get(&n) {
+            Some(Entry::Sealed { .. } | Entry::Failed { .. }) => continue,
+            Some(Entry::Started { pid, .. }) => {
+                // The batch was killed, its capture perhaps not: it ends, and seals.
+                while still_capturing(*pid, &name) {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                if let Some(e) = finished_meanwhile(n, &a.out.join(&name)) {
+                    log.append(&e)?;
+                    continue;
+                }
+                set_aside(&a.out, n, &name, &mut log)?;
+            }
+            _ => set_aside(&a.out, n, &name, &mut log)?,
+        }
+        todo.push_back((n, url.clone()));
+    }
+    let total = urls.len();
+    let done_before = total - todo.len();
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_position(done_before as u64);
+    let started = Instant::now();
+    let shared = Arc::new(Mutex::new((todo, log)));
+    let exe = std::env::current_exe().context(tr!("cli-batch-exe"))?;
+    let workers: Vec<_> = (0..a.parallel)
+        .map(|_| {
+            let (shared, bar, exe) = (shared.clone(), bar.clone(), exe.clone());
+            let (out, case, profile, extra) = (
+                a.out.clone(),
+                a.case.clone(),
+                a.profile.clone(),
+                a.capture_args.clone(),
+            );
+            std::thread::spawn(move || -> Result<()> {
+                loop {
+                    let next = {
+                        let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
+                        s.0.pop_front()
+                    };
+                    let Some((n, url)) = next else {
+                        return Ok(());
+                    };
+                    let job = Job {
+                        n,
+                        url: &url,
+                        out: &out,
+                        case: case.as_deref(),
+                        profile: &profile,
+                        extra: &extra,
+                        exe: &exe,
+                    };
+                    let ended = job.run(&shared)?;
+                    bar.inc(1);
+                    bar.println(match &ended {
+                        Entry::Sealed { package, .. } => {
+                            tr!("cli-batch-sealed", n = n, url = &url, package = package)
+                        }
+                        Entry::Failed { reason, .. } => {
+                            tr!("cli-batch-failed", n = n, url = &url, reason = reason)
+                        }
+                        _ => String::new(),
+                    });
+                    let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
+                    s.1.append(&ended)?;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join()
+            .map_err(|_| anyhow::anyhow!(tr!("cli-batch-worker")))??;
+    }
+    bar.finish_and_clear();
+    summary(&a.out, &urls, &log_path, done_before, started)
+}
+
+/// The package of capture `n` that its process, outliving a killed batch, finished: it is
+/// a package when it is whole (its verification does not fail).
+fn finished_meanwhile(n: usize, package: &Path) -> Option<Entry> {
+    if !package.is_file() {
+        return None;
+    }
+    let report = webproof_verify::verify_path(package, &webproof_verify::Policy::default()).ok()?;
+    (report.verdict() != webproof_verify::Verdict::Fail).then(|| Entry::Sealed {
+        n,
+        package: package.display().to_string(),
+        head: None,
+        interrupted: None,
+    })
+}
+
+/// Moves a partial package of capture `n` (from a run that stopped) aside, into
+/// `DIR/interrupted/`, and logs it.
+fn set_aside(out: &Path, n: usize, name: &str, log: &mut Log) -> Result<()> {
+    let p = out.join(name);
+    if !p.exists() {
+        return Ok(());
+    }
+    let dir = out.join("interrupted");
+    std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
+    let mut k = 1;
+    let mut to = dir.join(format!("{}.{k}.wacz", name.trim_end_matches(".wacz")));
+    while to.exists() {
+        k += 1;
+        to = dir.join(format!("{}.{k}.wacz", name.trim_end_matches(".wacz")));
+    }
+    std::fs::rename(&p, &to).with_context(|| tr!("ctx-writing", path = to.display()))?;
+    log.append(&Entry::Aside {
+        n,
+        package: to.display().to_string(),
+    })
+}
+
+struct Job<'a> {
+    n: usize,
+    url: &'a str,
+    out: &'a Path,
+    case: Option<&'a str>,
+    profile: &'a str,
+    extra: &'a [String],
+    exe: &'a Path,
+}
+
+impl Job<'_> {
+    /// Runs the capture to its end: how it ended.
+    fn run(&self, shared: &Mutex<(VecDeque<(usize, String)>, Log)>) -> Result<Entry> {
+        let package = self.out.join(package_name(self.n, self.url));
+        let profile = match self.profile {
+            "auto" => webproof_capture::profile::suggest(self.url),
+            p => p,
+        };
+        let mut c = std::process::Command::new(self.exe);
+        c.arg("capture")
+            .arg(self.url)
+            .arg("--out")
+            .arg(&package)
+            .args(["--events", "--profile", profile])
+            .args(self.extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(case) = self.case {
+            c.args(["--case", case]);
+        }
+        let mut child = match c.spawn() {
+            Ok(ch) => ch,
+            Err(e) => {
+                return Ok(Entry::Failed {
+                    n: self.n,
+                    reason: tr!("cli-batch-spawn", error = e),
+                });
+            }
+        };
+        {
+            let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
+            s.1.append(&Entry::Started {
+                n: self.n,
+                url: self.url.to_owned(),
+                pid: child.id(),
+            })?;
+        }
+        let err = child.stderr.take();
+        let tail = std::thread::spawn(move || {
+            let mut last = String::new();
+            if let Some(e) = err {
+                for l in BufReader::new(e).lines().map_while(Result::ok) {
+                    if !l.trim().is_empty() {
+                        last = l;
+                    }
+                }
+            }
+            last
+        });
+        let (mut head, mut error) = (None, None);
+        if let Some(out) = child.stdout.take() {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                match Event::parse(&l) {
+                    Some(Event::Sealed(s)) => head = Some(s.chain_head.sha256.to_hex()),
+                    Some(Event::Error { message, .. }) => error = Some(message),
+                    _ => {}
+                }
+            }
+        }
+        let status = child.wait().context(tr!("cli-batch-worker"))?;
+        let last = tail.join().unwrap_or_default();
+        let reason = error.unwrap_or(last);
+        // Exit 5: sealed, trusted time or the log did not deliver (said in the package).
+        let complete = matches!(status.code(), Some(0) | Some(5));
+        Ok(if package.is_file() {
+            Entry::Sealed {
+                n: self.n,
+                package: package.display().to_string(),
+                head,
+                interrupted: (!complete).then_some(reason),
+            }
+        } else {
+            Entry::Failed {
+                n: self.n,
+                reason: if reason.is_empty() {
+                    tr!("cli-batch-no-package", status = status)
+                } else {
+                    reason
+                },
+            }
+        })
+    }
+}
+
+/// Writes `DIR/summary.csv` (every URL: number, URL, outcome, package, chain head, reason)
+/// from the log, and says the totals.
+fn summary(
+    out: &Path,
+    urls: &[String],
+    log: &Path,
+    done_before: usize,
+    started: Instant,
+) -> Result<ExitCode> {
+    let last = replay(log)?;
+    let mut csv = String::from("n,url,outcome,package,chain_head,reason\n");
+    let (mut sealed, mut interrupted, mut failed) = (0, 0, 0);
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for (i, url) in urls.iter().enumerate() {
+        let n = i + 1;
+        let (outcome, package, head, reason) = match last.get(&n) {
+            Some(Entry::Sealed {
+                package,
+                head,
+                interrupted: None,
+                ..
+            }) => {
+                sealed += 1;
+                ("sealed", package.clone(), head.clone(), String::new())
+            }
+            Some(Entry::Sealed {
+                package,
+                head,
+                interrupted: Some(why),
+                ..
+            }) => {
+                interrupted += 1;
+                ("interrupted", package.clone(), head.clone(), why.clone())
+            }
+            Some(Entry::Failed { reason, .. }) => {
+                failed += 1;
+                ("failed", String::new(), None, reason.clone())
+            }
+            _ => ("pending", String::new(), None, String::new()),
+        };
+        csv.push_str(&format!(
+            "{n},{},{outcome},{},{},{}\n",
+            q(url),
+            q(&package),
+            head.unwrap_or_default(),
+            q(&reason)
+        ));
+    }
+    let path = out.join("summary.csv");
+    std::fs::write(&path, csv).with_context(|| tr!("ctx-writing", path = path.display()))?;
+    let ran = urls.len() - done_before;
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    println!(
+        "{}",
+        tr!(
+            "cli-batch-summary",
+            total = urls.len(),
+            sealed = sealed,
+            interrupted = interrupted,
+            failed = failed,
+            ran = ran,
+            per_minute = format!(
+                "{:.1}",
+                if minutes > 0.0 {
+                    ran as f64 / minutes
+                } else {
+                    0.0
+                }
+            ),
+            path = path.display()
+        )
+    );
+    Ok(if failed + interrupted == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(4)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_read_from_a_csv_or_a_list_and_packages_named_by_number_and_host() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("u.csv");
+        std::fs::write(
+            &p,
+            "url,note\n# skipped\n\"https://shop.example/item?id=1\",copied photos\n\nhttp://127.0.0.1:8000/a.html\nnot a url\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_urls(&p).unwrap(),
+            [
+                "https://shop.example/item?id=1",
+                "http://127.0.0.1:8000/a.html"
+            ]
+        );
+        assert_eq!(
+            package_name(7, "http://127.0.0.1:8000/a.html"),
+            "0007-127.0.0.1_8000.wacz"
+        );
+        std::fs::write(&p, "url\n").unwrap();
+        assert!(read_urls(&p).is_err());
+    }
+
+    #[test]
+    fn the_log_says_where_each_capture_stands_up_to_a_torn_line() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("queue.jsonl");
+        let lines = [
+            r#"{"event":"started","n":1,"url":"http://a/","pid":10}"#,
+            r#"{"event":"sealed","n":1,"package":"0001-a.wacz","head":null,"interrupted":null}"#,
+            r#"{"event":"started","n":2,"url":"http://b/","pid":11}"#,
+            r#"{"event":"failed","n":3,"reason":"x"}"#,
+            r#"{"event":"sealed","n":2,"pack"#,
+        ];
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        let last = replay(&p).unwrap();
+        assert!(matches!(last.get(&1), Some(Entry::Sealed { .. })));
+        assert!(matches!(last.get(&2), Some(Entry::Started { pid: 11, .. })));
+        assert!(matches!(last.get(&3), Some(Entry::Failed { .. })));
+    }
+}
