@@ -313,6 +313,17 @@ fn a_review_that_lies_fails() {
         add_review(d, 1, &notary, Some(&s.tsa), |r| r.n = 2);
     });
     fails(&r, "review.record", "wrong format");
+    // A version or a format of its own, each alone.
+    let r = case("version", &|d| {
+        add_review(d, 1, &notary, Some(&s.tsa), |r| r.v = review::VERSION + 1);
+    });
+    fails(&r, "review.record", "wrong format");
+    let r = case("format", &|d| {
+        add_review(d, 1, &notary, Some(&s.tsa), |r| {
+            r.format = "webproof-review-draft".into()
+        });
+    });
+    fails(&r, "review.record", "wrong format");
     // The operator reviewing their own package under a notary's name: the operator's key.
     let operator_key = b.keys[0].1.clone();
     let op_doc = {
