@@ -87,6 +87,70 @@ fn a_batch_captures_side_by_side_records_failures_and_summarises() {
     let recs = journal(std::path::Path::new(&rows[1].1));
     let nav = recs.iter().find(|r| r["kind"] == "navigate").unwrap();
     assert_eq!(nav["params"]["file"]["how"], "download", "{nav}");
+    // The case's evidence catalogue of the batch: a row per package, as CSV, HTML and PDF.
+    let said = env.ok(
+        &[
+            "catalogue",
+            "b",
+            "--out",
+            "cat.csv",
+            "--case",
+            "CASE-7",
+            "--trust-operator",
+            &op,
+        ],
+        0,
+    );
+    assert!(said.contains("3 packages"), "{said}");
+    let csv = std::fs::read_to_string(env.path().join("cat.csv")).unwrap();
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "a byte-order mark for spreadsheet programs"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].contains("Trusted capture time"), "{csv}");
+    assert!(
+        lines[1].contains("/index.html") && lines[1].contains("\"verified\""),
+        "{csv}"
+    );
+    assert!(lines[2].contains("downloaded file"), "{csv}");
+    let manifest: serde_json::Value = serde_json::from_slice(&entry(
+        std::path::Path::new(&rows[0].1),
+        "evidence/manifest.json",
+    ))
+    .unwrap();
+    let chain_head = manifest["journal"]["head"]["sha256"].as_str().unwrap();
+    assert!(lines[1].contains(chain_head), "{csv}");
+    assert!(
+        lines[1..].iter().all(|l| l.ends_with("\"CASE-7\"")),
+        "{csv}"
+    );
+    assert!(
+        lines[2].contains("\"notice.txt\""),
+        "the file's name as its title: {csv}"
+    );
+    assert!(lines[0].contains("Capture machine's clock"), "{csv}");
+    env.ok(
+        &[
+            "--lang",
+            "both",
+            "catalogue",
+            "b",
+            "--out",
+            "cat.pdf",
+            "--case",
+            "CASE-7",
+        ],
+        0,
+    );
+    let text = tool("pdftotext", &["cat.pdf", "-"], env.path());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("证据目录") && text.contains("Evidence catalogue"),
+        "{text}"
+    );
+    assert!(text.contains("CASE-7"), "{text}");
     // Run again: nothing is captured twice.
     let o = env.run(&[
         "batch",

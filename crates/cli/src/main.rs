@@ -32,6 +32,7 @@ mod batch_cmd;
 mod capture_args;
 #[cfg(unix)]
 mod capture_cmd;
+mod catalogue_cmd;
 mod config;
 mod depositing;
 mod dev_cmd;
@@ -129,6 +130,9 @@ enum Command {
     /// environment, a timeline of every step with thumbnails and digests, video, time-stamps,
     /// log receipts and witnesses, a QR code of the package's SHA-256, how to verify by hand.
     Report(report_cmd::ReportArgs),
+    /// The evidence catalogue of a case: a row per package (title, URL, trusted capture time,
+    /// chain head, log index, what it shows, verification), as CSV, HTML or PDF.
+    Catalogue(catalogue_cmd::CatalogueArgs),
     /// Evidence-log receipts of a sealed package.
     #[command(subcommand)]
     Receipt(receipt_cmd::ReceiptCmd),
@@ -202,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dev(c) => dev_cmd::dev(c),
         Command::Receipt(c) => receipt_cmd::receipt(c),
         Command::Report(a) => report_cmd::report(a),
+        Command::Catalogue(a) => catalogue_cmd::catalogue(a, cli.lang.as_deref()),
         Command::Renew(a) => timestamp_cmd::renew(a),
         Command::Countersign(a) => review_cmd::countersign(a),
         Command::Supervise(a) => supervise_cmd::supervise(a),

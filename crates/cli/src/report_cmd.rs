@@ -285,13 +285,17 @@ pub fn remove_report(dir: &std::path::Path) -> Result<()> {
 /// Printing to PDF where webproof has no Chromium of its own (webproof.exe): says so (the
 /// HTML report is made all the same).
 #[cfg(not(unix))]
-fn print_pdf(_: &std::path::Path, _: &std::path::Path, _: &std::path::Path) -> Result<Vec<u8>> {
+pub(crate) fn print_pdf(
+    _: &std::path::Path,
+    _: &std::path::Path,
+    _: &std::path::Path,
+) -> Result<Vec<u8>> {
     anyhow::bail!(tr!("cli-pdf-linux-only"))
 }
 
 /// The HTML file printed to PDF (A4) by headless Chromium.
 #[cfg(unix)]
-fn print_pdf(
+pub(crate) fn print_pdf(
     chromium: &std::path::Path,
     chromedriver: &std::path::Path,
     html: &std::path::Path,

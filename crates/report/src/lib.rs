@@ -25,6 +25,7 @@ use webproof_i18n::{Catalogue, Lang};
 use webproof_message::{Key, Message, key};
 use webproof_verify::{CheckId, Report, Verdict};
 
+pub mod catalogue;
 mod notarial;
 pub use notarial::{Notarial, notarial_html};
 

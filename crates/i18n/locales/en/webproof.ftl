@@ -603,3 +603,27 @@ msg-supervision-incomplete = notary { $who } took part, but the session lacks { 
     [present] the statement that the notary was present
    *[other] the notary's countersignature of the sealed manifest
   }: not a completed supervision
+catalogue-title = Evidence catalogue
+catalogue-intro = One row per evidence package. The trusted time is a time-stamp authority's "no later than" for the package's first evidence step; where there is none, the capture machine's clock is given and marked. Each package verifies on its own (webproof verify, or docs/verify-by-hand.sh); its file's SHA-256 identifies it.
+catalogue-col-n = No.
+catalogue-col-title = Title
+catalogue-col-url = URL
+catalogue-col-trusted-time = Trusted capture time (UTC)
+catalogue-col-clock-time = Capture machine's clock (UTC)
+catalogue-col-chain-head = Chain head (SHA-256)
+catalogue-col-log-index = Evidence-log index
+catalogue-col-shows = What it shows
+catalogue-col-verdict = Verification
+catalogue-col-file = Package file
+catalogue-col-file-sha256 = Package SHA-256
+catalogue-col-case = Case
+catalogue-clock-only = capture machine's clock, no trusted time
+catalogue-shows-pages = { $count } page(s)
+catalogue-shows-screenshots = { $count } screenshot(s)
+catalogue-shows-files = { $count } file(s)
+catalogue-shows-downloads = { $count } downloaded file(s)
+catalogue-shows-video = { $count } video segment(s)
+catalogue-verdict-pass = verified
+catalogue-verdict-untrusted = intact, a key not trusted here
+catalogue-verdict-finding = intact, with findings
+catalogue-verdict-fail = FAILED

@@ -591,3 +591,27 @@ msg-supervision-incomplete = 公证员 { $who } 参与了，但会话缺少{ $mi
     [present] 公证员在场的声明
    *[other] 公证员对封存清单的会签
   }：监督未完成
+catalogue-title = 证据目录
+catalogue-intro = 每个证据包一行。可信时间为时间戳服务机构对证据包首个取证步骤给出的“不晚于”时间；没有可信时间时给出取证计算机的时钟并加以标注。每个证据包均可单独验证（webproof verify，或 docs/verify-by-hand.sh），以其文件的 SHA-256 标识。
+catalogue-col-n = 序号
+catalogue-col-title = 标题
+catalogue-col-url = 网址
+catalogue-col-trusted-time = 可信取证时间（UTC）
+catalogue-col-clock-time = 取证计算机时钟（UTC）
+catalogue-col-chain-head = 链头（SHA-256）
+catalogue-col-log-index = 存证日志序号
+catalogue-col-shows = 证明内容
+catalogue-col-verdict = 验证结果
+catalogue-col-file = 证据包文件
+catalogue-col-file-sha256 = 证据包 SHA-256
+catalogue-col-case = 案件
+catalogue-clock-only = 取证计算机时钟，无可信时间
+catalogue-shows-pages = { $count } 个网页
+catalogue-shows-screenshots = { $count } 张截图
+catalogue-shows-files = { $count } 个文件
+catalogue-shows-downloads = { $count } 个下载文件
+catalogue-shows-video = { $count } 段录像
+catalogue-verdict-pass = 验证通过
+catalogue-verdict-untrusted = 完整，但有密钥未被本机信任
+catalogue-verdict-finding = 完整，有发现事项
+catalogue-verdict-fail = 验证失败
