@@ -320,7 +320,10 @@ for i, line in enumerate(lines):
     der = subprocess.run(["openssl", "pkey", "-pubin", "-in", f"{tmp}/key.pem", "-outform", "DER"], capture_output=True).stdout
     fpr = hashlib.sha256(der).hexdigest()
     problems = []
+    if st.get("v") != 1 or st.get("format") != "webproof-supervision": problems.append("not a supervision statement of a known version")
     if not ok: problems.append("the signature does not verify")
+    reason = st.get("reason") or ""
+    if (st["event"] == "refuse") != bool(reason.strip()) or len(reason.encode()) > 2000: problems.append("a refusal gives a reason, and only a refusal")
     if fpr != st["notary"] or fpr != ident["fingerprint"] or ident["role"] != "notary": problems.append("not the notary's key")
     if fpr in operator: problems.append("signed with the operator's key")
     if st["capture"] != m["capture"] or not (0 <= st["seq"] < r["seq"]): problems.append("another capture or step")

@@ -34,7 +34,11 @@ pub(crate) fn captures(cmd: CaptureCmd) -> Result<ExitCode> {
         CaptureCmd::List => {
             let dir = home()?.join("captures");
             if let Ok(rd) = std::fs::read_dir(&dir) {
-                for e in rd.flatten() {
+                // Capture directories only (not a session's downloads folder beside one).
+                for e in rd
+                    .flatten()
+                    .filter(|e| e.path().extension().is_none_or(|x| x != "downloads"))
+                {
                     println!("{}", e.path().display());
                 }
             }

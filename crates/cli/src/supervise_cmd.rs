@@ -192,6 +192,7 @@ pub(crate) fn open(
 
 /// A capture's session followed by the notary: present once step 0 is journaled, and each
 /// checkpoint's chain head countersigned by the notary's webproof as it comes.
+#[cfg(unix)]
 pub(crate) fn follow(
     plan: &mut webproof_engine::capture::Plan,
     s: &std::sync::Arc<std::sync::Mutex<Supervision>>,

@@ -410,3 +410,51 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Two trusted tokens over a review's signature, from two TSAs: the review's time is the
+/// earlier one, whichever token comes first.
+#[test]
+fn the_earliest_trusted_token_over_a_review_is_its_time() {
+    let t = tempfile::tempdir().unwrap();
+    let s = Setup::new();
+    let b = build(t.path(), Algorithm::Ed25519, false);
+    let second = DevTsa::generate(now() - 86_400).unwrap();
+    let notary = reviewer(Role::Notary, Some((&s.ca, CertRole::Notary)));
+    // Token 1 (the first TSA) now; token 2 (the second TSA) half a minute before (still within
+    // the notary certificate's validity, which the review's time is checked against).
+    let sig = add_review(&b.dir, 1, &notary, Some(&s.tsa), |_| {});
+    let req = webproof_timestamp::request(
+        HashAlg::Sha256,
+        &HashAlg::Sha256.digest(&sig),
+        Some(vec![1, 2, 3]),
+        None,
+    )
+    .unwrap();
+    let earlier = now() - 30;
+    std::fs::write(b.dir.join(review::token_path(1, 2, "tsq")), &req.der).unwrap();
+    std::fs::write(
+        b.dir.join(review::token_path(1, 2, "tsr")),
+        second.respond(&req.der, earlier * 1_000_000),
+    )
+    .unwrap();
+    let out = t.path().join("two-tokens.wacz");
+    zip(&b.dir, &out);
+    let policy = Policy {
+        trusted_tsa: vec![s.tsa.root.clone(), second.root.clone()],
+        ..s.policy(&b)
+    };
+    let r = verify(&out, &policy);
+    assert!(failures(&r).is_empty(), "{:#?}", failures(&r));
+    assert_eq!(check(&r, "review.token").len(), 2);
+    let (v, _, detail) = check(&r, "review.time")[0];
+    assert_eq!(v, Verdict::Pass, "{detail}");
+    // The earlier token's time, to the second.
+    let second_ = webproof_evidence::Utc::from_unix(earlier as u64)
+        .unwrap()
+        .to_string()[..19]
+        .to_owned();
+    assert!(
+        detail.contains(&format!("no later than {second_}")),
+        "{detail}"
+    );
+}

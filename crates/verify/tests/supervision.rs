@@ -256,6 +256,117 @@ fn a_statement_about_another_head_or_by_another_notary_fails() {
     );
 }
 
+/// `s` changed by `edit` and signed again by `who`.
+fn resigned(s: Signed, who: &Person, edit: impl FnOnce(&mut Statement)) -> Signed {
+    let mut st: Statement = serde_json::from_slice(&s.bytes).unwrap();
+    edit(&mut st);
+    let bytes = st.to_bytes().unwrap();
+    Signed {
+        signature: who.key.sign(&bytes).unwrap(),
+        bytes,
+        ..s
+    }
+}
+
+#[test]
+fn a_statement_of_another_version_or_format_fails_each_alone() {
+    let (op, no) = (
+        person(Role::Operator, "Operator"),
+        person(Role::Notary, "N"),
+    );
+    for (what, edit) in [
+        (
+            "version",
+            Box::new(|st: &mut Statement| st.v = VERSION + 1) as Box<dyn Fn(&mut Statement)>,
+        ),
+        (
+            "format",
+            Box::new(|st: &mut Statement| st.format = "webproof-supervision-draft".into()),
+        ),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let p = supervised(t.path(), &op, Some(&no), |cap, head| {
+            let s = resigned(
+                statement(cap, &no, Event::Present, 0, head, None),
+                &no,
+                &edit,
+            );
+            cap.add_supervision(&s, Event::Present).unwrap();
+        });
+        let r = verify(&p, &policy(&op, &no));
+        let st = checks(&r, "supervision.statement");
+        assert_eq!(st[0].0, Verdict::Fail, "{what}");
+        assert!(st[0].1.contains("known version"), "{what}: {}", st[0].1);
+        let (ok, said) = by_hand(&p);
+        assert!(!ok && said.contains("known version"), "{what}: {said}");
+    }
+}
+
+#[test]
+fn identities_keys_and_statements_that_name_different_keys_fail_each_alone() {
+    let (op, no, other) = (
+        person(Role::Operator, "Operator"),
+        person(Role::Notary, "N"),
+        person(Role::Notary, "Other"),
+    );
+    type Edit<'a> = Box<dyn Fn(&mut Signed) + 'a>;
+    let cases: [(&str, Edit<'_>); 3] = [
+        (
+            "identity",
+            Box::new(|s: &mut Signed| s.identity.fingerprint = other.doc.fingerprint),
+        ),
+        (
+            "algorithm",
+            Box::new(|s: &mut Signed| s.identity.algorithm = Algorithm::Sm2),
+        ),
+        (
+            "statement",
+            Box::new(|s: &mut Signed| {
+                *s = resigned(s.clone(), &no, |st| st.notary = other.doc.fingerprint)
+            }),
+        ),
+    ];
+    for (what, edit) in cases {
+        let t = tempfile::tempdir().unwrap();
+        let p = supervised(t.path(), &op, None, |cap, head| {
+            let mut s = statement(cap, &no, Event::Present, 0, head, None);
+            edit(&mut s);
+            cap.add_supervision(&s, Event::Present).unwrap();
+        });
+        let r = verify(&p, &policy(&op, &no));
+        let st = checks(&r, "supervision.statement");
+        assert_eq!(st[0].0, Verdict::Fail, "{what}");
+        assert!(
+            st[0].1.contains("name different keys"),
+            "{what}: {}",
+            st[0].1
+        );
+        assert!(!by_hand(&p).0, "{what}: the by-hand script passes it");
+    }
+}
+
+#[test]
+fn a_refusals_reason_may_be_as_long_as_the_limit_and_no_longer() {
+    let (op, no) = (
+        person(Role::Operator, "Operator"),
+        person(Role::Notary, "N"),
+    );
+    for (len, holds) in [
+        (webproof_evidence::supervision::MAX_REASON, true),
+        (webproof_evidence::supervision::MAX_REASON + 1, false),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let p = supervised(t.path(), &op, None, |cap, head| {
+            let s = statement(cap, &no, Event::Refuse, 0, head, Some(&"r".repeat(len)));
+            cap.add_supervision(&s, Event::Refuse).unwrap();
+        });
+        let r = verify(&p, &policy(&op, &no));
+        let st = checks(&r, "supervision.statement");
+        assert_eq!(st[0].0 == Verdict::Pass, holds, "{len}: {}", st[0].1);
+        assert_eq!(by_hand(&p).0, holds, "{len}: the by-hand script disagrees");
+    }
+}
+
 #[test]
 fn a_refusal_is_recorded_and_the_package_says_notary_refused() {
     let t = tempfile::tempdir().unwrap();

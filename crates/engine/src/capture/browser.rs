@@ -127,6 +127,9 @@ pub(super) async fn session(
         obs,
     };
     let result = drive(cap, &mut browser, hub.as_ref(), manual, &mut edges).await;
+    // However the session ended: the downloads folder, emptied by the navigations that took
+    // their files (a partial file, if any, keeps it).
+    let _ = std::fs::remove_dir(cap.dir().with_extension("downloads"));
     if let Some(n) = network {
         match n.stop().await {
             Ok(summary) => journal::network(cap, summary, obs)?,
@@ -194,8 +197,6 @@ async fn drive(
         edges.obs.step(&r);
         edges.after_step(cap)?;
     }
-    // Emptied by each navigation that took its file (a partial one, if any, stays).
-    let _ = std::fs::remove_dir(&downloads);
     if let Some(commands) = manual {
         let hub = hub.ok_or(Failure::NoDevtools)?;
         super::manual::session(cap, hub, browser, commands, edges).await?;
