@@ -145,6 +145,42 @@ fn a_batch_captures_side_by_side_records_failures_and_summarises() {
         0,
     );
     let text = tool("pdftotext", &["cat.pdf", "-"], env.path());
+    // As a workbook: read back with Python's zipfile (an XLSX is a ZIP of XML parts).
+    env.ok(
+        &[
+            "--lang",
+            "zh-CN",
+            "catalogue",
+            "b",
+            "--out",
+            "cat.xlsx",
+            "--trust-operator",
+            &op,
+        ],
+        0,
+    );
+    let read = tool(
+        "python3",
+        &[
+            "-c",
+            "import zipfile; z=zipfile.ZipFile('cat.xlsx'); print(''.join(z.read(n).decode() for n in z.namelist() if n.startswith('xl/')))",
+        ],
+        env.path(),
+    );
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let xml = String::from_utf8_lossy(&read.stdout);
+    assert!(
+        xml.contains("可信取证时间") && xml.contains("验证通过"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(chain_head) && xml.contains("/index.html"),
+        "{xml}"
+    );
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("证据目录") && text.contains("Evidence catalogue"),

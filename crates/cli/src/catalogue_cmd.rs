@@ -1,5 +1,5 @@
 //! `webproof catalogue PACKAGES… --out FILE`: the evidence catalogue of a case (证据目录), a
-//! row per package, each verified under this machine's trust settings; CSV, HTML or PDF by
+//! row per package, each verified under this machine's trust settings; CSV, XLSX, HTML or PDF by
 //! the file's extension.
 
 use crate::say::tr;
@@ -16,7 +16,7 @@ pub(crate) struct CatalogueArgs {
     /// by name.
     #[arg(required = true)]
     packages: Vec<PathBuf>,
-    /// Where to write it: .csv, .html or .pdf.
+    /// Where to write it: .csv, .xlsx, .html or .pdf.
     #[arg(long, short)]
     out: PathBuf,
     /// The case the catalogue is of (named at its top and in every CSV row).
@@ -93,6 +93,7 @@ pub(crate) fn catalogue(a: CatalogueArgs, lang: Option<&str>) -> Result<ExitCode
         .unwrap_or_default();
     let bytes = match ext.as_str() {
         "csv" => catalogue::csv(a.case.as_deref(), &rows, &tx).into_bytes(),
+        "xlsx" => catalogue::xlsx(a.case.as_deref(), &rows, &tx)?,
         "html" | "htm" => catalogue::html(a.case.as_deref(), &rows, &tx).into_bytes(),
         "pdf" => {
             let html = a.out.with_extension("html");

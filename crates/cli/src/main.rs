@@ -131,7 +131,7 @@ enum Command {
     /// log receipts and witnesses, a QR code of the package's SHA-256, how to verify by hand.
     Report(report_cmd::ReportArgs),
     /// The evidence catalogue of a case: a row per package (title, URL, trusted capture time,
-    /// chain head, log index, what it shows, verification), as CSV, HTML or PDF.
+    /// chain head, log index, what it shows, verification), as CSV, XLSX, HTML or PDF.
     Catalogue(catalogue_cmd::CatalogueArgs),
     /// Evidence-log receipts of a sealed package.
     #[command(subcommand)]

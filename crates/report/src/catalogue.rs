@@ -157,33 +157,80 @@ impl Shows {
     }
 }
 
+/// Text of the catalogue without HTML escaping (for CSV and XLSX cells).
+fn plain(s: String) -> String {
+    s.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
+
+/// The columns of the CSV and XLSX forms.
+const HEADER: [webproof_message::Key; 12] = [
+    key!("catalogue-col-n"),
+    key!("catalogue-col-title"),
+    key!("catalogue-col-url"),
+    key!("catalogue-col-trusted-time"),
+    key!("catalogue-col-clock-time"),
+    key!("catalogue-col-chain-head"),
+    key!("catalogue-col-log-index"),
+    key!("catalogue-col-shows"),
+    key!("catalogue-col-verdict"),
+    key!("catalogue-col-file"),
+    key!("catalogue-col-file-sha256"),
+    key!("catalogue-col-case"),
+];
+
+/// A row's cells in the order of [`HEADER`].
+fn cells(r: &Row, case: Option<&str>, tx: &Texts) -> [String; 12] {
+    [
+        r.n.to_string(),
+        r.title.clone(),
+        r.url.clone(),
+        r.trusted_time.clone().unwrap_or_default(),
+        r.clock_time.clone(),
+        r.chain_head.clone(),
+        r.log_index.map(|i| i.to_string()).unwrap_or_default(),
+        plain(r.shows.said(tx)),
+        plain(tx.t(format!("catalogue-verdict-{}", r.verdict))),
+        r.file.clone(),
+        r.file_sha256.clone(),
+        case.unwrap_or("").to_owned(),
+    ]
+}
+
+/// The catalogue as an Excel workbook (XLSX): one sheet, a bold header row, a row per package.
+pub fn xlsx(case: Option<&str>, rows: &[Row], tx: &Texts) -> Result<Vec<u8>, ReportError> {
+    let x = |e: rust_xlsxwriter::XlsxError| ReportError::Xlsx(e.to_string());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("catalogue").map_err(x)?;
+    for (c, k) in HEADER.iter().enumerate() {
+        let col = c as u16;
+        sheet
+            .write_string_with_format(0, col, plain(tx.t(k)), &bold)
+            .map_err(x)?;
+        sheet
+            .set_column_width(col, if c == 0 { 6 } else { 24 })
+            .map_err(x)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(|e| ReportError::Xlsx(e.to_string()))?;
+        for (c, v) in cells(r, case, tx).iter().enumerate() {
+            sheet.write_string(row, c as u16, v).map_err(x)?;
+        }
+    }
+    book.save_to_buffer().map_err(x)
+}
+
 /// The catalogue as CSV: a byte-order mark, a header row in the first language of `tx`, one
 /// row per package.
 pub fn csv(case: Option<&str>, rows: &[Row], tx: &Texts) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    // The header and "what it shows" in words, without HTML escaping.
-    let plain = |s: String| {
-        s.replace("&amp;", "&")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-    };
     let mut out = String::from('\u{feff}');
-    let header = [
-        key!("catalogue-col-n"),
-        key!("catalogue-col-title"),
-        key!("catalogue-col-url"),
-        key!("catalogue-col-trusted-time"),
-        key!("catalogue-col-clock-time"),
-        key!("catalogue-col-chain-head"),
-        key!("catalogue-col-log-index"),
-        key!("catalogue-col-shows"),
-        key!("catalogue-col-verdict"),
-        key!("catalogue-col-file"),
-        key!("catalogue-col-file-sha256"),
-        key!("catalogue-col-case"),
-    ];
+    let header = HEADER;
     out.push_str(
         &header
             .iter()
@@ -193,21 +240,13 @@ pub fn csv(case: Option<&str>, rows: &[Row], tx: &Texts) -> String {
     );
     out.push_str("\r\n");
     for r in rows {
-        let cells = [
-            r.n.to_string(),
-            r.title.clone(),
-            r.url.clone(),
-            r.trusted_time.clone().unwrap_or_default(),
-            r.clock_time.clone(),
-            r.chain_head.clone(),
-            r.log_index.map(|i| i.to_string()).unwrap_or_default(),
-            plain(r.shows.said(tx)),
-            plain(tx.t(format!("catalogue-verdict-{}", r.verdict))),
-            r.file.clone(),
-            r.file_sha256.clone(),
-            case.unwrap_or("").to_owned(),
-        ];
-        out.push_str(&cells.iter().map(|c| q(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells(r, case, tx)
+                .iter()
+                .map(|c| q(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     out

@@ -38,6 +38,8 @@ pub enum ReportError {
     Qr(String),
     #[error("messages: {0}")]
     Text(String),
+    #[error("writing the workbook: {0}")]
+    Xlsx(String),
 }
 
 /// Largest screenshot embedded as a thumbnail (bigger ones are named, not embedded).

@@ -324,5 +324,5 @@ cli-batch-sealed = #{ $n } { $url }: sealed, { $package }
 cli-batch-failed = #{ $n } { $url }: failed: { $reason }
 cli-batch-summary = batch: { $total } URLs — { $sealed } sealed, { $interrupted } sealed after an interruption, { $failed } failed; { $ran } captured in this run ({ $per_minute } a minute); summary: { $path }
 cli-catalogue-empty = no package to list (a directory given holds no .wacz file)
-cli-catalogue-format = cannot write a catalogue as ".{ $ext }": name the file .csv, .html or .pdf
+cli-catalogue-format = cannot write a catalogue as ".{ $ext }": name the file .csv, .xlsx, .html or .pdf
 cli-catalogue-written = evidence catalogue of { $count } packages written to { $path } ({ $failed } failed verification)

@@ -321,5 +321,5 @@ cli-batch-sealed = #{ $n } { $url }：已封存，{ $package }
 cli-batch-failed = #{ $n } { $url }：失败：{ $reason }
 cli-batch-summary = 批量：共 { $total } 个网址——{ $sealed } 个已封存，{ $interrupted } 个在中断后封存，{ $failed } 个失败；本次运行取证 { $ran } 个（每分钟 { $per_minute } 个）；汇总：{ $path }
 cli-catalogue-empty = 没有可列出的证据包（所给目录中没有 .wacz 文件）
-cli-catalogue-format = 无法将证据目录写为“.{ $ext }”：文件名请以 .csv、.html 或 .pdf 结尾
+cli-catalogue-format = 无法将证据目录写为“.{ $ext }”：文件名请以 .csv、.xlsx、.html 或 .pdf 结尾
 cli-catalogue-written = 已将 { $count } 个证据包的证据目录写入 { $path }（{ $failed } 个验证失败）
