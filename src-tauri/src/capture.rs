@@ -5,7 +5,7 @@
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Stdio};
+use std::process::ChildStdin;
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -330,10 +330,7 @@ pub fn start_capture(
     }
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut cmd = state.engine(&argv);
-    cmd.env("WEBPROOF_PASSPHRASE", &req.passphrase)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.env("WEBPROOF_PASSPHRASE", &req.passphrase);
     match (&req.notary, req.supervise_listen.as_deref().map(str::trim)) {
         (Some(_), Some(_)) => {
             return Err(AppError::input(
@@ -361,23 +358,12 @@ pub fn start_capture(
         }
         (None, None) => {}
     }
-    let mut child = cmd.spawn().map_err(|e| {
-        AppError::said(
-            ErrorKind::Engine,
-            "app-err-not-started",
-            format!("{} could not be started: {e}", state.bin.display()),
-            &[("program", &state.bin.display()), ("error", &e)],
-        )
-    })?;
-    let (Some(stdin), Some(stdout), Some(stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        let _ = child.kill();
-        return Err(AppError::new(
-            ErrorKind::Engine,
-            "the capture process has no pipes",
-        ));
-    };
+    let engine::Piped {
+        mut child,
+        stdin,
+        stdout,
+        stderr,
+    } = engine::spawn_piped(cmd, &state.bin, "capture")?;
     let (c, pid) = state.cases.add_package(
         &case.id,
         PackageKind::Capture,

@@ -103,6 +103,45 @@ pub async fn in_background<T: Send + 'static>(
         .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))?
 }
 
+/// A started engine child with its three pipes.
+pub struct Piped {
+    pub child: std::process::Child,
+    pub stdin: std::process::ChildStdin,
+    pub stdout: std::process::ChildStdout,
+    pub stderr: std::process::ChildStderr,
+}
+
+/// Starts `c` (the engine at `bin`) with stdin, stdout and stderr piped; `what` names it
+/// when a pipe is missing.
+pub fn spawn_piped(mut c: Command, bin: &Path, what: &str) -> AppResult<Piped> {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().map_err(|e| {
+        AppError::said(
+            ErrorKind::Engine,
+            "app-err-not-started",
+            format!("{} could not be started: {e}", bin.display()),
+            &[("program", &bin.display()), ("error", &e)],
+        )
+    })?;
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        let _ = child.kill();
+        return Err(AppError::new(
+            ErrorKind::Engine,
+            format!("the {what} process has no pipes"),
+        ));
+    };
+    Ok(Piped {
+        child,
+        stdin,
+        stdout,
+        stderr,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 //! buttons become the answer lines on its stdin (`yes`, or the reason).
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::Stdio;
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -145,27 +144,13 @@ pub fn start_supervision(
         ));
     }
     let mut cmd = state.engine(&["supervise", &code, "--events"]);
-    cmd.env("WEBPROOF_PASSPHRASE", &passphrase)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| {
-        AppError::said(
-            ErrorKind::Engine,
-            "app-err-not-started",
-            format!("{} could not be started: {e}", state.bin.display()),
-            &[("program", &state.bin.display()), ("error", &e)],
-        )
-    })?;
-    let (Some(stdin), Some(stdout), Some(stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        let _ = child.kill();
-        return Err(AppError::new(
-            ErrorKind::Engine,
-            "the supervision process has no pipes",
-        ));
-    };
+    cmd.env("WEBPROOF_PASSPHRASE", &passphrase);
+    let engine::Piped {
+        mut child,
+        stdin,
+        stdout,
+        stderr,
+    } = engine::spawn_piped(cmd, &state.bin, "supervision")?;
     *slot = Some(stdin);
     drop(slot);
     let err_reader = std::thread::spawn(move || {

@@ -25,12 +25,8 @@ pub(crate) struct CatalogueArgs {
     /// What you trust when verifying each package (besides config.toml).
     #[command(flatten)]
     trust: crate::trust::TrustArgs,
-    /// The Chromium that prints the PDF.
-    #[arg(long, default_value = "/usr/bin/chromium")]
-    chromium: PathBuf,
-    /// The chromedriver that drives it.
-    #[arg(long, default_value = "/usr/bin/chromedriver")]
-    chromedriver: PathBuf,
+    #[command(flatten)]
+    print: crate::report_cmd::PrintArgs,
 }
 
 /// The packages named: files as given, directories as their .wacz files by name.
@@ -99,7 +95,7 @@ pub(crate) fn catalogue(a: CatalogueArgs, lang: Option<&str>) -> Result<ExitCode
             let html = a.out.with_extension("html");
             std::fs::write(&html, catalogue::html(a.case.as_deref(), &rows, &tx))
                 .with_context(|| tr!("ctx-writing", path = html.display()))?;
-            crate::report_cmd::print_pdf(&a.chromium, &a.chromedriver, &html)?
+            crate::report_cmd::print_pdf(&a.print.chromium, &a.print.chromedriver, &html)?
         }
         other => bail!(tr!("cli-catalogue-format", ext = other)),
     };

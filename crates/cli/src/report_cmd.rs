@@ -33,15 +33,22 @@ pub struct ReportArgs {
     /// WEBPROOF_TZ, else this machine's.
     #[arg(long, allow_hyphen_values = true)]
     tz: Option<String>,
-    /// The Chromium that prints the PDF.
+    /// What is trusted when verifying the package.
     #[command(flatten)]
     trust: crate::trust::TrustArgs,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+/// The browser that prints a PDF (`report --pdf`, `catalogue --out X.pdf`).
+#[derive(clap::Args)]
+pub(crate) struct PrintArgs {
     /// The Chromium that prints the PDF.
     #[arg(long, default_value = "/usr/bin/chromium")]
-    chromium: PathBuf,
+    pub chromium: PathBuf,
     /// The chromedriver that drives it.
     #[arg(long, default_value = "/usr/bin/chromedriver")]
-    chromedriver: PathBuf,
+    pub chromedriver: PathBuf,
 }
 
 /// The evidence log this machine deposits to (config.toml `[log] url`), which serves the
@@ -69,7 +76,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         .with_context(|| tr!("ctx-writing", path = out.display()))?;
     println!("{}", tr!("cli-report-written", path = out.display()));
     if let Some(pdf) = &a.pdf {
-        let bytes = print_pdf(&a.chromium, &a.chromedriver, &out)?;
+        let bytes = print_pdf(&a.print.chromium, &a.print.chromedriver, &out)?;
         webproof_evidence::package::write_file(pdf, &bytes)
             .with_context(|| tr!("ctx-writing", path = pdf.display()))?;
         println!(
