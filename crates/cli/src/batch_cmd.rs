@@ -398,7 +398,7 @@ fn summary(
     let last = replay(log)?;
     let mut csv = String::from("n,url,outcome,package,chain_head,reason\n");
     let (mut sealed, mut interrupted, mut failed) = (0, 0, 0);
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let q = webproof_report::catalogue::csv_field;
     for (i, url) in urls.iter().enumerate() {
         let n = i + 1;
         let (outcome, package, head, reason) = match last.get(&n) {

@@ -51,8 +51,9 @@ pub(crate) struct Supervision {
     pub wait: Duration,
     /// The notary refused: the package is sealed without them.
     pub refused: bool,
-    /// Checkpoints asked and not answered yet: the request, and the statement's bytes.
-    pub checkpoints: Vec<(u64, Vec<u8>)>,
+    /// Checkpoints asked and not answered yet: the request, the step the statement is about,
+    /// and the statement's bytes.
+    pub checkpoints: Vec<(u64, u64, Vec<u8>)>,
     /// Where what happens is said (a `supervision` event with `--events`).
     pub output: Output,
 }
@@ -165,7 +166,7 @@ pub(crate) fn open(
     tell(
         output,
         SupervisionEvent {
-            notary: Some(who(&notary)),
+            notary: Some(notary.who()),
             fingerprint: Some(notary.fingerprint.to_hex()),
             ..told(
                 SupervisionState::Joined,
@@ -241,7 +242,7 @@ impl Supervision {
             self.host
                 .step(view(&r, cap.dir()).context(tr!("cli-supervise-step"))?);
         }
-        for (id, _) in self.checkpoints.drain(..) {
+        for (id, _, _) in self.checkpoints.drain(..) {
             self.host.withdraw(id);
         }
         if self.refused {
@@ -269,27 +270,25 @@ impl Supervision {
     ) -> Result<Vec<StepRecord>> {
         let mut journaled = Vec::new();
         let mut waiting = Vec::new();
-        for (id, bytes) in std::mem::take(&mut self.checkpoints) {
+        for (id, seq, bytes) in std::mem::take(&mut self.checkpoints) {
             if self.refused {
                 self.host.withdraw(id);
                 continue;
             }
             match self.host.answered(id) {
                 Some(answer) => {
-                    let seq = serde_json::from_slice::<Statement>(&bytes)
-                        .map(|s| s.seq)
-                        .unwrap_or_default();
-                    journaled.push(self.journal(cap, seq, bytes, Event::Checkpoint, answer)?);
+                    journaled.push(self.journal(cap, seq, bytes, Event::Checkpoint, answer)?)
                 }
-                None => waiting.push((id, bytes)),
+                None => waiting.push((id, seq, bytes)),
             }
         }
         self.checkpoints = waiting;
         if let (Some(seq), false) = (started, self.refused)
             && cap.records().last().is_some_and(|r| r.seq == seq)
         {
-            let (_, bytes) = self.statement(cap, Event::Checkpoint)?;
-            self.checkpoints.push((self.host.request(&bytes), bytes));
+            let (seq, bytes) = self.statement(cap, Event::Checkpoint)?;
+            self.checkpoints
+                .push((self.host.request(&bytes), seq, bytes));
         }
         Ok(journaled)
     }
@@ -322,7 +321,7 @@ impl Supervision {
         };
         let (r, _) = cap.add_supervision(&signed, journaled)?;
         let base = SupervisionEvent {
-            notary: Some(who(&self.notary)),
+            notary: Some(self.notary.who()),
             fingerprint: Some(self.notary.fingerprint.to_hex()),
             seq: Some(seq),
             ..told(SupervisionState::Stated, String::new())
@@ -543,14 +542,6 @@ pub(crate) fn supervise(a: NotaryArgs) -> Result<ExitCode> {
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
-    }
-}
-
-/// A notary as named to the operator: name (organisation).
-fn who(d: &IdentityDoc) -> String {
-    match &d.organisation {
-        Some(o) => format!("{} ({o})", d.name),
-        None => d.name.clone(),
     }
 }
 

@@ -335,6 +335,16 @@ pub struct IdentityDoc {
     pub created: Utc,
 }
 
+impl IdentityDoc {
+    /// The person as findings name them: `name (organisation)`, or the name alone.
+    pub fn who(&self) -> String {
+        match &self.organisation {
+            Some(o) => format!("{} ({o})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 /// The salted ID reference: `sha256:` + hex(SHA-256(salt ‖ id)).
 pub fn id_reference(salt: &[u8], id: &str) -> String {
     let mut buf = salt.to_vec();

@@ -225,16 +225,20 @@ pub fn xlsx(case: Option<&str>, rows: &[Row], tx: &Texts) -> Result<Vec<u8>, Rep
     book.save_to_buffer().map_err(x)
 }
 
+/// One CSV field (RFC 4180): quoted, its quotes doubled.
+pub fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
 /// The catalogue as CSV: a byte-order mark, a header row in the first language of `tx`, one
 /// row per package.
 pub fn csv(case: Option<&str>, rows: &[Row], tx: &Texts) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from('\u{feff}');
     let header = HEADER;
     out.push_str(
         &header
             .iter()
-            .map(|k| q(&plain(tx.t(k))))
+            .map(|k| csv_field(&plain(tx.t(k))))
             .collect::<Vec<_>>()
             .join(","),
     );
@@ -243,7 +247,7 @@ pub fn csv(case: Option<&str>, rows: &[Row], tx: &Texts) -> String {
         out.push_str(
             &cells(r, case, tx)
                 .iter()
-                .map(|c| q(c))
+                .map(|c| csv_field(c))
                 .collect::<Vec<_>>()
                 .join(","),
         );

@@ -282,10 +282,7 @@ fn token_checks(
 /// `review.time`: the sentence a reader wants — who countersigned after review, and by when,
 /// on trusted time or only the reviewer's claim.
 fn time_check(n: u32, r: &Review, doc: &IdentityDoc, time: Option<Stamped>, report: &mut Report) {
-    let who = match &doc.organisation {
-        Some(o) => format!("{} ({o})", doc.name),
-        None => doc.name.clone(),
-    };
+    let who = doc.who();
     let name = review::json_path(n);
     match time {
         Some(t) => report.pass(

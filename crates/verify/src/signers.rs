@@ -230,10 +230,7 @@ fn identity_verdict(
     at: &TrustedAt,
 ) -> (Verdict, String, Why) {
     let s = who_.signer;
-    let who = match &doc.organisation {
-        Some(o) => format!("{} ({o})", doc.name),
-        None => doc.name.clone(),
-    };
+    let who = doc.who();
     match certified {
         Some(c) if at.is_trusted() => (
             Verdict::Pass,

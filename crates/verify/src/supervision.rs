@@ -154,16 +154,9 @@ fn statement_check(
     })
 }
 
-fn who(d: &IdentityDoc) -> String {
-    match &d.organisation {
-        Some(o) => format!("{} ({o})", d.name),
-        None => d.name.clone(),
-    }
-}
-
 /// What one statement that holds says.
 fn said(h: &Held) -> Why {
-    let (w, seq) = (who(&h.notary), h.statement.seq);
+    let (w, seq) = (h.notary.who(), h.statement.seq);
     match h.statement.event {
         Event::Present => Why::new(
             format!("notary {w} present, having seen the steps up to {seq}"),
@@ -201,7 +194,7 @@ fn said(h: &Held) -> Why {
 /// `supervision.live`: supervised live by a notary from a step on, countersigned; or refused.
 fn live_check(held: &[Held], m: &Manifest, report: &mut Report) {
     let first = &held[0];
-    let w = who(&first.notary);
+    let w = first.notary.who();
     if let Some(r) = held.iter().find(|h| h.statement.event == Event::Refuse) {
         let reason = r.statement.reason.clone().unwrap_or_default();
         report.push(
