@@ -1086,6 +1086,81 @@ mod tests {
         );
     }
 
+    /// The fields of ZIP64 end records as APPNOTE 6.3.10 §4.3.14–4.3.15 define them, read back
+    /// from what [`end_records`] wrote: (count, size, offset) of the record, the record's own
+    /// size field, and the locator's offset of the record.
+    fn zip64_fields(e: &[u8]) -> Option<(u64, u64, u64, u64, u64)> {
+        if u32at(e, 0) != ZIP64_END_SIG as u64 {
+            return None;
+        }
+        let loc = ZIP64_END_LEN as usize;
+        assert_eq!(u32at(e, loc), ZIP64_LOCATOR_SIG as u64);
+        assert_eq!(e.len() as u64, ZIP64_END_LEN + ZIP64_LOCATOR_LEN + END_LEN);
+        assert_eq!(u32at(e, loc + 16), 1, "total number of disks");
+        Some((
+            u64at(e, 32),
+            u64at(e, 40),
+            u64at(e, 48),
+            u64at(e, 4),
+            u64at(e, loc + 8),
+        ))
+    }
+
+    #[test]
+    fn zip64_end_records_are_written_when_any_one_value_needs_them() {
+        let f = Form {
+            zip64_at: 1000,
+            zip64_count_at: 10,
+        };
+        // Nothing needs them: only the 22-byte end record.
+        let plain = end_records(9, 999, 999, &f);
+        assert_eq!(plain.len() as u64, END_LEN);
+        assert!(zip64_fields(&plain).is_none());
+        assert_eq!((u16at(&plain, 10), u32at(&plain, 12)), (9, 999));
+        assert_eq!(u32at(&plain, 16), 999);
+        // Each value alone at its limit needs them; the record is 44 bytes after its size field
+        // (56 - 12) and the locator points at the record, which starts where the central
+        // directory ends.
+        for (count, offset, size) in [(10, 5, 7), (3, 1000, 7), (3, 5, 1000)] {
+            let e = end_records(count, offset, size, &f);
+            assert_eq!(
+                zip64_fields(&e),
+                Some((count, size, offset, 44, offset + size)),
+                "count {count}, offset {offset}, size {size}"
+            );
+            let end = &e[e.len() - END_LEN as usize..];
+            assert_eq!(u32at(end, 0), END_SIG as u64);
+            let c16 = if count >= 10 { 0xFFFF } else { count };
+            assert_eq!((u16at(end, 8), u16at(end, 10)), (c16, c16));
+            let s32 = if size >= 1000 { 0xFFFF_FFFF } else { size };
+            let o32 = if offset >= 1000 { 0xFFFF_FFFF } else { offset };
+            assert_eq!((u32at(end, 12), u32at(end, 16)), (s32, o32));
+        }
+    }
+
+    #[test]
+    fn version_needed_is_4_5_where_the_size_or_the_offset_alone_needs_zip64() {
+        let f = Form {
+            zip64_at: 1000,
+            zip64_count_at: 10,
+        };
+        // (size, offset) → version needed, and whether the extra field holds each.
+        for (size, offset, version, extra) in [
+            (999, 999, 10u64, 0usize),
+            (1000, 5, 45, 16),
+            (5, 1000, 45, 8),
+            (1000, 1000, 45, 24),
+        ] {
+            let c = central_entry("a", size, 7, offset, &f);
+            assert_eq!(u16at(&c, 4), 0x0300 | version, "made by");
+            assert_eq!(u16at(&c, 6), version, "version needed");
+            let x = u16at(&c, 30) as usize;
+            assert_eq!(x, if extra == 0 { 0 } else { extra + 4 });
+            let l = local_header("a", size, 7, offset, &f);
+            assert_eq!(u16at(&l, 4), version, "local version needed");
+        }
+    }
+
     #[test]
     fn non_canonical_forms_are_named() {
         let (_t, good) = build(&[("a", b"1"), ("b", b"2")], Form::WEBPROOF);
