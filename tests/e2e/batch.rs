@@ -263,3 +263,77 @@ fn a_batch_killed_with_kill_9_goes_on_where_it_stopped() {
         assert_ne!(o.status.code(), Some(1), "{package}");
     }
 }
+
+#[test]
+fn a_batchs_captures_deposit_their_chain_heads_through_the_logs_add_batch() {
+    let base = site::serve();
+    let env = Env::new();
+    let op = env.init_operator("ed25519");
+    let _dev = crate::alliance::DevUp::start(&env);
+    let list: String = ["index.html", "gallery.html", "zh.html"]
+        .iter()
+        .map(|p| format!("{base}/{p}\n"))
+        .collect();
+    env.write("urls.txt", list.as_bytes());
+    let said = env.ok(
+        &[
+            "batch",
+            "urls.txt",
+            "--out",
+            "b",
+            "--parallel",
+            "2",
+            "--case",
+            "CASE-9",
+            "--",
+            "--headless",
+            "--no-video",
+            "--stamp-every",
+            "1",
+        ],
+        0,
+    );
+    // "evidence log: N chain heads deposited in R requests to its /add-batch"
+    let counts: Vec<u64> = said
+        .lines()
+        .find(|l| l.contains("requests to its /add-batch"))
+        .unwrap_or_else(|| panic!("{said}"))
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let (deposits, requests) = (counts[0], counts[1]);
+    assert!(requests >= 1 && requests <= deposits, "{said}");
+    // Every deposit the relay passed on came back as a receipt in its package, checked by
+    // verify against the log's and the witnesses' keys.
+    let dir = env.path().join("b");
+    let mut receipts = 0;
+    for p in packages(&dir) {
+        let path = dir.join(&p);
+        let z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let names: Vec<String> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
+        let here = names.iter().filter(|n| n.starts_with("receipts/")).count();
+        assert!(here >= 2, "{p}: {names:?}");
+        receipts += here as u64;
+        let o = env.run(&[
+            "verify",
+            path.to_str().unwrap(),
+            "--trust-operator",
+            &op,
+            "--json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["verdict"], "pass", "{p}");
+        let receipt_checks: Vec<&serde_json::Value> = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("receipt."))
+            .collect();
+        assert!(!receipt_checks.is_empty(), "{p}");
+        assert!(
+            receipt_checks.iter().all(|c| c["verdict"] == "pass"),
+            "{p}: {receipt_checks:?}"
+        );
+    }
+    assert_eq!(receipts, deposits, "{said}");
+}

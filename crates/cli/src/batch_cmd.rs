@@ -154,8 +154,67 @@ fn still_capturing(pid: u32, package: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The arguments every capture of the batch gets, parsed as `webproof capture` parses them
+/// (so a mistake among them is said once, before anything is captured).
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct ChildArgs {
+    #[command(flatten)]
+    capture: crate::capture_args::CaptureArgs,
+}
+
+fn child_args(extra: &[String]) -> Result<ChildArgs> {
+    use clap::Parser as _;
+    let probe = ["http://batch.invalid/", "--out", "batch.wacz", "--events"];
+    ChildArgs::try_parse_from(
+        probe
+            .iter()
+            .map(|s| s.to_string())
+            .chain(extra.iter().cloned()),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context(tr!("cli-batch-capture-args"))
+}
+
+/// Variables every capture child gets.
+type ChildEnv = Vec<(String, String)>;
+
+/// What every capture child inherits: the operator's passphrase (asked once, for the whole
+/// batch) and, when a log is configured, the relay its deposits go through.
+fn child_env(extra: &[String]) -> Result<(ChildEnv, Option<crate::batch_relay::Relay>)> {
+    let child = child_args(extra)?;
+    let home = crate::config::home()?;
+    let role = webproof_evidence::identity::Role::Operator;
+    let pass = crate::identity_cmd::passphrase(
+        "WEBPROOF_PASSPHRASE",
+        &format!(
+            "{} ",
+            tr!("cli-passphrase-prompt", role = crate::say::role(role))
+        ),
+    )?;
+    // Unlocked here once: a wrong passphrase stops the batch before its first capture.
+    let (key, _) = crate::identity_cmd::load_key_with(&home, role, &pass)?;
+    let mut env = vec![("WEBPROOF_PASSPHRASE".to_owned(), pass)];
+    let relay = match child.capture.log.settings()? {
+        Some(s) => {
+            let origin = s
+                .trust
+                .logs
+                .first()
+                .map(|k| k.name.clone())
+                .ok_or_else(|| anyhow::anyhow!(tr!("cli-no-log-key", url = &s.url)))?;
+            let r = crate::batch_relay::start(&s.url, &origin, key)?;
+            env.push((crate::batch_relay::VIA_VAR.to_owned(), r.url.clone()));
+            Some(r)
+        }
+        None => None,
+    };
+    Ok((env, relay))
+}
+
 pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
     let urls = read_urls(&a.urls)?;
+    let (env, relay) = child_env(&a.capture_args)?;
     std::fs::create_dir_all(&a.out).with_context(|| tr!("ctx-creating", path = a.out.display()))?;
     // Named absolutely in the log and the summary (a batch may be resumed from elsewhere).
     a.out = std::fs::canonicalize(&a.out)
@@ -204,7 +263,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
     let exe = std::env::current_exe().context(tr!("cli-batch-exe"))?;
     let workers: Vec<_> = (0..a.parallel)
         .map(|_| {
-            let (shared, bar, exe) = (shared.clone(), bar.clone(), exe.clone());
+            let (shared, bar, exe, env) = (shared.clone(), bar.clone(), exe.clone(), env.clone());
             let (out, case, profile, extra) = (
                 a.out.clone(),
                 a.case.clone(),
@@ -228,6 +287,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                         profile: &profile,
                         extra: &extra,
                         exe: &exe,
+                        env: &env,
                     };
                     let ended = job.run(&shared)?;
                     bar.inc(1);
@@ -251,6 +311,17 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
             .map_err(|_| anyhow::anyhow!(tr!("cli-batch-worker")))??;
     }
     bar.finish_and_clear();
+    if let Some(r) = &relay {
+        use std::sync::atomic::Ordering::Relaxed;
+        println!(
+            "{}",
+            tr!(
+                "cli-batch-deposits",
+                deposits = r.counts.deposits.load(Relaxed),
+                requests = r.counts.requests.load(Relaxed)
+            )
+        );
+    }
     summary(&a.out, &urls, &log_path, done_before, started)
 }
 
@@ -299,6 +370,7 @@ struct Job<'a> {
     profile: &'a str,
     extra: &'a [String],
     exe: &'a Path,
+    env: &'a [(String, String)],
 }
 
 impl Job<'_> {
@@ -316,6 +388,7 @@ impl Job<'_> {
             .arg(&package)
             .args(["--events", "--profile", profile])
             .args(self.extra)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -491,6 +564,16 @@ mod tests {
         );
         std::fs::write(&p, "url\n").unwrap();
         assert!(read_urls(&p).is_err());
+    }
+
+    #[test]
+    fn the_capture_arguments_are_checked_before_anything_is_captured() {
+        let args = |a: &[&str]| child_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let ok = args(&["--headless", "--no-video", "--log", "http://127.0.0.1:1/"]).unwrap();
+        assert_eq!(ok.capture.log.log.as_deref(), Some("http://127.0.0.1:1/"));
+        assert!(args(&["--no-such-flag"]).is_err());
+        // The batch names each package itself.
+        assert!(args(&["--out", "x.wacz"]).is_err());
     }
 
     #[test]

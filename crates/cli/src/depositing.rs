@@ -155,6 +155,7 @@ pub fn depositor(
         .log
         .file_digests
         .unwrap_or(true);
+    info.deposit_via = crate::batch_relay::from_env()?;
     Ok(Some(
         Depositor::new(s, info, handle.clone()).map_err(anchor_error)?,
     ))

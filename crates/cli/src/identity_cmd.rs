@@ -306,14 +306,23 @@ pub(crate) fn load_key(
     role: Role,
     pass_var: &str,
 ) -> Result<(SecretKey, IdentityDoc)> {
-    let doc = load_identity(home, role)?;
-    let p = role_dir(home, role).join("key.pem");
-    let pem =
-        std::fs::read_to_string(&p).with_context(|| tr!("ctx-reading", path = p.display()))?;
     let pass = passphrase(
         pass_var,
         &format!("{} ", tr!("cli-passphrase-prompt", role = say::role(role))),
     )?;
+    load_key_with(home, role, &pass)
+}
+
+/// The key of `role` in `home`, unlocked with `pass`, and its identity document.
+pub(crate) fn load_key_with(
+    home: &Path,
+    role: Role,
+    pass: &str,
+) -> Result<(SecretKey, IdentityDoc)> {
+    let doc = load_identity(home, role)?;
+    let p = role_dir(home, role).join("key.pem");
+    let pem =
+        std::fs::read_to_string(&p).with_context(|| tr!("ctx-reading", path = p.display()))?;
     let key = SecretKey::from_encrypted_pem(&pem, pass.as_bytes())
         .with_context(|| tr!("ctx-opening", path = p.display()))?;
     if key.public_key().fingerprint()? != doc.fingerprint {

@@ -29,6 +29,7 @@ macro_rules! eprintln {
 }
 
 mod batch_cmd;
+mod batch_relay;
 mod capture_args;
 #[cfg(unix)]
 mod capture_cmd;

@@ -38,6 +38,10 @@ pub struct DepositInfo {
     /// exact file deposited?"); a tenant may keep them out of the log (config.toml
     /// `[log] file_digests = false`).
     pub file_digests: bool,
+    /// Where deposits are POSTed instead of the log's `/add` (a batch's relay, which gathers
+    /// the deposits of its captures into the log's `/add-batch`); the promises, checkpoints
+    /// and proofs still come from, and are checked against, the log itself.
+    pub deposit_via: Option<String>,
 }
 
 impl DepositInfo {
@@ -58,6 +62,7 @@ impl DepositInfo {
             key: operator.clone(),
             label_salt: webproof_evidence::identity::new_salt().map_err(AnchorError::Key)?,
             file_digests: true,
+            deposit_via: None,
         })
     }
 }
@@ -101,6 +106,8 @@ struct Answer {
 pub struct Depositor {
     trust: LogTrust,
     client: LogClient,
+    /// The client deposits go through: the log's, or the relay's of `info.deposit_via`.
+    adder: LogClient,
     info: DepositInfo,
     work: Worker<Answer>,
     promised: Vec<Promised>,
@@ -120,8 +127,18 @@ impl Depositor {
         if s.trust.logs.is_empty() {
             return Err(AnchorError::NoLogKey { url: s.url });
         }
+        let client =
+            LogClient::new(&s.url, Duration::from_secs(10)).map_err(AnchorError::Client)?;
+        let adder = match &info.deposit_via {
+            // A relay waits for companions before it passes a deposit on.
+            Some(via) => {
+                LogClient::new(via, Duration::from_secs(30)).map_err(AnchorError::Client)?
+            }
+            None => client.clone(),
+        };
         Ok(Depositor {
-            client: LogClient::new(&s.url, Duration::from_secs(10)).map_err(AnchorError::Client)?,
+            client,
+            adder,
             trust: s.trust,
             info,
             work: Worker::new(handle),
@@ -218,7 +235,7 @@ impl Depositor {
             .label
             .as_ref()
             .map(|l| webproof_ledger::auth::label_header(l, &self.info.label_salt));
-        let client = self.client.clone();
+        let client = self.adder.clone();
         self.work.spawn(async move {
             let result = client.add(&entry, Some(auth), label).await;
             Answer { seq, entry, result }

@@ -42,12 +42,45 @@ pub fn label_header(label: &str, salt: &[u8; 16]) -> String {
     )
 }
 
+/// A private label and the salt of its commitment.
+pub type Label = (String, [u8; 16]);
+
 /// The label and salt of a label header.
-pub fn parse_label_header(v: &str) -> Option<(String, [u8; 16])> {
+pub fn parse_label_header(v: &str) -> Option<Label> {
     let (l, s) = v.split_once(';')?;
     let l = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(l).ok()?).ok()?;
     let s: [u8; 16] = hex::decode(s).ok()?.try_into().ok()?;
     (l.chars().count() <= 64).then_some((l, s))
+}
+
+/// The label header of a `POST /add-batch`: each deposit's label header in the order of the
+/// deposits, separated by commas (neither base64 nor hex has one), an empty field where a
+/// deposit has no label.
+pub fn batch_label_header(labels: &[Option<String>]) -> String {
+    labels
+        .iter()
+        .map(|l| l.as_deref().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The labels of a batch's label header, one per deposit (`None` when the header does not
+/// name `count` deposits or one of its labels is malformed).
+pub fn parse_batch_label_header(v: &str, count: usize) -> Option<Vec<Option<Label>>> {
+    let fields: Vec<&str> = v.split(',').collect();
+    if fields.len() != count {
+        return None;
+    }
+    fields
+        .into_iter()
+        .map(|f| {
+            if f.is_empty() {
+                Some(None)
+            } else {
+                parse_label_header(f).map(Some)
+            }
+        })
+        .collect()
 }
 
 /// A parsed header: key fingerprint (hex), time, signature.
@@ -85,5 +118,21 @@ mod tests {
         assert_ne!(m, request_message("log.b/x", "POST", "/add", 17, b"x"));
         assert_ne!(m, request_message("log.a/x", "POST", "/add", 18, b"x"));
         assert_ne!(m, request_message("log.a/x", "POST", "/add", 17, b"y"));
+    }
+
+    #[test]
+    fn a_batch_names_each_deposits_label_in_order() {
+        let salt = [7u8; 16];
+        let a = label_header("案件 1", &salt);
+        let h = batch_label_header(&[Some(a.clone()), None, Some(label_header("b", &[1; 16]))]);
+        let got = parse_batch_label_header(&h, 3).unwrap();
+        assert_eq!(got[0], Some(("案件 1".to_owned(), salt)));
+        assert_eq!(got[1], None);
+        assert_eq!(got[2], Some(("b".to_owned(), [1; 16])));
+        // The count must be the deposits', and every field a label or nothing.
+        assert_eq!(parse_batch_label_header(&h, 2), None);
+        assert_eq!(parse_batch_label_header(&h, 4), None);
+        assert_eq!(parse_batch_label_header(&format!("{a},x;00"), 2), None);
+        assert_eq!(parse_batch_label_header("", 1), Some(vec![None]));
     }
 }

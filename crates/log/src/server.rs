@@ -238,35 +238,44 @@ impl LogService {
     async fn deposit_labelled(
         &self,
         entries: Vec<Vec<u8>>,
+        one: bool,
         caller: Option<&crate::ra::Caller>,
         label: Option<&str>,
     ) -> Result<BatchAck, crate::Refusal> {
         let operator = caller.map(|c| c.fingerprint.as_str());
-        let label = match label {
-            None => None,
+        // The private labels, one per deposit: `/add` sends one label header, `/add-batch`
+        // one field per deposit (`webproof_ledger::auth::batch_label_header`).
+        let labels: Vec<Option<webproof_ledger::auth::Label>> = match label {
+            None => vec![None; entries.len()],
             Some(h) => {
-                let (l, salt) = webproof_ledger::auth::parse_label_header(h).ok_or(
-                    crate::Refusal::new(400, "a malformed private label\n".to_owned()),
-                )?;
-                let d = entries
-                    .first()
-                    .filter(|_| entries.len() == 1)
-                    .and_then(|e| Deposit::parse(e).ok())
-                    .ok_or(crate::Refusal::new(
-                        400,
-                        "a private label goes with one deposit\n".to_owned(),
-                    ))?;
-                if d.label_commitment.as_deref()
-                    != Some(webproof_ledger::deposit::label_commitment(&l, &salt).as_str())
-                {
-                    return Err(crate::Refusal::new(
-                        400,
-                        "the private label does not open the deposit's label_commitment\n".into(),
-                    ));
-                }
-                Some(l)
+                let parsed = if one {
+                    webproof_ledger::auth::parse_label_header(h).map(|l| vec![Some(l)])
+                } else {
+                    webproof_ledger::auth::parse_batch_label_header(h, entries.len())
+                };
+                parsed.ok_or(crate::Refusal::new(
+                    400,
+                    "a malformed private label, or not one for each deposit\n".to_owned(),
+                ))?
             }
         };
+        for (i, (e, l)) in entries.iter().zip(&labels).enumerate() {
+            let Some((l, salt)) = l else { continue };
+            let opens = Deposit::parse(e)
+                .ok()
+                .and_then(|d| d.label_commitment)
+                .as_deref()
+                == Some(webproof_ledger::deposit::label_commitment(l, salt).as_str());
+            if !opens {
+                return Err(crate::Refusal::new(
+                    400,
+                    format!(
+                        "deposit {}: the private label does not open the deposit's label_commitment\n",
+                        i + 1
+                    ),
+                ));
+            }
+        }
         if entries.is_empty() {
             return Err(crate::Refusal::new(400, "no deposit\n".into()));
         }
@@ -314,9 +323,13 @@ impl LogService {
             500,
             "the log signs no promises\n".to_owned(),
         ))?;
-        if let (Some(ra), Some(op), Some(l)) = (&self.ra, operator, label) {
-            ra.keep_label(first, op, &l)
-                .map_err(|r| crate::Refusal::new(r.status, format!("{}\n", r.reason)))?;
+        if let (Some(ra), Some(op)) = (&self.ra, operator) {
+            for (index, l) in (first..).zip(&labels) {
+                if let Some((l, _)) = l {
+                    ra.keep_label(index, op, l)
+                        .map_err(|r| crate::Refusal::new(r.status, format!("{}\n", r.reason)))?;
+                }
+            }
         }
         let proofs = (first..first + n)
             .map(|index| {
@@ -639,7 +652,7 @@ async fn deposit(
     label: Option<String>,
 ) -> Resp {
     match svc
-        .deposit_labelled(entries, caller.as_ref(), label.as_deref())
+        .deposit_labelled(entries, one, caller.as_ref(), label.as_deref())
         .await
     {
         Ok(mut b) => {
@@ -704,7 +717,11 @@ async fn add_batch(
         .filter(|l| !l.is_empty())
         .map(<[u8]>::to_vec)
         .collect();
-    deposit(svc, entries, false, op, None).await
+    let labels = headers
+        .get(webproof_ledger::auth::LABEL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    deposit(svc, entries, false, op, labels).await
 }
 
 async fn checkpoint(axum::extract::State(svc): S) -> Resp {

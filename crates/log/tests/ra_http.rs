@@ -349,6 +349,60 @@ async fn enrollment(backend: &Backend) {
     let (code, _) = c.get_signed(&format!("/ra/labels/{index}"), &rival).await;
     assert_eq!(code, 403);
 
+    // A batch names each deposit's label in order, an empty field where it has none.
+    let salt = [9u8; 16];
+    let mut labelled = Deposit::parse(&deposit(&op, 32)).unwrap();
+    labelled.label_commitment = Some(webproof_ledger::deposit::label_commitment("CASE-44", &salt));
+    let plain = Deposit::parse(&deposit(&op, 33)).unwrap();
+    let batch = [labelled.to_bytes().unwrap(), plain.to_bytes().unwrap()].join(&b'\n');
+    let send_batch = |labels: String, t: u64| {
+        let sig = operator
+            .sign(&auth::request_message(
+                ORIGIN,
+                "POST",
+                "/add-batch",
+                t,
+                &batch,
+            ))
+            .unwrap();
+        let (c, batch) = (&c, batch.clone());
+        let op = op.clone();
+        async move {
+            let r = c
+                .http
+                .post(format!("{}/add-batch", c.base))
+                .header(auth::HEADER, auth::header_value(&op, t, &sig))
+                .header(auth::LABEL_HEADER, labels)
+                .body(batch)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let one = auth::label_header("CASE-44", &salt);
+    let (code, body) = send_batch(auth::batch_label_header(&[Some(one.clone())]), now()).await;
+    assert_eq!(code, 400, "a label field for one of two deposits: {body}");
+    let (code, body) = send_batch(
+        auth::batch_label_header(&[None, Some(one.clone())]),
+        now() + 1,
+    )
+    .await;
+    assert_eq!(code, 400, "the label of another deposit: {body}");
+    let (code, body) = send_batch(auth::batch_label_header(&[Some(one), None]), now() + 2).await;
+    assert_eq!(code, 200, "{body}");
+    let first = serde_json::from_str::<webproof_ledger::receipt::BatchAck>(&body)
+        .unwrap()
+        .first;
+    let (code, label) = c
+        .get_signed(&format!("/ra/labels/{first}"), &operator)
+        .await;
+    assert_eq!((code, label.as_str()), (200, "CASE-44"));
+    let (code, _) = c
+        .get_signed(&format!("/ra/labels/{}", first + 1), &operator)
+        .await;
+    assert_eq!(code, 404, "the deposit without a label has none");
+
     // Revocation: by the admin; the operator can no longer deposit; the log publishes it.
     let rev =
         serde_json::to_vec(&serde_json::json!({"fingerprint": op, "reason": "left the agency"}))
@@ -384,7 +438,7 @@ async fn enrollment(backend: &Backend) {
             "revoke"
         ]
     );
-    assert_eq!(size, 6 + 1 + 5 + 1);
+    assert_eq!(size, 6 + 1 + 5 + 1 + 2); // … and the labelled batch of two
 }
 
 /// The log in `dir` with `admin`, served on a fresh port; the server task is returned so it

@@ -8,7 +8,7 @@ use std::time::Duration;
 use webproof_ledger::api;
 use webproof_message::{Explain, Message, msg};
 
-pub use webproof_ledger::receipt::Ack;
+pub use webproof_ledger::receipt::{Ack, BatchAck};
 
 use webproof_timestamp::{Expect, Request, Token, Trust, TspError, Verdict};
 
@@ -265,6 +265,24 @@ impl LogClient {
             .await?;
         serde_json::from_str(&body).map_err(|source| NetError::NotAck {
             url: format!("{}/add", self.base),
+            source,
+        })
+    }
+
+    /// Deposits canonical entries in one commit group (`POST /add-batch`); returns the log's
+    /// acknowledgement of the group. `labels` is the batch's label header
+    /// (`webproof_ledger::auth::batch_label_header`), one field per entry.
+    pub async fn add_batch(
+        &self,
+        entries: &[Vec<u8>],
+        auth: Option<String>,
+        labels: Option<String>,
+    ) -> Result<BatchAck, NetError> {
+        let body = self
+            .post_with(api::ADD_BATCH, entries.join(&b'\n'), auth, labels)
+            .await?;
+        serde_json::from_str(&body).map_err(|source| NetError::NotAck {
+            url: format!("{}{}", self.base, api::ADD_BATCH),
             source,
         })
     }
