@@ -1161,6 +1161,216 @@ mod tests {
         }
     }
 
+    /// Flips one bit of byte `i` of a copy of `bytes`.
+    fn flipped(bytes: &[u8], i: usize) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        b[i] ^= 0x01;
+        b
+    }
+
+    #[test]
+    fn a_changed_header_field_is_named_with_its_byte_range() {
+        let members: &[(&str, &[u8])] = &[("a", b"hello"), ("bc", b"x")];
+        let (_t, bytes) = build(members, Form::WEBPROOF);
+        let got = parse_bytes(&bytes, Form::WEBPROOF).unwrap();
+        let second = &got[1];
+        // The second member's central entry: 46 fixed bytes and its 2-byte name.
+        let cd_at = (second.data + second.size) as usize;
+        let entry = cd_at + 46 + 1;
+        // (byte within the entry, the field APPNOTE 4.3.12 puts there)
+        for (i, field) in [
+            (4, "version made by"),
+            (5, "version made by"),
+            (6, "version needed"),
+            (8, "flags (encryption, data descriptor or name encoding)"),
+            (10, "compression method"),
+            (12, "modification time"),
+            (15, "modification time"),
+            (20, "sizes"),
+            (24, "sizes"),
+            (34, "disk number"),
+            (36, "internal attributes"),
+            (38, "external attributes (file type and mode)"),
+            (41, "external attributes (file type and mode)"),
+        ] {
+            let e = parse_bytes(&flipped(&bytes, entry + i), Form::WEBPROOF).unwrap_err();
+            assert_eq!(
+                (e.start, e.end, e.member.as_deref()),
+                (entry as u64, entry as u64 + 48, Some("bc")),
+                "byte {i}"
+            );
+            assert_eq!(e.fault, Fault::CentralEntry(field.into()), "byte {i}");
+        }
+        // Two fields changed: both named, in order, each once.
+        let mut b = flipped(&bytes, entry + 10);
+        b[entry + 4] ^= 1;
+        b[entry + 11] ^= 1;
+        let e = parse_bytes(&b, Form::WEBPROOF).unwrap_err();
+        assert_eq!(
+            e.fault,
+            Fault::CentralEntry("version made by, compression method".into())
+        );
+        // The second member's local header: 30 fixed bytes and its name (APPNOTE 4.3.7).
+        let h = second.header as usize;
+        for (i, field) in [
+            (0, "signature"),
+            (4, "version needed"),
+            (6, "flags (encryption, data descriptor or name encoding)"),
+            (8, "compression method"),
+            (10, "modification time"),
+            (13, "modification time"),
+            (14, "CRC-32"),
+            (18, "sizes"),
+            (25, "sizes"),
+            (26, "name length"),
+            (28, "extra field length"),
+            (30, "name"),
+            (31, "name"),
+        ] {
+            let e = parse_bytes(&flipped(&bytes, h + i), Form::WEBPROOF).unwrap_err();
+            assert_eq!(
+                (e.start, e.end, e.member.as_deref()),
+                (h as u64, h as u64 + 32, Some("bc")),
+                "byte {i}"
+            );
+            assert_eq!(e.fault, Fault::LocalHeader(field.into()), "byte {i}");
+        }
+        // In the ZIP64 form, headers carry an extra field.
+        let z64 = Form {
+            zip64_at: 1,
+            zip64_count_at: 0xFFFF,
+        };
+        let (_t, bytes) = build(members, z64);
+        let got = parse_bytes(&bytes, z64).unwrap();
+        let h = got[1].header as usize;
+        let e = parse_bytes(&flipped(&bytes, h + 30 + 2 + 4), z64).unwrap_err();
+        assert_eq!(e.fault, Fault::LocalHeader("extra field".into()));
+        assert_eq!((e.start, e.end), (h as u64, h as u64 + 52));
+        let cd_at = (got[1].data + got[1].size) as usize;
+        // The first entry's extra field (a 4-byte header, then the size twice: its offset 0
+        // needs no ZIP64 field); the size is read from the first copy, so a changed second
+        // copy is a changed extra field.
+        let e = parse_bytes(&flipped(&bytes, cd_at + 46 + 1 + 12), z64).unwrap_err();
+        assert_eq!(e.fault, Fault::CentralEntry("extra field".into()), "{e}");
+    }
+
+    #[test]
+    fn what_ends_the_file_is_checked_and_placed() {
+        let f = Form::WEBPROOF;
+        let (_t, good) = build(&[("a", b"1"), ("b", b"22")], f);
+        let len = good.len() as u64;
+        let end = len - 22;
+        // Too short to hold an end record; 22 bytes of anything else have none.
+        assert_eq!(
+            parse_bytes(&good[..21], f).unwrap_err().fault,
+            Fault::TooShort
+        );
+        let e = parse_bytes(&[0u8; 22], f).unwrap_err();
+        assert_eq!((e.start, e.end, e.fault), (0, 22, Fault::NoEnd));
+        // Bytes after the end record: the range named starts at the end record.
+        let mut b = good.clone();
+        b.extend_from_slice(b"xyz");
+        let e = parse_bytes(&b, f).unwrap_err();
+        assert_eq!((e.start, e.end, e.fault), (end, len + 3, Fault::NoEnd));
+        // A field of the end record that no value read from it explains (the disk number).
+        let e = parse_bytes(&flipped(&good, end as usize + 4), f).unwrap_err();
+        assert_eq!((e.start, e.end, e.fault), (end, len, Fault::EndRecord));
+        // The central directory's offset moved: it no longer ends where the end record starts.
+        let cd_off = u32at(&good, end as usize + 16);
+        let e = parse_bytes(&flipped(&good, end as usize + 16), f).unwrap_err();
+        assert_eq!(e.fault, Fault::CentralPlace);
+        assert_eq!((e.start, e.end), ((cd_off ^ 1).min(end), end));
+        // Exactly as many members as allowed, or one too many.
+        let t = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(t.path(), &good).unwrap();
+        let file = File::open(t.path()).unwrap();
+        assert_eq!(parse(&file, len, 2, &f).unwrap().len(), 2);
+        let e = parse(&file, len, 1, &f).unwrap_err();
+        assert_eq!((e.start, e.fault), (end, Fault::TooMany(1)));
+        // ZIP64 records: a change inside them is a ZIP64 fault, one in the end record after
+        // them an end record fault; and ZIP64 values with the records cut away are missed.
+        let z = Form {
+            zip64_at: 0xFFFF_FFFF,
+            zip64_count_at: 2,
+        };
+        let (_t, big) = build(&[("a", b"1"), ("b", b"22")], z);
+        let blen = big.len() as u64;
+        let records = blen - 22 - 20 - 56;
+        assert_eq!(parse_bytes(&big, z).unwrap().len(), 2);
+        let e = parse_bytes(&flipped(&big, records as usize + 12), z).unwrap_err();
+        assert_eq!((e.start, e.end, e.fault), (records, blen, Fault::Zip64));
+        let e = parse_bytes(&flipped(&big, blen as usize - 22 + 4), z).unwrap_err();
+        assert_eq!((e.start, e.end, e.fault), (records, blen, Fault::EndRecord));
+        let e = parse_bytes(&flipped(&big, records as usize), z).unwrap_err();
+        assert_eq!(
+            (e.start, e.end, e.fault),
+            (records, blen - 22, Fault::Zip64)
+        );
+        // The plain file read with ZIP64 limits: its end record says 2 members, which needs
+        // ZIP64 records it does not have.
+        let e = parse_bytes(&good, z).unwrap_err();
+        assert_eq!((e.start, e.end, &e.fault), (end, len, &Fault::Zip64));
+        // ZIP64 records needed by the central directory's size alone, or its offset alone.
+        for (members, zip64_at) in [
+            (&[("a", &b""[..]), ("b", b""), ("c", b"")][..], 100),
+            (&[("a", &[7u8; 200][..])][..], 150),
+        ] {
+            let form = Form {
+                zip64_at,
+                zip64_count_at: 0xFFFF,
+            };
+            let (_t, b) = build(members, form);
+            let got = parse_bytes(&b, form).unwrap();
+            assert_eq!(got.len(), members.len());
+            assert_eq!(u32at(&b, b.len() - 22 - 20 - 56), ZIP64_END_SIG as u64);
+        }
+    }
+
+    /// `bytes` with the end record's two member counts set to `count`.
+    fn with_count(bytes: &[u8], count: u16) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        let end = b.len() - 22;
+        b[end + 8..end + 10].copy_from_slice(&count.to_le_bytes());
+        b[end + 10..end + 12].copy_from_slice(&count.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn the_central_directory_holds_exactly_its_entries_in_name_order() {
+        let f = Form::WEBPROOF;
+        let (_t, good) = build(&[("a", b"1"), ("b", b"22")], f);
+        let end = good.len() as u64 - 22;
+        let got = parse_bytes(&good, f).unwrap();
+        let cd_off = got[1].data + got[1].size;
+        // One entry fewer than the directory holds: the second is left over.
+        let e = parse_bytes(&with_count(&good, 1), f).unwrap_err();
+        assert_eq!(
+            (e.start, e.end, e.fault),
+            (cd_off + 47, end, Fault::CentralTrailing)
+        );
+        // One more than it holds: the third is missing where it would start.
+        let e = parse_bytes(&with_count(&good, 3), f).unwrap_err();
+        assert_eq!(
+            (e.start, e.end, e.fault),
+            (end, end, Fault::CentralEntry("signature".into()))
+        );
+        // The second member renamed "a" (in its entry and its header): a duplicate.
+        let second = (cd_off + 47) as usize;
+        let mut b = good.clone();
+        b[second + 46] = b'a';
+        b[got[1].header as usize + 30] = b'a';
+        let e = parse_bytes(&b, f).unwrap_err();
+        assert_eq!(
+            (e.start, e.end, e.member.as_deref(), e.fault),
+            (cd_off + 47, cd_off + 94, Some("a"), Fault::Order)
+        );
+        // Renamed "B": outside webproof's alphabet.
+        b[second + 46] = b'B';
+        let e = parse_bytes(&b, f).unwrap_err();
+        assert_eq!((e.start, e.end), (cd_off + 47, cd_off + 94));
+        assert!(matches!(e.fault, Fault::Name(_)), "{e}");
+    }
+
     #[test]
     fn non_canonical_forms_are_named() {
         let (_t, good) = build(&[("a", b"1"), ("b", b"2")], Form::WEBPROOF);
@@ -1197,6 +1407,9 @@ mod tests {
 
     #[test]
     fn names() {
+        // The longest name allowed, and one byte more.
+        assert_eq!(unsafe_name(&"a".repeat(MAX_NAME)), None);
+        assert!(unsafe_name(&"a".repeat(MAX_NAME + 1)).is_some());
         for ok in ["a", "artifacts/000001-x.pdf", "a_b/c-d.e"] {
             assert!(is_canonical_name(ok), "{ok}");
         }
