@@ -19,6 +19,7 @@ mod enrollment;
 mod env_check;
 mod events;
 mod i18n;
+mod limits;
 mod manual;
 mod notary;
 mod page_browser;

@@ -25,6 +25,10 @@ pub fn archive() -> Vec<u8> {
     z.finish().unwrap().into_inner()
 }
 
+/// The sizes of `/files/large.bin` and `/files/big.bin`.
+pub const LARGE: usize = 8 << 20;
+pub const BIG: usize = 3 << 19;
+
 /// Starts the server; returns its base URL (`http://127.0.0.1:PORT`).
 pub fn serve() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -84,6 +88,28 @@ pub fn serve() -> String {
                         let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
                         r.extend_from_slice(&body);
                         r
+                    }
+                    // Large files: 8 MiB sent slowly in 64 KiB pieces (over about 2 s), so
+                    // a capture's disk quota is reached while it downloads; 1.5 MiB at once.
+                    "/files/large.bin" | "/files/big.bin" => {
+                        let (size, pause) = if path.ends_with("large.bin") {
+                            (LARGE, 15)
+                        } else {
+                            (BIG, 0)
+                        };
+                        let name = path.trim_start_matches("/files/");
+                        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n");
+                        if out.write_all(head.as_bytes()).is_err() {
+                            return;
+                        }
+                        let piece = [0x5au8; 64 << 10];
+                        for _ in 0..size / piece.len() {
+                            if out.write_all(&piece).is_err() {
+                                return;
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(pause));
+                        }
+                        return;
                     }
                     "/redirect" => b"HTTP/1.1 302 Found\r\nLocation: /index.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
                     p => {

@@ -36,6 +36,11 @@ pub(crate) struct BatchArgs {
     /// How many captures run at the same time (each with its own browser and display).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
     parallel: u16,
+    /// The disk quota of the whole batch, in MiB of packages: each capture may write at most
+    /// what is left (besides its own --max-mb), and once it is used up the URLs left are
+    /// skipped, with the reason (run again with a larger quota to capture them).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_total_mb: Option<u64>,
     /// More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video).
     #[arg(last = true)]
     capture_args: Vec<String>,
@@ -58,6 +63,9 @@ enum Entry {
     Failed { n: usize, reason: String },
     /// An earlier attempt of capture `n`, stopped with the batch, kept aside at `package`.
     Aside { n: usize, package: String },
+    /// Capture `n` was not started, for `reason` (the batch's quota): it is tried again when
+    /// the batch is run again.
+    Skipped { n: usize, reason: String },
 }
 
 /// The queue's log: appended and fsynced line by line.
@@ -137,7 +145,8 @@ fn replay(log: &Path) -> Result<BTreeMap<usize, Entry>> {
             Entry::Started { n, .. }
             | Entry::Sealed { n, .. }
             | Entry::Failed { n, .. }
-            | Entry::Aside { n, .. } => *n,
+            | Entry::Aside { n, .. }
+            | Entry::Skipped { n, .. } => *n,
         };
         last.insert(n, e);
     }
@@ -215,6 +224,7 @@ fn child_env(extra: &[String]) -> Result<(ChildEnv, Option<crate::batch_relay::R
 pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
     let urls = read_urls(&a.urls)?;
     let (env, relay) = child_env(&a.capture_args)?;
+    let child_max_mb = child_args(&a.capture_args)?.capture.max_mb;
     std::fs::create_dir_all(&a.out).with_context(|| tr!("ctx-creating", path = a.out.display()))?;
     // Named absolutely in the log and the summary (a batch may be resumed from elsewhere).
     a.out = std::fs::canonicalize(&a.out)
@@ -246,6 +256,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                 }
                 set_aside(&a.out, n, &name, &mut log)?;
             }
+            Some(Entry::Skipped { .. }) => {}
             _ => set_aside(&a.out, n, &name, &mut log)?,
         }
         todo.push_back((n, url.clone()));
@@ -270,6 +281,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                 a.profile.clone(),
                 a.capture_args.clone(),
             );
+            let (quota, own_max) = (a.max_total_mb, child_max_mb);
             std::thread::spawn(move || -> Result<()> {
                 loop {
                     let next = {
@@ -278,6 +290,21 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                     };
                     let Some((n, url)) = next else {
                         return Ok(());
+                    };
+                    let max_mb = match share(quota, own_max, &out) {
+                        Share::Left(m) => m,
+                        Share::UsedUp(reason) => {
+                            bar.inc(1);
+                            bar.println(tr!(
+                                "cli-batch-skipped",
+                                n = n,
+                                url = &url,
+                                reason = &reason
+                            ));
+                            let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
+                            s.1.append(&Entry::Skipped { n, reason })?;
+                            continue;
+                        }
                     };
                     let job = Job {
                         n,
@@ -288,6 +315,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                         extra: &extra,
                         exe: &exe,
                         env: &env,
+                        max_mb,
                     };
                     let ended = job.run(&shared)?;
                     bar.inc(1);
@@ -323,6 +351,64 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
         );
     }
     summary(&a.out, &urls, &log_path, done_before, started)
+}
+
+/// What a capture may write under the batch's quota.
+enum Share {
+    /// At most this many MiB (`None`: no limit).
+    Left(Option<u64>),
+    /// Nothing: the quota is used up, for this reason.
+    UsedUp(String),
+}
+
+/// The share of capture's own quota `own` (MiB) and what is left of the batch's `quota`
+/// (MiB) after the packages in `out`.
+fn share(quota: Option<u64>, own: Option<u64>, out: &Path) -> Share {
+    let Some(quota) = quota else {
+        return Share::Left(own);
+    };
+    let used = packages_size(out);
+    let left = (quota << 20).saturating_sub(used) >> 20;
+    if left == 0 {
+        return Share::UsedUp(format!(
+            "the batch's disk quota of {quota} MiB is used up ({:.1} MiB of packages)",
+            used as f64 / f64::from(1u32 << 20)
+        ));
+    }
+    Share::Left(Some(own.map_or(left, |o| o.min(left))))
+}
+
+/// The bytes of the batch's packages in `out` (those kept aside count too).
+fn packages_size(out: &Path) -> u64 {
+    let size = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".wacz"))
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    size(out) + size(&out.join("interrupted"))
+}
+
+/// The capture arguments without `--max-mb` (the batch gives each capture its own).
+fn without_max_mb(extra: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(extra.len());
+    let mut skip = false;
+    for a in extra {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if a == "--max-mb" {
+            skip = true;
+        } else if !a.starts_with("--max-mb=") {
+            out.push(a.clone());
+        }
+    }
+    out
 }
 
 /// The package of capture `n` that its process, outliving a killed batch, finished: it is
@@ -371,6 +457,8 @@ struct Job<'a> {
     extra: &'a [String],
     exe: &'a Path,
     env: &'a [(String, String)],
+    /// The capture's disk quota (its own --max-mb, or what is left of the batch's).
+    max_mb: Option<u64>,
 }
 
 impl Job<'_> {
@@ -387,13 +475,16 @@ impl Job<'_> {
             .arg("--out")
             .arg(&package)
             .args(["--events", "--profile", profile])
-            .args(self.extra)
+            .args(without_max_mb(self.extra))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if let Some(case) = self.case {
             c.args(["--case", case]);
+        }
+        if let Some(m) = self.max_mb {
+            c.args(["--max-mb", &m.to_string()]);
         }
         let mut child = match c.spawn() {
             Ok(ch) => ch,
@@ -470,7 +561,7 @@ fn summary(
 ) -> Result<ExitCode> {
     let last = replay(log)?;
     let mut csv = String::from("n,url,outcome,package,chain_head,reason\n");
-    let (mut sealed, mut interrupted, mut failed) = (0, 0, 0);
+    let (mut sealed, mut interrupted, mut failed, mut skipped) = (0, 0, 0, 0);
     let q = webproof_report::catalogue::csv_field;
     for (i, url) in urls.iter().enumerate() {
         let n = i + 1;
@@ -496,6 +587,10 @@ fn summary(
             Some(Entry::Failed { reason, .. }) => {
                 failed += 1;
                 ("failed", String::new(), None, reason.clone())
+            }
+            Some(Entry::Skipped { reason, .. }) => {
+                skipped += 1;
+                ("skipped", String::new(), None, reason.clone())
             }
             _ => ("pending", String::new(), None, String::new()),
         };
@@ -531,7 +626,10 @@ fn summary(
             path = path.display()
         )
     );
-    Ok(if failed + interrupted == 0 {
+    if skipped > 0 {
+        println!("{}", tr!("cli-batch-skipped-total", count = skipped));
+    }
+    Ok(if failed + interrupted + skipped == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(4)

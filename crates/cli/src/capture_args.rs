@@ -89,6 +89,14 @@ pub struct CaptureArgs {
     pub(crate) report: crate::report_cmd::ReportOpts,
     #[command(flatten)]
     pub(crate) supervise: crate::supervise_cmd::SuperviseArgs,
+    /// Stop the capture once it has written more than this many MiB (network archive,
+    /// screenshots, downloads, recording); what was captured is sealed, with the reason.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_mb: Option<u64>,
+    /// Stop the capture before it visits more than this many pages (navigations); what was
+    /// captured is sealed, with the reason.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_pages: Option<u64>,
     /// Time-stamp the chain head after this many steps (besides at the start and at seal).
     #[arg(long, default_value_t = 25)]
     pub(crate) stamp_every: u64,

@@ -237,6 +237,10 @@ fn plan(a: &CaptureArgs, script: Script, manual: Option<Commands>) -> Plan {
         },
         after_step0: None,
         between_steps: None,
+        limits: webproof_engine::capture::Limits {
+            max_bytes: a.max_mb.map(|m| m.saturating_mul(1 << 20)),
+            max_pages: a.max_pages,
+        },
     }
 }
 
@@ -329,7 +333,17 @@ fn run(a: CaptureArgs) -> Result<ExitCode> {
     match ending {
         Ending::Complete => Ok(sealed.exit()),
         Ending::Refused => bail!(tr!("cli-environment-failed", path = a.out.display())),
-        Ending::Stopped(_) => Ok(interrupted(stop.requested(), &a.out)),
+        Ending::Stopped(why) => Ok(match stop.requested() {
+            Some(sig) => interrupted(sig, &a.out),
+            // Not a signal: a limit of the capture (--max-mb, --max-pages).
+            None => {
+                eprintln!(
+                    "{}",
+                    tr!("cli-capture-limit", reason = why, path = a.out.display())
+                );
+                ExitCode::from(4)
+            }
+        }),
         Ending::Failed(failure) => bail!(tr!(
             "cli-capture-stopped",
             reason = crate::say::error_text(&failure_error(failure)),
@@ -470,8 +484,7 @@ fn check_target(url: &str) -> Result<()> {
 
 /// Says that the capture was interrupted and its package written; the exit code is the
 /// shell's for the signal.
-fn interrupted(sig: Option<Signal>, out: &Path) -> ExitCode {
-    let sig = sig.unwrap_or(Signal::Int);
+fn interrupted(sig: Signal, out: &Path) -> ExitCode {
     eprintln!(
         "{}",
         tr!(

@@ -61,6 +61,7 @@ fn plan(url: &str, actions: Vec<Action>) -> Plan {
         },
         after_step0: None,
         between_steps: None,
+        limits: Default::default(),
     }
 }
 

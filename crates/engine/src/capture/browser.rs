@@ -128,8 +128,15 @@ pub(super) async fn session(
     };
     let result = drive(cap, &mut browser, hub.as_ref(), manual, &mut edges).await;
     // However the session ended: the downloads folder, emptied by the navigations that took
-    // their files (a partial file, if any, keeps it).
-    let _ = std::fs::remove_dir(cap.dir().with_extension("downloads"));
+    // their files (a partial file, if any, keeps it — unless the session was stopped: then it
+    // is the download of the abandoned step, never journaled, and perhaps what reached the
+    // disk quota).
+    let downloads = cap.dir().with_extension("downloads");
+    let _ = if matches!(result, Err(Ended::Stopped(_))) {
+        std::fs::remove_dir_all(&downloads)
+    } else {
+        std::fs::remove_dir(&downloads)
+    };
     if let Some(n) = network {
         match n.stop().await {
             Ok(summary) => journal::network(cap, summary, obs)?,
@@ -185,6 +192,11 @@ async fn drive(
     let downloads = cap.dir().with_extension("downloads");
     browser.allow_downloads(&downloads).await?;
     for action in &edges.plan.actions {
+        if let webproof_capture::Action::Navigate(_) = action
+            && let Some(why) = edges.plan.limits.before_page(cap)
+        {
+            return Err(Ended::Stopped(why));
+        }
         let mut session = Session::new(cap);
         let done = tokio::select! {
             r = session.run(browser, action) => r,

@@ -53,6 +53,9 @@ pub(super) async fn session(
             break why;
         }
         edges.between(cap)?;
+        if let Some(why) = edges.plan.limits.after_step(cap) {
+            return Err(Ended::Stopped(why));
+        }
     };
     let mut params = Map::new();
     params.insert(

@@ -10,8 +10,11 @@
 
 mod browser;
 mod journal;
+mod limits;
 mod manual;
 mod step0;
+
+pub use limits::Limits;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +71,9 @@ pub struct Plan {
     /// journaled by the caller; the steps it returns are observed like the others. An error
     /// stops the session there (what was journaled is kept).
     pub between_steps: Option<BetweenSteps>,
+    /// Where the capture stops by itself: a disk quota and a page count (the reason is
+    /// journaled in the interruption step).
+    pub limits: Limits,
 }
 
 /// See [`Plan::after_step0`].
@@ -319,8 +325,10 @@ pub fn record(
         return Ok(Recorded { cap, ending });
     }
     let manual = plan.manual.take();
+    // The caller's stop, or the disk quota's.
+    let stop = plan.limits.watch(stop, cap.dir(), rt);
     let outcome = rt.block_on(browser::session(
-        &mut cap, &plan, manual, stamper, stop, obs,
+        &mut cap, &plan, manual, stamper, &stop, obs,
     ));
     let ending = match outcome {
         Ok(()) => {

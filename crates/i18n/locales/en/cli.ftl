@@ -105,6 +105,7 @@ cli-stopped-at-once = stopped at once ({ $signal }); nothing was sealed. The cap
     webproof captures resume { $dir } --out { $out }
 cli-stopped-nothing = stopped at once ({ $signal }); nothing had been captured yet
 cli-capture-interrupted = capture interrupted ({ $signal }); what was captured before is sealed in { $path } and verifies as an interrupted capture
+cli-capture-limit = the capture stopped: { $reason }; what was captured is sealed into { $path }
 cli-no-tab = no tab to record
 cli-browser-gone = the browser closed or crashed during step { $step } ({ $action }); the steps before it are kept
 cli-no-devtools = warning: chromedriver reported no DevTools address; the network is not archived
@@ -322,6 +323,8 @@ cli-batch-spawn = the capture could not be started: { $error }
 cli-batch-no-package = the capture ended ({ $status }) without a package
 cli-batch-sealed = #{ $n } { $url }: sealed, { $package }
 cli-batch-failed = #{ $n } { $url }: failed: { $reason }
+cli-batch-skipped = #{ $n } { $url }: skipped: { $reason }
+cli-batch-skipped-total = { $count } URLs skipped for the batch's disk quota: run the batch again with a larger --max-total-mb to capture them
 cli-batch-summary = batch: { $total } URLs — { $sealed } sealed, { $interrupted } sealed after an interruption, { $failed } failed; { $ran } captured in this run ({ $per_minute } a minute); summary: { $path }
 cli-batch-capture-args = the capture arguments after --
 cli-batch-relay = starting the batch's deposit relay on 127.0.0.1

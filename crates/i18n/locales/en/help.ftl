@@ -80,6 +80,8 @@ help-capture--supervised = Supervised live by a notary on another machine: shows
 help-capture--supervise-listen = (With --supervised) the address to listen on for the notary
 help-capture--supervise-addr = (With --supervised) the address the join code names, when the notary reaches this machine by another (default: the address listened on)
 help-capture--supervise-wait = (With --supervised) how long to wait for the notary (to join, and for each answer), in seconds
+help-capture--max-mb = Stop the capture once it has written more than this many MiB (network archive, screenshots, downloads, recording); what was captured is sealed, with the reason
+help-capture--max-pages = Stop the capture before it visits more than this many pages (navigations); what was captured is sealed, with the reason
 help-capture--stamp-every = Time-stamp the chain head after this many steps (besides at the start and at seal)
 help-capture--stamp-secs = …or after this many seconds, whichever comes first
 help-batch = Capture many URLs (a CSV), each into its own package, as a durable queue: run again to go on where it stopped. Exit 0 = every URL sealed, 4 = some failed or were interrupted
@@ -88,6 +90,7 @@ help-batch--out = The directory for the packages, the queue (queue.jsonl) and th
 help-batch--case = The case every capture belongs to
 help-batch--profile = The capture profile of every URL, or auto: the profile whose URL patterns match each
 help-batch--parallel = How many captures run at the same time (each with its own browser and display)
+help-batch--max-total-mb = The disk quota of the whole batch, in MiB of packages: each capture may write at most what is left (besides its own --max-mb), and once it is used up the URLs left are skipped, with the reason (run again with a larger quota to capture them)
 help-batch--capture-args = More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video)
 help-env-check = Check that this machine is clean for a capture (hosts file, proxies, DNS, route, interfaces, OS, virtualisation, software versions and digests, fonts). Exit 0 = no failing finding, 1 = a finding fails
 help-env-check--url = The page you intend to capture (its host is checked in DNS, hosts and route)

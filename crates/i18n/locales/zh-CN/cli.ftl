@@ -105,6 +105,7 @@ cli-stopped-at-once = 已立即停止（{ $signal }）；未封存任何内容�
     webproof captures resume { $dir } --out { $out }
 cli-stopped-nothing = 已立即停止（{ $signal }）；尚未取得任何内容
 cli-capture-interrupted = 取证被中断（{ $signal }）；此前取得的内容已封存于 { $path }，验证时显示为中断的取证
+cli-capture-limit = 取证已停止：{ $reason }；已取得的内容已封存到 { $path }
 cli-no-tab = 没有可录制的标签页
 cli-browser-gone = 浏览器在第 { $step } 步（{ $action }）时关闭或崩溃；此前的步骤均已保留
 cli-no-devtools = 警告：chromedriver 未提供 DevTools 地址；网络流量未归档
@@ -319,6 +320,8 @@ cli-batch-spawn = 无法启动取证：{ $error }
 cli-batch-no-package = 取证已结束（{ $status }），但没有生成证据包
 cli-batch-sealed = #{ $n } { $url }：已封存，{ $package }
 cli-batch-failed = #{ $n } { $url }：失败：{ $reason }
+cli-batch-skipped = #{ $n } { $url }：已跳过：{ $reason }
+cli-batch-skipped-total = 因批量磁盘配额跳过 { $count } 个网址：以更大的 --max-total-mb 再次运行批量即可取证这些网址
 cli-batch-summary = 批量：共 { $total } 个网址——{ $sealed } 个已封存，{ $interrupted } 个在中断后封存，{ $failed } 个失败；本次运行取证 { $ran } 个（每分钟 { $per_minute } 个）；汇总：{ $path }
 cli-batch-capture-args = -- 之后的取证参数
 cli-batch-relay = 在 127.0.0.1 上启动批量的存证中继

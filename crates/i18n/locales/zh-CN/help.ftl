@@ -72,6 +72,7 @@ help-batch--out = 存放证据包、队列（queue.jsonl）和汇总（summary.c
 help-batch--case = 所有取证所属的案件
 help-batch--profile = 每个网址使用的取证配置，或 auto：按网址模式匹配的配置
 help-batch--parallel = 同时进行的取证数（各自使用独立的浏览器和显示）
+help-batch--max-total-mb = 整个批量的磁盘配额（证据包的 MiB 数）：每次取证最多写入剩余的配额（另有其自身的 --max-mb），配额用完后其余网址将被跳过并记录原因（以更大的配额再次运行即可取证这些网址）
 help-batch--capture-args = 传给每次 `webproof capture` 的其他参数，写在 `--` 之后（例如 -- --headless --no-video）
 help-env-check = 检查本机是否适合取证（hosts 文件、代理、DNS、路由、网络接口、操作系统、虚拟化、软件版本与摘要、字体）。退出码 0 = 没有未通过的项，1 = 有一项未通过
 help-env-check--url = 您打算取证的网页（在 DNS、hosts 和路由中检查其主机）
@@ -235,6 +236,8 @@ help-capture--supervised = 由另一台电脑上的公证员现场监督：显�
 help-capture--supervise-listen = （与 --supervised 一起）为公证员监听的地址
 help-capture--supervise-addr = （与 --supervised 一起）加入码中写明的地址，当公证员须经其他地址访问本机时使用（默认：所监听的地址）
 help-capture--supervise-wait = （与 --supervised 一起）等待公证员（加入及每次应答）的时间，单位秒
+help-capture--max-mb = 取证写入超过此数量的 MiB（网络存档、截图、下载、录像）后即停止；已取得的内容连同原因一并封存
+help-capture--max-pages = 取证在访问超过此数量的页面（导航）之前停止；已取得的内容连同原因一并封存
 help-env-check--json = 以 JSON 在标准输出打印结果
 help-env-check--chromium = 检查其版本和配置的 Chromium
 help-env-check--chromedriver = 检查其版本的 chromedriver
