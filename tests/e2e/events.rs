@@ -96,3 +96,85 @@ fn capture_events_are_json_lines_as_documented() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn batch_events_are_json_lines_as_documented() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let site = crate::site::serve();
+    env.write(
+        "urls.txt",
+        format!("{site}/index.html\nhttp://127.0.0.1:9/\n").as_bytes(),
+    );
+    let o = env.run(&[
+        "batch",
+        "urls.txt",
+        "--out",
+        "b",
+        "--events",
+        "--parallel",
+        "2",
+        "--",
+        "--headless",
+        "--no-video",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/app-events.md"),
+    )
+    .unwrap();
+    let section = doc.split("## A batch").nth(1).unwrap();
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let mut events = Vec::new();
+    for l in stdout.lines() {
+        let e = webproof_engine::events::BatchEvent::parse(l)
+            .unwrap_or_else(|| panic!("not a BatchEvent: {l}"));
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let n = v["event"].as_str().unwrap().to_owned();
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{n}` |")))
+            .unwrap_or_else(|| panic!("event {n} is not in docs/app-events.md"));
+        for (k, _) in v.as_object().unwrap() {
+            assert!(
+                k == "event" || k == "text" || row.contains(&format!("`{k}`")),
+                "member {k} of {n} is not documented"
+            );
+        }
+        events.push(e);
+    }
+    use webproof_engine::events::BatchEvent as B;
+    assert!(
+        matches!(&events[0], B::Queue { urls, done: 0, .. } if urls.len() == 2),
+        "{events:?}"
+    );
+    // Each URL: started, then how it ended.
+    let states = |k: usize| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                B::Url { n, state, .. } if *n == k => Some(state.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(states(1), ["started", "sealed"], "{events:?}");
+    assert_eq!(states(2).last().map(String::as_str), Some("failed"), "{events:?}");
+    assert!(
+        events.iter().any(|e| matches!(e, B::Url { n: 1, state, package: Some(p), .. }
+            if state == "sealed" && std::path::Path::new(p).is_file())),
+        "{events:?}"
+    );
+    assert!(
+        matches!(
+            events.last(),
+            Some(B::Summary {
+                total: 2,
+                sealed: 1,
+                failed: 1,
+                ..
+            })
+        ),
+        "{events:?}"
+    );
+}

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use webproof_engine::events::Event;
+use webproof_engine::events::{BatchEvent, Event};
 
 /// `webproof batch`.
 #[derive(clap::Args)]
@@ -41,6 +41,10 @@ pub(crate) struct BatchArgs {
     /// skipped, with the reason (run again with a larger quota to capture them).
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
     max_total_mb: Option<u64>,
+    /// JSON lines on stdout as things happen (the queue, each URL's state, the summary), for
+    /// the desktop app; see docs/app-events.md.
+    #[arg(long)]
+    events: bool,
     /// More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video).
     #[arg(last = true)]
     capture_args: Vec<String>,
@@ -263,18 +267,33 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
     }
     let total = urls.len();
     let done_before = total - todo.len();
-    let bar = indicatif::ProgressBar::new(total as u64);
+    let bar = if a.events {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(total as u64)
+    };
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed_precise} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_position(done_before as u64);
+    let say = Say {
+        bar,
+        events: a.events,
+    };
+    if a.events {
+        say.event(&BatchEvent::Queue {
+            urls: urls.clone(),
+            done: done_before,
+            text: tr!("cli-batch-queue", total = total, done = done_before),
+        });
+    }
     let started = Instant::now();
     let shared = Arc::new(Mutex::new((todo, log)));
     let exe = std::env::current_exe().context(tr!("cli-batch-exe"))?;
     let workers: Vec<_> = (0..a.parallel)
         .map(|_| {
-            let (shared, bar, exe, env) = (shared.clone(), bar.clone(), exe.clone(), env.clone());
+            let (shared, say, exe, env) = (shared.clone(), say.clone(), exe.clone(), env.clone());
             let (out, case, profile, extra) = (
                 a.out.clone(),
                 a.case.clone(),
@@ -294,13 +313,9 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                     let max_mb = match share(quota, own_max, &out) {
                         Share::Left(m) => m,
                         Share::UsedUp(reason) => {
-                            bar.inc(1);
-                            bar.println(tr!(
-                                "cli-batch-skipped",
-                                n = n,
-                                url = &url,
-                                reason = &reason
-                            ));
+                            let text =
+                                tr!("cli-batch-skipped", n = n, url = &url, reason = &reason);
+                            say.url(n, &url, "skipped", None, Some(&reason), text);
                             let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
                             s.1.append(&Entry::Skipped { n, reason })?;
                             continue;
@@ -317,17 +332,34 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                         env: &env,
                         max_mb,
                     };
-                    let ended = job.run(&shared)?;
-                    bar.inc(1);
-                    bar.println(match &ended {
-                        Entry::Sealed { package, .. } => {
-                            tr!("cli-batch-sealed", n = n, url = &url, package = package)
-                        }
-                        Entry::Failed { reason, .. } => {
-                            tr!("cli-batch-failed", n = n, url = &url, reason = reason)
-                        }
-                        _ => String::new(),
-                    });
+                    let ended = job.run(&shared, &say)?;
+                    match &ended {
+                        Entry::Sealed {
+                            package,
+                            interrupted,
+                            ..
+                        } => say.url(
+                            n,
+                            &url,
+                            if interrupted.is_some() {
+                                "interrupted"
+                            } else {
+                                "sealed"
+                            },
+                            Some(package),
+                            interrupted.as_deref(),
+                            tr!("cli-batch-sealed", n = n, url = &url, package = package),
+                        ),
+                        Entry::Failed { reason, .. } => say.url(
+                            n,
+                            &url,
+                            "failed",
+                            None,
+                            Some(reason),
+                            tr!("cli-batch-failed", n = n, url = &url, reason = reason),
+                        ),
+                        _ => {}
+                    }
                     let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
                     s.1.append(&ended)?;
                 }
@@ -338,19 +370,64 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
         w.join()
             .map_err(|_| anyhow::anyhow!(tr!("cli-batch-worker")))??;
     }
-    bar.finish_and_clear();
+    say.bar.finish_and_clear();
     if let Some(r) = &relay {
         use std::sync::atomic::Ordering::Relaxed;
-        println!(
-            "{}",
-            tr!(
-                "cli-batch-deposits",
-                deposits = r.counts.deposits.load(Relaxed),
-                requests = r.counts.requests.load(Relaxed)
-            )
+        let text = tr!(
+            "cli-batch-deposits",
+            deposits = r.counts.deposits.load(Relaxed),
+            requests = r.counts.requests.load(Relaxed)
         );
+        // Beside the events, not among them.
+        if a.events {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
     }
-    summary(&a.out, &urls, &log_path, done_before, started)
+    summary(&a.out, &urls, &log_path, done_before, started, &say)
+}
+
+/// Where the batch says what happens: a progress bar and a line per URL on the terminal, or
+/// [`BatchEvent`] lines for the app (`--events`).
+#[derive(Clone)]
+struct Say {
+    bar: indicatif::ProgressBar,
+    events: bool,
+}
+
+impl Say {
+    fn event(&self, e: &BatchEvent) {
+        println!("{}", e.to_line());
+    }
+
+    /// URL `n` changed `state`; `text` says so to people. A state other than `started` ends
+    /// the URL's part of the run.
+    fn url(
+        &self,
+        n: usize,
+        url: &str,
+        state: &str,
+        package: Option<&str>,
+        reason: Option<&str>,
+        text: String,
+    ) {
+        if self.events {
+            self.event(&BatchEvent::Url {
+                n,
+                url: url.to_owned(),
+                state: state.to_owned(),
+                package: package.map(str::to_owned),
+                reason: reason.map(str::to_owned),
+                text,
+            });
+        } else if state != "started" {
+            self.bar.println(text);
+        }
+        if state != "started" {
+            self.bar.inc(1);
+        }
+    }
 }
 
 /// What a capture may write under the batch's quota.
@@ -463,7 +540,7 @@ struct Job<'a> {
 
 impl Job<'_> {
     /// Runs the capture to its end: how it ended.
-    fn run(&self, shared: &Mutex<(VecDeque<(usize, String)>, Log)>) -> Result<Entry> {
+    fn run(&self, shared: &Mutex<(VecDeque<(usize, String)>, Log)>, say: &Say) -> Result<Entry> {
         let package = self.out.join(package_name(self.n, self.url));
         let profile = match self.profile {
             "auto" => webproof_capture::profile::suggest(self.url),
@@ -503,6 +580,14 @@ impl Job<'_> {
                 pid: child.id(),
             })?;
         }
+        say.url(
+            self.n,
+            self.url,
+            "started",
+            Some(&package.display().to_string()),
+            None,
+            tr!("cli-batch-started", n = self.n, url = self.url),
+        );
         let err = child.stderr.take();
         let tail = std::thread::spawn(move || {
             let mut last = String::new();
@@ -558,6 +643,7 @@ fn summary(
     log: &Path,
     done_before: usize,
     started: Instant,
+    say: &Say,
 ) -> Result<ExitCode> {
     let last = replay(log)?;
     let mut csv = String::from("n,url,outcome,package,chain_head,reason\n");
@@ -606,28 +692,39 @@ fn summary(
     std::fs::write(&path, csv).with_context(|| tr!("ctx-writing", path = path.display()))?;
     let ran = urls.len() - done_before;
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    println!(
-        "{}",
-        tr!(
-            "cli-batch-summary",
-            total = urls.len(),
-            sealed = sealed,
-            interrupted = interrupted,
-            failed = failed,
-            ran = ran,
-            per_minute = format!(
-                "{:.1}",
-                if minutes > 0.0 {
-                    ran as f64 / minutes
-                } else {
-                    0.0
-                }
-            ),
-            path = path.display()
-        )
+    let mut text = tr!(
+        "cli-batch-summary",
+        total = urls.len(),
+        sealed = sealed,
+        interrupted = interrupted,
+        failed = failed,
+        ran = ran,
+        per_minute = format!(
+            "{:.1}",
+            if minutes > 0.0 {
+                ran as f64 / minutes
+            } else {
+                0.0
+            }
+        ),
+        path = path.display()
     );
     if skipped > 0 {
-        println!("{}", tr!("cli-batch-skipped-total", count = skipped));
+        text.push('\n');
+        text.push_str(&tr!("cli-batch-skipped-total", count = skipped));
+    }
+    if say.events {
+        say.event(&BatchEvent::Summary {
+            total: urls.len(),
+            sealed,
+            interrupted,
+            failed,
+            skipped,
+            path: path.display().to_string(),
+            text,
+        });
+    } else {
+        println!("{text}");
     }
     Ok(if failed + interrupted + skipped == 0 {
         ExitCode::SUCCESS

@@ -209,6 +209,52 @@ impl NotaryEvent {
     }
 }
 
+/// One event of `webproof batch … --events` (docs/app-events.md), one JSON object per line.
+/// `text` is the same for people, in the chosen language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum BatchEvent {
+    /// The batch's URLs, in order, and how many an earlier run already ended.
+    Queue {
+        urls: Vec<String>,
+        done: usize,
+        text: String,
+    },
+    /// Capture `n` (1-based) of `url` changed state: `started`, `sealed`, `interrupted`
+    /// (sealed after a stop, `reason` why), `failed` (no package, `reason` why) or `skipped`
+    /// (the batch's quota, `reason`). `package` once there is one.
+    Url {
+        n: usize,
+        url: String,
+        state: String,
+        package: Option<String>,
+        reason: Option<String>,
+        text: String,
+    },
+    /// The batch ended: the totals, and the summary file.
+    Summary {
+        total: usize,
+        sealed: usize,
+        interrupted: usize,
+        failed: usize,
+        skipped: usize,
+        path: String,
+        text: String,
+    },
+}
+
+impl BatchEvent {
+    /// One line of output, without the newline.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads one line; `None` for a line that is not an event this version knows.
+    pub fn parse(line: &str) -> Option<BatchEvent> {
+        serde_json::from_str(line.trim()).ok()
+    }
+}
+
 /// What the configured TSAs and log have delivered so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustStatus {
