@@ -83,7 +83,13 @@ fn sealed(queue: &Path) -> usize {
 }
 
 fn run(env: &Env, base: &str, parallel: u16, captures: usize, headless: bool) -> Run {
-    let pages = ["index.html", "gallery.html", "zh.html", "long.html", "media.html"];
+    let pages = [
+        "index.html",
+        "gallery.html",
+        "zh.html",
+        "long.html",
+        "media.html",
+    ];
     let list: String = (0..captures)
         .map(|i| format!("{base}/{}\n", pages[i % pages.len()]))
         .collect();
@@ -212,7 +218,14 @@ fn main() {
     );
     println!(
         "{:>3} {:>8} {:>7} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "N", "captures", "sealed", "per min", "batch MiB", "capture MiB", "wp cpu/cap", "all cpu/cap"
+        "N",
+        "captures",
+        "sealed",
+        "per min",
+        "batch MiB",
+        "capture MiB",
+        "wp cpu/cap",
+        "all cpu/cap"
     );
     for r in &runs {
         println!(
@@ -228,11 +241,7 @@ fn main() {
         );
     }
     for r in &runs {
-        let line: Vec<String> = r
-            .rss
-            .iter()
-            .map(|(n, m)| format!("{n}: {m:.1}"))
-            .collect();
+        let line: Vec<String> = r.rss.iter().map(|(n, m)| format!("{n}: {m:.1}")).collect();
         println!(
             "batch RSS (MiB) after N captures, --parallel {}: {}",
             r.parallel,

@@ -118,7 +118,12 @@ fn batch_events_are_json_lines_as_documented() {
         "--headless",
         "--no-video",
     ]);
-    assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let doc = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/app-events.md"),
     )
@@ -159,9 +164,15 @@ fn batch_events_are_json_lines_as_documented() {
             .collect()
     };
     assert_eq!(states(1), ["started", "sealed"], "{events:?}");
-    assert_eq!(states(2).last().map(String::as_str), Some("failed"), "{events:?}");
+    assert_eq!(
+        states(2).last().map(String::as_str),
+        Some("failed"),
+        "{events:?}"
+    );
     assert!(
-        events.iter().any(|e| matches!(e, B::Url { n: 1, state, package: Some(p), .. }
+        events
+            .iter()
+            .any(|e| matches!(e, B::Url { n: 1, state, package: Some(p), .. }
             if state == "sealed" && std::path::Path::new(p).is_file())),
         "{events:?}"
     );

@@ -266,4 +266,86 @@ mod tests {
         assert!(is_report(REPORT_HTML) && is_report(REPORT_PDF) && !is_report(MANIFEST));
         assert!(REPORT_HTML.starts_with(REPORT_DIR) && RESERVED_DIRS.contains(&REPORT_DIR));
     }
+
+    /// Every path and class of docs/evidence-package.md §1, spelled out.
+    #[test]
+    fn the_layout_is_the_documented_one() {
+        assert_eq!(
+            timestamp_path(7, 2, "TSA.Example:3180/x y", "tsq"),
+            "timestamps/000007-2-tsa_example_3180_x_y.tsq"
+        );
+        assert_eq!(
+            timestamp_path(1, 1, &"a".repeat(60), "tsr").len(),
+            "timestamps/000001-1-.tsr".len() + 48
+        );
+        assert_eq!(timestamp_seq("timestamps/000012-1-tsa.tsr"), Some(12));
+        assert_eq!(timestamp_seq("timestamps/000003-2-a-b.tsq"), Some(3));
+        assert_eq!(timestamp_seq("renewals/000012-1-tsa.tsr"), None);
+        assert_eq!(timestamp_seq("timestamps/x-1-tsa.tsr"), None);
+        assert!(is_review("reviews/001.json") && !is_review("report/reviews.json"));
+        assert!(is_added_later("reviews/001.json") && is_added_later(&refresh_path(1)));
+        assert!(!is_added_later("renewals/001.json"));
+        for (role, who) in [(Role::Operator, "operator"), (Role::Notary, "notary")] {
+            assert_eq!(identity_path(role), format!("identity/{who}.json"));
+            assert_eq!(public_key_path(role), format!("identity/{who}.pub.pem"));
+            assert_eq!(certificate_path(role), format!("identity/{who}.cert.pem"));
+            assert_eq!(signature_path(role), format!("signatures/{who}.sig"));
+            assert!(is_outside_manifest(&signature_path(role)));
+            assert!(!is_outside_manifest(&identity_path(role)));
+        }
+        for p in [
+            DATAPACKAGE,
+            DATAPACKAGE_DIGEST,
+            MANIFEST,
+            "renewals/001.json",
+            "reviews/001.json",
+        ] {
+            assert!(is_outside_manifest(p), "{p}");
+        }
+        for p in [JOURNAL, WARC, "signatures/operator.pem", "artifacts/x.sig"] {
+            assert!(!is_outside_manifest(p), "{p}");
+        }
+        for p in [
+            JOURNAL,
+            "timestamps/000001-1-t.tsr",
+            "timestamps/000001-1-t.tsq",
+        ] {
+            assert!(is_proof_of_chain(p), "{p}");
+        }
+        for p in [MANIFEST, WARC, "artifacts/000001-a.png", "reviews/001.json"] {
+            assert!(!is_proof_of_chain(p), "{p}");
+        }
+        for (p, t) in [
+            ("a.json", "application/json"),
+            ("a.jsonl", "application/x-ndjson"),
+            ("a.pem", "application/x-pem-file"),
+            ("a.html", "text/html"),
+            ("a.pdf", "application/pdf"),
+            ("a.warc", "application/warc"),
+            ("a.cdx", "application/cdxj"),
+            ("a.vtt", "text/vtt"),
+            ("a.mp4", "video/mp4"),
+            ("a.png", "image/png"),
+            ("a.txt", "text/plain"),
+            ("a.bin", "application/octet-stream"),
+            ("noext", "application/octet-stream"),
+        ] {
+            assert_eq!(media_type(p), t, "{p}");
+        }
+        // A long name keeps an extension of up to 16 bytes (dot included), not a longer one.
+        let keep = format!("{}.{}", "x".repeat(200), "e".repeat(15));
+        assert!(artifact_path(1, &keep).ends_with(&format!(".{}", "e".repeat(15))));
+        let lose = format!("{}.{}", "x".repeat(200), "e".repeat(16));
+        let p = artifact_path(1, &lose);
+        assert_eq!(p.len(), "artifacts/000001-".len() + MAX_NAME);
+        assert!(!p.contains('.'), "{p}");
+        // Exactly MAX_NAME bytes are kept as they are; leading dots go.
+        let exact = "y".repeat(MAX_NAME);
+        assert_eq!(
+            artifact_path(1, &exact),
+            format!("artifacts/000001-{exact}")
+        );
+        assert_eq!(artifact_path(2, "..hidden"), "artifacts/000002-hidden");
+        assert_eq!(artifact_path(3, "..."), "artifacts/000003-file");
+    }
 }
