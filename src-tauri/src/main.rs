@@ -10,6 +10,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod batch;
 mod capture;
 mod cases;
 mod engine;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub live: Arc<Mutex<Option<capture::Live>>>,
     /// The notary's side of a live supervision, while one runs: its answers' pipe.
     pub supervising: Arc<Mutex<Option<std::process::ChildStdin>>>,
+    /// A batch, while one runs: its stdin (for Stop).
+    pub batching: Arc<Mutex<Option<std::process::ChildStdin>>>,
     pub replays: Arc<replay::Replays>,
 }
 
@@ -66,6 +69,7 @@ impl AppState {
             cases: self.cases.clone(),
             live: self.live.clone(),
             supervising: self.supervising.clone(),
+            batching: self.batching.clone(),
             replays: self.replays.clone(),
         }
     }
@@ -134,6 +138,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             supervise::start_supervision,
             supervise::answer_supervision,
             supervise::supervision_picture,
+            batch::start_batch,
+            batch::stop_batch,
+            batch::export_catalogue,
             verify::verify_package,
             verify::remember_verdict,
             review::countersign_package,
@@ -146,7 +153,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(tauri_specta::collect_events![
             capture::CaptureEvent,
-            supervise::SuperviseEvent
+            supervise::SuperviseEvent,
+            batch::BatchScreenEvent
         ])
         // One TypeScript type per Rust type (none of ours serialises differently each way).
         .disable_serde_phases()
@@ -190,6 +198,7 @@ fn main() -> std::process::ExitCode {
         cases: Arc::new(cases),
         live: Arc::new(Mutex::new(None)),
         supervising: Arc::new(Mutex::new(None)),
+        batching: Arc::new(Mutex::new(None)),
         replays: Arc::new(replay::Replays::default()),
     };
     let replays = state.replays.clone();

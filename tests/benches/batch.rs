@@ -179,11 +179,15 @@ fn dev_up(env: &Env) -> std::process::Child {
         .spawn()
         .unwrap();
     let out = BufReader::new(c.stdout.take().unwrap());
-    for line in out.lines() {
-        if line.unwrap().trim() == "ready" {
-            return c;
-        }
+    let ready = out
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.trim() == "ready");
+    if ready {
+        return c;
     }
+    let _ = c.kill();
+    let _ = c.wait();
     panic!("dev up did not start");
 }
 

@@ -837,3 +837,115 @@ fn a_notary_supervises_and_countersigns_in_the_window_and_an_operator_is_supervi
         ui.c.close().await.unwrap();
     });
 }
+
+#[test]
+fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window() {
+    let site = crate::site::serve();
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let launched = launch(&env);
+    let rt = runtime();
+    rt.block_on(async {
+        let c = connect(launched.port).await;
+        let ui = Ui { c, lang: "en" };
+        ui.find("[data-screen=cases]", 30).await;
+        ui.fill(
+            "[data-testid=case-matter]",
+            "Listings copied by Example Shop",
+        )
+        .await;
+        ui.click("[data-testid=case-create]").await;
+        ui.find("[data-screen=case]", 10).await;
+
+        // Batch: three URLs, one of which nothing answers; two at a time.
+        ui.click("[data-testid=case-batch]").await;
+        ui.find("[data-testid=batch-form]", 10).await;
+        // (Set directly: the driver types a newline as nothing.)
+        let urls = format!("{site}/index.html\n{site}/gallery.html\nhttp://127.0.0.1:9/\n");
+        ui.js(&format!(
+            "document.querySelector('[data-testid=batch-urls]').value = {}; return 0;",
+            serde_json::to_string(&urls).unwrap()
+        ))
+        .await;
+        ui.js("document.querySelector('[data-testid=batch-parallel]').value = '2'; return 0;")
+            .await;
+        ui.click("[data-testid=batch-headless]").await;
+        ui.fill("[data-testid=batch-passphrase]", PASS).await;
+        ui.click("[data-testid=batch-start]").await;
+        ui.no_error().await;
+        ui.find("[data-testid=batch-running]", 30).await;
+        ui.shot("20-batch-running").await;
+        let ok = ui
+            .attr_until("[data-testid=batch-ended]", "data-ok", 240, |_| true)
+            .await;
+        assert_eq!(
+            ok,
+            "false",
+            "one URL cannot be captured: {} / {}",
+            ui.text("[data-testid=batch-ended]").await,
+            ui.text("[data-testid=batch-rows]").await
+        );
+        let states: Vec<String> = {
+            let mut v = Vec::new();
+            for n in 1..=3 {
+                v.push(
+                    ui.attr(
+                        &format!("[data-testid=batch-row][data-n='{n}']"),
+                        "data-state",
+                    )
+                    .await
+                    .unwrap_or_default(),
+                );
+            }
+            v
+        };
+        assert_eq!(states, ["sealed", "sealed", "failed"]);
+        assert!(
+            ui.text("[data-testid=batch-ended]")
+                .await
+                .contains("1 failed"),
+            "the summary is shown"
+        );
+        ui.shot("21-batch-ended").await;
+
+        // The packages joined the case: two sealed, one failed with its reason.
+        ui.click("[data-testid=batch-ended] button.primary").await;
+        ui.find("[data-screen=case]", 10).await;
+        let table = ui.text("table.packages").await;
+        assert_eq!(table.matches("sealed").count(), 2, "{table}");
+        assert!(table.contains("failed"), "{table}");
+
+        // The case's evidence catalogue, as CSV.
+        let out = env.path().join("catalogue.csv");
+        ui.fill("[data-testid=catalogue-out]", out.to_str().unwrap())
+            .await;
+        ui.js("document.querySelector('[data-testid=catalogue-lang]').value = 'en'; return 0;")
+            .await;
+        ui.click("[data-testid=catalogue-export]").await;
+        ui.find("[data-testid=catalogue-done]:not([hidden])", 60)
+            .await;
+        ui.no_error().await;
+        ui.shot("22-catalogue").await;
+    });
+    let out = env.path().join("catalogue.csv");
+    let t0 = Instant::now();
+    while !out.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "no catalogue written"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "a header and the two sealed packages: {csv}"
+    );
+    assert!(
+        csv.contains("/index.html") && csv.contains("/gallery.html"),
+        "{csv}"
+    );
+    assert!(csv.contains("Listings copied by Example Shop"), "{csv}");
+}

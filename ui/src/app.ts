@@ -3,7 +3,7 @@
 import { commands, events, type AppError, type AppInfo, type CaptureRequest, type EnvironmentView } from "./bindings";
 import { h, mount } from "./dom";
 import { asLang, setLang, t } from "./i18n";
-import { applyEvent, applySupervise, emptyLive, emptySupervise, type LiveState, type SuperviseState } from "./model";
+import { applyBatch, applyEvent, applySupervise, emptyBatch, emptyLive, emptySupervise, type BatchState, type LiveState, type SuperviseState } from "./model";
 
 export type Screen =
   | { name: "cases" }
@@ -14,6 +14,7 @@ export type Screen =
   | { name: "sealing" }
   | { name: "verify"; path?: string; caseId?: string; packageId?: string }
   | { name: "supervise" }
+  | { name: "batch"; caseId: string }
   | { name: "settings" };
 
 type Render = (app: App, screen: any) => HTMLElement | Promise<HTMLElement>;
@@ -29,6 +30,9 @@ export class App {
   /** The notary's side of a live supervision (the Supervise screen). */
   supervise: SuperviseState = emptySupervise();
   private superviseListeners: (() => void)[] = [];
+  /** A case's batch (the Batch screen). */
+  batch: BatchState = emptyBatch();
+  private batchListeners: (() => void)[] = [];
   private body: HTMLElement;
   private nav: HTMLElement;
   private banner: HTMLElement;
@@ -62,7 +66,25 @@ export class App {
       this.supervise = applySupervise(this.supervise, e.payload);
       this.notifySupervise();
     });
+    await events.batchScreenEvent.listen((e) => {
+      this.batch = applyBatch(this.batch, e.payload);
+      this.notifyBatch();
+    });
     await this.go({ name: "cases" });
+  }
+
+  /** Called when the batch's state changes, while the current screen lives. */
+  onBatch(f: () => void): void {
+    this.batchListeners.push(f);
+  }
+
+  notifyBatch(): void {
+    this.batchListeners.forEach((f) => f());
+  }
+
+  /** A new batch of `caseId`. */
+  resetBatch(caseId: string): void {
+    this.batch = { ...emptyBatch(), caseId };
   }
 
   /** Called when the supervision's state changes, while the current screen lives. */
@@ -87,6 +109,7 @@ export class App {
     this.screen = screen;
     this.liveListeners = [];
     this.superviseListeners = [];
+    this.batchListeners = [];
     this.hideError();
     this.renderNav();
     const render = this.screens[screen.name];

@@ -39,6 +39,15 @@ export const commands = {
 	 *  kept).
 	 */
 	supervisionPicture: (path: string) => typedError<string, AppError>(__TAURI_INVOKE("supervision_picture", { path })),
+	/**  Starts the batch of `req`; its events follow as [`BatchScreenEvent`]s. */
+	startBatch: (req: BatchRequest) => typedError<null, AppError>(__TAURI_INVOKE("start_batch", { req })),
+	/**  Starts no more captures of the running batch (those under way end as they do). */
+	stopBatch: () => typedError<null, AppError>(__TAURI_INVOKE("stop_batch")),
+	/**
+	 *  The case's evidence catalogue (证据目录) of its sealed packages, written to `out` (.pdf,
+	 *  .xlsx, .csv or .html, by its extension) in `lang` (`zh-CN`, `en` or `both`).
+	 */
+	exportCatalogue: (caseId: string, out: string, lang: string) => typedError<string, AppError>(__TAURI_INVOKE("export_catalogue", { caseId, out, lang })),
 	verifyPackage: (path: string) => typedError<VerifyView, AppError>(__TAURI_INVOKE("verify_package", { path })),
 	/**  Records a verification's verdict on a case's package. */
 	rememberVerdict: (caseId: string, packageId: string, verdict: string) => typedError<null, AppError>(__TAURI_INVOKE("remember_verdict", { caseId, packageId, verdict })),
@@ -60,6 +69,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	batchScreenEvent: makeEvent<BatchScreenEvent, BatchScreenEvent>("batch-screen-event"),
 	captureEvent: makeEvent<CaptureEvent, CaptureEvent>("capture-event"),
 	superviseEvent: makeEvent<SuperviseEvent, SuperviseEvent>("supervise-event"),
 };
@@ -93,6 +103,29 @@ export type ArtifactView = {
 	/**  Size in bytes (as a number the window can show). */
 	size: number | null,
 };
+
+/**  What the Batch screen asks for. */
+export type BatchRequest = {
+	case: string,
+	/**  The URLs, one per line (empty lines and lines starting with # are skipped). */
+	urls: string,
+	/**  Captures at the same time (1–4). */
+	parallel: number,
+	/**  Without the Xvfb display and the screen recording. */
+	headless: boolean,
+	/**  The batch's disk quota in MiB, if any. */
+	max_total_mb: number | null,
+	passphrase: string,
+};
+
+/**  What the Batch screen hears. */
+export type BatchScreenEvent = 
+/**  The URLs, in order (URL `n` is `urls[n-1]`), and those an earlier run ended. */
+{ type: "queue"; urls: string[]; done: number[]; text: string } | 
+/**  URL `n` is `started`, `sealed`, `interrupted`, `failed` or `skipped`. */
+{ type: "url"; n: number; url: string; state: string; package: string | null; reason: string | null; text: string } | 
+/**  The batch ended (`ok`: every URL sealed); the summary file. */
+{ type: "ended"; ok: boolean; summary: string | null; text: string };
 
 /**  What the live session screen hears. */
 export type CaptureEvent = ({ type: "environment"; worst: string; findings: Finding[] }) & { artifacts?: never; code?: never; deposited?: never; kind?: never; log?: never; notary?: never; phase?: never; quorum?: never; seq?: never; sha256?: never; sm3?: never; stamped_by?: never; stamped_seq?: never; state?: never; text?: never; time?: never; tsas?: never; url?: never } | ({ type: "step"; seq: number; kind: string; url: string | null; time: string; 

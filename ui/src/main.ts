@@ -4,6 +4,7 @@ import { environmentScreen, newCaptureScreen } from "./screens/capture";
 import { liveScreen, sealingScreen } from "./screens/live";
 import { settingsScreen } from "./screens/settings";
 import { superviseScreen } from "./screens/supervise";
+import { batchScreen } from "./screens/batch";
 import { verifyScreen } from "./screens/verify";
 
 const root = document.getElementById("app");
@@ -17,6 +18,7 @@ if (root) {
   app.register("sealing", sealingScreen);
   app.register("verify", verifyScreen);
   app.register("supervise", superviseScreen);
+  app.register("batch", batchScreen);
   app.register("settings", settingsScreen);
   void app.start().catch((e) => app.error(e));
 }

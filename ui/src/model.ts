@@ -1,6 +1,6 @@
 // What the screens compute, kept free of the DOM and of Tauri so it is unit-tested.
 
-import type { CaptureEvent, CheckView, Finished, SuperviseEvent } from "./bindings";
+import type { BatchScreenEvent, CaptureEvent, CheckView, Finished, SuperviseEvent } from "./bindings";
 
 export type Group = "outcome" | "files" | "chain" | "signatures" | "timestamps" | "receipts" | "other";
 
@@ -279,4 +279,54 @@ export function applySupervise(s: SuperviseState, ev: SuperviseEvent): Supervise
     case "ended":
       return { ...s, running: false, asked: null, ended: ev.ok, lines };
   }
+}
+
+/** One URL of a batch, as the Batch screen shows it. */
+export interface BatchRow {
+  n: number;
+  url: string;
+  /** `queued`, `started`, `sealed`, `interrupted`, `failed` or `skipped`. */
+  state: string;
+  package: string | null;
+  reason: string | null;
+}
+
+/** A case's batch, as the Batch screen shows it. */
+export interface BatchState {
+  caseId: string | null;
+  running: boolean;
+  rows: BatchRow[];
+  lines: string[];
+  /** The batch ended: whether every URL was sealed, and its summary. */
+  ended: { ok: boolean; summary: string | null; text: string } | null;
+}
+
+export function emptyBatch(): BatchState {
+  return { caseId: null, running: false, rows: [], lines: [], ended: null };
+}
+
+/** The Batch screen's state after one event of `webproof batch --events`. */
+export function applyBatch(s: BatchState, ev: BatchScreenEvent): BatchState {
+  const lines = [...s.lines, ev.text].slice(-MAX_LINES);
+  switch (ev.type) {
+    case "queue": {
+      // URLs an earlier run ended are in the case already.
+      const rows = ev.urls.map((url, i) => ({ n: i + 1, url, state: ev.done.includes(i + 1) ? "earlier" : "queued", package: null, reason: null }));
+      return { ...s, rows, lines };
+    }
+    case "url": {
+      const row: BatchRow = { n: ev.n, url: ev.url, state: ev.state, package: ev.package, reason: ev.reason };
+      const rows = s.rows.some((r) => r.n === ev.n) ? s.rows.map((r) => (r.n === ev.n ? row : r)) : [...s.rows, row].sort((a, b) => a.n - b.n);
+      return { ...s, rows, lines };
+    }
+    case "ended":
+      return { ...s, running: false, ended: { ok: ev.ok, summary: ev.summary, text: ev.text }, lines };
+  }
+}
+
+/** How many URLs of a batch are in each state. */
+export function batchCounts(rows: BatchRow[]): Record<string, number> {
+  const c: Record<string, number> = {};
+  for (const r of rows) c[r.state] = (c[r.state] ?? 0) + 1;
+  return c;
 }

@@ -43,6 +43,7 @@ describe("catalogue", () => {
       "lang-": ["en", "zh-CN", "both"],
       "live-supervision-": ["waiting", "joined", "stated", "refused"],
       "supervise-ask-": ["present", "countersign"],
+      "batch-state-": ["queued", "earlier", "started", "sealed", "interrupted", "failed", "skipped"],
     };
     const en = keys("en");
     for (const [prefix, names] of Object.entries(families)) {
@@ -60,6 +61,7 @@ describe("catalogue", () => {
           url: "u", program: "webproof", error: "e", lang: "fr",
           id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
           capture: "c1", target: "u", seq: 4, name: "n", addr: "a:1", code: "c",
+          matter: "m", done: 1, total: 2,
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CaptureEvent, CheckView, SuperviseEvent } from "../src/bindings";
+import type { BatchState } from "../src/model";
 import {
   applyEvent,
   applySupervise,
@@ -186,5 +187,25 @@ describe("supervision", () => {
     s = applySupervise(s, { type: "ended", ok: false, text: "lost" });
     expect([s.running, s.ended, s.asked]).toEqual([false, false, null]);
     expect(s.capture).toBe("c1");
+  });
+});
+
+describe("batch", () => {
+  it("shows each URL's state as the engine reports it", async () => {
+    const { applyBatch, batchCounts, emptyBatch } = await import("../src/model");
+    let s: BatchState = { ...emptyBatch(), caseId: "c1", running: true };
+    s = applyBatch(s, { type: "queue", urls: ["http://a/", "http://b/", "http://c/"], done: [2], text: "3 URLs" });
+    expect(s.rows.map((r) => r.state)).toEqual(["queued", "earlier", "queued"]);
+    s = applyBatch(s, { type: "url", n: 1, url: "http://a/", state: "started", package: "/p/1.wacz", reason: null, text: "#1" });
+    s = applyBatch(s, { type: "url", n: 3, url: "http://c/", state: "failed", package: null, reason: "unreachable", text: "#3" });
+    s = applyBatch(s, { type: "url", n: 1, url: "http://a/", state: "sealed", package: "/p/1.wacz", reason: null, text: "#1" });
+    expect(s.rows.map((r) => r.state)).toEqual(["sealed", "earlier", "failed"]);
+    expect(s.rows[2].reason).toBe("unreachable");
+    expect(batchCounts(s.rows)).toEqual({ sealed: 1, earlier: 1, failed: 1 });
+    expect(s.running).toBe(true);
+    s = applyBatch(s, { type: "ended", ok: false, summary: "/b/summary.csv", text: "done" });
+    expect(s.running).toBe(false);
+    expect(s.ended).toEqual({ ok: false, summary: "/b/summary.csv", text: "done" });
+    expect(s.lines).toEqual(["3 URLs", "#1", "#3", "#1", "done"]);
   });
 });

@@ -42,7 +42,8 @@ pub(crate) struct BatchArgs {
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
     max_total_mb: Option<u64>,
     /// JSON lines on stdout as things happen (the queue, each URL's state, the summary), for
-    /// the desktop app; see docs/app-events.md.
+    /// the desktop app; see docs/app-events.md. A line `stop` on stdin then starts no more
+    /// captures (those under way end as they do).
     #[arg(long)]
     events: bool,
     /// More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video).
@@ -282,18 +283,32 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
         events: a.events,
     };
     if a.events {
+        let queued: std::collections::BTreeSet<usize> = todo.iter().map(|(n, _)| *n).collect();
         say.event(&BatchEvent::Queue {
             urls: urls.clone(),
-            done: done_before,
+            done: (1..=total).filter(|n| !queued.contains(n)).collect(),
             text: tr!("cli-batch-queue", total = total, done = done_before),
         });
     }
     let started = Instant::now();
     let shared = Arc::new(Mutex::new((todo, log)));
+    // The app's Stop: no more captures are started; run again to go on.
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if a.events {
+        let stopping = stopping.clone();
+        std::thread::spawn(move || {
+            for l in std::io::stdin().lock().lines().map_while(Result::ok) {
+                if l.trim() == "stop" {
+                    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        });
+    }
     let exe = std::env::current_exe().context(tr!("cli-batch-exe"))?;
     let workers: Vec<_> = (0..a.parallel)
         .map(|_| {
             let (shared, say, exe, env) = (shared.clone(), say.clone(), exe.clone(), env.clone());
+            let stopping = stopping.clone();
             let (out, case, profile, extra) = (
                 a.out.clone(),
                 a.case.clone(),
@@ -303,6 +318,9 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
             let (quota, own_max) = (a.max_total_mb, child_max_mb);
             std::thread::spawn(move || -> Result<()> {
                 loop {
+                    if stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                        return Ok(());
+                    }
                     let next = {
                         let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
                         s.0.pop_front()
@@ -647,7 +665,7 @@ fn summary(
 ) -> Result<ExitCode> {
     let last = replay(log)?;
     let mut csv = String::from("n,url,outcome,package,chain_head,reason\n");
-    let (mut sealed, mut interrupted, mut failed, mut skipped) = (0, 0, 0, 0);
+    let (mut sealed, mut interrupted, mut failed, mut skipped, mut pending) = (0, 0, 0, 0, 0);
     let q = webproof_report::catalogue::csv_field;
     for (i, url) in urls.iter().enumerate() {
         let n = i + 1;
@@ -678,7 +696,10 @@ fn summary(
                 skipped += 1;
                 ("skipped", String::new(), None, reason.clone())
             }
-            _ => ("pending", String::new(), None, String::new()),
+            _ => {
+                pending += 1;
+                ("pending", String::new(), None, String::new())
+            }
         };
         csv.push_str(&format!(
             "{n},{},{outcome},{},{},{}\n",
@@ -713,6 +734,10 @@ fn summary(
         text.push('\n');
         text.push_str(&tr!("cli-batch-skipped-total", count = skipped));
     }
+    if pending > 0 {
+        text.push('\n');
+        text.push_str(&tr!("cli-batch-pending", count = pending));
+    }
     if say.events {
         say.event(&BatchEvent::Summary {
             total: urls.len(),
@@ -720,13 +745,14 @@ fn summary(
             interrupted,
             failed,
             skipped,
+            pending,
             path: path.display().to_string(),
             text,
         });
     } else {
         println!("{text}");
     }
-    Ok(if failed + interrupted + skipped == 0 {
+    Ok(if failed + interrupted + skipped + pending == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(4)

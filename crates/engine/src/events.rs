@@ -214,10 +214,10 @@ impl NotaryEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum BatchEvent {
-    /// The batch's URLs, in order, and how many an earlier run already ended.
+    /// The batch's URLs, in order, and the numbers (1-based) of those an earlier run ended.
     Queue {
         urls: Vec<String>,
-        done: usize,
+        done: Vec<usize>,
         text: String,
     },
     /// Capture `n` (1-based) of `url` changed state: `started`, `sealed`, `interrupted`
@@ -238,6 +238,8 @@ pub enum BatchEvent {
         interrupted: usize,
         failed: usize,
         skipped: usize,
+        /// Not started: the batch was stopped (`stop` on stdin) before them.
+        pending: usize,
         path: String,
         text: String,
     },

@@ -2,7 +2,7 @@
 
 import { commands, type Case, type PackageRef } from "../bindings";
 import type { App } from "../app";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import { h, value } from "../dom";
 import { t } from "../i18n";
 import { short } from "../model";
@@ -176,6 +176,7 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
       "div",
       { class: "actions" },
       h("button", { class: "primary", "data-testid": "case-new-capture", onclick: () => void app.go({ name: "new-capture", caseId: c.id }) }, t("capture-new")),
+      h("button", { "data-testid": "case-batch", onclick: () => void app.go({ name: "batch", caseId: c.id }) }, t("batch-open")),
     ),
     h("h2", {}, t("case-packages-title")),
     (c.packages ?? []).length === 0
@@ -186,9 +187,48 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
           h("thead", {}, h("tr", {}, ...["col-kind", "col-target", "col-started", "col-status", "col-verdict", "col-head", ""].map((k) => h("th", {}, k ? t(k) : "")))),
           h("tbody", {}, ...(c.packages ?? []).slice().reverse().map((p) => packageRow(app, c, p))),
         ),
+    catalogueForm(app, c.id),
     add,
     seal,
     h("h2", {}, t("case-details")),
     edit,
+  );
+}
+
+/** The case's evidence catalogue (证据目录), exported as PDF, Excel or CSV. */
+function catalogueForm(app: App, caseId: string): HTMLElement {
+  const out = h("input", { name: "out", required: true, placeholder: "/home/…/证据目录.pdf", "data-testid": "catalogue-out" }) as HTMLInputElement;
+  const done = h("p", { class: "ok", hidden: true, "data-testid": "catalogue-done" });
+  return h("form", {
+    class: "card",
+    "data-testid": "catalogue-form",
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const f = e.target as HTMLFormElement;
+      done.hidden = true;
+      const written = await app.call(commands.exportCatalogue(caseId, out.value, value(f, "[name=catalogue_lang]")));
+      if (written) {
+        done.textContent = t("catalogue-written", { path: written });
+        done.hidden = false;
+      }
+    },
+  },
+    h("h3", {}, t("catalogue-title")),
+    h("p", { class: "muted" }, t("catalogue-help")),
+    h("div", { class: "inline" },
+      out,
+      h("button", { type: "button", onclick: async () => {
+        try {
+          const p = await save({ defaultPath: "证据目录.pdf", filters: [{ name: "PDF / Excel / CSV", extensions: ["pdf", "xlsx", "csv", "html"] }] });
+          if (p) out.value = p;
+        } catch (err) {
+          app.error(err);
+        }
+      } }, t("seal-files-choose"))),
+    h("label", {}, t("catalogue-lang"),
+      h("select", { name: "catalogue_lang", "data-testid": "catalogue-lang" },
+        h("option", { value: "zh-CN" }, "中文"), h("option", { value: "en" }, "English"), h("option", { value: "both" }, "中文 + English"))),
+    h("button", { type: "submit", class: "primary", "data-testid": "catalogue-export" }, t("catalogue-export")),
+    done,
   );
 }

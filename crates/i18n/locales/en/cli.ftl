@@ -327,6 +327,7 @@ cli-batch-queue = batch: { $total } URLs, { $done } ended in an earlier run
 cli-batch-started = #{ $n } { $url }: capturing
 cli-batch-skipped = #{ $n } { $url }: skipped: { $reason }
 cli-batch-skipped-total = { $count } URLs skipped for the batch's disk quota: run the batch again with a larger --max-total-mb to capture them
+cli-batch-pending = { $count } URLs not captured yet (the batch was stopped): run it again to go on
 cli-batch-summary = batch: { $total } URLs — { $sealed } sealed, { $interrupted } sealed after an interruption, { $failed } failed; { $ran } captured in this run ({ $per_minute } a minute); summary: { $path }
 cli-batch-capture-args = the capture arguments after --
 cli-batch-relay = starting the batch's deposit relay on 127.0.0.1

@@ -91,7 +91,7 @@ help-batch--case = The case every capture belongs to
 help-batch--profile = The capture profile of every URL, or auto: the profile whose URL patterns match each
 help-batch--parallel = How many captures run at the same time (each with its own browser and display)
 help-batch--max-total-mb = The disk quota of the whole batch, in MiB of packages: each capture may write at most what is left (besides its own --max-mb), and once it is used up the URLs left are skipped, with the reason (run again with a larger quota to capture them)
-help-batch--events = JSON lines on stdout as things happen (the queue, each URL's state, the summary), for the desktop app; see docs/app-events.md
+help-batch--events = JSON lines on stdout as things happen (the queue, each URL's state, the summary), for the desktop app; see docs/app-events.md. A line `stop` on stdin then starts no more captures (those under way end as they do)
 help-batch--capture-args = More arguments for every `webproof capture`, after `--` (e.g. -- --headless --no-video)
 help-env-check = Check that this machine is clean for a capture (hosts file, proxies, DNS, route, interfaces, OS, virtualisation, software versions and digests, fonts). Exit 0 = no failing finding, 1 = a finding fails
 help-env-check--url = The page you intend to capture (its host is checked in DNS, hosts and route)

@@ -324,6 +324,7 @@ cli-batch-queue = 批量：共 { $total } 个网址，其中 { $done } 个已在
 cli-batch-started = #{ $n } { $url }：正在取证
 cli-batch-skipped = #{ $n } { $url }：已跳过：{ $reason }
 cli-batch-skipped-total = 因批量磁盘配额跳过 { $count } 个网址：以更大的 --max-total-mb 再次运行批量即可取证这些网址
+cli-batch-pending = { $count } 个网址尚未取证（批量已停止）：再次运行即可继续
 cli-batch-summary = 批量：共 { $total } 个网址——{ $sealed } 个已封存，{ $interrupted } 个在中断后封存，{ $failed } 个失败；本次运行取证 { $ran } 个（每分钟 { $per_minute } 个）；汇总：{ $path }
 cli-batch-capture-args = -- 之后的取证参数
 cli-batch-relay = 在 127.0.0.1 上启动批量的存证中继

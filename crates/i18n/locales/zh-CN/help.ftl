@@ -73,7 +73,7 @@ help-batch--case = 所有取证所属的案件
 help-batch--profile = 每个网址使用的取证配置，或 auto：按网址模式匹配的配置
 help-batch--parallel = 同时进行的取证数（各自使用独立的浏览器和显示）
 help-batch--max-total-mb = 整个批量的磁盘配额（证据包的 MiB 数）：每次取证最多写入剩余的配额（另有其自身的 --max-mb），配额用完后其余网址将被跳过并记录原因（以更大的配额再次运行即可取证这些网址）
-help-batch--events = 随进展在标准输出上逐行输出 JSON（队列、每个网址的状态、汇总），供桌面应用使用；参见 docs/app-events.md
+help-batch--events = 随进展在标准输出上逐行输出 JSON（队列、每个网址的状态、汇总），供桌面应用使用；参见 docs/app-events.md。此时标准输入上的一行 `stop` 使批量不再开始新的取证（进行中的取证照常结束）
 help-batch--capture-args = 传给每次 `webproof capture` 的其他参数，写在 `--` 之后（例如 -- --headless --no-video）
 help-env-check = 检查本机是否适合取证（hosts 文件、代理、DNS、路由、网络接口、操作系统、虚拟化、软件版本与摘要、字体）。退出码 0 = 没有未通过的项，1 = 有一项未通过
 help-env-check--url = 您打算取证的网页（在 DNS、hosts 和路由中检查其主机）
