@@ -189,3 +189,92 @@ fn batch_events_are_json_lines_as_documented() {
         "{events:?}"
     );
 }
+
+#[test]
+fn a_batch_told_to_stop_starts_no_more_captures_and_goes_on_when_run_again() {
+    use std::io::{BufRead, Write};
+    use webproof_engine::events::BatchEvent as B;
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let site = crate::site::serve();
+    env.write(
+        "urls.txt",
+        format!("{site}/index.html\n{site}/gallery.html\n{site}/zh.html\n").as_bytes(),
+    );
+    let args = [
+        "batch",
+        "urls.txt",
+        "--out",
+        "b",
+        "--events",
+        "--",
+        "--headless",
+        "--no-video",
+    ];
+    let mut child = env
+        .cmd()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut events = Vec::new();
+    for l in std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+    {
+        let e = B::parse(&l).unwrap_or_else(|| panic!("not a BatchEvent: {l}"));
+        // Stop as soon as the first capture starts: it ends as it does, no other starts.
+        if matches!(&e, B::Url { n: 1, state, .. } if state == "started") {
+            writeln!(stdin, "stop").unwrap();
+            stdin.flush().unwrap();
+        }
+        events.push(e);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(4), "{events:?}");
+    let started: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            B::Url { n, state, .. } if state == "started" => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started, [1], "{events:?}");
+    assert!(
+        matches!(
+            events.last(),
+            Some(B::Summary {
+                sealed: 1,
+                pending: 2,
+                ..
+            })
+        ),
+        "{events:?}"
+    );
+    // Again: the first is done, the other two are captured.
+    let o = env.run(&args);
+    assert!(o.status.success());
+    let again: Vec<B> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(B::parse)
+        .collect();
+    assert!(
+        matches!(&again[0], B::Queue { done, .. } if done == &[1]),
+        "{again:?}"
+    );
+    assert!(
+        matches!(
+            again.last(),
+            Some(B::Summary {
+                sealed: 3,
+                pending: 0,
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+}
