@@ -100,6 +100,11 @@ mod tests {
         assert!(matches(routes::CONSISTENCY, &consistency(3, 10)));
         assert!(matches(routes::ENTRY, &entry(7)));
         assert!(matches(routes::LOOKUP, &lookup(&"ab".repeat(32))));
+        assert!(matches(
+            routes::LOOKUP_FILE,
+            &lookup_file("sm3", &"cd".repeat(32))
+        ));
+        assert_eq!(lookup_file("sha256", "ab"), "/lookup-file/sha256/ab");
         assert!(matches(routes::RA_LABEL, &ra_label(9)));
         for p in [RA_REGISTRARS, RA_CODES, RA_ENROLL, RA_REVOKE] {
             assert!(matches(routes::RA_POST, p), "{p}");

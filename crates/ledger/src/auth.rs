@@ -109,6 +109,21 @@ mod tests {
         let h = header_value(&"ab".repeat(32), 17, &[1, 2, 3]);
         assert_eq!(parse_header(&h), Some(("ab".repeat(32), 17, vec![1, 2, 3])));
         assert_eq!(parse_header("keyid=zz;time=1;sig=AQ=="), None);
+        // A key id is 64 hex digits: not 63, and not 64 of anything else.
+        let hex63 = "ab".repeat(32)[..63].to_owned();
+        assert_eq!(
+            parse_header(&format!("keyid={hex63};time=1;sig=AQ==")),
+            None
+        );
+        let not_hex = "zz".repeat(32);
+        assert_eq!(
+            parse_header(&format!("keyid={not_hex};time=1;sig=AQ==")),
+            None
+        );
+        assert_eq!(
+            parse_header(&format!("keyid={};time=1;sig=AQ==", "AB".repeat(32))),
+            Some(("ab".repeat(32), 1, vec![1]))
+        );
         assert_eq!(parse_header(&format!("{h};extra=1")), None);
         let m = request_message("log.a/x", "POST", "/add", 17, b"x");
         assert_ne!(

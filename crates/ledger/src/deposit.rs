@@ -217,6 +217,82 @@ mod tests {
     }
 
     #[test]
+    fn a_label_commitment_is_the_documented_hash() {
+        // SHA-256("webproof-label/v1" 0x00 ‖ salt ‖ UTF-8 label), computed with Python's
+        // hashlib (docs/evidence-package.md §6c).
+        assert_eq!(
+            label_commitment("案件-42", &[7; 16]),
+            "3496b237717d484203e8a87752c5566601697f599c32ccdd3f03e8f4dc25d7ff"
+        );
+        assert_ne!(
+            label_commitment("案件-42", &[8; 16]),
+            label_commitment("案件-42", &[7; 16])
+        );
+    }
+
+    #[test]
+    fn each_field_is_checked_alone_at_its_limit() {
+        let ok = |d: &Deposit| d.validate().is_ok();
+        for field in 0..3 {
+            let mut d = sample();
+            let bad = "g".repeat(64);
+            match field {
+                0 => d.sha256 = bad,
+                1 => d.sm3 = bad,
+                _ => d.operator = bad,
+            }
+            assert!(
+                matches!(d.validate(), Err(DepositError::Digests)),
+                "{field}"
+            );
+        }
+        let mut d = sample();
+        d.package = "p".repeat(128);
+        assert!(ok(&d));
+        d.package.push('p');
+        assert!(matches!(d.validate(), Err(DepositError::Package)));
+        d.package.clear();
+        assert!(matches!(d.validate(), Err(DepositError::Package)));
+        let mut d = sample();
+        d.claimed_time = "t".repeat(40);
+        assert!(ok(&d));
+        d.claimed_time.push('t');
+        assert!(matches!(d.validate(), Err(DepositError::ClaimedTime)));
+        // Labels count characters, not bytes.
+        let mut d = sample();
+        d.label = Some("案".repeat(64));
+        assert!(ok(&d));
+        d.label = Some("案".repeat(65));
+        assert!(matches!(d.validate(), Err(DepositError::Label)));
+        let mut d = sample();
+        d.label_commitment = Some("f".repeat(64));
+        assert!(ok(&d));
+        d.label_commitment = Some("f".repeat(63));
+        assert!(matches!(d.validate(), Err(DepositError::Commitment)));
+        let mut d = sample();
+        d.v = 2;
+        assert!(matches!(d.validate(), Err(DepositError::Version(2))));
+    }
+
+    #[test]
+    fn an_administrative_entry_has_its_canonical_bytes() {
+        let a = AdminEntry {
+            v: 1,
+            admin: "enroll".into(),
+            actor: "a".repeat(64),
+            subject: "b".repeat(64),
+            time: 1_765_000_000,
+            detail: Some("tenant dev".into()),
+        };
+        let want = format!(
+            r#"{{"actor":"{}","admin":"enroll","detail":"tenant dev","subject":"{}","time":1765000000,"v":1}}"#,
+            "a".repeat(64),
+            "b".repeat(64)
+        );
+        assert_eq!(String::from_utf8(a.to_bytes().unwrap()).unwrap(), want);
+    }
+
+    #[test]
     fn files_are_named_by_digest_and_absent_when_none() {
         let file = |seq| DepositFile {
             seq,

@@ -363,6 +363,16 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_is_a_key_id_and_at_least_one_byte() {
+        let line = |raw: &[u8]| format!("hello\n\n\u{2014} log.example {}\n", B64.encode(raw));
+        let n = Note::parse(&line(&[1, 2, 3, 4, 5])).unwrap();
+        assert_eq!(n.sigs[0].key_id, [1, 2, 3, 4]);
+        assert_eq!(n.sigs[0].sig, [5]);
+        assert!(Note::parse(&line(&[1, 2, 3, 4])).is_err());
+        assert!(Note::parse(&line(&[])).is_err());
+    }
+
+    #[test]
     fn checkpoints_sign_cosign_and_round_trip() {
         let log = signer("log.webproof.example/evidence", ALG_ED25519, 1);
         let court = signer("witness.court.example", ALG_COSIGNATURE_V1, 2);
