@@ -5,7 +5,7 @@
 //! starting the same case's batch again goes on where it stopped.
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -150,21 +150,7 @@ pub fn start_batch(app: AppHandle, state: State<'_, AppState>, req: BatchRequest
     } = engine::spawn_piped(cmd, &state.bin, "batch")?;
     *slot = Some(stdin);
     drop(slot);
-    let err_reader = std::thread::spawn(move || {
-        let mut tail = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            tail.push_str(&line);
-            tail.push('\n');
-            if tail.len() > 16 * 1024 {
-                let cut = tail.len() / 2;
-                let cut = (cut..tail.len())
-                    .find(|i| tail.is_char_boundary(*i))
-                    .unwrap_or(0);
-                tail.drain(..cut);
-            }
-        }
-        tail
-    });
+    let err_reader = engine::stderr_tail(stderr);
     let (case_id, st) = (case.id.clone(), state.inner().clone_for_worker());
     std::thread::spawn(move || {
         // URL n → its package in the case.
@@ -277,21 +263,13 @@ fn settle(
 #[tauri::command]
 #[specta::specta]
 pub fn stop_batch(state: State<'_, AppState>) -> AppResult<()> {
-    let mut slot = state
-        .batching
-        .lock()
-        .map_err(|_| AppError::new(ErrorKind::NoSession, "the batch state is poisoned"))?;
-    let Some(stdin) = slot.as_mut() else {
-        return Err(AppError::said(
-            ErrorKind::NoSession,
-            "app-err-no-batch",
-            "no batch is running",
-            &[],
-        ));
-    };
-    writeln!(stdin, "stop")
-        .and_then(|_| stdin.flush())
-        .map_err(|e| AppError::io("app-err-io-send", "webproof batch", e))
+    engine::send_line(
+        &state.batching,
+        "stop",
+        "batch",
+        "app-err-no-batch",
+        "no batch is running",
+    )
 }
 
 /// The case's evidence catalogue (证据目录) of its sealed packages, written to `out` (.pdf,

@@ -103,6 +103,54 @@ pub async fn in_background<T: Send + 'static>(
         .map_err(|e| AppError::new(ErrorKind::Engine, e.to_string()))?
 }
 
+/// The last 16 KiB or so of what a child writes on `stderr`, once it closes it (for the
+/// error said when the child fails).
+pub fn stderr_tail(stderr: std::process::ChildStderr) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        let mut tail = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            tail.push_str(&line);
+            tail.push('\n');
+            if tail.len() > 16 * 1024 {
+                let cut = tail.len() / 2;
+                let cut = (cut..tail.len())
+                    .find(|i| tail.is_char_boundary(*i))
+                    .unwrap_or(0);
+                tail.drain(..cut);
+            }
+        }
+        tail
+    })
+}
+
+/// Writes `line` to the stdin of the running child in `slot` (`what` names it); when none runs,
+/// the error `none` (a catalogue key) with its English words `none_en`.
+pub fn send_line(
+    slot: &std::sync::Mutex<Option<std::process::ChildStdin>>,
+    line: &str,
+    what: &str,
+    none: &'static str,
+    none_en: &str,
+) -> AppResult<()> {
+    use std::io::Write as _;
+    let mut slot = slot.lock().map_err(|_| {
+        AppError::new(
+            ErrorKind::NoSession,
+            format!("the {what} state is poisoned"),
+        )
+    })?;
+    let Some(stdin) = slot.as_mut() else {
+        return Err(AppError::said(ErrorKind::NoSession, none, none_en, &[]));
+    };
+    writeln!(stdin, "{line}")
+        .and_then(|_| stdin.flush())
+        .map_err(|e| AppError::io("app-err-io-send", format!("webproof {what}"), e))
+}
+
 /// A started engine child with its three pipes.
 pub struct Piped {
     pub child: std::process::Child,

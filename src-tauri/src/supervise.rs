@@ -3,7 +3,7 @@
 //! JSON lines become typed [`SuperviseEvent`]s for the window; the window's Sign and Refuse
 //! buttons become the answer lines on its stdin (`yes`, or the reason).
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -153,17 +153,7 @@ pub fn start_supervision(
     } = engine::spawn_piped(cmd, &state.bin, "supervision")?;
     *slot = Some(stdin);
     drop(slot);
-    let err_reader = std::thread::spawn(move || {
-        let mut tail = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            tail.push_str(&line);
-            tail.push('\n');
-            if tail.len() > 16 * 1024 {
-                tail = tail.split_off(tail.len() / 2);
-            }
-        }
-        tail
-    });
+    let err_reader = engine::stderr_tail(stderr);
     let st = state.inner().clone_for_worker();
     std::thread::spawn(move || {
         let mut ended = false;
@@ -217,21 +207,13 @@ pub fn answer_supervision(state: State<'_, AppState>, answer: SuperviseAnswer) -
             r
         }
     };
-    let mut slot = state
-        .supervising
-        .lock()
-        .map_err(|_| AppError::new(ErrorKind::NoSession, "the supervision state is poisoned"))?;
-    let Some(stdin) = slot.as_mut() else {
-        return Err(AppError::said(
-            ErrorKind::NoSession,
-            "app-err-no-supervision",
-            "no supervision is running",
-            &[],
-        ));
-    };
-    writeln!(stdin, "{line}")
-        .and_then(|_| stdin.flush())
-        .map_err(|e| AppError::io("app-err-io-send", "webproof supervise", e))
+    engine::send_line(
+        &state.supervising,
+        &line,
+        "supervise",
+        "app-err-no-supervision",
+        "no supervision is running",
+    )
 }
 
 /// A step's picture the notary was shown, as a data URL (only files this home's supervision
