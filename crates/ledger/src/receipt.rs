@@ -516,7 +516,9 @@ mod tests {
             operator: "ef".repeat(32),
             claimed_time: "2026-11-23T12:00:00Z".into(),
             label: None,
-            label_commitment: None,
+            // Leaf 5 carries a private label's commitment ("CASE-1", salt 3…3).
+            label_commitment: (i == 5)
+                .then(|| crate::deposit::label_commitment("CASE-1", &[3; 16])),
             files: Vec::new(),
         }
         .to_bytes()
@@ -683,6 +685,92 @@ mod tests {
         // Not canonical: refused.
         let text = String::from_utf8(f.receipt(4, 6, 3).to_bytes().unwrap()).unwrap();
         assert!(Receipt::parse(text.replace(",\"", ", \"").as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_private_label_is_opened_by_the_receipt_or_stays_closed() {
+        let f = fixture(6);
+        let mut r = f.receipt(5, 6, 3);
+        assert_eq!(r.check(&f.trust(3)).unwrap().label, None);
+        r.label = Some("CASE-1".into());
+        r.label_salt = Some(hex::encode([3u8; 16]));
+        assert_eq!(
+            r.check(&f.trust(3)).unwrap().label.as_deref(),
+            Some("CASE-1")
+        );
+        r.label = Some("CASE-2".into());
+        assert!(matches!(
+            r.check(&f.trust(3)),
+            Err(ReceiptError::LabelCommitment)
+        ));
+        // A label without its salt, or a salt of another length.
+        r.label = Some("CASE-1".into());
+        r.label_salt = None;
+        assert!(matches!(
+            r.check(&f.trust(3)),
+            Err(ReceiptError::Malformed(_))
+        ));
+        r.label_salt = Some(hex::encode([3u8; 15]));
+        assert!(matches!(
+            r.check(&f.trust(3)),
+            Err(ReceiptError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_promise_covers_exactly_its_group_and_a_receipt_its_version_and_format() {
+        let f = fixture(6);
+        // The group of leaves 2..6: first 2, count 4.
+        let r = f.receipt(4, 6, 3);
+        let hashes = f.hashes(6);
+        for (index, covered) in [(1u64, false), (2, true), (5, true), (6, false)] {
+            let got = check_promise(
+                &r.promise,
+                &f.log.key,
+                index,
+                &hashes[index.min(5) as usize],
+                &[],
+            );
+            if covered {
+                // Covered: what fails then is the (empty) path, not the range.
+                assert!(
+                    !matches!(
+                        got,
+                        Err(ReceiptError::Promise(LogNoteError::NotCovered { .. }))
+                    ),
+                    "{index}"
+                );
+            } else {
+                assert!(
+                    matches!(
+                        got,
+                        Err(ReceiptError::Promise(LogNoteError::NotCovered {
+                            first: 2,
+                            end: 6,
+                            ..
+                        }))
+                    ),
+                    "{index}: {got:?}"
+                );
+            }
+        }
+        let mut v2 = f.receipt(4, 6, 3);
+        v2.v = 2;
+        assert!(Receipt::parse(&v2.to_bytes().unwrap()).is_err());
+        let mut other = f.receipt(4, 6, 3);
+        other.format = "webproof-receipt/v0".into();
+        assert!(Receipt::parse(&other.to_bytes().unwrap()).is_err());
+        // A batch's acknowledgement: one per deposit, at consecutive indices, one promise.
+        let acks = BatchAck {
+            first: 10,
+            promise: "p".into(),
+            proofs: vec![vec!["a".into()], vec![]],
+        }
+        .into_acks();
+        assert_eq!(acks.len(), 2);
+        assert_eq!((acks[0].index, acks[1].index), (10, 11));
+        assert_eq!(acks[0].proof, ["a"]);
+        assert!(acks.iter().all(|a| a.promise == "p"));
     }
 
     #[test]
