@@ -819,5 +819,18 @@ mod tests {
                 .unwrap_err(),
             ReceiptError::NoConsistency(5)
         ));
+        // An earlier checkpoint of the refresh's own size needs no proof (it is the same tree).
+        let same = [(9u64, merkle::root(&f.hashes(9)))];
+        assert!(
+            none.check(&r.log_key, &r.witness_keys, &same, &f.trust(3))
+                .is_ok()
+        );
+        // A refresh's version and format each alone.
+        let mut v2 = refresh.clone();
+        v2.v = 2;
+        assert!(Refresh::parse(&v2.to_bytes().unwrap()).is_err());
+        let mut other = refresh.clone();
+        other.format = "webproof-refresh/v0".into();
+        assert!(Refresh::parse(&other.to_bytes().unwrap()).is_err());
     }
 }
