@@ -619,6 +619,12 @@ mod tests {
         assert_eq!(c.witnessed.cosigners.len(), 3);
         assert_eq!(c.deposit.package, "capture-4");
         assert_eq!(c.promised_at, 1_795_000_000);
+        // The configured key rules: a receipt naming another key for this log is checked
+        // with the configured one, checkpoint and promise alike.
+        let other = NoteSigner::new(ORIGIN, ALG_ED25519, SigningKey::from_bytes(&[2; 32])).unwrap();
+        let mut claims_other = r.clone();
+        claims_other.log_key = other.key.vkey();
+        assert!(claims_other.check(&f.trust(3)).unwrap().witnessed.trusted);
         // Without configured keys, the package's own keys: valid, but not trusted.
         let c = r.check(&LogTrust::default()).unwrap();
         assert!(!c.witnessed.trusted);
