@@ -428,6 +428,27 @@ mod tests {
     }
 
     #[test]
+    fn requests_and_proofs_read_back_as_written_up_to_63_lines() {
+        use base64::Engine as _;
+        let hashes: Vec<Hash> = (0..64u8).map(|i| [i; 32]).collect();
+        let note = "log.example/x\n5\nAAAA\n\n\u{2014} log.example/x AAAA\n";
+        let body = add_checkpoint_body(5, &hashes[..63], note);
+        let (old, proof, n) = parse_add_checkpoint(&body).unwrap();
+        assert_eq!(
+            (old, proof.as_slice(), n.as_str()),
+            (5, &hashes[..63], note)
+        );
+        assert!(parse_add_checkpoint(&add_checkpoint_body(5, &hashes, note)).is_err());
+        let lines: String = hashes[..3]
+            .iter()
+            .map(|h| format!("{}\n", base64::engine::general_purpose::STANDARD.encode(h)))
+            .collect();
+        assert_eq!(parse_proof(&lines).unwrap(), &hashes[..3]);
+        assert_eq!(parse_proof("").unwrap(), Vec::<Hash>::new());
+        assert_eq!(parse_proof("not base64\n"), None);
+    }
+
+    #[test]
     fn refusals_say_why() {
         let log = key(ORIGIN, ALG_ED25519, 1);
         let mut w = Witness::new(
