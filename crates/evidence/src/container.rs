@@ -1372,6 +1372,29 @@ mod tests {
     }
 
     #[test]
+    fn a_member_larger_than_the_buffer_is_written_whole_and_a_wrong_size_is_said() {
+        // 1 MiB + 3 of varying bytes, read in many pieces.
+        let data: Vec<u8> = (0..(1u32 << 20) + 3).map(|i| (i % 251) as u8).collect();
+        let (_t, bytes) = build(&[("a", b"x"), ("big", &data)], Form::WEBPROOF);
+        let got = parse_bytes(&bytes, Form::WEBPROOF).unwrap();
+        assert_eq!(read(&bytes, &got[1]), data);
+        let t = tempfile::NamedTempFile::new().unwrap();
+        let mut w = Writer::new(t.reopen().unwrap());
+        let e = w.add("a", 10, &mut &data[..11]).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                WriteError::Size {
+                    declared: 10,
+                    got: 11,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn non_canonical_forms_are_named() {
         let (_t, good) = build(&[("a", b"1"), ("b", b"2")], Form::WEBPROOF);
         let f = Form::WEBPROOF;
