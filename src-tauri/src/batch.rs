@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use tauri_specta::Event as _;
 use webproof_cases::{PackageKind, PackageStatus, PackageUpdate};
-use webproof_engine::events::BatchEvent;
+use webproof_engine::events::{BatchEvent, UrlState};
 
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::{AppState, engine};
@@ -180,14 +180,14 @@ pub fn start_batch(app: AppHandle, state: State<'_, AppState>, req: BatchRequest
                         &mut packages,
                         n,
                         &url,
-                        &state,
+                        state,
                         package.as_deref(),
                         reason.as_deref(),
                     );
                     BatchScreenEvent::Url {
                         n: n32(n),
                         url,
-                        state,
+                        state: state.as_str().to_owned(),
                         package,
                         reason,
                         text,
@@ -226,12 +226,12 @@ fn settle(
     packages: &mut HashMap<usize, String>,
     n: usize,
     url: &str,
-    state: &str,
+    state: UrlState,
     package: Option<&str>,
     reason: Option<&str>,
 ) {
     let status = match state {
-        "started" => {
+        UrlState::Started => {
             if let Some(p) = package
                 && let Ok((_, id)) =
                     st.cases
@@ -241,10 +241,10 @@ fn settle(
             }
             return;
         }
-        "sealed" => PackageStatus::Sealed,
-        "interrupted" => PackageStatus::Interrupted,
-        "failed" => PackageStatus::Failed,
-        _ => return,
+        UrlState::Sealed => PackageStatus::Sealed,
+        UrlState::Interrupted => PackageStatus::Interrupted,
+        UrlState::Failed => PackageStatus::Failed,
+        UrlState::Skipped => return,
     };
     if let Some(id) = packages.remove(&n) {
         let _ = st.cases.update_package(
@@ -341,7 +341,7 @@ mod tests {
         let e = BatchEvent::Url {
             n: 2,
             url: "http://127.0.0.1:9/".into(),
-            state: "failed".into(),
+            state: UrlState::Failed,
             package: None,
             reason: Some("unreachable".into()),
             text: "#2 failed".into(),

@@ -158,7 +158,7 @@ fn batch_events_are_json_lines_as_documented() {
         events
             .iter()
             .filter_map(|e| match e {
-                B::Url { n, state, .. } if *n == k => Some(state.clone()),
+                B::Url { n, state, .. } if *n == k => Some(state.as_str().to_owned()),
                 _ => None,
             })
             .collect()
@@ -173,7 +173,7 @@ fn batch_events_are_json_lines_as_documented() {
         events
             .iter()
             .any(|e| matches!(e, B::Url { n: 1, state, package: Some(p), .. }
-            if state == "sealed" && std::path::Path::new(p).is_file())),
+            if state.as_str() == "sealed" && std::path::Path::new(p).is_file())),
         "{events:?}"
     );
     assert!(
@@ -227,7 +227,7 @@ fn a_batch_told_to_stop_starts_no_more_captures_and_goes_on_when_run_again() {
     {
         let e = B::parse(&l).unwrap_or_else(|| panic!("not a BatchEvent: {l}"));
         // Stop as soon as the first capture starts: it ends as it does, no other starts.
-        if matches!(&e, B::Url { n: 1, state, .. } if state == "started") {
+        if matches!(&e, B::Url { n: 1, state, .. } if state.as_str() == "started") {
             writeln!(stdin, "stop").unwrap();
             stdin.flush().unwrap();
         }
@@ -238,7 +238,7 @@ fn a_batch_told_to_stop_starts_no_more_captures_and_goes_on_when_run_again() {
     let started: Vec<usize> = events
         .iter()
         .filter_map(|e| match e {
-            B::Url { n, state, .. } if state == "started" => Some(*n),
+            B::Url { n, state, .. } if state.as_str() == "started" => Some(*n),
             _ => None,
         })
         .collect();

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use webproof_engine::events::{BatchEvent, Event};
+use webproof_engine::events::{BatchEvent, Event, UrlState};
 
 /// `webproof batch`.
 #[derive(clap::Args)]
@@ -195,8 +195,7 @@ type ChildEnv = Vec<(String, String)>;
 
 /// What every capture child inherits: the operator's passphrase (asked once, for the whole
 /// batch) and, when a log is configured, the relay its deposits go through.
-fn child_env(extra: &[String]) -> Result<(ChildEnv, Option<crate::batch_relay::Relay>)> {
-    let child = child_args(extra)?;
+fn child_env(child: &ChildArgs) -> Result<(ChildEnv, Option<crate::batch_relay::Relay>)> {
     let home = crate::config::home()?;
     let role = webproof_evidence::identity::Role::Operator;
     let pass = crate::identity_cmd::passphrase(
@@ -228,8 +227,9 @@ fn child_env(extra: &[String]) -> Result<(ChildEnv, Option<crate::batch_relay::R
 
 pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
     let urls = read_urls(&a.urls)?;
-    let (env, relay) = child_env(&a.capture_args)?;
-    let child_max_mb = child_args(&a.capture_args)?.capture.max_mb;
+    let child = child_args(&a.capture_args)?;
+    let (env, relay) = child_env(&child)?;
+    let child_max_mb = child.capture.max_mb;
     std::fs::create_dir_all(&a.out).with_context(|| tr!("ctx-creating", path = a.out.display()))?;
     // Named absolutely in the log and the summary (a batch may be resumed from elsewhere).
     a.out = std::fs::canonicalize(&a.out)
@@ -333,7 +333,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                         Share::UsedUp(reason) => {
                             let text =
                                 tr!("cli-batch-skipped", n = n, url = &url, reason = &reason);
-                            say.url(n, &url, "skipped", None, Some(&reason), text);
+                            say.url(n, &url, UrlState::Skipped, None, Some(&reason), text);
                             let mut s = shared.lock().map_err(|_| anyhow::anyhow!("queue"))?;
                             s.1.append(&Entry::Skipped { n, reason })?;
                             continue;
@@ -360,9 +360,9 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                             n,
                             &url,
                             if interrupted.is_some() {
-                                "interrupted"
+                                UrlState::Interrupted
                             } else {
-                                "sealed"
+                                UrlState::Sealed
                             },
                             Some(package),
                             interrupted.as_deref(),
@@ -371,7 +371,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
                         Entry::Failed { reason, .. } => say.url(
                             n,
                             &url,
-                            "failed",
+                            UrlState::Failed,
                             None,
                             Some(reason),
                             tr!("cli-batch-failed", n = n, url = &url, reason = reason),
@@ -425,7 +425,7 @@ impl Say {
         &self,
         n: usize,
         url: &str,
-        state: &str,
+        state: UrlState,
         package: Option<&str>,
         reason: Option<&str>,
         text: String,
@@ -434,15 +434,15 @@ impl Say {
             self.event(&BatchEvent::Url {
                 n,
                 url: url.to_owned(),
-                state: state.to_owned(),
+                state,
                 package: package.map(str::to_owned),
                 reason: reason.map(str::to_owned),
                 text,
             });
-        } else if state != "started" {
+        } else if state != UrlState::Started {
             self.bar.println(text);
         }
-        if state != "started" {
+        if state != UrlState::Started {
             self.bar.inc(1);
         }
     }
@@ -601,7 +601,7 @@ impl Job<'_> {
         say.url(
             self.n,
             self.url,
-            "started",
+            UrlState::Started,
             Some(&package.display().to_string()),
             None,
             tr!("cli-batch-started", n = self.n, url = self.url),

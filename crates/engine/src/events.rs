@@ -226,7 +226,7 @@ pub enum BatchEvent {
     Url {
         n: usize,
         url: String,
-        state: String,
+        state: UrlState,
         package: Option<String>,
         reason: Option<String>,
         text: String,
@@ -243,6 +243,30 @@ pub enum BatchEvent {
         path: String,
         text: String,
     },
+}
+
+/// Where one URL of a batch stands (`started`, `sealed`, …, in the JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UrlState {
+    Started,
+    Sealed,
+    Interrupted,
+    Failed,
+    Skipped,
+}
+
+impl UrlState {
+    /// Its name in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UrlState::Started => "started",
+            UrlState::Sealed => "sealed",
+            UrlState::Interrupted => "interrupted",
+            UrlState::Failed => "failed",
+            UrlState::Skipped => "skipped",
+        }
+    }
 }
 
 impl BatchEvent {
