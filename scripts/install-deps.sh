@@ -8,7 +8,8 @@ for cmd_pkg in "openssl:openssl" "pkg-config:pkg-config" "cc:build-essential" "p
                "chromium:chromium" "chromedriver:chromium-driver" "Xvfb:xvfb" "ffprobe:ffmpeg" \
                "xhost:x11-xserver-utils" "xdpyinfo:x11-utils" \
                "xdotool:xdotool" "dnsmasq:dnsmasq-base" "pdftotext:poppler-utils" "zbarimg:zbar-tools" \
-               "faketime:faketime" "x86_64-w64-mingw32-gcc:mingw-w64" "wine:wine"; do
+               "faketime:faketime" "x86_64-w64-mingw32-gcc:mingw-w64" "wine:wine" \
+               "systemd-analyze:systemd"; do
   cmd=${cmd_pkg%%:*}; pkg=${cmd_pkg#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

@@ -225,6 +225,7 @@ fn the_pure_crates_open_no_socket_and_start_no_process() {
         "capture",
         "report",
         "i18n",
+        "watch",
     ] {
         let mut dirs = vec![root().join("crates").join(krate).join("src")];
         while let Some(dir) = dirs.pop() {

@@ -29,5 +29,6 @@ mod signals;
 mod site;
 mod timestamp;
 mod verify_page;
+mod watch;
 mod windows;
 mod witness;

@@ -31,10 +31,17 @@ pub const BIG: usize = 3 << 19;
 
 /// Starts the server; returns its base URL (`http://127.0.0.1:PORT`).
 pub fn serve() -> String {
+    serve_root(root())
+}
+
+/// The same server over the files of `dir` (a test may change them between requests); a file
+/// `NAME.redirect` beside them makes `/NAME` answer 302 to the location it holds.
+pub fn serve_root(dir: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         for conn in listener.incoming().flatten() {
+            let dir = dir.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(&conn);
                 let mut request = String::new();
@@ -115,7 +122,15 @@ pub fn serve() -> String {
                     p => {
                         let name = if p == "/" { "index.html" } else { p.trim_start_matches('/') };
                         let safe = !name.contains("..") && !name.contains('/');
-                        match std::fs::read(root().join(name)).ok().filter(|_| safe) {
+                        let moved = std::fs::read_to_string(dir.join(format!("{name}.redirect")))
+                            .ok()
+                            .filter(|_| safe);
+                        if let Some(to) = moved {
+                            let r = format!("HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", to.trim());
+                            let _ = out.write_all(r.as_bytes());
+                            return;
+                        }
+                        match std::fs::read(dir.join(name)).ok().filter(|_| safe) {
                             Some(body) => {
                                 let ct = match name.rsplit('.').next() {
                                     Some("html") => "text/html; charset=utf-8",

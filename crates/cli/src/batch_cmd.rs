@@ -9,13 +9,13 @@ use crate::say::tr;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use webproof_engine::events::{BatchEvent, Event, UrlState};
+use webproof_engine::events::{BatchEvent, UrlState};
 
 /// `webproof batch`.
 #[derive(clap::Args)]
@@ -188,6 +188,11 @@ fn child_args(extra: &[String]) -> Result<ChildArgs> {
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
     .context(tr!("cli-batch-capture-args"))
+}
+
+/// Checks arguments meant for every `webproof capture` of a batch or a watch.
+pub(crate) fn check_capture_args(extra: &[String]) -> Result<()> {
+    child_args(extra).map(|_| ())
 }
 
 /// Variables every capture child gets.
@@ -560,28 +565,18 @@ impl Job<'_> {
     /// Runs the capture to its end: how it ended.
     fn run(&self, shared: &Mutex<(VecDeque<(usize, String)>, Log)>, say: &Say) -> Result<Entry> {
         let package = self.out.join(package_name(self.n, self.url));
-        let profile = match self.profile {
-            "auto" => webproof_capture::profile::suggest(self.url),
-            p => p,
+        let extra = without_max_mb(self.extra);
+        let capture = crate::capture_child::Capture {
+            exe: self.exe,
+            url: self.url,
+            package: &package,
+            profile: self.profile,
+            case: self.case,
+            extra: &extra,
+            env: self.env,
+            max_mb: self.max_mb,
         };
-        let mut c = std::process::Command::new(self.exe);
-        c.arg("capture")
-            .arg(self.url)
-            .arg("--out")
-            .arg(&package)
-            .args(["--events", "--profile", profile])
-            .args(without_max_mb(self.extra))
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(case) = self.case {
-            c.args(["--case", case]);
-        }
-        if let Some(m) = self.max_mb {
-            c.args(["--max-mb", &m.to_string()]);
-        }
-        let mut child = match c.spawn() {
+        let child = match capture.spawn() {
             Ok(ch) => ch,
             Err(e) => {
                 return Ok(Entry::Failed {
@@ -606,47 +601,22 @@ impl Job<'_> {
             None,
             tr!("cli-batch-started", n = self.n, url = self.url),
         );
-        let err = child.stderr.take();
-        let tail = std::thread::spawn(move || {
-            let mut last = String::new();
-            if let Some(e) = err {
-                for l in BufReader::new(e).lines().map_while(Result::ok) {
-                    if !l.trim().is_empty() {
-                        last = l;
-                    }
-                }
-            }
-            last
-        });
-        let (mut head, mut error) = (None, None);
-        if let Some(out) = child.stdout.take() {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                match Event::parse(&l) {
-                    Some(Event::Sealed(s)) => head = Some(s.chain_head.sha256.to_hex()),
-                    Some(Event::Error { message, .. }) => error = Some(message),
-                    _ => {}
-                }
-            }
-        }
-        let status = child.wait().context(tr!("cli-batch-worker"))?;
-        let last = tail.join().unwrap_or_default();
-        let reason = error.unwrap_or(last);
-        // Exit 5: sealed, trusted time or the log did not deliver (said in the package).
-        let complete = matches!(status.code(), Some(0) | Some(5));
+        let ended = crate::capture_child::finish(child)?;
+        let complete = ended.complete();
         Ok(if package.is_file() {
             Entry::Sealed {
                 n: self.n,
                 package: package.display().to_string(),
-                head,
-                interrupted: (!complete).then_some(reason),
+                head: ended.head,
+                interrupted: (!complete).then_some(ended.reason),
             }
         } else {
             Entry::Failed {
                 n: self.n,
-                reason: if reason.is_empty() {
-                    tr!("cli-batch-no-package", status = status)
+                reason: if ended.reason.is_empty() {
+                    tr!("cli-batch-no-package", status = ended.status)
                 } else {
-                    reason
+                    ended.reason
                 },
             }
         })

@@ -115,6 +115,31 @@ pub(crate) struct InitArgs {
 }
 
 pub(crate) fn passphrase(var: &str, prompt: &str) -> Result<String> {
+    // `VAR_FILE`: a file only this user may read (a watch's timer, a service).
+    if let Some(path) = std::env::var_os(format!("{var}_FILE")) {
+        let path = std::path::PathBuf::from(path);
+        let f = std::fs::File::open(&path)
+            .with_context(|| tr!("ctx-reading", path = path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            let mode = f
+                .metadata()
+                .with_context(|| tr!("ctx-reading", path = path.display()))?
+                .mode();
+            if mode & 0o077 != 0 {
+                bail!(tr!("cli-passphrase-file-open", path = path.display()));
+            }
+        }
+        let mut p = String::new();
+        std::io::Read::read_to_string(&mut &f, &mut p)
+            .with_context(|| tr!("ctx-reading", path = path.display()))?;
+        let p = p.trim_end_matches(['\n', '\r']).to_owned();
+        if p.is_empty() {
+            bail!(tr!("cli-var-empty", var = format!("{var}_FILE")));
+        }
+        return Ok(p);
+    }
     if let Ok(p) = std::env::var(var) {
         if p.is_empty() {
             bail!(tr!("cli-var-empty", var = var));

@@ -31,6 +31,7 @@ macro_rules! eprintln {
 mod batch_cmd;
 mod batch_relay;
 mod capture_args;
+mod capture_child;
 #[cfg(unix)]
 mod capture_cmd;
 mod catalogue_cmd;
@@ -57,6 +58,7 @@ mod supervise_cmd;
 mod timestamp_cmd;
 mod trust;
 mod verify_cmd;
+mod watch_cmd;
 
 use say::tr;
 
@@ -90,6 +92,10 @@ enum Command {
     /// Capture many URLs (a CSV), each into its own package, as a durable queue: run again to
     /// go on where it stopped. Exit 0 = every URL sealed, 4 = some failed or were interrupted.
     Batch(batch_cmd::BatchArgs),
+    /// Re-capture a URL on a schedule until it is taken down: each capture a package,
+    /// compared with the one before (text, screenshot, media), "gone" (404/410, the tracked
+    /// element removed, a redirect home) reported with the last package showing the page.
+    Watch(watch_cmd::WatchArgs),
     /// Check that this machine is clean for a capture (hosts file, proxies, DNS, route,
     /// interfaces, OS, virtualisation, software versions and digests, fonts).
     /// Exit 0 = no failing finding, 1 = a finding fails.
@@ -199,6 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Captures(c) => seal_cmd::captures(c),
         Command::Capture(a) => capture_args::capture(a),
         Command::Batch(a) => batch_cmd::batch(a),
+        Command::Watch(a) => watch_cmd::watch(a),
         Command::Profiles(c) => profiles_cmd::profiles(c),
         Command::EnvCheck(a) => env_cmd::env_check(a),
         Command::Verify(a) => verify_cmd::verify(a),

@@ -168,6 +168,7 @@ fn explain(e: &(dyn StdError + 'static)) -> Option<Message> {
         serde_json::Error,
         webproof_evidence::package::PackageError,
         webproof_evidence::journal::JournalError,
+        webproof_watch::WatchError,
         webproof_evidence::record::ChainError,
         webproof_evidence::record::RecordError,
         webproof_evidence::canonical::CanonicalError,
