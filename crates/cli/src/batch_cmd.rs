@@ -114,23 +114,7 @@ fn read_urls(path: &Path) -> Result<Vec<String>> {
 
 /// `NNNN-host.wacz` for capture `n` of `url`.
 fn package_name(n: usize, url: &str) -> String {
-    let host: String = url
-        .split("://")
-        .nth(1)
-        .unwrap_or("")
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(60)
-        .collect();
+    let host = webproof_watch::history::host_slug(url.split("://").nth(1).unwrap_or(""));
     format!("{n:04}-{host}.wacz")
 }
 
@@ -202,16 +186,8 @@ type ChildEnv = Vec<(String, String)>;
 /// batch) and, when a log is configured, the relay its deposits go through.
 fn child_env(child: &ChildArgs) -> Result<(ChildEnv, Option<crate::batch_relay::Relay>)> {
     let home = crate::config::home()?;
-    let role = webproof_evidence::identity::Role::Operator;
-    let pass = crate::identity_cmd::passphrase(
-        "WEBPROOF_PASSPHRASE",
-        &format!(
-            "{} ",
-            tr!("cli-passphrase-prompt", role = crate::say::role(role))
-        ),
-    )?;
     // Unlocked here once: a wrong passphrase stops the batch before its first capture.
-    let (key, _) = crate::identity_cmd::load_key_with(&home, role, &pass)?;
+    let (pass, key) = crate::identity_cmd::operator_passphrase(&home)?;
     let mut env = vec![("WEBPROOF_PASSPHRASE".to_owned(), pass)];
     let relay = match child.capture.log.settings()? {
         Some(s) => {

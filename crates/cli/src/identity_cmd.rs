@@ -152,6 +152,21 @@ pub(crate) fn passphrase(var: &str, prompt: &str) -> Result<String> {
     bail!(tr!("cli-no-passphrase", var = var))
 }
 
+/// The operator's passphrase (WEBPROOF_PASSPHRASE, its `_FILE`, or asked), checked by
+/// unlocking the key with it: for captures run as children of a batch or a watch.
+pub(crate) fn operator_passphrase(home: &std::path::Path) -> Result<(String, SecretKey)> {
+    let role = webproof_evidence::identity::Role::Operator;
+    let pass = passphrase(
+        "WEBPROOF_PASSPHRASE",
+        &format!(
+            "{} ",
+            tr!("cli-passphrase-prompt", role = crate::say::role(role))
+        ),
+    )?;
+    let (key, _) = load_key_with(home, role, &pass)?;
+    Ok((pass, key))
+}
+
 /// The shortest passphrase a new key may have (the desktop app's minimum too).
 pub(crate) const MIN_PASSPHRASE: usize = 8;
 

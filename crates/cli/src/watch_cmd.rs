@@ -291,16 +291,7 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
 
 /// The captures' variables: the operator's passphrase, asked (or read) once per tick.
 fn capture_env() -> Result<Vec<(String, String)>> {
-    let role = webproof_evidence::identity::Role::Operator;
-    let pass = crate::identity_cmd::passphrase(
-        "WEBPROOF_PASSPHRASE",
-        &format!(
-            "{} ",
-            tr!("cli-passphrase-prompt", role = crate::say::role(role))
-        ),
-    )?;
-    let home = crate::config::home()?;
-    crate::identity_cmd::load_key_with(&home, role, &pass)?;
+    let (pass, _) = crate::identity_cmd::operator_passphrase(&crate::config::home()?)?;
     Ok(vec![("WEBPROOF_PASSPHRASE".to_owned(), pass)])
 }
 

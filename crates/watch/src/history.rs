@@ -150,8 +150,18 @@ pub fn watch_id(url: &str) -> Result<String, WatchError> {
     else {
         return Err(WatchError::Url(url.to_owned()));
     };
-    let host: String = rest
-        .split(['/', '?', '#'])
+    let host = host_slug(rest);
+    if host.is_empty() {
+        return Err(WatchError::Url(url.to_owned()));
+    }
+    let digest = webproof_evidence::digest::sha256(url.as_bytes()).to_string();
+    Ok(format!("{host}-{}", &digest[..8]))
+}
+
+/// The host of `rest` (a URL after its `scheme://`) as a file name's part: letters, digits,
+/// `.` and `-` kept, anything else `_`, at most 60 characters.
+pub fn host_slug(rest: &str) -> String {
+    rest.split(['/', '?', '#'])
         .next()
         .unwrap_or("")
         .chars()
@@ -163,12 +173,7 @@ pub fn watch_id(url: &str) -> Result<String, WatchError> {
             }
         })
         .take(60)
-        .collect();
-    if host.is_empty() {
-        return Err(WatchError::Url(url.to_owned()));
-    }
-    let digest = webproof_evidence::digest::sha256(url.as_bytes()).to_string();
-    Ok(format!("{host}-{}", &digest[..8]))
+        .collect()
 }
 
 /// The package name of capture `n` begun at `at`: `NNNN-YYYYMMDDTHHMMSSZ.wacz`.
