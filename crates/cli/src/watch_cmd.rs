@@ -684,19 +684,10 @@ fn service_install(home: &Path, watches: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `bytes` to a file only this user may read.
+/// Writes `bytes` to a file only this user may read, in place of one kept before.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let _ = std::fs::remove_file(path);
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o
-        .open(path)
-        .with_context(|| tr!("ctx-writing", path = path.display()))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| tr!("ctx-writing", path = path.display()))
+    crate::identity_cmd::write_private(path, bytes)
 }
 
 fn service_remove(watches: &Path) -> Result<ExitCode> {
