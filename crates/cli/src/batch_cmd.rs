@@ -74,17 +74,34 @@ enum Entry {
 }
 
 /// The queue's log: appended and fsynced line by line.
-struct Log {
+/// A JSON-lines file appended and fsynced line by line: a batch's queue, a watch's history.
+pub(crate) struct Log {
     file: std::fs::File,
+    path: PathBuf,
 }
 
 impl Log {
-    fn append(&mut self, e: &Entry) -> Result<()> {
+    /// Opens `path` for appending, creating it.
+    pub(crate) fn open(path: &Path) -> Result<Log> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| tr!("ctx-opening", path = path.display()))?;
+        Ok(Log {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Appends `e` as one line and syncs it.
+    pub(crate) fn append(&mut self, e: &impl Serialize) -> Result<()> {
         let mut line = serde_json::to_vec(e)?;
         line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()?;
-        Ok(())
+        self.file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+            .with_context(|| tr!("ctx-writing", path = self.path.display()))
     }
 }
 
@@ -217,12 +234,7 @@ pub(crate) fn batch(mut a: BatchArgs) -> Result<ExitCode> {
         .with_context(|| tr!("ctx-opening", path = a.out.display()))?;
     let log_path = a.out.join("queue.jsonl");
     let before = replay(&log_path)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .with_context(|| tr!("ctx-opening", path = log_path.display()))?;
-    let mut log = Log { file };
+    let mut log = Log::open(&log_path)?;
     // What an earlier run left: ended captures stay as they are; one that was under way is
     // waited for if its process still runs, else its partial package is kept aside.
     let mut todo = VecDeque::new();

@@ -7,7 +7,6 @@
 //! timer that `watch service install` writes runs it every five minutes, and after a boot.
 
 use crate::say::tr;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -119,7 +118,7 @@ fn add(home: &Path, watches: &Path, a: WatchArgs) -> Result<ExitCode> {
     crate::batch_cmd::check_capture_args(&a.capture_args)?;
     let id = history::watch_id(&url)?;
     let dir = watches.join(&id);
-    if dir.join("watch.json").exists() {
+    if spec_path(&dir).exists() {
         bail!(tr!("cli-watch-exists", url = &url, id = &id));
     }
     std::fs::create_dir_all(&dir).with_context(|| tr!("ctx-creating", path = dir.display()))?;
@@ -195,17 +194,7 @@ fn load_history(dir: &Path) -> Result<Vec<Entry>> {
 
 /// Appends a line to `history.jsonl` and syncs it.
 fn append_history(dir: &Path, e: &Entry) -> Result<()> {
-    let p = dir.join("history.jsonl");
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&p)
-        .with_context(|| tr!("ctx-opening", path = p.display()))?;
-    let mut line = serde_json::to_vec(e)?;
-    line.push(b'\n');
-    f.write_all(&line)
-        .and_then(|()| f.sync_data())
-        .with_context(|| tr!("ctx-writing", path = p.display()))
+    crate::batch_cmd::Log::open(&dir.join("history.jsonl"))?.append(e)
 }
 
 /// The watch directories under `watches`, by ID.
@@ -213,7 +202,7 @@ fn all_ids(watches: &Path) -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(watches)
         .map(|d| {
             d.flatten()
-                .filter(|e| e.path().join("watch.json").is_file())
+                .filter(|e| spec_path(&e.path()).is_file())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
@@ -239,6 +228,8 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     } else {
         ids.to_vec()
     };
+    // IDs named: captured now, due or not.
+    let asked = !ids.is_empty();
     let mut env: Option<Vec<(String, String)>> = None;
     let mut failed = false;
     let mut captured = 0;
@@ -254,7 +245,6 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
         }
         let spec = load_spec(&dir)?;
         let past = load_history(&dir)?;
-        let asked = !ids.is_empty();
         if asked && !spec.active {
             bail!(tr!("cli-watch-stopped", id = id));
         }
@@ -279,7 +269,7 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
             save_spec(&dir, &ended)?;
         }
     }
-    if captured == 0 && ids.is_empty() {
+    if captured == 0 && !asked {
         println!("{}", tr!("cli-watch-none-due"));
     }
     Ok(if failed {
@@ -364,7 +354,7 @@ fn capture_once(
     entry.final_url = cur.final_url.clone();
     entry.title = cur.title.clone();
     // The capture before it with a page to compare with, and the first with the page present.
-    let before = past
+    let before_package = past
         .iter()
         .rev()
         .filter(|e| {
@@ -373,11 +363,15 @@ fn capture_once(
                 Outcome::Failed { .. } | Outcome::Unreachable { .. }
             )
         })
-        .find_map(|e| e.package.as_ref())
-        .and_then(|p| observe(&dir.join(p), element).ok());
-    let first = history::first_present(past)
-        .and_then(|e| e.package.as_ref())
-        .and_then(|p| observe(&dir.join(p), element).ok());
+        .find_map(|e| e.package.as_ref());
+    let first_package = history::first_present(past).and_then(|e| e.package.as_ref());
+    let before = before_package.and_then(|p| observe(&dir.join(p), element).ok());
+    // Often the same package (a watch's second capture): read once.
+    let first = if first_package == before_package {
+        before.clone()
+    } else {
+        first_package.and_then(|p| observe(&dir.join(p), element).ok())
+    };
     entry.outcome = if let Some(error) = &cur.load_error {
         Outcome::Unreachable {
             error: error.clone(),
@@ -644,11 +638,7 @@ fn systemctl(args: &[&str]) -> Result<String> {
 fn service_install(home: &Path, watches: &Path) -> Result<ExitCode> {
     // The passphrase is checked against the key before it is kept.
     let pass_file = watches.join("passphrase");
-    let pass = capture_env()?
-        .into_iter()
-        .next()
-        .map(|(_, p)| p)
-        .unwrap_or_default();
+    let (pass, _) = crate::identity_cmd::operator_passphrase(home)?;
     std::fs::create_dir_all(watches)
         .with_context(|| tr!("ctx-creating", path = watches.display()))?;
     write_private(&pass_file, pass.as_bytes())?;
