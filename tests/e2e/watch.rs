@@ -258,6 +258,40 @@ fn a_redirect_home_or_a_removed_element_is_gone_too() {
     let list: Vec<serde_json::Value> =
         serde_json::from_str(&env.ok(&["watch", "list", "--json"], 0)).unwrap();
     assert_eq!(list.len(), 2);
+
+    // One watch damaged on disk does not stop the timer's tick: the watch before the other in
+    // the order ticks take them is damaged, the other falls due (its interval shortened to a
+    // second: its last capture began seconds ago) and is still captured; both commands say which watch
+    // is broken, and exit 4.
+    let mut ids = [moved.clone(), el.clone()];
+    ids.sort();
+    let [broken, due] = ids;
+    std::fs::write(watch_dir(&env, &broken).join("watch.json"), "{ torn").unwrap();
+    let spec_path = watch_dir(&env, &due).join("watch.json");
+    let mut spec: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&spec_path).unwrap()).unwrap();
+    spec["every_secs"] = 1.into();
+    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
+    let before = history(&env, &due).len();
+    let o = env.run(&["watch", "tick"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(4), "{out}\n{err}");
+    assert!(
+        err.contains(&format!("watch {broken} could not be read or captured"))
+            && err.contains("watch.json"),
+        "{err}"
+    );
+    assert!(out.contains(&format!("capture {}", before + 1)), "{out}");
+    assert_eq!(history(&env, &due).len(), before + 1);
+    let o = env.run(&["watch", "list", "--json"]);
+    assert_eq!(o.status.code(), Some(4));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], due.as_str());
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&broken));
 }
 
 #[test]

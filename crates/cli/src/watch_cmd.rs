@@ -220,7 +220,9 @@ fn watch_dir(watches: &Path, id: &str) -> Result<PathBuf> {
 }
 
 /// `watch tick`: captures the watches due now (or those named, due or not). Exit 0 when
-/// every capture made ended in a package that could be judged, 4 otherwise.
+/// every capture made ended in a package that could be judged, 4 otherwise. A watch that
+/// cannot be read or captured (its `watch.json` damaged, its disk full) is reported and the
+/// tick goes on to the others: one broken watch must not stop the captures of the rest.
 fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     let now = Utc::now();
     let chosen: Vec<String> = if ids.is_empty() {
@@ -234,39 +236,37 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     let mut failed = false;
     let mut captured = 0;
     for id in &chosen {
-        let dir = watch_dir(watches, id)?;
-        // One capture of a watch at a time: a tick finding it locked leaves it to the other.
-        let lock_path = dir.join("watch.lock");
-        let lock = std::fs::File::create(&lock_path)
-            .with_context(|| tr!("ctx-opening", path = lock_path.display()))?;
-        if lock.try_lock().is_err() {
-            println!("{}", tr!("cli-watch-busy", id = id));
-            continue;
-        }
-        let spec = load_spec(&dir)?;
-        let past = load_history(&dir)?;
-        if asked && !spec.active {
-            bail!(tr!("cli-watch-stopped", id = id));
-        }
-        if !(asked || history::due(&spec, &past, &now)) {
-            continue;
-        }
+        let due = match due_watch(watches, id, asked, &now) {
+            Ok(Some(due)) => due,
+            Ok(None) => continue,
+            // A watch named by the user that cannot be captured is the user's to fix now.
+            Err(e) if asked => return Err(e),
+            Err(e) => {
+                failed = true;
+                eprintln!(
+                    "{}",
+                    tr!("cli-watch-broken", id = id, error = format!("{e:#}"))
+                );
+                continue;
+            }
+        };
+        // Without the operator's passphrase no watch can be captured: the tick stops.
         let env = match &env {
             Some(e) => e,
             None => env.insert(capture_env()?),
         };
-        let entry = capture_once(&dir, &spec, &past, env)?;
-        captured += 1;
-        failed |= matches!(entry.outcome, Outcome::Failed { .. });
-        println!("{}", said(&spec, &entry));
-        append_history(&dir, &entry)?;
-        if spec.until_gone && matches!(entry.outcome, Outcome::Gone { .. }) {
-            let ended = Spec {
-                active: false,
-                ended: Some(tr!("cli-watch-ended-gone", n = entry.n)),
-                ..spec
-            };
-            save_spec(&dir, &ended)?;
+        match capture_due(due, env) {
+            Ok(outcome) => {
+                captured += 1;
+                failed |= matches!(outcome, Outcome::Failed { .. });
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!(
+                    "{}",
+                    tr!("cli-watch-broken", id = id, error = format!("{e:#}"))
+                );
+            }
         }
     }
     if captured == 0 && !asked {
@@ -277,6 +277,65 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A watch to capture now, locked against other ticks until it is dropped.
+struct Due {
+    dir: PathBuf,
+    spec: Spec,
+    past: Vec<Entry>,
+    _lock: std::fs::File,
+}
+
+/// The watch `id` if it is to be captured now: due (or `asked` for), active, and not being
+/// captured by another tick.
+fn due_watch(watches: &Path, id: &str, asked: bool, now: &Utc) -> Result<Option<Due>> {
+    let dir = watch_dir(watches, id)?;
+    // One capture of a watch at a time: a tick finding it locked leaves it to the other.
+    let lock_path = dir.join("watch.lock");
+    let lock = std::fs::File::create(&lock_path)
+        .with_context(|| tr!("ctx-opening", path = lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        println!("{}", tr!("cli-watch-busy", id = id));
+        return Ok(None);
+    }
+    let spec = load_spec(&dir)?;
+    let past = load_history(&dir)?;
+    if asked && !spec.active {
+        bail!(tr!("cli-watch-stopped", id = id));
+    }
+    if !(asked || history::due(&spec, &past, now)) {
+        return Ok(None);
+    }
+    Ok(Some(Due {
+        dir,
+        spec,
+        past,
+        _lock: lock,
+    }))
+}
+
+/// Captures a due watch and records the capture in its history.
+fn capture_due(due: Due, env: &[(String, String)]) -> Result<Outcome> {
+    // The lock is held until the capture is recorded.
+    let Due {
+        dir,
+        spec,
+        past,
+        _lock,
+    } = due;
+    let entry = capture_once(&dir, &spec, &past, env)?;
+    println!("{}", said(&spec, &entry));
+    append_history(&dir, &entry)?;
+    if spec.until_gone && matches!(entry.outcome, Outcome::Gone { .. }) {
+        let ended = Spec {
+            active: false,
+            ended: Some(tr!("cli-watch-ended-gone", n = entry.n)),
+            ..spec
+        };
+        save_spec(&dir, &ended)?;
+    }
+    Ok(entry.outcome)
 }
 
 /// The captures' variables: the operator's passphrase, asked (or read) once per tick.
@@ -512,10 +571,20 @@ struct Listed {
 
 fn list(watches: &Path, json: bool) -> Result<ExitCode> {
     let mut rows = Vec::new();
+    let mut broken = false;
     for id in all_ids(watches) {
         let dir = watches.join(&id);
-        let spec = load_spec(&dir)?;
-        let h = load_history(&dir)?;
+        let (spec, h) = match load_spec(&dir).and_then(|s| Ok((s, load_history(&dir)?))) {
+            Ok(read) => read,
+            Err(e) => {
+                broken = true;
+                eprintln!(
+                    "{}",
+                    tr!("cli-watch-broken", id = &id, error = format!("{e:#}"))
+                );
+                continue;
+            }
+        };
         let next = if spec.active {
             Some(
                 history::next_at(&spec, &h)
@@ -536,7 +605,7 @@ fn list(watches: &Path, json: bool) -> Result<ExitCode> {
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(listed_code(broken));
     }
     if rows.is_empty() {
         println!("{}", tr!("cli-watch-list-empty"));
@@ -567,7 +636,16 @@ fn list(watches: &Path, json: bool) -> Result<ExitCode> {
             state
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(listed_code(broken))
+}
+
+/// `watch list` exits 4 when a watch could not be read (it is named on stderr).
+fn listed_code(broken: bool) -> ExitCode {
+    if broken {
+        ExitCode::from(4)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn show_history(watches: &Path, id: &str, json: bool) -> Result<ExitCode> {

@@ -348,6 +348,7 @@ cli-watch-exists = { $url } is watched already (watch { $id }): see webproof wat
 cli-watch-added = Watching { $url } every { $every } (watch { $id }, in { $dir }); its first capture now.
 cli-watch-no-service = The watch is kept, but the timer that runs it could not be installed ({ $error }). Captures happen whenever `webproof watch tick` runs (from cron, say), or now with `webproof watch tick { $id }`.
 cli-watch-unknown = there is no watch { $id } (see webproof watch list)
+cli-watch-broken = watch { $id } could not be read or captured: { $error }
 cli-watch-busy = watch { $id } is being captured by another run: left to it
 cli-watch-stopped = watch { $id } is stopped: start it again with webproof watch start { $id }
 cli-watch-ended-gone = ended: the page was gone in capture { $n }

@@ -345,6 +345,7 @@ cli-watch-exists = { $url } 已在监控中（监控 { $id }）：见 webproof w
 cli-watch-added = 每 { $every } 监控 { $url }（监控 { $id }，位于 { $dir }）；现在进行首次取证。
 cli-watch-no-service = 监控已保存，但无法安装运行它的定时器（{ $error }）。只有在运行 `webproof watch tick` 时（例如由 cron 调用）才会取证，也可现在运行 `webproof watch tick { $id }`。
 cli-watch-unknown = 没有监控 { $id }（见 webproof watch list）
+cli-watch-broken = 监控 { $id } 无法读取或取证：{ $error }
 cli-watch-busy = 监控 { $id } 正由另一个进程取证：交由其完成
 cli-watch-stopped = 监控 { $id } 已停止：用 webproof watch start { $id } 重新开始
 cli-watch-ended-gone = 已结束：第 { $n } 次取证时页面已不存在
