@@ -36,6 +36,7 @@ pub fn command(bin: &Path, home: &Path, lang: &str, args: &[&str]) -> Command {
 }
 
 /// What a finished engine command printed.
+#[derive(Debug)]
 pub struct Output {
     pub code: Option<i32>,
     pub stdout: String,

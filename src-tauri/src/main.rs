@@ -21,6 +21,7 @@ mod seal;
 mod settings;
 mod supervise;
 mod verify;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -141,6 +142,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             batch::start_batch,
             batch::stop_batch,
             batch::export_catalogue,
+            watch::list_watches,
+            watch::start_watch,
+            watch::capture_watch_now,
+            watch::set_watch_active,
+            watch::watch_service,
+            watch::set_watch_service,
             verify::verify_package,
             verify::remember_verdict,
             review::countersign_package,

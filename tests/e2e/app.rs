@@ -240,6 +240,8 @@ fn launch(env: &Env) -> Launched {
         .env("WEBPROOF_BIN", bin())
         .env("WEBPROOF_LANG", "en")
         .env("LANG", "C.UTF-8")
+        // The watch timer's units go to the test's home, not the user's.
+        .env("XDG_CONFIG_HOME", env.path().join("config"))
         .env_remove("WEBPROOF_PASSPHRASE")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -948,4 +950,136 @@ fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window()
         "{csv}"
     );
     assert!(csv.contains("Listings copied by Example Shop"), "{csv}");
+}
+
+#[test]
+fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
+    let env = Env::new();
+    env.init_operator("ed25519");
+    let site_root = env.path().join("site");
+    std::fs::create_dir_all(&site_root).unwrap();
+    std::fs::write(
+        site_root.join("item.html"),
+        "<!doctype html><title>Item 42</title><h1>Item 42</h1><p>Price: 99</p>",
+    )
+    .unwrap();
+    let base = crate::site::serve_root(site_root.clone());
+    let launched = launch(&env);
+    let rt = runtime();
+    rt.block_on(async {
+        let c = connect(launched.port).await;
+        let ui = Ui { c, lang: "en" };
+        ui.find("[data-screen=cases]", 30).await;
+        ui.fill("[data-testid=case-matter]", "Item 42 copied").await;
+        ui.click("[data-testid=case-create]").await;
+        ui.find("[data-screen=case]", 10).await;
+        ui.click("[data-testid=case-watch]").await;
+        ui.find("[data-testid=watch-none]", 30).await;
+        // Not installed: the engine says so.
+        let state = ui.text("[data-testid=watch-service-state]").await;
+        assert!(state.contains("not installed"), "{state}");
+
+        ui.fill("[data-testid=watch-passphrase]", PASS).await;
+        ui.fill("[data-testid=watch-url]", &format!("{base}/item.html"))
+            .await;
+        ui.js("document.querySelector('[data-testid=watch-every]').value = '1h'; return 0;")
+            .await;
+        ui.click("[data-testid=watch-until-gone]").await;
+        ui.click("[data-testid=watch-headless]").await;
+        ui.click("[data-testid=watch-add]").await;
+        ui.attr_until("[data-testid=watch-row]", "data-captures", 180, |v| {
+            v == "1"
+        })
+        .await;
+        ui.no_error().await;
+        assert_eq!(
+            ui.attr("[data-testid=watch-row]", "data-outcome")
+                .await
+                .as_deref(),
+            Some("present")
+        );
+        assert_eq!(
+            ui.attr("[data-testid=watch-row]", "data-state")
+                .await
+                .as_deref(),
+            Some("active")
+        );
+        ui.shot("23-watch-present").await;
+
+        // Taken down: the next capture, made now, finds 404; the watch ends by itself and
+        // names the package in which the page was last present.
+        std::fs::remove_file(site_root.join("item.html")).unwrap();
+        ui.click("[data-testid=watch-now]").await;
+        ui.attr_until("[data-testid=watch-row]", "data-captures", 180, |v| {
+            v == "2"
+        })
+        .await;
+        ui.no_error().await;
+        assert_eq!(
+            ui.attr("[data-testid=watch-row]", "data-outcome")
+                .await
+                .as_deref(),
+            Some("gone")
+        );
+        assert_eq!(
+            ui.attr("[data-testid=watch-row]", "data-state")
+                .await
+                .as_deref(),
+            Some("ended")
+        );
+        let row = ui.text("[data-testid=watch-row]").await;
+        assert!(row.contains("GONE — the page answers 404"), "{row}");
+        let last = ui.text("[data-testid=watch-last-present]").await;
+        assert!(
+            last.contains("/watches/") && last.contains("0001-"),
+            "{last}"
+        );
+        assert_eq!(
+            ui.count("[data-testid=watch-now]").await,
+            0,
+            "an ended watch is not captured"
+        );
+        ui.shot("24-watch-gone").await;
+
+        // The timer: installing it keeps the passphrase; where no systemd user manager runs
+        // (this test's container) the engine's refusal is said, naming systemctl.
+        ui.click("[data-testid=watch-service-install]").await;
+        let t0 = Instant::now();
+        loop {
+            let active = ui
+                .attr("[data-testid=watch-service-state]", "data-active")
+                .await;
+            let err = ui.count("[data-testid=error]:not([hidden])").await;
+            if active.as_deref() == Some("true") {
+                break;
+            }
+            if err > 0 {
+                let said = ui.text("[data-testid=error]").await;
+                assert!(said.contains("systemctl"), "{said}");
+                break;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "the timer's install said nothing"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+
+        // Both captures are packages of the case.
+        ui.click("[data-testid=watch-back]").await;
+        ui.find("[data-screen=case]", 10).await;
+        let table = ui.text("table.packages").await;
+        assert_eq!(table.matches("sealed").count(), 2, "{table}");
+        assert!(table.contains("/item.html"), "{table}");
+    });
+    let units = env.path().join("config/systemd/user/webproof-watch.timer");
+    assert!(units.exists(), "the timer's unit was written");
+    let pass = env.home().join("watches/passphrase");
+    assert!(pass.exists(), "the passphrase is kept for the timer");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&pass).unwrap().permissions().mode() & 0o077,
+        0,
+        "readable by the user only"
+    );
 }

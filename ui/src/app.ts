@@ -15,6 +15,7 @@ export type Screen =
   | { name: "verify"; path?: string; caseId?: string; packageId?: string }
   | { name: "supervise" }
   | { name: "batch"; caseId: string }
+  | { name: "watch"; caseId: string }
   | { name: "settings" };
 
 type Render = (app: App, screen: any) => HTMLElement | Promise<HTMLElement>;

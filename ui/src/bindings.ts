@@ -48,6 +48,21 @@ export const commands = {
 	 *  .xlsx, .csv or .html, by its extension) in `lang` (`zh-CN`, `en` or `both`).
 	 */
 	exportCatalogue: (caseId: string, out: string, lang: string) => typedError<string, AppError>(__TAURI_INVOKE("export_catalogue", { caseId, out, lang })),
+	/**  The case's watches (and their packages joined to the case). */
+	listWatches: (caseId: string) => typedError<WatchView[], AppError>(__TAURI_INVOKE("list_watches", { caseId })),
+	/**  Starts watching `req.url` for the case; its first capture is made before this returns. */
+	startWatch: (req: WatchRequest) => typedError<WatchView[], AppError>(__TAURI_INVOKE("start_watch", { req })),
+	/**  Captures watch `id` now, due or not. */
+	captureWatchNow: (caseId: string, id: string, passphrase: string) => typedError<WatchView[], AppError>(__TAURI_INVOKE("capture_watch_now", { caseId, id, passphrase })),
+	/**  Stops watch `id` (`active` false) or starts it again. */
+	setWatchActive: (caseId: string, id: string, active: boolean) => typedError<WatchView[], AppError>(__TAURI_INVOKE("set_watch_active", { caseId, id, active })),
+	/**  Whether the systemd user timer runs the watches. */
+	watchService: () => typedError<WatchService, AppError>(__TAURI_INVOKE("watch_service")),
+	/**
+	 *  Installs the timer (`on`; it keeps the operator's passphrase for the captures nobody
+	 *  attends, readable by this user only) or removes it and the kept passphrase.
+	 */
+	setWatchService: (on: boolean, passphrase: string) => typedError<WatchService, AppError>(__TAURI_INVOKE("set_watch_service", { on, passphrase })),
 	verifyPackage: (path: string) => typedError<VerifyView, AppError>(__TAURI_INVOKE("verify_package", { path })),
 	/**  Records a verification's verdict on a case's package. */
 	rememberVerdict: (caseId: string, packageId: string, verdict: string) => typedError<null, AppError>(__TAURI_INVOKE("remember_verdict", { caseId, packageId, verdict })),
@@ -395,6 +410,65 @@ export type VerifyView = {
 	/**  The archived pages (pages/pages.jsonl), replayed at `replay://<replay_key>/<url>`. */
 	pages: PageView[],
 	replay_key: string,
+};
+
+/**  One capture of a watch. */
+export type WatchCapture = {
+	n: number,
+	/**  When it began (this machine's clock; the package has the trusted time). */
+	at: string,
+	/**  `present`, `gone`, `unreachable` or `failed`. */
+	outcome: string,
+	/**  For `gone`: `status`, `element_removed` or `redirected_home`. */
+	why: string | null,
+	/**
+	 *  For `gone`: the status, the selector or where the URL led; for `unreachable` the
+	 *  error, for `failed` the reason.
+	 */
+	detail: string | null,
+	/**  The package's full path. */
+	package: string | null,
+	/**  For `gone`: the full path of the last package in which the page was present. */
+	last_present: string | null,
+	title: string,
+	http_status: number | null,
+};
+
+/**  What the Watch screen asks for to start a watch. */
+export type WatchRequest = {
+	case: string,
+	url: string,
+	/**  `6h`, `30m`, `1d`: a minute at least. */
+	every: string,
+	until_gone: boolean,
+	/**  The CSS selector of the element whose removal means the page is gone. */
+	element: string | null,
+	/**  Without the screen recording (headless, faster). */
+	headless: boolean,
+	passphrase: string,
+};
+
+/**  The systemd user timer that runs the watches. */
+export type WatchService = {
+	active: boolean,
+	/**  What the engine said. */
+	text: string,
+};
+
+/**  One watch of a case, as the screen shows it. */
+export type WatchView = {
+	id: string,
+	url: string,
+	every: string,
+	until_gone: boolean,
+	element: string | null,
+	active: boolean,
+	/**  Why the watch ended by itself (the page was gone). */
+	ended: string | null,
+	captures: number,
+	/**  When the next capture is due (UTC), for an active watch. */
+	next: string | null,
+	last: WatchCapture | null,
 };
 
 /* Tauri Specta runtime */

@@ -6,6 +6,7 @@ import { settingsScreen } from "./screens/settings";
 import { superviseScreen } from "./screens/supervise";
 import { batchScreen } from "./screens/batch";
 import { verifyScreen } from "./screens/verify";
+import { watchScreen } from "./screens/watch";
 
 const root = document.getElementById("app");
 if (root) {
@@ -19,6 +20,7 @@ if (root) {
   app.register("verify", verifyScreen);
   app.register("supervise", superviseScreen);
   app.register("batch", batchScreen);
+  app.register("watch", watchScreen);
   app.register("settings", settingsScreen);
   void app.start().catch((e) => app.error(e));
 }

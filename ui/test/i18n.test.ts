@@ -33,6 +33,9 @@ describe("catalogue", () => {
     const families: Record<string, string[]> = {
       "error-": ["store", "not-found", "input", "engine", "command", "busy", "no-session", "io"],
       "status-": ["running", "sealed", "interrupted", "failed"],
+      "watch-outcome-": ["present", "gone", "unreachable", "failed"],
+      "watch-why-": ["status", "element_removed", "redirected_home"],
+      "watch-state-": ["active", "stopped", "ended"],
       "verdict-": ["pass", "untrusted", "fail", "pass-long", "untrusted-long", "fail-long"],
       "group-": ["files", "chain", "signatures", "timestamps", "receipts", "other"],
       "grade-": ["ok", "warning", "fail"],
@@ -61,7 +64,7 @@ describe("catalogue", () => {
           url: "u", program: "webproof", error: "e", lang: "fr",
           id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
           capture: "c1", target: "u", seq: 4, name: "n", addr: "a:1", code: "c",
-          matter: "m", done: 1, total: 2,
+          matter: "m", done: 1, total: 2, every: "6h", captures: 2, n: 1,
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");

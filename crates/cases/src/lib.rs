@@ -256,6 +256,40 @@ impl CaseStore {
         Ok((c, pid))
     }
 
+    /// Adds a package made elsewhere (by a watch's timer, say) unless the case holds one at
+    /// `path` already; whether it was added. Checked and added in one transaction, so two
+    /// callers never add the same file twice.
+    pub fn add_package_once(
+        &self,
+        case: &str,
+        path: &str,
+        target: &str,
+        status: PackageStatus,
+        detail: Option<String>,
+    ) -> Result<bool, CaseError> {
+        let mut added = false;
+        self.change(case, |c| {
+            if c.packages.iter().any(|p| p.path == path) {
+                return Ok(());
+            }
+            c.packages.push(PackageRef {
+                id: uuid::Uuid::new_v4().to_string(),
+                kind: PackageKind::Capture,
+                path: path.to_owned(),
+                target: target.to_owned(),
+                started: Utc::now().to_string(),
+                status,
+                head: None,
+                verdict: None,
+                verified: None,
+                detail,
+            });
+            added = true;
+            Ok(())
+        })?;
+        Ok(added)
+    }
+
     /// Records what happened to a package (sealed, interrupted, failed, verified).
     pub fn update_package(
         &self,
@@ -444,6 +478,41 @@ mod tests {
         )?;
         assert_eq!(e.matter, "renamed");
         assert_eq!(e.packages.len(), 1, "an edit keeps the packages");
+        Ok(())
+    }
+
+    #[test]
+    fn a_package_made_elsewhere_joins_once() -> Result<(), CaseError> {
+        let d = tempfile::tempdir().map_err(store_err)?;
+        let s = CaseStore::open(&d.path().join("c.redb"))?;
+        let c = s.create(fields("Watched listing"))?;
+        let add = |detail: Option<&str>| {
+            s.add_package_once(
+                &c.id,
+                "/w/0001.wacz",
+                "https://shop.example/item/42",
+                PackageStatus::Sealed,
+                detail.map(str::to_owned),
+            )
+        };
+        assert!(add(Some("present"))?);
+        assert!(!add(Some("again"))?, "the same file is not added twice");
+        assert!(s.add_package_once(
+            &c.id,
+            "/w/0002.wacz",
+            "https://shop.example/item/42",
+            PackageStatus::Failed,
+            None,
+        )?);
+        let c = s.get(&c.id)?;
+        assert_eq!(c.packages.len(), 2);
+        assert_eq!(c.packages[0].detail.as_deref(), Some("present"));
+        assert_eq!(c.packages[0].kind, PackageKind::Capture);
+        assert_eq!(c.packages[1].status, PackageStatus::Failed);
+        assert!(matches!(
+            s.add_package_once("nope", "/w/1.wacz", "", PackageStatus::Sealed, None),
+            Err(CaseError::NoCase(_))
+        ));
         Ok(())
     }
 

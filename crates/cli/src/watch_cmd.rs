@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use webproof_evidence::utc::Utc;
-use webproof_watch::history::{self, Entry, Outcome, Spec};
+use webproof_watch::history::{self, Entry, Listed, Outcome, Spec};
 use webproof_watch::{Observation, service};
 
 /// `webproof watch`.
@@ -558,17 +558,6 @@ fn changes_said(c: &webproof_watch::Changes, diff: Option<&str>) -> String {
     parts.join("; ")
 }
 
-/// One watch as `watch list --json` gives it.
-#[derive(serde::Serialize)]
-struct Listed {
-    #[serde(flatten)]
-    spec: Spec,
-    captures: usize,
-    last: Option<Entry>,
-    /// When the next capture is due (UTC), for an active watch.
-    next: Option<String>,
-}
-
 fn list(watches: &Path, json: bool) -> Result<ExitCode> {
     let mut rows = Vec::new();
     let mut broken = false;
@@ -597,6 +586,7 @@ fn list(watches: &Path, json: bool) -> Result<ExitCode> {
             None
         };
         rows.push(Listed {
+            dir: dir.display().to_string(),
             captures: h.len(),
             last: h.last().cloned(),
             next,

@@ -94,6 +94,20 @@ impl Entry {
     }
 }
 
+/// One watch as `webproof watch list --json` gives it: its `watch.json`, where it lives, how
+/// many captures it has, the last one, and when the next is due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub spec: Spec,
+    /// The watch's directory (its packages' paths are relative to it).
+    pub dir: String,
+    pub captures: usize,
+    pub last: Option<Entry>,
+    /// When the next capture is due (UTC), for an active watch.
+    pub next: Option<String>,
+}
+
 /// Reads `history.jsonl`: its entries up to the first line that does not parse (a line torn
 /// by a kill ends the history; what was captured is still in its package).
 pub fn parse(text: &str) -> Vec<Entry> {

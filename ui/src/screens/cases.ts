@@ -177,6 +177,7 @@ export async function caseScreen(app: App, s: { id: string }): Promise<HTMLEleme
       { class: "actions" },
       h("button", { class: "primary", "data-testid": "case-new-capture", onclick: () => void app.go({ name: "new-capture", caseId: c.id }) }, t("capture-new")),
       h("button", { "data-testid": "case-batch", onclick: () => void app.go({ name: "batch", caseId: c.id }) }, t("batch-open")),
+      h("button", { "data-testid": "case-watch", onclick: () => void app.go({ name: "watch", caseId: c.id }) }, t("watch-open")),
     ),
     h("h2", {}, t("case-packages-title")),
     (c.packages ?? []).length === 0
