@@ -347,5 +347,7 @@ mod tests {
         );
         assert_eq!(artifact_path(2, "..hidden"), "artifacts/000002-hidden");
         assert_eq!(artifact_path(3, "..."), "artifacts/000003-file");
+        // The alphabet's punctuation is kept as it is; the rest becomes `_`.
+        assert_eq!(artifact_path(4, "a-b_c.d e"), "artifacts/000004-a-b_c.d_e");
     }
 }
