@@ -22,3 +22,8 @@ cargo test --workspace --locked 2>&1 | tee target/test-output.log
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "workspace: %d passed, %d failed\n", p, f }' target/test-output.log
 disk "after the tests"
+# The desktop app as users install it (issue 21): the .deb built, installed with apt-get and
+# used. It installs system packages, so only on a throwaway CI machine.
+if [ "${CI:-}" = "true" ]; then
+  bash scripts/package-test.sh
+fi
