@@ -207,6 +207,33 @@ fn case_watches(state: &AppState, case_id: &str) -> AppResult<Vec<WatchView>> {
     Ok(mine.iter().map(view).collect())
 }
 
+/// An empty passphrase is refused before an engine is started for it.
+fn need_passphrase(p: &str) -> AppResult<()> {
+    if p.is_empty() {
+        return Err(AppError::input(
+            "app-err-passphrase-empty",
+            "the operator key's passphrase is empty",
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the engine command `c` (`what` names it in errors) off the window's thread, then
+/// answers with the case's watches as they are after it.
+async fn then_list(
+    state: &AppState,
+    what: &'static str,
+    c: std::process::Command,
+    case_id: String,
+) -> AppResult<Vec<WatchView>> {
+    let st = state.clone_for_worker();
+    engine::in_background(move || {
+        ran(what, engine::run(c)?)?;
+        case_watches(&st, &case_id)
+    })
+    .await
+}
+
 /// The case's watches (and their packages joined to the case).
 #[tauri::command]
 #[specta::specta]
@@ -234,12 +261,7 @@ pub async fn start_watch(
             &[("url", &url)],
         ));
     }
-    if req.passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
+    need_passphrase(&req.passphrase)?;
     let case = state.cases.get(&req.case)?;
     let mut args: Vec<String> = vec![
         "watch".into(),
@@ -268,12 +290,7 @@ pub async fn start_watch(
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut c = state.engine(&argv);
     c.env("WEBPROOF_PASSPHRASE", &req.passphrase);
-    let st = state.inner().clone_for_worker();
-    engine::in_background(move || {
-        ran("webproof watch", engine::run(c)?)?;
-        case_watches(&st, &case.id)
-    })
-    .await
+    then_list(&state, "webproof watch", c, case.id).await
 }
 
 /// Captures watch `id` now, due or not.
@@ -285,20 +302,10 @@ pub async fn capture_watch_now(
     id: String,
     passphrase: String,
 ) -> AppResult<Vec<WatchView>> {
-    if passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
+    need_passphrase(&passphrase)?;
     let mut c = state.engine(&["watch", "tick", &id]);
     c.env("WEBPROOF_PASSPHRASE", &passphrase);
-    let st = state.inner().clone_for_worker();
-    engine::in_background(move || {
-        ran("webproof watch tick", engine::run(c)?)?;
-        case_watches(&st, &case_id)
-    })
-    .await
+    then_list(&state, "webproof watch tick", c, case_id).await
 }
 
 /// Stops watch `id` (`active` false) or starts it again.
@@ -311,12 +318,7 @@ pub async fn set_watch_active(
     active: bool,
 ) -> AppResult<Vec<WatchView>> {
     let c = state.engine(&["watch", if active { "start" } else { "stop" }, &id]);
-    let st = state.inner().clone_for_worker();
-    engine::in_background(move || {
-        engine::run_ok("webproof watch stop/start", c)?;
-        case_watches(&st, &case_id)
-    })
-    .await
+    then_list(&state, "webproof watch stop/start", c, case_id).await
 }
 
 /// Whether the systemd user timer runs the watches.
@@ -343,11 +345,8 @@ pub async fn set_watch_service(
     on: bool,
     passphrase: String,
 ) -> AppResult<WatchService> {
-    if on && passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
+    if on {
+        need_passphrase(&passphrase)?;
     }
     let mut c = state.engine(&["watch", "service", if on { "install" } else { "remove" }]);
     if on {

@@ -161,10 +161,13 @@ impl Ui {
             {
                 return v;
             }
-            assert!(
-                t.elapsed() < Duration::from_secs(secs),
-                "{css}[{attr}] not as expected within {secs} s"
-            );
+            if t.elapsed() > Duration::from_secs(secs) {
+                let page = match self.c.find(Locator::Css("body")).await {
+                    Ok(b) => b.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("{css}[{attr}] not as expected within {secs} s; the window shows:\n{page}");
+            }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
@@ -223,9 +226,15 @@ struct Launched {
     _x: Reaped,
     _driver: ReapedGroup,
     port: u16,
+    /// One app window at a time: two apps driven side by side (each with its captures'
+    /// Chromium) have left one window blank mid-test (not yet understood; see the issue).
+    _one: std::sync::MutexGuard<'static, ()>,
 }
 
+static ONE_APP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn launch(env: &Env) -> Launched {
+    let one = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
     let (x, display) = xvfb();
     let port = free_port();
     let driver = Command::new("tauri-driver")
@@ -255,6 +264,7 @@ fn launch(env: &Env) -> Launched {
         _x: x,
         _driver: ReapedGroup(driver),
         port,
+        _one: one,
     }
 }
 
@@ -952,6 +962,15 @@ fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window()
     assert!(csv.contains("Listings copied by Example Shop"), "{csv}");
 }
 
+/// The first watch row's last outcome and state.
+async fn watch_row(ui: &Ui) -> (String, String) {
+    let row = "[data-testid=watch-row]";
+    (
+        ui.attr(row, "data-outcome").await.unwrap_or_default(),
+        ui.attr(row, "data-state").await.unwrap_or_default(),
+    )
+}
+
 #[test]
 fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
     let env = Env::new();
@@ -992,18 +1011,7 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         })
         .await;
         ui.no_error().await;
-        assert_eq!(
-            ui.attr("[data-testid=watch-row]", "data-outcome")
-                .await
-                .as_deref(),
-            Some("present")
-        );
-        assert_eq!(
-            ui.attr("[data-testid=watch-row]", "data-state")
-                .await
-                .as_deref(),
-            Some("active")
-        );
+        assert_eq!(watch_row(&ui).await, ("present".into(), "active".into()));
         ui.shot("23-watch-present").await;
 
         // Taken down: the next capture, made now, finds 404; the watch ends by itself and
@@ -1015,18 +1023,7 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         })
         .await;
         ui.no_error().await;
-        assert_eq!(
-            ui.attr("[data-testid=watch-row]", "data-outcome")
-                .await
-                .as_deref(),
-            Some("gone")
-        );
-        assert_eq!(
-            ui.attr("[data-testid=watch-row]", "data-state")
-                .await
-                .as_deref(),
-            Some("ended")
-        );
+        assert_eq!(watch_row(&ui).await, ("gone".into(), "ended".into()));
         let row = ui.text("[data-testid=watch-row]").await;
         assert!(row.contains("GONE — the page answers 404"), "{row}");
         let last = ui.text("[data-testid=watch-last-present]").await;

@@ -153,6 +153,30 @@ impl Case {
     }
 }
 
+impl PackageRef {
+    /// A new package of a case, started now, under a fresh id.
+    fn new(
+        kind: PackageKind,
+        path: &str,
+        target: &str,
+        status: PackageStatus,
+        detail: Option<String>,
+    ) -> Self {
+        PackageRef {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind,
+            path: path.to_owned(),
+            target: target.to_owned(),
+            started: Utc::now().to_string(),
+            status,
+            head: None,
+            verdict: None,
+            verified: None,
+            detail,
+        }
+    }
+}
+
 /// The store: one redb file.
 pub struct CaseStore {
     db: redb::Database,
@@ -236,19 +260,8 @@ impl CaseStore {
         target: &str,
         status: PackageStatus,
     ) -> Result<(Case, String), CaseError> {
-        let pid = uuid::Uuid::new_v4().to_string();
-        let p = PackageRef {
-            id: pid.clone(),
-            kind,
-            path: path.to_owned(),
-            target: target.to_owned(),
-            started: Utc::now().to_string(),
-            status,
-            head: None,
-            verdict: None,
-            verified: None,
-            detail: None,
-        };
+        let p = PackageRef::new(kind, path, target, status, None);
+        let pid = p.id.clone();
         let c = self.change(case, |c| {
             c.packages.push(p);
             Ok(())
@@ -272,18 +285,13 @@ impl CaseStore {
             if c.packages.iter().any(|p| p.path == path) {
                 return Ok(());
             }
-            c.packages.push(PackageRef {
-                id: uuid::Uuid::new_v4().to_string(),
-                kind: PackageKind::Capture,
-                path: path.to_owned(),
-                target: target.to_owned(),
-                started: Utc::now().to_string(),
+            c.packages.push(PackageRef::new(
+                PackageKind::Capture,
+                path,
+                target,
                 status,
-                head: None,
-                verdict: None,
-                verified: None,
                 detail,
-            });
+            ));
             added = true;
             Ok(())
         })?;
