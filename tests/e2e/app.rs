@@ -962,9 +962,13 @@ fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window()
     assert!(csv.contains("Listings copied by Example Shop"), "{csv}");
 }
 
-/// The first watch row's last outcome and state.
-async fn watch_row(ui: &Ui) -> (String, String) {
+/// Waits until the first watch row has `n` captures, with no error said; then its last
+/// outcome and state.
+async fn watch_row_after(ui: &Ui, n: u32) -> (String, String) {
     let row = "[data-testid=watch-row]";
+    let n = n.to_string();
+    ui.attr_until(row, "data-captures", 180, |v| v == n).await;
+    ui.no_error().await;
     (
         ui.attr(row, "data-outcome").await.unwrap_or_default(),
         ui.attr(row, "data-state").await.unwrap_or_default(),
@@ -1006,24 +1010,20 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         ui.click("[data-testid=watch-until-gone]").await;
         ui.click("[data-testid=watch-headless]").await;
         ui.click("[data-testid=watch-add]").await;
-        ui.attr_until("[data-testid=watch-row]", "data-captures", 180, |v| {
-            v == "1"
-        })
-        .await;
-        ui.no_error().await;
-        assert_eq!(watch_row(&ui).await, ("present".into(), "active".into()));
+        assert_eq!(
+            watch_row_after(&ui, 1).await,
+            ("present".into(), "active".into())
+        );
         ui.shot("23-watch-present").await;
 
         // Taken down: the next capture, made now, finds 404; the watch ends by itself and
         // names the package in which the page was last present.
         std::fs::remove_file(site_root.join("item.html")).unwrap();
         ui.click("[data-testid=watch-now]").await;
-        ui.attr_until("[data-testid=watch-row]", "data-captures", 180, |v| {
-            v == "2"
-        })
-        .await;
-        ui.no_error().await;
-        assert_eq!(watch_row(&ui).await, ("gone".into(), "ended".into()));
+        assert_eq!(
+            watch_row_after(&ui, 2).await,
+            ("gone".into(), "ended".into())
+        );
         let row = ui.text("[data-testid=watch-row]").await;
         assert!(row.contains("GONE — the page answers 404"), "{row}");
         let last = ui.text("[data-testid=watch-last-present]").await;
