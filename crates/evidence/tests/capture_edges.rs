@@ -135,3 +135,35 @@ fn a_seal_refuses_a_key_its_identity_does_not_name() {
         }
     }
 }
+
+#[test]
+fn files_are_numbered_by_their_step_and_a_capture_keeps_its_id() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    let id = cap.id().to_owned();
+    assert_eq!(id.len(), 36, "a capture id is a UUID: {id}");
+    let a = t.path().join("a.txt");
+    std::fs::write(&a, b"first").unwrap();
+    let first = cap.add_file(&a).unwrap();
+    let second = cap.add_file(&a).unwrap();
+    assert_eq!(first.artifacts[0].path, layout::artifact_path(0, "a.txt"));
+    assert_eq!(second.artifacts[0].path, layout::artifact_path(1, "a.txt"));
+    assert_eq!(
+        std::fs::read(dir.join(&second.artifacts[0].path)).unwrap(),
+        b"first"
+    );
+    // A directory is not a file to add.
+    assert!(matches!(
+        cap.add_file(t.path()),
+        Err(webproof_evidence::capture::CaptureError::NotAFile(_))
+    ));
+    assert!(!cap.is_sealed());
+    drop(cap);
+    let (cap, _) = Capture::resume(&dir).unwrap();
+    assert_eq!(
+        cap.id(),
+        id,
+        "the id is the journal's, kept across a resume"
+    );
+}
