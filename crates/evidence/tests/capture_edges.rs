@@ -167,3 +167,49 @@ fn files_are_numbered_by_their_step_and_a_capture_keeps_its_id() {
         "the id is the journal's, kept across a resume"
     );
 }
+
+#[test]
+fn the_seal_step_names_every_file_no_step_named_and_ends_the_capture() {
+    use webproof_evidence::capture::{CaptureError, SealInput, SignerKey};
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let identity = common::identity(Role::Operator, &key);
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    let a = t.path().join("a.txt");
+    std::fs::write(&a, b"a file").unwrap();
+    let file = cap.add_file(&a).unwrap().artifacts[0].path.clone();
+    // A certificate left by an earlier attempt with another setting goes: this seal names none.
+    let stale = dir.join(layout::certificate_path(Role::Operator));
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, b"stale").unwrap();
+    let input = SealInput {
+        case: webproof_evidence::manifest::Case {
+            id: None,
+            note: None,
+        },
+        tool_version: "test".into(),
+        operator: SignerKey {
+            key: &key,
+            identity: &identity,
+            certificate: None,
+        },
+        notary: None,
+    };
+    let (seq, head) = cap.seal_step(&input).unwrap();
+    assert_eq!(seq, 1, "the seal step follows the file's");
+    assert!(!stale.exists(), "the stale certificate was removed");
+    assert!(cap.is_sealed());
+    let seal = cap.records().last().unwrap();
+    assert_eq!(seal.kind, StepKind::Seal);
+    let named: Vec<&str> = seal.artifacts.iter().map(|a| a.path.as_str()).collect();
+    assert!(!named.contains(&file.as_str()), "{named:?}");
+    assert!(
+        named.contains(&layout::identity_path(Role::Operator).as_str()),
+        "{named:?}"
+    );
+    // Sealed: no more files; sealing again finds the same step.
+    assert!(matches!(cap.add_file(&a), Err(CaptureError::Sealed)));
+    assert_eq!(cap.seal_step(&input).unwrap(), (1, head));
+}
