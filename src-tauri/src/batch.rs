@@ -93,12 +93,7 @@ pub fn start_batch(app: AppHandle, state: State<'_, AppState>, req: BatchRequest
             "the batch lists no URL",
         ));
     }
-    if req.passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
+    crate::error::need_passphrase(&req.passphrase)?;
     let mut slot = state
         .batching
         .lock()

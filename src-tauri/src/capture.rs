@@ -111,7 +111,8 @@ pub async fn check_environment(
     })
 }
 
-fn check_url(url: &str) -> AppResult<String> {
+/// `url` trimmed, if it is a web address (http:// or https://).
+pub(crate) fn check_url(url: &str) -> AppResult<String> {
     let u = url.trim();
     if !(u.starts_with("http://") || u.starts_with("https://")) || u.len() < 10 {
         return Err(AppError::said(
@@ -275,12 +276,7 @@ pub fn start_capture(
     req: CaptureRequest,
 ) -> AppResult<PackageRef> {
     let url = check_url(&req.url)?;
-    if req.passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
+    crate::error::need_passphrase(&req.passphrase)?;
     let mut live = state
         .live
         .lock()

@@ -83,6 +83,17 @@ impl AppError {
     }
 }
 
+/// An empty passphrase is refused before an engine is started for it.
+pub fn need_passphrase(p: &str) -> AppResult<()> {
+    if p.is_empty() {
+        return Err(AppError::input(
+            "app-err-passphrase-empty",
+            "the operator key's passphrase is empty",
+        ));
+    }
+    Ok(())
+}
+
 impl From<webproof_cases::CaseError> for AppError {
     fn from(e: webproof_cases::CaseError) -> Self {
         use webproof_cases::CaseError as C;

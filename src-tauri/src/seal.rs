@@ -42,12 +42,7 @@ pub async fn seal_files(state: State<'_, AppState>, req: SealRequest) -> AppResu
             &[("path", f)],
         ));
     }
-    if req.passphrase.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
+    crate::error::need_passphrase(&req.passphrase)?;
     let lang = crate::report_lang(&req.report_lang)?;
     let case = state.cases.get(&req.case)?;
     let out = state.new_package_path(&case.id, "seal")?;

@@ -142,18 +142,19 @@ fn ran(what: &str, out: engine::Output) -> AppResult<engine::Output> {
     }
 }
 
+/// What the engine's `--json` command `what` printed.
+fn json_of<T: serde::de::DeserializeOwned>(what: &str, out: &engine::Output) -> AppResult<T> {
+    serde_json::from_str(&out.stdout)
+        .map_err(|e| AppError::new(ErrorKind::Command, format!("{what}: {e}")))
+}
+
 /// Every watch (`watch list --json`; a damaged one is left out by the engine, which says so).
 fn listed(state: &AppState) -> AppResult<Vec<Listed>> {
     let out = ran(
         "webproof watch list",
         engine::run(state.engine(&["watch", "list", "--json"]))?,
     )?;
-    serde_json::from_str(&out.stdout).map_err(|e| {
-        AppError::new(
-            ErrorKind::Command,
-            format!("webproof watch list --json: {e}"),
-        )
-    })
+    json_of("webproof watch list --json", &out)
 }
 
 /// A watch's history (`watch history ID --json`).
@@ -162,12 +163,7 @@ fn history(state: &AppState, id: &str) -> AppResult<Vec<Entry>> {
         "webproof watch history",
         state.engine(&["watch", "history", id, "--json"]),
     )?;
-    serde_json::from_str(&out.stdout).map_err(|e| {
-        AppError::new(
-            ErrorKind::Command,
-            format!("webproof watch history --json: {e}"),
-        )
-    })
+    json_of("webproof watch history --json", &out)
 }
 
 /// The case's watches, their packages joined to the case (those the timer made since the
@@ -178,11 +174,18 @@ fn case_watches(state: &AppState, case_id: &str) -> AppResult<Vec<WatchView>> {
         .into_iter()
         .filter(|l| l.spec.case.as_deref() == Some(case.matter.as_str()))
         .collect();
+    // Only what the case does not hold yet is written (a look at the screen changes nothing
+    // when no capture was made since).
+    let held: std::collections::HashSet<&str> =
+        case.packages.iter().map(|p| p.path.as_str()).collect();
     for l in &mine {
         for e in history(state, &l.spec.id)? {
-            let Some(p) = e.package.as_deref() else {
+            let Some(p) = e.package.as_deref().map(|p| in_dir(&l.dir, p)) else {
                 continue;
             };
+            if held.contains(p.as_str()) {
+                continue;
+            }
             let status = match e.outcome {
                 Outcome::Failed { .. } => PackageStatus::Failed,
                 _ => PackageStatus::Sealed,
@@ -195,27 +198,12 @@ fn case_watches(state: &AppState, case_id: &str) -> AppResult<Vec<WatchView>> {
                 c.outcome,
                 c.detail.map(|w| format!(" ({w})")).unwrap_or_default()
             );
-            state.cases.add_package_once(
-                &case.id,
-                &in_dir(&l.dir, p),
-                &l.spec.url,
-                status,
-                Some(detail),
-            )?;
+            state
+                .cases
+                .add_package_once(&case.id, &p, &l.spec.url, status, Some(detail))?;
         }
     }
     Ok(mine.iter().map(view).collect())
-}
-
-/// An empty passphrase is refused before an engine is started for it.
-fn need_passphrase(p: &str) -> AppResult<()> {
-    if p.is_empty() {
-        return Err(AppError::input(
-            "app-err-passphrase-empty",
-            "the operator key's passphrase is empty",
-        ));
-    }
-    Ok(())
 }
 
 /// Runs the engine command `c` (`what` names it in errors) off the window's thread, then
@@ -252,16 +240,8 @@ pub async fn start_watch(
     state: State<'_, AppState>,
     req: WatchRequest,
 ) -> AppResult<Vec<WatchView>> {
-    let url = req.url.trim().to_owned();
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(AppError::said(
-            ErrorKind::Input,
-            "app-err-batch-url",
-            format!("{url:?} is not an http:// or https:// URL"),
-            &[("url", &url)],
-        ));
-    }
-    need_passphrase(&req.passphrase)?;
+    let url = crate::capture::check_url(&req.url)?;
+    crate::error::need_passphrase(&req.passphrase)?;
     let case = state.cases.get(&req.case)?;
     let mut args: Vec<String> = vec![
         "watch".into(),
@@ -302,7 +282,7 @@ pub async fn capture_watch_now(
     id: String,
     passphrase: String,
 ) -> AppResult<Vec<WatchView>> {
-    need_passphrase(&passphrase)?;
+    crate::error::need_passphrase(&passphrase)?;
     let mut c = state.engine(&["watch", "tick", &id]);
     c.env("WEBPROOF_PASSPHRASE", &passphrase);
     then_list(&state, "webproof watch tick", c, case_id).await
@@ -321,19 +301,21 @@ pub async fn set_watch_active(
     then_list(&state, "webproof watch stop/start", c, case_id).await
 }
 
+/// The timer as `watch service status` (run by `status`) says it is: exit 0 when active.
+fn service_state(status: std::process::Command) -> AppResult<WatchService> {
+    let out = engine::run(status)?;
+    Ok(WatchService {
+        active: out.code == Some(0),
+        text: out.stdout.trim().to_owned(),
+    })
+}
+
 /// Whether the systemd user timer runs the watches.
 #[tauri::command]
 #[specta::specta]
 pub async fn watch_service(state: State<'_, AppState>) -> AppResult<WatchService> {
     let c = state.engine(&["watch", "service", "status"]);
-    engine::in_background(move || {
-        let out = engine::run(c)?;
-        Ok(WatchService {
-            active: out.code == Some(0),
-            text: out.stdout.trim().to_owned(),
-        })
-    })
-    .await
+    engine::in_background(move || service_state(c)).await
 }
 
 /// Installs the timer (`on`; it keeps the operator's passphrase for the captures nobody
@@ -346,7 +328,7 @@ pub async fn set_watch_service(
     passphrase: String,
 ) -> AppResult<WatchService> {
     if on {
-        need_passphrase(&passphrase)?;
+        crate::error::need_passphrase(&passphrase)?;
     }
     let mut c = state.engine(&["watch", "service", if on { "install" } else { "remove" }]);
     if on {
@@ -355,11 +337,7 @@ pub async fn set_watch_service(
     let status = state.engine(&["watch", "service", "status"]);
     engine::in_background(move || {
         engine::run_ok("webproof watch service", c)?;
-        let out = engine::run(status)?;
-        Ok(WatchService {
-            active: out.code == Some(0),
-            text: out.stdout.trim().to_owned(),
-        })
+        service_state(status)
     })
     .await
 }

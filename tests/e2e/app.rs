@@ -921,10 +921,7 @@ fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window()
         ui.shot("21-batch-ended").await;
 
         // The packages joined the case: two sealed, one failed with its reason.
-        ui.click("[data-testid=batch-ended] button.primary").await;
-        ui.find("[data-screen=case]", 10).await;
-        let table = ui.text("table.packages").await;
-        assert_eq!(table.matches("sealed").count(), 2, "{table}");
+        let table = packages_after(&ui, "[data-testid=batch-ended] button.primary", 2).await;
         assert!(table.contains("failed"), "{table}");
 
         // The case's evidence catalogue, as CSV.
@@ -960,6 +957,16 @@ fn an_agency_captures_a_batch_and_exports_the_evidence_catalogue_in_the_window()
         "{csv}"
     );
     assert!(csv.contains("Listings copied by Example Shop"), "{csv}");
+}
+
+/// Clicks `back` to the case screen and returns its packages table, which must show
+/// `sealed` packages sealed.
+async fn packages_after(ui: &Ui, back: &str, sealed: usize) -> String {
+    ui.click(back).await;
+    ui.find("[data-screen=case]", 10).await;
+    let table = ui.text("table.packages").await;
+    assert_eq!(table.matches("sealed").count(), sealed, "{table}");
+    table
 }
 
 /// Waits until the first watch row has `n` captures, with no error said; then its last
@@ -1063,10 +1070,7 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         }
 
         // Both captures are packages of the case.
-        ui.click("[data-testid=watch-back]").await;
-        ui.find("[data-screen=case]", 10).await;
-        let table = ui.text("table.packages").await;
-        assert_eq!(table.matches("sealed").count(), 2, "{table}");
+        let table = packages_after(&ui, "[data-testid=watch-back]", 2).await;
         assert!(table.contains("/item.html"), "{table}");
     });
     let units = env.path().join("config/systemd/user/webproof-watch.timer");

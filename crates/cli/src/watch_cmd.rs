@@ -236,36 +236,28 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     let mut failed = false;
     let mut captured = 0;
     for id in &chosen {
-        let due = match due_watch(watches, id, asked, &now) {
-            Ok(Some(due)) => due,
+        let captured_now = match due_watch(watches, id, asked, &now) {
             Ok(None) => continue,
             // A watch named by the user that cannot be captured is the user's to fix now.
             Err(e) if asked => return Err(e),
-            Err(e) => {
-                failed = true;
-                eprintln!(
-                    "{}",
-                    tr!("cli-watch-broken", id = id, error = format!("{e:#}"))
-                );
-                continue;
+            Err(e) => Err(e),
+            Ok(Some(due)) => {
+                // Without the operator's passphrase no watch can be captured: the tick stops.
+                let env = match &env {
+                    Some(e) => e,
+                    None => env.insert(capture_env()?),
+                };
+                capture_due(due, env)
             }
         };
-        // Without the operator's passphrase no watch can be captured: the tick stops.
-        let env = match &env {
-            Some(e) => e,
-            None => env.insert(capture_env()?),
-        };
-        match capture_due(due, env) {
+        match captured_now {
             Ok(outcome) => {
                 captured += 1;
                 failed |= matches!(outcome, Outcome::Failed { .. });
             }
             Err(e) => {
                 failed = true;
-                eprintln!(
-                    "{}",
-                    tr!("cli-watch-broken", id = id, error = format!("{e:#}"))
-                );
+                say_broken(id, &e);
             }
         }
     }
@@ -277,6 +269,14 @@ fn tick(watches: &Path, ids: &[String]) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says on stderr that watch `id` could not be read or captured, and why.
+fn say_broken(id: &str, e: &anyhow::Error) {
+    eprintln!(
+        "{}",
+        tr!("cli-watch-broken", id = id, error = format!("{e:#}"))
+    );
 }
 
 /// A watch to capture now, locked against other ticks until it is dropped.
@@ -567,10 +567,7 @@ fn list(watches: &Path, json: bool) -> Result<ExitCode> {
             Ok(read) => read,
             Err(e) => {
                 broken = true;
-                eprintln!(
-                    "{}",
-                    tr!("cli-watch-broken", id = &id, error = format!("{e:#}"))
-                );
+                say_broken(&id, &e);
                 continue;
             }
         };

@@ -102,7 +102,7 @@ fn a_time_stamp_takes_the_next_free_number_and_a_receipt_its_own_name() {
 
 #[test]
 fn a_seal_refuses_a_key_its_identity_does_not_name() {
-    use webproof_evidence::capture::{CaptureError, SealInput, SignerKey};
+    use webproof_evidence::capture::CaptureError;
     use webproof_evidence::identity::{Algorithm, Role, SecretKey};
     let doc = common::identity;
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
@@ -116,19 +116,7 @@ fn a_seal_refuses_a_key_its_identity_does_not_name() {
         let t = tempfile::tempdir().unwrap();
         let mut cap = Capture::create(&t.path().join("capture")).unwrap();
         cap.add_note("seen").unwrap();
-        let input = SealInput {
-            case: webproof_evidence::manifest::Case {
-                id: None,
-                note: None,
-            },
-            tool_version: "test".into(),
-            operator: SignerKey {
-                key: &key,
-                identity,
-                certificate: None,
-            },
-            notary: None,
-        };
+        let input = common::operator_seal(&key, identity, None);
         match cap.prepare_seal(&input) {
             Ok(()) => assert!(taken, "a mismatched identity was taken"),
             Err(e) => assert!(!taken && matches!(e, CaptureError::IdentityMismatch), "{e}"),
@@ -170,7 +158,7 @@ fn files_are_numbered_by_their_step_and_a_capture_keeps_its_id() {
 
 #[test]
 fn the_seal_step_names_every_file_no_step_named_and_ends_the_capture() {
-    use webproof_evidence::capture::{CaptureError, SealInput, SignerKey};
+    use webproof_evidence::capture::CaptureError;
     use webproof_evidence::identity::{Algorithm, Role, SecretKey};
     let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
     let identity = common::identity(Role::Operator, &key);
@@ -184,19 +172,7 @@ fn the_seal_step_names_every_file_no_step_named_and_ends_the_capture() {
     let stale = dir.join(layout::certificate_path(Role::Operator));
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
     std::fs::write(&stale, b"stale").unwrap();
-    let input = SealInput {
-        case: webproof_evidence::manifest::Case {
-            id: None,
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key: &key,
-            identity: &identity,
-            certificate: None,
-        },
-        notary: None,
-    };
+    let input = common::operator_seal(&key, &identity, None);
     let (seq, head) = cap.seal_step(&input).unwrap();
     assert_eq!(seq, 1, "the seal step follows the file's");
     assert!(!stale.exists(), "the stale certificate was removed");

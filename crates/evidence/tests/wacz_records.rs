@@ -5,9 +5,8 @@
 mod common;
 
 use webproof_evidence::Utc;
-use webproof_evidence::capture::{Capture, SealInput, SignerKey};
+use webproof_evidence::capture::Capture;
 use webproof_evidence::identity::{Algorithm, Role, SecretKey};
-use webproof_evidence::manifest::Case;
 use webproof_evidence::{layout, wacz};
 
 #[test]
@@ -40,19 +39,7 @@ fn sealed_title(case: Option<&str>) -> (String, String, String) {
     let mut cap = Capture::create(&dir).unwrap();
     cap.add_note("seen").unwrap();
     let id = cap.id().to_owned();
-    let input = SealInput {
-        case: Case {
-            id: case.map(str::to_owned),
-            note: None,
-        },
-        tool_version: "test".into(),
-        operator: SignerKey {
-            key: &key,
-            identity: &identity,
-            certificate: None,
-        },
-        notary: None,
-    };
+    let input = common::operator_seal(&key, &identity, case);
     let manifest = cap.seal(&input).unwrap();
     let dp: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join(layout::DATAPACKAGE)).unwrap()).unwrap();
