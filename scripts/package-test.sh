@@ -4,8 +4,9 @@
 # it declares), then with the installed commands only:
 #   - `webproof --version`;
 #   - an operator identity, a file sealed and the package verified (INTACT or VERIFIED);
-#   - the installed app started under Xvfb through tauri-driver to its first screen, which
-#     must have found its engine beside it; the screenshot is kept in
+#   - the installed app started under Xvfb through tauri-driver, for a user who never ran
+#     webproof, to its first screen (the setup wizard), which must have found its engine
+#     beside it and made its home in ~/.local/share/webproof; the screenshot is kept in
 #     target/app-screens/installed-first-screen.png.
 # It installs system packages, so scripts/test.sh runs it only under CI=true (a throwaway
 # machine); run it by hand as root on one.
@@ -47,7 +48,10 @@ pids+=($!)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 native=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
-DISPLAY="$display" tauri-driver --port "$port" --native-port "$native" >/dev/null 2>&1 &
+# A user who never ran webproof: no WEBPROOF_HOME, a fresh HOME.
+mkdir -p "$work/user"
+env -u WEBPROOF_HOME -u XDG_DATA_HOME HOME="$work/user" DISPLAY="$display" \
+  tauri-driver --port "$port" --native-port "$native" >/dev/null 2>&1 &
 pids+=($!)
 mkdir -p target/app-screens
 python3 - "$port" target/app-screens/installed-first-screen.png <<'EOF'
@@ -74,9 +78,9 @@ sid = s["sessionId"]
 def count(css):
     return len(call("POST", f"/session/{sid}/elements", {"using": "css selector", "value": css}))
 deadline = time.time() + 60
-while count("[data-screen=cases]") == 0:
+while count("[data-screen=setup]") == 0:
     if time.time() > deadline:
-        sys.exit("the installed app never showed its first screen (Cases)")
+        sys.exit("the installed app never showed its first screen (the setup wizard)")
     time.sleep(0.25)
 if count("[data-testid=engine-missing]") != 0:
     sys.exit("the installed app did not find its engine beside it (/usr/bin/webproof)")
@@ -87,4 +91,9 @@ open(out, "wb").write(png)
 call("DELETE", f"/session/{sid}")
 print(f"the installed app shows its first screen: {out} ({len(png)} bytes)")
 EOF
+# Its data goes to the XDG data directory.
+[ -f "$work/user/.local/share/webproof/cases.redb" ] || {
+  echo "the installed app did not make its home in ~/.local/share/webproof" >&2
+  exit 1
+}
 echo "package test: installed $deb; webproof, seal, verify and the app's first screen all work"

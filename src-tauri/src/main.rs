@@ -19,11 +19,12 @@ mod replay;
 mod review;
 mod seal;
 mod settings;
+mod setup;
 mod supervise;
 mod verify;
 mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -42,6 +43,8 @@ pub struct AppState {
     /// A batch, while one runs: its stdin (for Stop).
     pub batching: Arc<Mutex<Option<std::process::ChildStdin>>>,
     pub replays: Arc<replay::Replays>,
+    /// The local development alliance, when the app runs it.
+    pub alliance: Arc<Mutex<Option<setup::DevAlliance>>>,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
             supervising: self.supervising.clone(),
             batching: self.batching.clone(),
             replays: self.replays.clone(),
+            alliance: self.alliance.clone(),
         }
     }
 }
@@ -98,6 +102,8 @@ pub struct AppInfo {
     /// Whether the engine answered `--version` (else the message says why not).
     pub engine_ok: bool,
     pub engine_message: String,
+    /// What time and the log are trusted by (a development alliance is said on every screen).
+    pub trust: setup::TrustView,
 }
 
 #[tauri::command]
@@ -116,6 +122,7 @@ fn app_info(state: State<'_, AppState>) -> AppInfo {
         engine: state.bin.display().to_string(),
         engine_ok,
         engine_message,
+        trust: setup::trust_view(&state.home, setup::dev_running(&state)),
     }
 }
 
@@ -157,6 +164,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             settings::save_config,
             settings::operator_init,
             settings::operator_enroll,
+            setup::setup_state,
+            setup::finish_setup,
+            setup::join_alliance,
+            setup::start_dev_alliance,
         ])
         .events(tauri_specta::collect_events![
             capture::CaptureEvent,
@@ -170,23 +181,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 /// Where the generated bindings live, relative to this crate.
 pub const BINDINGS: &str = "../ui/src/bindings.ts";
 
-fn home() -> Result<PathBuf, String> {
-    if let Some(h) = std::env::var_os("WEBPROOF_HOME").filter(|h| !h.is_empty()) {
-        return Ok(PathBuf::from(h));
-    }
-    std::env::var_os("HOME")
-        .map(|h| Path::new(&h).join(".webproof"))
-        .ok_or_else(|| "neither WEBPROOF_HOME nor HOME is set".to_owned())
-}
-
 fn main() -> std::process::ExitCode {
-    let home = match home() {
+    let home = match webproof_engine::home::home() {
         Ok(h) => h,
         Err(e) => {
             eprintln!("webproof-app: {e}");
             return std::process::ExitCode::from(2);
         }
     };
+    if let Err(e) = std::fs::create_dir_all(&home) {
+        eprintln!("webproof-app: {}: {e}", home.display());
+        return std::process::ExitCode::from(2);
+    }
     let cases = match CaseStore::open(&home.join("cases.redb")) {
         Ok(c) => c,
         Err(e) => {
@@ -207,7 +213,18 @@ fn main() -> std::process::ExitCode {
         supervising: Arc::new(Mutex::new(None)),
         batching: Arc::new(Mutex::new(None)),
         replays: Arc::new(replay::Replays::default()),
+        alliance: Arc::new(Mutex::new(None)),
     };
+    // The development alliance chosen at the first run starts with the app (in the
+    // background: the window opens at once and says whether it is up).
+    if settings::prefs(&state.home).dev_alliance {
+        let worker = state.clone_for_worker();
+        std::thread::spawn(move || {
+            if let Err(e) = setup::run_dev_alliance(&worker, None) {
+                eprintln!("webproof-app: {}", e.message);
+            }
+        });
+    }
     let replays = state.replays.clone();
     let builder = specta_builder();
     let app = tauri::Builder::default()
@@ -257,6 +274,7 @@ fn main() -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// The committed TypeScript bindings are exactly what the commands generate
     /// (`WEBPROOF_BLESS=1 cargo test -p webproof-app bindings` rewrites them).

@@ -40,6 +40,12 @@ pub struct AppPrefs {
     pub lang: Option<String>,
     #[serde(default)]
     pub notary_home: Option<String>,
+    /// The first-run wizard was finished (or put off).
+    #[serde(default)]
+    pub setup_done: bool,
+    /// The app runs the local development alliance (`dev up`) while it runs.
+    #[serde(default)]
+    pub dev_alliance: bool,
 }
 
 pub fn prefs(home: &Path) -> AppPrefs {
@@ -49,7 +55,7 @@ pub fn prefs(home: &Path) -> AppPrefs {
         .unwrap_or_default()
 }
 
-fn save_prefs(home: &Path, p: &AppPrefs) -> AppResult<()> {
+pub fn save_prefs(home: &Path, p: &AppPrefs) -> AppResult<()> {
     let bytes = serde_json::to_vec_pretty(p)
         .map_err(|e| AppError::io("app-err-io-write", "app.json", e))?;
     write_atomically(&home.join("app.json"), &bytes)
@@ -77,7 +83,7 @@ pub fn lang(home: &Path) -> String {
         })
 }
 
-fn identity(home: &Path, role: &str) -> Option<IdentityView> {
+pub fn identity(home: &Path, role: &str) -> Option<IdentityView> {
     let dir = home.join(role);
     let doc: webproof_evidence::identity::IdentityDoc =
         serde_json::from_slice(&std::fs::read(dir.join("identity.json")).ok()?).ok()?;
@@ -167,6 +173,8 @@ pub struct NewIdentity {
     pub name: String,
     pub organisation: String,
     pub contact: String,
+    /// The key's algorithm: `ed25519` or `sm2` (GM/T 0003); empty: Ed25519.
+    pub algorithm: String,
     pub passphrase: String,
 }
 
@@ -192,6 +200,18 @@ pub async fn operator_init(state: State<'_, AppState>, id: NewIdentity) -> AppRe
     }
     if !id.contact.trim().is_empty() {
         args.extend(["--contact", id.contact.trim()]);
+    }
+    match id.algorithm.trim() {
+        "" => {}
+        a @ ("ed25519" | "sm2") => args.extend(["--algorithm", a]),
+        other => {
+            return Err(AppError::said(
+                ErrorKind::Input,
+                "app-err-algorithm",
+                format!("unknown key algorithm {other:?}"),
+                &[("algorithm", &other)],
+            ));
+        }
     }
     let mut c = state.engine(&args);
     c.env("WEBPROOF_PASSPHRASE", &id.passphrase);

@@ -624,3 +624,143 @@ fn dev_up_keeps_the_users_trusted_keys_across_restarts() {
     );
     assert_eq!(v["trust"]["operators"].as_array().map(Vec::len), Some(0));
 }
+
+/// `trust import` takes only what it can check: a damaged bundle, a log that is not the
+/// bundle's, a bundle file without the log's address, a missing TSA or a configuration the
+/// user wrote are refused with nothing written; a good import from a file with `--log`
+/// configures the alliance, keeping the user's `[trust]` and the old file beside it.
+#[test]
+fn trust_import_writes_only_an_alliance_it_could_check() {
+    let a = Env::new();
+    std::fs::create_dir_all(a.home()).unwrap();
+    let alliance = DevUp::start(&a);
+    // Another alliance's log: not the one the bundle names.
+    let b = Env::new();
+    std::fs::create_dir_all(b.home()).unwrap();
+    let other = DevUp::start(&b);
+    alliance.wait_for_checkpoint(0);
+    other.wait_for_checkpoint(0);
+    let bundle = a.home().join("dev/trust-bundle.json");
+    let tsa = "http://127.0.0.1:9/";
+    let env = Env::new();
+    std::fs::create_dir_all(env.home()).unwrap();
+    let config = env.home().join("config.toml");
+    let refused = |args: &[&str], says: &str| {
+        let o = env.run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!config.exists(), "{args:?} wrote config.toml");
+        assert!(!env.home().join("trust").exists(), "{args:?} kept files");
+    };
+    let b_path = bundle.to_str().unwrap();
+    refused(
+        &["trust", "import", b_path, "--tsa", tsa],
+        "does not say where the log is",
+    );
+    refused(
+        &[
+            "trust",
+            "import",
+            b_path,
+            "--log",
+            &other.log_url,
+            "--tsa",
+            tsa,
+        ],
+        "not the alliance's log",
+    );
+    refused(&["trust", "import", &alliance.log_url], "--tsa");
+    refused(
+        &[
+            "trust",
+            "import",
+            b_path,
+            "--log",
+            &alliance.log_url,
+            "--tsa",
+            "ftp://x/",
+        ],
+        "--tsa",
+    );
+    let mut damaged: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    damaged["quorum"] = serde_json::json!(9);
+    let damaged_path = env.write("damaged.json", damaged.to_string().as_bytes());
+    refused(
+        &[
+            "trust",
+            "import",
+            damaged_path.to_str().unwrap(),
+            "--log",
+            &alliance.log_url,
+            "--tsa",
+            tsa,
+        ],
+        "quorum",
+    );
+    // The user's own configuration: replaced only with --force, and kept beside.
+    let own = "[trust]\noperators = [\"ab\"]\n";
+    std::fs::write(&config, own).unwrap();
+    let o = env.run(&[
+        "trust",
+        "import",
+        b_path,
+        "--log",
+        &alliance.log_url,
+        "--tsa",
+        tsa,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), own);
+    let out = env.ok(
+        &[
+            "trust",
+            "import",
+            b_path,
+            "--log",
+            &alliance.log_url,
+            "--tsa",
+            tsa,
+            "--force",
+        ],
+        0,
+    );
+    assert!(out.contains("NOT for court use"), "{out}");
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.starts_with("# Written by `webproof trust import`"),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!("key = {:?}", alliance.log_vkey)),
+        "{written}"
+    );
+    assert!(
+        written.contains("operators = [\"ab\"]"),
+        "the user's [trust] is kept: {written}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.home().join("config.toml.bak")).unwrap(),
+        own
+    );
+    for w in &alliance.witness_vkeys {
+        assert!(written.contains(w.as_str()), "{written}");
+    }
+    // An import replaces an import, with no --force.
+    env.ok(
+        &[
+            "trust",
+            "import",
+            &alliance.log_url,
+            "--tsa",
+            tsa,
+            "--tsa",
+            tsa,
+        ],
+        0,
+    );
+    let again = std::fs::read_to_string(&config).unwrap();
+    assert!(again.contains("quorum = 2\n"), "{again}");
+}

@@ -234,10 +234,19 @@ struct Launched {
 static ONE_APP: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn launch(env: &Env) -> Launched {
+    launch_with(env, |c| {
+        c.env("WEBPROOF_HOME", env.home());
+    })
+}
+
+/// The app with the environment `set` gives it besides the test's own (its home).
+fn launch_with(env: &Env, set: impl FnOnce(&mut Command)) -> Launched {
     let one = ONE_APP.lock().unwrap_or_else(|p| p.into_inner());
     let (x, display) = xvfb();
     let port = free_port();
-    let driver = Command::new("tauri-driver")
+    let mut driver = Command::new("tauri-driver");
+    set(&mut driver);
+    let driver = driver
         .args([
             "--port",
             &port.to_string(),
@@ -245,7 +254,6 @@ fn launch(env: &Env) -> Launched {
             &free_port().to_string(),
         ])
         .env("DISPLAY", &display)
-        .env("WEBPROOF_HOME", env.home())
         .env("WEBPROOF_BIN", bin())
         .env("WEBPROOF_LANG", "en")
         .env("LANG", "C.UTF-8")
@@ -312,6 +320,10 @@ fn a_new_user_captures_and_verifies_in_the_window_in_english_and_chinese() {
         let c = connect(launched.port).await;
         let mut ui = Ui { c, lang: "en" };
 
+        // A first start: the setup wizard, put off (this test sets up in Settings; the
+        // wizard has its own test).
+        ui.find("[data-screen=setup]", 30).await;
+        ui.click("[data-testid=setup-later]").await;
         // Cases, empty.
         ui.find("[data-screen=cases]", 30).await;
         assert!(ui.text("[data-testid=case-list]").await.contains("No cases yet"));
@@ -1083,4 +1095,234 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         0,
         "readable by the user only"
     );
+}
+
+/// Walks the first-run wizard: the language, a new identity typed twice.
+async fn wizard_identity(ui: &Ui, name: &str) {
+    ui.find("[data-screen=setup]", 30).await;
+    // The language takes effect at once, and back.
+    ui.click("[data-testid=setup-lang-zh-CN]").await;
+    let t0 = Instant::now();
+    while !ui.text("[data-screen=setup] h1").await.contains("设置") {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the wizard did not turn Chinese"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ui.click("[data-testid=setup-lang-en]").await;
+    let t0 = Instant::now();
+    while ui.text("[data-screen=setup] h1").await != "Set up webproof" {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the wizard did not turn English"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ui.click("[data-testid=setup-next]").await;
+    ui.find("[data-testid=setup-init]", 10).await;
+    ui.fill("[data-testid=setup-init] [name=name]", name).await;
+    ui.fill(
+        "[data-testid=setup-init] [name=org]",
+        "Example Copyright Agency",
+    )
+    .await;
+    ui.fill("[data-testid=setup-init] [name=passphrase]", PASS)
+        .await;
+    // Typed differently the second time: refused, nothing made.
+    ui.fill(
+        "[data-testid=setup-init] [name=repeat]",
+        "another passphrase",
+    )
+    .await;
+    ui.click("[data-testid=setup-init] button[type=submit]")
+        .await;
+    let said = ui.text("[data-testid=error-message]").await;
+    assert!(said.contains("differ"), "{said}");
+    ui.fill("[data-testid=setup-init] [name=repeat]", PASS)
+        .await;
+    ui.click("[data-testid=setup-init] button[type=submit]")
+        .await;
+    ui.find("[data-testid=setup-join]", 30).await;
+    ui.no_error().await;
+}
+
+/// The wizard's last step: what is trusted, and the operator enrolled.
+async fn wizard_done(ui: &Ui, origin: &str) {
+    let card = ui.find("[data-testid=setup-trust]", 120).await;
+    ui.no_error().await;
+    assert_eq!(
+        card.attr("data-origin").await.unwrap().as_deref(),
+        Some(origin)
+    );
+    assert_eq!(ui.text("[data-testid=setup-enrolled]").await, "yes");
+    // Both alliances of this test are development ones: said in the wizard and on every
+    // screen.
+    assert_eq!(
+        card.attr("data-development").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(
+        ui.text("[data-testid=setup-trust]")
+            .await
+            .contains("NOT for court use")
+    );
+}
+
+/// Seals a file with the command line in the home the app set up — found by the same rule
+/// (`home`: HOME and XDG_DATA_HOME, no WEBPROOF_HOME) — and verifies it: VERIFIED, with no
+/// restart and no flag.
+fn seal_and_verify_there(env: &Env, vars: &[(&str, &Path)]) {
+    let f = env.write("exhibit.txt", b"an exhibit");
+    let pkg = env.path().join("exhibit.wacz");
+    let run = |args: &[&str]| {
+        let mut c = env.cmd();
+        c.env_remove("WEBPROOF_HOME").env_remove("XDG_DATA_HOME");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.args(args).output().unwrap()
+    };
+    let o = run(&["seal", f.to_str().unwrap(), "--out", pkg.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = run(&["verify", pkg.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("VERIFIED"), "{out}");
+}
+
+/// Issue 21, point 2: a first start with nothing set up walks the user through language,
+/// identity and trust, with no script and no restart, keeping everything in the XDG data
+/// directory. Once with the local development alliance (which the app runs and labels "not
+/// for court use"), once joining an alliance from its log's URL with the registrar's code.
+#[test]
+fn a_first_start_sets_up_identity_and_trust_in_the_window() {
+    // 1. The development alliance; HOME only: ~/.local/share/webproof.
+    let env = Env::new();
+    let user = env.path().join("user");
+    std::fs::create_dir_all(&user).unwrap();
+    let data = user.join(".local/share/webproof");
+    {
+        let launched = launch_with(&env, |c| {
+            c.env_remove("WEBPROOF_HOME")
+                .env_remove("XDG_DATA_HOME")
+                .env("HOME", &user);
+        });
+        let rt = runtime();
+        rt.block_on(async {
+            let c = connect(launched.port).await;
+            let ui = Ui { c, lang: "en" };
+            wizard_identity(&ui, "Li Wei").await;
+            ui.shot("30-setup-trust").await;
+            ui.fill("[data-testid=setup-dev] [name=passphrase]", PASS)
+                .await;
+            ui.click("[data-testid=setup-dev-submit]").await;
+            wizard_done(&ui, "development").await;
+            ui.shot("31-setup-dev-done").await;
+            ui.click("[data-testid=setup-finish]").await;
+            ui.find("[data-screen=cases]", 30).await;
+            assert!(
+                ui.text("[data-testid=dev-alliance]")
+                    .await
+                    .contains("NOT for court use")
+            );
+            // Everything in the XDG data directory, nothing in ~/.webproof.
+            assert!(data.join("operator/identity.json").is_file());
+            assert!(data.join("operator/certificate.pem").is_file());
+            let config = std::fs::read_to_string(data.join("config.toml")).unwrap();
+            assert!(
+                config.starts_with("# Written by `webproof dev up`"),
+                "{config}"
+            );
+            assert!(!user.join(".webproof").exists());
+            // The alliance the app runs serves the command line too, now.
+            seal_and_verify_there(&env, &[("HOME", &user)]);
+            // Finished: the next start opens the cases.
+            let _ = ui.c.clone().close().await;
+        });
+    }
+    assert!(
+        std::fs::read_to_string(data.join("app.json"))
+            .unwrap()
+            .contains("\"dev_alliance\": true"),
+        "the next start runs the development alliance again"
+    );
+
+    // 2. Joining an alliance: its log publishes the bundle; its TSAs' addresses and a
+    // registrar's code are handed over. XDG_DATA_HOME given.
+    let alliance = Env::new();
+    std::fs::create_dir_all(alliance.home()).unwrap();
+    let dev = crate::alliance::DevUp::start(&alliance);
+    let cfg: toml::Table =
+        toml::from_str(&std::fs::read_to_string(alliance.home().join("config.toml")).unwrap())
+            .unwrap();
+    let tsas: Vec<String> = cfg["timestamp"]["tsa"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let env = Env::new();
+    let xdg = env.path().join("xdg-data");
+    let data = xdg.join("webproof");
+    let launched = launch_with(&env, |c| {
+        c.env_remove("WEBPROOF_HOME")
+            .env("HOME", env.path())
+            .env("XDG_DATA_HOME", &xdg);
+    });
+    let rt = runtime();
+    rt.block_on(async {
+        let c = connect(launched.port).await;
+        let ui = Ui { c, lang: "en" };
+        wizard_identity(&ui, "Zhang Min").await;
+        // The registrar issues a code for the name the operator gave.
+        let out = alliance.ok(
+            &[
+                "dev",
+                "code",
+                "--name",
+                "Zhang Min",
+                "--org",
+                "Example Copyright Agency",
+            ],
+            0,
+        );
+        let code = out.rsplit(": ").next().unwrap().trim().to_owned();
+        // With no TSA the form is not sent: nothing is written.
+        ui.fill("[data-testid=setup-join] [name=source]", &dev.log_url)
+            .await;
+        ui.click("[data-testid=setup-join-submit]").await;
+        ui.no_error().await;
+        assert!(!data.join("config.toml").exists());
+        ui.js(&format!(
+            "document.querySelector('[data-testid=setup-join] [name=tsas]').value = {}; return 0;",
+            serde_json::to_string(&tsas.join("\n")).unwrap()
+        ))
+        .await;
+        ui.fill("[data-testid=setup-join] [name=code]", &code).await;
+        ui.fill("[data-testid=setup-join] [name=passphrase]", PASS)
+            .await;
+        ui.click("[data-testid=setup-join-submit]").await;
+        wizard_done(&ui, "imported").await;
+        assert_eq!(
+            ui.text("[data-testid=setup-alliance]").await,
+            "log.webproof.dev/evidence"
+        );
+        ui.shot("32-setup-joined").await;
+        ui.click("[data-testid=setup-finish]").await;
+        ui.find("[data-screen=cases]", 30).await;
+        let config = std::fs::read_to_string(data.join("config.toml")).unwrap();
+        assert!(
+            config.contains(&format!("url = {:?}", dev.log_url)),
+            "{config}"
+        );
+        assert!(data.join("trust/trust-bundle.json").is_file());
+        assert!(data.join("operator/certificate.pem").is_file());
+        seal_and_verify_there(&env, &[("HOME", env.path()), ("XDG_DATA_HOME", &xdg)]);
+    });
 }

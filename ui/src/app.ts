@@ -16,7 +16,8 @@ export type Screen =
   | { name: "supervise" }
   | { name: "batch"; caseId: string }
   | { name: "watch"; caseId: string }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "setup" };
 
 type Render = (app: App, screen: any) => HTMLElement | Promise<HTMLElement>;
 
@@ -71,7 +72,8 @@ export class App {
       this.batch = applyBatch(this.batch, e.payload);
       this.notifyBatch();
     });
-    await this.go({ name: "cases" });
+    const setup = await commands.setupState();
+    await this.go({ name: setup.needed ? "setup" : "cases" });
   }
 
   /** Called when the batch's state changes, while the current screen lives. */
@@ -151,6 +153,9 @@ export class App {
       }));
     }
     mount(this.nav, ...items);
+    if (this.info?.trust.development) {
+      this.nav.append(h("div", { class: "dev-alliance", "data-testid": "dev-alliance" }, t("dev-alliance")));
+    }
     if (this.info && !this.info.engine_ok) {
       this.nav.append(h("div", { class: "engine-missing", "data-testid": "engine-missing" }, t("engine-missing", { path: this.info.engine }), " ", this.info.engine_message));
     }

@@ -80,6 +80,19 @@ export const commands = {
 	 *  code (`webproof operator enroll`).
 	 */
 	operatorEnroll: (code: string, passphrase: string) => typedError<IdentityView, AppError>(__TAURI_INVOKE("operator_enroll", { code, passphrase })),
+	setupState: () => __TAURI_INVOKE<SetupView>("setup_state"),
+	/**  The wizard is done (or put off: Settings does the same later). */
+	finishSetup: () => typedError<null, AppError>(__TAURI_INVOKE("finish_setup")),
+	/**
+	 *  Trusts an alliance (`webproof trust import`) and enrolls the operator with the registrar's
+	 *  code (`webproof operator enroll`).
+	 */
+	joinAlliance: (req: JoinRequest) => typedError<TrustView, AppError>(__TAURI_INVOKE("join_alliance", { req })),
+	/**
+	 *  Starts the local development alliance for this app's life, and remembers to start it at
+	 *  every start. With the operator's passphrase, `dev up` enrolls the operator.
+	 */
+	startDevAlliance: (passphrase: string) => typedError<TrustView, AppError>(__TAURI_INVOKE("start_dev_alliance", { passphrase })),
 };
 
 /** Events */
@@ -108,6 +121,8 @@ export type AppInfo = {
 	/**  Whether the engine answered `--version` (else the message says why not). */
 	engine_ok: boolean,
 	engine_message: string,
+	/**  What time and the log are trusted by (a development alliance is said on every screen). */
+	trust: TrustView,
 };
 
 export type ArtifactView = {
@@ -259,6 +274,18 @@ export type IdentityView = {
 	enrolled: boolean,
 };
 
+export type JoinRequest = {
+	/**  The alliance's trust bundle: a file, or its log's URL. */
+	source: string,
+	/**  The evidence log, when the bundle is a file. */
+	log: string,
+	/**  The alliance's TSAs, one URL per entry. */
+	tsas: string[],
+	/**  The registrar's one-time enrollment code (empty: enroll later in Settings). */
+	code: string,
+	passphrase: string,
+};
+
 /**  What the live session's buttons send. */
 export type LiveCommand = 
 /**  Full-page screenshot and DOM snapshot of the active tab, now. */
@@ -272,6 +299,8 @@ export type NewIdentity = {
 	name: string,
 	organisation: string,
 	contact: string,
+	/**  The key's algorithm: `ed25519` or `sm2` (GM/T 0003); empty: Ed25519. */
+	algorithm: string,
 	passphrase: string,
 };
 
@@ -353,6 +382,17 @@ export type SettingsView = {
 	cases_path: string,
 };
 
+export type SetupView = {
+	/**
+	 *  The first-run wizard is to be shown: it was never finished or put off, and the home
+	 *  has neither an identity nor a configuration (one set up by the command line is not
+	 *  asked again).
+	 */
+	needed: boolean,
+	operator: IdentityView | null,
+	trust: TrustView,
+};
+
 export type StepView = {
 	seq: number,
 	kind: string,
@@ -391,6 +431,23 @@ export type SuperviseEvent =
 { type: "line"; text: string } | 
 /**  The session ended: `ok`, or why not. */
 { type: "ended"; ok: boolean; text: string };
+
+/**  What this home trusts for time and the log. */
+export type TrustView = {
+	/**
+	 *  Who wrote config.toml: `missing`, `development` (`dev up`), `imported` (an alliance's
+	 *  bundle) or `own`.
+	 */
+	origin: string,
+	/**  The alliance's name, from its bundle (imported or development). */
+	alliance: string | null,
+	/**  The evidence log deposits go to. */
+	log: string | null,
+	/**  A development alliance: every key made on one machine, never for court use. */
+	development: boolean,
+	/**  The development alliance the app runs is up now. */
+	running: boolean,
+};
 
 export type VerifyView = {
 	package: string,

@@ -3,6 +3,7 @@ import { caseScreen, casesScreen } from "./screens/cases";
 import { environmentScreen, newCaptureScreen } from "./screens/capture";
 import { liveScreen, sealingScreen } from "./screens/live";
 import { settingsScreen } from "./screens/settings";
+import { setupScreen } from "./screens/setup";
 import { superviseScreen } from "./screens/supervise";
 import { batchScreen } from "./screens/batch";
 import { verifyScreen } from "./screens/verify";
@@ -22,5 +23,6 @@ if (root) {
   app.register("batch", batchScreen);
   app.register("watch", watchScreen);
   app.register("settings", settingsScreen);
+  app.register("setup", setupScreen);
   void app.start().catch((e) => app.error(e));
 }

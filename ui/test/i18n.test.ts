@@ -46,6 +46,8 @@ describe("catalogue", () => {
       "lang-": ["en", "zh-CN", "both"],
       "live-supervision-": ["waiting", "joined", "stated", "refused"],
       "supervise-ask-": ["present", "countersign"],
+      "setup-step-": ["lang", "identity", "trust", "done"],
+      "setup-origin-": ["missing", "development", "imported", "own"],
       "batch-state-": ["queued", "earlier", "started", "sealed", "interrupted", "failed", "skipped"],
     };
     const en = keys("en");
@@ -65,6 +67,7 @@ describe("catalogue", () => {
           id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
           capture: "c1", target: "u", seq: 4, name: "n", addr: "a:1", code: "c",
           matter: "m", done: 1, total: 2, every: "6h", captures: 2, n: 1,
+          fingerprint: "ab", algorithm: "rsa",
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");

@@ -98,10 +98,39 @@ impl Config {
 
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// WEBPROOF_HOME, by the rule the app shares (`webproof_engine::home`): the variable, else
+/// an existing `~/.webproof`, else the XDG data directory.
 pub(crate) fn home() -> Result<PathBuf> {
-    if let Some(h) = std::env::var_os("WEBPROOF_HOME") {
-        return Ok(PathBuf::from(h));
+    webproof_engine::home::home().map_err(|_| anyhow!(tr!("cli-no-home")))
+}
+
+pub(crate) fn toml_list(items: &[String]) -> String {
+    let q: Vec<String> = items.iter().map(|s| toml_str(s)).collect();
+    format!("[{}]", q.join(", "))
+}
+
+/// The `[trust]` section a restart keeps (nothing when there is nothing to keep, so that the
+/// user can still add the section by hand).
+pub(crate) fn trust_section(t: &TrustConfig) -> String {
+    if t.operators.is_empty() && t.notaries.is_empty() {
+        return String::new();
     }
-    let h = std::env::var_os("HOME").ok_or_else(|| anyhow!(tr!("cli-no-home")))?;
-    Ok(PathBuf::from(h).join(".webproof"))
+    format!(
+        "\n[trust]\noperators = {}\nnotaries = {}\n",
+        toml_list(&t.operators),
+        toml_list(&t.notaries)
+    )
+}
+
+pub(crate) fn toml_str(s: &str) -> String {
+    // A TOML basic string is a JSON string for the characters used here.
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+/// Replaces `home`'s config.toml with `text` (whole or not at all).
+pub(crate) fn write(home: &Path, text: &str) -> Result<()> {
+    let path = home.join("config.toml");
+    let tmp = home.join("config.toml.tmp");
+    std::fs::write(&tmp, text).with_context(|| tr!("ctx-writing", path = tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| tr!("ctx-writing", path = path.display()))
 }

@@ -4,6 +4,7 @@
 //! For trying webproof and for tests; real deployments configure real TSAs, logs and
 //! witnesses instead. Keys and the log's history persist under WEBPROOF_HOME across restarts.
 
+use crate::config::{toml_list, toml_str, trust_section};
 use crate::say::tr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,8 +15,7 @@ use webproof_ledger::api;
 use anyhow::{Context, Result, bail};
 use webproof_ledger::note::{ALG_COSIGNATURE_V1, ALG_ED25519};
 
-/// The first line of a config.toml written by `dev up` (any other file is the user's own).
-pub const DEV_MARK: &str = "# Written by `webproof dev up`";
+use webproof_engine::home::DEV_MARK;
 
 pub const DEV_LOG: &str = "log.webproof.dev/evidence";
 /// The passphrase of the development RA's admin and registrar keys: they guard nothing.
@@ -41,6 +41,10 @@ pub enum DevCmd {
         /// Replace a config.toml that `dev up` did not write.
         #[arg(long)]
         force: bool,
+        /// Also stop when standard input closes: the lifeline of a program that started it
+        /// (the desktop app), so that the alliance ends with it even if it is killed.
+        #[arg(long)]
+        until_stdin_closes: bool,
     },
     /// As the development registrar of the alliance `dev up` runs from this WEBPROOF_HOME,
     /// issue an enrollment code for another person — a notary, or another operator — who
@@ -93,29 +97,6 @@ fn dev_code(
     Ok(ExitCode::SUCCESS)
 }
 
-fn toml_list(items: &[String]) -> String {
-    let q: Vec<String> = items.iter().map(|s| toml_str(s)).collect();
-    format!("[{}]", q.join(", "))
-}
-
-/// The `[trust]` section a restart keeps (nothing when there is nothing to keep, so that the
-/// user can still add the section by hand).
-fn trust_section(t: &crate::config::TrustConfig) -> String {
-    if t.operators.is_empty() && t.notaries.is_empty() {
-        return String::new();
-    }
-    format!(
-        "\n[trust]\noperators = {}\nnotaries = {}\n",
-        toml_list(&t.operators),
-        toml_list(&t.notaries)
-    )
-}
-
-fn toml_str(s: &str) -> String {
-    // A TOML basic string is a JSON string for the characters used here.
-    serde_json::Value::String(s.to_owned()).to_string()
-}
-
 async fn listen(host: &str) -> Result<(tokio::net::TcpListener, String)> {
     let l = tokio::net::TcpListener::bind((host, 0))
         .await
@@ -130,20 +111,14 @@ fn spawn(l: tokio::net::TcpListener, app: axum::Router) {
     });
 }
 
-fn write_config(home: &Path, text: &str) -> Result<()> {
-    let path = home.join("config.toml");
-    let tmp = home.join("config.toml.tmp");
-    std::fs::write(&tmp, text).with_context(|| tr!("ctx-writing", path = tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| tr!("ctx-writing", path = path.display()))
-}
-
 pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
-    let (host, interval_ms, force) = match cmd {
+    let (host, interval_ms, force, lifeline) = match cmd {
         DevCmd::Up {
             host,
             interval_ms,
             force,
-        } => (host, interval_ms, force),
+            until_stdin_closes,
+        } => (host, interval_ms, force, until_stdin_closes),
         DevCmd::Code {
             name,
             org,
@@ -177,9 +152,16 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
         let config = up.config(&kept_trust);
         // The file must parse as the configuration it is meant to be.
         toml::from_str::<crate::config::Config>(&config).context(tr!("ctx-config-written"))?;
-        write_config(&home, &config)?;
+        crate::config::write(&home, &config)?;
         up.say(&cfg_path);
-        wait_for_signal().await;
+        if lifeline {
+            tokio::select! {
+                _ = wait_for_signal() => {}
+                _ = stdin_closed() => {}
+            }
+        } else {
+            wait_for_signal().await;
+        }
         println!("{}", tr!("cli-dev-stopped", path = cfg_path.display()));
         Ok(ExitCode::SUCCESS)
     })
@@ -506,6 +488,17 @@ fn certified_here(
             .and_then(|c| webproof_timestamp::ca::check_certified(&c, &ca, &spki, now))
             .is_ok()
     }))
+}
+
+/// Returns when standard input reaches its end (or cannot be read).
+async fn stdin_closed() {
+    let _ = tokio::task::spawn_blocking(|| {
+        use std::io::Read as _;
+        let mut buf = [0u8; 256];
+        let mut stdin = std::io::stdin();
+        while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+    })
+    .await;
 }
 
 #[cfg(not(unix))]

@@ -10,24 +10,9 @@ use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use webproof_i18n::{Catalogue, Lang};
 
-/// Like std's `println!`, except that a closed stdout (`webproof seal … | true`, a reader that
-/// went away) is not a crash: by the time anything is printed the work is done and written,
-/// so the rest of the output is dropped and the command ends with its own exit code.
-macro_rules! println {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-/// Like std's `eprintln!`, without the panic when stderr is closed.
-macro_rules! eprintln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
-    }};
-}
-
+// `println!` and `eprintln!` are output.rs's: a closed pipe is not a crash.
+#[macro_use]
+mod output;
 mod batch_cmd;
 mod batch_relay;
 mod capture_args;
@@ -44,7 +29,6 @@ mod identity_cmd;
 #[cfg(unix)]
 mod interrupt;
 mod log_cmd;
-mod output;
 mod profiles_cmd;
 mod ra_cmd;
 mod receipt_cmd;
@@ -57,6 +41,7 @@ mod stamping;
 mod supervise_cmd;
 mod timestamp_cmd;
 mod trust;
+mod trust_cmd;
 mod verify_cmd;
 mod watch_cmd;
 
@@ -143,6 +128,9 @@ enum Command {
     /// Evidence-log receipts of a sealed package.
     #[command(subcommand)]
     Receipt(receipt_cmd::ReceiptCmd),
+    /// What this machine trusts: an alliance's trust bundle, imported into config.toml.
+    #[command(subcommand)]
+    Trust(trust_cmd::TrustCmd),
     /// Verify an evidence package offline. Exit 0 = verified, 1 = failed, 2 = input error,
     /// 3 = intact but a signer is not trusted.
     Verify(verify_cmd::VerifyArgs),
@@ -220,6 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Supervise(a) => supervise_cmd::supervise(a),
         Command::Witness(c) => log_cmd::witness(c),
         Command::Log(c) => log_cmd::log(c),
+        Command::Trust(c) => trust_cmd::trust(c),
     }
 }
 

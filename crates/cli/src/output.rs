@@ -1,6 +1,24 @@
 //! How a command reports: text for people, one JSON document, or the engine's events as JSON
 //! lines; and the exit code of a sealing command.
 
+/// Like std's `println!`, except that a closed stdout (`webproof seal … | true`, a reader that
+/// went away) is not a crash: by the time anything is printed the work is done and written,
+/// so the rest of the output is dropped and the command ends with its own exit code.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like std's `eprintln!`, without the panic when stderr is closed.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 use std::process::ExitCode;
 
 use webproof_engine::events::{Event, Phase};

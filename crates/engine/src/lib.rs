@@ -15,6 +15,7 @@ pub mod amend;
 pub mod capture;
 pub mod depositing;
 pub mod events;
+pub mod home;
 pub mod lookup;
 #[cfg(unix)]
 pub mod machine;

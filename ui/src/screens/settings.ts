@@ -3,6 +3,7 @@
 import { commands } from "../bindings";
 import type { App } from "../app";
 import { h, value } from "../dom";
+import { identityForm } from "../widgets";
 import { asLang, LANGS, lang, setLang, t } from "../i18n";
 
 export async function settingsScreen(app: App): Promise<HTMLElement> {
@@ -26,27 +27,7 @@ export async function settingsScreen(app: App): Promise<HTMLElement> {
         h("dt", {}, t("id-fingerprint")), h("dd", { class: "mono wrap" }, op.fingerprint),
         h("dt", {}, t("id-algorithm")), h("dd", {}, op.algorithm),
         h("dt", {}, t("id-enrolled")), h("dd", { "data-testid": "settings-enrolled" }, op.enrolled ? t("yes") : t("no")))
-    : h("form", {
-        class: "card",
-        "data-testid": "settings-init",
-        onsubmit: async (e: Event) => {
-          e.preventDefault();
-          const f = e.target as HTMLFormElement;
-          const ok = await app.call(commands.operatorInit({
-            name: value(f, "[name=name]"),
-            organisation: value(f, "[name=org]"),
-            contact: value(f, "[name=contact]"),
-            passphrase: value(f, "[name=passphrase]"),
-          }));
-          if (ok) await app.refresh();
-        },
-      },
-      h("p", { class: "muted" }, t("id-none")),
-      h("label", {}, t("id-name"), h("input", { name: "name", required: true })),
-      h("label", {}, t("id-org"), h("input", { name: "org" })),
-      h("label", {}, t("id-contact"), h("input", { name: "contact" })),
-      h("label", {}, t("id-passphrase"), h("input", { name: "passphrase", type: "password", minlength: 8, required: true })),
-      h("button", { type: "submit", class: "primary" }, t("id-create")));
+    : identityForm(app, "settings-init", async () => { await app.refresh(); });
   const enroll = op && !op.enrolled
     ? h("form", {
         class: "inline",
