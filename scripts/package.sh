@@ -9,6 +9,11 @@
 #   bash scripts/package.sh            # release build; packages in target/release/bundle/
 #   bash scripts/package.sh --debug    # the debug build (what the test suite built already)
 #
+# Signed updates (docs/updates.md): WEBPROOF_UPDATE_PUBKEY (the update key's public half, as
+# `tauri signer generate` wrote it) is built into the app, which then has an updater; with
+# TAURI_SIGNING_PRIVATE_KEY (and _PASSWORD), each package is signed (a .sig beside it) with its
+# version in the signed comment. WEBPROOF_VERSION overrides the version (tauri.conf.json's).
+#
 # Needs what scripts/install-deps.sh installs, and the tauri command (ui's devDependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,15 +46,17 @@ runs="chromium chromium-driver xvfb fonts-noto-cjk"
 depends=$(printf '%s\n' $libs $runs | sort -u | python3 -c 'import json,sys; print(json.dumps([l.strip() for l in sys.stdin if l.strip()]))')
 
 # tauri.conf.json's bundle, completed with what only a build knows (merged by `tauri build`).
-python3 - "$profile" "$depends" > "$stage/tauri.package.json" <<'EOF'
+version=${WEBPROOF_VERSION:-$(python3 -c 'import json; print(json.load(open("src-tauri/tauri.conf.json"))["version"])')}
+python3 - "$profile" "$depends" "$version" "${WEBPROOF_UPDATE_PUBKEY:-}" > "$stage/tauri.package.json" <<'EOF'
 import json, sys
-profile, depends = sys.argv[1], json.loads(sys.argv[2])
+profile, depends, version, pubkey = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4].strip()
 files = {
     "/usr/bin/webproof": f"../target/{profile}/webproof",
     "/usr/share/webproof/capture-profiles": "../capture-profiles",
     "/usr/share/doc/webproof/README.md": "../README.md",
 }
-print(json.dumps({
+conf = {
+    "version": version,
     # The app's binary keeps its name: /usr/bin/webproof is the engine.
     "mainBinaryName": "webproof-app",
     "bundle": {
@@ -63,9 +70,23 @@ print(json.dumps({
             "rpm": {"files": files},
         },
     }
-}, indent=2))
+}
+if pubkey:
+    # The feed is the user's (Settings); the signature's comment must name the version.
+    conf["plugins"] = {"updater": {"pubkey": pubkey, "endpoints": [], "requireSignedVersion": True}}
+print(json.dumps(conf, indent=2))
 EOF
 conf="$PWD/$stage/tauri.package.json"
-(cd src-tauri && ../ui/node_modules/.bin/tauri build "${tauri_flags[@]}" --bundles deb,rpm \
-  --config "$conf")
-ls "target/$profile/bundle/deb/"*.deb "target/$profile/bundle/rpm/"*.rpm
+(cd src-tauri && env -u TAURI_SIGNING_PRIVATE_KEY ../ui/node_modules/.bin/tauri build \
+  "${tauri_flags[@]}" --bundles deb,rpm --config "$conf")
+packages=("target/$profile/bundle/deb/webproof_${version}_amd64.deb"
+  "target/$profile/bundle/rpm/webproof-${version}-1.x86_64.rpm")
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  for p in "${packages[@]}"; do
+    rm -f "$p.sig"
+    ui/node_modules/.bin/tauri signer sign -k "$TAURI_SIGNING_PRIVATE_KEY" \
+      -p "${TAURI_SIGNING_PRIVATE_KEY_PASSWORD:-}" --app-version "$version" "$p" >/dev/null
+    [ -s "$p.sig" ] || { echo "package.sh: $p was not signed" >&2; exit 1; }
+  done
+fi
+ls "${packages[@]}"

@@ -21,6 +21,7 @@ mod seal;
 mod settings;
 mod setup;
 mod supervise;
+mod update;
 mod verify;
 mod watch;
 
@@ -168,6 +169,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             setup::finish_setup,
             setup::join_alliance,
             setup::start_dev_alliance,
+            update::update_status,
+            update::set_update_feed,
+            update::check_update,
+            update::install_update,
         ])
         .events(tauri_specta::collect_events![
             capture::CaptureEvent,
@@ -227,8 +232,13 @@ fn main() -> std::process::ExitCode {
     }
     let replays = state.replays.clone();
     let builder = specta_builder();
-    let app = tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
+    let context = tauri::generate_context!();
+    let mut app = tauri::Builder::default().plugin(tauri_plugin_dialog::init());
+    // The updater only in a build that carries an update key (docs/updates.md).
+    if update::has_key(context.config()) {
+        app = app.plugin(tauri_plugin_updater::Builder::new().build());
+    }
+    let app = app
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .register_uri_scheme_protocol("evidence", |_ctx, request| {
@@ -261,7 +271,7 @@ fn main() -> std::process::ExitCode {
             builder.mount_events(app);
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .run(context);
     match app {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

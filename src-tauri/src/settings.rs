@@ -46,6 +46,9 @@ pub struct AppPrefs {
     /// The app runs the local development alliance (`dev up`) while it runs.
     #[serde(default)]
     pub dev_alliance: bool,
+    /// Where the app asks for signed updates (Settings → Updates).
+    #[serde(default)]
+    pub update_feed: Option<String>,
 }
 
 pub fn prefs(home: &Path) -> AppPrefs {

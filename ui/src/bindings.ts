@@ -93,6 +93,17 @@ export const commands = {
 	 *  every start. With the operator's passphrase, `dev up` enrolls the operator.
 	 */
 	startDevAlliance: (passphrase: string) => typedError<TrustView, AppError>(__TAURI_INVOKE("start_dev_alliance", { passphrase })),
+	updateStatus: () => __TAURI_INVOKE<UpdateView>("update_status"),
+	/**  Sets the update feed's URL (http(s); empty: none). */
+	setUpdateFeed: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("set_update_feed", { url })),
+	/**  Asks the feed for a newer release. */
+	checkUpdate: () => typedError<UpdateCheck, AppError>(__TAURI_INVOKE("check_update")),
+	/**
+	 *  Downloads the newer release, verifies its signature and installs it (for a .deb,
+	 *  `dpkg -i` through pkexec or sudo). Returns the version installed: the app runs it from its
+	 *  next start.
+	 */
+	installUpdate: () => typedError<string, AppError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
@@ -447,6 +458,28 @@ export type TrustView = {
 	development: boolean,
 	/**  The development alliance the app runs is up now. */
 	running: boolean,
+};
+
+/**  What the feed answered: the running version, and a newer release when it offers one. */
+export type UpdateCheck = {
+	current: string,
+	offer: UpdateOffer | null,
+};
+
+/**  A newer release the feed offers. */
+export type UpdateOffer = {
+	version: string,
+	date: string | null,
+	notes: string | null,
+};
+
+export type UpdateView = {
+	/**  This build carries an update key (without one, nothing is ever installed). */
+	key: boolean,
+	/**  The feed's URL, as configured (empty: none). */
+	feed: string,
+	/**  The running version. */
+	current: string,
 };
 
 export type VerifyView = {

@@ -67,7 +67,7 @@ describe("catalogue", () => {
           id: "c1", case: "c1", package: "p1", detail: "d", reason: "r",
           capture: "c1", target: "u", seq: 4, name: "n", addr: "a:1", code: "c",
           matter: "m", done: 1, total: 2, every: "6h", captures: 2, n: 1,
-          fingerprint: "ab", algorithm: "rsa",
+          fingerprint: "ab", algorithm: "rsa", version: "0.1.1",
         });
         expect(s.length, k).toBeGreaterThan(0);
         expect(s, k).not.toContain("{");

@@ -2,7 +2,7 @@
 
 import { commands } from "../bindings";
 import type { App } from "../app";
-import { h, value } from "../dom";
+import { h, mount, value } from "../dom";
 import { identityForm } from "../widgets";
 import { asLang, LANGS, lang, setLang, t } from "../i18n";
 
@@ -42,6 +42,36 @@ export async function settingsScreen(app: App): Promise<HTMLElement> {
       h("input", { name: "passphrase", type: "password", placeholder: t("id-passphrase") }),
       h("button", { type: "submit" }, t("enroll")))
     : h("span", {});
+  // Updates: the feed, a check, and the signed release installed.
+  const upd = await commands.updateStatus();
+  const updateResult = h("div", {});
+  const updates = h("div", { class: "card", "data-testid": "settings-update" },
+    h("p", {}, h("span", { "data-testid": "settings-update-current" }, t("update-current", { version: upd.current })), " ",
+      upd.key ? "" : h("span", { class: "muted", "data-testid": "settings-update-nokey" }, t("update-no-key"))),
+    h("form", { class: "inline", onsubmit: async (e: Event) => {
+      e.preventDefault();
+      if (await app.ok(commands.setUpdateFeed(value(e.target as HTMLFormElement, "[name=feed]")))) await app.refresh();
+    } },
+      h("input", { name: "feed", value: upd.feed, placeholder: t("update-feed"), "data-testid": "settings-update-feed" }),
+      h("button", { type: "submit", "data-testid": "settings-update-save" }, t("save"))),
+    upd.key && upd.feed
+      ? h("div", { class: "actions" }, h("button", { "data-testid": "settings-update-check", onclick: async () => {
+          mount(updateResult, h("p", { class: "progress" }, h("span", { class: "spinner" }), t("update-checking")));
+          const check = await app.call(commands.checkUpdate());
+          if (check === null) { mount(updateResult, h("span", {})); return; }
+          const offer = check.offer;
+          if (offer === null) { mount(updateResult, h("p", { class: "muted", "data-testid": "settings-update-latest" }, t("update-latest"))); return; }
+          mount(updateResult, h("div", {},
+            h("p", { "data-testid": "settings-update-offer" }, t("update-offer", { version: offer.version })),
+            offer.notes ? h("p", { class: "muted" }, offer.notes) : null,
+            h("button", { class: "primary", "data-testid": "settings-update-install", onclick: async () => {
+              mount(updateResult, h("p", { class: "progress" }, h("span", { class: "spinner" }), t("update-installing", { version: offer.version })));
+              const v = await app.call(commands.installUpdate());
+              mount(updateResult, v === null ? h("span", {}) : h("p", { "data-testid": "settings-update-done" }, t("update-done", { version: v })));
+            } }, t("update-install", { version: offer.version }))));
+        } }, t("update-check")))
+      : null,
+    updateResult);
   const config = h("textarea", { rows: 14, class: "mono", "data-testid": "settings-config", spellcheck: "false", value: s.config }) as HTMLTextAreaElement;
   return h("section", { "data-screen": "settings" },
     h("h1", {}, t("nav-settings")),
@@ -60,6 +90,7 @@ export async function settingsScreen(app: App): Promise<HTMLElement> {
     h("div", { class: "actions" }, h("button", { "data-testid": "settings-save-config", onclick: async () => {
       if (await app.ok(commands.saveConfig(config.value))) await app.refresh();
     } }, t("save"))),
+    h("h2", {}, t("settings-updates")), updates,
     h("h2", {}, t("settings-storage")),
     h("dl", {},
       h("dt", {}, "WEBPROOF_HOME"), h("dd", { class: "mono wrap" }, s.home),

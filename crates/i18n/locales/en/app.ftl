@@ -386,3 +386,20 @@ id-passphrase-mismatch = the two passphrases differ
 app-err-bundle-empty = give the alliance's trust bundle: a file or its log's URL
 app-err-tsa-empty = give at least one time-stamp authority's URL
 app-err-algorithm = unknown key algorithm { $algorithm } (ed25519, sm2)
+
+# Updates (Settings)
+settings-updates = Updates
+update-current = This is webproof { $version }.
+update-no-key = This build has no update key: it installs no update.
+update-feed = Update feed URL (its latest.json)
+update-check = Check for updates
+update-checking = Asking the feed…
+update-latest = You have the latest version.
+update-offer = Version { $version } is available, signed by the webproof release key.
+update-install = Install { $version }
+update-installing = Downloading { $version }, checking its signature, installing…
+update-done = Version { $version } is installed; it runs from the app's next start.
+app-err-update-feed = { $url } is not an http(s) URL
+app-err-update-no-key = this build has no update key: it installs no update
+app-err-update-no-feed = no update feed is configured (Settings → Updates)
+app-err-update-none = the feed offers no newer release

@@ -379,3 +379,20 @@ id-passphrase-mismatch = 两次输入的口令不一致
 app-err-bundle-empty = 请给出联盟的信任包：文件或其日志的 URL
 app-err-tsa-empty = 请至少给出一个时间戳机构的 URL
 app-err-algorithm = 未知的密钥算法 { $algorithm }（ed25519、sm2）
+
+# 更新（设置）
+settings-updates = 更新
+update-current = 当前为 webproof { $version }。
+update-no-key = 此版本未内置更新密钥：不会安装任何更新。
+update-feed = 更新源 URL（其 latest.json）
+update-check = 检查更新
+update-checking = 正在询问更新源…
+update-latest = 您使用的已是最新版本。
+update-offer = 有新版本 { $version }，由 webproof 发布密钥签名。
+update-install = 安装 { $version }
+update-installing = 正在下载 { $version }、核验其签名并安装…
+update-done = 版本 { $version } 已安装；应用下次启动时生效。
+app-err-update-feed = { $url } 不是 http(s) URL
+app-err-update-no-key = 此版本未内置更新密钥：不会安装任何更新
+app-err-update-no-feed = 尚未配置更新源（设置 → 更新）
+app-err-update-none = 更新源未提供更新的版本
