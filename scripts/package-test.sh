@@ -117,15 +117,24 @@ cat > "$work/drive.py" <<'EOF'
 # a user who never ran webproof (the setup wizard), then signed updates from a feed on
 # loopback: an update signed by another key is refused and nothing is installed; the one
 # signed by the key built into the app is installed (dpkg shows its version).
-import base64, json, subprocess, sys, time, urllib.request
+import base64, http.client, json, subprocess, sys, time, urllib.request
 port, out, feed = sys.argv[1], sys.argv[2], sys.argv[3]
 base = f"http://127.0.0.1:{port}"
 def call(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.load(r)["value"]
+    # tauri-driver now and then forwards a request on a connection WebKitWebDriver has just
+    # closed, and drops it ("connection error", the request never delivered): sent again.
+    for attempt in range(4):
+        req = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                return json.load(r)["value"]
+        except http.client.RemoteDisconnected:
+            if attempt == 3:
+                raise
+            print(f"tauri-driver dropped {method} {path}; sent again", file=sys.stderr)
+            time.sleep(0.3)
 deadline = time.time() + 30
 while True:
     try:
@@ -216,6 +225,7 @@ call("DELETE", f"/session/{sid}")
 EOF
 python3 "$work/drive.py" "$port" target/app-screens/installed-first-screen.png "$feed" || {
   echo "tauri-driver and the app said:" >&2
+  mkdir -p target/package && cp "$work/driver.log" target/package/driver.log
   tail -40 "$work/driver.log" >&2
   exit 1
 }
