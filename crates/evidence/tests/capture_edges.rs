@@ -189,3 +189,129 @@ fn the_seal_step_names_every_file_no_step_named_and_ends_the_capture() {
     assert!(matches!(cap.add_file(&a), Err(CaptureError::Sealed)));
     assert_eq!(cap.seal_step(&input).unwrap(), (1, head));
 }
+
+#[test]
+fn an_interruption_with_a_torn_tail_still_lists_the_files_no_step_names() {
+    use webproof_evidence::journal::Recovery;
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    let mut params = serde_json::Map::new();
+    params.insert("text".into(), "a step before".into());
+    cap.add_step(StepKind::Note, Utc::now(), None, params, &[])
+        .unwrap();
+    let stray = layout::artifact_path(3, "stray.bin");
+    std::fs::write(dir.join(&stray), b"written, never journaled").unwrap();
+    // The journal's torn tail, set aside by recovery: kept as the interruption's own file.
+    let side = t.path().join("torn-tail");
+    std::fs::write(&side, b"{\"seq\":").unwrap();
+    drop(cap);
+    let (mut cap, _) = Capture::resume(&dir).unwrap();
+    let recovery = Recovery {
+        torn_tail: Some((side, 7)),
+    };
+    let r = cap.record_interruption("the test", &recovery).unwrap();
+    assert_eq!(r.params["torn_tail_bytes"], 7);
+    assert_eq!(
+        r.params["unjournaled_artifacts"],
+        serde_json::json!([stray])
+    );
+    let kept: Vec<&str> = r.artifacts.iter().map(|a| a.path.as_str()).collect();
+    let tail = layout::artifact_path(r.seq, "journal-torn-tail.bin");
+    assert_eq!(kept, [tail.as_str(), stray.as_str()], "each file once");
+}
+
+#[test]
+fn the_seal_step_names_no_time_stamp_or_receipt_and_a_datapackage_lists_every_file() {
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let identity = common::identity(Role::Operator, &key);
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    let a = t.path().join("a.txt");
+    std::fs::write(&a, b"a file").unwrap();
+    cap.add_file(&a).unwrap();
+    // The chain's proofs are no step's files: a time-stamp and a receipt of step 0.
+    cap.add_timestamp(0, 0, "tsa.example", b"request", b"response")
+        .unwrap();
+    cap.add_receipt(0, 0, b"{}").unwrap();
+    let proofs = [
+        layout::timestamp_path(0, 0, "tsa.example", "tsq"),
+        layout::timestamp_path(0, 0, "tsa.example", "tsr"),
+        layout::receipt_path(0, 0),
+    ];
+    let input = common::operator_seal(&key, &identity, None);
+    cap.seal_step(&input).unwrap();
+    let seal = cap.records().last().unwrap();
+    for p in &proofs {
+        assert!(dir.join(p).is_file(), "{p}");
+        assert!(
+            !seal.artifacts.iter().any(|a| &a.path == p),
+            "the seal step names {p}"
+        );
+    }
+    // Sealed: the datapackage lists every file of the directory but its own two.
+    cap.seal(&input).unwrap();
+    let dp: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::DATAPACKAGE)).unwrap()).unwrap();
+    let listed: std::collections::BTreeSet<String> = dp["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    let mut on_disk = std::collections::BTreeSet::new();
+    for e in walk(&dir) {
+        on_disk.insert(e);
+    }
+    on_disk.remove(layout::DATAPACKAGE);
+    on_disk.remove(layout::DATAPACKAGE_DIGEST);
+    assert_eq!(listed, on_disk);
+    for p in &proofs {
+        assert!(listed.contains(p.as_str()), "{p}");
+    }
+}
+
+/// Every file under `root`, as a path relative to it with `/`.
+fn walk(root: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![root.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(rel);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_stale_certificate_that_cannot_be_removed_stops_the_seal() {
+    use webproof_evidence::capture::CaptureError;
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let identity = common::identity(Role::Operator, &key);
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    // Something that is no file where the certificate would be: removing it fails, and the
+    // seal says so instead of sealing around it.
+    let stale = dir.join(layout::certificate_path(Role::Operator));
+    std::fs::create_dir_all(&stale).unwrap();
+    let input = common::operator_seal(&key, &identity, None);
+    match cap.seal_step(&input) {
+        Err(CaptureError::Io { path, .. }) => assert_eq!(path, stale),
+        other => panic!("{other:?}"),
+    }
+    assert!(!cap.is_sealed());
+}
