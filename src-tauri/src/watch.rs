@@ -2,9 +2,10 @@
 //! (docs/watch.md). Everything runs through the engine — `webproof watch URL …`,
 //! `watch list --json`, `watch history ID --json`, `watch tick ID`, `watch stop|start ID`,
 //! `watch service install|remove|status` — so a watch made in the window is the one the
-//! systemd timer (or a terminal user) goes on capturing. A case's watches are those whose
-//! captures carry its matter (`--case`); their packages join the case whenever the screen
-//! looks, whichever process made them.
+//! systemd timer (or a terminal user) goes on capturing. A case's watches are those started
+//! for it in the window (their ids kept with the case), and those a terminal user started
+//! with its matter (`--case`) that no case claims; their packages join the case whenever the
+//! screen looks, whichever process made them.
 
 use std::path::Path;
 
@@ -157,6 +158,17 @@ fn listed(state: &AppState) -> AppResult<Vec<Listed>> {
     json_of("webproof watch list --json", &out)
 }
 
+/// Whether a watch is `case`'s: started for it in the window, or started with its matter
+/// (`webproof watch … --case MATTER`) and claimed by no case.
+fn belongs(
+    case: &webproof_cases::Case,
+    claimed: &std::collections::HashSet<String>,
+    spec: &webproof_watch::history::Spec,
+) -> bool {
+    case.watches.contains(&spec.id)
+        || (!claimed.contains(&spec.id) && spec.case.as_deref() == Some(case.matter.as_str()))
+}
+
 /// A watch's history (`watch history ID --json`).
 fn history(state: &AppState, id: &str) -> AppResult<Vec<Entry>> {
     let out = engine::run_ok(
@@ -170,9 +182,15 @@ fn history(state: &AppState, id: &str) -> AppResult<Vec<Entry>> {
 /// screen last looked, too).
 fn case_watches(state: &AppState, case_id: &str) -> AppResult<Vec<WatchView>> {
     let case = state.cases.get(case_id)?;
+    let claimed: std::collections::HashSet<String> = state
+        .cases
+        .list("")?
+        .into_iter()
+        .flat_map(|c| c.watches)
+        .collect();
     let mine: Vec<Listed> = listed(state)?
         .into_iter()
-        .filter(|l| l.spec.case.as_deref() == Some(case.matter.as_str()))
+        .filter(|l| belongs(&case, &claimed, &l.spec))
         .collect();
     // Only what the case does not hold yet is written (a look at the screen changes nothing
     // when no capture was made since).
@@ -270,7 +288,23 @@ pub async fn start_watch(
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut c = state.engine(&argv);
     c.env("WEBPROOF_PASSPHRASE", &req.passphrase);
-    then_list(&state, "webproof watch", c, case.id).await
+    let id = webproof_watch::history::watch_id(&args[1]).map_err(|e| {
+        AppError::said(
+            ErrorKind::Input,
+            "app-err-not-url",
+            e.to_string(),
+            &[("url", &args[1])],
+        )
+    })?;
+    let st = state.clone_for_worker();
+    engine::in_background(move || {
+        ran("webproof watch", engine::run(c)?)?;
+        // The watch is this case's (another case of the same matter does not show it); one
+        // the engine refused to make (another case's, of the same URL) is not.
+        st.cases.add_watch(&case.id, &id)?;
+        case_watches(&st, &case.id)
+    })
+    .await
 }
 
 /// Captures watch `id` now, due or not.
@@ -345,6 +379,36 @@ pub async fn set_watch_service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A watch is the case's that started it; one a terminal user started with the matter
+    /// is every such case's until one claims it.
+    #[test]
+    fn a_watch_belongs_to_the_case_that_started_it() {
+        let case = |watches: &[&str]| -> webproof_cases::Case {
+            serde_json::from_value(serde_json::json!({"id": "c", "matter": "CASE-7",
+                "created": "t", "updated": "t", "watches": watches}))
+            .unwrap()
+        };
+        let spec = |id: &str, matter: Option<&str>| -> webproof_watch::history::Spec {
+            serde_json::from_value(serde_json::json!({"id": id, "url": "https://x.example/",
+                "every": "6h", "every_secs": 21600, "until_gone": false, "case": matter,
+                "profile": "auto", "created": "2026-12-06T14:00:00.000000Z", "active": true}))
+            .unwrap()
+        };
+        let none = std::collections::HashSet::new();
+        let claimed: std::collections::HashSet<String> = ["w1".to_owned()].into();
+        assert!(belongs(
+            &case(&["w1"]),
+            &claimed,
+            &spec("w1", Some("CASE-7"))
+        ));
+        // Another case of the same matter: not its watch.
+        assert!(!belongs(&case(&[]), &claimed, &spec("w1", Some("CASE-7"))));
+        // Started with the matter on the command line, claimed by none: the matter's.
+        assert!(belongs(&case(&[]), &none, &spec("w2", Some("CASE-7"))));
+        assert!(!belongs(&case(&[]), &none, &spec("w2", Some("CASE-8"))));
+        assert!(!belongs(&case(&[]), &none, &spec("w2", None)));
+    }
 
     /// `watch list --json` as the engine writes it (docs/watch.md), read into the screen's view.
     #[test]

@@ -1084,6 +1084,15 @@ fn an_agency_watches_a_listing_in_the_window_until_it_is_taken_down() {
         // Both captures are packages of the case.
         let table = packages_after(&ui, "[data-testid=watch-back]", 2).await;
         assert!(table.contains("/item.html"), "{table}");
+
+        // Another case of the same matter watches nothing: the watch is the first case's.
+        ui.click("[data-testid=nav-cases]").await;
+        ui.fill("[data-testid=case-matter]", "Item 42 copied").await;
+        ui.click("[data-testid=case-create]").await;
+        ui.find("[data-screen=case]", 10).await;
+        ui.click("[data-testid=case-watch]").await;
+        ui.find("[data-testid=watch-none]", 30).await;
+        ui.no_error().await;
     });
     let units = env.path().join("config/systemd/user/webproof-watch.timer");
     assert!(units.exists(), "the timer's unit was written");

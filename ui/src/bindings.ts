@@ -209,6 +209,8 @@ export type Case = {
 	created: string,
 	updated: string,
 	packages?: PackageRef[],
+	/**  The watches (docs/watch.md, their ids) started for this case in the app. */
+	watches?: string[],
 };
 
 /**  What the operator types for a new case, or an edit of one. */

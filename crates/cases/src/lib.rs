@@ -107,6 +107,9 @@ pub struct Case {
     pub updated: String,
     #[serde(default)]
     pub packages: Vec<PackageRef>,
+    /// The watches (docs/watch.md, their ids) started for this case in the app.
+    #[serde(default)]
+    pub watches: Vec<String>,
 }
 
 fn record_version() -> u32 {
@@ -208,6 +211,7 @@ impl CaseStore {
             created: now.clone(),
             updated: now,
             packages: Vec::new(),
+            watches: Vec::new(),
         };
         self.put(&case)?;
         Ok(case)
@@ -293,6 +297,23 @@ impl CaseStore {
                 detail,
             ));
             added = true;
+            Ok(())
+        })?;
+        Ok(added)
+    }
+
+    /// Records that the case watches `watch` (a watch's id, started for it in the app);
+    /// whether it was new. A case that holds it already is not written to.
+    pub fn add_watch(&self, case: &str, watch: &str) -> Result<bool, CaseError> {
+        if self.get(case)?.watches.iter().any(|w| w == watch) {
+            return Ok(false);
+        }
+        let mut added = false;
+        self.change(case, |c| {
+            if !c.watches.iter().any(|w| w == watch) {
+                c.watches.push(watch.to_owned());
+                added = true;
+            }
             Ok(())
         })?;
         Ok(added)
@@ -519,6 +540,36 @@ mod tests {
         assert_eq!(c.packages[1].status, PackageStatus::Failed);
         assert!(matches!(
             s.add_package_once("nope", "/w/1.wacz", "", PackageStatus::Sealed, None),
+            Err(CaseError::NoCase(_))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn a_case_knows_its_watches_once() -> Result<(), CaseError> {
+        let d = tempfile::tempdir().map_err(store_err)?;
+        let s = CaseStore::open(&d.path().join("c.redb"))?;
+        let c = s.create(fields("Watched listing"))?;
+        let twin = s.create(fields("Watched listing"))?;
+        assert!(s.add_watch(&c.id, "shop.example-1a2b3c4d")?);
+        let updated = s.get(&c.id)?.updated;
+        assert!(!s.add_watch(&c.id, "shop.example-1a2b3c4d")?);
+        assert_eq!(
+            s.get(&c.id)?.updated,
+            updated,
+            "nothing written the second time"
+        );
+        assert!(s.add_watch(&c.id, "shop.example-99999999")?);
+        assert_eq!(
+            s.get(&c.id)?.watches,
+            ["shop.example-1a2b3c4d", "shop.example-99999999"]
+        );
+        assert!(
+            s.get(&twin.id)?.watches.is_empty(),
+            "a case of the same matter"
+        );
+        assert!(matches!(
+            s.add_watch("nope", "w"),
             Err(CaseError::NoCase(_))
         ));
         Ok(())
