@@ -3,6 +3,7 @@
 // the registrar's code, or the local development alliance, never for court use. Each step
 // takes effect at once (no restart); "Set up later" leaves it to Settings.
 
+import { open } from "@tauri-apps/plugin-dialog";
 import { commands, type SetupView, type TrustView } from "../bindings";
 import type { App } from "../app";
 import { h, mount, value } from "../dom";
@@ -113,7 +114,21 @@ export async function setupScreen(app: App): Promise<HTMLElement> {
     },
     h("h2", {}, t("setup-join")),
     h("p", { class: "muted" }, t("setup-join-help")),
-    h("label", {}, t("setup-bundle"), h("input", { name: "source", required: true, placeholder: "https://log.alliance.example/" })),
+    h("label", {}, t("setup-bundle"),
+      h("div", { class: "inline" },
+        h("input", { name: "source", required: true, placeholder: "https://log.alliance.example/" }),
+        h("button", {
+          type: "button",
+          "data-testid": "setup-bundle-pick",
+          onclick: async () => {
+            try {
+              const p = await open({ multiple: false, directory: false, filters: [{ name: "JSON", extensions: ["json"] }] });
+              if (typeof p === "string") (document.querySelector("[data-testid=setup-join] [name=source]") as HTMLInputElement).value = p;
+            } catch (e) {
+              app.error(e);
+            }
+          },
+        }, t("setup-bundle-pick")))),
     h("label", {}, t("setup-log-url"), h("input", { name: "log", placeholder: t("setup-log-url-help") })),
     h("label", {}, t("setup-tsas"), h("textarea", { name: "tsas", rows: 2, class: "mono", required: true })),
     h("label", {}, t("enroll-code"), h("input", { name: "code" })),

@@ -362,6 +362,7 @@ setup-identity-have = Your identity: { $name } ({ $fingerprint })
 setup-join = Join an evidence alliance
 setup-join-help = Your alliance (courts, notaries, a CA) gives you its trust bundle — a file, or its evidence log's address — the addresses of its time-stamp authorities, and, from its registrar, a one-time enrollment code.
 setup-bundle = Trust bundle: a file, or the evidence log's URL
+setup-bundle-pick = Choose a file…
 setup-log-url = Evidence log URL
 setup-log-url-help = only when the bundle is a file
 setup-tsas = Time-stamp authority URLs (one per line)

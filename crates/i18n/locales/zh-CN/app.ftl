@@ -355,6 +355,7 @@ setup-identity-have = 您的身份：{ $name }（{ $fingerprint }）
 setup-join = 加入证据联盟
 setup-join-help = 您的联盟（法院、公证处、CA）会提供其信任包（文件，或其证据日志的地址）、其时间戳机构的地址，以及由其登记员发放的一次性注册码。
 setup-bundle = 信任包：文件，或证据日志的 URL
+setup-bundle-pick = 选择文件…
 setup-log-url = 证据日志 URL
 setup-log-url-help = 仅当信任包是文件时填写
 setup-tsas = 时间戳机构 URL（每行一个）
