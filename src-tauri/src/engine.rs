@@ -43,6 +43,16 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// The engine (`program`) could not be started.
+pub fn not_started(program: &str, e: &std::io::Error) -> AppError {
+    AppError::said(
+        ErrorKind::Engine,
+        "app-err-not-started",
+        format!("{program} could not be started: {e}"),
+        &[("program", &program), ("error", e)],
+    )
+}
+
 /// Runs an engine command to its end.
 pub fn run(mut c: Command) -> AppResult<Output> {
     let program = c.get_program().to_string_lossy().into_owned();
@@ -50,14 +60,7 @@ pub fn run(mut c: Command) -> AppResult<Output> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| {
-            AppError::said(
-                ErrorKind::Engine,
-                "app-err-not-started",
-                format!("{program} could not be started: {e}"),
-                &[("program", &program), ("error", &e)],
-            )
-        })?;
+        .map_err(|e| not_started(&program, &e))?;
     Ok(Output {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -220,15 +220,9 @@ pub fn run_dev_alliance(state: &AppState, passphrase: Option<&str>) -> AppResult
         Some(p) => c.env("WEBPROOF_PASSPHRASE", p),
         None => c.env_remove("WEBPROOF_PASSPHRASE"),
     };
-    let mut child = c.spawn().map_err(|e| {
-        let program = state.bin.display().to_string();
-        AppError::said(
-            ErrorKind::Engine,
-            "app-err-not-started",
-            format!("{program} could not be started: {e}"),
-            &[("program", &program), ("error", &e)],
-        )
-    })?;
+    let mut child = c
+        .spawn()
+        .map_err(|e| crate::engine::not_started(&state.bin.display().to_string(), &e))?;
     let t0 = Instant::now();
     loop {
         let said = std::fs::read_to_string(&log_path).unwrap_or_default();

@@ -702,7 +702,7 @@ fn trust_import_writes_only_an_alliance_it_could_check() {
     // The user's own configuration: replaced only with --force, and kept beside.
     let own = "[trust]\noperators = [\"ab\"]\n";
     std::fs::write(&config, own).unwrap();
-    let o = env.run(&[
+    let import = [
         "trust",
         "import",
         b_path,
@@ -710,23 +710,12 @@ fn trust_import_writes_only_an_alliance_it_could_check() {
         &alliance.log_url,
         "--tsa",
         tsa,
-    ]);
+    ];
+    let o = env.run(&import);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), own);
-    let out = env.ok(
-        &[
-            "trust",
-            "import",
-            b_path,
-            "--log",
-            &alliance.log_url,
-            "--tsa",
-            tsa,
-            "--force",
-        ],
-        0,
-    );
+    let out = env.ok(&[&import[..], &["--force"]].concat(), 0);
     assert!(out.contains("NOT for court use"), "{out}");
     let written = std::fs::read_to_string(&config).unwrap();
     assert!(

@@ -159,15 +159,9 @@ fn files_are_numbered_by_their_step_and_a_capture_keeps_its_id() {
 #[test]
 fn the_seal_step_names_every_file_no_step_named_and_ends_the_capture() {
     use webproof_evidence::capture::CaptureError;
-    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
-    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let identity = common::identity(Role::Operator, &key);
-    let t = tempfile::tempdir().unwrap();
-    let dir = t.path().join("capture");
-    let mut cap = Capture::create(&dir).unwrap();
+    use webproof_evidence::identity::Role;
+    let (key, identity, t, dir, mut cap, file) = capture_with_a_file();
     let a = t.path().join("a.txt");
-    std::fs::write(&a, b"a file").unwrap();
-    let file = cap.add_file(&a).unwrap().artifacts[0].path.clone();
     // A certificate left by an earlier attempt with another setting goes: this seal names none.
     let stale = dir.join(layout::certificate_path(Role::Operator));
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
@@ -223,15 +217,7 @@ fn an_interruption_with_a_torn_tail_still_lists_the_files_no_step_names() {
 
 #[test]
 fn the_seal_step_names_no_time_stamp_or_receipt_and_a_datapackage_lists_every_file() {
-    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
-    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let identity = common::identity(Role::Operator, &key);
-    let t = tempfile::tempdir().unwrap();
-    let dir = t.path().join("capture");
-    let mut cap = Capture::create(&dir).unwrap();
-    let a = t.path().join("a.txt");
-    std::fs::write(&a, b"a file").unwrap();
-    cap.add_file(&a).unwrap();
+    let (key, identity, _t, dir, mut cap, _) = capture_with_a_file();
     // The chain's proofs are no step's files: a time-stamp and a receipt of step 0.
     cap.add_timestamp(0, 0, "tsa.example", b"request", b"response")
         .unwrap();
@@ -298,12 +284,8 @@ fn walk(root: &std::path::Path) -> Vec<String> {
 #[test]
 fn a_stale_certificate_that_cannot_be_removed_stops_the_seal() {
     use webproof_evidence::capture::CaptureError;
-    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
-    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
-    let identity = common::identity(Role::Operator, &key);
-    let t = tempfile::tempdir().unwrap();
-    let dir = t.path().join("capture");
-    let mut cap = Capture::create(&dir).unwrap();
+    use webproof_evidence::identity::Role;
+    let (key, identity, _t, dir, mut cap, _) = capture_with_a_file();
     // Something that is no file where the certificate would be: removing it fails, and the
     // seal says so instead of sealing around it.
     let stale = dir.join(layout::certificate_path(Role::Operator));
@@ -314,4 +296,26 @@ fn a_stale_certificate_that_cannot_be_removed_stops_the_seal() {
         other => panic!("{other:?}"),
     }
     assert!(!cap.is_sealed());
+}
+
+/// An operator's key and identity, and a capture (in a temporary directory) holding one file:
+/// what a seal step needs. Returns the file's path in the capture too.
+fn capture_with_a_file() -> (
+    webproof_evidence::identity::SecretKey,
+    webproof_evidence::identity::IdentityDoc,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Capture,
+    String,
+) {
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let identity = common::identity(Role::Operator, &key);
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("capture");
+    let mut cap = Capture::create(&dir).unwrap();
+    let a = t.path().join("a.txt");
+    std::fs::write(&a, b"a file").unwrap();
+    let file = cap.add_file(&a).unwrap().artifacts[0].path.clone();
+    (key, identity, t, dir, cap, file)
 }
