@@ -84,10 +84,12 @@ pub fn trust_view(home: &Path, running: bool) -> TrustView {
     }
 }
 
+/// Whether the development alliance the app runs is up. Never waits: while it is being
+/// started (the slot held until `ready`), it is not up yet.
 pub fn dev_running(state: &AppState) -> bool {
     state
         .alliance
-        .lock()
+        .try_lock()
         .map(|mut a| a.as_mut().is_some_and(DevAlliance::running))
         .unwrap_or(false)
 }
