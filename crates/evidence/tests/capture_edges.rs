@@ -319,3 +319,18 @@ fn capture_with_a_file() -> (
     let file = cap.add_file(&a).unwrap().artifacts[0].path.clone();
     (key, identity, t, dir, cap, file)
 }
+
+#[test]
+fn a_sealed_manifest_carries_the_operators_signature_over_its_bytes() {
+    use webproof_evidence::identity::Role;
+    let (key, identity, _t, dir, cap, _) = capture_with_a_file();
+    cap.seal(&common::operator_seal(&key, &identity, None))
+        .unwrap();
+    let manifest = std::fs::read(dir.join(layout::MANIFEST)).unwrap();
+    let sig = std::fs::read(dir.join(layout::signature_path(Role::Operator))).unwrap();
+    key.public_key().verify(&manifest, &sig).unwrap();
+    let mut other = manifest.clone();
+    other.push(b' ');
+    assert!(key.public_key().verify(&other, &sig).is_err());
+    assert!(!dir.join(layout::signature_path(Role::Notary)).exists());
+}
