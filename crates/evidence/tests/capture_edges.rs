@@ -334,3 +334,13 @@ fn a_sealed_manifest_carries_the_operators_signature_over_its_bytes() {
     assert!(key.public_key().verify(&other, &sig).is_err());
     assert!(!dir.join(layout::signature_path(Role::Notary)).exists());
 }
+
+#[test]
+fn a_person_is_named_with_their_organisation_when_they_have_one() {
+    use webproof_evidence::identity::{Algorithm, Role, SecretKey};
+    let key = SecretKey::generate(Algorithm::Ed25519).unwrap();
+    let mut doc = common::identity(Role::Notary, &key);
+    assert_eq!(doc.who(), "Zhang San");
+    doc.organisation = Some("Hangzhou Notary Office".into());
+    assert_eq!(doc.who(), "Zhang San (Hangzhou Notary Office)");
+}
