@@ -257,6 +257,16 @@ fn the_seal_step_names_no_time_stamp_or_receipt_and_a_datapackage_lists_every_fi
     for p in &proofs {
         assert!(listed.contains(p.as_str()), "{p}");
     }
+    // Its digest file names it and its SHA-256 (WACZ 1.1.1).
+    let digest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(layout::DATAPACKAGE_DIGEST)).unwrap())
+            .unwrap();
+    let dp_bytes = std::fs::read(dir.join(layout::DATAPACKAGE)).unwrap();
+    assert_eq!(
+        digest,
+        serde_json::json!({"path": "datapackage.json",
+            "hash": format!("sha256:{}", webproof_evidence::digest::sha256(&dp_bytes))})
+    );
 }
 
 /// Every file under `root`, as a path relative to it with `/`.
