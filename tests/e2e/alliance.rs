@@ -671,46 +671,19 @@ fn trust_import_writes_only_an_alliance_it_could_check() {
         "not the alliance's log",
     );
     refused(&["trust", "import", &alliance.log_url], "--tsa");
-    refused(
-        &[
-            "trust",
-            "import",
-            b_path,
-            "--log",
-            &alliance.log_url,
-            "--tsa",
-            "ftp://x/",
-        ],
-        "--tsa",
-    );
+    refused(&import_args(b_path, &alliance.log_url, "ftp://x/"), "--tsa");
     let mut damaged: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
     damaged["quorum"] = serde_json::json!(9);
     let damaged_path = env.write("damaged.json", damaged.to_string().as_bytes());
     refused(
-        &[
-            "trust",
-            "import",
-            damaged_path.to_str().unwrap(),
-            "--log",
-            &alliance.log_url,
-            "--tsa",
-            tsa,
-        ],
+        &import_args(damaged_path.to_str().unwrap(), &alliance.log_url, tsa),
         "quorum",
     );
     // The user's own configuration: replaced only with --force, and kept beside.
     let own = "[trust]\noperators = [\"ab\"]\n";
     std::fs::write(&config, own).unwrap();
-    let import = [
-        "trust",
-        "import",
-        b_path,
-        "--log",
-        &alliance.log_url,
-        "--tsa",
-        tsa,
-    ];
+    let import = import_args(b_path, &alliance.log_url, tsa);
     let o = env.run(&import);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
@@ -752,4 +725,9 @@ fn trust_import_writes_only_an_alliance_it_could_check() {
     );
     let again = std::fs::read_to_string(&config).unwrap();
     assert!(again.contains("quorum = 2\n"), "{again}");
+}
+
+/// `trust import BUNDLE --log LOG --tsa TSA`.
+fn import_args<'a>(bundle: &'a str, log: &'a str, tsa: &'a str) -> [&'a str; 7] {
+    ["trust", "import", bundle, "--log", log, "--tsa", tsa]
 }
