@@ -109,6 +109,15 @@ pub(crate) fn toml_list(items: &[String]) -> String {
     format!("[{}]", q.join(", "))
 }
 
+/// The `[trust]` of a config.toml about to be rewritten (`dev up`, `trust import`): the keys
+/// the user trusts are theirs, not the alliance's, and stay. Nothing when there is no file or
+/// it does not read.
+pub(crate) fn kept_trust(old: Option<&str>) -> TrustConfig {
+    old.and_then(|t| toml::from_str::<Config>(t).ok())
+        .map(|c| c.trust)
+        .unwrap_or_default()
+}
+
 /// The `[trust]` section a restart keeps (nothing when there is nothing to keep, so that the
 /// user can still add the section by hand).
 pub(crate) fn trust_section(t: &TrustConfig) -> String {

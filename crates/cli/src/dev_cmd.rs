@@ -138,11 +138,8 @@ pub fn dev(cmd: DevCmd) -> Result<ExitCode> {
     }
     // The keys the user trusts (`[trust]`, e.g. a notary's, added in the app's editor) are
     // theirs, not the alliance's: they stay across restarts.
-    let kept_trust = old
-        .as_deref()
-        .and_then(|t| toml::from_str::<crate::config::Config>(t).ok())
-        .map(|c| c.trust)
-        .unwrap_or_default();
+    let kept_trust = crate::config::kept_trust(old.as_deref());
+
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

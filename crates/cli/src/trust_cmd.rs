@@ -56,11 +56,8 @@ pub fn trust(cmd: TrustCmd) -> Result<ExitCode> {
     if config_origin(old.as_deref()) == ConfigOrigin::Own && !force {
         bail!(tr!("cli-trust-own-config", path = cfg_path.display()));
     }
-    let kept_trust = old
-        .as_deref()
-        .and_then(|t| toml::from_str::<crate::config::Config>(t).ok())
-        .map(|c| c.trust)
-        .unwrap_or_default();
+    let kept_trust = crate::config::kept_trust(old.as_deref());
+
     for u in &tsa {
         crate::stamping::http_url(u, "--tsa")?;
     }
