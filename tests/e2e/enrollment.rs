@@ -99,6 +99,34 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         .find(|w| w.len() > 20 && w.contains('-'))
         .unwrap()
         .to_owned();
+    // A code for the operator's name without the organisation their identity names is
+    // refused before it is used: the certificate would contradict every package they seal.
+    let out = registrar.ok(
+        &[
+            "ra",
+            "code",
+            "--log",
+            &url,
+            "--name",
+            "E2E Operator",
+            "--tenant",
+            "agency-a",
+        ],
+        0,
+    );
+    let other = out
+        .split_whitespace()
+        .find(|w| w.len() > 20 && w.contains('-'))
+        .unwrap();
+    let o = operator.run(&["operator", "enroll", "--log", &url, "--code", other]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("is for E2E Operator, but the key's identity is E2E Operator (Test Agency)"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!operator.home().join("operator/certificate.pem").exists());
     // A stranger cannot use it; the operator can, once.
     let o = stranger.run(&["operator", "enroll", "--log", &url, "--code", &code]);
     assert_eq!(o.status.code(), Some(2));

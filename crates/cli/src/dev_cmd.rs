@@ -82,17 +82,16 @@ fn dev_code(
         fingerprint,
         role,
     };
-    let v = crate::ra_cmd::signed_post_to(
+    let v: webproof_log::ra::CodeIssued = crate::ra_cmd::signed_post_to(
         &url,
         Some(DEV_LOG),
         api::RA_CODES,
         &who.request(None),
         &registrar,
     )?;
-    let code = v["code"].as_str().context(tr!("cli-no-code"))?;
     println!(
         "{}",
-        tr!("cli-ra-code", name = name, tenant = "dev", code = code)
+        tr!("cli-ra-code", name = name, tenant = "dev", code = v.code)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -410,7 +409,7 @@ fn enroll_home(
             fingerprint = doc.fingerprint
         ));
     }
-    let code = crate::ra_cmd::signed_post_to(
+    let issued: webproof_log::ra::CodeIssued = crate::ra_cmd::signed_post_to(
         url,
         Some(DEV_LOG),
         api::RA_CODES,
@@ -424,22 +423,19 @@ fn enroll_home(
         .request(doc.id_ref.as_deref()),
         registrar,
     )?;
-    let code = code["code"]
-        .as_str()
-        .context(tr!("cli-no-code"))?
-        .to_owned();
+    let code = issued.code;
     if std::env::var_os("WEBPROOF_PASSPHRASE").is_none() {
         return Ok(tr!("cli-dev-code", name = doc.name, code = code));
     }
     let (key, _) = crate::identity_cmd::load_key(home, Role::Operator, "WEBPROOF_PASSPHRASE")?;
-    let v = crate::ra_cmd::signed_post_to(
+    let v: webproof_log::ra::EnrollAnswer = crate::ra_cmd::signed_post_to(
         url,
         Some(DEV_LOG),
         api::RA_ENROLL,
-        &serde_json::json!({"code": code, "public_key": doc.public_key}),
+        &crate::ra_cmd::enroll_request(&code, &doc, Role::Operator),
         &key,
     )?;
-    crate::ra_cmd::save_enrollment(home, Role::Operator, &v)?;
+    crate::ra_cmd::save_enrollment(home, Role::Operator, &v.enrolled)?;
     Ok(tr!(
         "cli-dev-enrolled",
         name = doc.name,
@@ -455,8 +451,13 @@ fn add_registrar(
     admin: &webproof_evidence::identity::SecretKey,
     registrar: &webproof_evidence::identity::SecretKey,
 ) -> Result<()> {
-    let reg = serde_json::json!({"name": "webproof development registrar", "public_key": registrar.public_key().to_pem()?});
-    match crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), api::RA_REGISTRARS, &reg, admin) {
+    let reg = webproof_log::ra::RegistrarRequest {
+        name: "webproof development registrar".into(),
+        public_key: registrar.public_key().to_pem()?,
+    };
+    let added: Result<webproof_log::ra::RegistrarAdded> =
+        crate::ra_cmd::signed_post_to(url, Some(DEV_LOG), api::RA_REGISTRARS, &reg, admin);
+    match added {
         Err(e)
             if !["already a registrar", "a replayed request"]
                 .iter()

@@ -9,6 +9,10 @@ use webproof_ledger::api;
 
 use anyhow::{Context, Result, bail};
 use webproof_evidence::identity::{PublicKey, Role, SecretKey};
+use webproof_log::ra::{
+    Claimed, CodeIssued, CodeRequest, EnrollAnswer, EnrollRequest, Enrolled, RegistrarAdded,
+    RegistrarRequest, RevokeRequest, Revoked,
+};
 
 #[derive(clap::Subcommand)]
 pub enum RaCmd {
@@ -130,24 +134,24 @@ fn log_origin(
         .context(tr!("cli-no-log-origin", url = url))
 }
 
-/// POSTs `body` to the log's `path`, signed with `key` for that log; the JSON answer.
-pub fn signed_post(
+/// POSTs `body` to the log's `path`, signed with `key` for that log; the answer.
+pub fn signed_post<A: serde::de::DeserializeOwned>(
     url: &str,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl serde::Serialize,
     key: &SecretKey,
-) -> Result<serde_json::Value> {
+) -> Result<A> {
     signed_post_to(url, None, path, body, key)
 }
 
 /// [`signed_post`] to the log named `origin` (found as [`log_origin`] says when `None`).
-pub fn signed_post_to(
+pub fn signed_post_to<A: serde::de::DeserializeOwned>(
     url: &str,
     origin: Option<&str>,
     path: &str,
-    body: &serde_json::Value,
+    body: &impl serde::Serialize,
     key: &SecretKey,
-) -> Result<serde_json::Value> {
+) -> Result<A> {
     let body = serde_json::to_vec(body)?;
     let client = webproof_net::LogClient::new(url, std::time::Duration::from_secs(10))?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -208,10 +212,13 @@ pub fn ra(cmd: RaCmd) -> Result<ExitCode> {
 /// `ra registrar-add`: makes the holder of `key` (a public key file) a registrar.
 fn add_registrar(log: Option<String>, name: &str, key: &Path) -> Result<()> {
     let public_key = read_public_key(key)?.to_pem()?;
-    let v = signed_post(
+    let v: RegistrarAdded = signed_post(
         &log_url(log)?,
         api::RA_REGISTRARS,
-        &serde_json::json!({"name": name, "public_key": public_key}),
+        &RegistrarRequest {
+            name: name.to_owned(),
+            public_key,
+        },
         &my_key()?,
     )?;
     println!(
@@ -219,8 +226,8 @@ fn add_registrar(log: Option<String>, name: &str, key: &Path) -> Result<()> {
         tr!(
             "cli-registrar-added",
             name = name,
-            key = v["registrar"].as_str().unwrap_or(""),
-            entry = v["logged_at"]
+            key = v.registrar,
+            entry = v.logged_at
         )
     );
     Ok(())
@@ -228,10 +235,13 @@ fn add_registrar(log: Option<String>, name: &str, key: &Path) -> Result<()> {
 
 /// `ra revoke`: revokes the operator key `fingerprint`, for `reason`.
 fn revoke(log: Option<String>, fingerprint: &str, reason: &str) -> Result<()> {
-    let v = signed_post(
+    let v: Revoked = signed_post(
         &log_url(log)?,
         api::RA_REVOKE,
-        &serde_json::json!({"fingerprint": fingerprint, "reason": reason}),
+        &RevokeRequest {
+            fingerprint: fingerprint.to_owned(),
+            reason: reason.to_owned(),
+        },
         &my_key()?,
     )?;
     println!(
@@ -239,8 +249,8 @@ fn revoke(log: Option<String>, fingerprint: &str, reason: &str) -> Result<()> {
         tr!(
             "cli-revoked",
             fingerprint = fingerprint,
-            unix = v["time"],
-            entry = v["logged_at"]
+            unix = v.time,
+            entry = v.logged_at
         )
     );
     Ok(())
@@ -257,14 +267,13 @@ fn issue_code(log: Option<String>, who: &CodeFor<'_>, id: Option<(String, String
         }
         None => None,
     };
-    let v = signed_post(
+    let v: CodeIssued = signed_post(
         &log_url(log)?,
         api::RA_CODES,
         &who.request(id_ref.as_deref()),
         &my_key()?,
     )?;
-    let (name, tenant) = (who.name, who.tenant);
-    let code = v["code"].as_str().context(tr!("cli-no-code"))?;
+    let (name, tenant, code) = (who.name, who.tenant, &v.code);
     println!(
         "{}",
         tr!("cli-ra-code", name = name, tenant = tenant, code = code)
@@ -273,12 +282,10 @@ fn issue_code(log: Option<String>, who: &CodeFor<'_>, id: Option<(String, String
         "  {}",
         tr!(
             "cli-ra-code-valid",
-            time = v["expires"]
-                .as_u64()
-                .and_then(webproof_evidence::utc::Utc::from_unix)
+            time = webproof_evidence::utc::Utc::from_unix(v.expires)
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
-            unix = v["expires"],
+            unix = v.expires,
             name = name
         )
     );
@@ -291,18 +298,18 @@ pub fn enroll(log: Option<String>, code: &str, role: Role) -> Result<ExitCode> {
     let home = crate::config::home()?;
     let (key, doc) = crate::identity_cmd::load_key(&home, role, "WEBPROOF_PASSPHRASE")?;
     let url = log_url(log)?;
-    let v = signed_post(
+    let v: EnrollAnswer = signed_post(
         &url,
         api::RA_ENROLL,
-        &serde_json::json!({"code": code, "public_key": doc.public_key, "role": cert_role(role)}),
+        &enroll_request(code, &doc, role),
         &key,
     )?;
-    save_enrollment(&home, role, &v)?;
-    let subject = &v["subject"];
+    save_enrollment(&home, role, &v.enrolled)?;
+    let subject = &v.enrolled.subject;
     let (name, organisation, tenant) = (
-        subject["name"].as_str().unwrap_or(""),
-        subject["organisation"].as_str().unwrap_or("-"),
-        subject["tenant"].as_str().unwrap_or(""),
+        subject.name.as_str(),
+        subject.organisation.as_deref().unwrap_or("-"),
+        subject.tenant.as_str(),
     );
     let fingerprint = &doc.fingerprint;
     println!(
@@ -347,11 +354,33 @@ pub struct CodeFor<'a> {
 
 impl CodeFor<'_> {
     /// The body of the code request (`ra code`), with the person's salted ID reference.
-    pub fn request(&self, id_ref: Option<&str>) -> serde_json::Value {
-        serde_json::json!({
-            "name": self.name, "organisation": self.org, "tenant": self.tenant,
-            "id_ref": id_ref, "fingerprint": self.fingerprint, "role": cert_role(self.role),
-        })
+    pub fn request(&self, id_ref: Option<&str>) -> CodeRequest {
+        CodeRequest {
+            name: self.name.to_owned(),
+            organisation: self.org.map(str::to_owned),
+            tenant: self.tenant.to_owned(),
+            id_ref: id_ref.map(str::to_owned),
+            fingerprint: self.fingerprint.map(str::to_owned),
+            role: cert_role(self.role),
+        }
+    }
+}
+
+/// The enrollment of the key `doc` describes with `code`, for the role the key has, naming
+/// the person as `doc` does: a code issued for someone else is refused, not used up.
+pub fn enroll_request(
+    code: &str,
+    doc: &webproof_evidence::identity::IdentityDoc,
+    role: Role,
+) -> EnrollRequest {
+    EnrollRequest {
+        code: code.to_owned(),
+        public_key: doc.public_key.clone(),
+        role: cert_role(role),
+        identity: Some(Claimed {
+            name: doc.name.clone(),
+            organisation: doc.organisation.clone(),
+        }),
     }
 }
 
@@ -366,11 +395,8 @@ pub fn cert_role(role: Role) -> webproof_timestamp::ca::CertRole {
 /// Writes the certificate and the CA certificate an enrollment of `role`'s key answered with.
 /// A certificate for another role than the key's is refused: a notary's key certified as an
 /// operator's (a code issued for the wrong role) would not be what the person is.
-pub fn save_enrollment(home: &Path, role: Role, v: &serde_json::Value) -> Result<()> {
-    let cert = v["certificate"]
-        .as_str()
-        .context(tr!("cli-no-certificate"))?;
-    let ca = v["ca"].as_str().context(tr!("cli-no-ca-certificate"))?;
+pub fn save_enrollment(home: &Path, role: Role, v: &Enrolled) -> Result<()> {
+    let (cert, ca) = (&v.certificate, &v.ca);
     let certified = webproof_timestamp::ca::parse_cert(cert.as_bytes())
         .ok()
         .and_then(|c| webproof_timestamp::ca::CertRole::of(&c))

@@ -104,6 +104,76 @@ pub struct EnrollRequest {
     /// The role the key is to be certified for; the code must be for that role.
     #[serde(default = "operator_role")]
     pub role: CertRole,
+    /// Who the key's identity document says its holder is. When given, a code issued for
+    /// another name or organisation is refused before it is used up: the certificate would
+    /// name someone else than the packages the key signs, and every one would fail
+    /// `identity.subject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Claimed>,
+}
+
+/// A person as an identity document and a certificate both name them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claimed {
+    pub name: String,
+    pub organisation: Option<String>,
+}
+
+impl Claimed {
+    /// `name (organisation)`, or the name alone.
+    fn who(&self) -> String {
+        match &self.organisation {
+            Some(o) => format!("{} ({o})", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl From<&Subject> for Claimed {
+    fn from(s: &Subject) -> Self {
+        Claimed {
+            name: s.name.clone(),
+            organisation: s.organisation.clone(),
+        }
+    }
+}
+
+/// `POST /ra/enroll`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EnrollAnswer {
+    #[serde(flatten)]
+    pub enrolled: Enrolled,
+    /// The index of the log entry that records the enrollment.
+    pub logged_at: u64,
+}
+
+/// `POST /ra/registrars`' answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegistrarAdded {
+    /// The registrar's key fingerprint.
+    pub registrar: String,
+    pub logged_at: u64,
+}
+
+/// `POST /ra/codes`' answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeIssued {
+    /// The one-time code, for the person only.
+    pub code: String,
+    /// Unix time after which the code is refused.
+    pub expires: u64,
+    pub logged_at: u64,
+}
+
+/// `POST /ra/revoke`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Revoked {
+    /// The revoked key's fingerprint, as asked.
+    pub revoked: String,
+    /// Unix time of the revocation.
+    pub time: u64,
+    pub logged_at: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -556,6 +626,22 @@ impl Ra {
                                 CertRole::Notary => "this enrollment code is for a notary",
                                 CertRole::Operator => "this enrollment code is for an operator",
                             },
+                        ));
+                    }
+                    if let Some(id) = &req.identity
+                        && *id != Claimed::from(&c.subject)
+                    {
+                        return Err(refuse(
+                            409,
+                            format!(
+                                "this enrollment code is for {}, but the key's identity is {}: \
+                                 the certificate would name another person than the packages \
+                                 the key signs; the registrar issues a code for the name and \
+                                 organisation as the identity has them, or the identity is made \
+                                 again (the code is not used up)",
+                                Claimed::from(&c.subject).who(),
+                                id.who()
+                            ),
                         ));
                     }
                     c.used_by = Some(fpr.clone());

@@ -420,7 +420,10 @@ impl LogService {
                 let index = self
                     .append_admin("registrar-add", &caller.fingerprint, &fpr, None)
                     .await?;
-                Ok(serde_json::json!({"registrar": fpr, "logged_at": index}))
+                answer(&RegistrarAdded {
+                    registrar: fpr,
+                    logged_at: index,
+                })
             }
             api::RA_CODES => {
                 let req: CodeRequest = serde_json::from_slice(body).map_err(|_| parse("code"))?;
@@ -434,7 +437,11 @@ impl LogService {
                 let index = self
                     .append_admin("code-issue", &caller.fingerprint, &hash, Some(detail))
                     .await?;
-                Ok(serde_json::json!({"code": code, "expires": expires, "logged_at": index}))
+                answer(&CodeIssued {
+                    code,
+                    expires,
+                    logged_at: index,
+                })
             }
             api::RA_ENROLL => {
                 let req: EnrollRequest =
@@ -452,10 +459,10 @@ impl LogService {
                         Some(format!("certificate sha256:{cert_hash}")),
                     )
                     .await?;
-                let mut v = serde_json::to_value(&enrolled)
-                    .map_err(|e| crate::Refusal::new(500, e.to_string()))?;
-                v["logged_at"] = index.into();
-                Ok(v)
+                answer(&EnrollAnswer {
+                    enrolled,
+                    logged_at: index,
+                })
             }
             api::RA_REVOKE => {
                 let req: RevokeRequest =
@@ -470,7 +477,11 @@ impl LogService {
                         Some(req.reason.chars().take(200).collect()),
                     )
                     .await?;
-                Ok(serde_json::json!({"revoked": req.fingerprint, "time": now, "logged_at": index}))
+                answer(&Revoked {
+                    revoked: req.fingerprint,
+                    time: now,
+                    logged_at: index,
+                })
             }
             _ => Err(crate::Refusal::new(
                 404,
@@ -858,6 +869,11 @@ async fn tile(
             .into_response(),
         None => text(500, "the store lacks part of a published tile\n".into()),
     }
+}
+
+/// A registration-authority answer as the JSON value the route sends.
+fn answer<T: serde::Serialize>(a: &T) -> Result<serde_json::Value, crate::ra::Refusal> {
+    serde_json::to_value(a).map_err(|e| crate::Refusal::new(500, e.to_string()))
 }
 
 fn sig_header(h: &axum::http::HeaderMap) -> Option<&str> {

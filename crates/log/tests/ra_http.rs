@@ -200,6 +200,22 @@ async fn enrollment(backend: &Backend) {
     let mine = serde_json::to_vec(&serde_json::json!({"code": enroll_code.to_lowercase(), "public_key": operator.public_key().to_pem().unwrap()})).unwrap();
     let (code, _) = c.post("/ra/enroll", &mine, Some(&stranger)).await;
     assert_eq!(code, 401);
+    // A key whose identity names someone else than the code (here: no organisation) is
+    // refused before the code is used up: its certificate would contradict its packages.
+    let claimed = |org: Option<&str>| {
+        serde_json::to_vec(&serde_json::json!({"code": enroll_code, "public_key": operator.public_key().to_pem().unwrap(), "identity": {"name": "Zhang San", "organisation": org}})).unwrap()
+    };
+    let (code, body) = c.post("/ra/enroll", &claimed(None), Some(&operator)).await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("is for Zhang San (Acme IP Agency), but the key's identity is Zhang San:"),
+        "{body}"
+    );
+    let (code, body) = c
+        .post("/ra/enroll", &claimed(Some("Acme")), Some(&operator))
+        .await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body.contains("identity is Zhang San (Acme):"), "{body}");
     // Enrolled: a certificate of the CA for exactly this key, naming the checked person.
     let t = now();
     let (code, body) = c.post_at("/ra/enroll", &mine, Some(&operator), t).await;

@@ -185,10 +185,9 @@ cli-capture-linux-only = capturing needs Linux for now (webproof's own Xvfb disp
 cli-pdf-linux-only = printing the report to PDF needs Linux for now (webproof's own Chromium); the HTML report is written, and any browser prints it
 cli-log-controlled = deposits from enrolled operators only (registration authority on)
 cli-log-open = open to any depositor
-cli-answer-not-json = the log's answer is not JSON
+cli-answer-not-json = the log's answer is not the JSON its API defines
 cli-registrar-added = registrar { $name } added: key { $key } (logged as entry { $entry })
 cli-salt-hex = --id-salt is hex
-cli-no-code = no code in the answer
 cli-ra-code = enrollment code for { $name } ({ $tenant }): { $code }
 cli-ra-code-valid = valid until { $time } (Unix time { $unix }); usable once. Give it to { $name } in person.
 cli-revoked = revoked { $fingerprint } at Unix time { $unix } (logged as entry { $entry })
@@ -197,8 +196,6 @@ cli-enrolled = enrolled { $fingerprint } in { $url }: certified as { $name } ({ 
 cli-enrolled-notary = enrolled { $fingerprint } in { $url }: certified as notary { $name } ({ $organisation }), tenant { $tenant }
 cli-enrolled-other-role = the log certified this key for another role than the { $role }'s; ask the registrar for a code of the right role
 cli-enrolled-certificate = certificate: { $path } (sealed packages carry it)
-cli-no-certificate = no certificate in the answer
-cli-no-ca-certificate = no CA certificate in the answer
 cli-certificate-exists = { $path } exists; move it aside to enroll again
 
 ## Receipts refreshed, renewals.

@@ -185,10 +185,9 @@ cli-capture-linux-only = 取证目前需要 Linux（webproof 自己的 Xvfb 显�
 cli-pdf-linux-only = 将报告打印为 PDF 目前需要 Linux（webproof 自己的 Chromium）；HTML 报告已写出，任何浏览器都可打印
 cli-log-controlled = 只接受已登记操作员的存证（登记机构已启用）
 cli-log-open = 接受任何人的存证
-cli-answer-not-json = 日志的答复不是 JSON
+cli-answer-not-json = 日志的答复不是其 API 规定的 JSON
 cli-registrar-added = 已添加登记员 { $name }：密钥 { $key }（记为第 { $entry } 号条目）
 cli-salt-hex = --id-salt 应为十六进制
-cli-no-code = 答复中没有登记码
 cli-ra-code = { $name }（{ $tenant }）的登记码：{ $code }
 cli-ra-code-valid = 有效期至 { $time }（Unix 时间 { $unix }）；仅可使用一次。请当面交给 { $name }。
 cli-revoked = 已于 Unix 时间 { $unix } 吊销 { $fingerprint }（记为第 { $entry } 号条目）
@@ -197,8 +196,6 @@ cli-enrolled = 已在 { $url } 登记 { $fingerprint }：认证为 { $name }（{
 cli-enrolled-notary = 已在 { $url } 登记 { $fingerprint }：认证为公证员 { $name }（{ $organisation }），租户 { $tenant }
 cli-enrolled-other-role = 日志为此密钥认证的角色不是{ $role }；请向登记员申请相应角色的登记码
 cli-enrolled-certificate = 证书：{ $path }（封存的证据包会附带）
-cli-no-certificate = 答复中没有证书
-cli-no-ca-certificate = 答复中没有 CA 证书
 cli-certificate-exists = { $path } 已存在；如需重新登记，请先将其移开
 
 ## 回执更新与续期。
