@@ -164,18 +164,15 @@ impl Replays {
 
 /// `surt timestamp {json}` lines: the responses and resources, in file order.
 fn parse_index(cdx: &str) -> Vec<Entry> {
-    let mut out: Vec<(String, Entry)> = cdx
-        .lines()
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, ' ');
-            let (_, ts, json) = (parts.next()?, parts.next()?, parts.next()?);
-            let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let mut out: Vec<(String, Entry)> = webproof_evidence::wacz::CdxJson::parse_all(cdx)
+        .into_iter()
+        .filter_map(|(ts, j)| {
             Some((
-                ts.to_owned(),
+                ts,
                 Entry {
-                    url: v.get("url")?.as_str()?.to_owned(),
-                    offset: usize::try_from(v.get("offset")?.as_u64()?).ok()?,
-                    length: usize::try_from(v.get("length")?.as_u64()?).ok()?,
+                    url: j.url,
+                    offset: usize::try_from(j.offset).ok()?,
+                    length: usize::try_from(j.length).ok()?,
                 },
             ))
         })

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tauri::State;
 use webproof_evidence::package::{self, Limits};
+use webproof_evidence::wacz::Page;
 use webproof_evidence::{journal, layout};
 
 use crate::AppState;
@@ -157,19 +157,12 @@ fn timeline(path: &Path) -> Result<Timeline, String> {
     let pages = src
         .read_all(layout::PAGES, 16 << 20)
         .map(|b| {
-            String::from_utf8_lossy(&b)
-                .lines()
-                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-                .filter_map(|v| {
-                    Some(PageView {
-                        url: v.get("url")?.as_str()?.to_owned(),
-                        title: v
-                            .get("title")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_owned(),
-                        ts: v.get("ts").and_then(Value::as_str).unwrap_or("").to_owned(),
-                    })
+            Page::parse_all(&String::from_utf8_lossy(&b))
+                .into_iter()
+                .map(|p| PageView {
+                    url: p.url,
+                    title: p.title,
+                    ts: p.ts,
                 })
                 .collect()
         })

@@ -16,7 +16,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, oneshot};
 use webproof_capture::BrowserError;
 use webproof_evidence::digest::sha256;
+use webproof_evidence::layout;
 use webproof_evidence::utc::Utc;
+use webproof_evidence::wacz::CdxJson;
 use webproof_evidence::warc::{self, Record, Redaction, Redactor};
 
 use crate::cdp::Hub;
@@ -26,7 +28,14 @@ use crate::cdp::Hub;
 pub struct IndexEntry {
     pub surt: String,
     pub timestamp: String,
-    pub json: Value,
+    pub json: CdxJson,
+}
+
+impl IndexEntry {
+    /// The line (without its newline) as `indexes/index.cdxj` holds it.
+    pub fn line(&self) -> String {
+        self.json.line(&self.surt, &self.timestamp)
+    }
 }
 
 /// What the network archive holds when it is stopped.
@@ -415,7 +424,7 @@ impl Warc {
                 .insert((x.url.clone(), sha256(body).to_string()));
         }
         if let Some(mut e) = entry {
-            e.json["offset"] = json!(self.offset);
+            e.json.offset = self.offset;
             self.sum.index.push(e);
             self.sum.responses += 1;
             self.sum.bytes += body.len() as u64;
@@ -449,8 +458,15 @@ impl Warc {
         self.sum.index.push(IndexEntry {
             surt: warc::surt(url),
             timestamp: warc::timestamp14(&date),
-            json: json!({"url": url, "mime": mime, "status": "200", "digest": digest,
-                "filename": "data.warc", "offset": self.offset, "length": rec.len()}),
+            json: CdxJson {
+                url: url.to_owned(),
+                mime: mime.to_owned(),
+                status: "200".into(),
+                digest,
+                filename: layout::WARC_NAME.into(),
+                offset: self.offset,
+                length: rec.len() as u64,
+            },
         });
         self.sum.responses += 1;
         self.sum.bytes += body.len() as u64;
@@ -648,10 +664,16 @@ fn records(x: &Exchange, body: &[u8], redactor: &Redactor) -> (Vec<u8>, Option<I
     let entry = IndexEntry {
         surt: warc::surt(&url),
         timestamp: warc::timestamp14(&date),
-        json: json!({
-            "url": url, "mime": r["mimeType"], "status": status.to_string(),
-            "digest": format!("sha256:{}", sha256(body)), "filename": "data.warc", "length": resp_len,
-        }),
+        // Where it starts in the WARC is known when it is written (`Warc::exchange`).
+        json: CdxJson {
+            url: url.clone(),
+            mime: r["mimeType"].as_str().unwrap_or_default().to_owned(),
+            status: status.to_string(),
+            digest: format!("sha256:{}", sha256(body)),
+            filename: layout::WARC_NAME.into(),
+            offset: 0,
+            length: resp_len as u64,
+        },
     };
     (out, Some(entry))
 }

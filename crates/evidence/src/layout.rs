@@ -11,6 +11,8 @@ pub const DATAPACKAGE_DIGEST: &str = "datapackage-digest.json";
 pub const MANIFEST: &str = "evidence/manifest.json";
 pub const JOURNAL: &str = "evidence/journal.jsonl";
 pub const WARC: &str = "archive/data.warc";
+/// The WARC's own file name, as its index lines and its warcinfo record name it.
+pub const WARC_NAME: &str = "data.warc";
 pub const CDX: &str = "indexes/index.cdx";
 pub const PAGES: &str = "pages/pages.jsonl";
 /// Folder of step artifacts: `artifacts/<seq, 6 digits>-<safe name>`.
@@ -305,6 +307,7 @@ mod tests {
         for p in [JOURNAL, WARC, "signatures/operator.pem", "artifacts/x.sig"] {
             assert!(!is_outside_manifest(p), "{p}");
         }
+        assert_eq!(WARC.rsplit('/').next(), Some(WARC_NAME));
         for p in [
             JOURNAL,
             "timestamps/000001-1-t.tsr",

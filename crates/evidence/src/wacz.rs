@@ -2,7 +2,7 @@
 //! contents. A verifier re-derives them byte for byte, so none of their bytes can change
 //! unnoticed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::canonical::{self, CanonicalError};
 use crate::digest::Hash32;
@@ -80,6 +80,76 @@ pub fn datapackage_digest(datapackage: &[u8]) -> Result<Vec<u8>, CanonicalError>
 pub const PAGES_HEADER: &str =
     "{\"format\":\"json-pages-1.0\",\"id\":\"pages\",\"title\":\"All Pages\"}\n";
 
+/// One page of `pages/pages.jsonl` after its header: a navigation step of the capture, as
+/// replay tools list it. Written by the capture, read by the desktop app's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    /// `step-<seq>`: the journal step that loaded the page.
+    pub id: String,
+    pub url: String,
+    /// When the step ended (RFC 3339, UTC).
+    pub ts: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+impl Page {
+    /// The page's line, newline included.
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default() + "\n"
+    }
+
+    /// The pages of a `pages.jsonl` (the header and lines that are no page are skipped).
+    pub fn parse_all(text: &str) -> Vec<Page> {
+        text.lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+/// The JSON block of one `indexes/index.cdx` line (CDXJ) (`<SURT> <timestamp14> <json>`): where a
+/// response or resource of a URL sits in `archive/data.warc`, as pywb and ReplayWeb.page read
+/// it. Written by the network archive, read by replay and by watches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CdxJson {
+    pub url: String,
+    #[serde(default)]
+    pub mime: String,
+    /// The HTTP status, as a string (the CDXJ convention; a resource record may have none).
+    #[serde(default)]
+    pub status: String,
+    /// `sha256:` + hex of the payload.
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub filename: String,
+    /// Where the record starts in the WARC, and its length, in bytes.
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl CdxJson {
+    /// The index line of this record, captured at `timestamp14`, without its newline.
+    pub fn line(&self, surt: &str, timestamp14: &str) -> String {
+        format!(
+            "{surt} {timestamp14} {}",
+            serde_json::to_string(self).unwrap_or_default()
+        )
+    }
+
+    /// The records of an index, in its order, with the timestamp of each (lines that are no
+    /// record are skipped: a record needs its URL, offset and length).
+    pub fn parse_all(cdxj: &str) -> Vec<(String, CdxJson)> {
+        cdxj.lines()
+            .filter_map(|l| {
+                let mut parts = l.splitn(3, ' ');
+                let (_, ts, json) = (parts.next()?, parts.next()?, parts.next()?);
+                Some((ts.to_owned(), serde_json::from_str(json).ok()?))
+            })
+            .collect()
+    }
+}
+
 /// A WARC/1.1 `warcinfo` record describing the capture (the network archive of a browser
 /// capture follows it; a file deposit has only this record).
 pub fn warcinfo(
@@ -102,9 +172,10 @@ pub fn warcinfo(
         body.push_str(&format!("webproof-case: {}\r\n", clean(c)));
     }
     let header = format!(
-        "WARC/1.1\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:{}>\r\nWARC-Date: {}\r\nWARC-Filename: data.warc\r\nContent-Type: application/warc-fields\r\nContent-Length: {}\r\n\r\n",
+        "WARC/1.1\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:{}>\r\nWARC-Date: {}\r\nWARC-Filename: {}\r\nContent-Type: application/warc-fields\r\nContent-Length: {}\r\n\r\n",
         clean(capture),
         date,
+        layout::WARC_NAME,
         body.len()
     );
     let mut out = header.into_bytes();

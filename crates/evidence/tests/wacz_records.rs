@@ -60,3 +60,71 @@ fn a_package_is_titled_by_its_case_or_else_its_capture() {
     let (title, id, _) = sealed_title(None);
     assert_eq!(title, format!("webproof evidence: capture {id}"));
 }
+
+/// The page list and the network index are written and read through one type each; their
+/// lines are what replay tools read (field names, `status` a string, offsets as numbers).
+#[test]
+fn pages_and_index_lines_are_the_documented_json_and_read_back() {
+    let page = wacz::Page {
+        id: "step-2".into(),
+        url: "https://shop.example/item?id=7".into(),
+        ts: "2026-12-05T01:02:03.000004Z".into(),
+        title: "商品 \"7\"".into(),
+    };
+    assert_eq!(
+        page.line(),
+        "{\"id\":\"step-2\",\"url\":\"https://shop.example/item?id=7\",\
+         \"ts\":\"2026-12-05T01:02:03.000004Z\",\"title\":\"商品 \\\"7\\\"\"}\n"
+    );
+    // The header is no page; a page without a title has an empty one; a broken line is none.
+    let text = format!(
+        "{}{}{{\"id\":\"step-3\",\"url\":\"https://a.example/\",\"ts\":\"t\"}}\nnot json\n",
+        wacz::PAGES_HEADER,
+        page.line()
+    );
+    let pages = wacz::Page::parse_all(&text);
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert_eq!(pages[0], page);
+    assert_eq!(
+        (pages[1].url.as_str(), pages[1].title.as_str()),
+        ("https://a.example/", "")
+    );
+
+    let rec = wacz::CdxJson {
+        url: "https://shop.example/a.png".into(),
+        mime: "image/png".into(),
+        status: "200".into(),
+        digest: format!("sha256:{}", "ab".repeat(32)),
+        filename: layout::WARC_NAME.into(),
+        offset: 9_007_199_254_740_993,
+        length: 1234,
+    };
+    let line = rec.line("example,shop)/a.png", "20261205010203");
+    assert_eq!(
+        line,
+        format!(
+            "example,shop)/a.png 20261205010203 {{\"url\":\"https://shop.example/a.png\",\
+             \"mime\":\"image/png\",\"status\":\"200\",\"digest\":\"sha256:{}\",\
+             \"filename\":\"data.warc\",\"offset\":9007199254740993,\"length\":1234}}",
+            "ab".repeat(32)
+        )
+    );
+    // Read back with the timestamp of each; lines without the fields replay needs are none.
+    let index = format!(
+        "{line}\nexample,b)/ 20261205010204 {{\"url\":\"https://b.example/\",\"status\":\"404\",\"offset\":5,\"length\":6}}\n\
+         example,c)/ 20261205010205 {{\"url\":\"https://c.example/\",\"status\":\"200\"}}\nshort line\n"
+    );
+    let read = wacz::CdxJson::parse_all(&index);
+    assert_eq!(read.len(), 2, "{read:?}");
+    assert_eq!(read[0], ("20261205010203".to_owned(), rec));
+    assert_eq!(read[1].0, "20261205010204");
+    assert_eq!(
+        (
+            read[1].1.status.as_str(),
+            read[1].1.mime.as_str(),
+            read[1].1.offset,
+            read[1].1.length
+        ),
+        ("404", "", 5, 6)
+    );
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use webproof_evidence::layout;
 use webproof_evidence::package::PackageSource;
 use webproof_evidence::record::{StepKind, StepRecord};
+use webproof_evidence::wacz::CdxJson;
 
 use crate::WatchError;
 
@@ -130,18 +131,14 @@ fn read_index(src: &dyn PackageSource) -> Result<Vec<IndexEntry>, WatchError> {
         return Ok(Vec::new());
     }
     let bytes = src.read_all(layout::CDX, MAX_READ)?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(text
-        .lines()
-        .filter_map(|l| l.splitn(3, ' ').nth(2))
-        .filter_map(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-        .filter_map(|v| {
-            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    Ok(CdxJson::parse_all(&String::from_utf8_lossy(&bytes))
+        .into_iter()
+        .filter_map(|(_, j)| {
             Some(IndexEntry {
-                url: s("url")?,
-                mime: s("mime").unwrap_or_default(),
-                status: s("status")?.parse().ok()?,
-                digest: s("digest").unwrap_or_default(),
+                status: j.status.parse().ok()?,
+                url: j.url,
+                mime: j.mime,
+                digest: j.digest,
             })
         })
         .collect())

@@ -131,11 +131,7 @@ pub(super) fn network(
     summary: NetworkSummary,
     obs: &dyn Observer,
 ) -> Result<(), CaptureError> {
-    let mut lines: Vec<String> = summary
-        .index
-        .iter()
-        .map(|e| format!("{} {} {}", e.surt, e.timestamp, e.json))
-        .collect();
+    let mut lines: Vec<String> = summary.index.iter().map(|e| e.line()).collect();
     lines.sort();
     let mut cdx = lines.join("\n");
     if !cdx.is_empty() {
@@ -148,9 +144,20 @@ pub(super) fn network(
         .iter()
         .filter(|r| r.kind == StepKind::Navigate)
     {
-        let title = r.params.get("title").cloned().unwrap_or_default();
-        pages.push_str(&json!({"id": format!("step-{}", r.seq), "url": r.url, "ts": r.ended.to_string(), "title": title}).to_string());
-        pages.push('\n');
+        // (A navigation always names its URL.)
+        let Some(url) = &r.url else { continue };
+        let page = webproof_evidence::wacz::Page {
+            id: format!("step-{}", r.seq),
+            url: url.clone(),
+            ts: r.ended.to_string(),
+            title: r
+                .params
+                .get("title")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        pages.push_str(&page.line());
     }
     webproof_evidence::package::write_file(&cap.dir().join(layout::PAGES), pages.as_bytes())?;
     let mut params = Map::new();
