@@ -124,7 +124,7 @@ pub fn is_report(path: &str) -> bool {
 
 /// Reserved for later capabilities: screen-recording segments and subtitles, RFC 3161 tokens,
 /// evidence-log receipts, the human-readable report.
-pub const RESERVED_DIRS: &[&str] = &["video", "timestamps", "receipts", "report"];
+pub const RESERVED_DIRS: &[&str] = &[VIDEO_DIR, TIMESTAMPS_DIR, RECEIPTS_DIR, REPORT_DIR];
 
 pub fn identity_path(role: Role) -> String {
     format!("identity/{}.json", role.as_str())

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::layout;
 use crate::package::{PackageError, PackageSource};
 
-pub const RENEWALS_DIR: &str = "renewals";
+pub use crate::layout::RENEWALS_DIR;
 pub const FORMAT: &str = "webproof-renewal";
 pub const VERSION: u32 = 1;
 
@@ -100,7 +100,7 @@ pub fn token_path(n: u32, k: usize, ext: &str) -> String {
 /// What a file under `renewals/` is: (renewal number, part), or `None` if the name is not one
 /// of the four forms.
 pub fn classify(path: &str) -> Option<(u32, Part)> {
-    let name = path.strip_prefix("renewals/")?;
+    let name = path.strip_prefix(RENEWALS_DIR)?.strip_prefix('/')?;
     let (num, rest) = name.split_at_checked(3)?;
     let n: u32 = num.parse().ok().filter(|n| *n > 0)?;
     let part = match rest {

@@ -166,21 +166,26 @@ pub(crate) fn timestamp_checks(
         });
     }
     let (verdict, why) = coverage(&time, pending);
-    report.push(CheckId::TimestampCoverage, "timestamps/", verdict, why);
+    report.push(CheckId::TimestampCoverage, coverage_subject(), verdict, why);
     report.time = time;
+}
+
+/// What `timestamp.coverage` is about: the folder of time-stamps (`timestamps/`).
+fn coverage_subject() -> String {
+    format!("{}/", layout::TIMESTAMPS_DIR)
 }
 
 /// `timestamp.coverage` of a package without time-stamps: like a missing receipt, only a
 /// verifier that trusts no TSA expects none.
 fn no_tokens(policy: &Policy, pending: bool, report: &mut Report) {
     if pending && policy.trusted_tsa.is_empty() {
-        report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", msg!("msg-time-pending-untrusted")));
+        report.push(CheckId::TimestampCoverage, coverage_subject(), Verdict::Untrusted, Why::new("no time-stamps yet, and no time-stamp authority is trusted: those over the seal step will not be trusted either", msg!("msg-time-pending-untrusted")));
     } else if pending {
-        report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", msg!("msg-time-pending").arg("covered", "—")));
+        report.pass(CheckId::TimestampCoverage, coverage_subject(), Why::new("no time-stamps yet: those over the seal step, requested after this, cover every step", msg!("msg-time-pending").arg("covered", "—")));
     } else if policy.trusted_tsa.is_empty() {
-        report.pass(CheckId::TimestampCoverage, "timestamps/", Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps")));
+        report.pass(CheckId::TimestampCoverage, coverage_subject(), Why::new("no RFC 3161 time-stamps: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps")));
     } else {
-        report.push(CheckId::TimestampCoverage, "timestamps/", Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps-trusted")));
+        report.push(CheckId::TimestampCoverage, coverage_subject(), Verdict::Untrusted, Why::new("no RFC 3161 time-stamps, though time-stamp authorities are configured as trusted: the times in this package are the capture machine's clock only", msg!("msg-no-timestamps-trusted")));
     }
 }
 
