@@ -94,11 +94,7 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         ],
         0,
     );
-    let code = out
-        .split_whitespace()
-        .find(|w| w.len() > 20 && w.contains('-'))
-        .unwrap()
-        .to_owned();
+    let code = crate::notary::code_in(&out);
     // A code for the operator's name without the organisation their identity names is
     // refused before it is used: the certificate would contradict every package they seal.
     let out = registrar.ok(
@@ -114,11 +110,8 @@ fn registrar_code_enrollment_certificate_and_revocation() {
         ],
         0,
     );
-    let other = out
-        .split_whitespace()
-        .find(|w| w.len() > 20 && w.contains('-'))
-        .unwrap();
-    let o = operator.run(&["operator", "enroll", "--log", &url, "--code", other]);
+    let other = crate::notary::code_in(&out);
+    let o = operator.run(&["operator", "enroll", "--log", &url, "--code", &other]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr)

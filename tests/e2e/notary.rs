@@ -107,7 +107,7 @@ fn drop_out_after_present(notary: &Env, join: &str) {
 }
 
 /// The code in `dev code`'s or `ra code`'s answer.
-fn code_in(out: &str) -> String {
+pub(crate) fn code_in(out: &str) -> String {
     out.split_whitespace()
         .find(|w| w.len() > 20 && w.contains('-'))
         .unwrap_or_else(|| panic!("no code in {out}"))
