@@ -760,6 +760,25 @@ mod tests {
                 );
             }
         }
+        // Signed by this log's key but naming another log (the same key serving two logs):
+        // not a promise of this log, even with its right head and form.
+        let r = f.receipt(4, 6, 3);
+        let group = &hashes[2..];
+        let (root, paths) = merkle::all_inclusion_proofs(group);
+        let text = promise_text("other.example/log", 2, 4, &root, 1_795_000_000);
+        let elsewhere = Note {
+            sigs: vec![f.log.sign(&text)],
+            text,
+        }
+        .to_text();
+        let path = proof_to_b64(&paths[2]);
+        assert!(check_promise(&r.promise, &f.log.key, 4, &hashes[4], &path).is_ok());
+        assert!(matches!(
+            check_promise(&elsewhere, &f.log.key, 4, &hashes[4], &path),
+            Err(ReceiptError::Promise(LogNoteError::Malformed(
+                "not a promise of this log"
+            )))
+        ));
         let mut v2 = f.receipt(4, 6, 3);
         v2.v = 2;
         assert!(Receipt::parse(&v2.to_bytes().unwrap()).is_err());
