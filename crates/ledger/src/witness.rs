@@ -91,9 +91,9 @@ impl Witness {
                 cp.size
             )));
         }
-        if old_size == 0 && !proof.is_empty() {
+        if (old_size == 0 || old_size == cp.size) && !proof.is_empty() {
             return Err(WitnessError::BadRequest(
-                "a proof from size 0 must be empty".into(),
+                "a proof from size 0, or from the checkpoint's own size, must be empty".into(),
             ));
         }
         let seen = self.state.get(&cp.origin);
@@ -420,6 +420,16 @@ mod tests {
             assert!(ws[0].add_checkpoint(10, &[], &forged, 1004 + t).is_err());
         }
         assert_eq!(ws[0].forks.len(), 1);
+        // Distinct split views are kept up to MAX_FORKS, then no more (the disk is bounded).
+        for i in 0..MAX_FORKS as u32 {
+            let mut v = tree.clone();
+            v[3] = leaf_hash(format!("rewrite {i}").as_bytes());
+            let e = ws[1]
+                .add_checkpoint(10, &[], &signed(&log, &v), 1600)
+                .unwrap_err();
+            assert!(matches!(e, WitnessError::Fork { .. }), "{e:?}");
+            assert_eq!(ws[1].forks.len(), (i as usize + 2).min(MAX_FORKS), "{i}");
+        }
         // A forged checkpoint carries no cosignature, so clients reject it.
         assert_eq!(
             verify_witnessed(&forged, &log.key, &wkeys, 2).unwrap_err(),
@@ -476,6 +486,18 @@ mod tests {
         ));
         w.add_checkpoint(0, &[], &signed(&log, &tree[..5]), 1)
             .unwrap();
+        // The same checkpoint again (a retry) is cosigned again; with a proof it is refused,
+        // as from size 0: there is nothing to prove between a tree and itself.
+        assert!(
+            w.add_checkpoint(5, &[], &signed(&log, &tree[..5]), 1)
+                .is_ok()
+        );
+        assert_eq!(
+            w.add_checkpoint(5, &[[1; 32]], &signed(&log, &tree[..5]), 1)
+                .unwrap_err()
+                .http_status(),
+            400
+        );
         // A client that assumes another old size learns the witness's.
         assert_eq!(
             w.add_checkpoint(3, &[], &signed(&log, &tree), 2)
