@@ -164,8 +164,10 @@ mod tests {
             .map(|i| merkle::leaf_hash(&i.to_be_bytes()))
             .collect();
         let mut t = MemNodes::default();
+        assert_eq!(t.size(), 0);
         for (n, l) in leaves.iter().enumerate() {
             assert_eq!(t.push(*l), n as u64);
+            assert_eq!(t.size(), n as u64 + 1);
             let size = n as u64 + 1;
             let r = root(&t, size).unwrap();
             assert_eq!(r, merkle::root(&leaves[..=n]), "size {size}");
