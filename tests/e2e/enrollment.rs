@@ -73,44 +73,33 @@ fn registrar_code_enrollment_certificate_and_revocation() {
 
     // The registrar checks the ID card and the operator's salt, and issues a code.
     let salt = std::fs::read_to_string(operator.home().join("operator/id-salt.hex")).unwrap();
-    let out = registrar.ok(
-        &[
+    // (A code for E2E Operator of tenant agency-a, with `more` arguments.)
+    let code_for = |more: &[&str]| {
+        let base = [
             "ra",
             "code",
             "--log",
             &url,
             "--name",
             "E2E Operator",
-            "--org",
-            "Test Agency",
             "--tenant",
             "agency-a",
-            "--id-number",
-            "110101199003071234",
-            "--id-salt",
-            salt.trim(),
-            "--fingerprint",
-            &op_fpr,
-        ],
-        0,
-    );
-    let code = crate::notary::code_in(&out);
+        ];
+        crate::notary::code_in(&registrar.ok(&[&base[..], more].concat(), 0))
+    };
+    let code = code_for(&[
+        "--org",
+        "Test Agency",
+        "--id-number",
+        "110101199003071234",
+        "--id-salt",
+        salt.trim(),
+        "--fingerprint",
+        &op_fpr,
+    ]);
     // A code for the operator's name without the organisation their identity names is
     // refused before it is used: the certificate would contradict every package they seal.
-    let out = registrar.ok(
-        &[
-            "ra",
-            "code",
-            "--log",
-            &url,
-            "--name",
-            "E2E Operator",
-            "--tenant",
-            "agency-a",
-        ],
-        0,
-    );
-    let other = crate::notary::code_in(&out);
+    let other = code_for(&[]);
     let o = operator.run(&["operator", "enroll", "--log", &url, "--code", &other]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
