@@ -244,6 +244,11 @@ mod tests {
             "artifacts/000002-_.._etc_passwd"
         );
         assert_eq!(artifact_path(3, "合同.pdf"), "artifacts/000003-__.pdf");
+        // Hyphens, underscores and dots inside the name are kept as they are.
+        assert_eq!(
+            artifact_path(6, "Invoice-2026_v2.final.PNG"),
+            "artifacts/000006-invoice-2026_v2.final.png"
+        );
         assert_eq!(artifact_path(4, ""), "artifacts/000004-file");
         let long = format!("{}.jpeg", "x".repeat(300));
         let p = artifact_path(5, &long);
