@@ -1015,6 +1015,36 @@ mod tests {
         bytes[m.data as usize..(m.data + m.size) as usize].to_vec()
     }
 
+    /// A member read a few bytes at a time gives its data in order; an empty buffer reads
+    /// nothing without ending it; its CRC-32 is checked when its end is reached.
+    #[test]
+    fn a_member_is_read_piece_by_piece_and_its_crc_checked_at_its_end() {
+        let data: Vec<u8> = (0u8..=250).collect();
+        let (_t, bytes) = build(&[("a/x", &data), ("b/y", b"after")], Form::WEBPROOF);
+        let got = parse_bytes(&bytes, Form::WEBPROOF).unwrap();
+        let read_in_pieces = |bytes: &Vec<u8>| -> io::Result<Vec<u8>> {
+            let mut r = MemberReader::new(bytes, &got[0]);
+            let (mut out, mut buf) = (Vec::new(), [0u8; 7]);
+            assert_eq!(r.read(&mut buf[..0])?, 0);
+            loop {
+                let n = r.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(out);
+                }
+                out.extend_from_slice(&buf[..n]);
+                // Mid-member, an empty buffer is no end and no CRC error.
+                assert_eq!(r.read(&mut buf[..0])?, 0);
+            }
+        };
+        assert_eq!(read_in_pieces(&bytes).unwrap(), data);
+        // One byte of the data changed, its size the same: refused at the end.
+        let mut bad = bytes.clone();
+        bad[got[0].data as usize + 100] ^= 0x20;
+        let e = read_in_pieces(&bad).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().starts_with("CRC-32 is "), "{e}");
+    }
+
     #[test]
     fn round_trip_and_every_byte_is_accounted_for() {
         let members: &[(&str, &[u8])] = &[("a/b", b"hello"), ("a/c", b""), ("d.json", b"{}")];
