@@ -338,10 +338,16 @@ pub struct IdentityDoc {
 impl IdentityDoc {
     /// The person as findings name them: `name (organisation)`, or the name alone.
     pub fn who(&self) -> String {
-        match &self.organisation {
-            Some(o) => format!("{} ({o})", self.name),
-            None => self.name.clone(),
-        }
+        who(&self.name, self.organisation.as_deref())
+    }
+}
+
+/// A person as webproof names them everywhere (findings, enrollment refusals):
+/// `name (organisation)`, or the name alone.
+pub fn who(name: &str, organisation: Option<&str>) -> String {
+    match organisation {
+        Some(o) => format!("{name} ({o})"),
+        None => name.to_owned(),
     }
 }
 

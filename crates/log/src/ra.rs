@@ -120,16 +120,6 @@ pub struct Claimed {
     pub organisation: Option<String>,
 }
 
-impl Claimed {
-    /// `name (organisation)`, or the name alone.
-    fn who(&self) -> String {
-        match &self.organisation {
-            Some(o) => format!("{} ({o})", self.name),
-            None => self.name.clone(),
-        }
-    }
-}
-
 impl From<&Subject> for Claimed {
     fn from(s: &Subject) -> Self {
         Claimed {
@@ -631,6 +621,7 @@ impl Ra {
                     if let Some(id) = &req.identity
                         && *id != Claimed::from(&c.subject)
                     {
+                        use webproof_evidence::identity::who;
                         return Err(refuse(
                             409,
                             format!(
@@ -639,8 +630,8 @@ impl Ra {
                                  the key signs; the registrar issues a code for the name and \
                                  organisation as the identity has them, or the identity is made \
                                  again (the code is not used up)",
-                                Claimed::from(&c.subject).who(),
-                                id.who()
+                                who(&c.subject.name, c.subject.organisation.as_deref()),
+                                who(&id.name, id.organisation.as_deref())
                             ),
                         ));
                     }
